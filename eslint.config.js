@@ -1,0 +1,35 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', '.tmp/', 'bench/results/', 'web/dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', performance: 'readonly', URL: 'readonly', fetch: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The engine is pure: no I/O, no clock, no unseeded randomness (see design.md).
+    files: ['src/engine/**/*.ts'],
+    ignores: ['src/engine/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os'], message: 'src/engine is pure: no Node I/O modules.' },
+          { group: ['pg', 'pg-*', '@electric-sql/*', 'fastify', 'fastify-*', '@fastify/*', 'pg-boss', 'undici', 'pino', 'csv-parse', 'csv-parse/*'], message: 'src/engine is pure: adapters live outside it.' },
+          { group: ['../*'], message: 'src/engine imports only from inside src/engine.' },
+        ],
+      }],
+      'no-restricted-properties': ['error',
+        { object: 'Date', property: 'now', message: 'Inject the clock: the engine has no clock.' },
+        { object: 'Math', property: 'random', message: 'Use the seeded RNG passed in.' },
+      ],
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'The engine does no I/O.' }, { name: 'process', message: 'The engine reads no environment.' }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Inject the clock: the engine has no clock.' }],
+    },
+  },
+);

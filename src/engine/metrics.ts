@@ -1,0 +1,84 @@
+import type { InsightRow, Metrics } from './types.ts';
+
+export function emptyMetrics(): Metrics {
+  return {
+    impressions: 0,
+    clicks: 0,
+    spendMinor: 0,
+    reach: 0,
+    impressionsWithReach: 0,
+    conversions: 0,
+    clicksWithConversions: 0,
+    revenueMinor: 0,
+    spendWithRevenueMinor: 0,
+  };
+}
+
+/** Adds one insight row into `into` (mutates it, for tight aggregation loops). */
+export function addRow(into: Metrics, row: InsightRow): Metrics {
+  into.impressions += row.impressions;
+  into.clicks += row.clicks;
+  into.spendMinor += row.spendMinor;
+  if (row.reach !== null) {
+    into.reach += row.reach;
+    into.impressionsWithReach += row.impressions;
+  }
+  if (row.conversions !== null) {
+    into.conversions += row.conversions;
+    into.clicksWithConversions += row.clicks;
+  }
+  if (row.revenueMinor !== null) {
+    into.revenueMinor += row.revenueMinor;
+    into.spendWithRevenueMinor += row.spendMinor;
+  }
+  return into;
+}
+
+export function addMetrics(into: Metrics, other: Metrics): Metrics {
+  into.impressions += other.impressions;
+  into.clicks += other.clicks;
+  into.spendMinor += other.spendMinor;
+  into.reach += other.reach;
+  into.impressionsWithReach += other.impressionsWithReach;
+  into.conversions += other.conversions;
+  into.clicksWithConversions += other.clicksWithConversions;
+  into.revenueMinor += other.revenueMinor;
+  into.spendWithRevenueMinor += other.spendWithRevenueMinor;
+  return into;
+}
+
+export function subtractMetrics(a: Metrics, b: Metrics): Metrics {
+  return {
+    impressions: a.impressions - b.impressions,
+    clicks: a.clicks - b.clicks,
+    spendMinor: a.spendMinor - b.spendMinor,
+    reach: a.reach - b.reach,
+    impressionsWithReach: a.impressionsWithReach - b.impressionsWithReach,
+    conversions: a.conversions - b.conversions,
+    clicksWithConversions: a.clicksWithConversions - b.clicksWithConversions,
+    revenueMinor: a.revenueMinor - b.revenueMinor,
+    spendWithRevenueMinor: a.spendWithRevenueMinor - b.spendWithRevenueMinor,
+  };
+}
+
+/** Observed ratios; null when the denominator is zero (no evidence, which is not a rate of 0). */
+export function observedCtr(m: Metrics): number | null {
+  return m.impressions > 0 ? m.clicks / m.impressions : null;
+}
+
+export function observedCvr(m: Metrics): number | null {
+  return m.clicksWithConversions > 0 ? m.conversions / m.clicksWithConversions : null;
+}
+
+export function observedRoas(m: Metrics): number | null {
+  return m.spendWithRevenueMinor > 0 ? m.revenueMinor / m.spendWithRevenueMinor : null;
+}
+
+/** Cost per click in minor units. */
+export function observedCpcMinor(m: Metrics): number | null {
+  return m.clicks > 0 ? m.spendMinor / m.clicks : null;
+}
+
+export function observedFrequency(m: Metrics): number | null {
+  return m.reach > 0 ? m.impressionsWithReach / m.reach : null;
+}

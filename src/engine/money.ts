@@ -1,0 +1,63 @@
+// Money crosses into the engine as integer minor units and leaves it as decimal major units.
+// The number of minor digits is the currency's own (EUR 2, JPY 0, KWD 3), from the platform's
+// ISO 4217 data rather than a hand-kept table.
+
+const digitsCache = new Map<string, number>();
+
+export function isCurrencyCode(code: string): boolean {
+  if (!/^[A-Z]{3}$/.test(code)) return false;
+  try {
+    new Intl.NumberFormat('en', { style: 'currency', currency: code });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function minorDigits(currency: string): number {
+  let digits = digitsCache.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digitsCache.set(currency, digits);
+  }
+  return digits;
+}
+
+export function toMajor(minor: number, currency: string): number {
+  const digits = minorDigits(currency);
+  return Number((minor / 10 ** digits).toFixed(digits));
+}
+
+/**
+ * Parses a plain decimal string ("1.429999948", "350", "-2.5") into integer minor units, rounding
+ * half away from zero on the decimal digits themselves, never through a float, so that
+ * "0.125" EUR is exactly 13 cents. Returns null when the text is not a plain decimal number.
+ */
+export function parseMinor(text: string, currency: string): number | null {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
+  const digits = minorDigits(currency);
+  const sign = m[1] === '-' ? -1 : 1;
+  const whole = m[2] === '' ? '0' : m[2]!;
+  const frac = (m[3] ?? '').padEnd(digits + 1, '0');
+  const kept = frac.slice(0, digits);
+  const next = frac.charCodeAt(digits) - 48;
+  let minor = BigInt(whole + kept);
+  if (next >= 5) minor += 1n;
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  return sign * Number(minor);
+}
+
+/** Splits `total` minor units in proportion to `weights`, summing exactly to `total` (largest remainder). */
+export function splitExact(total: number, weights: readonly number[]): number[] {
+  if (!Number.isInteger(total) || total < 0) throw new RangeError(`total must be a non-negative integer, got ${total}`);
+  const sum = weights.reduce((a, w) => a + w, 0);
+  if (weights.length === 0) return [];
+  if (!(sum > 0)) throw new RangeError('weights must have a positive sum');
+  const raw = weights.map((w) => (total * w) / sum);
+  const floors = raw.map(Math.floor);
+  let left = total - floors.reduce((a, b) => a + b, 0);
+  const order = raw.map((r, i) => ({ i, rem: r - floors[i]! })).sort((a, b) => b.rem - a.rem || a.i - b.i);
+  for (let k = 0; left > 0; k++, left--) floors[order[k % order.length]!.i]! += 1;
+  return floors;
+}

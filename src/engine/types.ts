@@ -1,0 +1,250 @@
+// The domain's data types. The engine receives these as plain data and returns plain data;
+// it never knows whether a number came from the stub market, a CSV file or Meta.
+//
+// Money is always an integer number of minor units (cents for EUR/USD, yen for JPY) inside the
+// engine and the store. It becomes a decimal number in major units only at the edge, in the
+// recommendation document that the API and CLI print.
+
+export const SEGMENT_TYPES = ['interest', 'behavior', 'demographic', 'lookalike', 'custom_audience'] as const;
+export type SegmentType = (typeof SEGMENT_TYPES)[number];
+
+// Meta's reporting buckets for the `age` breakdown.
+export const AGE_BUCKETS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
+export type AgeBucket = (typeof AGE_BUCKETS)[number];
+
+export const GENDERS = ['male', 'female', 'unknown'] as const;
+export type Gender = (typeof GENDERS)[number];
+
+/** One row of performance, as every source delivers it (canonical insights CSV, stub, Meta). */
+export interface InsightRow {
+  /** YYYY-MM-DD */
+  date: string;
+  campaignId: string;
+  /** '' when the row is not broken down by ad set. */
+  adsetId: string;
+  /** '' for a plain row that belongs to no segment. */
+  segmentType: SegmentType | '';
+  segmentId: string;
+  segmentName: string;
+  /** ISO 3166-1 alpha-2, upper case, or '' when the row has no country breakdown. */
+  country: string;
+  age: AgeBucket | '';
+  gender: Gender | '';
+  impressions: number;
+  /** null = unknown. */
+  reach: number | null;
+  clicks: number;
+  /** null = unknown (not zero). */
+  conversions: number | null;
+  spendMinor: number;
+  /** null = unknown (not zero). */
+  revenueMinor: number | null;
+  /** ISO 4217, upper case. */
+  currency: string;
+}
+
+/**
+ * Additive totals over a set of insight rows. Conversions and revenue are often unknown on some
+ * rows, so each ratio keeps its own denominator: CVR is conversions over the clicks of the rows
+ * whose conversions are known, ROAS is revenue over the spend of the rows whose revenue is known.
+ * Dividing by all clicks would read "unknown" as "zero" and bias both ratios down.
+ */
+export interface Metrics {
+  impressions: number;
+  clicks: number;
+  spendMinor: number;
+  /** Sum of daily reach where known; 0 when never known. Daily reach sums over-count unique people. */
+  reach: number;
+  /** Impressions of the rows whose reach is known: the denominator of frequency. */
+  impressionsWithReach: number;
+  conversions: number;
+  clicksWithConversions: number;
+  revenueMinor: number;
+  spendWithRevenueMinor: number;
+}
+
+export interface SegmentHistory {
+  segmentType: SegmentType;
+  segmentId: string;
+  segmentName: string;
+  /** The whole analysis window. */
+  total: Metrics;
+  /** The most recent days of the window (EngineSettings.recentDays), for fatigue. */
+  recent: Metrics;
+  /** Distinct days with delivery in the window. */
+  activeDays: number;
+}
+
+export interface CountryHistory {
+  countryCode: string;
+  total: Metrics;
+}
+
+export interface DemographicHistory {
+  age: AgeBucket | '';
+  gender: Gender | '';
+  total: Metrics;
+}
+
+/** Pixel events of the campaign's site, counted by content category (e.g. ViewContent / "action"). */
+export interface PixelEventCount {
+  eventName: string;
+  contentCategory: string;
+  count: number;
+}
+
+/** Everything the engine is given about one ad set (or the whole campaign when it has no ad sets). */
+export interface AdSetSnapshot {
+  adsetId: string | null;
+  segments: SegmentHistory[];
+  countries: CountryHistory[];
+  demographics: DemographicHistory[];
+  total: Metrics;
+  recent: Metrics;
+}
+
+export interface CampaignSnapshot {
+  campaignId: string;
+  currency: string;
+  /** Inclusive analysis window, YYYY-MM-DD. */
+  windowStart: string;
+  windowEnd: string;
+  adsets: AdSetSnapshot[];
+  pixelEvents: PixelEventCount[];
+}
+
+export interface Priors {
+  ctr: number;
+  cvr: number;
+  roas: number;
+  /** Pseudo-observations the prior is worth (the seed's "prior strength: 100 samples"). */
+  strength: number;
+}
+
+export interface EngineSettings {
+  priors: Priors;
+  spainMinPct: number;
+  maxInterests: number;
+  maxBehaviors: number;
+  maxLookalikes: number;
+  /** Days at the end of the window that count as "recent" for fatigue. */
+  recentDays: number;
+  /** Recent CTR below this share of the earlier CTR (and significant) = fatigued. */
+  fatigueCtrDropRatio: number;
+  /** Average impressions per person above this = fatigued. */
+  fatigueMaxFrequency: number;
+  frequencyCap: number;
+  frequencyWindowDays: number;
+}
+
+export interface FatigueVerdict {
+  isFatigued: boolean;
+  reason: string | null;
+}
+
+export interface SegmentScore {
+  segmentType: SegmentType;
+  segmentId: string;
+  segmentName: string;
+  smoothedCtr: number;
+  smoothedCvr: number;
+  smoothedRoas: number;
+  confidence: number;
+  /** 0..1, the seed's 25/40/35 composite times confidence. */
+  composite: number;
+  fatigue: FatigueVerdict;
+}
+
+// ---- The recommendation, in the API's own shape (snake_case, money in major units) ----
+
+export interface GeoAllocation {
+  country_code: string;
+  country_name: string;
+  budget_pct: number;
+  budget_amount: number;
+  avg_cpc: number | null;
+  avg_ctr: number | null;
+  avg_roas: number | null;
+  engagement_score: number;
+}
+
+export interface RankedInterest {
+  interest_id: string;
+  interest_name: string;
+  score: number;
+  rank: number;
+}
+
+export interface RankedBehavior {
+  behavior_id: string;
+  behavior_name: string;
+  score: number;
+  rank: number;
+}
+
+export interface CustomAudienceProposal {
+  audience_id: string;
+  name: string;
+  size: number;
+  description: string;
+}
+
+export interface LookalikeProposal {
+  source_audience_id: string;
+  country_codes: string[];
+  ratio: number;
+  name: string;
+  description: string;
+}
+
+/** One line of the reasoning trace: which decision, and the numbers that made it. */
+export interface TraceEntry {
+  step: string;
+  decision: string;
+  numbers: Record<string, number | string | boolean | null>;
+}
+
+export interface Reasoning {
+  method: string;
+  strategy: string;
+  geo_constraint: string;
+  top_interests_count: number;
+  top_behaviors_count: number;
+  lookalikes_generated: number;
+  total_budget: number;
+  spain_allocation_pct: number;
+  currency: string;
+  window: { start: string; end: string };
+  priors: Priors;
+  trace: TraceEntry[];
+}
+
+/** What the engine decides for one ad set; the service adds recommendation_id and run_id. */
+export interface RecommendationDraft {
+  adset_id: string | null;
+  campaign_id: string;
+  countries: string[];
+  geo_allocations: GeoAllocation[];
+  age_min: number;
+  age_max: number;
+  gender: 'all' | 'male' | 'female';
+  interests: RankedInterest[];
+  behaviors: RankedBehavior[];
+  custom_audiences: CustomAudienceProposal[];
+  lookalikes: LookalikeProposal[];
+  frequency_cap: number;
+  frequency_window_days: number;
+  total_budget: number;
+  budget_per_segment: Record<string, number>;
+  reasoning: Reasoning;
+  expected_ctr: number;
+  expected_cvr: number;
+  expected_roas: number;
+  confidence: number;
+}
+
+export interface Recommendation extends RecommendationDraft {
+  recommendation_id: string;
+  run_id: string;
+  created_at: string;
+}
