@@ -15,8 +15,12 @@ export interface Config {
   /** Days of history the optimizer reads back from the latest day with data. */
   windowDays: number;
   defaultCurrency: string;
+  logLevel: LogLevel;
   engine: EngineSettings;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -82,6 +86,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const defaultCurrency = (r.string('TARGETING_DEFAULT_CURRENCY') ?? 'EUR').toUpperCase();
   if (!isCurrencyCode(defaultCurrency)) r.problems.push(`TARGETING_DEFAULT_CURRENCY=${JSON.stringify(defaultCurrency)}: not an ISO 4217 currency code`);
 
+  const logLevel = (r.string('LOG_LEVEL') ?? 'warn').toLowerCase() as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) r.problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
+
   const config: Config = {
     dataDir: path.resolve(cwd, r.string('DATA_DIR') ?? 'data'),
     databaseUrl,
@@ -89,6 +96,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     intervalHours: r.number('META_TARGETING_INTERVAL_HOURS', 24, { minExclusive: 0, max: 24 * 31 }),
     windowDays: r.number('TARGETING_WINDOW_DAYS', 30, { integer: true, min: 1, max: 400 }),
     defaultCurrency,
+    logLevel,
     engine: {
       priors: {
         ctr: r.number('TARGETING_PRIOR_CTR', 0.015, { minExclusive: 0, maxExclusive: 1 }),
@@ -120,6 +128,7 @@ export const CONFIG_VARIABLES = [
   'META_TARGETING_INTERVAL_HOURS',
   'TARGETING_WINDOW_DAYS',
   'TARGETING_DEFAULT_CURRENCY',
+  'LOG_LEVEL',
   'TARGETING_PRIOR_CTR',
   'TARGETING_PRIOR_CVR',
   'TARGETING_PRIOR_ROAS',

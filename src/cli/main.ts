@@ -1,0 +1,86 @@
+import { ConfigError, loadConfig } from '../config.ts';
+import { type AppContext, type ContextOverrides, createContext } from '../context.ts';
+import { ImportRejectedError, InputError, NotFoundError } from '../services/errors.ts';
+import { historyCommand, usage as historyUsage } from './history.ts';
+import { importCommand, usage as importUsage } from './import.ts';
+import { type CliIo, processIo, UsageError } from './io.ts';
+import { recommendationCommand, usage as recommendationUsage } from './recommendation.ts';
+import { runCommand, usage as runUsage } from './run.ts';
+import { segmentsCommand, usage as segmentsUsage } from './segments.ts';
+import { startCommand, usage as startUsage } from './start.ts';
+import { stubGenerateCommand, usage as stubUsage } from './stub-generate.ts';
+
+type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void>;
+
+const COMMANDS: Record<string, { run: Command; usage: string; words: number }> = {
+  'stub generate': { run: stubGenerateCommand, usage: stubUsage, words: 2 },
+  import: { run: importCommand, usage: importUsage, words: 1 },
+  run: { run: runCommand, usage: runUsage, words: 1 },
+  recommendation: { run: recommendationCommand, usage: recommendationUsage, words: 1 },
+  segments: { run: segmentsCommand, usage: segmentsUsage, words: 1 },
+  history: { run: historyCommand, usage: historyUsage, words: 1 },
+  start: { run: startCommand, usage: startUsage, words: 1 },
+};
+
+export function helpText(): string {
+  return [
+    'Usage: targeting-optimizer <command> [options]',
+    '',
+    ...Object.values(COMMANDS).map((c) => `  targeting-optimizer ${c.usage}`),
+    '',
+    'Configuration comes from environment variables (see README): DATA_DIR, DATABASE_URL, TARGETING_* ...',
+  ].join('\n');
+}
+
+export interface MainOptions {
+  env?: Record<string, string | undefined>;
+  io?: CliIo;
+  overrides?: ContextOverrides;
+}
+
+/** Runs one CLI invocation and returns its exit code: 0 done, 2 bad input or usage, 1 failure. */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIo();
+  const fail = (code: number, message: string) => {
+    io.stderr.write(`error: ${message}\n`);
+    return code;
+  };
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.stdout.write(`${helpText()}\n`);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const name = argv[0] === 'stub' ? `stub ${argv[1] ?? ''}` : argv[0]!;
+  const command = COMMANDS[name];
+  if (!command) return fail(2, `unknown command ${JSON.stringify(name.trim())}\n\n${helpText()}`);
+  const args = argv.slice(command.words);
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(`targeting-optimizer ${command.usage}\n`);
+    return 0;
+  }
+
+  let ctx: AppContext | null = null;
+  try {
+    const config = loadConfig(options.env ?? process.env);
+    ctx = await createContext(config, options.overrides);
+    await command.run(ctx, args, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(2, error.message);
+    if (error instanceof UsageError) return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
+    if (error instanceof InputError || error instanceof NotFoundError) return fail(2, error.message);
+    if (error instanceof ImportRejectedError) {
+      const shown = error.problems.slice(0, 200).map((p) => `  line ${p.line}, ${p.field} ${JSON.stringify(p.value)}: ${p.message}`);
+      const more = error.problems.length > shown.length ? [`  … and ${error.problems.length - shown.length} more`] : [];
+      return fail(2, [error.message, ...shown, ...more].join('\n'));
+    }
+    // parseArgs reports unknown or malformed options with a code; they are usage errors too.
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    ctx?.logger.error({ err: message }, 'command failed');
+    return fail(1, message);
+  } finally {
+    await ctx?.close();
+  }
+}

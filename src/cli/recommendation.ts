@@ -1,0 +1,20 @@
+import { parseArgs } from 'node:util';
+import type { AppContext } from '../context.ts';
+import { NotFoundError } from '../services/errors.ts';
+import { latestRecommendations } from '../store/runs.ts';
+import { type CliIo, printJson, printLines, UsageError } from './io.ts';
+import { describeRecommendation } from './run.ts';
+
+export const usage = 'recommendation <campaign_id> [--json]';
+
+export async function recommendationCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true, allowPositionals: true });
+  if (positionals.length !== 1 || positionals[0]!.trim() === '') throw new UsageError('recommendation takes exactly one campaign id');
+  const campaignId = positionals[0]!.trim();
+  const recs = await latestRecommendations(ctx.db, campaignId);
+  if (recs.length === 0) throw new NotFoundError(`no recommendation stored for campaign ${campaignId}; run: targeting-optimizer run --campaign ${campaignId} --budget 1000`);
+  // The specification's endpoint returns one document; a campaign with several ad sets gets
+  // the latest run's recommendations, one per ad set.
+  if (values.json) return printJson(io, recs.length === 1 ? recs[0] : recs);
+  printLines(io, [`Latest run ${recs[0]!.run_id} (${recs[0]!.created_at}):`, ...recs.flatMap(describeRecommendation)]);
+}

@@ -1,0 +1,31 @@
+import { parseArgs } from 'node:util';
+import type { AppContext } from '../context.ts';
+import { generateStubHistory } from '../services/generate-stub.ts';
+import { type CliIo, printJson, printLines, progress, UsageError } from './io.ts';
+
+export const usage = 'stub generate --campaigns N --days N --seed S [--end-date YYYY-MM-DD] [--json]';
+
+export async function stubGenerateCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { campaigns: { type: 'string', default: '3' }, days: { type: 'string', default: '30' }, seed: { type: 'string', default: '42' }, 'end-date': { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const whole = (name: string, text: string) => {
+    if (!/^\d+$/.test(text)) throw new UsageError(`--${name}: must be a whole number, got ${JSON.stringify(text)}`);
+    return Number(text);
+  };
+  const report = await generateStubHistory(ctx, {
+    campaigns: whole('campaigns', values.campaigns),
+    days: whole('days', values.days),
+    seed: /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
+    ...(values['end-date'] ? { endDate: values['end-date'] } : {}),
+    onProgress: progress(io, 'generating'),
+  });
+  if (values.json) return printJson(io, report);
+  printLines(io, [
+    `Generated ${report.rows.toLocaleString('en')} synthetic insight rows (seed ${report.seed}) from ${report.dateRange.start} to ${report.dateRange.end}:`,
+    ...report.campaigns.map((c) => `  campaign ${c.campaign_id}  ${c.name}  (ad sets ${c.adset_ids.join(', ')})`),
+  ]);
+}

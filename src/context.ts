@@ -1,0 +1,46 @@
+// The composition root: everything the services need, built once from the configuration. Tests
+// pass overrides (a database on their own schema, a fixed clock) instead of mocking modules.
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Db } from './store/db.ts';
+import { openDatabase } from './store/open.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  newId(): string;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface ContextOverrides {
+  db?: Db;
+  clock?: Clock;
+  newId?: () => string;
+  logger?: Logger;
+}
+
+export function createLogger(config: Config): Logger {
+  // Logs go to stderr so that stdout carries only the command's own output (--json documents).
+  return pino({ level: config.logLevel, base: undefined, redact: { paths: ['*.access_token', '*.accessToken', '*.authorization', '*.token'], censor: '[redacted]' } }, pino.destination(2));
+}
+
+export async function createContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const db = overrides.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  return {
+    config,
+    db,
+    clock: overrides.clock ?? { now: () => new Date() },
+    newId: overrides.newId ?? randomUUID,
+    logger: overrides.logger ?? createLogger(config),
+    async close() {
+      if (!overrides.db) await db.close();
+    },
+  };
+}

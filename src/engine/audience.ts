@@ -1,0 +1,656 @@
+// Audience builder: ranks interests and behaviors, maps pixel events to content genres, proposes
+// custom audiences and lookalikes, and chooses the age range and gender. Every choice leaves a
+// trace entry with the numbers that made it.
+
+import type {
+  AgeBucket,
+  CustomAudienceProposal,
+  DemographicHistory,
+  EngineSettings,
+  LookalikeProposal,
+  Metrics,
+  PixelEventCount,
+  Priors,
+  RankedBehavior,
+  RankedInterest,
+  SegmentScore,
+  TraceEntry,
+} from './types.ts';
+import { AGE_BUCKETS } from './types.ts';
+import { addMetrics, emptyMetrics } from './metrics.ts';
+import { compositeScore, confidenceFromImpressions, smoothedRates } from './scoring.ts';
+
+// ---------------------------------------------------------------- pixel → content genre
+
+export const GENRES: readonly string[] = [
+  'action', 'comedy', 'drama', 'horror', 'romance', 'documentary', 'music', 'sports', 'fashion', 'beauty', 'travel',
+  'technology', 'food', 'gaming', 'fitness', 'parenting', 'finance', 'home', 'pets', 'automotive', 'education', 'books',
+];
+
+// Keywords per genre, in English (Meta's interest names) and Spanish (the sites of an ES + LATAM
+// account often tag pixel content in Spanish). Accents are folded away before matching, so
+// "acción" and "accion" both read as "accion". A trailing "s"/"es" plural is accepted for every
+// keyword; irregular plurals are listed. Multi-word keywords accept a space, a hyphen or nothing
+// between the words ("video game", "video-game", "videogame").
+const GENRE_KEYWORDS: Readonly<Record<string, readonly string[]>> = {
+  action: ['action', 'accion', 'martial arts', 'superhero', 'thriller', 'adventure', 'aventura'],
+  comedy: ['comedy', 'comedies', 'comedia', 'stand up', 'sitcom', 'humor', 'humour'],
+  drama: ['drama', 'soap opera', 'telenovela'],
+  horror: ['horror', 'terror', 'slasher', 'zombie'],
+  romance: ['romance', 'romantic', 'romantica', 'romantico', 'dating'],
+  documentary: ['documentary', 'documentaries', 'documental', 'true crime'],
+  music: ['music', 'musica', 'concert', 'concierto', 'jazz', 'hip hop', 'reggaeton', 'k pop', 'singer'],
+  sports: ['sport', 'deporte', 'football', 'soccer', 'futbol', 'basketball', 'baloncesto', 'tennis', 'baseball', 'golf', 'nba', 'nfl'],
+  fashion: ['fashion', 'moda', 'clothing', 'apparel', 'ropa', 'streetwear', 'shoe', 'sneaker', 'dress'],
+  beauty: ['beauty', 'belleza', 'cosmetic', 'cosmetica', 'makeup', 'maquillaje', 'skincare', 'skin care', 'perfume', 'hair care'],
+  travel: ['travel', 'viaje', 'tourism', 'turismo', 'hotel', 'vacation', 'vacaciones', 'flight', 'airline', 'backpacking'],
+  technology: ['technology', 'tecnologia', 'tech', 'gadget', 'smartphone', 'computer', 'software', 'electronics', 'artificial intelligence'],
+  food: ['food', 'comida', 'cooking', 'cocina', 'recipe', 'receta', 'restaurant', 'restaurante', 'cuisine', 'baking', 'gastronomy', 'gastronomia'],
+  gaming: ['gaming', 'gamer', 'game', 'video game', 'videojuego', 'esports', 'playstation', 'xbox', 'nintendo'],
+  fitness: ['fitness', 'running', 'gym', 'gimnasio', 'yoga', 'workout', 'bodybuilding', 'physical exercise', 'pilates', 'crossfit'],
+  parenting: ['parenting', 'parent', 'motherhood', 'fatherhood', 'maternidad', 'paternidad', 'baby', 'babies', 'toddler'],
+  finance: ['finance', 'finanzas', 'investing', 'investment', 'inversion', 'stock market', 'banking', 'cryptocurrency', 'insurance'],
+  home: ['home', 'interior design', 'furniture', 'gardening', 'diy', 'hogar', 'decoracion'],
+  pets: ['pet', 'mascota', 'dog', 'perro', 'cat', 'gato', 'puppy', 'puppies', 'kitten'],
+  automotive: ['automotive', 'automobile', 'car', 'coche', 'vehicle', 'vehiculo', 'motorcycle', 'moto', 'suv'],
+  education: ['education', 'educacion', 'e learning', 'online learning', 'language learning', 'university', 'universities', 'universidad', 'college', 'tutoring'],
+  books: ['book', 'libro', 'reading', 'lectura', 'literature', 'literatura', 'novel', 'novela', 'ebook', 'audiobook'],
+};
+
+function foldAccents(text: string): string {
+  // Most names are plain ASCII: skip the (comparatively slow) Unicode normalisation for them.
+  return /^[\x20-\x7e]*$/.test(text) ? text : text.normalize('NFD').replace(/\p{M}+/gu, '');
+}
+
+function keywordPattern(keyword: string): string {
+  return foldAccents(keyword)
+    .split(/[\s-]+/)
+    .map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\s-]?');
+}
+
+// One regex per genre, compiled once. "Word boundary" is Unicode-aware (no letter or digit on either
+// side), so "Transaction" does not contain "action" and "Cattle" does not contain "cat". The greedy
+// `^[\s\S]*` prefix makes a single exec return the text up to the end of the LAST keyword match.
+const GENRE_PATTERNS: readonly { genre: string; regex: RegExp }[] = GENRES.map((genre) => ({
+  genre,
+  regex: new RegExp(
+    `^[\\s\\S]*(?<![\\p{L}\\p{N}])(?:${(GENRE_KEYWORDS[genre] ?? []).map(keywordPattern).join('|')})(?:e?s)?(?![\\p{L}\\p{N}])`,
+    'iu',
+  ),
+}));
+
+/**
+ * The content genre of an interest name or pixel content category, or null. When several genres
+ * match, the one matched LAST in the text wins: in English noun phrases the last noun is the head
+ * ("Sports cars" are cars → automotive, "Action games" are games → gaming, "Romantic comedy" is a
+ * comedy). Ties (same end) go to the earlier genre in GENRES.
+ */
+export function genreOfText(text: string): string | null {
+  const folded = foldAccents(text);
+  let best: string | null = null;
+  let bestEnd = -1;
+  for (const { genre, regex } of GENRE_PATTERNS) {
+    const end = regex.exec(folded)?.[0].length ?? -1;
+    if (end > bestEnd) {
+      bestEnd = end;
+      best = genre;
+    }
+  }
+  return best;
+}
+
+// Weight of one pixel event as evidence of what the site's buyers want. A purchase is paid intent
+// (4); adding to the cart is intent not yet paid (2); viewing a product/content page is interest (1);
+// a page view is mostly arrival, including bounces, so it counts half (0.5). Other events (Lead,
+// Search, custom events) count as a content view (1). The ratios keep a single purchase worth the
+// same as eight page views: a genre with many visitors but no buyers should not outrank one that sells.
+const EVENT_WEIGHTS: ReadonlyMap<string, number> = new Map([
+  ['purchase', 4],
+  ['addtocart', 2],
+  ['viewcontent', 1],
+  ['pageview', 0.5],
+]);
+const OTHER_EVENT_WEIGHT = 1;
+
+/** "AddToCart", "add_to_cart" and "Add To Cart" are the same event. */
+function eventKey(eventName: string): string {
+  return eventName.toLowerCase().replace(/[^a-z]/g, '');
+}
+
+function eventWeight(eventName: string): number {
+  return EVENT_WEIGHTS.get(eventKey(eventName)) ?? OTHER_EVENT_WEIGHT;
+}
+
+/** Share of weighted pixel events per genre; sums to 1 over events whose category has a genre. */
+export function genreShares(events: readonly PixelEventCount[]): Map<string, number> {
+  const weighted = new Map<string, number>();
+  let total = 0;
+  for (const event of events) {
+    if (!(event.count > 0)) continue;
+    const genre = genreOfText(event.contentCategory);
+    if (genre === null) continue;
+    const w = event.count * eventWeight(event.eventName);
+    weighted.set(genre, (weighted.get(genre) ?? 0) + w);
+    total += w;
+  }
+  const shares = new Map<string, number>();
+  if (total > 0) for (const [genre, w] of weighted) shares.set(genre, w / total);
+  return shares;
+}
+
+/**
+ * Max relative boost of an interest's score when all weighted pixel events fall in its genre.
+ * 20 % lets the site's own audience decide between interests whose scores are close (within ~20 %),
+ * but not lift a clearly weaker interest over a much better one: the history still leads.
+ */
+export const PIXEL_GENRE_BOOST = 0.2;
+
+// ---------------------------------------------------------------- interests and behaviors
+
+export interface SelectionResult<T> {
+  selected: T[];
+  trace: TraceEntry[];
+}
+
+interface Candidate {
+  score: SegmentScore;
+  genre: string | null;
+  share: number;
+  boosted: number;
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+function limitOf(max: number): number {
+  return Number.isNaN(max) ? 0 : Math.max(0, Math.floor(max));
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byBoostedThenId(a: Candidate, b: Candidate): number {
+  return b.boosted - a.boosted || compareIds(a.score.segmentId, b.score.segmentId);
+}
+
+/**
+ * The first k items in `compare` order. Scoring may hand over up to a million segments while only
+ * 15 or 10 (+1 for the cut line) are kept, so a bounded insertion list (n log k) replaces a full sort.
+ */
+function topK<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): T[] {
+  if (k >= items.length) return [...items].sort(compare);
+  const top: T[] = [];
+  if (k <= 0) return top;
+  for (const item of items) {
+    if (top.length === k && compare(item, top[k - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(item, top[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, item);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+function rankSegments(
+  scores: readonly SegmentScore[],
+  type: 'interest' | 'behavior',
+  shares: ReadonlyMap<string, number>,
+  max: number,
+): { ranked: Candidate[]; trace: TraceEntry[] } {
+  const step = type === 'interest' ? 'interests' : 'behaviors';
+  const trace: TraceEntry[] = [];
+  const eligible: SegmentScore[] = [];
+  for (const s of scores) {
+    if (s.segmentType !== type) continue;
+    if (s.fatigue.isFatigued) {
+      trace.push({
+        step,
+        decision: `excluded "${s.segmentName}": fatigued (${s.fatigue.reason ?? 'no reason given'})`,
+        numbers: { segment_id: s.segmentId, composite: round4(s.composite), reason: s.fatigue.reason },
+      });
+    } else {
+      eligible.push(s);
+    }
+  }
+
+  const limit = limitOf(max);
+  let maxShare = 0;
+  for (const share of shares.values()) if (share > maxShare) maxShare = share;
+  const boostCap = 1 + PIXEL_GENRE_BOOST * maxShare;
+
+  // Only the top limit+1 (the last one is the cut line) matter. A boost multiplies a score by at most
+  // boostCap, so a segment whose composite times boostCap is below the (limit+1)-th best composite
+  // cannot enter them: its genre is never looked up.
+  let pool = eligible;
+  if (boostCap > 1 && eligible.length > limit + 1) {
+    const floor = topK(eligible, limit + 1, (a, b) => b.composite - a.composite).at(-1)?.composite ?? 0;
+    pool = eligible.filter((s) => s.composite * boostCap >= floor);
+  }
+  const candidates = pool.map((s): Candidate => {
+    const genre = type === 'interest' && boostCap > 1 ? genreOfText(s.segmentName) : null;
+    // A negative share (not produced by genreShares) would lower a score; it counts as none.
+    const share = genre === null ? 0 : Math.max(0, shares.get(genre) ?? 0);
+    return { score: s, genre, share, boosted: s.composite * (1 + PIXEL_GENRE_BOOST * share) };
+  });
+  const top = topK(candidates, limit + 1, byBoostedThenId);
+  const ranked = top.slice(0, limit);
+  // Without pixel data no genre was needed to rank; it is still named in the trace of the chosen ones.
+  if (type === 'interest' && boostCap === 1) for (const c of ranked) c.genre = genreOfText(c.score.segmentName);
+
+  ranked.forEach((c, i) => {
+    const numbers: TraceEntry['numbers'] = {
+      segment_id: c.score.segmentId,
+      rank: i + 1,
+      composite: round4(c.score.composite),
+      confidence: round4(c.score.confidence),
+    };
+    if (type === 'interest') Object.assign(numbers, { genre: c.genre, pixel_share: round4(c.share), score: round4(c.boosted) });
+    else numbers.score = round4(c.boosted);
+    trace.push({ step, decision: `rank ${i + 1}: "${c.score.segmentName}"`, numbers });
+  });
+
+  const cut = top[limit];
+  trace.push(
+    cut === undefined
+      ? {
+          step,
+          decision: `all ${eligible.length} eligible ${step} fit within the limit of ${limit}`,
+          numbers: { eligible: eligible.length, max: limit, cut_score: null },
+        }
+      : {
+          step,
+          decision: `cut line: best ${type} left out by the limit of ${limit} is "${cut.score.segmentName}"`,
+          numbers: { eligible: eligible.length, max: limit, cut_segment_id: cut.score.segmentId, cut_score: round4(cut.boosted) },
+        },
+  );
+  return { ranked, trace };
+}
+
+/** Top `max` interests by composite, boosted by the share of pixel events in the interest's genre. */
+export function selectInterests(
+  scores: readonly SegmentScore[],
+  shares: ReadonlyMap<string, number>,
+  max: number,
+): SelectionResult<RankedInterest> {
+  const { ranked, trace } = rankSegments(scores, 'interest', shares, max);
+  const selected = ranked.map((c, i) => ({
+    interest_id: c.score.segmentId,
+    interest_name: c.score.segmentName,
+    score: round4(c.boosted),
+    rank: i + 1,
+  }));
+  return { selected, trace };
+}
+
+/** Top `max` behaviors by composite (no genre boost: behaviors are about how people buy, not what). */
+export function selectBehaviors(scores: readonly SegmentScore[], max: number): SelectionResult<RankedBehavior> {
+  const { ranked, trace } = rankSegments(scores, 'behavior', new Map(), max);
+  const selected = ranked.map((c, i) => ({
+    behavior_id: c.score.segmentId,
+    behavior_name: c.score.segmentName,
+    score: round4(c.boosted),
+    rank: i + 1,
+  }));
+  return { selected, trace };
+}
+
+// ---------------------------------------------------------------- custom audiences and lookalikes
+
+/** Meta's minimum source size for a lookalike (100 people; 1,000–50,000 recommended). */
+const MIN_SOURCE_SIZE = 100;
+
+export interface AudienceEvidence {
+  campaignId: string;
+  total: Metrics;
+  pixelEvents: readonly PixelEventCount[];
+  /**
+   * Custom audiences and lookalikes seen in the history. SegmentScore carries no counts, so a
+   * caller may add the segment's `clicks` in the window: it is used as a lower bound of the size.
+   */
+  existing: readonly (SegmentScore & { clicks?: number })[];
+}
+
+interface Source {
+  key: 'converters' | 'pixel_visitors' | 'engagers';
+  label: string;
+  size: number;
+  /** Why the size is unknown, when it is. */
+  unknown: string | null;
+}
+
+function sourceProposal(campaignId: string, source: Source): CustomAudienceProposal {
+  return {
+    audience_id: `ca_${source.key}_${campaignId}`,
+    name: `Custom - ${source.label}`,
+    size: source.size,
+    description: `Custom audience: ${source.label} (${source.size} people in the window)`,
+  };
+}
+
+/**
+ * Custom audiences from what the history shows, ordered best lookalike seed first. The closer a
+ * source is to a purchase, the more its lookalike resembles buyers: converters (they bought), then
+ * pixel visitors (they reached the site), then the account's existing custom audiences by composite
+ * (proven in delivery, content unknown), then engagers (a click is the weakest signal of intent).
+ */
+export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResult<CustomAudienceProposal> {
+  const step = 'custom_audiences';
+  const trace: TraceEntry[] = [];
+  const { campaignId, total } = evidence;
+
+  const pixelEvents = evidence.pixelEvents.filter((e) => e.count > 0);
+  // PageView counts are events, not people: one visitor views several pages, so this overstates
+  // the audience. It is the only count the pixel summary gives.
+  const pageViews = pixelEvents.reduce((sum, e) => (eventKey(e.eventName) === 'pageview' ? sum + e.count : sum), 0);
+  const sources: Source[] = [
+    {
+      key: 'converters',
+      label: 'converters',
+      size: total.conversions,
+      unknown: total.clicksWithConversions > 0 ? null : 'conversions are unknown in the window',
+    },
+    {
+      key: 'pixel_visitors',
+      label: 'pixel visitors',
+      size: pageViews,
+      unknown: pixelEvents.length > 0 ? null : 'no pixel data',
+    },
+    { key: 'engagers', label: 'engagers', size: total.clicks, unknown: null },
+  ];
+
+  const generated = new Map<Source['key'], CustomAudienceProposal>();
+  for (const source of sources) {
+    const numbers = { size: source.size, min_size: MIN_SOURCE_SIZE };
+    if (source.unknown !== null) {
+      trace.push({ step, decision: `skipped ${source.label}: ${source.unknown}`, numbers });
+    } else if (source.size < MIN_SOURCE_SIZE) {
+      trace.push({
+        step,
+        decision: `skipped ${source.label}: ${source.size} people is below Meta's minimum of ${MIN_SOURCE_SIZE} for a lookalike source`,
+        numbers,
+      });
+    } else {
+      const proposal = sourceProposal(campaignId, source);
+      generated.set(source.key, proposal);
+      trace.push({ step, decision: `proposed ${proposal.audience_id}`, numbers });
+    }
+  }
+
+  const generatedIds = new Set([...generated.values()].map((p) => p.audience_id));
+  const kept: (SegmentScore & { clicks?: number })[] = [];
+  for (const s of evidence.existing) {
+    const numbers = { segment_id: s.segmentId, composite: round4(s.composite) };
+    if (s.segmentType !== 'custom_audience') {
+      trace.push({ step, decision: `not re-proposed "${s.segmentName}": a ${s.segmentType} is not a custom audience source`, numbers });
+    } else if (s.fatigue.isFatigued) {
+      trace.push({ step, decision: `dropped "${s.segmentName}": fatigued (${s.fatigue.reason ?? 'no reason given'})`, numbers });
+    } else if (!(s.composite > 0)) {
+      trace.push({ step, decision: `dropped "${s.segmentName}": composite ${round4(s.composite)} is not above 0`, numbers });
+    } else if (generatedIds.has(s.segmentId)) {
+      trace.push({ step, decision: `"${s.segmentName}" is already proposed with a fresh size`, numbers });
+    } else {
+      kept.push(s);
+    }
+  }
+  kept.sort((a, b) => b.composite - a.composite || compareIds(a.segmentId, b.segmentId));
+  const existing = kept.map((s): CustomAudienceProposal => {
+    const size = s.clicks !== undefined && s.clicks > 0 ? s.clicks : 0;
+    trace.push({
+      step,
+      decision: `kept existing "${s.segmentName}"; size is its clicks in the window, a lower bound (0 = unknown)`,
+      numbers: { segment_id: s.segmentId, composite: round4(s.composite), size },
+    });
+    return {
+      audience_id: s.segmentId,
+      name: s.segmentName,
+      size,
+      description: `Custom audience from history: ${s.segmentName} (${size > 0 ? `at least ${size} people in the window` : 'size unknown'})`,
+    };
+  });
+
+  const selected: CustomAudienceProposal[] = [];
+  const converters = generated.get('converters');
+  const pixelVisitors = generated.get('pixel_visitors');
+  const engagers = generated.get('engagers');
+  if (converters) selected.push(converters);
+  if (pixelVisitors) selected.push(pixelVisitors);
+  selected.push(...existing);
+  if (engagers) selected.push(engagers);
+  trace.push({
+    step,
+    decision: `order: converters, pixel visitors, existing by composite, engagers (closest to a purchase first)`,
+    numbers: { proposed: selected.length, best: selected[0]?.audience_id ?? null },
+  });
+  return { selected, trace };
+}
+
+// Meta accepts ratios 0.01–0.20; 1 % is the most similar to the source, 5 % trades similarity for reach.
+const LOOKALIKE_RATIOS = [0.01, 0.03, 0.05] as const;
+
+/** Lookalikes of the best custom audience in the recommended countries, tightest ratio first. */
+export function buildLookalikes(
+  best: CustomAudienceProposal | null,
+  countryCodes: readonly string[],
+  max: number,
+): SelectionResult<LookalikeProposal> {
+  const step = 'lookalikes';
+  const limit = Math.min(limitOf(max), LOOKALIKE_RATIOS.length);
+  if (best === null) {
+    return { selected: [], trace: [{ step, decision: 'none: no custom audience to use as a source', numbers: { max: limit } }] };
+  }
+  if (countryCodes.length === 0) {
+    return {
+      selected: [],
+      trace: [{ step, decision: 'none: no recommended countries to build lookalikes in', numbers: { source_audience_id: best.audience_id, max: limit } }],
+    };
+  }
+  const countries = countryCodes.join('+');
+  const selected = LOOKALIKE_RATIOS.slice(0, limit).map(
+    (ratio): LookalikeProposal => ({
+      source_audience_id: best.audience_id,
+      country_codes: [...countryCodes],
+      ratio,
+      name: `Lookalike ${Math.round(ratio * 100)}% - ${countries}`,
+      description: `Lookalike audience based on ${best.audience_id}`,
+    }),
+  );
+  const trace: TraceEntry[] = selected.map((l) => ({
+    step,
+    decision: `proposed ${l.name}`,
+    numbers: { source_audience_id: best.audience_id, source_size: best.size, ratio: l.ratio, countries },
+  }));
+  if (limit < LOOKALIKE_RATIOS.length) {
+    trace.push({ step, decision: `stopped at ${limit} of ${LOOKALIKE_RATIOS.length} ratios (limit)`, numbers: { max: limit } });
+  }
+  return { selected, trace };
+}
+
+// ---------------------------------------------------------------- demographics
+
+export interface DemographicChoice {
+  ageMin: number;
+  ageMax: number;
+  gender: 'all' | 'male' | 'female';
+  trace: TraceEntry[];
+}
+
+// Meta's age targeting limits; age_max 65 means "65 and older".
+const META_AGE_MIN = 18;
+const META_AGE_MAX = 65;
+const AGE_BOUNDS: Readonly<Record<AgeBucket, readonly [number, number]>> = {
+  '18-24': [18, 24],
+  '25-34': [25, 34],
+  '35-44': [35, 44],
+  '45-54': [45, 54],
+  '55-64': [55, 64],
+  '65+': [65, 65],
+};
+// A bucket within 70 % of the best one is close enough to keep: narrower would throw away
+// buckets that perform nearly as well and shrink the audience for little gain.
+const AGE_KEEP_RATIO = 0.7;
+// One gender is chosen only when it scores at least 1.5x the other, and both are measured with
+// confidence 0.6 or more (500+ impressions each on the seed's curve), so noise does not halve reach.
+const GENDER_WIN_RATIO = 1.5;
+const GENDER_MIN_CONFIDENCE = 0.6;
+
+interface GroupScore {
+  metrics: Metrics;
+  confidence: number;
+  score: number;
+  ctr: number;
+  cvr: number;
+  roas: number;
+}
+
+function scoreGroup(m: Metrics, priors: Priors, minorPerMajor: number): GroupScore {
+  const rates = smoothedRates(m, priors, minorPerMajor);
+  const confidence = confidenceFromImpressions(m.impressions);
+  return { metrics: m, confidence, score: compositeScore(rates, confidence, priors), ...rates };
+}
+
+function groupNumbers(g: GroupScore): TraceEntry['numbers'] {
+  return {
+    impressions: g.metrics.impressions,
+    clicks: g.metrics.clicks,
+    conversions: g.metrics.conversions,
+    smoothed_ctr: round4(g.ctr),
+    smoothed_cvr: round4(g.cvr),
+    smoothed_roas: round4(g.roas),
+    confidence: round4(g.confidence),
+    score: round4(g.score),
+  };
+}
+
+function chooseAgeRange(byAge: Map<AgeBucket, GroupScore>, trace: TraceEntry[]): { ageMin: number; ageMax: number } {
+  const step = 'demographics.age';
+  const full = { ageMin: META_AGE_MIN, ageMax: META_AGE_MAX };
+  if (byAge.size === 0) {
+    trace.push({ step, decision: `no age data: ${META_AGE_MIN}-${META_AGE_MAX}`, numbers: { age_min: META_AGE_MIN, age_max: META_AGE_MAX } });
+    return full;
+  }
+  let bestBucket: AgeBucket | null = null;
+  let bestScore = 0;
+  for (const [bucket, g] of byAge) {
+    if (g.score > bestScore) {
+      bestScore = g.score;
+      bestBucket = bucket;
+    }
+  }
+  if (bestBucket === null) {
+    trace.push({
+      step,
+      decision: `no age bucket scores above 0 (none beats the priors with confidence): ${META_AGE_MIN}-${META_AGE_MAX}`,
+      numbers: { buckets: byAge.size, age_min: META_AGE_MIN, age_max: META_AGE_MAX },
+    });
+    return full;
+  }
+  const threshold = AGE_KEEP_RATIO * bestScore;
+  let youngest = -1;
+  let oldest = -1;
+  AGE_BUCKETS.forEach((bucket, i) => {
+    const g = byAge.get(bucket);
+    if (g === undefined) return;
+    const kept = g.score >= threshold;
+    if (kept) {
+      if (youngest < 0) youngest = i;
+      oldest = i;
+    }
+    trace.push({
+      step,
+      decision: `${bucket}: ${kept ? 'kept' : 'below'} ${AGE_KEEP_RATIO} x best`,
+      numbers: { bucket, ...groupNumbers(g), threshold: round4(threshold), kept },
+    });
+  });
+  const low = AGE_BUCKETS[youngest]!;
+  const high = AGE_BUCKETS[oldest]!;
+  const ageMin = Math.max(META_AGE_MIN, AGE_BOUNDS[low][0]);
+  const ageMax = Math.min(META_AGE_MAX, AGE_BOUNDS[high][1]);
+  trace.push({
+    step,
+    decision: `age ${ageMin}-${ageMax}: contiguous range from the youngest to the oldest kept bucket (best ${bestBucket})`,
+    numbers: { best_bucket: bestBucket, best_score: round4(bestScore), threshold: round4(threshold), age_min: ageMin, age_max: ageMax },
+  });
+  return { ageMin, ageMax };
+}
+
+function chooseGender(male: GroupScore | undefined, female: GroupScore | undefined, trace: TraceEntry[]): 'all' | 'male' | 'female' {
+  const step = 'demographics.gender';
+  if (male === undefined || female === undefined) {
+    trace.push({
+      step,
+      decision: 'all: no data for both male and female',
+      numbers: { male_score: male ? round4(male.score) : null, female_score: female ? round4(female.score) : null },
+    });
+    return 'all';
+  }
+  trace.push({ step, decision: 'male', numbers: groupNumbers(male) });
+  trace.push({ step, decision: 'female', numbers: groupNumbers(female) });
+  const numbers = {
+    male_score: round4(male.score),
+    female_score: round4(female.score),
+    male_confidence: round4(male.confidence),
+    female_confidence: round4(female.confidence),
+    win_ratio: GENDER_WIN_RATIO,
+    min_confidence: GENDER_MIN_CONFIDENCE,
+  };
+  const [leader, other, leaderName] = male.score >= female.score ? [male, female, 'male' as const] : [female, male, 'female' as const];
+  if (!(leader.score > 0) || leader.score < GENDER_WIN_RATIO * other.score) {
+    trace.push({ step, decision: `all: neither gender scores ${GENDER_WIN_RATIO}x the other`, numbers });
+    return 'all';
+  }
+  if (male.confidence < GENDER_MIN_CONFIDENCE || female.confidence < GENDER_MIN_CONFIDENCE) {
+    trace.push({
+      step,
+      decision: `all: ${leaderName} leads by ${GENDER_WIN_RATIO}x or more but confidence is below ${GENDER_MIN_CONFIDENCE}`,
+      numbers,
+    });
+    return 'all';
+  }
+  trace.push({ step, decision: `${leaderName}: scores ${GENDER_WIN_RATIO}x or more the other with enough confidence`, numbers });
+  return leaderName;
+}
+
+/** Age range and gender from the demographic breakdowns, scored like segments. */
+export function chooseDemographics(
+  demographics: readonly DemographicHistory[],
+  settings: EngineSettings,
+  minorPerMajor: number,
+): DemographicChoice {
+  const ageTotals = new Map<AgeBucket, Metrics>();
+  const genderTotals = new Map<'male' | 'female', Metrics>();
+  for (const row of demographics) {
+    if (row.age !== '') {
+      let m = ageTotals.get(row.age);
+      if (m === undefined) ageTotals.set(row.age, (m = emptyMetrics()));
+      addMetrics(m, row.total);
+    }
+    // Unknown gender counts toward neither: it says nothing about men versus women.
+    if (row.gender === 'male' || row.gender === 'female') {
+      let m = genderTotals.get(row.gender);
+      if (m === undefined) genderTotals.set(row.gender, (m = emptyMetrics()));
+      addMetrics(m, row.total);
+    }
+  }
+  const priors = settings.priors;
+  const byAge = new Map<AgeBucket, GroupScore>();
+  for (const [bucket, m] of ageTotals) byAge.set(bucket, scoreGroup(m, priors, minorPerMajor));
+  const maleTotals = genderTotals.get('male');
+  const femaleTotals = genderTotals.get('female');
+
+  const trace: TraceEntry[] = [];
+  const { ageMin, ageMax } = chooseAgeRange(byAge, trace);
+  const gender = chooseGender(
+    maleTotals && scoreGroup(maleTotals, priors, minorPerMajor),
+    femaleTotals && scoreGroup(femaleTotals, priors, minorPerMajor),
+    trace,
+  );
+  return { ageMin, ageMax, gender, trace };
+}

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { emptyMetrics } from './metrics.ts';
+import { optimizeCampaign } from './optimizer.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentHistory } from './types.ts';
+
+const settings: EngineSettings = {
+  priors: { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 },
+  spainMinPct: 35,
+  maxInterests: 15,
+  maxBehaviors: 10,
+  maxLookalikes: 3,
+  recentDays: 7,
+  fatigueCtrDropRatio: 0.75,
+  fatigueMaxFrequency: 4,
+  frequencyCap: 3,
+  frequencyWindowDays: 7,
+};
+
+function metrics(impressions: number, ctr: number, cvr: number, roas: number, cpcMinor = 40): Metrics {
+  const clicks = Math.round(impressions * ctr);
+  const spendMinor = clicks * cpcMinor;
+  return {
+    ...emptyMetrics(),
+    impressions,
+    clicks,
+    spendMinor,
+    reach: Math.round(impressions / 1.5),
+    impressionsWithReach: impressions,
+    conversions: Math.round(clicks * cvr),
+    clicksWithConversions: clicks,
+    revenueMinor: Math.round(spendMinor * roas),
+    spendWithRevenueMinor: spendMinor,
+  };
+}
+
+function interest(id: string, name: string, m: Metrics, recent: Metrics = emptyMetrics()): SegmentHistory {
+  return { segmentType: 'interest', segmentId: id, segmentName: name, total: m, recent, activeDays: 30 };
+}
+
+function adset(id: string | null, extra: Partial<AdSetSnapshot> = {}): AdSetSnapshot {
+  return {
+    adsetId: id,
+    segments: [],
+    countries: [
+      { countryCode: 'ES', total: metrics(200_000, 0.012, 0.02, 2.0, 60) },
+      { countryCode: 'MX', total: metrics(300_000, 0.025, 0.04, 4.0, 15) },
+      { countryCode: 'AR', total: metrics(150_000, 0.02, 0.03, 3.0, 20) },
+    ],
+    demographics: [],
+    total: metrics(650_000, 0.02, 0.03, 3.0),
+    recent: metrics(150_000, 0.02, 0.03, 3.0),
+    ...extra,
+  };
+}
+
+function snapshot(adsets: AdSetSnapshot[]): CampaignSnapshot {
+  return { campaignId: '123456789', currency: 'EUR', windowStart: '2026-10-22', windowEnd: '2026-11-20', adsets, pixelEvents: [] };
+}
+
+describe('optimizeCampaign', () => {
+  it('splits the campaign budget between ad sets by their spend, to the cent', () => {
+    const a = adset('a');
+    const b = adset('b', { total: { ...a.total, spendMinor: a.total.spendMinor * 3 } });
+    const decisions = optimizeCampaign({ snapshot: snapshot([a, b]), totalBudgetMinor: 100_001, settings });
+    expect(decisions.map((d) => d.budgetMinor)).toEqual([25_000, 75_001]);
+    for (const d of decisions) {
+      const sum = d.draft.geo_allocations.reduce((s, g) => s + Math.round(g.budget_amount * 100), 0);
+      expect(sum).toBe(d.budgetMinor);
+      expect(d.draft.total_budget).toBe(d.budgetMinor / 100);
+    }
+  });
+
+  it('gives Spain at least its floor even when it performs worst, and says so in the trace', () => {
+    const [d] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings });
+    const es = d!.draft.geo_allocations.find((g) => g.country_code === 'ES')!;
+    expect(es.budget_amount).toBeGreaterThanOrEqual(350);
+    expect(d!.draft.reasoning.spain_allocation_pct).toBeGreaterThanOrEqual(35);
+    expect(d!.draft.countries[0]).toBe('ES');
+    expect(d!.draft.reasoning.trace.some((t) => t.step.startsWith('geo') && /spain|floor/i.test(`${t.step} ${t.decision}`))).toBe(true);
+    // MX is the better market, so it gets more than AR.
+    const mx = d!.draft.geo_allocations.find((g) => g.country_code === 'MX')!;
+    const ar = d!.draft.geo_allocations.find((g) => g.country_code === 'AR')!;
+    expect(mx.budget_amount).toBeGreaterThan(ar.budget_amount);
+    expect(d!.draft.budget_per_segment).toEqual(Object.fromEntries(d!.draft.geo_allocations.map((g) => [g.country_code, g.budget_amount])));
+  });
+
+  it('ranks interests by score, keeps at most the configured number, and drops fatigued ones', () => {
+    const segments: SegmentHistory[] = [];
+    for (let i = 0; i < 30; i++) segments.push(interest(`600310790${String(i).padStart(4, '0')}`, `Interest ${i}`, metrics(50_000, 0.01 + i * 0.001, 0.02 + i * 0.001, 2 + i * 0.1)));
+    // The best on paper, but its CTR collapsed in the recent days.
+    const tired = interest('6003999999999', 'Tired interest', metrics(100_000, 0.05, 0.08, 6), metrics(30_000, 0.01, 0.08, 6));
+    const [d] = optimizeCampaign({ snapshot: snapshot([adset('a', { segments: [...segments, tired] })]), totalBudgetMinor: 50_000, settings });
+    const chosen = d!.draft.interests;
+    expect(chosen).toHaveLength(15);
+    expect(chosen.map((i) => i.rank)).toEqual(Array.from({ length: 15 }, (_, k) => k + 1));
+    expect(chosen[0]!.interest_name).toBe('Interest 29');
+    expect(chosen.some((i) => i.interest_id === '6003999999999')).toBe(false);
+    for (let k = 1; k < chosen.length; k++) expect(chosen[k - 1]!.score).toBeGreaterThanOrEqual(chosen[k]!.score);
+    expect(JSON.stringify(d!.draft.reasoning.trace)).toContain('Tired interest');
+  });
+
+  it('falls back to Spain alone, scored from the priors, when there is no country breakdown', () => {
+    const [d] = optimizeCampaign({ snapshot: snapshot([adset(null, { countries: [] })]), totalBudgetMinor: 12_345, settings });
+    expect(d!.draft.geo_allocations).toHaveLength(1);
+    expect(d!.draft.geo_allocations[0]).toMatchObject({ country_code: 'ES', budget_pct: 100, budget_amount: 123.45 });
+    expect(d!.draft.reasoning.trace.some((t) => t.decision.includes('no country breakdown'))).toBe(true);
+  });
+
+  it('produces a recommendation even for a campaign with no ad sets and no history', () => {
+    const decisions = optimizeCampaign({ snapshot: snapshot([]), totalBudgetMinor: 1000, settings });
+    expect(decisions).toHaveLength(1);
+    const r = decisions[0]!.draft;
+    expect(r.adset_id).toBeNull();
+    expect(r.confidence).toBe(0);
+    expect(r.expected_ctr).toBeCloseTo(settings.priors.ctr, 6);
+    expect(r.age_min).toBe(18);
+    expect(r.age_max).toBe(65);
+  });
+
+  it('has every field of the specification example', () => {
+    const [d] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings });
+    expect(Object.keys(d!.draft).sort()).toEqual(
+      [
+        'adset_id', 'campaign_id', 'countries', 'geo_allocations', 'age_min', 'age_max', 'gender', 'interests', 'behaviors',
+        'custom_audiences', 'lookalikes', 'frequency_cap', 'frequency_window_days', 'total_budget', 'budget_per_segment',
+        'reasoning', 'expected_ctr', 'expected_cvr', 'expected_roas', 'confidence',
+      ].sort(),
+    );
+    expect(Object.keys(d!.draft.geo_allocations[0]!).sort()).toEqual(
+      ['country_code', 'country_name', 'budget_pct', 'budget_amount', 'avg_cpc', 'avg_ctr', 'avg_roas', 'engagement_score'].sort(),
+    );
+  });
+
+  it('is deterministic: the same input gives the same recommendation', () => {
+    const input = { snapshot: snapshot([adset('a'), adset('b')]), totalBudgetMinor: 99_999, settings };
+    expect(JSON.stringify(optimizeCampaign(input))).toBe(JSON.stringify(optimizeCampaign(input)));
+  });
+
+  it('rejects a budget that is not a positive whole number of minor units', () => {
+    expect(() => optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 0, settings })).toThrow(RangeError);
+    expect(() => optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 10.5, settings })).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,267 @@
+// The orchestrator: the specification's ten steps, for every ad set of one campaign. Steps 1–9
+// happen here; step 10 (persist) belongs to the service that calls this pure function.
+import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests } from './audience.ts';
+import { allocateBudget, countryName, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
+import { emptyMetrics, observedFrequency } from './metrics.ts';
+import { minorDigits, splitExact, toMajor } from './money.ts';
+import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, GeoAllocation, RecommendationDraft, SegmentScore, TraceEntry } from './types.ts';
+
+export const SEED_STRATEGY = 'seed';
+
+export interface OptimizeInput {
+  snapshot: CampaignSnapshot;
+  totalBudgetMinor: number;
+  settings: EngineSettings;
+}
+
+export interface AdSetDecision {
+  draft: RecommendationDraft;
+  budgetMinor: number;
+  /** Segment scores of the ad set, for callers that store or display them. */
+  segmentScores: SegmentScore[];
+}
+
+export class InvalidAllocationError extends Error {
+  constructor(adsetId: string | null, reason: string) {
+    super(`allocation for ad set ${adsetId ?? '(campaign)'} is invalid: ${reason}`);
+    this.name = 'InvalidAllocationError';
+  }
+}
+
+/** Share of an ad set's segment spend on fatigued segments above which the frequency cap is lowered. */
+const FATIGUED_SPEND_SHARE_LIMIT = 0.25;
+
+const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
+  const { snapshot, totalBudgetMinor, settings } = input;
+  if (!Number.isSafeInteger(totalBudgetMinor) || totalBudgetMinor <= 0) {
+    throw new RangeError(`total budget must be a positive whole number of minor units, got ${totalBudgetMinor}`);
+  }
+  const adsets: AdSetSnapshot[] = snapshot.adsets.length > 0
+    ? snapshot.adsets
+    : [{ adsetId: null, segments: [], countries: [], demographics: [], total: emptyMetrics(), recent: emptyMetrics() }];
+
+  // The campaign budget is shared between ad sets in proportion to what each spent in the
+  // window: the advertiser's own structure is kept, and the optimizer re-targets inside it.
+  const spend = adsets.map((a) => a.total.spendMinor);
+  const weights = spend.some((s) => s > 0) ? spend.map((s) => Math.max(s, 0)) : adsets.map(() => 1);
+  const budgets = splitExact(totalBudgetMinor, weights);
+  const spendTotal = spend.reduce((a, b) => a + b, 0);
+
+  return adsets.map((adset, i) => {
+    const budgetTrace: TraceEntry = {
+      step: 'budget',
+      decision: `ad set gets ${budgets[i]} of ${totalBudgetMinor} minor units`,
+      numbers: {
+        adset_spend_minor: adset.total.spendMinor,
+        campaign_spend_minor: spendTotal,
+        share: round(weights[i]! / weights.reduce((a, b) => a + b, 0), 4),
+        rule: spend.some((s) => s > 0) ? 'share of spend in the window' : 'equal split: no spend in the window',
+      },
+    };
+    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace);
+  });
+}
+
+function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMinor: number, settings: EngineSettings, budgetTrace: TraceEntry): AdSetDecision {
+  const { currency } = snapshot;
+  const minorPerMajor = 10 ** minorDigits(currency);
+  const trace: TraceEntry[] = [budgetTrace];
+
+  // 1. Segment scores
+  const scores = scoreSegments(adset.segments, settings, minorPerMajor);
+  const fatigued = scores.filter((s) => s.fatigue.isFatigued);
+  trace.push({
+    step: 'scores',
+    decision: `scored ${scores.length} segments, ${fatigued.length} fatigued`,
+    numbers: { prior_ctr: settings.priors.ctr, prior_cvr: settings.priors.cvr, prior_roas: settings.priors.roas, prior_strength: settings.priors.strength },
+  });
+
+  // 2. Geo budget
+  const countryScores = scoreCountries(adset.countries, settings.priors, minorPerMajor);
+  const hasCountryData = adset.countries.some((c) => c.total.impressions > 0);
+  const allocation = allocateBudget(budgetMinor, countryScores, settings.spainMinPct);
+  const check = validateAllocation(allocation.allocations, budgetMinor, settings.spainMinPct);
+  if (!check.valid) throw new InvalidAllocationError(adset.adsetId, check.reason);
+  trace.push(...allocation.trace);
+  if (!hasCountryData) {
+    trace.push({ step: 'geo', decision: 'no country breakdown in the history: Spain only, scored from the priors', numbers: { countries_with_data: 0 } });
+  }
+  const byCode = new Map<string, CountryScore>(countryScores.map((c) => [c.countryCode, c]));
+  const scoreOf = (code: string): CountryScore =>
+    byCode.get(code) ?? scoreCountries([{ countryCode: code, total: emptyMetrics() }], settings.priors, minorPerMajor)[0]!;
+  const allocations = allocation.allocations.filter((a) => a.amountMinor > 0);
+  const geo: GeoAllocation[] = allocations.map((a) => {
+    const s = scoreOf(a.countryCode);
+    return {
+      country_code: a.countryCode,
+      country_name: countryName(a.countryCode),
+      budget_pct: round((a.amountMinor / budgetMinor) * 100, 2),
+      budget_amount: toMajor(a.amountMinor, currency),
+      avg_cpc: s.cpcMajor === null ? null : round(s.cpcMajor, 4),
+      avg_ctr: s.observedCtr === null ? null : round(s.observedCtr, 5),
+      avg_roas: s.observedRoas === null ? null : round(s.observedRoas, 3),
+      engagement_score: round(a.weight, 4),
+    };
+  });
+  const countries = geo.map((g) => g.country_code);
+
+  // 3–4. Interests and behaviors
+  const shares = genreShares(snapshot.pixelEvents);
+  if (shares.size > 0) {
+    trace.push({
+      step: 'pixel',
+      decision: 'pixel events bias interest choice toward these genres',
+      numbers: Object.fromEntries([...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([g, s]) => [g, round(s, 3)])),
+    });
+  }
+  const interests = selectInterests(scores, shares, settings.maxInterests);
+  const behaviors = selectBehaviors(scores, settings.maxBehaviors);
+  trace.push(...interests.trace, ...behaviors.trace);
+
+  // 5. Custom audiences and lookalikes
+  const clicksOf = new Map(adset.segments.map((s) => [`${s.segmentType}:${s.segmentId}`, s.total.clicks]));
+  const customs = buildCustomAudiences({
+    campaignId: snapshot.campaignId,
+    total: adset.total,
+    pixelEvents: snapshot.pixelEvents,
+    // Clicks are a lower bound on an existing audience's size: at least that many people engaged.
+    existing: scores
+      .filter((s) => s.segmentType === 'custom_audience' || s.segmentType === 'lookalike')
+      .map((s) => ({ ...s, clicks: clicksOf.get(`${s.segmentType}:${s.segmentId}`) ?? 0 })),
+  });
+  const lookalikes = buildLookalikes(customs.selected[0] ?? null, countries, settings.maxLookalikes);
+  trace.push(...customs.trace, ...lookalikes.trace);
+
+  // 6. Demographics
+  const demographics = chooseDemographics(adset.demographics, settings, minorPerMajor);
+  trace.push(...demographics.trace);
+
+  // 7. Frequency cap
+  const frequency = frequencyCap(adset, scores, settings);
+  trace.push(frequency.trace);
+
+  // 8. Expected performance: the budget-weighted smoothed rates of the chosen countries. With no
+  // country data the ad set's own smoothed totals are the best estimate.
+  const expected = expectedPerformance(adset, allocations, scoreOf, hasCountryData, settings, minorPerMajor);
+  trace.push(expected.trace);
+
+  const spain = allocations.find((a) => a.countryCode === 'ES');
+  const draft: RecommendationDraft = {
+    adset_id: adset.adsetId,
+    campaign_id: snapshot.campaignId,
+    countries,
+    geo_allocations: geo,
+    age_min: demographics.ageMin,
+    age_max: demographics.ageMax,
+    gender: demographics.gender,
+    interests: interests.selected,
+    behaviors: behaviors.selected,
+    custom_audiences: customs.selected,
+    lookalikes: lookalikes.selected,
+    frequency_cap: frequency.cap,
+    frequency_window_days: settings.frequencyWindowDays,
+    total_budget: toMajor(budgetMinor, currency),
+    budget_per_segment: Object.fromEntries(allocations.map((a) => [a.countryCode, toMajor(a.amountMinor, currency)])),
+    // 9. The reasoning trace
+    reasoning: {
+      method: 'bayesian_optimization',
+      strategy: SEED_STRATEGY,
+      geo_constraint: `ES_min_${settings.spainMinPct}pct`,
+      top_interests_count: interests.selected.length,
+      top_behaviors_count: behaviors.selected.length,
+      lookalikes_generated: lookalikes.selected.length,
+      total_budget: toMajor(budgetMinor, currency),
+      spain_allocation_pct: spain ? round((spain.amountMinor / budgetMinor) * 100, 2) : 0,
+      currency,
+      window: { start: snapshot.windowStart, end: snapshot.windowEnd },
+      priors: settings.priors,
+      trace,
+    },
+    expected_ctr: round(expected.ctr, 5),
+    expected_cvr: round(expected.cvr, 5),
+    expected_roas: round(expected.roas, 3),
+    confidence: round(expected.confidence, 3),
+  };
+  return { draft, budgetMinor, segmentScores: scores };
+}
+
+function frequencyCap(adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings): { cap: number; trace: TraceEntry } {
+  const recentFrequency = observedFrequency(adset.recent);
+  let segmentSpend = 0;
+  let fatiguedSpend = 0;
+  const spendOf = new Map(adset.segments.map((s) => [`${s.segmentType}:${s.segmentId}`, s.total.spendMinor]));
+  for (const s of scores) {
+    const spend = spendOf.get(`${s.segmentType}:${s.segmentId}`) ?? 0;
+    segmentSpend += spend;
+    if (s.fatigue.isFatigued) fatiguedSpend += spend;
+  }
+  const fatiguedShare = segmentSpend > 0 ? fatiguedSpend / segmentSpend : 0;
+  const tooFrequent = recentFrequency !== null && recentFrequency > settings.fatigueMaxFrequency;
+  const lower = tooFrequent || fatiguedShare > FATIGUED_SPEND_SHARE_LIMIT;
+  const cap = lower ? Math.max(1, settings.frequencyCap - 1) : settings.frequencyCap;
+  return {
+    cap,
+    trace: {
+      step: 'frequency',
+      decision: lower
+        ? `cap lowered to ${cap} per ${settings.frequencyWindowDays} days: audience shows wear`
+        : `cap ${cap} per ${settings.frequencyWindowDays} days (configured default)`,
+      numbers: {
+        recent_daily_frequency: recentFrequency === null ? null : round(recentFrequency, 2),
+        frequency_limit: settings.fatigueMaxFrequency,
+        fatigued_spend_share: round(fatiguedShare, 3),
+        fatigued_spend_share_limit: FATIGUED_SPEND_SHARE_LIMIT,
+      },
+    },
+  };
+}
+
+function expectedPerformance(
+  adset: AdSetSnapshot,
+  allocations: readonly { countryCode: string; amountMinor: number }[],
+  scoreOf: (code: string) => CountryScore,
+  hasCountryData: boolean,
+  settings: EngineSettings,
+  minorPerMajor: number,
+): { ctr: number; cvr: number; roas: number; confidence: number; trace: TraceEntry } {
+  if (!hasCountryData) {
+    const rates = smoothedRates(adset.total, settings.priors, minorPerMajor);
+    const confidence = confidenceFromImpressions(adset.total.impressions);
+    return {
+      ...rates,
+      confidence,
+      trace: {
+        step: 'expected',
+        decision: 'expected rates are the ad set\'s smoothed totals (no country breakdown)',
+        numbers: { impressions: adset.total.impressions, confidence: round(confidence, 3) },
+      },
+    };
+  }
+  const total = allocations.reduce((a, b) => a + b.amountMinor, 0);
+  let ctr = 0;
+  let cvr = 0;
+  let roas = 0;
+  let confidence = 0;
+  for (const a of allocations) {
+    const w = total > 0 ? a.amountMinor / total : 0;
+    const s = scoreOf(a.countryCode);
+    ctr += w * s.smoothedCtr;
+    cvr += w * s.smoothedCvr;
+    roas += w * s.smoothedRoas;
+    confidence += w * s.confidence;
+  }
+  return {
+    ctr,
+    cvr,
+    roas,
+    confidence,
+    trace: {
+      step: 'expected',
+      decision: 'expected rates are the budget-weighted smoothed rates of the chosen countries',
+      numbers: { ctr: round(ctr, 5), cvr: round(cvr, 5), roas: round(roas, 3), confidence: round(confidence, 3) },
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// Errors a user can act on. The CLI prints them as one clear message (exit code 2); the HTTP API
+// maps them to 4xx. Anything else is a defect and is reported without internals.
+
+/** Bad input: names the field and the problem. Nothing was changed. */
+export class InputError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.name = 'InputError';
+    this.field = field;
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+export interface Problem {
+  line: number;
+  field: string;
+  value: string;
+  message: string;
+}
+
+/** An import refused as a whole: every bad line is listed and nothing was imported. */
+export class ImportRejectedError extends Error {
+  readonly problems: readonly Problem[];
+  readonly headerProblems: readonly string[];
+  constructor(headerProblems: readonly string[], problems: readonly Problem[]) {
+    super(
+      headerProblems.length > 0
+        ? `the file's header is not usable: ${headerProblems.join('; ')}`
+        : `${problems.length} invalid row problem(s); nothing was imported (use --skip-invalid to import the valid rows)`,
+    );
+    this.name = 'ImportRejectedError';
+    this.headerProblems = headerProblems;
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,81 @@
+import type { InsightRow } from '../engine/types.ts';
+import type { AppContext } from '../context.ts';
+import { createStubMarket } from '../sources/stub.ts';
+import type { Db } from '../store/db.ts';
+import { replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
+import { addDays, isoDate } from './dates.ts';
+import { InputError } from './errors.ts';
+import { refreshSegmentPerformance } from './segment-performance.ts';
+
+export interface GenerateOptions {
+  campaigns: number;
+  days: number;
+  seed: number | string;
+  /** Last day of the history; defaults to yesterday by the context's clock. */
+  endDate?: string;
+  campaignIds?: string[];
+  interestsPerCampaign?: number;
+  behaviorsPerCampaign?: number;
+  onProgress?: (rowsWritten: number, rowsTotal: number) => void;
+}
+
+export interface GenerateReport {
+  campaigns: { campaign_id: string; name: string; adset_ids: string[] }[];
+  rows: number;
+  dateRange: { start: string; end: string };
+  seed: number | string;
+  durationMs: number;
+}
+
+const CHUNK = 20_000;
+
+export async function generateStubHistory(ctx: AppContext, options: GenerateOptions): Promise<GenerateReport> {
+  const started = performance.now();
+  if (!Number.isInteger(options.campaigns) || options.campaigns < 1 || options.campaigns > 1000) throw new InputError('campaigns', 'must be a whole number from 1 to 1000');
+  if (!Number.isInteger(options.days) || options.days < 1 || options.days > 730) throw new InputError('days', 'must be a whole number from 1 to 730');
+  const endDate = options.endDate ?? addDays(isoDate(ctx.clock.now()), -1);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(endDate) || Number.isNaN(Date.parse(endDate))) throw new InputError('end-date', 'must be a date YYYY-MM-DD');
+
+  const market = createStubMarket({
+    seed: options.seed,
+    campaigns: options.campaigns,
+    days: options.days,
+    endDate,
+    currency: ctx.config.defaultCurrency,
+    ...(options.campaignIds ? { campaignIds: options.campaignIds } : {}),
+    ...(options.interestsPerCampaign ? { interestsPerCampaign: options.interestsPerCampaign } : {}),
+    ...(options.behaviorsPerCampaign ? { behaviorsPerCampaign: options.behaviorsPerCampaign } : {}),
+  });
+  const total = market.rowCount();
+  const written = await ctx.db.transaction(async (tx) => {
+    await upsertCampaigns(tx, new Map(market.campaigns.map((c) => [c.campaignId, { currency: ctx.config.defaultCurrency, name: c.name }])), 'stub');
+    const n = await writeInChunks(tx, market.rows(), (w) => options.onProgress?.(w, total));
+    for (const c of market.campaigns) await replacePixelEvents(tx, c.campaignId, market.pixelEvents(c.campaignId));
+    await refreshSegmentPerformance(tx, ctx.config.engine);
+    return n;
+  });
+  ctx.logger.info({ rows: written, campaigns: market.campaigns.length }, 'stub history generated');
+  return {
+    campaigns: market.campaigns.map((c) => ({ campaign_id: c.campaignId, name: c.name, adset_ids: c.adsetIds })),
+    rows: written,
+    dateRange: { start: addDays(endDate, -(options.days - 1)), end: endDate },
+    seed: options.seed,
+    durationMs: Math.round(performance.now() - started),
+  };
+}
+
+async function writeInChunks(tx: Db, rows: Iterable<InsightRow>, onProgress: (written: number) => void): Promise<number> {
+  let chunk: InsightRow[] = [];
+  let written = 0;
+  for (const row of rows) {
+    chunk.push(row);
+    if (chunk.length === CHUNK) {
+      written += await upsertInsights(tx, chunk, 'stub');
+      chunk = [];
+      onProgress(written);
+    }
+  }
+  if (chunk.length > 0) written += await upsertInsights(tx, chunk, 'stub');
+  onProgress(written);
+  return written;
+}

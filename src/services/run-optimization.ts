@@ -1,0 +1,92 @@
+import { parseMinor } from '../engine/money.ts';
+import { optimizeCampaign, SEED_STRATEGY } from '../engine/optimizer.ts';
+import type { Recommendation } from '../engine/types.ts';
+import type { AppContext } from '../context.ts';
+import { getCampaign } from '../store/insights.ts';
+import { completeRun, failRun, getRun, insertRecommendations, insertRun, type RunRecord } from '../store/runs.ts';
+import { loadCampaignSnapshot } from '../store/snapshot.ts';
+import { addDays } from './dates.ts';
+import { InputError } from './errors.ts';
+import { generateStubHistory } from './generate-stub.ts';
+
+export type Mode = 'stub' | 'live';
+
+export interface RunRequest {
+  campaignId: string;
+  /** Daily budget in major units of the campaign's currency, as text ("1000", "1000.50"). */
+  budget: string;
+  mode: Mode;
+}
+
+export interface RunResult {
+  run: RunRecord;
+  recommendations: Recommendation[];
+  /** True when the campaign had no history and STUB mode generated a synthetic one first. */
+  generatedHistory: boolean;
+}
+
+const MAX_ID_LENGTH = 128;
+
+export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown; mode?: unknown }): RunRequest {
+  if (typeof req.campaignId !== 'string' || req.campaignId.trim() === '') throw new InputError('campaign', 'is required (an opaque id such as 123456789)');
+  if (req.campaignId.length > MAX_ID_LENGTH) throw new InputError('campaign', `must be at most ${MAX_ID_LENGTH} characters`);
+  if (req.mode !== 'stub' && req.mode !== 'live') throw new InputError('mode', `must be stub or live, got ${JSON.stringify(req.mode)}`);
+  const budget = typeof req.budget === 'number' ? String(req.budget) : req.budget;
+  if (typeof budget !== 'string' || !/^\d+(\.\d+)?$/.test(budget.trim())) throw new InputError('budget', `must be a positive decimal amount such as 1000 or 1000.50, got ${JSON.stringify(req.budget)}`);
+  return { campaignId: req.campaignId.trim(), budget: budget.trim(), mode: req.mode };
+}
+
+/**
+ * Optimizes one campaign and stores the result. The run row is written first so that a failure
+ * leaves a visible failed run; its recommendations and its completion are written together in
+ * one transaction, so a failed run never has partial recommendations.
+ */
+export async function runOptimization(ctx: AppContext, request: RunRequest): Promise<RunResult> {
+  const req = validateRunRequest(request);
+  if (req.mode === 'live') {
+    throw new InputError('mode', 'LIVE mode needs the Meta Marketing API client, which is not part of this version yet; use --mode stub');
+  }
+
+  let campaign = await getCampaign(ctx.db, req.campaignId);
+  let generatedHistory = false;
+  if (campaign === null || campaign.lastDate === null) {
+    // STUB mode only: a campaign nobody has imported gets a synthetic history, seeded by its id
+    // so that the same campaign always sees the same market.
+    await generateStubHistory(ctx, { campaigns: 1, days: ctx.config.windowDays, seed: `campaign:${req.campaignId}`, campaignIds: [req.campaignId] });
+    campaign = await getCampaign(ctx.db, req.campaignId);
+    generatedHistory = true;
+    if (campaign === null || campaign.lastDate === null) throw new Error(`stub history for campaign ${req.campaignId} was not stored`);
+  }
+
+  const totalBudgetMinor = parseMinor(req.budget, campaign.currency);
+  if (totalBudgetMinor === null || totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
+
+  const runId = ctx.newId();
+  const startedAt = ctx.clock.now();
+  const t0 = performance.now();
+  await insertRun(ctx.db, { runId, mode: req.mode, strategy: SEED_STRATEGY, campaignIds: [req.campaignId], totalBudgetMinor, currency: campaign.currency, startedAt });
+  try {
+    const end = campaign.lastDate;
+    const snapshot = await loadCampaignSnapshot(ctx.db, req.campaignId, campaign.currency, {
+      start: addDays(end, -(ctx.config.windowDays - 1)),
+      end,
+      recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
+    });
+    const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine });
+    const createdAt = ctx.clock.now().toISOString();
+    const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...d.draft }));
+    const durationMs = Math.max(0, Math.round(performance.now() - t0));
+    await ctx.db.transaction(async (tx) => {
+      await insertRecommendations(tx, recommendations, campaign.currency, decisions.map((d) => d.budgetMinor));
+      await completeRun(tx, runId, ctx.clock.now(), durationMs, recommendations.length);
+    });
+    const run = await getRun(ctx.db, runId);
+    ctx.logger.info({ runId, campaignId: req.campaignId, recommendations: recommendations.length, durationMs }, 'run completed');
+    return { run: run!, recommendations, generatedHistory };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await failRun(ctx.db, runId, ctx.clock.now(), Math.round(performance.now() - t0), message);
+    ctx.logger.error({ runId, campaignId: req.campaignId, err: message }, 'run failed');
+    throw error;
+  }
+}

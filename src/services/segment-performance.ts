@@ -1,0 +1,37 @@
+import { observedCtr, observedCvr, observedRoas } from '../engine/metrics.ts';
+import { detectFatigue } from '../engine/scoring.ts';
+import type { EngineSettings } from '../engine/types.ts';
+import type { Db } from '../store/db.ts';
+import { loadSegmentAggregates, replaceSegmentPerformance, type SegmentPerformanceRow } from '../store/segments.ts';
+
+/**
+ * Recomputes the segment performance table from all stored insights, with the engine's fatigue
+ * verdict. Called inside the transaction that changed the insights, so the table never disagrees
+ * with them.
+ */
+export async function refreshSegmentPerformance(tx: Db, settings: EngineSettings): Promise<number> {
+  const aggregates = await loadSegmentAggregates(tx, settings.recentDays);
+  const rows: SegmentPerformanceRow[] = aggregates.map((a) => {
+    const fatigue = detectFatigue(a.total, a.recent, settings);
+    return {
+      segmentType: a.segmentType,
+      segmentId: a.segmentId,
+      segmentName: a.segmentName,
+      currency: a.currency,
+      totalImpressions: a.total.impressions,
+      totalClicks: a.total.clicks,
+      totalConversions: a.total.clicksWithConversions > 0 || a.total.conversions > 0 ? a.total.conversions : null,
+      totalSpendMinor: a.total.spendMinor,
+      totalRevenueMinor: a.total.spendWithRevenueMinor > 0 || a.total.revenueMinor > 0 ? a.total.revenueMinor : null,
+      avgCtr: observedCtr(a.total),
+      avgCvr: observedCvr(a.total),
+      avgRoas: observedRoas(a.total),
+      campaignsCount: a.campaignsCount,
+      lastUsed: a.lastUsed,
+      isFatigued: fatigue.isFatigued,
+      fatigueReason: fatigue.reason,
+    };
+  });
+  await replaceSegmentPerformance(tx, rows);
+  return rows.length;
+}

@@ -1,0 +1,60 @@
+import type { Db } from './db.ts';
+
+export interface TargetingChange {
+  id: number;
+  run_id: string | null;
+  recommendation_id: string | null;
+  campaign_id: string;
+  adset_id: string | null;
+  mode: 'stub' | 'live';
+  dry_run: boolean;
+  applied_at: string;
+  old_targeting: unknown;
+  new_targeting: unknown;
+  before_ctr: number | null;
+  before_cvr: number | null;
+  before_roas: number | null;
+  after_ctr: number | null;
+  after_cvr: number | null;
+  after_roas: number | null;
+  success: boolean;
+  error_message: string | null;
+}
+
+export type NewTargetingChange = Omit<TargetingChange, 'id' | 'applied_at'> & { applied_at: Date };
+
+export async function insertTargetingChange(tx: Db, c: NewTargetingChange): Promise<number> {
+  const rows = await tx.query<{ id: number }>(
+    `insert into targeting_history (run_id, recommendation_id, campaign_id, adset_id, mode, dry_run, applied_at,
+       old_targeting, new_targeting, before_ctr, before_cvr, before_roas, after_ctr, after_cvr, after_roas, success, error_message)
+     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17)
+     returning id::float8 as id`,
+    [
+      c.run_id, c.recommendation_id, c.campaign_id, c.adset_id, c.mode, c.dry_run, c.applied_at,
+      c.old_targeting === null ? null : JSON.stringify(c.old_targeting), JSON.stringify(c.new_targeting),
+      c.before_ctr, c.before_cvr, c.before_roas, c.after_ctr, c.after_cvr, c.after_roas, c.success, c.error_message,
+    ],
+  );
+  return Number(rows[0]!.id);
+}
+
+export async function listTargetingHistory(db: Db, filter: { campaignId: string | null; adsetId: string | null; limit: number }): Promise<TargetingChange[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select id::float8 as id, run_id::text as run_id, recommendation_id::text as recommendation_id, campaign_id, adset_id, mode, dry_run,
+       applied_at, old_targeting, new_targeting, before_ctr, before_cvr, before_roas, after_ctr, after_cvr, after_roas,
+       success, error_message
+     from targeting_history
+     where ($1::text is null or campaign_id = $1) and ($2::text is null or adset_id = $2)
+     order by applied_at desc, id desc
+     limit $3`,
+    [filter.campaignId, filter.adsetId, filter.limit],
+  );
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+  return rows.map((r) => ({
+    ...(r as unknown as TargetingChange),
+    id: Number(r.id),
+    applied_at: new Date(r.applied_at as string).toISOString(),
+    old_targeting: json(r.old_targeting) ?? null,
+    new_targeting: json(r.new_targeting),
+  }));
+}

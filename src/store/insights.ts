@@ -1,0 +1,108 @@
+import type { InsightRow, PixelEventCount } from '../engine/types.ts';
+import type { Db } from './db.ts';
+
+// One round trip per batch: unnest() turns parallel arrays into rows on both drivers. Measured on
+// the 2-core machine at ~180k rows/s for a 4-column table into PGlite; 5,000 rows keeps each
+// statement's parameter arrays small enough to stay fast on node-postgres too.
+const BATCH = 5_000;
+
+export async function upsertInsights(tx: Db, rows: readonly InsightRow[], source: string): Promise<number> {
+  for (let start = 0; start < rows.length; start += BATCH) {
+    const batch = rows.slice(start, start + BATCH);
+    const cols: (string | number | null)[][] = Array.from({ length: 16 }, () => new Array(batch.length));
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      cols[0]![i] = r.date;
+      cols[1]![i] = r.campaignId;
+      cols[2]![i] = r.adsetId;
+      cols[3]![i] = r.segmentType;
+      cols[4]![i] = r.segmentId;
+      cols[5]![i] = r.segmentName;
+      cols[6]![i] = r.country;
+      cols[7]![i] = r.age;
+      cols[8]![i] = r.gender;
+      cols[9]![i] = r.impressions;
+      cols[10]![i] = r.reach;
+      cols[11]![i] = r.clicks;
+      cols[12]![i] = r.conversions;
+      cols[13]![i] = r.spendMinor;
+      cols[14]![i] = r.revenueMinor;
+      cols[15]![i] = r.currency;
+    }
+    // Re-importing the same key replaces the row: the latest export of a day is the truth, and
+    // nothing is counted twice.
+    await tx.query(
+      `insert into insights (date, campaign_id, adset_id, segment_type, segment_id, segment_name, country, age, gender,
+         impressions, reach, clicks, conversions, spend_minor, revenue_minor, currency, source)
+       select d, c, a, st, si, sn, co, ag, ge, im, re, cl, cv, sp, rv, cu, $17
+       from unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                    $10::int8[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::text[])
+            as u(d, c, a, st, si, sn, co, ag, ge, im, re, cl, cv, sp, rv, cu)
+       on conflict (campaign_id, date, adset_id, segment_type, segment_id, country, age, gender) do update set
+         segment_name = excluded.segment_name, impressions = excluded.impressions, reach = excluded.reach,
+         clicks = excluded.clicks, conversions = excluded.conversions, spend_minor = excluded.spend_minor,
+         revenue_minor = excluded.revenue_minor, currency = excluded.currency, source = excluded.source,
+         imported_at = now()`,
+      [...cols, source],
+    );
+  }
+  return rows.length;
+}
+
+export class CurrencyConflictError extends Error {
+  constructor(campaignId: string, stored: string, incoming: string) {
+    super(`campaign ${campaignId} is stored in ${stored}; rows in ${incoming} cannot be mixed into it`);
+    this.name = 'CurrencyConflictError';
+  }
+}
+
+export async function upsertCampaigns(tx: Db, campaigns: ReadonlyMap<string, { currency: string; name?: string | null }>, source: string): Promise<void> {
+  if (campaigns.size === 0) return;
+  const ids = [...campaigns.keys()];
+  const stored = await tx.query<{ campaign_id: string; currency: string }>(
+    'select campaign_id, currency from campaigns where campaign_id = any($1::text[])',
+    [ids],
+  );
+  for (const s of stored) {
+    const incoming = campaigns.get(s.campaign_id)!.currency;
+    if (incoming !== s.currency) throw new CurrencyConflictError(s.campaign_id, s.currency, incoming);
+  }
+  await tx.query(
+    `insert into campaigns (campaign_id, currency, name, source)
+     select * from unnest($1::text[], $2::text[], $3::text[]) as u(id, cur, nm), (select $4::text) s
+     on conflict (campaign_id) do update set name = coalesce(excluded.name, campaigns.name)`,
+    [ids, ids.map((id) => campaigns.get(id)!.currency), ids.map((id) => campaigns.get(id)!.name ?? null), source],
+  );
+}
+
+export async function replacePixelEvents(tx: Db, campaignId: string, events: readonly PixelEventCount[]): Promise<void> {
+  await tx.query('delete from pixel_events where campaign_id = $1', [campaignId]);
+  if (events.length === 0) return;
+  await tx.query(
+    `insert into pixel_events (campaign_id, event_name, content_category, count)
+     select $1, e, c, n from unnest($2::text[], $3::text[], $4::int8[]) as u(e, c, n)`,
+    [campaignId, events.map((e) => e.eventName), events.map((e) => e.contentCategory), events.map((e) => e.count)],
+  );
+}
+
+export interface CampaignInfo {
+  campaignId: string;
+  currency: string;
+  name: string | null;
+  firstDate: string | null;
+  lastDate: string | null;
+}
+
+export async function getCampaign(db: Db, campaignId: string): Promise<CampaignInfo | null> {
+  const rows = await db.query<{ campaign_id: string; currency: string; name: string | null }>(
+    'select campaign_id, currency, name from campaigns where campaign_id = $1',
+    [campaignId],
+  );
+  const c = rows[0];
+  if (!c) return null;
+  const range = await db.query<{ first: string | null; last: string | null }>(
+    'select min(date)::text as first, max(date)::text as last from insights where campaign_id = $1',
+    [campaignId],
+  );
+  return { campaignId: c.campaign_id, currency: c.currency, name: c.name, firstDate: range[0]?.first ?? null, lastDate: range[0]?.last ?? null };
+}

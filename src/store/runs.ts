@@ -1,0 +1,107 @@
+import type { Recommendation } from '../engine/types.ts';
+import type { Db } from './db.ts';
+
+export type RunStatus = 'running' | 'completed' | 'failed';
+
+export interface RunRecord {
+  runId: string;
+  status: RunStatus;
+  mode: 'stub' | 'live';
+  strategy: string;
+  campaignIds: string[];
+  totalBudgetMinor: number | null;
+  currency: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+  recommendationsCount: number;
+  error: string | null;
+}
+
+export async function insertRun(db: Db, run: { runId: string; mode: 'stub' | 'live'; strategy: string; campaignIds: string[]; totalBudgetMinor: number; currency: string | null; startedAt: Date }): Promise<void> {
+  await db.query(
+    `insert into runs (run_id, status, mode, strategy, campaign_ids, total_budget_minor, currency, started_at)
+     values ($1, 'running', $2, $3, $4::text[], $5, $6, $7)`,
+    [run.runId, run.mode, run.strategy, run.campaignIds, run.totalBudgetMinor, run.currency, run.startedAt],
+  );
+}
+
+export async function completeRun(tx: Db, runId: string, finishedAt: Date, durationMs: number, recommendationsCount: number): Promise<void> {
+  await tx.query(
+    `update runs set status = 'completed', finished_at = $2, duration_ms = $3, recommendations_count = $4 where run_id = $1`,
+    [runId, finishedAt, durationMs, recommendationsCount],
+  );
+}
+
+export async function failRun(db: Db, runId: string, finishedAt: Date, durationMs: number, error: string): Promise<void> {
+  await db.query(
+    `update runs set status = 'failed', finished_at = $2, duration_ms = $3, recommendations_count = 0, error = $4 where run_id = $1`,
+    [runId, finishedAt, durationMs, error],
+  );
+}
+
+export async function getRun(db: Db, runId: string): Promise<RunRecord | null> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select run_id, status, mode, strategy, campaign_ids, total_budget_minor::float8 as tb, currency,
+       started_at, finished_at, duration_ms, recommendations_count, error from runs where run_id = $1`,
+    [runId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    runId: String(r.run_id),
+    status: r.status as RunStatus,
+    mode: r.mode as 'stub' | 'live',
+    strategy: String(r.strategy),
+    campaignIds: r.campaign_ids as string[],
+    totalBudgetMinor: r.tb === null ? null : Number(r.tb),
+    currency: (r.currency as string | null) ?? null,
+    startedAt: new Date(r.started_at as string).toISOString(),
+    finishedAt: r.finished_at ? new Date(r.finished_at as string).toISOString() : null,
+    durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
+    recommendationsCount: Number(r.recommendations_count),
+    error: (r.error as string | null) ?? null,
+  };
+}
+
+export async function insertRecommendations(tx: Db, recs: readonly Recommendation[], currency: string, budgetsMinor: readonly number[]): Promise<void> {
+  if (recs.length === 0) return;
+  await tx.query(
+    `insert into recommendations (recommendation_id, run_id, campaign_id, adset_id, created_at, currency, total_budget_minor,
+       confidence, expected_roas, document)
+     select id::uuid, run::uuid, c, a, ts::timestamptz, $10, b, conf, er, doc::jsonb
+     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::float8[], $8::float8[], $9::text[])
+       as u(id, run, c, a, ts, b, conf, er, doc)`,
+    [
+      recs.map((r) => r.recommendation_id),
+      recs.map((r) => r.run_id),
+      recs.map((r) => r.campaign_id),
+      recs.map((r) => r.adset_id),
+      recs.map((r) => r.created_at),
+      budgetsMinor as number[],
+      recs.map((r) => r.confidence),
+      recs.map((r) => r.expected_roas),
+      recs.map((r) => JSON.stringify(r)),
+      currency,
+    ],
+  );
+}
+
+/** The latest run's recommendations for the campaign, one per ad set. */
+export async function latestRecommendations(db: Db, campaignId: string): Promise<Recommendation[]> {
+  const rows = await db.query<{ document: Recommendation | string }>(
+    `select document from recommendations
+     where run_id = (select run_id from recommendations where campaign_id = $1 order by created_at desc, run_id limit 1)
+       and campaign_id = $1
+     order by adset_id nulls first`,
+    [campaignId],
+  );
+  return rows.map((r) => (typeof r.document === 'string' ? (JSON.parse(r.document) as Recommendation) : r.document));
+}
+
+export async function getRecommendation(db: Db, recommendationId: string): Promise<Recommendation | null> {
+  const rows = await db.query<{ document: Recommendation | string }>('select document from recommendations where recommendation_id = $1', [recommendationId]);
+  const d = rows[0]?.document;
+  if (d === undefined) return null;
+  return typeof d === 'string' ? (JSON.parse(d) as Recommendation) : d;
+}

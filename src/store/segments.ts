@@ -1,0 +1,108 @@
+import type { Metrics, SegmentType } from '../engine/types.ts';
+import type { Db } from './db.ts';
+import { metricsColumns, readMetrics } from './metrics-sql.ts';
+
+export interface SegmentAggregate {
+  segmentType: SegmentType;
+  segmentId: string;
+  segmentName: string;
+  currency: string;
+  campaignsCount: number;
+  lastUsed: string;
+  total: Metrics;
+  recent: Metrics;
+}
+
+/** Every segment across all campaigns, with its recent days counted back from its own last day. */
+export async function loadSegmentAggregates(db: Db, recentDays: number): Promise<SegmentAggregate[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `with last as (
+       select segment_type, segment_id, currency, max(date) as last_date
+       from insights where segment_type <> '' group by 1, 2, 3)
+     select i.segment_type, i.segment_id, i.currency, max(i.segment_name) as segment_name,
+       count(distinct i.campaign_id)::int as campaigns_count, l.last_date::text as last_used,
+       ${metricsColumns('t_')}, ${metricsColumns('r_', 'i.date > l.last_date - $1::int')}
+     from insights i join last l using (segment_type, segment_id, currency)
+     group by i.segment_type, i.segment_id, i.currency, l.last_date`,
+    [recentDays],
+  );
+  return rows.map((r) => ({
+    segmentType: r.segment_type as SegmentType,
+    segmentId: String(r.segment_id),
+    segmentName: String(r.segment_name),
+    currency: String(r.currency),
+    campaignsCount: Number(r.campaigns_count),
+    lastUsed: String(r.last_used),
+    total: readMetrics(r, 't_'),
+    recent: readMetrics(r, 'r_'),
+  }));
+}
+
+export interface SegmentPerformanceRow {
+  segmentType: SegmentType;
+  segmentId: string;
+  segmentName: string;
+  currency: string;
+  totalImpressions: number;
+  totalClicks: number;
+  totalConversions: number | null;
+  totalSpendMinor: number;
+  totalRevenueMinor: number | null;
+  avgCtr: number | null;
+  avgCvr: number | null;
+  avgRoas: number | null;
+  campaignsCount: number;
+  lastUsed: string;
+  isFatigued: boolean;
+  fatigueReason: string | null;
+}
+
+export async function replaceSegmentPerformance(tx: Db, rows: readonly SegmentPerformanceRow[]): Promise<void> {
+  await tx.query('delete from segment_performance');
+  if (rows.length === 0) return;
+  const col = <K extends keyof SegmentPerformanceRow>(k: K) => rows.map((r) => r[k]) as (string | number | boolean | null)[];
+  await tx.query(
+    `insert into segment_performance (segment_type, segment_id, segment_name, currency, total_impressions, total_clicks,
+       total_conversions, total_spend_minor, total_revenue_minor, avg_ctr, avg_cvr, avg_roas, campaigns_count, last_used,
+       is_fatigued, fatigue_reason)
+     select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::int8[], $8::int8[],
+       $9::int8[], $10::float8[], $11::float8[], $12::float8[], $13::int[], $14::date[], $15::bool[], $16::text[])`,
+    [
+      col('segmentType'), col('segmentId'), col('segmentName'), col('currency'), col('totalImpressions'), col('totalClicks'),
+      col('totalConversions'), col('totalSpendMinor'), col('totalRevenueMinor'), col('avgCtr'), col('avgCvr'), col('avgRoas'),
+      col('campaignsCount'), col('lastUsed'), col('isFatigued'), col('fatigueReason'),
+    ],
+  );
+}
+
+export async function listSegmentPerformance(db: Db, options: { segmentType: SegmentType | null; limit: number }): Promise<SegmentPerformanceRow[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select segment_type, segment_id, segment_name, currency, total_impressions::float8 as ti, total_clicks::float8 as tc,
+       total_conversions::float8 as tcv, total_spend_minor::float8 as ts, total_revenue_minor::float8 as tr,
+       avg_ctr, avg_cvr, avg_roas, campaigns_count, last_used::text as last_used, is_fatigued, fatigue_reason
+     from segment_performance
+     where ($1::text is null or segment_type = $1)
+     order by total_impressions desc, segment_type, segment_id
+     limit $2`,
+    [options.segmentType, options.limit],
+  );
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return rows.map((r) => ({
+    segmentType: r.segment_type as SegmentType,
+    segmentId: String(r.segment_id),
+    segmentName: String(r.segment_name),
+    currency: String(r.currency),
+    totalImpressions: Number(r.ti),
+    totalClicks: Number(r.tc),
+    totalConversions: num(r.tcv),
+    totalSpendMinor: Number(r.ts),
+    totalRevenueMinor: num(r.tr),
+    avgCtr: num(r.avg_ctr),
+    avgCvr: num(r.avg_cvr),
+    avgRoas: num(r.avg_roas),
+    campaignsCount: Number(r.campaigns_count),
+    lastUsed: String(r.last_used),
+    isFatigued: Boolean(r.is_fatigued),
+    fatigueReason: r.fatigue_reason === null ? null : String(r.fatigue_reason),
+  }));
+}
