@@ -1,0 +1,121 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { openTestDb, usingPostgres } from './helpers/db.ts';
+import type { Db } from '../src/store/db.ts';
+
+interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(db: Db, argv: string[], env: Record<string, string> = {}): Promise<Captured> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await main(argv, { env: { LOG_LEVEL: 'silent', ...env }, io: { stdout, stderr, progressTty: false }, overrides: { db } });
+  return { code, stdout: out, stderr: err };
+}
+
+describe(`CLI in-process on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await openTestDb();
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('generate, run, recommendation, segments and history print pure JSON on stdout with --json', async () => {
+    const gen = await cli(db, ['stub', 'generate', '--campaigns', '2', '--days', '20', '--seed', '42', '--end-date', '2026-11-20', '--json']);
+    expect(gen.code).toBe(0);
+    const generated = JSON.parse(gen.stdout) as { campaigns: { campaign_id: string }[]; rows: number };
+    expect(generated.campaigns).toHaveLength(2);
+    const id = generated.campaigns[0]!.campaign_id;
+    expect(id).toMatch(/^\d+$/);
+
+    const run = await cli(db, ['run', '--campaign', id, '--budget', '1000', '--mode', 'stub', '--json']);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as { run_id: string; status: string; campaign_ids: string[]; recommendations_count: number; duration_ms: number; message: string };
+    expect(doc).toMatchObject({ status: 'completed', campaign_ids: [id] });
+    expect(doc.message).toBe(`Generated ${doc.recommendations_count} recommendations in ${doc.duration_ms}ms`);
+
+    const rec = await cli(db, ['recommendation', id, '--json']);
+    expect(rec.code).toBe(0);
+    const recs = JSON.parse(rec.stdout) as { run_id: string; campaign_id: string }[] | { run_id: string };
+    const list = Array.isArray(recs) ? recs : [recs];
+    expect(list.every((r) => r.run_id === doc.run_id)).toBe(true);
+
+    const seg = await cli(db, ['segments', '--type', 'interest', '--limit', '5', '--json']);
+    expect(seg.code).toBe(0);
+    const segments = JSON.parse(seg.stdout) as { segment_type: string; is_fatigued: boolean }[];
+    expect(segments).toHaveLength(5);
+    expect(segments.every((s) => s.segment_type === 'interest')).toBe(true);
+
+    const hist = await cli(db, ['history', '--campaign', id, '--json']);
+    expect(hist.code).toBe(0);
+    expect(JSON.parse(hist.stdout)).toEqual([]);
+
+    const human = await cli(db, ['recommendation', id]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('expected CTR');
+  });
+
+  it('answers bad input with exit code 2 and a message naming the problem, on stderr only', async () => {
+    const cases: [string[], RegExp][] = [
+      [['run', '--campaign', 'x', '--budget', 'lots'], /budget/],
+      [['run', '--budget', '10'], /campaign/],
+      [['run', '--campaign', 'x', '--budget', '10', '--mode', 'live'], /LIVE mode/],
+      [['run', '--campaign', 'x', '--budget', '10', '--mode', 'turbo'], /mode/],
+      [['run', '--campaign', 'x', '--budget', '10', '--colour', 'red'], /colour/],
+      [['segments', '--limit', '0'], /--limit/],
+      [['segments', '--limit', '501'], /--limit/],
+      [['segments', '--type', 'hobby'], /--type/],
+      [['recommendation', 'nobody-ran-me'], /no recommendation stored/],
+      [['import', 'missing.csv'], /does not exist/],
+      [['frobnicate'], /unknown command/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(db, argv);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+  });
+
+  it('stops on a bad configuration value, naming the variable', async () => {
+    const r = await cli(db, ['segments'], { TARGETING_SPAIN_MIN_PCT: '135', TARGETING_MAX_INTERESTS: 'many' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TARGETING_SPAIN_MIN_PCT');
+    expect(r.stderr).toContain('TARGETING_MAX_INTERESTS');
+  });
+});
+
+// The real binary, as a user runs it, on the embedded default (a fresh PGlite folder).
+describe.skipIf(usingPostgres)('CLI binary on the embedded database', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'targeting-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const bin = path.resolve('bin/targeting-optimizer.ts');
+  const run = (args: string[]) =>
+    promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent', TEST_DATABASE_URL: '' } });
+
+  it('runs a campaign in STUB mode and reads the stored recommendation back', async () => {
+    const first = await run(['run', '--campaign', '123456789', '--budget', '1000', '--mode', 'stub', '--json']);
+    const doc = JSON.parse(first.stdout) as { status: string; generated_history: boolean; run_id: string };
+    expect(doc.status).toBe('completed');
+    expect(doc.generated_history).toBe(true);
+    const again = await run(['recommendation', '123456789', '--json']);
+    const recs = JSON.parse(again.stdout) as { run_id: string } | { run_id: string }[];
+    expect((Array.isArray(recs) ? recs : [recs])[0]!.run_id).toBe(doc.run_id);
+  });
+});

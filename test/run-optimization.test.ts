@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateAllocation } from '../src/engine/geo.ts';
+import type { Db } from '../src/store/db.ts';
+import { InputError } from '../src/services/errors.ts';
+import { generateStubHistory } from '../src/services/generate-stub.ts';
+import { runOptimization } from '../src/services/run-optimization.ts';
+import { getRun, latestRecommendations } from '../src/store/runs.ts';
+import { openTestContext, type TestContext, usingPostgres } from './helpers/db.ts';
+
+describe(`run optimization on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
+  let ctx: TestContext;
+  let campaignId: string;
+  beforeAll(async () => {
+    ctx = await openTestContext();
+    const report = await generateStubHistory(ctx, { campaigns: 2, days: 30, seed: 7 });
+    campaignId = report.campaigns[0]!.campaign_id;
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  const count = async (table: string) => (await ctx.db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n;
+
+  it('stores one valid recommendation per ad set and a completed run', async () => {
+    const result = await runOptimization(ctx, { campaignId, budget: '1000', mode: 'stub' });
+    expect(result.generatedHistory).toBe(false);
+    expect(result.run).toMatchObject({ status: 'completed', mode: 'stub', strategy: 'seed', campaignIds: [campaignId], recommendationsCount: 2, error: null });
+    expect(result.recommendations).toHaveLength(2);
+
+    const stored = await latestRecommendations(ctx.db, campaignId);
+    expect(stored.map((r) => r.recommendation_id).sort()).toEqual(result.recommendations.map((r) => r.recommendation_id).sort());
+    const budgetCents = stored.reduce((s, r) => s + Math.round(r.total_budget * 100), 0);
+    expect(budgetCents).toBe(100_000);
+    for (const r of stored) {
+      expect(r.run_id).toBe(result.run.runId);
+      const allocations = r.geo_allocations.map((g) => ({ countryCode: g.country_code, amountMinor: Math.round(g.budget_amount * 100) }));
+      expect(validateAllocation(allocations, Math.round(r.total_budget * 100), 35)).toEqual({ valid: true });
+      expect(r.interests.length).toBeGreaterThan(0);
+      expect(r.interests.length).toBeLessThanOrEqual(15);
+      expect(r.behaviors.length).toBeLessThanOrEqual(10);
+      expect(r.lookalikes.length).toBeLessThanOrEqual(3);
+      expect(r.confidence).toBeGreaterThan(0);
+      expect(r.reasoning.trace.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('generates a synthetic history first for a campaign nobody imported (STUB mode)', async () => {
+    const result = await runOptimization(ctx, { campaignId: 'brand-new-42', budget: '250.50', mode: 'stub' });
+    expect(result.generatedHistory).toBe(true);
+    expect(result.run.status).toBe('completed');
+    expect(result.recommendations.reduce((s, r) => s + Math.round(r.total_budget * 100), 0)).toBe(25_050);
+    const again = await runOptimization(ctx, { campaignId: 'brand-new-42', budget: '250.50', mode: 'stub' });
+    expect(again.generatedHistory).toBe(false);
+  });
+
+  it('refuses LIVE mode and bad budgets clearly, writing nothing', async () => {
+    const runs = await count('runs');
+    await expect(runOptimization(ctx, { campaignId, budget: '1000', mode: 'live' })).rejects.toThrow(/LIVE mode/);
+    for (const budget of ['0', '-5', 'abc', '1,000', '']) {
+      const error = await runOptimization(ctx, { campaignId, budget, mode: 'stub' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).field).toBe('budget');
+    }
+    expect(await count('runs')).toBe(runs);
+  });
+
+  it('leaves a failed run and no partial recommendations when storing fails', async () => {
+    const recommendationsBefore = await count('recommendations');
+    const failing: Db = {
+      ...ctx.db,
+      query: (sql, params) => ctx.db.query(sql, params),
+      transaction: (work) =>
+        ctx.db.transaction((tx) =>
+          work({
+            ...tx,
+            query: async <T,>(sql: string, params?: Parameters<Db['query']>[1]) => {
+              const result = await tx.query<T>(sql, params);
+              // The recommendations are written, then the disk "fails" before the run is completed.
+              if (sql.includes("set status = 'completed'")) throw new Error('disk full');
+              return result;
+            },
+          }),
+        ),
+    };
+    const error = await runOptimization({ ...ctx, db: failing }, { campaignId, budget: '1000', mode: 'stub' }).catch((e: unknown) => e);
+    expect(String(error)).toContain('disk full');
+    expect(await count('recommendations')).toBe(recommendationsBefore);
+    const failed = await ctx.db.query<{ run_id: string }>(`select run_id from runs where status = 'failed'`);
+    expect(failed).toHaveLength(1);
+    const run = await getRun(ctx.db, failed[0]!.run_id);
+    expect(run).toMatchObject({ status: 'failed', recommendationsCount: 0, error: 'disk full' });
+  });
+});
