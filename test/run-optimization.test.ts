@@ -91,3 +91,23 @@ describe(`run optimization on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     expect(run).toMatchObject({ status: 'failed', recommendationsCount: 0, error: 'disk full' });
   });
 });
+
+describe('run without an explicit budget', () => {
+  it("uses the campaign's stored daily budget, and refuses clearly when there is none", async () => {
+    const ctx = await openTestContext();
+    try {
+      const report = await generateStubHistory(ctx, { campaigns: 1, days: 10, seed: 3 });
+      const id = report.campaigns[0]!.campaign_id;
+      const stored = (await ctx.db.query<{ b: number }>('select daily_budget_minor::float8 as b from campaigns where campaign_id = $1', [id]))[0]!.b;
+      expect(stored).toBeGreaterThan(0);
+      const result = await runOptimization(ctx, { campaignId: id, budget: null, mode: 'stub' });
+      expect(result.recommendations.reduce((s, r) => s + Math.round(r.total_budget * 100), 0)).toBe(stored);
+
+      await ctx.db.query(`insert into campaigns (campaign_id, currency, source) values ('no-budget', 'EUR', 'csv')`);
+      await ctx.db.query(`insert into insights (date, campaign_id, impressions, clicks, spend_minor, currency, source) values ('2026-11-01', 'no-budget', 10, 1, 100, 'EUR', 'csv')`);
+      await expect(runOptimization(ctx, { campaignId: 'no-budget', budget: null, mode: 'stub' })).rejects.toThrow(/no stored daily budget/);
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.ts';
 import { runOptimization, validateRunRequest } from '../services/run-optimization.ts';
 import { type CliIo, money, pct, printJson, printLines } from './io.ts';
 
-export const usage = 'run --campaign ID --budget AMOUNT [--mode stub|live] [--json]';
+export const usage = 'run --campaign ID [--budget AMOUNT] [--mode stub|live] [--json]';
 
 export async function runCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({ args, options: { campaign: { type: 'string' }, budget: { type: 'string' }, mode: { type: 'string', default: 'stub' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false });

@@ -1,6 +1,6 @@
 import type { InsightRow } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
-import { createStubMarket } from '../sources/stub.ts';
+import { createStubMarket, getTruth } from '../sources/stub.ts';
 import type { Db } from '../store/db.ts';
 import { replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { addDays, isoDate } from './dates.ts';
@@ -48,7 +48,9 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
   });
   const total = market.rowCount();
   const written = await ctx.db.transaction(async (tx) => {
-    await upsertCampaigns(tx, new Map(market.campaigns.map((c) => [c.campaignId, { currency: ctx.config.defaultCurrency, name: c.name }])), 'stub');
+    const truth = getTruth(market);
+    const campaigns = new Map(truth.campaigns.map((c) => [c.campaignId, { currency: ctx.config.defaultCurrency, name: c.name, dailyBudgetMinor: c.dailyBudgetMinor }]));
+    await upsertCampaigns(tx, campaigns, 'stub');
     const n = await writeInChunks(tx, market.rows(), (w) => options.onProgress?.(w, total));
     for (const c of market.campaigns) await replacePixelEvents(tx, c.campaignId, market.pixelEvents(c.campaignId));
     await refreshSegmentPerformance(tx, ctx.config.engine);

@@ -13,8 +13,11 @@ export type Mode = 'stub' | 'live';
 
 export interface RunRequest {
   campaignId: string;
-  /** Daily budget in major units of the campaign's currency, as text ("1000", "1000.50"). */
-  budget: string;
+  /**
+   * Daily budget in major units of the campaign's currency, as text ("1000", "1000.50"). Null:
+   * the campaign's stored daily budget.
+   */
+  budget: string | null;
   mode: Mode;
 }
 
@@ -31,6 +34,7 @@ export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown
   if (typeof req.campaignId !== 'string' || req.campaignId.trim() === '') throw new InputError('campaign', 'is required (an opaque id such as 123456789)');
   if (req.campaignId.length > MAX_ID_LENGTH) throw new InputError('campaign', `must be at most ${MAX_ID_LENGTH} characters`);
   if (req.mode !== 'stub' && req.mode !== 'live') throw new InputError('mode', `must be stub or live, got ${JSON.stringify(req.mode)}`);
+  if (req.budget === undefined || req.budget === null) return { campaignId: req.campaignId.trim(), budget: null, mode: req.mode };
   const budget = typeof req.budget === 'number' ? String(req.budget) : req.budget;
   if (typeof budget !== 'string' || !/^\d+(\.\d+)?$/.test(budget.trim())) throw new InputError('budget', `must be a positive decimal amount such as 1000 or 1000.50, got ${JSON.stringify(req.budget)}`);
   return { campaignId: req.campaignId.trim(), budget: budget.trim(), mode: req.mode };
@@ -58,7 +62,8 @@ export async function runOptimization(ctx: AppContext, request: RunRequest): Pro
     if (campaign === null || campaign.lastDate === null) throw new Error(`stub history for campaign ${req.campaignId} was not stored`);
   }
 
-  const totalBudgetMinor = parseMinor(req.budget, campaign.currency);
+  const totalBudgetMinor = req.budget === null ? campaign.dailyBudgetMinor : parseMinor(req.budget, campaign.currency);
+  if (req.budget === null && totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget; give one (--budget)`);
   if (totalBudgetMinor === null || totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
   const runId = ctx.newId();

@@ -56,7 +56,7 @@ export class CurrencyConflictError extends Error {
   }
 }
 
-export async function upsertCampaigns(tx: Db, campaigns: ReadonlyMap<string, { currency: string; name?: string | null }>, source: string): Promise<void> {
+export async function upsertCampaigns(tx: Db, campaigns: ReadonlyMap<string, { currency: string; name?: string | null; dailyBudgetMinor?: number | null }>, source: string): Promise<void> {
   if (campaigns.size === 0) return;
   const ids = [...campaigns.keys()];
   const stored = await tx.query<{ campaign_id: string; currency: string }>(
@@ -68,10 +68,18 @@ export async function upsertCampaigns(tx: Db, campaigns: ReadonlyMap<string, { c
     if (incoming !== s.currency) throw new CurrencyConflictError(s.campaign_id, s.currency, incoming);
   }
   await tx.query(
-    `insert into campaigns (campaign_id, currency, name, source)
-     select * from unnest($1::text[], $2::text[], $3::text[]) as u(id, cur, nm), (select $4::text) s
-     on conflict (campaign_id) do update set name = coalesce(excluded.name, campaigns.name)`,
-    [ids, ids.map((id) => campaigns.get(id)!.currency), ids.map((id) => campaigns.get(id)!.name ?? null), source],
+    `insert into campaigns (campaign_id, currency, name, daily_budget_minor, source)
+     select u.*, $5::text from unnest($1::text[], $2::text[], $3::text[], $4::int8[]) as u(id, cur, nm, budget)
+     on conflict (campaign_id) do update set
+       name = coalesce(excluded.name, campaigns.name),
+       daily_budget_minor = coalesce(excluded.daily_budget_minor, campaigns.daily_budget_minor)`,
+    [
+      ids,
+      ids.map((id) => campaigns.get(id)!.currency),
+      ids.map((id) => campaigns.get(id)!.name ?? null),
+      ids.map((id) => campaigns.get(id)!.dailyBudgetMinor ?? null),
+      source,
+    ],
   );
 }
 
@@ -89,13 +97,14 @@ export interface CampaignInfo {
   campaignId: string;
   currency: string;
   name: string | null;
+  dailyBudgetMinor: number | null;
   firstDate: string | null;
   lastDate: string | null;
 }
 
 export async function getCampaign(db: Db, campaignId: string): Promise<CampaignInfo | null> {
-  const rows = await db.query<{ campaign_id: string; currency: string; name: string | null }>(
-    'select campaign_id, currency, name from campaigns where campaign_id = $1',
+  const rows = await db.query<{ campaign_id: string; currency: string; name: string | null; daily_budget_minor: number | null }>(
+    'select campaign_id, currency, name, daily_budget_minor::float8 as daily_budget_minor from campaigns where campaign_id = $1',
     [campaignId],
   );
   const c = rows[0];
@@ -104,5 +113,5 @@ export async function getCampaign(db: Db, campaignId: string): Promise<CampaignI
     'select min(date)::text as first, max(date)::text as last from insights where campaign_id = $1',
     [campaignId],
   );
-  return { campaignId: c.campaign_id, currency: c.currency, name: c.name, firstDate: range[0]?.first ?? null, lastDate: range[0]?.last ?? null };
+  return { campaignId: c.campaign_id, currency: c.currency, name: c.name, dailyBudgetMinor: c.daily_budget_minor === null ? null : Number(c.daily_budget_minor), firstDate: range[0]?.first ?? null, lastDate: range[0]?.last ?? null };
 }
