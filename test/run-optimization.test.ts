@@ -111,3 +111,27 @@ describe('run without an explicit budget', () => {
     }
   });
 });
+
+describe('concurrent and repeated runs', () => {
+  it('optimizes a campaign once for simultaneous requests and reuses the run until the history changes', async () => {
+    const ctx = await openTestContext();
+    try {
+      const report = await generateStubHistory(ctx, { campaigns: 1, days: 14, seed: 11 });
+      const id = report.campaigns[0]!.campaign_id;
+      const results = await Promise.all(Array.from({ length: 8 }, () => runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })));
+      expect(new Set(results.map((r) => r.run.runId)).size).toBe(1);
+      expect(results.filter((r) => !r.reused)).toHaveLength(1);
+      const runs = await ctx.db.query<{ n: number }>('select count(*)::int as n from runs');
+      expect(runs[0]!.n).toBe(1);
+
+      // A different budget, a forced refresh, or new history each compute a new run.
+      expect((await runOptimization(ctx, { campaignId: id, budget: '600', mode: 'stub', forceRefresh: false })).reused).toBe(false);
+      expect((await runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: true })).reused).toBe(false);
+      expect((await runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })).reused).toBe(true);
+      await generateStubHistory(ctx, { campaigns: 1, days: 14, seed: 11, campaignIds: [id] });
+      expect((await runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })).reused).toBe(false);
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { optimizeCampaign, SEED_STRATEGY } from '../engine/optimizer.ts';
 import type { Recommendation } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
 import { getCampaign } from '../store/insights.ts';
-import { completeRun, failRun, getRun, insertRecommendations, insertRun, type RunRecord } from '../store/runs.ts';
+import { completeRun, failRun, findReusableRun, getRun, insertRecommendations, insertRun, type NewRun, recommendationsOfRun, type RunRecord } from '../store/runs.ts';
 import { loadCampaignSnapshot } from '../store/snapshot.ts';
 import { addDays } from './dates.ts';
 import { InputError } from './errors.ts';
@@ -26,6 +26,8 @@ export interface RunResult {
   recommendations: Recommendation[];
   /** True when the campaign had no history and STUB mode generated a synthetic one first. */
   generatedHistory: boolean;
+  /** True when an earlier run on the same history and budget was returned instead of a new one. */
+  reused: boolean;
 }
 
 const MAX_ID_LENGTH = 128;
@@ -41,57 +43,88 @@ export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown
 }
 
 /**
- * Optimizes one campaign and stores the result. The run row is written first so that a failure
- * leaves a visible failed run; its recommendations and its completion are written together in
- * one transaction, so a failed run never has partial recommendations.
+ * Optimizes one campaign and stores the result, all under a per-campaign lock so that a campaign
+ * is never optimized twice at once (by any number of processes on one database). The run, its
+ * recommendations and its completion are one transaction: a failure rolls all of it back and
+ * leaves a failed run record instead, so a failed run never has partial recommendations.
+ * Without forceRefresh, a completed run that read the same history with the same budget within
+ * the scheduler interval is returned instead of computing the same answer again.
  */
-export async function runOptimization(ctx: AppContext, request: RunRequest): Promise<RunResult> {
+export async function runOptimization(ctx: AppContext, request: RunRequest & { forceRefresh?: boolean }): Promise<RunResult> {
   const req = validateRunRequest(request);
   if (req.mode === 'live') {
     throw new InputError('mode', 'LIVE mode needs the Meta Marketing API client, which is not part of this version yet; use --mode stub');
   }
+  const forceRefresh = request.forceRefresh ?? true;
 
-  let campaign = await getCampaign(ctx.db, req.campaignId);
-  let generatedHistory = false;
-  if (campaign === null || campaign.lastDate === null) {
-    // STUB mode only: a campaign nobody has imported gets a synthetic history, seeded by its id
-    // so that the same campaign always sees the same market.
-    await generateStubHistory(ctx, { campaigns: 1, days: ctx.config.windowDays, seed: `campaign:${req.campaignId}`, campaignIds: [req.campaignId] });
-    campaign = await getCampaign(ctx.db, req.campaignId);
-    generatedHistory = true;
-    if (campaign === null || campaign.lastDate === null) throw new Error(`stub history for campaign ${req.campaignId} was not stored`);
-  }
-
-  const totalBudgetMinor = req.budget === null ? campaign.dailyBudgetMinor : parseMinor(req.budget, campaign.currency);
-  if (req.budget === null && totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget; give one (--budget)`);
-  if (totalBudgetMinor === null || totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
-
-  const runId = ctx.newId();
-  const startedAt = ctx.clock.now();
+  let started: NewRun | null = null;
   const t0 = performance.now();
-  await insertRun(ctx.db, { runId, mode: req.mode, strategy: SEED_STRATEGY, campaignIds: [req.campaignId], totalBudgetMinor, currency: campaign.currency, startedAt });
   try {
-    const end = campaign.lastDate;
-    const snapshot = await loadCampaignSnapshot(ctx.db, req.campaignId, campaign.currency, {
-      start: addDays(end, -(ctx.config.windowDays - 1)),
-      end,
-      recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
-    });
-    const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine });
-    const createdAt = ctx.clock.now().toISOString();
-    const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...d.draft }));
-    const durationMs = Math.max(0, Math.round(performance.now() - t0));
-    await ctx.db.transaction(async (tx) => {
+    return await ctx.db.transaction(async (tx) => {
+      const txCtx: AppContext = { ...ctx, db: tx };
+      await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-run:${req.campaignId}`]);
+
+      let campaign = await getCampaign(tx, req.campaignId);
+      let generatedHistory = false;
+      if (campaign === null || campaign.lastDate === null) {
+        // STUB mode only: a campaign nobody has imported gets a synthetic history, seeded by its id
+        // so that the same campaign always sees the same market.
+        await generateStubHistory(txCtx, { campaigns: 1, days: ctx.config.windowDays, seed: `campaign:${req.campaignId}`, campaignIds: [req.campaignId] });
+        campaign = await getCampaign(tx, req.campaignId);
+        generatedHistory = true;
+        if (campaign === null || campaign.lastDate === null) throw new Error(`stub history for campaign ${req.campaignId} was not stored`);
+      }
+
+      const totalBudgetMinor = req.budget === null ? campaign.dailyBudgetMinor : parseMinor(req.budget, campaign.currency);
+      if (req.budget === null && totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget; give one (--budget)`);
+      if (totalBudgetMinor === null || totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
+
+      if (!forceRefresh) {
+        const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
+        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: SEED_STRATEGY, mode: req.mode, since });
+        if (reusable !== null) {
+          const run = await getRun(tx, reusable);
+          return { run: run!, recommendations: await recommendationsOfRun(tx, reusable), generatedHistory, reused: true };
+        }
+      }
+
+      started = {
+        runId: ctx.newId(),
+        mode: req.mode,
+        strategy: SEED_STRATEGY,
+        campaignIds: [req.campaignId],
+        totalBudgetMinor,
+        currency: campaign.currency,
+        startedAt: ctx.clock.now(),
+        historyVersion: campaign.historyVersion,
+      };
+      const runId = started.runId;
+      await insertRun(tx, started);
+      const end = campaign.lastDate;
+      const snapshot = await loadCampaignSnapshot(tx, req.campaignId, campaign.currency, {
+        start: addDays(end, -(ctx.config.windowDays - 1)),
+        end,
+        recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
+      });
+      const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine });
+      const createdAt = ctx.clock.now().toISOString();
+      const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...d.draft }));
+      const durationMs = Math.max(0, Math.round(performance.now() - t0));
       await insertRecommendations(tx, recommendations, campaign.currency, decisions.map((d) => d.budgetMinor));
       await completeRun(tx, runId, ctx.clock.now(), durationMs, recommendations.length);
+      const run = await getRun(tx, runId);
+      ctx.logger.info({ runId, campaignId: req.campaignId, recommendations: recommendations.length, durationMs }, 'run completed');
+      return { run: run!, recommendations, generatedHistory, reused: false };
     });
-    const run = await getRun(ctx.db, runId);
-    ctx.logger.info({ runId, campaignId: req.campaignId, recommendations: recommendations.length, durationMs }, 'run completed');
-    return { run: run!, recommendations, generatedHistory };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    await failRun(ctx.db, runId, ctx.clock.now(), Math.round(performance.now() - t0), message);
-    ctx.logger.error({ runId, campaignId: req.campaignId, err: message }, 'run failed');
+    // Only a run that had started leaves a record; bad input changes nothing.
+    const run = started as NewRun | null;
+    if (run !== null) {
+      const message = error instanceof Error ? error.message : String(error);
+      await insertRun(ctx.db, run);
+      await failRun(ctx.db, run.runId, ctx.clock.now(), Math.round(performance.now() - t0), message);
+      ctx.logger.error({ runId: run.runId, campaignId: req.campaignId, err: message }, 'run failed');
+    }
     throw error;
   }
 }

@@ -72,7 +72,8 @@ export async function upsertCampaigns(tx: Db, campaigns: ReadonlyMap<string, { c
      select u.*, $5::text from unnest($1::text[], $2::text[], $3::text[], $4::int8[]) as u(id, cur, nm, budget)
      on conflict (campaign_id) do update set
        name = coalesce(excluded.name, campaigns.name),
-       daily_budget_minor = coalesce(excluded.daily_budget_minor, campaigns.daily_budget_minor)`,
+       daily_budget_minor = coalesce(excluded.daily_budget_minor, campaigns.daily_budget_minor),
+       history_version = campaigns.history_version + 1`,
     [
       ids,
       ids.map((id) => campaigns.get(id)!.currency),
@@ -98,13 +99,15 @@ export interface CampaignInfo {
   currency: string;
   name: string | null;
   dailyBudgetMinor: number | null;
+  historyVersion: number;
   firstDate: string | null;
   lastDate: string | null;
 }
 
 export async function getCampaign(db: Db, campaignId: string): Promise<CampaignInfo | null> {
-  const rows = await db.query<{ campaign_id: string; currency: string; name: string | null; daily_budget_minor: number | null }>(
-    'select campaign_id, currency, name, daily_budget_minor::float8 as daily_budget_minor from campaigns where campaign_id = $1',
+  const rows = await db.query<{ campaign_id: string; currency: string; name: string | null; daily_budget_minor: number | null; history_version: number }>(
+    `select campaign_id, currency, name, daily_budget_minor::float8 as daily_budget_minor, history_version::float8 as history_version
+     from campaigns where campaign_id = $1`,
     [campaignId],
   );
   const c = rows[0];
@@ -113,5 +116,5 @@ export async function getCampaign(db: Db, campaignId: string): Promise<CampaignI
     'select min(date)::text as first, max(date)::text as last from insights where campaign_id = $1',
     [campaignId],
   );
-  return { campaignId: c.campaign_id, currency: c.currency, name: c.name, dailyBudgetMinor: c.daily_budget_minor === null ? null : Number(c.daily_budget_minor), firstDate: range[0]?.first ?? null, lastDate: range[0]?.last ?? null };
+  return { campaignId: c.campaign_id, currency: c.currency, name: c.name, dailyBudgetMinor: c.daily_budget_minor === null ? null : Number(c.daily_budget_minor), historyVersion: Number(c.history_version), firstDate: range[0]?.first ?? null, lastDate: range[0]?.last ?? null };
 }

@@ -18,12 +18,43 @@ export interface RunRecord {
   error: string | null;
 }
 
-export async function insertRun(db: Db, run: { runId: string; mode: 'stub' | 'live'; strategy: string; campaignIds: string[]; totalBudgetMinor: number; currency: string | null; startedAt: Date }): Promise<void> {
+export interface NewRun {
+  runId: string;
+  mode: 'stub' | 'live';
+  strategy: string;
+  campaignIds: string[];
+  totalBudgetMinor: number;
+  currency: string | null;
+  startedAt: Date;
+  historyVersion: number | null;
+}
+
+export async function insertRun(db: Db, run: NewRun): Promise<void> {
   await db.query(
-    `insert into runs (run_id, status, mode, strategy, campaign_ids, total_budget_minor, currency, started_at)
-     values ($1, 'running', $2, $3, $4::text[], $5, $6, $7)`,
-    [run.runId, run.mode, run.strategy, run.campaignIds, run.totalBudgetMinor, run.currency, run.startedAt],
+    `insert into runs (run_id, status, mode, strategy, campaign_ids, total_budget_minor, currency, started_at, history_version)
+     values ($1, 'running', $2, $3, $4::text[], $5, $6, $7, $8)`,
+    [run.runId, run.mode, run.strategy, run.campaignIds, run.totalBudgetMinor, run.currency, run.startedAt, run.historyVersion],
   );
+}
+
+/**
+ * The latest completed run of the campaign that read exactly this history version with this
+ * budget and strategy, started after `since`: a run whose answer would come out the same again.
+ */
+export async function findReusableRun(db: Db, q: { campaignId: string; historyVersion: number; totalBudgetMinor: number; strategy: string; mode: 'stub' | 'live'; since: Date }): Promise<string | null> {
+  const rows = await db.query<{ run_id: string }>(
+    `select run_id::text as run_id from runs
+     where status = 'completed' and campaign_ids = array[$1]::text[] and history_version = $2 and total_budget_minor = $3
+       and strategy = $4 and mode = $5 and started_at >= $6
+     order by started_at desc limit 1`,
+    [q.campaignId, q.historyVersion, q.totalBudgetMinor, q.strategy, q.mode, q.since],
+  );
+  return rows[0]?.run_id ?? null;
+}
+
+export async function recommendationsOfRun(db: Db, runId: string): Promise<Recommendation[]> {
+  const rows = await db.query<{ document: Recommendation | string }>('select document from recommendations where run_id = $1 order by adset_id nulls first', [runId]);
+  return rows.map((r) => (typeof r.document === 'string' ? (JSON.parse(r.document) as Recommendation) : r.document));
 }
 
 export async function completeRun(tx: Db, runId: string, finishedAt: Date, durationMs: number, recommendationsCount: number): Promise<void> {
