@@ -34,7 +34,7 @@ function metrics(impressions: number, ctr: number, cvr: number, roas: number, cp
 }
 
 function interest(id: string, name: string, m: Metrics, recent: Metrics = emptyMetrics()): SegmentHistory {
-  return { segmentType: 'interest', segmentId: id, segmentName: name, total: m, recent, activeDays: 30 };
+  return { segmentType: 'interest', segmentId: id, segmentName: name, total: m, recent };
 }
 
 function adset(id: string | null, extra: Partial<AdSetSnapshot> = {}): AdSetSnapshot {

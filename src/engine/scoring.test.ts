@@ -234,7 +234,6 @@ describe('scoreSegment / scoreSegments', () => {
       spendWithRevenueMinor: 9_000,
     }),
     recent: metrics({ impressions: 1_000, clicks: 20 }),
-    activeDays: 30,
   };
 
   it('combines the smoothed rates, confidence from total impressions, composite and fatigue', () => {

@@ -71,8 +71,6 @@ export interface SegmentHistory {
   total: Metrics;
   /** The most recent days of the window (EngineSettings.recentDays), for fatigue. */
   recent: Metrics;
-  /** Distinct days with delivery in the window. */
-  activeDays: number;
 }
 
 export interface CountryHistory {

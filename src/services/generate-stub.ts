@@ -2,7 +2,7 @@ import type { InsightRow } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
 import { createStubMarket, getTruth } from '../sources/stub.ts';
 import type { Db } from '../store/db.ts';
-import { replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
+import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { addDays, isoDate } from './dates.ts';
 import { InputError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
@@ -15,6 +15,7 @@ export interface GenerateOptions {
   endDate?: string;
   campaignIds?: string[];
   interestsPerCampaign?: number;
+  adsetsPerCampaign?: number;
   behaviorsPerCampaign?: number;
   onProgress?: (rowsWritten: number, rowsTotal: number) => void;
 }
@@ -45,6 +46,7 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     ...(options.campaignIds ? { campaignIds: options.campaignIds } : {}),
     ...(options.interestsPerCampaign ? { interestsPerCampaign: options.interestsPerCampaign } : {}),
     ...(options.behaviorsPerCampaign ? { behaviorsPerCampaign: options.behaviorsPerCampaign } : {}),
+    ...(options.adsetsPerCampaign ? { adsetsPerCampaign: options.adsetsPerCampaign } : {}),
   });
   const total = market.rowCount();
   const written = await ctx.db.transaction(async (tx) => {
@@ -56,6 +58,7 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     await refreshSegmentPerformance(tx, ctx.config.engine);
     return n;
   });
+  await refreshStatistics(ctx.db);
   ctx.logger.info({ rows: written, campaigns: market.campaigns.length }, 'stub history generated');
   return {
     campaigns: market.campaigns.map((c) => ({ campaign_id: c.campaignId, name: c.name, adset_ids: c.adsetIds })),

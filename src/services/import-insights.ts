@@ -2,7 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { InsightRow } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
 import { parseCanonicalCsv } from '../sources/csv.ts';
-import { CurrencyConflictError, upsertCampaigns, upsertInsights } from '../store/insights.ts';
+import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 
@@ -54,12 +54,14 @@ export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[]
   const campaigns = new Map<string, { currency: string }>();
   for (const r of rows) if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, { currency: r.currency });
   try {
-    return await ctx.db.transaction(async (tx) => {
+    const n = await ctx.db.transaction(async (tx) => {
       await upsertCampaigns(tx, campaigns, source);
-      const n = await upsertInsights(tx, rows, source);
+      const written = await upsertInsights(tx, rows, source);
       await refreshSegmentPerformance(tx, ctx.config.engine);
-      return n;
+      return written;
     });
+    await refreshStatistics(ctx.db);
+    return n;
   } catch (error) {
     if (error instanceof CurrencyConflictError) throw new InputError('currency', error.message);
     throw error;

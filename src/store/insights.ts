@@ -118,3 +118,13 @@ export async function getCampaign(db: Db, campaignId: string): Promise<CampaignI
   );
   return { campaignId: c.campaign_id, currency: c.currency, name: c.name, dailyBudgetMinor: c.daily_budget_minor === null ? null : Number(c.daily_budget_minor), historyVersion: Number(c.history_version), firstDate: range[0]?.first ?? null, lastDate: range[0]?.last ?? null };
 }
+
+/**
+ * Refreshes the planner's statistics after a bulk write. PGlite runs no autovacuum, so without
+ * this the planner believed a 225,000-row campaign had 3 rows, sorted them on disk and took
+ * 970 ms for a snapshot query that takes ~150 ms with a hash aggregate. Must run outside the
+ * writing transaction's critical path; it is cheap (a sample of 30,000 rows).
+ */
+export async function refreshStatistics(db: Db): Promise<void> {
+  await db.query('analyze insights');
+}

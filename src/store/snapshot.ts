@@ -20,40 +20,43 @@ type Row = Record<string, unknown>;
  */
 export async function loadCampaignSnapshot(db: Db, campaignId: string, currency: string, window: SnapshotWindow): Promise<CampaignSnapshot> {
   const params = [campaignId, window.start, window.end, window.recentStart];
-  const base = `from insights where campaign_id = $1 and date between $2::date and $3::date`;
+  const inWindow = `campaign_id = $1 and date between $2::date and $3::date`;
   const recent = `date >= $4::date`;
+  // Segment rows are the bulk of a campaign (thousands a day), so their recent days are read by a
+  // second query that the (campaign_id, date) key narrows to those days, rather than by a
+  // filtered sum over every row. The small breakdowns take both in one pass over their own index.
+  const segmentRows = `segment_type <> '' and segment_type <> 'demographic'`;
+  const segmentGroup = `group by adset_id, segment_type, segment_id`;
 
-  const [segments, countries, demographics, kinds, pixel] = await Promise.all([
-    db.query<Row>(
-      `select adset_id, segment_type, segment_id, max(segment_name) as segment_name, count(distinct date)::int as active_days,
-        ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
-       ${base} and segment_type <> '' and segment_type <> 'demographic'
-       group by adset_id, segment_type, segment_id`,
-      params,
-    ),
-    db.query<Row>(
-      `select adset_id, country, ${metricsColumns('t_')} ${base} and country <> '' group by adset_id, country`,
-      params.slice(0, 3),
-    ),
-    db.query<Row>(
-      `select adset_id, age, gender, ${metricsColumns('t_')} ${base} and (age <> '' or gender <> '') group by adset_id, age, gender`,
-      params.slice(0, 3),
-    ),
-    db.query<Row>(
-      `select adset_id,
-         case when segment_type = '' and country = '' and age = '' and gender = '' then 'plain'
-              when country <> '' then 'country'
-              when age <> '' or gender <> '' then 'demographic'
-              else 'segment' end as kind,
-         ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
-       ${base} group by 1, 2`,
-      params,
-    ),
-    db.query<{ event_name: string; content_category: string; count: number }>(
-      'select event_name, content_category, count::float8 as count from pixel_events where campaign_id = $1 order by event_name, content_category',
-      [campaignId],
-    ),
-  ]);
+  const segmentTotals = await db.query<Row>(
+    `select adset_id, segment_type, segment_id, max(segment_name) as segment_name, ${metricsColumns('t_')}
+     from insights where ${inWindow} and ${segmentRows} ${segmentGroup}`,
+    params.slice(0, 3),
+  );
+  const segmentRecent = await db.query<Row>(
+    `select adset_id, segment_type, segment_id, ${metricsColumns('r_')}
+     from insights where ${inWindow} and ${recent} and ${segmentRows} ${segmentGroup}`,
+    params,
+  );
+  const countries = await db.query<Row>(
+    `select adset_id, country, ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
+     from insights where ${inWindow} and country <> '' group by adset_id, country`,
+    params,
+  );
+  const plain = await db.query<Row>(
+    `select adset_id, ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
+     from insights where ${inWindow} and segment_type = '' and country = '' and age = '' and gender = '' group by adset_id`,
+    params,
+  );
+  const demographics = await db.query<Row>(
+    `select adset_id, age, gender, ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
+     from insights where ${inWindow} and (age <> '' or gender <> '') group by adset_id, age, gender`,
+    params,
+  );
+  const pixel = await db.query<{ event_name: string; content_category: string; count: number }>(
+    'select event_name, content_category, count::float8 as count from pixel_events where campaign_id = $1 order by event_name, content_category',
+    [campaignId],
+  );
 
   const adsets = new Map<string, AdSetSnapshot>();
   const adsetOf = (id: string): AdSetSnapshot => {
@@ -64,33 +67,49 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     }
     return a;
   };
+  // Per ad set and breakdown kind, the total and recent delivery, to pick the ad set's total from.
+  const kinds = new Map<string, Map<Kind, { total: Metrics; recent: Metrics }>>();
+  const addKind = (adsetId: string, kind: Kind, total: Metrics, recentMetrics: Metrics) => {
+    let m = kinds.get(adsetId);
+    if (!m) kinds.set(adsetId, (m = new Map()));
+    const k = m.get(kind) ?? { total: emptyMetrics(), recent: emptyMetrics() };
+    addMetrics(k.total, total);
+    addMetrics(k.recent, recentMetrics);
+    m.set(kind, k);
+  };
 
-  for (const r of segments) {
+  const recentByKey = new Map<string, Metrics>();
+  for (const r of segmentRecent) recentByKey.set(`${String(r.adset_id)}\u0000${String(r.segment_type)}\u0000${String(r.segment_id)}`, readMetrics(r, 'r_'));
+  for (const r of segmentTotals) {
+    const adsetId = String(r.adset_id);
     const s: SegmentHistory = {
       segmentType: r.segment_type as SegmentType,
       segmentId: String(r.segment_id),
       segmentName: String(r.segment_name),
-      activeDays: Number(r.active_days),
       total: readMetrics(r, 't_'),
-      recent: readMetrics(r, 'r_'),
+      recent: recentByKey.get(`${adsetId}\u0000${String(r.segment_type)}\u0000${String(r.segment_id)}`) ?? emptyMetrics(),
     };
-    adsetOf(String(r.adset_id)).segments.push(s);
+    adsetOf(adsetId).segments.push(s);
+    addKind(adsetId, 'segment', s.total, s.recent);
   }
-  for (const r of countries) adsetOf(String(r.adset_id)).countries.push({ countryCode: String(r.country), total: readMetrics(r, 't_') });
+  for (const r of countries) {
+    const adsetId = String(r.adset_id);
+    const total = readMetrics(r, 't_');
+    adsetOf(adsetId).countries.push({ countryCode: String(r.country), total });
+    addKind(adsetId, 'country', total, readMetrics(r, 'r_'));
+  }
+  for (const r of plain) {
+    addKind(String(r.adset_id), 'plain', readMetrics(r, 't_'), readMetrics(r, 'r_'));
+    adsetOf(String(r.adset_id));
+  }
   for (const r of demographics) {
+    const adsetId = String(r.adset_id);
     const d: DemographicHistory = { age: String(r.age) as DemographicHistory['age'], gender: String(r.gender) as DemographicHistory['gender'], total: readMetrics(r, 't_') };
-    adsetOf(String(r.adset_id)).demographics.push(d);
-  }
-  const byKind = new Map<string, Map<string, { total: Metrics; recent: Metrics }>>();
-  for (const r of kinds) {
-    const id = String(r.adset_id);
-    adsetOf(id);
-    let m = byKind.get(id);
-    if (!m) byKind.set(id, (m = new Map()));
-    m.set(String(r.kind), { total: readMetrics(r, 't_'), recent: readMetrics(r, 'r_') });
+    adsetOf(adsetId).demographics.push(d);
+    addKind(adsetId, 'demographic', d.total, readMetrics(r, 'r_'));
   }
   for (const [id, a] of adsets) {
-    const picked = pickTotal(byKind.get(id));
+    const picked = pickTotal(kinds.get(id));
     a.total = picked.total;
     a.recent = picked.recent;
   }
@@ -111,14 +130,16 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
   };
 }
 
+type Kind = 'plain' | 'country' | 'demographic' | 'segment';
+
 /**
  * An ad set's total delivery is read from one breakdown, in this order: plain rows (already
  * totals), country rows (countries partition delivery), demographic rows (so do age×gender
  * cells), and last segment rows (segments may overlap, so their sum can over-count; it is the
  * best available only when nothing else exists).
  */
-function pickTotal(kinds: Map<string, { total: Metrics; recent: Metrics }> | undefined): { total: Metrics; recent: Metrics } {
-  for (const kind of ['plain', 'country', 'demographic', 'segment']) {
+function pickTotal(kinds: Map<Kind, { total: Metrics; recent: Metrics }> | undefined): { total: Metrics; recent: Metrics } {
+  for (const kind of ['plain', 'country', 'demographic', 'segment'] as const) {
     const k = kinds?.get(kind);
     if (k && k.total.impressions > 0) return { total: addMetrics(emptyMetrics(), k.total), recent: addMetrics(emptyMetrics(), k.recent) };
   }
