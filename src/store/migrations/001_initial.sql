@@ -21,7 +21,6 @@ create table insights (
   imported_at timestamptz not null default now(),
   primary key (campaign_id, date, adset_id, segment_type, segment_id, country, age, gender)
 );
-create index insights_segment_idx on insights (segment_type, segment_id);
 
 create table campaigns (
   campaign_id text primary key,
