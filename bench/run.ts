@@ -120,7 +120,7 @@ async function benchFullRun(): Promise<void> {
   const ctx = await quietContext(dir, { TARGETING_WINDOW_DAYS: '90' });
   try {
     const t = performance.now();
-    const report = await generateStubHistory(ctx, { campaigns: 1, days: 90, seed: 'bench', endDate: '2026-11-20', interestsPerCampaign: 2000, behaviorsPerCampaign: 500 });
+    const report = await generateStubHistory(ctx, { campaigns: 1, days: 90, seed: 'bench', endDate: '2026-11-20', interestsPerCampaign: 2000, behaviorsPerCampaign: 500, adsetsPerCampaign: 1 });
     const generateMs = performance.now() - t;
     console.error(`  generated ${report.rows.toLocaleString('en')} rows of history in ${(generateMs / 1000).toFixed(1)} s`);
     const id = report.campaigns[0]!.campaign_id;

@@ -51,3 +51,18 @@ describe('loadConfig', () => {
     for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\``);
   });
 });
+
+describe('scheduler and schema configuration', () => {
+  it('accepts the intervals that divide a day and rejects others, naming the variable', () => {
+    for (const h of ['1', '2', '3', '4', '6', '8', '12', '24']) expect(loadConfig({ META_TARGETING_INTERVAL_HOURS: h }, '/srv').intervalHours).toBe(Number(h));
+    for (const h of ['5', '48', '0', '1.5', 'daily']) {
+      expect(() => loadConfig({ META_TARGETING_INTERVAL_HOURS: h }, '/srv')).toThrow(/META_TARGETING_INTERVAL_HOURS/);
+    }
+  });
+
+  it('reads DATABASE_SCHEMA as a plain identifier', () => {
+    expect(loadConfig({}, '/srv').databaseSchema).toBeNull();
+    expect(loadConfig({ DATABASE_SCHEMA: 'tenant_a' }, '/srv').databaseSchema).toBe('tenant_a');
+    for (const bad of ['Tenant', '1abc', 'a;drop', 'x'.repeat(57)]) expect(() => loadConfig({ DATABASE_SCHEMA: bad }, '/srv')).toThrow(/DATABASE_SCHEMA/);
+  });
+});

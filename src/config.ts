@@ -3,13 +3,15 @@
 // A bad value stops the program with a message that names the variable; nothing reads
 // process.env anywhere else.
 import path from 'node:path';
-import type { EngineSettings } from './engine/types.ts';
+import { STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
 
 export interface Config {
   dataDir: string;
   /** postgres://… switches from the embedded PGlite to PostgreSQL. */
   databaseUrl: string | null;
+  /** Schema of the app's tables (null: `public`); pg-boss's tables go in `<schema>_pgboss` (null: `pgboss`). */
+  databaseSchema: string | null;
   targetingEnabled: boolean;
   intervalHours: number;
   /** Days of history the optimizer reads back from the latest day with data. */
@@ -17,10 +19,15 @@ export interface Config {
   defaultCurrency: string;
   logLevel: LogLevel;
   engine: EngineSettings;
+  /** The HTTP API (`serve`): listening address, limits and access control. */
+  api: ApiConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Scheduler intervals a daily cron expression can repeat exactly: the divisors of 24. */
+export const INTERVAL_HOURS: readonly number[] = [1, 2, 3, 4, 6, 8, 12, 24];
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -77,11 +84,29 @@ class Reader {
   }
 }
 
+function readStrategy(r: Reader): Strategy {
+  const text = (r.string('TARGETING_STRATEGY') ?? 'bayes').toLowerCase();
+  if ((STRATEGIES as readonly string[]).includes(text)) return text as Strategy;
+  r.problems.push(`TARGETING_STRATEGY=${JSON.stringify(text)}: must be one of ${STRATEGIES.join(', ')}`);
+  return 'bayes';
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const r = new Reader(env);
   const databaseUrl = r.string('DATABASE_URL') ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     r.problems.push('DATABASE_URL: must start with postgres:// or postgresql://');
+  }
+  const databaseSchema = r.string('DATABASE_SCHEMA') ?? null;
+  // 56 characters so that the job schema `<schema>_pgboss` stays within PostgreSQL's 63.
+  if (databaseSchema !== null && !/^[a-z_][a-z0-9_]{0,55}$/.test(databaseSchema)) {
+    r.problems.push(`DATABASE_SCHEMA=${JSON.stringify(databaseSchema)}: must be a lower-case identifier (a-z, 0-9, _; at most 56 characters, not starting with a digit)`);
+  }
+  const intervalHours = r.number('META_TARGETING_INTERVAL_HOURS', 24, { integer: true, min: 1 });
+  // The scheduler is a pg-boss cron expression: only whole hours that divide a day repeat at the
+  // same hours every day (`0 */5 * * *` would run at 20:00 and again at 00:00, 4 hours apart).
+  if (!INTERVAL_HOURS.includes(intervalHours)) {
+    r.problems.push(`META_TARGETING_INTERVAL_HOURS=${JSON.stringify(String(intervalHours))}: must divide a day: one of ${INTERVAL_HOURS.join(', ')}`);
   }
   const defaultCurrency = (r.string('TARGETING_DEFAULT_CURRENCY') ?? 'EUR').toUpperCase();
   if (!isCurrencyCode(defaultCurrency)) r.problems.push(`TARGETING_DEFAULT_CURRENCY=${JSON.stringify(defaultCurrency)}: not an ISO 4217 currency code`);
@@ -92,12 +117,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const config: Config = {
     dataDir: path.resolve(cwd, r.string('DATA_DIR') ?? 'data'),
     databaseUrl,
+    databaseSchema,
     targetingEnabled: r.boolean('META_TARGETING_ENABLED', true),
-    intervalHours: r.number('META_TARGETING_INTERVAL_HOURS', 24, { minExclusive: 0, max: 24 * 31 }),
+    intervalHours,
     windowDays: r.number('TARGETING_WINDOW_DAYS', 30, { integer: true, min: 1, max: 400 }),
     defaultCurrency,
     logLevel,
     engine: {
+      strategy: readStrategy(r),
       priors: {
         ctr: r.number('TARGETING_PRIOR_CTR', 0.015, { minExclusive: 0, maxExclusive: 1 }),
         cvr: r.number('TARGETING_PRIOR_CVR', 0.02, { minExclusive: 0, maxExclusive: 1 }),
@@ -115,6 +142,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       frequencyCap: r.number('TARGETING_FREQUENCY_CAP', 3, { integer: true, min: 1, max: 90 }),
       frequencyWindowDays: r.number('TARGETING_FREQUENCY_WINDOW_DAYS', 7, { integer: true, min: 1, max: 90 }),
     },
+    api: readApiConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
@@ -124,11 +152,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 export const CONFIG_VARIABLES = [
   'DATA_DIR',
   'DATABASE_URL',
+  'DATABASE_SCHEMA',
   'META_TARGETING_ENABLED',
   'META_TARGETING_INTERVAL_HOURS',
   'TARGETING_WINDOW_DAYS',
   'TARGETING_DEFAULT_CURRENCY',
   'LOG_LEVEL',
+  'TARGETING_STRATEGY',
   'TARGETING_PRIOR_CTR',
   'TARGETING_PRIOR_CVR',
   'TARGETING_PRIOR_ROAS',
@@ -142,4 +172,70 @@ export const CONFIG_VARIABLES = [
   'TARGETING_FATIGUE_MAX_FREQUENCY',
   'TARGETING_FREQUENCY_CAP',
   'TARGETING_FREQUENCY_WINDOW_DAYS',
+  'HOST',
+  'PORT',
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'JWT_JWKS_URL',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'META_TARGETING_LIVE_APPLY_ROLES',
+  'API_RATE_LIMIT_PER_MINUTE',
+  'API_BODY_LIMIT_BYTES',
 ] as const;
+
+export const API_ROLES = ['admin', 'manager', 'viewer'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+export interface ApiConfig {
+  host: string;
+  port: number;
+  /** HS256 signing secret. Null with no public key either: the embedded secret in DATA_DIR is used. */
+  jwtSecret: string | null;
+  /** RS256 verification key (PEM, SPKI). */
+  jwtPublicKey: string | null;
+  /** RS256 verification keys fetched from an identity provider. */
+  jwtJwksUrl: string | null;
+  jwtIssuer: string | null;
+  jwtAudience: string | null;
+  /** Roles that may apply a recommendation in LIVE mode (the specification: admin, manager). */
+  liveApplyRoles: ApiRole[];
+  /** Requests per minute per token subject on the run and apply endpoints. */
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+}
+
+function readApiConfig(r: Reader): ApiConfig {
+  const jwtSecret = r.string('JWT_SECRET') ?? null;
+  // 32 characters: HS256 wants a key of at least 256 bits (RFC 7518 section 3.2).
+  if (jwtSecret !== null && jwtSecret.length < 32) r.problems.push('JWT_SECRET: must be at least 32 characters (256 bits)');
+  // A PEM in one environment line usually carries literal "\n" sequences.
+  const jwtPublicKey = r.string('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n') ?? null;
+  if (jwtPublicKey !== null && !jwtPublicKey.includes('-----BEGIN PUBLIC KEY-----')) r.problems.push('JWT_PUBLIC_KEY: must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  const jwtJwksUrl = r.string('JWT_JWKS_URL') ?? null;
+  if (jwtJwksUrl !== null && !/^https?:\/\/[^\s]+$/.test(jwtJwksUrl)) r.problems.push(`JWT_JWKS_URL=${JSON.stringify(jwtJwksUrl)}: must be an http(s) URL`);
+  const keySources = [jwtSecret, jwtPublicKey, jwtJwksUrl].filter((v) => v !== null).length;
+  if (keySources > 1) r.problems.push('JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL: set at most one of them (one way to verify tokens)');
+
+  const rolesText = r.string('META_TARGETING_LIVE_APPLY_ROLES') ?? 'admin,manager';
+  const liveApplyRoles = rolesText.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '');
+  const unknownRoles = liveApplyRoles.filter((x) => !(API_ROLES as readonly string[]).includes(x));
+  if (unknownRoles.length > 0) r.problems.push(`META_TARGETING_LIVE_APPLY_ROLES=${JSON.stringify(rolesText)}: unknown role(s) ${unknownRoles.join(', ')}; roles are ${API_ROLES.join(', ')}`);
+
+  const host = r.string('HOST') ?? '127.0.0.1';
+  if (/\s/.test(host)) r.problems.push(`HOST=${JSON.stringify(host)}: must be a host name or address`);
+  return {
+    host,
+    // 0 asks the system for a free port (tests, benchmarks).
+    port: r.number('PORT', 8080, { integer: true, min: 0, max: 65535 }),
+    jwtSecret,
+    jwtPublicKey,
+    jwtJwksUrl,
+    jwtIssuer: r.string('JWT_ISSUER') ?? null,
+    jwtAudience: r.string('JWT_AUDIENCE') ?? null,
+    liveApplyRoles: [...new Set(liveApplyRoles)].filter((x): x is ApiRole => (API_ROLES as readonly string[]).includes(x)),
+    rateLimitPerMinute: r.number('API_RATE_LIMIT_PER_MINUTE', 60, { integer: true, min: 1, max: 1_000_000 }),
+    // 64 KiB: the largest legitimate body (an apply request) is under 200 bytes.
+    bodyLimitBytes: r.number('API_BODY_LIMIT_BYTES', 65_536, { integer: true, min: 1_024, max: 10_485_760 }),
+  };
+}

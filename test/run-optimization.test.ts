@@ -24,7 +24,7 @@ describe(`run optimization on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
   it('stores one valid recommendation per ad set and a completed run', async () => {
     const result = await runOptimization(ctx, { campaignId, budget: '1000', mode: 'stub' });
     expect(result.generatedHistory).toBe(false);
-    expect(result.run).toMatchObject({ status: 'completed', mode: 'stub', strategy: 'seed', campaignIds: [campaignId], recommendationsCount: 2, error: null });
+    expect(result.run).toMatchObject({ status: 'completed', mode: 'stub', strategy: 'bayes', campaignIds: [campaignId], recommendationsCount: 2, error: null });
     expect(result.recommendations).toHaveLength(2);
 
     const stored = await latestRecommendations(ctx.db, campaignId);

@@ -1,18 +1,61 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
-import { importInsightsFile } from '../services/import-insights.ts';
+import { IMPORT_FORMATS, type ImportFormat, type ImportReport, importInsightsFile } from '../services/import-insights.ts';
 import { type CliIo, printJson, printLines, progress, UsageError } from './io.ts';
 
-export const usage = 'import <file.csv> [--skip-invalid] [--json]';
+export const usage = 'import <file.csv|file.xlsx> [--format canonical|ads-manager|kaggle-conversion] [--currency EUR] [--date YYYY-MM-DD] [--skip-invalid] [--json]';
 
 export async function importCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
-  const { values, positionals } = parseArgs({ args, options: { 'skip-invalid': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      'skip-invalid': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      format: { type: 'string' },
+      currency: { type: 'string' },
+      date: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
   if (positionals.length !== 1) throw new UsageError(`import takes exactly one file, got ${positionals.length}`);
-  const report = await importInsightsFile(ctx, positionals[0]!, { skipInvalid: values['skip-invalid'], onProgress: progress(io, 'reading') });
+  const format = values.format;
+  if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  }
+  const report = await importInsightsFile(ctx, positionals[0]!, {
+    skipInvalid: values['skip-invalid'],
+    onProgress: progress(io, 'reading'),
+    ...(format !== undefined ? { format: format as ImportFormat } : {}),
+    ...(values.currency !== undefined ? { currency: values.currency } : {}),
+    ...(values.date !== undefined ? { date: values.date } : {}),
+  });
   if (values.json) return printJson(io, report);
-  printLines(io, [
-    `Imported ${report.imported.toLocaleString('en')} of ${report.rowsRead.toLocaleString('en')} rows from ${report.file} in ${report.durationMs} ms.`,
+  printLines(io, reportLines(report));
+}
+
+/** The import report as text lines (the same facts as --json). */
+export function reportLines(report: ImportReport): string[] {
+  const s = report.source;
+  const lines = [
+    `Imported ${report.imported.toLocaleString('en')} row(s) from ${report.rowsRead.toLocaleString('en')} read in ${report.file} (${report.format}) in ${report.durationMs} ms.`,
     report.dateRange ? `  dates ${report.dateRange.start} to ${report.dateRange.end}; currency ${report.currencies.join(', ')}; campaigns ${report.campaigns.join(', ')}` : '  no rows imported',
-    ...(report.skipped > 0 ? [`  skipped ${report.skipped} invalid row(s):`, ...report.problems.map((p) => `    line ${p.line}, ${p.field}: ${p.message}`)] : []),
-  ]);
+  ];
+  if (s) {
+    const found = Object.entries(s.breakdowns).filter(([, on]) => on).map(([name]) => (name === 'adset' ? 'ad set' : name));
+    lines.push(
+      `  read as ${s.fileType.toUpperCase()}${s.language ? `, ${s.language} headers` : ''}${s.delimiter ? `, delimiter ${JSON.stringify(s.delimiter)}` : ''}${s.decimalMark ? `, decimal mark "${s.decimalMark.mark}" (${s.decimalMark.decidedBy})` : ''}`,
+      `  currency ${s.currency ?? 'n/a'} from ${s.currencySource}`,
+      `  breakdowns found: ${found.length > 0 ? found.join(', ') : 'none'}`,
+    );
+    if (s.mergedRows > 0) lines.push(`  ${s.mergedRows} row(s) summed into rows with the same key (one per ad → one per ad set)`);
+    for (const k of s.skippedRows) lines.push(`  skipped ${k.count} ${k.reason} (line ${k.lines.join(', ')}${k.count > k.lines.length ? ', …' : ''})`);
+    if (s.ignoredColumns.length > 0) lines.push(`  columns not imported: ${s.ignoredColumns.join(', ')}`);
+    for (const n of s.notes) lines.push(`  note: ${n}`);
+    for (const w of s.warnings) lines.push(`  warning: ${w}`);
+    lines.push('  what the optimizer can do with it:', ...s.capabilities.map((c) => `    - ${c}`));
+  }
+  const bad = report.problems.length > 0 ? new Set(report.problems.map((p) => p.line)).size : 0;
+  if (bad > 0) lines.push(`  skipped ${bad} invalid row(s):`, ...report.problems.map((p) => `    line ${p.line}, ${p.field}: ${p.message}`));
+  return lines;
 }

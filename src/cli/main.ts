@@ -1,14 +1,18 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { type AppContext, type ContextOverrides, createContext } from '../context.ts';
-import { ImportRejectedError, InputError, NotFoundError } from '../services/errors.ts';
+import { ImportRejectedError, InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
+import { applyCommand, usage as applyUsage } from './apply.ts';
 import { historyCommand, usage as historyUsage } from './history.ts';
 import { importCommand, usage as importUsage } from './import.ts';
 import { type CliIo, processIo, UsageError } from './io.ts';
 import { recommendationCommand, usage as recommendationUsage } from './recommendation.ts';
 import { runCommand, usage as runUsage } from './run.ts';
 import { segmentsCommand, usage as segmentsUsage } from './segments.ts';
+import { serveCommand, usage as serveUsage } from './serve.ts';
 import { startCommand, usage as startUsage } from './start.ts';
 import { stubGenerateCommand, usage as stubUsage } from './stub-generate.ts';
+import { tokenCommand, usage as tokenUsage } from './token.ts';
+import { workerCommand, usage as workerUsage } from './worker.ts';
 
 type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void>;
 
@@ -20,6 +24,10 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number }> =
   segments: { run: segmentsCommand, usage: segmentsUsage, words: 1 },
   history: { run: historyCommand, usage: historyUsage, words: 1 },
   start: { run: startCommand, usage: startUsage, words: 1 },
+  apply: { run: applyCommand, usage: applyUsage, words: 1 },
+  serve: { run: serveCommand, usage: serveUsage, words: 1 },
+  token: { run: tokenCommand, usage: tokenUsage, words: 1 },
+  worker: { run: workerCommand, usage: workerUsage, words: 1 },
 };
 
 export function helpText(): string {
@@ -67,7 +75,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   } catch (error) {
     if (error instanceof ConfigError) return fail(2, error.message);
     if (error instanceof UsageError) return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
-    if (error instanceof InputError || error instanceof NotFoundError) return fail(2, error.message);
+    if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError) return fail(2, error.message);
     if (error instanceof ImportRejectedError) {
       const shown = error.problems.slice(0, 200).map((p) => `  line ${p.line}, ${p.field} ${JSON.stringify(p.value)}: ${p.message}`);
       const more = error.problems.length > shown.length ? [`  … and ${error.problems.length - shown.length} more`] : [];

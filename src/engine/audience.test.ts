@@ -16,6 +16,7 @@ import { emptyMetrics } from './metrics.ts';
 import type { CustomAudienceProposal, DemographicHistory, EngineSettings, Metrics, SegmentScore, SegmentType } from './types.ts';
 
 const settings: EngineSettings = {
+  strategy: 'seed',
   priors: { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 },
   spainMinPct: 35,
   maxInterests: 15,

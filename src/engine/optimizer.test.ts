@@ -4,6 +4,7 @@ import { optimizeCampaign } from './optimizer.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentHistory } from './types.ts';
 
 const settings: EngineSettings = {
+  strategy: 'seed',
   priors: { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 },
   spainMinPct: 35,
   maxInterests: 15,
@@ -139,5 +140,25 @@ describe('optimizeCampaign', () => {
   it('rejects a budget that is not a positive whole number of minor units', () => {
     expect(() => optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 0, settings })).toThrow(RangeError);
     expect(() => optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 10.5, settings })).toThrow(RangeError);
+  });
+});
+
+describe('optimizeCampaign with the bayes strategy', () => {
+  const bayes: EngineSettings = { ...settings, strategy: 'bayes' };
+  const daily = (capacity: number, saturation: number) => [6_000, 9_000, 12_000, 7_500, 10_500, 8_000].map((s) => ({ spendMinor: s, impressions: Math.round(capacity * (1 - Math.exp(-s / saturation))) }));
+
+  it('splits by response curves, keeps Spain at its floor or above, and explains the marginal returns', () => {
+    const a = adset('a');
+    a.countries = a.countries.map((c, i) => ({ ...c, daily: daily(100_000 * (i + 1), 10_000) }));
+    const [d] = optimizeCampaign({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings: bayes });
+    expect(d!.draft.reasoning.strategy).toBe('bayes');
+    expect(d!.draft.geo_allocations.find((g) => g.country_code === 'ES')!.budget_amount).toBeGreaterThanOrEqual(350);
+    expect(d!.draft.geo_allocations.reduce((s, g) => s + Math.round(g.budget_amount * 100), 0)).toBe(100_000);
+    expect(d!.draft.reasoning.trace.filter((t) => t.step === 'geo.response')).toHaveLength(3);
+  });
+
+  it('falls back to the seed split, saying so, when no curve can be fitted', () => {
+    const [d] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings: bayes });
+    expect(d!.draft.reasoning.trace.some((t) => t.step === 'geo.strategy' && t.decision.includes('seed split used'))).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import type { EngineSettings, Metrics, Priors, SegmentHistory } from './types.ts
 const priors: Priors = { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 };
 
 const settings: EngineSettings = {
+  strategy: 'seed',
   priors,
   spainMinPct: 35,
   maxInterests: 15,

@@ -76,6 +76,8 @@ export interface SegmentHistory {
 export interface CountryHistory {
   countryCode: string;
   total: Metrics;
+  /** Spend and impressions per day with delivery, oldest first: what response curves are fitted from. */
+  daily?: { spendMinor: number; impressions: number }[];
 }
 
 export interface DemographicHistory {
@@ -119,7 +121,12 @@ export interface Priors {
   strength: number;
 }
 
+export const STRATEGIES = ['seed', 'bayes'] as const;
+/** seed: the specification's formulas. bayes: response curves and equal marginal returns (see geo-bayes.ts). */
+export type Strategy = (typeof STRATEGIES)[number];
+
 export interface EngineSettings {
+  strategy: Strategy;
   priors: Priors;
   spainMinPct: number;
   maxInterests: number;

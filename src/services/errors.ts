@@ -40,3 +40,14 @@ export class ImportRejectedError extends Error {
     this.problems = problems;
   }
 }
+
+/**
+ * The request is valid but this version cannot carry it out (LIVE mode needs the Meta Marketing
+ * API client, which is not built yet). The CLI exits with 2; the HTTP API answers 501.
+ */
+export class UnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnavailableError';
+  }
+}

@@ -1,13 +1,22 @@
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import type { InsightRow } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
-import { parseCanonicalCsv } from '../sources/csv.ts';
+import { expectedHeaders } from '../sources/ads-manager-headers.ts';
+import { looksLikeAdsManager, parseAdsManagerCsv, parseAdsManagerXlsx } from '../sources/ads-manager.ts';
+import { CANONICAL_COLUMNS, parseCanonicalCsv, type ParseResult } from '../sources/csv.ts';
+import type { SourceOptions, SourceReport } from '../sources/import-report.ts';
+import { looksLikeKaggleConversion, parseKaggleConversion } from '../sources/kaggle-conversion.ts';
+import { sniffDelimiter } from '../sources/tabular.ts';
 import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 
+export const IMPORT_FORMATS = ['canonical', 'ads-manager', 'kaggle-conversion'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
 export interface ImportReport {
   file: string;
+  format: ImportFormat;
   rowsRead: number;
   imported: number;
   skipped: number;
@@ -16,11 +25,93 @@ export interface ImportReport {
   dateRange: { start: string; end: string } | null;
   currencies: string[];
   durationMs: number;
+  /** How a non-canonical file was read: breakdowns, skipped rows, decisions, what the optimizer can do. */
+  source?: SourceReport;
 }
 
 export interface ImportOptions {
   skipInvalid?: boolean;
   onProgress?: (rowsRead: number) => void;
+  /** Omitted: detected from the file (see detectFormat). */
+  format?: ImportFormat;
+  /** The currency of a file that does not state one (Ads Manager, Kaggle); the canonical default currency otherwise. */
+  currency?: string;
+  /** YYYY-MM-DD: the day of rows in a file without dates (Ads Manager, Kaggle). */
+  date?: string;
+}
+
+const isXlsx = (head: Buffer): boolean => head.length >= 4 && head.readUInt32LE(0) === 0x04034b50; // "PK\x03\x04": a zip, as every .xlsx is
+
+function readHead(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function headerCells(head: Buffer): string[] {
+  let text = head.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const end = text.search(/\r?\n/);
+  const line = end < 0 ? text : text.slice(0, end);
+  const delimiter = sniffDelimiter(line);
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === '"') {
+      if (quoted && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else quoted = !quoted;
+    } else if (ch === delimiter && !quoted) {
+      cells.push(cell.trim());
+      cell = '';
+    } else cell += ch;
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+
+/**
+ * The format of a file from its first bytes: an XLSX is an Ads Manager export; the Kaggle data set's
+ * header is recognised by its column names; a CSV whose header has a canonical date or campaign_id
+ * column (any case) is canonical, and its own parser then checks every column; else Ads Manager
+ * headers in any language the header table knows. Anything else is refused with what was expected.
+ */
+export function detectFormat(file: string): ImportFormat {
+  const head = readHead(file);
+  if (isXlsx(head)) return 'ads-manager';
+  const header = headerCells(head);
+  if (looksLikeKaggleConversion(header)) return 'kaggle-conversion';
+  // Loose on purpose: "Date,Campaign_ID,…" is a canonical file with a typo, which the canonical
+  // parser then names column by column, rather than "an unknown format".
+  const names = new Set(header.map((h) => h.trim().toLowerCase()));
+  if (names.has('date') || names.has('campaign_id')) return 'canonical';
+  if (looksLikeAdsManager(header)) return 'ads-manager';
+  const shown = header.slice(0, 8).map((h) => JSON.stringify(h)).join(', ');
+  throw new InputError('format', `cannot tell the format of ${file} from its header (${shown}${header.length > 8 ? ', …' : ''}). Expected one of: ` +
+    `the canonical CSV (${CANONICAL_COLUMNS.join(',')}); ` +
+    `an Ads Manager export (CSV or XLSX, English or Spanish) with at least ${expectedHeaders(['campaignName', 'impressions', 'spend'])}; ` +
+    'the Kaggle "Sales Conversion Optimization" CSV (ad_id,xyz_campaign_id,fb_campaign_id,age,gender,interest,Impressions,Clicks,Spent,Total_Conversion,Approved_Conversion). ' +
+    'Or name it: --format canonical|ads-manager|kaggle-conversion');
+}
+
+async function parseFile(ctx: AppContext, file: string, format: ImportFormat, options: ImportOptions): Promise<ParseResult & { source?: SourceReport; campaignNames?: ReadonlyMap<string, string> }> {
+  const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
+  if (format === 'canonical') {
+    if (options.date !== undefined) throw new InputError('date', '--date applies to files without dates (ads-manager, kaggle-conversion); canonical rows carry their own date');
+    if (isXlsx(readHead(file))) throw new InputError('format', `${file} is an XLSX workbook; the canonical format is CSV (an XLSX Ads Manager export imports with --format ads-manager)`);
+    return parseCanonicalCsv(createReadStream(file), { defaultCurrency: options.currency ?? ctx.config.defaultCurrency, ...onProgress });
+  }
+  const sourceOptions: SourceOptions = { defaultCurrency: ctx.config.defaultCurrency, currency: options.currency, date: options.date, ...onProgress };
+  const withSource = <T extends { report: SourceReport }>(r: T) => ({ ...r, source: r.report });
+  if (format === 'kaggle-conversion') return withSource(await parseKaggleConversion(createReadStream(file), sourceOptions));
+  return withSource(isXlsx(readHead(file)) ? await parseAdsManagerXlsx(file, sourceOptions) : await parseAdsManagerCsv(createReadStream(file), sourceOptions));
 }
 
 export async function importInsightsFile(ctx: AppContext, file: string, options: ImportOptions = {}): Promise<ImportReport> {
@@ -29,30 +120,31 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
   if (stat === undefined) throw new InputError('file', `${file} does not exist`);
   if (!stat.isFile()) throw new InputError('file', `${file} is not a file`);
 
-  const parsed = await parseCanonicalCsv(createReadStream(file), {
-    defaultCurrency: ctx.config.defaultCurrency,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const format = options.format ?? detectFormat(file);
+  const parsed = await parseFile(ctx, file, format, options);
   if (parsed.headerProblems.length > 0) throw new ImportRejectedError(parsed.headerProblems, []);
   if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError([], parsed.problems);
 
-  const imported = await storeInsights(ctx, parsed.rows, 'csv');
+  const imported = await storeInsights(ctx, parsed.rows, format === 'canonical' ? 'csv' : format, parsed.campaignNames);
   const badLines = new Set(parsed.problems.map((p) => p.line));
+  const deliberatelySkipped = parsed.source?.skippedRows.reduce((n, s) => n + s.count, 0) ?? 0;
   return {
     file,
+    format,
     rowsRead: parsed.rowsRead,
     imported,
-    skipped: badLines.size,
+    skipped: badLines.size + deliberatelySkipped,
     problems: parsed.problems,
     ...summarise(parsed.rows),
     durationMs: Math.round(performance.now() - started),
+    ...(parsed.source ? { source: parsed.source } : {}),
   };
 }
 
 /** Writes rows, their campaigns and the refreshed segment table in one transaction. */
-export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[], source: string): Promise<number> {
-  const campaigns = new Map<string, { currency: string }>();
-  for (const r of rows) if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, { currency: r.currency });
+export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[], source: string, names?: ReadonlyMap<string, string>): Promise<number> {
+  const campaigns = new Map<string, { currency: string; name?: string | null }>();
+  for (const r of rows) if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, { currency: r.currency, name: names?.get(r.campaignId) ?? null });
   try {
     const n = await ctx.db.transaction(async (tx) => {
       await upsertCampaigns(tx, campaigns, source);

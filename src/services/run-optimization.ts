@@ -1,5 +1,5 @@
 import { parseMinor } from '../engine/money.ts';
-import { optimizeCampaign, SEED_STRATEGY } from '../engine/optimizer.ts';
+import { optimizeCampaign } from '../engine/optimizer.ts';
 import type { Recommendation } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
 import { getCampaign } from '../store/insights.ts';
@@ -81,7 +81,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
 
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
-        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: SEED_STRATEGY, mode: req.mode, since });
+        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since });
         if (reusable !== null) {
           const run = await getRun(tx, reusable);
           return { run: run!, recommendations: await recommendationsOfRun(tx, reusable), generatedHistory, reused: true };
@@ -91,7 +91,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       started = {
         runId: ctx.newId(),
         mode: req.mode,
-        strategy: SEED_STRATEGY,
+        strategy: ctx.config.engine.strategy,
         campaignIds: [req.campaignId],
         totalBudgetMinor,
         currency: campaign.currency,

@@ -2,6 +2,8 @@
 // the default) and node-postgres (DATABASE_URL) both sit behind it, so one schema and one set
 // of queries serve both, as in pg-boss's executeSql port.
 
+import type { PGlite } from '@electric-sql/pglite';
+
 export type SqlValue = string | number | boolean | null | Date | readonly (string | number | boolean | null)[] | Record<string, unknown>;
 
 export interface Db {
@@ -10,6 +12,8 @@ export interface Db {
   transaction<T>(work: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   readonly kind: 'pglite' | 'postgres';
+  /** The embedded instance behind a `pglite` Db: pg-boss runs its job tables on the same one (fromPglite). */
+  readonly pglite?: PGlite;
 }
 
 /** Schema names are interpolated into SQL, so they are restricted to plain identifiers. */

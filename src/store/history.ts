@@ -1,3 +1,5 @@
+import { InputError } from '../services/errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Db } from './db.ts';
 
 export interface TargetingChange {
@@ -38,23 +40,57 @@ export async function insertTargetingChange(tx: Db, c: NewTargetingChange): Prom
   return Number(rows[0]!.id);
 }
 
-export async function listTargetingHistory(db: Db, filter: { campaignId: string | null; adsetId: string | null; limit: number }): Promise<TargetingChange[]> {
+export interface HistoryFilter {
+  campaignId: string | null;
+  adsetId: string | null;
+  limit: number;
+}
+
+export async function listTargetingHistory(db: Db, filter: HistoryFilter): Promise<TargetingChange[]> {
+  return (await listTargetingHistoryPage(db, { ...filter, cursor: null })).items;
+}
+
+/**
+ * One page of changes, latest first, and the cursor of the next page (null on the last one).
+ * Keyset pagination on (applied_at, id): a page costs the same however deep it is, and rows
+ * inserted meanwhile never shift a page. applied_at is written from a JavaScript Date, so its
+ * millisecond ISO text in the cursor is exact.
+ */
+export async function listTargetingHistoryPage(db: Db, filter: HistoryFilter & { cursor: string | null }): Promise<{ items: TargetingChange[]; nextCursor: string | null }> {
+  const after = filter.cursor === null ? null : decodeCursor(filter.cursor, ['string', 'number']);
+  if (after !== null && Number.isNaN(Date.parse(String(after[0])))) throw new InputError('cursor', 'is not a cursor this endpoint returned');
   const rows = await db.query<Record<string, unknown>>(
     `select id::float8 as id, run_id::text as run_id, recommendation_id::text as recommendation_id, campaign_id, adset_id, mode, dry_run,
        applied_at, old_targeting, new_targeting, before_ctr, before_cvr, before_roas, after_ctr, after_cvr, after_roas,
        success, error_message
      from targeting_history
      where ($1::text is null or campaign_id = $1) and ($2::text is null or adset_id = $2)
+       and ($4::timestamptz is null or (applied_at, id) < ($4::timestamptz, $5::int8))
      order by applied_at desc, id desc
      limit $3`,
-    [filter.campaignId, filter.adsetId, filter.limit],
+    [filter.campaignId, filter.adsetId, filter.limit + 1, after === null ? null : String(after[0]), after === null ? null : Number(after[1])],
   );
   const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-  return rows.map((r) => ({
+  const items: TargetingChange[] = rows.slice(0, filter.limit).map((r) => ({
     ...(r as unknown as TargetingChange),
     id: Number(r.id),
     applied_at: new Date(r.applied_at as string).toISOString(),
     old_targeting: json(r.old_targeting) ?? null,
     new_targeting: json(r.new_targeting),
   }));
+  const last = items[items.length - 1];
+  const nextCursor = rows.length > filter.limit && last !== undefined ? encodeCursor([last.applied_at, last.id]) : null;
+  return { items, nextCursor };
+}
+
+/** The targeting last applied (for real or simulated, not a dry run) to the ad set, or null. */
+export async function lastAppliedTargeting(db: Db, campaignId: string, adsetId: string | null): Promise<unknown> {
+  const rows = await db.query<{ new_targeting: unknown }>(
+    `select new_targeting from targeting_history
+     where campaign_id = $1 and adset_id is not distinct from $2 and success and not dry_run
+     order by applied_at desc, id desc limit 1`,
+    [campaignId, adsetId],
+  );
+  const v = rows[0]?.new_targeting;
+  return v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v;
 }

@@ -18,6 +18,7 @@ async function useSchema(pg: PGlite, q: Queryable, schema: string): Promise<void
 function wrap(pg: PGlite, q: Queryable, schema: string, ownsInstance: boolean): Db {
   return {
     kind: 'pglite',
+    pglite: pg,
     async query<T>(sql: string, params: readonly SqlValue[] = []) {
       await useSchema(pg, q, schema);
       const result = await q.query<T>(sql, params as unknown[]);

@@ -116,6 +116,7 @@ export async function insertRecommendations(tx: Db, recs: readonly Recommendatio
       currency,
     ],
   );
+  await storeLatestBodies(tx, recs);
 }
 
 /** The latest run's recommendations for the campaign, one per ad set. */
@@ -135,4 +136,45 @@ export async function getRecommendation(db: Db, recommendationId: string): Promi
   const d = rows[0]?.document;
   if (d === undefined) return null;
   return typeof d === 'string' ? (JSON.parse(d) as Recommendation) : d;
+}
+
+/**
+ * The latest recommendation of the campaign as the JSON text the HTTP API answers (one document
+ * when the latest run has one, else the array of its documents), or null when it has none. It is
+ * precomputed by insertRecommendations (see migration 003), so this is one primary-key lookup and
+ * the API sends the text as it is, without parsing and re-serialising ~50 KB per request.
+ */
+export async function latestRecommendationBody(db: Db, campaignId: string): Promise<string | null> {
+  const rows = await db.query<{ body: string }>('select body from latest_recommendations where campaign_id = $1', [campaignId]);
+  return rows[0]?.body ?? null;
+}
+
+/**
+ * Stores each campaign's latest-recommendation body (migration 003) for the runs just inserted:
+ * the documents' compact JSON in the specification's field order, in latestRecommendations' ad set
+ * order (asked from the database, so that its collation decides, as it does for the CLI). A run
+ * whose clock time is older than the stored one (clock skew between machines) does not replace it.
+ */
+async function storeLatestBodies(tx: Db, recs: readonly Recommendation[]): Promise<void> {
+  const text = new Map(recs.map((r) => [r.recommendation_id, JSON.stringify(r)]));
+  const order = await tx.query<{ recommendation_id: string; campaign_id: string; run_id: string }>(
+    `select recommendation_id::text as recommendation_id, campaign_id, run_id::text as run_id from recommendations
+     where recommendation_id = any($1::uuid[]) order by campaign_id, run_id, adset_id nulls first`,
+    [recs.map((r) => r.recommendation_id)],
+  );
+  const byCampaign = new Map<string, { runId: string; docs: string[] }>();
+  for (const o of order) {
+    const entry = byCampaign.get(o.campaign_id) ?? { runId: o.run_id, docs: [] };
+    byCampaign.set(o.campaign_id, entry);
+    if (entry.runId === o.run_id) entry.docs.push(text.get(o.recommendation_id)!);
+  }
+  for (const [campaignId, { runId, docs }] of byCampaign) {
+    const createdAt = recs.find((r) => r.run_id === runId)!.created_at;
+    await tx.query(
+      `insert into latest_recommendations (campaign_id, run_id, created_at, body) values ($1, $2, $3, $4)
+       on conflict (campaign_id) do update set run_id = excluded.run_id, created_at = excluded.created_at, body = excluded.body
+         where excluded.created_at >= latest_recommendations.created_at`,
+      [campaignId, runId, createdAt, docs.length === 1 ? docs[0]! : `[${docs.join(',')}]`],
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import type { Metrics, SegmentType } from '../engine/types.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 
@@ -75,19 +76,36 @@ export async function replaceSegmentPerformance(tx: Db, rows: readonly SegmentPe
   );
 }
 
-export async function listSegmentPerformance(db: Db, options: { segmentType: SegmentType | null; limit: number }): Promise<SegmentPerformanceRow[]> {
+export interface SegmentFilter {
+  segmentType: SegmentType | null;
+  limit: number;
+}
+
+export async function listSegmentPerformance(db: Db, options: SegmentFilter): Promise<SegmentPerformanceRow[]> {
+  return (await listSegmentPerformancePage(db, { ...options, cursor: null })).items;
+}
+
+/**
+ * One page of segments, most impressions first, and the cursor of the next page (null on the
+ * last one). Keyset pagination on the full sort key (impressions, type, id, currency: the
+ * primary key breaks ties), so pages never overlap or skip a row.
+ */
+export async function listSegmentPerformancePage(db: Db, options: SegmentFilter & { cursor: string | null }): Promise<{ items: SegmentPerformanceRow[]; nextCursor: string | null }> {
+  const after = options.cursor === null ? null : decodeCursor(options.cursor, ['number', 'string', 'string', 'string']);
   const rows = await db.query<Record<string, unknown>>(
     `select segment_type, segment_id, segment_name, currency, total_impressions::float8 as ti, total_clicks::float8 as tc,
        total_conversions::float8 as tcv, total_spend_minor::float8 as ts, total_revenue_minor::float8 as tr,
        avg_ctr, avg_cvr, avg_roas, campaigns_count, last_used::text as last_used, is_fatigued, fatigue_reason
      from segment_performance
      where ($1::text is null or segment_type = $1)
-     order by total_impressions desc, segment_type, segment_id
+       and ($3::int8 is null or total_impressions < $3::int8
+            or (total_impressions = $3::int8 and (segment_type, segment_id, currency) > ($4::text, $5::text, $6::text)))
+     order by total_impressions desc, segment_type, segment_id, currency
      limit $2`,
-    [options.segmentType, options.limit],
+    [options.segmentType, options.limit + 1, ...(after === null ? [null, null, null, null] : after)],
   );
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return rows.map((r) => ({
+  const items: SegmentPerformanceRow[] = rows.slice(0, options.limit).map((r) => ({
     segmentType: r.segment_type as SegmentType,
     segmentId: String(r.segment_id),
     segmentName: String(r.segment_name),
@@ -105,4 +123,7 @@ export async function listSegmentPerformance(db: Db, options: { segmentType: Seg
     isFatigued: Boolean(r.is_fatigued),
     fatigueReason: r.fatigue_reason === null ? null : String(r.fatigue_reason),
   }));
+  const last = items[items.length - 1];
+  const nextCursor = rows.length > options.limit && last !== undefined ? encodeCursor([last.totalImpressions, last.segmentType, last.segmentId, last.currency]) : null;
+  return { items, nextCursor };
 }

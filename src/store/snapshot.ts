@@ -43,6 +43,11 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
      from insights where ${inWindow} and country <> '' group by adset_id, country`,
     params,
   );
+  const countryDays = await db.query<{ adset_id: string; country: string; spend: number; impressions: number }>(
+    `select adset_id, country, sum(spend_minor)::float8 as spend, sum(impressions)::float8 as impressions
+     from insights where ${inWindow} and country <> '' group by adset_id, country, date order by adset_id, country, date`,
+    params.slice(0, 3),
+  );
   const plain = await db.query<Row>(
     `select adset_id, ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
      from insights where ${inWindow} and segment_type = '' and country = '' and age = '' and gender = '' group by adset_id`,
@@ -92,10 +97,17 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     adsetOf(adsetId).segments.push(s);
     addKind(adsetId, 'segment', s.total, s.recent);
   }
+  const daily = new Map<string, { spendMinor: number; impressions: number }[]>();
+  for (const d of countryDays) {
+    const key = `${d.adset_id}\u0000${d.country}`;
+    let list = daily.get(key);
+    if (!list) daily.set(key, (list = []));
+    list.push({ spendMinor: Number(d.spend), impressions: Number(d.impressions) });
+  }
   for (const r of countries) {
     const adsetId = String(r.adset_id);
     const total = readMetrics(r, 't_');
-    adsetOf(adsetId).countries.push({ countryCode: String(r.country), total });
+    adsetOf(adsetId).countries.push({ countryCode: String(r.country), total, daily: daily.get(`${adsetId}\u0000${String(r.country)}`) ?? [] });
     addKind(adsetId, 'country', total, readMetrics(r, 'r_'));
   }
   for (const r of plain) {

@@ -28,6 +28,7 @@ export async function openTestDb(): Promise<Db> {
   await migrate(db);
   return {
     kind: db.kind,
+    ...(db.pglite ? { pglite: db.pglite } : {}),
     query: (sql, params) => db.query(sql, params),
     transaction: (work) => db.transaction(work),
     async close() {

@@ -1,0 +1,41 @@
+import { ApiError } from '../errors.ts';
+import { errorResponses } from '../schemas/common.ts';
+import { RunBody, RunResponse } from '../schemas/run.ts';
+import { runAllActive, runOneCampaign, type RunSummary } from '../../services/run-all-active.ts';
+import { type ApiInstance, BEARER, type RouteDeps } from '../types.ts';
+
+export function runRoutes(app: ApiInstance, { ctx, metrics, writeRateLimit }: RouteDeps): void {
+  app.post(
+    '/meta/targeting/run',
+    {
+      schema: {
+        tags: ['targeting'],
+        summary: 'Optimize one campaign, or every active campaign',
+        description: 'Runs the optimizer with the campaign\'s stored daily budget. A campaign is never optimized twice at once; without force_refresh, a run on the same (unchanged) history within the scheduler interval is returned instead of a new one.',
+        security: BEARER,
+        body: RunBody,
+        response: { 200: RunResponse, ...errorResponses(404, 413, 415, 501) },
+      },
+      config: { access: 'write', auditFields: ['campaign_id', 'mode', 'force_refresh'], rateLimit: writeRateLimit },
+    },
+    async (req) => {
+      const mode = req.body.mode ?? 'stub';
+      if (mode === 'live') throw new ApiError('not_implemented', 'LIVE mode needs the Meta Marketing API client, which is not part of this version yet; use mode "stub"');
+      const request = { mode, forceRefresh: req.body.force_refresh ?? false } as const;
+      let summary: RunSummary;
+      try {
+        summary = req.body.campaign_id !== undefined ? await runOneCampaign(ctx, req.body.campaign_id.trim(), request) : await runAllActive(ctx, request);
+      } catch (error) {
+        metrics.runs.inc({ status: 'failed' });
+        throw error;
+      }
+      const reused = summary.reused_campaign_ids.length === summary.campaign_ids.length;
+      metrics.runs.inc({ status: reused ? 'reused' : summary.status });
+      if (!reused) {
+        metrics.runDuration.observe(summary.duration_ms / 1000);
+        metrics.recommendations.inc(summary.recommendations_count);
+      }
+      return summary;
+    },
+  );
+}

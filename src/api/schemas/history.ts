@@ -1,0 +1,38 @@
+import { Type } from 'typebox';
+import { Cursor, Limit, OpaqueId } from './common.ts';
+
+export const HistoryQuery = Type.Object(
+  {
+    campaign_id: Type.Optional(OpaqueId),
+    adset_id: Type.Optional(OpaqueId),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+
+const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const Targeting = Type.Object({}, { additionalProperties: true, description: 'A Meta targeting spec (geo_locations, age_min, age_max, genders, flexible_spec, custom_audiences, frequency_cap)' });
+
+export const HistoryEntry = Type.Object({
+  id: Type.Integer(),
+  run_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  recommendation_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+  campaign_id: Type.String(),
+  adset_id: Type.Union([Type.String(), Type.Null()]),
+  mode: Type.Enum(['stub', 'live']),
+  dry_run: Type.Boolean(),
+  applied_at: Type.String({ format: 'date-time' }),
+  old_targeting: Type.Union([Targeting, Type.Null()]),
+  new_targeting: Targeting,
+  before_ctr: NullableNumber,
+  before_cvr: NullableNumber,
+  before_roas: NullableNumber,
+  after_ctr: NullableNumber,
+  after_cvr: NullableNumber,
+  after_roas: NullableNumber,
+  success: Type.Boolean(),
+  error_message: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const HistoryResponse = Type.Array(HistoryEntry);

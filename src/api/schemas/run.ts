@@ -1,0 +1,23 @@
+import { Type } from 'typebox';
+import { Mode, OpaqueId } from './common.ts';
+
+export const RunBody = Type.Object(
+  {
+    campaign_id: Type.Optional(OpaqueId),
+    mode: Type.Optional(Mode),
+    force_refresh: Type.Optional(Type.Boolean({ description: 'Recompute even when a fresh run on the same history exists (default false: reuse it)' })),
+  },
+  { additionalProperties: false, description: 'Without campaign_id: every active campaign, each with its stored daily budget' },
+);
+
+export const RunResponse = Type.Object({
+  run_id: Type.String({ format: 'uuid', description: 'The run (the first campaign\'s when several were optimized; all are in run_ids)' }),
+  status: Type.Enum(['completed', 'partial'], { description: 'partial: some campaigns failed (failed_campaign_ids)' }),
+  campaign_ids: Type.Array(Type.String()),
+  recommendations_count: Type.Integer(),
+  duration_ms: Type.Integer(),
+  message: Type.String(),
+  run_ids: Type.Array(Type.String({ format: 'uuid' }), { description: 'One run per optimized campaign, in the order of campaign_ids' }),
+  reused_campaign_ids: Type.Array(Type.String(), { description: 'Campaigns whose fresh run was returned because their history has not changed' }),
+  failed_campaign_ids: Type.Array(Type.String()),
+});

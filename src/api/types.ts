@@ -1,0 +1,30 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { AppContext } from '../context.ts';
+import type { ApiMetrics } from './metrics.ts';
+import type { Access, Principal } from './roles.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route (roles.ts); routes without it are public. */
+    access?: Access;
+    /** Body fields copied into the audit log of a POST (never a token or a secret). */
+    auditFields?: readonly string[];
+  }
+  interface FastifyRequest {
+    /** The verified caller; null on public routes. */
+    principal: Principal | null;
+  }
+}
+
+export type ApiInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** What every route module is given: the composition root and the app's metrics. */
+export interface RouteDeps {
+  ctx: AppContext;
+  metrics: ApiMetrics;
+  /** @fastify/rate-limit route config for the state-changing endpoints (run, apply). */
+  writeRateLimit: { max: number; timeWindow: number; hook: 'preValidation'; keyGenerator: (req: { principal: Principal | null; ip: string }) => string };
+}
+
+export const BEARER = [{ bearerAuth: [] as string[] }];

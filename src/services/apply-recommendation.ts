@@ -1,0 +1,124 @@
+import type { Recommendation } from '../engine/types.ts';
+import type { AppContext } from '../context.ts';
+import { adsetObservedRates } from '../store/adset-metrics.ts';
+import { insertTargetingChange, lastAppliedTargeting } from '../store/history.ts';
+import { getRecommendation } from '../store/runs.ts';
+import { addDays, isoDate } from './dates.ts';
+import { InputError, NotFoundError, UnavailableError } from './errors.ts';
+import type { Mode } from './run-optimization.ts';
+
+export interface ApplyRequest {
+  recommendationId: string;
+  mode: Mode;
+  /** Validate and report what would change; recorded in the history as a dry run, nothing applied. */
+  dryRun: boolean;
+}
+
+/** The specification's apply response, plus dry_run and the history row's id. */
+export interface ApplyResult {
+  recommendation_id: string;
+  adset_id: string | null;
+  success: boolean;
+  applied_changes: {
+    countries: string[];
+    age_range: string;
+    interests_count: number;
+    behaviors_count: number;
+    lookalikes_count: number;
+  };
+  message: string;
+  dry_run: boolean;
+  history_id: number;
+}
+
+/** An ad set's targeting in the shape of Meta's targeting spec (Marketing API, ad set `targeting`). */
+export interface TargetingSpec {
+  geo_locations: { countries: string[] };
+  age_min: number;
+  age_max: number;
+  /** 1 = male, 2 = female; absent = all genders (Meta's convention). */
+  genders?: number[];
+  flexible_spec: { interests?: { id: string; name: string }[]; behaviors?: { id: string; name: string }[] }[];
+  custom_audiences: { id: string; name: string }[];
+  frequency_cap: { max_frequency: number; window_days: number };
+}
+
+export function targetingSpecOf(r: Recommendation): TargetingSpec {
+  const detailed: TargetingSpec['flexible_spec'][number] = {};
+  if (r.interests.length > 0) detailed.interests = r.interests.map((i) => ({ id: i.interest_id, name: i.interest_name }));
+  if (r.behaviors.length > 0) detailed.behaviors = r.behaviors.map((b) => ({ id: b.behavior_id, name: b.behavior_name }));
+  return {
+    geo_locations: { countries: [...r.countries] },
+    age_min: r.age_min,
+    age_max: r.age_max,
+    ...(r.gender === 'male' ? { genders: [1] } : r.gender === 'female' ? { genders: [2] } : {}),
+    // Inside one flexible_spec object the lists are OR-ed: people matching any chosen interest or behavior.
+    flexible_spec: Object.keys(detailed).length > 0 ? [detailed] : [],
+    custom_audiences: r.custom_audiences.map((c) => ({ id: c.audience_id, name: c.name })),
+    frequency_cap: { max_frequency: r.frequency_cap, window_days: r.frequency_window_days },
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Applies a stored recommendation to its ad set. STUB mode simulates the change and records it in
+ * the targeting history as mode 'stub': old targeting = what was last applied to the ad set (null
+ * the first time), new targeting = the recommendation as a Meta targeting spec, before_* = the ad
+ * set's observed rates over the analysis window before the change, after_* = null until delivery
+ * after the change exists. A dry run validates and answers the same, and is recorded too (with
+ * dry_run = true, so that the audit trail shows who looked at what), but changes nothing and is
+ * never taken as the ad set's current targeting. LIVE mode needs the Meta client: refused.
+ */
+export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): Promise<ApplyResult> {
+  if (!UUID.test(req.recommendationId)) throw new InputError('recommendation_id', `must be a UUID, got ${JSON.stringify(req.recommendationId.slice(0, 80))}`);
+  if (req.mode !== 'stub' && req.mode !== 'live') throw new InputError('mode', `must be stub or live, got ${JSON.stringify(req.mode)}`);
+  if (req.mode === 'live') {
+    throw new UnavailableError('LIVE apply needs the Meta Marketing API client, which is not part of this version yet; use mode stub (simulated)');
+  }
+  return ctx.db.transaction(async (tx) => {
+    const rec = await getRecommendation(tx, req.recommendationId);
+    if (rec === null) throw new NotFoundError(`no recommendation ${req.recommendationId}; GET /meta/targeting/recommendations/{campaign_id} lists the latest ones`);
+    // One apply per ad set at a time, so "old targeting" is never read while another apply writes it.
+    await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-apply:${rec.campaign_id}:${rec.adset_id ?? ''}`]);
+    const appliedAt = ctx.clock.now();
+    const end = addDays(isoDate(appliedAt), -1);
+    const before = await adsetObservedRates(tx, rec.campaign_id, rec.adset_id, addDays(end, -(ctx.config.windowDays - 1)), end);
+    const newTargeting = targetingSpecOf(rec);
+    const historyId = await insertTargetingChange(tx, {
+      run_id: rec.run_id,
+      recommendation_id: rec.recommendation_id,
+      campaign_id: rec.campaign_id,
+      adset_id: rec.adset_id,
+      mode: 'stub',
+      dry_run: req.dryRun,
+      applied_at: appliedAt,
+      old_targeting: await lastAppliedTargeting(tx, rec.campaign_id, rec.adset_id),
+      new_targeting: newTargeting,
+      before_ctr: before.ctr,
+      before_cvr: before.cvr,
+      before_roas: before.roas,
+      after_ctr: null,
+      after_cvr: null,
+      after_roas: null,
+      success: true,
+      error_message: null,
+    });
+    ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, dryRun: req.dryRun, historyId }, 'recommendation applied (stub)');
+    return {
+      recommendation_id: rec.recommendation_id,
+      adset_id: rec.adset_id,
+      success: true,
+      applied_changes: {
+        countries: [...rec.countries],
+        age_range: `${rec.age_min}-${rec.age_max}`,
+        interests_count: rec.interests.length,
+        behaviors_count: rec.behaviors.length,
+        lookalikes_count: rec.lookalikes.length,
+      },
+      message: req.dryRun ? 'Dry run in STUB mode: nothing applied; this is what would change' : 'Applied in STUB mode (simulated)',
+      dry_run: req.dryRun,
+      history_id: historyId,
+    };
+  });
+}

@@ -1,0 +1,33 @@
+// Every route of the API, once: the security tests are generated from this table, and a test
+// checks that the table and the app's route list agree, so a new route cannot skip them.
+export interface RouteCase {
+  method: 'GET' | 'POST';
+  /** The route template as Fastify knows it. */
+  route: string;
+  access: 'public' | 'read' | 'write';
+  /** A concrete request the right role may make (ids filled in from the seeded data). */
+  url(ids: SeedIds): string;
+  body?(ids: SeedIds): unknown;
+}
+
+export interface SeedIds {
+  campaignId: string;
+  recommendationId: string;
+}
+
+export const ROUTES: RouteCase[] = [
+  { method: 'GET', route: '/health', access: 'public', url: () => '/health' },
+  { method: 'GET', route: '/ready', access: 'public', url: () => '/ready' },
+  { method: 'GET', route: '/metrics', access: 'public', url: () => '/metrics' },
+  { method: 'POST', route: '/meta/targeting/run', access: 'write', url: () => '/meta/targeting/run', body: (ids) => ({ campaign_id: ids.campaignId, mode: 'stub', force_refresh: false }) },
+  { method: 'GET', route: '/meta/targeting/recommendations/:campaign_id', access: 'read', url: (ids) => `/meta/targeting/recommendations/${ids.campaignId}` },
+  {
+    method: 'POST',
+    route: '/meta/targeting/apply/:recommendation_id',
+    access: 'write',
+    url: (ids) => `/meta/targeting/apply/${ids.recommendationId}`,
+    body: (ids) => ({ recommendation_id: ids.recommendationId, mode: 'stub', dry_run: true }),
+  },
+  { method: 'GET', route: '/meta/targeting/segments', access: 'read', url: () => '/meta/targeting/segments?limit=5' },
+  { method: 'GET', route: '/meta/targeting/history', access: 'read', url: () => '/meta/targeting/history?limit=5' },
+];
