@@ -10,6 +10,7 @@ import { allocateBudget, scoreCountries } from '../src/engine/geo.ts';
 import { allocateByResponse, valuePerImpression, type CountryDaily } from '../src/engine/geo-bayes.ts';
 import { selectInterests } from '../src/engine/audience.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
+import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import type { EngineSettings, SegmentHistory } from '../src/engine/types.ts';
 import { createRng, type Rng } from '../src/engine/random.ts';
 import { curveValue, waterFill, type Market } from '../src/engine/response-curve.ts';
@@ -168,7 +169,7 @@ console.log(`bayes vs seed, cumulative 28-day revenue: median ${pct(median(loopV
 // ---- Interest choice: which 15 interests, judged by their true revenue per impression ----
 // Segment sample sizes differ by 100x and more in the stub market. Gap closed =
 // (chosen − random) / (oracle − random), in true value of the 15 chosen.
-const SETTINGS: EngineSettings = { strategy: 'seed', priors: PRIORS, spainMinPct: 35, maxInterests: 15, maxBehaviors: 10, maxLookalikes: 3, recentDays: 7, fatigueCtrDropRatio: 0.75, fatigueMaxFrequency: 4, frequencyCap: 3, frequencyWindowDays: 7 };
+const SETTINGS: EngineSettings = { ...SEED_SETTINGS, priors: PRIORS };
 const gap: Record<'seed' | 'raw' | 'bayes', number[]> = { seed: [], raw: [], bayes: [] };
 for (let s = 0; s < SEEDS; s++) {
   const market = createStubMarket({ seed: 2000 + s, campaigns: 1, days: 30, endDate: '2026-11-10', interestsPerCampaign: 120, behaviorsPerCampaign: 5 });

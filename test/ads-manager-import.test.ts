@@ -1,12 +1,11 @@
 import ExcelJS from 'exceljs';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
 import { ImportRejectedError, InputError } from '../src/services/errors.ts';
 import { detectFormat, importInsightsFile } from '../src/services/import-insights.ts';
 import { idFromName } from '../src/sources/import-report.ts';
 import { openTestContext, type TestContext, usingPostgres } from './helpers/db.ts';
+import { runCli } from './helpers/cli.ts';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).pathname;
 const tmp = (name: string) => {
@@ -118,22 +117,15 @@ describe(`import of Ads Manager exports on ${usingPostgres ? 'PostgreSQL' : 'PGl
   });
 
   it('prints the import report from the CLI, with --format and auto-detection', async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const io = { stdout, stderr, progressTty: false };
-    const code = await main(['import', fixture('ads-manager/en-by-age-gender.csv'), '--format', 'ads-manager'], { env: { LOG_LEVEL: 'silent' }, io, overrides: { db: ctx.db } });
-    expect(err).toBe('');
-    expect(code).toBe(0);
-    expect(out).toMatch(/^Imported 6 row\(s\) from 7 read in .*en-by-age-gender\.csv \(ads-manager\)/);
-    expect(out).toContain('  breakdowns found: age, gender');
-    expect(out).toContain('  skipped 1 unknown age ("Unknown"/"Desconocido": Meta could not tell the age) (line 8)');
-    expect(out).toContain('    - no country breakdown: geo allocation will use priors');
-    const bad = await main(['import', fixture('ads-manager/en-by-day.csv'), '--format', 'excel'], { env: { LOG_LEVEL: 'silent' }, io, overrides: { db: ctx.db } });
-    expect(bad).toBe(2);
-    expect(err).toMatch(/--format must be one of canonical, ads-manager, kaggle-conversion/);
+    const ok = await runCli(['import', fixture('ads-manager/en-by-age-gender.csv'), '--format', 'ads-manager'], { db: ctx.db });
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Imported 6 row\(s\) from 7 read in .*en-by-age-gender\.csv \(ads-manager\)/);
+    expect(ok.stdout).toContain('  breakdowns found: age, gender');
+    expect(ok.stdout).toContain('  skipped 1 unknown age ("Unknown"/"Desconocido": Meta could not tell the age) (line 8)');
+    expect(ok.stdout).toContain('    - no country breakdown: geo allocation will use priors');
+    const bad = await runCli(['import', fixture('ads-manager/en-by-day.csv'), '--format', 'excel'], { db: ctx.db });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format must be one of canonical, ads-manager, kaggle-conversion/);
   });
 });

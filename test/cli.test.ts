@@ -2,29 +2,13 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { runCli } from './helpers/cli.ts';
 import { openTestDb, usingPostgres } from './helpers/db.ts';
 import type { Db } from '../src/store/db.ts';
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(db: Db, argv: string[], env: Record<string, string> = {}): Promise<Captured> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { env: { LOG_LEVEL: 'silent', ...env }, io: { stdout, stderr, progressTty: false }, overrides: { db } });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (db: Db, argv: string[], env: Record<string, string> = {}) => runCli(argv, { db }, env);
 
 describe(`CLI in-process on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   let db: Db;

@@ -46,8 +46,8 @@ describe(`the public Kaggle conversion data set on ${usingPostgres ? 'PostgreSQL
   });
 
   it('recommends interests and demographics for every ad set of campaign 1178 from its own history', async () => {
-    const adsets = await ctx.db.query<{ adset_id: string; impressions: number; ages: string[] }>(
-      `select adset_id, sum(impressions)::float8 as impressions, array_agg(distinct age order by age) as ages from insights where campaign_id = '1178' group by adset_id`,
+    const adsets = await ctx.db.query<{ adset_id: string; impressions: number; clicks: number; ages: string[] }>(
+      `select adset_id, sum(impressions)::float8 as impressions, sum(clicks)::float8 as clicks, array_agg(distinct age order by age) as ages from insights where campaign_id = '1178' group by adset_id`,
     );
     expect(run.generatedHistory).toBe(false);
     expect(run.recommendations).toHaveLength(adsets.length);
@@ -60,9 +60,12 @@ describe(`the public Kaggle conversion data set on ${usingPostgres ? 'PostgreSQL
       const a = byId.get(r.adset_id!)!;
       // The age range covers the ad set's observed buckets' best, inside 25-54 where the data lies, or Meta's full range.
       expect([18, 25, 35, 45]).toContain(r.age_min);
-      // No revenue: ROAS is the prior, exactly. Confidence is the specification's function of impressions.
+      // No revenue: ROAS is the prior, exactly, and the confidence says so: the impression confidence
+      // scaled by the share of the decision that rests on observed rates (CTR 0.25, CVR 0.40 when
+      // the ad set had clicks).
       expect(r.expected_roas).toBe(PRIOR_ROAS);
-      expect(r.confidence).toBeCloseTo(confidenceFromImpressions(a.impressions), 3);
+      expect(r.confidence).toBeCloseTo(confidenceFromImpressions(a.impressions) * (a.clicks > 0 ? 0.65 : 0.25), 2);
+      expect(r.confidence).toBeLessThanOrEqual(0.62);
       // No country breakdown: the whole budget goes to Spain, scored from the priors. Budget between ad
       // sets follows their spend, so the 0-spend ad sets get nothing to allocate.
       expect(r.geo_allocations.map((g) => g.country_code)).toEqual(r.total_budget > 0 ? ['ES'] : []);

@@ -14,20 +14,9 @@ import {
 import type { AudienceEvidence } from './audience.ts';
 import { emptyMetrics } from './metrics.ts';
 import type { CustomAudienceProposal, DemographicHistory, EngineSettings, Metrics, SegmentScore, SegmentType } from './types.ts';
+import { SEED_SETTINGS } from './test-settings.ts';
 
-const settings: EngineSettings = {
-  strategy: 'seed',
-  priors: { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 },
-  spainMinPct: 35,
-  maxInterests: 15,
-  maxBehaviors: 10,
-  maxLookalikes: 3,
-  recentDays: 7,
-  fatigueCtrDropRatio: 0.75,
-  fatigueMaxFrequency: 4,
-  frequencyCap: 3,
-  frequencyWindowDays: 7,
-};
+const settings: EngineSettings = SEED_SETTINGS;
 const EUR = 100;
 
 function segment(

@@ -2,20 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentHistory } from './types.ts';
+import { SEED_SETTINGS } from './test-settings.ts';
 
-const settings: EngineSettings = {
-  strategy: 'seed',
-  priors: { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 },
-  spainMinPct: 35,
-  maxInterests: 15,
-  maxBehaviors: 10,
-  maxLookalikes: 3,
-  recentDays: 7,
-  fatigueCtrDropRatio: 0.75,
-  fatigueMaxFrequency: 4,
-  frequencyCap: 3,
-  frequencyWindowDays: 7,
-};
+const settings: EngineSettings = SEED_SETTINGS;
 
 function metrics(impressions: number, ctr: number, cvr: number, roas: number, cpcMinor = 40): Metrics {
   const clicks = Math.round(impressions * ctr);

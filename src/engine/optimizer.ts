@@ -6,7 +6,7 @@ import { allocateByResponse } from './geo-bayes.ts';
 import { emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, GeoAllocation, RecommendationDraft, SegmentScore, TraceEntry } from './types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, GeoAllocation, Metrics, RecommendationDraft, SegmentScore, TraceEntry } from './types.ts';
 
 
 export interface OptimizeInput {
@@ -248,16 +248,17 @@ function expectedPerformance(
   settings: EngineSettings,
   minorPerMajor: number,
 ): { ctr: number; cvr: number; roas: number; confidence: number; trace: TraceEntry } {
+  const coverage = evidenceCoverage(adset.total);
   if (!hasCountryData) {
     const rates = smoothedRates(adset.total, settings.priors, minorPerMajor);
-    const confidence = confidenceFromImpressions(adset.total.impressions);
+    const confidence = confidenceFromImpressions(adset.total.impressions) * coverage.share;
     return {
       ...rates,
       confidence,
       trace: {
         step: 'expected',
-        decision: 'expected rates are the ad set\'s smoothed totals (no country breakdown)',
-        numbers: { impressions: adset.total.impressions, confidence: round(confidence, 3) },
+        decision: `expected rates are the ad set's smoothed totals (no country breakdown)${coverage.note}`,
+        numbers: { impressions: adset.total.impressions, evidence_coverage: coverage.share, confidence: round(confidence, 3) },
       },
     };
   }
@@ -274,6 +275,7 @@ function expectedPerformance(
     roas += w * s.smoothedRoas;
     confidence += w * s.confidence;
   }
+  confidence *= coverage.share;
   return {
     ctr,
     cvr,
@@ -281,8 +283,25 @@ function expectedPerformance(
     confidence,
     trace: {
       step: 'expected',
-      decision: 'expected rates are the budget-weighted smoothed rates of the chosen countries',
-      numbers: { ctr: round(ctr, 5), cvr: round(cvr, 5), roas: round(roas, 3), confidence: round(confidence, 3) },
+      decision: `expected rates are the budget-weighted smoothed rates of the chosen countries${coverage.note}`,
+      numbers: { ctr: round(ctr, 5), cvr: round(cvr, 5), roas: round(roas, 3), evidence_coverage: coverage.share, confidence: round(confidence, 3) },
     },
   };
+}
+
+/**
+ * The seed's confidence counts impressions only, so an account that never reports revenue got
+ * 0.95 while its expected ROAS was nothing but the prior. The share of the decision that rests
+ * on observed metrics, by the composite's own weights (CTR 0.25, CVR 0.40, ROAS 0.35), scales it:
+ * no revenue → at most 0.65 of the impression confidence; no click with known conversions either → 0.25.
+ */
+function evidenceCoverage(m: Metrics): { share: number; note: string } {
+  const missing: string[] = [];
+  let share = m.impressions > 0 ? 0.25 : 0;
+  if (m.clicksWithConversions > 0) share += 0.4;
+  else missing.push('no click with known conversions (CVR is the prior)');
+  if (m.spendWithRevenueMinor > 0) share += 0.35;
+  else missing.push('no spend with known revenue (ROAS is the prior)');
+  const note = missing.length > 0 ? `; confidence scaled to ${share}: ${missing.join(', ')}` : '';
+  return { share, note };
 }

@@ -10,22 +10,11 @@ import {
   smoothedRates,
 } from './scoring.ts';
 import type { EngineSettings, Metrics, Priors, SegmentHistory } from './types.ts';
+import { SEED_SETTINGS } from './test-settings.ts';
 
 const priors: Priors = { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 };
 
-const settings: EngineSettings = {
-  strategy: 'seed',
-  priors,
-  spainMinPct: 35,
-  maxInterests: 15,
-  maxBehaviors: 10,
-  maxLookalikes: 3,
-  recentDays: 7,
-  fatigueCtrDropRatio: 0.75,
-  fatigueMaxFrequency: 4,
-  frequencyCap: 3,
-  frequencyWindowDays: 7,
-};
+const settings: EngineSettings = SEED_SETTINGS;
 
 /** Metrics with every field 0 except those given. */
 function metrics(fields: Partial<Metrics>): Metrics {

@@ -4,27 +4,17 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { resolveAuthKeys } from '../../src/api/auth.ts';
 import { onShutdown, startServer } from '../../src/api/server.ts';
-import { main } from '../../src/cli/main.ts';
+import { runCli } from '../helpers/cli.ts';
 import { runOptimization } from '../../src/services/run-optimization.ts';
 import { listTargetingHistory } from '../../src/store/history.ts';
 import { openTestContext, type TestContext, usingPostgres } from '../helpers/db.ts';
 import { auth, NOW } from './helpers.ts';
 
-async function cli(ctx: TestContext, argv: string[], env: Record<string, string>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { env: { LOG_LEVEL: 'silent', ...env }, io: { stdout, stderr, progressTty: false }, overrides: { db: ctx.db, clock: ctx.clock } });
-  return { code, stdout: out, stderr: err };
-}
+const cli = (ctx: TestContext, argv: string[], env: Record<string, string>) => runCli(argv, { db: ctx.db, clock: ctx.clock }, env);
 
 describe(`token, apply and serve on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   let ctx: TestContext;
