@@ -7,7 +7,8 @@
 // loop where each day's split is delivered by the market (with noise) and fed back as history.
 import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { allocateBudget, scoreCountries } from '../src/engine/geo.ts';
-import { allocateByResponse, valuePerImpression, type CountryDaily } from '../src/engine/geo-bayes.ts';
+import { allocateByResponse, type CountryDaily } from '../src/engine/geo-bayes.ts';
+import { rescoreByValue } from '../src/engine/segment-value.ts';
 import { selectInterests } from '../src/engine/audience.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
@@ -174,7 +175,8 @@ const gap: Record<'seed' | 'raw' | 'bayes', number[]> = { seed: [], raw: [], bay
 for (let s = 0; s < SEEDS; s++) {
   const market = createStubMarket({ seed: 2000 + s, campaigns: 1, days: 30, endDate: '2026-11-10', interestsPerCampaign: 120, behaviorsPerCampaign: 5 });
   const truth = getTruth(market).campaigns[0]!;
-  const trueValue = new Map(truth.segments.filter((g) => g.segmentType === 'interest').map((g) => [g.segmentId, g.ctr * g.cvr * g.revenuePerConversionMinor]));
+  // The truth at decision time: a fatigued segment's CTR has fallen by its fatigue depth by the window's last day.
+  const trueValue = new Map(truth.segments.filter((g) => g.segmentType === 'interest').map((g) => [g.segmentId, g.ctr * (1 - g.fatigueDepth) * g.cvr * g.revenuePerConversionMinor]));
   const histories = new Map<string, SegmentHistory>();
   for (const r of market.rows() as Iterable<InsightRow>) {
     if (r.segmentType !== 'interest') continue;
@@ -194,9 +196,7 @@ for (let s = 0; s < SEEDS; s++) {
   gap.seed.push(closed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
   const raw = list.filter((h) => h.total.impressions > 0).sort((a, b) => b.total.revenueMinor / b.total.impressions - a.total.revenueMinor / a.total.impressions);
   gap.raw.push(closed(raw.slice(0, k).map((h) => h.segmentId)));
-  const pooled = list.reduce((acc, h) => { for (const key of Object.keys(h.total) as (keyof Metrics)[]) acc[key] += h.total[key]; return acc; }, emptyMetrics());
-  const bayes = [...list].sort((a, b) => valuePerImpression(b.total, pooled) - valuePerImpression(a.total, pooled));
-  gap.bayes.push(closed(bayes.slice(0, k).map((h) => h.segmentId)));
+  gap.bayes.push(closed(selectInterests(rescoreByValue(scores, list), new Map(), k).selected.map((i) => i.interest_id)));
 }
 console.log(`\nInterest choice over ${SEEDS} seeds, 15 of 120 interests, gap closed between random and oracle (median):`);
-console.log(`  seed (composite × confidence) ${pct(median(gap.seed))}; raw revenue per impression ${pct(median(gap.raw))}; shrunk value per impression (not yet used by the optimizer) ${pct(median(gap.bayes))}`);
+console.log(`  seed (composite × confidence) ${pct(median(gap.seed))}; raw revenue per impression ${pct(median(gap.raw))}; bayes (shrunk value per impression) ${pct(median(gap.bayes))}`);

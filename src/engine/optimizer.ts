@@ -3,6 +3,7 @@
 import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests } from './audience.ts';
 import { allocateBudget, countryName, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { allocateByResponse } from './geo-bayes.ts';
+import { rescoreByValue } from './segment-value.ts';
 import { emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
@@ -117,8 +118,12 @@ function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMin
       numbers: Object.fromEntries([...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([g, s]) => [g, round(s, 3)])),
     });
   }
-  const interests = selectInterests(scores, shares, settings.maxInterests);
-  const behaviors = selectBehaviors(scores, settings.maxBehaviors);
+  const ranked = settings.strategy === 'bayes' ? rescoreByValue(scores, adset.segments) : scores;
+  if (settings.strategy === 'bayes') {
+    trace.push({ step: 'segments.score', decision: 'interests and behaviors ranked by expected revenue per impression, shrunk toward their type\'s pooled rates, relative to the best (1 = best)', numbers: { segments: scores.length } });
+  }
+  const interests = selectInterests(ranked, shares, settings.maxInterests);
+  const behaviors = selectBehaviors(ranked, settings.maxBehaviors);
   trace.push(...interests.trace, ...behaviors.trace);
 
   // 5. Custom audiences and lookalikes
