@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SEED_SETTINGS } from '../engine/test-settings.ts';
+import { runBacktest } from './closed-loop.ts';
+import { backtestHtml } from './report-html.ts';
+
+const options = { marketSeed: 7, days: 10, historyDays: 14, strategies: ['uniform', 'seed', 'bayes', 'oracle'] as const, settings: SEED_SETTINGS, startDate: '2026-11-10' };
+
+describe('runBacktest', () => {
+  const report = runBacktest(options);
+  const of = (s: string) => report.series.find((x) => x.strategy === s)!;
+
+  it('is reproducible for a market seed', () => {
+    expect(JSON.stringify(runBacktest(options))).toBe(JSON.stringify(report));
+  });
+
+  it('measures every strategy against the oracle, which no strategy beats', () => {
+    expect(of('oracle').shareOfOracle).toBeCloseTo(1, 9);
+    for (const s of report.series) {
+      expect(s.days).toHaveLength(10);
+      expect(s.shareOfOracle).toBeLessThanOrEqual(1 + 1e-9);
+      for (const d of s.days) expect(d.regretMinor).toBeGreaterThanOrEqual(-1e-6);
+    }
+  });
+
+  it('spends the whole daily budget every day and predicts ROAS only for the optimizer strategies', () => {
+    for (const s of report.series) for (const d of s.days) expect(Math.abs(d.spendMinor - report.dailyBudgetMinor)).toBeLessThanOrEqual(1);
+    expect(of('bayes').days.every((d) => d.predictedRoas !== null)).toBe(true);
+    expect(of('uniform').calibrationError).toBeNull();
+  });
+
+  it('renders a self-contained HTML page with both charts', () => {
+    const html = backtestHtml(report);
+    expect(html).toContain('<svg');
+    expect(html.match(/<polyline/g)).toHaveLength(8);
+    expect(html).not.toMatch(/<script|https?:\/\//);
+  });
+
+  it('rejects a loop length out of range', () => {
+    expect(() => runBacktest({ ...options, days: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('the backtest command', () => {
+  it('writes the JSON and HTML files and prints the comparison', async () => {
+    const { runCli } = await import('../../test/helpers/cli.ts');
+    const { openTestDb } = await import('../../test/helpers/db.ts');
+    const db = await openTestDb();
+    const dir = mkdtempSync(path.join(tmpdir(), 'backtest-'));
+    try {
+      const prefix = path.join(dir, 'run');
+      const result = await runCli(['backtest', '--days', '5', '--market-seed', '3', '--out', prefix], { db });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/bayes vs seed: [+-]\d+\.\d % expected revenue over 5 days/);
+      const json = JSON.parse(readFileSync(`${prefix}.json`, 'utf8')) as { series: { strategy: string }[] };
+      expect(json.series.map((s) => s.strategy).sort()).toEqual(['bayes', 'oracle', 'seed', 'uniform']);
+      expect(readFileSync(`${prefix}.html`, 'utf8')).toContain('<svg');
+      const bad = await runCli(['backtest', '--strategy', 'magic'], { db });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--strategy/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,248 @@
+// The closed loop on a stub market whose truth is known: each simulated day a strategy decides,
+// the market delivers that decision (with noise and diminishing returns), the day's results join
+// the history the next decision reads. The same engine that runs in production decides; only the
+// data is synthetic.
+//
+// What the market responds to, and the assumptions that are ours rather than the stub's:
+// - the geo split, through each country's true saturating curve (the stub's own response);
+// - the chosen interests, through AUDIENCE_INFLUENCE: the stub models no per-interest delivery,
+//   so the day's value per impression moves toward the mean true value of the chosen interests
+//   relative to all of them, for half of the delivery (the rest reaches people outside the
+//   chosen interests, as Meta's audience expansion does).
+// - Interest history is not extended by the loop (the stub cannot attribute a day's delivery to
+//   interests), so interest learning is measured once, geo learning every day.
+import { addRow, emptyMetrics } from '../engine/metrics.ts';
+import { optimizeCampaign } from '../engine/optimizer.ts';
+import { createRng, type Rng } from '../engine/random.ts';
+import { curveValue, waterFill, type Market } from '../engine/response-curve.ts';
+import type { AdSetSnapshot, CampaignSnapshot, CountryHistory, EngineSettings, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
+import { createStubMarket, getTruth, type StubCampaignTruth } from '../sources/stub.ts';
+
+export const AUDIENCE_INFLUENCE = 0.5;
+
+export type BacktestStrategy = Strategy | 'uniform' | 'oracle';
+
+export interface BacktestOptions {
+  marketSeed: number | string;
+  /** Simulated days of the loop. */
+  days: number;
+  /** Days of stub history before the loop starts. */
+  historyDays: number;
+  strategies: readonly BacktestStrategy[];
+  settings: EngineSettings;
+  /** Last day of the initial history (YYYY-MM-DD). */
+  startDate: string;
+}
+
+export interface BacktestDay {
+  day: number;
+  date: string;
+  spendMinor: number;
+  /** What the decision earns in expectation under the true market: the quantity compared across strategies. */
+  expectedRevenueMinor: number;
+  /** What the noisy market delivered on this day. */
+  revenueMinor: number;
+  conversions: number;
+  /** The optimizer's own expected_roas for the day; null for uniform and oracle. */
+  predictedRoas: number | null;
+  /** (oracle's expected revenue − this strategy's) for the day. */
+  regretMinor: number;
+}
+
+export interface BacktestSeries {
+  strategy: BacktestStrategy;
+  days: BacktestDay[];
+  cumulativeExpectedRevenueMinor: number;
+  shareOfOracle: number;
+  /** Mean of predicted / realized ROAS − 1 over the last 7 days (bias); null without predictions. */
+  calibrationError: number | null;
+  /** Mean of |predicted / realized ROAS − 1| over the last 7 days. */
+  calibrationAbsError: number | null;
+}
+
+export interface BacktestReport {
+  marketSeed: number | string;
+  campaignId: string;
+  currency: string;
+  dailyBudgetMinor: number;
+  historyDays: number;
+  days: number;
+  audienceInfluence: number;
+  series: BacktestSeries[];
+}
+
+interface CountryDay {
+  date: string;
+  country: string;
+  metrics: Metrics;
+}
+
+function addDays(date: string, n: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The campaign-level truth: the ad sets' budget shares cancel out of each country's curve (see stub.ts). */
+export function trueMarkets(c: StubCampaignTruth, budgetMinor: number, spainMinPct: number): Market[] {
+  const creative = creativeFactor(c);
+  const floor = Math.ceil((budgetMinor * spainMinPct) / 100 - 1e-9);
+  return c.countries.map((k) => ({
+    code: k.countryCode,
+    curve: { capacity: k.capacityImpressions, saturation: k.saturationSpendMinor },
+    valuePerImpression: k.ctr * k.cvr * k.revenuePerConversionMinor * creative,
+    minMinor: k.countryCode === 'ES' ? floor : 0,
+    maxMinor: budgetMinor,
+  }));
+}
+
+function creativeFactor(c: StubCampaignTruth): number {
+  return c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier, 0);
+}
+
+/** True value per impression of each interest on the decision day (fatigue included). */
+export function trueInterestValues(c: StubCampaignTruth): Map<string, number> {
+  return new Map(c.segments.filter((g) => g.segmentType === 'interest').map((g) => [g.segmentId, g.ctr * (1 - g.fatigueDepth) * g.cvr * g.revenuePerConversionMinor]));
+}
+
+/** How much the chosen interests move value per impression: 1 = no better than all interests. */
+function audienceMultiplier(chosen: readonly string[], values: ReadonlyMap<string, number>): number {
+  if (chosen.length === 0 || values.size === 0) return 1;
+  const all = [...values.values()].reduce((a, b) => a + b, 0) / values.size;
+  const picked = chosen.reduce((a, id) => a + (values.get(id) ?? 0), 0) / chosen.length;
+  return all > 0 ? 1 + AUDIENCE_INFLUENCE * (picked / all - 1) : 1;
+}
+
+export function uniformSplit(budget: number, countries: readonly string[], spainMinPct: number): Map<string, number> {
+  const floor = Math.ceil((budget * spainMinPct) / 100 - 1e-9);
+  const spain = Math.max(floor, Math.floor(budget / countries.length));
+  const others = countries.filter((c) => c !== 'ES');
+  const each = others.length > 0 ? Math.floor((budget - spain) / others.length) : 0;
+  const split = new Map(others.map((c) => [c, each]));
+  split.set('ES', budget - each * others.length);
+  return split;
+}
+
+function snapshotOf(campaignId: string, currency: string, countryDays: readonly CountryDay[], segments: readonly SegmentHistory[], pixel: CampaignSnapshot['pixelEvents'], start: string, end: string, recentStart: string): CampaignSnapshot {
+  const byCountry = new Map<string, CountryHistory & { daily: { spendMinor: number; impressions: number }[] }>();
+  const total = emptyMetrics();
+  const recent = emptyMetrics();
+  for (const d of countryDays) {
+    if (d.date < start) continue;
+    let c = byCountry.get(d.country);
+    if (!c) byCountry.set(d.country, (c = { countryCode: d.country, total: emptyMetrics(), daily: [] }));
+    for (const key of Object.keys(d.metrics) as (keyof Metrics)[]) {
+      c.total[key] += d.metrics[key];
+      total[key] += d.metrics[key];
+      if (d.date >= recentStart) recent[key] += d.metrics[key];
+    }
+    c.daily.push({ spendMinor: d.metrics.spendMinor, impressions: d.metrics.impressions });
+  }
+  const adset: AdSetSnapshot = { adsetId: null, segments: [...segments], countries: [...byCountry.values()], demographics: [], total, recent };
+  return { campaignId, currency, windowStart: start, windowEnd: end, adsets: [adset], pixelEvents: pixel };
+}
+
+function deliver(rng: Rng, c: StubCampaignTruth, markets: readonly Market[], split: ReadonlyMap<string, number>, audience: number, date: string): CountryDay[] {
+  const creative = creativeFactor(c);
+  return c.countries.map((k, i) => {
+    const spend = split.get(k.countryCode) ?? 0;
+    const m = markets[i]!;
+    const impressions = Math.round(m.curve.capacity * (1 - Math.exp(-spend / m.curve.saturation)) * Math.exp(rng.normal(0, 0.05)));
+    const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr));
+    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative * audience));
+    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * 4, k.revenuePerConversionMinor / 4)) : 0;
+    const metrics: Metrics = { ...emptyMetrics(), impressions, clicks, spendMinor: spend, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spend };
+    return { date, country: k.countryCode, metrics };
+  });
+}
+
+export function runBacktest(options: BacktestOptions): BacktestReport {
+  if (!Number.isInteger(options.days) || options.days < 1 || options.days > 365) throw new RangeError('days must be a whole number from 1 to 365');
+  if (!Number.isInteger(options.historyDays) || options.historyDays < 3 || options.historyDays > 365) throw new RangeError('history days must be a whole number from 3 to 365');
+  const market = createStubMarket({ seed: options.marketSeed, campaigns: 1, days: options.historyDays, endDate: options.startDate, interestsPerCampaign: 120, behaviorsPerCampaign: 20 });
+  const truth = getTruth(market);
+  const c = truth.campaigns[0]!;
+  const budget = c.dailyBudgetMinor;
+  const spainMinPct = options.settings.spainMinPct;
+  const markets = trueMarkets(c, budget, spainMinPct);
+  const oracle = waterFill(markets, budget);
+  const oracleSplit = new Map(markets.map((m, i) => [m.code, oracle.spends[i]!]));
+  const interestValues = trueInterestValues(c);
+  const oracleInterests = [...interestValues].sort((a, b) => b[1] - a[1]).slice(0, options.settings.maxInterests).map(([id]) => id);
+  const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) =>
+    markets.reduce((s, m) => s + curveValue(m.curve, m.valuePerImpression * audience, split.get(m.code) ?? 0), 0);
+  const oracleDaily = expectedRevenue(oracleSplit, audienceMultiplier(oracleInterests, interestValues));
+
+  // The initial history: country days for the geo curves, segment totals for the audience.
+  const countryDays: CountryDay[] = [];
+  const byKey = new Map<string, CountryDay>();
+  const segments = new Map<string, SegmentHistory>();
+  const recentStart = addDays(options.startDate, -(options.settings.recentDays - 1));
+  for (const r of market.rows() as Iterable<InsightRow>) {
+    if (r.country !== '') {
+      const key = `${r.date}|${r.country}`;
+      let d = byKey.get(key);
+      if (!d) {
+        byKey.set(key, (d = { date: r.date, country: r.country, metrics: emptyMetrics() }));
+        countryDays.push(d);
+      }
+      addRow(d.metrics, r);
+    } else if (r.segmentType === 'interest' || r.segmentType === 'behavior') {
+      let s = segments.get(r.segmentId);
+      if (!s) segments.set(r.segmentId, (s = { segmentType: r.segmentType, segmentId: r.segmentId, segmentName: r.segmentName, total: emptyMetrics(), recent: emptyMetrics() }));
+      addRow(s.total, r);
+      if (r.date >= recentStart) addRow(s.recent, r);
+    }
+  }
+  const segmentList = [...segments.values()];
+  const pixel = market.pixelEvents(c.campaignId);
+  const countries = markets.map((m) => m.code);
+
+  const series = options.strategies.map((strategy): BacktestSeries => {
+    const rng = createRng(`backtest:${String(options.marketSeed)}`); // the same noise stream for every strategy
+    const history = [...countryDays];
+    const days: BacktestDay[] = [];
+    for (let day = 1; day <= options.days; day++) {
+      const date = addDays(options.startDate, day);
+      let split: Map<string, number>;
+      let chosen: string[] = [];
+      let predictedRoas: number | null = null;
+      if (strategy === 'oracle') {
+        split = oracleSplit;
+        chosen = oracleInterests;
+      } else if (strategy === 'uniform') {
+        split = uniformSplit(budget, countries, spainMinPct);
+      } else {
+        const end = addDays(date, -1);
+        const start = addDays(end, -(options.historyDays - 1));
+        const snapshot = snapshotOf(c.campaignId, truth.currency, history, segmentList, pixel, start, end, addDays(end, -(options.settings.recentDays - 1)));
+        const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy } });
+        const draft = decision!.draft;
+        const minorPerMajor = budget / draft.total_budget;
+        split = new Map(draft.geo_allocations.map((g) => [g.country_code, Math.round(g.budget_amount * minorPerMajor)]));
+        chosen = draft.interests.map((i) => i.interest_id);
+        predictedRoas = draft.expected_roas;
+      }
+      const audience = audienceMultiplier(chosen, interestValues);
+      const expected = expectedRevenue(split, audience);
+      const delivered = deliver(rng, c, markets, split, audience, date);
+      history.push(...delivered);
+      days.push({
+        day,
+        date,
+        spendMinor: [...split.values()].reduce((a, b) => a + b, 0),
+        expectedRevenueMinor: expected,
+        revenueMinor: delivered.reduce((s, d) => s + d.metrics.revenueMinor, 0),
+        conversions: delivered.reduce((s, d) => s + d.metrics.conversions, 0),
+        predictedRoas,
+        regretMinor: oracleDaily - expected,
+      });
+    }
+    const cumulative = days.reduce((s, d) => s + d.expectedRevenueMinor, 0);
+    const last = days.slice(-7).filter((d) => d.predictedRoas !== null && d.revenueMinor > 0);
+    const errors = last.map((d) => d.predictedRoas! / (d.revenueMinor / d.spendMinor) - 1);
+    const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+    return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / (oracleDaily * options.days), calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
+  });
+  return { marketSeed: options.marketSeed, campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, series };
+}

@@ -1,0 +1,61 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { runBacktest, type BacktestStrategy } from '../backtest/closed-loop.ts';
+import { backtestHtml } from '../backtest/report-html.ts';
+import { toMajor } from '../engine/money.ts';
+import { STRATEGIES, type Strategy } from '../engine/types.ts';
+import type { AppContext } from '../context.ts';
+import { addDays, isoDate } from '../services/dates.ts';
+import { type CliIo, printJson, printLines, UsageError } from './io.ts';
+
+export const usage = 'backtest [--days 28] [--history-days 14] [--market-seed 7] [--strategy bayes] [--baseline seed] [--out FILE_PREFIX] [--json]';
+
+export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      days: { type: 'string', default: '28' },
+      'history-days': { type: 'string', default: '14' },
+      'market-seed': { type: 'string', default: '7' },
+      strategy: { type: 'string', default: 'bayes' },
+      baseline: { type: 'string', default: 'seed' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const whole = (name: string, text: string, min: number, max: number) => {
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new UsageError(`--${name}: must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    return Number(text);
+  };
+  const strategy = (name: string, text: string): Strategy => {
+    if (!(STRATEGIES as readonly string[]).includes(text)) throw new UsageError(`--${name}: must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(text)}`);
+    return text as Strategy;
+  };
+  const main = strategy('strategy', values.strategy);
+  const baselines = values.baseline.split(',').map((b) => strategy('baseline', b.trim()));
+  const strategies: BacktestStrategy[] = [...new Set<BacktestStrategy>([main, ...baselines, 'uniform', 'oracle'])];
+  const seed = /^\d+$/.test(values['market-seed']) ? Number(values['market-seed']) : values['market-seed'];
+  const report = runBacktest({
+    marketSeed: seed,
+    days: whole('days', values.days, 1, 365),
+    historyDays: whole('history-days', values['history-days'], 3, 365),
+    strategies,
+    settings: ctx.config.engine,
+    startDate: addDays(isoDate(ctx.clock.now()), -1),
+  });
+  const prefix = values.out ?? `backtest-${String(seed)}`;
+  writeFileSync(`${prefix}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${prefix}.html`, backtestHtml(report));
+  if (values.json) return printJson(io, report);
+  const byName = new Map(report.series.map((s) => [s.strategy, s]));
+  const lift = (byName.get(main)!.cumulativeExpectedRevenueMinor / byName.get(baselines[0]!)!.cumulativeExpectedRevenueMinor - 1) * 100;
+  printLines(io, [
+    `Backtest on stub market ${String(seed)}: ${report.historyDays} days of history, ${report.days} simulated days, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
+    'strategy   expected revenue   of oracle   ROAS calibration (last 7 days: bias, mean abs.)',
+    ...report.series.map((s) => `${s.strategy.padEnd(10)} ${toMajor(s.cumulativeExpectedRevenueMinor, report.currency).toFixed(0).padStart(16)}   ${(s.shareOfOracle * 100).toFixed(1).padStart(7)} %   ${s.calibrationError === null ? '–' : `${(s.calibrationError * 100).toFixed(1)} %, ${(s.calibrationAbsError! * 100).toFixed(1)} %`}`),
+    `${main} vs ${baselines[0]}: ${lift >= 0 ? '+' : ''}${lift.toFixed(1)} % expected revenue over ${report.days} days.`,
+    `Written: ${prefix}.json, ${prefix}.html`,
+  ]);
+}
