@@ -3,30 +3,33 @@ import { generateStubHistory } from '../services/generate-stub.ts';
 import { runOptimization } from '../services/run-optimization.ts';
 import { type CliIo, printLines, progress } from './io.ts';
 import { describeRecommendation } from './run.ts';
+import { serveCommand } from './serve.ts';
 
 export const usage = 'start';
 
-const DEMO = { campaigns: 3, days: 30, seed: 42, budget: '1000' };
+const DEMO = { campaigns: 3, days: 30, seed: 42 };
 
 /**
- * What `npm start` runs on a fresh machine: opens (and migrates) the embedded database, and on an
+ * What `npm start` runs on a fresh machine: opens (and migrates) the embedded database; on an
  * empty one lays down a seeded synthetic market and optimizes its campaigns, so a new user sees
- * the whole loop without configuring anything.
+ * the whole loop without configuring anything; then serves the API (and the scheduler) like
+ * `serve` until Ctrl-C.
  */
 export async function startCommand(ctx: AppContext, _args: string[], io: CliIo): Promise<void> {
   const existing = await ctx.db.query<{ campaign_id: string }>('select campaign_id from campaigns where active order by campaign_id');
-  let campaignIds = existing.map((c) => c.campaign_id);
   const where = ctx.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${ctx.config.dataDir}`;
-  const lines = [`Targeting optimizer ready — database: ${where}, mode: STUB.`];
-  if (campaignIds.length === 0) {
+  const lines = [`Targeting optimizer — database: ${where}, mode: STUB, strategy: ${ctx.config.engine.strategy}.`];
+  if (existing.length === 0) {
     const report = await generateStubHistory(ctx, { campaigns: DEMO.campaigns, days: DEMO.days, seed: DEMO.seed, onProgress: progress(io, 'generating demo market') });
-    campaignIds = report.campaigns.map((c) => c.campaign_id);
-    lines.push(`Empty database: generated a synthetic market (seed ${DEMO.seed}, ${report.rows.toLocaleString('en')} rows, ${DEMO.campaigns} campaigns, ${DEMO.days} days).`);
+    lines.push(`Empty database: generated a synthetic market (seed ${DEMO.seed}, ${report.rows.toLocaleString('en')} rows, ${DEMO.campaigns} campaigns, ${DEMO.days} days) and optimized it:`);
+    for (const c of report.campaigns) {
+      const result = await runOptimization(ctx, { campaignId: c.campaign_id, budget: null, mode: 'stub', forceRefresh: false });
+      lines.push(`\nCampaign ${c.campaign_id}: run ${result.run.runId} ${result.run.status} in ${result.run.durationMs} ms`, ...result.recommendations.flatMap(describeRecommendation));
+    }
+  } else {
+    lines.push(`${existing.length} campaign(s) stored; the latest recommendations: npx targeting-optimizer recommendation <campaign_id>`);
   }
-  for (const campaignId of campaignIds.slice(0, 10)) {
-    const result = await runOptimization(ctx, { campaignId, budget: DEMO.budget, mode: 'stub' });
-    lines.push(`\nCampaign ${campaignId}: run ${result.run.runId} ${result.run.status} in ${result.run.durationMs} ms`, ...result.recommendations.flatMap(describeRecommendation));
-  }
-  lines.push('', 'Next: npx targeting-optimizer --help');
+  lines.push('', 'API token for local use: npx targeting-optimizer token --role manager --sub you', '');
   printLines(io, lines);
+  await serveCommand(ctx, [], io);
 }

@@ -21,3 +21,11 @@ export function assertSchemaName(schema: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema)}`);
   return schema;
 }
+
+/** The database of a command that needs none (token, backtest): any use is a defect, said plainly. */
+export function noDatabase(): Db {
+  const refuse = (): never => {
+    throw new Error('this command does not use the database');
+  };
+  return { kind: 'pglite', query: async () => refuse(), transaction: async () => refuse(), close: async () => {} };
+}

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { assertSchemaName, type Db, type SqlValue } from './db.ts';
 
@@ -30,16 +30,75 @@ function wrap(pg: PGlite, q: Queryable, schema: string, ownsInstance: boolean): 
       return pg.transaction((tx) => work(wrap(pg, tx, schema, false)));
     },
     async close() {
-      if (ownsInstance) await pg.close();
+      if (ownsInstance) await closeInstance(pg);
     },
   };
 }
 
+/** Another live process has the embedded database open. */
+export class DatabaseInUseError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(
+      `the embedded database in ${dataDir} is in use by process ${pid} (a running \`npm start\`, \`serve\` or \`worker\`); ` +
+        'stop it first, or use PostgreSQL (DATABASE_URL) to run several processes on one database',
+    );
+    this.name = 'DatabaseInUseError';
+  }
+}
+
+// PGlite is one Postgres backend inside this process: two processes opening the same folder would
+// each write its files without knowing of the other and corrupt it. A lock file with the owner's
+// pid keeps the folder to one process; a lock whose process is gone (a crash) is taken over.
+const locks = new WeakMap<PGlite, string>();
+
+function acquireLock(dataDir: string): string {
+  const lockFile = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return lockFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) throw new DatabaseInUseError(dataDir, owner);
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export async function createPgliteInstance(dataDir: string | null): Promise<PGlite> {
-  if (dataDir !== null) mkdirSync(dataDir, { recursive: true });
-  const pg = dataDir === null ? new PGlite() : new PGlite(dataDir);
-  await pg.waitReady;
-  return pg;
+  if (dataDir === null) {
+    const pg = new PGlite();
+    await pg.waitReady;
+    return pg;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = acquireLock(dataDir);
+  try {
+    const pg = new PGlite(dataDir);
+    await pg.waitReady;
+    locks.set(pg, lockFile);
+    return pg;
+  } catch (error) {
+    rmSync(lockFile, { force: true });
+    throw error;
+  }
+}
+
+async function closeInstance(pg: PGlite): Promise<void> {
+  await pg.close();
+  const lockFile = locks.get(pg);
+  if (lockFile) rmSync(lockFile, { force: true });
 }
 
 export async function openPglite(options: { dataDir?: string | null; instance?: PGlite; schema?: string }): Promise<Db> {
