@@ -14,6 +14,7 @@ import { ApiError, codeForStatus, type ErrorCode, errorBody, ERROR_STATUS, valid
 import { createApiMetrics } from './metrics.ts';
 import { authorize } from './roles.ts';
 import { applyRoutes } from './routes/apply.ts';
+import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
@@ -161,6 +162,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   applyRoutes(app, deps);
   segmentRoutes(app, deps);
   historyRoutes(app, deps);
+  experimentRoutes(app, deps);
   return app;
 }
 

@@ -2,6 +2,8 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { type AppContext, type ContextOverrides, createContext } from '../context.ts';
 import { ImportRejectedError, InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
 import { applyCommand, usage as applyUsage } from './apply.ts';
+import { experimentCommand, usage as experimentUsage } from './experiment.ts';
+import { explainCommand, usage as explainUsage } from './explain.ts';
 import { historyCommand, usage as historyUsage } from './history.ts';
 import { importCommand, usage as importUsage } from './import.ts';
 import { type CliIo, processIo, UsageError } from './io.ts';
@@ -13,10 +15,16 @@ import { startCommand, usage as startUsage } from './start.ts';
 import { stubGenerateCommand, usage as stubUsage } from './stub-generate.ts';
 import { tokenCommand, usage as tokenUsage } from './token.ts';
 import { workerCommand, usage as workerUsage } from './worker.ts';
+import { backtestCommand, usage as backtestUsage } from './backtest.ts';
+import { noDatabase } from '../store/db.ts';
+import { DatabaseInUseError } from '../store/pglite.ts';
 
-type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void>;
+/** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
+type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void | number>;
 
-const COMMANDS: Record<string, { run: Command; usage: string; words: number }> = {
+// usesDatabase false: the command runs without opening the database, so it also works while a
+// server holds the embedded one (token, backtest).
+const COMMANDS: Record<string, { run: Command; usage: string; words: number; usesDatabase?: false }> = {
   'stub generate': { run: stubGenerateCommand, usage: stubUsage, words: 2 },
   import: { run: importCommand, usage: importUsage, words: 1 },
   run: { run: runCommand, usage: runUsage, words: 1 },
@@ -24,9 +32,12 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number }> =
   segments: { run: segmentsCommand, usage: segmentsUsage, words: 1 },
   history: { run: historyCommand, usage: historyUsage, words: 1 },
   start: { run: startCommand, usage: startUsage, words: 1 },
+  backtest: { run: backtestCommand, usage: backtestUsage, words: 1, usesDatabase: false },
   apply: { run: applyCommand, usage: applyUsage, words: 1 },
+  experiment: { run: experimentCommand, usage: experimentUsage, words: 1 },
+  explain: { run: explainCommand, usage: explainUsage, words: 1 },
   serve: { run: serveCommand, usage: serveUsage, words: 1 },
-  token: { run: tokenCommand, usage: tokenUsage, words: 1 },
+  token: { run: tokenCommand, usage: tokenUsage, words: 1, usesDatabase: false },
   worker: { run: workerCommand, usage: workerUsage, words: 1 },
 };
 
@@ -69,11 +80,11 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   let ctx: AppContext | null = null;
   try {
     const config = loadConfig(options.env ?? process.env);
-    ctx = await createContext(config, options.overrides);
-    await command.run(ctx, args, io);
-    return 0;
+    ctx = await createContext(config, command.usesDatabase === false ? { db: noDatabase(), ...options.overrides } : options.overrides);
+    const code = await command.run(ctx, args, io);
+    return typeof code === 'number' ? code : 0;
   } catch (error) {
-    if (error instanceof ConfigError) return fail(2, error.message);
+    if (error instanceof ConfigError || error instanceof DatabaseInUseError) return fail(2, error.message);
     if (error instanceof UsageError) return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
     if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError) return fail(2, error.message);
     if (error instanceof ImportRejectedError) {

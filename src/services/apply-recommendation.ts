@@ -1,5 +1,7 @@
 import type { Recommendation } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
+import type { ExperimentArm } from '../engine/holdout.ts';
+import type { Db } from '../store/db.ts';
 import { adsetObservedRates } from '../store/adset-metrics.ts';
 import { insertTargetingChange, lastAppliedTargeting } from '../store/history.ts';
 import { getRecommendation } from '../store/runs.ts';
@@ -79,31 +81,7 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
   return ctx.db.transaction(async (tx) => {
     const rec = await getRecommendation(tx, req.recommendationId);
     if (rec === null) throw new NotFoundError(`no recommendation ${req.recommendationId}; GET /meta/targeting/recommendations/{campaign_id} lists the latest ones`);
-    // One apply per ad set at a time, so "old targeting" is never read while another apply writes it.
-    await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-apply:${rec.campaign_id}:${rec.adset_id ?? ''}`]);
-    const appliedAt = ctx.clock.now();
-    const end = addDays(isoDate(appliedAt), -1);
-    const before = await adsetObservedRates(tx, rec.campaign_id, rec.adset_id, addDays(end, -(ctx.config.windowDays - 1)), end);
-    const newTargeting = targetingSpecOf(rec);
-    const historyId = await insertTargetingChange(tx, {
-      run_id: rec.run_id,
-      recommendation_id: rec.recommendation_id,
-      campaign_id: rec.campaign_id,
-      adset_id: rec.adset_id,
-      mode: 'stub',
-      dry_run: req.dryRun,
-      applied_at: appliedAt,
-      old_targeting: await lastAppliedTargeting(tx, rec.campaign_id, rec.adset_id),
-      new_targeting: newTargeting,
-      before_ctr: before.ctr,
-      before_cvr: before.cvr,
-      before_roas: before.roas,
-      after_ctr: null,
-      after_cvr: null,
-      after_roas: null,
-      success: true,
-      error_message: null,
-    });
+    const historyId = await recordTargetingChange(ctx, tx, rec, { dryRun: req.dryRun, appliedAt: ctx.clock.now(), experiment: null });
     ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, dryRun: req.dryRun, historyId }, 'recommendation applied (stub)');
     return {
       recommendation_id: rec.recommendation_id,
@@ -120,5 +98,45 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
       dry_run: req.dryRun,
       history_id: historyId,
     };
+  });
+}
+
+/**
+ * Writes the history row of one ad set's change (STUB: simulated), inside the caller's
+ * transaction: old targeting = the last one applied to the ad set, before_* = its observed rates
+ * over the analysis window before the change. In a holdout experiment the holdout arm's row records
+ * the withheld recommendation and keeps the old targeting as the new one (nothing changes).
+ */
+export async function recordTargetingChange(
+  ctx: AppContext,
+  tx: Db,
+  rec: Recommendation,
+  opts: { dryRun: boolean; appliedAt: Date; experiment: { id: string; arm: ExperimentArm } | null },
+): Promise<number> {
+  // One apply per ad set at a time, so "old targeting" is never read while another apply writes it.
+  await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-apply:${rec.campaign_id}:${rec.adset_id ?? ''}`]);
+  const end = addDays(isoDate(opts.appliedAt), -1);
+  const before = await adsetObservedRates(tx, rec.campaign_id, rec.adset_id, addDays(end, -(ctx.config.windowDays - 1)), end);
+  const oldTargeting = await lastAppliedTargeting(tx, rec.campaign_id, rec.adset_id);
+  return insertTargetingChange(tx, {
+    run_id: rec.run_id,
+    recommendation_id: rec.recommendation_id,
+    campaign_id: rec.campaign_id,
+    adset_id: rec.adset_id,
+    mode: 'stub',
+    dry_run: opts.dryRun,
+    applied_at: opts.appliedAt,
+    old_targeting: oldTargeting,
+    new_targeting: opts.experiment?.arm === 'holdout' ? oldTargeting : targetingSpecOf(rec),
+    before_ctr: before.ctr,
+    before_cvr: before.cvr,
+    before_roas: before.roas,
+    after_ctr: null,
+    after_cvr: null,
+    after_roas: null,
+    success: true,
+    error_message: null,
+    experiment_id: opts.experiment?.id ?? null,
+    experiment_arm: opts.experiment?.arm ?? null,
   });
 }

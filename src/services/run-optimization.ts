@@ -1,9 +1,11 @@
 import { parseMinor } from '../engine/money.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import type { Recommendation } from '../engine/types.ts';
+import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
 import { getCampaign } from '../store/insights.ts';
 import { completeRun, failRun, findReusableRun, getRun, insertRecommendations, insertRun, type NewRun, recommendationsOfRun, type RunRecord } from '../store/runs.ts';
+import { insertDecisionInputs } from '../store/decision-inputs.ts';
 import { loadCampaignSnapshot } from '../store/snapshot.ts';
 import { addDays } from './dates.ts';
 import { InputError } from './errors.ts';
@@ -106,6 +108,8 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         end,
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       });
+      // Stored before the engine sees them, so that `explain --replay` starts from exactly these inputs.
+      await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings: ctx.config.engine, strategy: ctx.config.engine.strategy, strategyVersion: ENGINE_VERSION, randomSeed: null, createdAt: ctx.clock.now() });
       const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine });
       const createdAt = ctx.clock.now().toISOString();
       const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...d.draft }));

@@ -3,6 +3,13 @@ import type { Metrics } from '../engine/types.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 
+// Which breakdown a row belongs to; an ad set's delivery is read from one of them only (BREAKDOWNS order).
+const KIND_SQL = `case when segment_type = '' and country = '' and age = '' and gender = '' then 'plain'
+              when country <> '' then 'country'
+              when age <> '' or gender <> '' then 'demographic'
+              else 'segment' end`;
+const BREAKDOWNS = ['plain', 'country', 'demographic', 'segment'] as const;
+
 export interface ObservedRates {
   ctr: number | null;
   cvr: number | null;
@@ -17,19 +24,51 @@ export interface ObservedRates {
  */
 export async function adsetObservedRates(db: Db, campaignId: string, adsetId: string | null, start: string, end: string): Promise<ObservedRates> {
   const rows = await db.query<Record<string, unknown>>(
-    `select case when segment_type = '' and country = '' and age = '' and gender = '' then 'plain'
-              when country <> '' then 'country'
-              when age <> '' or gender <> '' then 'demographic'
-              else 'segment' end as kind,
+    `select ${KIND_SQL} as kind,
        ${metricsColumns('t_')}
      from insights where campaign_id = $1 and adset_id = $2 and date between $3::date and $4::date
      group by 1`,
     [campaignId, adsetId ?? '', start, end],
   );
   const byKind = new Map<string, Metrics>(rows.map((r) => [String(r.kind), readMetrics(r, 't_')]));
-  for (const kind of ['plain', 'country', 'demographic', 'segment']) {
+  for (const kind of BREAKDOWNS) {
     const m = byKind.get(kind);
     if (m && m.impressions > 0) return { ctr: observedCtr(m), cvr: observedCvr(m), roas: observedRoas(m) };
   }
   return { ctr: null, cvr: null, roas: null };
+}
+
+export interface AdsetDay {
+  /** '' for the campaign's rows without an ad set. */
+  adsetId: string;
+  date: string;
+  metrics: Metrics;
+}
+
+/**
+ * Each listed ad set's delivery per day from `start` to `end` (YYYY-MM-DD, inclusive; null: the
+ * latest stored day), for the lift of a holdout experiment. As in adsetObservedRates, one breakdown per ad set
+ * (the first of plain, country, demographic, segment with impressions over the whole period), so
+ * every day of an ad set is read from the same breakdown and nothing is counted twice.
+ */
+export async function adsetDailyMetrics(db: Db, campaignId: string, adsetIds: readonly (string | null)[], start: string, end: string | null = null): Promise<AdsetDay[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select adset_id, to_char(date, 'YYYY-MM-DD') as day, ${KIND_SQL} as kind,
+       ${metricsColumns('t_')}
+     from insights where campaign_id = $1 and adset_id = any($2::text[]) and date >= $3::date and ($4::date is null or date <= $4::date)
+     group by 1, 2, 3`,
+    [campaignId, adsetIds.map((id) => id ?? ''), start, end],
+  );
+  const byAdset = new Map<string, { kind: string; day: string; metrics: Metrics }[]>();
+  for (const r of rows) {
+    const list = byAdset.get(String(r.adset_id)) ?? [];
+    list.push({ kind: String(r.kind), day: String(r.day), metrics: readMetrics(r, 't_') });
+    byAdset.set(String(r.adset_id), list);
+  }
+  const out: AdsetDay[] = [];
+  for (const [adsetId, list] of byAdset) {
+    const kind = BREAKDOWNS.find((k) => list.some((x) => x.kind === k && x.metrics.impressions > 0));
+    for (const x of list) if (x.kind === kind) out.push({ adsetId, date: x.day, metrics: x.metrics });
+  }
+  return out.sort((a, b) => (a.adsetId < b.adsetId ? -1 : a.adsetId > b.adsetId ? 1 : a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }

@@ -12,6 +12,7 @@ export interface TargetingChange {
   dry_run: boolean;
   applied_at: string;
   old_targeting: unknown;
+  /** Null only on a holdout row of an ad set whose earlier targeting is unknown (it was kept). */
   new_targeting: unknown;
   before_ctr: number | null;
   before_cvr: number | null;
@@ -21,20 +22,29 @@ export interface TargetingChange {
   after_roas: number | null;
   success: boolean;
   error_message: string | null;
+  /** The holdout experiment the change belongs to (migration 006), and the ad set's arm in it. */
+  experiment_id: string | null;
+  experiment_arm: 'treatment' | 'holdout' | null;
 }
 
-export type NewTargetingChange = Omit<TargetingChange, 'id' | 'applied_at'> & { applied_at: Date };
+export type NewTargetingChange = Omit<TargetingChange, 'id' | 'applied_at' | 'experiment_id' | 'experiment_arm'> & {
+  applied_at: Date;
+  experiment_id?: string | null;
+  experiment_arm?: 'treatment' | 'holdout' | null;
+};
 
 export async function insertTargetingChange(tx: Db, c: NewTargetingChange): Promise<number> {
   const rows = await tx.query<{ id: number }>(
     `insert into targeting_history (run_id, recommendation_id, campaign_id, adset_id, mode, dry_run, applied_at,
-       old_targeting, new_targeting, before_ctr, before_cvr, before_roas, after_ctr, after_cvr, after_roas, success, error_message)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17)
+       old_targeting, new_targeting, before_ctr, before_cvr, before_roas, after_ctr, after_cvr, after_roas, success, error_message,
+       experiment_id, experiment_arm)
+     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18::uuid, $19)
      returning id::float8 as id`,
     [
       c.run_id, c.recommendation_id, c.campaign_id, c.adset_id, c.mode, c.dry_run, c.applied_at,
-      c.old_targeting === null ? null : JSON.stringify(c.old_targeting), JSON.stringify(c.new_targeting),
+      c.old_targeting === null ? null : JSON.stringify(c.old_targeting), c.new_targeting === null ? null : JSON.stringify(c.new_targeting),
       c.before_ctr, c.before_cvr, c.before_roas, c.after_ctr, c.after_cvr, c.after_roas, c.success, c.error_message,
+      c.experiment_id ?? null, c.experiment_arm ?? null,
     ],
   );
   return Number(rows[0]!.id);
@@ -62,7 +72,7 @@ export async function listTargetingHistoryPage(db: Db, filter: HistoryFilter & {
   const rows = await db.query<Record<string, unknown>>(
     `select id::float8 as id, run_id::text as run_id, recommendation_id::text as recommendation_id, campaign_id, adset_id, mode, dry_run,
        applied_at, old_targeting, new_targeting, before_ctr, before_cvr, before_roas, after_ctr, after_cvr, after_roas,
-       success, error_message
+       success, error_message, experiment_id::text as experiment_id, experiment_arm
      from targeting_history
      where ($1::text is null or campaign_id = $1) and ($2::text is null or adset_id = $2)
        and ($4::timestamptz is null or (applied_at, id) < ($4::timestamptz, $5::int8))
@@ -76,7 +86,7 @@ export async function listTargetingHistoryPage(db: Db, filter: HistoryFilter & {
     id: Number(r.id),
     applied_at: new Date(r.applied_at as string).toISOString(),
     old_targeting: json(r.old_targeting) ?? null,
-    new_targeting: json(r.new_targeting),
+    new_targeting: json(r.new_targeting) ?? null,
   }));
   const last = items[items.length - 1];
   const nextCursor = rows.length > filter.limit && last !== undefined ? encodeCursor([last.applied_at, last.id]) : null;

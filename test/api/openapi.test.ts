@@ -16,6 +16,8 @@ describe('openapi.json', () => {
       ['post', '/meta/targeting/apply/{recommendation_id}'],
       ['get', '/meta/targeting/segments'],
       ['get', '/meta/targeting/history'],
+      ['post', '/meta/targeting/experiments'],
+      ['get', '/meta/targeting/experiments/{experiment_id}'],
     ];
     for (const [method, path] of expected) {
       const op = doc.paths[path]?.[method];

@@ -13,6 +13,8 @@ export interface RouteCase {
 export interface SeedIds {
   campaignId: string;
   recommendationId: string;
+  /** A started holdout experiment of the campaign. */
+  experimentId: string;
 }
 
 export const ROUTES: RouteCase[] = [
@@ -30,4 +32,13 @@ export const ROUTES: RouteCase[] = [
   },
   { method: 'GET', route: '/meta/targeting/segments', access: 'read', url: () => '/meta/targeting/segments?limit=5' },
   { method: 'GET', route: '/meta/targeting/history', access: 'read', url: () => '/meta/targeting/history?limit=5' },
+  {
+    method: 'POST',
+    route: '/meta/targeting/experiments',
+    access: 'write',
+    url: () => '/meta/targeting/experiments',
+    // A dry run, so that the admin and the manager calls can both succeed on the same run.
+    body: (ids) => ({ campaign_id: ids.campaignId, mode: 'stub', holdout_share: 0.5, dry_run: true }),
+  },
+  { method: 'GET', route: '/meta/targeting/experiments/:experiment_id', access: 'read', url: (ids) => `/meta/targeting/experiments/${ids.experimentId}` },
 ];

@@ -2,6 +2,7 @@
 // one table. No token, bad signature, expired, alg none, wrong algorithm, garbage → 401 with a
 // body that leaks nothing; a role that may not → 403; the right role → neither.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExperiment } from '../../src/services/holdout-experiment.ts';
 import { runOptimization } from '../../src/services/run-optimization.ts';
 import { usingPostgres } from '../helpers/db.ts';
 import { type ApiHarness, auth, badTokens, openApi, token } from './helpers.ts';
@@ -17,7 +18,10 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
   beforeAll(async () => {
     h = await openApi();
     const result = await runOptimization(h.ctx, { campaignId: CAMPAIGN, budget: null, mode: 'stub' });
-    ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id };
+    // Started on another campaign: a run is in one experiment only, and the table's POST (a dry run) uses CAMPAIGN.
+    await runOptimization(h.ctx, { campaignId: `${CAMPAIGN}-x`, budget: null, mode: 'stub' });
+    const experiment = await startExperiment(h.ctx, { campaignId: `${CAMPAIGN}-x`, mode: 'stub', holdoutShare: 0.5, dryRun: false });
+    ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id, experimentId: experiment.experiment_id! };
     bad = await badTokens();
   });
   afterAll(async () => {
@@ -29,10 +33,17 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
 
   it('the table lists every route the app serves (so none skips these tests)', () => {
     const served = new Set<string>();
+    // A route below another one is printed as a child (/meta/targeting/experiments, then
+    // "/:experiment_id" indented under it): the full path is the parents' paths joined.
+    const parents: string[] = [];
     for (const line of h.app.printRoutes({ commonPrefix: false }).split('\n')) {
-      const m = /(\/\S*) \(([A-Z, ]+)\)/.exec(line);
+      const m = /^([│ ]*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?/.exec(line);
       if (!m) continue;
-      for (const method of m[2]!.split(', ')) if (method !== 'HEAD') served.add(`${method} ${m[1]}`);
+      const depth = m[1]!.length / 4;
+      const path = (depth > 0 ? (parents[depth - 1] ?? '') : '') + m[2]!;
+      parents[depth] = path;
+      parents.length = depth + 1;
+      for (const method of (m[3] ?? '').split(', ').filter(Boolean)) if (method !== 'HEAD') served.add(`${method} ${path}`);
     }
     // The documentation UI's own routes (/docs and its static files, printed relative to /docs)
     // are public by construction; every other route must be in the table.

@@ -22,7 +22,7 @@ export function historyRoutes(app: ApiInstance, { ctx }: RouteDeps): void {
       const page = await listTargetingHistoryPage(ctx.db, { campaignId: req.query.campaign_id ?? null, adsetId: req.query.adset_id ?? null, limit: req.query.limit ?? 50, cursor: req.query.cursor ?? null });
       setNextPage(req, reply, page.nextCursor);
       // The targeting columns are jsonb objects written by the apply service (or null for the first change).
-      return page.items.map((h) => ({ ...h, old_targeting: h.old_targeting as object | null, new_targeting: h.new_targeting as object }));
+      return page.items.map((h) => ({ ...h, old_targeting: h.old_targeting as object | null, new_targeting: h.new_targeting as object | null }));
     },
   );
 }

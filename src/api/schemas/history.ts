@@ -24,7 +24,7 @@ export const HistoryEntry = Type.Object({
   dry_run: Type.Boolean(),
   applied_at: Type.String({ format: 'date-time' }),
   old_targeting: Type.Union([Targeting, Type.Null()]),
-  new_targeting: Targeting,
+  new_targeting: Type.Union([Targeting, Type.Null()], { description: 'Null only on a holdout row (experiment_arm holdout) of an ad set whose earlier targeting is unknown: it was kept as it was' }),
   before_ctr: NullableNumber,
   before_cvr: NullableNumber,
   before_roas: NullableNumber,
@@ -33,6 +33,8 @@ export const HistoryEntry = Type.Object({
   after_roas: NullableNumber,
   success: Type.Boolean(),
   error_message: Type.Union([Type.String(), Type.Null()]),
+  experiment_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The holdout experiment of the change (GET /meta/targeting/experiments/{experiment_id})' }),
+  experiment_arm: Type.Union([Type.Enum(['treatment', 'holdout']), Type.Null()], { description: 'treatment: the recommendation was applied; holdout: it was withheld and the old targeting kept' }),
 });
 
 export const HistoryResponse = Type.Array(HistoryEntry);
