@@ -6,6 +6,7 @@ import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights 
 import { addDays, isoDate } from './dates.ts';
 import { InputError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
+import { refreshAfterMetrics } from './after-metrics.ts';
 
 export interface GenerateOptions {
   campaigns: number;
@@ -56,6 +57,7 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     const n = await writeInChunks(tx, market.rows(), (w) => options.onProgress?.(w, total));
     for (const c of market.campaigns) await replacePixelEvents(tx, c.campaignId, market.pixelEvents(c.campaignId));
     await refreshSegmentPerformance(tx, ctx.config.engine);
+    await refreshAfterMetrics(tx, market.campaigns.map((c) => c.campaignId));
     return n;
   });
   await refreshStatistics(ctx.db);

@@ -10,6 +10,7 @@ import { sniffDelimiter } from '../sources/tabular.ts';
 import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
+import { refreshAfterMetrics } from './after-metrics.ts';
 
 export const IMPORT_FORMATS = ['canonical', 'ads-manager', 'kaggle-conversion'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -150,6 +151,7 @@ export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[]
       await upsertCampaigns(tx, campaigns, source);
       const written = await upsertInsights(tx, rows, source);
       await refreshSegmentPerformance(tx, ctx.config.engine);
+      await refreshAfterMetrics(tx, [...campaigns.keys()]);
       return written;
     });
     await refreshStatistics(ctx.db);

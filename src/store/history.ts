@@ -104,3 +104,17 @@ export async function lastAppliedTargeting(db: Db, campaignId: string, adsetId: 
   const v = rows[0]?.new_targeting;
   return v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v;
 }
+
+/** Applied (not dry-run) changes of these campaigns, whose after_* metrics are computed from later delivery. */
+export async function listChangesAwaitingResults(db: Db, campaignIds: readonly string[]): Promise<{ id: number; campaignId: string; adsetId: string | null; appliedAt: Date }[]> {
+  const rows = await db.query<{ id: number; campaign_id: string; adset_id: string | null; applied_at: string | Date }>(
+    `select id::float8 as id, campaign_id, adset_id, applied_at from targeting_history
+     where success and not dry_run and campaign_id = any($1::text[]) order by id`,
+    [campaignIds as string[]],
+  );
+  return rows.map((r) => ({ id: Number(r.id), campaignId: r.campaign_id, adsetId: r.adset_id, appliedAt: new Date(r.applied_at) }));
+}
+
+export async function setAfterMetrics(tx: Db, id: number, rates: { ctr: number | null; cvr: number | null; roas: number | null }): Promise<void> {
+  await tx.query('update targeting_history set after_ctr = $2, after_cvr = $3, after_roas = $4 where id = $1', [id, rates.ctr, rates.cvr, rates.roas]);
+}
