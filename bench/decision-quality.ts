@@ -6,6 +6,8 @@
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (the same code as `backtest`).
 import { runBacktest, trueInterestValues, trueMarkets, uniformSplit } from '../src/backtest/closed-loop.ts';
 import { selectInterests } from '../src/engine/audience.ts';
+import { exploreSegments, explorationSlots } from '../src/engine/exploration.ts';
+import { createRng } from '../src/engine/random.ts';
 import { allocateBudget, scoreCountries } from '../src/engine/geo.ts';
 import { allocateByResponse, type CountryDaily } from '../src/engine/geo-bayes.ts';
 import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
@@ -17,6 +19,8 @@ import type { InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { createStubMarket, getTruth } from '../src/sources/stub.ts';
 
 const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8) ?? 20);
+// The exploration share measured against no exploration (TARGETING_EXPLORATION_SHARE is 0 by default).
+const EXPLORATION = Number(process.argv.find((a) => a.startsWith('--exploration='))?.slice(14) ?? 0.1);
 const SPAIN_MIN_PCT = SEED_SETTINGS.spainMinPct;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -61,7 +65,7 @@ console.log(`1. Geo split decided once on 14 days of history, ${SEEDS} market se
 console.log(`   uniform ${pct(median(once.uniform))}; seed ${pct(median(once.seed))}; bayes ${pct(median(once.bayes))}`);
 
 // 2. Interest choice, judged by true value per impression on the decision day.
-const gap: Record<'seed' | 'raw' | 'bayes', number[]> = { seed: [], raw: [], bayes: [] };
+const gap: Record<'seed' | 'raw' | 'bayes' | 'explore', number[]> = { seed: [], raw: [], bayes: [], explore: [] };
 for (let s = 0; s < SEEDS; s++) {
   const market = createStubMarket({ seed: 2000 + s, campaigns: 1, days: 30, endDate: '2026-11-10', interestsPerCampaign: 120, behaviorsPerCampaign: 5 });
   const trueValue = trueInterestValues(getTruth(market).campaigns[0]!);
@@ -83,15 +87,23 @@ for (let s = 0; s < SEEDS; s++) {
   gap.seed.push(closed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
   const raw = list.filter((h) => h.total.impressions > 0).sort((a, b) => b.total.revenueMinor / b.total.impressions - a.total.revenueMinor / a.total.impressions);
   gap.raw.push(closed(raw.slice(0, k).map((h) => h.segmentId)));
-  gap.bayes.push(closed(selectInterests(rescoreByValue(scores, list), new Map(), k).selected.map((i) => i.interest_id)));
+  const rescored = rescoreByValue(scores, list);
+  gap.bayes.push(closed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
+  // With exploration: the best estimates fill k − slots, Thompson draws the rest (as the optimizer does).
+  const slots = explorationSlots(EXPLORATION, k);
+  const exploited = selectInterests(rescored, new Map(), k - slots).selected.map((i) => i.interest_id);
+  const explored = exploreSegments(createRng(`bench:${s}`), rescored, list, 'interest', new Set(exploited), slots, new Set()).map((e) => e.score.segmentId);
+  gap.explore.push(closed([...exploited, ...explored]));
 }
 console.log(`2. Interest choice, 15 of 120 interests, gap closed between a random choice and the oracle's (median):`);
 console.log(`   seed (composite × confidence) ${pct(median(gap.seed))}; raw revenue per impression ${pct(median(gap.raw))}; bayes (shrunk value per impression) ${pct(median(gap.bayes))}`);
+console.log(`   bayes with exploration share ${EXPLORATION} (${explorationSlots(EXPLORATION, 15)} of 15 slots drawn, one decision: exploring can only cost here) ${pct(median(gap.explore))}`);
 
 // 3. The closed loop.
 const share: Record<string, number[]> = {};
 const absCalibration: Record<string, number[]> = {};
 const lift: number[] = [];
+const exploreLift: number[] = [];
 const regretRatio: Record<string, number[]> = {};
 for (let s = 0; s < SEEDS; s++) {
   const report = runBacktest({ marketSeed: 7 + s, days: 28, historyDays: 14, strategies: ['uniform', 'seed', 'bayes', 'oracle'], settings: SEED_SETTINGS, startDate: '2026-11-10' });
@@ -104,6 +116,12 @@ for (let s = 0; s < SEEDS; s++) {
   }
   const by = new Map(report.series.map((x) => [x.strategy, x.cumulativeExpectedRevenueMinor]));
   lift.push(by.get('bayes')! / by.get('seed')! - 1);
+  // The same loop with bayes exploring (a seed per simulated day) against bayes without.
+  const exploring = runBacktest({ marketSeed: 7 + s, days: 28, historyDays: 14, strategies: ['bayes'], settings: { ...SEED_SETTINGS, explorationShare: EXPLORATION }, startDate: '2026-11-10' }).series[0]!;
+  const greedy = runBacktest({ marketSeed: 7 + s, days: 28, historyDays: 14, strategies: ['bayes'], settings: { ...SEED_SETTINGS, explorationShare: 0 }, startDate: '2026-11-10' }).series[0]!;
+  (share.explore ??= []).push(exploring.shareOfOracle);
+  (share.greedy ??= []).push(greedy.shareOfOracle);
+  exploreLift.push(exploring.cumulativeExpectedRevenueMinor / by.get('seed')! - 1);
 }
 console.log(`3. 28-day closed loop after 14 days of history (geo and interests; median):`);
 for (const strategy of ['uniform', 'seed', 'bayes']) {
@@ -111,3 +129,4 @@ for (const strategy of ['uniform', 'seed', 'bayes']) {
   console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; |expected ROAS / realized − 1| over the last 7 days ${pct(median(cal))}` : ''}`);
 }
 console.log(`   bayes vs seed, cumulative revenue: median ${pct(median(lift))}, worst seed ${pct(Math.min(...lift))}, best ${pct(Math.max(...lift))}`);
+console.log(`   bayes exploring (share ${EXPLORATION}) ${pct(median(share.explore!))} of oracle revenue, not exploring ${pct(median(share.greedy!))}; exploring vs seed: median ${pct(median(exploreLift))}, worst ${pct(Math.min(...exploreLift))}, best ${pct(Math.max(...exploreLift))}`);

@@ -46,6 +46,13 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(Object.keys(bad).length);
   });
 
+  it('reads the exploration share: 0 (off) by default, 0 to 0.5, anything else named as a problem', () => {
+    expect(loadConfig({}, '/srv').engine.explorationShare).toBe(0);
+    expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0.1' }, '/srv').engine.explorationShare).toBe(0.1);
+    expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0.5' }, '/srv').engine.explorationShare).toBe(0.5);
+    for (const bad of ['0.51', '-0.1', 'some']) expect(() => loadConfig({ TARGETING_EXPLORATION_SHARE: bad }, '/srv')).toThrow(/TARGETING_EXPLORATION_SHARE/);
+  });
+
   it('documents every variable in the README', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\``);

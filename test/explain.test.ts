@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_DIFFERS_EXIT_CODE } from '../src/cli/explain.ts';
 import { createContext } from '../src/context.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
+import { deriveSeed } from '../src/engine/random.ts';
 import type { Recommendation } from '../src/engine/types.ts';
 import { ENGINE_VERSION } from '../src/engine/version.ts';
 import { InputError, NotFoundError, UnavailableError } from '../src/services/errors.ts';
@@ -35,6 +36,7 @@ describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
     const rows = await ctx.db.query<{ n: number }>('select count(*)::int as n from decision_inputs where run_id = $1', [recs[0]!.run_id]);
     expect(rows[0]!.n).toBe(1);
     const stored = (await getDecisionInputs(ctx.db, recs[0]!.run_id))!;
+    // Exploration is off by default: the decision is deterministic and has no seed.
     expect(stored).toMatchObject({ campaignId, totalBudgetMinor: 100_000, strategy: 'bayes', strategyVersion: ENGINE_VERSION, randomSeed: null, settings: ctx.config.engine });
     expect(stored.inputHash).toMatch(/^[0-9a-f]{64}$/);
     expect(hashDecisionInputs(stored)).toBe(stored.inputHash);
@@ -44,6 +46,7 @@ describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
   it('replays every ad set of a run identically, with the hash verified', async () => {
     const recs = await freshRun();
     for (const rec of recs) {
+      expect(rec.reasoning.trace.some((t) => t.step === 'interests.explore')).toBe(false);
       const result = await explainRecommendation(ctx, rec.recommendation_id, { replay: true });
       expect(result.replay).toEqual({ same: true, engine_version_then: ENGINE_VERSION, engine_version_now: ENGINE_VERSION, hash_verified: true, differences: [], differences_total: 0, error: null });
       expect(result.recommendation.recommendation_id).toBe(rec.recommendation_id);
@@ -57,6 +60,32 @@ describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
         budget: { currency: rec.reasoning.currency, run_total_budget: 1000, run_total_budget_minor: 100_000, adset_budget: rec.total_budget },
       });
     }
+  });
+
+  it('stores the exploration seed and replays with it: identical, and another seed explores differently', async () => {
+    const exploring = await createContext(testConfig({ TARGETING_EXPLORATION_SHARE: '0.1' }), { db: ctx.db, clock: ctx.clock, logger: pino({ level: 'silent' }) });
+    const recs = (await runOptimization(exploring, { campaignId, budget: '1000', mode: 'stub' })).recommendations;
+    // The run's seed is derived from its id and stored as text.
+    expect((await getDecisionInputs(ctx.db, recs[0]!.run_id))!.randomSeed).toBe(String(deriveSeed(recs[0]!.run_id, 'exploration')));
+    const explored = recs.flatMap((r) => r.reasoning.trace.filter((t) => t.step === 'interests.explore'));
+    expect(explored.length).toBe(recs.length); // 10 % of 15 interests: one exploration slot per ad set
+    for (const rec of recs) {
+      const result = await explainRecommendation(ctx, rec.recommendation_id, { replay: true });
+      expect(result.inputs!.random_seed).toBe(String(deriveSeed(rec.run_id, 'exploration')));
+      expect(result.replay).toMatchObject({ same: true, hash_verified: true, differences_total: 0 });
+    }
+    // A different stored seed is a different decision: the replay says so (the hash covers the inputs, not the seed).
+    await ctx.db.query(`update decision_inputs set random_seed = '12345' where run_id = $1`, [recs[0]!.run_id]);
+    let changed = 0;
+    for (const rec of recs) {
+      const replay = (await explainRecommendation(ctx, rec.recommendation_id, { replay: true })).replay!;
+      expect(replay.hash_verified).toBe(true);
+      if (!replay.same) {
+        changed++;
+        expect(replay.differences.some((d) => d.path.startsWith('$.interests') || d.path.startsWith('$.behaviors') || d.path.startsWith('$.reasoning.trace'))).toBe(true);
+      }
+    }
+    expect(changed).toBeGreaterThan(0);
   });
 
   it('uses the stored settings, not the current configuration', async () => {

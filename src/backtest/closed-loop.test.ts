@@ -12,6 +12,14 @@ describe('runBacktest', () => {
   const report = runBacktest(options);
   const of = (s: string) => report.series.find((x) => x.strategy === s)!;
 
+  it('explores with a seed per simulated day: reproducible, and a different decision from not exploring', () => {
+    const exploring = { ...options, strategies: ['bayes'] as const, settings: { ...SEED_SETTINGS, explorationShare: 0.2 } };
+    const a = runBacktest(exploring);
+    expect(JSON.stringify(runBacktest(exploring))).toBe(JSON.stringify(a));
+    const greedy = of('bayes');
+    expect(a.series[0]!.days.map((d) => d.expectedRevenueMinor)).not.toEqual(greedy.days.map((d) => d.expectedRevenueMinor));
+  });
+
   it('is reproducible for a market seed', () => {
     expect(JSON.stringify(runBacktest(options))).toBe(JSON.stringify(report));
   });

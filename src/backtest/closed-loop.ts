@@ -9,11 +9,13 @@
 //   so the day's value per impression moves toward the mean true value of the chosen interests
 //   relative to all of them, for half of the delivery (the rest reaches people outside the
 //   chosen interests, as Meta's audience expansion does).
-// - Interest history is not extended by the loop (the stub cannot attribute a day's delivery to
-//   interests), so interest learning is measured once, geo learning every day.
-import { addRow, emptyMetrics } from '../engine/metrics.ts';
+// - Interest history grows only for the chosen interests (deliverToInterests: their share of the
+//   day's delivery at their true rates), and every history is read over the same rolling window
+//   as the countries', so an interest never chosen again ages out of it. This is what lets
+//   exploration pay: the loop learns about an interest only by choosing it.
+import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
-import { createRng, type Rng } from '../engine/random.ts';
+import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import { curveValue, waterFill, type Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryHistory, EngineSettings, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
 import { createStubMarket, getTruth, type StubCampaignTruth } from '../sources/stub.ts';
@@ -156,6 +158,59 @@ function deliver(rng: Rng, c: StubCampaignTruth, markets: readonly Market[], spl
   });
 }
 
+interface SegmentDays {
+  segmentType: 'interest' | 'behavior';
+  segmentId: string;
+  segmentName: string;
+  /** One entry per date with delivery, oldest first. */
+  days: { date: string; metrics: Metrics }[];
+}
+
+/** Segment histories over the decision's window, as the store's snapshot would read them. */
+function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, recentStart: string): SegmentHistory[] {
+  const histories = [...segments.values()].map((g) => {
+    const total = emptyMetrics();
+    const recent = emptyMetrics();
+    for (const d of g.days) {
+      if (d.date < start) continue;
+      addMetrics(total, d.metrics);
+      if (d.date >= recentStart) addMetrics(recent, d.metrics);
+    }
+    return { segmentType: g.segmentType, segmentId: g.segmentId, segmentName: g.segmentName, total, recent };
+  });
+  // The store's snapshot lists only segments with rows in the window.
+  return histories.filter((h) => h.total.impressions > 0);
+}
+
+/**
+ * The day's delivery seen through the chosen interests: AUDIENCE_INFLUENCE of the impressions and
+ * spend went to people in them (split by each interest's size), at the interest's true CTR, CVR and
+ * order value on the decision day; the rest reached people outside them and is not attributed.
+ * Interests not chosen get no row, so what the loop learns about an interest comes only from
+ * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
+ * interest's noise identical across strategies.
+ */
+function deliverToInterests(marketSeed: number | string, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string): void {
+  const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
+  const size = picked.reduce((a, g) => a + g.sizeImpressions, 0);
+  if (picked.length === 0 || !(size > 0)) return;
+  const impressions = delivered.reduce((a, d) => a + d.metrics.impressions, 0) * AUDIENCE_INFLUENCE;
+  const spend = delivered.reduce((a, d) => a + d.metrics.spendMinor, 0) * AUDIENCE_INFLUENCE;
+  for (const g of picked) {
+    const rng = createRng(deriveSeed(`backtest:${String(marketSeed)}`, 'interest', g.segmentId, date));
+    const share = g.sizeImpressions / size;
+    const n = Math.round(impressions * share);
+    const clicks = rng.binomial(n, Math.min(0.5, g.ctr * (1 - g.fatigueDepth)));
+    const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr));
+    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * 4, g.revenuePerConversionMinor / 4)) : 0;
+    const spendMinor = Math.round(spend * share);
+    const metrics: Metrics = { ...emptyMetrics(), impressions: n, clicks, spendMinor, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spendMinor };
+    let h = history.get(g.segmentId);
+    if (!h) history.set(g.segmentId, (h = { segmentType: 'interest', segmentId: g.segmentId, segmentName: g.segmentName, days: [] }));
+    h.days.push({ date, metrics });
+  }
+}
+
 export function runBacktest(options: BacktestOptions): BacktestReport {
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > 365) throw new RangeError('days must be a whole number from 1 to 365');
   if (!Number.isInteger(options.historyDays) || options.historyDays < 3 || options.historyDays > 365) throw new RangeError('history days must be a whole number from 3 to 365');
@@ -176,8 +231,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   // The initial history: country days for the geo curves, segment totals for the audience.
   const countryDays: CountryDay[] = [];
   const byKey = new Map<string, CountryDay>();
-  const segments = new Map<string, SegmentHistory>();
-  const recentStart = addDays(options.startDate, -(options.settings.recentDays - 1));
+  const segmentDays = new Map<string, SegmentDays>();
   for (const r of market.rows() as Iterable<InsightRow>) {
     if (r.country !== '') {
       const key = `${r.date}|${r.country}`;
@@ -188,19 +242,21 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       }
       addRow(d.metrics, r);
     } else if (r.segmentType === 'interest' || r.segmentType === 'behavior') {
-      let s = segments.get(r.segmentId);
-      if (!s) segments.set(r.segmentId, (s = { segmentType: r.segmentType, segmentId: r.segmentId, segmentName: r.segmentName, total: emptyMetrics(), recent: emptyMetrics() }));
-      addRow(s.total, r);
-      if (r.date >= recentStart) addRow(s.recent, r);
+      let s = segmentDays.get(r.segmentId);
+      if (!s) segmentDays.set(r.segmentId, (s = { segmentType: r.segmentType, segmentId: r.segmentId, segmentName: r.segmentName, days: [] }));
+      const last = s.days.at(-1);
+      if (last?.date === r.date) addRow(last.metrics, r);
+      else s.days.push({ date: r.date, metrics: addRow(emptyMetrics(), r) });
     }
   }
-  const segmentList = [...segments.values()];
+  const segmentTruth = new Map(c.segments.map((g) => [g.segmentId, g]));
   const pixel = market.pixelEvents(c.campaignId);
   const countries = markets.map((m) => m.code);
 
   const series = options.strategies.map((strategy): BacktestSeries => {
     const rng = createRng(`backtest:${String(options.marketSeed)}`); // the same noise stream for every strategy
     const history = [...countryDays];
+    const segmentHistory = new Map([...segmentDays].map(([id, g]) => [id, { ...g, days: [...g.days] }]));
     const days: BacktestDay[] = [];
     for (let day = 1; day <= options.days; day++) {
       const date = addDays(options.startDate, day);
@@ -215,8 +271,12 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       } else {
         const end = addDays(date, -1);
         const start = addDays(end, -(options.historyDays - 1));
-        const snapshot = snapshotOf(c.campaignId, truth.currency, history, segmentList, pixel, start, end, addDays(end, -(options.settings.recentDays - 1)));
-        const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy } });
+        const recentStart = addDays(end, -(options.settings.recentDays - 1));
+        const snapshot = snapshotOf(c.campaignId, truth.currency, history, windowed(segmentHistory, start, recentStart), pixel, start, end, recentStart);
+        // A seed per simulated day, as production derives one per run: exploration (bayes only, when
+        // settings.explorationShare > 0) draws differently each day and identically for a market seed.
+        const randomSeed = deriveSeed(`backtest:${String(options.marketSeed)}`, 'explore', strategy, day);
+        const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy }, randomSeed });
         const draft = decision!.draft;
         const minorPerMajor = budget / draft.total_budget;
         split = new Map(draft.geo_allocations.map((g) => [g.country_code, Math.round(g.budget_amount * minorPerMajor)]));
@@ -227,6 +287,9 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       const expected = expectedRevenue(split, audience);
       const delivered = deliver(rng, c, markets, split, audience, date);
       history.push(...delivered);
+      if (strategy === 'seed' || strategy === 'bayes') {
+        deliverToInterests(options.marketSeed, segmentTruth, segmentHistory, chosen, delivered, date);
+      }
       days.push({
         day,
         date,

@@ -23,9 +23,9 @@ export interface BayesAllocation {
 // Shrinkage strengths toward the campaign's pooled rates, in each rate's own trials: a country's
 // CTR needs a few thousand impressions, its CVR a few hundred clicks and its order value a few
 // dozen conversions before its own figure dominates the campaign's.
-const CTR_STRENGTH = 2_000;
-const CVR_STRENGTH = 200;
-const ORDER_VALUE_STRENGTH = 20;
+export const CTR_STRENGTH = 2_000;
+export const CVR_STRENGTH = 200;
+export const ORDER_VALUE_STRENGTH = 20;
 
 /** Expected revenue per impression (minor units), shrunk toward the campaign's pooled figures. */
 export function valuePerImpression(m: Metrics, pooled: Metrics): number {

@@ -3,17 +3,24 @@
 import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests } from './audience.ts';
 import { allocateBudget, countryName, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { allocateByResponse } from './geo-bayes.ts';
+import { exploreSegments, explorationSlots, inclusiveDays, isRecovering, type ExploredSegment } from './exploration.ts';
+import { createRng, deriveSeed, type Rng } from './random.ts';
 import { rescoreByValue } from './segment-value.ts';
 import { emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, GeoAllocation, Metrics, RecommendationDraft, SegmentScore, TraceEntry } from './types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, GeoAllocation, Metrics, RankedBehavior, RankedInterest, RecommendationDraft, SegmentHistory, SegmentScore, TraceEntry } from './types.ts';
 
 
 export interface OptimizeInput {
   snapshot: CampaignSnapshot;
   totalBudgetMinor: number;
   settings: EngineSettings;
+  /**
+   * Seed of the `bayes` strategy's exploration (a 32-bit integer), derived per run by the caller and
+   * stored with it. Without one the engine does not explore and stays deterministic.
+   */
+  randomSeed?: number;
 }
 
 export interface AdSetDecision {
@@ -34,6 +41,8 @@ export class InvalidAllocationError extends Error {
 const FATIGUED_SPEND_SHARE_LIMIT = 0.25;
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
+/** 1200 → "1,200" without the locale (the trace must read the same on every machine). */
+const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const { snapshot, totalBudgetMinor, settings } = input;
@@ -62,11 +71,13 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
         rule: spend.some((s) => s > 0) ? 'share of spend in the window' : 'equal split: no spend in the window',
       },
     };
-    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace);
+    // One stream per ad set, keyed by its id: an ad set explores the same way whatever its position.
+    const rng = input.randomSeed === undefined ? null : createRng(deriveSeed(input.randomSeed, 'adset', adset.adsetId ?? ''));
+    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng);
   });
 }
 
-function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMinor: number, settings: EngineSettings, budgetTrace: TraceEntry): AdSetDecision {
+function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMinor: number, settings: EngineSettings, budgetTrace: TraceEntry, rng: Rng | null): AdSetDecision {
   const { currency } = snapshot;
   const minorPerMajor = 10 ** minorDigits(currency);
   const trace: TraceEntry[] = [budgetTrace];
@@ -122,9 +133,7 @@ function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMin
   if (settings.strategy === 'bayes') {
     trace.push({ step: 'segments.score', decision: 'interests and behaviors ranked by expected revenue per impression, shrunk toward their type\'s pooled rates, relative to the best (1 = best)', numbers: { segments: scores.length } });
   }
-  const interests = selectInterests(ranked, shares, settings.maxInterests);
-  const behaviors = selectBehaviors(ranked, settings.maxBehaviors);
-  trace.push(...interests.trace, ...behaviors.trace);
+  const { interests, behaviors } = chooseSegments(snapshot, adset, ranked, shares, settings, rng, trace);
 
   // 5. Custom audiences and lookalikes
   const clicksOf = new Map(adset.segments.map((s) => [`${s.segmentType}:${s.segmentId}`, s.total.clicks]));
@@ -191,6 +200,79 @@ function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMin
     confidence: round(expected.confidence, 3),
   };
   return { draft, budgetMinor, segmentScores: scores };
+}
+
+/**
+ * Interests and behaviors: the best estimates fill the slots, except that with the `bayes`
+ * strategy, a seed and a positive exploration share, floor(share × max) slots (at least 1 when
+ * max ≥ 2) go to Thompson draws among the rest (src/engine/exploration.ts). Segments back from a
+ * rest compete only for those slots. The seed strategy never explores.
+ */
+function chooseSegments(
+  snapshot: CampaignSnapshot,
+  adset: AdSetSnapshot,
+  ranked: readonly SegmentScore[],
+  shares: ReadonlyMap<string, number>,
+  settings: EngineSettings,
+  rng: Rng | null,
+  trace: TraceEntry[],
+): { interests: { selected: RankedInterest[] }; behaviors: { selected: RankedBehavior[] } } {
+  // Settings stored before exploration existed have no share: they replay without it.
+  const share = settings.explorationShare ?? 0;
+  if (settings.strategy !== 'bayes' || rng === null || !(share > 0)) {
+    const interests = selectInterests(ranked, shares, settings.maxInterests);
+    const behaviors = selectBehaviors(ranked, settings.maxBehaviors);
+    trace.push(...interests.trace, ...behaviors.trace);
+    if (settings.strategy === 'bayes' && share > 0) trace.push({ step: 'explore', decision: 'no exploration: no random seed was given for this decision', numbers: { exploration_share: share } });
+    return { interests, behaviors };
+  }
+  const windowDays = inclusiveDays(snapshot.windowStart, snapshot.windowEnd);
+  const recovering = new Map<string, SegmentHistory>();
+  for (const h of adset.segments) {
+    if ((h.segmentType === 'interest' || h.segmentType === 'behavior') && isRecovering(h, windowDays, settings.recentDays)) recovering.set(`${h.segmentType}:${h.segmentId}`, h);
+  }
+  const exploitable = recovering.size === 0 ? ranked : ranked.filter((s) => !recovering.has(`${s.segmentType}:${s.segmentId}`));
+  for (const s of ranked) {
+    const h = recovering.get(`${s.segmentType}:${s.segmentId}`);
+    if (h === undefined || s.fatigue.isFatigued) continue;
+    trace.push({
+      step: s.segmentType === 'interest' ? 'interests' : 'behaviors',
+      decision: `"${s.segmentName}" is back from a rest (delivered before its last ${settings.recentDays} days, hardly within them): only an exploration slot can re-admit it`,
+      numbers: { segment_id: s.segmentId, earlier_impressions: h.total.impressions - h.recent.impressions, recent_impressions: h.recent.impressions },
+    });
+  }
+
+  const interestSlots = explorationSlots(share, settings.maxInterests);
+  const behaviorSlots = explorationSlots(share, settings.maxBehaviors);
+  const interests = selectInterests(exploitable, shares, Math.max(0, Math.floor(settings.maxInterests)) - interestSlots);
+  const behaviors = selectBehaviors(exploitable, Math.max(0, Math.floor(settings.maxBehaviors)) - behaviorSlots);
+  trace.push(...interests.trace, ...behaviors.trace);
+  const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
+  const exploredInterests = exploreSegments(rng, ranked, adset.segments, 'interest', new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'));
+  const exploredBehaviors = exploreSegments(rng, ranked, adset.segments, 'behavior', new Set(behaviors.selected.map((b) => b.behavior_id)), behaviorSlots, keysOf('behavior'));
+  trace.push({
+    step: 'explore',
+    decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen (share ${share})`,
+    numbers: { exploration_share: share, interest_slots: interestSlots, behavior_slots: behaviorSlots },
+  });
+  const explainDraw = (step: string, e: ExploredSegment, rank: number): TraceEntry => ({
+    step,
+    decision: `explored "${e.score.segmentName}": posterior draw ${e.draw.toPrecision(3)} per impression, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}`,
+    numbers: { segment_id: e.score.segmentId, rank, draw_minor_per_impression: Number(e.draw.toPrecision(6)), mean_minor_per_impression: Number(e.meanValue.toPrecision(6)), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering },
+  });
+  const interestList: RankedInterest[] = [...interests.selected];
+  for (const e of exploredInterests) {
+    const rank = interestList.length + 1;
+    interestList.push({ interest_id: e.score.segmentId, interest_name: e.score.segmentName, score: round(e.score.composite, 4), rank });
+    trace.push(explainDraw('interests.explore', e, rank));
+  }
+  const behaviorList: RankedBehavior[] = [...behaviors.selected];
+  for (const e of exploredBehaviors) {
+    const rank = behaviorList.length + 1;
+    behaviorList.push({ behavior_id: e.score.segmentId, behavior_name: e.score.segmentName, score: round(e.score.composite, 4), rank });
+    trace.push(explainDraw('behaviors.explore', e, rank));
+  }
+  return { interests: { selected: interestList }, behaviors: { selected: behaviorList } };
 }
 
 /**

@@ -13,4 +13,5 @@ export const SEED_SETTINGS: EngineSettings = {
   fatigueMaxFrequency: 4,
   frequencyCap: 3,
   frequencyWindowDays: 7,
+  explorationShare: 0,
 };

@@ -140,6 +140,12 @@ export interface EngineSettings {
   fatigueMaxFrequency: number;
   frequencyCap: number;
   frequencyWindowDays: number;
+  /**
+   * `bayes` only: share (0..0.5) of the interest and behavior slots filled by Thompson sampling
+   * among segments whose posterior could still be the best (src/engine/exploration.ts). Settings
+   * stored before it existed lack it: absent reads as 0.
+   */
+  explorationShare: number;
 }
 
 export interface FatigueVerdict {

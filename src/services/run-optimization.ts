@@ -1,6 +1,7 @@
 import { parseMinor } from '../engine/money.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
-import type { Recommendation } from '../engine/types.ts';
+import { deriveSeed } from '../engine/random.ts';
+import type { EngineSettings, Recommendation } from '../engine/types.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
 import { getCampaign } from '../store/insights.ts';
@@ -33,6 +34,14 @@ export interface RunResult {
 }
 
 const MAX_ID_LENGTH = 128;
+
+/**
+ * The exploration seed of a run: derived from its id, so every run explores differently and the
+ * stored seed replays it. Undefined (stored as null) when the strategy does not explore.
+ */
+export function explorationSeed(runId: string, settings: EngineSettings): number | undefined {
+  return settings.strategy === 'bayes' && settings.explorationShare > 0 ? deriveSeed(runId, 'exploration') : undefined;
+}
 
 export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown; mode?: unknown }): RunRequest {
   if (typeof req.campaignId !== 'string' || req.campaignId.trim() === '') throw new InputError('campaign', 'is required (an opaque id such as 123456789)');
@@ -108,9 +117,10 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         end,
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       });
+      const randomSeed = explorationSeed(runId, ctx.config.engine);
       // Stored before the engine sees them, so that `explain --replay` starts from exactly these inputs.
-      await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings: ctx.config.engine, strategy: ctx.config.engine.strategy, strategyVersion: ENGINE_VERSION, randomSeed: null, createdAt: ctx.clock.now() });
-      const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine });
+      await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings: ctx.config.engine, strategy: ctx.config.engine.strategy, strategyVersion: ENGINE_VERSION, randomSeed: randomSeed === undefined ? null : String(randomSeed), createdAt: ctx.clock.now() });
+      const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine, randomSeed });
       const createdAt = ctx.clock.now().toISOString();
       const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...d.draft }));
       const durationMs = Math.max(0, Math.round(performance.now() - t0));

@@ -1,0 +1,154 @@
+// Exploration for the `bayes` strategy (issue 4, sections 3 and 4): a share of the interest and
+// behavior slots goes to segments whose posterior could still be the best, by Thompson sampling.
+// Ranking by the shrunk mean alone starves a segment that was unlucky early: its estimate stays
+// low because it is never shown again. Each draw takes a plausible value from the segment's
+// posterior, so a small segment with a wide posterior wins a slot now and then, a large mediocre
+// one almost never, and the next runs learn from what it delivers.
+//
+// The random source is a seeded Rng the caller derives per run (the seed is stored with the run),
+// so a replay with the same seed explores the same segments.
+import { CTR_STRENGTH, CVR_STRENGTH, ORDER_VALUE_STRENGTH, valuePerImpression } from './geo-bayes.ts';
+import { addMetrics, emptyMetrics } from './metrics.ts';
+import type { Rng } from './random.ts';
+import { smooth } from './scoring.ts';
+import type { Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
+
+export interface ExploredSegment {
+  score: SegmentScore;
+  /** The posterior draw of revenue per impression (minor units) that won the slot. */
+  draw: number;
+  /** 1 = the best draw among the candidates. */
+  drawRank: number;
+  /** Candidates that were drawn (eligible, not already chosen by exploitation). */
+  draws: number;
+  /** The shrunk mean the exploitation ranking used, for comparison with the draw. */
+  meanValue: number;
+  impressions: number;
+  /** Re-admitted after a rest (see isRecovering). */
+  recovering: boolean;
+}
+
+/**
+ * Slots out of `max` that exploration fills: floor(share × max), at least 1 when share > 0 and
+ * max ≥ 2 (15 interests at 10 % would otherwise round to 1 anyway, 10 behaviors to 1, but 5 to 0).
+ * With max = 1 the only slot stays with the best estimate.
+ */
+export function explorationSlots(share: number, max: number): number {
+  if (!(share > 0) || !(max >= 2)) return 0;
+  const m = Math.floor(max);
+  return Math.min(m - 1, Math.max(1, Math.floor(share * m)));
+}
+
+// A Beta shape of 0 is not a distribution: an empty pool (no clicks anywhere) keeps a sliver of mass.
+const MIN_SHAPE = 1e-6;
+
+function betaPosterior(rng: Rng, pooledRate: number, strength: number, successes: number, trials: number): number {
+  const s = Math.max(0, Math.min(successes, trials));
+  const a = pooledRate * strength + s;
+  const b = (1 - pooledRate) * strength + Math.max(0, trials - s);
+  return rng.beta(Math.max(MIN_SHAPE, a), Math.max(MIN_SHAPE, b));
+}
+
+/**
+ * One Thompson draw of revenue per impression: CTR and CVR from Beta posteriors whose prior is the
+ * type's pooled rate worth CTR_STRENGTH impressions and CVR_STRENGTH clicks (the strengths of the
+ * shrunk mean in geo-bayes.ts), times the shrunk mean order value (its spread matters less than
+ * the two rates' and a mean keeps the draw cheap).
+ */
+export function drawValuePerImpression(rng: Rng, m: Metrics, pooled: Metrics): number {
+  const pooledCtr = pooled.impressions > 0 ? pooled.clicks / pooled.impressions : 0;
+  const pooledCvr = pooled.clicksWithConversions > 0 ? pooled.conversions / pooled.clicksWithConversions : 0;
+  const ctr = betaPosterior(rng, pooledCtr, CTR_STRENGTH, m.clicks, m.impressions);
+  const cvr = betaPosterior(rng, pooledCvr, CVR_STRENGTH, m.conversions, m.clicksWithConversions);
+  const pooledOrder = pooled.conversions > 0 && pooled.spendWithRevenueMinor > 0 ? pooled.revenueMinor / pooled.conversions : 1;
+  const order = pooled.spendWithRevenueMinor > 0 ? smooth(pooledOrder, ORDER_VALUE_STRENGTH, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions) : 1;
+  return ctr * cvr * order;
+}
+
+/**
+ * Fills `slots` with the best posterior draws among the segments of `type` that are not fatigued
+ * and not in `chosen`. Candidates are drawn in segment-id order, so the input order of the
+ * snapshot does not change which segments a seed explores.
+ */
+export function exploreSegments(
+  rng: Rng,
+  scores: readonly SegmentScore[],
+  histories: readonly SegmentHistory[],
+  type: Extract<SegmentType, 'interest' | 'behavior'>,
+  chosen: ReadonlySet<string>,
+  slots: number,
+  recovering: ReadonlySet<string>,
+): ExploredSegment[] {
+  if (slots <= 0) return [];
+  const totals = new Map<string, Metrics>();
+  const pooled = emptyMetrics();
+  for (const h of histories) {
+    if (h.segmentType !== type) continue;
+    totals.set(h.segmentId, h.total);
+    addMetrics(pooled, h.total);
+  }
+  const candidates = scores
+    .filter((s) => s.segmentType === type && !s.fatigue.isFatigued && !chosen.has(s.segmentId))
+    .sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
+  const drawn = candidates.map((score) => {
+    const m = totals.get(score.segmentId) ?? emptyMetrics();
+    return { score, m, draw: drawValuePerImpression(rng, m, pooled) };
+  });
+  // Best draw first; equal draws (e.g. two empty pools) by id, already the order they were drawn in.
+  const ranked = drawn.map((d, i) => ({ ...d, i })).sort((a, b) => b.draw - a.draw || a.i - b.i);
+  return ranked.slice(0, slots).map((d, k) => ({
+    score: d.score,
+    draw: d.draw,
+    drawRank: k + 1,
+    draws: drawn.length,
+    meanValue: valuePerImpression(d.m, pooled),
+    impressions: d.m.impressions,
+    recovering: recovering.has(d.score.segmentId),
+  }));
+}
+
+// ---------------------------------------------------------------- rest and recovery
+
+/** Below this share of its earlier daily pace, a segment's recent delivery counts as "not delivered". */
+export const RESTED_DELIVERY_SHARE = 0.1;
+/** Earlier impressions needed before a missing recent delivery means anything. */
+export const RESTED_MIN_EARLIER_IMPRESSIONS = 1_000;
+
+/**
+ * A segment back from a rest, which re-enters only through the exploration slots.
+ *
+ * Simplification (no new storage): the engine has no memory of earlier runs, so "resting" and
+ * "recovering" are read from the snapshot alone. A segment whose recent days show the fatigue drop
+ * is resting (excluded, as before): the rest lasts as long as the recent period
+ * (TARGETING_FATIGUE_RECENT_DAYS, 7 by default). A segment that delivered before its recent days
+ * (≥ 1,000 impressions) but delivered under 10 % of that pace within them was taken out of the
+ * targeting — rested after fatigue, or left out — and no longer shows the drop: it is recovering,
+ * and competes only for exploration slots until it has recent delivery again. The recent-days
+ * window stands in for a separate rest period.
+ */
+export function isRecovering(h: SegmentHistory, windowDays: number, recentDays: number): boolean {
+  const earlierDays = windowDays - recentDays;
+  if (earlierDays <= 0) return false;
+  const earlier = h.total.impressions - h.recent.impressions;
+  if (earlier < RESTED_MIN_EARLIER_IMPRESSIONS) return false;
+  const expectedRecent = (earlier / earlierDays) * recentDays;
+  return h.recent.impressions < RESTED_DELIVERY_SHARE * expectedRecent;
+}
+
+/** Days from start to end inclusive, both YYYY-MM-DD (civil calendar arithmetic, no Date). */
+export function inclusiveDays(start: string, end: string): number {
+  return dayNumber(end) - dayNumber(start) + 1;
+}
+
+function dayNumber(date: string): number {
+  const y0 = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  // Days from civil (H. Hinnant): March-based years put the leap day last.
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe;
+}
