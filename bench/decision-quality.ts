@@ -102,6 +102,7 @@ console.log(`   bayes with exploration share ${EXPLORATION} (${explorationSlots(
 // 3. The closed loop.
 const share: Record<string, number[]> = {};
 const absCalibration: Record<string, number[]> = {};
+const biasCalibration: Record<string, number[]> = {};
 const lift: number[] = [];
 const exploreLift: number[] = [];
 const regretRatio: Record<string, number[]> = {};
@@ -110,6 +111,7 @@ for (let s = 0; s < SEEDS; s++) {
   for (const x of report.series) {
     (share[x.strategy] ??= []).push(x.shareOfOracle);
     if (x.calibrationAbsError !== null) (absCalibration[x.strategy] ??= []).push(x.calibrationAbsError);
+    if (x.calibrationError !== null) (biasCalibration[x.strategy] ??= []).push(x.calibrationError);
     const first = x.days.slice(0, 7).reduce((a, d) => a + d.regretMinor, 0);
     const last = x.days.slice(-7).reduce((a, d) => a + d.regretMinor, 0);
     (regretRatio[x.strategy] ??= []).push(first > 0 ? last / first : 1);
@@ -126,7 +128,7 @@ for (let s = 0; s < SEEDS; s++) {
 console.log(`3. 28-day closed loop after 14 days of history (geo and interests; median):`);
 for (const strategy of ['uniform', 'seed', 'bayes']) {
   const cal = absCalibration[strategy];
-  console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; |expected ROAS / realized − 1| over the last 7 days ${pct(median(cal))}` : ''}`);
+  console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; expected ROAS / realized − 1 over the last 7 days: mean ${pct(median(biasCalibration[strategy]!))}, mean absolute ${pct(median(cal))}` : ''}`);
 }
 console.log(`   bayes vs seed, cumulative revenue: median ${pct(median(lift))}, worst seed ${pct(Math.min(...lift))}, best ${pct(Math.max(...lift))}`);
 console.log(`   bayes exploring (share ${EXPLORATION}) ${pct(median(share.explore!))} of oracle revenue, not exploring ${pct(median(share.greedy!))}; exploring vs seed: median ${pct(median(exploreLift))}, worst ${pct(Math.min(...exploreLift))}, best ${pct(Math.max(...exploreLift))}`);
