@@ -11,6 +11,7 @@ import {
 } from './scoring.ts';
 import type { EngineSettings, Metrics, Priors, SegmentHistory } from './types.ts';
 import { SEED_SETTINGS } from './test-settings.ts';
+import { emptyMetrics } from './metrics.ts';
 
 const priors: Priors = { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 };
 
@@ -18,18 +19,7 @@ const settings: EngineSettings = SEED_SETTINGS;
 
 /** Metrics with every field 0 except those given. */
 function metrics(fields: Partial<Metrics>): Metrics {
-  return {
-    impressions: 0,
-    clicks: 0,
-    spendMinor: 0,
-    reach: 0,
-    impressionsWithReach: 0,
-    conversions: 0,
-    clicksWithConversions: 0,
-    revenueMinor: 0,
-    spendWithRevenueMinor: 0,
-    ...fields,
-  };
+  return { ...emptyMetrics(), ...fields };
 }
 
 describe('smooth', () => {

@@ -22,18 +22,8 @@ export async function insertAuditEntry(db: Db, e: AuditEntry): Promise<void> {
   );
 }
 
-export interface AuditRow {
-  id: number;
-  at: string;
-  requestId: string;
-  subject: string | null;
-  role: string | null;
-  method: string;
-  route: string;
-  params: Record<string, unknown>;
-  bodySummary: Record<string, unknown>;
-  statusCode: number;
-}
+/** A stored entry: the call as recorded, with its row id and time as text. */
+export type AuditRow = Omit<AuditEntry, 'at'> & { id: number; at: string };
 
 /** The latest entries first. */
 export async function listAuditEntries(db: Db, limit: number): Promise<AuditRow[]> {
