@@ -2,7 +2,6 @@
 // which CI has beside the checkout: imported as it is, then optimized.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confidenceFromImpressions } from '../src/engine/scoring.ts';
 import { importInsightsFile, type ImportReport } from '../src/services/import-insights.ts';
 import { runOptimization, type RunResult } from '../src/services/run-optimization.ts';
 import { openTestContext, type TestContext, usingPostgres } from './helpers/db.ts';
@@ -60,11 +59,13 @@ describe(`the public Kaggle conversion data set on ${usingPostgres ? 'PostgreSQL
       const a = byId.get(r.adset_id!)!;
       // The age range covers the ad set's observed buckets' best, inside 25-54 where the data lies, or Meta's full range.
       expect([18, 25, 35, 45]).toContain(r.age_min);
-      // No revenue: ROAS is the prior, exactly, and the confidence says so: the impression confidence
-      // scaled by the share of the decision that rests on observed rates (CTR 0.25, CVR 0.40 when
-      // the ad set had clicks).
+      // No revenue: ROAS is the prior, exactly, and the confidence says so: the bayes strategy's
+      // credible-interval confidence (src/engine/credible-interval.ts) scaled by the share of the
+      // decision that rests on observed rates (CTR 0.25, CVR 0.40 when the ad set had clicks).
       expect(r.expected_roas).toBe(PRIOR_ROAS);
-      expect(r.confidence).toBeCloseTo(confidenceFromImpressions(a.impressions) * (a.clicks > 0 ? 0.65 : 0.25), 2);
+      const expected = r.reasoning.trace.find((t) => t.step === 'expected')!.numbers;
+      expect(expected.evidence_coverage).toBe(a.clicks > 0 ? 0.65 : 0.25);
+      expect(r.confidence).toBeCloseTo((expected.interval_confidence as number) * (a.clicks > 0 ? 0.65 : 0.25), 2);
       expect(r.confidence).toBeLessThanOrEqual(0.62);
       // No country breakdown: the whole budget goes to Spain, scored from the priors. Budget between ad
       // sets follows their spend, so the 0-spend ad sets get nothing to allocate.

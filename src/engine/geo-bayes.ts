@@ -2,6 +2,7 @@
 // its daily history, its value per impression is estimated with shrinkage toward the campaign's
 // pooled rates, and the budget is placed where the next euro earns the most (equal marginal
 // returns) under the Spain floor. Measured against the seed split in bench/decision-quality.ts.
+import { describePriors, fitValuePriors, type FixedStrengths, type ValuePriors } from './empirical-bayes.ts';
 import { emptyMetrics, addMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import { curveValue, fitResponseCurve, marginalValue, waterFill, type Market, type ResponseCurve, type SpendPoint } from './response-curve.ts';
@@ -26,16 +27,32 @@ export interface BayesAllocation {
 export const CTR_STRENGTH = 2_000;
 export const CVR_STRENGTH = 200;
 export const ORDER_VALUE_STRENGTH = 20;
+export const FIXED_STRENGTHS: FixedStrengths = { ctr: CTR_STRENGTH, cvr: CVR_STRENGTH, order: ORDER_VALUE_STRENGTH };
+
+/**
+ * Whether the bayes strategy replaces the fixed strengths by ones fitted from the units themselves
+ * (src/engine/empirical-bayes.ts) where the fit succeeds. Measured in bench/decision-quality.ts.
+ */
+export const USE_FITTED_PRIORS = { countries: true, segments: true };
+
+/** Strengths fitted across `units` (countries, or segments of one type); fixed ones where the fit fails. */
+export function fitStrengths(units: readonly Metrics[]): ValuePriors {
+  return fitValuePriors(units, FIXED_STRENGTHS);
+}
+
+export function strengthsOf(p: ValuePriors): FixedStrengths {
+  return { ctr: p.ctr.strength, cvr: p.cvr.strength, order: p.order.strength };
+}
 
 /** Expected revenue per impression (minor units), shrunk toward the campaign's pooled figures. */
-export function valuePerImpression(m: Metrics, pooled: Metrics): number {
+export function valuePerImpression(m: Metrics, pooled: Metrics, strengths: FixedStrengths = FIXED_STRENGTHS): number {
   const pooledCtr = pooled.impressions > 0 ? pooled.clicks / pooled.impressions : 0;
   const pooledCvr = pooled.clicksWithConversions > 0 ? pooled.conversions / pooled.clicksWithConversions : 0;
   const pooledOrder = pooled.conversions > 0 && pooled.spendWithRevenueMinor > 0 ? pooled.revenueMinor / pooled.conversions : 1;
-  const ctr = smooth(pooledCtr, CTR_STRENGTH, m.impressions > 0 ? m.clicks / m.impressions : 0, m.impressions);
-  const cvr = smooth(pooledCvr, CVR_STRENGTH, m.clicksWithConversions > 0 ? m.conversions / m.clicksWithConversions : 0, m.clicksWithConversions);
+  const ctr = smooth(pooledCtr, strengths.ctr, m.impressions > 0 ? m.clicks / m.impressions : 0, m.impressions);
+  const cvr = smooth(pooledCvr, strengths.cvr, m.clicksWithConversions > 0 ? m.conversions / m.clicksWithConversions : 0, m.clicksWithConversions);
   // Without revenue the value of a conversion is 1: the split then maximises conversions.
-  const order = pooled.spendWithRevenueMinor > 0 ? smooth(pooledOrder, ORDER_VALUE_STRENGTH, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions) : 1;
+  const order = pooled.spendWithRevenueMinor > 0 ? smooth(pooledOrder, strengths.order, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions) : 1;
   return ctr * cvr * order;
 }
 
@@ -44,8 +61,10 @@ export function valuePerImpression(m: Metrics, pooled: Metrics): number {
  * says so). Countries without their own fit borrow the median bend of the fitted ones, scaled to
  * their own observed cost per impression: a prior curve rather than no budget at all.
  */
-export function allocateByResponse(totalMinor: number, countries: readonly CountryDaily[], spainMinPct: number): { allocations: BayesAllocation[]; trace: TraceEntry[] } | null {
+export function allocateByResponse(totalMinor: number, countries: readonly CountryDaily[], spainMinPct: number, useFitted = USE_FITTED_PRIORS.countries): { allocations: BayesAllocation[]; trace: TraceEntry[]; priors: ValuePriors } | null {
   const pooled = countries.reduce((acc, c) => addMetrics(acc, c.total), emptyMetrics());
+  const priors = fitStrengths(countries.map((c) => c.total));
+  const strengths = useFitted ? strengthsOf(priors) : FIXED_STRENGTHS;
   const fits = countries.map((c) => ({ c, curve: fitResponseCurve(c.daily) }));
   const fitted = fits.filter((f) => f.curve !== null);
   if (fitted.length === 0) return null;
@@ -55,7 +74,13 @@ export function allocateByResponse(totalMinor: number, countries: readonly Count
     .sort((a, b) => a - b);
   const medianBend = bends[Math.floor(bends.length / 2)]!;
 
-  const trace: TraceEntry[] = [];
+  const trace: TraceEntry[] = [{
+    step: 'priors.fitted',
+    decision: useFitted
+      ? 'countries\' value per impression shrunk with prior strengths fitted across the countries by empirical Bayes (fixed strengths where the fit fell back)'
+      : 'countries\' value per impression shrunk with the fixed prior strengths (fitted ones shown for comparison)',
+    numbers: { pool: 'countries', use_fitted: useFitted, ...describePriors('', priors) },
+  }];
   const markets: Market[] = [];
   const curves: (ResponseCurve | null)[] = [];
   const codes = new Set(countries.map((c) => c.countryCode));
@@ -72,7 +97,7 @@ export function allocateByResponse(totalMinor: number, countries: readonly Count
       // At the origin the prior curve buys impressions at the country's observed average rate.
       shape = { capacity: impressionsPerMinor * saturation, saturation };
     }
-    const v = valuePerImpression(c.total, pooled);
+    const v = valuePerImpression(c.total, pooled, strengths);
     markets.push({ code: c.countryCode, curve: shape, valuePerImpression: v, minMinor: c.countryCode === 'ES' ? spainFloor : 0, maxMinor: totalMinor });
     curves.push(curve);
   }
@@ -102,7 +127,7 @@ export function allocateByResponse(totalMinor: number, countries: readonly Count
     });
   }
   trace.push({ step: 'geo.spain_floor', decision: `Spain gets at least ${spainFloor} of ${totalMinor} minor units (${spainMinPct} %)`, numbers: { spain_floor_minor: spainFloor, spain_minor: allocations.find((a) => a.countryCode === 'ES')!.amountMinor } });
-  return { allocations, trace };
+  return { allocations, trace, priors };
 }
 
 function meanSpend(daily: readonly SpendPoint[]): number {

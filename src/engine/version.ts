@@ -5,5 +5,8 @@
  * tie-break — so that `explain --replay` can tell "the engine changed since" (versions differ)
  * from "the same engine now decides differently" (a determinism defect). Refactors that keep
  * every decision identical do not bump it.
+ *
+ * 2: the bayes strategy fits its shrinkage strengths by empirical Bayes and takes its confidence
+ * from a 90 % credible interval (seed-strategy decisions are byte-identical to version 1's).
  */
-export const ENGINE_VERSION = 1;
+export const ENGINE_VERSION = 2;
