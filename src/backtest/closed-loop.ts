@@ -49,6 +49,10 @@ export interface BacktestDay {
   predictedRoas: number | null;
   /** (oracle's expected revenue − this strategy's) for the day. */
   regretMinor: number;
+  /** The day's geo split alone, with the oracle's interests: its expected revenue / the oracle's. */
+  geoShareOfOracle: number;
+  /** The chosen interests' effect on value per impression (1 = as good as all interests on average). */
+  audienceMultiplier: number;
 }
 
 export interface BacktestSeries {
@@ -70,6 +74,8 @@ export interface BacktestReport {
   historyDays: number;
   days: number;
   audienceInfluence: number;
+  /** The oracle's interests' audience multiplier: the best any choice of interests reaches. */
+  oracleAudienceMultiplier: number;
   series: BacktestSeries[];
 }
 
@@ -226,7 +232,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const oracleInterests = [...interestValues].sort((a, b) => b[1] - a[1]).slice(0, options.settings.maxInterests).map(([id]) => id);
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) =>
     markets.reduce((s, m) => s + curveValue(m.curve, m.valuePerImpression * audience, split.get(m.code) ?? 0), 0);
-  const oracleDaily = expectedRevenue(oracleSplit, audienceMultiplier(oracleInterests, interestValues));
+  const oracleAudience = audienceMultiplier(oracleInterests, interestValues);
+  const oracleDaily = expectedRevenue(oracleSplit, oracleAudience);
 
   // The initial history: country days for the geo curves, segment totals for the audience.
   const countryDays: CountryDay[] = [];
@@ -299,6 +306,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         conversions: delivered.reduce((s, d) => s + d.metrics.conversions, 0),
         predictedRoas,
         regretMinor: oracleDaily - expected,
+        geoShareOfOracle: expectedRevenue(split, oracleAudience) / oracleDaily,
+        audienceMultiplier: audience,
       });
     }
     const cumulative = days.reduce((s, d) => s + d.expectedRevenueMinor, 0);
@@ -307,5 +316,5 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
     return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / (oracleDaily * options.days), calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
   });
-  return { marketSeed: options.marketSeed, campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, series };
+  return { marketSeed: options.marketSeed, campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, oracleAudienceMultiplier: oracleAudience, series };
 }

@@ -11,7 +11,7 @@ import { fitSegmentPriors, rescoreByValue } from './segment-value.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, GeoAllocation, Metrics, RankedBehavior, RankedInterest, RecommendationDraft, SegmentHistory, SegmentScore, TraceEntry } from './types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EarlierRuns, EngineSettings, GeoAllocation, Metrics, RankedBehavior, RankedInterest, RecommendationDraft, SegmentHistory, SegmentScore, TraceEntry } from './types.ts';
 
 
 export interface OptimizeInput {
@@ -23,6 +23,8 @@ export interface OptimizeInput {
    * stored with it. Without one the engine does not explore and stays deterministic.
    */
   randomSeed?: number;
+  /** What earlier runs of the campaign decided (change-per-run limit, resting segments); absent = first run. */
+  earlierRuns?: EarlierRuns;
 }
 
 export interface AdSetDecision {

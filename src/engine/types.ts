@@ -113,6 +113,33 @@ export interface CampaignSnapshot {
   pixelEvents: PixelEventCount[];
 }
 
+/**
+ * What the engine is told about the campaign's earlier runs, read from the store by the caller and
+ * stored with the run's decision inputs so that a replay sees exactly the same. Absent = first run.
+ */
+export interface EarlierRuns {
+  /**
+   * The geo split of the campaign's latest completed recommendation for each ad set (adsetId null =
+   * the campaign as a whole): what the change-per-run limit of the `bayes` split is measured from.
+   */
+  geo?: EarlierGeoSplit[];
+  /** Segments resting after fatigue, and the date (YYYY-MM-DD) their rest began. */
+  resting?: RestingSegment[];
+}
+
+export interface EarlierGeoSplit {
+  adsetId: string | null;
+  totalBudgetMinor: number;
+  allocations: { countryCode: string; amountMinor: number }[];
+}
+
+export interface RestingSegment {
+  adsetId: string | null;
+  segmentType: SegmentType;
+  segmentId: string;
+  since: string;
+}
+
 export interface Priors {
   ctr: number;
   cvr: number;

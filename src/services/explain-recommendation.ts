@@ -96,7 +96,7 @@ export async function explainRecommendation(ctx: AppContext, recommendationId: s
   try {
     // The stored seed (text, a 32-bit integer) explores exactly as the run did; null: no exploration.
     const randomSeed = stored.randomSeed === null ? undefined : Number(stored.randomSeed);
-    const decisions = optimizeCampaign({ snapshot: stored.snapshot, totalBudgetMinor: stored.totalBudgetMinor, settings: stored.settings, randomSeed });
+    const decisions = optimizeCampaign({ snapshot: stored.snapshot, totalBudgetMinor: stored.totalBudgetMinor, settings: stored.settings, randomSeed, ...(stored.earlierRuns === null ? {} : { earlierRuns: stored.earlierRuns }) });
     const draft = decisions.find((d) => d.draft.adset_id === recommendation.adset_id)?.draft;
     if (draft === undefined) error = `the replay decided no recommendation for ad set ${recommendation.adset_id ?? '(whole campaign)'}`;
     // Through JSON, as the stored document went: an undefined field is absent there too.

@@ -1,7 +1,7 @@
 import { parseMinor } from '../engine/money.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { deriveSeed } from '../engine/random.ts';
-import type { EngineSettings, Recommendation } from '../engine/types.ts';
+import type { EarlierRuns, EngineSettings, Recommendation } from '../engine/types.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
 import { getCampaign } from '../store/insights.ts';
@@ -118,9 +118,11 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       });
       const randomSeed = explorationSeed(runId, ctx.config.engine);
+      // Filled by the change-per-run limit and the fatigue rest (issue 4, sections 2 and 4).
+      const earlierRuns: EarlierRuns | null = null;
       // Stored before the engine sees them, so that `explain --replay` starts from exactly these inputs.
-      await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings: ctx.config.engine, strategy: ctx.config.engine.strategy, strategyVersion: ENGINE_VERSION, randomSeed: randomSeed === undefined ? null : String(randomSeed), createdAt: ctx.clock.now() });
-      const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine, randomSeed });
+      await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings: ctx.config.engine, strategy: ctx.config.engine.strategy, strategyVersion: ENGINE_VERSION, randomSeed: randomSeed === undefined ? null : String(randomSeed), earlierRuns, createdAt: ctx.clock.now() });
+      const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine, randomSeed, ...(earlierRuns === null ? {} : { earlierRuns }) });
       const createdAt = ctx.clock.now().toISOString();
       const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...d.draft }));
       const durationMs = Math.max(0, Math.round(performance.now() - t0));
