@@ -2,7 +2,8 @@
 // known, as a share of what the oracle (the true curves and the truly best interests, under the
 // same Spain floor) earns. Medians over 20 market seeds.
 //   1. the geo split decided once from 14 days of history (uniform, seed, bayes);
-//   2. interest choice: 15 of 120 interests whose sample sizes differ by 100×;
+//   2. interest choice: 15 of 120 interests whose sample sizes differ by 100×, after 30 and 90 days,
+//      beside the most any estimator could close from the same data (bench/interest-ceiling.ts);
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (the same code as `backtest`).
 import { runBacktest, trueInterestValues, trueMarkets, uniformSplit } from '../src/backtest/closed-loop.ts';
 import { selectInterests } from '../src/engine/audience.ts';
@@ -15,13 +16,18 @@ import { curveValue, waterFill, type Market } from '../src/engine/response-curve
 import { scoreSegments } from '../src/engine/scoring.ts';
 import { rescoreByValue } from '../src/engine/segment-value.ts';
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
-import type { InsightRow, SegmentHistory } from '../src/engine/types.ts';
+import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
+import { loadConfig } from '../src/config.ts';
 import { createStubMarket, getTruth } from '../src/sources/stub.ts';
+import { ceilingRanking } from './interest-ceiling.ts';
 
 const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8) ?? 20);
-// The exploration share measured against no exploration (TARGETING_EXPLORATION_SHARE is 0 by default).
+// The exploration share measured against no exploration (TARGETING_EXPLORATION_SHARE and
+// TARGETING_BUDGET_EXPLORATION_SHARE are 0 by default).
 const EXPLORATION = Number(process.argv.find((a) => a.startsWith('--exploration='))?.slice(14) ?? 0.1);
 const SPAIN_MIN_PCT = SEED_SETTINGS.spainMinPct;
+const DECISION_DAY = '2026-11-10';
+const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
@@ -64,50 +70,66 @@ for (let s = 0; s < SEEDS; s++) {
 console.log(`1. Geo split decided once on 14 days of history, ${SEEDS} market seeds, share of the oracle's expected revenue (median):`);
 console.log(`   uniform ${pct(median(once.uniform))}; seed ${pct(median(once.seed))}; bayes ${pct(median(once.bayes))}`);
 
-// 2. Interest choice, judged by true value per impression on the decision day.
-const gap: Record<'seed' | 'raw' | 'bayes' | 'explore', number[]> = { seed: [], raw: [], bayes: [], explore: [] };
-for (let s = 0; s < SEEDS; s++) {
-  const market = createStubMarket({ seed: 2000 + s, campaigns: 1, days: 30, endDate: '2026-11-10', interestsPerCampaign: 120, behaviorsPerCampaign: 5 });
-  const trueValue = trueInterestValues(getTruth(market).campaigns[0]!);
-  const histories = new Map<string, SegmentHistory>();
-  for (const r of market.rows() as Iterable<InsightRow>) {
-    if (r.segmentType !== 'interest') continue;
-    let h = histories.get(r.segmentId);
-    if (!h) histories.set(r.segmentId, (h = { segmentType: 'interest', segmentId: r.segmentId, segmentName: r.segmentName, total: emptyMetrics(), recent: emptyMetrics() }));
-    addRow(h.total, r);
-    if (r.date > '2026-11-03') addRow(h.recent, r);
+// 2. Interest choice, judged by true value per impression on the decision day, after 30 days of
+// history (the default window) and after 90; beside the ceiling of bench/interest-ceiling.ts.
+for (const days of [30, 90]) {
+  const gap: Record<'seed' | 'raw' | 'bayes' | 'explore' | 'ceiling', number[]> = { seed: [], raw: [], bayes: [], explore: [], ceiling: [] };
+  const recentStart = addDays(DECISION_DAY, -6);
+  for (let s = 0; s < SEEDS; s++) {
+    const market = createStubMarket({ seed: 2000 + s, campaigns: 1, days, endDate: DECISION_DAY, interestsPerCampaign: 120, behaviorsPerCampaign: 5 });
+    const truth = getTruth(market).campaigns[0]!;
+    const trueValue = trueInterestValues(truth);
+    const histories = new Map<string, SegmentHistory>();
+    for (const r of market.rows() as Iterable<InsightRow>) {
+      if (r.segmentType !== 'interest') continue;
+      let h = histories.get(r.segmentId);
+      if (!h) histories.set(r.segmentId, (h = { segmentType: 'interest', segmentId: r.segmentId, segmentName: r.segmentName, total: emptyMetrics(), recent: emptyMetrics() }));
+      addRow(h.total, r);
+      if (r.date >= recentStart) addRow(h.recent, r);
+    }
+    const list = [...histories.values()];
+    const values = [...trueValue.values()];
+    const k = 15;
+    const random = (values.reduce((a, b) => a + b, 0) / values.length) * k;
+    const oracle = [...values].sort((a, b) => b - a).slice(0, k).reduce((a, b) => a + b, 0);
+    const closed = (ids: string[]) => (ids.reduce((acc, id) => acc + (trueValue.get(id) ?? 0), 0) - random) / (oracle - random);
+    const scores = scoreSegments(list, SEED_SETTINGS, 100);
+    gap.seed.push(closed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
+    const raw = list.filter((h) => h.total.impressions > 0).sort((a, b) => b.total.revenueMinor / b.total.impressions - a.total.revenueMinor / a.total.impressions);
+    gap.raw.push(closed(raw.slice(0, k).map((h) => h.segmentId)));
+    const rescored = rescoreByValue(scores, list);
+    gap.bayes.push(closed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
+    gap.ceiling.push(closed(ceilingRanking(truth, list, trueValue).slice(0, k)));
+    // With exploration: the best estimates fill k − slots, Thompson draws the rest (as the optimizer does).
+    const slots = explorationSlots(EXPLORATION, k);
+    const exploited = selectInterests(rescored, new Map(), k - slots).selected.map((i) => i.interest_id);
+    const explored = exploreSegments(createRng(`bench:${s}`), rescored, list, 'interest', new Set(exploited), slots, new Set()).map((e) => e.score.segmentId);
+    gap.explore.push(closed([...exploited, ...explored]));
   }
-  const list = [...histories.values()];
-  const values = [...trueValue.values()];
-  const k = 15;
-  const random = (values.reduce((a, b) => a + b, 0) / values.length) * k;
-  const oracle = [...values].sort((a, b) => b - a).slice(0, k).reduce((a, b) => a + b, 0);
-  const closed = (ids: string[]) => (ids.reduce((acc, id) => acc + (trueValue.get(id) ?? 0), 0) - random) / (oracle - random);
-  const scores = scoreSegments(list, SEED_SETTINGS, 100);
-  gap.seed.push(closed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
-  const raw = list.filter((h) => h.total.impressions > 0).sort((a, b) => b.total.revenueMinor / b.total.impressions - a.total.revenueMinor / a.total.impressions);
-  gap.raw.push(closed(raw.slice(0, k).map((h) => h.segmentId)));
-  const rescored = rescoreByValue(scores, list);
-  gap.bayes.push(closed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
-  // With exploration: the best estimates fill k − slots, Thompson draws the rest (as the optimizer does).
-  const slots = explorationSlots(EXPLORATION, k);
-  const exploited = selectInterests(rescored, new Map(), k - slots).selected.map((i) => i.interest_id);
-  const explored = exploreSegments(createRng(`bench:${s}`), rescored, list, 'interest', new Set(exploited), slots, new Set()).map((e) => e.score.segmentId);
-  gap.explore.push(closed([...exploited, ...explored]));
+  console.log(`2. Interest choice after ${days} days of history, 15 of 120 interests, gap closed between a random choice and the oracle's (median):`);
+  console.log(`   seed (composite × confidence) ${pct(median(gap.seed))}; raw revenue per impression ${pct(median(gap.raw))}; bayes (shrunk value per impression) ${pct(median(gap.bayes))}`);
+  console.log(`   ceiling (Bayes estimator knowing the market's true parameters, not whose they are) ${pct(median(gap.ceiling))}: bayes reaches ${pct(median(gap.bayes) / median(gap.ceiling))} of it`);
+  console.log(`   bayes with exploration share ${EXPLORATION} (${explorationSlots(EXPLORATION, 15)} of 15 slots drawn, one decision: exploring can only cost here) ${pct(median(gap.explore))}`);
 }
-console.log(`2. Interest choice, 15 of 120 interests, gap closed between a random choice and the oracle's (median):`);
-console.log(`   seed (composite × confidence) ${pct(median(gap.seed))}; raw revenue per impression ${pct(median(gap.raw))}; bayes (shrunk value per impression) ${pct(median(gap.bayes))}`);
-console.log(`   bayes with exploration share ${EXPLORATION} (${explorationSlots(EXPLORATION, 15)} of 15 slots drawn, one decision: exploring can only cost here) ${pct(median(gap.explore))}`);
 
-// 3. The closed loop.
+// 3. The closed loop, with the settings a new installation runs with (loadConfig's defaults: a
+// 30-day window, the ±20 % change per run, 14-day fatigue rests, no exploration).
+const DEFAULTS = loadConfig({});
+const PRODUCT = DEFAULTS.engine;
+const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings) =>
+  runBacktest({ marketSeed, days: 28, historyDays: 14, windowDays: DEFAULTS.windowDays, strategies, settings, startDate: DECISION_DAY });
 const share: Record<string, number[]> = {};
 const absCalibration: Record<string, number[]> = {};
 const biasCalibration: Record<string, number[]> = {};
 const lift: number[] = [];
-const exploreLift: number[] = [];
 const regretRatio: Record<string, number[]> = {};
+const variants: Record<string, { settings: EngineSettings; share: number[]; lift: number[] }> = {
+  [`exploring ${EXPLORATION} of the interest and behavior slots`]: { settings: { ...PRODUCT, explorationShare: EXPLORATION }, share: [], lift: [] },
+  [`exploring ${EXPLORATION} of the budget`]: { settings: { ...PRODUCT, budgetExplorationShare: EXPLORATION }, share: [], lift: [] },
+  'without the change-per-run limit': { settings: { ...PRODUCT, maxChangePct: 100 }, share: [], lift: [] },
+};
 for (let s = 0; s < SEEDS; s++) {
-  const report = runBacktest({ marketSeed: 7 + s, days: 28, historyDays: 14, strategies: ['uniform', 'seed', 'bayes', 'oracle'], settings: SEED_SETTINGS, startDate: '2026-11-10' });
+  const report = loop(7 + s, ['uniform', 'seed', 'bayes', 'oracle'], PRODUCT);
   for (const x of report.series) {
     (share[x.strategy] ??= []).push(x.shareOfOracle);
     if (x.calibrationAbsError !== null) (absCalibration[x.strategy] ??= []).push(x.calibrationAbsError);
@@ -115,20 +137,27 @@ for (let s = 0; s < SEEDS; s++) {
     const first = x.days.slice(0, 7).reduce((a, d) => a + d.regretMinor, 0);
     const last = x.days.slice(-7).reduce((a, d) => a + d.regretMinor, 0);
     (regretRatio[x.strategy] ??= []).push(first > 0 ? last / first : 1);
+    if (x.strategy === 'bayes') {
+      (share['bayes geo'] ??= []).push(median(x.days.map((d) => d.geoShareOfOracle)));
+      (share['bayes audience'] ??= []).push(median(x.days.map((d) => d.audienceMultiplier)) / report.oracleAudienceMultiplier);
+    }
   }
   const by = new Map(report.series.map((x) => [x.strategy, x.cumulativeExpectedRevenueMinor]));
   lift.push(by.get('bayes')! / by.get('seed')! - 1);
-  // The same loop with bayes exploring (a seed per simulated day) against bayes without.
-  const exploring = runBacktest({ marketSeed: 7 + s, days: 28, historyDays: 14, strategies: ['bayes'], settings: { ...SEED_SETTINGS, explorationShare: EXPLORATION }, startDate: '2026-11-10' }).series[0]!;
-  const greedy = runBacktest({ marketSeed: 7 + s, days: 28, historyDays: 14, strategies: ['bayes'], settings: { ...SEED_SETTINGS, explorationShare: 0 }, startDate: '2026-11-10' }).series[0]!;
-  (share.explore ??= []).push(exploring.shareOfOracle);
-  (share.greedy ??= []).push(greedy.shareOfOracle);
-  exploreLift.push(exploring.cumulativeExpectedRevenueMinor / by.get('seed')! - 1);
+  // The same loop with one setting changed (a seed per simulated day where it explores).
+  for (const v of Object.values(variants)) {
+    const x = loop(7 + s, ['bayes'], v.settings).series[0]!;
+    v.share.push(x.shareOfOracle);
+    v.lift.push(x.cumulativeExpectedRevenueMinor / by.get('seed')! - 1);
+  }
 }
-console.log(`3. 28-day closed loop after 14 days of history (geo and interests; median):`);
+console.log(`3. 28-day closed loop after 14 days of history, decisions reading ${DEFAULTS.windowDays} days back (geo and interests; the product's default settings; median):`);
 for (const strategy of ['uniform', 'seed', 'bayes']) {
   const cal = absCalibration[strategy];
   console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; expected ROAS / realized − 1 over the last 7 days: mean ${pct(median(biasCalibration[strategy]!))}, mean absolute ${pct(median(cal))}` : ''}`);
 }
+console.log(`   bayes's daily geo split alone ${pct(median(share['bayes geo']!))} of the oracle's; its interests' audience effect ${pct(median(share['bayes audience']!))} of the oracle's interests'`);
 console.log(`   bayes vs seed, cumulative revenue: median ${pct(median(lift))}, worst seed ${pct(Math.min(...lift))}, best ${pct(Math.max(...lift))}`);
-console.log(`   bayes exploring (share ${EXPLORATION}) ${pct(median(share.explore!))} of oracle revenue, not exploring ${pct(median(share.greedy!))}; exploring vs seed: median ${pct(median(exploreLift))}, worst ${pct(Math.min(...exploreLift))}, best ${pct(Math.max(...exploreLift))}`);
+for (const [name, v] of Object.entries(variants)) {
+  console.log(`   bayes ${name}: ${pct(median(v.share))} of oracle revenue; vs seed median ${pct(median(v.lift))}, worst ${pct(Math.min(...v.lift))}, best ${pct(Math.max(...v.lift))}`);
+}

@@ -51,6 +51,50 @@ describe('loadConfig', () => {
     expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0.1' }, '/srv').engine.explorationShare).toBe(0.1);
     expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0.5' }, '/srv').engine.explorationShare).toBe(0.5);
     for (const bad of ['0.51', '-0.1', 'some']) expect(() => loadConfig({ TARGETING_EXPLORATION_SHARE: bad }, '/srv')).toThrow(/TARGETING_EXPLORATION_SHARE/);
+    expect(loadConfig({}, '/srv').engine.budgetExplorationShare).toBe(0);
+    expect(loadConfig({ TARGETING_BUDGET_EXPLORATION_SHARE: '0.1' }, '/srv').engine.budgetExplorationShare).toBe(0.1);
+    for (const bad of ['0.6', '-1', 'ten']) expect(() => loadConfig({ TARGETING_BUDGET_EXPLORATION_SHARE: bad }, '/srv')).toThrow(/TARGETING_BUDGET_EXPLORATION_SHARE/);
+  });
+
+  it('reads the fatigue rest: 14 days by default, a whole number of days from 1 to 365', () => {
+    expect(loadConfig({}, '/srv').engine.fatigueRestDays).toBe(14);
+    expect(loadConfig({ TARGETING_FATIGUE_REST_DAYS: '7' }, '/srv').engine.fatigueRestDays).toBe(7);
+    expect(loadConfig({ TARGETING_FATIGUE_REST_DAYS: '365' }, '/srv').engine.fatigueRestDays).toBe(365);
+    for (const bad of ['0', '366', '2.5', '-1', 'two weeks']) expect(() => loadConfig({ TARGETING_FATIGUE_REST_DAYS: bad }, '/srv')).toThrow(/TARGETING_FATIGUE_REST_DAYS/);
+  });
+
+  it('reads the limits of the bayes geo split: none, no minimum and ±20 % by default', () => {
+    expect(loadConfig({}, '/srv').engine).toMatchObject({ countryShareLimits: {}, minCountryBudget: 0, maxChangePct: 20 });
+    const c = loadConfig({ TARGETING_COUNTRY_SHARE_LIMITS: 'FR:5-30, de:0-25.5,ES:40-100,', TARGETING_MIN_COUNTRY_BUDGET: '12.50', TARGETING_MAX_CHANGE_PCT: '100' }, '/srv');
+    expect(c.engine.countryShareLimits).toEqual({ FR: { minPct: 5, maxPct: 30 }, DE: { minPct: 0, maxPct: 25.5 }, ES: { minPct: 40, maxPct: 100 } });
+    expect(c.engine).toMatchObject({ minCountryBudget: 12.5, maxChangePct: 100 });
+    for (const bad of ['-1', '101', 'lots']) expect(() => loadConfig({ TARGETING_MAX_CHANGE_PCT: bad }, '/srv')).toThrow(/TARGETING_MAX_CHANGE_PCT/);
+    for (const bad of ['-1', 'ten']) expect(() => loadConfig({ TARGETING_MIN_COUNTRY_BUDGET: bad }, '/srv')).toThrow(/TARGETING_MIN_COUNTRY_BUDGET/);
+  });
+
+  it('names the share limits\' problem: syntax, contradictions, and limits no ad set could meet with Spain\'s floor', () => {
+    const problem = (value: string, env: Record<string, string> = {}) => {
+      try {
+        loadConfig({ TARGETING_COUNTRY_SHARE_LIMITS: value, ...env }, '/srv');
+      } catch (e) {
+        const problems = (e as ConfigError).problems;
+        expect(problems.every((p) => p.startsWith('TARGETING_COUNTRY_SHARE_LIMITS='))).toBe(true);
+        return problems.join('\n');
+      }
+      return null;
+    };
+    expect(problem('FR=5-30')).toMatch(/"FR=5-30" is not COUNTRY:MIN-MAX/);
+    expect(problem('FRA:5-30')).toMatch(/not COUNTRY:MIN-MAX/);
+    expect(problem('FR:-5-30')).toMatch(/not COUNTRY:MIN-MAX/);
+    expect(problem('FR:30-5')).toMatch(/FR's minimum share 30 % is above its maximum 5 %/);
+    expect(problem('FR:5-130')).toMatch(/FR's maximum share 130 % is over 100 %/);
+    expect(problem('FR:5-30,fr:1-2')).toMatch(/FR is listed twice/);
+    expect(problem('ES:0-30')).toMatch(/ES's maximum share 30 % is below Spain's floor \(TARGETING_SPAIN_MIN_PCT = 35 %\)/);
+    expect(problem('FR:40-50,DE:30-40')).toMatch(/add up to 105 %: over 100 %/);
+    // ES's own minimum counts where it is above the floor; FR and DE then fit exactly.
+    expect(problem('ES:50-100,FR:30-50,DE:20-40')).toBeNull();
+    expect(problem('ES:50-100,FR:30-50,DE:21-40')).toMatch(/add up to 101 %/);
+    expect(problem('FR:40-50,DE:30-40', { TARGETING_SPAIN_MIN_PCT: '30' })).toBeNull();
   });
 
   it('documents every variable in the README', () => {

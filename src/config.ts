@@ -3,7 +3,7 @@
 // A bad value stops the program with a message that names the variable; nothing reads
 // process.env anywhere else.
 import path from 'node:path';
-import { STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
+import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
 
 export interface Config {
@@ -114,6 +114,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const logLevel = (r.string('LOG_LEVEL') ?? 'warn').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) r.problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)}: must be one of ${LOG_LEVELS.join(', ')}`);
 
+  const spainMinPct = r.number('TARGETING_SPAIN_MIN_PCT', 35, { min: 0, max: 100 });
   const config: Config = {
     dataDir: path.resolve(cwd, r.string('DATA_DIR') ?? 'data'),
     databaseUrl,
@@ -131,7 +132,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         roas: r.number('TARGETING_PRIOR_ROAS', 2.5, { minExclusive: 0, max: 1000 }),
         strength: r.number('TARGETING_PRIOR_STRENGTH', 100, { minExclusive: 0, max: 1e9 }),
       },
-      spainMinPct: r.number('TARGETING_SPAIN_MIN_PCT', 35, { min: 0, max: 100 }),
+      spainMinPct,
       maxInterests: r.number('TARGETING_MAX_INTERESTS', 15, { integer: true, min: 0, max: 100 }),
       maxBehaviors: r.number('TARGETING_MAX_BEHAVIORS', 10, { integer: true, min: 0, max: 100 }),
       // Only 1 %, 3 % and 5 % lookalikes are generated, so more than three cannot be honoured.
@@ -145,11 +146,56 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // in bench:quality's 28-day loop (40 market seeds) 0.1 earned 85.0 % of the oracle against
       // 86.0 % without, 0.2 earned 82.7 % — see README "Decision quality".
       explorationShare: r.number('TARGETING_EXPLORATION_SHARE', 0, { min: 0, max: 0.5 }),
+      budgetExplorationShare: r.number('TARGETING_BUDGET_EXPLORATION_SHARE', 0, { min: 0, max: 0.5 }),
+      // Two weeks by default: long enough for the people who saw the ads too often to be replaced
+      // by others in the audience, short enough to come back within a month's window.
+      fatigueRestDays: r.number('TARGETING_FATIGUE_REST_DAYS', DEFAULT_FATIGUE_REST_DAYS, { integer: true, min: 1, max: 365 }),
+      countryShareLimits: readCountryShareLimits(r, spainMinPct),
+      minCountryBudget: r.number('TARGETING_MIN_COUNTRY_BUDGET', 0, { min: 0, max: 1e9 }),
+      // ±20 %: a day's split moves enough to follow the data without resetting Meta's delivery
+      // learning in a country at every run.
+      maxChangePct: r.number('TARGETING_MAX_CHANGE_PCT', 20, { min: 0, max: 100 }),
     },
     api: readApiConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
+}
+
+/**
+ * TARGETING_COUNTRY_SHARE_LIMITS, e.g. "FR:5-30,DE:0-25": each listed country's minimum and maximum
+ * share of an ad set's budget, in percent. Limits that no ad set could ever meet together with
+ * Spain's floor are configuration errors; the ones that only some ad sets cannot meet (say, every
+ * country of an ad set capped below 100 % in total) are relaxed at run time, and the trace says so.
+ */
+function readCountryShareLimits(r: Reader, spainMinPct: number): Record<string, { minPct: number; maxPct: number }> {
+  const name = 'TARGETING_COUNTRY_SHARE_LIMITS';
+  const text = r.string(name);
+  if (text === undefined) return {};
+  const limits: Record<string, { minPct: number; maxPct: number }> = {};
+  const problems: string[] = [];
+  for (const item of text.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const m = /^([A-Za-z]{2})\s*:\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)$/.exec(item);
+    if (!m) {
+      problems.push(`${JSON.stringify(item)} is not COUNTRY:MIN-MAX in percent (e.g. FR:5-30)`);
+      continue;
+    }
+    const code = m[1]!.toUpperCase();
+    const minPct = Number(m[2]);
+    const maxPct = Number(m[3]);
+    if (code in limits) problems.push(`${code} is listed twice`);
+    else if (maxPct > 100) problems.push(`${code}'s maximum share ${maxPct} % is over 100 %`);
+    else if (minPct > maxPct) problems.push(`${code}'s minimum share ${minPct} % is above its maximum ${maxPct} %`);
+    else limits[code] = { minPct, maxPct };
+  }
+  const spain = limits.ES;
+  if (spain !== undefined && spain.maxPct < spainMinPct) problems.push(`ES's maximum share ${spain.maxPct} % is below Spain's floor (TARGETING_SPAIN_MIN_PCT = ${spainMinPct} %)`);
+  // Spain's floor counts as its minimum share: both must fit in one budget.
+  const minimums = Object.entries(limits).reduce((s, [code, l]) => s + (code === 'ES' ? 0 : l.minPct), Math.max(spain?.minPct ?? 0, spainMinPct));
+  if (minimums > 100 + 1e-9) problems.push(`the minimum shares, with Spain's floor of ${spainMinPct} %, add up to ${Number(minimums.toFixed(6))} %: over 100 %`);
+  if (problems.length === 0) return limits;
+  r.problems.push(...problems.map((p) => `${name}=${JSON.stringify(text)}: ${p}`));
+  return {};
 }
 
 /** The variables, their defaults and meaning: the README's table is checked against this list. */
@@ -177,6 +223,10 @@ export const CONFIG_VARIABLES = [
   'TARGETING_FREQUENCY_CAP',
   'TARGETING_FREQUENCY_WINDOW_DAYS',
   'TARGETING_EXPLORATION_SHARE',
+  'TARGETING_FATIGUE_REST_DAYS',
+  'TARGETING_COUNTRY_SHARE_LIMITS',
+  'TARGETING_MIN_COUNTRY_BUDGET',
+  'TARGETING_MAX_CHANGE_PCT',
   'HOST',
   'PORT',
   'JWT_SECRET',

@@ -8,11 +8,10 @@ import type { Recommendation } from '../src/engine/types.ts';
 import { ENGINE_VERSION } from '../src/engine/version.ts';
 import { InputError, NotFoundError, UnavailableError } from '../src/services/errors.ts';
 import { diffJson, explainRecommendation, MAX_DIFFERENCES } from '../src/services/explain-recommendation.ts';
-import { generateStubHistory } from '../src/services/generate-stub.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { getDecisionInputs, hashDecisionInputs } from '../src/store/decision-inputs.ts';
 import { runCli } from './helpers/cli.ts';
-import { openTestContext, testConfig, type TestContext, usingPostgres } from './helpers/db.ts';
+import { openStubCampaignContext, testConfig, type TestContext, usingPostgres } from './helpers/db.ts';
 
 describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   let ctx: TestContext;
@@ -22,9 +21,7 @@ describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
   const cli = (argv: string[]) => runCli(argv, { db: ctx.db, clock: ctx.clock, logger: ctx.logger });
 
   beforeAll(async () => {
-    ctx = await openTestContext();
-    const report = await generateStubHistory(ctx, { campaigns: 1, days: 30, seed: 11 });
-    campaignId = report.campaigns[0]!.campaign_id;
+    ({ ctx, campaignId } = await openStubCampaignContext());
   });
   afterAll(async () => {
     await ctx.close();

@@ -6,7 +6,7 @@ import { SEED_SETTINGS } from '../engine/test-settings.ts';
 import { runBacktest } from './closed-loop.ts';
 import { backtestHtml } from './report-html.ts';
 
-const options = { marketSeed: 7, days: 10, historyDays: 14, strategies: ['uniform', 'seed', 'bayes', 'oracle'] as const, settings: SEED_SETTINGS, startDate: '2026-11-10' };
+const options = { marketSeed: 7, days: 10, historyDays: 14, windowDays: 14, strategies: ['uniform', 'seed', 'bayes', 'oracle'] as const, settings: SEED_SETTINGS, startDate: '2026-11-10' };
 
 describe('runBacktest', () => {
   const report = runBacktest(options);

@@ -11,14 +11,16 @@
 //   chosen interests, as Meta's audience expansion does).
 // - Interest history grows only for the chosen interests (deliverToInterests: their share of the
 //   day's delivery at their true rates), and every history is read over the same rolling window
-//   as the countries', so an interest never chosen again ages out of it. This is what lets
+//   (windowDays, production's TARGETING_WINDOW_DAYS) as the countries', so an interest never
+//   chosen again ages out of it. This is what lets
 //   exploration pay: the loop learns about an interest only by choosing it.
+import { fatigueFitCandidates } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import { curveValue, waterFill, type Market } from '../engine/response-curve.ts';
-import type { AdSetSnapshot, CampaignSnapshot, CountryHistory, EngineSettings, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
-import { createStubMarket, getTruth, type StubCampaignTruth } from '../sources/stub.ts';
+import type { AdSetSnapshot, CampaignSnapshot, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
+import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../sources/stub.ts';
 
 export const AUDIENCE_INFLUENCE = 0.5;
 
@@ -30,6 +32,8 @@ export interface BacktestOptions {
   days: number;
   /** Days of stub history before the loop starts. */
   historyDays: number;
+  /** Days each decision reads back, as TARGETING_WINDOW_DAYS does in production. */
+  windowDays: number;
   strategies: readonly BacktestStrategy[];
   settings: EngineSettings;
   /** Last day of the initial history (YYYY-MM-DD). */
@@ -72,6 +76,7 @@ export interface BacktestReport {
   currency: string;
   dailyBudgetMinor: number;
   historyDays: number;
+  windowDays: number;
   days: number;
   audienceInfluence: number;
   /** The oracle's interests' audience multiplier: the best any choice of interests reaches. */
@@ -93,19 +98,29 @@ function addDays(date: string, n: number): string {
 
 /** The campaign-level truth: the ad sets' budget shares cancel out of each country's curve (see stub.ts). */
 export function trueMarkets(c: StubCampaignTruth, budgetMinor: number, spainMinPct: number): Market[] {
-  const creative = creativeFactor(c);
+  const creative = creativeOf(c);
   const floor = Math.ceil((budgetMinor * spainMinPct) / 100 - 1e-9);
   return c.countries.map((k) => ({
     code: k.countryCode,
     curve: { capacity: k.capacityImpressions, saturation: k.saturationSpendMinor },
-    valuePerImpression: k.ctr * k.cvr * k.revenuePerConversionMinor * creative,
+    valuePerImpression: k.ctr * k.cvr * k.revenuePerConversionMinor * creative.ctr * creative.cvr,
     minMinor: k.countryCode === 'ES' ? floor : 0,
     maxMinor: budgetMinor,
   }));
 }
 
-function creativeFactor(c: StubCampaignTruth): number {
-  return c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier, 0);
+/**
+ * What the stub multiplies every row's rates by, held at the history's last day: the ad sets'
+ * creative, budget-weighted (a CTR factor, and a CVR factor such that their product is the mean of
+ * the ad sets' CTR × CVR multipliers), and the campaign's trend at the end of the history.
+ * Delivering the loop's rows at these keeps their CTR and CVR on the scale of the stub's history
+ * rows: a sudden shift on the loop's first day would read as fatigue to the change-point fit.
+ */
+function creativeOf(c: StubCampaignTruth): { ctr: number; cvr: number } {
+  const ctr = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier, 0);
+  const both = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier, 0);
+  // stub.ts drawDay: the trend runs from −half to +half of c.trend across the history.
+  return { ctr: ctr * (1 + c.trend.ctr / 2), cvr: (ctr > 0 ? both / ctr : 0) * (1 + c.trend.cvr / 2) };
 }
 
 /** True value per impression of each interest on the decision day (fatigue included). */
@@ -151,14 +166,14 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
 }
 
 function deliver(rng: Rng, c: StubCampaignTruth, markets: readonly Market[], split: ReadonlyMap<string, number>, audience: number, date: string): CountryDay[] {
-  const creative = creativeFactor(c);
+  const creative = creativeOf(c);
   return c.countries.map((k, i) => {
     const spend = split.get(k.countryCode) ?? 0;
     const m = markets[i]!;
     const impressions = Math.round(m.curve.capacity * (1 - Math.exp(-spend / m.curve.saturation)) * Math.exp(rng.normal(0, 0.05)));
-    const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr));
-    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative * audience));
-    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * 4, k.revenuePerConversionMinor / 4)) : 0;
+    const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr * creative.ctr));
+    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * audience));
+    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, k.revenuePerConversionMinor / ORDER_VALUE_SHAPE)) : 0;
     const metrics: Metrics = { ...emptyMetrics(), impressions, clicks, spendMinor: spend, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spend };
     return { date, country: k.countryCode, metrics };
   });
@@ -172,8 +187,11 @@ interface SegmentDays {
   days: { date: string; metrics: Metrics }[];
 }
 
-/** Segment histories over the decision's window, as the store's snapshot would read them. */
-function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, recentStart: string): SegmentHistory[] {
+/**
+ * Segment histories over the decision's window, as the store's snapshot would read them: daily
+ * points for the fatigue fit's candidates and the resting segments (fatigueFitCandidates).
+ */
+function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, recentStart: string, resting: readonly RestingSegment[]): SegmentHistory[] {
   const histories = [...segments.values()].map((g) => {
     const total = emptyMetrics();
     const recent = emptyMetrics();
@@ -185,18 +203,26 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, rec
     return { segmentType: g.segmentType, segmentId: g.segmentId, segmentName: g.segmentName, total, recent };
   });
   // The store's snapshot lists only segments with rows in the window.
-  return histories.filter((h) => h.total.impressions > 0);
+  const listed: SegmentHistory[] = histories.filter((h) => h.total.impressions > 0);
+  const restingIds = new Set(resting.map((r) => `${r.segmentType}:${r.segmentId}`));
+  for (const h of fatigueFitCandidates(listed, (x) => restingIds.has(`${x.segmentType}:${x.segmentId}`))) {
+    h.daily = segments.get(h.segmentId)!.days
+      .filter((d) => d.date >= start)
+      .map((d) => ({ date: d.date, impressions: d.metrics.impressions, clicks: d.metrics.clicks, reach: d.metrics.reach }));
+  }
+  return listed;
 }
 
 /**
  * The day's delivery seen through the chosen interests: AUDIENCE_INFLUENCE of the impressions and
  * spend went to people in them (split by each interest's size), at the interest's true CTR, CVR and
- * order value on the decision day; the rest reached people outside them and is not attributed.
+ * order value on the decision day and the ad sets' creative (creativeOf); the rest reached people
+ * outside them and is not attributed.
  * Interests not chosen get no row, so what the loop learns about an interest comes only from
  * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
  * interest's noise identical across strategies.
  */
-function deliverToInterests(marketSeed: number | string, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string): void {
+function deliverToInterests(marketSeed: number | string, creative: { ctr: number; cvr: number }, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string): void {
   const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
   const size = picked.reduce((a, g) => a + g.sizeImpressions, 0);
   if (picked.length === 0 || !(size > 0)) return;
@@ -206,9 +232,9 @@ function deliverToInterests(marketSeed: number | string, truth: ReadonlyMap<stri
     const rng = createRng(deriveSeed(`backtest:${String(marketSeed)}`, 'interest', g.segmentId, date));
     const share = g.sizeImpressions / size;
     const n = Math.round(impressions * share);
-    const clicks = rng.binomial(n, Math.min(0.5, g.ctr * (1 - g.fatigueDepth)));
-    const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr));
-    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * 4, g.revenuePerConversionMinor / 4)) : 0;
+    const clicks = rng.binomial(n, Math.min(0.5, g.ctr * (1 - g.fatigueDepth) * creative.ctr));
+    const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr * creative.cvr));
+    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, g.revenuePerConversionMinor / ORDER_VALUE_SHAPE)) : 0;
     const spendMinor = Math.round(spend * share);
     const metrics: Metrics = { ...emptyMetrics(), impressions: n, clicks, spendMinor, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spendMinor };
     let h = history.get(g.segmentId);
@@ -220,6 +246,7 @@ function deliverToInterests(marketSeed: number | string, truth: ReadonlyMap<stri
 export function runBacktest(options: BacktestOptions): BacktestReport {
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > 365) throw new RangeError('days must be a whole number from 1 to 365');
   if (!Number.isInteger(options.historyDays) || options.historyDays < 3 || options.historyDays > 365) throw new RangeError('history days must be a whole number from 3 to 365');
+  if (!Number.isInteger(options.windowDays) || options.windowDays < 1 || options.windowDays > 400) throw new RangeError('window days must be a whole number from 1 to 400');
   const market = createStubMarket({ seed: options.marketSeed, campaigns: 1, days: options.historyDays, endDate: options.startDate, interestsPerCampaign: 120, behaviorsPerCampaign: 20 });
   const truth = getTruth(market);
   const c = truth.campaigns[0]!;
@@ -265,6 +292,10 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const history = [...countryDays];
     const segmentHistory = new Map([...segmentDays].map(([id, g]) => [id, { ...g, days: [...g.days] }]));
     const days: BacktestDay[] = [];
+    // What production reads from the previous runs: the previous day's split, which the
+    // change-per-run limit (settings.maxChangePct) holds each day's move against, and the rests in force.
+    let previousGeo: EarlierRuns['geo'];
+    let resting: RestingSegment[] = [];
     for (let day = 1; day <= options.days; day++) {
       const date = addDays(options.startDate, day);
       let split: Map<string, number>;
@@ -277,16 +308,23 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         split = uniformSplit(budget, countries, spainMinPct);
       } else {
         const end = addDays(date, -1);
-        const start = addDays(end, -(options.historyDays - 1));
+        const start = addDays(end, -(options.windowDays - 1));
         const recentStart = addDays(end, -(options.settings.recentDays - 1));
-        const snapshot = snapshotOf(c.campaignId, truth.currency, history, windowed(segmentHistory, start, recentStart), pixel, start, end, recentStart);
+        const snapshot = snapshotOf(c.campaignId, truth.currency, history, windowed(segmentHistory, start, recentStart, resting), pixel, start, end, recentStart);
+        const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}) };
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.
         const randomSeed = deriveSeed(`backtest:${String(options.marketSeed)}`, 'explore', strategy, day);
-        const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy }, randomSeed });
+        const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy }, randomSeed, ...(Object.keys(earlierRuns).length > 0 ? { earlierRuns } : {}) });
         const draft = decision!.draft;
         const minorPerMajor = budget / draft.total_budget;
         split = new Map(draft.geo_allocations.map((g) => [g.country_code, Math.round(g.budget_amount * minorPerMajor)]));
+        previousGeo = [{ adsetId: null, totalBudgetMinor: budget, allocations: [...split].map(([countryCode, amountMinor]) => ({ countryCode, amountMinor })) }];
+        const rests = decision!.rests;
+        if (rests) {
+          const ended = new Set(rests.ended.map((r) => `${r.segmentType}:${r.segmentId}`));
+          resting = [...resting.filter((r) => !ended.has(`${r.segmentType}:${r.segmentId}`)), ...rests.started];
+        }
         chosen = draft.interests.map((i) => i.interest_id);
         predictedRoas = draft.expected_roas;
       }
@@ -295,7 +333,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       const delivered = deliver(rng, c, markets, split, audience, date);
       history.push(...delivered);
       if (strategy === 'seed' || strategy === 'bayes') {
-        deliverToInterests(options.marketSeed, segmentTruth, segmentHistory, chosen, delivered, date);
+        deliverToInterests(options.marketSeed, creativeOf(c), segmentTruth, segmentHistory, chosen, delivered, date);
       }
       days.push({
         day,
@@ -316,5 +354,5 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
     return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / (oracleDaily * options.days), calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
   });
-  return { marketSeed: options.marketSeed, campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, oracleAudienceMultiplier: oracleAudience, series };
+  return { marketSeed: options.marketSeed, campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, oracleAudienceMultiplier: oracleAudience, series };
 }

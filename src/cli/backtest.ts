@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { addDays, isoDate } from '../services/dates.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 
-export const usage = 'backtest [--days 28] [--history-days 14] [--market-seed 7] [--strategy bayes] [--baseline seed] [--out FILE_PREFIX] [--json]';
+export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--market-seed 7] [--strategy bayes] [--baseline seed] [--out FILE_PREFIX] [--json]';
 
 export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({
@@ -16,6 +16,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     options: {
       days: { type: 'string', default: '28' },
       'history-days': { type: 'string', default: '14' },
+      'window-days': { type: 'string' },
       'market-seed': { type: 'string', default: '7' },
       strategy: { type: 'string', default: 'bayes' },
       baseline: { type: 'string', default: 'seed' },
@@ -41,6 +42,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     marketSeed: seed,
     days: whole('days', values.days, 1, 365),
     historyDays: whole('history-days', values['history-days'], 3, 365),
+    windowDays: values['window-days'] === undefined ? ctx.config.windowDays : whole('window-days', values['window-days'], 1, 400),
     strategies,
     settings: ctx.config.engine,
     startDate: addDays(isoDate(ctx.clock.now()), -1),
@@ -52,7 +54,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
   const byName = new Map(report.series.map((s) => [s.strategy, s]));
   const lift = (byName.get(main)!.cumulativeExpectedRevenueMinor / byName.get(baselines[0]!)!.cumulativeExpectedRevenueMinor - 1) * 100;
   printLines(io, [
-    `Backtest on stub market ${String(seed)}: ${report.historyDays} days of history, ${report.days} simulated days, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
+    `Backtest on stub market ${String(seed)}: ${report.historyDays} days of history, decisions reading ${report.windowDays} days back, ${report.days} simulated days, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
     'strategy   expected revenue   of oracle   ROAS calibration (last 7 days: bias, mean abs.)',
     ...report.series.map((s) => `${s.strategy.padEnd(10)} ${toMajor(s.cumulativeExpectedRevenueMinor, report.currency).toFixed(0).padStart(16)}   ${(s.shareOfOracle * 100).toFixed(1).padStart(7)} %   ${s.calibrationError === null ? '–' : `${(s.calibrationError * 100).toFixed(1)} %, ${(s.calibrationAbsError! * 100).toFixed(1)} %`}`),
     `${main} vs ${baselines[0]}: ${lift >= 0 ? '+' : ''}${lift.toFixed(1)} % expected revenue over ${report.days} days.`,

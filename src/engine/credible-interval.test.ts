@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { valueInterval } from './credible-interval.ts';
+import { pooledPrior } from './geo-bayes.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { createRng, type Rng } from './random.ts';
 import type { Metrics } from './types.ts';
@@ -32,7 +33,7 @@ describe('valueInterval', () => {
     const truth = { ctr: 0.02, cvr: 0.05, order: 5_000 };
     const pool = Array.from({ length: 10 }, () => observe(rng, drawTruth(rng), 200_000));
     const pooled = pool.reduce((acc, m) => addMetrics(acc, m), emptyMetrics());
-    const widths = [2_000, 20_000, 200_000, 2_000_000].map((n) => valueInterval([{ total: observe(rng, truth, n), weight: 1 }], pooled, STRENGTHS, ORDER_SD ** 2));
+    const widths = [2_000, 20_000, 200_000, 2_000_000].map((n) => valueInterval([{ total: observe(rng, truth, n), weight: 1 }], pooledPrior(pooled, STRENGTHS), ORDER_SD ** 2));
     for (let i = 1; i < widths.length; i++) {
       expect(widths[i]!.relativeHalfWidth).toBeLessThan(widths[i - 1]!.relativeHalfWidth);
       expect(widths[i]!.confidence).toBeGreaterThanOrEqual(widths[i - 1]!.confidence);
@@ -49,7 +50,7 @@ describe('valueInterval', () => {
       const truths = Array.from({ length: 10 }, () => drawTruth(rng));
       const observed = truths.map((t) => observe(rng, t, rng.int(5_000, 100_000)));
       const pooled = observed.reduce((acc, m) => addMetrics(acc, m), emptyMetrics());
-      const interval = valueInterval([{ total: observed[0]!, weight: 1 }], pooled, STRENGTHS, ORDER_SD ** 2);
+      const interval = valueInterval([{ total: observed[0]!, weight: 1 }], pooledPrior(pooled, STRENGTHS), ORDER_SD ** 2);
       const t = truths[0]!;
       const value = t.ctr * t.cvr * t.order;
       if (value >= interval.lower && value <= interval.upper) covered++;
@@ -60,9 +61,9 @@ describe('valueInterval', () => {
 
   it('caps confidence at 0.95 and gives 0 when the interval reaches zero', () => {
     const big = { ...emptyMetrics(), impressions: 1e9, clicks: 2e7, conversions: 1e6, clicksWithConversions: 2e7, revenueMinor: 5e9, spendMinor: 1e8, spendWithRevenueMinor: 1e8 };
-    expect(valueInterval([{ total: big, weight: 1 }], big, STRENGTHS, ORDER_SD ** 2).confidence).toBe(0.95);
+    expect(valueInterval([{ total: big, weight: 1 }], pooledPrior(big, STRENGTHS), ORDER_SD ** 2).confidence).toBe(0.95);
     const none = emptyMetrics();
-    const empty = valueInterval([{ total: none, weight: 1 }], none, STRENGTHS, null);
+    const empty = valueInterval([{ total: none, weight: 1 }], pooledPrior(none, STRENGTHS), null);
     expect(empty.confidence).toBe(0);
   });
 });

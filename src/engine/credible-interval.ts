@@ -11,7 +11,7 @@
 //
 // confidence = clamp(1 − half-width / mean, 0, 0.95): an estimate known to ±10 % gets 0.90, one
 // known to ±50 % gets 0.50, one whose interval reaches 0 gets 0; 0.95 is the seed's own ceiling.
-import type { FixedStrengths } from './empirical-bayes.ts';
+import type { RatePrior } from './geo-bayes.ts';
 import type { Metrics } from './types.ts';
 
 const Z_90 = 1.6448536269514722;
@@ -46,25 +46,24 @@ function betaMoments(priorMean: number, strength: number, successes: number, tri
  * `perConversionVariance` of null means "one conversion's value varies as much as its mean"
  * (coefficient of variation 1), the fallback of empirical-bayes.ts.
  */
-export function valueInterval(parts: readonly IntervalPart[], pooled: Metrics, strengths: FixedStrengths, perConversionVariance: number | null): ValueInterval {
-  const pooledCtr = pooled.impressions > 0 ? pooled.clicks / pooled.impressions : 0;
-  const pooledCvr = pooled.clicksWithConversions > 0 ? pooled.conversions / pooled.clicksWithConversions : 0;
-  const hasRevenue = pooled.spendWithRevenueMinor > 0 && pooled.conversions > 0;
-  const pooledOrder = hasRevenue ? pooled.revenueMinor / pooled.conversions : 1;
-  const sigma2 = perConversionVariance ?? pooledOrder * pooledOrder;
+export function valueInterval(parts: readonly IntervalPart[], prior: RatePrior, perConversionVariance: number | null): ValueInterval {
+  const { strengths } = prior;
+  const hasRevenue = prior.order !== null;
+  const priorOrder = prior.order ?? 1;
+  const sigma2 = perConversionVariance ?? priorOrder * priorOrder;
   const weightSum = parts.reduce((s, p) => s + Math.max(0, p.weight), 0);
   let mean = 0;
   let variance = 0;
   for (const p of parts) {
     const w = weightSum > 0 ? Math.max(0, p.weight) / weightSum : 1 / parts.length;
     const m = p.total;
-    const ctr = betaMoments(pooledCtr, strengths.ctr, m.clicks, m.impressions);
-    const cvr = betaMoments(pooledCvr, strengths.cvr, m.conversions, m.clicksWithConversions);
+    const ctr = betaMoments(prior.ctr, strengths.ctr, m.clicks, m.impressions);
+    const cvr = betaMoments(prior.cvr, strengths.cvr, m.conversions, m.clicksWithConversions);
     let order = { mean: 1, variance: 0 };
     if (hasRevenue) {
       const n = m.conversions > 0 ? m.conversions : 0;
       const own = n > 0 ? m.revenueMinor / n : 0;
-      order = { mean: (pooledOrder * strengths.order + own * n) / (strengths.order + n), variance: sigma2 / (strengths.order + n) };
+      order = { mean: (priorOrder * strengths.order + own * n) / (strengths.order + n), variance: sigma2 / (strengths.order + n) };
     }
     const mu = ctr.mean * cvr.mean * order.mean;
     const second = (ctr.variance + ctr.mean ** 2) * (cvr.variance + cvr.mean ** 2) * (order.variance + order.mean ** 2);

@@ -41,6 +41,25 @@ describe('fitBetaPrior', () => {
     expect(prior.strength).toBeLessThan(50 * 1.5);
   });
 
+  it('is not pulled toward the units the optimizer chose to measure at length', () => {
+    // The top fifth of 200 units (by true rate) got 1,000,000 trials each, as segments the optimizer
+    // keeps choosing do; the rest 2,000. The pooled rate then sits near the chosen units' rate.
+    const rng = createRng('adaptive');
+    const truths = Array.from({ length: 200 }, () => rng.beta(0.03 * 120, 0.97 * 120));
+    const cut = [...truths].sort((a, b) => b - a)[39]!;
+    const units = truths.map((p) => {
+      const n = p >= cut ? 1_000_000 : 2_000;
+      return { trials: n, successes: rng.binomial(n, p) };
+    });
+    const pooled = units.reduce((s, u) => s + u.successes, 0) / units.reduce((s, u) => s + u.trials, 0);
+    const populationMean = truths.reduce((a, b) => a + b, 0) / truths.length;
+    const prior = fitBetaPrior(units, 200);
+    expect(pooled / populationMean).toBeGreaterThan(1.3);
+    expect(Math.abs(prior.mean / populationMean - 1)).toBeLessThan(0.08);
+    expect(prior.strength).toBeGreaterThan(120 / 2);
+    expect(prior.strength).toBeLessThan(120 * 2);
+  });
+
   it('is at a likelihood maximum', () => {
     const units = simulate('max', 100, 0.02, 500, () => 3_000);
     const prior = fitBetaPrior(units, 1);
@@ -77,7 +96,7 @@ describe('fitBetaPrior', () => {
 });
 
 describe('fitOrderValuePrior', () => {
-  it('recovers a known strength in conversions from simulated order values (reweighted fit)', () => {
+  it('recovers a known strength in conversions from simulated order values', () => {
     // Unit means ~ gamma with sd 1,000 around 5,000; one order's sd 5,000 → strength (5,000/1,000)² = 25.
     for (const seed of ['orders-a', 'orders-b', 'orders-c', 'orders-d']) {
       const rng = createRng(seed);
@@ -88,17 +107,30 @@ describe('fitOrderValuePrior', () => {
         for (let k = 0; k < conversions; k++) revenue += unitMean + rng.normal(0, 5_000);
         return { conversions, revenueMinor: revenue };
       });
-      const prior = fitOrderValuePrior(units, 20, true);
+      const prior = fitOrderValuePrior(units, 20);
       expect(prior.fitted).toBe(true);
-      // The plain (default) fit finds spread and noise too, but only to within an order of magnitude.
-      const plain = fitOrderValuePrior(units, 20);
-      expect(plain.fitted).toBe(true);
-      expect(plain.strength).toBeGreaterThan(25 / 10);
-      expect(plain.strength).toBeLessThan(25 * 10);
+      expect(prior.mean).toBeGreaterThan(4_900);
+      expect(prior.mean).toBeLessThan(5_100);
       expect(prior.strength).toBeGreaterThan(25 / 1.6);
       expect(prior.strength).toBeLessThan(25 * 1.6);
       expect(Math.sqrt(prior.perConversionVariance)).toBeGreaterThan(4_000);
       expect(Math.sqrt(prior.perConversionVariance)).toBeLessThan(6_000);
+    }
+  });
+
+  it('stays near the true strength when most units have a single order', () => {
+    // Gamma orders (shape 2.5, as the stub market's) around unit means with sd 25 %: strength ≈ 0.4/0.0625 = 6.4.
+    for (const seed of ['single-a', 'single-b', 'single-c']) {
+      const rng = createRng(seed);
+      const units = Array.from({ length: 120 }, (_, i) => {
+        const unitMean = 5_000 * Math.exp(rng.normal(0, 0.25) - 0.03125);
+        const conversions = i % 3 === 0 ? 1 + (i % 40) : 1;
+        return { conversions, revenueMinor: rng.gamma(2.5 * conversions, unitMean / 2.5) };
+      });
+      const prior = fitOrderValuePrior(units, 20);
+      expect(prior.fitted).toBe(true);
+      expect(prior.strength).toBeGreaterThan(6.4 / 3);
+      expect(prior.strength).toBeLessThan(6.4 * 3);
     }
   });
 

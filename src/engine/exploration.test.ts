@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { drawValuePerImpression, exploreSegments, explorationSlots, inclusiveDays, isRecovering } from './exploration.ts';
+import { pooledPrior } from './geo-bayes.ts';
 import { emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
 import { createRng } from './random.ts';
@@ -69,7 +70,7 @@ describe('Thompson draws', () => {
     const pooled = metrics(1_000_000, 0.01, 0.02);
     const spread = (m: Metrics) => {
       const rng = createRng(5);
-      const xs = Array.from({ length: 2_000 }, () => drawValuePerImpression(rng, m, pooled));
+      const xs = Array.from({ length: 2_000 }, () => drawValuePerImpression(rng, m, pooledPrior(pooled)));
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
       return { mean, sd: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
     };

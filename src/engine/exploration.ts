@@ -7,7 +7,7 @@
 //
 // The random source is a seeded Rng the caller derives per run (the seed is stored with the run),
 // so a replay with the same seed explores the same segments.
-import { CTR_STRENGTH, CVR_STRENGTH, ORDER_VALUE_STRENGTH, valuePerImpression } from './geo-bayes.ts';
+import { fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, valuePerImpression, type RatePrior } from './geo-bayes.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import type { Rng } from './random.ts';
 import { smooth } from './scoring.ts';
@@ -42,26 +42,23 @@ export function explorationSlots(share: number, max: number): number {
 // A Beta shape of 0 is not a distribution: an empty pool (no clicks anywhere) keeps a sliver of mass.
 const MIN_SHAPE = 1e-6;
 
-function betaPosterior(rng: Rng, pooledRate: number, strength: number, successes: number, trials: number): number {
+function betaPosterior(rng: Rng, priorRate: number, strength: number, successes: number, trials: number): number {
   const s = Math.max(0, Math.min(successes, trials));
-  const a = pooledRate * strength + s;
-  const b = (1 - pooledRate) * strength + Math.max(0, trials - s);
+  const a = priorRate * strength + s;
+  const b = (1 - priorRate) * strength + Math.max(0, trials - s);
   return rng.beta(Math.max(MIN_SHAPE, a), Math.max(MIN_SHAPE, b));
 }
 
 /**
- * One Thompson draw of revenue per impression: CTR and CVR from Beta posteriors whose prior is the
- * type's pooled rate worth CTR_STRENGTH impressions and CVR_STRENGTH clicks (the strengths of the
- * shrunk mean in geo-bayes.ts), times the shrunk mean order value (its spread matters less than
- * the two rates' and a mean keeps the draw cheap).
+ * One Thompson draw of revenue per impression: CTR and CVR from their Beta posteriors under the
+ * prior the exploitation ranking shrinks toward (segment-value.ts: fitted by empirical Bayes, or
+ * the pooled rates at the fixed strengths), times the shrunk mean order value (its spread matters
+ * less than the two rates' and a mean keeps the draw cheap).
  */
-export function drawValuePerImpression(rng: Rng, m: Metrics, pooled: Metrics): number {
-  const pooledCtr = pooled.impressions > 0 ? pooled.clicks / pooled.impressions : 0;
-  const pooledCvr = pooled.clicksWithConversions > 0 ? pooled.conversions / pooled.clicksWithConversions : 0;
-  const ctr = betaPosterior(rng, pooledCtr, CTR_STRENGTH, m.clicks, m.impressions);
-  const cvr = betaPosterior(rng, pooledCvr, CVR_STRENGTH, m.conversions, m.clicksWithConversions);
-  const pooledOrder = pooled.conversions > 0 && pooled.spendWithRevenueMinor > 0 ? pooled.revenueMinor / pooled.conversions : 1;
-  const order = pooled.spendWithRevenueMinor > 0 ? smooth(pooledOrder, ORDER_VALUE_STRENGTH, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions) : 1;
+export function drawValuePerImpression(rng: Rng, m: Metrics, prior: RatePrior): number {
+  const ctr = betaPosterior(rng, prior.ctr, prior.strengths.ctr, m.clicks, m.impressions);
+  const cvr = betaPosterior(rng, prior.cvr, prior.strengths.cvr, m.conversions, m.clicksWithConversions);
+  const order = prior.order === null ? 1 : smooth(prior.order, prior.strengths.order, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions);
   return ctr * cvr * order;
 }
 
@@ -87,12 +84,14 @@ export function exploreSegments(
     totals.set(h.segmentId, h.total);
     addMetrics(pooled, h.total);
   }
+  // The same prior as the exploitation ranking's (rescoreByValue): refitted here, only when exploring.
+  const prior = USE_FITTED_PRIORS.segments ? fittedPrior(fitStrengths([...totals.values()]), pooled) : pooledPrior(pooled);
   const candidates = scores
     .filter((s) => s.segmentType === type && !s.fatigue.isFatigued && !chosen.has(s.segmentId))
     .sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
   const drawn = candidates.map((score) => {
     const m = totals.get(score.segmentId) ?? emptyMetrics();
-    return { score, m, draw: drawValuePerImpression(rng, m, pooled) };
+    return { score, m, draw: drawValuePerImpression(rng, m, prior) };
   });
   // Best draw first; equal draws (e.g. two empty pools) by id, already the order they were drawn in.
   const ranked = drawn.map((d, i) => ({ ...d, i })).sort((a, b) => b.draw - a.draw || a.i - b.i);
@@ -101,7 +100,7 @@ export function exploreSegments(
     draw: d.draw,
     drawRank: k + 1,
     draws: drawn.length,
-    meanValue: valuePerImpression(d.m, pooled),
+    meanValue: valuePerImpression(d.m, prior),
     impressions: d.m.impressions,
     recovering: recovering.has(d.score.segmentId),
   }));
@@ -117,8 +116,8 @@ export const RESTED_MIN_EARLIER_IMPRESSIONS = 1_000;
 /**
  * A segment back from a rest, which re-enters only through the exploration slots.
  *
- * Simplification (no new storage): the engine has no memory of earlier runs, so "resting" and
- * "recovering" are read from the snapshot alone. A segment whose recent days show the fatigue drop
+ * For a segment with a stored fatigue rest (earlierRuns.resting), fatigue-rest.ts decides instead.
+ * For the others, "resting" and "recovering" are read from the snapshot alone. A segment whose recent days show the fatigue drop
  * is resting (excluded, as before): the rest lasts as long as the recent period
  * (TARGETING_FATIGUE_RECENT_DAYS, 7 by default). A segment that delivered before its recent days
  * (≥ 1,000 impressions) but delivered under 10 % of that pace within them was taken out of the

@@ -5,7 +5,9 @@
 import { describePriors, fitValuePriors, type FixedStrengths, type ValuePriors } from './empirical-bayes.ts';
 import { emptyMetrics, addMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
-import { curveValue, fitResponseCurve, marginalValue, waterFill, type Market, type ResponseCurve, type SpendPoint } from './response-curve.ts';
+import { NO_COUNTRY_LIMITS, splitUnderLimits, type CountryLimits } from './geo-constraints.ts';
+import { blendSplits, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
+import { curveValue, fitResponseCurve, marginalValue, type Market, type ResponseCurve, type SpendPoint } from './response-curve.ts';
 import type { CountryHistory, Metrics, TraceEntry } from './types.ts';
 
 export interface CountryDaily extends CountryHistory {
@@ -44,27 +46,58 @@ export function strengthsOf(p: ValuePriors): FixedStrengths {
   return { ctr: p.ctr.strength, cvr: p.cvr.strength, order: p.order.strength };
 }
 
-/** Expected revenue per impression (minor units), shrunk toward the campaign's pooled figures. */
-export function valuePerImpression(m: Metrics, pooled: Metrics, strengths: FixedStrengths = FIXED_STRENGTHS): number {
-  const pooledCtr = pooled.impressions > 0 ? pooled.clicks / pooled.impressions : 0;
-  const pooledCvr = pooled.clicksWithConversions > 0 ? pooled.conversions / pooled.clicksWithConversions : 0;
-  const pooledOrder = pooled.conversions > 0 && pooled.spendWithRevenueMinor > 0 ? pooled.revenueMinor / pooled.conversions : 1;
-  const ctr = smooth(pooledCtr, strengths.ctr, m.impressions > 0 ? m.clicks / m.impressions : 0, m.impressions);
-  const cvr = smooth(pooledCvr, strengths.cvr, m.clicksWithConversions > 0 ? m.conversions / m.clicksWithConversions : 0, m.clicksWithConversions);
+/** What a unit's rates are shrunk toward: each rate's prior mean and the strength it is worth. */
+export interface RatePrior {
+  ctr: number;
+  cvr: number;
+  /** Mean revenue per conversion (minor units); null when no revenue is tracked: a conversion is then worth 1. */
+  order: number | null;
+  strengths: FixedStrengths;
+}
+
+/** The pooled rates of `pooled` as prior means. */
+export function pooledPrior(pooled: Metrics, strengths: FixedStrengths = FIXED_STRENGTHS): RatePrior {
+  return {
+    ctr: pooled.impressions > 0 ? pooled.clicks / pooled.impressions : 0,
+    cvr: pooled.clicksWithConversions > 0 ? pooled.conversions / pooled.clicksWithConversions : 0,
+    order: pooled.spendWithRevenueMinor > 0 ? (pooled.conversions > 0 ? pooled.revenueMinor / pooled.conversions : 1) : null,
+    strengths,
+  };
+}
+
+/** The fitted means and strengths (empirical-bayes.ts); `pooled` only says whether revenue is tracked. */
+export function fittedPrior(p: ValuePriors, pooled: Metrics): RatePrior {
+  return { ctr: p.ctr.mean, cvr: p.cvr.mean, order: pooled.spendWithRevenueMinor > 0 ? p.order.mean : null, strengths: strengthsOf(p) };
+}
+
+/** Expected revenue per impression (minor units), each rate shrunk toward the prior's. */
+export function valuePerImpression(m: Metrics, prior: RatePrior): number {
+  const { strengths } = prior;
+  const ctr = smooth(prior.ctr, strengths.ctr, m.impressions > 0 ? m.clicks / m.impressions : 0, m.impressions);
+  const cvr = smooth(prior.cvr, strengths.cvr, m.clicksWithConversions > 0 ? m.conversions / m.clicksWithConversions : 0, m.clicksWithConversions);
   // Without revenue the value of a conversion is 1: the split then maximises conversions.
-  const order = pooled.spendWithRevenueMinor > 0 ? smooth(pooledOrder, strengths.order, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions) : 1;
+  const order = prior.order === null ? 1 : smooth(prior.order, strengths.order, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions);
   return ctr * cvr * order;
 }
 
 /**
  * Returns null when no country has a fittable curve (then the caller keeps the seed split and
  * says so). Countries without their own fit borrow the median bend of the fitted ones, scaled to
- * their own observed cost per impression: a prior curve rather than no budget at all.
+ * their own observed cost per impression: a prior curve rather than no budget at all. The split
+ * honours `limits` besides Spain's floor (src/engine/geo-constraints.ts); a country with a minimum
+ * share is offered even without history in the window, on a prior curve as Spain is.
  */
-export function allocateByResponse(totalMinor: number, countries: readonly CountryDaily[], spainMinPct: number, useFitted = USE_FITTED_PRIORS.countries): { allocations: BayesAllocation[]; trace: TraceEntry[]; priors: ValuePriors } | null {
+export function allocateByResponse(
+  totalMinor: number,
+  countries: readonly CountryDaily[],
+  spainMinPct: number,
+  useFitted = USE_FITTED_PRIORS.countries,
+  limits: CountryLimits = NO_COUNTRY_LIMITS,
+  exploration: BudgetExploration | null = null,
+): { allocations: BayesAllocation[]; trace: TraceEntry[]; priors: ValuePriors } | null {
   const pooled = countries.reduce((acc, c) => addMetrics(acc, c.total), emptyMetrics());
   const priors = fitStrengths(countries.map((c) => c.total));
-  const strengths = useFitted ? strengthsOf(priors) : FIXED_STRENGTHS;
+  const prior = useFitted ? fittedPrior(priors, pooled) : pooledPrior(pooled);
   const fits = countries.map((c) => ({ c, curve: fitResponseCurve(c.daily) }));
   const fitted = fits.filter((f) => f.curve !== null);
   if (fitted.length === 0) return null;
@@ -84,7 +117,8 @@ export function allocateByResponse(totalMinor: number, countries: readonly Count
   const markets: Market[] = [];
   const curves: (ResponseCurve | null)[] = [];
   const codes = new Set(countries.map((c) => c.countryCode));
-  const all = codes.has('ES') ? fits : [...fits, { c: { countryCode: 'ES', total: emptyMetrics(), daily: [] } as CountryDaily, curve: null }];
+  const required = ['ES', ...Object.entries(limits.shares).filter(([, l]) => l.minPct > 0).map(([code]) => code).sort()].filter((code) => !codes.has(code));
+  const all = [...fits, ...[...new Set(required)].map((code) => ({ c: { countryCode: code, total: emptyMetrics(), daily: [] } as CountryDaily, curve: null }))];
   const spainFloor = Math.ceil((totalMinor * spainMinPct) / 100 - 1e-9);
   for (const { c, curve } of all) {
     let shape: { capacity: number; saturation: number };
@@ -97,23 +131,46 @@ export function allocateByResponse(totalMinor: number, countries: readonly Count
       // At the origin the prior curve buys impressions at the country's observed average rate.
       shape = { capacity: impressionsPerMinor * saturation, saturation };
     }
-    const v = valuePerImpression(c.total, pooled, strengths);
-    markets.push({ code: c.countryCode, curve: shape, valuePerImpression: v, minMinor: c.countryCode === 'ES' ? spainFloor : 0, maxMinor: totalMinor });
+    const v = valuePerImpression(c.total, prior);
+    // The bounds are set by splitUnderLimits.
+    markets.push({ code: c.countryCode, curve: shape, valuePerImpression: v, minMinor: 0, maxMinor: totalMinor });
     curves.push(curve);
   }
-  const { spends } = waterFill(markets, totalMinor);
-  const amounts = roundExact(spends, totalMinor);
+  // The explored share (geo-exploration.ts): the same limits, each country's value drawn from its posterior.
+  const explore = (e: BudgetExploration, mean: number[]): number[] => {
+    const draws = drawCountryValues(e.rng, all.map(({ c }) => c.total), prior);
+    const explored = splitUnderLimits(markets.map((m, i) => ({ ...m, valuePerImpression: draws[i]! })), totalMinor, spainFloor, limits).amounts;
+    const blended = blendSplits(mean, explored, e.share, totalMinor, limits.minBudgetMinor);
+    trace.push({
+      step: 'geo.explore',
+      decision: blended === null
+        ? `budget exploration skipped this run: blending ${e.share * 100} % of the split drawn from the posteriors would leave a country under the minimum daily budget`
+        : `${e.share * 100} % of the budget split as if each country's value per impression were a draw from its posterior (Thompson sampling), so thinly measured countries keep earning evidence`,
+      numbers: {
+        exploration_share: e.share,
+        ...Object.fromEntries(markets.map((m, i) => [`${m.code}_drawn_value_per_1000_impressions_minor`, Number((draws[i]! * 1000).toFixed(2))])),
+        ...Object.fromEntries(markets.map((m, i) => [`${m.code}_explored_minor`, blended === null ? 0 : blended[i]! - mean[i]!])),
+      },
+    });
+    return blended ?? mean;
+  };
+  const split = splitUnderLimits(markets, totalMinor, spainFloor, limits);
+  trace.push(...split.trace);
+  const amounts = exploration === null || !(exploration.share > 0) ? split.amounts : explore(exploration, split.amounts);
   const allocations = markets.map((m, i) => ({
     countryCode: m.code,
     amountMinor: amounts[i]!,
-    marginalReturn: marginalValue(m.curve, m.valuePerImpression, amounts[i]!),
+    marginalReturn: amounts === split.amounts ? split.bounds[i]!.marginalReturn : marginalValue(m.curve, m.valuePerImpression, amounts[i]!),
     valuePerImpression: m.valuePerImpression,
     curve: curves[i]!,
   }));
   for (const [i, a] of allocations.entries()) {
+    const bounds = split.bounds[i]!;
+    // After exploration the amount sits on a bound only if it landed exactly there.
+    const b = amounts === split.amounts ? bounds : { ...bounds, binding: a.amountMinor === bounds.lowerMinor ? bounds.lowerBy : a.amountMinor === bounds.upperMinor ? bounds.upperBy : null };
     trace.push({
       step: 'geo.response',
-      decision: `${a.countryCode}: ${a.amountMinor} minor units where the next unit returns ${a.marginalReturn.toFixed(3)}`,
+      decision: `${a.countryCode}: ${a.amountMinor} minor units where the next unit returns ${a.marginalReturn.toFixed(3)}; bounds ${b.lowerMinor}–${b.upperMinor}${b.binding === null ? '' : `, held by ${b.binding}`}`,
       numbers: {
         country: a.countryCode,
         curve: a.curve ? 'fitted' : 'prior (too little spend variation to fit)',
@@ -123,6 +180,11 @@ export function allocateByResponse(totalMinor: number, countries: readonly Count
         value_per_1000_impressions_minor: Number((a.valuePerImpression * 1000).toFixed(2)),
         marginal_return: Number(a.marginalReturn.toFixed(4)),
         expected_revenue_minor: Math.round(curveValue(markets[i]!.curve, a.valuePerImpression, a.amountMinor)),
+        lower_minor: b.lowerMinor,
+        lower_by: b.lowerBy,
+        upper_minor: b.upperMinor,
+        upper_by: b.upperBy,
+        binding: b.binding,
       },
     });
   }
@@ -132,20 +194,4 @@ export function allocateByResponse(totalMinor: number, countries: readonly Count
 
 function meanSpend(daily: readonly SpendPoint[]): number {
   return daily.length === 0 ? 0 : daily.reduce((s, p) => s + p.spendMinor, 0) / daily.length;
-}
-
-/** Largest-remainder rounding of continuous spends that already sum to `total`. */
-function roundExact(spends: readonly number[], total: number): number[] {
-  const floors = spends.map((s) => Math.floor(s + 1e-9));
-  let left = total - floors.reduce((a, b) => a + b, 0);
-  const order = spends.map((s, i) => ({ i, rem: s - Math.floor(s + 1e-9) })).sort((a, b) => b.rem - a.rem || a.i - b.i);
-  for (let k = 0; left > 0 && order.length > 0; k++, left--) floors[order[k % order.length]!.i]! += 1;
-  for (let k = 0; left < 0; k++) {
-    const i = order[order.length - 1 - (k % order.length)]!.i;
-    if (floors[i]! > 0) {
-      floors[i]! -= 1;
-      left++;
-    }
-  }
-  return floors;
 }

@@ -4,14 +4,17 @@ import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares,
 import { allocateBudget, countryName, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { valueInterval } from './credible-interval.ts';
 import { describePriors } from './empirical-bayes.ts';
-import { allocateByResponse, FIXED_STRENGTHS, fitStrengths, strengthsOf, USE_FITTED_PRIORS } from './geo-bayes.ts';
+import { allocateByResponse, fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS } from './geo-bayes.ts';
+import type { BudgetExploration } from './geo-exploration.ts';
+import type { CountryLimits } from './geo-constraints.ts';
 import { exploreSegments, explorationSlots, inclusiveDays, isRecovering, type ExploredSegment } from './exploration.ts';
+import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import { fitSegmentPriors, rescoreByValue } from './segment-value.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EarlierRuns, EngineSettings, GeoAllocation, Metrics, RankedBehavior, RankedInterest, RecommendationDraft, SegmentHistory, SegmentScore, TraceEntry } from './types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EarlierGeoSplit, EarlierRuns, EngineSettings, GeoAllocation, Metrics, RankedBehavior, RankedInterest, RecommendationDraft, RestingSegment, SegmentHistory, SegmentScore, TraceEntry } from './types.ts';
 
 
 export interface OptimizeInput {
@@ -32,6 +35,12 @@ export interface AdSetDecision {
   budgetMinor: number;
   /** Segment scores of the ad set, for callers that store or display them. */
   segmentScores: SegmentScore[];
+  /**
+   * `bayes` only (absent for `seed`, whose output stays as it was): fatigue rests this decision
+   * begins (since = the snapshot's windowEnd) and rests in force that it ends, for the caller to
+   * store (src/engine/fatigue-rest.ts).
+   */
+  rests?: { started: RestingSegment[]; ended: RestingSegment[] };
 }
 
 export class InvalidAllocationError extends Error {
@@ -77,28 +86,48 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
     };
     // One stream per ad set, keyed by its id: an ad set explores the same way whatever its position.
     const rng = input.randomSeed === undefined ? null : createRng(deriveSeed(input.randomSeed, 'adset', adset.adsetId ?? ''));
-    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng);
+    // The budget's exploration draws from its own stream, so turning it on leaves the slots' draws as they were.
+    const geoRng = input.randomSeed === undefined ? null : createRng(deriveSeed(input.randomSeed, 'geo', adset.adsetId ?? ''));
+    const budgetShare = settings.budgetExplorationShare ?? 0;
+    const budgetExploration = geoRng !== null && budgetShare > 0 ? { rng: geoRng, share: budgetShare } : null;
+    const previousGeo = input.earlierRuns?.geo?.find((g) => g.adsetId === adset.adsetId) ?? null;
+    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, input.earlierRuns?.resting ?? [], previousGeo, budgetExploration);
   });
 }
 
-function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMinor: number, settings: EngineSettings, budgetTrace: TraceEntry, rng: Rng | null): AdSetDecision {
+function decideAdSet(
+  snapshot: CampaignSnapshot,
+  adset: AdSetSnapshot,
+  budgetMinor: number,
+  settings: EngineSettings,
+  budgetTrace: TraceEntry,
+  rng: Rng | null,
+  resting: readonly RestingSegment[],
+  previousGeo: EarlierGeoSplit | null,
+  budgetExploration: BudgetExploration | null,
+): AdSetDecision {
   const { currency } = snapshot;
   const minorPerMajor = 10 ** minorDigits(currency);
   const trace: TraceEntry[] = [budgetTrace];
 
   // 1. Segment scores
-  const scores = scoreSegments(adset.segments, settings, minorPerMajor);
+  const seedScores = scoreSegments(adset.segments, settings, minorPerMajor);
+  // bayes: fatigue from the change-point fit, and rests that outlast the window.
+  const exploring = settings.strategy === 'bayes' && rng !== null && (settings.explorationShare ?? 0) > 0;
+  const judged = settings.strategy === 'bayes' ? judgeFatigue(adset, seedScores, settings, snapshot.windowEnd, resting, exploring) : null;
+  const scores = judged === null ? seedScores : judged.scores;
   const fatigued = scores.filter((s) => s.fatigue.isFatigued);
   trace.push({
     step: 'scores',
     decision: `scored ${scores.length} segments, ${fatigued.length} fatigued`,
     numbers: { prior_ctr: settings.priors.ctr, prior_cvr: settings.priors.cvr, prior_roas: settings.priors.roas, prior_strength: settings.priors.strength },
   });
+  if (judged !== null) trace.push(...judged.trace);
 
   // 2. Geo budget
   const countryScores = scoreCountries(adset.countries, settings.priors, minorPerMajor);
   const hasCountryData = adset.countries.some((c) => c.total.impressions > 0);
-  const allocation = splitBudget(adset, countryScores, budgetMinor, settings);
+  const allocation = splitBudget(adset, countryScores, budgetMinor, settings, countryLimits(settings, minorPerMajor, previousGeo), budgetExploration);
   const check = validateAllocation(allocation.allocations, budgetMinor, settings.spainMinPct);
   if (!check.valid) throw new InvalidAllocationError(adset.adsetId, check.reason);
   trace.push(...allocation.trace);
@@ -150,7 +179,7 @@ function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMin
     ranked = rescoreByValue(scores, adset.segments, USE_FITTED_PRIORS.segments ? segmentPriors : null);
     trace.push({ step: 'segments.score', decision: 'interests and behaviors ranked by expected revenue per impression, shrunk toward their type\'s pooled rates, relative to the best (1 = best)', numbers: { segments: scores.length } });
   }
-  const { interests, behaviors } = chooseSegments(snapshot, adset, ranked, shares, settings, rng, trace);
+  const { interests, behaviors } = chooseSegments(snapshot, adset, ranked, shares, settings, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
   const clicksOf = new Map(adset.segments.map((s) => [`${s.segmentType}:${s.segmentId}`, s.total.clicks]));
@@ -216,7 +245,7 @@ function decideAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, budgetMin
     expected_roas: round(expected.roas, 3),
     confidence: round(expected.confidence, 3),
   };
-  return { draft, budgetMinor, segmentScores: scores };
+  return { draft, budgetMinor, segmentScores: scores, ...(judged === null ? {} : { rests: { started: judged.started, ended: judged.ended } }) };
 }
 
 /**
@@ -233,6 +262,7 @@ function chooseSegments(
   settings: EngineSettings,
   rng: Rng | null,
   trace: TraceEntry[],
+  backFromRest: ReadonlySet<string>,
 ): { interests: { selected: RankedInterest[] }; behaviors: { selected: RankedBehavior[] } } {
   // Settings stored before exploration existed have no share: they replay without it.
   const share = settings.explorationShare ?? 0;
@@ -246,12 +276,14 @@ function chooseSegments(
   const windowDays = inclusiveDays(snapshot.windowStart, snapshot.windowEnd);
   const recovering = new Map<string, SegmentHistory>();
   for (const h of adset.segments) {
-    if ((h.segmentType === 'interest' || h.segmentType === 'behavior') && isRecovering(h, windowDays, settings.recentDays)) recovering.set(`${h.segmentType}:${h.segmentId}`, h);
+    const key = `${h.segmentType}:${h.segmentId}`;
+    if ((h.segmentType === 'interest' || h.segmentType === 'behavior') && (backFromRest.has(key) || isRecovering(h, windowDays, settings.recentDays))) recovering.set(key, h);
   }
   const exploitable = recovering.size === 0 ? ranked : ranked.filter((s) => !recovering.has(`${s.segmentType}:${s.segmentId}`));
   for (const s of ranked) {
     const h = recovering.get(`${s.segmentType}:${s.segmentId}`);
-    if (h === undefined || s.fatigue.isFatigued) continue;
+    // A stored rest already said why it is back (the fatigue.rest entry).
+    if (h === undefined || s.fatigue.isFatigued || backFromRest.has(`${s.segmentType}:${s.segmentId}`)) continue;
     trace.push({
       step: s.segmentType === 'interest' ? 'interests' : 'behaviors',
       decision: `"${s.segmentName}" is back from a rest (delivered before its last ${settings.recentDays} days, hardly within them): only an exploration slot can re-admit it`,
@@ -293,16 +325,30 @@ function chooseSegments(
 }
 
 /**
- * The `bayes` strategy splits by fitted response curves (equal marginal returns); it falls back
- * to the seed split, saying so, when no country has enough daily spend variation to fit a curve.
+ * The `bayes` strategy's limits on the split besides Spain's floor, from the settings (absent ones,
+ * in settings stored before they existed, read as none) and the ad set's previous split.
+ */
+function countryLimits(settings: EngineSettings, minorPerMajor: number, previousGeo: EarlierGeoSplit | null): CountryLimits {
+  return {
+    shares: settings.countryShareLimits ?? {},
+    minBudgetMinor: Math.round((settings.minCountryBudget ?? 0) * minorPerMajor),
+    maxChangePct: settings.maxChangePct ?? 100,
+    previous: previousGeo,
+  };
+}
+
+/**
+ * The `bayes` strategy splits by fitted response curves (equal marginal returns) under the limits
+ * of src/engine/geo-constraints.ts; it falls back to the seed split, saying so, when no country has
+ * enough daily spend variation to fit a curve.
  * bench/decision-quality.ts: median 97.4 % of the oracle's revenue against the seed's 85.3 % (97.5 %
  * with fixed shrinkage strengths; fitted ones win in the closed loop, README "Decision quality").
  */
-function splitBudget(adset: AdSetSnapshot, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: TraceEntry[] } {
+function splitBudget(adset: AdSetSnapshot, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings, limits: CountryLimits, exploration: BudgetExploration | null): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: TraceEntry[] } {
   const seed = () => allocateBudget(budgetMinor, countryScores, settings.spainMinPct);
   if (settings.strategy !== 'bayes') return seed();
   const withDaily = adset.countries.map((c) => ({ ...c, daily: c.daily ?? [] }));
-  const result = allocateByResponse(budgetMinor, withDaily, settings.spainMinPct);
+  const result = allocateByResponse(budgetMinor, withDaily, settings.spainMinPct, USE_FITTED_PRIORS.countries, limits, exploration);
   if (result === null) {
     const fallback = seed();
     return { allocations: fallback.allocations, trace: [{ step: 'geo.strategy', decision: 'no country has enough daily spend variation to fit a response curve: seed split used', numbers: { countries: adset.countries.length } }, ...fallback.trace] };
@@ -417,7 +463,7 @@ function bayesExpectedPerformance(
   const pooled = hasCountryData ? adset.countries.reduce((acc, c) => addMetrics(acc, c.total), emptyMetrics()) : adset.total;
   const priors = hasCountryData ? fitStrengths(adset.countries.map((c) => c.total)) : null;
   const useFitted = priors !== null && USE_FITTED_PRIORS.countries;
-  const interval = valueInterval(parts, pooled, useFitted ? strengthsOf(priors) : FIXED_STRENGTHS, useFitted && priors.order.fitted ? priors.order.perConversionVariance : null);
+  const interval = valueInterval(parts, useFitted ? fittedPrior(priors, pooled) : pooledPrior(pooled), useFitted && priors.order.fitted ? priors.order.perConversionVariance : null);
   const confidence = interval.confidence * coverage.share;
   const sig = (x: number) => Number(x.toPrecision(4));
   return {

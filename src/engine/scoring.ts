@@ -160,20 +160,25 @@ export function detectFatigue(total: Metrics, recent: Metrics, settings: EngineS
     }
   }
 
-  // Reach is a sum of daily reach, so this is impressions per person per day, not per window.
-  if (recent.reach > 0) {
-    const frequency = recent.impressionsWithReach / recent.reach;
-    const limit = settings.fatigueMaxFrequency;
-    if (frequency > limit) {
-      // One decimal, unless that would print a number not above the limit (4.04 -> "4.04", not "4.0").
-      const shown = Number(frequency.toFixed(1)) > limit ? frequency.toFixed(1) : frequency.toFixed(2);
-      const frequencyReason =
-        `frequency ${shown} impressions per person per day in the last ${daysText(settings.recentDays)} (limit ${limit})`;
-      reason = reason === null ? frequencyReason : `${reason}; ${frequencyReason}`;
-    }
-  }
+  const frequencyReason = frequencyFatigueReason(recent, settings);
+  if (frequencyReason !== null) reason = reason === null ? frequencyReason : `${reason}; ${frequencyReason}`;
 
   return reason === null ? NOT_FATIGUED : { isFatigued: true, reason };
+}
+
+/**
+ * The second reason for fatigue, separate from the CTR drop: people see the segment's ads more
+ * often than settings.fatigueMaxFrequency a day in the recent days. Null when they do not.
+ */
+export function frequencyFatigueReason(recent: Metrics, settings: EngineSettings): string | null {
+  // Reach is a sum of daily reach, so this is impressions per person per day, not per window.
+  if (!(recent.reach > 0)) return null;
+  const frequency = recent.impressionsWithReach / recent.reach;
+  const limit = settings.fatigueMaxFrequency;
+  if (!(frequency > limit)) return null;
+  // One decimal, unless that would print a number not above the limit (4.04 -> "4.04", not "4.0").
+  const shown = Number(frequency.toFixed(1)) > limit ? frequency.toFixed(1) : frequency.toFixed(2);
+  return `frequency ${shown} impressions per person per day in the last ${daysText(settings.recentDays)} (limit ${limit})`;
 }
 
 function daysText(days: number): string {

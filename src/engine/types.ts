@@ -71,6 +71,22 @@ export interface SegmentHistory {
   total: Metrics;
   /** The most recent days of the window (EngineSettings.recentDays), for fatigue. */
   recent: Metrics;
+  /**
+   * Delivery per day, oldest first, for the `bayes` strategy's fatigue fit (src/engine/fatigue-fit.ts).
+   * Loaded only for the segments that could be fatigued or are resting (src/store/snapshot.ts);
+   * absent for the others and in snapshots stored before it existed.
+   */
+  daily?: SegmentDay[];
+}
+
+/** One day of a segment's delivery. */
+export interface SegmentDay {
+  /** YYYY-MM-DD */
+  date: string;
+  impressions: number;
+  clicks: number;
+  /** People reached that day; 0 when unknown. */
+  reach: number;
 }
 
 export interface CountryHistory {
@@ -137,6 +153,7 @@ export interface RestingSegment {
   adsetId: string | null;
   segmentType: SegmentType;
   segmentId: string;
+  /** YYYY-MM-DD: the windowEnd of the snapshot whose decision began the rest. */
   since: string;
 }
 
@@ -173,7 +190,37 @@ export interface EngineSettings {
    * stored before it existed lack it: absent reads as 0.
    */
   explorationShare: number;
+  /**
+   * `bayes` only: share (0..0.5) of each ad set's budget split on Thompson draws of the countries'
+   * value per impression instead of their means (src/engine/geo-exploration.ts). Settings stored
+   * before it existed lack it: absent reads as 0.
+   */
+  budgetExplorationShare?: number;
+  /**
+   * `bayes` only: days a fatigued segment rests (out of the targeting) from the day its rest began;
+   * after them it comes back through the exploration slots only. Settings stored before it existed
+   * lack it: absent reads as DEFAULT_FATIGUE_REST_DAYS.
+   */
+  fatigueRestDays?: number;
+  /**
+   * `bayes` only (src/engine/geo-constraints.ts): each listed country's minimum and maximum share
+   * of the ad set's budget, in percent. Settings stored before the limit existed lack it: absent
+   * reads as no limits.
+   */
+  countryShareLimits?: Record<string, { minPct: number; maxPct: number }>;
+  /**
+   * `bayes` only: a country gets nothing or at least this daily budget, in major units of the
+   * campaign's currency. Absent (settings stored before it existed) or 0 = no minimum.
+   */
+  minCountryBudget?: number;
+  /**
+   * `bayes` only: how far (percent, 0..100) a country's amount may move from the campaign's previous
+   * split, rescaled to this budget; 100 = no limit. Absent (settings stored before it existed) = no limit.
+   */
+  maxChangePct?: number;
 }
+
+export const DEFAULT_FATIGUE_REST_DAYS = 14;
 
 export interface FatigueVerdict {
   isFatigued: boolean;

@@ -9,4 +9,6 @@
  * 2: the bayes strategy fits its shrinkage strengths by empirical Bayes and takes its confidence
  * from a 90 % credible interval (seed-strategy decisions are byte-identical to version 1's).
  */
-export const ENGINE_VERSION = 2;
+// 3: the bayes strategy judges fatigue by a change-point fit of daily CTR and rests fatigued
+// segments for TARGETING_FATIGUE_REST_DAYS (seed-strategy decisions unchanged).
+export const ENGINE_VERSION = 3;

@@ -1,12 +1,14 @@
 import { parseMinor } from '../engine/money.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { deriveSeed } from '../engine/random.ts';
-import type { EarlierRuns, EngineSettings, Recommendation } from '../engine/types.ts';
+import type { EngineSettings, Recommendation } from '../engine/types.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
 import { getCampaign } from '../store/insights.ts';
 import { completeRun, failRun, findReusableRun, getRun, insertRecommendations, insertRun, type NewRun, recommendationsOfRun, type RunRecord } from '../store/runs.ts';
 import { insertDecisionInputs } from '../store/decision-inputs.ts';
+import { loadEarlierRuns } from '../store/earlier-runs.ts';
+import { recordRests, restsInForce, withRests } from '../store/resting-segments.ts';
 import { loadCampaignSnapshot } from '../store/snapshot.ts';
 import { addDays } from './dates.ts';
 import { InputError } from './errors.ts';
@@ -40,7 +42,7 @@ const MAX_ID_LENGTH = 128;
  * stored seed replays it. Undefined (stored as null) when the strategy does not explore.
  */
 export function explorationSeed(runId: string, settings: EngineSettings): number | undefined {
-  return settings.strategy === 'bayes' && settings.explorationShare > 0 ? deriveSeed(runId, 'exploration') : undefined;
+  return settings.strategy === 'bayes' && (settings.explorationShare > 0 || (settings.budgetExplorationShare ?? 0) > 0) ? deriveSeed(runId, 'exploration') : undefined;
 }
 
 export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown; mode?: unknown }): RunRequest {
@@ -112,14 +114,18 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       const runId = started.runId;
       await insertRun(tx, started);
       const end = campaign.lastDate;
+      // Fatigue rests belong to the bayes strategy; read first so that the snapshot carries the
+      // resting segments' daily points.
+      const bayes = ctx.config.engine.strategy === 'bayes';
+      const resting = bayes ? await restsInForce(tx, req.campaignId) : [];
       const snapshot = await loadCampaignSnapshot(tx, req.campaignId, campaign.currency, {
         start: addDays(end, -(ctx.config.windowDays - 1)),
         end,
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
-      });
+      }, { segmentDays: bayes, resting });
       const randomSeed = explorationSeed(runId, ctx.config.engine);
-      // Filled by the change-per-run limit and the fatigue rest (issue 4, sections 2 and 4).
-      const earlierRuns: EarlierRuns | null = null;
+      // Read before this run's recommendations exist: the previous split bounds the change per run.
+      const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
       // Stored before the engine sees them, so that `explain --replay` starts from exactly these inputs.
       await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings: ctx.config.engine, strategy: ctx.config.engine.strategy, strategyVersion: ENGINE_VERSION, randomSeed: randomSeed === undefined ? null : String(randomSeed), earlierRuns, createdAt: ctx.clock.now() });
       const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine, randomSeed, ...(earlierRuns === null ? {} : { earlierRuns }) });
@@ -127,6 +133,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...d.draft }));
       const durationMs = Math.max(0, Math.round(performance.now() - t0));
       await insertRecommendations(tx, recommendations, campaign.currency, decisions.map((d) => d.budgetMinor));
+      await recordRests(tx, runId, req.campaignId, { started: decisions.flatMap((d) => d.rests?.started ?? []), ended: decisions.flatMap((d) => d.rests?.ended ?? []) });
       await completeRun(tx, runId, ctx.clock.now(), durationMs, recommendations.length);
       const run = await getRun(tx, runId);
       ctx.logger.info({ runId, campaignId: req.campaignId, recommendations: recommendations.length, durationMs }, 'run completed');

@@ -235,7 +235,7 @@ const COUNTRY_CENTRES = [
 const UNITS_PER_EUR: Partial<Record<string, number>> = { EUR: 1, USD: 1.1, GBP: 0.86, CHF: 0.94, JPY: 165, MXN: 21, BRL: 6.2, CLP: 1050, COP: 4600, PEN: 4.1, SEK: 11.3, PLN: 4.3 };
 
 // Order values are a sum of orders: gamma with shape 2.5 per conversion (order value CV ≈ 0.63).
-const ORDER_VALUE_SHAPE = 2.5;
+export const ORDER_VALUE_SHAPE = 2.5;
 const FATIGUE_MAX_DAYS = 10;
 
 // ---- Small helpers ----

@@ -1,5 +1,6 @@
+import { fatigueFitCandidates } from '../engine/fatigue-fit.ts';
 import { addMetrics, emptyMetrics } from '../engine/metrics.ts';
-import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, Metrics, PixelEventCount, SegmentHistory, SegmentType } from '../engine/types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 
@@ -12,13 +13,23 @@ export interface SnapshotWindow {
 
 type Row = Record<string, unknown>;
 
+export interface SnapshotOptions {
+  /**
+   * Load daily points for the `bayes` fatigue fit (default true; the `seed` strategy never reads
+   * them, so its runs need not store them).
+   */
+  segmentDays?: boolean;
+  /** Segments resting after fatigue: their daily points are loaded whatever their totals say. */
+  resting?: readonly { adsetId: string | null; segmentType: string; segmentId: string }[];
+}
+
 /**
  * Reads one campaign's history in the window and shapes it for the engine. Rows of different
  * breakdowns describe the same delivery (a country row and an interest row can be the same
  * impression), so each breakdown is aggregated only over the rows that carry it, and an ad set's
  * total comes from one breakdown only (see pickTotal).
  */
-export async function loadCampaignSnapshot(db: Db, campaignId: string, currency: string, window: SnapshotWindow): Promise<CampaignSnapshot> {
+export async function loadCampaignSnapshot(db: Db, campaignId: string, currency: string, window: SnapshotWindow, options: SnapshotOptions = {}): Promise<CampaignSnapshot> {
   const params = [campaignId, window.start, window.end, window.recentStart];
   const inWindow = `campaign_id = $1 and date between $2::date and $3::date`;
   const recent = `date >= $4::date`;
@@ -120,6 +131,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     adsetOf(adsetId).demographics.push(d);
     addKind(adsetId, 'demographic', d.total, readMetrics(r, 'r_'));
   }
+  if (options.segmentDays ?? true) await loadSegmentDays(db, params.slice(0, 3), adsets, options.resting ?? []);
   for (const [id, a] of adsets) {
     const picked = pickTotal(kinds.get(id));
     a.total = picked.total;
@@ -143,6 +155,36 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
 }
 
 type Kind = 'plain' | 'country' | 'demographic' | 'segment';
+
+/**
+ * Daily points of the segments that could be fatigued (a recent CTR clearly below the earlier one,
+ * decided from the totals already read) and of the resting ones, in a second query: reading them
+ * for every segment would cost the full run its time budget for segments the fit has nothing to say about.
+ */
+async function loadSegmentDays(db: Db, params: string[], adsets: ReadonlyMap<string, AdSetSnapshot>, resting: NonNullable<SnapshotOptions['resting']>): Promise<void> {
+  const wanted = new Map<string, SegmentHistory>();
+  const keyOf = (adsetId: string, type: string, id: string) => `${adsetId}\u0000${type}\u0000${id}`;
+  const restingKeys = new Set(resting.map((r) => keyOf(r.adsetId ?? '', r.segmentType, r.segmentId)));
+  for (const [adsetId, a] of adsets) {
+    for (const s of fatigueFitCandidates(a.segments, (h) => restingKeys.has(keyOf(adsetId, h.segmentType, h.segmentId)))) wanted.set(keyOf(adsetId, s.segmentType, s.segmentId), s);
+  }
+  if (wanted.size === 0) return;
+  const keys = [...wanted.keys()].map((k) => k.split('\u0000'));
+  const rows = await db.query<{ adset_id: string; segment_type: string; segment_id: string; date: string; impressions: number; clicks: number; reach: number }>(
+    `select i.adset_id, i.segment_type, i.segment_id, to_char(i.date, 'YYYY-MM-DD') as date, sum(i.impressions)::float8 as impressions,
+       sum(i.clicks)::float8 as clicks, coalesce(sum(i.reach), 0)::float8 as reach
+     from insights i join unnest($4::text[], $5::text[], $6::text[]) as c(adset_id, segment_type, segment_id)
+       on i.adset_id = c.adset_id and i.segment_type = c.segment_type and i.segment_id = c.segment_id
+     where i.campaign_id = $1 and i.date between $2::date and $3::date
+     group by i.adset_id, i.segment_type, i.segment_id, i.date order by i.adset_id, i.segment_type, i.segment_id, i.date`,
+    [...params, keys.map((k) => k[0]!), keys.map((k) => k[1]!), keys.map((k) => k[2]!)],
+  );
+  for (const s of wanted.values()) s.daily = [];
+  for (const r of rows) {
+    const day: SegmentDay = { date: String(r.date), impressions: Number(r.impressions), clicks: Number(r.clicks), reach: Number(r.reach) };
+    wanted.get(keyOf(String(r.adset_id), String(r.segment_type), String(r.segment_id)))?.daily?.push(day);
+  }
+}
 
 /**
  * An ad set's total delivery is read from one breakdown, in this order: plain rows (already

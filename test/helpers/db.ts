@@ -11,6 +11,7 @@ import type { Db } from '../../src/store/db.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { createPgliteInstance, openPglite } from '../../src/store/pglite.ts';
 import { openPostgres } from '../../src/store/postgres.ts';
+import { generateStubHistory } from '../../src/services/generate-stub.ts';
 
 let shared: Promise<PGlite> | null = null;
 
@@ -60,4 +61,11 @@ export async function openTestContext(env: Record<string, string> = {}, now = '2
       current = new Date(iso);
     },
   };
+}
+
+/** A test context holding one stub campaign's history (30 days, seed 11 unless told): the usual start of a run test. */
+export async function openStubCampaignContext(options: { seed?: number; days?: number } = {}): Promise<{ ctx: TestContext; campaignId: string }> {
+  const ctx = await openTestContext();
+  const report = await generateStubHistory(ctx, { campaigns: 1, days: options.days ?? 30, seed: options.seed ?? 11 });
+  return { ctx, campaignId: report.campaigns[0]!.campaign_id };
 }
