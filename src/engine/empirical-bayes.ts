@@ -241,6 +241,9 @@ export function fitOrderValuePrior(units: readonly OrderValueUnit[], fallbackStr
     }
   }
   if (best >= LOG10_MAX_ORDER_STRENGTH - 1e-9) return fallback('fixed strength: the units differ no more than order-value noise');
+  // At the bottom of the range the likelihood sees no noise within units at all, which one order's
+  // value never lacks: the units' conversions are too many (or too alike) to show it.
+  if (best <= LOG10_MIN_ORDER_STRENGTH + 1e-9) return fallback('fixed strength: no within-unit noise estimated (order values do not get steadier with more conversions)');
   const log10Strength = goldenMax((x) => profile(x).ll, Math.max(LOG10_MIN_ORDER_STRENGTH, best - 0.1), Math.min(LOG10_MAX_ORDER_STRENGTH, best + 0.1));
   const { mean, tau2 } = profile(log10Strength);
   // Identical order values leave rounding-level spread, not a spread between units.

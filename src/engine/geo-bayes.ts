@@ -1,6 +1,6 @@
 // The `bayes` strategy's budget split: each country's saturating response curve is fitted from
-// its daily history, its value per impression is estimated with shrinkage toward the campaign's
-// pooled rates, and the budget is placed where the next euro earns the most (equal marginal
+// its daily history, its value per impression is estimated with shrinkage toward a prior fitted
+// across the campaign's countries (empirical-bayes.ts), and the budget is placed where the next euro earns the most (equal marginal
 // returns) under the Spain floor. Measured against the seed split in bench/decision-quality.ts.
 import { describePriors, fitValuePriors, type FixedStrengths, type ValuePriors } from './empirical-bayes.ts';
 import { emptyMetrics, addMetrics } from './metrics.ts';
@@ -23,7 +23,7 @@ export interface BayesAllocation {
   curve: ResponseCurve | null;
 }
 
-// Shrinkage strengths toward the campaign's pooled rates, in each rate's own trials: a country's
+// Fixed shrinkage strengths, where a fit falls back, in each rate's own trials: a country's
 // CTR needs a few thousand impressions, its CVR a few hundred clicks and its order value a few
 // dozen conversions before its own figure dominates the campaign's.
 export const CTR_STRENGTH = 2_000;
