@@ -5,7 +5,7 @@
 //   2. interest choice: 15 of 120 interests whose sample sizes differ by 100×, after 30 and 90 days,
 //      beside the most any estimator could close from the same data (bench/interest-ceiling.ts);
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (the same code as `backtest`).
-import { runBacktest, trueInterestValues, trueMarkets, uniformSplit } from '../src/backtest/closed-loop.ts';
+import { runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
 import { selectInterests } from '../src/engine/audience.ts';
 import { exploreSegments, explorationSlots } from '../src/engine/exploration.ts';
 import { createRng } from '../src/engine/random.ts';
@@ -22,8 +22,8 @@ import { createStubMarket, getTruth } from '../src/sources/stub.ts';
 import { ceilingRanking } from './interest-ceiling.ts';
 
 const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8) ?? 20);
-// The exploration share measured against no exploration (TARGETING_EXPLORATION_SHARE and
-// TARGETING_BUDGET_EXPLORATION_SHARE are 0 by default).
+// The exploration share of sections 2 and 3's variants (TARGETING_EXPLORATION_SHARE is 0.1 by
+// default, TARGETING_BUDGET_EXPLORATION_SHARE 0).
 const EXPLORATION = Number(process.argv.find((a) => a.startsWith('--exploration='))?.slice(14) ?? 0.1);
 const SPAIN_MIN_PCT = SEED_SETTINGS.spainMinPct;
 const DECISION_DAY = '2026-11-10';
@@ -113,19 +113,20 @@ for (const days of [30, 90]) {
 }
 
 // 3. The closed loop, with the settings a new installation runs with (loadConfig's defaults: a
-// 30-day window, the ±20 % change per run, 14-day fatigue rests, no exploration).
+// 30-day window, the ±20 % change per run, 14-day fatigue rests, 10 % of the slots explored).
 const DEFAULTS = loadConfig({});
 const PRODUCT = DEFAULTS.engine;
-const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings) =>
-  runBacktest({ marketSeed, days: 28, historyDays: 14, windowDays: DEFAULTS.windowDays, strategies, settings, startDate: DECISION_DAY });
+const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings, audienceWeighting: AudienceWeighting = 'delivery') =>
+  runBacktest({ marketSeed, days: 28, historyDays: 14, windowDays: DEFAULTS.windowDays, audienceWeighting, strategies, settings, startDate: DECISION_DAY });
 const share: Record<string, number[]> = {};
 const absCalibration: Record<string, number[]> = {};
 const biasCalibration: Record<string, number[]> = {};
 const lift: number[] = [];
+const equal: Record<string, number[]> = {};
 const regretRatio: Record<string, number[]> = {};
 const variants: Record<string, { settings: EngineSettings; share: number[]; lift: number[] }> = {
-  [`exploring ${EXPLORATION} of the interest and behavior slots`]: { settings: { ...PRODUCT, explorationShare: EXPLORATION }, share: [], lift: [] },
-  [`exploring ${EXPLORATION} of the budget`]: { settings: { ...PRODUCT, budgetExplorationShare: EXPLORATION }, share: [], lift: [] },
+  'not exploring the interest and behavior slots': { settings: { ...PRODUCT, explorationShare: 0 }, share: [], lift: [] },
+  [`exploring ${EXPLORATION} of the budget too`]: { settings: { ...PRODUCT, budgetExplorationShare: EXPLORATION }, share: [], lift: [] },
   'without the change-per-run limit': { settings: { ...PRODUCT, maxChangePct: 100 }, share: [], lift: [] },
 };
 for (let s = 0; s < SEEDS; s++) {
@@ -144,6 +145,10 @@ for (let s = 0; s < SEEDS; s++) {
   }
   const by = new Map(report.series.map((x) => [x.strategy, x.cumulativeExpectedRevenueMinor]));
   lift.push(by.get('bayes')! / by.get('seed')! - 1);
+  // The loop's earlier audience model, every chosen interest weighing alike whatever its size.
+  const alike = loop(7 + s, ['seed', 'bayes'], PRODUCT, 'equal').series;
+  for (const x of alike) (equal[x.strategy] ??= []).push(x.shareOfOracle);
+  (equal.lift ??= []).push(alike[1]!.cumulativeExpectedRevenueMinor / alike[0]!.cumulativeExpectedRevenueMinor - 1);
   // The same loop with one setting changed (a seed per simulated day where it explores).
   for (const v of Object.values(variants)) {
     const x = loop(7 + s, ['bayes'], v.settings).series[0]!;
@@ -151,13 +156,14 @@ for (let s = 0; s < SEEDS; s++) {
     v.lift.push(x.cumulativeExpectedRevenueMinor / by.get('seed')! - 1);
   }
 }
-console.log(`3. 28-day closed loop after 14 days of history, decisions reading ${DEFAULTS.windowDays} days back (geo and interests; the product's default settings; median):`);
+console.log(`3. 28-day closed loop after 14 days of history, decisions reading ${DEFAULTS.windowDays} days back (geo and interests, the chosen interests weighed by size; the product's default settings; median):`);
 for (const strategy of ['uniform', 'seed', 'bayes']) {
   const cal = absCalibration[strategy];
   console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; expected ROAS / realized − 1 over the last 7 days: mean ${pct(median(biasCalibration[strategy]!))}, mean absolute ${pct(median(cal))}` : ''}`);
 }
 console.log(`   bayes's daily geo split alone ${pct(median(share['bayes geo']!))} of the oracle's; its interests' audience effect ${pct(median(share['bayes audience']!))} of the oracle's interests'`);
 console.log(`   bayes vs seed, cumulative revenue: median ${pct(median(lift))}, worst seed ${pct(Math.min(...lift))}, best ${pct(Math.max(...lift))}`);
+console.log(`   with the chosen interests weighing alike (the loop's model before 2026-11-25): seed ${pct(median(equal.seed!))}, bayes ${pct(median(equal.bayes!))} of oracle revenue; bayes vs seed median ${pct(median(equal.lift!))}, worst ${pct(Math.min(...equal.lift!))}, best ${pct(Math.max(...equal.lift!))}`);
 for (const [name, v] of Object.entries(variants)) {
   console.log(`   bayes ${name}: ${pct(median(v.share))} of oracle revenue; vs seed median ${pct(median(v.lift))}, worst ${pct(Math.min(...v.lift))}, best ${pct(Math.max(...v.lift))}`);
 }

@@ -46,8 +46,9 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(Object.keys(bad).length);
   });
 
-  it('reads the exploration share: 0 (off) by default, 0 to 0.5, anything else named as a problem', () => {
-    expect(loadConfig({}, '/srv').engine.explorationShare).toBe(0);
+  it('reads the exploration shares: 0.1 of the slots and none of the budget by default, 0 to 0.5, anything else named as a problem', () => {
+    expect(loadConfig({}, '/srv').engine.explorationShare).toBe(0.1);
+    expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0' }, '/srv').engine.explorationShare).toBe(0);
     expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0.1' }, '/srv').engine.explorationShare).toBe(0.1);
     expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0.5' }, '/srv').engine.explorationShare).toBe(0.5);
     for (const bad of ['0.51', '-0.1', 'some']) expect(() => loadConfig({ TARGETING_EXPLORATION_SHARE: bad }, '/srv')).toThrow(/TARGETING_EXPLORATION_SHARE/);

@@ -145,7 +145,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // Above half the slots, exploring would outweigh choosing the best estimates. Off by default:
       // in bench:quality's 28-day loop (40 market seeds) 0.1 earned 85.0 % of the oracle against
       // 86.0 % without, 0.2 earned 82.7 % — see README "Decision quality".
-      explorationShare: r.number('TARGETING_EXPLORATION_SHARE', 0, { min: 0, max: 0.5 }),
+      explorationShare: r.number('TARGETING_EXPLORATION_SHARE', 0.1, { min: 0, max: 0.5 }),
       budgetExplorationShare: r.number('TARGETING_BUDGET_EXPLORATION_SHARE', 0, { min: 0, max: 0.5 }),
       // Two weeks by default: long enough for the people who saw the ads too often to be replaced
       // by others in the audience, short enough to come back within a month's window.

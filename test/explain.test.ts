@@ -33,8 +33,8 @@ describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
     const rows = await ctx.db.query<{ n: number }>('select count(*)::int as n from decision_inputs where run_id = $1', [recs[0]!.run_id]);
     expect(rows[0]!.n).toBe(1);
     const stored = (await getDecisionInputs(ctx.db, recs[0]!.run_id))!;
-    // Exploration is off by default: the decision is deterministic and has no seed.
-    expect(stored).toMatchObject({ campaignId, totalBudgetMinor: 100_000, strategy: 'bayes', strategyVersion: ENGINE_VERSION, randomSeed: null, settings: ctx.config.engine });
+    // Exploration is on by default (10 % of the slots): the run's seed, derived from its id, is stored.
+    expect(stored).toMatchObject({ campaignId, totalBudgetMinor: 100_000, strategy: 'bayes', strategyVersion: ENGINE_VERSION, randomSeed: String(deriveSeed(recs[0]!.run_id, 'exploration')), settings: ctx.config.engine });
     expect(stored.inputHash).toMatch(/^[0-9a-f]{64}$/);
     expect(hashDecisionInputs(stored)).toBe(stored.inputHash);
     expect(stored.snapshot.adsets.map((a) => a.adsetId)).toEqual(recs.map((r) => r.adset_id));
@@ -43,7 +43,6 @@ describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
   it('replays every ad set of a run identically, with the hash verified', async () => {
     const recs = await freshRun();
     for (const rec of recs) {
-      expect(rec.reasoning.trace.some((t) => t.step === 'interests.explore')).toBe(false);
       const result = await explainRecommendation(ctx, rec.recommendation_id, { replay: true });
       expect(result.replay).toEqual({ same: true, engine_version_then: ENGINE_VERSION, engine_version_now: ENGINE_VERSION, hash_verified: true, differences: [], differences_total: 0, error: null });
       expect(result.recommendation.recommendation_id).toBe(rec.recommendation_id);
@@ -52,10 +51,20 @@ describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
         run_id: rec.run_id,
         strategy: 'bayes',
         strategy_version: ENGINE_VERSION,
-        random_seed: null,
+        random_seed: String(deriveSeed(rec.run_id, 'exploration')),
         window: rec.reasoning.window,
         budget: { currency: rec.reasoning.currency, run_total_budget: 1000, run_total_budget_minor: 100_000, adset_budget: rec.total_budget },
       });
+    }
+  });
+
+  it('stores no seed when nothing explores: the decision is deterministic', async () => {
+    const greedy = await createContext(testConfig({ TARGETING_EXPLORATION_SHARE: '0' }), { db: ctx.db, clock: ctx.clock, logger: pino({ level: 'silent' }) });
+    const recs = (await runOptimization(greedy, { campaignId, budget: '1000', mode: 'stub' })).recommendations;
+    expect((await getDecisionInputs(ctx.db, recs[0]!.run_id))!.randomSeed).toBeNull();
+    for (const rec of recs) {
+      expect(rec.reasoning.trace.some((t) => t.step === 'interests.explore')).toBe(false);
+      expect((await explainRecommendation(ctx, rec.recommendation_id, { replay: true })).replay).toMatchObject({ same: true, hash_verified: true });
     }
   });
 

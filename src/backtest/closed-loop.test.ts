@@ -46,6 +46,19 @@ describe('runBacktest', () => {
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 
+  it('weighs the chosen interests by size by default, and no strategy picks better interests than the oracle', () => {
+    expect(report.audienceWeighting).toBe('delivery');
+    expect(report.oracleAudienceMultiplier).toBeGreaterThan(1);
+    // The oracle solves the size-weighted choice exactly, so every set a strategy picks is at most as good.
+    for (const s of report.series.filter((x) => x.strategy !== 'uniform')) {
+      for (const d of s.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(report.oracleAudienceMultiplier + 1e-12);
+    }
+    expect(of('uniform').days.every((d) => d.audienceMultiplier === 1)).toBe(true);
+    const alike = runBacktest({ ...options, strategies: ['seed', 'oracle'], audienceWeighting: 'equal' });
+    expect(alike.audienceWeighting).toBe('equal');
+    for (const d of alike.series[0]!.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(alike.oracleAudienceMultiplier + 1e-12);
+  });
+
   it('rejects a loop length out of range', () => {
     expect(() => runBacktest({ ...options, days: 0 })).toThrow(RangeError);
   });

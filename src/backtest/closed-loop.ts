@@ -8,7 +8,8 @@
 // - the chosen interests, through AUDIENCE_INFLUENCE: the stub models no per-interest delivery,
 //   so the day's value per impression moves toward the mean true value of the chosen interests
 //   relative to all of them, for half of the delivery (the rest reaches people outside the
-//   chosen interests, as Meta's audience expansion does).
+//   chosen interests, as Meta's audience expansion does). The mean weighs each interest by its
+//   size (audienceWeighting 'delivery', the default), as deliverToInterests splits their delivery.
 // - Interest history grows only for the chosen interests (deliverToInterests: their share of the
 //   day's delivery at their true rates), and every history is read over the same rolling window
 //   (windowDays, production's TARGETING_WINDOW_DAYS) as the countries', so an interest never
@@ -34,6 +35,8 @@ export interface BacktestOptions {
   historyDays: number;
   /** Days each decision reads back, as TARGETING_WINDOW_DAYS does in production. */
   windowDays: number;
+  /** Default 'delivery'. */
+  audienceWeighting?: AudienceWeighting;
   strategies: readonly BacktestStrategy[];
   settings: EngineSettings;
   /** Last day of the initial history (YYYY-MM-DD). */
@@ -79,6 +82,7 @@ export interface BacktestReport {
   windowDays: number;
   days: number;
   audienceInfluence: number;
+  audienceWeighting: AudienceWeighting;
   /** The oracle's interests' audience multiplier: the best any choice of interests reaches. */
   oracleAudienceMultiplier: number;
   series: BacktestSeries[];
@@ -128,12 +132,49 @@ export function trueInterestValues(c: StubCampaignTruth): Map<string, number> {
   return new Map(c.segments.filter((g) => g.segmentType === 'interest').map((g) => [g.segmentId, g.ctr * (1 - g.fatigueDepth) * g.cvr * g.revenuePerConversionMinor]));
 }
 
-/** How much the chosen interests move value per impression: 1 = no better than all interests. */
-function audienceMultiplier(chosen: readonly string[], values: ReadonlyMap<string, number>): number {
+/**
+ * How the chosen interests' true values combine into the audience's. 'delivery' weighs each by its
+ * size: Meta delivers a union of interests where their people are, and deliverToInterests splits
+ * the loop's delivery the same way. 'equal' weighs them alike, the loop's model until 2026-11-25:
+ * it credits a tiny interest as much as a big one although the tiny one receives almost none of
+ * the delivery, which flatters a ranking that ignores size (README "Decision quality").
+ */
+export type AudienceWeighting = 'delivery' | 'equal';
+
+/** How much the chosen interests move value per impression: 1 = no better than all interests (weighted alike). */
+function audienceMultiplier(chosen: readonly string[], values: ReadonlyMap<string, number>, weightOf: (id: string) => number): number {
   if (chosen.length === 0 || values.size === 0) return 1;
-  const all = [...values.values()].reduce((a, b) => a + b, 0) / values.size;
-  const picked = chosen.reduce((a, id) => a + (values.get(id) ?? 0), 0) / chosen.length;
-  return all > 0 ? 1 + AUDIENCE_INFLUENCE * (picked / all - 1) : 1;
+  const mean = (ids: Iterable<string>) => {
+    let w = 0;
+    let v = 0;
+    for (const id of ids) {
+      w += weightOf(id);
+      v += weightOf(id) * (values.get(id) ?? 0);
+    }
+    return w > 0 ? v / w : 0;
+  };
+  const all = mean(values.keys());
+  return all > 0 ? 1 + AUDIENCE_INFLUENCE * (mean(chosen) / all - 1) : 1;
+}
+
+/**
+ * The k interests whose weighted mean value is highest: a fractional program, solved by Dinkelbach's
+ * iteration (take the k largest w·(v − λ), set λ to their weighted mean, repeat until λ stops
+ * moving; it converges in a few steps). With equal weights it is the k most valuable.
+ */
+function bestInterests(values: ReadonlyMap<string, number>, weightOf: (id: string) => number, k: number): string[] {
+  const ids = [...values.keys()].sort();
+  let lambda = -Infinity;
+  let pick: string[] = [];
+  for (let step = 0; step < 100; step++) {
+    const at = lambda === -Infinity ? 0 : lambda;
+    pick = [...ids].sort((a, b) => weightOf(b) * (values.get(b)! - at) - weightOf(a) * (values.get(a)! - at) || (a < b ? -1 : 1)).slice(0, k);
+    const w = pick.reduce((s, id) => s + weightOf(id), 0);
+    const next = w > 0 ? pick.reduce((s, id) => s + weightOf(id) * values.get(id)!, 0) / w : 0;
+    if (next <= lambda + 1e-15) break;
+    lambda = next;
+  }
+  return pick;
 }
 
 export function uniformSplit(budget: number, countries: readonly string[], spainMinPct: number): Map<string, number> {
@@ -256,10 +297,13 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const oracle = waterFill(markets, budget);
   const oracleSplit = new Map(markets.map((m, i) => [m.code, oracle.spends[i]!]));
   const interestValues = trueInterestValues(c);
-  const oracleInterests = [...interestValues].sort((a, b) => b[1] - a[1]).slice(0, options.settings.maxInterests).map(([id]) => id);
+  const weighting = options.audienceWeighting ?? 'delivery';
+  const sizes = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
+  const weightOf = weighting === 'delivery' ? (id: string) => sizes.get(id) ?? 0 : () => 1;
+  const oracleInterests = bestInterests(interestValues, weightOf, options.settings.maxInterests);
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) =>
     markets.reduce((s, m) => s + curveValue(m.curve, m.valuePerImpression * audience, split.get(m.code) ?? 0), 0);
-  const oracleAudience = audienceMultiplier(oracleInterests, interestValues);
+  const oracleAudience = audienceMultiplier(oracleInterests, interestValues, weightOf);
   const oracleDaily = expectedRevenue(oracleSplit, oracleAudience);
 
   // The initial history: country days for the geo curves, segment totals for the audience.
@@ -328,7 +372,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         chosen = draft.interests.map((i) => i.interest_id);
         predictedRoas = draft.expected_roas;
       }
-      const audience = audienceMultiplier(chosen, interestValues);
+      const audience = audienceMultiplier(chosen, interestValues, weightOf);
       const expected = expectedRevenue(split, audience);
       const delivered = deliver(rng, c, markets, split, audience, date);
       history.push(...delivered);
@@ -354,5 +398,5 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
     return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / (oracleDaily * options.days), calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
   });
-  return { marketSeed: options.marketSeed, campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, oracleAudienceMultiplier: oracleAudience, series };
+  return { marketSeed: options.marketSeed, campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, oracleAudienceMultiplier: oracleAudience, series };
 }

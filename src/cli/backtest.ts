@@ -54,7 +54,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
   const byName = new Map(report.series.map((s) => [s.strategy, s]));
   const lift = (byName.get(main)!.cumulativeExpectedRevenueMinor / byName.get(baselines[0]!)!.cumulativeExpectedRevenueMinor - 1) * 100;
   printLines(io, [
-    `Backtest on stub market ${String(seed)}: ${report.historyDays} days of history, decisions reading ${report.windowDays} days back, ${report.days} simulated days, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
+    `Backtest on stub market ${String(seed)}: ${report.historyDays} days of history, decisions reading ${report.windowDays} days back, ${report.days} simulated days, chosen interests weighed ${report.audienceWeighting === 'delivery' ? 'by size' : 'alike'}, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
     'strategy   expected revenue   of oracle   ROAS calibration (last 7 days: bias, mean abs.)',
     ...report.series.map((s) => `${s.strategy.padEnd(10)} ${toMajor(s.cumulativeExpectedRevenueMinor, report.currency).toFixed(0).padStart(16)}   ${(s.shareOfOracle * 100).toFixed(1).padStart(7)} %   ${s.calibrationError === null ? '–' : `${(s.calibrationError * 100).toFixed(1)} %, ${(s.calibrationAbsError! * 100).toFixed(1)} %`}`),
     `${main} vs ${baselines[0]}: ${lift >= 0 ? '+' : ''}${lift.toFixed(1)} % expected revenue over ${report.days} days.`,
