@@ -5,7 +5,7 @@
 //   2. interest choice: 15 of 120 interests whose sample sizes differ by 100×, after 30 and 90 days,
 //      beside the most any estimator could close from the same data (bench/interest-ceiling.ts);
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (the same code as `backtest`).
-import { runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
+import { bestInterests, runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
 import { selectInterests } from '../src/engine/audience.ts';
 import { exploreSegments, explorationSlots } from '../src/engine/exploration.ts';
 import { createRng } from '../src/engine/random.ts';
@@ -14,7 +14,7 @@ import { allocateByResponse, type CountryDaily } from '../src/engine/geo-bayes.t
 import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { curveValue, waterFill, type Market } from '../src/engine/response-curve.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
-import { rescoreByValue } from '../src/engine/segment-value.ts';
+import { rescoreByValue, SIZE_EXPONENT, weighBySize } from '../src/engine/segment-value.ts';
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
@@ -73,21 +73,25 @@ console.log(`   uniform ${pct(median(once.uniform))}; seed ${pct(median(once.see
 // 2. Interest choice, judged by true value per impression on the decision day, after 30 days of
 // history (the default window) and after 90; beside the ceiling of bench/interest-ceiling.ts.
 for (const days of [30, 90]) {
-  const gap: Record<'seed' | 'raw' | 'bayes' | 'explore' | 'ceiling', number[]> = { seed: [], raw: [], bayes: [], explore: [], ceiling: [] };
+  const gap: Record<'seed' | 'raw' | 'bayes' | 'explore' | 'ceiling' | 'set', number[]> = { seed: [], raw: [], bayes: [], explore: [], ceiling: [], set: [] };
+  // The same choices judged as the loop judges them: each interest weighed by its size.
+  const weighed: Record<'seed' | 'bayes' | 'set', number[]> = { seed: [], bayes: [], set: [] };
   const recentStart = addDays(DECISION_DAY, -6);
   for (let s = 0; s < SEEDS; s++) {
     const market = createStubMarket({ seed: 2000 + s, campaigns: 1, days, endDate: DECISION_DAY, interestsPerCampaign: 120, behaviorsPerCampaign: 5 });
     const truth = getTruth(market).campaigns[0]!;
     const trueValue = trueInterestValues(truth);
     const histories = new Map<string, SegmentHistory>();
+    const deliveryDays = new Map<string, Set<string>>();
     for (const r of market.rows() as Iterable<InsightRow>) {
       if (r.segmentType !== 'interest') continue;
       let h = histories.get(r.segmentId);
       if (!h) histories.set(r.segmentId, (h = { segmentType: 'interest', segmentId: r.segmentId, segmentName: r.segmentName, total: emptyMetrics(), recent: emptyMetrics() }));
       addRow(h.total, r);
       if (r.date >= recentStart) addRow(h.recent, r);
+      if (r.impressions > 0) deliveryDays.set(r.segmentId, (deliveryDays.get(r.segmentId) ?? new Set()).add(r.date));
     }
-    const list = [...histories.values()];
+    const list = [...histories.values()].map((h) => ({ ...h, activeDays: deliveryDays.get(h.segmentId)?.size ?? 0 }));
     const values = [...trueValue.values()];
     const k = 15;
     const random = (values.reduce((a, b) => a + b, 0) / values.length) * k;
@@ -100,6 +104,18 @@ for (const days of [30, 90]) {
     const rescored = rescoreByValue(scores, list);
     gap.bayes.push(closed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
     gap.ceiling.push(closed(ceilingRanking(truth, list, trueValue).slice(0, k)));
+    const sizes = new Map(truth.segments.map((g) => [g.segmentId, g.sizeImpressions]));
+    const sizeOf = (id: string) => sizes.get(id) ?? 0;
+    const weighedMean = (ids: readonly string[]) => ids.reduce((a, id) => a + sizeOf(id) * (trueValue.get(id) ?? 0), 0) / ids.reduce((a, id) => a + sizeOf(id), 0);
+    const everyone = weighedMean([...trueValue.keys()]);
+    const best = weighedMean(bestInterests(trueValue, sizeOf, k));
+    const closedWeighed = (ids: string[]) => (weighedMean(ids) - everyone) / (best - everyone);
+    weighed.seed.push(closedWeighed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
+    weighed.bayes.push(closedWeighed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
+    const set = weighBySize(rescored, list, new Map([['interest', k]]), days).scores;
+    const setIds = selectInterests(set, new Map(), k).selected.map((i) => i.interest_id);
+    weighed.set.push(closedWeighed(setIds));
+    gap.set.push(closed(setIds));
     // With exploration: the best estimates fill k − slots, Thompson draws the rest (as the optimizer does).
     const slots = explorationSlots(EXPLORATION, k);
     const exploited = selectInterests(rescored, new Map(), k - slots).selected.map((i) => i.interest_id);
@@ -109,7 +125,9 @@ for (const days of [30, 90]) {
   console.log(`2. Interest choice after ${days} days of history, 15 of 120 interests, gap closed between a random choice and the oracle's (median):`);
   console.log(`   seed (composite × confidence) ${pct(median(gap.seed))}; raw revenue per impression ${pct(median(gap.raw))}; bayes (shrunk value per impression) ${pct(median(gap.bayes))}`);
   console.log(`   ceiling (Bayes estimator knowing the market's true parameters, not whose they are) ${pct(median(gap.ceiling))}: bayes reaches ${pct(median(gap.bayes) / median(gap.ceiling))} of it`);
+  console.log(`   bayes's actual choice, the set by size^${SIZE_EXPONENT} × value (it gives up some value per impression for delivery) ${pct(median(gap.set))}`);
   console.log(`   bayes with exploration share ${EXPLORATION} (${explorationSlots(EXPLORATION, 15)} of 15 slots drawn, one decision: exploring can only cost here) ${pct(median(gap.explore))}`);
+  console.log(`   judged with each interest weighed by its size (gap between all interests and the best size-weighted set): seed ${pct(median(weighed.seed))}; bayes ranking by value ${pct(median(weighed.bayes))}; bayes choosing the set by size^${SIZE_EXPONENT} × value (what it does) ${pct(median(weighed.set))}`);
 }
 
 // 3. The closed loop, with the settings a new installation runs with (loadConfig's defaults: a

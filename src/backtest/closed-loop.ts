@@ -162,7 +162,7 @@ function audienceMultiplier(chosen: readonly string[], values: ReadonlyMap<strin
  * iteration (take the k largest w·(v − λ), set λ to their weighted mean, repeat until λ stops
  * moving; it converges in a few steps). With equal weights it is the k most valuable.
  */
-function bestInterests(values: ReadonlyMap<string, number>, weightOf: (id: string) => number, k: number): string[] {
+export function bestInterests(values: ReadonlyMap<string, number>, weightOf: (id: string) => number, k: number): string[] {
   const ids = [...values.keys()].sort();
   let lambda = -Infinity;
   let pick: string[] = [];
@@ -236,12 +236,14 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, rec
   const histories = [...segments.values()].map((g) => {
     const total = emptyMetrics();
     const recent = emptyMetrics();
+    let activeDays = 0;
     for (const d of g.days) {
       if (d.date < start) continue;
       addMetrics(total, d.metrics);
+      if (d.metrics.impressions > 0) activeDays++;
       if (d.date >= recentStart) addMetrics(recent, d.metrics);
     }
-    return { segmentType: g.segmentType, segmentId: g.segmentId, segmentName: g.segmentName, total, recent };
+    return { segmentType: g.segmentType, segmentId: g.segmentId, segmentName: g.segmentName, total, recent, activeDays };
   });
   // The store's snapshot lists only segments with rows in the window.
   const listed: SegmentHistory[] = histories.filter((h) => h.total.impressions > 0);

@@ -2,6 +2,7 @@
 // custom audiences and lookalikes, and chooses the age range and gender. Every choice leaves a
 // trace entry with the numbers that made it.
 
+import { topK } from './top-k.ts';
 import type {
   AgeBucket,
   CustomAudienceProposal,
@@ -176,28 +177,6 @@ function byBoostedThenId(a: Candidate, b: Candidate): number {
   return b.boosted - a.boosted || compareIds(a.score.segmentId, b.score.segmentId);
 }
 
-/**
- * The first k items in `compare` order. Scoring may hand over up to a million segments while only
- * 15 or 10 (+1 for the cut line) are kept, so a bounded insertion list (n log k) replaces a full sort.
- */
-function topK<T>(items: readonly T[], k: number, compare: (a: T, b: T) => number): T[] {
-  if (k >= items.length) return [...items].sort(compare);
-  const top: T[] = [];
-  if (k <= 0) return top;
-  for (const item of items) {
-    if (top.length === k && compare(item, top[k - 1]!) >= 0) continue;
-    let lo = 0;
-    let hi = top.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (compare(item, top[mid]!) < 0) hi = mid;
-      else lo = mid + 1;
-    }
-    top.splice(lo, 0, item);
-    if (top.length > k) top.pop();
-  }
-  return top;
-}
 
 function rankSegments(
   scores: readonly SegmentScore[],

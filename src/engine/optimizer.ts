@@ -10,7 +10,7 @@ import type { CountryLimits } from './geo-constraints.ts';
 import { exploreSegments, explorationSlots, inclusiveDays, isRecovering, type ExploredSegment } from './exploration.ts';
 import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
-import { fitSegmentPriors, rescoreByValue } from './segment-value.ts';
+import { fitSegmentPriors, rescoreByValue, weighBySize } from './segment-value.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
@@ -176,8 +176,17 @@ function decideAdSet(
         numbers: { pool: type, use_fitted: USE_FITTED_PRIORS.segments, ...describePriors('', p) },
       });
     }
-    ranked = rescoreByValue(scores, adset.segments, USE_FITTED_PRIORS.segments ? segmentPriors : null);
-    trace.push({ step: 'segments.score', decision: 'interests and behaviors ranked by expected revenue per impression, shrunk toward their type\'s fitted prior, relative to the best (1 = best)', numbers: { segments: scores.length } });
+    const byValue = rescoreByValue(scores, adset.segments, USE_FITTED_PRIORS.segments ? segmentPriors : null);
+    // The slots the ranking fills: exploration (chooseSegments) takes the rest.
+    const share = rng === null ? 0 : (settings.explorationShare ?? 0);
+    const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
+    const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd));
+    ranked = weighed.scores;
+    trace.push({
+      step: 'segments.score',
+      decision: 'interests and behaviors valued by expected revenue per impression, shrunk toward their type\'s fitted prior, relative to the best; then chosen as the set whose delivery earns the most: each weighs by its impressions per day of delivery, and the score is size × (value − the best set\'s weighted value), rescaled 0..1 (src/engine/segment-value.ts)',
+      numbers: { segments: scores.length, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
+    });
   }
   const { interests, behaviors } = chooseSegments(snapshot, adset, ranked, shares, settings, rng, trace, judged?.recovering ?? new Set());
 

@@ -11,6 +11,7 @@
 import type { ValuePriors } from './empirical-bayes.ts';
 import { fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, valuePerImpression } from './geo-bayes.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
+import { topK } from './top-k.ts';
 import type { Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
 
 /**
@@ -43,4 +44,77 @@ export function rescoreByValue(scores: readonly SegmentScore[], histories: reado
     const top = best.get(s.segmentType)!;
     return { ...s, composite: top > 0 ? values[i]! / top : 0 };
   });
+}
+
+/** What the `bayes` set choice says of one segment type, for the trace. */
+export interface SizeWeighedChoice {
+  type: SegmentType;
+  slots: number;
+  /** λ*: the size-weighted mean relative value of the best set of `slots` segments. */
+  setValue: number;
+  candidates: number;
+}
+
+/**
+ * How much a segment's size counts in the set choice (weight = size^SIZE_EXPONENT). Where Meta
+ * delivers a union of segments in proportion to their people, the set earns the size-weighted mean
+ * of their values (exponent 1); where its delivery optimisation tilts toward the people who
+ * convert, small valuable segments get more than their size and the plain mean (exponent 0) is
+ * closer. Nobody outside Meta knows where between the two an account sits, so the exponent hedges.
+ * bench/decision-quality.ts, 28-day closed loop, bayes vs seed with interests weighed by size /
+ * weighed alike (40 market seeds): exponent 0 +17.3 % / +12.8 %; 0.25 +25.8 % / +10.6 %;
+ * 1 (20 seeds) +27.2 % / −7.2 %. 0.25 earns the most on the two models' average.
+ */
+export const SIZE_EXPONENT = 0.25;
+
+/**
+ * The `bayes` strategy's choice of a set. An ad set targets the union of its interests (and of its
+ * behaviors), so the set earns a delivery-weighted mean of its segments' values, not their plain
+ * mean: a tiny segment that converts well adds little delivery, a big mediocre one dilutes the
+ * rest. The `slots` segments with the highest weighted mean value are the ones with the largest
+ * weight × (value − λ) at λ = that mean, found by Dinkelbach's iteration (take the top by
+ * weight × (value − λ), set λ to their weighted mean, repeat until λ stops rising). `composite`
+ * becomes weight × (value − λ*) rescaled to 0..1 within the type, so that taking the top `slots` by
+ * composite takes that set, and the pixel genre boost still nudges it.
+ *
+ * Size is impressions per day of delivery in the window (SegmentHistory.activeDays): what the
+ * segment absorbs when targeted; the weight is size^SIZE_EXPONENT. Not impressions over the
+ * window: a segment chosen before has more of those and would keep being chosen (measured: worse
+ * than ignoring size). A snapshot without activeDays counts every day of the window.
+ */
+export function weighBySize(
+  scores: readonly SegmentScore[],
+  histories: readonly SegmentHistory[],
+  slots: ReadonlyMap<SegmentType, number>,
+  windowDays: number,
+): { scores: SegmentScore[]; choices: SizeWeighedChoice[] } {
+  const byKey = new Map(histories.map((h) => [`${h.segmentType}:${h.segmentId}`, h]));
+  const sizeOf = (s: SegmentScore) => {
+    const h = byKey.get(`${s.segmentType}:${s.segmentId}`);
+    return h ? (h.total.impressions / Math.max(1, h.activeDays ?? windowDays)) ** SIZE_EXPONENT : 0;
+  };
+  const out = [...scores];
+  const choices: SizeWeighedChoice[] = [];
+  for (const [type, k] of slots) {
+    const members = scores.map((s, i) => ({ s, i, size: sizeOf(s) })).filter((m) => m.s.segmentType === type);
+    const eligible = members.filter((m) => !m.s.fatigue.isFatigued);
+    if (eligible.length === 0 || k <= 0) continue;
+    let lambda = 0;
+    for (let step = 0; step < 100; step++) {
+      const at = lambda;
+      const top = topK(eligible, k, (a, b) => b.size * (b.s.composite - at) - a.size * (a.s.composite - at));
+      const weight = top.reduce((a, m) => a + m.size, 0);
+      const next = weight > 0 ? top.reduce((a, m) => a + m.size * m.s.composite, 0) / weight : 0;
+      if (!(next > lambda + 1e-12)) break;
+      lambda = next;
+    }
+    const keys = members.map((m) => m.size * (m.s.composite - lambda));
+    const lo = Math.min(...keys);
+    const hi = Math.max(...keys);
+    members.forEach((m, j) => {
+      out[m.i] = { ...m.s, composite: hi > lo ? (keys[j]! - lo) / (hi - lo) : 1 };
+    });
+    choices.push({ type, slots: k, setValue: lambda, candidates: eligible.length });
+  }
+  return { scores: out, choices };
 }

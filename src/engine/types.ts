@@ -77,6 +77,11 @@ export interface SegmentHistory {
    * absent for the others and in snapshots stored before it existed.
    */
   daily?: SegmentDay[];
+  /**
+   * Days of the window with delivery: impressions / activeDays is what the segment absorbs per day
+   * when targeted (its size, for the `bayes` set choice). Absent in snapshots stored before it existed.
+   */
+  activeDays?: number;
 }
 
 /** One day of a segment's delivery. */

@@ -40,7 +40,8 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
   const segmentGroup = `group by adset_id, segment_type, segment_id`;
 
   const segmentTotals = await db.query<Row>(
-    `select adset_id, segment_type, segment_id, max(segment_name) as segment_name, ${metricsColumns('t_')}
+    `select adset_id, segment_type, segment_id, max(segment_name) as segment_name, ${metricsColumns('t_')},
+       count(distinct date) filter (where impressions > 0)::int as active_days
      from insights where ${inWindow} and ${segmentRows} ${segmentGroup}`,
     params.slice(0, 3),
   );
@@ -104,6 +105,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
       segmentName: String(r.segment_name),
       total: readMetrics(r, 't_'),
       recent: recentByKey.get(`${adsetId}\u0000${String(r.segment_type)}\u0000${String(r.segment_id)}`) ?? emptyMetrics(),
+      activeDays: Number(r.active_days),
     };
     adsetOf(adsetId).segments.push(s);
     addKind(adsetId, 'segment', s.total, s.recent);
