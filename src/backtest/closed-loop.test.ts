@@ -82,6 +82,12 @@ describe('the backtest command', () => {
       const bad = await runCli(['backtest', '--strategy', 'magic'], { db });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--strategy/);
+      const badWeighting = await runCli(['backtest', '--audience-weighting', 'size'], { db });
+      expect(badWeighting.code).toBe(2);
+      expect(badWeighting.stderr).toMatch(/--audience-weighting: must be delivery or equal/);
+      const alike = await runCli(['backtest', '--days', '3', '--market-seed', '3', '--audience-weighting', 'equal', '--out', prefix], { db });
+      expect(alike.code).toBe(0);
+      expect(alike.stdout).toMatch(/chosen interests weighed alike/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await db.close();

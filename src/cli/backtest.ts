@@ -8,7 +8,7 @@ import type { AppContext } from '../context.ts';
 import { addDays, isoDate } from '../services/dates.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 
-export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--market-seed 7] [--strategy bayes] [--baseline seed] [--out FILE_PREFIX] [--json]';
+export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|equal] [--market-seed 7] [--strategy bayes] [--baseline seed] [--out FILE_PREFIX] [--json]';
 
 export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({
@@ -17,6 +17,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
       days: { type: 'string', default: '28' },
       'history-days': { type: 'string', default: '14' },
       'window-days': { type: 'string' },
+      'audience-weighting': { type: 'string', default: 'delivery' },
       'market-seed': { type: 'string', default: '7' },
       strategy: { type: 'string', default: 'bayes' },
       baseline: { type: 'string', default: 'seed' },
@@ -34,6 +35,8 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     if (!(STRATEGIES as readonly string[]).includes(text)) throw new UsageError(`--${name}: must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(text)}`);
     return text as Strategy;
   };
+  const weighting = values['audience-weighting'];
+  if (weighting !== 'delivery' && weighting !== 'equal') throw new UsageError(`--audience-weighting: must be delivery or equal, got ${JSON.stringify(weighting)}`);
   const main = strategy('strategy', values.strategy);
   const baselines = values.baseline.split(',').map((b) => strategy('baseline', b.trim()));
   const strategies: BacktestStrategy[] = [...new Set<BacktestStrategy>([main, ...baselines, 'uniform', 'oracle'])];
@@ -43,6 +46,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     days: whole('days', values.days, 1, 365),
     historyDays: whole('history-days', values['history-days'], 3, 365),
     windowDays: values['window-days'] === undefined ? ctx.config.windowDays : whole('window-days', values['window-days'], 1, 400),
+    audienceWeighting: weighting,
     strategies,
     settings: ctx.config.engine,
     startDate: addDays(isoDate(ctx.clock.now()), -1),
