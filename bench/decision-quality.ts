@@ -14,7 +14,7 @@ import { allocateByResponse, type CountryDaily } from '../src/engine/geo-bayes.t
 import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { curveValue, waterFill, type Market } from '../src/engine/response-curve.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
-import { rescoreByValue, SIZE_EXPONENT, weighBySize } from '../src/engine/segment-value.ts';
+import { fitSegmentPriors, ratePriorsByType, rescoreByValue, SIZE_EXPONENT, weighBySize } from '../src/engine/segment-value.ts';
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
@@ -101,7 +101,8 @@ for (const days of [30, 90]) {
     gap.seed.push(closed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
     const raw = list.filter((h) => h.total.impressions > 0).sort((a, b) => b.total.revenueMinor / b.total.impressions - a.total.revenueMinor / a.total.impressions);
     gap.raw.push(closed(raw.slice(0, k).map((h) => h.segmentId)));
-    const rescored = rescoreByValue(scores, list);
+    const priors = ratePriorsByType(list, fitSegmentPriors(list));
+    const rescored = rescoreByValue(scores, list, priors);
     gap.bayes.push(closed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
     gap.ceiling.push(closed(ceilingRanking(truth, list, trueValue).slice(0, k)));
     const sizes = new Map(truth.segments.map((g) => [g.segmentId, g.sizeImpressions]));
@@ -119,7 +120,7 @@ for (const days of [30, 90]) {
     // With exploration: the best estimates fill k − slots, Thompson draws the rest (as the optimizer does).
     const slots = explorationSlots(EXPLORATION, k);
     const exploited = selectInterests(rescored, new Map(), k - slots).selected.map((i) => i.interest_id);
-    const explored = exploreSegments(createRng(`bench:${s}`), rescored, list, 'interest', new Set(exploited), slots, new Set()).map((e) => e.score.segmentId);
+    const explored = exploreSegments(createRng(`bench:${s}`), rescored, list, 'interest', priors.get('interest')!, new Set(exploited), slots, new Set()).map((e) => e.score.segmentId);
     gap.explore.push(closed([...exploited, ...explored]));
   }
   console.log(`2. Interest choice after ${days} days of history, 15 of 120 interests, gap closed between a random choice and the oracle's (median):`);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { drawValuePerImpression, exploreSegments, explorationSlots, inclusiveDays, isRecovering } from './exploration.ts';
 import { pooledPrior } from './geo-bayes.ts';
+import { ratePriorsByType } from './segment-value.ts';
 import { emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
 import { createRng } from './random.ts';
@@ -86,7 +87,7 @@ describe('Thompson draws', () => {
     const list = segments().filter((s) => s.segmentType === 'interest');
     const scores = list.map((h) => ({ segmentType: h.segmentType, segmentId: h.segmentId, segmentName: h.segmentName, smoothedCtr: 0, smoothedCvr: 0, smoothedRoas: 0, confidence: 1, composite: 0.5, fatigue: { isFatigued: h.segmentId < 'i20', reason: h.segmentId < 'i20' ? 'test' : null } }));
     const chosen = new Set(['i20', 'i21']);
-    const picked = exploreSegments(createRng(1), scores, list, 'interest', chosen, 10, new Set());
+    const picked = exploreSegments(createRng(1), scores, list, 'interest', ratePriorsByType(list, null).get('interest')!, chosen, 10, new Set());
     expect(picked).toHaveLength(10);
     for (const p of picked) {
       expect(p.score.segmentId >= 'i22').toBe(true);

@@ -7,8 +7,8 @@
 //
 // The random source is a seeded Rng the caller derives per run (the seed is stored with the run),
 // so a replay with the same seed explores the same segments.
-import { fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, valuePerImpression, type RatePrior } from './geo-bayes.ts';
-import { addMetrics, emptyMetrics } from './metrics.ts';
+import { valuePerImpression, type RatePrior } from './geo-bayes.ts';
+import { emptyMetrics } from './metrics.ts';
 import type { Rng } from './random.ts';
 import { smooth } from './scoring.ts';
 import type { Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
@@ -72,20 +72,15 @@ export function exploreSegments(
   scores: readonly SegmentScore[],
   histories: readonly SegmentHistory[],
   type: Extract<SegmentType, 'interest' | 'behavior'>,
+  /** The prior the ranking shrank this type toward (ratePriorsByType in segment-value.ts). */
+  prior: RatePrior,
   chosen: ReadonlySet<string>,
   slots: number,
   recovering: ReadonlySet<string>,
 ): ExploredSegment[] {
   if (slots <= 0) return [];
   const totals = new Map<string, Metrics>();
-  const pooled = emptyMetrics();
-  for (const h of histories) {
-    if (h.segmentType !== type) continue;
-    totals.set(h.segmentId, h.total);
-    addMetrics(pooled, h.total);
-  }
-  // The same prior as the exploitation ranking's (rescoreByValue): refitted here, only when exploring.
-  const prior = USE_FITTED_PRIORS.segments ? fittedPrior(fitStrengths([...totals.values()]), pooled) : pooledPrior(pooled);
+  for (const h of histories) if (h.segmentType === type) totals.set(h.segmentId, h.total);
   const candidates = scores
     .filter((s) => s.segmentType === type && !s.fatigue.isFatigued && !chosen.has(s.segmentId))
     .sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));

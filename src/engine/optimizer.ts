@@ -4,17 +4,17 @@ import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares,
 import { allocateBudget, countryName, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { valueInterval } from './credible-interval.ts';
 import { describePriors } from './empirical-bayes.ts';
-import { allocateByResponse, fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS } from './geo-bayes.ts';
+import { allocateByResponse, fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, type RatePrior } from './geo-bayes.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
 import type { CountryLimits } from './geo-constraints.ts';
 import { exploreSegments, explorationSlots, inclusiveDays, isRecovering, type ExploredSegment } from './exploration.ts';
 import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
-import { fitSegmentPriors, rescoreByValue, weighBySize } from './segment-value.ts';
+import { fitSegmentPriors, ratePriorsByType, rescoreByValue, weighBySize } from './segment-value.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EarlierGeoSplit, EarlierRuns, EngineSettings, GeoAllocation, Metrics, RankedBehavior, RankedInterest, RecommendationDraft, RestingSegment, SegmentHistory, SegmentScore, TraceEntry } from './types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EarlierGeoSplit, EarlierRuns, EngineSettings, GeoAllocation, Metrics, RankedBehavior, RankedInterest, RecommendationDraft, RestingSegment, SegmentHistory, SegmentScore, SegmentType, TraceEntry } from './types.ts';
 
 
 export interface OptimizeInput {
@@ -163,6 +163,7 @@ function decideAdSet(
     });
   }
   let ranked: SegmentScore[] = scores;
+  let ratePriors: ReadonlyMap<SegmentType, RatePrior> | null = null;
   if (settings.strategy === 'bayes') {
     const segmentPriors = fitSegmentPriors(adset.segments);
     for (const type of ['interest', 'behavior'] as const) {
@@ -176,7 +177,8 @@ function decideAdSet(
         numbers: { pool: type, use_fitted: USE_FITTED_PRIORS.segments, ...describePriors('', p) },
       });
     }
-    const byValue = rescoreByValue(scores, adset.segments, USE_FITTED_PRIORS.segments ? segmentPriors : null);
+    ratePriors = ratePriorsByType(adset.segments, USE_FITTED_PRIORS.segments ? segmentPriors : null);
+    const byValue = rescoreByValue(scores, adset.segments, ratePriors);
     // The slots the ranking fills: exploration (chooseSegments) takes the rest.
     const share = rng === null ? 0 : (settings.explorationShare ?? 0);
     const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
@@ -188,7 +190,7 @@ function decideAdSet(
       numbers: { segments: scores.length, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
     });
   }
-  const { interests, behaviors } = chooseSegments(snapshot, adset, ranked, shares, settings, rng, trace, judged?.recovering ?? new Set());
+  const { interests, behaviors } = chooseSegments(snapshot, adset, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
   const clicksOf = new Map(adset.segments.map((s) => [`${s.segmentType}:${s.segmentId}`, s.total.clicks]));
@@ -267,6 +269,7 @@ function chooseSegments(
   snapshot: CampaignSnapshot,
   adset: AdSetSnapshot,
   ranked: readonly SegmentScore[],
+  ratePriors: ReadonlyMap<SegmentType, RatePrior> | null,
   shares: ReadonlyMap<string, number>,
   settings: EngineSettings,
   rng: Rng | null,
@@ -275,7 +278,7 @@ function chooseSegments(
 ): { interests: { selected: RankedInterest[] }; behaviors: { selected: RankedBehavior[] } } {
   // Settings stored before exploration existed have no share: they replay without it.
   const share = settings.explorationShare ?? 0;
-  if (settings.strategy !== 'bayes' || rng === null || !(share > 0)) {
+  if (settings.strategy !== 'bayes' || ratePriors === null || rng === null || !(share > 0)) {
     const interests = selectInterests(ranked, shares, settings.maxInterests);
     const behaviors = selectBehaviors(ranked, settings.maxBehaviors);
     trace.push(...interests.trace, ...behaviors.trace);
@@ -306,8 +309,9 @@ function chooseSegments(
   const behaviors = selectBehaviors(exploitable, Math.max(0, Math.floor(settings.maxBehaviors)) - behaviorSlots);
   trace.push(...interests.trace, ...behaviors.trace);
   const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
-  const exploredInterests = exploreSegments(rng, ranked, adset.segments, 'interest', new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'));
-  const exploredBehaviors = exploreSegments(rng, ranked, adset.segments, 'behavior', new Set(behaviors.selected.map((b) => b.behavior_id)), behaviorSlots, keysOf('behavior'));
+  const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());
+  const exploredInterests = exploreSegments(rng, ranked, adset.segments, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'));
+  const exploredBehaviors = exploreSegments(rng, ranked, adset.segments, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.behavior_id)), behaviorSlots, keysOf('behavior'));
   trace.push({
     step: 'explore',
     decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen (share ${share})`,

@@ -9,7 +9,7 @@
 // this one 83.5 % with priors fitted per segment type by empirical Bayes, where the best any
 // estimator could reach from the same data is 84.2 % (bench/interest-ceiling.ts).
 import type { ValuePriors } from './empirical-bayes.ts';
-import { fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, valuePerImpression } from './geo-bayes.ts';
+import { fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, valuePerImpression, type RatePrior } from './geo-bayes.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { topK } from './top-k.ts';
 import type { Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
@@ -28,15 +28,26 @@ export function fitSegmentPriors(histories: readonly SegmentHistory[]): Map<Segm
   return new Map([...byType].map(([type, units]) => [type, fitStrengths(units)]));
 }
 
-/** Returns the scores with `composite` replaced by value per impression relative to the best of its type (0..1). */
-export function rescoreByValue(scores: readonly SegmentScore[], histories: readonly SegmentHistory[], priors: ReadonlyMap<SegmentType, ValuePriors> | null = USE_FITTED_PRIORS.segments ? fitSegmentPriors(histories) : null): SegmentScore[] {
-  const totals = new Map<string, Metrics>(histories.map((h) => [`${h.segmentType}:${h.segmentId}`, h.total]));
+/**
+ * What each segment type's rates are shrunk toward: its fitted prior where `priors` has one, else
+ * its pooled rates at the fixed strengths. The ranking and the exploration draws share it.
+ */
+export function ratePriorsByType(histories: readonly SegmentHistory[], priors: ReadonlyMap<SegmentType, ValuePriors> | null): Map<SegmentType, RatePrior> {
   const pooled = new Map<SegmentType, Metrics>();
   for (const h of histories) pooled.set(h.segmentType, addMetrics(pooled.get(h.segmentType) ?? emptyMetrics(), h.total));
-  const priorOf = new Map([...pooled].map(([type, pool]) => {
+  return new Map([...pooled].map(([type, pool]) => {
     const p = priors?.get(type);
     return [type, p ? fittedPrior(p, pool) : pooledPrior(pool)];
   }));
+}
+
+/** Returns the scores with `composite` replaced by value per impression relative to the best of its type (0..1). */
+export function rescoreByValue(
+  scores: readonly SegmentScore[],
+  histories: readonly SegmentHistory[],
+  priorOf: ReadonlyMap<SegmentType, RatePrior> = ratePriorsByType(histories, USE_FITTED_PRIORS.segments ? fitSegmentPriors(histories) : null),
+): SegmentScore[] {
+  const totals = new Map<string, Metrics>(histories.map((h) => [`${h.segmentType}:${h.segmentId}`, h.total]));
   const values = scores.map((s) => valuePerImpression(totals.get(`${s.segmentType}:${s.segmentId}`) ?? emptyMetrics(), priorOf.get(s.segmentType) ?? pooledPrior(emptyMetrics())));
   const best = new Map<SegmentType, number>();
   scores.forEach((s, i) => best.set(s.segmentType, Math.max(best.get(s.segmentType) ?? 0, values[i]!)));
