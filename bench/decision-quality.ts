@@ -18,6 +18,7 @@ import { fitSegmentPriors, ratePriorsByType, rescoreByValue, SIZE_EXPONENT, weig
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
+import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
 import { createStubMarket, getTruth } from '../src/sources/stub.ts';
 import { ceilingRanking } from './interest-ceiling.ts';
 
@@ -27,7 +28,6 @@ const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8
 const EXPLORATION = Number(process.argv.find((a) => a.startsWith('--exploration='))?.slice(14) ?? 0.1);
 const SPAIN_MIN_PCT = SEED_SETTINGS.spainMinPct;
 const DECISION_DAY = '2026-11-10';
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;

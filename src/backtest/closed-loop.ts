@@ -15,6 +15,7 @@
 //   (windowDays, production's TARGETING_WINDOW_DAYS) as the countries', so an interest never
 //   chosen again ages out of it. This is what lets
 //   exploration pay: the loop learns about an interest only by choosing it.
+import { addCalendarDays as addDays } from '../engine/calendar.ts';
 import { fatigueFitCandidates } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
@@ -92,12 +93,6 @@ interface CountryDay {
   date: string;
   country: string;
   metrics: Metrics;
-}
-
-function addDays(date: string, n: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }
 
 /** The campaign-level truth: the ad sets' budget shares cancel out of each country's curve (see stub.ts). */

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { drawValuePerImpression, exploreSegments, explorationSlots, inclusiveDays, isRecovering } from './exploration.ts';
+import { inclusiveDays } from './calendar.ts';
+import { drawValuePerImpression, exploreSegments, explorationSlots, isRecovering } from './exploration.ts';
 import { pooledPrior } from './geo-bayes.ts';
 import { ratePriorsByType } from './segment-value.ts';
 import { emptyMetrics } from './metrics.ts';

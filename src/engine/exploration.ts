@@ -128,21 +128,3 @@ export function isRecovering(h: SegmentHistory, windowDays: number, recentDays: 
   const expectedRecent = (earlier / earlierDays) * recentDays;
   return h.recent.impressions < RESTED_DELIVERY_SHARE * expectedRecent;
 }
-
-/** Days from start to end inclusive, both YYYY-MM-DD (civil calendar arithmetic, no Date). */
-export function inclusiveDays(start: string, end: string): number {
-  return dayNumber(end) - dayNumber(start) + 1;
-}
-
-function dayNumber(date: string): number {
-  const y0 = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7));
-  const d = Number(date.slice(8, 10));
-  // Days from civil (H. Hinnant): March-based years put the leap day last.
-  const y = m <= 2 ? y0 - 1 : y0;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe;
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addCalendarDays, judgeFatigue, restDaysOf } from './fatigue-rest.ts';
+import { addCalendarDays } from './calendar.ts';
+import { judgeFatigue, restDaysOf } from './fatigue-rest.ts';
 import { emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
 import { scoreSegments } from './scoring.ts';

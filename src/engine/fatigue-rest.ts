@@ -11,6 +11,7 @@
 // The rests in force reach the engine as earlierRuns.resting (stored by the caller, see
 // src/store/resting-segments.ts); the rests that begin or end in this decision leave it in
 // AdSetDecision.rests, so the caller can store them with the run.
+import { addCalendarDays } from './calendar.ts';
 import { fitChangePoint, isFatigueFit, MIN_DAYS_PER_SIDE, MIN_IMPRESSIONS_PER_SIDE, type ChangePointFit } from './fatigue-fit.ts';
 import { frequencyFatigueReason } from './scoring.ts';
 import { DEFAULT_FATIGUE_REST_DAYS, type AdSetSnapshot, type EngineSettings, type FatigueVerdict, type RestingSegment, type SegmentDay, type SegmentHistory, type SegmentScore, type TraceEntry } from './types.ts';
@@ -30,12 +31,6 @@ export interface FatigueJudgement {
 /** Days a rest lasts, with settings stored before the setting existed reading as the default. */
 export function restDaysOf(settings: EngineSettings): number {
   return settings.fatigueRestDays ?? DEFAULT_FATIGUE_REST_DAYS;
-}
-
-/** date + days, both YYYY-MM-DD (UTC calendar days, so no time zone or DST shifts a day). */
-export function addCalendarDays(date: string, days: number): string {
-  const ms = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)) + days);
-  return new Date(ms).toISOString().slice(0, 10);
 }
 
 const pct = (rate: number) => `${(rate * 100).toFixed(2)}%`;
