@@ -4,8 +4,10 @@
 //   1. the geo split decided once from 14 days of history (uniform, seed, bayes);
 //   2. interest choice: 15 of 120 interests whose sample sizes differ by 100×, after 30 and 90 days,
 //      beside the most any estimator could close from the same data (bench/interest-ceiling.ts);
-//   3. the 28-day closed loop of src/backtest/closed-loop.ts (the same code as `backtest`).
-import { bestInterests, runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
+//   3. the 28-day closed loop of src/backtest/closed-loop.ts (the same code as `backtest`), under
+//      each of its models of delivery to the chosen interests, with variants of the settings;
+//   4. the regret of that loop week by week over 8 weeks.
+import { AUDIENCE_WEIGHTINGS, bestInterests, OPTIMIZED_TILT, runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
 import { selectInterests } from '../src/engine/audience.ts';
 import { exploreSegments, explorationSlots } from '../src/engine/exploration.ts';
 import { createRng } from '../src/engine/random.ts';
@@ -14,7 +16,7 @@ import { allocateByResponse, type CountryDaily } from '../src/engine/geo-bayes.t
 import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { curveValue, waterFill, type Market } from '../src/engine/response-curve.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
-import { fitSegmentPriors, ratePriorsByType, rescoreByValue, SIZE_EXPONENT, weighBySize } from '../src/engine/segment-value.ts';
+import { fitSegmentPriors, ratePriorsByType, rescoreByValue, weighBySize } from '../src/engine/segment-value.ts';
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
@@ -27,6 +29,10 @@ const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8
 // default, TARGETING_BUDGET_EXPLORATION_SHARE 0).
 const EXPLORATION = Number(process.argv.find((a) => a.startsWith('--exploration='))?.slice(14) ?? 0.1);
 const SPAIN_MIN_PCT = SEED_SETTINGS.spainMinPct;
+// The settings a new installation runs with (loadConfig's defaults).
+const DEFAULTS = loadConfig({});
+const PRODUCT = DEFAULTS.engine;
+const SIZE_EXPONENT = PRODUCT.sizeExponent!;
 const DECISION_DAY = '2026-11-10';
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -113,7 +119,7 @@ for (const days of [30, 90]) {
     const closedWeighed = (ids: string[]) => (weighedMean(ids) - everyone) / (best - everyone);
     weighed.seed.push(closedWeighed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
     weighed.bayes.push(closedWeighed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
-    const set = weighBySize(rescored, list, new Map([['interest', k]]), days).scores;
+    const set = weighBySize(rescored, list, new Map([['interest', k]]), days, SIZE_EXPONENT).scores;
     const setIds = selectInterests(set, new Map(), k).selected.map((i) => i.interest_id);
     weighed.set.push(closedWeighed(setIds));
     gap.set.push(closed(setIds));
@@ -131,58 +137,96 @@ for (const days of [30, 90]) {
   console.log(`   judged with each interest weighed by its size (gap between all interests and the best size-weighted set): seed ${pct(median(weighed.seed))}; bayes ranking by value ${pct(median(weighed.bayes))}; bayes choosing the set by size^${SIZE_EXPONENT} × value (what it does) ${pct(median(weighed.set))}`);
 }
 
-// 3. The closed loop, with the settings a new installation runs with (loadConfig's defaults: a
-// 30-day window, the ±20 % change per run, 14-day fatigue rests, 10 % of the slots explored).
-const DEFAULTS = loadConfig({});
-const PRODUCT = DEFAULTS.engine;
-const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings, audienceWeighting: AudienceWeighting = 'delivery') =>
-  runBacktest({ marketSeed, days: 28, historyDays: 14, windowDays: DEFAULTS.windowDays, audienceWeighting, strategies, settings, startDate: DECISION_DAY });
+// 3. The closed loop, with the settings a new installation runs with (a 30-day window, the ±20 %
+// change per run, 14-day fatigue rests, 10 % of the slots explored, sizes weighing ^0.75).
+const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings, audienceWeighting: AudienceWeighting = 'delivery', days = 28) =>
+  runBacktest({ marketSeed, days, historyDays: 14, windowDays: DEFAULTS.windowDays, audienceWeighting, strategies, settings, startDate: DECISION_DAY });
+const lastOverFirstWeek = (x: ReturnType<typeof loop>['series'][number]) => {
+  const first = x.days.slice(0, 7).reduce((a, d) => a + d.regretMinor, 0);
+  return first > 0 ? x.days.slice(-7).reduce((a, d) => a + d.regretMinor, 0) / first : 1;
+};
 const share: Record<string, number[]> = {};
 const absCalibration: Record<string, number[]> = {};
 const biasCalibration: Record<string, number[]> = {};
-const lift: number[] = [];
-const equal: Record<string, number[]> = {};
 const regretRatio: Record<string, number[]> = {};
-const variants: Record<string, { settings: EngineSettings; share: number[]; lift: number[] }> = {
-  'not exploring the interest and behavior slots': { settings: { ...PRODUCT, explorationShare: 0 }, share: [], lift: [] },
-  [`exploring ${EXPLORATION} of the budget too`]: { settings: { ...PRODUCT, budgetExplorationShare: EXPLORATION }, share: [], lift: [] },
-  'without the change-per-run limit': { settings: { ...PRODUCT, maxChangePct: 100 }, share: [], lift: [] },
+// Per delivery model: seed's and bayes's shares of the oracle, bayes's lift over seed and regret ratio.
+type ModelFigures = { seed: number[]; bayes: number[]; lift: number[]; regret: number[] };
+const newFigures = (): ModelFigures => ({ seed: [], bayes: [], lift: [], regret: [] });
+const models: Record<AudienceWeighting, ModelFigures> = { delivery: newFigures(), optimized: newFigures(), equal: newFigures() };
+const variants: Record<string, { settings: EngineSettings; models: Record<AudienceWeighting, ModelFigures> }> = {
+  'not exploring the interest and behavior slots': { settings: { ...PRODUCT, explorationShare: 0 }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
+  [`exploring ${EXPLORATION} of the budget too`]: { settings: { ...PRODUCT, budgetExplorationShare: EXPLORATION }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
+  'without the change-per-run limit': { settings: { ...PRODUCT, maxChangePct: 100 }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
+  'with sizes weighing ^0.25 (engine version 3)': { settings: { ...PRODUCT, sizeExponent: 0.25 }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
+  'with sizes weighing ^0.5': { settings: { ...PRODUCT, sizeExponent: 0.5 }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
+  'with sizes weighing ^1': { settings: { ...PRODUCT, sizeExponent: 1 }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
 };
 for (let s = 0; s < SEEDS; s++) {
-  const report = loop(7 + s, ['uniform', 'seed', 'bayes', 'oracle'], PRODUCT);
-  for (const x of report.series) {
-    (share[x.strategy] ??= []).push(x.shareOfOracle);
-    if (x.calibrationAbsError !== null) (absCalibration[x.strategy] ??= []).push(x.calibrationAbsError);
-    if (x.calibrationError !== null) (biasCalibration[x.strategy] ??= []).push(x.calibrationError);
-    const first = x.days.slice(0, 7).reduce((a, d) => a + d.regretMinor, 0);
-    const last = x.days.slice(-7).reduce((a, d) => a + d.regretMinor, 0);
-    (regretRatio[x.strategy] ??= []).push(first > 0 ? last / first : 1);
-    if (x.strategy === 'bayes') {
-      (share['bayes geo'] ??= []).push(median(x.days.map((d) => d.geoShareOfOracle)));
-      (share['bayes audience'] ??= []).push(median(x.days.map((d) => d.audienceMultiplier)) / report.oracleAudienceMultiplier);
+  for (const model of AUDIENCE_WEIGHTINGS) {
+    const report = loop(7 + s, model === 'delivery' ? ['uniform', 'seed', 'bayes', 'oracle'] : ['seed', 'bayes'], PRODUCT, model);
+    const seed = report.series.find((x) => x.strategy === 'seed')!;
+    const bayes = report.series.find((x) => x.strategy === 'bayes')!;
+    const m = models[model];
+    m.seed.push(seed.shareOfOracle);
+    m.bayes.push(bayes.shareOfOracle);
+    m.lift.push(bayes.cumulativeExpectedRevenueMinor / seed.cumulativeExpectedRevenueMinor - 1);
+    m.regret.push(lastOverFirstWeek(bayes));
+    if (model === 'delivery') {
+      for (const x of report.series) {
+        (share[x.strategy] ??= []).push(x.shareOfOracle);
+        if (x.calibrationAbsError !== null) (absCalibration[x.strategy] ??= []).push(x.calibrationAbsError);
+        if (x.calibrationError !== null) (biasCalibration[x.strategy] ??= []).push(x.calibrationError);
+        (regretRatio[x.strategy] ??= []).push(lastOverFirstWeek(x));
+      }
+      (share['bayes geo'] ??= []).push(median(bayes.days.map((d) => d.geoShareOfOracle)));
+      (share['bayes audience'] ??= []).push(median(bayes.days.map((d) => d.audienceMultiplier)) / report.oracleAudienceMultiplier);
+    }
+    // The same loop with one setting changed (a seed per simulated day where it explores).
+    for (const v of Object.values(variants)) {
+      const x = loop(7 + s, ['bayes'], v.settings, model).series[0]!;
+      v.models[model].bayes.push(x.shareOfOracle);
+      v.models[model].lift.push(x.cumulativeExpectedRevenueMinor / seed.cumulativeExpectedRevenueMinor - 1);
+      v.models[model].regret.push(lastOverFirstWeek(x));
     }
   }
-  const by = new Map(report.series.map((x) => [x.strategy, x.cumulativeExpectedRevenueMinor]));
-  lift.push(by.get('bayes')! / by.get('seed')! - 1);
-  // The loop's earlier audience model, every chosen interest weighing alike whatever its size.
-  const alike = loop(7 + s, ['seed', 'bayes'], PRODUCT, 'equal').series;
-  for (const x of alike) (equal[x.strategy] ??= []).push(x.shareOfOracle);
-  (equal.lift ??= []).push(alike[1]!.cumulativeExpectedRevenueMinor / alike[0]!.cumulativeExpectedRevenueMinor - 1);
-  // The same loop with one setting changed (a seed per simulated day where it explores).
-  for (const v of Object.values(variants)) {
-    const x = loop(7 + s, ['bayes'], v.settings).series[0]!;
-    v.share.push(x.shareOfOracle);
-    v.lift.push(x.cumulativeExpectedRevenueMinor / by.get('seed')! - 1);
-  }
 }
-console.log(`3. 28-day closed loop after 14 days of history, decisions reading ${DEFAULTS.windowDays} days back (geo and interests, the chosen interests weighed by size; the product's default settings; median):`);
+const range = (xs: number[]) => `median ${pct(median(xs))}, worst ${pct(Math.min(...xs))}, best ${pct(Math.max(...xs))}`;
+console.log(`3. 28-day closed loop after 14 days of history, decisions reading ${DEFAULTS.windowDays} days back (geo and interests, delivery to the chosen interests by size; the product's default settings; median):`);
 for (const strategy of ['uniform', 'seed', 'bayes']) {
   const cal = absCalibration[strategy];
   console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; expected ROAS / realized − 1 over the last 7 days: mean ${pct(median(biasCalibration[strategy]!))}, mean absolute ${pct(median(cal))}` : ''}`);
 }
 console.log(`   bayes's daily geo split alone ${pct(median(share['bayes geo']!))} of the oracle's; its interests' audience effect ${pct(median(share['bayes audience']!))} of the oracle's interests'`);
-console.log(`   bayes vs seed, cumulative revenue: median ${pct(median(lift))}, worst seed ${pct(Math.min(...lift))}, best ${pct(Math.max(...lift))}`);
-console.log(`   with the chosen interests weighing alike (the loop's model before 2026-11-25): seed ${pct(median(equal.seed!))}, bayes ${pct(median(equal.bayes!))} of oracle revenue; bayes vs seed median ${pct(median(equal.lift!))}, worst ${pct(Math.min(...equal.lift!))}, best ${pct(Math.max(...equal.lift!))}`);
-for (const [name, v] of Object.entries(variants)) {
-  console.log(`   bayes ${name}: ${pct(median(v.share))} of oracle revenue; vs seed median ${pct(median(v.lift))}, worst ${pct(Math.min(...v.lift))}, best ${pct(Math.max(...v.lift))}`);
+const describeModel: Record<AudienceWeighting, string> = {
+  delivery: 'delivery by size',
+  optimized: `delivery by size tilted toward value (^${OPTIMIZED_TILT})`,
+  equal: 'every chosen interest credited alike (the loop\'s model before 2026-11-25; its rows do not add up)',
+};
+for (const model of AUDIENCE_WEIGHTINGS) {
+  const m = models[model];
+  console.log(`   ${describeModel[model]}: seed ${pct(median(m.seed))}, bayes ${pct(median(m.bayes))} of oracle revenue; bayes vs seed ${range(m.lift)}; bayes's last-week/first-week regret ${median(m.regret).toFixed(2)}`);
 }
+for (const [name, v] of Object.entries(variants)) {
+  console.log(`   bayes ${name}: ${AUDIENCE_WEIGHTINGS.map((model) => `${model} ${pct(median(v.models[model].bayes))} (vs seed ${pct(median(v.models[model].lift))}, worst ${pct(Math.min(...v.models[model].lift))}; regret ${median(v.models[model].regret).toFixed(2)})`).join('; ')}`);
+}
+
+// 4. Does the regret flatten? The same loop for 8 weeks: each week's regret as a share of the
+// oracle's revenue that week (the first 2 weeks of the window are the stub's history, which ages out by day 31).
+const WEEKS = 8;
+const weekly: Record<string, number[][]> = {};
+for (let s = 0; s < SEEDS; s++) {
+  for (const model of ['delivery', 'optimized'] as const) {
+    const report = loop(7 + s, ['seed', 'bayes', 'oracle'], PRODUCT, model, WEEKS * 7);
+    const oracle = report.series.find((x) => x.strategy === 'oracle')!;
+    for (const x of report.series) {
+      if (x.strategy === 'oracle') continue;
+      const rows = (weekly[`${x.strategy}, ${describeModel[model]}`] ??= Array.from({ length: WEEKS }, () => []));
+      for (let w = 0; w < WEEKS; w++) {
+        const regret = x.days.slice(w * 7, w * 7 + 7).reduce((a, d) => a + d.regretMinor, 0);
+        rows[w]!.push(regret / oracle.days.slice(w * 7, w * 7 + 7).reduce((a, d) => a + d.expectedRevenueMinor, 0));
+      }
+    }
+  }
+}
+console.log(`4. Regret by week over ${WEEKS} weeks of the same loop, as a share of the oracle's revenue that week (median):`);
+for (const [name, rows] of Object.entries(weekly)) console.log(`   ${name}: ${rows.map((r) => pct(median(r))).join(', ')}`);

@@ -98,9 +98,20 @@ describe('loadConfig', () => {
     expect(problem('FR:40-50,DE:30-40', { TARGETING_SPAIN_MIN_PCT: '30' })).toBeNull();
   });
 
-  it('documents every variable in the README', () => {
+  it('documents every variable in the README, and lists every variable it reads', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\``);
+    const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
+    const read = [...source.matchAll(/r\.(?:number|string|boolean)\('([A-Z_]+)'/g)].map((m) => m[1]!);
+    expect(read.length).toBeGreaterThan(30);
+    for (const name of read) expect(CONFIG_VARIABLES).toContain(name);
+  });
+
+  it('reads the size exponent of the bayes set choice: 0.75 by default, 0 to 1', () => {
+    expect(loadConfig({}, '/srv').engine.sizeExponent).toBe(0.75);
+    expect(loadConfig({ TARGETING_SIZE_EXPONENT: '0' }, '/srv').engine.sizeExponent).toBe(0);
+    expect(loadConfig({ TARGETING_SIZE_EXPONENT: '1' }, '/srv').engine.sizeExponent).toBe(1);
+    for (const bad of ['-0.1', '1.5', 'half']) expect(() => loadConfig({ TARGETING_SIZE_EXPONENT: bad }, '/srv')).toThrow(/TARGETING_SIZE_EXPONENT/);
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEED_SETTINGS } from '../engine/test-settings.ts';
-import { runBacktest } from './closed-loop.ts';
+import { audienceWeights, runBacktest } from './closed-loop.ts';
 import { backtestHtml } from './report-html.ts';
 
 const options = { marketSeed: 7, days: 10, historyDays: 14, windowDays: 14, strategies: ['uniform', 'seed', 'bayes', 'oracle'] as const, settings: SEED_SETTINGS, startDate: '2026-11-10' };
@@ -59,6 +59,23 @@ describe('runBacktest', () => {
     for (const d of alike.series[0]!.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(alike.oracleAudienceMultiplier + 1e-12);
   });
 
+  it('tilts delivery toward value under the optimized model, and credits what it delivers', () => {
+    const sizes = new Map([['a', 100], ['b', 100], ['c', 400]]);
+    const values = new Map([['a', 3], ['b', 1], ['c', 2]]);
+    const tilted = audienceWeights('optimized', sizes, values);
+    // Mean value 2: a gets 1.5× its size, b half, c its size; credit and delivery are one weight.
+    expect(['a', 'b', 'c'].map(tilted.delivery)).toEqual([150, 50, 400]);
+    expect(['a', 'b', 'c'].map(tilted.credit)).toEqual([150, 50, 400]);
+    const bySize = audienceWeights('delivery', sizes, values);
+    expect(['a', 'b', 'c'].map(bySize.credit)).toEqual([100, 100, 400]);
+    const alike = audienceWeights('equal', sizes, values);
+    expect(['a', 'b', 'c'].map(alike.delivery)).toEqual([100, 100, 400]);
+    expect(['a', 'b', 'c'].map(alike.credit)).toEqual([1, 1, 1]);
+    const optimized = runBacktest({ ...options, strategies: ['seed', 'bayes', 'oracle'], audienceWeighting: 'optimized' });
+    expect(optimized.audienceWeighting).toBe('optimized');
+    for (const x of optimized.series) for (const d of x.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(optimized.oracleAudienceMultiplier + 1e-12);
+  });
+
   it('rejects a loop length out of range', () => {
     expect(() => runBacktest({ ...options, days: 0 })).toThrow(RangeError);
   });
@@ -84,10 +101,13 @@ describe('the backtest command', () => {
       expect(bad.stderr).toMatch(/--strategy/);
       const badWeighting = await runCli(['backtest', '--audience-weighting', 'size'], { db });
       expect(badWeighting.code).toBe(2);
-      expect(badWeighting.stderr).toMatch(/--audience-weighting: must be delivery or equal/);
+      expect(badWeighting.stderr).toMatch(/--audience-weighting: must be one of delivery, optimized, equal, got "size"/);
       const alike = await runCli(['backtest', '--days', '3', '--market-seed', '3', '--audience-weighting', 'equal', '--out', prefix], { db });
       expect(alike.code).toBe(0);
-      expect(alike.stdout).toMatch(/chosen interests weighed alike/);
+      expect(alike.stdout).toMatch(/chosen interests credited alike/);
+      const tilted = await runCli(['backtest', '--days', '3', '--market-seed', '3', '--audience-weighting', 'optimized', '--out', prefix], { db });
+      expect(tilted.code).toBe(0);
+      expect(tilted.stdout).toMatch(/delivery to the chosen interests by size tilted toward value/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await db.close();

@@ -9,7 +9,8 @@
 //   so the day's value per impression moves toward the mean true value of the chosen interests
 //   relative to all of them, for half of the delivery (the rest reaches people outside the
 //   chosen interests, as Meta's audience expansion does). The mean weighs each interest by its
-//   size (audienceWeighting 'delivery', the default), as deliverToInterests splits their delivery.
+//   share of the delivery (audienceWeighting: by size, 'delivery', the default; or tilted toward
+//   the valuable ones, 'optimized'), as deliverToInterests splits it.
 // - Interest history grows only for the chosen interests (deliverToInterests: their share of the
 //   day's delivery at their true rates), and every history is read over the same rolling window
 //   (windowDays, production's TARGETING_WINDOW_DAYS) as the countries', so an interest never
@@ -128,13 +129,33 @@ export function trueInterestValues(c: StubCampaignTruth): Map<string, number> {
 }
 
 /**
- * How the chosen interests' true values combine into the audience's. 'delivery' weighs each by its
- * size: Meta delivers a union of interests where their people are, and deliverToInterests splits
- * the loop's delivery the same way. 'equal' weighs them alike, the loop's model until 2026-11-25:
- * it credits a tiny interest as much as a big one although the tiny one receives almost none of
- * the delivery, which flatters a ranking that ignores size (README "Decision quality").
+ * How Meta delivers an ad set's impressions among its chosen interests, and so how their true
+ * values combine into the audience's.
+ * - 'delivery': in proportion to each interest's size (where its people are).
+ * - 'optimized': in proportion to size × (value / the mean value of all interests)^OPTIMIZED_TILT:
+ *   Meta's delivery optimisation tilts the same union toward the interests whose people convert.
+ * In both, deliverToInterests splits the loop's delivery with the same weights the audience's
+ * value is credited with, so the interest rows the optimizer reads add up to what the ad set earned.
+ * - 'equal': delivery by size but every chosen interest credited alike, the loop's model until
+ *   2026-11-25. It credits a tiny interest as much as a big one although the tiny one receives
+ *   almost none of the delivery, so the rows it writes do not add up to the revenue it credits;
+ *   kept as a sensitivity check (README "Decision quality").
  */
-export type AudienceWeighting = 'delivery' | 'equal';
+export type AudienceWeighting = 'delivery' | 'optimized' | 'equal';
+export const AUDIENCE_WEIGHTINGS: readonly AudienceWeighting[] = ['delivery', 'optimized', 'equal'];
+/** The 'optimized' model's tilt: 1 = an interest twice as valuable gets twice the delivery per person. */
+export const OPTIMIZED_TILT = 1;
+
+/** The weights each chosen interest's delivery and credit take under a model (see AudienceWeighting). */
+export function audienceWeights(weighting: AudienceWeighting, sizes: ReadonlyMap<string, number>, values: ReadonlyMap<string, number>): { delivery: (id: string) => number; credit: (id: string) => number } {
+  const size = (id: string) => sizes.get(id) ?? 0;
+  if (weighting === 'equal') return { delivery: size, credit: () => 1 };
+  if (weighting === 'delivery') return { delivery: size, credit: size };
+  const all = [...values.values()];
+  const mean = all.length > 0 ? all.reduce((a, b) => a + b, 0) / all.length : 0;
+  const tilted = (id: string) => (mean > 0 ? size(id) * ((values.get(id) ?? 0) / mean) ** OPTIMIZED_TILT : size(id));
+  return { delivery: tilted, credit: tilted };
+}
 
 /** How much the chosen interests move value per impression: 1 = no better than all interests (weighted alike). */
 function audienceMultiplier(chosen: readonly string[], values: ReadonlyMap<string, number>, weightOf: (id: string) => number): number {
@@ -253,22 +274,22 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, rec
 
 /**
  * The day's delivery seen through the chosen interests: AUDIENCE_INFLUENCE of the impressions and
- * spend went to people in them (split by each interest's size), at the interest's true CTR, CVR and
+ * spend went to people in them (split by deliveryWeightOf: size, or size tilted by value), at the interest's true CTR, CVR and
  * order value on the decision day and the ad sets' creative (creativeOf); the rest reached people
  * outside them and is not attributed.
  * Interests not chosen get no row, so what the loop learns about an interest comes only from
  * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
  * interest's noise identical across strategies.
  */
-function deliverToInterests(marketSeed: number | string, creative: { ctr: number; cvr: number }, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string): void {
+function deliverToInterests(marketSeed: number | string, creative: { ctr: number; cvr: number }, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string): void {
   const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
-  const size = picked.reduce((a, g) => a + g.sizeImpressions, 0);
+  const size = picked.reduce((a, g) => a + deliveryWeightOf(g.segmentId), 0);
   if (picked.length === 0 || !(size > 0)) return;
   const impressions = delivered.reduce((a, d) => a + d.metrics.impressions, 0) * AUDIENCE_INFLUENCE;
   const spend = delivered.reduce((a, d) => a + d.metrics.spendMinor, 0) * AUDIENCE_INFLUENCE;
   for (const g of picked) {
     const rng = createRng(deriveSeed(`backtest:${String(marketSeed)}`, 'interest', g.segmentId, date));
-    const share = g.sizeImpressions / size;
+    const share = deliveryWeightOf(g.segmentId) / size;
     const n = Math.round(impressions * share);
     const clicks = rng.binomial(n, Math.min(0.5, g.ctr * (1 - g.fatigueDepth) * creative.ctr));
     const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr * creative.cvr));
@@ -295,8 +316,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const oracleSplit = new Map(markets.map((m, i) => [m.code, oracle.spends[i]!]));
   const interestValues = trueInterestValues(c);
   const weighting = options.audienceWeighting ?? 'delivery';
-  const sizes = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
-  const weightOf = weighting === 'delivery' ? (id: string) => sizes.get(id) ?? 0 : () => 1;
+  const weights = audienceWeights(weighting, new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions])), interestValues);
+  const weightOf = weights.credit;
   const oracleInterests = bestInterests(interestValues, weightOf, options.settings.maxInterests);
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) =>
     markets.reduce((s, m) => s + curveValue(m.curve, m.valuePerImpression * audience, split.get(m.code) ?? 0), 0);
@@ -374,7 +395,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       const delivered = deliver(rng, c, markets, split, audience, date);
       history.push(...delivered);
       if (strategy === 'seed' || strategy === 'bayes') {
-        deliverToInterests(options.marketSeed, creativeOf(c), segmentTruth, segmentHistory, chosen, delivered, date);
+        deliverToInterests(options.marketSeed, creativeOf(c), segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date);
       }
       days.push({
         day,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runBacktest, type BacktestStrategy } from '../backtest/closed-loop.ts';
+import { AUDIENCE_WEIGHTINGS, runBacktest, type AudienceWeighting, type BacktestStrategy } from '../backtest/closed-loop.ts';
 import { backtestHtml } from '../backtest/report-html.ts';
 import { toMajor } from '../engine/money.ts';
 import { STRATEGIES, type Strategy } from '../engine/types.ts';
@@ -8,7 +8,13 @@ import type { AppContext } from '../context.ts';
 import { addDays, isoDate } from '../services/dates.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 
-export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|equal] [--market-seed 7] [--strategy bayes] [--baseline seed] [--out FILE_PREFIX] [--json]';
+export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|optimized|equal] [--market-seed 7] [--strategy bayes] [--baseline seed] [--out FILE_PREFIX] [--json]';
+
+const WEIGHTING_TEXT: Record<AudienceWeighting, string> = {
+  delivery: 'delivery to the chosen interests by size',
+  optimized: 'delivery to the chosen interests by size tilted toward value',
+  equal: 'chosen interests credited alike',
+};
 
 export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({
@@ -35,8 +41,8 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     if (!(STRATEGIES as readonly string[]).includes(text)) throw new UsageError(`--${name}: must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(text)}`);
     return text as Strategy;
   };
-  const weighting = values['audience-weighting'];
-  if (weighting !== 'delivery' && weighting !== 'equal') throw new UsageError(`--audience-weighting: must be delivery or equal, got ${JSON.stringify(weighting)}`);
+  const weighting = values['audience-weighting'] as AudienceWeighting;
+  if (!AUDIENCE_WEIGHTINGS.includes(weighting)) throw new UsageError(`--audience-weighting: must be one of ${AUDIENCE_WEIGHTINGS.join(', ')}, got ${JSON.stringify(weighting)}`);
   const main = strategy('strategy', values.strategy);
   const baselines = values.baseline.split(',').map((b) => strategy('baseline', b.trim()));
   const strategies: BacktestStrategy[] = [...new Set<BacktestStrategy>([main, ...baselines, 'uniform', 'oracle'])];
@@ -58,7 +64,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
   const byName = new Map(report.series.map((s) => [s.strategy, s]));
   const lift = (byName.get(main)!.cumulativeExpectedRevenueMinor / byName.get(baselines[0]!)!.cumulativeExpectedRevenueMinor - 1) * 100;
   printLines(io, [
-    `Backtest on stub market ${String(seed)}: ${report.historyDays} days of history, decisions reading ${report.windowDays} days back, ${report.days} simulated days, chosen interests weighed ${report.audienceWeighting === 'delivery' ? 'by size' : 'alike'}, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
+    `Backtest on stub market ${String(seed)}: ${report.historyDays} days of history, decisions reading ${report.windowDays} days back, ${report.days} simulated days, ${WEIGHTING_TEXT[report.audienceWeighting]}, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
     'strategy   expected revenue   of oracle   ROAS calibration (last 7 days: bias, mean abs.)',
     ...report.series.map((s) => `${s.strategy.padEnd(10)} ${toMajor(s.cumulativeExpectedRevenueMinor, report.currency).toFixed(0).padStart(16)}   ${(s.shareOfOracle * 100).toFixed(1).padStart(7)} %   ${s.calibrationError === null ? '–' : `${(s.calibrationError * 100).toFixed(1)} %, ${(s.calibrationAbsError! * 100).toFixed(1)} %`}`),
     `${main} vs ${baselines[0]}: ${lift >= 0 ? '+' : ''}${lift.toFixed(1)} % expected revenue over ${report.days} days.`,

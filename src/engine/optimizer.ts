@@ -11,7 +11,7 @@ import { inclusiveDays } from './calendar.ts';
 import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment } from './exploration.ts';
 import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
-import { fitSegmentPriors, ratePriorsByType, rescoreByValue, weighBySize } from './segment-value.ts';
+import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighBySize } from './segment-value.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
@@ -183,12 +183,13 @@ function decideAdSet(
     // The slots the ranking fills: exploration (chooseSegments) takes the rest.
     const share = rng === null ? 0 : (settings.explorationShare ?? 0);
     const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
-    const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd));
+    const sizeExponent = sizeExponentOf(settings);
+    const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent);
     ranked = weighed.scores;
     trace.push({
       step: 'segments.score',
-      decision: 'interests and behaviors valued by expected revenue per impression, shrunk toward their type\'s fitted prior, relative to the best; then chosen as the set whose delivery earns the most: each weighs by its impressions per day of delivery, and the score is size × (value − the best set\'s weighted value), rescaled 0..1 (src/engine/segment-value.ts)',
-      numbers: { segments: scores.length, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
+      decision: `interests and behaviors valued by expected revenue per impression, shrunk toward their type's fitted prior, relative to the best; then chosen as the set whose delivery earns the most: each weighs by its impressions per day of delivery to the power ${sizeExponent}, and the score is that weight × (value − the best set's weighted value), rescaled 0..1 (src/engine/segment-value.ts)`,
+      numbers: { segments: scores.length, size_exponent: sizeExponent, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
     });
   }
   const { interests, behaviors } = chooseSegments(snapshot, adset, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());

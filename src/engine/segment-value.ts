@@ -12,7 +12,7 @@ import type { ValuePriors } from './empirical-bayes.ts';
 import { fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, valuePerImpression, type RatePrior } from './geo-bayes.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { topK } from './top-k.ts';
-import type { Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
+import type { EngineSettings, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
 
 /**
  * Prior strengths per segment type, fitted across the ad set's segments of that type (the
@@ -67,16 +67,27 @@ export interface SizeWeighedChoice {
 }
 
 /**
- * How much a segment's size counts in the set choice (weight = size^SIZE_EXPONENT). Where Meta
- * delivers a union of segments in proportion to their people, the set earns the size-weighted mean
- * of their values (exponent 1); where its delivery optimisation tilts toward the people who
- * convert, small valuable segments get more than their size and the plain mean (exponent 0) is
- * closer. Nobody outside Meta knows where between the two an account sits, so the exponent hedges.
- * bench/decision-quality.ts, 28-day closed loop, bayes vs seed with interests weighed by size /
- * weighed alike (40 market seeds): exponent 0 +17.3 % / +12.8 %; 0.25 +25.8 % / +10.6 %;
- * 1 (20 seeds) +27.2 % / −7.2 %. 0.25 earns the most on the two models' average.
+ * How much a segment's size counts in the set choice (weight = size^exponent,
+ * TARGETING_SIZE_EXPONENT). Where Meta delivers a union of segments, the set earns the mean of
+ * their values weighted by the delivery each receives: by size, or tilted toward the people who
+ * convert by Meta's delivery optimisation. Size here is that delivery as observed (impressions per
+ * day of delivery), so the consistent exponent is 1; below 1 because that observation is noisy and
+ * depends on the set a segment was delivered in (a segment in a set of small ones gets more per
+ * day). bench/decision-quality.ts, 28-day closed loop, share of oracle revenue (40 market seeds)
+ * with delivery by size / tilted by value: exponent 0.25 84.4 % / 83.6 %; 0.5 88.5 % / 87.6 %;
+ * 0.75 89.0 % / 90.0 %; 1 88.3 % / 89.7 %. Under the loop's old model, which credits every chosen
+ * interest alike whatever delivery it gets (so its interest rows do not add up to the revenue it
+ * credits), 0.25 did best (86.5 % against 78.1 % at 0.75): an account whose per-interest rows are
+ * not breakdowns of one union's delivery (one ad set per interest, say, where delivery follows each
+ * ad set's budget) should set the exponent lower (README "Decision quality").
  */
-export const SIZE_EXPONENT = 0.25;
+export const DEFAULT_SIZE_EXPONENT = 0.75;
+/** Engine version 3's fixed exponent: what settings stored before TARGETING_SIZE_EXPONENT existed decide with. */
+export const SIZE_EXPONENT_BEFORE_SETTING = 0.25;
+
+export function sizeExponentOf(settings: Pick<EngineSettings, 'sizeExponent'>): number {
+  return settings.sizeExponent ?? SIZE_EXPONENT_BEFORE_SETTING;
+}
 
 /**
  * The `bayes` strategy's choice of a set. An ad set targets the union of its interests (and of its
@@ -89,7 +100,7 @@ export const SIZE_EXPONENT = 0.25;
  * composite takes that set, and the pixel genre boost still nudges it.
  *
  * Size is impressions per day of delivery in the window (SegmentHistory.activeDays): what the
- * segment absorbs when targeted; the weight is size^SIZE_EXPONENT. Not impressions over the
+ * segment absorbs when targeted; the weight is size^exponent (sizeExponentOf). Not impressions over the
  * window: a segment chosen before has more of those and would keep being chosen (measured: worse
  * than ignoring size). A snapshot without activeDays counts every day of the window.
  */
@@ -98,11 +109,12 @@ export function weighBySize(
   histories: readonly SegmentHistory[],
   slots: ReadonlyMap<SegmentType, number>,
   windowDays: number,
+  exponent: number,
 ): { scores: SegmentScore[]; choices: SizeWeighedChoice[] } {
   const byKey = new Map(histories.map((h) => [`${h.segmentType}:${h.segmentId}`, h]));
   const sizeOf = (s: SegmentScore) => {
     const h = byKey.get(`${s.segmentType}:${s.segmentId}`);
-    return h ? (h.total.impressions / Math.max(1, h.activeDays ?? windowDays)) ** SIZE_EXPONENT : 0;
+    return h ? (h.total.impressions / Math.max(1, h.activeDays ?? windowDays)) ** exponent : 0;
   };
   const out = [...scores];
   const choices: SizeWeighedChoice[] = [];

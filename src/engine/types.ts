@@ -223,6 +223,13 @@ export interface EngineSettings {
    * split, rescaled to this budget; 100 = no limit. Absent (settings stored before it existed) = no limit.
    */
   maxChangePct?: number;
+  /**
+   * `bayes` only (src/engine/segment-value.ts, weighBySize): how much a segment's size (impressions
+   * per day of delivery) counts in the choice of the interest and behavior sets, weight =
+   * size^sizeExponent, 0..1. Absent (settings stored before it existed) reads as
+   * SIZE_EXPONENT_BEFORE_SETTING, the exponent engine version 3 used, so those runs replay unchanged.
+   */
+  sizeExponent?: number;
 }
 
 export const DEFAULT_FATIGUE_REST_DAYS = 14;

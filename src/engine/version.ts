@@ -11,4 +11,6 @@
  */
 // 3: the bayes strategy judges fatigue by a change-point fit of daily CTR and rests fatigued
 // segments for TARGETING_FATIGUE_REST_DAYS (seed-strategy decisions unchanged).
+// Still 3 when the set choice's size exponent became a setting (TARGETING_SIZE_EXPONENT, default
+// 0.75): settings stored without it decide with version 3's 0.25, so every stored run replays the same.
 export const ENGINE_VERSION = 3;
