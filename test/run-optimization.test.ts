@@ -113,7 +113,7 @@ describe('run without an explicit budget', () => {
 });
 
 describe('concurrent and repeated runs', () => {
-  it('optimizes a campaign once for simultaneous requests and reuses the run until the history changes', async () => {
+  it('optimizes a campaign once for simultaneous requests and reuses the run until the history, settings or engine change', async () => {
     const ctx = await openTestContext();
     try {
       const report = await generateStubHistory(ctx, { campaigns: 1, days: 14, seed: 11 });
@@ -128,6 +128,18 @@ describe('concurrent and repeated runs', () => {
       expect((await runOptimization(ctx, { campaignId: id, budget: '600', mode: 'stub', forceRefresh: false })).reused).toBe(false);
       expect((await runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: true })).reused).toBe(false);
       expect((await runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })).reused).toBe(true);
+      // Other engine settings or another window length decide under other rules: a new run, which
+      // the same settings then reuse.
+      const tuned = { ...ctx, config: { ...ctx.config, engine: { ...ctx.config.engine, sizeExponent: 0.5 } } };
+      expect((await runOptimization(tuned, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })).reused).toBe(false);
+      expect((await runOptimization(tuned, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })).reused).toBe(true);
+      const longer = { ...ctx, config: { ...ctx.config, windowDays: ctx.config.windowDays + 7 } };
+      expect((await runOptimization(longer, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })).reused).toBe(false);
+      // A run decided by an older engine is not reused either.
+      const latest = await runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false });
+      expect(latest.reused).toBe(true);
+      await ctx.db.query('update decision_inputs set strategy_version = strategy_version - 1');
+      expect((await runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })).reused).toBe(false);
       await generateStubHistory(ctx, { campaigns: 1, days: 14, seed: 11, campaignIds: [id] });
       expect((await runOptimization(ctx, { campaignId: id, budget: '500', mode: 'stub', forceRefresh: false })).reused).toBe(false);
     } finally {

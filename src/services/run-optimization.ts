@@ -94,7 +94,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
 
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
-        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since });
+        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings: ctx.config.engine, windowDays: ctx.config.windowDays });
         if (reusable !== null) {
           const run = await getRun(tx, reusable);
           return { run: run!, recommendations: await recommendationsOfRun(tx, reusable), generatedHistory, reused: true };

@@ -1,4 +1,4 @@
-import type { Recommendation } from '../engine/types.ts';
+import type { EngineSettings, Recommendation } from '../engine/types.ts';
 import type { Db } from './db.ts';
 
 export type RunStatus = 'running' | 'completed' | 'failed';
@@ -41,13 +41,22 @@ export async function insertRun(db: Db, run: NewRun): Promise<void> {
  * The latest completed run of the campaign that read exactly this history version with this
  * budget and strategy, started after `since`: a run whose answer would come out the same again.
  */
-export async function findReusableRun(db: Db, q: { campaignId: string; historyVersion: number; totalBudgetMinor: number; strategy: string; mode: 'stub' | 'live'; since: Date }): Promise<string | null> {
+/**
+ * A completed run of the campaign within `since` that decided from what this run would: the same
+ * history version, budget, strategy and mode, and — from its stored decision inputs — the same
+ * engine version, engine settings and window length. A changed TARGETING_* setting or an upgraded
+ * engine therefore computes a new run instead of returning one decided under other rules. Runs
+ * without decision inputs (stored before migration 005) are never reused.
+ */
+export async function findReusableRun(db: Db, q: { campaignId: string; historyVersion: number; totalBudgetMinor: number; strategy: string; mode: 'stub' | 'live'; since: Date; engineVersion: number; settings: EngineSettings; windowDays: number }): Promise<string | null> {
   const rows = await db.query<{ run_id: string }>(
-    `select run_id::text as run_id from runs
-     where status = 'completed' and campaign_ids = array[$1]::text[] and history_version = $2 and total_budget_minor = $3
-       and strategy = $4 and mode = $5 and started_at >= $6
-     order by started_at desc limit 1`,
-    [q.campaignId, q.historyVersion, q.totalBudgetMinor, q.strategy, q.mode, q.since],
+    `select r.run_id::text as run_id from runs r join decision_inputs d on d.run_id = r.run_id
+     where r.status = 'completed' and r.campaign_ids = array[$1]::text[] and r.history_version = $2 and r.total_budget_minor = $3
+       and r.strategy = $4 and r.mode = $5 and r.started_at >= $6
+       and d.strategy_version = $7 and d.settings = $8::jsonb
+       and (d.snapshot->>'windowEnd')::date - (d.snapshot->>'windowStart')::date + 1 = $9
+     order by r.started_at desc limit 1`,
+    [q.campaignId, q.historyVersion, q.totalBudgetMinor, q.strategy, q.mode, q.since, q.engineVersion, JSON.stringify(q.settings), q.windowDays],
   );
   return rows[0]?.run_id ?? null;
 }
