@@ -22,7 +22,7 @@ import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/t
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
 import { createStubMarket, getTruth } from '../src/sources/stub.ts';
-import { ceilingRanking } from './interest-ceiling.ts';
+import { ceilingRanking, ceilingValues } from './interest-ceiling.ts';
 
 const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8) ?? 20);
 // The exploration share of sections 2 and 3's variants (TARGETING_EXPLORATION_SHARE is 0.1 by
@@ -81,7 +81,7 @@ console.log(`   uniform ${pct(median(once.uniform))}; seed ${pct(median(once.see
 for (const days of [30, 90]) {
   const gap: Record<'seed' | 'raw' | 'bayes' | 'explore' | 'ceiling' | 'set', number[]> = { seed: [], raw: [], bayes: [], explore: [], ceiling: [], set: [] };
   // The same choices judged as the loop judges them: each interest weighed by its size.
-  const weighed: Record<'seed' | 'bayes' | 'set', number[]> = { seed: [], bayes: [], set: [] };
+  const weighed: Record<'seed' | 'bayes' | 'set' | 'ceiling', number[]> = { seed: [], bayes: [], set: [], ceiling: [] };
   const recentStart = addDays(DECISION_DAY, -6);
   for (let s = 0; s < SEEDS; s++) {
     const market = createStubMarket({ seed: 2000 + s, campaigns: 1, days, endDate: DECISION_DAY, interestsPerCampaign: 120, behaviorsPerCampaign: 5 });
@@ -122,6 +122,10 @@ for (const days of [30, 90]) {
     const set = weighBySize(rescored, list, new Map([['interest', k]]), days, SIZE_EXPONENT).scores;
     const setIds = selectInterests(set, new Map(), k).selected.map((i) => i.interest_id);
     weighed.set.push(closedWeighed(setIds));
+    // The most of the size-weighted gap this history allows: the best size-weighted set on the
+    // ceiling's posterior means, knowing the true sizes too (for a fixed set the expected weighted
+    // mean is linear in the values, so no choice from the same data beats it on average).
+    weighed.ceiling.push(closedWeighed(bestInterests(ceilingValues(truth, list, trueValue), sizeOf, k)));
     gap.set.push(closed(setIds));
     // With exploration: the best estimates fill k − slots, Thompson draws the rest (as the optimizer does).
     const slots = explorationSlots(EXPLORATION, k);
@@ -134,7 +138,7 @@ for (const days of [30, 90]) {
   console.log(`   ceiling (Bayes estimator knowing the market's true parameters, not whose they are) ${pct(median(gap.ceiling))}: bayes reaches ${pct(median(gap.bayes) / median(gap.ceiling))} of it`);
   console.log(`   bayes's actual choice, the set by size^${SIZE_EXPONENT} × value (it gives up some value per impression for delivery) ${pct(median(gap.set))}`);
   console.log(`   bayes with exploration share ${EXPLORATION} (${explorationSlots(EXPLORATION, 15)} of 15 slots drawn, one decision: exploring can only cost here) ${pct(median(gap.explore))}`);
-  console.log(`   judged with each interest weighed by its size (gap between all interests and the best size-weighted set): seed ${pct(median(weighed.seed))}; bayes ranking by value ${pct(median(weighed.bayes))}; bayes choosing the set by size^${SIZE_EXPONENT} × value (what it does) ${pct(median(weighed.set))}`);
+  console.log(`   judged with each interest weighed by its size (gap between all interests and the best size-weighted set): seed ${pct(median(weighed.seed))}; bayes ranking by value ${pct(median(weighed.bayes))}; bayes choosing the set by size^${SIZE_EXPONENT} × value (what it does) ${pct(median(weighed.set))}; ceiling (its posterior means and the true sizes, best size-weighted set) ${pct(median(weighed.ceiling))}`);
 }
 
 // 3. The closed loop, with the settings a new installation runs with (a 30-day window, the ±20 %

@@ -9,6 +9,12 @@ import type { SegmentHistory } from '../src/engine/types.ts';
 import { ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../src/sources/stub.ts';
 
 export function ceilingRanking(c: StubCampaignTruth, histories: readonly SegmentHistory[], trueValue: ReadonlyMap<string, number>): string[] {
+  const values = ceilingValues(c, histories, trueValue);
+  return [...values].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
+}
+
+/** Each interest's posterior mean of its true value per impression, as ceilingRanking ranks them. */
+export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentHistory[], trueValue: ReadonlyMap<string, number>): Map<string, number> {
   const truths = c.segments.filter((g) => g.segmentType === 'interest');
   const byId = new Map(truths.map((g) => [g.segmentId, g]));
   // The ad sets' creative and the days' swings scale every interest's rates alike: measured from
@@ -49,7 +55,7 @@ export function ceilingRanking(c: StubCampaignTruth, histories: readonly Segment
       weight += w;
       value += w * (trueValue.get(g.segmentId) ?? 0);
     });
-    return { id: h.segmentId, value: value / weight };
+    return [h.segmentId, value / weight] as const;
   });
-  return scored.sort((a, b) => b.value - a.value || (a.id < b.id ? -1 : 1)).map((s) => s.id);
+  return new Map(scored);
 }

@@ -14,7 +14,8 @@
 import type { RatePrior } from './geo-bayes.ts';
 import type { Metrics } from './types.ts';
 
-const Z_90 = 1.6448536269514722;
+/** The standard normal's 95 % point: mean ± Z_90 sd is a 90 % interval. */
+export const Z_90 = 1.6448536269514722;
 export const MAX_CONFIDENCE = 0.95;
 
 export interface ValueInterval {

@@ -53,3 +53,71 @@ describe('allocateByResponse', () => {
     expect(validateAllocation(result.allocations, 10_000, 35)).toEqual({ valid: true });
   });
 });
+
+describe('each country\'s expected revenue with its uncertainty', () => {
+  it('brackets the expected revenue, and says when the curve is a prior or the amount is outside the fitted spends', () => {
+    const countries = [
+      country('ES', 150_000, 20_000, 0.012, 0.02, 5_000, days),
+      country('MX', 400_000, 15_000, 0.02, 0.03, 3_000, days),
+      // One day of spend: no curve can be fitted, MX's bend is borrowed.
+      country('PT', 80_000, 10_000, 0.015, 0.02, 4_000, [5_000]),
+    ];
+    const result = allocateByResponse(100_000, countries, 35)!;
+    const entries = result.trace.filter((t) => t.step === 'geo.response');
+    expect(entries).toHaveLength(3);
+    for (const t of entries) {
+      const n = t.numbers as Record<string, number | string | boolean>;
+      expect(n.expected_revenue_90_low_minor as number).toBeLessThanOrEqual(n.expected_revenue_minor as number);
+      expect(n.expected_revenue_90_high_minor as number).toBeGreaterThanOrEqual(n.expected_revenue_minor as number);
+      expect(typeof n.outside_fitted_spends).toBe('boolean');
+    }
+    const of = (code: string) => entries.find((t) => t.numbers.country === code)!.numbers;
+    expect(of('PT').interval_covers).toBe('value per impression only (prior curve)');
+    expect(of('MX').interval_covers).toBe('value per impression and curve level');
+    // MX is the better market: it gets more than its largest observed day (15,000), beyond the data.
+    expect(result.allocations.find((a) => a.countryCode === 'MX')!.amountMinor).toBeGreaterThan(16_500);
+    expect(of('MX').outside_fitted_spends).toBe(true);
+  });
+
+  it('covers the true expected revenue at the chosen amount in most stub markets (nominal 90 %)', async () => {
+    const { trueMarkets } = await import('../backtest/closed-loop.ts');
+    const { curveValue } = await import('./response-curve.ts');
+    const { addRow } = await import('./metrics.ts');
+    const { createStubMarket, getTruth } = await import('../sources/stub.ts');
+    let cases = 0;
+    let covered = 0;
+    for (let seed = 0; seed < 20; seed++) {
+      const market = createStubMarket({ seed: 1000 + seed, campaigns: 1, days: 14, endDate: '2026-11-10', interestsPerCampaign: 20, behaviorsPerCampaign: 5 });
+      const c = getTruth(market).campaigns[0]!;
+      const markets = trueMarkets(c, c.dailyBudgetMinor, 35);
+      const byCountry = new Map<string, CountryDaily>();
+      const byDay = new Map<string, { spendMinor: number; impressions: number }>();
+      for (const r of market.rows()) {
+        if (r.country === '') continue;
+        let k = byCountry.get(r.country);
+        if (!k) byCountry.set(r.country, (k = { countryCode: r.country, total: emptyMetrics(), daily: [] }));
+        addRow(k.total, r);
+        let d = byDay.get(`${r.country}|${r.date}`);
+        if (!d) {
+          byDay.set(`${r.country}|${r.date}`, (d = { spendMinor: 0, impressions: 0 }));
+          k.daily.push(d);
+        }
+        d.spendMinor += r.spendMinor;
+        d.impressions += r.impressions;
+      }
+      const result = allocateByResponse(c.dailyBudgetMinor, [...byCountry.values()], 35)!;
+      for (const a of result.allocations.filter((x) => x.amountMinor > 0)) {
+        const n = result.trace.find((t) => t.step === 'geo.response' && t.numbers.country === a.countryCode)!.numbers;
+        const m = markets.find((x) => x.code === a.countryCode)!;
+        const truth = curveValue(m.curve, m.valuePerImpression, a.amountMinor);
+        cases++;
+        if (truth >= (n.expected_revenue_90_low_minor as number) && truth <= (n.expected_revenue_90_high_minor as number)) covered++;
+      }
+    }
+    // Measured: 84 % of 361 cases over 40 markets (README "Geo split"), below the nominal 90 %;
+    // 7 misses in 10 fall within 1.5 half-widths.
+    expect(cases).toBeGreaterThan(150);
+    expect(covered / cases).toBeGreaterThan(0.75);
+    expect(covered / cases).toBeLessThan(0.97);
+  });
+});

@@ -6,6 +6,7 @@ import { describePriors, fitValuePriors, type FixedStrengths, type ValuePriors }
 import { emptyMetrics, addMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import { NO_COUNTRY_LIMITS, splitUnderLimits, type CountryLimits } from './geo-constraints.ts';
+import { valueInterval, Z_90 } from './credible-interval.ts';
 import { blendSplits, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market, type ResponseCurve, type SpendPoint } from './response-curve.ts';
 import type { CountryHistory, Metrics, TraceEntry } from './types.ts';
@@ -180,6 +181,7 @@ export function allocateByResponse(
         value_per_1000_impressions_minor: Number((a.valuePerImpression * 1000).toFixed(2)),
         marginal_return: Number(a.marginalReturn.toFixed(4)),
         expected_revenue_minor: Math.round(curveValue(markets[i]!.curve, a.valuePerImpression, a.amountMinor)),
+        ...revenueInterval(all[i]!.c, a, markets[i]!.curve, prior, useFitted && priors.order.fitted ? priors.order.perConversionVariance : null),
         lower_minor: b.lowerMinor,
         lower_by: b.lowerBy,
         upper_minor: b.upperMinor,
@@ -194,4 +196,29 @@ export function allocateByResponse(
 
 function meanSpend(daily: readonly SpendPoint[]): number {
   return daily.length === 0 ? 0 : daily.reduce((s, p) => s + p.spendMinor, 0) / daily.length;
+}
+
+/**
+ * The country's expected revenue at its amount with a 90 % interval, for the trace: the value per
+ * impression's posterior (credible-interval.ts) times the curve's impressions, whose level is
+ * uncertain by the fit's daily relative error over √(days fitted). A prior curve has no fit to
+ * measure, so its interval covers the value only and says so; an amount outside the spends the
+ * curve was fitted on is an extrapolation, flagged, since the curve's bend there is assumed.
+ */
+function revenueInterval(c: CountryDaily, a: BayesAllocation, curve: { capacity: number; saturation: number }, prior: RatePrior, perConversionVariance: number | null): Record<string, number | string | boolean> {
+  const value = valueInterval([{ total: c.total, weight: 1 }], prior, perConversionVariance);
+  const impressions = curve.capacity * (1 - Math.exp(-a.amountMinor / curve.saturation));
+  const mean = impressions * value.mean;
+  // Absolute standard deviations of the two independent factors' contributions (delta method).
+  const valueSd = (impressions * (value.upper - value.mean)) / Z_90;
+  const curveSd = a.curve ? (mean * a.curve.relativeError) / Math.sqrt(a.curve.points) : 0;
+  const half = Z_90 * Math.hypot(valueSd, curveSd);
+  const spends = c.daily.filter((d) => d.spendMinor > 0).map((d) => d.spendMinor);
+  const extrapolated = a.curve !== null && spends.length > 0 && a.amountMinor > 0 && (a.amountMinor > 1.1 * Math.max(...spends) || a.amountMinor < 0.9 * Math.min(...spends));
+  return {
+    expected_revenue_90_low_minor: Math.max(0, Math.round(mean - half)),
+    expected_revenue_90_high_minor: Math.round(mean + half),
+    interval_covers: a.curve ? 'value per impression and curve level' : 'value per impression only (prior curve)',
+    outside_fitted_spends: extrapolated,
+  };
 }

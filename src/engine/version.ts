@@ -11,6 +11,7 @@
  */
 // 3: the bayes strategy judges fatigue by a change-point fit of daily CTR and rests fatigued
 // segments for TARGETING_FATIGUE_REST_DAYS (seed-strategy decisions unchanged).
-// Still 3 when the set choice's size exponent became a setting (TARGETING_SIZE_EXPONENT, default
-// 0.75): settings stored without it decide with version 3's 0.25, so every stored run replays the same.
-export const ENGINE_VERSION = 3;
+// 4: the set choice's size exponent is a setting (TARGETING_SIZE_EXPONENT, default 0.75; settings
+// stored without it decide with version 3's 0.25) and the segments.score trace entry states it, so
+// a version-3 run replays to the same choices with a different trace.
+export const ENGINE_VERSION = 4;
