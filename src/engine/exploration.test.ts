@@ -181,8 +181,11 @@ describe('rest and recovery from the snapshot', () => {
     const total = metrics(23_000, 0.01, 0.02);
     expect(isRecovering(segment('interest', 'x', total, metrics(500, 0.01, 0.02)), 30, 7)).toBe(true);
     expect(isRecovering(segment('interest', 'x', total, metrics(5_000, 0.01, 0.02)), 30, 7)).toBe(false);
-    // Too little earlier delivery to mean anything.
-    expect(isRecovering(segment('interest', 'x', metrics(900, 0.01, 0.02), emptyMetrics()), 30, 7)).toBe(false);
+    // 900 impressions over the 23 earlier days promised about 274 in the recent 7: none is a signal.
+    expect(isRecovering(segment('interest', 'x', metrics(900, 0.01, 0.02), emptyMetrics()), 30, 7)).toBe(true);
+    // 150 over 23 days promised about 46 (under 50): their absence can be chance.
+    expect(isRecovering(segment('interest', 'x', metrics(150, 0.01, 0.02), emptyMetrics()), 30, 7)).toBe(false);
+    expect(isRecovering(segment('interest', 'x', metrics(170, 0.01, 0.02), emptyMetrics()), 30, 7)).toBe(true);
     expect(isRecovering(segment('interest', 'x', total, emptyMetrics()), 7, 7)).toBe(false);
   });
 });

@@ -105,8 +105,16 @@ export function exploreSegments(
 
 /** Below this share of its earlier daily pace, a segment's recent delivery counts as "not delivered". */
 export const RESTED_DELIVERY_SHARE = 0.1;
-/** Earlier impressions needed before a missing recent delivery means anything. */
-export const RESTED_MIN_EARLIER_IMPRESSIONS = 1_000;
+/**
+ * Impressions the earlier pace must have promised for the recent days before their absence means
+ * anything (about 7 a day over a week). It was 1,000 earlier impressions until engine version 4:
+ * a segment delivered on one day near the start of the window with a few hundred impressions then
+ * stayed exploitable, its value at about the prior's and its size at that one day's, and the set
+ * choice took such segments as cheap fillers. In bench:quality's loop that happened when the
+ * stub's history left the window (days 27–30, regret 13–14 % of the oracle's that week instead of
+ * 10–11 %).
+ */
+export const RESTED_MIN_EXPECTED_RECENT_IMPRESSIONS = 50;
 
 /**
  * A segment back from a rest, which re-enters only through the exploration slots.
@@ -115,7 +123,7 @@ export const RESTED_MIN_EARLIER_IMPRESSIONS = 1_000;
  * For the others, "resting" and "recovering" are read from the snapshot alone. A segment whose recent days show the fatigue drop
  * is resting (excluded, as before): the rest lasts as long as the recent period
  * (TARGETING_FATIGUE_RECENT_DAYS, 7 by default). A segment that delivered before its recent days
- * (≥ 1,000 impressions) but delivered under 10 % of that pace within them was taken out of the
+ * (at a pace promising ≥ 50 impressions in them) but under 10 % of that pace within them was taken out of the
  * targeting — rested after fatigue, or left out — and no longer shows the drop: it is recovering,
  * and competes only for exploration slots until it has recent delivery again. The recent-days
  * window stands in for a separate rest period.
@@ -124,7 +132,7 @@ export function isRecovering(h: SegmentHistory, windowDays: number, recentDays: 
   const earlierDays = windowDays - recentDays;
   if (earlierDays <= 0) return false;
   const earlier = h.total.impressions - h.recent.impressions;
-  if (earlier < RESTED_MIN_EARLIER_IMPRESSIONS) return false;
   const expectedRecent = (earlier / earlierDays) * recentDays;
+  if (expectedRecent < RESTED_MIN_EXPECTED_RECENT_IMPRESSIONS) return false;
   return h.recent.impressions < RESTED_DELIVERY_SHARE * expectedRecent;
 }

@@ -13,5 +13,7 @@
 // segments for TARGETING_FATIGUE_REST_DAYS (seed-strategy decisions unchanged).
 // 4: the set choice's size exponent is a setting (TARGETING_SIZE_EXPONENT, default 0.75; settings
 // stored without it decide with version 3's 0.25) and the segments.score trace entry states it, so
-// a version-3 run replays to the same choices with a different trace.
+// a version-3 run without exploration replays to the same choices with a different trace. A segment that delivered
+// before its recent days and not within them re-enters only through exploration once its earlier
+// pace promised 50 recent impressions (version 3: once it had 1,000 earlier impressions).
 export const ENGINE_VERSION = 4;
