@@ -73,11 +73,11 @@ export interface SizeWeighedChoice {
  * convert by Meta's delivery optimisation. Size here is that delivery as observed (impressions per
  * day of delivery), so the consistent exponent is 1; below 1 because that observation is noisy and
  * depends on the set a segment was delivered in (a segment in a set of small ones gets more per
- * day). bench/decision-quality.ts, 28-day closed loop, share of oracle revenue (40 market seeds)
- * with delivery by size / tilted by value: exponent 0.25 84.4 % / 83.6 %; 0.5 88.5 % / 87.6 %;
- * 0.75 89.0 % / 90.0 %; 1 88.3 % / 89.7 %. Under the loop's old model, which credits every chosen
+ * day). bench/decision-quality.ts, 28-day closed loop, share of oracle revenue (20 market seeds)
+ * with delivery by size / tilted by value: exponent 0.25 84.6 % / 83.4 %; 0.5 88.9 % / 87.7 %;
+ * 0.75 89.2 % / 88.5 %; 1 89.0 % / 87.3 %. Under the loop's old model, which credits every chosen
  * interest alike whatever delivery it gets (so its interest rows do not add up to the revenue it
- * credits), 0.25 did best (86.5 % against 78.1 % at 0.75): an account whose per-interest rows are
+ * credits), 0.25 did best (85.8 % against 78.2 % at 0.75): an account whose per-interest rows are
  * not breakdowns of one union's delivery (one ad set per interest, say, where delivery follows each
  * ad set's budget) should set the exponent lower (README "Decision quality").
  */

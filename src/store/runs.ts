@@ -38,11 +38,7 @@ export async function insertRun(db: Db, run: NewRun): Promise<void> {
 }
 
 /**
- * The latest completed run of the campaign that read exactly this history version with this
- * budget and strategy, started after `since`: a run whose answer would come out the same again.
- */
-/**
- * A completed run of the campaign within `since` that decided from what this run would: the same
+ * The latest completed run of the campaign since `since` that decided from what this run would: the same
  * history version, budget, strategy and mode, and — from its stored decision inputs — the same
  * engine version, engine settings and window length. A changed TARGETING_* setting or an upgraded
  * engine therefore computes a new run instead of returning one decided under other rules. Runs
