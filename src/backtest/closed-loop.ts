@@ -17,7 +17,7 @@
 //   chosen again ages out of it. This is what lets
 //   exploration pay: the loop learns about an interest only by choosing it.
 import { addCalendarDays as addDays } from '../engine/calendar.ts';
-import { fatigueFitCandidates } from '../engine/fatigue-fit.ts';
+import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
@@ -248,7 +248,7 @@ interface SegmentDays {
  * Segment histories over the decision's window, as the store's snapshot would read them: daily
  * points for the fatigue fit's candidates and the resting segments (fatigueFitCandidates).
  */
-function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, recentStart: string, resting: readonly RestingSegment[]): SegmentHistory[] {
+function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end: string, recentStart: string, resting: readonly RestingSegment[]): SegmentHistory[] {
   const histories = [...segments.values()].map((g) => {
     const total = emptyMetrics();
     const recent = emptyMetrics();
@@ -264,9 +264,10 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, rec
   // The store's snapshot lists only segments with rows in the window.
   const listed: SegmentHistory[] = histories.filter((h) => h.total.impressions > 0);
   const restingIds = new Set(resting.map((r) => `${r.segmentType}:${r.segmentId}`));
+  const fitStart = fatigueFitStart(start, end);
   for (const h of fatigueFitCandidates(listed, (x) => restingIds.has(`${x.segmentType}:${x.segmentId}`))) {
     h.daily = segments.get(h.segmentId)!.days
-      .filter((d) => d.date >= start)
+      .filter((d) => d.date >= fitStart && d.date <= end)
       .map((d) => ({ date: d.date, impressions: d.metrics.impressions, clicks: d.metrics.clicks, reach: d.metrics.reach }));
   }
   return listed;
@@ -372,7 +373,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         const end = addDays(date, -1);
         const start = addDays(end, -(options.windowDays - 1));
         const recentStart = addDays(end, -(options.settings.recentDays - 1));
-        const snapshot = snapshotOf(c.campaignId, truth.currency, history, windowed(segmentHistory, start, recentStart, resting), pixel, start, end, recentStart);
+        const snapshot = snapshotOf(c.campaignId, truth.currency, history, windowed(segmentHistory, start, end, recentStart, resting), pixel, start, end, recentStart);
         const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}) };
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.

