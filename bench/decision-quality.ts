@@ -204,7 +204,7 @@ console.log(`   bayes's daily geo split alone ${pct(median(share['bayes geo']!))
 const describeModel: Record<AudienceWeighting, string> = {
   delivery: 'delivery by size',
   optimized: `delivery by size tilted toward value (^${OPTIMIZED_TILT})`,
-  equal: 'every chosen interest credited alike (the loop\'s model before 2026-11-25; its rows do not add up)',
+  equal: 'every chosen interest credited alike (the loop\'s model before 2026-11-25; its rows show another value than it credits)',
 };
 for (const model of AUDIENCE_WEIGHTINGS) {
   const m = models[model];

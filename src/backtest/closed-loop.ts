@@ -135,10 +135,12 @@ export function trueInterestValues(c: StubCampaignTruth): Map<string, number> {
  * - 'optimized': in proportion to size × (value / the mean value of all interests)^OPTIMIZED_TILT:
  *   Meta's delivery optimisation tilts the same union toward the interests whose people convert.
  * In both, deliverToInterests splits the loop's delivery with the same weights the audience's
- * value is credited with, so the interest rows the optimizer reads add up to what the ad set earned.
+ * value is credited with, so the interest rows the optimizer reads show the value per impression
+ * the audience is credited with.
  * - 'equal': delivery by size but every chosen interest credited alike, the loop's model until
  *   2026-11-25. It credits a tiny interest as much as a big one although the tiny one receives
- *   almost none of the delivery, so the rows it writes do not add up to the revenue it credits;
+ *   almost none of the delivery: the rows it writes show a size-weighted value per impression, the
+ *   audience is credited with the plain mean;
  *   kept as a sensitivity check (README "Decision quality").
  */
 export type AudienceWeighting = 'delivery' | 'optimized' | 'equal';

@@ -76,8 +76,8 @@ export interface SizeWeighedChoice {
  * day). bench/decision-quality.ts, 28-day closed loop, share of oracle revenue (20 market seeds)
  * with delivery by size / tilted by value: exponent 0.25 84.6 % / 83.4 %; 0.5 88.9 % / 87.7 %;
  * 0.75 89.2 % / 88.5 %; 1 89.0 % / 87.3 %. Under the loop's old model, which credits every chosen
- * interest alike whatever delivery it gets (so its interest rows do not add up to the revenue it
- * credits), 0.25 did best (85.8 % against 78.2 % at 0.75): an account whose per-interest rows are
+ * interest alike whatever delivery it gets (so its interest rows show another value per impression
+ * than the one it credits), 0.25 did best (85.8 % against 78.2 % at 0.75): an account whose per-interest rows are
  * not breakdowns of one union's delivery (one ad set per interest, say, where delivery follows each
  * ad set's budget) should set the exponent lower (README "Decision quality").
  */
