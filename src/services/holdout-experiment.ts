@@ -8,7 +8,7 @@ import { observedCtr, observedCvr, observedRoas } from '../engine/metrics.ts';
 import { toMajor } from '../engine/money.ts';
 import { deriveSeed } from '../engine/random.ts';
 import { adsetDailyMetrics } from '../store/adset-metrics.ts';
-import { type AssignedAdset, experimentOfRun, getExperiment, insertExperiment, updateExperimentAssignment } from '../store/experiments.ts';
+import { type AssignedAdset, type ExperimentRecord, experimentOfRun, getExperiment, insertExperiment, updateExperimentAssignment } from '../store/experiments.ts';
 import { getCampaign } from '../store/insights.ts';
 import { latestRecommendations } from '../store/runs.ts';
 import { recordTargetingChange } from './apply-recommendation.ts';
@@ -112,13 +112,8 @@ export interface LiftReport {
   adjusted: { lift: number; ci95: { low: number; high: number } } | null;
 }
 
-export interface ExperimentReport {
-  experiment_id: string;
-  campaign_id: string;
-  run_id: string;
-  holdout_share: number;
-  seed: number;
-  started_at: string;
+/** The stored experiment (its assignment included) and what has happened since. */
+export interface ExperimentReport extends ExperimentRecord {
   currency: string;
   /** First day counted (the day after the start: the start day mixes old and new targeting) and the last day with delivery. */
   period: { start: string; end: string | null };
@@ -127,7 +122,6 @@ export interface ExperimentReport {
   /** no_holdout: holdout_share 0, nothing to compare; not_enough_data: see reason; ready: at least one lift has an interval. */
   status: 'no_holdout' | 'not_enough_data' | 'ready';
   reason: string | null;
-  assignment: AssignedAdset[];
   arms: { treatment: ArmReport; holdout: ArmReport };
   lift: { ctr: LiftReport; cvr: LiftReport; roas: LiftReport };
   rules: { min_days: number; min_clicks: number; min_conversions: number };
