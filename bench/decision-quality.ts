@@ -79,7 +79,7 @@ console.log(`   uniform ${pct(median(once.uniform))}; seed ${pct(median(once.see
 // 2. Interest choice, judged by true value per impression on the decision day, after 30 days of
 // history (the default window) and after 90; beside the ceiling of bench/interest-ceiling.ts.
 for (const days of [30, 90]) {
-  const gap: Record<'seed' | 'raw' | 'bayes' | 'explore' | 'ceiling' | 'set', number[]> = { seed: [], raw: [], bayes: [], explore: [], ceiling: [], set: [] };
+  const gap: Record<'seed' | 'raw' | 'bayes' | 'explore' | 'ceiling' | 'set' | 'trueSet' | 'setByValue', number[]> = { seed: [], raw: [], bayes: [], explore: [], ceiling: [], set: [], trueSet: [], setByValue: [] };
   // The same choices judged as the loop judges them: each interest weighed by its size.
   const weighed: Record<'seed' | 'bayes' | 'set' | 'ceiling', number[]> = { seed: [], bayes: [], set: [], ceiling: [] };
   const recentStart = addDays(DECISION_DAY, -6);
@@ -127,6 +127,11 @@ for (const days of [30, 90]) {
     // mean is linear in the values, so no choice from the same data beats it on average).
     weighed.ceiling.push(closedWeighed(bestInterests(ceilingValues(truth, list, trueValue), sizeOf, k)));
     gap.set.push(closed(setIds));
+    // The set that earns the most when delivery follows size, knowing every true value and size:
+    // how much of the unweighted gap a choice made for revenue closes at best.
+    gap.trueSet.push(closed(bestInterests(trueValue, sizeOf, k)));
+    // TARGETING_SIZE_EXPONENT=0: the set choice with every segment weighing alike.
+    gap.setByValue.push(closed(selectInterests(weighBySize(rescored, list, new Map([['interest', k]]), days, 0).scores, new Map(), k).selected.map((i) => i.interest_id)));
     // With exploration: the best estimates fill k − slots, Thompson draws the rest (as the optimizer does).
     const slots = explorationSlots(EXPLORATION, k);
     const exploited = selectInterests(rescored, new Map(), k - slots).selected.map((i) => i.interest_id);
@@ -136,7 +141,7 @@ for (const days of [30, 90]) {
   console.log(`2. Interest choice after ${days} days of history, 15 of 120 interests, gap closed between a random choice and the oracle's (median):`);
   console.log(`   seed (composite × confidence) ${pct(median(gap.seed))}; raw revenue per impression ${pct(median(gap.raw))}; bayes (shrunk value per impression) ${pct(median(gap.bayes))}`);
   console.log(`   ceiling (Bayes estimator knowing the market's true parameters, not whose they are) ${pct(median(gap.ceiling))}: bayes reaches ${pct(median(gap.bayes) / median(gap.ceiling))} of it`);
-  console.log(`   bayes's actual choice, the set by size^${SIZE_EXPONENT} × value (it gives up some value per impression for delivery) ${pct(median(gap.set))}`);
+  console.log(`   bayes's actual choice, the set by size^${SIZE_EXPONENT} × value (it gives up some value per impression for delivery) ${pct(median(gap.set))}; the set earning the most under delivery by size, from the true values and sizes, ${pct(median(gap.trueSet))}; the set choice at TARGETING_SIZE_EXPONENT=0 (every segment weighing alike) ${pct(median(gap.setByValue))}`);
   console.log(`   bayes with exploration share ${EXPLORATION} (${explorationSlots(EXPLORATION, 15)} of 15 slots drawn, one decision: exploring can only cost here) ${pct(median(gap.explore))}`);
   console.log(`   judged with each interest weighed by its size (gap between all interests and the best size-weighted set): seed ${pct(median(weighed.seed))}; bayes ranking by value ${pct(median(weighed.bayes))}; bayes choosing the set by size^${SIZE_EXPONENT} × value (what it does) ${pct(median(weighed.set))}; ceiling (its posterior means and the true sizes, best size-weighted set) ${pct(median(weighed.ceiling))}`);
 }
@@ -152,6 +157,12 @@ const lastOverFirstWeek = (x: ReturnType<typeof loop>['series'][number]) => {
 const share: Record<string, number[]> = {};
 const absCalibration: Record<string, number[]> = {};
 const biasCalibration: Record<string, number[]> = {};
+// The same bias over every day of the loop, not only its last 7.
+const wholeLoopBias: Record<string, number[]> = {};
+const loopBias = (x: ReturnType<typeof loop>['series'][number]) => {
+  const days = x.days.filter((d) => d.predictedRoas !== null && d.revenueMinor > 0);
+  return days.length > 0 ? days.reduce((a, d) => a + d.predictedRoas! / (d.revenueMinor / d.spendMinor) - 1, 0) / days.length : null;
+};
 const regretRatio: Record<string, number[]> = {};
 // Per delivery model: seed's and bayes's shares of the oracle, bayes's lift over seed and regret ratio.
 type ModelFigures = { seed: number[]; bayes: number[]; lift: number[]; regret: number[] };
@@ -180,6 +191,8 @@ for (let s = 0; s < SEEDS; s++) {
         (share[x.strategy] ??= []).push(x.shareOfOracle);
         if (x.calibrationAbsError !== null) (absCalibration[x.strategy] ??= []).push(x.calibrationAbsError);
         if (x.calibrationError !== null) (biasCalibration[x.strategy] ??= []).push(x.calibrationError);
+        const whole = loopBias(x);
+        if (whole !== null) (wholeLoopBias[x.strategy] ??= []).push(whole);
         (regretRatio[x.strategy] ??= []).push(lastOverFirstWeek(x));
       }
       (share['bayes geo'] ??= []).push(median(bayes.days.map((d) => d.geoShareOfOracle)));
@@ -198,7 +211,7 @@ const range = (xs: number[]) => `median ${pct(median(xs))}, worst ${pct(Math.min
 console.log(`3. 28-day closed loop after 14 days of history, decisions reading ${DEFAULTS.windowDays} days back (geo and interests, delivery to the chosen interests by size; the product's default settings; median):`);
 for (const strategy of ['uniform', 'seed', 'bayes']) {
   const cal = absCalibration[strategy];
-  console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; expected ROAS / realized − 1 over the last 7 days: mean ${pct(median(biasCalibration[strategy]!))}, mean absolute ${pct(median(cal))}` : ''}`);
+  console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; expected ROAS / realized − 1 over the last 7 days: mean ${pct(median(biasCalibration[strategy]!))}, mean absolute ${pct(median(cal))}; over all 28 days: mean ${pct(median(wholeLoopBias[strategy]!))}` : ''}`);
 }
 console.log(`   bayes's daily geo split alone ${pct(median(share['bayes geo']!))} of the oracle's; its interests' audience effect ${pct(median(share['bayes audience']!))} of the oracle's interests'`);
 const describeModel: Record<AudienceWeighting, string> = {

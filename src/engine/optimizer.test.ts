@@ -150,4 +150,22 @@ describe('optimizeCampaign with the bayes strategy', () => {
     const [d] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings: bayes });
     expect(d!.draft.reasoning.trace.some((t) => t.step === 'geo.strategy' && t.decision.includes('seed split used'))).toBe(true);
   });
+
+  it('moves expected ROAS to the recent level the trace states, keeping the seed expected CTR and CVR', () => {
+    // The window's ROAS is 3.0; its last 7 days ran at 4.5, so the audience now earns more than the window says.
+    const a = adset('a', { recent: metrics(150_000, 0.02, 0.03, 4.5) });
+    const [seed] = optimizeCampaign({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings });
+    const [d] = optimizeCampaign({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings: bayes });
+    const expected = d!.draft.reasoning.trace.find((t) => t.step === 'expected')!;
+    const factor = expected.numbers!.roas_level_factor as number;
+    expect(factor).toBeGreaterThan(1.4);
+    expect(factor).toBeLessThan(1.5);
+    expect(expected.decision).toContain("moved to the last 7 days' level");
+    expect(d!.draft.expected_roas).toBeCloseTo((expected.numbers!.roas_window_rates as number) * factor, 2);
+    expect(d!.draft.expected_ctr).toBe(seed!.draft.expected_ctr);
+    expect(d!.draft.expected_cvr).toBe(seed!.draft.expected_cvr);
+    // Without a change in level the expected ROAS is the window's rates.
+    const [flat] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings: bayes });
+    expect(flat!.draft.reasoning.trace.find((t) => t.step === 'expected')!.numbers!.roas_level_factor).toBe(1);
+  });
 });

@@ -12,6 +12,7 @@ import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment }
 import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighBySize } from './segment-value.ts';
+import { recentRoasLevel } from './roas-level.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
@@ -457,9 +458,10 @@ function expectedPerformance(
 }
 
 /**
- * The `bayes` strategy's expected rates are the seed's (so the replay of expected CTR/CVR/ROAS is
- * unchanged); its confidence comes from the 90 % credible interval of expected revenue per
- * impression (src/engine/credible-interval.ts), times the same evidence coverage.
+ * The `bayes` strategy's expected CTR and CVR are the seed's; its expected ROAS is the seed's
+ * budget-weighted country ROAS moved to the ad set's recent level (src/engine/roas-level.ts), and
+ * its confidence comes from the 90 % credible interval of expected revenue per impression
+ * (src/engine/credible-interval.ts), times the same evidence coverage.
  */
 function bayesExpectedPerformance(
   adset: AdSetSnapshot,
@@ -481,16 +483,24 @@ function bayesExpectedPerformance(
   const interval = valueInterval(parts, useFitted ? fittedPrior(priors, pooled) : pooledPrior(pooled), useFitted && priors.order.fitted ? priors.order.perConversionVariance : null);
   const confidence = interval.confidence * coverage.share;
   const sig = (x: number) => Number(x.toPrecision(4));
+  const level = recentRoasLevel(adset.total, adset.recent, settings.priors.strength, minorPerMajor);
+  const roas = seedLike.roas * level.factor;
+  const levelNote = level.factor === 1 ? '' : `; ROAS moved to the last ${settings.recentDays} days' level (×${sig(level.factor)}: their ROAS shrunk toward the window's with strength ${settings.priors.strength}, over the window's)`;
   return {
     ctr: seedLike.ctr,
     cvr: seedLike.cvr,
-    roas: seedLike.roas,
+    roas,
     confidence,
     trace: {
       step: 'expected',
-      decision: `${seedLike.trace.decision}; confidence from the 90 % credible interval of expected revenue per impression, ${sig(interval.lower * 1000)}–${sig(interval.upper * 1000)} minor units per 1,000 impressions: clamp(1 − relative half-width, 0, 0.95) × evidence coverage`,
+      decision: `${seedLike.trace.decision}${levelNote}; confidence from the 90 % credible interval of expected revenue per impression, ${sig(interval.lower * 1000)}–${sig(interval.upper * 1000)} minor units per 1,000 impressions: clamp(1 − relative half-width, 0, 0.95) × evidence coverage`,
       numbers: {
         ...seedLike.trace.numbers,
+        roas: round(roas, 3),
+        roas_window_rates: round(seedLike.roas, 3),
+        roas_window: level.windowRoas === null ? null : round(level.windowRoas, 3),
+        roas_recent_days: level.recentRoas === null ? null : round(level.recentRoas, 3),
+        roas_level_factor: round(level.factor, 4),
         value_per_1000_impressions_minor: sig(interval.mean * 1000),
         ci90_lower_per_1000_impressions_minor: sig(interval.lower * 1000),
         ci90_upper_per_1000_impressions_minor: sig(interval.upper * 1000),

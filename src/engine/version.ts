@@ -16,4 +16,6 @@
 // a version-3 run without exploration replays to the same choices with a different trace. A segment that delivered
 // before its recent days and not within them re-enters only through exploration once its earlier
 // pace promised 50 recent impressions (version 3: once it had 1,000 earlier impressions).
-export const ENGINE_VERSION = 4;
+// 5: the bayes strategy's expected ROAS is moved to the ad set's recent level
+// (src/engine/roas-level.ts), so its expected_roas and trace differ.
+export const ENGINE_VERSION = 5;
