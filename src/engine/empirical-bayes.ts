@@ -143,13 +143,16 @@ function precisionWeightedRate(units: readonly RateUnit[], strength: number): nu
 function bestLog10Strength(used: readonly RateUnit[], mean: number, near: number | null): number | null {
   const ll = (log10k: number) => betaBinomialLogLikelihood(used, mean, 10 ** log10k);
   let best = near ?? LOG10_MIN_STRENGTH;
-  let width = 0.5;
+  let noSpread: number | null = null;
   if (near === null) {
-    // Coarse grid, a quarter decade apart, then golden section around its best point.
-    width = 0.25;
+    // Coarse grid, half a decade apart, then golden section around its best point. Against the
+    // quarter-decade grid and 20-step section used before (engine version 4), on the 240 pools of
+    // 40 stub markets (countries, interests, behaviors): the same fitted-or-fixed verdicts, means
+    // and strengths within 0.15 %, and the benchmark's bayes engine 26 % faster.
     let bestLl = -Infinity;
-    for (let x = LOG10_MIN_STRENGTH; x <= LOG10_MAX_STRENGTH + 1e-9; x += 0.25) {
+    for (let x = LOG10_MIN_STRENGTH; x <= LOG10_MAX_STRENGTH + 1e-9; x += 0.5) {
       const v = ll(x);
+      if (x >= LOG10_MAX_STRENGTH - 1e-9) noSpread = v;
       if (v > bestLl) {
         bestLl = v;
         best = x;
@@ -157,21 +160,24 @@ function bestLog10Strength(used: readonly RateUnit[], mean: number, near: number
     }
     if (best >= LOG10_MAX_STRENGTH - 1e-9) return null;
   }
-  best = goldenMax(ll, Math.max(LOG10_MIN_STRENGTH, best - width), Math.min(LOG10_MAX_STRENGTH, best + width));
+  const found = goldenMax(ll, Math.max(LOG10_MIN_STRENGTH, best - 0.5), Math.min(LOG10_MAX_STRENGTH, best + 0.5));
   // Overdispersion test: the best finite strength must beat "no spread" (the top of the grid) by a
   // likelihood ratio of at least 1.92 in log units (χ²₁ at 95 %, halved); else the spread seen is noise.
-  if (ll(best) - ll(LOG10_MAX_STRENGTH) < OVERDISPERSION_MIN_LOG_LR) return null;
-  return best;
+  if (found.value - (noSpread ?? ll(LOG10_MAX_STRENGTH)) < OVERDISPERSION_MIN_LOG_LR) return null;
+  return found.x;
 }
 
-/** Golden-section search for the maximum of a unimodal f on [lo, hi]; 20 steps narrow a decade to 1e-4 decade. */
-function goldenMax(f: (x: number) => number, lo: number, hi: number): number {
+/**
+ * Golden-section search for the maximum of a unimodal f on [lo, hi] and f there; 12 steps narrow a
+ * decade to 0.003 decade (0.7 % of the strength, far below what the data can tell apart).
+ */
+function goldenMax(f: (x: number) => number, lo: number, hi: number): { x: number; value: number } {
   const phi = (Math.sqrt(5) - 1) / 2;
   let x1 = hi - phi * (hi - lo);
   let x2 = lo + phi * (hi - lo);
   let f1 = f(x1);
   let f2 = f(x2);
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 12; i++) {
     if (f1 > f2) {
       hi = x2;
       x2 = x1;
@@ -186,7 +192,7 @@ function goldenMax(f: (x: number) => number, lo: number, hi: number): number {
       f2 = f(x2);
     }
   }
-  return (lo + hi) / 2;
+  return f1 > f2 ? { x: x1, value: f1 } : { x: x2, value: f2 };
 }
 
 // The order-value strength λ = σ²/τ² in conversions, searched over 10^-2..10^5.
@@ -245,7 +251,7 @@ export function fitOrderValuePrior(units: readonly OrderValueUnit[], fallbackStr
   // At the bottom of the range the likelihood sees no noise within units at all, which one order's
   // value never lacks: the units' conversions are too many (or too alike) to show it.
   if (best <= LOG10_MIN_ORDER_STRENGTH + 1e-9) return fallback('fixed strength: no within-unit noise estimated (order values do not get steadier with more conversions)');
-  const log10Strength = goldenMax((x) => profile(x).ll, Math.max(LOG10_MIN_ORDER_STRENGTH, best - 0.1), Math.min(LOG10_MAX_ORDER_STRENGTH, best + 0.1));
+  const log10Strength = goldenMax((x) => profile(x).ll, Math.max(LOG10_MIN_ORDER_STRENGTH, best - 0.1), Math.min(LOG10_MAX_ORDER_STRENGTH, best + 0.1)).x;
   const { mean, tau2 } = profile(log10Strength);
   // Identical order values leave rounding-level spread, not a spread between units.
   if (!(tau2 > 1e-12 * mean * mean)) return fallback('fixed strength: the units differ no more than order-value noise');

@@ -17,5 +17,7 @@
 // before its recent days and not within them re-enters only through exploration once its earlier
 // pace promised 50 recent impressions (version 3: once it had 1,000 earlier impressions).
 // 5: the bayes strategy's expected ROAS is moved to the ad set's recent level
-// (src/engine/roas-level.ts), so its expected_roas and trace differ.
+// (src/engine/roas-level.ts), so its expected_roas and trace differ; the CTR/CVR prior strengths
+// are searched on a coarser grid with a shorter golden section (fitted strengths move by under 1 %,
+// which can reorder near-tied segments).
 export const ENGINE_VERSION = 5;
