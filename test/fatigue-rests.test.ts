@@ -7,7 +7,9 @@ import type { Recommendation } from '../src/engine/types.ts';
 import { explainRecommendation } from '../src/services/explain-recommendation.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { getDecisionInputs } from '../src/store/decision-inputs.ts';
+import { segmentDocument } from '../src/cli/segments.ts';
 import { restsInForce } from '../src/store/resting-segments.ts';
+import { listSegmentPerformance } from '../src/store/segments.ts';
 import { openStubCampaignContext, testConfig, type TestContext, usingPostgres } from './helpers/db.ts';
 
 describe(`fatigue rests on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
@@ -64,6 +66,22 @@ describe(`fatigue rests on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     // Still resting: nothing new begins, nothing ends.
     expect(await restsInForce(ctx.db, campaignId)).toEqual(started);
     await replaysIdentically(second);
+  });
+
+  it('lists the rests in force with the segments (API and CLI document), beside the cross-campaign verdict', async () => {
+    const rests = await restsInForce(ctx.db, campaignId);
+    expect(rests.length).toBeGreaterThan(0);
+    const listed = (await listSegmentPerformance(ctx.db, { segmentType: null, limit: 10_000 })).map(segmentDocument);
+    for (const r of rests) {
+      const doc = listed.find((d) => d.segment_type === r.segmentType && d.segment_id === r.segmentId)!;
+      expect(doc.rests_in_force).toContainEqual({ campaign_id: campaignId, adset_id: r.adsetId, since: r.since });
+    }
+    const resting = new Set(rests.map((r) => `${r.segmentType}/${r.segmentId}`));
+    const others = listed.filter((d) => !resting.has(`${d.segment_type}/${d.segment_id}`));
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.every((d) => d.rests_in_force.length === 0)).toBe(true);
+    // One entry per resting ad set: a segment can rest in several of the campaign's ad sets.
+    expect(listed.reduce((n, d) => n + d.rests_in_force.length, 0)).toBe(rests.length);
   });
 
   it('re-admits rested segments through exploration once the rest is over, and replays that too', async () => {

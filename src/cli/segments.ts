@@ -2,12 +2,12 @@ import { parseArgs } from 'node:util';
 import { toMajor } from '../engine/money.ts';
 import { SEGMENT_TYPES, type SegmentType } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
-import { listSegmentPerformance, type SegmentPerformanceRow } from '../store/segments.ts';
+import { listSegmentPerformance, type SegmentListing } from '../store/segments.ts';
 import { type CliIo, parseLimit, pct, printJson, printLines, UsageError } from './io.ts';
 
 export const usage = `segments [--type ${SEGMENT_TYPES.join('|')}] [--limit 1..500] [--json]`;
 
-export function segmentDocument(s: SegmentPerformanceRow) {
+export function segmentDocument(s: SegmentListing) {
   return {
     segment_id: s.segmentId,
     segment_name: s.segmentName,
@@ -25,6 +25,7 @@ export function segmentDocument(s: SegmentPerformanceRow) {
     last_used: s.lastUsed,
     is_fatigued: s.isFatigued,
     fatigue_reason: s.fatigueReason,
+    rests_in_force: s.restsInForce.map((r) => ({ campaign_id: r.campaignId, adset_id: r.adsetId, since: r.since })),
   };
 }
 
@@ -36,5 +37,5 @@ export async function segmentsCommand(ctx: AppContext, args: string[], io: CliIo
   const rows = await listSegmentPerformance(ctx.db, { segmentType: (values.type as SegmentType | undefined) ?? null, limit: parseLimit(values.limit) });
   if (values.json) return printJson(io, rows.map(segmentDocument));
   if (rows.length === 0) return printLines(io, ['No segments stored yet. Generate or import history first.']);
-  printLines(io, rows.map((s) => `${s.segmentType.padEnd(15)} ${s.segmentId.padEnd(20)} ${s.segmentName.slice(0, 36).padEnd(36)} impr ${String(s.totalImpressions).padStart(10)}  CTR ${pct(s.avgCtr)}  ROAS ${s.avgRoas === null ? 'n/a' : s.avgRoas.toFixed(2)}${s.isFatigued ? `  FATIGUED: ${s.fatigueReason}` : ''}`));
+  printLines(io, rows.map((s) => `${s.segmentType.padEnd(15)} ${s.segmentId.padEnd(20)} ${s.segmentName.slice(0, 36).padEnd(36)} impr ${String(s.totalImpressions).padStart(10)}  CTR ${pct(s.avgCtr)}  ROAS ${s.avgRoas === null ? 'n/a' : s.avgRoas.toFixed(2)}${s.isFatigued ? `  FATIGUED: ${s.fatigueReason}` : ''}${s.restsInForce.length > 0 ? `  RESTING in ${s.restsInForce.length} ad set${s.restsInForce.length === 1 ? '' : 's'} since ${s.restsInForce.map((r) => r.since).sort()[0]!}` : ''}`));
 }

@@ -81,7 +81,21 @@ export interface SegmentFilter {
   limit: number;
 }
 
-export async function listSegmentPerformance(db: Db, options: SegmentFilter): Promise<SegmentPerformanceRow[]> {
+/** A fatigue rest in force (table segment_rests, ended_run_id null): where the bayes strategy rests the segment. */
+export interface SegmentRestInForce {
+  campaignId: string;
+  /** null for a campaign without ad sets. */
+  adsetId: string | null;
+  /** The last day of the snapshot the rest was decided from, YYYY-MM-DD. */
+  since: string;
+}
+
+/** A listed segment: its stored performance and the rests in force in campaigns of its currency. */
+export interface SegmentListing extends SegmentPerformanceRow {
+  restsInForce: SegmentRestInForce[];
+}
+
+export async function listSegmentPerformance(db: Db, options: SegmentFilter): Promise<SegmentListing[]> {
   return (await listSegmentPerformancePage(db, { ...options, cursor: null })).items;
 }
 
@@ -90,7 +104,7 @@ export async function listSegmentPerformance(db: Db, options: SegmentFilter): Pr
  * last one). Keyset pagination on the full sort key (impressions, type, id, currency: the
  * primary key breaks ties), so pages never overlap or skip a row.
  */
-export async function listSegmentPerformancePage(db: Db, options: SegmentFilter & { cursor: string | null }): Promise<{ items: SegmentPerformanceRow[]; nextCursor: string | null }> {
+export async function listSegmentPerformancePage(db: Db, options: SegmentFilter & { cursor: string | null }): Promise<{ items: SegmentListing[]; nextCursor: string | null }> {
   const after = options.cursor === null ? null : decodeCursor(options.cursor, ['number', 'string', 'string', 'string']);
   const rows = await db.query<Record<string, unknown>>(
     `select segment_type, segment_id, segment_name, currency, total_impressions::float8 as ti, total_clicks::float8 as tc,
@@ -125,5 +139,30 @@ export async function listSegmentPerformancePage(db: Db, options: SegmentFilter 
   }));
   const last = items[items.length - 1];
   const nextCursor = rows.length > options.limit && last !== undefined ? encodeCursor([last.totalImpressions, last.segmentType, last.segmentId, last.currency]) : null;
-  return { items, nextCursor };
+  const rests = await restsInForceOf(db, items);
+  return { items: items.map((i) => ({ ...i, restsInForce: rests.get(`${i.segmentType}\u0000${i.segmentId}\u0000${i.currency}`) ?? [] })), nextCursor };
+}
+
+/**
+ * The rests in force of the listed segments, by type, id and currency. `is_fatigued` is the
+ * specification's verdict across campaigns; a rest is the bayes strategy's verdict for one ad set
+ * (a change-point fit), so a segment can rest in one ad set and not be fatigued across campaigns.
+ */
+async function restsInForceOf(db: Db, items: readonly SegmentPerformanceRow[]): Promise<Map<string, SegmentRestInForce[]>> {
+  const out = new Map<string, SegmentRestInForce[]>();
+  if (items.length === 0) return out;
+  const rows = await db.query<{ segment_type: string; segment_id: string; currency: string; campaign_id: string; adset_id: string; since: string }>(
+    `select r.segment_type, r.segment_id, c.currency, r.campaign_id, r.adset_id, to_char(r.since, 'YYYY-MM-DD') as since
+     from segment_rests r join campaigns c on c.campaign_id = r.campaign_id
+     where r.ended_run_id is null and (r.segment_type, r.segment_id) in (select * from unnest($1::text[], $2::text[]))
+     order by r.campaign_id, r.adset_id, r.since`,
+    [items.map((i) => i.segmentType), items.map((i) => i.segmentId)],
+  );
+  for (const r of rows) {
+    const key = `${r.segment_type}\u0000${r.segment_id}\u0000${r.currency}`;
+    const list = out.get(key) ?? [];
+    list.push({ campaignId: r.campaign_id, adsetId: r.adset_id === '' ? null : r.adset_id, since: r.since });
+    out.set(key, list);
+  }
+  return out;
 }

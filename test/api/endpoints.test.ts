@@ -16,7 +16,7 @@ const RUN_FIELDS = ['run_id', 'status', 'campaign_ids', 'recommendations_count',
 const RECOMMENDATION_FIELDS = ['adset_id', 'campaign_id', 'countries', 'geo_allocations', 'age_min', 'age_max', 'gender', 'interests', 'behaviors', 'custom_audiences', 'lookalikes', 'frequency_cap', 'frequency_window_days', 'total_budget', 'budget_per_segment', 'reasoning', 'expected_ctr', 'expected_cvr', 'expected_roas', 'confidence'];
 const APPLY_FIELDS = ['recommendation_id', 'adset_id', 'success', 'applied_changes', 'message'];
 const APPLIED_CHANGES_FIELDS = ['countries', 'age_range', 'interests_count', 'behaviors_count', 'lookalikes_count'];
-const SEGMENT_FIELDS = ['segment_id', 'segment_name', 'segment_type', 'total_impressions', 'total_clicks', 'total_conversions', 'total_spend', 'total_revenue', 'avg_ctr', 'avg_cvr', 'avg_roas', 'campaigns_count', 'last_used', 'is_fatigued', 'fatigue_reason'];
+const SEGMENT_FIELDS = ['segment_id', 'segment_name', 'segment_type', 'total_impressions', 'total_clicks', 'total_conversions', 'total_spend', 'total_revenue', 'avg_ctr', 'avg_cvr', 'avg_roas', 'campaigns_count', 'last_used', 'is_fatigued', 'fatigue_reason', 'rests_in_force'];
 const HISTORY_FIELDS = ['id', 'run_id', 'campaign_id', 'adset_id', 'applied_at', 'old_targeting', 'new_targeting', 'before_ctr', 'before_cvr', 'before_roas', 'after_ctr', 'after_cvr', 'after_roas', 'success', 'error_message'];
 
 const MULTI = '900001';

@@ -28,8 +28,19 @@ export const Segment = Type.Object({
   avg_roas: NullableNumber,
   campaigns_count: Type.Integer(),
   last_used: Type.String({ description: 'Last day with delivery, YYYY-MM-DD' }),
-  is_fatigued: Type.Boolean(),
+  is_fatigued: Type.Boolean({ description: "The specification's verdict across campaigns: recent CTR against earlier CTR, and frequency" }),
   fatigue_reason: Type.Union([Type.String(), Type.Null()]),
+  rests_in_force: Type.Array(
+    Type.Object({
+      campaign_id: Type.String(),
+      adset_id: Type.Union([Type.String(), Type.Null()], { description: 'null for a campaign without ad sets' }),
+      since: Type.String({ description: 'YYYY-MM-DD: the last day of the history the rest was decided from' }),
+    }),
+    {
+      description:
+        'Ad sets where the bayes strategy rests this segment after a change-point fit found it fatigued: excluded for TARGETING_FATIGUE_REST_DAYS days from `since`, then re-admitted only through exploration until its new delivery shows no fatigue. Campaigns in the row\'s currency.',
+    },
+  ),
 });
 
 export const SegmentsResponse = Type.Array(Segment);
