@@ -1,8 +1,7 @@
-// The store's sums behind every Metrics value (src/store/metrics-sql.ts): exact for values past
-// 2^31 per row (a day's spend in minor units of IDR or KRW passes it) and past 2^32 in total, with
-// NULL numerators leaving their denominators alone, on PGlite and PostgreSQL. (Splitting each
-// bigint into two int4 sums, to avoid PostgreSQL's numeric accumulation, was measured and dropped:
-// the snapshot's segment totals query went from 700 to 830 ms on PGlite.)
+// The store's sums behind every Metrics value (src/store/metrics-sql.ts, the bigint_sum aggregate
+// of migration 009): exact for values past 2^31 per row (a day's spend in minor units of IDR or KRW
+// passes it) and past 2^32 in total, with NULL numerators leaving their denominators alone, and an
+// error rather than a rounded total past the range of bigint, on PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/store/db.ts';
 import { metricsColumns, readMetrics } from '../src/store/metrics-sql.ts';
@@ -51,6 +50,18 @@ describe(`metrics sums on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     expect(readMetrics(row!, 'r_')).toEqual(expected([rows[0]!, rows[3]!]));
     // The figures themselves, so the test does not only agree with itself.
     expect(readMetrics(row!, 't_')).toMatchObject({ impressions: 5_147_483_654, spendMinor: 1_099_511_627_776 + 123 + 8_589_934_593 + 2_147_483_647, revenueMinor: 35_184_372_088_832 + 9 + 0 + 2_147_483_649 });
+  });
+
+  it('refuses a total past the range of bigint instead of rounding it', async () => {
+    await db.query(`insert into campaigns (campaign_id, currency, source) values ('huge', 'IDR', 'test')`);
+    for (const id of ['a', 'b']) {
+      await db.query(
+        `insert into insights (date, campaign_id, segment_type, segment_id, impressions, clicks, spend_minor, currency, source)
+         values ('2026-11-01', 'huge', 'interest', $1, 1, 0, '5000000000000000000', 'IDR', 'test')`,
+        [id],
+      );
+    }
+    await expect(db.query(`select ${metricsColumns('t_')} from insights where campaign_id = 'huge'`)).rejects.toThrow(/out of range/);
   });
 
   it('gives zeros, not nulls, where no row matches', async () => {

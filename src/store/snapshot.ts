@@ -62,7 +62,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     params,
   );
   const countryDays = await db.query<{ adset_id: string; country: string; spend: number; impressions: number }>(
-    `select adset_id, country, sum(spend_minor)::float8 as spend, sum(impressions)::float8 as impressions
+    `select adset_id, country, bigint_sum(spend_minor)::float8 as spend, bigint_sum(impressions)::float8 as impressions
      from insights where ${inWindow} and country <> '' group by adset_id, country, date order by adset_id, country, date`,
     params.slice(0, 3),
   );
@@ -194,8 +194,8 @@ async function loadSegmentDays(db: Db, params: string[], adsets: ReadonlyMap<str
   if (wanted.size === 0) return;
   const keys = [...wanted.keys()].map((k) => k.split('\u0000'));
   const rows = await db.query<{ adset_id: string; segment_type: string; segment_id: string; date: string; impressions: number; clicks: number; reach: number }>(
-    `select i.adset_id, i.segment_type, i.segment_id, to_char(i.date, 'YYYY-MM-DD') as date, sum(i.impressions)::float8 as impressions,
-       sum(i.clicks)::float8 as clicks, coalesce(sum(i.reach), 0)::float8 as reach
+    `select i.adset_id, i.segment_type, i.segment_id, to_char(i.date, 'YYYY-MM-DD') as date, bigint_sum(i.impressions)::float8 as impressions,
+       bigint_sum(i.clicks)::float8 as clicks, bigint_sum(i.reach)::float8 as reach
      from insights i join unnest($4::text[], $5::text[], $6::text[]) as c(adset_id, segment_type, segment_id)
        on i.adset_id = c.adset_id and i.segment_type = c.segment_type and i.segment_id = c.segment_id
      where i.campaign_id = $1 and i.date between $2::date and $3::date
