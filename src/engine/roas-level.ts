@@ -5,6 +5,7 @@
 // seeds, expected ROAS / realized − 1 (median): window rates alone −9.4 % over the last 7 days and
 // −19.1 % over the whole loop; at the recent level (strength 100) +2.6 % and −0.6 %, mean absolute
 // error 16.0 % → 12.9 %. Real daily data agrees (test/roas-level-real-data.test.ts).
+import { observedRoas } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import type { Metrics } from './types.ts';
 
@@ -22,8 +23,8 @@ export interface RoasLevel {
  * per country; only the common level moves, so a small account's noisy week moves it little.
  */
 export function recentRoasLevel(total: Metrics, recent: Metrics, strengthMajor: number, minorPerMajor: number): RoasLevel {
-  const windowRoas = total.spendWithRevenueMinor > 0 ? total.revenueMinor / total.spendWithRevenueMinor : null;
-  const recentRoas = recent.spendWithRevenueMinor > 0 ? recent.revenueMinor / recent.spendWithRevenueMinor : null;
+  const windowRoas = observedRoas(total);
+  const recentRoas = observedRoas(recent);
   if (windowRoas === null || !(windowRoas > 0) || recentRoas === null) return { factor: 1, windowRoas, recentRoas };
   const level = smooth(windowRoas, strengthMajor, recentRoas, recent.spendWithRevenueMinor / minorPerMajor);
   return { factor: level / windowRoas, windowRoas, recentRoas };
