@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, environmentWithDotEnv, loadConfig, mergeDotEnv } from './config.ts';
 
 describe('loadConfig', () => {
   it('has the specification defaults', () => {
@@ -99,7 +101,10 @@ describe('loadConfig', () => {
   });
 
   it('documents every variable in the README, and lists every variable it reads', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    // The README's table, or a table in docs/ (the documentation moves there).
+    const docsDir = new URL('../docs/', import.meta.url);
+    const docs = existsSync(docsDir) ? readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => readFileSync(new URL(f, docsDir), 'utf8')) : [];
+    const readme = [readFileSync(new URL('../README.md', import.meta.url), 'utf8'), ...docs].join('\n');
     for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\``);
     const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
     const read = [...source.matchAll(/r\.(?:number|string|boolean)\('([A-Z_]+)'/g)].map((m) => m[1]!);
@@ -116,10 +121,19 @@ describe('loadConfig', () => {
 });
 
 describe('scheduler and schema configuration', () => {
-  it('accepts the intervals that divide a day and rejects others, naming the variable', () => {
-    for (const h of ['1', '2', '3', '4', '6', '8', '12', '24']) expect(loadConfig({ META_TARGETING_INTERVAL_HOURS: h }, '/srv').intervalHours).toBe(Number(h));
-    for (const h of ['5', '48', '0', '1.5', 'daily']) {
+  it('accepts any whole number of hours from 1 to 168 and rejects others, naming the variable', () => {
+    for (const h of ['1', '5', '24', '36', '48', '168']) expect(loadConfig({ META_TARGETING_INTERVAL_HOURS: h }, '/srv').intervalHours).toBe(Number(h));
+    for (const h of ['0', '169', '1.5', 'daily']) {
       expect(() => loadConfig({ META_TARGETING_INTERVAL_HOURS: h }, '/srv')).toThrow(/META_TARGETING_INTERVAL_HOURS/);
+    }
+  });
+
+  it('reads the first run as a UTC time of day (default 03:00) or a UTC date-time', () => {
+    expect(new Date(loadConfig({}, '/srv').scheduleAnchorMs).toISOString()).toBe('1970-01-01T03:00:00.000Z');
+    expect(new Date(loadConfig({ META_TARGETING_FIRST_RUN_UTC: '7:45' }, '/srv').scheduleAnchorMs).toISOString()).toBe('1970-01-01T07:45:00.000Z');
+    expect(new Date(loadConfig({ META_TARGETING_FIRST_RUN_UTC: '2026-12-07T06:00Z' }, '/srv').scheduleAnchorMs).toISOString()).toBe('2026-12-07T06:00:00.000Z');
+    for (const bad of ['24:00', '3', '03:60', '2026-02-30T03:00Z', '2026-12-07T06:00+01:00', 'dawn']) {
+      expect(() => loadConfig({ META_TARGETING_FIRST_RUN_UTC: bad }, '/srv')).toThrow(/META_TARGETING_FIRST_RUN_UTC/);
     }
   });
 
@@ -127,5 +141,54 @@ describe('scheduler and schema configuration', () => {
     expect(loadConfig({}, '/srv').databaseSchema).toBeNull();
     expect(loadConfig({ DATABASE_SCHEMA: 'tenant_a' }, '/srv').databaseSchema).toBe('tenant_a');
     for (const bad of ['Tenant', '1abc', 'a;drop', 'x'.repeat(57)]) expect(() => loadConfig({ DATABASE_SCHEMA: bad }, '/srv')).toThrow(/DATABASE_SCHEMA/);
+  });
+});
+
+describe('.env', () => {
+  it('adds the variables of .env, and the environment wins over the file', () => {
+    const env = mergeDotEnv({ PORT: '9000', LOG_LEVEL: undefined }, 'PORT=7000\nLOG_LEVEL=debug\n# a comment\nTARGETING_WINDOW_DAYS="45"\n');
+    const config = loadConfig(env, '/srv');
+    expect(config.api.port).toBe(9000);
+    expect(config.logLevel).toBe('debug');
+    expect(config.windowDays).toBe(45);
+  });
+
+  it('reads .env from the working directory when it exists, and nothing when it does not', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dotenv-'));
+    expect(environmentWithDotEnv({ A: '1' }, dir)).toEqual({ A: '1' });
+    writeFileSync(path.join(dir, '.env'), 'META_TARGETING_INTERVAL_HOURS=6\nDATA_DIR=state\nHOST=0.0.0.0\n');
+    const config = loadConfig(environmentWithDotEnv({ HOST: '10.0.0.1' }, dir), dir);
+    expect(config.intervalHours).toBe(6);
+    expect(config.dataDir).toBe(path.join(dir, 'state'));
+    expect(config.api.host).toBe('10.0.0.1');
+  });
+
+  it('a bad value in .env is reported like one in the environment, naming the variable', () => {
+    expect(() => loadConfig(mergeDotEnv({}, 'TARGETING_WINDOW_DAYS=many\n'), '/srv')).toThrow(/TARGETING_WINDOW_DAYS="many": not a number/);
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+  const entries = [...text.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => ({ name: m[1]!, value: m[2]!, at: m.index }));
+
+  it('lists every variable loadConfig reads, each once and with a line saying what it does', () => {
+    const read = new Set<string>();
+    const spy = new Proxy({}, { get: (_t, name) => (typeof name === 'string' && read.add(name), undefined) });
+    loadConfig(spy, '/srv');
+    expect(read.size).toBeGreaterThan(35);
+    const listed = entries.map((e) => e.name);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect([...read].sort()).toEqual([...listed].sort());
+    expect([...CONFIG_VARIABLES].sort()).toEqual([...listed].sort());
+    for (const e of entries) {
+      const before = text.slice(0, e.at).trimEnd().split('\n').pop()!;
+      expect(before, `${e.name} needs a comment line above it`).toMatch(/^# (?![A-Z][A-Z0-9_]*=)\S/);
+    }
+  });
+
+  it('states the defaults: uncommented as it is, it configures exactly what an empty environment does', () => {
+    const asFile = entries.map((e) => `${e.name}=${e.value}`).join('\n');
+    expect(loadConfig(mergeDotEnv({}, asFile), '/srv')).toEqual(loadConfig({}, '/srv'));
   });
 });

@@ -2,7 +2,9 @@
 // Two steps, as in the model codebases: read the raw strings, then validate and default them.
 // A bad value stops the program with a message that names the variable; nothing reads
 // process.env anywhere else.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
 import { DEFAULT_SIZE_EXPONENT } from './engine/segment-value.ts';
@@ -14,7 +16,14 @@ export interface Config {
   /** Schema of the app's tables (null: `public`); pg-boss's tables go in `<schema>_pgboss` (null: `pgboss`). */
   databaseSchema: string | null;
   targetingEnabled: boolean;
+  /** Hours between scheduled runs, 1 to 168. */
   intervalHours: number;
+  /**
+   * Epoch milliseconds of one scheduled run (UTC): the runs are this instant plus whole multiples of
+   * intervalHours. From META_TARGETING_FIRST_RUN_UTC: a time of day HH:MM anchors the series on
+   * 1970-01-01 (so an interval that divides a day runs at HH:MM every day), a date-time anchors it there.
+   */
+  scheduleAnchorMs: number;
   /** Days of history the optimizer reads back from the latest day with data. */
   windowDays: number;
   defaultCurrency: string;
@@ -27,8 +36,46 @@ export interface Config {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Scheduler intervals a daily cron expression can repeat exactly: the divisors of 24. */
-export const INTERVAL_HOURS: readonly number[] = [1, 2, 3, 4, 6, 8, 12, 24];
+/** The scheduler's interval bounds, in whole hours: from hourly to weekly. */
+export const MIN_INTERVAL_HOURS = 1;
+export const MAX_INTERVAL_HOURS = 168;
+/** The default first run: 03:00 UTC, a few hours after Meta settles the previous day's insights. */
+export const DEFAULT_FIRST_RUN_UTC = '03:00';
+
+/**
+ * META_TARGETING_FIRST_RUN_UTC as the epoch milliseconds of one run: "HH:MM" (on 1970-01-01) or a
+ * UTC date-time "YYYY-MM-DDTHH:MM[:SS][Z]". Null when the text is neither.
+ */
+export function parseFirstRunUtc(text: string): number | null {
+  let m = /^(\d{1,2}):(\d{2})$/.exec(text);
+  if (m) {
+    const hour = Number(m[1]);
+    const minute = Number(m[2]);
+    return hour < 24 && minute < 60 ? Date.UTC(1970, 0, 1, hour, minute) : null;
+  }
+  m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:Z|\+00:?00)?$/i.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, se] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const t = Date.UTC(y, mo - 1, d, h, mi, se);
+  const back = new Date(t);
+  return back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && h < 24 && mi < 60 && se < 60 ? t : null;
+}
+
+/**
+ * The environment with the variables of a `.env` file added, as Node's process.loadEnvFile does
+ * it: the same parser (util.parseEnv), and a variable already in the environment wins over the file.
+ */
+export function mergeDotEnv(env: Env, fileText: string): Env {
+  const merged: Env = { ...env };
+  for (const [name, value] of Object.entries(parseEnv(fileText))) if (merged[name] === undefined) merged[name] = value;
+  return merged;
+}
+
+/** The environment plus `<cwd>/.env` when that file exists (the entry point's configuration step). */
+export function environmentWithDotEnv(env: Env, cwd: string): Env {
+  const file = path.join(cwd, '.env');
+  return existsSync(file) ? mergeDotEnv(env, readFileSync(file, 'utf8')) : env;
+}
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -103,12 +150,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   if (databaseSchema !== null && !/^[a-z_][a-z0-9_]{0,55}$/.test(databaseSchema)) {
     r.problems.push(`DATABASE_SCHEMA=${JSON.stringify(databaseSchema)}: must be a lower-case identifier (a-z, 0-9, _; at most 56 characters, not starting with a digit)`);
   }
-  const intervalHours = r.number('META_TARGETING_INTERVAL_HOURS', 24, { integer: true, min: 1 });
-  // The scheduler is a pg-boss cron expression: only whole hours that divide a day repeat at the
-  // same hours every day (`0 */5 * * *` would run at 20:00 and again at 00:00, 4 hours apart).
-  if (!INTERVAL_HOURS.includes(intervalHours)) {
-    r.problems.push(`META_TARGETING_INTERVAL_HOURS=${JSON.stringify(String(intervalHours))}: must divide a day: one of ${INTERVAL_HOURS.join(', ')}`);
-  }
+  const intervalHours = r.number('META_TARGETING_INTERVAL_HOURS', 24, { integer: true, min: MIN_INTERVAL_HOURS, max: MAX_INTERVAL_HOURS });
+  const firstRunText = r.string('META_TARGETING_FIRST_RUN_UTC') ?? DEFAULT_FIRST_RUN_UTC;
+  const scheduleAnchorMs = parseFirstRunUtc(firstRunText);
+  if (scheduleAnchorMs === null) r.problems.push(`META_TARGETING_FIRST_RUN_UTC=${JSON.stringify(firstRunText)}: must be a UTC time of day HH:MM (e.g. 03:00) or a UTC date-time YYYY-MM-DDTHH:MMZ`);
   const defaultCurrency = (r.string('TARGETING_DEFAULT_CURRENCY') ?? 'EUR').toUpperCase();
   if (!isCurrencyCode(defaultCurrency)) r.problems.push(`TARGETING_DEFAULT_CURRENCY=${JSON.stringify(defaultCurrency)}: not an ISO 4217 currency code`);
 
@@ -122,6 +167,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databaseSchema,
     targetingEnabled: r.boolean('META_TARGETING_ENABLED', true),
     intervalHours,
+    scheduleAnchorMs: scheduleAnchorMs ?? Date.UTC(1970, 0, 1, 3, 0),
     windowDays: r.number('TARGETING_WINDOW_DAYS', 30, { integer: true, min: 1, max: 400 }),
     defaultCurrency,
     logLevel,
@@ -206,6 +252,7 @@ export const CONFIG_VARIABLES = [
   'DATABASE_SCHEMA',
   'META_TARGETING_ENABLED',
   'META_TARGETING_INTERVAL_HOURS',
+  'META_TARGETING_FIRST_RUN_UTC',
   'TARGETING_WINDOW_DAYS',
   'TARGETING_DEFAULT_CURRENCY',
   'LOG_LEVEL',

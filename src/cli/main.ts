@@ -47,7 +47,7 @@ export function helpText(): string {
     '',
     ...Object.values(COMMANDS).map((c) => `  targeting-optimizer ${c.usage}`),
     '',
-    'Configuration comes from environment variables (see README): DATA_DIR, DATABASE_URL, TARGETING_* ...',
+    'Configuration comes from environment variables and a .env file in the working directory (the environment wins; see .env.example): DATA_DIR, DATABASE_URL, TARGETING_* ...',
   ].join('\n');
 }
 

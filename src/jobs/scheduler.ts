@@ -4,7 +4,7 @@
 import type { JobResult, PgBoss, Queue } from 'pg-boss';
 import type { AppContext } from '../context.ts';
 import { createBoss, type BossOptions } from './boss.ts';
-import { cronForInterval } from './cron.ts';
+import { cronForInterval, isDueTick } from './cron.ts';
 import { optimizeCampaignJob, parseOptimizeCampaignData, type OptimizeCampaignData } from './optimize-campaign.ts';
 import { missedTickSince, tickJob } from './tick.ts';
 
@@ -89,7 +89,7 @@ export async function startScheduler(ctx: AppContext, options: SchedulerOptions 
     return DISABLED;
   }
   const retry = options.retry ?? DEFAULT_RETRY;
-  const cron = cronForInterval(ctx.config.intervalHours);
+  const cron = cronForInterval(ctx.config.intervalHours, ctx.config.scheduleAnchorMs);
   const schedule = options.schedule ?? true;
   const boss = createBoss(ctx, { ...options, schedule });
   await boss.start();
@@ -107,7 +107,12 @@ export async function startScheduler(ctx: AppContext, options: SchedulerOptions 
     const polling = options.pollingIntervalSeconds
       ? { pollingIntervalSeconds: options.pollingIntervalSeconds, notifyPollingIntervalSeconds: options.pollingIntervalSeconds }
       : { pollingIntervalSeconds: 2, notifyPollingIntervalSeconds: 30 };
-    await boss.work(TICK_QUEUE, polling, async () => tickJob(ctx, enqueue));
+    await boss.work(TICK_QUEUE, polling, async (jobs) => {
+      // An interval that does not divide a day ticks the cron hourly; only the hours of its series run.
+      const reason = (jobs[0]?.data as { reason?: unknown } | undefined)?.reason;
+      if (reason === 'cron' && !isDueTick(ctx.clock.now(), ctx.config.intervalHours, ctx.config.scheduleAnchorMs)) return { skipped: 'not a scheduled hour' };
+      return tickJob(ctx, enqueue);
+    });
     // One fetch claims up to `concurrency` jobs (the stately queue hands out distinct campaigns) and
     // runs them side by side; a full batch fetches again at once instead of after the polling
     // interval, which with one job per fetch capped a process at one job per 2 s per slot
