@@ -14,6 +14,7 @@ import { ApiError, codeForStatus, type ErrorCode, errorBody, ERROR_STATUS, valid
 import { createApiMetrics } from './metrics.ts';
 import { authorize } from './roles.ts';
 import { applyRoutes } from './routes/apply.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
@@ -120,7 +121,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   // answer can rely on the row being there. Refused calls (401/403/429) are audited too.
   app.addHook('onSend', async (req, reply, payload) => {
     const config = req.routeOptions.config;
-    if (req.method !== 'POST' || (config.access ?? 'public') === 'public') return payload;
+    if ((req.method !== 'POST' && req.method !== 'PUT') || (config.access ?? 'public') === 'public') return payload;
     try {
       await insertAuditEntry(ctx.db, {
         at: ctx.clock.now(),
@@ -163,6 +164,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   segmentRoutes(app, deps);
   historyRoutes(app, deps);
   experimentRoutes(app, deps);
+  campaignRoutes(app, deps);
   return app;
 }
 

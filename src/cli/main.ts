@@ -16,6 +16,7 @@ import { stubGenerateCommand, usage as stubUsage } from './stub-generate.ts';
 import { tokenCommand, usage as tokenUsage } from './token.ts';
 import { workerCommand, usage as workerUsage } from './worker.ts';
 import { backtestCommand, usage as backtestUsage } from './backtest.ts';
+import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setUsage as campaignSetUsage } from './campaigns.ts';
 import { noDatabase } from '../store/db.ts';
 import { DatabaseInUseError } from '../store/pglite.ts';
 
@@ -27,6 +28,8 @@ type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void | nu
 const COMMANDS: Record<string, { run: Command; usage: string; words: number; usesDatabase?: false }> = {
   'stub generate': { run: stubGenerateCommand, usage: stubUsage, words: 2 },
   import: { run: importCommand, usage: importUsage, words: 1 },
+  campaigns: { run: campaignsCommand, usage: campaignsUsage, words: 1 },
+  'campaign set': { run: campaignSetCommand, usage: campaignSetUsage, words: 2 },
   run: { run: runCommand, usage: runUsage, words: 1 },
   recommendation: { run: recommendationCommand, usage: recommendationUsage, words: 1 },
   segments: { run: segmentsCommand, usage: segmentsUsage, words: 1 },
@@ -68,7 +71,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     io.stdout.write(`${helpText()}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  const name = argv[0] === 'stub' ? `stub ${argv[1] ?? ''}` : argv[0]!;
+  const name = argv[0] === 'stub' || argv[0] === 'campaign' ? `${argv[0]} ${argv[1] ?? ''}` : argv[0]!;
   const command = COMMANDS[name];
   if (!command) return fail(2, `unknown command ${JSON.stringify(name.trim())}\n\n${helpText()}`);
   const args = argv.slice(command.words);

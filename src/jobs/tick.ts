@@ -1,6 +1,7 @@
 // The scheduler's tick and its catch-up rule, as plain functions over the store: the queue
 // (pg-boss) is passed in as a function, so tests call them directly.
 import type { AppContext } from '../context.ts';
+import { schedulableCampaignIds } from '../store/campaigns.ts';
 
 export interface TickReport {
   campaigns: number;
@@ -17,11 +18,15 @@ export async function activeCampaignIds(ctx: AppContext): Promise<string[]> {
 }
 
 /**
- * One tick: one optimize job per active campaign. `enqueue` answers false when the queue refused
- * the job because the campaign already has one waiting, which is not an error.
+ * One tick: one optimize job per active campaign with a stored daily budget and history (imported,
+ * STUB or set by the user: store/campaigns.ts SCHEDULABLE_SQL). `enqueue` answers false when the
+ * queue refused the job because the campaign already has one waiting, which is not an error.
  */
 export async function tickJob(ctx: AppContext, enqueue: (campaignId: string) => Promise<boolean>): Promise<TickReport> {
-  const ids = await activeCampaignIds(ctx);
+  const ids = await schedulableCampaignIds(ctx.db);
+  const active = await activeCampaignIds(ctx);
+  const left = active.filter((id) => !ids.includes(id));
+  if (left.length > 0) ctx.logger.info({ campaigns: left.slice(0, 20), count: left.length }, 'active campaigns without a daily budget or history are not scheduled');
   let enqueued = 0;
   for (const id of ids) if (await enqueue(id)) enqueued += 1;
   const report = { campaigns: ids.length, enqueued, alreadyQueued: ids.length - enqueued };

@@ -1,7 +1,7 @@
 // Every route of the API, once: the security tests are generated from this table, and a test
 // checks that the table and the app's route list agree, so a new route cannot skip them.
 export interface RouteCase {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   /** The route template as Fastify knows it. */
   route: string;
   access: 'public' | 'read' | 'write';
@@ -41,4 +41,6 @@ export const ROUTES: RouteCase[] = [
     body: (ids) => ({ campaign_id: ids.campaignId, mode: 'stub', holdout_share: 0.5, dry_run: true }),
   },
   { method: 'GET', route: '/meta/targeting/experiments/:experiment_id', access: 'read', url: (ids) => `/meta/targeting/experiments/${ids.experimentId}` },
+  { method: 'GET', route: '/meta/targeting/campaigns', access: 'read', url: () => '/meta/targeting/campaigns?limit=5' },
+  { method: 'PUT', route: '/meta/targeting/campaigns/:campaign_id', access: 'write', url: (ids) => `/meta/targeting/campaigns/${ids.campaignId}`, body: () => ({ daily_budget: 1000 }) },
 ];

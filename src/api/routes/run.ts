@@ -11,17 +11,19 @@ export function runRoutes(app: ApiInstance, { ctx, metrics, writeRateLimit }: Ro
       schema: {
         tags: ['targeting'],
         summary: 'Optimize one campaign, or every active campaign',
-        description: 'Runs the optimizer with the campaign\'s stored daily budget. A campaign is never optimized twice at once; without force_refresh, a run on the same (unchanged) history within the scheduler interval is returned instead of a new one.',
+        description: 'Runs the optimizer with the campaign\'s stored daily budget, or the `budget` given for one campaign. A campaign is never optimized twice at once; without force_refresh, a run on the same (unchanged) history within the scheduler interval is returned instead of a new one.',
         security: BEARER,
         body: RunBody,
         response: { 200: RunResponse, ...errorResponses(404, 413, 415, 501) },
       },
-      config: { access: 'write', auditFields: ['campaign_id', 'mode', 'force_refresh'], rateLimit: writeRateLimit },
+      config: { access: 'write', auditFields: ['campaign_id', 'mode', 'force_refresh', 'budget'], rateLimit: writeRateLimit },
     },
     async (req) => {
       const mode = req.body.mode ?? 'stub';
       if (mode === 'live') throw new ApiError('not_implemented', 'LIVE mode needs the Meta Marketing API client, which is not part of this version yet; use mode "stub"');
-      const request = { mode, forceRefresh: req.body.force_refresh ?? false } as const;
+      const budget = req.body.budget === undefined ? null : String(req.body.budget);
+      if (budget !== null && req.body.campaign_id === undefined) throw new ApiError('bad_request', 'body.budget: applies to one campaign; give campaign_id too (a run of every active campaign uses each one\'s stored daily budget)');
+      const request = { mode, forceRefresh: req.body.force_refresh ?? false, budget } as const;
       let summary: RunSummary;
       try {
         summary = req.body.campaign_id !== undefined ? await runOneCampaign(ctx, req.body.campaign_id.trim(), request) : await runAllActive(ctx, request);

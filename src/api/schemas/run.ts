@@ -6,6 +6,11 @@ export const RunBody = Type.Object(
     campaign_id: Type.Optional(OpaqueId),
     mode: Type.Optional(Mode),
     force_refresh: Type.Optional(Type.Boolean({ description: 'Recompute even when a fresh run on the same history exists (default false: reuse it)' })),
+    budget: Type.Optional(
+      Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?$', maxLength: 32 })], {
+        description: 'Daily budget of this run in major units of the campaign\'s currency (a number or a decimal string); default: the campaign\'s stored daily budget. Only with campaign_id; it does not change the stored budget',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'Without campaign_id: every active campaign, each with its stored daily budget' },
 );
