@@ -1,4 +1,5 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { toMajor } from '../engine/money.ts';
 import type { InsightRow } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
 import { expectedHeaders } from '../sources/ads-manager-headers.ts';
@@ -28,6 +29,8 @@ export interface ImportReport {
   durationMs: number;
   /** How a non-canonical file was read: breakdowns, skipped rows, decisions, what the optimizer can do. */
   source?: SourceReport;
+  /** Daily budgets stored from the file, in major units by campaign id (canonical daily_budget, Ads Manager ad set budgets). */
+  dailyBudgets: Record<string, number>;
 }
 
 export interface ImportOptions {
@@ -126,7 +129,11 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
   if (parsed.headerProblems.length > 0) throw new ImportRejectedError(parsed.headerProblems, []);
   if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError([], parsed.problems);
 
-  const imported = await storeInsights(ctx, parsed.rows, format === 'canonical' ? 'csv' : format, parsed.campaignNames);
+  // A budget belongs to a campaign whose rows are imported; a skipped row's campaign may have none left.
+  const campaignsWithRows = new Set(parsed.rows.map((r) => r.campaignId));
+  const budgets = new Map([...(parsed.dailyBudgets ?? [])].filter(([id]) => campaignsWithRows.has(id)));
+  const imported = await storeInsights(ctx, parsed.rows, format === 'canonical' ? 'csv' : format, parsed.campaignNames, budgets);
+  const currencyOf = new Map(parsed.rows.map((r) => [r.campaignId, r.currency]));
   const badLines = new Set(parsed.problems.map((p) => p.line));
   const deliberatelySkipped = parsed.source?.skippedRows.reduce((n, s) => n + s.count, 0) ?? 0;
   return {
@@ -139,13 +146,17 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
     ...summarise(parsed.rows),
     durationMs: Math.round(performance.now() - started),
     ...(parsed.source ? { source: parsed.source } : {}),
+    dailyBudgets: Object.fromEntries([...budgets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, minor]) => [id, toMajor(minor, currencyOf.get(id)!)])),
   };
 }
 
-/** Writes rows, their campaigns and the refreshed segment table in one transaction. */
-export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[], source: string, names?: ReadonlyMap<string, string>): Promise<number> {
-  const campaigns = new Map<string, { currency: string; name?: string | null }>();
-  for (const r of rows) if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, { currency: r.currency, name: names?.get(r.campaignId) ?? null });
+/**
+ * Writes rows, their campaigns (with the daily budgets the file gave, which replace stored ones:
+ * the latest export is the account's state) and the refreshed segment table in one transaction.
+ */
+export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[], source: string, names?: ReadonlyMap<string, string>, dailyBudgets?: ReadonlyMap<string, number>): Promise<number> {
+  const campaigns = new Map<string, { currency: string; name?: string | null; dailyBudgetMinor?: number | null }>();
+  for (const r of rows) if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, { currency: r.currency, name: names?.get(r.campaignId) ?? null, dailyBudgetMinor: dailyBudgets?.get(r.campaignId) ?? null });
   try {
     const n = await ctx.db.transaction(async (tx) => {
       await upsertCampaigns(tx, campaigns, source);

@@ -31,7 +31,7 @@ describe('Ads Manager header table', () => {
   });
 
   it('does not know columns that are not in the table', () => {
-    expect(matchHeader('Ad set budget')).toBeNull();
+    expect(matchHeader('Attribution setting')).toBeNull();
     expect(matchHeader('date')).toBeNull();
   });
 });

@@ -10,7 +10,10 @@
 // Impresiones, Alcance, Clics en el enlace, Clics (todos), Compras, Valor de conversión de compras,
 // Resultados, Indicador/Tipo de resultado, Edad, Sexo, Frecuencia, the CTR/CPC/CPM/ROAS columns.
 // Inferred from Meta's Spanish UI wording (no public export seen): País, the "ID de …" variants,
-// Moneda, and the es-ES "Coste …" variants.
+// Moneda, and the es-ES "Coste …" variants. The ad set budget columns ("Ad set budget", "Ad set
+// budget type"; "Presupuesto del conjunto de anuncios", "Tipo de presupuesto del conjunto de
+// anuncios") are in public exports in both languages, with the English type values "Daily" and
+// "Lifetime", and "Using campaign budget" in the budget cell of an ad set under a campaign budget.
 
 export const LANGUAGES = ['en', 'es'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -21,11 +24,12 @@ export type HeaderMeaning =
   | 'spend' | 'currency' | 'impressions' | 'reach' | 'linkClicks' | 'clicksAll'
   | 'purchases' | 'purchaseValue' | 'results' | 'resultIndicator'
   | 'country' | 'age' | 'gender'
+  | 'adsetBudget' | 'adsetBudgetType'
   // Recognised so they are not reported as unknown, but not imported: each is derived from the columns above.
   | 'ctr' | 'cpc' | 'cpm' | 'frequency' | 'costPerResult' | 'roas';
 
 /** Columns whose header carries the currency, e.g. "Amount spent (EUR)" / "Importe gastado (EUR)". */
-export const CURRENCY_IN_HEADER: ReadonlySet<HeaderMeaning> = new Set(['spend', 'cpc', 'cpm', 'costPerResult']);
+export const CURRENCY_IN_HEADER: ReadonlySet<HeaderMeaning> = new Set(['spend', 'cpc', 'cpm', 'costPerResult', 'adsetBudget']);
 
 export const HEADERS: Readonly<Record<HeaderMeaning, Readonly<Record<Language, readonly string[]>>>> = {
   reportingStart: { en: ['Reporting starts'], es: ['Inicio del informe'] },
@@ -51,6 +55,8 @@ export const HEADERS: Readonly<Record<HeaderMeaning, Readonly<Record<Language, r
   country: { en: ['Country'], es: ['País'] },
   age: { en: ['Age'], es: ['Edad'] },
   gender: { en: ['Gender'], es: ['Sexo'] },
+  adsetBudget: { en: ['Ad set budget'], es: ['Presupuesto del conjunto de anuncios'] },
+  adsetBudgetType: { en: ['Ad set budget type'], es: ['Tipo de presupuesto del conjunto de anuncios'] },
   ctr: { en: ['CTR (link click-through rate)', 'CTR (all)'], es: ['CTR (porcentaje de clics en el enlace)', 'CTR (todos)'] },
   cpc: { en: ['CPC (cost per link click)'], es: ['CPC (coste por clic en el enlace)', 'CPC (costo por clic en el enlace)'] },
   cpm: { en: ['CPM (cost per 1,000 impressions)'], es: ['CPM (coste por mil impresiones)', 'CPM (costo por mil impresiones)'] },

@@ -9,9 +9,10 @@
 //  - missing campaign / ad set ids are derived from the names (idFromName), reported;
 //  - rows with the same key (one per ad in an export "by ad") are summed (RowMerger).
 
-import { isCurrencyCode, parseMinor } from '../engine/money.ts';
+import { isCurrencyCode, parseMinor, toMajor } from '../engine/money.ts';
 import { AGE_BUCKETS } from '../engine/types.ts';
 import type { AgeBucket, Gender } from '../engine/types.ts';
+import { AdSetBudgets } from './ad-set-budgets.ts';
 import { expectedHeaders, type HeaderMatch, type HeaderMeaning, matchHeader, normaliseHeader } from './ads-manager-headers.ts';
 import { COUNTRIES, ROW_FIELD, type RowProblem } from './csv.ts';
 import { type Breakdowns, describeCapabilities, idFromName, RowMerger, SkipCounter, type SourceOptions, type SourceParseResult, type SourceReport } from './import-report.ts';
@@ -170,6 +171,7 @@ export function interpretAdsManager(table: Table, fileType: 'csv' | 'xlsx', opti
     reach: col('reach'), clicks: col('linkClicks') >= 0 ? col('linkClicks') : col('clicksAll'), purchases: col('purchases'),
     value: col('purchaseValue'), results: col('results'), indicator: col('resultIndicator'),
     country: col('country'), age: col('age'), gender: col('gender'),
+    budget: col('adsetBudget'), budgetType: col('adsetBudgetType'),
   };
 
   // Pass 1: the file's decimal mark, from every numeric text cell.
@@ -216,6 +218,7 @@ export function interpretAdsManager(table: Table, fileType: 'csv' | 'xlsx', opti
   const skipped = new SkipCounter();
   const campaignNames = new Map<string, string>();
   const merger = new RowMerger();
+  const budgets = c.budget >= 0 ? new AdSetBudgets(decimal) : null;
   const countries = countryLookup();
   let derivedCampaign: [string, string] | null = null;
   let derivedAdset: [string, string] | null = null;
@@ -428,6 +431,10 @@ export function interpretAdsManager(table: Table, fileType: 'csv' | 'xlsx', opti
     if (problems.length !== before || currency === null) continue;
 
     if (campaignName !== '' && !campaignNames.has(campaignId)) campaignNames.set(campaignId, campaignName);
+    if (budgets !== null) {
+      const cell = cells[c.budget];
+      budgets.add({ campaignId, adsetId, date, currency, line, budget: typeof cell === 'number' ? cell : cell === null || cell === undefined ? null : text(cell), type: c.budgetType >= 0 ? text(cells[c.budgetType]) : null });
+    }
     merger.add({
       date, campaignId, adsetId,
       segmentType: adsetName !== '' ? 'interest' : '',
@@ -454,8 +461,13 @@ export function interpretAdsManager(table: Table, fileType: 'csv' | 'xlsx', opti
   report.skippedRows = skipped.list();
   report.mergedRows = merger.merged;
   report.capabilities = describeCapabilities(merger.rows, breakdowns);
+  const budgetResult = budgets?.result((minor, currency) => `${toMajor(minor, currency)} ${currency}`) ?? null;
+  if (budgetResult !== null) {
+    report.notes.push(...budgetResult.notes);
+    report.warnings.push(...budgetResult.warnings);
+  }
   problems.sort((a, b) => a.line - b.line);
-  return { rows: merger.rows, problems, rowsRead, headerProblems: [], report, campaignNames };
+  return { rows: merger.rows, problems, rowsRead, headerProblems: [], report, campaignNames, ...(budgetResult !== null && budgetResult.dailyBudgets.size > 0 ? { dailyBudgets: budgetResult.dailyBudgets } : {}) };
 }
 
 export async function parseAdsManagerCsv(input: string | AsyncIterable<Buffer | string>, options: SourceOptions): Promise<SourceParseResult> {

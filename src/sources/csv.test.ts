@@ -23,6 +23,7 @@ const BASE: Record<string, string> = {
   spend: '12.50',
   revenue: '40.00',
   currency: 'EUR',
+  daily_budget: '',
 };
 
 function quote(value: string): string {
@@ -212,7 +213,7 @@ describe('parseCanonicalCsv: one problem per rule, naming the field and the line
   it('reports a line with the wrong number of fields', async () => {
     const result = await parseCanonicalCsv(csv(line() + ',extra'), OPTIONS);
     expect(where(result)).toEqual([{ line: 2, field: ROW_FIELD }]);
-    expect(result.problems[0]!.message).toContain('17 fields but the header has 16');
+    expect(result.problems[0]!.message).toContain(`${CANONICAL_COLUMNS.length + 1} fields but the header has ${CANONICAL_COLUMNS.length}`);
   });
 
   it('reports a CSV syntax error on its line and still reads the lines after it', async () => {
@@ -300,14 +301,14 @@ describe('parseCanonicalCsv: header problems', () => {
   it('reports unknown columns by name, with a hint when only the case is wrong', async () => {
     const result = await parseCanonicalCsv(`${HEADER},cpm,Spend\n${line()},1,2\n`, OPTIONS);
     expect(result.headerProblems).toHaveLength(2);
-    expect(result.headerProblems[0]).toContain('unknown column "cpm" at position 17');
+    expect(result.headerProblems[0]).toContain(`unknown column "cpm" at position ${CANONICAL_COLUMNS.length + 1}`);
     expect(result.headerProblems[1]).toContain('"spend"');
     expect(result.rows).toEqual([]);
   });
 
   it('reports duplicate columns', async () => {
     const result = await parseCanonicalCsv(`${HEADER},clicks\n${line()},50\n`, OPTIONS);
-    expect(result.headerProblems).toEqual(['duplicate column "clicks" at positions 12 and 17']);
+    expect(result.headerProblems).toEqual([`duplicate column "clicks" at positions 12 and ${CANONICAL_COLUMNS.length + 1}`]);
     expect(result.rows).toEqual([]);
   });
 
@@ -315,5 +316,39 @@ describe('parseCanonicalCsv: header problems', () => {
     const result = await parseCanonicalCsv('\n\n', OPTIONS);
     expect(result.headerProblems).toHaveLength(1);
     expect(result.headerProblems[0]).toContain('empty');
+  });
+});
+
+describe('daily_budget', () => {
+  it('is optional: files without the column, and empty cells, store no budget', async () => {
+    const without = CANONICAL_COLUMNS.filter((c) => c !== 'daily_budget');
+    const text = [without.join(','), without.map((c) => quote(BASE[c]!)).join(',')].join('\n');
+    const r = await parseCanonicalCsv(text, OPTIONS);
+    expect(r.problems).toEqual([]);
+    expect(r.rows).toHaveLength(1);
+    expect(r.dailyBudgets).toBeUndefined();
+    expect((await parseCanonicalCsv(csv(line()), OPTIONS)).dailyBudgets).toBeUndefined();
+  });
+
+  it("keeps each campaign's budget of its latest day, in minor units of its currency", async () => {
+    const r = await parseCanonicalCsv(csv(
+      line({ date: '2024-03-02', daily_budget: '300' }),
+      line({ date: '2024-03-01', daily_budget: '250.50' }),
+      line({ campaign_id: 'jp', currency: 'JPY', date: '2024-03-01', daily_budget: '5000', spend: '120', revenue: '' }),
+    ), OPTIONS);
+    expect(r.problems).toEqual([]);
+    expect(r.dailyBudgets).toEqual(new Map([['120253000000000017', 30000], ['jp', 5000]]));
+  });
+
+  it('names the field and the line of a bad budget', async () => {
+    const r = await parseCanonicalCsv(csv(
+      line({ daily_budget: '0' }),
+      line({ date: '2024-03-02', daily_budget: '1.250,00' }),
+      line({ date: '2024-03-03', daily_budget: '-5' }),
+      line({ date: '2024-03-04', adset_id: 'a', daily_budget: '100' }),
+      line({ date: '2024-03-04', adset_id: 'b', daily_budget: '120' }),
+    ), OPTIONS);
+    expect(r.problems.map((p) => [p.line, p.field])).toEqual([[2, 'daily_budget'], [3, 'daily_budget'], [4, 'daily_budget'], [6, 'daily_budget']]);
+    expect(r.problems[3]!.message).toMatch(/differs from line 5/);
   });
 });

@@ -14,6 +14,8 @@ import type { AgeBucket, Gender, InsightRow, SegmentType } from '../engine/types
 const COLUMNS = [
   'date', 'campaign_id', 'adset_id', 'segment_type', 'segment_id', 'segment_name', 'country', 'age', 'gender',
   'impressions', 'reach', 'clicks', 'conversions', 'spend', 'revenue', 'currency',
+  // Optional: the campaign's daily budget in major units; the value on its latest day is stored.
+  'daily_budget',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -47,6 +49,8 @@ export interface ParseResult {
   /** Data records read (valid or not), header and skipped empty lines excluded. */
   rowsRead: number;
   headerProblems: string[];
+  /** Daily budgets in minor units by campaign, from a daily_budget column (its value on the campaign's latest day). */
+  dailyBudgets?: ReadonlyMap<string, number>;
 }
 
 const PROGRESS_EVERY = 10_000;
@@ -144,7 +148,7 @@ function readHeader(header: readonly string[]): { index: ColumnIndex; problems: 
 }
 
 /** The per-file validation state and the function that turns one record into a row or problems. */
-function createRowReader(index: ColumnIndex, width: number, defaultCurrency: string, problems: RowProblem[]) {
+function createRowReader(index: ColumnIndex, width: number, defaultCurrency: string, problems: RowProblem[], dailyBudgets: Map<string, { date: string; minor: number; line: number }>) {
   const seenKeys = new Map<string, number>();
   const campaignCurrency = new Map<string, { currency: string; line: number }>();
   // Rows keep their strings until the caller drops them; sharing one instance per distinct id, date and
@@ -320,6 +324,8 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     const currency = readCurrency();
     const spendMinor = readMoney('spend', true, currency);
     const revenueMinor = readMoney('revenue', false, currency);
+    const budgetMinor = readMoney('daily_budget', false, currency);
+    if (budgetMinor === 0) report('daily_budget', cell('daily_budget'), 'daily_budget must be greater than zero (leave it empty when unknown)');
 
     if (impressions !== null && impressions >= 0) {
       if (clicks !== null && clicks > impressions) {
@@ -349,6 +355,15 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     }
 
     if (problems.length !== before || currency === null) return null;
+    if (budgetMinor !== null) {
+      // A budget can change over a file's days: the latest day's is the campaign's budget now.
+      const known = dailyBudgets.get(campaignId);
+      if (known === undefined || date > known.date) dailyBudgets.set(campaignId, { date, minor: budgetMinor, line });
+      else if (date === known.date && budgetMinor !== known.minor) {
+        report('daily_budget', cell('daily_budget'), `daily_budget differs from line ${known.line}, the same campaign's budget on the same day`);
+        return null;
+      }
+    }
     return {
       date, campaignId, adsetId, segmentType, segmentId, segmentName, country, age, gender,
       impressions: impressions!, reach, clicks: clicks!, conversions,
@@ -383,6 +398,7 @@ export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options
   const rows: InsightRow[] = [];
   const problems: RowProblem[] = [];
   const headerProblems: string[] = [];
+  const budgets = new Map<string, { date: string; minor: number; line: number }>();
   let rowsRead = 0;
   let readRow: ((fields: string[], line: number) => InsightRow | null) | null = null;
   let headerSeen = false;
@@ -429,7 +445,7 @@ export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options
         headerSeen = true;
         const header = readHeader(record);
         headerProblems.push(...header.problems);
-        if (header.problems.length === 0) readRow = createRowReader(header.index, record.length, defaultCurrency, problems);
+        if (header.problems.length === 0) readRow = createRowReader(header.index, record.length, defaultCurrency, problems, budgets);
         return;
       }
       if (readRow === null) return; // header problems: the rows cannot be interpreted
@@ -460,7 +476,8 @@ export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options
       if (!headerSeen) headerProblems.push(`the file is empty: expected a header line with the columns ${COLUMNS.join(',')}`);
       // Stable: keeps each line's problems in column order.
       problems.sort((a, b) => a.line - b.line);
-      resolve({ rows, problems, rowsRead, headerProblems });
+      const dailyBudgets = new Map([...budgets].map(([id, b]) => [id, b.minor]));
+      resolve({ rows, problems, rowsRead, headerProblems, ...(dailyBudgets.size > 0 ? { dailyBudgets } : {}) });
     });
 
     if (typeof input === 'string') parser.end(input);
