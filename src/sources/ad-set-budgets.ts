@@ -62,7 +62,7 @@ export class AdSetBudgets {
     const text = typeof cell === 'number' ? '' : normaliseHeader(cell);
     const type = normaliseHeader(row.type ?? '');
     if (CAMPAIGN_BUDGET.test(text) || CAMPAIGN_BUDGET.test(type)) return { kind: 'campaign', minor: null, date: row.date };
-    let minor: number | null = null;
+    let minor: number | null;
     if (typeof cell === 'number') minor = cell > 0 && Number.isFinite(cell) ? parseMinor(cell.toFixed(8), row.currency) : null;
     else {
       const parsed = normaliseNumber(cell.trim(), this.decimal, false);
