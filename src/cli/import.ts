@@ -1,9 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
-import { IMPORT_FORMATS, type ImportFormat, type ImportReport, importInsightsFile } from '../services/import-insights.ts';
+import { statSync } from 'node:fs';
+import { detectFormat, IMPORT_FORMATS, type ImportFormat, type ImportReport, importInsightsFile } from '../services/import-insights.ts';
+import { importPixelEventsFile, type PixelImportReport } from '../services/import-pixel-events.ts';
 import { type CliIo, printJson, printLines, progress, UsageError } from './io.ts';
 
-export const usage = 'import <file.csv|file.xlsx> [--format canonical|ads-manager|kaggle-conversion] [--currency EUR] [--date YYYY-MM-DD] [--skip-invalid] [--json]';
+export const usage = `import <file.csv|file.xlsx> [--format ${IMPORT_FORMATS.join('|')}] [--currency EUR] [--date YYYY-MM-DD] [--skip-invalid] [--json]`;
 
 export async function importCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -23,10 +25,18 @@ export async function importCommand(ctx: AppContext, args: string[], io: CliIo):
   if (format !== undefined && !(IMPORT_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format must be one of ${IMPORT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
   }
-  const report = await importInsightsFile(ctx, positionals[0]!, {
+  const file = positionals[0]!;
+  const detected = format ?? (statSync(file, { throwIfNoEntry: false })?.isFile() ? detectFormat(file) : undefined);
+  if (detected === 'pixel-events') {
+    for (const flag of ['currency', 'date'] as const) if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to a pixel-events file`);
+    const pixel = await importPixelEventsFile(ctx, file, { skipInvalid: values['skip-invalid'] });
+    if (values.json) return printJson(io, pixel);
+    return printLines(io, pixelReportLines(pixel));
+  }
+  const report = await importInsightsFile(ctx, file, {
     skipInvalid: values['skip-invalid'],
     onProgress: progress(io, 'reading'),
-    ...(format !== undefined ? { format: format as ImportFormat } : {}),
+    ...(detected !== undefined ? { format: detected as ImportFormat } : {}),
     ...(values.currency !== undefined ? { currency: values.currency } : {}),
     ...(values.date !== undefined ? { date: values.date } : {}),
   });
@@ -58,6 +68,19 @@ export function reportLines(report: ImportReport): string[] {
   const budgets = Object.entries(report.dailyBudgets);
   if (budgets.length > 0) lines.push(`  daily budgets stored: ${budgets.map(([id, amount]) => `${id} ${amount} ${report.currencies.length === 1 ? report.currencies[0] : ''}`.trim()).join(', ')}`);
   const bad = report.problems.length > 0 ? new Set(report.problems.map((p) => p.line)).size : 0;
+  if (bad > 0) lines.push(`  skipped ${bad} invalid row(s):`, ...report.problems.map((p) => `    line ${p.line}, ${p.field}: ${p.message}`));
+  return lines;
+}
+
+/** The pixel-events import report as text lines (the same facts as --json). */
+export function pixelReportLines(report: PixelImportReport): string[] {
+  const lines = [
+    `Imported ${report.imported.toLocaleString('en')} pixel event row(s) from ${report.rowsRead.toLocaleString('en')} read in ${report.file} in ${report.durationMs} ms.`,
+    report.dateRange ? `  dates ${report.dateRange.start} to ${report.dateRange.end}; campaigns ${report.campaigns.join(', ')}` : '  no rows imported',
+    `  events: ${Object.entries(report.events).map(([name, n]) => `${name} ${n.toLocaleString('en')}`).join(', ') || 'none'}`,
+  ];
+  if (report.campaignsWithoutHistory.length > 0) lines.push(`  note: no insights stored yet for ${report.campaignsWithoutHistory.join(', ')}: their events count once their history is imported`);
+  const bad = new Set(report.problems.map((p) => p.line)).size;
   if (bad > 0) lines.push(`  skipped ${bad} invalid row(s):`, ...report.problems.map((p) => `    line ${p.line}, ${p.field}: ${p.message}`));
   return lines;
 }

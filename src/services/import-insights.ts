@@ -7,13 +7,14 @@ import { looksLikeAdsManager, parseAdsManagerCsv, parseAdsManagerXlsx } from '..
 import { CANONICAL_COLUMNS, parseCanonicalCsv, type ParseResult } from '../sources/csv.ts';
 import type { SourceOptions, SourceReport } from '../sources/import-report.ts';
 import { looksLikeKaggleConversion, parseKaggleConversion } from '../sources/kaggle-conversion.ts';
+import { looksLikePixelEvents, PIXEL_COLUMNS } from '../sources/pixel-events.ts';
 import { sniffDelimiter } from '../sources/tabular.ts';
 import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 
-export const IMPORT_FORMATS = ['canonical', 'ads-manager', 'kaggle-conversion'] as const;
+export const IMPORT_FORMATS = ['canonical', 'ads-manager', 'kaggle-conversion', 'pixel-events'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export interface ImportReport {
@@ -92,6 +93,7 @@ export function detectFormat(file: string): ImportFormat {
   if (isXlsx(head)) return 'ads-manager';
   const header = headerCells(head);
   if (looksLikeKaggleConversion(header)) return 'kaggle-conversion';
+  if (looksLikePixelEvents(header)) return 'pixel-events';
   // Loose on purpose: "Date,Campaign_ID,…" is a canonical file with a typo, which the canonical
   // parser then names column by column, rather than "an unknown format".
   const names = new Set(header.map((h) => h.trim().toLowerCase()));
@@ -100,12 +102,13 @@ export function detectFormat(file: string): ImportFormat {
   const shown = header.slice(0, 8).map((h) => JSON.stringify(h)).join(', ');
   throw new InputError('format', `cannot tell the format of ${file} from its header (${shown}${header.length > 8 ? ', …' : ''}). Expected one of: ` +
     `the canonical CSV (${CANONICAL_COLUMNS.join(',')}); ` +
+    `the pixel-events CSV (${PIXEL_COLUMNS.join(',')}); ` +
     `an Ads Manager export (CSV or XLSX, English or Spanish) with at least ${expectedHeaders(['campaignName', 'impressions', 'spend'])}; ` +
     'the Kaggle "Sales Conversion Optimization" CSV (ad_id,xyz_campaign_id,fb_campaign_id,age,gender,interest,Impressions,Clicks,Spent,Total_Conversion,Approved_Conversion). ' +
-    'Or name it: --format canonical|ads-manager|kaggle-conversion');
+    `Or name it: --format ${IMPORT_FORMATS.join('|')}`);
 }
 
-async function parseFile(ctx: AppContext, file: string, format: ImportFormat, options: ImportOptions): Promise<ParseResult & { source?: SourceReport; campaignNames?: ReadonlyMap<string, string> }> {
+async function parseFile(ctx: AppContext, file: string, format: Exclude<ImportFormat, 'pixel-events'>, options: ImportOptions): Promise<ParseResult & { source?: SourceReport; campaignNames?: ReadonlyMap<string, string> }> {
   const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
   if (format === 'canonical') {
     if (options.date !== undefined) throw new InputError('date', '--date applies to files without dates (ads-manager, kaggle-conversion); canonical rows carry their own date');
@@ -125,6 +128,7 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
   if (!stat.isFile()) throw new InputError('file', `${file} is not a file`);
 
   const format = options.format ?? detectFormat(file);
+  if (format === 'pixel-events') throw new InputError('format', `${file} is a pixel-events file, not insights: import it with the import command (or importPixelEventsFile)`);
   const parsed = await parseFile(ctx, file, format, options);
   if (parsed.headerProblems.length > 0) throw new ImportRejectedError(parsed.headerProblems, []);
   if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError([], parsed.problems);

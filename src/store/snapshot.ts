@@ -76,9 +76,14 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
      from insights where ${inWindow} and (age <> '' or gender <> '') group by adset_id, age, gender`,
     params,
   );
+  // The STUB market's window totals and the imported days inside the window, summed per event and category.
   const pixel = await db.query<{ event_name: string; content_category: string; count: number }>(
-    'select event_name, content_category, count::float8 as count from pixel_events where campaign_id = $1 order by event_name, content_category',
-    [campaignId],
+    `select event_name, content_category, sum(count)::float8 as count from (
+       select event_name, content_category, count from pixel_events where campaign_id = $1
+       union all
+       select event_name, content_category, count from pixel_event_days where ${inWindow}) p
+     group by event_name, content_category order by event_name, content_category`,
+    params.slice(0, 3),
   );
 
   const adsets = new Map<string, AdSetSnapshot>();
