@@ -22,7 +22,8 @@ export function segmentDocument(s: SegmentListing) {
     avg_cvr: s.avgCvr,
     avg_roas: s.avgRoas,
     campaigns_count: s.campaignsCount,
-    last_used: s.lastUsed,
+    // The specification's date-time; insights are daily, so it is the start (00:00 UTC) of the last day with delivery.
+    last_used: `${s.lastUsed}T00:00:00Z`,
     is_fatigued: s.isFatigued,
     fatigue_reason: s.fatigueReason,
     rests_in_force: s.restsInForce.map((r) => ({ campaign_id: r.campaignId, adset_id: r.adsetId, since: r.since })),

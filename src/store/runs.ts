@@ -136,6 +136,20 @@ export async function latestRecommendations(db: Db, campaignId: string): Promise
   return rows.map((r) => (typeof r.document === 'string' ? (JSON.parse(r.document) as Recommendation) : r.document));
 }
 
+/**
+ * The latest run's recommendation for one ad set of the campaign, taken from the same stored body
+ * latestRecommendationBody answers with (so in the specification's field order), or null; `adsets`
+ * lists that run's ad sets, for the message when it is null (empty: no recommendation at all).
+ */
+export async function latestRecommendationOfAdset(db: Db, campaignId: string, adsetId: string): Promise<{ document: string | null; adsets: (string | null)[] }> {
+  const body = await latestRecommendationBody(db, campaignId);
+  if (body === null) return { document: null, adsets: [] };
+  const parsed = JSON.parse(body) as Recommendation | Recommendation[];
+  const docs = Array.isArray(parsed) ? parsed : [parsed];
+  const one = docs.find((d) => d.adset_id === adsetId);
+  return { document: one === undefined ? null : JSON.stringify(one), adsets: docs.map((d) => d.adset_id) };
+}
+
 export async function getRecommendation(db: Db, recommendationId: string): Promise<Recommendation | null> {
   const rows = await db.query<{ document: Recommendation | string }>('select document from recommendations where recommendation_id = $1', [recommendationId]);
   const d = rows[0]?.document;

@@ -95,7 +95,11 @@ describe(`HTTP API endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
         [{ campaign_id: 123 }, 'body.campaign_id'],
         [{ mode: 'fast' }, 'body.mode'],
         [{ force_refresh: 'yes' }, 'body.force_refresh'],
-        [{ campaign_id: MULTI, budget: 5 }, 'unknown field "budget"'],
+        [{ campaign_id: MULTI, budget: '1,5' }, 'body.budget'],
+        [{ campaign_id: MULTI, budget: 0 }, 'body.budget'],
+        [{ campaign_id: MULTI, budget: '0.001' }, 'budget: must be greater than zero'],
+        [{ budget: 5 }, 'body.budget: applies to one campaign'],
+        [{ campaign_id: MULTI, budgets: 5 }, 'unknown field "budgets"'],
         [{ campaign_id: '' }, 'body.campaign_id'],
         [{ campaign_id: 'x'.repeat(129) }, 'body.campaign_id'],
       ];
@@ -131,6 +135,27 @@ describe(`HTTP API endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
       expect(docs).toEqual(JSON.parse(JSON.stringify(stored)));
       for (const d of docs) expect(sorted(Object.keys(d))).toEqual(sorted([...RECOMMENDATION_FIELDS, 'recommendation_id', 'run_id', 'created_at']));
       expect(new Set(docs.map((d: { run_id: string }) => d.run_id)).size).toBe(1);
+    });
+
+    it('?adset_id= answers exactly one document, in both shapes\' cases, and 404 naming an unknown ad set', async () => {
+      const stored = await latestRecommendations(h.ctx.db, MULTI);
+      for (const r of stored) {
+        const res = await get(`/meta/targeting/recommendations/${MULTI}?adset_id=${encodeURIComponent(r.adset_id!)}`);
+        expect(res.statusCode).toBe(200);
+        expect(Array.isArray(res.json())).toBe(false);
+        expect(res.json()).toEqual(JSON.parse(JSON.stringify(r)));
+        // The specification's field order, as the unfiltered answer has it.
+        expect(Object.keys(res.json())).toEqual(Object.keys((await get(`/meta/targeting/recommendations/${MULTI}`)).json()[0]));
+      }
+      const single = (await get(`/meta/targeting/recommendations/${SINGLE}`)).json();
+      const one = await get(`/meta/targeting/recommendations/${SINGLE}?adset_id=${encodeURIComponent(single.adset_id)}`);
+      expect(one.json()).toEqual(single);
+      const unknown = await get(`/meta/targeting/recommendations/${MULTI}?adset_id=no-such-adset`);
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json().error.message).toContain('no recommendation for ad set "no-such-adset"');
+      expect(unknown.json().error.message).toContain(stored[0]!.adset_id!);
+      expect((await get('/meta/targeting/recommendations/nothing-here?adset_id=a')).statusCode).toBe(404);
+      expect((await get(`/meta/targeting/recommendations/${MULTI}?adset=a`)).statusCode).toBe(400);
     });
 
     it('404 with a clear message when the campaign has none', async () => {
@@ -227,6 +252,8 @@ describe(`HTTP API endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
       const all = (await get('/meta/targeting/segments?limit=500')).json();
       expect(all.length).toBeGreaterThan(20);
       expect(sorted(Object.keys(all[0]).filter((k) => k !== 'currency'))).toEqual(sorted(SEGMENT_FIELDS));
+      // The specification's date-time (e.g. 2025-11-26T12:00:00Z); insights are daily: 00:00 UTC of the last day.
+      for (const seg of all) expect(seg.last_used).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00Z$/);
       const seen: string[] = [];
       let url: string | null = '/meta/targeting/segments?limit=7';
       let pages = 0;

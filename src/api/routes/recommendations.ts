@@ -1,7 +1,8 @@
 import { NotFoundError } from '../../services/errors.ts';
-import { latestRecommendationBody } from '../../store/runs.ts';
+import { unknownAdsetMessage } from '../../cli/recommendation.ts';
+import { latestRecommendationBody, latestRecommendationOfAdset } from '../../store/runs.ts';
 import { errorResponses } from '../schemas/common.ts';
-import { RecommendationParams, RecommendationResponse } from '../schemas/recommendation.ts';
+import { RecommendationParams, RecommendationQuery, RecommendationResponse } from '../schemas/recommendation.ts';
 import { type ApiInstance, BEARER, type RouteDeps } from '../types.ts';
 
 export function recommendationRoutes(app: ApiInstance, { ctx }: RouteDeps): void {
@@ -11,9 +12,11 @@ export function recommendationRoutes(app: ApiInstance, { ctx }: RouteDeps): void
       schema: {
         tags: ['targeting'],
         summary: 'The latest recommendation of a campaign',
-        description: 'One document when the latest run has one recommendation (one ad set), else an array with one per ad set: the same rule as the CLI\'s `recommendation` command.',
+        description:
+          'Two stable shapes, by the latest run: one document when it has one recommendation (one ad set, or a campaign without ad sets), else an array with one per ad set (ordered by ad set id); the same rule as the CLI\'s `recommendation` command. With `?adset_id=` the answer is always exactly one document.',
         security: BEARER,
         params: RecommendationParams,
+        querystring: RecommendationQuery,
         response: { 200: RecommendationResponse, ...errorResponses(404) },
       },
       config: { access: 'read' },
@@ -21,8 +24,16 @@ export function recommendationRoutes(app: ApiInstance, { ctx }: RouteDeps): void
     async (req, reply) => {
       // The stored body is sent as it is (latest_recommendations, migration 003): no parse and
       // re-serialisation of ~50 KB per request, the read benchmark's hot path.
-      const body = await latestRecommendationBody(ctx.db, req.params.campaign_id);
-      if (body === null) throw new NotFoundError(`no recommendation stored for campaign ${JSON.stringify(req.params.campaign_id)}; POST /meta/targeting/run with {"campaign_id": ...} first`);
+      const campaignId = req.params.campaign_id;
+      const missing = () => new NotFoundError(`no recommendation stored for campaign ${JSON.stringify(campaignId)}; POST /meta/targeting/run with {"campaign_id": ...} first`);
+      if (req.query.adset_id !== undefined) {
+        const one = await latestRecommendationOfAdset(ctx.db, campaignId, req.query.adset_id);
+        if (one.adsets.length === 0) throw missing();
+        if (one.document === null) throw new NotFoundError(unknownAdsetMessage(campaignId, req.query.adset_id, one.adsets));
+        return reply.type('application/json; charset=utf-8').send(one.document);
+      }
+      const body = await latestRecommendationBody(ctx.db, campaignId);
+      if (body === null) throw missing();
       return reply.type('application/json; charset=utf-8').send(body);
     },
   );

@@ -27,7 +27,7 @@ export const Segment = Type.Object({
   avg_cvr: NullableNumber,
   avg_roas: NullableNumber,
   campaigns_count: Type.Integer(),
-  last_used: Type.String({ description: 'Last day with delivery, YYYY-MM-DD' }),
+  last_used: Type.String({ format: 'date-time', description: 'Start (00:00 UTC) of the last day with delivery, e.g. 2025-11-26T00:00:00Z: insights are daily, so the time is always 00:00' }),
   is_fatigued: Type.Boolean({ description: "The specification's verdict across campaigns: recent CTR against earlier CTR, and frequency" }),
   fatigue_reason: Type.Union([Type.String(), Type.Null()]),
   rests_in_force: Type.Array(
