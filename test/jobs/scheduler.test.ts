@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBoss } from '../../src/jobs/boss.ts';
 import type { OptimizeCampaignData } from '../../src/jobs/optimize-campaign.ts';
 import { ensureQueues, OPTIMIZE_QUEUE, type Scheduler, type SchedulerOptions, startScheduler, TICK_QUEUE } from '../../src/jobs/scheduler.ts';
+import { nextRunAt } from '../../src/jobs/cron.ts';
 import { missedTickSince, tickJob } from '../../src/jobs/tick.ts';
 import { generateStubHistory } from '../../src/services/generate-stub.ts';
 import { runOptimization } from '../../src/services/run-optimization.ts';
@@ -140,6 +141,25 @@ describe(`scheduler on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     expect(attempts).toHaveLength(2);
     expect(job).toMatchObject({ state: 'completed', retryCount: 1, retryBackoff: true });
     expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(900); // retryDelay 1 s
+  });
+
+  it('an interval that does not divide a day ticks the cron hourly and runs only in the hours of its series', async () => {
+    const fiveHours: TestContext = { ...ctx, config: { ...ctx.config, intervalHours: 5 } };
+    const handled: string[] = [];
+    const scheduler = await startScheduler(fiveHours, { schema: jobSchema(), databaseUrl: process.env.TEST_DATABASE_URL ?? null, pollingIntervalSeconds: 0.5, retry: FAST_RETRY, catchUp: false, optimize: async (d) => handled.push(d.campaignId) });
+    running.push(scheduler);
+    expect(scheduler.cron).toBe('0 * * * *');
+    const due = nextRunAt(new Date('2026-11-20T08:00:00Z'), 5, ctx.config.scheduleAnchorMs);
+    // An hour after a due one is not in the series: the cron's tick does nothing.
+    ctx.setNow(new Date(due.getTime() + 3_600_000).toISOString());
+    await scheduler.boss!.send(TICK_QUEUE, { reason: 'cron' });
+    await sleep(1_500);
+    expect(handled).toEqual([]);
+    ctx.setNow(new Date(due.getTime() + 5_000).toISOString());
+    await scheduler.boss!.send(TICK_QUEUE, { reason: 'cron' });
+    await waitFor('the due tick ran', () => handled.length >= 2);
+    expect(handled.sort()).toEqual(campaigns.slice(0, 2));
+    ctx.setNow('2026-11-20T08:00:00Z');
   });
 
   it('on start, a tick missed while down (last run older than the interval) is caught up', async () => {
