@@ -103,6 +103,11 @@ describe(`an imported account on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, ()
       // Purchases and views of "Trail running" (fitness) outweigh the "Recipes" (food) views.
       expect(Number(step!.numbers.fitness)).toBeGreaterThan(Number(step!.numbers.food));
     }
+    const one = await cli(['recommendation', CAMPAIGN, '--adset', 'as-run', '--json']);
+    expect(JSON.parse(one.stdout)).toMatchObject({ adset_id: 'as-run', run_id: outcome.runId });
+    const unknownAdset = await cli(['recommendation', CAMPAIGN, '--adset', 'as-none']);
+    expect(unknownAdset.code).toBe(2);
+    expect(unknownAdset.stderr).toContain('no recommendation for ad set "as-none"; its ad sets: as-cook, as-run');
     const boosted = recommendations.flatMap((r) => r.reasoning.trace.filter((t) => t.numbers.genre === 'fitness' && Number(t.numbers.pixel_share) > 0));
     expect(boosted.length).toBeGreaterThan(0);
   });
