@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { AppContext } from '../context.ts';
+import { nextRunAt } from '../jobs/cron.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { InputError } from '../services/errors.ts';
 import { type CliIo, UsageError } from './io.ts';
@@ -18,7 +19,7 @@ export async function workerCommand(ctx: AppContext, args: string[], io: CliIo):
   const signal = Promise.race([once(process, 'SIGTERM').then(() => 'SIGTERM'), once(process, 'SIGINT').then(() => 'SIGINT')]);
   const scheduler = await startScheduler(ctx);
   const where = ctx.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${ctx.config.dataDir} (one process only: use PostgreSQL to run several)`;
-  io.stderr.write(`worker ${process.pid} started: database ${where}, tick "${scheduler.cron}" UTC every ${ctx.config.intervalHours} h\n`);
+  io.stderr.write(`worker ${process.pid} started: database ${where}, tick "${scheduler.cron}" UTC every ${ctx.config.intervalHours} h, next run ${nextRunAt(ctx.clock.now(), ctx.config.intervalHours, ctx.config.scheduleAnchorMs).toISOString()}\n`);
   io.stderr.write(`worker ${process.pid}: ${await signal}, finishing running jobs\n`);
   await scheduler.stop();
   io.stderr.write(`worker ${process.pid} stopped\n`);
