@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAdsManagerCsv } from './ads-manager.ts';
+import { interpretAdsManager, parseAdsManagerCsv } from './ads-manager.ts';
 
 const OPTIONS = { defaultCurrency: 'EUR' };
 const EN = 'Day,Campaign ID,Campaign name,Ad set ID,Ad set name,Amount spent (EUR),Impressions,Link clicks,Ad set budget,Ad set budget type';
@@ -49,5 +49,17 @@ describe('daily budgets from the ad set budget columns', () => {
     expect(notes).toMatch(/campaign 333: no daily budget read: 1 ad set\(s\) have no readable budget/);
     expect(notes).toContain('campaign set --campaign 333 --daily-budget AMOUNT');
     expect(r.report.warnings.join('\n')).toContain('budget type "Weekly" (expected Daily or Lifetime)');
+  });
+
+  it('reads a spreadsheet\'s numeric budget cells (XLSX) as they are', () => {
+    const table = {
+      header: EN.split(','),
+      records: [{ line: 2, cells: [new Date(Date.UTC(2026, 10, 1)), '444', 'Sheet', 'x1', 'X', 10.5, 1000, 20, 75.25, 'Daily'] }],
+      delimiter: null,
+      broken: [],
+    };
+    const r = interpretAdsManager(table, 'xlsx', OPTIONS);
+    expect(r.problems).toEqual([]);
+    expect(r.dailyBudgets).toEqual(new Map([['444', 7525]]));
   });
 });
