@@ -98,8 +98,8 @@ describe('loadConfig', () => {
     expect(problem('FR:40-50,DE:30-40', { TARGETING_SPAIN_MIN_PCT: '30' })).toBeNull();
   });
 
-  it('documents every variable in the README, and lists every variable it reads', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it('documents every variable in docs/configuration.md, and lists every variable it reads', () => {
+    const readme = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\``);
     const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
     const read = [...source.matchAll(/r\.(?:number|string|boolean)\('([A-Z_]+)'/g)].map((m) => m[1]!);

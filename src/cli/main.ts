@@ -47,7 +47,7 @@ export function helpText(): string {
     '',
     ...Object.values(COMMANDS).map((c) => `  targeting-optimizer ${c.usage}`),
     '',
-    'Configuration comes from environment variables (see README): DATA_DIR, DATABASE_URL, TARGETING_* ...',
+    'Configuration comes from environment variables (see docs/configuration.md): DATA_DIR, DATABASE_URL, TARGETING_* ...',
   ].join('\n');
 }
 
