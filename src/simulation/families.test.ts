@@ -107,7 +107,7 @@ describe('market families', () => {
         d.spend += r.spendMinor;
         d.impressions += r.impressions;
         d.clicks += r.clicks;
-        d.conversions += r.conversions;
+        d.conversions += r.conversions ?? 0;
         byDate.set(r.date, d);
       }
       const sorted = [...byDate.values()].sort((a, b) => a.spend - b.spend);
