@@ -7,7 +7,10 @@
 //      and the oracle itself;
 //   2. the interest choice of the same run: (chosen − random)/(oracle − random) in true value per
 //      impression summed over the ad set's slots (an empty slot counts as a random interest), per
-//      ad set weighed by its budget, for bayes, seed and raw revenue per impression;
+//      ad set weighed by its budget, for bayes, seed and raw revenue per impression; beside the
+//      ceiling of bench/interest-ceiling.ts on the campaign's rows pooled over its ad sets (the
+//      most any estimator could close from them; not for shared ad sets, whose rows are blends
+//      that its model does not describe);
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
 //      revenue of bayes against the specification's loop, and both as shares of the oracle's.
 // The engine is called only through optimizeCampaign and runBacktest, as a run would call it.
@@ -28,6 +31,7 @@ import type { EngineSettings, InsightRow, Metrics, Strategy } from '../src/engin
 import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, type MarketFamily } from '../src/simulation/families.ts';
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
+import { ceilingRanking } from './interest-ceiling.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const SEEDS = Number(arg('seeds') ?? 20);
@@ -51,7 +55,7 @@ const median = (xs: readonly number[]) => {
 const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
 
 type GeoName = 'bayes' | 'seed' | 'uniform' | 'raw' | 'oracle';
-type PickName = 'bayes' | 'seed' | 'raw';
+type PickName = 'bayes' | 'seed' | 'raw' | 'ceiling';
 interface FamilyFigures {
   geo: Record<GeoName, number[]>;
   interests: Record<PickName, number[]>;
@@ -135,6 +139,10 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   for (const r of rows) if (r.segmentType === 'interest') addRow(pooled.get(r.segmentId) ?? pooled.set(r.segmentId, emptyMetrics()).get(r.segmentId)!, r);
   const raw = [...pooled].filter(([, m]) => m.impressions > 0).sort((a, b) => b[1].revenueMinor / b[1].impressions - a[1].revenueMinor / a[1].impressions || (a[0] < b[0] ? -1 : 1));
   figures.interests.raw.push(gapClosed(raw.slice(0, K).map(([id]) => id), values));
+  if (family.segmentRows !== 'shared') {
+    const histories = [...pooled].map(([segmentId, total]) => ({ segmentType: 'interest' as const, segmentId, segmentName: segmentId, total, recent: emptyMetrics() }));
+    figures.interests.ceiling.push(gapClosed(ceilingRanking(c, histories, values).slice(0, K), values));
+  }
 
   // 3. The closed loop, its own decisions feeding its data.
   if (LOOP_DAYS > 0) {
@@ -160,19 +168,21 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
   const geo = Object.fromEntries((['bayes', 'seed', 'uniform', 'raw', 'oracle'] as const).map((k) => [k, stats(g[k], k === 'seed' || k === 'oracle' ? { uniform: g.uniform } : k === 'uniform' ? { seed: g.seed } : { seed: g.seed, uniform: g.uniform })]));
-  const interests = Object.fromEntries((['bayes', 'seed', 'raw'] as const).map((k) => [k, stats(figures.interests[k], k === 'seed' ? undefined : { seed: figures.interests.seed })]));
+  const interests = Object.fromEntries((['bayes', 'seed', 'raw', 'ceiling'] as const).map((k) => [k, figures.interests[k].length === 0 ? null : stats(figures.interests[k], k === 'seed' || k === 'ceiling' ? undefined : { seed: figures.interests.seed })]));
   const loop = LOOP_DAYS > 0 ? { bayes: stats(figures.loop.bayes, { seed: figures.loop.seed }), seed: stats(figures.loop.seed), uniform: stats(figures.loop.uniform), bayesOverSeed: stats(figures.loop.lift) } : null;
-  results[name] = { axes: family, markets: SEEDS, geo, interests, loop, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
+  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, loop: LOOP_DAYS > 0 ? figures.loop : null };
+  results[name] = { axes: family, markets: SEEDS, geo, interests, loop, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`  geo split, share of the oracle's revenue: ${line('bayes', geo.bayes!)}; ${line('seed', geo.seed!)}; ${line('uniform', geo.uniform!)}; ${line('raw ratios', geo.raw!)}; oracle ${pct(geo.oracle!.median)}`);
-  console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}`);
+  console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
 }
 
