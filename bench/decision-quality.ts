@@ -1,4 +1,4 @@
-// npm run bench:quality — how much revenue each strategy earns on stub markets whose truth is
+// npm run bench:quality:stub — how much revenue each strategy earns on stub markets whose truth is
 // known, as a share of what the oracle (the true curves and the truly best interests, under the
 // same Spain floor) earns. Medians over 20 market seeds.
 //   1. the geo split decided once from 14 days of history (uniform, seed, bayes);
@@ -21,7 +21,7 @@ import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
-import { createStubMarket, getTruth } from '../src/sources/stub.ts';
+import { createStubMarket, getTruth } from '../src/simulation/market.ts';
 import { ceilingRanking, ceilingValues } from './interest-ceiling.ts';
 
 const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8) ?? 20);

@@ -1,22 +1,22 @@
 // The public Facebook ads data set ("Sales Conversion Optimization", see ../shared/data/real/*/SOURCE.md),
 // which CI has beside the checkout: imported as it is, then optimized.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importInsightsFile, type ImportReport } from '../src/services/import-insights.ts';
 import { runOptimization, type RunResult } from '../src/services/run-optimization.ts';
 import { openTestContext, type TestContext, usingPostgres } from './helpers/db.ts';
+import { realData } from './helpers/real-data.ts';
 
-const repoRoot = path.resolve(import.meta.dirname, '..');
-const real = (file: string) => path.resolve(repoRoot, '../shared/data/real', file);
+const data = realData('kag_conversion/KAG_conversion_data.csv', 'fb_ad_campaign_dated/facebook_ads_repaired.csv');
+const [KAGGLE, DATED] = data.files as [string, string];
 const PRIOR_ROAS = 2.5; // TARGETING_PRIOR_ROAS's default, which openTestContext keeps
 
-describe(`the public Kaggle conversion data set on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
+describe.skipIf(!data.available)(data.title(`the public Kaggle conversion data set on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`), () => {
   let ctx: TestContext;
   let report: ImportReport;
   let run: RunResult;
   beforeAll(async () => {
     ctx = await openTestContext();
-    report = await importInsightsFile(ctx, real('kag_conversion/KAG_conversion_data.csv'));
+    report = await importInsightsFile(ctx, KAGGLE);
     run = await runOptimization(ctx, { campaignId: '1178', budget: '1000', mode: 'stub' });
   });
   afterAll(async () => {
@@ -81,7 +81,7 @@ describe(`the public Kaggle conversion data set on ${usingPostgres ? 'PostgreSQL
   });
 });
 
-describe(`the dated variant (facebook_ads_repaired.csv) on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
+describe.skipIf(!data.available)(data.title(`the dated variant (facebook_ads_repaired.csv) on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`), () => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await openTestContext();
@@ -91,7 +91,7 @@ describe(`the dated variant (facebook_ads_repaired.csv) on ${usingPostgres ? 'Po
   });
 
   it('imports all 1,143 ads on their reporting days and optimizes campaign 1178', async () => {
-    const report = await importInsightsFile(ctx, real('fb_ad_campaign_dated/facebook_ads_repaired.csv'));
+    const report = await importInsightsFile(ctx, DATED);
     expect(report).toMatchObject({ format: 'kaggle-conversion', rowsRead: 1_143, skipped: 0, problems: [], dateRange: { start: '2017-08-17', end: '2017-08-30' } });
     expect(report.source!.breakdowns.day).toBe(true);
     const run = await runOptimization(ctx, { campaignId: '1178', budget: '1000', mode: 'stub' });

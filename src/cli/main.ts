@@ -50,7 +50,7 @@ export function helpText(): string {
     '',
     ...Object.values(COMMANDS).map((c) => `  targeting-optimizer ${c.usage}`),
     '',
-    'Configuration comes from environment variables and a .env file in the working directory (the environment wins; see .env.example): DATA_DIR, DATABASE_URL, TARGETING_* ...',
+    'Configuration comes from environment variables and a .env file in the working directory (the environment wins; see docs/configuration.md and .env.example): DATA_DIR, DATABASE_URL, TARGETING_* ...',
   ].join('\n');
 }
 

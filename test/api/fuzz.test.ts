@@ -120,8 +120,6 @@ describe(`fuzz on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
         expect(res.body).not.toMatch(/"stack"|\.ts:\d+/);
       }
     }
-    const total = [...statuses.values()].reduce((a, b) => a + b, 0);
-    expect(total).toBe(REQUESTS);
     // The generator reaches the validation, auth, routing and media-type paths, not just one of them.
     for (const status of [400, 401, 404, 415]) expect(statuses.get(status) ?? 0, `status ${status}`).toBeGreaterThan(10);
     expect((await h.app.inject({ url: '/health' })).statusCode).toBe(200);
