@@ -79,6 +79,14 @@ describe(`an imported account on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, ()
       { campaign_id: CAMPAIGN, name: 'Runners EU', currency: 'EUR', daily_budget: 250, source: 'ads-manager', active: true, first_data_day: '2026-11-01', last_data_day: '2026-11-14', scheduled: true, not_scheduled_because: null },
       { campaign_id: LIFETIME, name: 'Launch', currency: 'EUR', daily_budget: null, source: 'ads-manager', active: true, first_data_day: '2026-11-01', last_data_day: '2026-11-14', scheduled: false, not_scheduled_because: 'no daily budget stored (import one, or `campaign set --daily-budget`)' },
     ]);
+    const firstPage = await cli(['campaigns', '--limit', '1']);
+    expect(firstPage.stdout).toContain(`${CAMPAIGN} `);
+    expect(firstPage.stdout).toContain('€250.00/day');
+    const cursor = /--cursor (\S+)/.exec(firstPage.stderr)?.[1];
+    expect(cursor).toBeDefined();
+    const secondPage = await cli(['campaigns', '--limit', '1', '--cursor', cursor!]);
+    expect(secondPage.stdout).toContain('not scheduled: no daily budget stored');
+    expect(secondPage.stderr).toBe('');
     const viaApi = await h.app.inject({ method: 'GET', url: '/meta/targeting/campaigns?limit=1', headers: auth(await token('viewer')) });
     expect(viaApi.statusCode).toBe(200);
     expect(viaApi.json().map((c: { campaign_id: string }) => c.campaign_id)).toEqual([CAMPAIGN]);

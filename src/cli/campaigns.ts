@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import { type CampaignDocument, listCampaigns, setCampaignBudget } from '../services/campaigns.ts';
 import { type CliIo, money, parseLimit, printJson, printLines, UsageError } from './io.ts';
 
-export const listUsage = 'campaigns [--limit 1..500] [--json]';
+export const listUsage = 'campaigns [--limit 1..500] [--cursor C] [--json]';
 export const setUsage = 'campaign set --campaign ID --daily-budget AMOUNT [--json]';
 
 function describe(c: CampaignDocument): string {
@@ -14,8 +14,10 @@ function describe(c: CampaignDocument): string {
 }
 
 export async function campaignsCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
-  const { values } = parseArgs({ args, options: { limit: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
-  const { items } = await listCampaigns(ctx, { limit: parseLimit(values.limit, 500), cursor: null });
+  const { values } = parseArgs({ args, options: { limit: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
+  const { items, nextCursor } = await listCampaigns(ctx, { limit: parseLimit(values.limit, 500), cursor: values.cursor ?? null });
+  // The next page's cursor goes to stderr, so that --json stays the plain array the API answers.
+  if (nextCursor !== null) io.stderr.write(`more campaigns: add --cursor ${nextCursor}\n`);
   if (values.json) return printJson(io, items);
   if (items.length === 0) return printLines(io, ['No campaigns stored yet. Import history (import FILE) or generate a STUB market (stub generate).']);
   printLines(io, items.map(describe));
