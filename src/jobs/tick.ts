@@ -1,6 +1,7 @@
 // The scheduler's tick and its catch-up rule, as plain functions over the store: the queue
 // (pg-boss) is passed in as a function, so tests call them directly.
 import type { AppContext } from '../context.ts';
+import { pruneAuditLog } from '../services/audit.ts';
 
 export interface TickReport {
   campaigns: number;
@@ -8,6 +9,8 @@ export interface TickReport {
   enqueued: number;
   /** Campaigns that already had a job waiting (the queue keeps one queued job per campaign). */
   alreadyQueued: number;
+  /** Audit rows deleted for being older than AUDIT_LOG_RETENTION_DAYS. */
+  auditRowsPruned: number;
 }
 
 /** Active campaigns, in a stable order. */
@@ -24,7 +27,9 @@ export async function tickJob(ctx: AppContext, enqueue: (campaignId: string) => 
   const ids = await activeCampaignIds(ctx);
   let enqueued = 0;
   for (const id of ids) if (await enqueue(id)) enqueued += 1;
-  const report = { campaigns: ids.length, enqueued, alreadyQueued: ids.length - enqueued };
+  // Audit retention (AUDIT_LOG_RETENTION_DAYS) rides on the tick: one indexed delete per interval.
+  const auditRowsPruned = await pruneAuditLog(ctx);
+  const report = { campaigns: ids.length, enqueued, alreadyQueued: ids.length - enqueued, auditRowsPruned };
   ctx.logger.info(report, 'scheduler tick');
   return report;
 }

@@ -4,7 +4,9 @@ import { createStubMarket, getTruth } from '../sources/stub.ts';
 import type { Db } from '../store/db.ts';
 import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { addDays, isoDate } from './dates.ts';
-import { InputError } from './errors.ts';
+import { dataSources, storeKindOf, STUB_SOURCE } from '../store/data-sources.ts';
+import { auditChange } from './audit.ts';
+import { ConflictError, InputError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 
@@ -51,6 +53,12 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
   });
   const total = market.rowCount();
   const written = await ctx.db.transaction(async (tx) => {
+    // Synthetic rows never enter a store that holds real data: they would be optimised, reported
+    // and scheduled as if they were the advertiser's own.
+    const sources = await dataSources(tx);
+    if (storeKindOf(sources) === 'real') {
+      throw new ConflictError(`this store holds real data (sources: ${sources.filter((x) => x !== STUB_SOURCE).join(', ')}), so it takes no synthetic STUB rows; use another DATA_DIR or DATABASE_SCHEMA for a demo`);
+    }
     const truth = getTruth(market);
     const campaigns = new Map(truth.campaigns.map((c) => [c.campaignId, { currency: ctx.config.defaultCurrency, name: c.name, dailyBudgetMinor: c.dailyBudgetMinor }]));
     await upsertCampaigns(tx, campaigns, 'stub');
@@ -58,6 +66,7 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     for (const c of market.campaigns) await replacePixelEvents(tx, c.campaignId, market.pixelEvents(c.campaignId));
     await refreshSegmentPerformance(tx, ctx.config.engine);
     await refreshAfterMetrics(tx, market.campaigns.map((c) => c.campaignId));
+    await auditChange(tx, ctx, { action: 'stub generate', summary: { stub_campaigns: market.campaigns.length, stub_rows: n, stub_days: options.days, stub_seed: String(options.seed) } });
     return n;
   });
   await refreshStatistics(ctx.db);

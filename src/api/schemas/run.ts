@@ -6,6 +6,7 @@ export const RunBody = Type.Object(
     campaign_id: Type.Optional(OpaqueId),
     mode: Type.Optional(Mode),
     force_refresh: Type.Optional(Type.Boolean({ description: 'Recompute even when a fresh run on the same history exists (default false: reuse it)' })),
+    generate_stub: Type.Optional(Type.Boolean({ description: 'With campaign_id: when the campaign has no stored history, generate a synthetic STUB one first (default false: 404). Refused (409) on a store holding real (imported or LIVE) data.' })),
   },
   { additionalProperties: false, description: 'Without campaign_id: every active campaign, each with its stored daily budget' },
 );
