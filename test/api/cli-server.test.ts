@@ -70,7 +70,7 @@ describe(`token, apply and serve on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`,
   });
 
   it('apply (CLI) calls the same service: JSON output, a history row, dry run, LIVE refused with exit 2', async () => {
-    const rec = (await runOptimization(ctx, { campaignId: '31337', budget: null, mode: 'stub' })).recommendations[0]!;
+    const rec = (await runOptimization(ctx, { campaignId: '31337', budget: null, mode: 'stub', generateStub: true })).recommendations[0]!;
     const dry = await cli(ctx, ['apply', rec.recommendation_id, '--dry-run', '--json'], {});
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ recommendation_id: rec.recommendation_id, success: true, dry_run: true });

@@ -94,7 +94,7 @@ describe(`fuzz on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
 
   beforeAll(async () => {
     h = await openApi({ API_RATE_LIMIT_PER_MINUTE: '1000000' });
-    const result = await runOptimization(h.ctx, { campaignId: '777000', budget: null, mode: 'stub' });
+    const result = await runOptimization(h.ctx, { campaignId: '777000', budget: null, mode: 'stub', generateStub: true });
     ids = { campaignId: '777000', recommendationId: result.recommendations[0]!.recommendation_id };
     tokens = [await token('admin'), await token('manager'), await token('viewer')];
   });
