@@ -164,6 +164,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     if (req.method !== 'POST' || req.principal === null || (req.routeOptions.config.access ?? 'public') === 'public') return payload;
     const audit = req.audit ?? auditedRequest(req);
     if (audit.audited) return payload;
+    // A call that changed nothing (the change's own row is written in its transaction): a failed
+    // write here loses the record of a refusal, not of a change, so it is logged, not answered.
     await insertAuditEntry(ctx.db, {
       at: ctx.clock.now(),
       requestId: audit.requestId,
@@ -175,7 +177,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
       params: audit.params,
       bodySummary: audit.bodySummary,
       statusCode: reply.statusCode,
-    });
+    }).catch((error: unknown) => req.log.error({ reqId: req.id, err: error instanceof Error ? error.message : String(error) }, 'audit log write failed'));
     audit.audited = true;
     return payload;
   });
@@ -266,7 +268,9 @@ function summarize(value: unknown, fields: readonly string[] | null): Record<str
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (fields !== null && !fields.includes(k)) continue;
-    if (typeof v === 'string') out[k] = v.slice(0, 128);
+    // Control characters out: jsonb cannot hold \u0000, and a log reader should not meet the others.
+    // eslint-disable-next-line no-control-regex
+    if (typeof v === 'string') out[k] = v.slice(0, 128).replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
     else if (typeof v === 'number' || typeof v === 'boolean' || v === null) out[k] = v;
   }
   return out;
