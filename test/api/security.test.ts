@@ -190,6 +190,14 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
     });
   }
 
+  it('requests to no route count against the same per-address limit (scanning is bounded like token guessing)', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 32; i++) statuses.push((await h.app.inject({ method: 'GET', url: `/nope/${i}`, remoteAddress: '10.9.9.9' })).statusCode);
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(404));
+    expect(statuses.slice(30)).toEqual([429, 429]);
+    expect((await h.app.inject({ method: 'GET', url: '/health', remoteAddress: '10.9.9.9' })).statusCode).toBe(200);
+  });
+
   it('no audit row for any request without a valid token (they are a metric instead)', async () => {
     const rows = await h.ctx.db.query<{ n: number }>("select count(*)::int as n from audit_log where subject is null or status_code in (401, 429)");
     expect(rows[0]!.n).toBe(0);
