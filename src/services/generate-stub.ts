@@ -52,13 +52,14 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     ...(options.adsetsPerCampaign ? { adsetsPerCampaign: options.adsetsPerCampaign } : {}),
   });
   const total = market.rowCount();
+  const refusal = (sources: readonly string[] | null) =>
+    new ConflictError(`this store holds real data (${sources === null ? 'imported while this ran' : `sources: ${sources.filter((x) => x !== STUB_SOURCE).join(', ')}`}), so it takes no synthetic STUB rows; use another DATA_DIR or DATABASE_SCHEMA for a demo`);
   const written = await ctx.db.transaction(async (tx) => {
     // Synthetic rows never enter a store that holds real data: they would be optimised, reported
-    // and scheduled as if they were the advertiser's own.
+    // and scheduled as if they were the advertiser's own. (The insights trigger of migration 010
+    // refuses them too, for an import that commits while this runs.)
     const sources = await dataSources(tx);
-    if (storeKindOf(sources) === 'real') {
-      throw new ConflictError(`this store holds real data (sources: ${sources.filter((x) => x !== STUB_SOURCE).join(', ')}), so it takes no synthetic STUB rows; use another DATA_DIR or DATABASE_SCHEMA for a demo`);
-    }
+    if (storeKindOf(sources) === 'real') throw refusal(sources);
     const truth = getTruth(market);
     const campaigns = new Map(truth.campaigns.map((c) => [c.campaignId, { currency: ctx.config.defaultCurrency, name: c.name, dailyBudgetMinor: c.dailyBudgetMinor }]));
     await upsertCampaigns(tx, campaigns, 'stub');
@@ -68,6 +69,10 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     await refreshAfterMetrics(tx, market.campaigns.map((c) => c.campaignId));
     await auditChange(tx, ctx, { action: 'stub generate', summary: { stub_campaigns: market.campaigns.length, stub_rows: n, stub_days: options.days, stub_seed: String(options.seed) } });
     return n;
+  }).catch((error: unknown) => {
+    // The database's own refusal; the transaction is aborted, so nothing more is asked of it.
+    if (error instanceof Error && error.message.includes('synthetic_into_real')) throw refusal(null);
+    throw error;
   });
   await refreshStatistics(ctx.db);
   ctx.logger.info({ rows: written, campaigns: market.campaigns.length }, 'stub history generated');

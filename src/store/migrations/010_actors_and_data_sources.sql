@@ -15,7 +15,12 @@ create table data_sources (
 );
 insert into data_sources (source) select distinct source from insights;
 
-create function note_data_sources() returns trigger language plpgsql as $$ begin insert into data_sources (source) select distinct source from new_rows on conflict do nothing; return null; end $$;
+-- Also the last line of the rule "no synthetic rows in a real store", for writers that raced past
+-- the service's check: a statement bringing stub rows takes an exclusive advisory lock, one
+-- bringing other rows a shared one (imports do not wait for each other), each held to commit; so a
+-- stub writer sees every real source committed before it, and refuses (SQLSTATE P0001,
+-- "synthetic_into_real"). 0x7461726701 is this rule's lock key.
+create function note_data_sources() returns trigger language plpgsql as $$ begin if exists (select 1 from new_rows where source = 'stub') then perform pg_advisory_xact_lock(499851093761); if exists (select 1 from data_sources where source <> 'stub') or exists (select 1 from new_rows where source <> 'stub') then raise exception 'synthetic_into_real: this store holds real data, so it takes no synthetic STUB rows'; end if; else perform pg_advisory_xact_lock_shared(499851093761); end if; insert into data_sources (source) select distinct source from new_rows on conflict do nothing; return null; end $$;
 
 -- Statement-level with transition tables: one insert per statement, not per row, so bulk
 -- imports pay one DISTINCT over their rows. Two triggers because a trigger with a transition
