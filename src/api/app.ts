@@ -196,8 +196,10 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: req.method, route, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (req.principal !== null) pruneNow();
-    // Rate-limited unauthenticated requests are counted, not logged: the log stays bounded.
-    if (req.quiet) return;
+    // Counted, not logged, so that no unauthenticated load can grow the log without bound:
+    // rate-limited requests without a valid token, and the public routes' successful answers
+    // (health probes, metric scrapes, the documentation UI).
+    if (req.quiet || ((req.routeOptions.config.access ?? 'public') === 'public' && reply.statusCode < 400)) return;
     accessLog.info({ reqId: req.id, method: req.method, route, url: redactUrl(req.url).slice(0, 512), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, sub: req.principal?.sub ?? null }, 'request');
   });
 
