@@ -156,6 +156,18 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
         expect(ok.statusCode).toBeLessThan(300);
       });
 
+      if (route.access === 'write') {
+        it('an authenticated call is audited exactly once, with its token subject and request id; one without a valid token is not', async () => {
+          const ok = await call(route, auth(await token('admin', { sub: `auditor-${ROUTES.indexOf(route)}` })));
+          const refused = await call(route, auth(bad['expired']!));
+          const rows = await h.ctx.db.query<{ request_id: string; subject: string; role: string; channel: string; status_code: number }>(
+            'select request_id, subject, role, channel, status_code from audit_log where request_id = any($1::text[])',
+            [[String(ok.headers['x-request-id']), String(refused.headers['x-request-id'])]],
+          );
+          expect(rows).toEqual([{ request_id: ok.headers['x-request-id'], subject: `auditor-${ROUTES.indexOf(route)}`, role: 'admin', channel: 'api', status_code: ok.statusCode }]);
+        });
+      }
+
       it('every answer carries X-Content-Type-Options: nosniff and Cache-Control: no-store', async () => {
         for (const res of [await call(route), await call(route, auth(await token('admin')))]) {
           expect(res.headers['x-content-type-options']).toBe('nosniff');
