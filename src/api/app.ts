@@ -163,9 +163,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.method !== 'POST' || req.principal === null || (req.routeOptions.config.access ?? 'public') === 'public') return payload;
     const audit = req.audit ?? auditedRequest(req);
-    if (audit.audited) return payload;
-    // A call that changed nothing (the change's own row is written in its transaction): a failed
-    // write here loses the record of a refusal, not of a change, so it is logged, not answered.
+    // A service's row is in its change's transaction; an error answer means that transaction
+    // rolled back (its row with it), or failed after it, so the failure gets a row of its own.
+    if (audit.audited && reply.statusCode < 400) return payload;
+    // A call that changed nothing: a failed write here loses the record of a refusal, not of a
+    // change, so it is logged, not answered.
     await insertAuditEntry(ctx.db, {
       at: ctx.clock.now(),
       requestId: audit.requestId,

@@ -159,6 +159,42 @@ describe(`hardening on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       }
     });
 
+    it('a change that fails after its audit row was written leaves a row for the failure, not for the rolled-back success', async () => {
+      h.ctx.setNow('2026-11-20T11:00:00Z');
+      const rec = (await runOptimization(h.ctx, { campaignId: CAMPAIGN, budget: '124', mode: 'stub', forceRefresh: true })).recommendations.at(-1)!;
+      // The apply writes its history row and its audit row, then the transaction fails at commit time
+      // (here: the statement after the audit row, which the wrapper makes fail).
+      let auditWritten = false;
+      const base = h.ctx.db;
+      const wrap = (inner: Db): Db => ({
+        kind: inner.kind,
+        close: () => inner.close(),
+        query: async <T,>(sql: string, params?: Parameters<Db['query']>[1]) => {
+          const rows = await inner.query<T>(sql, params);
+          // The service's row (its body summary carries the outcome), not the API's own.
+          if (/insert into audit_log/.test(sql) && String(params?.[8]).includes('"outcome"')) auditWritten = true;
+          return rows;
+        },
+        transaction: (work) => inner.transaction(async (tx) => {
+          const result = await work(wrap(tx));
+          if (auditWritten) throw new Error('injected failure at commit');
+          return result;
+        }),
+      });
+      const app = await buildApp({ ...h.ctx, db: wrap(base) }, { keys: testKeys() });
+      try {
+        const before = await count('targeting_history');
+        const res = await app.inject({ method: 'POST', url: `/meta/targeting/apply/${rec.recommendation_id}`, headers: auth(await tok('admin', 'fails-late')), payload: { recommendation_id: rec.recommendation_id } });
+        expect(auditWritten).toBe(true);
+        expect(res.statusCode).toBe(500);
+        expect(await count('targeting_history')).toBe(before);
+        const rows = (await listAuditEntries(h.ctx.db, 500)).filter((a) => a.requestId === res.headers['x-request-id']);
+        expect(rows.map((a) => [a.subject, a.statusCode, a.bodySummary.outcome ?? null])).toEqual([['fails-late', 500, null]]);
+      } finally {
+        await app.close();
+      }
+    });
+
     it('the CLI records its actor (cli:<os user>) on runs and changes, with an audit row in the same transaction', async () => {
       const direct = await applyRecommendation({ ...h.ctx, actor: { id: 'cli:tester', role: null, channel: 'cli' } }, { recommendationId: (await runOptimization({ ...h.ctx, actor: { id: 'cli:tester', role: null, channel: 'cli' } }, { campaignId: CAMPAIGN, budget: '77', mode: 'stub', forceRefresh: true })).recommendations[0]!.recommendation_id, mode: 'stub', dryRun: false });
       const runActor = await h.ctx.db.query<{ actor: string }>("select actor from runs where total_budget_minor = 7700 order by started_at desc limit 1");
