@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,8 +100,18 @@ describe('loadConfig', () => {
     expect(problem('FR:40-50,DE:30-40', { TARGETING_SPAIN_MIN_PCT: '30' })).toBeNull();
   });
 
-  it('documents every variable in docs/configuration.md, and lists every variable it reads', () => {
-    const readme = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
+  it('reads AUDIT_LOG_RETENTION_DAYS (400 by default, 0 keeps forever) and API_AUTH_FAILURE_LIMIT_PER_MINUTE, refusing bad values by name', () => {
+    expect(loadConfig({}).auditRetentionDays).toBe(400);
+    expect(loadConfig({ AUDIT_LOG_RETENTION_DAYS: '0' }).auditRetentionDays).toBe(0);
+    expect(loadConfig({ API_AUTH_FAILURE_LIMIT_PER_MINUTE: '5' }).api.authFailureLimitPerMinute).toBe(5);
+    for (const [name, value] of [['AUDIT_LOG_RETENTION_DAYS', '-1'], ['AUDIT_LOG_RETENTION_DAYS', '1.5'], ['AUDIT_LOG_RETENTION_DAYS', 'forever'], ['API_AUTH_FAILURE_LIMIT_PER_MINUTE', '0']] as const) {
+      expect(() => loadConfig({ [name]: value }), `${name}=${value}`).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));
+    }
+  });
+
+  it('documents every variable in the README or docs/, and lists every variable it reads', () => {
+    const docs = new URL('../docs/', import.meta.url);
+    const readme = [readFileSync(new URL('../README.md', import.meta.url), 'utf8'), ...readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => readFileSync(new URL(f, docs), 'utf8'))].join('\n');
     for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\``);
     const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
     const read = [...source.matchAll(/r\.(?:number|string|boolean)\('([A-Z_]+)'/g)].map((m) => m[1]!);

@@ -31,6 +31,8 @@ export interface Config {
   engine: EngineSettings;
   /** The HTTP API (`serve`): listening address, limits and access control. */
   api: ApiConfig;
+  /** Days an audit row is kept (0: forever). */
+  auditRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -204,6 +206,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
     },
     api: readApiConfig(r),
+    // 400 days: a year of changes plus a quarter, long enough for an annual review.
+    auditRetentionDays: r.number('AUDIT_LOG_RETENTION_DAYS', 400, { integer: true, min: 0, max: 36_500 }),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
@@ -287,6 +291,8 @@ export const CONFIG_VARIABLES = [
   'META_TARGETING_LIVE_APPLY_ROLES',
   'API_RATE_LIMIT_PER_MINUTE',
   'API_BODY_LIMIT_BYTES',
+  'API_AUTH_FAILURE_LIMIT_PER_MINUTE',
+  'AUDIT_LOG_RETENTION_DAYS',
 ] as const;
 
 export const API_ROLES = ['admin', 'manager', 'viewer'] as const;
@@ -303,10 +309,12 @@ export interface ApiConfig {
   jwtJwksUrl: string | null;
   jwtIssuer: string | null;
   jwtAudience: string | null;
-  /** Roles that may apply a recommendation in LIVE mode (the specification: admin, manager). */
+  /** Roles that may apply a recommendation in LIVE mode (default admin only). */
   liveApplyRoles: ApiRole[];
   /** Requests per minute per token subject on the run and apply endpoints. */
   rateLimitPerMinute: number;
+  /** Requests per minute per client address that come without a valid token (or to no route). */
+  authFailureLimitPerMinute: number;
   bodyLimitBytes: number;
 }
 
@@ -314,15 +322,23 @@ function readApiConfig(r: Reader): ApiConfig {
   const jwtSecret = r.string('JWT_SECRET') ?? null;
   // 32 characters: HS256 wants a key of at least 256 bits (RFC 7518 section 3.2).
   if (jwtSecret !== null && jwtSecret.length < 32) r.problems.push('JWT_SECRET: must be at least 32 characters (256 bits)');
+  else if (jwtSecret !== null) {
+    const weakness = secretWeakness(jwtSecret);
+    if (weakness !== null) r.problems.push(`JWT_SECRET: ${weakness}; generate one with: openssl rand -base64 32`);
+  }
   // A PEM in one environment line usually carries literal "\n" sequences.
   const jwtPublicKey = r.string('JWT_PUBLIC_KEY')?.replace(/\\n/g, '\n') ?? null;
   if (jwtPublicKey !== null && !jwtPublicKey.includes('-----BEGIN PUBLIC KEY-----')) r.problems.push('JWT_PUBLIC_KEY: must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
   const jwtJwksUrl = r.string('JWT_JWKS_URL') ?? null;
-  if (jwtJwksUrl !== null && !/^https?:\/\/[^\s]+$/.test(jwtJwksUrl)) r.problems.push(`JWT_JWKS_URL=${JSON.stringify(jwtJwksUrl)}: must be an http(s) URL`);
+  if (jwtJwksUrl !== null) {
+    const problem = jwksUrlProblem(jwtJwksUrl);
+    if (problem !== null) r.problems.push(`JWT_JWKS_URL=${JSON.stringify(jwtJwksUrl)}: ${problem}`);
+  }
   const keySources = [jwtSecret, jwtPublicKey, jwtJwksUrl].filter((v) => v !== null).length;
   if (keySources > 1) r.problems.push('JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL: set at most one of them (one way to verify tokens)');
 
-  const rolesText = r.string('META_TARGETING_LIVE_APPLY_ROLES') ?? 'admin,manager';
+  // Admin only by default: a LIVE apply changes real ad sets, so no everyday role may do it unasked.
+  const rolesText = r.string('META_TARGETING_LIVE_APPLY_ROLES') ?? 'admin';
   const liveApplyRoles = rolesText.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x !== '');
   const unknownRoles = liveApplyRoles.filter((x) => !(API_ROLES as readonly string[]).includes(x));
   if (unknownRoles.length > 0) r.problems.push(`META_TARGETING_LIVE_APPLY_ROLES=${JSON.stringify(rolesText)}: unknown role(s) ${unknownRoles.join(', ')}; roles are ${API_ROLES.join(', ')}`);
@@ -342,5 +358,41 @@ function readApiConfig(r: Reader): ApiConfig {
     rateLimitPerMinute: r.number('API_RATE_LIMIT_PER_MINUTE', 60, { integer: true, min: 1, max: 1_000_000 }),
     // 64 KiB: the largest legitimate body (an apply request) is under 200 bytes.
     bodyLimitBytes: r.number('API_BODY_LIMIT_BYTES', 65_536, { integer: true, min: 1_024, max: 10_485_760 }),
+    // 30 a minute: a person mistyping a token never needs more; a script without one gets 429s
+    // (no log line, no audit row each) instead of filling the logs.
+    authFailureLimitPerMinute: r.number('API_AUTH_FAILURE_LIMIT_PER_MINUTE', 30, { integer: true, min: 1, max: 1_000_000 }),
   };
+}
+
+/**
+ * Why an HS256 secret is too guessable, or null. The length check alone let 32 × "a" through:
+ * a secret must also use at least 10 distinct characters and carry at least 128 bits by its
+ * own character frequencies (Shannon entropy × length). A random base64 secret of 32 bytes
+ * (44 characters) carries ~230 bits by that measure; "a" repeated carries 0.
+ */
+export function secretWeakness(secret: string): string | null {
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  if (counts.size < 10) return `uses only ${counts.size} distinct character(s); a secret needs at least 10`;
+  const n = [...secret].length;
+  let bitsPerChar = 0;
+  for (const c of counts.values()) bitsPerChar -= (c / n) * Math.log2(c / n);
+  const bits = bitsPerChar * n;
+  if (bits < 128) return `too predictable (about ${Math.floor(bits)} bits by its character frequencies; at least 128 needed)`;
+  return null;
+}
+
+/** JWKS keys decide who may do anything: fetched over https only; http is allowed for a loopback host (a local identity provider, tests). */
+export function jwksUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be an https URL';
+  }
+  if (url.protocol === 'https:') return null;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (url.protocol === 'http:' && loopback) return null;
+  return url.protocol === 'http:' ? 'must be https (plain http is allowed only for a loopback host such as 127.0.0.1)' : 'must be an https URL';
 }

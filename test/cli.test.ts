@@ -94,7 +94,7 @@ describe.skipIf(usingPostgres)('CLI binary on the embedded database', () => {
     promisify(execFile)(process.execPath, [bin, ...args], { env: { ...process.env, DATA_DIR: dir, LOG_LEVEL: 'silent', TEST_DATABASE_URL: '' } });
 
   it('runs a campaign in STUB mode and reads the stored recommendation back', async () => {
-    const first = await run(['run', '--campaign', '123456789', '--budget', '1000', '--mode', 'stub', '--json']);
+    const first = await run(['run', '--campaign', '123456789', '--budget', '1000', '--mode', 'stub', '--generate-stub', '--json']);
     const doc = JSON.parse(first.stdout) as { status: string; generated_history: boolean; run_id: string };
     expect(doc.status).toBe('completed');
     expect(doc.generated_history).toBe(true);

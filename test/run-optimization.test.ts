@@ -1,11 +1,74 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateAllocation } from '../src/engine/geo.ts';
+import type { InsightRow } from '../src/engine/types.ts';
 import type { Db } from '../src/store/db.ts';
-import { InputError } from '../src/services/errors.ts';
+import { ConflictError, InputError, NotFoundError } from '../src/services/errors.ts';
 import { generateStubHistory } from '../src/services/generate-stub.ts';
+import { importInsightsFile } from '../src/services/import-insights.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
+import { dataSources, storeKind } from '../src/store/data-sources.ts';
+import { upsertCampaigns, upsertInsights } from '../src/store/insights.ts';
 import { getRun, latestRecommendations } from '../src/store/runs.ts';
 import { openTestContext, type TestContext, usingPostgres } from './helpers/db.ts';
+
+describe(`demo and real stores on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
+  it('a store that holds imported data refuses synthetic rows (run --generate-stub and stub generate), writing nothing', async () => {
+    const ctx = await openTestContext();
+    try {
+      expect(await storeKind(ctx.db)).toBe('empty');
+      await importInsightsFile(ctx, 'test/fixtures/insights-valid.csv');
+      expect(await storeKind(ctx.db)).toBe('real');
+      const count = async (table: string) => (await ctx.db.query<{ n: number }>(`select count(*)::int as n from ${table}`))[0]!.n;
+      const before = { insights: await count('insights'), campaigns: await count('campaigns'), runs: await count('runs') };
+      const viaRun = await runOptimization(ctx, { campaignId: '999', budget: '100', mode: 'stub', generateStub: true }).catch((e: unknown) => e);
+      expect(viaRun).toBeInstanceOf(ConflictError);
+      expect((viaRun as Error).message).toMatch(/real data \(sources: csv\).*no synthetic/);
+      await expect(generateStubHistory(ctx, { campaigns: 1, days: 5, seed: 1 })).rejects.toBeInstanceOf(ConflictError);
+      expect({ insights: await count('insights'), campaigns: await count('campaigns'), runs: await count('runs') }).toEqual(before);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('the database itself refuses stub rows in a real store, whoever writes them, and an import committed while a generation runs wins', async () => {
+    const ctx = await openTestContext();
+    try {
+      const row: InsightRow = { date: '2026-11-01', campaignId: 'c1', adsetId: '', segmentType: '', segmentId: '', segmentName: '', country: '', age: '', gender: '', impressions: 10, reach: null, clicks: 1, conversions: null, spendMinor: 100, revenueMinor: null, currency: 'EUR' };
+      // A stub generation races an import that commits while it waits: either the service's check
+      // or the trigger's lock refuses it; never a mixed store.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const importing = ctx.db.transaction(async (tx) => {
+        await upsertCampaigns(tx, new Map([['c1', { currency: 'EUR' }]]), 'csv');
+        await upsertInsights(tx, [row], 'csv');
+        await gate;
+      });
+      const generating = generateStubHistory(ctx, { campaigns: 1, days: 3, seed: 9 }).then(() => null, (e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      release();
+      await importing;
+      expect(await generating).toBeInstanceOf(ConflictError);
+      expect(await dataSources(ctx.db)).toEqual(['csv']);
+      // A writer that skips the service's check is refused by the trigger.
+      await expect(ctx.db.transaction((tx) => upsertInsights(tx, [{ ...row, campaignId: 'c2' }], 'stub'))).rejects.toThrow(/synthetic_into_real/);
+      expect((await ctx.db.query<{ n: number }>("select count(*)::int as n from insights where source = 'stub'"))[0]!.n).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a store of synthetic rows only is a demo store, and takes more of them', async () => {
+    const ctx = await openTestContext();
+    try {
+      await generateStubHistory(ctx, { campaigns: 1, days: 3, seed: 1 });
+      expect(await storeKind(ctx.db)).toBe('demo');
+      await generateStubHistory(ctx, { campaigns: 1, days: 3, seed: 2 });
+      expect(await dataSources(ctx.db)).toEqual(['stub']);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
 
 describe(`run optimization on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   let ctx: TestContext;
@@ -44,8 +107,16 @@ describe(`run optimization on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     }
   });
 
-  it('generates a synthetic history first for a campaign nobody imported (STUB mode)', async () => {
-    const result = await runOptimization(ctx, { campaignId: 'brand-new-42', budget: '250.50', mode: 'stub' });
+  it('refuses a campaign without stored history (NotFoundError naming it), writing nothing', async () => {
+    const before = { insights: await count('insights'), campaigns: await count('campaigns'), runs: await count('runs') };
+    const error = await runOptimization(ctx, { campaignId: 'typo-999', budget: '100', mode: 'stub' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toMatch(/"typo-999" has no stored history.*generate_stub/);
+    expect({ insights: await count('insights'), campaigns: await count('campaigns'), runs: await count('runs') }).toEqual(before);
+  });
+
+  it('generates a synthetic history first for a campaign nobody imported, when asked explicitly', async () => {
+    const result = await runOptimization(ctx, { campaignId: 'brand-new-42', budget: '250.50', mode: 'stub', generateStub: true });
     expect(result.generatedHistory).toBe(true);
     expect(result.run.status).toBe('completed');
     expect(result.recommendations.reduce((s, r) => s + Math.round(r.total_budget * 100), 0)).toBe(25_050);

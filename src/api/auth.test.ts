@@ -6,7 +6,7 @@ import { createTokenVerifier, parseTtlSeconds, resolveAuthKeys, signToken } from
 const now = new Date('2026-11-20T08:00:00Z');
 const clock = { now: () => now };
 const none = { jwtIssuer: null, jwtAudience: null };
-const secret = 'k'.repeat(40);
+const secret = 'k7Qz-2mXp9Lr_4vTb8Nw1Hc6Ys3Jd5Fg0Ae';
 
 describe('token verification', () => {
   it('accepts an HS256 token of ours and reads sub and role', async () => {
@@ -84,8 +84,48 @@ describe('API configuration', () => {
   it('has the documented defaults', () => {
     expect(loadConfig({}, '/srv').api).toEqual({
       host: '127.0.0.1', port: 8080, jwtSecret: null, jwtPublicKey: null, jwtJwksUrl: null, jwtIssuer: null, jwtAudience: null,
-      liveApplyRoles: ['admin', 'manager'], rateLimitPerMinute: 60, bodyLimitBytes: 65_536,
+      liveApplyRoles: ['admin'], rateLimitPerMinute: 60, bodyLimitBytes: 65_536, authFailureLimitPerMinute: 30,
     });
+  });
+
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (e) {
+      return (e as { problems: string[] }).problems;
+    }
+  };
+
+  it('refuses a JWT_SECRET that is long enough but guessable, naming the variable', () => {
+    for (const weak of ['a'.repeat(32), 'ab'.repeat(20), 'abcabcabcabcabcabcabcabcabcabcabc', '0123456789'.repeat(4).slice(0, 32), 'passwordpasswordpasswordpassword']) {
+      const problems = problemsOf({ JWT_SECRET: weak });
+      expect(problems, weak).toHaveLength(1);
+      expect(problems[0]).toMatch(/^JWT_SECRET: (uses only \d+ distinct|too predictable)/);
+      expect(problems[0]).not.toContain(weak);
+    }
+    // What `openssl rand -base64 32` and `openssl rand -hex 32` print.
+    expect(problemsOf({ JWT_SECRET: 'q8Yt0xVb3uJrL2nE6sWz9KpM4cHd1aFg7iOl5TyRxQ0=' })).toEqual([]);
+    expect(problemsOf({ JWT_SECRET: '3f9c2a7b18e4d6059c1f2e3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e' })).toEqual([]);
+  });
+
+  it('JWT_JWKS_URL must be https; plain http only for a loopback host', () => {
+    expect(problemsOf({ JWT_JWKS_URL: 'https://id.example.com/.well-known/jwks.json' })).toEqual([]);
+    for (const loopback of ['http://127.0.0.1:8081/jwks.json', 'http://localhost/jwks', 'http://[::1]:9000/jwks']) expect(problemsOf({ JWT_JWKS_URL: loopback }), loopback).toEqual([]);
+    for (const bad of ['http://id.example.com/jwks.json', 'http://10.0.0.5/jwks', 'ftp://x', 'not a url', 'http://127.0.0.1.evil.com/jwks']) {
+      const problems = problemsOf({ JWT_JWKS_URL: bad });
+      expect(problems, bad).toHaveLength(1);
+      expect(problems[0]).toMatch(/^JWT_JWKS_URL=.*must be (an )?https/);
+    }
+  });
+
+  it('refuses a token whose subject is reserved for the CLI or the scheduler', async () => {
+    const keys = await resolveAuthKeys(loadConfig({ JWT_SECRET: secret }).api, '/nonexistent');
+    const verifier = createTokenVerifier(keys, { jwtIssuer: null, jwtAudience: null }, clock);
+    for (const sub of ['scheduler', 'cli:root', 'CLI:alice']) {
+      const t = await signToken(secret, { sub, role: 'admin', ttlSeconds: 600, issuer: null, audience: null }, clock.now());
+      expect(await verifier.verify(`Bearer ${t}`)).toEqual({ ok: false, reason: 'reserved sub claim' });
+    }
   });
 
   it('names every bad API variable', () => {

@@ -45,7 +45,8 @@ export function createTokenVerifier(keys: AuthKeys, api: Pick<ApiConfig, 'jwtIss
   return {
     async verify(authorization) {
       if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing' };
-      const match = /^Bearer ([A-Za-z0-9_.~+/=-]+)$/.exec(authorization);
+      // The scheme is case-insensitive (RFC 9110 section 11.1): "bearer" and "BEARER" are Bearer.
+      const match = /^Bearer +([A-Za-z0-9_.~+/=-]+)$/i.exec(authorization);
       if (!match || match[1]!.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'not a Bearer token' };
       const now = clock.now().getTime();
       const known = verified.get(match[1]!);
@@ -64,6 +65,8 @@ export function createTokenVerifier(keys: AuthKeys, api: Pick<ApiConfig, 'jwtIss
         const { payload } = typeof keys.key === 'function' ? await jwtVerify(match[1]!, keys.key, options) : await jwtVerify(match[1]!, keys.key, options);
         const role = payload.role;
         if (typeof payload.sub !== 'string' || payload.sub === '' || payload.sub.length > 256) return { ok: false, reason: 'bad sub claim' };
+        // The actors of the CLI and the scheduler are reserved: no token may pass for them in the audit trail.
+        if (isReservedActor(payload.sub)) return { ok: false, reason: 'reserved sub claim' };
         // A missing role is a malformed token (401); an unknown one is a valid token allowed nothing (403, roles.ts).
         if (typeof role !== 'string' || role.length > 64) return { ok: false, reason: 'bad role claim' };
         const principal: Principal = { sub: payload.sub, role };
@@ -75,6 +78,11 @@ export function createTokenVerifier(keys: AuthKeys, api: Pick<ApiConfig, 'jwtIss
       }
     },
   };
+}
+
+/** Actor names that only the CLI (cli:<user>) and the scheduler use. */
+export function isReservedActor(sub: string): boolean {
+  return sub === 'scheduler' || sub.toLowerCase().startsWith('cli:');
 }
 
 /** Parses a lifetime such as 30m, 8h, 7d or 3600 (seconds). */

@@ -19,6 +19,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
     clock: { now: () => new Date(0) },
     newId: () => '00000000-0000-0000-0000-000000000000',
     logger: pino({ level: 'silent' }),
+    actor: { id: 'openapi', role: null, channel: 'cli' },
     close: async () => {},
   };
   const app = await buildApp(ctx, { keys: { algorithm: 'HS256', key: new Uint8Array(32), signingSecret: null }, docsUi: false });

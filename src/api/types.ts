@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import type { AppContext } from '../context.ts';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest as Request, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { AppContext, AuditedRequest } from '../context.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { Access, Principal } from './roles.ts';
 
@@ -14,6 +14,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller; null on public routes. */
     principal: Principal | null;
+    /** The audit record of an authenticated POST (set before the handler). */
+    audit: AuditedRequest | null;
+    /** Answered without an access-log line (a rate-limited request without a valid token). */
+    quiet: boolean;
   }
 }
 
@@ -28,3 +32,9 @@ export interface RouteDeps {
 }
 
 export const BEARER = [{ bearerAuth: [] as string[] }];
+
+/** The context a handler passes to services: the caller as actor, and the request to audit inside the change's transaction. */
+export function requestContext(ctx: AppContext, req: Request): AppContext {
+  const p = req.principal;
+  return { ...ctx, actor: p === null ? ctx.actor : { id: p.sub, role: p.role, channel: 'api' }, request: req.audit };
+}

@@ -10,5 +10,5 @@ export async function historyCommand(ctx: AppContext, args: string[], io: CliIo)
   const rows = await listTargetingHistory(ctx.db, { campaignId: values.campaign ?? null, adsetId: values.adset ?? null, limit: parseLimit(values.limit) });
   if (values.json) return printJson(io, rows);
   if (rows.length === 0) return printLines(io, ['No targeting changes recorded yet.']);
-  printLines(io, rows.map((h) => `${h.applied_at}  campaign ${h.campaign_id}  ad set ${h.adset_id ?? '-'}  ${h.mode}${h.dry_run ? ' (dry run)' : ''}  ${h.success ? 'ok' : `FAILED: ${h.error_message}`}`));
+  printLines(io, rows.map((h) => `${h.applied_at}  campaign ${h.campaign_id}  ad set ${h.adset_id ?? '-'}  ${h.mode}${h.dry_run ? ' (dry run)' : ''}  ${h.success ? 'ok' : `FAILED: ${h.error_message}`}  by ${h.actor ?? '(unknown)'}`));
 }

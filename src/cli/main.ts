@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { type AppContext, type ContextOverrides, createContext } from '../context.ts';
-import { ImportRejectedError, InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
+import { ConflictError, ImportRejectedError, InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
 import { applyCommand, usage as applyUsage } from './apply.ts';
 import { experimentCommand, usage as experimentUsage } from './experiment.ts';
 import { explainCommand, usage as explainUsage } from './explain.ts';
@@ -89,7 +89,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseInUseError) return fail(2, error.message);
     if (error instanceof UsageError) return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
-    if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError) return fail(2, error.message);
+    if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError || error instanceof ConflictError) return fail(2, error.message);
     if (error instanceof ImportRejectedError) {
       const shown = error.problems.slice(0, 200).map((p) => `  line ${p.line}, ${p.field} ${JSON.stringify(p.value)}: ${p.message}`);
       const more = error.problems.length > shown.length ? [`  … and ${error.problems.length - shown.length} more`] : [];

@@ -4,12 +4,12 @@ import type { AppContext } from '../context.ts';
 import { runOptimization, validateRunRequest } from '../services/run-optimization.ts';
 import { type CliIo, money, pct, printJson, printLines } from './io.ts';
 
-export const usage = 'run --campaign ID [--budget AMOUNT] [--mode stub|live] [--json]';
+export const usage = 'run --campaign ID [--budget AMOUNT] [--mode stub|live] [--generate-stub] [--json]';
 
 export async function runCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
-  const { values } = parseArgs({ args, options: { campaign: { type: 'string' }, budget: { type: 'string' }, mode: { type: 'string', default: 'stub' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
+  const { values } = parseArgs({ args, options: { campaign: { type: 'string' }, budget: { type: 'string' }, mode: { type: 'string', default: 'stub' }, 'generate-stub': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
   const request = validateRunRequest({ campaignId: values.campaign, budget: values.budget, mode: values.mode });
-  const result = await runOptimization(ctx, request);
+  const result = await runOptimization(ctx, { ...request, generateStub: values['generate-stub'] });
   const { run } = result;
   if (values.json) {
     return printJson(io, {
@@ -24,7 +24,7 @@ export async function runCommand(ctx: AppContext, args: string[], io: CliIo): Pr
     });
   }
   printLines(io, [
-    `Run ${run.runId} ${run.status}: ${run.recommendationsCount} recommendation(s) in ${run.durationMs} ms${result.generatedHistory ? ' (no stored history: a synthetic STUB history was generated first)' : ''}.`,
+    `Run ${run.runId} ${run.status}: ${run.recommendationsCount} recommendation(s) in ${run.durationMs} ms${result.generatedHistory ? ' (no stored history: a synthetic STUB history was generated first, as --generate-stub asked)' : ''}.`,
     ...result.recommendations.flatMap(describeRecommendation),
   ]);
 }

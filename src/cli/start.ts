@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts';
 import { generateStubHistory } from '../services/generate-stub.ts';
+import { storeKind } from '../store/data-sources.ts';
 import { runOptimization } from '../services/run-optimization.ts';
 import { type CliIo, printLines, progress } from './io.ts';
 import { describeRecommendation } from './run.ts';
@@ -9,6 +10,8 @@ export const usage = 'start';
 
 const DEMO = { campaigns: 3, days: 30, seed: 42 };
 
+const KIND_TEXT = { empty: 'empty store', demo: 'demo store: synthetic STUB data only', real: 'real store: imported or LIVE data, no synthetic rows allowed' } as const;
+
 /**
  * What `npm start` runs on a fresh machine: opens (and migrates) the embedded database; on an
  * empty one lays down a seeded synthetic market and optimizes its campaigns, so a new user sees
@@ -17,9 +20,11 @@ const DEMO = { campaigns: 3, days: 30, seed: 42 };
  */
 export async function startCommand(ctx: AppContext, _args: string[], io: CliIo): Promise<void> {
   const existing = await ctx.db.query<{ campaign_id: string }>('select campaign_id from campaigns where active order by campaign_id');
+  const kind = await storeKind(ctx.db);
   const where = ctx.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${ctx.config.dataDir}`;
-  const lines = [`Targeting optimizer — database: ${where}, mode: STUB, strategy: ${ctx.config.engine.strategy}.`];
-  if (existing.length === 0) {
+  const lines = [`Targeting optimizer — database: ${where} (${KIND_TEXT[kind]}), mode: STUB, strategy: ${ctx.config.engine.strategy}.`];
+  // Only a store that never held any data gets the demo market: synthetic rows never join real ones.
+  if (kind === 'empty' && existing.length === 0) {
     const report = await generateStubHistory(ctx, { campaigns: DEMO.campaigns, days: DEMO.days, seed: DEMO.seed, onProgress: progress(io, 'generating demo market') });
     lines.push(`Empty database: generated a synthetic market (seed ${DEMO.seed}, ${report.rows.toLocaleString('en')} rows, ${DEMO.campaigns} campaigns, ${DEMO.days} days) and optimized it:`);
     for (const c of report.campaigns) {

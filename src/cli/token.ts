@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseTtlSeconds, resolveAuthKeys, signToken } from '../api/auth.ts';
+import { isReservedActor, parseTtlSeconds, resolveAuthKeys, signToken } from '../api/auth.ts';
 import { API_ROLES, type ApiRole } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { type CliIo, UsageError } from './io.ts';
@@ -15,6 +15,7 @@ export async function tokenCommand(ctx: AppContext, args: string[], io: CliIo): 
   const { values } = parseArgs({ args, options: { role: { type: 'string' }, sub: { type: 'string' }, ttl: { type: 'string', default: '8h' } }, strict: true, allowPositionals: false });
   if (values.role === undefined || !(API_ROLES as readonly string[]).includes(values.role)) throw new UsageError(`--role: must be one of ${API_ROLES.join(', ')}${values.role === undefined ? '' : `, got ${JSON.stringify(values.role)}`}`);
   if (values.sub === undefined || values.sub.trim() === '' || values.sub.length > 256) throw new UsageError('--sub: a subject (user or service name) of 1 to 256 characters is required');
+  if (isReservedActor(values.sub.trim())) throw new UsageError('--sub: "scheduler" and names starting with "cli:" are reserved for the scheduler and the CLI in the audit trail');
   let ttlSeconds: number;
   try {
     ttlSeconds = parseTtlSeconds(values.ttl);

@@ -2,7 +2,7 @@
 // tick enqueues one optimize job per active campaign, and workers (this process and any number
 // of `worker` processes on the same database) run them. See README "Scheduler and workers".
 import type { JobResult, PgBoss, Queue } from 'pg-boss';
-import type { AppContext } from '../context.ts';
+import { type AppContext, SCHEDULER_ACTOR } from '../context.ts';
 import { createBoss, type BossOptions } from './boss.ts';
 import { cronForInterval, isDueTick } from './cron.ts';
 import { optimizeCampaignJob, parseOptimizeCampaignData, type OptimizeCampaignData } from './optimize-campaign.ts';
@@ -83,7 +83,9 @@ export async function ensureQueues(boss: PgBoss, retry: RetryPolicy = DEFAULT_RE
   }
 }
 
-export async function startScheduler(ctx: AppContext, options: SchedulerOptions = {}): Promise<Scheduler> {
+export async function startScheduler(serverCtx: AppContext, options: SchedulerOptions = {}): Promise<Scheduler> {
+  // Whatever process runs it, the scheduler's changes are the scheduler's.
+  const ctx: AppContext = { ...serverCtx, actor: SCHEDULER_ACTOR, request: null };
   if (!ctx.config.targetingEnabled) {
     ctx.logger.info('scheduler disabled (META_TARGETING_ENABLED=false)');
     return DISABLED;

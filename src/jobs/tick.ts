@@ -2,6 +2,7 @@
 // (pg-boss) is passed in as a function, so tests call them directly.
 import type { AppContext } from '../context.ts';
 import { schedulableCampaignIds } from '../store/campaigns.ts';
+import { pruneAuditLog } from '../services/audit.ts';
 
 export interface TickReport {
   campaigns: number;
@@ -9,6 +10,8 @@ export interface TickReport {
   enqueued: number;
   /** Campaigns that already had a job waiting (the queue keeps one queued job per campaign). */
   alreadyQueued: number;
+  /** Audit rows deleted for being older than AUDIT_LOG_RETENTION_DAYS. */
+  auditRowsPruned: number;
 }
 
 /** Active campaigns, in a stable order. */
@@ -29,7 +32,9 @@ export async function tickJob(ctx: AppContext, enqueue: (campaignId: string) => 
   if (left.length > 0) ctx.logger.info({ campaigns: left.slice(0, 20), count: left.length }, 'active campaigns without a daily budget or history are not scheduled');
   let enqueued = 0;
   for (const id of ids) if (await enqueue(id)) enqueued += 1;
-  const report = { campaigns: ids.length, enqueued, alreadyQueued: ids.length - enqueued };
+  // Audit retention (AUDIT_LOG_RETENTION_DAYS) rides on the tick: one indexed delete per interval.
+  const auditRowsPruned = await pruneAuditLog(ctx);
+  const report = { campaigns: ids.length, enqueued, alreadyQueued: ids.length - enqueued, auditRowsPruned };
   ctx.logger.info(report, 'scheduler tick');
   return report;
 }

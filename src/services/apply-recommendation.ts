@@ -3,20 +3,23 @@ import type { AppContext } from '../context.ts';
 import type { ExperimentArm } from '../engine/holdout.ts';
 import type { Db } from '../store/db.ts';
 import { adsetObservedRates } from '../store/adset-metrics.ts';
-import { insertTargetingChange, lastAppliedTargeting } from '../store/history.ts';
-import { getRecommendation } from '../store/runs.ts';
+import { insertTargetingChange, lastAppliedTargeting, targetingInForce } from '../store/history.ts';
+import { getRecommendation, newerRecommendation } from '../store/runs.ts';
+import { auditChange } from './audit.ts';
 import { addDays, isoDate } from './dates.ts';
-import { InputError, NotFoundError, UnavailableError } from './errors.ts';
+import { ConflictError, InputError, NotFoundError, UnavailableError } from './errors.ts';
 import type { Mode } from './run-optimization.ts';
 
 export interface ApplyRequest {
   recommendationId: string;
   mode: Mode;
-  /** Validate and report what would change; recorded in the history as a dry run, nothing applied. */
+  /** Validate and report what would change: answered and audited, never stored in the history. */
   dryRun: boolean;
+  /** Apply even when a newer run superseded the recommendation (the API allows it to admins only). */
+  force?: boolean;
 }
 
-/** The specification's apply response, plus dry_run and the history row's id. */
+/** The specification's apply response, plus dry_run, already_in_force and the history row's id. */
 export interface ApplyResult {
   recommendation_id: string;
   adset_id: string | null;
@@ -30,7 +33,10 @@ export interface ApplyResult {
   };
   message: string;
   dry_run: boolean;
-  history_id: number;
+  /** The ad set already has exactly this targeting: nothing was applied or recorded. */
+  already_in_force: boolean;
+  /** The history row written, or (already in force) the one that put the targeting in force; null for a dry run that would change something. */
+  history_id: number | null;
 }
 
 /** An ad set's targeting in the shape of Meta's targeting spec (Marketing API, ad set `targeting`). */
@@ -68,9 +74,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * the targeting history as mode 'stub': old targeting = what was last applied to the ad set (null
  * the first time), new targeting = the recommendation as a Meta targeting spec, before_* = the ad
  * set's observed rates over the analysis window before the change, after_* = null until delivery
- * after the change exists. A dry run validates and answers the same, and is recorded too (with
- * dry_run = true, so that the audit trail shows who looked at what), but changes nothing and is
- * never taken as the ad set's current targeting. LIVE mode needs the Meta client: refused.
+ * after the change exists. LIVE mode needs the Meta client: refused.
+ *
+ * Applies of one ad set are serialised (an advisory lock), and inside the lock:
+ * - a recommendation that a later run superseded for the same ad set is refused (ConflictError
+ *   naming the newer one) unless forced;
+ * - a targeting that is already in force records nothing and says so, so that twenty identical
+ *   requests make one change, not twenty;
+ * - a dry run answers what would change and records nothing in the history (its audit row says who looked).
  */
 export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): Promise<ApplyResult> {
   if (!UUID.test(req.recommendationId)) throw new InputError('recommendation_id', `must be a UUID, got ${JSON.stringify(req.recommendationId.slice(0, 80))}`);
@@ -81,9 +92,12 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
   return ctx.db.transaction(async (tx) => {
     const rec = await getRecommendation(tx, req.recommendationId);
     if (rec === null) throw new NotFoundError(`no recommendation ${req.recommendationId}; GET /meta/targeting/recommendations/{campaign_id} lists the latest ones`);
-    const historyId = await recordTargetingChange(ctx, tx, rec, { dryRun: req.dryRun, appliedAt: ctx.clock.now(), experiment: null });
-    ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, dryRun: req.dryRun, historyId }, 'recommendation applied (stub)');
-    return {
+    await lockAdset(tx, rec.campaign_id, rec.adset_id);
+    const newer = await newerRecommendation(tx, rec);
+    if (newer !== null && req.force !== true) {
+      throw new ConflictError(`recommendation ${rec.recommendation_id} was superseded by recommendation ${newer.recommendationId} (run ${newer.runId}, ${newer.createdAt}) for the same ad set; apply that one, or force this one (admin only)`);
+    }
+    const base = {
       recommendation_id: rec.recommendation_id,
       adset_id: rec.adset_id,
       success: true,
@@ -94,11 +108,37 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
         behaviors_count: rec.behaviors.length,
         lookalikes_count: rec.lookalikes.length,
       },
-      message: req.dryRun ? 'Dry run in STUB mode: nothing applied; this is what would change' : 'Applied in STUB mode (simulated)',
       dry_run: req.dryRun,
-      history_id: historyId,
     };
+    const audit = (outcome: string, historyId: number | null) =>
+      auditChange(tx, ctx, { action: 'apply', summary: { recommendation_id: rec.recommendation_id, adset_id: rec.adset_id, outcome, history_id: historyId, forced: newer !== null } });
+
+    const inForce = await targetingInForce(tx, rec.campaign_id, rec.adset_id);
+    if (inForce !== null && canonicalJson(inForce.targeting) === canonicalJson(targetingSpecOf(rec))) {
+      await audit('already_in_force', inForce.historyId);
+      return { ...base, already_in_force: true, history_id: inForce.historyId, message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
+    }
+    if (req.dryRun) {
+      await audit('dry_run', null);
+      return { ...base, already_in_force: false, history_id: null, message: 'Dry run in STUB mode: nothing applied or recorded; this is what would change' };
+    }
+    const historyId = await recordTargetingChange(ctx, tx, rec, { dryRun: false, appliedAt: ctx.clock.now(), experiment: null });
+    await audit('applied', historyId);
+    ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, historyId, actor: ctx.actor.id }, 'recommendation applied (stub)');
+    return { ...base, already_in_force: false, history_id: historyId, message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
   });
+}
+
+/** One change of an ad set at a time (any process on the database): held until the transaction ends; taking it twice is harmless. */
+async function lockAdset(tx: Db, campaignId: string, adsetId: string | null): Promise<void> {
+  await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-apply:${JSON.stringify([campaignId, adsetId])}`]);
+}
+
+/** JSON with object keys sorted at every level: jsonb does not keep key order, so compare this. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 /**
@@ -114,7 +154,7 @@ export async function recordTargetingChange(
   opts: { dryRun: boolean; appliedAt: Date; experiment: { id: string; arm: ExperimentArm } | null },
 ): Promise<number> {
   // One apply per ad set at a time, so "old targeting" is never read while another apply writes it.
-  await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-apply:${rec.campaign_id}:${rec.adset_id ?? ''}`]);
+  await lockAdset(tx, rec.campaign_id, rec.adset_id);
   const end = addDays(isoDate(opts.appliedAt), -1);
   const before = await adsetObservedRates(tx, rec.campaign_id, rec.adset_id, addDays(end, -(ctx.config.windowDays - 1)), end);
   const oldTargeting = await lastAppliedTargeting(tx, rec.campaign_id, rec.adset_id);
@@ -138,5 +178,6 @@ export async function recordTargetingChange(
     error_message: null,
     experiment_id: opts.experiment?.id ?? null,
     experiment_arm: opts.experiment?.arm ?? null,
+    actor: ctx.actor.id,
   });
 }

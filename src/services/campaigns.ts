@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import { listCampaignsPage, setDailyBudget } from '../store/campaigns.ts';
 import { getCampaign } from '../store/insights.ts';
 import { InputError, NotFoundError } from './errors.ts';
+import { auditChange } from './audit.ts';
 
 /** One listed campaign, as the CLI (--json) and GET /meta/targeting/campaigns show it. */
 export interface CampaignDocument {
@@ -72,6 +73,7 @@ export async function setCampaignBudget(ctx: AppContext, campaignId: string, dai
     if (campaign === null) throw new NotFoundError(`campaign ${JSON.stringify(id)} is not stored: import its history first (import FILE), or generate a STUB one (stub generate)`);
     const minor = parseDailyBudget(dailyBudget, campaign.currency);
     await setDailyBudget(tx, id, minor);
+    await auditChange(tx, ctx, { action: 'campaign set', summary: { campaign_id: id, daily_budget_minor: minor } });
     ctx.logger.info({ campaignId: id, dailyBudgetMinor: minor }, 'campaign budget set');
     const { items } = await listCampaigns({ ...ctx, db: tx }, { limit: 1, cursor: null, campaignId: id });
     return items[0]!;

@@ -51,3 +51,14 @@ export class UnavailableError extends Error {
     this.name = 'UnavailableError';
   }
 }
+
+/**
+ * The request is valid but conflicts with the store's state (synthetic rows into a store of real
+ * data, a recommendation that a newer run superseded). The CLI exits with 2; the HTTP API answers 409.
+ */
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}

@@ -5,7 +5,9 @@ import { createStubMarket, getTruth } from '../simulation/market.ts';
 import type { Db } from '../store/db.ts';
 import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { addDays, isoDate } from './dates.ts';
-import { InputError } from './errors.ts';
+import { dataSources, storeKindOf, STUB_SOURCE } from '../store/data-sources.ts';
+import { auditChange } from './audit.ts';
+import { ConflictError, InputError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 
@@ -54,7 +56,14 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     ...(options.family ? { family: options.family } : {}),
   });
   const total = market.rowCount();
+  const refusal = (sources: readonly string[] | null) =>
+    new ConflictError(`this store holds real data (${sources === null ? 'imported while this ran' : `sources: ${sources.filter((x) => x !== STUB_SOURCE).join(', ')}`}), so it takes no synthetic STUB rows; use another DATA_DIR or DATABASE_SCHEMA for a demo`);
   const written = await ctx.db.transaction(async (tx) => {
+    // Synthetic rows never enter a store that holds real data: they would be optimised, reported
+    // and scheduled as if they were the advertiser's own. (The insights trigger of migration 010
+    // refuses them too, for an import that commits while this runs.)
+    const sources = await dataSources(tx);
+    if (storeKindOf(sources) === 'real') throw refusal(sources);
     const truth = getTruth(market);
     const campaigns = new Map(truth.campaigns.map((c) => [c.campaignId, { currency: ctx.config.defaultCurrency, name: c.name, dailyBudgetMinor: c.dailyBudgetMinor }]));
     await upsertCampaigns(tx, campaigns, 'stub');
@@ -62,7 +71,12 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     for (const c of market.campaigns) await replacePixelEvents(tx, c.campaignId, market.pixelEvents(c.campaignId));
     await refreshSegmentPerformance(tx, ctx.config.engine);
     await refreshAfterMetrics(tx, market.campaigns.map((c) => c.campaignId));
+    await auditChange(tx, ctx, { action: 'stub generate', summary: { stub_campaigns: market.campaigns.length, stub_rows: n, stub_days: options.days, stub_seed: String(options.seed) } });
     return n;
+  }).catch((error: unknown) => {
+    // The database's own refusal; the transaction is aborted, so nothing more is asked of it.
+    if (error instanceof Error && error.message.includes('synthetic_into_real')) throw refusal(null);
+    throw error;
   });
   await refreshStatistics(ctx.db);
   ctx.logger.info({ rows: written, campaigns: market.campaigns.length }, 'stub history generated');

@@ -12,6 +12,7 @@ import { type AssignedAdset, type ExperimentRecord, experimentOfRun, getExperime
 import { getCampaign } from '../store/insights.ts';
 import { latestRecommendations } from '../store/runs.ts';
 import { recordTargetingChange } from './apply-recommendation.ts';
+import { auditChange } from './audit.ts';
 import { addDays, isoDate } from './dates.ts';
 import { InputError, NotFoundError, UnavailableError } from './errors.ts';
 import type { Mode } from './run-optimization.ts';
@@ -71,7 +72,10 @@ export async function startExperiment(ctx: AppContext, req: StartExperimentReque
     const holdouts = assignment.filter((a) => a.arm === 'holdout').length;
     const base = { campaign_id: campaignId, run_id: runId, holdout_share: req.holdoutShare, seed, started_at: startedAt.toISOString(), dry_run: req.dryRun };
     const split = `${assignment.length - holdouts} ad set(s) in treatment, ${holdouts} in holdout`;
-    if (req.dryRun) return { experiment_id: null, ...base, assignment, message: `Dry run in STUB mode: nothing applied; ${split}` };
+    if (req.dryRun) {
+      await auditChange(tx, ctx, { action: 'experiment', summary: { campaign_id: campaignId, run_id: runId, outcome: 'dry_run' } });
+      return { experiment_id: null, ...base, assignment, message: `Dry run in STUB mode: nothing applied; ${split}` };
+    }
 
     const experimentId = ctx.newId();
     await insertExperiment(tx, { experiment_id: experimentId, campaign_id: campaignId, run_id: runId, holdout_share: req.holdoutShare, seed, started_at: startedAt, assignment });
@@ -79,6 +83,7 @@ export async function startExperiment(ctx: AppContext, req: StartExperimentReque
       a.history_id = await recordTargetingChange(ctx, tx, recOf.get(a.adset_id ?? '')!, { dryRun: false, appliedAt: startedAt, experiment: { id: experimentId, arm: a.arm } });
     }
     await updateExperimentAssignment(tx, experimentId, assignment);
+    await auditChange(tx, ctx, { action: 'experiment', summary: { campaign_id: campaignId, run_id: runId, experiment_id: experimentId, outcome: 'started' } });
     ctx.logger.info({ experimentId, campaignId, runId, holdouts, adsets: assignment.length }, 'experiment started (stub)');
     return { experiment_id: experimentId, ...base, assignment, message: `Experiment started in STUB mode (simulated): ${split}` };
   });

@@ -24,12 +24,14 @@ export interface RunCampaignsRequest {
   forceRefresh: boolean;
   /** Daily budget in major units as text, for one campaign; null or absent: the stored daily budget. */
   budget?: string | null;
+  /** One campaign only: generate a synthetic STUB history when it has none (runOptimization). */
+  generateStub?: boolean;
 }
 
 /** One campaign through runOptimization (the given budget, else its stored daily budget), as a RunSummary. */
 export async function runOneCampaign(ctx: AppContext, campaignId: string, req: RunCampaignsRequest): Promise<RunSummary> {
   const t0 = performance.now();
-  const result = await runOptimization(ctx, { campaignId, budget: req.budget ?? null, mode: req.mode, forceRefresh: req.forceRefresh });
+  const result = await runOptimization(ctx, { campaignId, budget: req.budget ?? null, mode: req.mode, forceRefresh: req.forceRefresh, generateStub: req.generateStub ?? false });
   const { run } = result;
   const durationMs = result.reused ? Math.round(performance.now() - t0) : (run.durationMs ?? 0);
   return {
@@ -63,7 +65,7 @@ export async function runAllActive(ctx: AppContext, req: RunCampaignsRequest): P
   const failed: string[] = [];
   for (const { campaign_id } of campaigns) {
     try {
-      parts.push(await runOneCampaign(ctx, campaign_id, { ...req, budget: null }));
+      parts.push(await runOneCampaign(ctx, campaign_id, { ...req, budget: null, generateStub: false }));
     } catch (error) {
       failed.push(campaign_id);
       ctx.logger.warn({ campaignId: campaign_id, err: error instanceof Error ? error.message : String(error) }, 'campaign run failed');

@@ -11,7 +11,8 @@ import { loadEarlierRuns } from '../store/earlier-runs.ts';
 import { recordRests, restsInForce, withRests } from '../store/resting-segments.ts';
 import { loadCampaignSnapshot } from '../store/snapshot.ts';
 import { addDays } from './dates.ts';
-import { InputError } from './errors.ts';
+import { auditChange } from './audit.ts';
+import { InputError, NotFoundError } from './errors.ts';
 import { generateStubHistory } from './generate-stub.ts';
 
 export type Mode = 'stub' | 'live';
@@ -24,12 +25,17 @@ export interface RunRequest {
    */
   budget: string | null;
   mode: Mode;
+  /**
+   * Generate a synthetic STUB history when the campaign has none (default false: an unknown
+   * campaign is a NotFoundError). Refused on a store that holds real (imported or LIVE) data.
+   */
+  generateStub?: boolean;
 }
 
 export interface RunResult {
   run: RunRecord;
   recommendations: Recommendation[];
-  /** True when the campaign had no history and STUB mode generated a synthetic one first. */
+  /** True when the campaign had no history and, as asked (generateStub), a synthetic one was generated first. */
   generatedHistory: boolean;
   /** True when an earlier run on the same history and budget was returned instead of a new one. */
   reused: boolean;
@@ -80,8 +86,12 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       let campaign = await getCampaign(tx, req.campaignId);
       let generatedHistory = false;
       if (campaign === null || campaign.lastDate === null) {
-        // STUB mode only: a campaign nobody has imported gets a synthetic history, seeded by its id
-        // so that the same campaign always sees the same market.
+        // Only when asked: a typo in a campaign id must not create a synthetic campaign that the
+        // scheduler then keeps optimising. generateStubHistory refuses a store with real data.
+        if (request.generateStub !== true) {
+          throw new NotFoundError(`campaign ${JSON.stringify(req.campaignId)} has no stored history; import it first, or ask for a synthetic STUB market explicitly (generate_stub: true, --generate-stub)`);
+        }
+        // Seeded by the campaign id, so that the same campaign always sees the same market.
         await generateStubHistory(txCtx, { campaigns: 1, days: ctx.config.windowDays, seed: `campaign:${req.campaignId}`, campaignIds: [req.campaignId] });
         campaign = await getCampaign(tx, req.campaignId);
         generatedHistory = true;
@@ -89,7 +99,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       }
 
       const totalBudgetMinor = req.budget === null ? campaign.dailyBudgetMinor : parseMinor(req.budget, campaign.currency);
-      if (req.budget === null && totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget; give one (--budget)`);
+      if (req.budget === null && totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
       if (totalBudgetMinor === null || totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
       if (!forceRefresh) {
@@ -97,6 +107,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings: ctx.config.engine, windowDays: ctx.config.windowDays });
         if (reusable !== null) {
           const run = await getRun(tx, reusable);
+          await auditChange(tx, ctx, { action: 'run', summary: { campaign_id: req.campaignId, run_id: reusable, outcome: 'reused' } });
           return { run: run!, recommendations: await recommendationsOfRun(tx, reusable), generatedHistory, reused: true };
         }
       }
@@ -110,6 +121,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         currency: campaign.currency,
         startedAt: ctx.clock.now(),
         historyVersion: campaign.historyVersion,
+        actor: ctx.actor.id,
       };
       const runId = started.runId;
       await insertRun(tx, started);
@@ -136,6 +148,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       await recordRests(tx, runId, req.campaignId, { started: decisions.flatMap((d) => d.rests?.started ?? []), ended: decisions.flatMap((d) => d.rests?.ended ?? []) });
       await completeRun(tx, runId, ctx.clock.now(), durationMs, recommendations.length);
       const run = await getRun(tx, runId);
+      await auditChange(tx, ctx, { action: 'run', summary: { campaign_id: req.campaignId, run_id: runId, outcome: generatedHistory ? 'completed_with_stub_history' : 'completed' } });
       ctx.logger.info({ runId, campaignId: req.campaignId, recommendations: recommendations.length, durationMs }, 'run completed');
       return { run: run!, recommendations, generatedHistory, reused: false };
     });

@@ -23,7 +23,7 @@ export const SCHEDULABLE_SQL = 'c.active and c.daily_budget_minor is not null an
 
 /** One page of campaigns by id, and the cursor of the next page (null on the last one). */
 export async function listCampaignsPage(db: Db, options: { limit: number; cursor: string | null; campaignId?: string }): Promise<{ items: CampaignListing[]; nextCursor: string | null }> {
-  const after = options.cursor === null ? null : (decodeCursor(options.cursor, ['string'])[0] as string);
+  const after = options.cursor === null ? null : (decodeCursor(options.cursor, ['text'])[0] as string);
   const rows = await db.query<{ campaign_id: string; name: string | null; currency: string; source: string; active: boolean; daily_budget_minor: number | null; first_date: string | null; last_date: string | null }>(
     `select c.campaign_id, c.name, c.currency, c.source, c.active, c.daily_budget_minor::float8 as daily_budget_minor,
        r.first_date, r.last_date

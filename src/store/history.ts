@@ -1,4 +1,3 @@
-import { InputError } from '../services/errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Db } from './db.ts';
 
@@ -25,6 +24,8 @@ export interface TargetingChange {
   /** The holdout experiment the change belongs to (migration 006), and the ad set's arm in it. */
   experiment_id: string | null;
   experiment_arm: 'treatment' | 'holdout' | null;
+  /** Who made the change (migration 010): a token subject, cli:<os user> or scheduler; null before. */
+  actor: string | null;
 }
 
 export type NewTargetingChange = Omit<TargetingChange, 'id' | 'applied_at' | 'experiment_id' | 'experiment_arm'> & {
@@ -37,14 +38,14 @@ export async function insertTargetingChange(tx: Db, c: NewTargetingChange): Prom
   const rows = await tx.query<{ id: number }>(
     `insert into targeting_history (run_id, recommendation_id, campaign_id, adset_id, mode, dry_run, applied_at,
        old_targeting, new_targeting, before_ctr, before_cvr, before_roas, after_ctr, after_cvr, after_roas, success, error_message,
-       experiment_id, experiment_arm)
-     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18::uuid, $19)
+       experiment_id, experiment_arm, actor)
+     values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18::uuid, $19, $20)
      returning id::float8 as id`,
     [
       c.run_id, c.recommendation_id, c.campaign_id, c.adset_id, c.mode, c.dry_run, c.applied_at,
       c.old_targeting === null ? null : JSON.stringify(c.old_targeting), c.new_targeting === null ? null : JSON.stringify(c.new_targeting),
       c.before_ctr, c.before_cvr, c.before_roas, c.after_ctr, c.after_cvr, c.after_roas, c.success, c.error_message,
-      c.experiment_id ?? null, c.experiment_arm ?? null,
+      c.experiment_id ?? null, c.experiment_arm ?? null, c.actor,
     ],
   );
   return Number(rows[0]!.id);
@@ -67,12 +68,11 @@ export async function listTargetingHistory(db: Db, filter: HistoryFilter): Promi
  * millisecond ISO text in the cursor is exact.
  */
 export async function listTargetingHistoryPage(db: Db, filter: HistoryFilter & { cursor: string | null }): Promise<{ items: TargetingChange[]; nextCursor: string | null }> {
-  const after = filter.cursor === null ? null : decodeCursor(filter.cursor, ['string', 'number']);
-  if (after !== null && Number.isNaN(Date.parse(String(after[0])))) throw new InputError('cursor', 'is not a cursor this endpoint returned');
+  const after = filter.cursor === null ? null : decodeCursor(filter.cursor, ['timestamp', 'int']);
   const rows = await db.query<Record<string, unknown>>(
     `select id::float8 as id, run_id::text as run_id, recommendation_id::text as recommendation_id, campaign_id, adset_id, mode, dry_run,
        applied_at, old_targeting, new_targeting, before_ctr, before_cvr, before_roas, after_ctr, after_cvr, after_roas,
-       success, error_message, experiment_id::text as experiment_id, experiment_arm
+       success, error_message, experiment_id::text as experiment_id, experiment_arm, actor
      from targeting_history
      where ($1::text is null or campaign_id = $1) and ($2::text is null or adset_id = $2)
        and ($4::timestamptz is null or (applied_at, id) < ($4::timestamptz, $5::int8))
@@ -95,14 +95,21 @@ export async function listTargetingHistoryPage(db: Db, filter: HistoryFilter & {
 
 /** The targeting last applied (for real or simulated, not a dry run) to the ad set, or null. */
 export async function lastAppliedTargeting(db: Db, campaignId: string, adsetId: string | null): Promise<unknown> {
-  const rows = await db.query<{ new_targeting: unknown }>(
-    `select new_targeting from targeting_history
+  return (await targetingInForce(db, campaignId, adsetId))?.targeting ?? null;
+}
+
+/** The change that put the ad set's current targeting in force (its history row id and targeting), or null. */
+export async function targetingInForce(db: Db, campaignId: string, adsetId: string | null): Promise<{ historyId: number; targeting: unknown } | null> {
+  const rows = await db.query<{ id: number; new_targeting: unknown }>(
+    `select id::float8 as id, new_targeting from targeting_history
      where campaign_id = $1 and adset_id is not distinct from $2 and success and not dry_run
      order by applied_at desc, id desc limit 1`,
     [campaignId, adsetId],
   );
-  const v = rows[0]?.new_targeting;
-  return v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v;
+  const r = rows[0];
+  if (r === undefined) return null;
+  const v = r.new_targeting;
+  return { historyId: Number(r.id), targeting: v === null || v === undefined ? null : typeof v === 'string' ? JSON.parse(v) : v };
 }
 
 /** Applied (not dry-run) changes of these campaigns, whose after_* metrics are computed from later delivery. */

@@ -16,6 +16,7 @@ export interface RunRecord {
   durationMs: number | null;
   recommendationsCount: number;
   error: string | null;
+  actor: string | null;
 }
 
 export interface NewRun {
@@ -27,13 +28,15 @@ export interface NewRun {
   currency: string | null;
   startedAt: Date;
   historyVersion: number | null;
+  /** Who asked for the run: a token subject, cli:<os user> or scheduler. */
+  actor: string | null;
 }
 
 export async function insertRun(db: Db, run: NewRun): Promise<void> {
   await db.query(
-    `insert into runs (run_id, status, mode, strategy, campaign_ids, total_budget_minor, currency, started_at, history_version)
-     values ($1, 'running', $2, $3, $4::text[], $5, $6, $7, $8)`,
-    [run.runId, run.mode, run.strategy, run.campaignIds, run.totalBudgetMinor, run.currency, run.startedAt, run.historyVersion],
+    `insert into runs (run_id, status, mode, strategy, campaign_ids, total_budget_minor, currency, started_at, history_version, actor)
+     values ($1, 'running', $2, $3, $4::text[], $5, $6, $7, $8, $9)`,
+    [run.runId, run.mode, run.strategy, run.campaignIds, run.totalBudgetMinor, run.currency, run.startedAt, run.historyVersion, run.actor],
   );
 }
 
@@ -79,7 +82,7 @@ export async function failRun(db: Db, runId: string, finishedAt: Date, durationM
 export async function getRun(db: Db, runId: string): Promise<RunRecord | null> {
   const rows = await db.query<Record<string, unknown>>(
     `select run_id, status, mode, strategy, campaign_ids, total_budget_minor::float8 as tb, currency,
-       started_at, finished_at, duration_ms, recommendations_count, error from runs where run_id = $1`,
+       started_at, finished_at, duration_ms, recommendations_count, error, actor from runs where run_id = $1`,
     [runId],
   );
   const r = rows[0];
@@ -97,6 +100,7 @@ export async function getRun(db: Db, runId: string): Promise<RunRecord | null> {
     durationMs: r.duration_ms === null ? null : Number(r.duration_ms),
     recommendationsCount: Number(r.recommendations_count),
     error: (r.error as string | null) ?? null,
+    actor: (r.actor as string | null) ?? null,
   };
 }
 
@@ -148,6 +152,21 @@ export async function latestRecommendationOfAdset(db: Db, campaignId: string, ad
   const docs = Array.isArray(parsed) ? parsed : [parsed];
   const one = docs.find((d) => d.adset_id === adsetId);
   return { document: one === undefined ? null : JSON.stringify(one), adsets: docs.map((d) => d.adset_id) };
+}
+
+/**
+ * The newest recommendation for the same ad set of the same campaign from a later run than the
+ * given one (created after it), or null when the given one is the newest.
+ */
+export async function newerRecommendation(db: Db, rec: Pick<Recommendation, 'campaign_id' | 'adset_id' | 'run_id' | 'created_at'>): Promise<{ recommendationId: string; runId: string; createdAt: string } | null> {
+  const rows = await db.query<{ recommendation_id: string; run_id: string; created_at: string | Date }>(
+    `select recommendation_id::text as recommendation_id, run_id::text as run_id, created_at from recommendations
+     where campaign_id = $1 and adset_id is not distinct from $2 and run_id <> $3::uuid and created_at > $4::timestamptz
+     order by created_at desc, run_id limit 1`,
+    [rec.campaign_id, rec.adset_id, rec.run_id, rec.created_at],
+  );
+  const r = rows[0];
+  return r === undefined ? null : { recommendationId: r.recommendation_id, runId: r.run_id, createdAt: new Date(r.created_at).toISOString() };
 }
 
 export async function getRecommendation(db: Db, recommendationId: string): Promise<Recommendation | null> {

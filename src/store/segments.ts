@@ -105,7 +105,7 @@ export async function listSegmentPerformance(db: Db, options: SegmentFilter): Pr
  * primary key breaks ties), so pages never overlap or skip a row.
  */
 export async function listSegmentPerformancePage(db: Db, options: SegmentFilter & { cursor: string | null }): Promise<{ items: SegmentListing[]; nextCursor: string | null }> {
-  const after = options.cursor === null ? null : decodeCursor(options.cursor, ['number', 'string', 'string', 'string']);
+  const after = options.cursor === null ? null : decodeCursor(options.cursor, ['int', 'text', 'text', 'text']);
   const rows = await db.query<Record<string, unknown>>(
     `select segment_type, segment_id, segment_name, currency, total_impressions::float8 as ti, total_clicks::float8 as tc,
        total_conversions::float8 as tcv, total_spend_minor::float8 as ts, total_revenue_minor::float8 as tr,

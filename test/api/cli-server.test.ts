@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
 import { resolveAuthKeys } from '../../src/api/auth.ts';
 import { onShutdown, startServer } from '../../src/api/server.ts';
+import { cliActor } from '../../src/context.ts';
+import { listAuditEntries } from '../../src/store/audit.ts';
 import { runCli } from '../helpers/cli.ts';
 import { runOptimization } from '../../src/services/run-optimization.ts';
 import { listTargetingHistory } from '../../src/store/history.ts';
@@ -63,21 +65,36 @@ describe(`token, apply and serve on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`,
   });
 
   it('token with JWT_SECRET never prints the secret', async () => {
-    const secret = 's'.repeat(40);
+    const secret = 'Zr8q-Lw3N_x5Tb0Kv7Pm2Hs9Dc4Yf6Ja1Ue';
     const out = await cli(ctx, ['token', '--role', 'admin', '--sub', 'ops'], { JWT_SECRET: secret });
     expect(out.code).toBe(0);
     expect(out.stdout + out.stderr).not.toContain(secret);
   });
 
-  it('apply (CLI) calls the same service: JSON output, a history row, dry run, LIVE refused with exit 2', async () => {
-    const rec = (await runOptimization(ctx, { campaignId: '31337', budget: null, mode: 'stub' })).recommendations[0]!;
+  it('apply (CLI) calls the same service: JSON output, a history row and an audit row with the cli actor, dry run only audited, LIVE refused with exit 2', async () => {
+    const rec = (await runOptimization(ctx, { campaignId: '31337', budget: null, mode: 'stub', generateStub: true })).recommendations[0]!;
     const dry = await cli(ctx, ['apply', rec.recommendation_id, '--dry-run', '--json'], {});
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ recommendation_id: rec.recommendation_id, success: true, dry_run: true });
     const real = await cli(ctx, ['apply', rec.recommendation_id, '--mode', 'stub', '--json'], {});
     expect(JSON.parse(real.stdout)).toMatchObject({ dry_run: false, message: 'Applied in STUB mode (simulated)' });
     const rows = await listTargetingHistory(ctx.db, { campaignId: '31337', adsetId: null, limit: 10 });
-    expect(rows.map((r) => r.dry_run)).toEqual([false, true]);
+    // The dry run is answered and audited, never a history row.
+    expect(rows.map((r) => r.dry_run)).toEqual([false]);
+    const actor = cliActor().id;
+    expect(actor).toMatch(/^cli:./);
+    expect(rows[0]!.actor).toBe(actor);
+    const audit = (await listAuditEntries(ctx.db, 50)).filter((a) => a.route === 'apply');
+    expect(audit.map((a) => [a.channel, a.subject, a.method, a.bodySummary.outcome])).toEqual([
+      ['cli', actor, 'CLI', 'applied'],
+      ['cli', actor, 'CLI', 'dry_run'],
+    ]);
+    expect(audit[0]!.bodySummary.history_id).toBe(rows[0]!.id);
+    // Again: already in force, nothing recorded, and the CLI says so.
+    const again = await cli(ctx, ['apply', rec.recommendation_id], {});
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/Already in force/);
+    expect(await listTargetingHistory(ctx.db, { campaignId: '31337', adsetId: null, limit: 10 })).toHaveLength(1);
     const live = await cli(ctx, ['apply', rec.recommendation_id, '--mode', 'live'], {});
     expect(live.code).toBe(2);
     expect(live.stderr).toMatch(/LIVE apply needs the Meta Marketing API client/);

@@ -196,24 +196,34 @@ describe(`HTTP API endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
       expect(row.before_roas).toBeGreaterThan(0);
     });
 
-    it('a dry run is recorded as such and never becomes the ad set\'s current targeting', async () => {
-      const rec = (await get(`/meta/targeting/recommendations/${SINGLE}`)).json();
+    it('a dry run is answered and audited, never stored in the history nor taken as the ad set\'s current targeting', async () => {
+      const recs = (await get(`/meta/targeting/recommendations/${MULTI}`)).json();
+      expect(recs.length).toBeGreaterThanOrEqual(2);
+      const rec = recs[0];
       const dry = await post(`/meta/targeting/apply/${rec.recommendation_id}`, { recommendation_id: rec.recommendation_id, dry_run: true });
       expect(dry.statusCode).toBe(200);
-      expect(dry.json()).toMatchObject({ dry_run: true, success: true });
+      expect(dry.json()).toMatchObject({ dry_run: true, success: true, already_in_force: false, history_id: null });
       expect(dry.json().message).toMatch(/^Dry run/);
+      expect((await get(`/meta/targeting/history?campaign_id=${MULTI}`)).json()).toEqual([]);
+      const audited = (await listAuditEntries(h.ctx.db, 500)).find((a) => a.requestId === dry.headers['x-request-id']);
+      expect(audited).toMatchObject({ subject: 'alice', channel: 'api', statusCode: 200, bodySummary: { recommendation_id: rec.recommendation_id, dry_run: true, outcome: 'dry_run' } });
+
       const real = (await post(`/meta/targeting/apply/${rec.recommendation_id}`, { recommendation_id: rec.recommendation_id, mode: 'stub' })).json();
-      const history = (await get(`/meta/targeting/history?campaign_id=${SINGLE}&limit=10`)).json();
-      expect(history.map((r: { id: number }) => r.id)).toEqual([real.history_id, dry.json().history_id, history[2].id]);
-      expect(history[1].dry_run).toBe(true);
-      // old targeting of the real apply = the first real apply's new targeting, not the dry run's.
-      expect(history[0].old_targeting).toEqual(history[2].new_targeting);
+      const second = (await post(`/meta/targeting/apply/${recs[1].recommendation_id}`, { recommendation_id: recs[1].recommendation_id })).json();
+      const history = (await get(`/meta/targeting/history?campaign_id=${MULTI}&limit=10`)).json();
+      expect(history.map((r: { id: number }) => r.id).sort()).toEqual([real.history_id, second.history_id].sort());
+      // The first real apply's old targeting is null: the dry run never became the current one.
+      expect(history.find((r: { id: number }) => r.id === real.history_id).old_targeting).toBeNull();
+      expect(history.every((r: { actor: string }) => r.actor === 'alice')).toBe(true);
     });
 
     it('refuses LIVE (501), a body id that differs from the path (400), a bad UUID (400) and an unknown one (404)', async () => {
       const rec = (await get(`/meta/targeting/recommendations/${SINGLE}`)).json();
       const before = (await get(`/meta/targeting/history?campaign_id=${SINGLE}&limit=500`)).json().length;
-      const live = await post(`/meta/targeting/apply/${rec.recommendation_id}`, { recommendation_id: rec.recommendation_id, mode: 'live', dry_run: false });
+      // LIVE is admin-only by default: a manager is refused (403), an admin reaches the service (501).
+      const liveBody = { recommendation_id: rec.recommendation_id, mode: 'live', dry_run: false };
+      expect((await post(`/meta/targeting/apply/${rec.recommendation_id}`, liveBody)).statusCode).toBe(403);
+      const live = await post(`/meta/targeting/apply/${rec.recommendation_id}`, liveBody, await token('admin', { sub: 'ada' }));
       expect(live.statusCode).toBe(501);
       expect((await get(`/meta/targeting/history?campaign_id=${SINGLE}&limit=500`)).json()).toHaveLength(before);
 
@@ -242,8 +252,9 @@ describe(`HTTP API endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
       const text = JSON.stringify(rows);
       expect(text).not.toContain(manager);
       expect(text).not.toMatch(/eyJ|Bearer/);
-      // GETs are not state changes: not audited.
-      expect(rows.every((r) => r.method === 'POST')).toBe(true);
+      // GETs are not state changes: not audited. (The set-up's stub generation is audited as the CLI's.)
+      expect(rows.filter((r) => r.channel === 'api').every((r) => r.method === 'POST')).toBe(true);
+      expect(rows.filter((r) => r.channel !== 'api').map((r) => [r.channel, r.method, r.route])).toEqual([['cli', 'CLI', 'stub generate'], ['cli', 'CLI', 'stub generate']]);
     });
   });
 

@@ -104,7 +104,7 @@ describe(`holdout experiment endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGli
   it('LIVE: 403 for a role outside META_TARGETING_LIVE_APPLY_ROLES, else 501', async () => {
     const other = await openApi({ META_TARGETING_LIVE_APPLY_ROLES: 'admin' });
     try {
-      await runOptimization(other.ctx, { campaignId: MULTI, budget: null, mode: 'stub' });
+      await runOptimization(other.ctx, { campaignId: MULTI, budget: null, mode: 'stub', generateStub: true });
       const body = { campaign_id: MULTI, mode: 'live', holdout_share: 0.2 };
       const asManager = await other.app.inject({ method: 'POST', url: '/meta/targeting/experiments', headers: auth(await token('manager')), payload: body });
       expect(asManager.statusCode).toBe(403);

@@ -93,8 +93,9 @@ describe(`fuzz on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   let tokens: string[];
 
   beforeAll(async () => {
-    h = await openApi({ API_RATE_LIMIT_PER_MINUTE: '1000000' });
-    const result = await runOptimization(h.ctx, { campaignId: '777000', budget: null, mode: 'stub' });
+    // No limits: every malformed request must reach its handler, not a 429.
+    h = await openApi({ API_RATE_LIMIT_PER_MINUTE: '1000000', API_AUTH_FAILURE_LIMIT_PER_MINUTE: '1000000' });
+    const result = await runOptimization(h.ctx, { campaignId: '777000', budget: null, mode: 'stub', generateStub: true });
     ids = { campaignId: '777000', recommendationId: result.recommendations[0]!.recommendation_id };
     tokens = [await token('admin'), await token('manager'), await token('viewer')];
   });

@@ -1,6 +1,8 @@
 // Shared set-up of the API tests: an app on a test database (PGlite, or PostgreSQL when
 // TEST_DATABASE_URL is set), known HS256 keys, and tokens of every kind the security tests need.
+import { Writable } from 'node:stream';
 import { SignJWT, UnsecuredJWT } from 'jose';
+import pino from 'pino';
 import { buildApp } from '../../src/api/app.ts';
 import type { AuthKeys } from '../../src/api/auth.ts';
 import type { ApiInstance } from '../../src/api/types.ts';
@@ -20,8 +22,12 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function openApi(env: Record<string, string> = {}): Promise<ApiHarness> {
+/** An app on a fresh test database; `onLog` receives every log line (JSON) when given. */
+export async function openApi(env: Record<string, string> = {}, onLog?: (line: string) => void): Promise<ApiHarness> {
   const ctx = await openTestContext(env, NOW);
+  if (onLog !== undefined) {
+    ctx.logger = pino({ level: ctx.config.logLevel }, new Writable({ write(chunk: Buffer, _enc, done) { for (const line of chunk.toString().split('\n')) if (line !== '') onLog(line); done(); } }));
+  }
   const app = await buildApp(ctx, { keys: testKeys(), docsUi: true });
   await app.ready();
   return {

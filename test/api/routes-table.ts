@@ -8,6 +8,8 @@ export interface RouteCase {
   /** A concrete request the right role may make (ids filled in from the seeded data). */
   url(ids: SeedIds): string;
   body?(ids: SeedIds): unknown;
+  /** Takes a pagination cursor (?cursor=): the tampered-cursor probes run on it. */
+  paginated?: true;
 }
 
 export interface SeedIds {
@@ -30,8 +32,8 @@ export const ROUTES: RouteCase[] = [
     url: (ids) => `/meta/targeting/apply/${ids.recommendationId}`,
     body: (ids) => ({ recommendation_id: ids.recommendationId, mode: 'stub', dry_run: true }),
   },
-  { method: 'GET', route: '/meta/targeting/segments', access: 'read', url: () => '/meta/targeting/segments?limit=5' },
-  { method: 'GET', route: '/meta/targeting/history', access: 'read', url: () => '/meta/targeting/history?limit=5' },
+  { method: 'GET', route: '/meta/targeting/segments', access: 'read', url: () => '/meta/targeting/segments?limit=5', paginated: true },
+  { method: 'GET', route: '/meta/targeting/history', access: 'read', url: () => '/meta/targeting/history?limit=5', paginated: true },
   {
     method: 'POST',
     route: '/meta/targeting/experiments',

@@ -60,7 +60,7 @@ describe(`scheduler on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const seen: string[] = [];
     const report = await tickJob(ctx, async (id) => (seen.push(id), true));
     expect(seen).toEqual(activeIds);
-    expect(report).toEqual({ campaigns: 2, enqueued: 2, alreadyQueued: 0 });
+    expect(report).toEqual({ campaigns: 2, enqueued: 2, alreadyQueued: 0, auditRowsPruned: 0 });
 
     // Through the real queue, with no worker running: the second tick finds both jobs waiting.
     const boss = createBoss(ctx, { schema: jobSchema(), databaseUrl: process.env.TEST_DATABASE_URL ?? null, schedule: false });
@@ -68,8 +68,8 @@ describe(`scheduler on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     try {
       await ensureQueues(boss);
       const enqueue = async (id: string) => (await boss.send(OPTIMIZE_QUEUE, { campaignId: id, mode: 'stub' }, { singletonKey: id })) !== null;
-      expect(await tickJob(ctx, enqueue)).toEqual({ campaigns: 2, enqueued: 2, alreadyQueued: 0 });
-      expect(await tickJob(ctx, enqueue)).toEqual({ campaigns: 2, enqueued: 0, alreadyQueued: 2 });
+      expect(await tickJob(ctx, enqueue)).toEqual({ campaigns: 2, enqueued: 2, alreadyQueued: 0, auditRowsPruned: 0 });
+      expect(await tickJob(ctx, enqueue)).toEqual({ campaigns: 2, enqueued: 0, alreadyQueued: 2, auditRowsPruned: 0 });
       const jobs = await boss.findJobs<OptimizeCampaignData>(OPTIMIZE_QUEUE);
       expect(jobs.map((j) => j.data.campaignId).sort()).toEqual(activeIds);
       expect(jobs.map((j) => j.singletonKey).sort()).toEqual(activeIds);
@@ -225,7 +225,7 @@ describe(`scheduler on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     }
   });
 
-  it('with the real handler, a tick optimizes every active campaign into completed runs', async () => {
+  it('with the real handler, a tick optimizes every active campaign into completed runs, each recorded and audited as the scheduler\'s', async () => {
     ctx.setNow('2026-11-23T09:00:00Z');
     const before = await ctx.db.query<{ n: number }>("select count(*)::int as n from runs where started_at = '2026-11-23T09:00:00Z'");
     expect(before[0]!.n).toBe(0);
@@ -233,8 +233,11 @@ describe(`scheduler on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     await scheduler.tick('test');
     const count = async () => (await ctx.db.query<{ n: number }>("select count(*)::int as n from runs where status = 'completed' and started_at = '2026-11-23T09:00:00Z'"))[0]!.n;
     await waitFor('two completed runs', async () => (await count()) >= 2, 30_000);
-    const runs = await ctx.db.query<{ campaign: string }>("select campaign_ids[1] as campaign from runs where started_at = '2026-11-23T09:00:00Z' order by 1");
+    const runs = await ctx.db.query<{ campaign: string; actor: string; run_id: string }>("select campaign_ids[1] as campaign, actor, run_id::text as run_id from runs where started_at = '2026-11-23T09:00:00Z' order by 1");
     expect(runs.map((r) => r.campaign)).toEqual(campaigns.slice(0, 2));
+    expect(runs.map((r) => r.actor)).toEqual(['scheduler', 'scheduler']);
+    const audit = await ctx.db.query<{ subject: string; channel: string; method: string; run_id: string }>("select subject, channel, method, body_summary->>'run_id' as run_id from audit_log where route = 'run' and at = '2026-11-23T09:00:00Z' order by 4");
+    expect(audit).toEqual(runs.map((r) => ({ subject: 'scheduler', channel: 'scheduler', method: 'JOB', run_id: r.run_id })).sort((a, b) => a.run_id.localeCompare(b.run_id)));
   });
 });
 

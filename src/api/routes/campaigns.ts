@@ -1,7 +1,7 @@
 import { listCampaigns, setCampaignBudget } from '../../services/campaigns.ts';
 import { errorResponses, pageHeaders } from '../schemas/common.ts';
 import { Campaign, CampaignBody, CampaignParams, CampaignsQuery, CampaignsResponse } from '../schemas/campaigns.ts';
-import { type ApiInstance, BEARER, type RouteDeps } from '../types.ts';
+import { type ApiInstance, BEARER, requestContext, type RouteDeps } from '../types.ts';
 import { setNextPage } from './page.ts';
 
 export function campaignRoutes(app: ApiInstance, { ctx, writeRateLimit }: RouteDeps): void {
@@ -39,6 +39,6 @@ export function campaignRoutes(app: ApiInstance, { ctx, writeRateLimit }: RouteD
       },
       config: { access: 'write', auditFields: ['daily_budget'], rateLimit: writeRateLimit },
     },
-    async (req) => setCampaignBudget(ctx, req.params.campaign_id, req.body.daily_budget),
+    async (req) => setCampaignBudget(requestContext(ctx, req), req.params.campaign_id, req.body.daily_budget),
   );
 }

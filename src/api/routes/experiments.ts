@@ -3,7 +3,7 @@ import { ApiError } from '../errors.ts';
 import { authorizeLiveApply } from '../roles.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { ExperimentBody, ExperimentParams, ExperimentReportResponse, ExperimentStartResponse } from '../schemas/experiments.ts';
-import { type ApiInstance, BEARER, type RouteDeps } from '../types.ts';
+import { type ApiInstance, BEARER, requestContext, type RouteDeps } from '../types.ts';
 
 export function experimentRoutes(app: ApiInstance, { ctx, writeRateLimit }: RouteDeps): void {
   app.post(
@@ -25,7 +25,7 @@ export function experimentRoutes(app: ApiInstance, { ctx, writeRateLimit }: Rout
         const decision = authorizeLiveApply(req.principal!, ctx.config.api.liveApplyRoles);
         if (!decision.allowed) throw new ApiError('forbidden', decision.reason);
       }
-      return startExperiment(ctx, { campaignId: req.body.campaign_id, mode, holdoutShare: req.body.holdout_share ?? 0, dryRun: req.body.dry_run ?? false });
+      return startExperiment(requestContext(ctx, req), { campaignId: req.body.campaign_id, mode, holdoutShare: req.body.holdout_share ?? 0, dryRun: req.body.dry_run ?? false });
     },
   );
 

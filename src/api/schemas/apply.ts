@@ -7,7 +7,8 @@ export const ApplyBody = Type.Object(
   {
     recommendation_id: Type.String({ maxLength: 64, description: 'Must equal the recommendation_id of the path' }),
     mode: Type.Optional(Mode),
-    dry_run: Type.Optional(Type.Boolean({ description: 'Validate and show what would change; recorded in the history with dry_run true, nothing applied (default false)' })),
+    dry_run: Type.Optional(Type.Boolean({ description: 'Validate and show what would change; nothing applied and nothing stored in the history (the audit log records the call). Default false' })),
+    force: Type.Optional(Type.Boolean({ description: 'Apply even though a newer run superseded this recommendation for the ad set (admin only; default false: 409 naming the newer one)' })),
   },
   { additionalProperties: false },
 );
@@ -25,5 +26,6 @@ export const ApplyResponse = Type.Object({
   }),
   message: Type.String(),
   dry_run: Type.Boolean(),
-  history_id: Type.Integer({ description: 'The targeting_history row written (GET /meta/targeting/history)' }),
+  already_in_force: Type.Boolean({ description: 'The ad set already has exactly this targeting: nothing was applied or recorded' }),
+  history_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The targeting_history row written, or (already_in_force) the one that put the targeting in force; null for a dry run that would change something' }),
 });

@@ -35,6 +35,7 @@ export const HistoryEntry = Type.Object({
   error_message: Type.Union([Type.String(), Type.Null()]),
   experiment_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The holdout experiment of the change (GET /meta/targeting/experiments/{experiment_id})' }),
   experiment_arm: Type.Union([Type.Enum(['treatment', 'holdout']), Type.Null()], { description: 'treatment: the recommendation was applied; holdout: it was withheld and the old targeting kept' }),
+  actor: Type.Union([Type.String(), Type.Null()], { description: 'Who made the change: the token subject (API), cli:<os user> (CLI) or scheduler; null for changes recorded before actors were' }),
 });
 
 export const HistoryResponse = Type.Array(HistoryEntry);

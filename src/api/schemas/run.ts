@@ -11,6 +11,7 @@ export const RunBody = Type.Object(
         description: 'Daily budget of this run in major units of the campaign\'s currency (a number or a decimal string); default: the campaign\'s stored daily budget. Only with campaign_id; it does not change the stored budget',
       }),
     ),
+    generate_stub: Type.Optional(Type.Boolean({ description: 'With campaign_id: when the campaign has no stored history, generate a synthetic STUB one first (default false: 404). Refused (409) on a store holding real (imported or LIVE) data.' })),
   },
   { additionalProperties: false, description: 'Without campaign_id: every active campaign, each with its stored daily budget' },
 );
