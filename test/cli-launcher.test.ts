@@ -1,6 +1,7 @@
 // The installed command (bin/targeting-optimizer.mjs) run as a user runs it: from another directory,
 // by the system's Node (often 20, which cannot load TypeScript), with a `.env` in that directory.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -47,7 +48,7 @@ describe('the targeting-optimizer command', () => {
 
     it(`reads .env from the working directory on ${label}, and the environment wins over it`, () => {
       const cwd = mkdtempSync(path.join(tmpdir(), 'launcher-env-'));
-      writeFileSync(path.join(cwd, '.env'), `JWT_SECRET=${'s'.repeat(40)}\nJWT_ISSUER=from-dotenv\n`);
+      writeFileSync(path.join(cwd, '.env'), `JWT_SECRET=${randomBytes(32).toString('base64url')}\nJWT_ISSUER=from-dotenv\n`);
       const fromFile = spawnSync(node, [launcher, 'token', '--role', 'viewer', '--sub', 'ana'], { cwd, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
       expect(fromFile.stderr).toBe('');
       expect(payload(fromFile.stdout)).toMatchObject({ iss: 'from-dotenv', sub: 'ana' });

@@ -96,7 +96,7 @@ describe(`an imported account on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, ()
 
     // The scheduler's tick, then its job, as the worker runs them.
     const queued: string[] = [];
-    expect(await tickJob(h.ctx, async (id) => (queued.push(id), true))).toEqual({ campaigns: 1, enqueued: 1, alreadyQueued: 0 });
+    expect(await tickJob(h.ctx, async (id) => (queued.push(id), true))).toEqual({ campaigns: 1, enqueued: 1, alreadyQueued: 0, auditRowsPruned: 0 });
     expect(queued).toEqual([CAMPAIGN]);
     const outcome = await optimizeCampaignJob(h.ctx, { campaignId: CAMPAIGN, mode: 'stub' });
     expect(outcome.status).toBe('completed');
