@@ -41,6 +41,8 @@ export interface InsightRow {
   revenueMinor: number | null;
   /** ISO 4217, upper case. */
   currency: string;
+  /** People in the segment's audience where the source gives it (canonical CSV: segment_size); absent = unknown. */
+  segmentSize?: number;
 }
 
 /**

@@ -86,6 +86,20 @@ describe('parseCanonicalCsv: valid files', () => {
     }]);
   });
 
+  it('reads an optional segment_size: the audience size of the row\'s segment, a whole number above 0', async () => {
+    const result = await parseCanonicalCsv(csv(
+      line({ segment_size: '2500000' }),
+      line({ date: '2024-03-02', segment_size: '' }),
+      line({ date: '2024-03-03', segment_size: '0' }),
+      line({ date: '2024-03-04', segment_size: '1.5' }),
+      line({ date: '2024-03-05', segment_type: '', segment_id: '', segment_name: '', segment_size: '1000' }),
+    ), OPTIONS);
+    expect(result.rows.map((r) => r.segmentSize)).toEqual([2_500_000, undefined]);
+    expect(result.problems.map((p) => [p.line, p.field])).toEqual([[4, 'segment_size'], [5, 'segment_size'], [6, 'segment_size']]);
+    expect(result.problems[0]!.message).toContain('above 0');
+    expect(result.problems[2]!.message).toContain('no segment_type');
+  });
+
   it('normalises case, trims ids, accepts integral floats and rounds money to the currency minor units', async () => {
     const result = await parseCanonicalCsv(csv(
       line({ campaign_id: '  C1 ', country: 'es', gender: 'F', segment_type: 'Interest', impressions: '7350.0', clicks: '12.00', spend: '1.429999948', currency: 'eur' }),
@@ -212,7 +226,7 @@ describe('parseCanonicalCsv: one problem per rule, naming the field and the line
   it('reports a line with the wrong number of fields', async () => {
     const result = await parseCanonicalCsv(csv(line() + ',extra'), OPTIONS);
     expect(where(result)).toEqual([{ line: 2, field: ROW_FIELD }]);
-    expect(result.problems[0]!.message).toContain('17 fields but the header has 16');
+    expect(result.problems[0]!.message).toContain(`${CANONICAL_COLUMNS.length + 1} fields but the header has ${CANONICAL_COLUMNS.length}`);
   });
 
   it('reports a CSV syntax error on its line and still reads the lines after it', async () => {
@@ -300,14 +314,14 @@ describe('parseCanonicalCsv: header problems', () => {
   it('reports unknown columns by name, with a hint when only the case is wrong', async () => {
     const result = await parseCanonicalCsv(`${HEADER},cpm,Spend\n${line()},1,2\n`, OPTIONS);
     expect(result.headerProblems).toHaveLength(2);
-    expect(result.headerProblems[0]).toContain('unknown column "cpm" at position 17');
+    expect(result.headerProblems[0]).toContain(`unknown column "cpm" at position ${CANONICAL_COLUMNS.length + 1}`);
     expect(result.headerProblems[1]).toContain('"spend"');
     expect(result.rows).toEqual([]);
   });
 
   it('reports duplicate columns', async () => {
     const result = await parseCanonicalCsv(`${HEADER},clicks\n${line()},50\n`, OPTIONS);
-    expect(result.headerProblems).toEqual(['duplicate column "clicks" at positions 12 and 17']);
+    expect(result.headerProblems).toEqual([`duplicate column "clicks" at positions 12 and ${CANONICAL_COLUMNS.length + 1}`]);
     expect(result.rows).toEqual([]);
   });
 

@@ -14,6 +14,7 @@ import type { AgeBucket, Gender, InsightRow, SegmentType } from '../engine/types
 const COLUMNS = [
   'date', 'campaign_id', 'adset_id', 'segment_type', 'segment_id', 'segment_name', 'country', 'age', 'gender',
   'impressions', 'reach', 'clicks', 'conversions', 'spend', 'revenue', 'currency',
+  'segment_size',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -320,6 +321,11 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     const currency = readCurrency();
     const spendMinor = readMoney('spend', true, currency);
     const revenueMinor = readMoney('revenue', false, currency);
+    const segmentSize = readCount('segment_size', false);
+    if (segmentSize !== null && segmentSize >= 0) {
+      if (segmentType === '') report('segment_size', cell('segment_size'), 'segment_size is the audience size of the row\'s segment: the row has no segment_type');
+      else if (segmentSize === 0) report('segment_size', cell('segment_size'), 'segment_size must be above 0 (leave it empty when the size is unknown)');
+    }
 
     if (impressions !== null && impressions >= 0) {
       if (clicks !== null && clicks > impressions) {
@@ -353,6 +359,7 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
       date, campaignId, adsetId, segmentType, segmentId, segmentName, country, age, gender,
       impressions: impressions!, reach, clicks: clicks!, conversions,
       spendMinor: spendMinor!, revenueMinor, currency,
+      ...(segmentSize === null ? {} : { segmentSize }),
     };
   };
 }
