@@ -21,7 +21,7 @@ import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
-import { createStubMarket, getTruth } from '../src/sources/stub.ts';
+import { createStubMarket, getTruth } from '../src/simulation/market.ts';
 import { ceilingRanking, ceilingValues } from './interest-ceiling.ts';
 
 const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8) ?? 20);

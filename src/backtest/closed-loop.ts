@@ -23,7 +23,7 @@ import { optimizeCampaign } from '../engine/optimizer.ts';
 import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import { curveValue, waterFill, type Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
-import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../sources/stub.ts';
+import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../simulation/market.ts';
 
 export const AUDIENCE_INFLUENCE = 0.5;
 
@@ -96,7 +96,7 @@ interface CountryDay {
   metrics: Metrics;
 }
 
-/** The campaign-level truth: the ad sets' budget shares cancel out of each country's curve (see stub.ts). */
+/** The campaign-level truth: the ad sets' budget shares cancel out of each country's curve (see simulation/market.ts). */
 export function trueMarkets(c: StubCampaignTruth, budgetMinor: number, spainMinPct: number): Market[] {
   const creative = creativeOf(c);
   const floor = Math.ceil((budgetMinor * spainMinPct) / 100 - 1e-9);
@@ -119,7 +119,7 @@ export function trueMarkets(c: StubCampaignTruth, budgetMinor: number, spainMinP
 function creativeOf(c: StubCampaignTruth): { ctr: number; cvr: number } {
   const ctr = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier, 0);
   const both = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier, 0);
-  // stub.ts drawDay: the trend runs from −half to +half of c.trend across the history.
+  // simulation/market.ts drawDay: the trend runs from −half to +half of c.trend across the history.
   return { ctr: ctr * (1 + c.trend.ctr / 2), cvr: (ctr > 0 ? both / ctr : 0) * (1 + c.trend.cvr / 2) };
 }
 

@@ -1,6 +1,6 @@
 import type { InsightRow } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
-import { createStubMarket, getTruth } from '../sources/stub.ts';
+import { createStubMarket, getTruth } from '../simulation/market.ts';
 import type { Db } from '../store/db.ts';
 import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { addDays, isoDate } from './dates.ts';
