@@ -12,7 +12,7 @@ import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment }
 import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighByKnownSize, weighBySize } from './segment-value.ts';
-import { adsetCandidates, knownSize, poolCampaignSegments, segmentKey, type CampaignSegments } from './segment-pool.ts';
+import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, segmentKey, type CampaignSegments } from './segment-pool.ts';
 import { recentRoasLevel } from './roas-level.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
@@ -81,7 +81,8 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const exploring = settings.strategy === 'bayes' && input.randomSeed !== undefined && (settings.explorationShare ?? 0) > 0;
   const resting = input.earlierRuns?.resting ?? [];
   const scored = adsets.map((adset) => scoreAdSet(snapshot, adset, settings, resting, exploring));
-  const pool = settings.strategy === 'bayes' && settings.segmentPool === 'campaign' ? poolCampaignSegments(adsets, scored.map((x) => x.scores)) : null;
+  const campaignSegments = settings.strategy === 'bayes' && settings.segmentPool === 'campaign' ? poolCampaignSegments(adsets, scored.map((x) => x.scores)) : null;
+  const pool = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, 10 ** minorDigits(snapshot.currency))) };
 
   return adsets.map((adset, i) => {
     const budgetTrace: TraceEntry = {
@@ -125,7 +126,7 @@ function decideAdSet(
   budgetTrace: TraceEntry,
   rng: Rng | null,
   scored: ScoredAdSet,
-  pool: CampaignSegments | null,
+  pool: CampaignPool | null,
   previousGeo: EarlierGeoSplit | null,
   budgetExploration: BudgetExploration | null,
 ): AdSetDecision {
@@ -185,9 +186,9 @@ function decideAdSet(
   let ratePriors: ReadonlyMap<SegmentType, RatePrior> | null = null;
   let histories: CandidateHistories = { recovery: adset.segments, draws: adset.segments };
   if (settings.strategy === 'bayes' && pool !== null) {
-    const chosen = chooseFromCampaign(adset, scores, pool, settings, rng, minorPerMajor, trace);
+    const chosen = chooseFromCampaign(adset, scores, pool, settings, rng, trace);
     ranked = chosen.ranked;
-    ratePriors = pool.ratePriors;
+    ratePriors = pool.segments.ratePriors;
     histories = chosen.histories;
   } else if (settings.strategy === 'bayes') {
     const segmentPriors = fitSegmentPriors(adset.segments);
@@ -291,6 +292,12 @@ function decideAdSet(
  * candidates' (own history where the ad set ran the segment, else the campaign-wide one; draws from
  * the campaign-wide rows).
  */
+/** The campaign's segments and the seed's scores of their campaign-wide rows, computed once per run. */
+interface CampaignPool {
+  segments: CampaignSegments;
+  scoreOf: (key: string) => SegmentScore;
+}
+
 interface CandidateHistories {
   recovery: readonly SegmentHistory[];
   draws: readonly SegmentHistory[];
@@ -304,15 +311,14 @@ interface CandidateHistories {
 function chooseFromCampaign(
   adset: AdSetSnapshot,
   scores: readonly SegmentScore[],
-  pool: CampaignSegments,
+  pool: CampaignPool,
   settings: EngineSettings,
   rng: Rng | null,
-  minorPerMajor: number,
   trace: TraceEntry[],
 ): { ranked: SegmentScore[]; histories: CandidateHistories } {
-  const candidates = adsetCandidates(adset.segments, scores, pool, (hs) => scoreSegments(hs, settings, minorPerMajor));
+  const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf);
   for (const type of ['interest', 'behavior'] as const) {
-    const p = pool.priors.get(type);
+    const p = pool.segments.priors.get(type);
     if (!p) continue;
     trace.push({
       step: 'priors.fitted',

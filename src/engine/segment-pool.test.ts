@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
-import { adsetCandidates, knownSize, poolCampaignSegments, segmentPrior } from './segment-pool.ts';
+import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, segmentPrior } from './segment-pool.ts';
 import { scoreSegments } from './scoring.ts';
 import { SEED_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentHistory } from './types.ts';
@@ -71,8 +71,8 @@ describe('the campaign segment pool', () => {
     expect(shared.history.total.impressions).toBe(1_000_000);
     expect(shared.history.total.clicks).toBe(2_000 + 9_000);
     const score = (hs: readonly SegmentHistory[]) => scoreSegments(hs, SEED_SETTINGS, 100);
-    const forA = adsetCandidates(a.segments, score(a.segments), pool, score);
-    const forB = adsetCandidates(b.segments, score(b.segments), pool, score);
+    const forA = adsetCandidates(a.segments, score(a.segments), pool, scoreCampaignSegments(pool, score));
+    const forB = adsetCandidates(b.segments, score(b.segments), pool, scoreCampaignSegments(pool, score));
     const valueOf = (list: typeof forA, id: string) => list.find((c) => c.score.segmentId === id)!.value;
     // Ad set A's own delivery of "shared" is much better than B's: A values it higher than B does,
     // and below its own raw figure (pulled toward B's 900,000 impressions).
@@ -93,7 +93,7 @@ describe('the campaign segment pool', () => {
     const verdicts = scoreSegments(a.segments, SEED_SETTINGS, 100).map((s) => ({ ...s, fatigue: { isFatigued: true, reason: 'CTR fell' } }));
     const pool = poolCampaignSegments([a, b], [verdicts, []]);
     const score = (hs: readonly SegmentHistory[]) => scoreSegments(hs, SEED_SETTINGS, 100);
-    const forB = adsetCandidates(b.segments, score(b.segments), pool, score);
+    const forB = adsetCandidates(b.segments, score(b.segments), pool, scoreCampaignSegments(pool, score));
     expect(forB.find((c) => c.score.segmentId === 'tired')!.score.fatigue).toEqual({ isFatigued: true, reason: 'CTR fell (in an ad set that ran it)' });
   });
 

@@ -110,19 +110,19 @@ export interface AdSetCandidate {
 /**
  * The ad set's candidates of both types: its own segments with its own verdicts, then the
  * campaign's other segments, scored by `scoreForeign` (the seed's scoring of the campaign-wide
- * rows, for the fields a SegmentScore carries) with the campaign-wide fatigue verdict.
+ * rows, for the fields a SegmentScore carries; scoreCampaignSegments computes it once per campaign)
+ * with the campaign-wide fatigue verdict.
  * `composite` becomes value relative to the best candidate of the type (0..1).
  */
 export function adsetCandidates(
   own: readonly SegmentHistory[],
   ownScores: readonly SegmentScore[],
   campaign: CampaignSegments,
-  scoreForeign: (histories: readonly SegmentHistory[]) => SegmentScore[],
+  scoreForeign: (key: string) => SegmentScore,
 ): AdSetCandidate[] {
   const ownByKey = new Map(own.map((h) => [segmentKey(h), h]));
   const scoreByKey = new Map(ownScores.map((s) => [segmentKey(s), s]));
-  const foreign = [...campaign.segments.entries()].filter(([key]) => !ownByKey.has(key)).map(([, p]) => p);
-  const foreignScores = scoreForeign(foreign.map((p) => p.history));
+  const foreign = [...campaign.segments.entries()].filter(([key]) => !ownByKey.has(key));
   const out: AdSetCandidate[] = [];
   const priorOf = (type: SegmentType) => campaign.ratePriors.get(type as PoolType) ?? pooledPrior(emptyMetrics());
   for (const [key, p] of campaign.segments) {
@@ -133,8 +133,8 @@ export function adsetCandidates(
     const others = subtractMetrics(p.history.total, h.total);
     out.push({ score, own: h.total, campaign: p.history, value: valuePerImpression(h.total, segmentPrior(priorOf(h.segmentType), others)), ownHistory: h });
   }
-  foreign.forEach((p, i) => {
-    const score = { ...foreignScores[i]!, fatigue: p.fatigue };
+  foreign.forEach(([key, p]) => {
+    const score = { ...scoreForeign(key), fatigue: p.fatigue };
     out.push({ score, own: emptyMetrics(), campaign: p.history, value: valuePerImpression(p.history.total, priorOf(p.history.segmentType)), ownHistory: null });
   });
   const best = new Map<SegmentType, number>();
@@ -143,6 +143,14 @@ export function adsetCandidates(
     const top = best.get(c.score.segmentType)!;
     return { ...c, score: { ...c.score, composite: top > 0 ? c.value / top : 0 } };
   });
+}
+
+/** The seed's scores of the campaign-wide rows, keyed as the pool (one scoring per campaign, not per ad set). */
+export function scoreCampaignSegments(campaign: CampaignSegments, score: (histories: readonly SegmentHistory[]) => SegmentScore[]): (key: string) => SegmentScore {
+  const keys = [...campaign.segments.keys()];
+  const scores = score([...campaign.segments.values()].map((p) => p.history));
+  const byKey = new Map(keys.map((k, i) => [k, scores[i]!]));
+  return (key) => byKey.get(key)!;
 }
 
 /**
