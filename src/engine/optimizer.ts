@@ -338,12 +338,12 @@ function chooseFromCampaign(
     decision: `candidates: every interest and behavior the campaign has rows of (${all('interest')} interests, ${own('interest')} of them the ad set's own; ${all('behavior')} behaviors, ${own('behavior')} own); the ad set's own figures are shrunk toward the segment's figures in the campaign's other ad sets, those toward the type's pool`,
     numbers: { interest_candidates: all('interest'), own_interests: own('interest'), behavior_candidates: all('behavior'), own_behaviors: own('behavior') },
   });
-  const how = weighed.choices.map((c) => c.weighed
+  const how = weighed.choices.filter((c) => c.candidates > 0).map((c) => c.weighed
     ? `${c.type}s: the set whose audience earns the most, each weighing by its known audience size to the power ${sizeExponent}`
     : `${c.type}s: by value (audience size known for ${c.sized} of ${c.candidates}; delivery is not read as size)`);
   trace.push({
     step: 'segments.score',
-    decision: `interests and behaviors valued by expected revenue per impression for this ad set, relative to the best; chosen ${how.join('; ')} (src/engine/segment-value.ts)`,
+    decision: `interests and behaviors valued by expected revenue per impression for this ad set, relative to the best; chosen ${how.length > 0 ? how.join('; ') : 'none: no candidates'} (src/engine/segment-value.ts)`,
     numbers: { segments: candidates.length, size_exponent: sizeExponent, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : [])])) },
   });
   return {
