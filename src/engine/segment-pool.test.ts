@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
-import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, segmentPrior } from './segment-pool.ts';
+import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, SEGMENT_ORDER_FALLBACK_STRENGTH, segmentPrior } from './segment-pool.ts';
 import { scoreSegments } from './scoring.ts';
 import { SEED_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentHistory } from './types.ts';
@@ -120,6 +120,16 @@ describe('the campaign segment pool', () => {
     const partial = build(true);
     delete partial.adsets[0]!.segments[3]!.size;
     expect(optimizeCampaign({ snapshot: partial, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft.interests.map((i) => i.interest_id)).toEqual(['i-best-tiny', 'i-good-big', 'i-fair-big']);
+  });
+
+  it('shrinks the order value at the segments\' fallback strength when its fit falls back, and says so', () => {
+    const noRevenue = (m: Metrics): Metrics => ({ ...m, revenueMinor: 0, spendWithRevenueMinor: 0 });
+    const pool = poolCampaignSegments([adset('A', [interest('x', noRevenue(metrics(100_000, 0.01, 0.02))), interest('y', noRevenue(metrics(80_000, 0.02, 0.03)))])], [[]]);
+    const p = pool.priors.get('interest')!;
+    expect(p.order.fitted).toBe(false);
+    expect(p.order.strength).toBe(SEGMENT_ORDER_FALLBACK_STRENGTH);
+    expect(p.order.note).toContain(`segments fall back to strength ${SEGMENT_ORDER_FALLBACK_STRENGTH}`);
+    expect(pool.ratePriors.get('interest')!.strengths.order).toBe(SEGMENT_ORDER_FALLBACK_STRENGTH);
   });
 
   it('reads a size from its bounds only when they make sense', () => {

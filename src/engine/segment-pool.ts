@@ -38,6 +38,15 @@ export interface CampaignSegments {
   ratePriors: Map<PoolType, RatePrior>;
 }
 
+/**
+ * The order value's prior strength (conversions) for segments when its fit falls back, instead of
+ * the countries' fixed 20. Where ad sets blend several segments, a segment's revenue per impression
+ * is a blend but its order value is a ratio of blends, and shrinking that ratio hard hid most of
+ * what the rows say. In bench/segment-choice.ts, 5 left every family as it was at 20 and lifted
+ * the two shared-ad-set families; unshrunk lifted them more but cost others (docs/segment-choice.md).
+ */
+export const SEGMENT_ORDER_FALLBACK_STRENGTH = 5;
+
 export const segmentKey = (s: { segmentType: SegmentType; segmentId: string }) => `${s.segmentType}:${s.segmentId}`;
 
 /**
@@ -77,7 +86,10 @@ export function poolCampaignSegments(adsets: readonly { segments: readonly Segme
   for (const type of POOL_TYPES) {
     const units = [...segments.values()].filter((p) => p.history.segmentType === type).map((p) => p.history.total);
     if (units.length === 0) continue;
-    const fitted = fitStrengths(units);
+    const fit = fitStrengths(units);
+    const fitted: ValuePriors = fit.order.fitted
+      ? fit
+      : { ...fit, order: { ...fit.order, strength: SEGMENT_ORDER_FALLBACK_STRENGTH, note: `${fit.order.note}; segments fall back to strength ${SEGMENT_ORDER_FALLBACK_STRENGTH}` } };
     priors.set(type, fitted);
     const pool = units.reduce((acc, m) => addMetrics(acc, m), emptyMetrics());
     ratePriors.set(type, { ctr: fitted.ctr.mean, cvr: fitted.cvr.mean, order: pool.spendWithRevenueMinor > 0 ? fitted.order.mean : null, strengths: { ctr: fitted.ctr.strength, cvr: fitted.cvr.strength, order: fitted.order.strength } });
