@@ -20,9 +20,9 @@
 // (src/engine/roas-level.ts), so its expected_roas and trace differ; the CTR/CVR prior strengths
 // are searched on a coarser grid with a shorter golden section (fitted strengths move by under 1 %,
 // which can reorder near-tied segments).
-// 6: with settings that carry segmentPool 'campaign' (every configuration loaded since), the bayes
-// strategy chooses an ad set's interests and behaviors among every segment of the campaign, its own
-// figures shrunk toward the campaign-wide ones (src/engine/segment-pool.ts), and weighs the set by
-// audience size only where a real source gives it, else by value. Settings stored without it replay
-// with version 5's choice.
-export const ENGINE_VERSION = 6;
+// 7: with settings that carry segmentPool 'campaign' (every configuration loaded since), the
+// bayes strategy chooses an ad set's interests and behaviors among every segment of the campaign,
+// its own figures shrunk toward the campaign-wide ones (src/engine/segment-pool.ts), and weighs the
+// set by audience size only where a real source gives it, else by value. Settings stored without
+// it choose as before.
+export const ENGINE_VERSION = 7;
