@@ -157,12 +157,20 @@ export function adsetCandidates(
   });
 }
 
-/** The seed's scores of the campaign-wide rows, keyed as the pool (one scoring per campaign, not per ad set). */
+/**
+ * The seed's scores of the campaign-wide rows, keyed as the pool: one scoring per campaign, not per
+ * ad set, and none when no ad set asks (a campaign of one ad set has no foreign segments).
+ */
 export function scoreCampaignSegments(campaign: CampaignSegments, score: (histories: readonly SegmentHistory[]) => SegmentScore[]): (key: string) => SegmentScore {
-  const keys = [...campaign.segments.keys()];
-  const scores = score([...campaign.segments.values()].map((p) => p.history));
-  const byKey = new Map(keys.map((k, i) => [k, scores[i]!]));
-  return (key) => byKey.get(key)!;
+  let byKey: Map<string, SegmentScore> | null = null;
+  return (key) => {
+    if (byKey === null) {
+      const keys = [...campaign.segments.keys()];
+      const scores = score([...campaign.segments.values()].map((p) => p.history));
+      byKey = new Map(keys.map((k, i) => [k, scores[i]!]));
+    }
+    return byKey.get(key)!;
+  };
 }
 
 /**
