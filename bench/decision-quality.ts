@@ -1,4 +1,4 @@
-// npm run bench:quality — how much revenue each strategy earns on stub markets whose truth is
+// npm run bench:quality:stub — how much revenue each strategy earns on stub markets whose truth is
 // known, as a share of what the oracle (the true curves and the truly best interests, under the
 // same Spain floor) earns. Medians over 20 market seeds.
 //   1. the geo split decided once from 14 days of history (uniform, seed, bayes);

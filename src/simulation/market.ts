@@ -1009,14 +1009,17 @@ export function getTruth(market: StubMarket): StubTruth {
 
 /**
  * What the market multiplies every country's rates by at the end of the history, for an oracle
- * deciding the campaign as a whole: the ad sets' creative and audience, budget-weighted (CTR, then
- * CVR and order value such that their product is the mean of the ad sets' products), and the
- * campaign's trend at its last day (drawDay runs it from −half to +half across the history).
+ * deciding the campaign as a whole at the campaign's base audience: the ad sets' creative,
+ * budget-weighted (CTR, then CVR and order value such that their product is the mean of the ad
+ * sets' products), and the campaign's trend at its last day (drawDay runs it from −half to +half
+ * across the history). The multipliers of an ad set with its own segments are its audience's, not
+ * creative, and count as 1. A common scale never moves the best split, only the revenue's level.
  */
 export function valueScaleAtEnd(c: StubCampaignTruth): ValueScale {
-  const ctr = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier, 0);
-  const ctrCvr = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier, 0);
-  const all = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier * a.aovMultiplier, 0);
+  const creative = c.adsets.map((a) => (a.segmentIds === null ? a : { budgetShare: a.budgetShare, ctrMultiplier: 1, cvrMultiplier: 1, aovMultiplier: 1 }));
+  const ctr = creative.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier, 0);
+  const ctrCvr = creative.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier, 0);
+  const all = creative.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier * a.aovMultiplier, 0);
   return {
     ctr: ctr * (1 + c.trend.ctr / 2),
     cvr: (ctr > 0 ? ctrCvr / ctr : 0) * (1 + c.trend.cvr / 2),

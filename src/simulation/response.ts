@@ -8,6 +8,7 @@
 // (1 − e^(−I/K))/(I/K) of the first one's (the next people reached are less interested). K = null
 // means value per impression does not fall: revenue = v₀·I(s). Both factors are concave and
 // increasing, so revenue is too and the oracle's split equalises marginal revenue.
+import { waterFill } from '../engine/response-curve.ts';
 
 /** What the response needs of a country (StubCountryTruth has these fields). */
 export interface CountryResponse {
@@ -88,6 +89,18 @@ export function revenueOfSplit(countries: readonly CountryResponse[], split: Rea
  */
 export function oracleSplit(countries: readonly CountryResponse[], budgetMinor: number, spainMinPct: number, scale: ValueScale = UNIT_SCALE): Map<string, number> {
   const floor = Math.ceil((budgetMinor * spainMinPct) / 100 - 1e-9);
+  if (countries.every((k) => k.impressionsSaturate && k.valueSaturationImpressions === null)) {
+    // Constant value per impression on exponential curves: the allocator's closed form, exact.
+    const markets = countries.map((k) => ({
+      code: k.countryCode,
+      curve: { capacity: k.capacityImpressions, saturation: k.saturationSpendMinor },
+      valuePerImpression: firstImpressionValue(k, scale),
+      minMinor: k.countryCode === 'ES' ? floor : 0,
+      maxMinor: budgetMinor,
+    }));
+    const { spends } = waterFill(markets, budgetMinor);
+    return new Map(countries.map((k, i) => [k.countryCode, spends[i]!]));
+  }
   const lower = countries.map((k) => (k.countryCode === 'ES' ? Math.min(floor, budgetMinor) : 0));
   const spendAt = (i: number, lambda: number): number => {
     const k = countries[i]!;

@@ -1,0 +1,222 @@
+// npm run bench:quality — how good the engine's decisions are on every market family
+// (src/simulation/families.ts), judged against the market's hidden truth, with the worst family
+// beside the median. Each family gets --seeds markets (default 20); --family=NAME runs one.
+//   1. the geo split of one run on 21 days of history: share of the oracle's expected revenue
+//      (the true response of revenue to spend, src/simulation/response.ts) for the default
+//      strategy (bayes), the specification's (seed), uniform under Spain's floor, raw ROAS ratios
+//      and the oracle itself;
+//   2. the interest choice of the same run: (chosen − random)/(oracle − random) in true value per
+//      impression summed over the ad set's slots (an empty slot counts as a random interest), per
+//      ad set weighed by its budget, for bayes, seed and raw revenue per impression; beside the
+//      ceiling of bench/interest-ceiling.ts on the campaign's rows pooled over its ad sets (the
+//      most any estimator could close from them; not for shared ad sets, whose rows are blends
+//      that its model does not describe);
+//   3. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
+//      revenue of bayes against the specification's loop, and both as shares of the oracle's.
+// The engine is called only through optimizeCampaign and runBacktest, as a run would call it.
+// Results: bench/results/decision-quality.json (a full run: every family, ≥ 20 markets each);
+// partial runs write bench/results/decision-quality-partial.json.
+// The stub-only analyses that came before (interest ceiling, loop variants, weekly regret) are
+// `npm run bench:quality:stub` (bench/decision-quality.ts).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
+import { snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
+import { loadConfig } from '../src/config.ts';
+import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
+import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
+import { deriveSeed } from '../src/engine/random.ts';
+import { optimizeCampaign } from '../src/engine/optimizer.ts';
+import type { EngineSettings, InsightRow, Metrics, Strategy } from '../src/engine/types.ts';
+import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, type MarketFamily } from '../src/simulation/families.ts';
+import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
+import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
+import { ceilingRanking } from './interest-ceiling.ts';
+
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const SEEDS = Number(arg('seeds') ?? 20);
+const LOOP_DAYS = Number(arg('loop-days') ?? 28);
+const HISTORY_DAYS = 21;
+const LOOP_HISTORY_DAYS = 14;
+const DECISION_DAY = '2026-11-10';
+if (!Number.isInteger(SEEDS) || SEEDS < 1) throw new RangeError('--seeds must be a whole number ≥ 1');
+if (!Number.isInteger(LOOP_DAYS) || LOOP_DAYS < 0 || LOOP_DAYS > 365) throw new RangeError('--loop-days must be a whole number from 0 to 365');
+const FAMILIES: [string, MarketFamily][] = arg('family') === undefined ? Object.entries(NAMED_FAMILIES) : [[arg('family')!, parseFamily(arg('family')!)]];
+// The settings a new installation runs with (loadConfig's defaults); seed is the same settings with
+// the specification's strategy.
+const DEFAULTS = loadConfig({});
+const PRODUCT: EngineSettings = DEFAULTS.engine;
+const K = PRODUCT.maxInterests;
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
+
+type GeoName = 'bayes' | 'seed' | 'uniform' | 'raw' | 'oracle';
+type PickName = 'bayes' | 'seed' | 'raw' | 'ceiling';
+interface FamilyFigures {
+  geo: Record<GeoName, number[]>;
+  interests: Record<PickName, number[]>;
+  loop: { bayes: number[]; seed: number[]; uniform: number[]; lift: number[] };
+}
+
+/** Countries' totals over every ad set of the history. */
+function countryTotals(rows: readonly InsightRow[]): Map<string, Metrics> {
+  const out = new Map<string, Metrics>();
+  for (const r of rows) {
+    if (r.country === '') continue;
+    addRow(out.get(r.country) ?? out.set(r.country, emptyMetrics()).get(r.country)!, r);
+  }
+  return out;
+}
+
+/** Budget in proportion to each country's observed revenue per spend, Spain raised to its floor. */
+function rawRatioSplit(budget: number, totals: ReadonlyMap<string, Metrics>, spainMinPct: number): Map<string, number> {
+  const roas = new Map([...totals].map(([code, m]) => [code, m.spendMinor > 0 ? m.revenueMinor / m.spendMinor : 0]));
+  const sum = [...roas.values()].reduce((a, b) => a + b, 0);
+  if (!(sum > 0)) return uniformSplit(budget, [...totals.keys()], spainMinPct);
+  const split = new Map([...roas].map(([code, r]) => [code, (budget * r) / sum]));
+  const floor = Math.ceil((budget * spainMinPct) / 100 - 1e-9);
+  if ((split.get('ES') ?? 0) < floor) {
+    const othersRoas = sum - (roas.get('ES') ?? 0);
+    for (const [code, r] of roas) split.set(code, code === 'ES' ? floor : othersRoas > 0 ? ((budget - floor) * r) / othersRoas : 0);
+  }
+  return split;
+}
+
+/** (Σ chosen − k·mean) / (Σ top k − k·mean) in true value: every empty slot counts as a random interest. */
+function gapClosed(chosen: readonly string[], values: ReadonlyMap<string, number>): number {
+  const all = [...values.values()];
+  const mean = all.reduce((a, b) => a + b, 0) / all.length;
+  const best = [...all].sort((a, b) => b - a).slice(0, K).reduce((a, v) => a + (v - mean), 0);
+  const got = chosen.slice(0, K).reduce((a, id) => a + ((values.get(id) ?? mean) - mean), 0);
+  return best > 0 ? got / best : 0;
+}
+
+/** One run on the history: every ad set's decision, its geo split summed over the ad sets, its interest choice weighed by budget. */
+function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<typeof snapshotFromRows>, values: ReadonlyMap<string, number>, marketSeed: number) {
+  const budget = c.dailyBudgetMinor;
+  const decisions = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...PRODUCT, strategy }, randomSeed: deriveSeed('bench-quality', marketSeed, strategy) });
+  const split = new Map<string, number>();
+  let gap = 0;
+  let weight = 0;
+  for (const d of decisions) {
+    const perMajor = d.draft.total_budget > 0 ? d.budgetMinor / d.draft.total_budget : 0;
+    for (const g of d.draft.geo_allocations) split.set(g.country_code, (split.get(g.country_code) ?? 0) + g.budget_amount * perMajor);
+    gap += d.budgetMinor * gapClosed(d.draft.interests.map((i) => i.interest_id), values);
+    weight += d.budgetMinor;
+  }
+  return { split, interests: weight > 0 ? gap / weight : 0 };
+}
+
+function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigures): void {
+  // 1–2. One run on 21 days of history.
+  const market = createStubMarket({ seed: marketSeed, campaigns: 1, days: HISTORY_DAYS, endDate: DECISION_DAY, interestsPerCampaign: 120, behaviorsPerCampaign: 20, family });
+  const c = getTruth(market).campaigns[0]!;
+  const rows = [...market.rows()] as InsightRow[];
+  const windowStart = addDays(DECISION_DAY, -(Math.min(DEFAULTS.windowDays, HISTORY_DAYS) - 1));
+  const snapshot = snapshotFromRows(c.campaignId, getTruth(market).currency, rows, { start: windowStart, end: DECISION_DAY, recentStart: addDays(DECISION_DAY, -(PRODUCT.recentDays - 1)) }, market.pixelEvents(c.campaignId));
+  const budget = c.dailyBudgetMinor;
+  const scale = valueScaleAtEnd(c);
+  const oracle = oracleSplit(c.countries, budget, PRODUCT.spainMinPct, scale);
+  const best = revenueOfSplit(c.countries, oracle, scale);
+  const share = (split: ReadonlyMap<string, number>) => revenueOfSplit(c.countries, split, scale) / best;
+  const values = trueSegmentValues(c, 'interest');
+  const bayes = decide('bayes', c, snapshot, values, marketSeed);
+  const seed = decide('seed', c, snapshot, values, marketSeed);
+  const totals = countryTotals(rows);
+  figures.geo.bayes.push(share(bayes.split));
+  figures.geo.seed.push(share(seed.split));
+  figures.geo.uniform.push(share(uniformSplit(budget, c.countries.map((k) => k.countryCode), PRODUCT.spainMinPct)));
+  figures.geo.raw.push(share(rawRatioSplit(budget, totals, PRODUCT.spainMinPct)));
+  figures.geo.oracle.push(share(oracle));
+  figures.interests.bayes.push(bayes.interests);
+  figures.interests.seed.push(seed.interests);
+  // Raw ratios: the campaign's interest rows pooled over its ad sets, ranked by revenue per impression.
+  const pooled = new Map<string, Metrics>();
+  for (const r of rows) if (r.segmentType === 'interest') addRow(pooled.get(r.segmentId) ?? pooled.set(r.segmentId, emptyMetrics()).get(r.segmentId)!, r);
+  const raw = [...pooled].filter(([, m]) => m.impressions > 0).sort((a, b) => b[1].revenueMinor / b[1].impressions - a[1].revenueMinor / a[1].impressions || (a[0] < b[0] ? -1 : 1));
+  figures.interests.raw.push(gapClosed(raw.slice(0, K).map(([id]) => id), values));
+  if (family.segmentRows !== 'shared') {
+    const histories = [...pooled].map(([segmentId, total]) => ({ segmentType: 'interest' as const, segmentId, segmentName: segmentId, total, recent: emptyMetrics() }));
+    figures.interests.ceiling.push(gapClosed(ceilingRanking(c, histories, values).slice(0, K), values));
+  }
+
+  // 3. The closed loop, its own decisions feeding its data.
+  if (LOOP_DAYS > 0) {
+    const report = runBacktest({ marketSeed, days: LOOP_DAYS, historyDays: LOOP_HISTORY_DAYS, windowDays: DEFAULTS.windowDays, strategies: ['uniform', 'seed', 'bayes', 'oracle'], settings: PRODUCT, startDate: DECISION_DAY, family });
+    const of = (s: string) => report.series.find((x) => x.strategy === s)!;
+    figures.loop.bayes.push(of('bayes').shareOfOracle);
+    figures.loop.seed.push(of('seed').shareOfOracle);
+    figures.loop.uniform.push(of('uniform').shareOfOracle);
+    figures.loop.lift.push(of('bayes').cumulativeExpectedRevenueMinor / of('seed').cumulativeExpectedRevenueMinor - 1);
+  }
+}
+
+const stats = (xs: readonly number[], versus?: { seed?: readonly number[]; uniform?: readonly number[] }) => ({
+  median: median(xs),
+  worst: xs.length > 0 ? Math.min(...xs) : Number.NaN,
+  ...(versus?.seed ? { belowSeed: xs.filter((x, i) => x < versus.seed![i]! - 1e-9).length } : {}),
+  ...(versus?.uniform ? { belowUniform: xs.filter((x, i) => x < versus.uniform![i]! - 1e-9).length } : {}),
+});
+
+const started = performance.now();
+const results: Record<string, unknown> = {};
+const perFamily: { name: string; figures: FamilyFigures }[] = [];
+console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
+for (const [name, family] of FAMILIES) {
+  const t0 = performance.now();
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] } };
+  for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
+  perFamily.push({ name, figures });
+  const g = figures.geo;
+  const geo = Object.fromEntries((['bayes', 'seed', 'uniform', 'raw', 'oracle'] as const).map((k) => [k, stats(g[k], k === 'seed' || k === 'oracle' ? { uniform: g.uniform } : k === 'uniform' ? { seed: g.seed } : { seed: g.seed, uniform: g.uniform })]));
+  const interests = Object.fromEntries((['bayes', 'seed', 'raw', 'ceiling'] as const).map((k) => [k, figures.interests[k].length === 0 ? null : stats(figures.interests[k], k === 'seed' || k === 'ceiling' ? undefined : { seed: figures.interests.seed })]));
+  const loop = LOOP_DAYS > 0 ? { bayes: stats(figures.loop.bayes, { seed: figures.loop.seed }), seed: stats(figures.loop.seed), uniform: stats(figures.loop.uniform), bayesOverSeed: stats(figures.loop.lift) } : null;
+  // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
+  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, loop: LOOP_DAYS > 0 ? figures.loop : null };
+  results[name] = { axes: family, markets: SEEDS, geo, interests, loop, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
+    `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
+  console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`  geo split, share of the oracle's revenue: ${line('bayes', geo.bayes!)}; ${line('seed', geo.seed!)}; ${line('uniform', geo.uniform!)}; ${line('raw ratios', geo.raw!)}; oracle ${pct(geo.oracle!.median)}`);
+  console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
+  if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
+}
+
+// Summary: per measure, the worst family (by its median) and the median across families.
+const measures: [string, (f: FamilyFigures) => number[]][] = [
+  ['geo split: bayes', (f) => f.geo.bayes],
+  ['geo split: seed', (f) => f.geo.seed],
+  ['geo split: uniform', (f) => f.geo.uniform],
+  ['geo split: raw ratios', (f) => f.geo.raw],
+  ['interest choice: bayes', (f) => f.interests.bayes],
+  ['interest choice: seed', (f) => f.interests.seed],
+  ['interest choice: raw', (f) => f.interests.raw],
+  ...(LOOP_DAYS > 0
+    ? ([
+      ['loop: bayes share of oracle', (f: FamilyFigures) => f.loop.bayes],
+      ['loop: seed share of oracle', (f: FamilyFigures) => f.loop.seed],
+      ['loop: bayes vs seed cumulative revenue', (f: FamilyFigures) => f.loop.lift],
+    ] as [string, (f: FamilyFigures) => number[]][])
+    : []),
+];
+const summary: Record<string, { worstFamily: string; worstFamilyMedian: number; medianAcrossFamilies: number }> = {};
+console.log(`\nSummary over ${perFamily.length} families (each family's median; worst family; median across families):`);
+for (const [label, pick] of measures) {
+  const medians = perFamily.map((p) => ({ name: p.name, m: median(pick(p.figures)) }));
+  const worst = medians.reduce((a, b) => (b.m < a.m ? b : a));
+  summary[label] = { worstFamily: worst.name, worstFamilyMedian: worst.m, medianAcrossFamilies: median(medians.map((x) => x.m)) };
+  console.log(`  ${label.padEnd(40)} worst ${worst.name} ${pct(worst.m)}; median ${pct(summary[label]!.medianAcrossFamilies)}`);
+}
+const seconds = (performance.now() - started) / 1000;
+console.log(`\n${perFamily.length} families × ${SEEDS} markets in ${seconds.toFixed(0)} s.`);
+
+const full = FAMILIES.length === FAMILY_NAMES.length && SEEDS >= 20;
+const file = path.join(import.meta.dirname, 'results', full ? 'decision-quality.json' : 'decision-quality-partial.json');
+mkdirSync(path.dirname(file), { recursive: true });
+const round = (_: string, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(4)) : v);
+writeFileSync(file, `${JSON.stringify({ command: `npm run bench:quality -- ${process.argv.slice(2).join(' ')}`.trim(), marketsPerFamily: SEEDS, historyDays: HISTORY_DAYS, loopDays: LOOP_DAYS, loopHistoryDays: LOOP_HISTORY_DAYS, maxInterests: K, families: results, summary, seconds: Math.round(seconds) }, round, 2)}\n`);
+console.log(`Written: ${path.relative(process.cwd(), file)}`);
