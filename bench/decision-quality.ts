@@ -16,7 +16,7 @@ import { allocateByResponse, type CountryDaily } from '../src/engine/geo-bayes.t
 import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { curveValue, waterFill, type Market } from '../src/engine/response-curve.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
-import { fitSegmentPriors, ratePriorsByType, rescoreByValue, weighBySize } from '../src/engine/segment-value.ts';
+import { fitSegmentPriors, ratePriorsByType, rescoreByValue, weighByKnownSize, weighBySize } from '../src/engine/segment-value.ts';
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
@@ -79,7 +79,7 @@ console.log(`   uniform ${pct(median(once.uniform))}; seed ${pct(median(once.see
 // 2. Interest choice, judged by true value per impression on the decision day, after 30 days of
 // history (the default window) and after 90; beside the ceiling of bench/interest-ceiling.ts.
 for (const days of [30, 90]) {
-  const gap: Record<'seed' | 'raw' | 'bayes' | 'explore' | 'ceiling' | 'set' | 'trueSet' | 'setByValue', number[]> = { seed: [], raw: [], bayes: [], explore: [], ceiling: [], set: [], trueSet: [], setByValue: [] };
+  const gap: Record<'seed' | 'raw' | 'bayes' | 'explore' | 'ceiling' | 'set' | 'deliverySet' | 'trueSet' | 'setByValue', number[]> = { seed: [], raw: [], bayes: [], explore: [], ceiling: [], set: [], deliverySet: [], trueSet: [], setByValue: [] };
   // The same choices judged as the loop judges them: each interest weighed by its size.
   const weighed: Record<'seed' | 'bayes' | 'set' | 'ceiling', number[]> = { seed: [], bayes: [], set: [], ceiling: [] };
   const recentStart = addDays(DECISION_DAY, -6);
@@ -119,7 +119,11 @@ for (const days of [30, 90]) {
     const closedWeighed = (ids: string[]) => (weighedMean(ids) - everyone) / (best - everyone);
     weighed.seed.push(closedWeighed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
     weighed.bayes.push(closedWeighed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
-    const set = weighBySize(rescored, list, new Map([['interest', k]]), days, SIZE_EXPONENT).scores;
+    // The product's set choice: with the campaign segment pool, sizes only from a real source (the
+    // stub's rows carry none, so by value); before it (engine version 5), sizes inferred from delivery.
+    const set = PRODUCT.segmentPool === 'campaign'
+      ? weighByKnownSize(rescored, new Map([['interest', k]]), SIZE_EXPONENT, () => null).scores
+      : weighBySize(rescored, list, new Map([['interest', k]]), days, SIZE_EXPONENT).scores;
     const setIds = selectInterests(set, new Map(), k).selected.map((i) => i.interest_id);
     weighed.set.push(closedWeighed(setIds));
     // The most of the size-weighted gap this history allows: the best size-weighted set on the
@@ -127,6 +131,7 @@ for (const days of [30, 90]) {
     // mean is linear in the values, so no choice from the same data beats it on average).
     weighed.ceiling.push(closedWeighed(bestInterests(ceilingValues(truth, list, trueValue), sizeOf, k)));
     gap.set.push(closed(setIds));
+    gap.deliverySet.push(closed(selectInterests(weighBySize(rescored, list, new Map([['interest', k]]), days, SIZE_EXPONENT).scores, new Map(), k).selected.map((i) => i.interest_id)));
     // The set that earns the most when delivery follows size, knowing every true value and size:
     // how much of the unweighted gap a choice made for revenue closes at best.
     gap.trueSet.push(closed(bestInterests(trueValue, sizeOf, k)));
@@ -141,15 +146,15 @@ for (const days of [30, 90]) {
   console.log(`2. Interest choice after ${days} days of history, 15 of 120 interests, gap closed between a random choice and the oracle's (median):`);
   console.log(`   seed (composite × confidence) ${pct(median(gap.seed))}; raw revenue per impression ${pct(median(gap.raw))}; bayes (shrunk value per impression) ${pct(median(gap.bayes))}`);
   console.log(`   ceiling (Bayes estimator knowing the market's true parameters, not whose they are) ${pct(median(gap.ceiling))}: bayes reaches ${pct(median(gap.bayes) / median(gap.ceiling))} of it`);
-  console.log(`   bayes's actual choice, the set by size^${SIZE_EXPONENT} × value (it gives up some value per impression for delivery) ${pct(median(gap.set))}; the set earning the most under delivery by size, from the true values and sizes, ${pct(median(gap.trueSet))}; the set choice at TARGETING_SIZE_EXPONENT=0 (every segment weighing alike) ${pct(median(gap.setByValue))}`);
+  console.log(`   bayes's actual choice (${PRODUCT.segmentPool === 'campaign' ? 'by value: no audience size is known' : `the set by size^${SIZE_EXPONENT} × value, size from delivery`}) ${pct(median(gap.set))}; the set by size^${SIZE_EXPONENT} × value with size inferred from delivery (engine version 5) ${pct(median(gap.deliverySet))}; the set earning the most under delivery by size, from the true values and sizes, ${pct(median(gap.trueSet))}; the set choice at TARGETING_SIZE_EXPONENT=0 (every segment weighing alike) ${pct(median(gap.setByValue))}`);
   console.log(`   bayes with exploration share ${EXPLORATION} (${explorationSlots(EXPLORATION, 15)} of 15 slots drawn, one decision: exploring can only cost here) ${pct(median(gap.explore))}`);
-  console.log(`   judged with each interest weighed by its size (gap between all interests and the best size-weighted set): seed ${pct(median(weighed.seed))}; bayes ranking by value ${pct(median(weighed.bayes))}; bayes choosing the set by size^${SIZE_EXPONENT} × value (what it does) ${pct(median(weighed.set))}; ceiling (its posterior means and the true sizes, best size-weighted set) ${pct(median(weighed.ceiling))}`);
+  console.log(`   judged with each interest weighed by its size (gap between all interests and the best size-weighted set): seed ${pct(median(weighed.seed))}; bayes ranking by value ${pct(median(weighed.bayes))}; bayes's actual choice ${pct(median(weighed.set))}; ceiling (its posterior means and the true sizes, best size-weighted set) ${pct(median(weighed.ceiling))}`);
 }
 
 // 3. The closed loop, with the settings a new installation runs with (a 30-day window, the ±20 %
 // change per run, 14-day fatigue rests, 10 % of the slots explored, sizes weighing ^0.75).
-const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings, audienceWeighting: AudienceWeighting = 'delivery', days = 28) =>
-  runBacktest({ marketSeed, days, historyDays: 14, windowDays: DEFAULTS.windowDays, audienceWeighting, strategies, settings, startDate: DECISION_DAY });
+const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings, audienceWeighting: AudienceWeighting = 'delivery', days = 28, audienceSizes: 'unknown' | 'known' = 'unknown') =>
+  runBacktest({ marketSeed, days, historyDays: 14, windowDays: DEFAULTS.windowDays, audienceWeighting, strategies, settings, startDate: DECISION_DAY, audienceSizes });
 const lastOverFirstWeek = (x: ReturnType<typeof loop>['series'][number]) => {
   const first = x.days.slice(0, 7).reduce((a, d) => a + d.regretMinor, 0);
   return first > 0 ? x.days.slice(-7).reduce((a, d) => a + d.regretMinor, 0) / first : 1;
@@ -168,7 +173,9 @@ const regretRatio: Record<string, number[]> = {};
 type ModelFigures = { seed: number[]; bayes: number[]; lift: number[]; regret: number[] };
 const newFigures = (): ModelFigures => ({ seed: [], bayes: [], lift: [], regret: [] });
 const models: Record<AudienceWeighting, ModelFigures> = { delivery: newFigures(), optimized: newFigures(), equal: newFigures() };
-const variants: Record<string, { settings: EngineSettings; models: Record<AudienceWeighting, ModelFigures> }> = {
+const variants: Record<string, { settings: EngineSettings; sizes?: 'known'; models: Record<AudienceWeighting, ModelFigures> }> = {
+  'with audience sizes known (as Meta\'s estimate gives them in LIVE mode)': { settings: PRODUCT, sizes: 'known', models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
+  'choosing as engine version 5 (the ad set\'s own rows, sizes inferred from delivery)': { settings: (({ segmentPool: _p, ...v5 }) => v5)(PRODUCT), models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
   'not exploring the interest and behavior slots': { settings: { ...PRODUCT, explorationShare: 0 }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
   [`exploring ${EXPLORATION} of the budget too`]: { settings: { ...PRODUCT, budgetExplorationShare: EXPLORATION }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
   'without the change-per-run limit': { settings: { ...PRODUCT, maxChangePct: 100 }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
@@ -200,7 +207,7 @@ for (let s = 0; s < SEEDS; s++) {
     }
     // The same loop with one setting changed (a seed per simulated day where it explores).
     for (const v of Object.values(variants)) {
-      const x = loop(7 + s, ['bayes'], v.settings, model).series[0]!;
+      const x = loop(7 + s, ['bayes'], v.settings, model, 28, v.sizes ?? 'unknown').series[0]!;
       v.models[model].bayes.push(x.shareOfOracle);
       v.models[model].lift.push(x.cumulativeExpectedRevenueMinor / seed.cumulativeExpectedRevenueMinor - 1);
       v.models[model].regret.push(lastOverFirstWeek(x));

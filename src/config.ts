@@ -204,6 +204,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // learning in a country at every run.
       maxChangePct: r.number('TARGETING_MAX_CHANGE_PCT', 20, { min: 0, max: 100 }),
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
+      // Not a variable: stored with each run so that runs decided before the campaign pool replay as they were.
+      segmentPool: 'campaign',
     },
     api: readApiConfig(r),
     // 400 days: a year of changes plus a quarter, long enough for an annual review.

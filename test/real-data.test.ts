@@ -44,7 +44,7 @@ describe.skipIf(!data.available)(data.title(`the public Kaggle conversion data s
     expect(report.source!.capabilities).toEqual(expect.arrayContaining([expect.stringMatching(/^no country breakdown: geo allocation will use priors/), expect.stringMatching(/^no revenue: ROAS uses the prior/)]));
   });
 
-  it('recommends interests and demographics for every ad set of campaign 1178 from its own history', async () => {
+  it('recommends interests and demographics for every ad set of campaign 1178 from the campaign\'s history', async () => {
     const adsets = await ctx.db.query<{ adset_id: string; impressions: number; clicks: number; ages: string[] }>(
       `select adset_id, sum(impressions)::float8 as impressions, sum(clicks)::float8 as clicks, array_agg(distinct age order by age) as ages from insights where campaign_id = '1178' group by adset_id`,
     );
@@ -54,7 +54,8 @@ describe.skipIf(!data.available)(data.title(`the public Kaggle conversion data s
     expect(total).toBe(100_000);
     const byId = new Map(adsets.map((a) => [a.adset_id, a]));
     for (const r of run.recommendations) {
-      expect(r.interests.length).toBeGreaterThan(0);
+      // Each ad set ran one interest; its recommendation takes the best of the campaign's.
+      expect(r.interests.length).toBeGreaterThan(1);
       expect(r.interests.every((i) => /^kag-interest-\d+$/.test(i.interest_id))).toBe(true);
       const a = byId.get(r.adset_id!)!;
       // The age range covers the ad set's observed buckets' best, inside 25-54 where the data lies, or Meta's full range.

@@ -6,6 +6,8 @@ import type { Db } from '../src/store/db.ts';
 import { addCalendarDays } from '../src/engine/calendar.ts';
 import { FATIGUE_FIT_DAYS } from '../src/engine/fatigue-fit.ts';
 import { loadCampaignSnapshot } from '../src/store/snapshot.ts';
+import { upsertSegmentSizes } from '../src/store/insights.ts';
+import type { InsightRow } from '../src/engine/types.ts';
 import { openTestDb, usingPostgres } from './helpers/db.ts';
 
 describe(`campaign snapshot on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
@@ -39,6 +41,19 @@ describe(`campaign snapshot on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =
     const snapshot = await loadCampaignSnapshot(db, 'snap', 'EUR', { start: '2026-10-25', end: '2026-11-03', recentStart: '2026-11-01' }, { segmentDays: false });
     const days = Object.fromEntries(snapshot.adsets.flatMap((a) => a.segments).map((s) => [s.segmentId, s.activeDays]));
     expect(days).toEqual({ plain: 2, 'by-country': 2, mixed: 2 });
+  });
+
+  it('gives a segment the audience size a source stated with its latest day, and none to the others', async () => {
+    const row = (date: string, segmentId: string, segmentSize: number): InsightRow => ({
+      date, campaignId: 'snap', adsetId: 'a1', segmentType: 'interest', segmentId, segmentName: segmentId, country: '', age: '', gender: '',
+      impressions: 1, reach: null, clicks: 0, conversions: null, spendMinor: 0, revenueMinor: null, currency: 'EUR', segmentSize,
+    });
+    expect(await upsertSegmentSizes(db, [row('2026-11-02', 'plain', 5_000), row('2026-11-01', 'plain', 4_000), row('2026-11-01', 'mixed', 900)], 'csv')).toBe(2);
+    // An older statement does not replace a newer one.
+    await upsertSegmentSizes(db, [row('2026-10-01', 'plain', 1)], 'csv');
+    const snapshot = await loadCampaignSnapshot(db, 'snap', 'EUR', { start: '2026-10-25', end: '2026-11-03', recentStart: '2026-11-01' }, { segmentDays: false });
+    const sizes = Object.fromEntries(snapshot.adsets.flatMap((a) => a.segments).map((s) => [s.segmentId, s.size ?? null]));
+    expect(sizes).toEqual({ plain: { lower: 5_000, upper: 5_000, source: 'csv' }, 'by-country': null, mixed: { lower: 900, upper: 900, source: 'csv' } });
   });
 
   it('gives the fatigue fit\'s candidates daily points over the window\'s last FATIGUE_FIT_DAYS only', async () => {

@@ -46,6 +46,12 @@ export interface BacktestOptions {
   settings: EngineSettings;
   /** Last day of the initial history (YYYY-MM-DD). */
   startDate: string;
+  /**
+   * 'known': each segment carries its true audience size as a range ×0.8–×1.25 around it, as Meta's
+   * audience size estimate would in LIVE mode (SegmentHistory.size). Default 'unknown': the stub's
+   * rows, like a CSV without segment_size, carry none.
+   */
+  audienceSizes?: 'unknown' | 'known';
   /** The stub market's assumptions (src/simulation/families.ts); default the original market. */
   family?: MarketFamily;
 }
@@ -331,7 +337,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const oracle = oracleSplit(c.countries, budget, spainMinPct, creative);
   const interestValues = trueInterestValues(c);
   const weighting = options.audienceWeighting ?? 'delivery';
-  const weights = audienceWeights(weighting, new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions])), interestValues);
+  const sizeOf = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
+  const weights = audienceWeights(weighting, sizeOf, interestValues);
   const weightOf = weights.credit;
   const oracleInterests = bestInterests(interestValues, weightOf, options.settings.maxInterests);
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) => revenueOfSplit(c.countries, split, { ...creative, cvr: creative.cvr * audience });
@@ -386,7 +393,14 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         const end = addDays(date, -1);
         const start = addDays(end, -(options.windowDays - 1));
         const recentStart = addDays(end, -(options.settings.recentDays - 1));
-        const snapshot = snapshotOf(c.campaignId, truth.currency, history, windowed(segmentHistory, start, end, recentStart, resting), pixel, start, end, recentStart);
+        const listed = windowed(segmentHistory, start, end, recentStart, resting);
+        if (options.audienceSizes === 'known') {
+          for (const h of listed) {
+            const size = sizeOf.get(h.segmentId);
+            if (size !== undefined && size > 0) h.size = { lower: Math.max(1, Math.round(size * 0.8)), upper: Math.max(1, Math.round(size * 1.25)), source: 'meta' };
+          }
+        }
+        const snapshot = snapshotOf(c.campaignId, truth.currency, history, listed, pixel, start, end, recentStart);
         const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}) };
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.

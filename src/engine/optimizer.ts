@@ -11,7 +11,8 @@ import { inclusiveDays } from './calendar.ts';
 import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment } from './exploration.ts';
 import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
-import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighBySize } from './segment-value.ts';
+import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighByKnownSize, weighBySize } from './segment-value.ts';
+import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, segmentKey, type CampaignSegments } from './segment-pool.ts';
 import { recentRoasLevel } from './roas-level.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact, toMajor } from './money.ts';
@@ -75,6 +76,14 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const budgets = splitExact(totalBudgetMinor, weights);
   const spendTotal = spend.reduce((a, b) => a + b, 0);
 
+  // Step 1 for every ad set first: with the campaign segment pool, an ad set's candidates carry
+  // the fatigue verdicts of the other ad sets that ran them.
+  const exploring = settings.strategy === 'bayes' && input.randomSeed !== undefined && (settings.explorationShare ?? 0) > 0;
+  const resting = input.earlierRuns?.resting ?? [];
+  const scored = adsets.map((adset) => scoreAdSet(snapshot, adset, settings, resting, exploring));
+  const campaignSegments = settings.strategy === 'bayes' && settings.segmentPool === 'campaign' ? poolCampaignSegments(adsets, scored.map((x) => x.scores)) : null;
+  const pool = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, 10 ** minorDigits(snapshot.currency))) };
+
   return adsets.map((adset, i) => {
     const budgetTrace: TraceEntry = {
       step: 'budget',
@@ -93,8 +102,20 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
     const budgetShare = settings.budgetExplorationShare ?? 0;
     const budgetExploration = geoRng !== null && budgetShare > 0 ? { rng: geoRng, share: budgetShare } : null;
     const previousGeo = input.earlierRuns?.geo?.find((g) => g.adsetId === adset.adsetId) ?? null;
-    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, input.earlierRuns?.resting ?? [], previousGeo, budgetExploration);
+    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, scored[i]!, pool, previousGeo, budgetExploration);
   });
+}
+
+interface ScoredAdSet {
+  scores: SegmentScore[];
+  judged: ReturnType<typeof judgeFatigue> | null;
+}
+
+function scoreAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, settings: EngineSettings, resting: readonly RestingSegment[], exploring: boolean): ScoredAdSet {
+  const seedScores = scoreSegments(adset.segments, settings, 10 ** minorDigits(snapshot.currency));
+  // bayes: fatigue from the change-point fit, and rests that outlast the window.
+  const judged = settings.strategy === 'bayes' ? judgeFatigue(adset, seedScores, settings, snapshot.windowEnd, resting, exploring) : null;
+  return { scores: judged === null ? seedScores : judged.scores, judged };
 }
 
 function decideAdSet(
@@ -104,7 +125,8 @@ function decideAdSet(
   settings: EngineSettings,
   budgetTrace: TraceEntry,
   rng: Rng | null,
-  resting: readonly RestingSegment[],
+  scored: ScoredAdSet,
+  pool: CampaignPool | null,
   previousGeo: EarlierGeoSplit | null,
   budgetExploration: BudgetExploration | null,
 ): AdSetDecision {
@@ -112,12 +134,8 @@ function decideAdSet(
   const minorPerMajor = 10 ** minorDigits(currency);
   const trace: TraceEntry[] = [budgetTrace];
 
-  // 1. Segment scores
-  const seedScores = scoreSegments(adset.segments, settings, minorPerMajor);
-  // bayes: fatigue from the change-point fit, and rests that outlast the window.
-  const exploring = settings.strategy === 'bayes' && rng !== null && (settings.explorationShare ?? 0) > 0;
-  const judged = settings.strategy === 'bayes' ? judgeFatigue(adset, seedScores, settings, snapshot.windowEnd, resting, exploring) : null;
-  const scores = judged === null ? seedScores : judged.scores;
+  // 1. Segment scores (scoreAdSet)
+  const { scores, judged } = scored;
   const fatigued = scores.filter((s) => s.fatigue.isFatigued);
   trace.push({
     step: 'scores',
@@ -166,7 +184,13 @@ function decideAdSet(
   }
   let ranked: SegmentScore[] = scores;
   let ratePriors: ReadonlyMap<SegmentType, RatePrior> | null = null;
-  if (settings.strategy === 'bayes') {
+  let histories: CandidateHistories = { recovery: adset.segments, draws: adset.segments };
+  if (settings.strategy === 'bayes' && pool !== null) {
+    const chosen = chooseFromCampaign(adset, scores, pool, settings, rng, trace);
+    ranked = chosen.ranked;
+    ratePriors = pool.segments.ratePriors;
+    histories = chosen.histories;
+  } else if (settings.strategy === 'bayes') {
     const segmentPriors = fitSegmentPriors(adset.segments);
     for (const type of ['interest', 'behavior'] as const) {
       const p = segmentPriors.get(type);
@@ -193,7 +217,7 @@ function decideAdSet(
       numbers: { segments: scores.length, size_exponent: sizeExponent, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
     });
   }
-  const { interests, behaviors } = chooseSegments(snapshot, adset, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());
+  const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
   const clicksOf = new Map(adset.segments.map((s) => [`${s.segmentType}:${s.segmentId}`, s.total.clicks]));
@@ -263,6 +287,72 @@ function decideAdSet(
 }
 
 /**
+ * The histories chooseSegments reads: `recovery` to tell a segment back from a rest, `draws` for
+ * the exploration's posterior draws. The ad set's own segments, or with the campaign pool the
+ * candidates' (own history where the ad set ran the segment, else the campaign-wide one; draws from
+ * the campaign-wide rows).
+ */
+/** The campaign's segments and the seed's scores of their campaign-wide rows, computed once per run. */
+interface CampaignPool {
+  segments: CampaignSegments;
+  scoreOf: (key: string) => SegmentScore;
+}
+
+interface CandidateHistories {
+  recovery: readonly SegmentHistory[];
+  draws: readonly SegmentHistory[];
+}
+
+/**
+ * The `bayes` choice among every segment of the campaign (src/engine/segment-pool.ts): values for
+ * this ad set, then the set weighed by audience size where every candidate's size is known, else
+ * ranked by value.
+ */
+function chooseFromCampaign(
+  adset: AdSetSnapshot,
+  scores: readonly SegmentScore[],
+  pool: CampaignPool,
+  settings: EngineSettings,
+  rng: Rng | null,
+  trace: TraceEntry[],
+): { ranked: SegmentScore[]; histories: CandidateHistories } {
+  const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf);
+  for (const type of ['interest', 'behavior'] as const) {
+    const p = pool.segments.priors.get(type);
+    if (!p) continue;
+    trace.push({
+      step: 'priors.fitted',
+      decision: `${type}s' rates shrunk toward the campaign's ${type} pool with prior strengths fitted across its ${p.ctr.units} ${type}s by empirical Bayes (fixed strengths where the fit fell back)`,
+      numbers: { pool: `campaign ${type}s`, use_fitted: true, ...describePriors('', p) },
+    });
+  }
+  const share = rng === null ? 0 : (settings.explorationShare ?? 0);
+  const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
+  const sizeExponent = sizeExponentOf(settings);
+  const byKey = new Map(candidates.map((c) => [segmentKey(c.score), c]));
+  const weighed = weighByKnownSize(candidates.map((c) => c.score), slots, sizeExponent, (s) => knownSize(byKey.get(segmentKey(s))?.campaign));
+  const own = (type: string) => candidates.filter((c) => c.score.segmentType === type && c.ownHistory !== null).length;
+  const all = (type: string) => candidates.filter((c) => c.score.segmentType === type).length;
+  trace.push({
+    step: 'segments.pool',
+    decision: `candidates: every interest and behavior the campaign has rows of (${all('interest')} interests, ${own('interest')} of them the ad set's own; ${all('behavior')} behaviors, ${own('behavior')} own); the ad set's own figures are shrunk toward the segment's figures in the campaign's other ad sets, those toward the type's pool`,
+    numbers: { interest_candidates: all('interest'), own_interests: own('interest'), behavior_candidates: all('behavior'), own_behaviors: own('behavior') },
+  });
+  const how = weighed.choices.filter((c) => c.candidates > 0).map((c) => c.weighed
+    ? `${c.type}s: the set whose audience earns the most, each weighing by its known audience size to the power ${sizeExponent}`
+    : `${c.type}s: by value (audience size known for ${c.sized} of ${c.candidates}; delivery is not read as size)`);
+  trace.push({
+    step: 'segments.score',
+    decision: `interests and behaviors valued by expected revenue per impression for this ad set, relative to the best; chosen ${how.length > 0 ? how.join('; ') : 'none: no candidates'} (src/engine/segment-value.ts)`,
+    numbers: { segments: candidates.length, size_exponent: sizeExponent, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : [])])) },
+  });
+  return {
+    ranked: weighed.scores,
+    histories: { recovery: candidates.map((c) => c.ownHistory ?? c.campaign), draws: candidates.map((c) => c.campaign) },
+  };
+}
+
+/**
  * Interests and behaviors: the best estimates fill the slots, except that with the `bayes`
  * strategy, a seed and a positive exploration share, floor(share × max) slots (at least 1 when
  * max ≥ 2) go to Thompson draws among the rest (src/engine/exploration.ts). Segments back from a
@@ -270,7 +360,7 @@ function decideAdSet(
  */
 function chooseSegments(
   snapshot: CampaignSnapshot,
-  adset: AdSetSnapshot,
+  histories: CandidateHistories,
   ranked: readonly SegmentScore[],
   ratePriors: ReadonlyMap<SegmentType, RatePrior> | null,
   shares: ReadonlyMap<string, number>,
@@ -290,7 +380,7 @@ function chooseSegments(
   }
   const windowDays = inclusiveDays(snapshot.windowStart, snapshot.windowEnd);
   const recovering = new Map<string, SegmentHistory>();
-  for (const h of adset.segments) {
+  for (const h of histories.recovery) {
     const key = `${h.segmentType}:${h.segmentId}`;
     if ((h.segmentType === 'interest' || h.segmentType === 'behavior') && (backFromRest.has(key) || isRecovering(h, windowDays, settings.recentDays))) recovering.set(key, h);
   }
@@ -313,8 +403,8 @@ function chooseSegments(
   trace.push(...interests.trace, ...behaviors.trace);
   const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
   const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());
-  const exploredInterests = exploreSegments(rng, ranked, adset.segments, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'));
-  const exploredBehaviors = exploreSegments(rng, ranked, adset.segments, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.behavior_id)), behaviorSlots, keysOf('behavior'));
+  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'));
+  const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.behavior_id)), behaviorSlots, keysOf('behavior'));
   trace.push({
     step: 'explore',
     decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen (share ${share})`,

@@ -116,6 +116,54 @@ export function weighBySize(
     const h = byKey.get(`${s.segmentType}:${s.segmentId}`);
     return h ? (h.total.impressions / Math.max(1, h.activeDays ?? windowDays)) ** exponent : 0;
   };
+  return chooseWeightedSets(scores, slots, sizeOf);
+}
+
+/** What the set choice by known sizes says of one segment type, for the trace. */
+export interface KnownSizeChoice extends SizeWeighedChoice {
+  /** Candidates whose audience size a real source gives. */
+  sized: number;
+  /** True when every candidate's size is known and the set was weighed by it; false = chosen by value alone. */
+  weighed: boolean;
+}
+
+/**
+ * The set choice of the `campaign` segment pool: as weighBySize, with weight = size^exponent, but
+ * size only from a real source (`sizeOf` returns null when unknown). A type whose eligible
+ * candidates do not all have a size keeps its scores (value relative to the best): ranking by the
+ * shrunk posterior mean. Delivery is never read as size: it says how the advertiser funded a
+ * segment, not how many people it holds.
+ */
+export function weighByKnownSize(
+  scores: readonly SegmentScore[],
+  slots: ReadonlyMap<SegmentType, number>,
+  exponent: number,
+  sizeOf: (s: SegmentScore) => number | null,
+): { scores: SegmentScore[]; choices: KnownSizeChoice[] } {
+  const sizedTypes = new Map<SegmentType, number>();
+  const allSized = new Set<SegmentType>();
+  for (const [type] of slots) {
+    const eligible = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued);
+    const sized = eligible.filter((s) => sizeOf(s) !== null).length;
+    sizedTypes.set(type, sized);
+    if (eligible.length > 0 && sized === eligible.length) allSized.add(type);
+  }
+  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => allSized.has(type))), (s) => (sizeOf(s) ?? 0) ** exponent);
+  const choices: KnownSizeChoice[] = [];
+  for (const [type, k] of slots) {
+    const done = weighed.choices.find((c) => c.type === type);
+    const candidates = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued).length;
+    choices.push(done ? { ...done, sized: sizedTypes.get(type) ?? 0, weighed: true } : { type, slots: k, setValue: 0, candidates, sized: sizedTypes.get(type) ?? 0, weighed: false });
+  }
+  return { scores: weighed.scores, choices };
+}
+
+/** Dinkelbach's iteration per type (see weighBySize), each segment weighing `sizeOf(segment)`. */
+function chooseWeightedSets(
+  scores: readonly SegmentScore[],
+  slots: ReadonlyMap<SegmentType, number>,
+  sizeOf: (s: SegmentScore) => number,
+): { scores: SegmentScore[]; choices: SizeWeighedChoice[] } {
   const out = [...scores];
   const choices: SizeWeighedChoice[] = [];
   for (const [type, k] of slots) {

@@ -41,6 +41,8 @@ export interface InsightRow {
   revenueMinor: number | null;
   /** ISO 4217, upper case. */
   currency: string;
+  /** People in the segment's audience where the source gives it (canonical CSV: segment_size); absent = unknown. */
+  segmentSize?: number;
 }
 
 /**
@@ -82,6 +84,19 @@ export interface SegmentHistory {
    * when targeted (its size, for the `bayes` set choice). Absent in snapshots stored before it existed.
    */
   activeDays?: number;
+  /**
+   * The segment's audience size where a real source gives it (never inferred from delivery): the
+   * canonical CSV's segment_size, or Meta's audience size estimate in LIVE mode. Absent = unknown.
+   */
+  size?: SegmentSize;
+}
+
+/** People in a segment's audience: a range (Meta's estimate) or one figure (lower = upper). */
+export interface SegmentSize {
+  lower: number;
+  upper: number;
+  /** csv: the canonical CSV's segment_size column; meta: audience_size_lower_bound/upper_bound. */
+  source: 'csv' | 'meta';
 }
 
 /** One day of a segment's delivery. */
@@ -195,6 +210,15 @@ export interface EngineSettings {
    * stored before it existed lack it: absent reads as 0.
    */
   explorationShare: number;
+  /**
+   * `bayes` only: where an ad set's interests and behaviors are chosen from (src/engine/segment-pool.ts).
+   * campaign: every segment the campaign has evidence on, the ad set's own figures shrunk toward the
+   * campaign-wide ones, the set weighed by audience size only where a real source gives it
+   * (SegmentHistory.size), else chosen by value. Absent (settings stored before it existed) reads
+   * as engine version 5's choice: the ad set's own rows, weighed by size^sizeExponent with size
+   * inferred from delivery, so those runs replay unchanged.
+   */
+  segmentPool?: 'campaign';
   /**
    * `bayes` only: share (0..0.5) of each ad set's budget split on Thompson draws of the countries'
    * value per impression instead of their means (src/engine/geo-exploration.ts). Settings stored

@@ -9,7 +9,7 @@ import type { SourceOptions, SourceReport } from '../sources/import-report.ts';
 import { looksLikeKaggleConversion, parseKaggleConversion } from '../sources/kaggle-conversion.ts';
 import { looksLikePixelEvents, PIXEL_COLUMNS } from '../sources/pixel-events.ts';
 import { sniffDelimiter } from '../sources/tabular.ts';
-import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights } from '../store/insights.ts';
+import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizes } from '../store/insights.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
@@ -165,6 +165,7 @@ export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[]
     const n = await ctx.db.transaction(async (tx) => {
       await upsertCampaigns(tx, campaigns, source);
       const written = await upsertInsights(tx, rows, source);
+      await upsertSegmentSizes(tx, rows, 'csv');
       await refreshSegmentPerformance(tx, ctx.config.engine);
       await refreshAfterMetrics(tx, [...campaigns.keys()]);
       return written;

@@ -87,6 +87,20 @@ describe('parseCanonicalCsv: valid files', () => {
     }]);
   });
 
+  it('reads an optional segment_size: the audience size of the row\'s segment, a whole number above 0', async () => {
+    const result = await parseCanonicalCsv(csv(
+      line({ segment_size: '2500000' }),
+      line({ date: '2024-03-02', segment_size: '' }),
+      line({ date: '2024-03-03', segment_size: '0' }),
+      line({ date: '2024-03-04', segment_size: '1.5' }),
+      line({ date: '2024-03-05', segment_type: '', segment_id: '', segment_name: '', segment_size: '1000' }),
+    ), OPTIONS);
+    expect(result.rows.map((r) => r.segmentSize)).toEqual([2_500_000, undefined]);
+    expect(result.problems.map((p) => [p.line, p.field])).toEqual([[4, 'segment_size'], [5, 'segment_size'], [6, 'segment_size']]);
+    expect(result.problems[0]!.message).toContain('above 0');
+    expect(result.problems[2]!.message).toContain('no segment_type');
+  });
+
   it('normalises case, trims ids, accepts integral floats and rounds money to the currency minor units', async () => {
     const result = await parseCanonicalCsv(csv(
       line({ campaign_id: '  C1 ', country: 'es', gender: 'F', segment_type: 'Interest', impressions: '7350.0', clicks: '12.00', spend: '1.429999948', currency: 'eur' }),

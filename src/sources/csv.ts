@@ -16,6 +16,8 @@ const COLUMNS = [
   'impressions', 'reach', 'clicks', 'conversions', 'spend', 'revenue', 'currency',
   // Optional: the campaign's daily budget in major units; the value on its latest day is stored.
   'daily_budget',
+  // Optional: the audience size of the row's segment (a real estimate, never inferred from delivery).
+  'segment_size',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -326,6 +328,11 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     const revenueMinor = readMoney('revenue', false, currency);
     const budgetMinor = readMoney('daily_budget', false, currency);
     if (budgetMinor === 0) report('daily_budget', cell('daily_budget'), 'daily_budget must be greater than zero (leave it empty when unknown)');
+    const segmentSize = readCount('segment_size', false);
+    if (segmentSize !== null && segmentSize >= 0) {
+      if (segmentType === '') report('segment_size', cell('segment_size'), 'segment_size is the audience size of the row\'s segment: the row has no segment_type');
+      else if (segmentSize === 0) report('segment_size', cell('segment_size'), 'segment_size must be above 0 (leave it empty when the size is unknown)');
+    }
 
     if (impressions !== null && impressions >= 0) {
       if (clicks !== null && clicks > impressions) {
@@ -368,6 +375,7 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
       date, campaignId, adsetId, segmentType, segmentId, segmentName, country, age, gender,
       impressions: impressions!, reach, clicks: clicks!, conversions,
       spendMinor: spendMinor!, revenueMinor, currency,
+      ...(segmentSize === null ? {} : { segmentSize }),
     };
   };
 }

@@ -49,6 +49,31 @@ export async function upsertInsights(tx: Db, rows: readonly InsightRow[], source
   return rows.length;
 }
 
+/**
+ * Stores the audience sizes the rows carry (InsightRow.segmentSize): per campaign and segment, the
+ * size given with the latest day; a stored size from a later day stays.
+ */
+export async function upsertSegmentSizes(tx: Db, rows: readonly InsightRow[], source: 'csv' | 'meta'): Promise<number> {
+  const latest = new Map<string, { campaignId: string; segmentType: string; segmentId: string; size: number; date: string }>();
+  for (const r of rows) {
+    if (r.segmentSize === undefined || !(r.segmentSize > 0) || r.segmentType === '') continue;
+    const key = `${r.campaignId}\u0000${r.segmentType}\u0000${r.segmentId}`;
+    const known = latest.get(key);
+    if (known === undefined || r.date >= known.date) latest.set(key, { campaignId: r.campaignId, segmentType: r.segmentType, segmentId: r.segmentId, size: r.segmentSize, date: r.date });
+  }
+  if (latest.size === 0) return 0;
+  const list = [...latest.values()];
+  await tx.query(
+    `insert into segment_sizes (campaign_id, segment_type, segment_id, size_lower, size_upper, source, as_of)
+     select c, t, i, s, s, $5, d from unnest($1::text[], $2::text[], $3::text[], $4::int8[], $6::date[]) as u(c, t, i, s, d)
+     on conflict (campaign_id, segment_type, segment_id) do update set
+       size_lower = excluded.size_lower, size_upper = excluded.size_upper, source = excluded.source, as_of = excluded.as_of
+     where excluded.as_of >= segment_sizes.as_of`,
+    [list.map((x) => x.campaignId), list.map((x) => x.segmentType), list.map((x) => x.segmentId), list.map((x) => x.size), source, list.map((x) => x.date)],
+  );
+  return list.length;
+}
+
 const UPSERT = `on conflict (campaign_id, date, adset_id, segment_type, segment_id, country, age, gender) do update set
   segment_name = excluded.segment_name, impressions = excluded.impressions, reach = excluded.reach,
   clicks = excluded.clicks, conversions = excluded.conversions, spend_minor = excluded.spend_minor,

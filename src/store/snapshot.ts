@@ -76,6 +76,11 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
      from insights where ${inWindow} and (age <> '' or gender <> '') group by adset_id, age, gender`,
     params,
   );
+  const sizes = await db.query<{ segment_type: string; segment_id: string; lower: number; upper: number; source: 'csv' | 'meta' }>(
+    'select segment_type, segment_id, size_lower::float8 as lower, size_upper::float8 as upper, source from segment_sizes where campaign_id = $1',
+    [campaignId],
+  );
+  const sizeOf = new Map(sizes.map((s) => [`${s.segment_type}\u0000${s.segment_id}`, { lower: Number(s.lower), upper: Number(s.upper), source: s.source }]));
   // The STUB market's window totals and the imported days inside the window, summed per event and category.
   const pixel = await db.query<{ event_name: string; content_category: string; count: number }>(
     `select event_name, content_category, sum(count)::float8 as count from (
@@ -118,6 +123,8 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
       recent: recentByKey.get(`${adsetId}\u0000${String(r.segment_type)}\u0000${String(r.segment_id)}`) ?? emptyMetrics(),
       activeDays: combinedDays.get(`${adsetId}\u0000${String(r.segment_type)}\u0000${String(r.segment_id)}`) ?? Number(r.active_days),
     };
+    const size = sizeOf.get(`${String(r.segment_type)}\u0000${String(r.segment_id)}`);
+    if (size !== undefined) s.size = size;
     adsetOf(adsetId).segments.push(s);
     addKind(adsetId, 'segment', s.total, s.recent);
   }

@@ -1,0 +1,185 @@
+// The `bayes` strategy's candidates for an ad set's interests and behaviors: every segment the
+// campaign has evidence on, not only the ad set's own rows. Meta's Insights API has no interest or
+// behavior breakdown, so an account's segment rows come from the ad sets that targeted them — often
+// one interest per ad set — and choosing among an ad set's own rows would keep each ad set on the
+// interests it already had.
+//
+// A segment's value for one ad set is estimated in two levels:
+//   type pool (the campaign's segments of that type, strengths fitted by empirical Bayes)
+//     → the segment's figures in the campaign's OTHER ad sets, shrunk toward the type pool
+//       → the ad set's own figures of the segment, shrunk toward that.
+// An ad set that never ran a segment gets the campaign-wide estimate; one that ran it a lot is
+// judged mostly on its own delivery (its creative, ages and countries differ from the others').
+// The other ad sets' figures exclude the ad set's own, so no row counts twice.
+import type { ValuePriors } from './empirical-bayes.ts';
+import { fitStrengths, pooledPrior, valuePerImpression, type RatePrior } from './geo-bayes.ts';
+import { addMetrics, emptyMetrics, subtractMetrics } from './metrics.ts';
+import { smooth } from './scoring.ts';
+import type { FatigueVerdict, Metrics, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';
+
+export type PoolType = Extract<SegmentType, 'interest' | 'behavior'>;
+const POOL_TYPES: readonly PoolType[] = ['interest', 'behavior'];
+
+export interface PooledSegment {
+  /** The sum of the segment's rows over every ad set of the campaign. */
+  history: SegmentHistory;
+  /** Ad sets with rows of the segment. */
+  adsets: number;
+  /** The first fatigued verdict of the ad sets that ran it (in ad set order), else not fatigued. */
+  fatigue: FatigueVerdict;
+}
+
+export interface CampaignSegments {
+  /** Keyed `type:id`, in first-seen order (ad set order, then row order). */
+  segments: Map<string, PooledSegment>;
+  /** Prior strengths fitted per type across the campaign's segments (one unit per segment). */
+  priors: Map<PoolType, ValuePriors>;
+  /** What each type's rates are shrunk toward at the top level. */
+  ratePriors: Map<PoolType, RatePrior>;
+}
+
+/**
+ * The order value's prior strength (conversions) for segments when its fit falls back, instead of
+ * the countries' fixed 20. Where ad sets blend several segments, a segment's revenue per impression
+ * is a blend but its order value is a ratio of blends, and shrinking that ratio hard hid most of
+ * what the rows say. In bench/segment-choice.ts, 5 left every family as it was at 20 and lifted
+ * the two shared-ad-set families; unshrunk lifted them more but cost others (docs/segment-choice.md).
+ */
+export const SEGMENT_ORDER_FALLBACK_STRENGTH = 5;
+
+export const segmentKey = (s: { segmentType: SegmentType; segmentId: string }) => `${s.segmentType}:${s.segmentId}`;
+
+/**
+ * Pools the interests and behaviors of every ad set. `verdicts[i]` are ad set i's fatigue verdicts
+ * (its judged scores, any order). A segment fatigued (or resting) in one ad set is fatigued for the
+ * ad sets that would take it from the campaign: fatigue is the audience's wear, which the other ad
+ * sets' creatives meet too.
+ */
+export function poolCampaignSegments(adsets: readonly { segments: readonly SegmentHistory[] }[], verdicts: readonly (readonly SegmentScore[])[]): CampaignSegments {
+  const segments = new Map<string, PooledSegment>();
+  adsets.forEach((a, i) => {
+    const fatigued = new Map((verdicts[i] ?? []).filter((s) => s.fatigue.isFatigued).map((s) => [segmentKey(s), s.fatigue]));
+    for (const h of a.segments) {
+      if (h.segmentType !== 'interest' && h.segmentType !== 'behavior') continue;
+      const key = segmentKey(h);
+      let p = segments.get(key);
+      if (!p) {
+        p = {
+          history: { segmentType: h.segmentType, segmentId: h.segmentId, segmentName: h.segmentName, total: emptyMetrics(), recent: emptyMetrics() },
+          adsets: 0,
+          fatigue: { isFatigued: false, reason: null },
+        };
+        segments.set(key, p);
+      }
+      addMetrics(p.history.total, h.total);
+      addMetrics(p.history.recent, h.recent);
+      p.adsets += 1;
+      if (h.size !== undefined && p.history.size === undefined) p.history.size = h.size;
+      const verdict = fatigued.get(key);
+      if (verdict !== undefined && !p.fatigue.isFatigued) {
+        p.fatigue = { isFatigued: true, reason: p.adsets > 1 || adsets.length > 1 ? `${verdict.reason ?? 'fatigued'} (in an ad set that ran it)` : verdict.reason };
+      }
+    }
+  });
+  const priors = new Map<PoolType, ValuePriors>();
+  const ratePriors = new Map<PoolType, RatePrior>();
+  for (const type of POOL_TYPES) {
+    const units = [...segments.values()].filter((p) => p.history.segmentType === type).map((p) => p.history.total);
+    if (units.length === 0) continue;
+    const fit = fitStrengths(units);
+    const fitted: ValuePriors = fit.order.fitted
+      ? fit
+      : { ...fit, order: { ...fit.order, strength: SEGMENT_ORDER_FALLBACK_STRENGTH, note: `${fit.order.note}; segments fall back to strength ${SEGMENT_ORDER_FALLBACK_STRENGTH}` } };
+    priors.set(type, fitted);
+    const pool = units.reduce((acc, m) => addMetrics(acc, m), emptyMetrics());
+    ratePriors.set(type, { ctr: fitted.ctr.mean, cvr: fitted.cvr.mean, order: pool.spendWithRevenueMinor > 0 ? fitted.order.mean : null, strengths: { ctr: fitted.ctr.strength, cvr: fitted.cvr.strength, order: fitted.order.strength } });
+  }
+  return { segments, priors, ratePriors };
+}
+
+/** `prior` moved toward what `others` observed, at the prior's own strengths: the segment's campaign-level posterior mean rates. */
+export function segmentPrior(prior: RatePrior, others: Metrics): RatePrior {
+  const { strengths } = prior;
+  return {
+    ctr: smooth(prior.ctr, strengths.ctr, others.impressions > 0 ? others.clicks / others.impressions : 0, others.impressions),
+    cvr: smooth(prior.cvr, strengths.cvr, others.clicksWithConversions > 0 ? others.conversions / others.clicksWithConversions : 0, others.clicksWithConversions),
+    order: prior.order === null ? null : smooth(prior.order, strengths.order, others.conversions > 0 ? others.revenueMinor / others.conversions : 0, others.conversions),
+    strengths,
+  };
+}
+
+export interface AdSetCandidate {
+  score: SegmentScore;
+  /** The ad set's own rows of the segment (empty when it never ran it). */
+  own: Metrics;
+  /** The campaign-wide rows (own included). */
+  campaign: SegmentHistory;
+  /** Expected revenue per impression for this ad set (minor units; per conversion when revenue is unknown). */
+  value: number;
+  ownHistory: SegmentHistory | null;
+}
+
+/**
+ * The ad set's candidates of both types: its own segments with its own verdicts, then the
+ * campaign's other segments, scored by `scoreForeign` (the seed's scoring of the campaign-wide
+ * rows, for the fields a SegmentScore carries; scoreCampaignSegments computes it once per campaign)
+ * with the campaign-wide fatigue verdict.
+ * `composite` becomes value relative to the best candidate of the type (0..1).
+ */
+export function adsetCandidates(
+  own: readonly SegmentHistory[],
+  ownScores: readonly SegmentScore[],
+  campaign: CampaignSegments,
+  scoreForeign: (key: string) => SegmentScore,
+): AdSetCandidate[] {
+  const ownByKey = new Map(own.map((h) => [segmentKey(h), h]));
+  const scoreByKey = new Map(ownScores.map((s) => [segmentKey(s), s]));
+  const foreign = [...campaign.segments.entries()].filter(([key]) => !ownByKey.has(key));
+  const out: AdSetCandidate[] = [];
+  const priorOf = (type: SegmentType) => campaign.ratePriors.get(type as PoolType) ?? pooledPrior(emptyMetrics());
+  for (const [key, p] of campaign.segments) {
+    const h = ownByKey.get(key);
+    if (h === undefined) continue;
+    const score = scoreByKey.get(key);
+    if (score === undefined) continue;
+    const others = subtractMetrics(p.history.total, h.total);
+    out.push({ score, own: h.total, campaign: p.history, value: valuePerImpression(h.total, segmentPrior(priorOf(h.segmentType), others)), ownHistory: h });
+  }
+  foreign.forEach(([key, p]) => {
+    const score = { ...scoreForeign(key), fatigue: p.fatigue };
+    out.push({ score, own: emptyMetrics(), campaign: p.history, value: valuePerImpression(p.history.total, priorOf(p.history.segmentType)), ownHistory: null });
+  });
+  const best = new Map<SegmentType, number>();
+  for (const c of out) best.set(c.score.segmentType, Math.max(best.get(c.score.segmentType) ?? 0, c.value));
+  return out.map((c) => {
+    const top = best.get(c.score.segmentType)!;
+    return { ...c, score: { ...c.score, composite: top > 0 ? c.value / top : 0 } };
+  });
+}
+
+/**
+ * The seed's scores of the campaign-wide rows, keyed as the pool: one scoring per campaign, not per
+ * ad set, and none when no ad set asks (a campaign of one ad set has no foreign segments).
+ */
+export function scoreCampaignSegments(campaign: CampaignSegments, score: (histories: readonly SegmentHistory[]) => SegmentScore[]): (key: string) => SegmentScore {
+  let byKey: Map<string, SegmentScore> | null = null;
+  return (key) => {
+    if (byKey === null) {
+      const keys = [...campaign.segments.keys()];
+      const scores = score([...campaign.segments.values()].map((p) => p.history));
+      byKey = new Map(keys.map((k, i) => [k, scores[i]!]));
+    }
+    return byKey.get(key)!;
+  };
+}
+
+/**
+ * A segment's audience size for the set choice, from a real source only: the geometric mean of the
+ * bounds (Meta's audience_size_lower_bound/upper_bound are a range a few times wide; a CSV's
+ * segment_size gives lower = upper). Null when unknown.
+ */
+export function knownSize(h: Pick<SegmentHistory, 'size'> | null | undefined): number | null {
+  const s: SegmentSize | undefined = h?.size;
+  if (s === undefined || !(s.lower > 0) || !(s.upper >= s.lower)) return null;
+  return Math.sqrt(s.lower * s.upper);
+}
