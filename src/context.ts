@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { MetaRuntime } from './meta/client.ts';
 import type { Db } from './store/db.ts';
 import { openDatabase } from './store/open.ts';
 
@@ -16,6 +17,8 @@ export interface AppContext {
   clock: Clock;
   newId(): string;
   logger: Logger;
+  /** Sleep, randomness and fetch of the Meta client: tests make retries instant and deterministic. */
+  metaRuntime?: Partial<MetaRuntime>;
   close(): Promise<void>;
 }
 
@@ -24,6 +27,7 @@ export interface ContextOverrides {
   clock?: Clock;
   newId?: () => string;
   logger?: Logger;
+  metaRuntime?: Partial<MetaRuntime>;
 }
 
 export function createLogger(config: Config): Logger {
@@ -39,6 +43,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     clock: overrides.clock ?? { now: () => new Date() },
     newId: overrides.newId ?? randomUUID,
     logger: overrides.logger ?? createLogger(config),
+    ...(overrides.metaRuntime ? { metaRuntime: overrides.metaRuntime } : {}),
     async close() {
       if (!overrides.db) await db.close();
     },

@@ -9,6 +9,7 @@ import type { MetaClient } from './client.ts';
 export interface WireAccount { id: string; name?: string; account_status?: number; currency: string; timezone_name?: string }
 export interface WireCampaign {
   id: string;
+  account_id?: string;
   name?: string;
   objective?: string;
   status?: string;
@@ -71,7 +72,7 @@ export interface WireReportRun {
 }
 
 export const ACCOUNT_FIELDS = 'id,name,account_status,currency,timezone_name';
-export const CAMPAIGN_FIELDS = 'id,name,objective,status,effective_status,special_ad_categories,daily_budget,lifetime_budget';
+export const CAMPAIGN_FIELDS = 'id,account_id,name,objective,status,effective_status,special_ad_categories,daily_budget,lifetime_budget';
 export const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,targeting';
 export const AUDIENCE_FIELDS = 'id,name,subtype,approximate_count_lower_bound,approximate_count_upper_bound';
 // inline_link_clicks, not clicks: `clicks` counts every click on the ad (likes, comments, profile,
@@ -83,6 +84,8 @@ export const INSIGHT_FIELDS = 'campaign_id,adset_id,impressions,reach,inline_lin
 export interface MetaAccount { id: string; name: string | null; currency: string; timezone: string | null; status: number | null }
 export interface MetaCampaign {
   id: string;
+  /** `act_…`, or null when Meta did not say. */
+  accountId: string | null;
   name: string | null;
   objective: string | null;
   status: string | null;
@@ -164,6 +167,7 @@ export function parseCampaign(w: WireCampaign): MetaCampaign {
   const lifetime = budget(w.lifetime_budget, what, 'lifetime_budget');
   return {
     id: w.id,
+    accountId: w.account_id ? `act_${w.account_id}` : null,
     name: w.name ?? null,
     objective: w.objective ?? null,
     status: w.status ?? null,
