@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext, type AppContext } from '../src/context.ts';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { MetaAsyncJobError } from '../src/meta/errors.ts';
-import { MetaAuthError, metaSync } from '../src/services/meta.ts';
+import { MetaAuthError, MetaUpstreamError, metaSync } from '../src/services/meta.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import type { Db } from '../src/store/db.ts';
 import { runCli } from './helpers/cli.ts';
+import { buildApp } from '../src/api/app.ts';
+import { testKeys, token } from './api/helpers.ts';
 import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
 
 const TOKEN = 'EAAzzTOKENrecognisable0987654321abcdef';
@@ -167,12 +169,50 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
     }
   });
 
+  it('a sync that fails while writing leaves nothing of itself (one transaction)', async () => {
+    const h = await harness(fake, origin);
+    try {
+      // The second campaign is already stored in another currency: its write fails after the first campaign's rows were written.
+      const second = fake.market.campaigns[1]!.campaignId;
+      await h.db.query(`insert into campaigns (campaign_id, currency, source) values ($1, 'USD', 'csv')`, [second]);
+      const error = await metaSync(h.ctx).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/currency: campaign .* is stored in USD/);
+      expect(await count(h.db, 'select count(*)::int as n from insights')).toBe(0);
+      expect(await count(h.db, 'select count(*)::int as n from meta_adsets')).toBe(0);
+      expect(await count(h.db, 'select count(*)::int as n from campaigns')).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('runs LIVE through the HTTP API: 200 with recommendations, 503 with Meta\'s error when Meta fails', async () => {
+    const h = await harness(fake, origin, { META_MAX_RETRIES: '0' });
+    const app = await buildApp(h.ctx, { keys: testKeys() });
+    await app.ready();
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      const auth = { authorization: `Bearer ${await token('manager')}` };
+      const ok = await app.inject({ method: 'POST', url: '/meta/targeting/run', headers: auth, payload: { campaign_id: campaignId, mode: 'live' } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json()).toMatchObject({ status: 'completed', recommendations_count: 2 });
+      fake.inject({ kind: 'server-error' });
+      const failed = await app.inject({ method: 'POST', url: '/meta/targeting/run', headers: auth, payload: { campaign_id: campaignId, mode: 'live', force_refresh: true } });
+      expect(failed.statusCode).toBe(503);
+      expect(failed.json().error.message).toMatch(/Meta API .*An unexpected error has occurred.*code 2.*Nothing was stored/);
+      expect(failed.body).not.toContain(TOKEN);
+    } finally {
+      await app.close();
+      await h.close();
+    }
+  });
+
   it('fails cleanly when Meta fails the asynchronous report, with Meta\'s reason', async () => {
     const h = await harness(fake, origin);
     try {
       fake.inject({ kind: 'async-failed' });
       const error = await metaSync(h.ctx, { campaignId: fake.market.campaigns[0]!.campaignId }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(MetaAsyncJobError);
+      expect(error).toBeInstanceOf(MetaUpstreamError);
+      expect((error as Error).cause).toBeInstanceOf(MetaAsyncJobError);
       expect((error as Error).message).toMatch(/"Job Failed": Generating the report failed\. Try again later\. \(code -2, subcode 2490547\)/);
       expect(await count(h.db, 'select count(*)::int as n from insights')).toBe(0);
     } finally {

@@ -18,7 +18,7 @@ import { workerCommand, usage as workerUsage } from './worker.ts';
 import { backtestCommand, usage as backtestUsage } from './backtest.ts';
 import { checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
 import { noDatabase } from '../store/db.ts';
-import { MetaAuthError } from '../services/meta.ts';
+import { MetaUpstreamError } from '../services/meta.ts';
 import { DatabaseInUseError } from '../store/pglite.ts';
 
 /** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
@@ -92,7 +92,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     if (error instanceof ConfigError || error instanceof DatabaseInUseError) return fail(2, error.message);
     if (error instanceof UsageError) return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
     if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError) return fail(2, error.message);
-    if (error instanceof MetaAuthError) return fail(1, error.message);
+    // Meta's own failure, already said in full (code, subcode, fbtrace_id); not a defect to log.
+    if (error instanceof MetaUpstreamError) return fail(1, error.message);
     if (error instanceof ImportRejectedError) {
       const shown = error.problems.slice(0, 200).map((p) => `  line ${p.line}, ${p.field} ${JSON.stringify(p.value)}: ${p.message}`);
       const more = error.problems.length > shown.length ? [`  … and ${error.problems.length - shown.length} more`] : [];

@@ -4,8 +4,8 @@
 import { metaCredentialProblems } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { MetaClient, type MetaCallStats } from '../meta/client.ts';
-import { MetaApiError } from '../meta/errors.ts';
-import { readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
+import { MetaApiError, MetaAsyncJobError, MetaNetworkError, MetaThrottledError, MetaTimeoutError } from '../meta/errors.ts';
+import { MetaDataError, readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
 import { readInsights } from '../meta/insights.ts';
 import { toInsightRows } from '../meta/rows.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
@@ -18,13 +18,27 @@ import { InputError, UnavailableError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 
+/**
+ * Meta failed the request after the retries it deserved (or it could not be retried). Its message
+ * is Meta's own, with code, subcode and fbtrace_id, and never the token; the HTTP API answers 503
+ * with it. `cause` is the client's typed error.
+ */
+export class MetaUpstreamError extends Error {
+  constructor(message: string, cause: Error) {
+    super(message, { cause });
+    this.name = 'MetaUpstreamError';
+  }
+}
+
 /** The token is invalid or expired: said plainly, with what to do, and that nothing was stored. */
-export class MetaAuthError extends Error {
+export class MetaAuthError extends MetaUpstreamError {
   constructor(cause: MetaApiError) {
-    super(`the Meta access token was refused (code ${cause.code}${cause.subcode === null ? '' : `, subcode ${cause.subcode}`}: ${cause.userMessage ?? 'invalid or expired'}${cause.fbtraceId ? `, fbtrace_id ${cause.fbtraceId}` : ''}); renew META_ACCESS_TOKEN. Nothing was stored.`);
+    super(`the Meta access token was refused (code ${cause.code}${cause.subcode === null ? '' : `, subcode ${cause.subcode}`}: ${cause.userMessage ?? 'invalid or expired'}${cause.fbtraceId ? `, fbtrace_id ${cause.fbtraceId}` : ''}); renew META_ACCESS_TOKEN. Nothing was stored.`, cause);
     this.name = 'MetaAuthError';
   }
 }
+
+const CLIENT_ERRORS = [MetaApiError, MetaAsyncJobError, MetaThrottledError, MetaTimeoutError, MetaNetworkError, MetaDataError];
 
 /** Builds the client from the configuration, refusing before any call when LIVE mode lacks credentials. */
 export function metaClientFor(ctx: AppContext): { client: MetaClient; accountId: string } {
@@ -50,6 +64,7 @@ async function translate<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof MetaApiError && error.tokenProblem) throw new MetaAuthError(error);
     if (error instanceof CurrencyConflictError) throw new InputError('currency', error.message);
+    if (CLIENT_ERRORS.some((type) => error instanceof type)) throw new MetaUpstreamError(`${(error as Error).message}. Nothing was stored.`, error as Error);
     throw error;
   }
 }

@@ -1,4 +1,3 @@
-import { ApiError } from '../errors.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { RunBody, RunResponse } from '../schemas/run.ts';
 import { runAllActive, runOneCampaign, type RunSummary } from '../../services/run-all-active.ts';
@@ -11,16 +10,15 @@ export function runRoutes(app: ApiInstance, { ctx, metrics, writeRateLimit }: Ro
       schema: {
         tags: ['targeting'],
         summary: 'Optimize one campaign, or every active campaign',
-        description: 'Runs the optimizer with the campaign\'s stored daily budget. A campaign is never optimized twice at once; without force_refresh, a run on the same (unchanged) history within the scheduler interval is returned instead of a new one.',
+        description: 'Runs the optimizer with the campaign\'s stored daily budget. In LIVE mode the campaign is first read from Meta (reading only): 501 when LIVE mode is not set up, 503 with Meta\'s error when Meta fails the read. A campaign is never optimized twice at once; without force_refresh, a run on the same (unchanged) history within the scheduler interval is returned instead of a new one.',
         security: BEARER,
         body: RunBody,
-        response: { 200: RunResponse, ...errorResponses(404, 413, 415, 501) },
+        response: { 200: RunResponse, ...errorResponses(404, 413, 415, 501, 503) },
       },
       config: { access: 'write', auditFields: ['campaign_id', 'mode', 'force_refresh'], rateLimit: writeRateLimit },
     },
     async (req) => {
       const mode = req.body.mode ?? 'stub';
-      if (mode === 'live') throw new ApiError('not_implemented', 'LIVE mode needs the Meta Marketing API client, which is not part of this version yet; use mode "stub"');
       const request = { mode, forceRefresh: req.body.force_refresh ?? false } as const;
       let summary: RunSummary;
       try {
