@@ -142,11 +142,11 @@ export class MetaClient {
 
   private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null): Promise<T> {
     const path = url.pathname;
+    if (this.paceMs > 0) {
+      this.logger.info({ path, waitMs: this.paceMs, usagePct: this.lastUsage?.maxPct }, 'Meta usage is high: slowing down');
+      await this.wait(this.paceMs);
+    }
     for (let attempt = 0; ; attempt++) {
-      if (this.paceMs > 0) {
-        this.logger.info({ path, waitMs: this.paceMs, usagePct: this.lastUsage?.maxPct }, 'Meta usage is high: slowing down');
-        await this.wait(this.paceMs);
-      }
       let error: Error;
       try {
         return await this.once<T>(method, url, body);
@@ -158,8 +158,8 @@ export class MetaClient {
       const throttled = error instanceof MetaApiError && error.code !== null && isThrottleCode(error.code);
       const regainMs = throttled ? (this.lastUsage?.regainMs ?? 0) : 0;
       if (regainMs > this.maxThrottleWaitMs) throw new MetaThrottledError(path, regainMs, this.maxThrottleWaitMs);
-      const backoff = this.backoffMs(attempt);
-      const waitMs = Math.max(regainMs, backoff);
+      // One wait covers all three reasons: Meta's own estimate, the backoff, and the pace the usage asks for.
+      const waitMs = Math.max(regainMs, this.backoffMs(attempt), this.paceMs);
       this.stats.retries++;
       this.logger.warn(
         { path, attempt: attempt + 1, of: this.maxRetries, waitMs, ...(error instanceof MetaApiError ? { code: error.code, subcode: error.subcode, httpStatus: error.httpStatus, fbtraceId: error.fbtraceId } : { error: error.name }) },
