@@ -220,6 +220,41 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
     }
   });
 
+  it('discovers: retired interests with a reason, and suggestions seeded with the best interests, with their sizes', async () => {
+    const own = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35 });
+    const ownOrigin = await own.listen();
+    const h = await harness(own, ownOrigin);
+    try {
+      const campaignId = own.market.campaigns[0]!.campaignId;
+      await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+      const targeted = await h.db.query<{ id: string }>(`select distinct i->>'id' as id from meta_adsets, jsonb_array_elements(targeting->'flexible_spec'->0->'interests') as i where campaign_id = $1`, [campaignId]);
+      const retiredId = targeted[0]!.id;
+      const again = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35, retiredInterestIds: [retiredId] });
+      const againOrigin = await again.listen();
+      try {
+        const out = await runCli(['meta', 'discover', '--campaign', campaignId, '--json'], { db: h.db, clock: { now: () => new Date(NOW) } }, { META_GRAPH_URL: againOrigin, META_AD_ACCOUNT_ID: again.adAccountId, META_ACCESS_TOKEN: TOKEN });
+        expect(out.code).toBe(0);
+        const r = JSON.parse(out.stdout) as { seeds: { id: string; score: number | null }[]; retired: { id: string; reason: string }[]; suggestions: { id: string; sizeLower: number; sizeUpper: number }[] };
+        expect(r.retired).toEqual([expect.objectContaining({ id: retiredId, reason: expect.stringMatching(/retired by Meta.*1487694/) })]);
+        expect(r.seeds.length).toBeGreaterThan(0);
+        expect(r.seeds.some((s) => s.id === retiredId)).toBe(false);
+        expect(r.seeds.every((s) => typeof s.score === 'number')).toBe(true);
+        expect(r.suggestions.length).toBeGreaterThan(0);
+        const ids = new Set(targeted.map((t) => t.id));
+        for (const s of r.suggestions) {
+          expect(ids.has(s.id)).toBe(false);
+          expect(s.sizeUpper).toBeGreaterThanOrEqual(s.sizeLower);
+        }
+        expect(again.writes).toBe(0);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await h.close();
+      await own.close();
+    }
+  });
+
   it('refuses LIVE mode without credentials before any call', async () => {
     const db = await openTestDb();
     try {

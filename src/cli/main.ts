@@ -16,7 +16,7 @@ import { stubGenerateCommand, usage as stubUsage } from './stub-generate.ts';
 import { tokenCommand, usage as tokenUsage } from './token.ts';
 import { workerCommand, usage as workerUsage } from './worker.ts';
 import { backtestCommand, usage as backtestUsage } from './backtest.ts';
-import { checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
+import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
 import { noDatabase } from '../store/db.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
 import { DatabaseInUseError } from '../store/pglite.ts';
@@ -43,6 +43,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   worker: { run: workerCommand, usage: workerUsage, words: 1 },
   'meta check': { run: metaCheckCommand, usage: metaCheckUsage, words: 2, usesDatabase: false },
   'meta sync': { run: metaSyncCommand, usage: metaSyncUsage, words: 2 },
+  'meta discover': { run: metaDiscoverCommand, usage: metaDiscoverUsage, words: 2 },
   'meta fake-server': { run: metaFakeServerCommand, usage: metaFakeServerUsage, words: 2, usesDatabase: false },
 };
 

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
 import { FAULT_KINDS, FakeGraphApi, type FaultKind } from '../meta/fake-graph-api.ts';
 import { addDays, isoDate } from '../services/dates.ts';
-import { metaCheck, metaSync } from '../services/meta.ts';
+import { metaCheck, metaDiscover, metaSync } from '../services/meta.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 
 export const checkUsage = 'meta check [--json]';
@@ -78,4 +78,21 @@ export async function metaFakeServerCommand(ctx: AppContext, args: string[], io:
     process.once('SIGTERM', resolve);
   });
   await fake.close();
+}
+
+export const discoverUsage = 'meta discover --campaign ID [--seeds N] [--json]';
+
+export async function metaDiscoverCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
+  const { values } = parseArgs({ args, options: { campaign: { type: 'string' }, seeds: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
+  if (values.campaign === undefined) throw new UsageError('--campaign is required');
+  const seeds = whole('seeds', values.seeds, 1, 25);
+  const r = await metaDiscover(ctx, { campaignId: values.campaign, ...(seeds !== undefined ? { seeds } : {}) });
+  if (values.json) return printJson(io, r);
+  const bounds = (lo: number | null, hi: number | null) => (lo === null && hi === null ? 'size unknown' : `${(lo ?? 0).toLocaleString('en')}–${(hi ?? 0).toLocaleString('en')} people`);
+  printLines(io, [
+    `Campaign ${r.campaignId}: ${r.retired.length} retired interest(s) in its targeting${r.retired.length > 0 ? ':' : '.'}`,
+    ...r.retired.map((x) => `  ${x.id} ${x.name}: ${x.reason}`),
+    `Suggestions seeded with ${r.seeds.map((s) => s.name).join(', ') || 'nothing (no interest to start from)'}:`,
+    ...r.suggestions.map((s) => `  ${s.id} ${s.name} (${bounds(s.sizeLower, s.sizeUpper)})${s.topic ? ` [${s.topic}]` : ''}`),
+  ]);
 }

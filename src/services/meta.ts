@@ -5,13 +5,14 @@ import { metaCredentialProblems } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { MetaClient, type MetaCallStats } from '../meta/client.ts';
 import { MetaApiError, MetaAsyncJobError, MetaNetworkError, MetaThrottledError, MetaTimeoutError } from '../meta/errors.ts';
-import { MetaDataError, readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
+import { MetaDataError, parseAdSet, type WireTargeting, readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
 import { readInsights } from '../meta/insights.ts';
+import { suggestInterests, validateInterests, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
 import { toInsightRows } from '../meta/rows.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
 import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights } from '../store/insights.ts';
-import { deleteMetaInsights, getSyncState, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
+import { deleteMetaInsights, getSyncState, metaAdSetsOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { addDays, isoDate } from './dates.ts';
 import { InputError, UnavailableError } from './errors.ts';
@@ -229,4 +230,58 @@ async function rangeFor(ctx: AppContext, campaignId: string, until: string, days
   const next = addDays(last, 1 - lookbackDays);
   const since = next < windowStart ? windowStart : next;
   return since > until ? null : { since, until };
+}
+
+// ---- discovery ----
+
+export interface MetaDiscoverReport {
+  campaignId: string;
+  /** The interests the suggestions were seeded with: the campaign's best-scoring ones. */
+  seeds: { id: string; name: string; score: number | null }[];
+  /** Interests in the campaign's current targeting that Meta no longer accepts. */
+  retired: InterestValidity[];
+  /** Interests Meta suggests next to the seeds, not targeted yet, with their audience size bounds. */
+  suggestions: InterestOption[];
+  calls: MetaCallStats;
+}
+
+/**
+ * Checks the campaign's targeted interests with Meta and asks for suggestions next to its best
+ * ones. Reading only: nothing is stored or sent; candidates are for the exploration share, not
+ * for replacing what the evidence chose.
+ */
+export async function metaDiscover(ctx: AppContext, options: { campaignId: string; seeds?: number; limit?: number }): Promise<MetaDiscoverReport> {
+  if (!/^\d{1,32}$/.test(options.campaignId)) throw new InputError('campaign', `must be a Meta campaign id (digits), got ${JSON.stringify(options.campaignId)}`);
+  const stored = await metaAdSetsOf(ctx.db, options.campaignId);
+  if (stored.length === 0) throw new InputError('campaign', `${options.campaignId} has no ad sets stored; run meta sync --campaign ${options.campaignId} first`);
+  const { client } = metaClientFor(ctx);
+  const targeted = new Map<string, string>();
+  for (const a of stored) for (const i of parseAdSet({ id: a.adsetId, campaign_id: a.campaignId, targeting: a.targeting as WireTargeting }).interests) targeted.set(i.id, i.name);
+  return translate(async () => {
+    const validity = await validateInterests(client, [...targeted.keys()]);
+    const retired = validity.filter((v) => !v.valid);
+    const usable = new Set(validity.filter((v) => v.valid).map((v) => v.id));
+    const seeds = (await bestInterests(ctx, options.campaignId)).filter((s) => usable.has(s.id)).slice(0, options.seeds ?? 5);
+    const suggestions = (await suggestInterests(client, seeds.map((s) => s.name), options.limit ?? 25)).filter((s) => !targeted.has(s.id));
+    return { campaignId: options.campaignId, seeds, retired, suggestions, calls: { ...client.stats } };
+  });
+}
+
+/** The campaign's interests by the score of its latest completed run, or by credited ROAS when it has none. */
+async function bestInterests(ctx: AppContext, campaignId: string): Promise<{ id: string; name: string; score: number | null }[]> {
+  const fromRun = await ctx.db.query<{ id: string; name: string; score: number }>(
+    `select i->>'interest_id' as id, i->>'interest_name' as name, max((i->>'score')::float8) as score
+     from recommendations r cross join jsonb_array_elements(r.document->'interests') as i
+     where r.run_id = (select r2.run_id from recommendations r2 join runs on runs.run_id = r2.run_id where r2.campaign_id = $1 and runs.status = 'completed' order by r2.created_at desc limit 1)
+       and r.campaign_id = $1
+     group by 1, 2 order by score desc, id`,
+    [campaignId],
+  );
+  if (fromRun.length > 0) return fromRun.map((r) => ({ id: r.id, name: r.name, score: Number(r.score) }));
+  const credited = await ctx.db.query<{ id: string; name: string }>(
+    `select segment_id as id, max(segment_name) as name from insights where campaign_id = $1 and segment_type = 'interest' and source = 'meta'
+     group by segment_id order by sum(revenue_minor)::float8 / greatest(sum(spend_minor)::float8, 1) desc, segment_id`,
+    [campaignId],
+  );
+  return credited.map((r) => ({ id: r.id, name: r.name, score: null }));
 }
