@@ -255,6 +255,18 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
     }
   });
 
+  it('answers an unknown campaign as not found (exit 2), changing nothing', async () => {
+    const db = await openTestDb();
+    try {
+      const out = await runCli(['run', '--campaign', '999999999', '--mode', 'live'], { db, clock: { now: () => new Date(NOW) } }, { META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN });
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/Object with ID '999999999' does not exist.*subcode 33.*Nothing was stored/);
+      expect(await count(db, 'select count(*)::int as n from runs')).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('refuses LIVE mode without credentials before any call', async () => {
     const db = await openTestDb();
     try {

@@ -15,7 +15,7 @@ import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsigh
 import { deleteMetaInsights, getSyncState, metaAdSetsOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { addDays, isoDate } from './dates.ts';
-import { InputError, UnavailableError } from './errors.ts';
+import { InputError, NotFoundError, UnavailableError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 
@@ -64,6 +64,8 @@ async function translate<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     if (error instanceof MetaApiError && error.tokenProblem) throw new MetaAuthError(error);
+    // 100/33: the object does not exist or this token cannot read it (Meta does not say which).
+    if (error instanceof MetaApiError && error.code === 100 && error.subcode === 33) throw new NotFoundError(`${error.message}. Nothing was stored.`);
     if (error instanceof CurrencyConflictError) throw new InputError('currency', error.message);
     if (CLIENT_ERRORS.some((type) => error instanceof type)) throw new MetaUpstreamError(`${(error as Error).message}. Nothing was stored.`, error as Error);
     throw error;
@@ -141,10 +143,11 @@ interface ReadCampaign {
 const MAX_SYNC_DAYS = 1_110;
 
 export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): Promise<MetaSyncReport> {
+  const started = performance.now();
+  // Whether LIVE mode is set up at all is said first, before anything about the request.
+  const { client, accountId } = metaClientFor(ctx);
   if (options.days !== undefined && (!Number.isInteger(options.days) || options.days < 1 || options.days > MAX_SYNC_DAYS)) throw new InputError('days', `must be a whole number from 1 to ${MAX_SYNC_DAYS}`);
   if (options.campaignId !== undefined && !/^\d{1,32}$/.test(options.campaignId)) throw new InputError('campaign', `must be a Meta campaign id (digits), got ${JSON.stringify(options.campaignId)}`);
-  const started = performance.now();
-  const { client, accountId } = metaClientFor(ctx);
   const say = options.onProgress ?? (() => {});
   const meta = ctx.config.meta;
   // Meta's day is the account's; today is still being delivered, so the last complete day is yesterday.
