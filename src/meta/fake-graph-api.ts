@@ -176,7 +176,8 @@ export class FakeGraphApi {
             geo_locations: { countries: c.countries.map((k) => k.countryCode) },
             age_min: 18,
             age_max: 65,
-            flexible_spec: [{ interests: mine(interests, 6).map(entity), ...(special ? {} : { behaviors: mine(behaviors, 2).map(entity) }) }],
+            // Neighbouring ad sets share two of their six interests, as accounts that test overlapping audiences do.
+            flexible_spec: [{ interests: window(interests, ai * 4, 6).map(entity), ...(special ? {} : { behaviors: mine(behaviors, 2).map(entity) }) }],
             ...(ai === 0 && customs.length > 0 && !special ? { custom_audiences: [entity(customs[0]!)] } : {}),
             targeting_automation: { advantage_audience: 0 },
           },
@@ -404,6 +405,12 @@ export class FakeGraphApi {
     }
     return new Reply(200, { data, paging });
   }
+}
+
+/** `size` items from `start`, wrapping around (all of them when the list is shorter). */
+function window<T>(list: readonly T[], start: number, size: number): T[] {
+  if (list.length <= size) return [...list];
+  return Array.from({ length: size }, (_, i) => list[(start + i) % list.length]!);
 }
 
 function cursor(n: number): string {

@@ -12,7 +12,7 @@ import { toInsightRows } from '../meta/rows.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
 import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights } from '../store/insights.ts';
-import { deleteMetaInsights, getSyncState, metaAdSetsOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
+import { deleteMetaInsights, getSyncState, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { addDays, isoDate } from './dates.ts';
 import { InputError, NotFoundError, UnavailableError } from './errors.ts';
@@ -122,6 +122,8 @@ export interface CampaignSyncReport {
   range: { since: string; until: string } | null;
   rows: { country: number; demographic: number; segment: number };
   skipped: { country: number; demographic: number };
+  /** Segments with credited evidence, and how many of them owe it all to a single ad set (their evidence is that ad set's result). */
+  segments: { total: number; fromOneAdset: number };
 }
 
 export interface MetaSyncReport {
@@ -187,6 +189,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
         range,
         rows: converted.counts,
         skipped: converted.skipped,
+        segments: { total: 0, fromOneAdset: 0 },
       };
       read.push({ campaign, adsets, range, rows: converted.rows, report });
       say(`campaign ${campaign.id}: ${adsets.length} ad set(s), ${range === null ? 'up to date' : `${range.since}..${range.until}`}, ${converted.rows.length} row(s)`);
@@ -214,6 +217,10 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
       await refreshAfterMetrics(tx, read.map((r) => r.campaign.id));
     });
     await refreshStatistics(ctx.db);
+    for (const r of read) {
+      const evidence = await segmentEvidenceOf(ctx.db, r.campaign.id);
+      r.report.segments = { total: evidence.length, fromOneAdset: evidence.filter((e) => e.adsets === 1).length };
+    }
     const report: MetaSyncReport = { account: { id: account.id, currency: account.currency }, audiences: audienceList.length, campaigns: read.map((r) => r.report), calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
     ctx.logger.info({ campaigns: report.campaigns.length, requests: report.calls.requests, retries: report.calls.retries, durationMs: report.durationMs }, 'meta sync completed');
     return report;
