@@ -240,7 +240,9 @@ export class FakeGraphApi {
       reply = graphError(500, 1, null, `fake Graph API defect: ${(e as Error).message}`);
     }
     record.status = reply.status;
-    res.writeHead(reply.status, { 'content-type': 'application/json', 'x-business-use-case-usage': this.usage(0), ...reply.headers });
+    // Insights calls also carry the insights throttle header, as Meta's do.
+    const insightsHeader = url.pathname.endsWith('/insights') ? { 'x-fb-ads-insights-throttle': JSON.stringify({ app_id_util_pct: this.usagePct(), acc_id_util_pct: this.usagePct(), ads_api_access_tier: 'standard_access' }) } : {};
+    res.writeHead(reply.status, { 'content-type': 'application/json', 'x-business-use-case-usage': this.usage(0), ...insightsHeader, ...reply.headers });
     res.end(JSON.stringify(reply.body));
   }
 
@@ -267,8 +269,12 @@ export class FakeGraphApi {
     }
   }
 
+  private usagePct(): number {
+    return Math.min(99, Math.round(this.requests.length * this.options.usagePctPerCall));
+  }
+
   private usage(regainMinutes: number, pct?: number): string {
-    const callCount = pct ?? Math.min(99, Math.round(this.requests.length * this.options.usagePctPerCall));
+    const callCount = pct ?? this.usagePct();
     return JSON.stringify({ [this.adAccountId.slice(4)]: [{ type: 'ads_insights', call_count: callCount, total_cputime: Math.round(callCount / 2), total_time: Math.round(callCount / 2), estimated_time_to_regain_access: regainMinutes, ads_api_access_tier: 'standard_access' }] });
   }
 
