@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, environmentWithDotEnv, loadConfig, mergeDotEnv } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, environmentWithDotEnv, loadConfig, mergeDotEnv, META_CONFIG_VARIABLES } from './config.ts';
 
 describe('loadConfig', () => {
   it('has the specification defaults', () => {
@@ -116,7 +116,9 @@ describe('loadConfig', () => {
     const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
     const read = [...source.matchAll(/r\.(?:number|string|boolean)\('([A-Z_]+)'/g)].map((m) => m[1]!);
     expect(read.length).toBeGreaterThan(30);
-    for (const name of read) expect(CONFIG_VARIABLES).toContain(name);
+    for (const name of read) expect([...CONFIG_VARIABLES, ...META_CONFIG_VARIABLES]).toContain(name);
+    const live = readFileSync(new URL('../docs/configuration-live.md', import.meta.url), 'utf8');
+    for (const name of META_CONFIG_VARIABLES) expect(live).toContain(`| \`${name}\``);
   });
 
   it('reads the size exponent of the bayes set choice: 0.75 by default, 0 to 1', () => {
@@ -197,5 +199,30 @@ describe('.env.example', () => {
   it('states the defaults: uncommented as it is, it configures exactly what an empty environment does', () => {
     const asFile = entries.map((e) => `${e.name}=${e.value}`).join('\n');
     expect(loadConfig(mergeDotEnv({}, asFile), '/srv')).toEqual(loadConfig({}, '/srv'));
+  });
+});
+
+describe('Meta configuration', () => {
+  const token = 'EAAsecretTOKENvalue0123456789';
+  it('defaults to v26.0 on graph.facebook.com, the pixel purchase, 30 days, stub mode', () => {
+    const meta = loadConfig({}, '/srv').meta;
+    expect(meta).toMatchObject({ accessToken: null, adAccountId: null, apiVersion: 'v26.0', graphUrl: 'https://graph.facebook.com', purchaseActionType: 'offsite_conversion.fb_pixel_purchase', insightsDays: 30, targetingMode: 'stub' });
+  });
+
+  it('refuses LIVE mode without credentials, naming the variables, before anything is called', () => {
+    expect(() => loadConfig({ META_TARGETING_MODE: 'live' }, '/srv')).toThrow(/META_ACCESS_TOKEN: required in LIVE mode[\s\S]*META_AD_ACCOUNT_ID: required/);
+    expect(loadConfig({ META_TARGETING_MODE: 'live', META_ACCESS_TOKEN: token, META_AD_ACCOUNT_ID: 'act_123' }, '/srv').meta.targetingMode).toBe('live');
+  });
+
+  it('rejects malformed values, and never repeats the token in the message', () => {
+    const bad = `${token} with spaces`;
+    let message = '';
+    try {
+      loadConfig({ META_ACCESS_TOKEN: bad, META_AD_ACCOUNT_ID: '123', META_API_VERSION: '26', META_GRAPH_URL: 'ftp://x', META_TARGETING_MODE: 'maybe', META_INSIGHTS_DAYS: '0' }, '/srv');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const name of ['META_ACCESS_TOKEN', 'META_AD_ACCOUNT_ID', 'META_API_VERSION', 'META_GRAPH_URL', 'META_TARGETING_MODE', 'META_INSIGHTS_DAYS']) expect(message).toContain(name);
+    expect(message).not.toContain(token);
   });
 });

@@ -33,6 +33,8 @@ export interface Config {
   api: ApiConfig;
   /** Days an audit row is kept (0: forever). */
   auditRetentionDays: number;
+  /** The Meta Marketing API (LIVE mode): credentials, version, what to read. */
+  meta: MetaConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     api: readApiConfig(r),
     // 400 days: a year of changes plus a quarter, long enough for an annual review.
     auditRetentionDays: r.number('AUDIT_LOG_RETENTION_DAYS', 400, { integer: true, min: 0, max: 36_500 }),
+    meta: readMetaConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
@@ -397,4 +400,84 @@ export function jwksUrlProblem(text: string): string | null {
   const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
   if (url.protocol === 'http:' && loopback) return null;
   return url.protocol === 'http:' ? 'must be https (plain http is allowed only for a loopback host such as 127.0.0.1)' : 'must be an https URL';
+}
+
+/** The Meta variables, documented in docs/configuration-live.md. */
+export const META_CONFIG_VARIABLES = [
+  'META_ACCESS_TOKEN',
+  'META_AD_ACCOUNT_ID',
+  'META_API_VERSION',
+  'META_GRAPH_URL',
+  'META_PURCHASE_ACTION_TYPE',
+  'META_INSIGHTS_DAYS',
+  'META_INSIGHTS_LOOKBACK_DAYS',
+  'META_TARGETING_MODE',
+  'META_REQUEST_TIMEOUT_MS',
+  'META_MAX_RETRIES',
+] as const;
+
+export const TARGETING_MODES = ['stub', 'live'] as const;
+export type TargetingMode = (typeof TARGETING_MODES)[number];
+
+export interface MetaConfig {
+  /** Never logged, stored or echoed, not even in a configuration error. */
+  accessToken: string | null;
+  /** `act_` followed by digits. */
+  adAccountId: string | null;
+  /** `v26.0` */
+  apiVersion: string;
+  /** Origin of the Graph API, without a trailing slash. */
+  graphUrl: string;
+  /** The one action type counted as a purchase (never a sum of overlapping types). */
+  purchaseActionType: string;
+  /** Days of insights the first sync reads. */
+  insightsDays: number;
+  /** Days before the last complete one that every later sync reads again (Meta restates recent days). */
+  lookbackDays: number;
+  /** What the scheduler runs. */
+  targetingMode: TargetingMode;
+  requestTimeoutMs: number;
+  /** Retries of one call on transient errors. */
+  maxRetries: number;
+}
+
+function readMetaConfig(r: Reader): MetaConfig {
+  const accessToken = r.string('META_ACCESS_TOKEN') ?? null;
+  // The value is never repeated in the message: a half-pasted token is still a secret.
+  if (accessToken !== null && !/^[A-Za-z0-9_\-.|]{20,}$/.test(accessToken)) r.problems.push('META_ACCESS_TOKEN: malformed (expected at least 20 letters, digits or _-.| and no spaces; the value is not shown)');
+  const adAccountId = r.string('META_AD_ACCOUNT_ID') ?? null;
+  if (adAccountId !== null && !/^act_\d{1,20}$/.test(adAccountId)) r.problems.push(`META_AD_ACCOUNT_ID=${JSON.stringify(adAccountId)}: must be act_ followed by the account's digits (act_1234567890)`);
+  const apiVersion = r.string('META_API_VERSION') ?? 'v26.0';
+  if (!/^v\d{1,3}\.\d$/.test(apiVersion)) r.problems.push(`META_API_VERSION=${JSON.stringify(apiVersion)}: must look like v26.0`);
+  const graphUrl = (r.string('META_GRAPH_URL') ?? 'https://graph.facebook.com').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/?#]+$/.test(graphUrl)) r.problems.push(`META_GRAPH_URL=${JSON.stringify(graphUrl)}: must be an http(s) origin such as https://graph.facebook.com (no path)`);
+  const purchaseActionType = r.string('META_PURCHASE_ACTION_TYPE') ?? 'offsite_conversion.fb_pixel_purchase';
+  if (!/^[a-z0-9_.]+$/.test(purchaseActionType)) r.problems.push(`META_PURCHASE_ACTION_TYPE=${JSON.stringify(purchaseActionType)}: must be one action type such as offsite_conversion.fb_pixel_purchase or omni_purchase`);
+  const modeText = (r.string('META_TARGETING_MODE') ?? 'stub').toLowerCase();
+  const targetingMode: TargetingMode = (TARGETING_MODES as readonly string[]).includes(modeText) ? (modeText as TargetingMode) : 'stub';
+  if (targetingMode !== modeText) r.problems.push(`META_TARGETING_MODE=${JSON.stringify(modeText)}: must be stub or live`);
+  const meta: MetaConfig = {
+    accessToken,
+    adAccountId,
+    apiVersion,
+    graphUrl,
+    purchaseActionType,
+    // 37 months: the oldest day Meta's insights keep.
+    insightsDays: r.number('META_INSIGHTS_DAYS', 30, { integer: true, min: 1, max: 1_110 }),
+    lookbackDays: r.number('META_INSIGHTS_LOOKBACK_DAYS', 3, { integer: true, min: 0, max: 28 }),
+    targetingMode,
+    requestTimeoutMs: r.number('META_REQUEST_TIMEOUT_MS', 60_000, { integer: true, min: 100, max: 600_000 }),
+    maxRetries: r.number('META_MAX_RETRIES', 5, { integer: true, min: 0, max: 20 }),
+  };
+  // The scheduler in LIVE mode calls Meta on its own: it must not start without credentials.
+  if (targetingMode === 'live') r.problems.push(...metaCredentialProblems(meta));
+  return meta;
+}
+
+/** What LIVE mode lacks to call Meta (empty: it can call). The token's value is never included. */
+export function metaCredentialProblems(meta: Pick<MetaConfig, 'accessToken' | 'adAccountId'>): string[] {
+  const problems: string[] = [];
+  if (meta.accessToken === null) problems.push('META_ACCESS_TOKEN: required in LIVE mode (a token with ads_read on the ad account)');
+  if (meta.adAccountId === null) problems.push('META_AD_ACCOUNT_ID: required in LIVE mode (act_ followed by the account\'s digits)');
+  return problems;
 }

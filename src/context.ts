@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { MetaRuntime } from './meta/client.ts';
 import type { Db } from './store/db.ts';
 import { openDatabase } from './store/open.ts';
 
@@ -43,6 +44,8 @@ export interface AppContext {
   actor: Actor;
   /** Only in the API's per-request context. */
   request?: AuditedRequest | null;
+  /** Sleep, randomness and fetch of the Meta client: tests make retries instant and deterministic. */
+  metaRuntime?: Partial<MetaRuntime>;
   close(): Promise<void>;
 }
 
@@ -52,6 +55,7 @@ export interface ContextOverrides {
   newId?: () => string;
   logger?: Logger;
   actor?: Actor;
+  metaRuntime?: Partial<MetaRuntime>;
 }
 
 export const SCHEDULER_ACTOR: Actor = { id: 'scheduler', role: null, channel: 'scheduler' };
@@ -82,6 +86,7 @@ export async function createContext(config: Config, overrides: ContextOverrides 
     newId: overrides.newId ?? randomUUID,
     logger: overrides.logger ?? createLogger(config),
     actor: overrides.actor ?? cliActor(),
+    ...(overrides.metaRuntime ? { metaRuntime: overrides.metaRuntime } : {}),
     async close() {
       if (!overrides.db) await db.close();
     },

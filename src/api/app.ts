@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, 
 import type { AppContext, AuditedRequest } from '../context.ts';
 import { pruneAuditLog } from '../services/audit.ts';
 import { ConflictError, InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
+import { MetaUpstreamError } from '../services/meta.ts';
 import { insertAuditEntry } from '../store/audit.ts';
 import { type AuthKeys, createTokenVerifier, resolveAuthKeys } from './auth.ts';
 import { ApiError, codeForStatus, type ErrorCode, errorBody, ERROR_STATUS, validationMessage } from './errors.ts';
@@ -240,6 +241,7 @@ function describeError(error: FastifyError): [ErrorCode, string] {
   if (error instanceof NotFoundError) return ['not_found', error.message];
   if (error instanceof ConflictError) return ['conflict', error.message];
   if (error instanceof UnavailableError) return ['not_implemented', error.message];
+  if (error instanceof MetaUpstreamError) return ['service_unavailable', error.message];
   const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
   if (status >= 400 && status < 500) {
     // Fastify's own client errors (broken JSON, body too large, media type): their messages are

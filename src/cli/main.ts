@@ -17,7 +17,9 @@ import { tokenCommand, usage as tokenUsage } from './token.ts';
 import { workerCommand, usage as workerUsage } from './worker.ts';
 import { backtestCommand, usage as backtestUsage } from './backtest.ts';
 import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setUsage as campaignSetUsage } from './campaigns.ts';
+import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
 import { noDatabase } from '../store/db.ts';
+import { MetaUpstreamError } from '../services/meta.ts';
 import { DatabaseInUseError } from '../store/pglite.ts';
 
 /** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
@@ -42,6 +44,10 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   serve: { run: serveCommand, usage: serveUsage, words: 1 },
   token: { run: tokenCommand, usage: tokenUsage, words: 1, usesDatabase: false },
   worker: { run: workerCommand, usage: workerUsage, words: 1 },
+  'meta check': { run: metaCheckCommand, usage: metaCheckUsage, words: 2, usesDatabase: false },
+  'meta sync': { run: metaSyncCommand, usage: metaSyncUsage, words: 2 },
+  'meta discover': { run: metaDiscoverCommand, usage: metaDiscoverUsage, words: 2 },
+  'meta fake-server': { run: metaFakeServerCommand, usage: metaFakeServerUsage, words: 2, usesDatabase: false },
 };
 
 export function helpText(): string {
@@ -71,7 +77,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     io.stdout.write(`${helpText()}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  const name = argv[0] === 'stub' || argv[0] === 'campaign' ? `${argv[0]} ${argv[1] ?? ''}` : argv[0]!;
+  const name = argv[0] === 'stub' || argv[0] === 'campaign' || argv[0] === 'meta' ? `${argv[0]} ${argv[1] ?? ''}` : argv[0]!;
   const command = COMMANDS[name];
   if (!command) return fail(2, `unknown command ${JSON.stringify(name.trim())}\n\n${helpText()}`);
   const args = argv.slice(command.words);
@@ -90,6 +96,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     if (error instanceof ConfigError || error instanceof DatabaseInUseError) return fail(2, error.message);
     if (error instanceof UsageError) return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
     if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError || error instanceof ConflictError) return fail(2, error.message);
+    // Meta's own failure, already said in full (code, subcode, fbtrace_id); not a defect to log.
+    if (error instanceof MetaUpstreamError) return fail(1, error.message);
     if (error instanceof ImportRejectedError) {
       const shown = error.problems.slice(0, 200).map((p) => `  line ${p.line}, ${p.field} ${JSON.stringify(p.value)}: ${p.message}`);
       const more = error.problems.length > shown.length ? [`  … and ${error.problems.length - shown.length} more`] : [];

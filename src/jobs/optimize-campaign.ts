@@ -1,7 +1,8 @@
 // The job the scheduler runs per campaign, as a plain function: the worker calls it for each
 // pg-boss job and tests call it directly.
 import type { AppContext } from '../context.ts';
-import { InputError, NotFoundError } from '../services/errors.ts';
+import { InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
+import { MetaAuthError } from '../services/meta.ts';
 import { type Mode, runOptimization } from '../services/run-optimization.ts';
 
 export interface OptimizeCampaignData {
@@ -34,7 +35,8 @@ export async function optimizeCampaignJob(ctx: AppContext, data: OptimizeCampaig
     const result = await runOptimization(ctx, { campaignId: data.campaignId, budget: null, mode: data.mode, forceRefresh: false });
     return { status: 'completed', campaignId: data.campaignId, runId: result.run.runId, reused: result.reused, recommendations: result.recommendations.length };
   } catch (error) {
-    if (error instanceof InputError || error instanceof NotFoundError) {
+    // A refused token or LIVE mode without credentials needs a person, not a retry.
+    if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError || error instanceof MetaAuthError) {
       ctx.logger.warn({ campaignId: data.campaignId, reason: error.message }, 'scheduled run skipped');
       return { status: 'skipped', campaignId: data.campaignId, reason: error.message };
     }

@@ -102,7 +102,7 @@ export async function startScheduler(serverCtx: AppContext, options: SchedulerOp
       // cron pass send one tick for occurrences that came due while no process was running.
       await boss.schedule(TICK_QUEUE, cron, { reason: 'cron' }, { tz: 'UTC', missed: 'once' });
     }
-    const enqueue = async (campaignId: string) => (await boss.send(OPTIMIZE_QUEUE, { campaignId, mode: 'stub' } satisfies OptimizeCampaignData, { singletonKey: campaignId })) !== null;
+    const enqueue = async (campaignId: string) => (await boss.send(OPTIMIZE_QUEUE, { campaignId, mode: ctx.config.meta.targetingMode } satisfies OptimizeCampaignData, { singletonKey: campaignId })) !== null;
     const optimize = options.optimize ?? ((data: OptimizeCampaignData) => optimizeCampaignJob(ctx, data));
     // With LISTEN/NOTIFY up, new jobs wake the workers and the poll is only a backstop for what
     // no notification announces (a retry whose delay ran out): every 30 s unless told otherwise.

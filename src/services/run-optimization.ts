@@ -14,6 +14,10 @@ import { addDays } from './dates.ts';
 import { auditChange } from './audit.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { generateStubHistory } from './generate-stub.ts';
+import { metaSync } from './meta.ts';
+import { metaAdSetsOf } from '../store/meta.ts';
+import type { CampaignSnapshot } from '../engine/types.ts';
+import type { Db } from '../store/db.ts';
 
 export type Mode = 'stub' | 'live';
 
@@ -71,9 +75,9 @@ export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown
  */
 export async function runOptimization(ctx: AppContext, request: RunRequest & { forceRefresh?: boolean }): Promise<RunResult> {
   const req = validateRunRequest(request);
-  if (req.mode === 'live') {
-    throw new InputError('mode', 'LIVE mode needs the Meta Marketing API client, which is not part of this version yet; use --mode stub');
-  }
+  // LIVE: read the campaign from Meta first (reading only; nothing is written to Meta), outside the
+  // run's transaction so that the lock is not held across network calls.
+  if (req.mode === 'live') await metaSync(ctx, { campaignId: req.campaignId });
   const forceRefresh = request.forceRefresh ?? true;
 
   let started: NewRun | null = null;
@@ -85,6 +89,9 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
 
       let campaign = await getCampaign(tx, req.campaignId);
       let generatedHistory = false;
+      if (req.mode === 'live' && (campaign === null || campaign.lastDate === null)) {
+        throw new InputError('campaign', `${req.campaignId} has no delivery in Meta in the last ${ctx.config.meta.insightsDays} days: nothing to optimize`);
+      }
       if (campaign === null || campaign.lastDate === null) {
         // Only when asked: a typo in a campaign id must not create a synthetic campaign that the
         // scheduler then keeps optimising. generateStubHistory refuses a store with real data.
@@ -130,11 +137,12 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       // resting segments' daily points.
       const bayes = ctx.config.engine.strategy === 'bayes';
       const resting = bayes ? await restsInForce(tx, req.campaignId) : [];
-      const snapshot = await loadCampaignSnapshot(tx, req.campaignId, campaign.currency, {
+      const loaded = await loadCampaignSnapshot(tx, req.campaignId, campaign.currency, {
         start: addDays(end, -(ctx.config.windowDays - 1)),
         end,
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       }, { segmentDays: bayes, resting });
+      const snapshot = req.mode === 'live' ? await onlyActiveAdsets(tx, loaded) : loaded;
       const randomSeed = explorationSeed(runId, ctx.config.engine);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
@@ -163,4 +171,10 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
     }
     throw error;
   }
+}
+
+/** LIVE runs recommend for the ad sets Meta reports ACTIVE only: a paused ad set has nothing to change. */
+async function onlyActiveAdsets(db: Db, snapshot: CampaignSnapshot): Promise<CampaignSnapshot> {
+  const active = new Set((await metaAdSetsOf(db, snapshot.campaignId)).filter((a) => a.effectiveStatus === 'ACTIVE').map((a) => a.adsetId));
+  return { ...snapshot, adsets: snapshot.adsets.filter((a) => a.adsetId !== null && active.has(a.adsetId)) };
 }

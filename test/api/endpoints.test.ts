@@ -87,10 +87,10 @@ describe(`HTTP API endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
       }
     });
 
-    it('refuses LIVE mode with 501 and bad input with a 400 naming the field', async () => {
+    it('refuses LIVE mode without Meta credentials with 501 and bad input with a 400 naming the field', async () => {
       const live = await post('/meta/targeting/run', { campaign_id: MULTI, mode: 'live' });
       expect(live.statusCode).toBe(501);
-      expect(live.json().error.message).toMatch(/LIVE mode needs the Meta Marketing API client/);
+      expect(live.json().error.message).toMatch(/LIVE mode is not set up: META_ACCESS_TOKEN: required/);
       const cases: [unknown, string][] = [
         [{ campaign_id: 123 }, 'body.campaign_id'],
         [{ mode: 'fast' }, 'body.mode'],

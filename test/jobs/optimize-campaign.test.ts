@@ -38,7 +38,7 @@ describe(`optimize-campaign job on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, 
     const outcome = await optimizeCampaignJob(ctx, { campaignId, mode: 'live' });
     expect(outcome).toMatchObject({ status: 'skipped', campaignId });
     if (outcome.status !== 'skipped') throw new Error('not skipped');
-    expect(outcome.reason).toMatch(/^mode: LIVE mode/);
+    expect(outcome.reason).toMatch(/^LIVE mode is not set up: META_ACCESS_TOKEN: required/);
   });
 
   it('checks the payload it reads back from the queue', () => {

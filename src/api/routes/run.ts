@@ -11,16 +11,15 @@ export function runRoutes(app: ApiInstance, { ctx, metrics, writeRateLimit }: Ro
       schema: {
         tags: ['targeting'],
         summary: 'Optimize one campaign, or every active campaign',
-        description: 'Runs the optimizer with the campaign\'s stored daily budget, or the `budget` given for one campaign. A campaign is never optimized twice at once; without force_refresh, a run on the same (unchanged) history within the scheduler interval is returned instead of a new one. A campaign without stored history is a 404 unless generate_stub is true (then a synthetic STUB history is generated first, which a store holding real data refuses: 409).',
+        description: 'Runs the optimizer with the campaign\'s stored daily budget, or the `budget` given for one campaign. In LIVE mode the campaign is first read from Meta (reading only): 501 when LIVE mode is not set up, 503 with Meta\'s error when Meta fails the read. A campaign is never optimized twice at once; without force_refresh, a run on the same (unchanged) history within the scheduler interval is returned instead of a new one. In STUB mode a campaign without stored history is a 404 unless generate_stub is true (then a synthetic STUB history is generated first, which a store holding real data refuses: 409).',
         security: BEARER,
         body: RunBody,
-        response: { 200: RunResponse, ...errorResponses(404, 409, 413, 415, 501) },
+        response: { 200: RunResponse, ...errorResponses(404, 409, 413, 415, 501, 503) },
       },
       config: { access: 'write', auditFields: ['campaign_id', 'mode', 'force_refresh', 'budget', 'generate_stub'], rateLimit: writeRateLimit },
     },
     async (req) => {
       const mode = req.body.mode ?? 'stub';
-      if (mode === 'live') throw new ApiError('not_implemented', 'LIVE mode needs the Meta Marketing API client, which is not part of this version yet; use mode "stub"');
       const budget = req.body.budget === undefined ? null : String(req.body.budget);
       if (budget !== null && req.body.campaign_id === undefined) throw new ApiError('bad_request', 'body.budget: applies to one campaign; give campaign_id too (a run of every active campaign uses each one\'s stored daily budget)');
       if (req.body.generate_stub === true && req.body.campaign_id === undefined) throw new ApiError('bad_request', 'body.generate_stub: needs a campaign_id (the campaign to generate a synthetic history for)');

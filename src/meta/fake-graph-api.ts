@@ -1,0 +1,488 @@
+// A fake Graph API of the project's own, for tests and demos: it speaks the documented shapes of
+// exactly the endpoints LIVE mode reads (numbers as strings, `paging.next` links that carry the
+// token as Meta's do, asynchronous insights reports) and injects the faults a real account shows
+// (throttles with usage headers, 500s, calls that never answer, an expired token, a failed report).
+// Its market is the STUB simulator, so what a LIVE run decides against it can be scored against the
+// market's hidden truth. It binds to 127.0.0.1 only and never changes anything: every write is
+// refused and counted.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { minorDigits } from '../engine/money.ts';
+import type { InsightRow } from '../engine/types.ts';
+import { createStubMarket, getTruth, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
+import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
+
+export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed';
+export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed'];
+
+export interface Fault {
+  kind: FaultKind;
+  /** How many requests it hits (default 1). */
+  times?: number;
+  /** Only requests whose path contains this text. */
+  path?: string;
+  /** Rate limits: Meta's estimated_time_to_regain_access, in minutes (default 0). */
+  regainMinutes?: number;
+}
+
+export interface FakeGraphOptions {
+  accessToken: string;
+  /** Last day with delivery (YYYY-MM-DD). */
+  endDate: string;
+  adAccountId?: string;
+  currency?: string;
+  seed?: number | string;
+  campaigns?: number;
+  adsetsPerCampaign?: number;
+  /** Days of delivery the account has, ending at endDate. */
+  days?: number;
+  /** Rows per insights page (Meta's default is 25). */
+  pageSize?: number;
+  /** Polls a report answers "Job Running" before "Job Completed". */
+  asyncPolls?: number;
+  /** Usage percentage each call adds to X-Business-Use-Case-Usage's call_count. */
+  usagePctPerCall?: number;
+  /** Ad sets reported PAUSED (their history stays). Default: the last ad set of the first campaign when it has three or more. */
+  pausedAdsetIds?: string[];
+  /** Interest ids that adinterestvalid reports as no longer valid. */
+  retiredInterestIds?: string[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** The query without any access_token, and whether one was there. */
+  query: string;
+  tokenInQuery: boolean;
+  status: number;
+}
+
+interface DeliveryRow {
+  date: string;
+  campaignId: string;
+  adsetId: string;
+  country: string;
+  age: string;
+  gender: string;
+  impressions: number;
+  reach: number;
+  clicks: number;
+  conversions: number;
+  spendMinor: number;
+  revenueMinor: number;
+}
+
+interface Report {
+  id: string;
+  rows: DeliveryRow[];
+  polls: number;
+  failed: boolean;
+}
+
+class Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+  constructor(status: number, body: unknown, headers: Record<string, string> = {}) {
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+const API_VERSION = /^v(\d+)\.\d$/;
+/** The oldest version the fake still serves: older ones are past Meta's expiry. */
+const OLDEST_MAJOR = 25;
+
+export class FakeGraphApi {
+  readonly adAccountId: string;
+  readonly currency: string;
+  readonly market: StubMarket;
+  readonly truth: StubTruth;
+  readonly requests: RecordedRequest[] = [];
+  /** Writes attempted (anything but creating an insights report): a LIVE read must leave this at 0. */
+  writes = 0;
+  private readonly faults: Fault[] = [];
+  private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'seed'>> & { seed: number | string };
+  private readonly campaigns: WireCampaign[];
+  private readonly adsets: WireAdSet[];
+  private readonly audiences: WireCustomAudience[];
+  private readonly rows: DeliveryRow[] = [];
+  private readonly reports = new Map<string, Report>();
+  private readonly retired: Set<string>;
+  private nextReportId = 7_000_000_001;
+  private tokenExpired = false;
+  private server: Server | null = null;
+  private origin = '';
+
+  constructor(options: FakeGraphOptions) {
+    this.options = {
+      adAccountId: 'act_1000000001',
+      currency: 'EUR',
+      seed: 'fake-graph',
+      campaigns: 3,
+      adsetsPerCampaign: 3,
+      days: 60,
+      pageSize: 100,
+      asyncPolls: 1,
+      usagePctPerCall: 0.05,
+      ...options,
+    };
+    this.adAccountId = this.options.adAccountId;
+    this.currency = this.options.currency;
+    this.retired = new Set(options.retiredInterestIds ?? []);
+    this.market = createStubMarket({
+      seed: this.options.seed,
+      campaigns: this.options.campaigns,
+      days: this.options.days,
+      endDate: this.options.endDate,
+      currency: this.currency,
+      adsetsPerCampaign: this.options.adsetsPerCampaign,
+      interestsPerCampaign: 24,
+      behaviorsPerCampaign: 6,
+    });
+    this.truth = getTruth(this.market);
+    // Meta has no interest breakdown: only the country and age × gender rows have a counterpart.
+    for (const r of this.market.rows()) if (r.impressions > 0 && (r.country !== '' || r.segmentType === 'demographic')) this.rows.push(delivery(r));
+    const paused = new Set(options.pausedAdsetIds ?? (this.truth.campaigns[0]!.adsets.length >= 3 ? [this.truth.campaigns[0]!.adsets.at(-1)!.adsetId] : []));
+    this.campaigns = [];
+    this.adsets = [];
+    this.audiences = [];
+    this.truth.campaigns.forEach((c, ci) => {
+      // The second campaign is a housing ad: no behaviors, no age narrowing (Meta's rules for special categories).
+      const special = ci === 1;
+      this.campaigns.push({ id: c.campaignId, account_id: this.adAccountId.slice(4), name: c.name, objective: 'OUTCOME_SALES', status: 'ACTIVE', effective_status: 'ACTIVE', special_ad_categories: special ? ['HOUSING'] : [] });
+      const interests = c.segments.filter((s) => s.segmentType === 'interest');
+      const behaviors = c.segments.filter((s) => s.segmentType === 'behavior');
+      const customs = c.segments.filter((s) => s.segmentType === 'custom_audience' || s.segmentType === 'lookalike');
+      for (const s of customs) {
+        const people = Math.round(s.sizeImpressions * 40);
+        this.audiences.push({ id: s.segmentId, name: s.segmentName, subtype: s.segmentType === 'lookalike' ? 'LOOKALIKE' : 'CUSTOM', approximate_count_lower_bound: Math.round(people * 0.9), approximate_count_upper_bound: Math.round(people * 1.1) });
+      }
+      const n = c.adsets.length;
+      c.adsets.forEach((a, ai) => {
+        const status = paused.has(a.adsetId) ? 'PAUSED' : 'ACTIVE';
+        const mine = <T>(list: readonly T[], max: number) => list.filter((_, i) => i % n === ai).slice(0, max);
+        const entity = (s: { segmentId: string; segmentName: string }) => ({ id: s.segmentId, name: s.segmentName });
+        this.adsets.push({
+          id: a.adsetId,
+          name: `Ad set ${ai + 1} | ${c.name}`,
+          campaign_id: c.campaignId,
+          status,
+          effective_status: status,
+          daily_budget: String(Math.max(100, Math.round(c.dailyBudgetMinor * a.budgetShare))),
+          optimization_goal: 'OFFSITE_CONVERSIONS',
+          targeting: {
+            geo_locations: { countries: c.countries.map((k) => k.countryCode) },
+            age_min: 18,
+            age_max: 65,
+            // Neighbouring ad sets share two of their six interests, as accounts that test overlapping audiences do.
+            flexible_spec: [{ interests: window(interests, ai * 4, 6).map(entity), ...(special ? {} : { behaviors: mine(behaviors, 2).map(entity) }) }],
+            ...(ai === 0 && customs.length > 0 && !special ? { custom_audiences: [entity(customs[0]!)] } : {}),
+            targeting_automation: { advantage_audience: 0 },
+          },
+        });
+      });
+    });
+  }
+
+  /** Queues a fault; faults are consumed in the order they were added. */
+  inject(fault: Fault): void {
+    this.faults.push({ times: 1, ...fault });
+  }
+
+  /** Ids of the ad sets the fake reports ACTIVE. */
+  activeAdsetIds(campaignId?: string): string[] {
+    return this.adsets.filter((a) => a.effective_status === 'ACTIVE' && (campaignId === undefined || a.campaign_id === campaignId)).map((a) => a.id);
+  }
+
+  /** Rows of delivery the account has (country rows plus age × gender rows), for a benchmark's minimum-calls arithmetic. */
+  deliveryRowCount(): number {
+    return this.rows.length;
+  }
+
+  async listen(port = 0): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    const address = this.server.address() as AddressInfo;
+    this.origin = `http://127.0.0.1:${address.port}`;
+    return this.origin;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server = null;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const tokenInQuery = url.searchParams.has('access_token');
+    const token = url.searchParams.get('access_token') ?? /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
+    url.searchParams.delete('access_token');
+    const body = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams.toString(), tokenInQuery, status: 0 };
+    this.requests.push(record);
+    const fault = this.takeFault(url.pathname);
+    if (fault?.kind === 'timeout') {
+      // Never answers; the client's timeout must end it (close() drops the connection).
+      record.status = -1;
+      return;
+    }
+    let reply: Reply;
+    try {
+      reply = fault ? this.faultReply(fault) : this.route(req.method ?? 'GET', url, body, token);
+    } catch (e) {
+      reply = graphError(500, 1, null, `fake Graph API defect: ${(e as Error).message}`);
+    }
+    record.status = reply.status;
+    // Insights calls also carry the insights throttle header, as Meta's do.
+    const insightsHeader = url.pathname.endsWith('/insights') ? { 'x-fb-ads-insights-throttle': JSON.stringify({ app_id_util_pct: this.usagePct(), acc_id_util_pct: this.usagePct(), ads_api_access_tier: 'standard_access' }) } : {};
+    res.writeHead(reply.status, { 'content-type': 'application/json', 'x-business-use-case-usage': this.usage(0), ...insightsHeader, ...reply.headers });
+    res.end(JSON.stringify(reply.body));
+  }
+
+  private takeFault(path: string): Fault | null {
+    const i = this.faults.findIndex((f) => f.kind !== 'async-failed' && (f.path === undefined || path.includes(f.path)));
+    if (i < 0) return null;
+    const f = this.faults[i]!;
+    f.times = (f.times ?? 1) - 1;
+    if (f.times <= 0) this.faults.splice(i, 1);
+    return f;
+  }
+
+  private faultReply(f: Fault): Reply {
+    switch (f.kind) {
+      case 'rate-limit':
+        return graphError(400, 17, 2446079, 'User request limit reached', { 'x-business-use-case-usage': this.usage(f.regainMinutes ?? 0, 100) });
+      case 'server-error':
+        return graphError(500, 2, null, 'An unexpected error has occurred. Please retry your request later.');
+      case 'token-expired':
+        this.tokenExpired = true;
+        return expired();
+      default:
+        throw new Error(`fault ${f.kind} has no reply`);
+    }
+  }
+
+  private usagePct(): number {
+    return Math.min(99, Math.round(this.requests.length * this.options.usagePctPerCall));
+  }
+
+  private usage(regainMinutes: number, pct?: number): string {
+    const callCount = pct ?? this.usagePct();
+    return JSON.stringify({ [this.adAccountId.slice(4)]: [{ type: 'ads_insights', call_count: callCount, total_cputime: Math.round(callCount / 2), total_time: Math.round(callCount / 2), estimated_time_to_regain_access: regainMinutes, ads_api_access_tier: 'standard_access' }] });
+  }
+
+  private route(method: string, url: URL, body: URLSearchParams, token: string | null): Reply {
+    const parts = url.pathname.split('/').filter(Boolean);
+    const version = API_VERSION.exec(parts[0] ?? '');
+    if (!version) return graphError(400, 2500, null, 'Unknown path components: the path must start with an API version');
+    if (Number(version[1]) < OLDEST_MAJOR) return graphError(400, 2635, null, `You are calling a deprecated version of the Ads API (${parts[0]}). Please update to the latest version.`);
+    if (token === null) return graphError(400, 2500, null, 'An active access token must be used to query information about the current user.');
+    if (token !== this.options.accessToken) return graphError(400, 190, null, 'Invalid OAuth access token - Cannot parse access token');
+    if (this.tokenExpired) return expired();
+    const [node, edge, ...rest] = parts.slice(1);
+    if (node === undefined || rest.length > 0) return unsupported(url.pathname);
+    const q = url.searchParams;
+    if (method === 'POST') {
+      const campaign = this.campaigns.find((c) => c.id === node);
+      if (edge !== 'insights' || !campaign) {
+        this.writes++;
+        return graphError(400, 100, null, 'The fake Graph API is read-only: this write was refused and counted');
+      }
+      return this.createReport(campaign.id, body);
+    }
+    if (node === 'me' && edge === undefined) return new Reply(200, { id: '100000000000001', name: 'Fake system user' });
+    if (node === 'me' && edge === 'permissions') return new Reply(200, { data: [{ permission: 'ads_read', status: 'granted' }, { permission: 'ads_management', status: 'granted' }, { permission: 'public_profile', status: 'granted' }] });
+    if (node === 'search' && edge === undefined) return this.search(q);
+    if (node === this.adAccountId) {
+      if (edge === undefined) return new Reply(200, { id: this.adAccountId, name: 'Fake ad account', account_status: 1, currency: this.currency, timezone_name: 'Europe/Madrid' });
+      if (edge === 'campaigns') return this.page(url, this.campaigns);
+      if (edge === 'customaudiences') return this.page(url, this.audiences);
+      return unsupported(url.pathname);
+    }
+    const campaign = this.campaigns.find((c) => c.id === node);
+    if (campaign) {
+      if (edge === undefined) return new Reply(200, campaign);
+      if (edge === 'adsets') return this.page(url, this.adsets.filter((a) => a.campaign_id === node));
+      if (edge === 'insights') {
+        const selected = this.selectRows(node, q);
+        return selected instanceof Reply ? selected : this.page(url, selected.map((r) => wire(r, this.currency)));
+      }
+      return unsupported(url.pathname);
+    }
+    const adset = this.adsets.find((a) => a.id === node);
+    if (adset && edge === undefined) return new Reply(200, adset);
+    const report = this.reports.get(node);
+    if (report) {
+      if (edge === undefined) return this.pollReport(report);
+      if (edge === 'insights') {
+        if (report.failed || report.polls < this.options.asyncPolls) return graphError(400, 100, null, 'The report is not ready');
+        return this.page(url, report.rows.map((r) => wire(r, this.currency)));
+      }
+    }
+    return graphError(400, 100, 33, `Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`);
+  }
+
+  private selectRows(campaignId: string, q: URLSearchParams): DeliveryRow[] | Reply {
+    if ((q.get('level') ?? 'adset') !== 'adset') return graphError(400, 100, null, 'The fake serves level=adset only');
+    if (q.get('time_increment') !== '1') return graphError(400, 100, null, 'The fake serves daily rows only (time_increment=1)');
+    const breakdowns = q.get('breakdowns');
+    if (breakdowns !== 'country' && breakdowns !== 'age,gender') return graphError(400, 100, 1504041, 'No data is available for the requested metrics and breakdowns');
+    let range: { since?: string; until?: string };
+    try {
+      range = JSON.parse(q.get('time_range') ?? '{}') as { since?: string; until?: string };
+    } catch {
+      return graphError(400, 100, null, '(#100) time_range must be JSON');
+    }
+    if (!range.since || !range.until || range.since > range.until) return graphError(400, 100, null, '(#100) time_range needs since <= until');
+    return this.rows.filter((r) => r.campaignId === campaignId && r.date >= range.since! && r.date <= range.until! && (breakdowns === 'country' ? r.country !== '' : r.age !== ''));
+  }
+
+  private createReport(campaignId: string, body: URLSearchParams): Reply {
+    const rows = this.selectRows(campaignId, body);
+    if (rows instanceof Reply) return rows;
+    const id = String(this.nextReportId++);
+    const failIndex = this.faults.findIndex((f) => f.kind === 'async-failed');
+    let failed = false;
+    if (failIndex >= 0) {
+      const f = this.faults[failIndex]!;
+      f.times = (f.times ?? 1) - 1;
+      if (f.times <= 0) this.faults.splice(failIndex, 1);
+      failed = true;
+    }
+    this.reports.set(id, { id, rows, polls: 0, failed });
+    return new Reply(200, { report_run_id: id });
+  }
+
+  private pollReport(report: Report): Reply {
+    report.polls++;
+    if (report.failed) return new Reply(200, { id: report.id, async_status: 'Job Failed', async_percent_completion: 0, error_code: -2, error_subcode: 2490547, error_message: 'Report Failed', error_user_title: 'Report Failed', error_user_msg: 'Generating the report failed. Try again later.' });
+    const done = report.polls > this.options.asyncPolls;
+    return new Reply(200, { id: report.id, async_status: done ? 'Job Completed' : 'Job Running', async_percent_completion: done ? 100 : 50 });
+  }
+
+  private search(q: URLSearchParams): Reply {
+    const type = q.get('type');
+    const catalogue = STUB_INTERESTS.map((i) => ({ id: i.id, name: i.name, topic: i.genre, audience_size_lower_bound: 1_000_000 + (Number(i.id.slice(-6)) % 50) * 400_000, audience_size_upper_bound: 1_200_000 + (Number(i.id.slice(-6)) % 50) * 480_000, path: ['Interests', i.genre, i.name] }));
+    const list = (name: string): string[] => {
+      try {
+        const v = JSON.parse(q.get(name) ?? '[]') as unknown;
+        return Array.isArray(v) ? v.map(String) : [];
+      } catch {
+        return [];
+      }
+    };
+    if (type === 'adinterest') {
+      const needle = (q.get('q') ?? '').toLowerCase();
+      return new Reply(200, { data: catalogue.filter((i) => needle !== '' && i.name.toLowerCase().includes(needle)).slice(0, Number(q.get('limit') ?? 25)) });
+    }
+    if (type === 'adinterestsuggestion') {
+      const seeds = list('interest_list').map((s) => s.toLowerCase());
+      const topics = new Set(catalogue.filter((i) => seeds.includes(i.name.toLowerCase())).map((i) => i.topic));
+      return new Reply(200, { data: catalogue.filter((i) => topics.has(i.topic) && !seeds.includes(i.name.toLowerCase()) && !this.retired.has(i.id)).slice(0, Number(q.get('limit') ?? 25)) });
+    }
+    if (type === 'adinterestvalid') {
+      const ids = list('interest_fbid_list');
+      return new Reply(200, { data: ids.map((id) => ({ id, name: catalogue.find((i) => i.id === id)?.name ?? id, valid: catalogue.some((i) => i.id === id) && !this.retired.has(id) })) });
+    }
+    return graphError(400, 100, null, `(#100) unsupported search type ${JSON.stringify(type)}`);
+  }
+
+  /** One page of a list, by an offset cursor; `next` is absolute and carries the token, as Meta's does. */
+  private page<T>(url: URL, items: readonly T[]): Reply {
+    const limit = Math.max(1, Math.min(5000, Number(url.searchParams.get('limit') ?? 25) || 25, this.options.pageSize));
+    const after = url.searchParams.get('after');
+    const start = after === null ? 0 : Number(Buffer.from(after, 'base64url').toString('utf8')) || 0;
+    const data = items.slice(start, start + limit);
+    const end = start + data.length;
+    const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(Math.max(start, end - 1) + 1) } };
+    if (end < items.length) {
+      const next = new URL(`${this.origin}${url.pathname}`);
+      for (const [k, v] of url.searchParams) if (k !== 'after') next.searchParams.set(k, v);
+      next.searchParams.set('access_token', this.options.accessToken);
+      next.searchParams.set('after', cursor(end));
+      paging.next = next.toString();
+    }
+    return new Reply(200, { data, paging });
+  }
+}
+
+/** `size` items from `start`, wrapping around (all of them when the list is shorter). */
+function window<T>(list: readonly T[], start: number, size: number): T[] {
+  if (list.length <= size) return [...list];
+  return Array.from({ length: size }, (_, i) => list[(start + i) % list.length]!);
+}
+
+function cursor(n: number): string {
+  return Buffer.from(String(n), 'utf8').toString('base64url');
+}
+
+function delivery(r: InsightRow): DeliveryRow {
+  return { date: r.date, campaignId: r.campaignId, adsetId: r.adsetId, country: r.country, age: r.age, gender: r.gender, impressions: r.impressions, reach: r.reach ?? r.impressions, clicks: r.clicks, conversions: r.conversions ?? 0, spendMinor: r.spendMinor, revenueMinor: r.revenueMinor ?? 0 };
+}
+
+function decimal(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  return digits === 0 ? String(minor) : (minor / 10 ** digits).toFixed(digits);
+}
+
+/**
+ * A row as Meta sends it: every number a string, purchases in `actions` under both the pixel's
+ * type and `omni_purchase` (which also counts app and offline purchases, so it is larger), and
+ * all clicks (`clicks`) above link clicks.
+ */
+function wire(r: DeliveryRow, currency: string): WireInsightRow & { clicks: string } {
+  const omniExtra = Math.round(r.conversions * 0.25);
+  const omniValueExtra = r.conversions > 0 ? Math.round((r.revenueMinor / r.conversions) * omniExtra) : 0;
+  const actions = [{ action_type: 'link_click', value: String(r.clicks) }];
+  const values: { action_type: string; value: string }[] = [];
+  if (r.conversions > 0) {
+    actions.push({ action_type: 'offsite_conversion.fb_pixel_purchase', value: String(r.conversions) }, { action_type: 'omni_purchase', value: String(r.conversions + omniExtra) });
+    values.push({ action_type: 'offsite_conversion.fb_pixel_purchase', value: decimal(r.revenueMinor, currency) }, { action_type: 'omni_purchase', value: decimal(r.revenueMinor + omniValueExtra, currency) });
+  }
+  return {
+    date_start: r.date,
+    date_stop: r.date,
+    campaign_id: r.campaignId,
+    adset_id: r.adsetId,
+    impressions: String(r.impressions),
+    reach: String(r.reach),
+    clicks: String(r.clicks + Math.round(r.clicks * 0.4)),
+    inline_link_clicks: String(r.clicks),
+    spend: decimal(r.spendMinor, currency),
+    actions,
+    ...(values.length > 0 ? { action_values: values } : {}),
+    ...(r.country !== '' ? { country: r.country } : { age: r.age, gender: r.gender }),
+  };
+}
+
+function graphError(status: number, code: number, subcode: number | null, message: string, headers: Record<string, string> = {}): Reply {
+  return new Reply(status, { error: { message, type: code === 190 ? 'OAuthException' : 'FacebookApiException', code, ...(subcode === null ? {} : { error_subcode: subcode }), error_user_msg: message, fbtrace_id: `Fake${code}${subcode ?? ''}` } }, headers);
+}
+
+function expired(): Reply {
+  return graphError(400, 190, 463, 'Error validating access token: Session has expired.');
+}
+
+function unsupported(path: string): Reply {
+  return graphError(400, 100, null, `Unsupported request ${path}`);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      text += chunk;
+      if (text.length > 1_000_000) req.destroy();
+    });
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,130 @@
+// LIVE mode's copy of a Meta ad account's structure, and the state of its incremental syncs.
+import type { Db } from './db.ts';
+
+export interface StoredMetaCampaign {
+  campaignId: string;
+  accountId: string;
+  name: string | null;
+  objective: string | null;
+  status: string | null;
+  effectiveStatus: string | null;
+  specialAdCategories: string[];
+  budgetMode: 'campaign' | 'adset';
+  dailyBudgetMinor: number | null;
+  lifetimeBudgetMinor: number | null;
+}
+
+export interface StoredMetaAdSet {
+  adsetId: string;
+  campaignId: string;
+  name: string | null;
+  status: string | null;
+  effectiveStatus: string | null;
+  dailyBudgetMinor: number | null;
+  lifetimeBudgetMinor: number | null;
+  optimizationGoal: string | null;
+  targeting: Record<string, unknown>;
+}
+
+export interface StoredMetaAudience {
+  audienceId: string;
+  accountId: string;
+  name: string | null;
+  subtype: string | null;
+  sizeLower: number | null;
+  sizeUpper: number | null;
+}
+
+export async function upsertMetaCampaign(tx: Db, c: StoredMetaCampaign, at: Date): Promise<void> {
+  await tx.query(
+    `insert into meta_campaigns (campaign_id, account_id, name, objective, status, effective_status, special_ad_categories, budget_mode, daily_budget_minor, lifetime_budget_minor, synced_at)
+     values ($1, $2, $3, $4, $5, $6, $7::text[], $8, $9, $10, $11)
+     on conflict (campaign_id) do update set account_id = excluded.account_id, name = excluded.name, objective = excluded.objective,
+       status = excluded.status, effective_status = excluded.effective_status, special_ad_categories = excluded.special_ad_categories,
+       budget_mode = excluded.budget_mode, daily_budget_minor = excluded.daily_budget_minor, lifetime_budget_minor = excluded.lifetime_budget_minor, synced_at = excluded.synced_at`,
+    [c.campaignId, c.accountId, c.name, c.objective, c.status, c.effectiveStatus, c.specialAdCategories, c.budgetMode, c.dailyBudgetMinor, c.lifetimeBudgetMinor, at],
+  );
+}
+
+/** The campaign's ad sets as Meta lists them now: ones Meta no longer lists are removed. */
+export async function replaceMetaAdSets(tx: Db, campaignId: string, adsets: readonly StoredMetaAdSet[], at: Date): Promise<void> {
+  await tx.query('delete from meta_adsets where campaign_id = $1', [campaignId]);
+  for (const a of adsets) {
+    await tx.query(
+      `insert into meta_adsets (adset_id, campaign_id, name, status, effective_status, daily_budget_minor, lifetime_budget_minor, optimization_goal, targeting, synced_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
+       on conflict (adset_id) do update set campaign_id = excluded.campaign_id, name = excluded.name, status = excluded.status,
+         effective_status = excluded.effective_status, daily_budget_minor = excluded.daily_budget_minor, lifetime_budget_minor = excluded.lifetime_budget_minor,
+         optimization_goal = excluded.optimization_goal, targeting = excluded.targeting, synced_at = excluded.synced_at`,
+      [a.adsetId, a.campaignId, a.name, a.status, a.effectiveStatus, a.dailyBudgetMinor, a.lifetimeBudgetMinor, a.optimizationGoal, JSON.stringify(a.targeting), at],
+    );
+  }
+}
+
+export async function upsertMetaAudiences(tx: Db, audiences: readonly StoredMetaAudience[], at: Date): Promise<void> {
+  for (const a of audiences) {
+    await tx.query(
+      `insert into meta_custom_audiences (audience_id, account_id, name, subtype, size_lower, size_upper, synced_at) values ($1, $2, $3, $4, $5, $6, $7)
+       on conflict (audience_id) do update set account_id = excluded.account_id, name = excluded.name, subtype = excluded.subtype,
+         size_lower = excluded.size_lower, size_upper = excluded.size_upper, synced_at = excluded.synced_at`,
+      [a.audienceId, a.accountId, a.name, a.subtype, a.sizeLower, a.sizeUpper, at],
+    );
+  }
+}
+
+/** Meta's rows of the days a sync read again: they are replaced whole, so a segment that left an ad set's targeting leaves no stale rows. */
+export async function deleteMetaInsights(tx: Db, campaignId: string, since: string, until: string): Promise<number> {
+  const rows = await tx.query<{ n: number }>(
+    `with d as (delete from insights where campaign_id = $1 and date between $2::date and $3::date and source = 'meta' returning 1) select count(*)::int as n from d`,
+    [campaignId, since, until],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function getSyncState(db: Db, campaignId: string): Promise<string | null> {
+  const rows = await db.query<{ d: string }>(`select to_char(last_complete_date, 'YYYY-MM-DD') as d from meta_sync_state where campaign_id = $1`, [campaignId]);
+  return rows[0]?.d ?? null;
+}
+
+export async function setSyncState(tx: Db, campaignId: string, lastCompleteDate: string, at: Date): Promise<void> {
+  await tx.query(
+    `insert into meta_sync_state (campaign_id, last_complete_date, synced_at) values ($1, $2::date, $3)
+     on conflict (campaign_id) do update set last_complete_date = greatest(meta_sync_state.last_complete_date, excluded.last_complete_date), synced_at = excluded.synced_at`,
+    [campaignId, lastCompleteDate, at],
+  );
+}
+
+export async function metaAdSetsOf(db: Db, campaignId: string): Promise<StoredMetaAdSet[]> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select adset_id, campaign_id, name, status, effective_status, daily_budget_minor::float8 as daily, lifetime_budget_minor::float8 as lifetime, optimization_goal, targeting
+     from meta_adsets where campaign_id = $1 order by adset_id`,
+    [campaignId],
+  );
+  return rows.map((r) => ({
+    adsetId: String(r.adset_id),
+    campaignId: String(r.campaign_id),
+    name: (r.name as string | null) ?? null,
+    status: (r.status as string | null) ?? null,
+    effectiveStatus: (r.effective_status as string | null) ?? null,
+    dailyBudgetMinor: r.daily === null ? null : Number(r.daily),
+    lifetimeBudgetMinor: r.lifetime === null ? null : Number(r.lifetime),
+    optimizationGoal: (r.optimization_goal as string | null) ?? null,
+    targeting: (typeof r.targeting === 'string' ? JSON.parse(r.targeting) : r.targeting) as Record<string, unknown>,
+  }));
+}
+
+export interface SegmentEvidence {
+  segmentType: string;
+  segmentId: string;
+  segmentName: string;
+  adsets: number;
+  adsetIds: string[];
+}
+
+export async function segmentEvidenceOf(db: Db, campaignId: string): Promise<SegmentEvidence[]> {
+  const rows = await db.query<{ segment_type: string; segment_id: string; segment_name: string; adsets: number; adset_ids: string[] }>(
+    'select segment_type, segment_id, segment_name, adsets, adset_ids from meta_segment_evidence where campaign_id = $1 order by segment_type, segment_id',
+    [campaignId],
+  );
+  return rows.map((r) => ({ segmentType: r.segment_type, segmentId: r.segment_id, segmentName: r.segment_name, adsets: Number(r.adsets), adsetIds: r.adset_ids }));
+}

@@ -1,0 +1,327 @@
+// LIVE mode against the project's fake Graph API on a loopback port: sync, run, faults, token
+// expiry, and the token's absence from everything the product writes or prints.
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext, type AppContext } from '../src/context.ts';
+import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
+import { MetaAsyncJobError } from '../src/meta/errors.ts';
+import { MetaAuthError, MetaUpstreamError, metaSync } from '../src/services/meta.ts';
+import { runOptimization } from '../src/services/run-optimization.ts';
+import type { Db } from '../src/store/db.ts';
+import { runCli } from './helpers/cli.ts';
+import { buildApp } from '../src/api/app.ts';
+import { testKeys, token } from './api/helpers.ts';
+import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
+
+const TOKEN = 'EAAzzTOKENrecognisable0987654321abcdef';
+const NOW = '2026-11-20T08:00:00Z';
+const END = '2026-11-19';
+
+interface Harness {
+  ctx: AppContext;
+  db: Db;
+  logs: string[];
+  sleeps: number[];
+  close(): Promise<void>;
+}
+
+async function harness(fake: FakeGraphApi, origin: string, env: Record<string, string> = {}): Promise<Harness> {
+  const db = await openTestDb();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const sleeps: number[] = [];
+  const config = testConfig({ META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...env });
+  const ctx = await createContext(config, {
+    db,
+    clock: { now: () => new Date(NOW) },
+    logger: pino({ level: 'debug' }, sink),
+    metaRuntime: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
+  });
+  return { ctx, db, logs, sleeps, close: () => db.close() };
+}
+
+async function count(db: Db, sql: string, params: unknown[] = []): Promise<number> {
+  const rows = await db.query<{ n: number }>(sql, params as never);
+  return Number(rows[0]!.n);
+}
+
+describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let fake: FakeGraphApi;
+  let origin: string;
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 2, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+    origin = await fake.listen();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it('syncs the account, then a LIVE run recommends for every active ad set and writes nothing to Meta', async () => {
+    const h = await harness(fake, origin);
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      const report = await metaSync(h.ctx);
+      expect(report.campaigns.map((c) => c.campaignId)).toEqual(fake.market.campaigns.map((c) => c.campaignId));
+      expect(report.campaigns[0]!.range).toEqual({ since: '2026-10-21', until: END });
+      expect(report.campaigns[1]!.specialAdCategories).toEqual(['HOUSING']);
+      const first = report.campaigns[0]!;
+      expect(first.rows.country).toBeGreaterThan(0);
+      expect(first.rows.demographic).toBeGreaterThan(0);
+      expect(first.rows.segment).toBeGreaterThan(0);
+
+      // Purchases are the pixel's own type, not the larger omni_purchase, and spend is exact to the cent.
+      let conversions = 0;
+      let spend = 0;
+      for (const r of fake.market.rows()) {
+        if (r.campaignId === campaignId && r.country !== '' && r.date >= '2026-10-21' && r.date <= END) {
+          conversions += r.conversions ?? 0;
+          spend += r.spendMinor;
+        }
+      }
+      const stored = await h.db.query<{ c: number; s: number }>(`select sum(conversions)::float8 as c, sum(spend_minor)::float8 as s from insights where campaign_id = $1 and country <> ''`, [campaignId]);
+      expect([Number(stored[0]!.c), Number(stored[0]!.s)]).toEqual([conversions, spend]);
+      // Credited segment rows add up to the ad set's delivery once.
+      const segSpend = await count(h.db, `select sum(spend_minor)::float8 as n from insights where campaign_id = $1 and segment_type in ('interest','behavior','custom_audience','lookalike')`, [campaignId]);
+      expect(segSpend).toBe(spend);
+      const evidence = await h.db.query<{ adsets: number }>('select adsets from meta_segment_evidence where campaign_id = $1', [campaignId]);
+      expect(evidence.length).toBeGreaterThan(0);
+      // Neighbouring ad sets of the fake share two interests: those have evidence from two ad sets, the rest from one.
+      expect(evidence.filter((e) => Number(e.adsets) === 2)).toHaveLength(4);
+      expect(evidence.every((e) => Number(e.adsets) <= 2)).toBe(true);
+      expect(first.segments).toEqual({ total: evidence.length, fromOneAdset: evidence.length - 4 });
+      const special = await h.db.query<{ special_ad_categories: string[] }>('select special_ad_categories from meta_campaigns where campaign_id = $1', [fake.market.campaigns[1]!.campaignId]);
+      expect(special[0]!.special_ad_categories).toEqual(['HOUSING']);
+      expect(await count(h.db, 'select count(*)::int as n from meta_adsets where campaign_id = $1', [campaignId])).toBe(3);
+
+      const result = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+      expect(result.run.status).toBe('completed');
+      expect(result.generatedHistory).toBe(false);
+      const active = fake.activeAdsetIds(campaignId);
+      expect(active).toHaveLength(2); // the fake pauses the third
+      expect(result.recommendations.map((r) => r.adset_id).sort()).toEqual([...active].sort());
+      expect(fake.writes).toBe(0);
+      expect(fake.requests.filter((r) => r.method === 'POST').every((r) => r.path.endsWith('/insights'))).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('re-reading days replaces them (same rows, nothing doubled), and a later sync reads only the look-back', async () => {
+    const h = await harness(fake, origin);
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      await metaSync(h.ctx, { campaignId });
+      const before = await h.db.query('select count(*)::int as n, sum(impressions)::float8 as i, sum(conversions)::float8 as c from insights where campaign_id = $1', [campaignId]);
+      const again = await metaSync(h.ctx, { campaignId, days: 30 });
+      expect(again.campaigns[0]!.range).toEqual({ since: '2026-10-21', until: END });
+      const after = await h.db.query('select count(*)::int as n, sum(impressions)::float8 as i, sum(conversions)::float8 as c from insights where campaign_id = $1', [campaignId]);
+      expect(after).toEqual(before);
+      const incremental = await metaSync(h.ctx, { campaignId });
+      // Last complete day 2026-11-19, look-back 3 days.
+      expect(incremental.campaigns[0]!.range).toEqual({ since: '2026-11-17', until: END });
+      expect(await h.db.query('select count(*)::int as n, sum(impressions)::float8 as i, sum(conversions)::float8 as c from insights where campaign_id = $1', [campaignId])).toEqual(before);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('succeeds through two rate limits, a 500 and a timeout, with each retry in the log', async () => {
+    const h = await harness(fake, origin, { META_REQUEST_TIMEOUT_MS: '300' });
+    try {
+      fake.inject({ kind: 'rate-limit', times: 2, regainMinutes: 1 });
+      fake.inject({ kind: 'server-error' });
+      fake.inject({ kind: 'timeout', path: '/insights' });
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      const result = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+      expect(result.run.status).toBe('completed');
+      expect(result.recommendations).toHaveLength(2);
+      const retries = h.logs.map((l) => JSON.parse(l) as { msg: string; code?: number; httpStatus?: number; error?: string; waitMs: number }).filter((l) => /retrying/.test(l.msg));
+      expect(retries.map((r) => r.code ?? r.error)).toEqual([17, 17, 2, 'MetaTimeoutError']);
+      expect(retries[2]!.httpStatus).toBe(500);
+      // Meta's estimated time to regain access (1 minute) is waited, not the shorter backoff.
+      expect(h.sleeps.slice(0, 2)).toEqual([60_000, 60_000]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('stops on an expired token with a clear message and stores nothing of the sync', async () => {
+    const own = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 2, adsetsPerCampaign: 2, days: 35 });
+    const ownOrigin = await own.listen();
+    const h = await harness(own, ownOrigin);
+    try {
+      // Expires while the second campaign is read, after the first was read in full.
+      own.inject({ kind: 'token-expired', path: `${own.market.campaigns[1]!.campaignId}/insights` });
+      const error = await metaSync(h.ctx).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MetaAuthError);
+      expect((error as Error).message).toMatch(/access token was refused \(code 190, subcode 463: Error validating access token: Session has expired\..*renew META_ACCESS_TOKEN\. Nothing was stored\./);
+      for (const table of ['insights', 'meta_adsets', 'meta_campaigns', 'meta_custom_audiences', 'meta_sync_state', 'campaigns']) {
+        expect(await count(h.db, `select count(*)::int as n from ${table}`), table).toBe(0);
+      }
+      // 190 is never retried.
+      expect(own.requests.filter((r) => r.status === 400)).toHaveLength(1);
+    } finally {
+      await h.close();
+      await own.close();
+    }
+  });
+
+  it('a sync that fails while writing leaves nothing of itself (one transaction)', async () => {
+    const h = await harness(fake, origin);
+    try {
+      // The second campaign is already stored in another currency: its write fails after the first campaign's rows were written.
+      const second = fake.market.campaigns[1]!.campaignId;
+      await h.db.query(`insert into campaigns (campaign_id, currency, source) values ($1, 'USD', 'csv')`, [second]);
+      const error = await metaSync(h.ctx).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/currency: campaign .* is stored in USD/);
+      expect(await count(h.db, 'select count(*)::int as n from insights')).toBe(0);
+      expect(await count(h.db, 'select count(*)::int as n from meta_adsets')).toBe(0);
+      expect(await count(h.db, 'select count(*)::int as n from campaigns')).toBe(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('runs LIVE through the HTTP API: 200 with recommendations, 503 with Meta\'s error when Meta fails', async () => {
+    const h = await harness(fake, origin, { META_MAX_RETRIES: '0' });
+    const app = await buildApp(h.ctx, { keys: testKeys() });
+    await app.ready();
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      const auth = { authorization: `Bearer ${await token('manager')}` };
+      const ok = await app.inject({ method: 'POST', url: '/meta/targeting/run', headers: auth, payload: { campaign_id: campaignId, mode: 'live' } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json()).toMatchObject({ status: 'completed', recommendations_count: 2 });
+      fake.inject({ kind: 'server-error' });
+      const failed = await app.inject({ method: 'POST', url: '/meta/targeting/run', headers: auth, payload: { campaign_id: campaignId, mode: 'live', force_refresh: true } });
+      expect(failed.statusCode).toBe(503);
+      expect(failed.json().error.message).toMatch(/Meta API .*An unexpected error has occurred.*code 2.*Nothing was stored/);
+      expect(failed.body).not.toContain(TOKEN);
+    } finally {
+      await app.close();
+      await h.close();
+    }
+  });
+
+  it('fails cleanly when Meta fails the asynchronous report, with Meta\'s reason', async () => {
+    const h = await harness(fake, origin);
+    try {
+      fake.inject({ kind: 'async-failed' });
+      const error = await metaSync(h.ctx, { campaignId: fake.market.campaigns[0]!.campaignId }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MetaUpstreamError);
+      expect((error as Error).cause).toBeInstanceOf(MetaAsyncJobError);
+      expect((error as Error).message).toMatch(/"Job Failed": Generating the report failed\. Try again later\. \(code -2, subcode 2490547\)/);
+      expect(await count(h.db, 'select count(*)::int as n from insights')).toBe(0);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('discovers: retired interests with a reason, and suggestions seeded with the best interests, with their sizes', async () => {
+    const own = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35 });
+    const ownOrigin = await own.listen();
+    const h = await harness(own, ownOrigin);
+    try {
+      const campaignId = own.market.campaigns[0]!.campaignId;
+      await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+      const targeted = await h.db.query<{ id: string }>(`select distinct i->>'id' as id from meta_adsets, jsonb_array_elements(targeting->'flexible_spec'->0->'interests') as i where campaign_id = $1`, [campaignId]);
+      const retiredId = targeted[0]!.id;
+      const again = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35, retiredInterestIds: [retiredId] });
+      const againOrigin = await again.listen();
+      try {
+        const out = await runCli(['meta', 'discover', '--campaign', campaignId, '--json'], { db: h.db, clock: { now: () => new Date(NOW) } }, { META_GRAPH_URL: againOrigin, META_AD_ACCOUNT_ID: again.adAccountId, META_ACCESS_TOKEN: TOKEN });
+        expect(out.code).toBe(0);
+        const r = JSON.parse(out.stdout) as { seeds: { id: string; score: number | null }[]; retired: { id: string; reason: string }[]; suggestions: { id: string; sizeLower: number; sizeUpper: number }[] };
+        expect(r.retired).toEqual([expect.objectContaining({ id: retiredId, reason: expect.stringMatching(/retired by Meta.*1487694/) })]);
+        expect(r.seeds.length).toBeGreaterThan(0);
+        expect(r.seeds.some((s) => s.id === retiredId)).toBe(false);
+        expect(r.seeds.every((s) => typeof s.score === 'number')).toBe(true);
+        expect(r.suggestions.length).toBeGreaterThan(0);
+        const ids = new Set(targeted.map((t) => t.id));
+        for (const s of r.suggestions) {
+          expect(ids.has(s.id)).toBe(false);
+          expect(s.sizeUpper).toBeGreaterThanOrEqual(s.sizeLower);
+        }
+        expect(again.writes).toBe(0);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await h.close();
+      await own.close();
+    }
+  });
+
+  it('answers an unknown campaign as not found (exit 2), changing nothing', async () => {
+    const db = await openTestDb();
+    try {
+      const out = await runCli(['run', '--campaign', '999999999', '--mode', 'live'], { db, clock: { now: () => new Date(NOW) } }, { META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN });
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/Object with ID '999999999' does not exist.*subcode 33.*Nothing was stored/);
+      expect(await count(db, 'select count(*)::int as n from runs')).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('refuses LIVE mode without credentials before any call', async () => {
+    const db = await openTestDb();
+    try {
+      const calls = fake.requests.length;
+      const sync = await runCli(['meta', 'sync'], { db }, { META_GRAPH_URL: origin });
+      expect(sync.code).toBe(2);
+      expect(sync.stderr).toMatch(/META_ACCESS_TOKEN: required in LIVE mode.*META_AD_ACCOUNT_ID: required/);
+      const run = await runCli(['run', '--campaign', '123', '--mode', 'live'], { db }, { META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: 'act_1' });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/META_ACCESS_TOKEN: required/);
+      expect(fake.requests.length).toBe(calls);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('never lets the token out: not in output, logs, stored rows or any URL', async () => {
+    const db = await openTestDb();
+    const logs: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logs.push(chunk.toString());
+        done();
+      },
+    });
+    try {
+      const env = { META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, LOG_LEVEL: 'trace' };
+      const overrides = { db, logger: pino({ level: 'trace' }, sink), clock: { now: () => new Date(NOW) }, metaRuntime: { sleep: async () => {}, random: () => 0.5 } };
+      fake.inject({ kind: 'rate-limit' });
+      fake.inject({ kind: 'server-error' });
+      const outputs = [
+        await runCli(['meta', 'check'], overrides, env),
+        await runCli(['meta', 'sync', '--json'], overrides, env),
+        await runCli(['run', '--campaign', fake.market.campaigns[0]!.campaignId, '--mode', 'live', '--json'], overrides, env),
+        await runCli(['meta', 'check'], overrides, { ...env, META_ACCESS_TOKEN: `${TOKEN}wrong` }),
+      ];
+      expect(outputs.map((o) => o.code)).toEqual([0, 0, 0, 1]);
+      expect(outputs[0]!.stdout).toMatch(/Token valid[\s\S]*Ad account act_1000000001[\s\S]*API v26\.0[\s\S]*Usage: /);
+      expect(outputs[3]!.stderr).toMatch(/access token was refused \(code 190/);
+      const tables = await db.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = current_schema()`);
+      let dump = '';
+      for (const t of tables) dump += JSON.stringify(await db.query(`select * from "${t.table_name}"`));
+      expect(dump.length).toBeGreaterThan(10_000);
+      const everything = [...outputs.flatMap((o) => [o.stdout, o.stderr]), logs.join(''), dump].join('\n');
+      expect(logs.join('')).toMatch(/retrying/);
+      expect(everything).not.toContain(TOKEN);
+      expect(everything).not.toContain(TOKEN.slice(0, 20));
+      // Meta's next links carry the token; the client strips it before following them.
+      expect(fake.requests.some((r) => r.tokenInQuery)).toBe(false);
+      expect(process.title).not.toContain(TOKEN);
+    } finally {
+      await db.close();
+    }
+  });
+});
