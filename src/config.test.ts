@@ -189,7 +189,7 @@ describe('.env.example', () => {
     const listed = entries.map((e) => e.name);
     expect(new Set(listed).size).toBe(listed.length);
     expect([...read].sort()).toEqual([...listed].sort());
-    expect([...CONFIG_VARIABLES].sort()).toEqual([...listed].sort());
+    expect([...CONFIG_VARIABLES, ...META_CONFIG_VARIABLES].sort()).toEqual([...listed].sort());
     for (const e of entries) {
       const before = text.slice(0, e.at).trimEnd().split('\n').pop()!;
       expect(before, `${e.name} needs a comment line above it`).toMatch(/^# (?![A-Z][A-Z0-9_]*=)\S/);
