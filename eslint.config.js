@@ -49,4 +49,29 @@ export default tseslint.config(
       ],
     },
   },
+  // Layers: imports point down (cli/api/jobs → services → engine, store, sources, meta, simulation → engine).
+  ...[
+    { files: ['src/store/**/*.ts'], allowed: ['engine'], name: 'src/store' },
+    { files: ['src/sources/**/*.ts'], allowed: ['engine'], name: 'src/sources' },
+    { files: ['src/meta/**/*.ts'], allowed: ['engine', 'simulation'], name: 'src/meta' },
+    { files: ['src/backtest/**/*.ts'], allowed: ['engine', 'simulation', 'sources'], name: 'src/backtest' },
+    { files: ['src/services/**/*.ts'], allowed: ['engine', 'store', 'sources', 'meta', 'simulation', 'backtest'], name: 'src/services' },
+    { files: ['src/jobs/**/*.ts'], allowed: ['engine', 'store', 'services'], name: 'src/jobs' },
+  ].map(({ files, allowed, name }) => ({
+    files,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['../*', ...allowed.flatMap((a) => [`!../${a}`, `!../${a}/*`]), '!../context.ts', '!../config.ts'], message: `${name} imports only from ${allowed.join(', ')} (imports point down).` }],
+      }],
+    },
+  })),
+  {
+    // The API and the CLI are two outlets over the same services; the API never reaches into the CLI.
+    files: ['src/api/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*'], message: 'src/api does not import src/cli: share through src/services.' }] }],
+    },
+  },
 );

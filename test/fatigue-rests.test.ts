@@ -7,7 +7,7 @@ import type { Recommendation } from '../src/engine/types.ts';
 import { explainRecommendation } from '../src/services/explain-recommendation.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { getDecisionInputs } from '../src/store/decision-inputs.ts';
-import { segmentDocument } from '../src/cli/segments.ts';
+import { segmentDocument } from '../src/services/segment-document.ts';
 import { restsInForce } from '../src/store/resting-segments.ts';
 import { listSegmentPerformance } from '../src/store/segments.ts';
 import { openStubCampaignContext, testConfig, type TestContext, usingPostgres } from './helpers/db.ts';

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
 import { NotFoundError } from '../services/errors.ts';
+import { unknownAdsetMessage } from '../services/recommendation-messages.ts';
 import { latestRecommendations } from '../store/runs.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 import { describeRecommendation } from './run.ts';
@@ -24,9 +25,4 @@ export async function recommendationCommand(ctx: AppContext, args: string[], io:
   // the latest run's recommendations, one per ad set.
   if (values.json) return printJson(io, recs.length === 1 ? recs[0] : recs);
   printLines(io, [`Latest run ${recs[0]!.run_id} (${recs[0]!.created_at}):`, ...recs.flatMap(describeRecommendation)]);
-}
-
-export function unknownAdsetMessage(campaignId: string, adsetId: string, adsets: readonly (string | null)[]): string {
-  const known = adsets.filter((a): a is string => a !== null);
-  return `the latest run of campaign ${campaignId} has no recommendation for ad set ${JSON.stringify(adsetId)}${known.length > 0 ? `; its ad sets: ${known.join(', ')}` : ' (its recommendation covers the whole campaign, without ad sets)'}`;
 }

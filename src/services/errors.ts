@@ -1,15 +1,8 @@
 // Errors a user can act on. The CLI prints them as one clear message (exit code 2); the HTTP API
 // maps them to 4xx. Anything else is a defect and is reported without internals.
 
-/** Bad input: names the field and the problem. Nothing was changed. */
-export class InputError extends Error {
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
-    this.name = 'InputError';
-    this.field = field;
-  }
-}
+// InputError is defined in the engine (the store raises it too) and is part of this family.
+export { InputError } from '../engine/input-error.ts';
 
 export class NotFoundError extends Error {
   constructor(message: string) {

@@ -2,7 +2,7 @@
 // treat them as opaque; a cursor is checked element by element against the key's kinds before
 // any of it reaches SQL, so a tampered one (a number past bigint, a fraction where an id goes, a
 // NUL in a string, a wrong shape) is bad input naming `cursor`, never a database error.
-import { InputError } from '../services/errors.ts';
+import { InputError } from '../engine/input-error.ts';
 
 /**
  * int: a whole number from 0 to 2^53 - 1 (ids, counts; what a JavaScript number holds exactly);

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../../services/errors.ts';
-import { unknownAdsetMessage } from '../../cli/recommendation.ts';
+import { unknownAdsetMessage } from '../../services/recommendation-messages.ts';
 import { latestRecommendationBody, latestRecommendationOfAdset } from '../../store/runs.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { RecommendationParams, RecommendationQuery, RecommendationResponse } from '../schemas/recommendation.ts';

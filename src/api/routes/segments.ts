@@ -1,5 +1,5 @@
 import { listSegmentPerformancePage } from '../../store/segments.ts';
-import { segmentDocument } from '../../cli/segments.ts';
+import { segmentDocument } from '../../services/segment-document.ts';
 import { errorResponses, pageHeaders } from '../schemas/common.ts';
 import { SegmentsQuery, SegmentsResponse } from '../schemas/segments.ts';
 import { type ApiInstance, BEARER, type RouteDeps } from '../types.ts';
