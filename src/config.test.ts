@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
 
@@ -98,8 +98,9 @@ describe('loadConfig', () => {
     expect(problem('FR:40-50,DE:30-40', { TARGETING_SPAIN_MIN_PCT: '30' })).toBeNull();
   });
 
-  it('documents every variable in the README, and lists every variable it reads', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it('documents every variable in the README or docs/, and lists every variable it reads', () => {
+    const docs = new URL('../docs/', import.meta.url);
+    const readme = [readFileSync(new URL('../README.md', import.meta.url), 'utf8'), ...(existsSync(docs) ? readdirSync(docs).filter((f) => f.endsWith('.md')).map((f) => readFileSync(new URL(f, docs), 'utf8')) : [])].join('\n');
     for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\``);
     const source = readFileSync(new URL('./config.ts', import.meta.url), 'utf8');
     const read = [...source.matchAll(/r\.(?:number|string|boolean)\('([A-Z_]+)'/g)].map((m) => m[1]!);

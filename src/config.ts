@@ -6,6 +6,7 @@ import path from 'node:path';
 import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
 import { DEFAULT_SIZE_EXPONENT } from './engine/segment-value.ts';
+import { DEFAULT_TRUST_MULTIPLE } from './engine/geo-value.ts';
 
 export interface Config {
   dataDir: string;
@@ -156,6 +157,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // learning in a country at every run.
       maxChangePct: r.number('TARGETING_MAX_CHANGE_PCT', 20, { min: 0, max: 100 }),
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
+      // A country's budget may grow to this multiple of its highest daily spend in the window, no
+      // further: beyond it the response is extrapolated, not measured (docs/geo-split.md).
+      trustMultiple: r.number('TARGETING_TRUST_MULTIPLE', DEFAULT_TRUST_MULTIPLE, { min: 1, max: 100 }),
     },
     api: readApiConfig(r),
   };
@@ -229,6 +233,7 @@ export const CONFIG_VARIABLES = [
   'TARGETING_COUNTRY_SHARE_LIMITS',
   'TARGETING_MIN_COUNTRY_BUDGET',
   'TARGETING_MAX_CHANGE_PCT',
+  'TARGETING_TRUST_MULTIPLE',
   'TARGETING_SIZE_EXPONENT',
   'HOST',
   'PORT',

@@ -6,6 +6,7 @@ import { valueInterval } from './credible-interval.ts';
 import { describePriors } from './empirical-bayes.ts';
 import { allocateByResponse, fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, type RatePrior } from './geo-bayes.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
+import { decideGeoSplit } from './geo-value.ts';
 import type { CountryLimits } from './geo-constraints.ts';
 import { inclusiveDays } from './calendar.ts';
 import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment } from './exploration.ts';
@@ -129,7 +130,7 @@ function decideAdSet(
   // 2. Geo budget
   const countryScores = scoreCountries(adset.countries, settings.priors, minorPerMajor);
   const hasCountryData = adset.countries.some((c) => c.total.impressions > 0);
-  const allocation = splitBudget(adset, countryScores, budgetMinor, settings, countryLimits(settings, minorPerMajor, previousGeo), budgetExploration);
+  const allocation = splitBudget(adset, currency, countryScores, budgetMinor, settings, countryLimits(settings, minorPerMajor, previousGeo), budgetExploration);
   const check = validateAllocation(allocation.allocations, budgetMinor, settings.spainMinPct);
   if (!check.valid) throw new InvalidAllocationError(adset.adsetId, check.reason);
   trace.push(...allocation.trace);
@@ -354,22 +355,27 @@ function countryLimits(settings: EngineSettings, minorPerMajor: number, previous
 }
 
 /**
- * The `bayes` strategy splits by fitted response curves (equal marginal returns) under the limits
- * of src/engine/geo-constraints.ts; it falls back to the seed split, saying so, when no country has
- * enough daily spend variation to fit a curve.
- * bench/decision-quality.ts: decided once, median 97.0 % of the oracle's revenue against the seed's
- * 85.3 %; in the closed loop 98.0 % day by day (README "Decision quality").
+ * The `bayes` strategy's split (docs/geo-split.md): the candidate that best predicts the window's
+ * later days from its earlier ones (value response, constant ROAS, the specification's split)
+ * decides, inside the trust region (src/engine/geo-value.ts). Settings without a trust multiple
+ * (stored by engine version 5 or earlier) split by response curves on impressions as that version
+ * did, falling back to the seed split when no country's curve can be fitted.
  */
-function splitBudget(adset: AdSetSnapshot, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings, limits: CountryLimits, exploration: BudgetExploration | null): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: TraceEntry[] } {
+function splitBudget(adset: AdSetSnapshot, currency: string, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings, limits: CountryLimits, exploration: BudgetExploration | null): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: TraceEntry[] } {
   const seed = () => allocateBudget(budgetMinor, countryScores, settings.spainMinPct);
   if (settings.strategy !== 'bayes') return seed();
+  const weightOf = new Map(countryScores.map((c) => [c.countryCode, c.weight]));
+  if (settings.trustMultiple !== undefined) {
+    const decided = decideGeoSplit({ totalMinor: budgetMinor, countries: adset.countries, settings, minorPerMajor: 10 ** minorDigits(currency), limits, exploration });
+    return { allocations: decided.allocations.map((a) => ({ ...a, weight: weightOf.get(a.countryCode) ?? 0 })), trace: decided.trace };
+  }
+  // Settings stored before the trust region existed: engine version 5's split, so those runs replay as they decided.
   const withDaily = adset.countries.map((c) => ({ ...c, daily: c.daily ?? [] }));
   const result = allocateByResponse(budgetMinor, withDaily, settings.spainMinPct, USE_FITTED_PRIORS.countries, limits, exploration);
   if (result === null) {
     const fallback = seed();
     return { allocations: fallback.allocations, trace: [{ step: 'geo.strategy', decision: 'no country has enough daily spend variation to fit a response curve: seed split used', numbers: { countries: adset.countries.length } }, ...fallback.trace] };
   }
-  const weightOf = new Map(countryScores.map((c) => [c.countryCode, c.weight]));
   return {
     allocations: result.allocations.map((a) => ({ countryCode: a.countryCode, amountMinor: a.amountMinor, weight: weightOf.get(a.countryCode) ?? 0 })),
     trace: result.trace,

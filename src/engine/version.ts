@@ -20,4 +20,8 @@
 // (src/engine/roas-level.ts), so its expected_roas and trace differ; the CTR/CVR prior strengths
 // are searched on a coarser grid with a shorter golden section (fitted strengths move by under 1 %,
 // which can reorder near-tied segments).
-export const ENGINE_VERSION = 5;
+// 6: the bayes geo split (src/engine/geo-value.ts) is chosen by a check on the window's later days
+// among a value-response model, constant ROAS and the specification's split, inside a trust region
+// (TARGETING_TRUST_MULTIPLE); country days carry their value. Settings stored without
+// trustMultiple (versions 5 and earlier) still split as version 5 did, so those runs replay.
+export const ENGINE_VERSION = 6;
