@@ -190,8 +190,10 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
       if (ceiling === undefined) continue;
       const box = boxes[i]!;
       const hi = Math.floor(ceiling.maxMinor + 1e-9);
-      if (hi < box.lower) events.push(relaxed(mk.code, ceiling.by, `${mk.code}'s trust ceiling (${hi} minor units) is below its ${box.lowerBy === 'spain_floor' ? 'floor' : 'minimum share'} (${box.lower}): the ${box.lowerBy === 'spain_floor' ? 'floor' : 'share'} wins`));
-      else if (hi < box.upper) setUpper(box, hi, ceiling.by);
+      if (hi < box.lower) {
+        events.push(relaxed(mk.code, ceiling.by, `${mk.code}'s trust ceiling (${hi} minor units) is below its ${box.lowerBy === 'spain_floor' ? 'floor' : 'minimum share'} (${box.lower}): it gets exactly that`));
+        setUpper(box, box.lower, ceiling.by);
+      } else if (hi < box.upper) setUpper(box, hi, ceiling.by);
     }
   }
 

@@ -340,34 +340,38 @@ export function trustCeilings(units: readonly { code: string; daily: readonly Co
   return { ceilings, restMinor: rest };
 }
 
-/** The specification's split held under the ceilings: what a country loses goes to the others with room, in proportion to their amounts. */
-function capSplit(amounts: readonly { countryCode: string; amountMinor: number }[], ceilings: Readonly<Record<string, TrustCeiling>>, totalMinor: number, spainFloorMinor: number): number[] {
-  const cap = (code: string) => Math.max(ceilings[code]?.maxMinor ?? totalMinor, code === 'ES' ? spainFloorMinor : 0);
-  const x = amounts.map((a) => a.amountMinor);
-  for (let round = 0; round < amounts.length + 1; round++) {
+/**
+ * The specification's split held under the ceilings: what a country loses goes to the countries
+ * with room, in proportion to their amounts (to their room when none of them has an amount).
+ * `codes` lists every country offered, so that one the specification left out can take the rest.
+ */
+function capSplit(codes: readonly string[], amounts: ReadonlyMap<string, number>, ceilings: Readonly<Record<string, TrustCeiling>>, totalMinor: number, spainFloorMinor: number): number[] {
+  const cap = codes.map((code) => Math.min(totalMinor, Math.max(ceilings[code]?.maxMinor ?? totalMinor, code === 'ES' ? spainFloorMinor : 0)));
+  const x = codes.map((code) => amounts.get(code) ?? 0);
+  for (let round = 0; round <= codes.length; round++) {
     let excess = 0;
     x.forEach((v, i) => {
-      const c = cap(amounts[i]!.countryCode);
-      if (v > c) {
-        excess += v - c;
-        x[i] = c;
+      if (v > cap[i]!) {
+        excess += v - cap[i]!;
+        x[i] = cap[i]!;
       }
     });
     if (excess <= 1e-9) break;
-    const open = x.map((v, i) => (v < cap(amounts[i]!.countryCode) ? Math.max(v, 1e-9) : 0));
-    const openSum = open.reduce((a, b) => a + b, 0);
-    if (openSum <= 0) break;
+    const open = x.map((v, i) => (v < cap[i]! ? v : 0));
+    const room = x.map((v, i) => Math.max(0, cap[i]! - v));
+    const weights = open.some((v) => v > 0) ? open : room;
+    const sum = weights.reduce((a, b) => a + b, 0);
+    if (sum <= 0) break;
     x.forEach((_, i) => {
-      x[i] = x[i]! + (excess * open[i]!) / openSum;
+      x[i] = x[i]! + (excess * weights[i]!) / sum;
     });
   }
-  const lows = amounts.map((a) => (a.countryCode === 'ES' ? spainFloorMinor : 0));
-  const highs = amounts.map((a, i) => Math.max(lows[i]!, Math.min(totalMinor, cap(a.countryCode))));
-  if (highs.reduce((a, b) => a + b, 0) < totalMinor) return amounts.map((a) => a.amountMinor);
-  return roundWithin(x, lows, highs, totalMinor);
+  const lows = codes.map((code) => (code === 'ES' ? Math.min(spainFloorMinor, totalMinor) : 0));
+  return roundWithin(x, lows, cap, totalMinor);
 }
 
 const r4 = (x: number) => Number(x.toFixed(4));
+const amountsOfSplit = (split: readonly { countryCode: string; amountMinor: number }[]) => new Map(split.map((a) => [a.countryCode, a.amountMinor]));
 
 export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   const { totalMinor, settings, minorPerMajor, limits, exploration } = input;
@@ -410,9 +414,11 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
 
   if (chosen === 'specification') {
     const seed = allocateBudget(totalMinor, scoreCountries(units.map((u) => ({ countryCode: u.code, total: u.total })), settings.priors, minorPerMajor), settings.spainMinPct);
-    const capped = capSplit(seed.allocations, trust.ceilings, totalMinor, spainFloor);
-    const allocations = seed.allocations.map((a, i) => ({ countryCode: a.countryCode, amountMinor: capped[i]! }));
-    const held = allocations.filter((a, i) => a.amountMinor < seed.allocations[i]!.amountMinor);
+    const codes = [...new Set([...seed.allocations.map((a) => a.countryCode), ...units.map((u) => u.code)])];
+    const before = amountsOfSplit(seed.allocations);
+    const capped = capSplit(codes, before, trust.ceilings, totalMinor, spainFloor);
+    const allocations = codes.map((countryCode, i) => ({ countryCode, amountMinor: capped[i]! }));
+    const held = allocations.filter((a) => a.amountMinor < (before.get(a.countryCode) ?? 0));
     trace.push(...seed.trace);
     trace.push({
       step: 'geo.trust_bound',
