@@ -22,9 +22,13 @@ export type GeoCandidate = 'value_response' | 'constant_roas' | 'specification';
 /** Ties go to the first: the richer model, then the simpler, then the specification. */
 export const GEO_CANDIDATES: readonly GeoCandidate[] = ['value_response', 'constant_roas', 'specification'];
 
-// The held-out check needs enough days on both sides: at least 4 to fit on and 3 to predict.
-const MIN_CHECK_DAYS = 7;
-const MIN_HELD_OUT_DAYS = 3;
+// The held-out check needs enough days on both sides: at least 4 to fit on and 3 to predict. Every
+// day after the first 4 is predicted: on the stub, halving the held-out days (predicting the later
+// half only) let noise pick a worse candidate three times as often.
+const MIN_TRAIN_DAYS = 4;
+const MIN_CHECK_DAYS = MIN_TRAIN_DAYS + 3;
+// At most the last two weeks are predicted: each is a refit of every candidate.
+const MAX_HELD_OUT_DAYS = 14;
 // How many days of a fully varied spend (coefficient of variation 1) a country's own bend is worth
 // against the bend shared by all countries: with the usual ±20 % day-to-day variation a country's
 // own curvature is barely visible, so the shared bend dominates.
@@ -94,13 +98,12 @@ export interface ValueCurve {
  * θ is fitted across countries (each country's daily value against its spend, least squares scaled by its
  * mean value) and each country's own θ is shrunk toward it by how much its spend varied. The level A_k
  * makes the model's value over the days fitted equal the country's value per impression, shrunk
- * toward the countries' prior (empirical Bayes), times its impressions: the level is as well
+ * toward the pool of countries (shrunkValuePerImpression), times its impressions: the level is as well
  * measured as the totals, the shape is borrowed where the days cannot show it.
  */
-export function fitValueCurves(units: readonly Unit[], revenue: boolean): { curves: ValueCurve[]; prior: RatePrior; sharedBend: number } {
+export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false): { curves: ValueCurve[]; sharedBend: number } {
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
-  const prior = fittedPrior(fitStrengths(units.map((u) => u.total)), pooled);
-  const imp = units.map((u) => fitResponseCurve(u.daily));
+  const imp = units.map((u) => fitResponseCurve(u.daily, coarse));
   const bends = units.flatMap((u, i) => (imp[i] ? [imp[i].saturation / Math.max(1, mean(u.daily.map((d) => d.spendMinor)))] : [])).sort((a, b) => a - b);
   const medianBend = bends.length > 0 ? bends[Math.floor(bends.length / 2)]! : DEFAULT_IMPRESSION_BEND;
   const fallbackSpend = Math.max(1, pooled.spendMinor / Math.max(1, units.length));
@@ -115,23 +118,28 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean): { curv
   });
   const saturationAt = (k: number, theta: number) => 1 / (1 / shapes[k]!.saturation + theta / shapes[k]!.spendMean);
   // Scaled squared error of country k's days with bend θ and the least-squares level.
+  const series = shapes.map(({ days }) => {
+    const spends = days.map((d) => d.spendMinor);
+    const values = days.map((d) => dayValue(d, revenue));
+    return { spends, values, scale: mean(values) };
+  });
   const sse = (k: number, theta: number): number => {
-    const { days } = shapes[k]!;
+    const { spends, values, scale } = series[k]!;
+    if (!(scale > 0)) return 0;
     const S = saturationAt(k, theta);
+    const g = spends.map((x) => 1 - Math.exp(-x / S));
     let gy = 0;
     let gg = 0;
-    for (const d of days) {
-      const g = 1 - Math.exp(-d.spendMinor / S);
-      gy += g * dayValue(d, revenue);
-      gg += g * g;
+    for (let d = 0; d < g.length; d++) {
+      gy += g[d]! * values[d]!;
+      gg += g[d]! * g[d]!;
     }
     const a = gg > 0 ? gy / gg : 0;
     let e = 0;
-    for (const d of days) e += (dayValue(d, revenue) - a * (1 - Math.exp(-d.spendMinor / S))) ** 2;
-    const scale = mean(days.map((d) => dayValue(d, revenue)));
-    return scale > 0 ? e / scale : 0;
+    for (let d = 0; d < g.length; d++) e += (values[d]! - a * g[d]!) ** 2;
+    return e / scale;
   };
-  const informative = units.map((_, k) => shapes[k]!.days.length >= 3 && mean(shapes[k]!.days.map((d) => dayValue(d, revenue))) > 0);
+  const informative = units.map((_, k) => series[k]!.spends.length >= 3 && series[k]!.scale > 0);
   let sharedBend = 0;
   let bestShared = Infinity;
   for (const theta of BEND_GRID) {
@@ -168,7 +176,7 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean): { curv
     const market: Market = { code: u.code, curve: { capacity: v > 0 ? level / v : capacity, saturation: S }, valuePerImpression: v, minMinor: 0, maxMinor: Infinity };
     return { code: u.code, market, fitted: imp[k] !== null, bend, ownBend, sharedBend, fitRelativeError: imp[k]?.relativeError ?? null, days: days.length };
   });
-  return { curves, prior, sharedBend };
+  return { curves, sharedBend };
 }
 
 /**
@@ -236,7 +244,7 @@ function specificationPredictor(units: readonly Unit[], priors: Priors, minorPer
 }
 
 function fitCandidate(candidate: GeoCandidate, units: readonly Unit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): Fitted {
-  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue).curves.map((c) => c.market));
+  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, true).curves.map((c) => c.market));
   if (candidate === 'constant_roas') return marketPredictor(constantRoasMarkets(units, totalMinor, revenue));
   return specificationPredictor(units, settings.priors, minorPerMajor);
 }
@@ -255,8 +263,7 @@ export interface HeldOutCheck {
 }
 
 /**
- * Rolling origin over the later half of the window (at least 3 days, after at least 4): each
- * held-out day is predicted by every candidate fitted on all the days before it, at the spends that
+ * Rolling origin over every day after the window's first 4 (at least 3, at most the last 14): each held-out day is predicted by every candidate fitted on all the days before it, at the spends that
  * day had. The predictions and the actual values are summed per country over the held-out days and
  * compared as shares: the split depends only on how the countries compare, so a change common to
  * all of them (a season, a creative wearing out) is held against no candidate. A string says why
@@ -268,7 +275,7 @@ export function checkOnHeldOutDays(units: readonly Unit[], settings: EngineSetti
   }
   const dates = [...new Set(units.flatMap((u) => u.daily.map((d) => d.date!)))].sort();
   if (dates.length < MIN_CHECK_DAYS) return `${dates.length} days of history, fewer than the ${MIN_CHECK_DAYS} a check on held-out days needs`;
-  const held = Math.max(MIN_HELD_OUT_DAYS, Math.floor(dates.length / 2));
+  const held = Math.min(MAX_HELD_OUT_DAYS, dates.length - MIN_TRAIN_DAYS);
   const heldDates = dates.slice(dates.length - held);
   const actual = new Map(units.map((u) => [u.code, u.daily.filter((d) => d.date! >= heldDates[0]!).reduce((s, d) => s + dayValue(d, revenue), 0)]));
   const actualSum = [...actual.values()].reduce((a, b) => a + b, 0);
@@ -432,7 +439,8 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
 
   const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue) : null;
   const markets = fitted ? fitted.curves.map((c) => c.market) : constantRoasMarkets(units, totalMinor, revenue);
-  const prior = fitted ? fitted.prior : fittedPrior(fitStrengths(units.map((u) => u.total)), pooled);
+  // The rates' posterior (geo-bayes.ts): its draws explore, its interval bounds the expected value.
+  const prior = fittedPrior(fitStrengths(units.map((u) => u.total)), pooled);
   const bounded: CountryLimits = { ...limits, trust: trust.ceilings };
   const split = splitUnderLimits(markets, totalMinor, spainFloor, bounded);
   trace.push(...split.trace);
