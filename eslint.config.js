@@ -32,4 +32,21 @@ export default tseslint.config(
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Inject the clock: the engine has no clock.' }],
     },
   },
+  {
+    // The synthetic market is seeded and pure like the engine, and imports only the engine.
+    files: ['src/simulation/**/*.ts'],
+    ignores: ['src/simulation/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os'], message: 'src/simulation is pure: no Node I/O modules.' },
+          { group: ['../*', '!../engine', '!../engine/*'], message: 'src/simulation imports only from src/engine and itself.' },
+        ],
+      }],
+      'no-restricted-properties': ['error',
+        { object: 'Date', property: 'now', message: 'The market has no clock: the caller passes the dates.' },
+        { object: 'Math', property: 'random', message: 'Use the seeded RNG.' },
+      ],
+    },
+  },
 );

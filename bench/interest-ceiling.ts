@@ -6,7 +6,7 @@
 // (ceiling − random) / (oracle − random) is the most of the gap this history allows closing.
 import { logGamma } from '../src/engine/empirical-bayes.ts';
 import type { SegmentHistory } from '../src/engine/types.ts';
-import { ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../src/sources/stub.ts';
+import { ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../src/simulation/market.ts';
 
 export function ceilingRanking(c: StubCampaignTruth, histories: readonly SegmentHistory[], trueValue: ReadonlyMap<string, number>): string[] {
   const values = ceilingValues(c, histories, trueValue);

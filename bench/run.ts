@@ -16,7 +16,7 @@ import { AGE_BUCKETS, type AdSetSnapshot, type CampaignSnapshot, type Metrics, t
 import { generateStubHistory } from '../src/services/generate-stub.ts';
 import { importInsightsFile } from '../src/services/import-insights.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
-import { createStubMarket } from '../src/sources/stub.ts';
+import { createStubMarket } from '../src/simulation/market.ts';
 import { openDatabase } from '../src/store/open.ts';
 import { loadCampaignSnapshot } from '../src/store/snapshot.ts';
 

@@ -103,3 +103,25 @@ describe.skipIf(usingPostgres)('CLI binary on the embedded database', () => {
     expect((Array.isArray(recs) ? recs : [recs])[0]!.run_id).toBe(doc.run_id);
   });
 });
+
+describe('stub generate --family', () => {
+  it('generates a market family and rejects an unknown one with exit 2 naming the field', async () => {
+    const db = await openTestDb();
+    try {
+      const bad = await cli(db, ['stub', 'generate', '--campaigns', '1', '--days', '3', '--family', 'cheap', '--json']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--family must be one of stub, conversion-saturation/);
+      const badAxis = await cli(db, ['stub', 'generate', '--campaigns', '1', '--days', '3', '--family', 'conversion/union/huge']);
+      expect(badAxis.code).toBe(2);
+      expect(badAxis.stderr).toMatch(/--family: sizes must be one of independent, smaller-better, larger-better, got "huge"/);
+      const gen = await cli(db, ['stub', 'generate', '--campaigns', '1', '--days', '3', '--seed', 'families', '--end-date', '2026-11-20', '--family', 'shared-adsets']);
+      expect(gen.code).toBe(0);
+      expect(gen.stdout).toMatch(/market family shared-adsets/);
+      // Several ad sets, each with its own segments: more than the union's two.
+      const adsets = /\(ad sets ([^)]*)\)/.exec(gen.stdout)![1]!.split(', ');
+      expect(adsets.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await db.close();
+    }
+  });
+});

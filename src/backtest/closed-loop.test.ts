@@ -108,9 +108,25 @@ describe('the backtest command', () => {
       const tilted = await runCli(['backtest', '--days', '3', '--market-seed', '3', '--audience-weighting', 'optimized', '--out', prefix], { db });
       expect(tilted.code).toBe(0);
       expect(tilted.stdout).toMatch(/delivery to the chosen interests by size tilted toward value/);
+      const badFamily = await runCli(['backtest', '--family', 'cheap'], { db });
+      expect(badFamily.code).toBe(2);
+      expect(badFamily.stderr).toMatch(/--family must be one of stub, conversion-saturation/);
+      const family = await runCli(['backtest', '--days', '2', '--market-seed', '3', '--family', 'conversion-saturation', '--out', prefix], { db });
+      expect(family.code).toBe(0);
+      expect(family.stdout).toMatch(/\(family conversion-saturation\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await db.close();
     }
+  });
+});
+
+describe('runBacktest on other market families', () => {
+  it.each(['conversion-saturation', 'adset-per-segment'])('%s: names the family and no strategy beats the oracle', async (name) => {
+    const { parseFamily } = await import('../simulation/families.ts');
+    const report = runBacktest({ ...options, days: 5, strategies: ['uniform', 'seed', 'oracle'], family: parseFamily(name) });
+    expect(report.family).toBe(name);
+    for (const s of report.series) for (const d of s.days) expect(d.regretMinor).toBeGreaterThanOrEqual(-1e-6);
+    expect(report.series.find((s) => s.strategy === 'oracle')!.shareOfOracle).toBeCloseTo(1, 9);
   });
 });

@@ -4,7 +4,8 @@
 // data is synthetic.
 //
 // What the market responds to, and the assumptions that are ours rather than the stub's:
-// - the geo split, through each country's true saturating curve (the stub's own response);
+// - the geo split, through each country's true response of revenue to spend
+//   (src/simulation/response.ts: the stub's own, for the market's family);
 // - the chosen interests, through AUDIENCE_INFLUENCE: the stub models no per-interest delivery,
 //   so the day's value per impression moves toward the mean true value of the chosen interests
 //   relative to all of them, for half of the delivery (the rest reaches people outside the
@@ -21,9 +22,11 @@ import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts'
 import { addMetrics, addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
-import { curveValue, waterFill, type Market } from '../engine/response-curve.ts';
+import type { Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
-import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../sources/stub.ts';
+import { DEFAULT_FAMILY, familyName, type MarketFamily } from '../simulation/families.ts';
+import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../simulation/market.ts';
+import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 
 export const AUDIENCE_INFLUENCE = 0.5;
 
@@ -43,6 +46,8 @@ export interface BacktestOptions {
   settings: EngineSettings;
   /** Last day of the initial history (YYYY-MM-DD). */
   startDate: string;
+  /** The stub market's assumptions (src/simulation/families.ts); default the original market. */
+  family?: MarketFamily;
 }
 
 export interface BacktestDay {
@@ -77,6 +82,8 @@ export interface BacktestSeries {
 
 export interface BacktestReport {
   marketSeed: number | string;
+  /** The market family's name (src/simulation/families.ts). */
+  family: string;
   campaignId: string;
   currency: string;
   dailyBudgetMinor: number;
@@ -96,36 +103,28 @@ interface CountryDay {
   metrics: Metrics;
 }
 
-/** The campaign-level truth: the ad sets' budget shares cancel out of each country's curve (see stub.ts). */
+/**
+ * The campaign-level truth as the engine's curve type, for the families whose value per
+ * impression is constant on saturating impressions (the default): the ad sets' budget shares
+ * cancel out of each country's curve (see simulation/market.ts). Other families have no such
+ * form: use simulation/response.ts.
+ */
 export function trueMarkets(c: StubCampaignTruth, budgetMinor: number, spainMinPct: number): Market[] {
-  const creative = creativeOf(c);
+  if (c.countries.some((k) => !k.impressionsSaturate || k.valueSaturationImpressions !== null)) throw new RangeError('trueMarkets describes only markets whose value per impression is constant; use simulation/response.ts');
+  const creative = valueScaleAtEnd(c);
   const floor = Math.ceil((budgetMinor * spainMinPct) / 100 - 1e-9);
   return c.countries.map((k) => ({
     code: k.countryCode,
     curve: { capacity: k.capacityImpressions, saturation: k.saturationSpendMinor },
-    valuePerImpression: k.ctr * k.cvr * k.revenuePerConversionMinor * creative.ctr * creative.cvr,
+    valuePerImpression: k.ctr * k.cvr * k.revenuePerConversionMinor * creative.ctr * creative.cvr * creative.aov,
     minMinor: k.countryCode === 'ES' ? floor : 0,
     maxMinor: budgetMinor,
   }));
 }
 
-/**
- * What the stub multiplies every row's rates by, held at the history's last day: the ad sets'
- * creative, budget-weighted (a CTR factor, and a CVR factor such that their product is the mean of
- * the ad sets' CTR × CVR multipliers), and the campaign's trend at the end of the history.
- * Delivering the loop's rows at these keeps their CTR and CVR on the scale of the stub's history
- * rows: a sudden shift on the loop's first day would read as fatigue to the change-point fit.
- */
-function creativeOf(c: StubCampaignTruth): { ctr: number; cvr: number } {
-  const ctr = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier, 0);
-  const both = c.adsets.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier, 0);
-  // stub.ts drawDay: the trend runs from −half to +half of c.trend across the history.
-  return { ctr: ctr * (1 + c.trend.ctr / 2), cvr: (ctr > 0 ? both / ctr : 0) * (1 + c.trend.cvr / 2) };
-}
-
 /** True value per impression of each interest on the decision day (fatigue included). */
 export function trueInterestValues(c: StubCampaignTruth): Map<string, number> {
-  return new Map(c.segments.filter((g) => g.segmentType === 'interest').map((g) => [g.segmentId, g.ctr * (1 - g.fatigueDepth) * g.cvr * g.revenuePerConversionMinor]));
+  return trueSegmentValues(c, 'interest');
 }
 
 /**
@@ -224,18 +223,31 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
   return { campaignId, currency, windowStart: start, windowEnd: end, adsets: [adset], pixelEvents: pixel };
 }
 
-function deliver(rng: Rng, c: StubCampaignTruth, markets: readonly Market[], split: ReadonlyMap<string, number>, audience: number, date: string): CountryDay[] {
-  const creative = creativeOf(c);
-  return c.countries.map((k, i) => {
+/**
+ * The day's delivery of a split, country by country, at the market's true response
+ * (simulation/response.ts) and the creative's scale (valueScaleAtEnd): what the history of the
+ * stub's own rows would have shown. `saturation` is the day's conversion-rate saturation relative
+ * to the market's planned split (1 when value per impression does not fall), for the interest rows.
+ */
+function deliver(rng: Rng, c: StubCampaignTruth, creative: ValueScale, split: ReadonlyMap<string, number>, audience: number, date: string): { days: CountryDay[]; saturation: number } {
+  let saturated = 0;
+  let planned = 0;
+  const days = c.countries.map((k) => {
     const spend = split.get(k.countryCode) ?? 0;
-    const m = markets[i]!;
-    const impressions = Math.round(m.curve.capacity * (1 - Math.exp(-spend / m.curve.saturation)) * Math.exp(rng.normal(0, 0.05)));
+    const impressions = Math.round(trueImpressions(k, spend) * Math.exp(rng.normal(0, 0.05)));
+    const q = conversionFactor(k, impressions);
+    if (k.valueSaturationImpressions !== null) {
+      saturated += impressions * k.ctr * k.cvr * q;
+      planned += impressions * k.ctr * k.cvr * conversionFactor(k, trueImpressions(k, c.dailyBudgetMinor * k.budgetShare));
+    }
     const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr * creative.ctr));
-    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * audience));
-    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, k.revenuePerConversionMinor / ORDER_VALUE_SHAPE)) : 0;
+    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * audience * q));
+    const order = k.revenuePerConversionMinor * creative.aov;
+    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, order / ORDER_VALUE_SHAPE)) : 0;
     const metrics: Metrics = { ...emptyMetrics(), impressions, clicks, spendMinor: spend, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spend };
     return { date, country: k.countryCode, metrics };
   });
+  return { days, saturation: planned > 0 ? saturated / planned : 1 };
 }
 
 interface SegmentDays {
@@ -278,13 +290,13 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
 /**
  * The day's delivery seen through the chosen interests: AUDIENCE_INFLUENCE of the impressions and
  * spend went to people in them (split by deliveryWeightOf: size, or size tilted by value), at the interest's true CTR, CVR and
- * order value on the decision day and the ad sets' creative (creativeOf); the rest reached people
+ * order value on the decision day and the ad sets' creative (valueScaleAtEnd); the rest reached people
  * outside them and is not attributed.
  * Interests not chosen get no row, so what the loop learns about an interest comes only from
  * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
  * interest's noise identical across strategies.
  */
-function deliverToInterests(marketSeed: number | string, creative: { ctr: number; cvr: number }, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string): void {
+function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string): void {
   const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
   const size = picked.reduce((a, g) => a + deliveryWeightOf(g.segmentId), 0);
   if (picked.length === 0 || !(size > 0)) return;
@@ -296,7 +308,7 @@ function deliverToInterests(marketSeed: number | string, creative: { ctr: number
     const n = Math.round(impressions * share);
     const clicks = rng.binomial(n, Math.min(0.5, g.ctr * (1 - g.fatigueDepth) * creative.ctr));
     const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr * creative.cvr));
-    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, g.revenuePerConversionMinor / ORDER_VALUE_SHAPE)) : 0;
+    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, (g.revenuePerConversionMinor * creative.aov) / ORDER_VALUE_SHAPE)) : 0;
     const spendMinor = Math.round(spend * share);
     const metrics: Metrics = { ...emptyMetrics(), impressions: n, clicks, spendMinor, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spendMinor };
     let h = history.get(g.segmentId);
@@ -309,23 +321,22 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > 365) throw new RangeError('days must be a whole number from 1 to 365');
   if (!Number.isInteger(options.historyDays) || options.historyDays < 3 || options.historyDays > 365) throw new RangeError('history days must be a whole number from 3 to 365');
   if (!Number.isInteger(options.windowDays) || options.windowDays < 1 || options.windowDays > 400) throw new RangeError('window days must be a whole number from 1 to 400');
-  const market = createStubMarket({ seed: options.marketSeed, campaigns: 1, days: options.historyDays, endDate: options.startDate, interestsPerCampaign: 120, behaviorsPerCampaign: 20 });
+  const family = options.family ?? DEFAULT_FAMILY;
+  const market = createStubMarket({ seed: options.marketSeed, campaigns: 1, days: options.historyDays, endDate: options.startDate, interestsPerCampaign: 120, behaviorsPerCampaign: 20, family });
   const truth = getTruth(market);
   const c = truth.campaigns[0]!;
   const budget = c.dailyBudgetMinor;
   const spainMinPct = options.settings.spainMinPct;
-  const markets = trueMarkets(c, budget, spainMinPct);
-  const oracle = waterFill(markets, budget);
-  const oracleSplit = new Map(markets.map((m, i) => [m.code, oracle.spends[i]!]));
+  const creative = valueScaleAtEnd(c);
+  const oracle = oracleSplit(c.countries, budget, spainMinPct, creative);
   const interestValues = trueInterestValues(c);
   const weighting = options.audienceWeighting ?? 'delivery';
   const weights = audienceWeights(weighting, new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions])), interestValues);
   const weightOf = weights.credit;
   const oracleInterests = bestInterests(interestValues, weightOf, options.settings.maxInterests);
-  const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) =>
-    markets.reduce((s, m) => s + curveValue(m.curve, m.valuePerImpression * audience, split.get(m.code) ?? 0), 0);
+  const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) => revenueOfSplit(c.countries, split, { ...creative, cvr: creative.cvr * audience });
   const oracleAudience = audienceMultiplier(oracleInterests, interestValues, weightOf);
-  const oracleDaily = expectedRevenue(oracleSplit, oracleAudience);
+  const oracleDaily = expectedRevenue(oracle, oracleAudience);
 
   // The initial history: country days for the geo curves, segment totals for the audience.
   const countryDays: CountryDay[] = [];
@@ -350,7 +361,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   }
   const segmentTruth = new Map(c.segments.map((g) => [g.segmentId, g]));
   const pixel = market.pixelEvents(c.campaignId);
-  const countries = markets.map((m) => m.code);
+  const countries = c.countries.map((k) => k.countryCode);
 
   const series = options.strategies.map((strategy): BacktestSeries => {
     const rng = createRng(`backtest:${String(options.marketSeed)}`); // the same noise stream for every strategy
@@ -367,7 +378,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       let chosen: string[] = [];
       let predictedRoas: number | null = null;
       if (strategy === 'oracle') {
-        split = oracleSplit;
+        split = oracle;
         chosen = oracleInterests;
       } else if (strategy === 'uniform') {
         split = uniformSplit(budget, countries, spainMinPct);
@@ -395,10 +406,10 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       }
       const audience = audienceMultiplier(chosen, interestValues, weightOf);
       const expected = expectedRevenue(split, audience);
-      const delivered = deliver(rng, c, markets, split, audience, date);
+      const { days: delivered, saturation } = deliver(rng, c, creative, split, audience, date);
       history.push(...delivered);
       if (strategy === 'seed' || strategy === 'bayes') {
-        deliverToInterests(options.marketSeed, creativeOf(c), segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date);
+        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date);
       }
       days.push({
         day,
@@ -419,5 +430,5 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
     return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / (oracleDaily * options.days), calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
   });
-  return { marketSeed: options.marketSeed, campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, oracleAudienceMultiplier: oracleAudience, series };
+  return { marketSeed: options.marketSeed, family: familyName(family), campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, oracleAudienceMultiplier: oracleAudience, series };
 }

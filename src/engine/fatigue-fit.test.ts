@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStubMarket, getTruth } from '../sources/stub.ts';
+import { createStubMarket, getTruth } from '../simulation/market.ts';
 import { erfc, FATIGUE_FIT_ALPHA, fatigueCandidateZ, fitChangePoint, isFatigueFit, upperNormalTail } from './fatigue-fit.ts';
 import { addRow, emptyMetrics } from './metrics.ts';
 import { createRng } from './random.ts';

@@ -1,6 +1,7 @@
 import type { InsightRow } from '../engine/types.ts';
 import type { AppContext } from '../context.ts';
-import { createStubMarket, getTruth } from '../sources/stub.ts';
+import type { MarketFamily } from '../simulation/families.ts';
+import { createStubMarket, getTruth } from '../simulation/market.ts';
 import type { Db } from '../store/db.ts';
 import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
 import { addDays, isoDate } from './dates.ts';
@@ -18,6 +19,8 @@ export interface GenerateOptions {
   interestsPerCampaign?: number;
   adsetsPerCampaign?: number;
   behaviorsPerCampaign?: number;
+  /** The market's assumptions (src/simulation/families.ts); default the original market. */
+  family?: MarketFamily;
   onProgress?: (rowsWritten: number, rowsTotal: number) => void;
 }
 
@@ -48,6 +51,7 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     ...(options.interestsPerCampaign ? { interestsPerCampaign: options.interestsPerCampaign } : {}),
     ...(options.behaviorsPerCampaign ? { behaviorsPerCampaign: options.behaviorsPerCampaign } : {}),
     ...(options.adsetsPerCampaign ? { adsetsPerCampaign: options.adsetsPerCampaign } : {}),
+    ...(options.family ? { family: options.family } : {}),
   });
   const total = market.rowCount();
   const written = await ctx.db.transaction(async (tx) => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import type { InsightRow } from '../engine/types.ts';
-import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS } from './stub.ts';
-import type { StubMarketOptions } from './stub.ts';
+import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS } from './market.ts';
+import type { StubMarketOptions } from './market.ts';
 
 const BASE: StubMarketOptions = { seed: 7, campaigns: 3, days: 30, endDate: '2026-06-30' };
 const market = createStubMarket(BASE);

@@ -15,11 +15,18 @@
 // rows, demographic rows — each kind a full breakdown of the same delivery: within an ad set-day the
 // three kinds carry exactly the same spend and impressions, and the same clicks and revenue in
 // expectation. Sum one kind, never two.
+//
+// The family option (src/simulation/families.ts) changes the market's assumptions: where
+// saturation shows (impressions, conversion rate, both), how segment rows arise (one union's
+// breakdown, one ad set per segment funded by the advertiser's policy, shared ad sets) and how
+// sizes relate to value. The default family is the market described above, row for row.
 import { createRng, deriveSeed } from '../engine/random.ts';
 import type { Rng } from '../engine/random.ts';
 import { isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
+import { DEFAULT_FAMILY, type MarketFamily } from './families.ts';
+import { conversionFactor, trueImpressions, type ValueScale } from './response.ts';
 
 // ---- Public API ----
 
@@ -39,6 +46,8 @@ export interface StubMarketOptions {
   adsetsPerCampaign?: number;
   /** Generate these campaigns (length must equal `campaigns`); otherwise ids come from the seed. */
   campaignIds?: string[];
+  /** The market's assumptions (src/simulation/families.ts); default DEFAULT_FAMILY, the original market. */
+  family?: MarketFamily;
 }
 
 export interface StubCampaign {
@@ -61,14 +70,22 @@ export interface StubCountryTruth {
   readonly region: 'ES' | 'EU' | 'LATAM';
   /** Share of the campaign's daily budget before daily noise. */
   readonly budgetShare: number;
-  /** Cost of 1,000 impressions at the first unit of spend (minor units); it rises with spend. */
+  /** Cost of 1,000 impressions at the first unit of spend (minor units); it rises with spend when impressions saturate. */
   readonly marginalCpmMinor: number;
-  /** Campaign-level daily spend at which impressions reach 63 % of capacity (minor units). */
+  /** False when CPM stays flat (impressions grow in proportion to spend). */
+  readonly impressionsSaturate: boolean;
+  /** Campaign-level daily spend at which impressions reach 63 % of capacity (minor units); used only when impressions saturate. */
   readonly saturationSpendMinor: number;
-  /** Daily impressions as spend → ∞: saturationSpendMinor·1000/marginalCpmMinor. */
+  /** Daily impressions as spend → ∞: saturationSpendMinor·1000/marginalCpmMinor; used only when impressions saturate. */
   readonly capacityImpressions: number;
+  /**
+   * Campaign-level daily impressions at which conversions reach 63 % of their ceiling: the
+   * conversion rate per click falls as more (less interested) people are reached
+   * (src/simulation/response.ts); null when it does not.
+   */
+  readonly valueSaturationImpressions: number | null;
   readonly ctr: number;
-  /** Conversions per click. */
+  /** Conversions per click (of the first people reached when valueSaturationImpressions is set). */
   readonly cvr: number;
   readonly revenuePerConversionMinor: number;
 }
@@ -106,12 +123,16 @@ export interface StubDemographicTruth {
 export interface StubAdsetTruth {
   readonly adsetId: string;
   readonly budgetShare: number;
-  /** Creative quality: multiplies every CTR / CVR of the ad set. */
+  /** Creative quality and audience: multiplies every CTR / CVR / order value of the ad set. */
   readonly ctrMultiplier: number;
   readonly cvrMultiplier: number;
+  readonly aovMultiplier: number;
+  /** The segments the ad set targets; null = all of them, its rows a breakdown by size (the 'union' family). */
+  readonly segmentIds: readonly string[] | null;
 }
 
 export interface StubCampaignTruth {
+  readonly family: MarketFamily;
   readonly campaignId: string;
   readonly name: string;
   /** The genres the campaign's product belongs to; its pixel and best interests lean to them. */
@@ -299,6 +320,7 @@ function titleCase(word: string): string {
 // ---- The truth of one campaign ----
 
 interface Settings {
+  family: MarketFamily;
   seed: number | string;
   days: number;
   minorPerEur: number;
@@ -336,17 +358,41 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
     // impressions than the average euro there (u / (1 − e^−u) for u = 0.3…1.1).
     const u = 0.3 + 0.8 * rng.next();
     const typicalSpendEur = dailyBudgetEur * shares[i]!;
-    const marginalCpmMinor = toMinor((cpmTypical * (1 - Math.exp(-u))) / u);
-    const saturationSpendMinor = toMinor(typicalSpendEur / u);
+    if (s.family.saturation === 'impressions') {
+      const marginalCpmMinor = toMinor((cpmTypical * (1 - Math.exp(-u))) / u);
+      const saturationSpendMinor = toMinor(typicalSpendEur / u);
+      return {
+        countryCode: centre.code,
+        region: centre.region,
+        budgetShare: shares[i]!,
+        marginalCpmMinor,
+        impressionsSaturate: true,
+        saturationSpendMinor,
+        capacityImpressions: Math.round((saturationSpendMinor * 1000) / marginalCpmMinor),
+        valueSaturationImpressions: null,
+        ctr,
+        cvr,
+        revenuePerConversionMinor: toMinor(aov),
+      };
+    }
+    // The same curvature at the typical spend, moved (all or half of it) from CPM into the
+    // conversion rate: CVR is the typical one there, higher for the first people reached.
+    const both = s.family.saturation === 'both';
+    const x = both ? u / 2 : u;
+    const marginalCpmMinor = toMinor(both ? (cpmTypical * (1 - Math.exp(-x))) / x : cpmTypical);
+    const saturationSpendMinor = toMinor(typicalSpendEur / (both ? x : u));
+    const capacityImpressions = Math.round((saturationSpendMinor * 1000) / marginalCpmMinor);
+    const shape = { marginalCpmMinor, impressionsSaturate: both, saturationSpendMinor, capacityImpressions };
+    const typicalImpressions = trueImpressions(shape, toMinor(typicalSpendEur));
+    const valueSaturationImpressions = typicalImpressions / x;
     return {
       countryCode: centre.code,
       region: centre.region,
       budgetShare: shares[i]!,
-      marginalCpmMinor,
-      saturationSpendMinor,
-      capacityImpressions: Math.round((saturationSpendMinor * 1000) / marginalCpmMinor),
+      ...shape,
+      valueSaturationImpressions,
       ctr,
-      cvr,
+      cvr: cvr / conversionFactor({ valueSaturationImpressions }, typicalImpressions),
       revenuePerConversionMinor: toMinor(aov),
     };
   });
@@ -357,27 +403,36 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
   let conversions = 0;
   let revenue = 0;
   for (const c of countries) {
-    const i = c.capacityImpressions * (1 - Math.exp(-(dailyBudgetMinor * c.budgetShare) / c.saturationSpendMinor));
+    const i = trueImpressions(c, dailyBudgetMinor * c.budgetShare);
+    const q = conversionFactor(c, i);
     impressions += i;
     clicks += i * c.ctr;
-    conversions += i * c.ctr * c.cvr;
-    revenue += i * c.ctr * c.cvr * c.revenuePerConversionMinor;
+    conversions += i * c.ctr * c.cvr * q;
+    revenue += i * c.ctr * c.cvr * q * c.revenuePerConversionMinor;
   }
   const base = { ctr: clicks / impressions, cvr: conversions / clicks, revenuePerConversionMinor: Math.round(revenue / conversions) };
 
   const adsetWeights = Array.from({ length: s.adsets }, () => rng.gamma(5));
   const adsetWeightSum = adsetWeights.reduce((a, w) => a + w, 0);
-  const adsets: StubAdsetTruth[] = adsetWeights.map((w) => ({
+  let adsets: StubAdsetTruth[] = adsetWeights.map((w) => ({
     adsetId: digitsOf(rng, '1202', 18, usedIds),
     budgetShare: w / adsetWeightSum,
     ctrMultiplier: clamp(logNoise(rng, 0.12), 0.8, 1.25),
     cvrMultiplier: clamp(logNoise(rng, 0.1), 0.8, 1.25),
+    aovMultiplier: 1,
+    segmentIds: null,
   }));
 
   const segments = planSegments(s, rng, genres, base, impressions, usedIds);
   const demographics = planDemographics(rng, genres, base);
+  // Other ad set structures draw from their own stream after everything else, so a family shares
+  // its countries, segments and demographics with the default one of the same seed.
+  if (s.family.segmentRows !== 'union' && segments.length > 0) {
+    adsets = planFamilyAdsets(s.family, createRng(deriveSeed(s.seed, 'family-adsets', campaignId)), segments, base, usedIds);
+  }
 
   return {
+    family: s.family,
     campaignId,
     name,
     genres,
@@ -400,6 +455,56 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
     },
     fatigueDays: Math.min(FATIGUE_MAX_DAYS, Math.floor(s.days / 2)),
   };
+}
+
+/**
+ * The ad sets of the 'adset-per-segment' and 'shared' families. Budgets follow the advertiser's
+ * policy, drawn independently of size and value (log-sd 1 and 0.8: some segments funded heavily,
+ * others barely). Each ad set's rates are its audience's: one segment's, or its segments' blend
+ * (weighted by size, as Meta delivers to where the people are), relative to the campaign's base.
+ */
+function planFamilyAdsets(family: MarketFamily, rng: Rng, segments: readonly StubSegmentTruth[], base: StubCampaignTruth['base'], usedIds: Set<string>): StubAdsetTruth[] {
+  let groups: StubSegmentTruth[][];
+  let budgetSd: number;
+  if (family.segmentRows === 'adset-per-segment') {
+    groups = segments.map((g) => [g]);
+    budgetSd = 1;
+  } else {
+    // 4–12 ad sets of several segments; a third of the segments sit in a second ad set too.
+    const count = clamp(Math.round(segments.length / 12), Math.min(4, segments.length), 12);
+    groups = Array.from({ length: count }, () => []);
+    rng.shuffle(segments.map((_, i) => i)).forEach((i, n) => {
+      const first = n < count ? n : rng.int(0, count - 1);
+      groups[first]!.push(segments[i]!);
+      if (count > 1 && rng.next() < 1 / 3) {
+        const second = (first + rng.int(1, count - 1)) % count;
+        groups[second]!.push(segments[i]!);
+      }
+    });
+    budgetSd = 0.8;
+  }
+  const weights = groups.map(() => logNoise(rng, budgetSd));
+  const weightSum = weights.reduce((a, w) => a + w, 0);
+  return groups.map((members, j) => {
+    let size = 0;
+    let clicks = 0;
+    let conversions = 0;
+    let revenue = 0;
+    for (const g of members) {
+      size += g.sizeImpressions;
+      clicks += g.sizeImpressions * g.ctr;
+      conversions += g.sizeImpressions * g.ctr * g.cvr;
+      revenue += g.sizeImpressions * g.ctr * g.cvr * g.revenuePerConversionMinor;
+    }
+    return {
+      adsetId: digitsOf(rng, '1202', 18, usedIds),
+      budgetShare: weights[j]! / weightSum,
+      ctrMultiplier: clicks / size / base.ctr,
+      cvrMultiplier: conversions / clicks / base.cvr,
+      aovMultiplier: revenue / conversions / base.revenuePerConversionMinor,
+      segmentIds: members.map((g) => g.segmentId),
+    };
+  });
 }
 
 interface SegmentDraft {
@@ -463,6 +568,29 @@ const TYPE_EFFECTS: Record<SegmentType, { logSize: number; ctr: number; cvr: num
   lookalike: { logSize: 0.3, ctr: 1.15, cvr: 1.6, aov: 1.05, cpm: 1.1, frequency: 0.1 },
 };
 
+const SIZE_VALUE_CORRELATION = 0.7;
+
+/**
+ * Redraws the sizes (in place) so that their log correlates with the segments' log value by
+ * `rho`, keeping the original's span and total: log size = rho·z(value) + √(1 − rho²)·z(size).
+ * No random draws, so the rest of the market stays as in the default family.
+ */
+function relateSizesToValue(sizes: number[], logSizes: readonly number[], logSpan: number, logValues: readonly number[], rho: number, typicalImpressions: number): void {
+  const z = (xs: readonly number[]) => {
+    const mean = xs.reduce((a, x) => a + x, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length);
+    return xs.map((x) => (sd > 0 ? (x - mean) / sd : 0));
+  };
+  const zValue = z(logValues);
+  const zSize = z(logSizes);
+  const mixed = zValue.map((v, i) => rho * v + Math.sqrt(1 - rho * rho) * zSize[i]!);
+  const lo = Math.min(...mixed);
+  const hi = Math.max(...mixed);
+  const raw = mixed.map((m) => (hi > lo ? Math.exp(((m - lo) / (hi - lo)) * logSpan) : 1));
+  const rawSum = raw.reduce((a, x) => a + x, 0);
+  raw.forEach((x, i) => (sizes[i] = Math.max(1, Math.round((x * 2 * typicalImpressions) / rawSum))));
+}
+
 function planSegments(
   s: Settings,
   rng: Rng,
@@ -487,6 +615,9 @@ function planSegments(
   const cvrM = drafts.map((d, i) => logNoise(rng, 0.5) * TYPE_EFFECTS[d.segmentType].cvr * (matches[i] ? 1.3 : 1));
   const aovM = drafts.map((d) => logNoise(rng, 0.25) * TYPE_EFFECTS[d.segmentType].aov);
   const cpmM = drafts.map((d) => logNoise(rng, 0.25) * TYPE_EFFECTS[d.segmentType].cpm);
+  if (s.family.sizes !== 'independent' && drafts.length > 1) {
+    relateSizesToValue(sizes, logSizes, logSpan, drafts.map((_, i) => Math.log(ctrM[i]! * cvrM[i]! * aovM[i]!)), s.family.sizes === 'larger-better' ? SIZE_VALUE_CORRELATION : -SIZE_VALUE_CORRELATION, typicalImpressions);
+  }
   // Normalise so that the segments, weighted by delivery, average to the campaign's base rates:
   // then segment rows and country rows of the same ad set-day agree in expectation.
   normaliseTo1(ctrM, sizes);
@@ -651,33 +782,77 @@ function simulateAdsetDay(
   dayIndex: number,
   days: number,
   ctx: RowContext,
+  segmentsById: ReadonlyMap<string, StubSegmentTruth>,
 ): InsightRow[] {
   const rows: InsightRow[] = [];
   const spend = Math.max(1, Math.round(c.dailyBudgetMinor * adset.budgetShare * day.budget));
-  const ctrFactor = adset.ctrMultiplier * day.ctr;
-  const cvrFactor = adset.cvrMultiplier * day.cvr;
+  const fatigueStart = days - c.fatigueDays;
+  const progress = c.fatigueDays > 0 && dayIndex >= fatigueStart ? (dayIndex - fatigueStart + 1) / c.fatigueDays : 0;
+  // An ad set of one segment shows that segment's fatigue in every row.
+  const own = adset.segmentIds?.length === 1 ? segmentsById.get(adset.segmentIds[0]!) : undefined;
+  const ownFatigue = own?.fatigued ? progress : 0;
+  const ctrFactor = own ? adset.ctrMultiplier * day.ctr * (1 - own.fatigueDepth * ownFatigue) : adset.ctrMultiplier * day.ctr;
+  let cvrFactor = adset.cvrMultiplier * day.cvr;
+  const aov = adset.aovMultiplier;
 
   // (a) Countries. The daily split wanders around the plan (log-sd 0.3), so every country's
   // spend covers a range and its saturation curve can be read from the history.
   const countrySpend = splitExact(spend, c.countries.map((k) => k.budgetShare * logNoise(rng, 0.3)));
   let impressionsTotal = 0;
+  let clicksTotal = 0;
+  let conversionsTotal = 0;
+  let revenueTotal = 0;
+  // Conversions at the day's conversion-rate saturation against at the planned split's, which the
+  // segments' and demographics' rates already include (the campaign's base): the ratio carries the
+  // day's saturation into their rows.
+  let saturatedConversions = 0;
+  let plannedConversions = 0;
   c.countries.forEach((k, i) => {
     const s = countrySpend[i]!;
-    const saturation = k.saturationSpendMinor * adset.budgetShare;
-    const x = s / saturation;
-    const impressions = Math.round(((k.capacityImpressions * adset.budgetShare * (1 - Math.exp(-x))) / day.cpm) * logNoise(rng, 0.03));
+    let impressions: number;
+    let x: number;
+    if (k.impressionsSaturate) {
+      const saturation = k.saturationSpendMinor * adset.budgetShare;
+      x = s / saturation;
+      impressions = Math.round(((k.capacityImpressions * adset.budgetShare * (1 - Math.exp(-x))) / day.cpm) * logNoise(rng, 0.03));
+    } else {
+      // Flat CPM: frequency still grows a little as the country's budget grows past its plan.
+      x = s / (k.saturationSpendMinor * adset.budgetShare);
+      impressions = Math.round(((s * 1000) / k.marginalCpmMinor / day.cpm) * logNoise(rng, 0.03));
+    }
+    // The conversion rate falls with the impressions the campaign buys in the country (the ad set's, scaled up by its share).
+    const q = conversionFactor(k, impressions / adset.budgetShare);
     const clicks = rng.binomial(impressions, clamp(k.ctr * ctrFactor, 0, 0.5));
-    const conversions = rng.binomial(clicks, clamp(k.cvr * cvrFactor, 0, 0.9));
+    const conversions = rng.binomial(clicks, clamp(k.cvr * cvrFactor * q, 0, 0.9));
     // A saturated country shows the ads again to the same people: frequency grows with spend/saturation.
     const reach = reachOf(impressions, (1.05 + 0.25 * x) * (1 + 0.04 * (rng.next() - 0.5)));
+    const revenue = revenueOf(rng, conversions, k.revenuePerConversionMinor * aov);
     impressionsTotal += impressions;
-    rows.push(makeRow(ctx, '', '', '', k.countryCode, '', '', impressions, reach, clicks, conversions, s, revenueOf(rng, conversions, k.revenuePerConversionMinor)));
+    clicksTotal += clicks;
+    conversionsTotal += conversions;
+    revenueTotal += revenue;
+    if (k.valueSaturationImpressions !== null) {
+      saturatedConversions += impressions * k.ctr * k.cvr * q;
+      plannedConversions += impressions * k.ctr * k.cvr * conversionFactor(k, trueImpressions(k, c.dailyBudgetMinor * k.budgetShare));
+    }
+    rows.push(makeRow(ctx, '', '', '', k.countryCode, '', '', impressions, reach, clicks, conversions, s, revenue));
   });
+  if (plannedConversions > 0) cvrFactor *= saturatedConversions / plannedConversions;
 
-  // (b) Segments: the same impressions and spend, split by size with daily noise (log-sd 0.25).
-  const fatigueStart = days - c.fatigueDays;
-  const progress = c.fatigueDays > 0 && dayIndex >= fatigueStart ? (dayIndex - fatigueStart + 1) / c.fatigueDays : 0;
-  const segs = c.segments;
+  // (b) Segments. An ad set of one segment: its whole delivery. An ad set of several: its
+  // delivery credited to them in equal parts. The union: the same impressions and spend, split by
+  // size with daily noise (log-sd 0.25), at each segment's own rates.
+  if (adset.segmentIds !== null) {
+    const members = adset.segmentIds.map((id) => segmentsById.get(id)!);
+    const equal = members.map(() => 1);
+    const parts = (total: number) => (members.length > 0 ? splitExact(total, equal) : []);
+    const [imp, spn, clk, cnv, rev] = [parts(impressionsTotal), parts(spend), parts(clicksTotal), parts(conversionsTotal), parts(revenueTotal)];
+    members.forEach((g, i) => {
+      const frequency = own ? g.baseFrequency * (1 + 1.2 * ownFatigue) : 1.1;
+      rows.push(makeRow(ctx, g.segmentType, g.segmentId, g.segmentName, '', '', '', imp[i]!, reachOf(imp[i]!, frequency), clk[i]!, cnv[i]!, spn[i]!, rev[i]!));
+    });
+  }
+  const segs = adset.segmentIds === null ? c.segments : [];
   const segWeights = new Array<number>(segs.length);
   for (let i = 0; i < segs.length; i++) segWeights[i] = segs[i]!.sizeImpressions * logNoise(rng, 0.25);
   const segImpressions = segs.length > 0 ? splitExact(impressionsTotal, segWeights) : [];
@@ -702,7 +877,7 @@ function simulateAdsetDay(
     const clicks = rng.binomial(impressions, clamp(d.ctr * ctrFactor, 0, 0.5));
     const conversions = rng.binomial(clicks, clamp(d.cvr * cvrFactor, 0, 0.9));
     const reach = reachOf(impressions, 1.1 + 0.03 * AGE_BUCKETS.indexOf(d.age));
-    rows.push(makeRow(ctx, 'demographic', `${d.age}|${d.gender}`, `${d.age} ${d.gender}`, '', d.age, d.gender, impressions, reach, clicks, conversions, demoSpend[i]!, revenueOf(rng, conversions, d.revenuePerConversionMinor)));
+    rows.push(makeRow(ctx, 'demographic', `${d.age}|${d.gender}`, `${d.age} ${d.gender}`, '', d.age, d.gender, impressions, reach, clicks, conversions, demoSpend[i]!, revenueOf(rng, conversions, d.revenuePerConversionMinor * aov)));
   });
   return rows;
 }
@@ -720,13 +895,15 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
     adsetRngs: c.adsets.map((a) => createRng(deriveSeed(seed, 'rows', c.campaignId, a.adsetId))),
   }));
   const weekends = dates.map(isWeekend);
+  const segmentMaps = new Map(truth.campaigns.map((c) => [c.campaignId, new Map(c.segments.map((g) => [g.segmentId, g]))]));
   for (let d = 0; d < dates.length; d++) {
     for (const { c, dayRng, adsetRngs } of streams) {
+      const segmentsById = segmentMaps.get(c.campaignId)!;
       const day = drawDay(c, dayRng, d, dates.length, weekends[d]!);
       for (let a = 0; a < c.adsets.length; a++) {
         const adset = c.adsets[a]!;
         const ctx: RowContext = { date: dates[d]!, campaignId: c.campaignId, adsetId: adset.adsetId, currency: truth.currency };
-        yield* simulateAdsetDay(c, adset, adsetRngs[a]!, day, d, dates.length, ctx);
+        yield* simulateAdsetDay(c, adset, adsetRngs[a]!, day, d, dates.length, ctx, segmentsById);
       }
     }
   }
@@ -740,7 +917,7 @@ function simulatePixel(seed: number | string, c: StubCampaignTruth, days: number
   const rng = createRng(deriveSeed(seed, 'pixel', c.campaignId));
   let dailyClicks = 0;
   for (const k of c.countries) {
-    dailyClicks += k.capacityImpressions * (1 - Math.exp(-(c.dailyBudgetMinor * k.budgetShare) / k.saturationSpendMinor)) * k.ctr;
+    dailyClicks += trueImpressions(k, c.dailyBudgetMinor * k.budgetShare) * k.ctr;
   }
   // The pixel sees the whole site, ads plus organic traffic: 1.3–2.2 page views per ad click.
   const pageViews = dailyClicks * days * (1.3 + 0.9 * rng.next());
@@ -777,6 +954,7 @@ export function createStubMarket(options: StubMarketOptions): StubMarket {
   const campaignsCount = wholeNumber('campaigns', options.campaigns, 1, 10_000);
   const days = wholeNumber('days', options.days, 1, 3660);
   const settings: Settings = {
+    family: options.family ?? DEFAULT_FAMILY,
     seed: options.seed,
     days,
     minorPerEur: (UNITS_PER_EUR[currency] ?? 1) * 10 ** minorDigits(currency),
@@ -807,7 +985,7 @@ export function createStubMarket(options: StubMarketOptions): StubMarket {
     campaigns: campaignIds.map((id, i) => planCampaign(settings, id, i, usedIds)),
   });
   const byId = new Map(truth.campaigns.map((c) => [c.campaignId, c]));
-  const rowsPerDay = truth.campaigns.reduce((a, c) => a + c.adsets.length * (c.countries.length + c.segments.length + c.demographics.length), 0);
+  const rowsPerDay = truth.campaigns.reduce((a, c) => a + c.adsets.reduce((n, s) => n + c.countries.length + (s.segmentIds === null ? c.segments.length : s.segmentIds.length) + c.demographics.length, 0), 0);
 
   const market: StubMarket = {
     campaigns: truth.campaigns.map((c) => ({ campaignId: c.campaignId, name: c.name, adsetIds: c.adsets.map((a) => a.adsetId) })),
@@ -827,4 +1005,29 @@ export function getTruth(market: StubMarket): StubTruth {
   const truth = truths.get(market);
   if (!truth) throw new RangeError('getTruth needs a market made by createStubMarket');
   return truth;
+}
+
+/**
+ * What the market multiplies every country's rates by at the end of the history, for an oracle
+ * deciding the campaign as a whole at the campaign's base audience: the ad sets' creative,
+ * budget-weighted (CTR, then CVR and order value such that their product is the mean of the ad
+ * sets' products), and the campaign's trend at its last day (drawDay runs it from −half to +half
+ * across the history). The multipliers of an ad set with its own segments are its audience's, not
+ * creative, and count as 1. A common scale never moves the best split, only the revenue's level.
+ */
+export function valueScaleAtEnd(c: StubCampaignTruth): ValueScale {
+  const creative = c.adsets.map((a) => (a.segmentIds === null ? a : { budgetShare: a.budgetShare, ctrMultiplier: 1, cvrMultiplier: 1, aovMultiplier: 1 }));
+  const ctr = creative.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier, 0);
+  const ctrCvr = creative.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier, 0);
+  const all = creative.reduce((s, a) => s + a.budgetShare * a.ctrMultiplier * a.cvrMultiplier * a.aovMultiplier, 0);
+  return {
+    ctr: ctr * (1 + c.trend.ctr / 2),
+    cvr: (ctr > 0 ? ctrCvr / ctr : 0) * (1 + c.trend.cvr / 2),
+    aov: ctrCvr > 0 ? all / ctrCvr : 1,
+  };
+}
+
+/** True value per impression (minor units) of each segment of a type on the last day of the history, fatigue included. */
+export function trueSegmentValues(c: StubCampaignTruth, type: SegmentType = 'interest'): Map<string, number> {
+  return new Map(c.segments.filter((g) => g.segmentType === type).map((g) => [g.segmentId, g.ctr * (1 - g.fatigueDepth) * g.cvr * g.revenuePerConversionMinor]));
 }

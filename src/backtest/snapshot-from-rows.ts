@@ -1,0 +1,79 @@
+// A campaign's snapshot built in memory from insight rows, shaped as the store's
+// loadCampaignSnapshot shapes it (one entry per ad set, each breakdown aggregated over its own
+// rows, the ad set's total from its country rows, daily points for the fatigue fit's candidates),
+// so that benchmarks can hand the engine exactly what a run on the same rows would read, without
+// a database.
+import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
+import { addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
+import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, InsightRow, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
+
+export interface RowsWindow {
+  start: string;
+  end: string;
+  /** First day counted as recent (fatigue). */
+  recentStart: string;
+}
+
+export function snapshotFromRows(campaignId: string, currency: string, rows: Iterable<InsightRow>, window: RowsWindow, pixelEvents: readonly PixelEventCount[]): CampaignSnapshot {
+  interface Building {
+    adset: AdSetSnapshot;
+    segments: Map<string, SegmentHistory & { days: Map<string, SegmentDay> }>;
+    countries: Map<string, { countryCode: string; total: ReturnType<typeof emptyMetrics>; days: Map<string, Metrics> }>;
+    demographics: Map<string, DemographicHistory>;
+    countryRecent: ReturnType<typeof emptyMetrics>;
+  }
+  const adsets = new Map<string, Building>();
+  const fitStart = fatigueFitStart(window.start, window.end);
+  for (const r of rows) {
+    if (r.campaignId !== campaignId || r.date < window.start || r.date > window.end) continue;
+    let b = adsets.get(r.adsetId);
+    if (!b) {
+      b = { adset: { adsetId: r.adsetId === '' ? null : r.adsetId, segments: [], countries: [], demographics: [], total: emptyMetrics(), recent: emptyMetrics() }, segments: new Map(), countries: new Map(), demographics: new Map(), countryRecent: emptyMetrics() };
+      adsets.set(r.adsetId, b);
+    }
+    if (r.country !== '') {
+      let c = b.countries.get(r.country);
+      if (!c) b.countries.set(r.country, (c = { countryCode: r.country, total: emptyMetrics(), days: new Map() }));
+      addRow(c.total, r);
+      if (r.date >= window.recentStart) addRow(b.countryRecent, r);
+      c.days.set(r.date, addRow(c.days.get(r.date) ?? emptyMetrics(), r));
+    } else if (r.segmentType === 'demographic') {
+      const key = `${r.age}|${r.gender}`;
+      let d = b.demographics.get(key);
+      if (!d) b.demographics.set(key, (d = { age: r.age, gender: r.gender, total: emptyMetrics() }));
+      addRow(d.total, r);
+    } else if (r.segmentType !== '') {
+      const key = `${r.segmentType}\u0000${r.segmentId}`;
+      let s = b.segments.get(key);
+      if (!s) b.segments.set(key, (s = { segmentType: r.segmentType as SegmentType, segmentId: r.segmentId, segmentName: r.segmentName, total: emptyMetrics(), recent: emptyMetrics(), activeDays: 0, days: new Map() }));
+      addRow(s.total, r);
+      if (r.date >= window.recentStart) addRow(s.recent, r);
+      const day = s.days.get(r.date) ?? { date: r.date, impressions: 0, clicks: 0, reach: 0 };
+      day.impressions += r.impressions;
+      day.clicks += r.clicks;
+      day.reach += r.reach ?? 0;
+      s.days.set(r.date, day);
+    }
+  }
+  const list: AdSetSnapshot[] = [];
+  for (const b of [...adsets.values()].sort((x, y) => (x.adset.adsetId ?? '').localeCompare(y.adset.adsetId ?? ''))) {
+    const a = b.adset;
+    for (const s of b.segments.values()) {
+      const days = [...s.days.values()].sort((x, y) => (x.date < y.date ? -1 : 1));
+      const history: SegmentHistory = { segmentType: s.segmentType, segmentId: s.segmentId, segmentName: s.segmentName, total: s.total, recent: s.recent, activeDays: days.filter((d) => d.impressions > 0).length };
+      a.segments.push(history);
+      s.days = new Map(days.filter((d) => d.date >= fitStart).map((d) => [d.date, d]));
+    }
+    // Daily points only for the segments the fatigue fit could look at, as the store loads them.
+    const byKey = new Map([...b.segments.values()].map((s) => [`${s.segmentType}\u0000${s.segmentId}`, s]));
+    for (const h of fatigueFitCandidates(a.segments, () => false)) h.daily = [...byKey.get(`${h.segmentType}\u0000${h.segmentId}`)!.days.values()];
+    for (const c of b.countries.values()) {
+      a.countries.push({ countryCode: c.countryCode, total: c.total, daily: [...c.days.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([date, d]) => dayOf(date, d)) });
+      for (const key of Object.keys(c.total) as (keyof typeof c.total)[]) a.total[key] += c.total[key];
+    }
+    a.recent = b.countryRecent;
+    a.demographics.push(...b.demographics.values());
+    list.push(a);
+  }
+  return { campaignId, currency, windowStart: window.start, windowEnd: window.end, adsets: list, pixelEvents: [...pixelEvents] };
+}

@@ -1,0 +1,219 @@
+import { describe, expect, it } from 'vitest';
+import type { InsightRow } from '../engine/types.ts';
+import { DEFAULT_FAMILY, FAMILY_NAMES, familyName, NAMED_FAMILIES, parseFamily, type MarketFamily } from './families.ts';
+import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd } from './market.ts';
+import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueMarginalRevenue, trueRevenue } from './response.ts';
+
+const BASE = { seed: 11, campaigns: 1, days: 14, endDate: '2026-11-10', interestsPerCampaign: 40, behaviorsPerCampaign: 8 };
+
+/** FNV-1a 32-bit, hex. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+const rowsOf = (family: MarketFamily, extra: Partial<typeof BASE> = {}) => {
+  const market = createStubMarket({ ...BASE, ...extra, family });
+  return { market, truth: getTruth(market).campaigns[0]!, rows: [...market.rows()] as InsightRow[] };
+};
+
+const spearman = (a: readonly number[], b: readonly number[]) => {
+  const rank = (xs: readonly number[]) => {
+    const order = xs.map((x, i) => [x, i] as const).sort((p, q) => p[0] - q[0]);
+    const r = new Array<number>(xs.length);
+    order.forEach(([, i], k) => (r[i] = k));
+    return r;
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  const n = a.length;
+  const d2 = ra.reduce((s, x, i) => s + (x - rb[i]!) ** 2, 0);
+  return 1 - (6 * d2) / (n * (n * n - 1));
+};
+
+describe('parseFamily', () => {
+  it('reads every named family and any combination of the three axes', () => {
+    for (const name of FAMILY_NAMES) expect(familyName(parseFamily(name))).toBe(name);
+    expect(parseFamily('conversion/shared/smaller-better')).toEqual({ saturation: 'conversion', segmentRows: 'shared', sizes: 'smaller-better' });
+    expect(parseFamily('impressions/union/independent')).toEqual(DEFAULT_FAMILY);
+    expect(familyName({ saturation: 'both', segmentRows: 'union', sizes: 'smaller-better' })).toBe('both/union/smaller-better');
+  });
+
+  it('names the field and the allowed values when the text is wrong', () => {
+    expect(() => parseFamily('nope')).toThrow(/family must be one of stub, .*got "nope"/);
+    expect(() => parseFamily('cpm/union/independent')).toThrow(/saturation must be one of impressions, conversion, both, got "cpm"/);
+    expect(() => parseFamily('conversion/adsets/independent')).toThrow(/segment rows must be one of/);
+    expect(() => parseFamily('conversion/union/big')).toThrow(/sizes must be one of/);
+    expect(() => parseFamily('toString')).toThrow(RangeError);
+  });
+});
+
+describe('market families', () => {
+  it('keeps the default family the original market, row for row (pinned hash)', () => {
+    const { market, rows } = rowsOf(DEFAULT_FAMILY);
+    const plain = createStubMarket(BASE);
+    expect(JSON.stringify([...plain.rows()])).toBe(JSON.stringify(rows));
+    // Pinned from the market before families existed: any change of the default's rows fails here.
+    expect(fnv1a(JSON.stringify(rows))).toBe(PINNED_DEFAULT_ROWS);
+    expect(getTruth(market).campaigns[0]!.family).toEqual(DEFAULT_FAMILY);
+  });
+
+  it.each(FAMILY_NAMES)('%s: reproducible, and each kind of row is a full breakdown of the same delivery', (name) => {
+    const family = NAMED_FAMILIES[name]!;
+    const { market, rows } = rowsOf(family);
+    expect(rows).toHaveLength(market.rowCount());
+    expect(JSON.stringify([...createStubMarket({ ...BASE, family }).rows()])).toBe(JSON.stringify(rows));
+    const sums = new Map<string, { spend: number; impressions: number }>();
+    for (const r of rows) {
+      const kind = r.country !== '' ? 'country' : r.segmentType === 'demographic' ? 'demographic' : 'segment';
+      const key = `${r.date}|${r.adsetId}|${kind}`;
+      const s = sums.get(key) ?? { spend: 0, impressions: 0 };
+      s.spend += r.spendMinor;
+      s.impressions += r.impressions;
+      sums.set(key, s);
+    }
+    for (const [key, s] of sums) {
+      if (!key.endsWith('|country')) continue;
+      for (const kind of ['segment', 'demographic']) expect(sums.get(key.replace('|country', `|${kind}`))).toEqual(s);
+    }
+  });
+
+  it('shares countries and segments with the default family of the same seed where the axis does not touch them', () => {
+    const original = rowsOf(DEFAULT_FAMILY).truth;
+    const perSegment = rowsOf(NAMED_FAMILIES['adset-per-segment']!).truth;
+    expect(perSegment.countries).toEqual(original.countries);
+    expect(perSegment.segments).toEqual(original.segments);
+    const conversion = rowsOf(NAMED_FAMILIES['conversion-saturation']!).truth;
+    expect(conversion.segments.map((g) => g.segmentId)).toEqual(original.segments.map((g) => g.segmentId));
+  });
+
+  it('conversion saturation: CPM stays flat while conversions per click fall as a country gets more budget', () => {
+    const { truth, rows } = rowsOf(NAMED_FAMILIES['conversion-saturation']!, { days: 90, interestsPerCampaign: 5, behaviorsPerCampaign: 0 });
+    for (const k of truth.countries) {
+      expect(k.impressionsSaturate).toBe(false);
+      const low = trueImpressions(k, 1000);
+      expect(trueImpressions(k, 4000) / low).toBeCloseTo(4, 9);
+      expect(trueRevenue(k, 4000) / trueRevenue(k, 1000)).toBeLessThan(4);
+    }
+    // In the rows: the days of each country's top spend third against its bottom third.
+    let flatCpm = 0;
+    let fallingCvr = 0;
+    for (const k of truth.countries) {
+      const days = rows.filter((r) => r.country === k.countryCode);
+      const byDate = new Map<string, { spend: number; impressions: number; clicks: number; conversions: number }>();
+      for (const r of days) {
+        const d = byDate.get(r.date) ?? { spend: 0, impressions: 0, clicks: 0, conversions: 0 };
+        d.spend += r.spendMinor;
+        d.impressions += r.impressions;
+        d.clicks += r.clicks;
+        d.conversions += r.conversions ?? 0;
+        byDate.set(r.date, d);
+      }
+      const sorted = [...byDate.values()].sort((a, b) => a.spend - b.spend);
+      const third = Math.floor(sorted.length / 3);
+      const sum = (xs: typeof sorted) => xs.reduce((a, d) => ({ spend: a.spend + d.spend, impressions: a.impressions + d.impressions, clicks: a.clicks + d.clicks, conversions: a.conversions + d.conversions }), { spend: 0, impressions: 0, clicks: 0, conversions: 0 });
+      const lo = sum(sorted.slice(0, third));
+      const hi = sum(sorted.slice(-third));
+      if (Math.abs(hi.spend / hi.impressions / (lo.spend / lo.impressions) - 1) < 0.05) flatCpm++;
+      if (hi.conversions / hi.clicks < lo.conversions / lo.clicks) fallingCvr++;
+    }
+    expect(flatCpm).toBe(truth.countries.length);
+    expect(fallingCvr).toBeGreaterThanOrEqual(8);
+  });
+
+  it('one ad set per segment: delivery follows the budget policy, not the audience size', () => {
+    const { truth, rows } = rowsOf(NAMED_FAMILIES['adset-per-segment']!);
+    expect(truth.adsets).toHaveLength(truth.segments.length);
+    for (const a of truth.adsets) expect(a.segmentIds).toHaveLength(1);
+    const delivered = new Map<string, number>();
+    for (const r of rows) if (r.segmentType === 'interest' || r.segmentType === 'behavior') delivered.set(r.segmentId, (delivered.get(r.segmentId) ?? 0) + r.impressions);
+    const ids = [...delivered.keys()];
+    const size = new Map(truth.segments.map((g) => [g.segmentId, g.sizeImpressions]));
+    const budget = new Map(truth.adsets.map((a) => [a.segmentIds![0]!, a.budgetShare]));
+    expect(Math.abs(spearman(ids.map((id) => delivered.get(id)!), ids.map((id) => size.get(id)!)))).toBeLessThan(0.4);
+    expect(spearman(ids.map((id) => delivered.get(id)!), ids.map((id) => budget.get(id)!))).toBeGreaterThan(0.9);
+    // The original market: delivery follows size.
+    const union = rowsOf(DEFAULT_FAMILY);
+    const byUnion = new Map<string, number>();
+    for (const r of union.rows) if (r.segmentType === 'interest' || r.segmentType === 'behavior') byUnion.set(r.segmentId, (byUnion.get(r.segmentId) ?? 0) + r.impressions);
+    expect(spearman(ids.map((id) => byUnion.get(id)!), ids.map((id) => size.get(id)!))).toBeGreaterThan(0.9);
+  });
+
+  it('shared ad sets: every segment sits in an ad set and its rows show the ad set\'s blend, credited in equal parts', () => {
+    const { truth, rows } = rowsOf(NAMED_FAMILIES['shared-adsets']!);
+    expect(truth.adsets.length).toBeGreaterThanOrEqual(4);
+    const members = new Set(truth.adsets.flatMap((a) => a.segmentIds!));
+    expect(members).toEqual(new Set(truth.segments.map((g) => g.segmentId)));
+    const day = rows.filter((r) => r.date === '2026-11-10' && r.adsetId === truth.adsets[0]!.adsetId && r.segmentType !== 'demographic' && r.country === '');
+    const impressions = day.map((r) => r.impressions);
+    expect(Math.max(...impressions) - Math.min(...impressions)).toBeLessThanOrEqual(1);
+  });
+
+  it('sizes follow value in the related families and not in the default', () => {
+    const rho = (family: MarketFamily) => {
+      const { truth } = rowsOf(family, { interestsPerCampaign: 120 });
+      const values = truth.segments.map((g) => g.ctr * g.cvr * g.revenuePerConversionMinor);
+      return spearman(truth.segments.map((g) => g.sizeImpressions), values);
+    };
+    expect(rho(NAMED_FAMILIES['niche-valuable']!)).toBeLessThan(-0.5);
+    expect(rho(NAMED_FAMILIES['broad-valuable']!)).toBeGreaterThan(0.5);
+    expect(Math.abs(rho(DEFAULT_FAMILY))).toBeLessThan(0.3);
+  });
+});
+
+describe('the true response of revenue to spend', () => {
+  it('is increasing and concave, and its marginal revenue is its derivative, in every saturation', () => {
+    for (const name of ['stub', 'conversion-saturation', 'both-saturation']) {
+      const { truth } = rowsOf(NAMED_FAMILIES[name]!);
+      const scale = valueScaleAtEnd(truth);
+      for (const k of truth.countries) {
+        let previousMarginal = Infinity;
+        for (const s of [0, 500, 5_000, 20_000, 80_000]) {
+          const h = 1e-3 * (s + 1000);
+          const numeric = (trueRevenue(k, s + h, scale) - trueRevenue(k, s - h > 0 ? s - h : 0, scale)) / (s - h > 0 ? 2 * h : s + h);
+          const m = trueMarginalRevenue(k, s, scale);
+          expect(m).toBeGreaterThanOrEqual(0);
+          // Far into saturation both are ~0 and the difference quotient loses its digits.
+          expect(Math.abs(numeric - m)).toBeLessThan(2e-3 * m + 1e-6);
+          expect(m).toBeLessThanOrEqual(previousMarginal);
+          if (s < 20_000) expect(m).toBeLessThan(previousMarginal);
+          previousMarginal = m;
+        }
+        expect(conversionFactor(k, trueImpressions(k, 10_000))).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it('the oracle\'s split keeps Spain\'s floor, spends the budget and beats every other split tried', () => {
+    for (const name of ['stub', 'conversion-saturation', 'both-saturation']) {
+      const { truth } = rowsOf(NAMED_FAMILIES[name]!);
+      const scale = valueScaleAtEnd(truth);
+      const budget = truth.dailyBudgetMinor;
+      const oracle = oracleSplit(truth.countries, budget, 35, scale);
+      expect([...oracle.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(budget, 3);
+      expect(oracle.get('ES')!).toBeGreaterThanOrEqual(Math.ceil(budget * 0.35) - 1e-6);
+      const best = revenueOfSplit(truth.countries, oracle, scale);
+      // Moving 5 % of the budget from any country to any other loses revenue.
+      for (const from of truth.countries) {
+        for (const to of truth.countries) {
+          const amount = Math.min(oracle.get(from.countryCode)! - (from.countryCode === 'ES' ? Math.ceil(budget * 0.35) : 0), budget * 0.05);
+          if (from === to || amount <= 0) continue;
+          const moved = new Map(oracle);
+          moved.set(from.countryCode, moved.get(from.countryCode)! - amount);
+          moved.set(to.countryCode, moved.get(to.countryCode)! + amount);
+          expect(revenueOfSplit(truth.countries, moved, scale)).toBeLessThanOrEqual(best * (1 + 1e-9));
+        }
+      }
+    }
+  });
+
+  it('gives every interest a true value per impression', () => {
+    const { truth } = rowsOf(NAMED_FAMILIES['adset-per-segment']!);
+    const values = trueSegmentValues(truth, 'interest');
+    expect(values.size).toBe(40);
+    for (const v of values.values()) expect(v).toBeGreaterThan(0);
+  });
+});
+
+const PINNED_DEFAULT_ROWS = 'dabf8738';

@@ -1,0 +1,98 @@
+// Market families: the assumptions of the synthetic market, each an axis that real accounts break
+// in their own way. A decision rule is judged on every family and by its worst one, so that it is
+// not tuned to one market's habits (docs/decision-quality-families.md says what each axis models).
+
+/**
+ * Where a country's diminishing returns show as its daily spend grows:
+ * - 'impressions': each extra unit of spend buys fewer impressions (CPM rises), every impression is
+ *   worth the same (the stub's original market);
+ * - 'conversion': CPM stays flat, but the next people reached are less interested: conversions per
+ *   click fall as the impressions grow;
+ * - 'both': half of the curvature each way.
+ */
+export type SaturationAxis = 'impressions' | 'conversion' | 'both';
+
+/**
+ * How a campaign's segment rows arise (Meta's Insights API has no interest or behavior breakdown,
+ * so segment figures come from the ad sets that targeted them):
+ * - 'union': two ad sets target the union of all segments and the rows are that delivery broken
+ *   down by segment in proportion to size (the stub's original market);
+ * - 'adset-per-segment': one ad set per segment, funded by the advertiser's own policy, so a
+ *   segment's impressions per day say how it was funded, not how big it is;
+ * - 'shared': a few ad sets, each targeting several segments (a segment may sit in more than one);
+ *   each ad set's delivery is credited to its segments in equal parts, so a segment's row shows
+ *   the blend of its ad set's audience, not its own value.
+ */
+export type SegmentRowsAxis = 'union' | 'adset-per-segment' | 'shared';
+
+/**
+ * How a segment's size relates to its value per impression:
+ * - 'independent': unrelated (the stub's original market);
+ * - 'smaller-better': niche segments convert better (rank correlation about −0.7);
+ * - 'larger-better': broad segments convert better (about +0.7).
+ */
+export type SizeAxis = 'independent' | 'smaller-better' | 'larger-better';
+
+export interface MarketFamily {
+  readonly saturation: SaturationAxis;
+  readonly segmentRows: SegmentRowsAxis;
+  readonly sizes: SizeAxis;
+}
+
+export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
+export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
+export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
+
+/** The stub's original market: same seed, same rows, byte for byte. */
+export const DEFAULT_FAMILY: MarketFamily = Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent' });
+
+/**
+ * The named families the benchmark iterates: the original market, each axis broken alone, and
+ * two combinations that break several at once (the markets real accounts look like).
+ */
+export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.freeze({
+  stub: DEFAULT_FAMILY,
+  'conversion-saturation': Object.freeze({ saturation: 'conversion', segmentRows: 'union', sizes: 'independent' }),
+  'both-saturation': Object.freeze({ saturation: 'both', segmentRows: 'union', sizes: 'independent' }),
+  'adset-per-segment': Object.freeze({ saturation: 'impressions', segmentRows: 'adset-per-segment', sizes: 'independent' }),
+  'shared-adsets': Object.freeze({ saturation: 'impressions', segmentRows: 'shared', sizes: 'independent' }),
+  'niche-valuable': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'smaller-better' }),
+  'broad-valuable': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'larger-better' }),
+  'flat-cpm-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better' }),
+  'mixed-shared': Object.freeze({ saturation: 'both', segmentRows: 'shared', sizes: 'larger-better' }),
+});
+
+export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
+
+/**
+ * A family from its name ("conversion-saturation") or its three axes joined by slashes
+ * ("conversion/adset-per-segment/independent"). Throws a RangeError naming what is wrong.
+ */
+export function parseFamily(text: string): MarketFamily {
+  const named = NAMED_FAMILIES[text];
+  if (named !== undefined && Object.hasOwn(NAMED_FAMILIES, text)) return named;
+  const parts = text.split('/');
+  if (parts.length === 3) {
+    const [saturation, segmentRows, sizes] = parts as [string, string, string];
+    const bad = !(SATURATION_AXIS as readonly string[]).includes(saturation)
+      ? `saturation must be one of ${SATURATION_AXIS.join(', ')}, got ${JSON.stringify(saturation)}`
+      : !(SEGMENT_ROWS_AXIS as readonly string[]).includes(segmentRows)
+        ? `segment rows must be one of ${SEGMENT_ROWS_AXIS.join(', ')}, got ${JSON.stringify(segmentRows)}`
+        : !(SIZE_AXIS as readonly string[]).includes(sizes)
+          ? `sizes must be one of ${SIZE_AXIS.join(', ')}, got ${JSON.stringify(sizes)}`
+          : null;
+    if (bad !== null) throw new RangeError(`family: ${bad}`);
+    return Object.freeze({ saturation: saturation as SaturationAxis, segmentRows: segmentRows as SegmentRowsAxis, sizes: sizes as SizeAxis });
+  }
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes (e.g. conversion/adset-per-segment/independent), got ${JSON.stringify(text)}`);
+}
+
+/** The family's name if it is a named one, else its axes joined by slashes. */
+export function familyName(f: MarketFamily): string {
+  for (const [name, g] of Object.entries(NAMED_FAMILIES)) if (g.saturation === f.saturation && g.segmentRows === f.segmentRows && g.sizes === f.sizes) return name;
+  return `${f.saturation}/${f.segmentRows}/${f.sizes}`;
+}
+
+export function isDefaultFamily(f: MarketFamily): boolean {
+  return f.saturation === DEFAULT_FAMILY.saturation && f.segmentRows === DEFAULT_FAMILY.segmentRows && f.sizes === DEFAULT_FAMILY.sizes;
+}
