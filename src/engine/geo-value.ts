@@ -50,6 +50,65 @@ export interface GeoSplitInput {
   exploration: BudgetExploration | null;
   /** Benchmarks only: decide with this candidate whatever the check says (the trace still shows the check). */
   candidate?: GeoCandidate;
+  /** The check made once for the whole campaign (checkCampaign); absent = checked on these countries. */
+  campaignCheck?: CampaignCheck;
+}
+
+export interface CampaignCheck {
+  result: HeldOutCheck | string;
+  /**
+   * Each country's value per impression in the whole campaign (shrunk), over the campaign's: what an
+   * ad set's countries are shrunk toward, so that an ad set with little evidence of its own keeps
+   * the campaign's ranking of countries. Absent with a single ad set.
+   */
+  relative?: ReadonlyMap<string, number>;
+  /** Ad sets whose country days were pooled. */
+  adsets: number;
+}
+
+/**
+ * Every ad set's country days added up by country and date: the campaign's own history by country.
+ * The check is made on it once per run, so that a campaign of many small ad sets (one per interest,
+ * say) is judged on all its evidence, not on each ad set's noise.
+ */
+export function poolCountries(adsets: readonly { countries: readonly CountryHistory[] }[]): CountryHistory[] {
+  const byCode = new Map<string, { total: Metrics; days: Map<string, CountryDay> }>();
+  let dated = true;
+  for (const a of adsets) {
+    for (const c of a.countries) {
+      if (c.countryCode === '') continue;
+      const into = byCode.get(c.countryCode) ?? { total: emptyMetrics(), days: new Map<string, CountryDay>() };
+      byCode.set(c.countryCode, into);
+      addMetrics(into.total, c.total);
+      for (const d of c.daily ?? []) {
+        if (d.date === undefined) dated = false;
+        const key = d.date ?? '';
+        const day = into.days.get(key);
+        if (!day) {
+          into.days.set(key, { ...d });
+          continue;
+        }
+        day.spendMinor += d.spendMinor;
+        day.impressions += d.impressions;
+        for (const k of ['clicks', 'conversions', 'clicksWithConversions', 'revenueMinor', 'spendWithRevenueMinor'] as const) {
+          if (day[k] !== undefined && d[k] !== undefined) day[k] = day[k] + d[k];
+          else delete day[k];
+        }
+      }
+    }
+  }
+  // Undated days cannot be lined up across ad sets: keep none, and the check will say why.
+  return [...byCode].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([countryCode, c]) => ({ countryCode, total: c.total, daily: dated ? [...c.days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, d]) => d) : [{ spendMinor: 0, impressions: 0 }] }));
+}
+
+/** The held-out check of the campaign's pooled country history (poolCountries), made once per run. */
+export function checkCampaign(adsets: readonly { countries: readonly CountryHistory[] }[], settings: EngineSettings, minorPerMajor: number, totalMinor: number): CampaignCheck {
+  const units = poolCountries(adsets).map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily ?? [] }));
+  const revenue = units.some((u) => u.total.spendWithRevenueMinor > 0);
+  const result = checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
+  if (adsets.length < 2) return { result, adsets: adsets.length };
+  const { values, pooled } = shrunkValuePerImpression(units, revenue);
+  return { result, adsets: adsets.length, relative: new Map(units.map((u, i) => [u.code, pooled > 0 ? values[i]! / pooled : 1])) };
 }
 
 export interface GeoSplit {
@@ -101,7 +160,7 @@ export interface ValueCurve {
  * toward the pool of countries (shrunkValuePerImpression), times its impressions: the level is as well
  * measured as the totals, the shape is borrowed where the days cannot show it.
  */
-export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false): { curves: ValueCurve[]; sharedBend: number } {
+export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false, relative?: ReadonlyMap<string, number>): { curves: ValueCurve[]; sharedBend: number } {
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const imp = units.map((u) => fitResponseCurve(u.daily, coarse));
   const bends = units.flatMap((u, i) => (imp[i] ? [imp[i].saturation / Math.max(1, mean(u.daily.map((d) => d.spendMinor)))] : [])).sort((a, b) => a - b);
@@ -149,7 +208,7 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
       sharedBend = theta;
     }
   }
-  const levels = shrunkValuePerImpression(units, revenue);
+  const levels = shrunkValuePerImpression(units, revenue, relative);
   const curves = units.map((u, k): ValueCurve => {
     const { days, spendMean, capacity, saturation } = shapes[k]!;
     let ownBend: number | null = null;
@@ -187,7 +246,7 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
  * its difference from the pool. One level for the whole value, so that a country's estimate is
  * pulled only as far as its own data are noisy.
  */
-export function shrunkValuePerImpression(units: readonly { total: Metrics }[], revenue: boolean): { values: number[]; pooled: number; betweenVariance: number } {
+export function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics }[], revenue: boolean, relative?: ReadonlyMap<string, number>): { values: number[]; pooled: number; betweenVariance: number } {
   const V = (m: Metrics) => (revenue ? m.revenueMinor : m.conversions);
   const pooledM = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const pooled = pooledM.impressions > 0 ? V(pooledM) / pooledM.impressions : 0;
@@ -199,23 +258,29 @@ export function shrunkValuePerImpression(units: readonly { total: Metrics }[], r
     const each = revenue ? (m.conversions > 0 ? m.revenueMinor / m.conversions : perConversion) : 1;
     return (conversions * each * each * (revenue ? 2 : 1)) / (m.impressions * m.impressions);
   };
-  const seen = units.filter((u) => u.total.impressions > 0);
-  const spread = seen.length > 1 ? seen.reduce((s, u) => s + (V(u.total) / u.total.impressions - pooled) ** 2, 0) / (seen.length - 1) : 0;
+  // The target of each country: the pool, or, given the campaign's relative value of each country,
+  // the pool times that (normalised so that the targets average to the pool over the impressions).
+  const rel = units.map((u) => (relative && u.code !== undefined ? (relative.get(u.code) ?? 1) : 1));
+  const norm = pooledM.impressions > 0 ? units.reduce((s, u, i) => s + u.total.impressions * rel[i]!, 0) / pooledM.impressions : 1;
+  const target = rel.map((r) => (norm > 0 ? (pooled * r) / norm : pooled));
+  const seenAt = units.map((u, i) => i).filter((i) => units[i]!.total.impressions > 0);
+  const seen = seenAt.map((i) => units[i]!);
+  const spread = seen.length > 1 ? seenAt.reduce((s, i) => s + (V(units[i]!.total) / units[i]!.total.impressions - target[i]!) ** 2, 0) / (seen.length - 1) : 0;
   const meanNoise = seen.length > 0 ? seen.reduce((s, u) => s + noise(u.total), 0) / seen.length : 0;
   const tau2 = Math.max(0, spread - meanNoise);
-  const values = units.map((u) => {
+  const values = units.map((u, i) => {
     const n = noise(u.total);
-    if (!Number.isFinite(n)) return pooled;
+    if (!Number.isFinite(n)) return target[i]!;
     const w = tau2 + n > 0 ? tau2 / (tau2 + n) : 0;
-    return pooled + w * (V(u.total) / u.total.impressions - pooled);
+    return target[i]! + w * (V(u.total) / u.total.impressions - target[i]!);
   });
   return { values, pooled, betweenVariance: tau2 };
 }
 
 /** Constant value per spend: each country's shrunk value per impression times its impressions per spend. */
-function constantRoasMarkets(units: readonly Unit[], totalMinor: number, revenue: boolean): Market[] {
+function constantRoasMarkets(units: readonly Unit[], totalMinor: number, revenue: boolean, relative?: ReadonlyMap<string, number>): Market[] {
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
-  const levels = shrunkValuePerImpression(units, revenue).values;
+  const levels = shrunkValuePerImpression(units, revenue, relative).values;
   const pooledPerMinor = pooled.spendMinor > 0 ? pooled.impressions / pooled.spendMinor : 0;
   // A curve whose saturation is far beyond any budget is a straight line over it.
   const far = Math.max(1, totalMinor) * 1e6;
@@ -400,16 +465,17 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   const newShare = settings.explorationShare ?? 0;
   const trace: TraceEntry[] = [];
 
-  const check = checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
+  const check = input.campaignCheck?.result ?? checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
+  const where = input.campaignCheck && input.campaignCheck.adsets > 1 ? ` (checked on the campaign's countries, its ${input.campaignCheck.adsets} ad sets pooled)` : '';
   const chosen: GeoCandidate = input.candidate ?? (typeof check === 'string' ? 'specification' : chooseCandidate(check.errors));
   const label: Record<GeoCandidate, string> = { value_response: 'value response', constant_roas: 'constant ROAS', specification: "specification's split" };
   const unit = revenue ? 'revenue' : 'conversions';
   trace.push(typeof check === 'string'
-    ? { step: 'geo.check', decision: `held-out check not possible: ${check}; the specification's split is used`, numbers: { chosen, value: unit } }
+    ? { step: 'geo.check', decision: `held-out check not possible${where}: ${check}; the specification's split is used`, numbers: { chosen, value: unit, pooled_adsets: input.campaignCheck?.adsets ?? 1 } }
     : {
       step: 'geo.check',
-      decision: `each candidate predicted every country's ${unit} on each of the last ${check.heldOutDays} days (from ${check.firstHeldOut}) from the days before it, at the spends that happened; held-out error (how far each country's predicted share of that ${unit} is from its actual share, 0..1): ${GEO_CANDIDATES.map((c) => `${label[c]} ${check.errors[c].toFixed(3)}`).join(', ')}; ${label[chosen]} used${input.candidate !== undefined ? ' (imposed by the caller)' : chosen === 'specification' ? ' (no model predicted better than the specification)' : ''} (the best among those no worse than the specification, errors within ${ERROR_TIE} counted as equal and resolved toward the earlier of value response, constant ROAS, specification)`,
-      numbers: { chosen, value: unit, train_days: check.trainDays, held_out_days: check.heldOutDays, first_held_out_day: check.firstHeldOut, held_out_actual: check.actualMinor, ...Object.fromEntries(GEO_CANDIDATES.map((c) => [`error_${c}`, r4(check.errors[c])])) },
+      decision: `${where ? `${where.slice(2, -1)}: ` : ''}each candidate predicted every country's ${unit} on each of the last ${check.heldOutDays} days (from ${check.firstHeldOut}) from the days before it, at the spends that happened; held-out error (how far each country's predicted share of that ${unit} is from its actual share, 0..1): ${GEO_CANDIDATES.map((c) => `${label[c]} ${check.errors[c].toFixed(3)}`).join(', ')}; ${label[chosen]} used${input.candidate !== undefined ? ' (imposed by the caller)' : chosen === 'specification' ? ' (no model predicted better than the specification)' : ''} (the best among those no worse than the specification, errors within ${ERROR_TIE} counted as equal and resolved toward the earlier of value response, constant ROAS, specification)`,
+      numbers: { chosen, value: unit, pooled_adsets: input.campaignCheck?.adsets ?? 1, train_days: check.trainDays, held_out_days: check.heldOutDays, first_held_out_day: check.firstHeldOut, held_out_actual: check.actualMinor, ...Object.fromEntries(GEO_CANDIDATES.map((c) => [`error_${c}`, r4(check.errors[c])])) },
     });
 
   const trust = trustCeilings(units, totalMinor, spainFloor, multiple, newShare);
@@ -437,8 +503,9 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
     return { allocations, trace, chosen, errors: typeof check === 'string' ? null : check.errors };
   }
 
-  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue) : null;
-  const markets = fitted ? fitted.curves.map((c) => c.market) : constantRoasMarkets(units, totalMinor, revenue);
+  const relative = input.campaignCheck?.relative;
+  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, false, relative) : null;
+  const markets = fitted ? fitted.curves.map((c) => c.market) : constantRoasMarkets(units, totalMinor, revenue, relative);
   // The rates' posterior (geo-bayes.ts): its draws explore, its interval bounds the expected value.
   const prior = fittedPrior(fitStrengths(units.map((u) => u.total)), pooled);
   const bounded: CountryLimits = { ...limits, trust: trust.ceilings };
