@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allocateByResponse, type CountryDaily } from './geo-bayes.ts';
 import { NO_COUNTRY_LIMITS, type CountryLimits } from './geo-constraints.ts';
 import { validateAllocation } from './geo.ts';
-import { checkOnHeldOutDays, chooseCandidate, decideGeoSplit, fitValueCurves, GEO_CANDIDATES, trustCeilings, type GeoCandidate } from './geo-value.ts';
+import { checkOnHeldOutDays, chooseCandidate, decideGeoSplit, fitValueCurves, GEO_CANDIDATES, poolCountries, trustCeilings, type GeoCandidate } from './geo-value.ts';
 import { totalOfDays } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
 import { createRng } from './random.ts';
@@ -239,5 +239,23 @@ describe('the optimizer', () => {
     const beforeSteps = before!.draft.reasoning.trace.map((t) => t.step);
     expect(beforeSteps).not.toContain('geo.check');
     expect(beforeSteps).toContain('geo.response');
+  });
+
+  it('checks once on the campaign\'s countries, pooling the ad sets by country and date', () => {
+    const half = (c: CountryHistory): CountryHistory => {
+      const daily = (c.daily ?? []).map((d) => ({ ...d, spendMinor: Math.round(d.spendMinor / 2), impressions: Math.round(d.impressions / 2), conversions: Math.round((d.conversions ?? 0) / 2), revenueMinor: Math.round((d.conversions ?? 0) / 2) * 5_000 }));
+      return { countryCode: c.countryCode, daily, total: totalOfDays(daily) };
+    };
+    const adset = (id: string) => ({ adsetId: id, segments: [], countries: history.map(half), demographics: [], total: totalOfDays(history.map(half).flatMap((c) => c.daily ?? [])), recent: totalOfDays([]) });
+    const pooled = poolCountries([adset('a1'), adset('a2')]);
+    expect(pooled.map((c) => c.countryCode)).toEqual(['ES', 'FR']);
+    expect(pooled[1]!.daily).toHaveLength(14);
+    expect(pooled[1]!.daily![0]!.spendMinor).toBe(2 * Math.round(history[1]!.daily[0]!.spendMinor / 2));
+    const decisions = optimizeCampaign({ snapshot: { ...snapshot, adsets: [adset('a1'), adset('a2')] }, totalBudgetMinor: 23_000, settings: BAYES });
+    for (const d of decisions) {
+      const check = d.draft.reasoning.trace.find((t) => t.step === 'geo.check')!;
+      expect(check.numbers.pooled_adsets).toBe(2);
+      expect(check.decision).toMatch(/^checked on the campaign's countries, its 2 ad sets pooled/);
+    }
   });
 });
