@@ -310,7 +310,8 @@ function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor:
       spain_floor_minor: spainFloorMinor,
       share_limits: Object.entries(limits.shares).sort(([a], [b]) => a.localeCompare(b)).map(([c, l]) => `${c}:${l.minPct}-${l.maxPct}`).join(',') || null,
       share_limits_in_force: used.shares,
-      trust_region_in_force: used.trust,
+      // Only where a trust region was asked for: the trace of engine version 5's split stays as it was.
+      ...(limits.trust === undefined ? {} : { trust_region_in_force: used.trust }),
       min_budget_minor: m,
       min_budget_in_force: used.minBudget,
       max_change_pct: limits.maxChangePct,

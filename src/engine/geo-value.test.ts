@@ -239,6 +239,9 @@ describe('the optimizer', () => {
     const beforeSteps = before!.draft.reasoning.trace.map((t) => t.step);
     expect(beforeSteps).not.toContain('geo.check');
     expect(beforeSteps).toContain('geo.response');
+    // Version 5's trace, key for key: no trust field in its limits entry.
+    expect(before!.draft.reasoning.trace.find((t) => t.step === 'geo.limits')!.numbers).not.toHaveProperty('trust_region_in_force');
+    expect(now!.draft.reasoning.trace.find((t) => t.step === 'geo.limits')!.numbers).toHaveProperty('trust_region_in_force', true);
   });
 
   it('checks once on the campaign\'s countries, pooling the ad sets by country and date', () => {
