@@ -12,6 +12,7 @@ import { fitStrengths, fittedPrior, valuePerImpression, type RatePrior } from '.
 import { roundWithin, splitUnderLimits, type CountryLimits, type TrustCeiling } from './geo-constraints.ts';
 import { blendSplits, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { valueInterval } from './credible-interval.ts';
+import { createRng } from './random.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market } from './response-curve.ts';
 import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEntry } from './types.ts';
 
@@ -324,6 +325,8 @@ export interface HeldOutCheck {
    * share of the held-out value (0 = every country's share right, 1 = all of it on the wrong countries).
    */
   errors: Record<GeoCandidate, number>;
+  /** Each candidate's error on resampled held-out days (bootstrap), in the same order. */
+  resampled: Record<GeoCandidate, number[]>;
   actualMinor: number;
 }
 
@@ -345,41 +348,81 @@ export function checkOnHeldOutDays(units: readonly Unit[], settings: EngineSetti
   const actual = new Map(units.map((u) => [u.code, u.daily.filter((d) => d.date! >= heldDates[0]!).reduce((s, d) => s + dayValue(d, revenue), 0)]));
   const actualSum = [...actual.values()].reduce((a, b) => a + b, 0);
   if (!(actualSum > 0)) return 'no value (revenue or conversions) on the held-out days to predict';
-  const predicted = new Map(GEO_CANDIDATES.map((c) => [c, new Map(units.map((u) => [u.code, 0]))]));
-  for (const date of heldDates) {
+  // predicted[candidate][day][country] and actual[day][country], so that the days can be resampled.
+  const index = new Map(units.map((u, i) => [u.code, i]));
+  const actualByDay = heldDates.map(() => units.map(() => 0));
+  const predictedByDay = new Map(GEO_CANDIDATES.map((c) => [c, heldDates.map(() => units.map(() => 0))]));
+  for (const [t, date] of heldDates.entries()) {
     const train = units.map((u) => {
       const daily = u.daily.filter((d) => d.date! < date);
       return { code: u.code, daily, total: totalOfDays(daily) };
     });
+    for (const u of units) for (const d of u.daily) if (d.date === date) actualByDay[t]![index.get(u.code)!]! += dayValue(d, revenue);
     for (const candidate of GEO_CANDIDATES) {
       const fitted = fitCandidate(candidate, train, settings, minorPerMajor, revenue, totalMinor);
-      const into = predicted.get(candidate)!;
-      for (const u of units) for (const d of u.daily) if (d.date === date) into.set(u.code, into.get(u.code)! + fitted.predict(u.code, d.spendMinor));
+      const row = predictedByDay.get(candidate)![t]!;
+      for (const u of units) for (const d of u.daily) if (d.date === date) row[index.get(u.code)!]! += fitted.predict(u.code, d.spendMinor);
     }
   }
-  const errors = {} as Record<GeoCandidate, number>;
-  for (const candidate of GEO_CANDIDATES) {
-    const p = predicted.get(candidate)!;
-    const pSum = [...p.values()].reduce((a, b) => a + b, 0);
-    errors[candidate] = pSum > 0 ? units.reduce((e, u) => e + Math.abs(p.get(u.code)! / pSum - actual.get(u.code)! / actualSum), 0) / 2 : 1;
+  // The share error with each held-out day counted `weights[t]` times.
+  const errorOf = (candidate: GeoCandidate, weights: readonly number[]): number => {
+    const p = units.map(() => 0);
+    const a = units.map(() => 0);
+    for (const [t, w] of weights.entries()) {
+      if (w === 0) continue;
+      const row = predictedByDay.get(candidate)![t]!;
+      for (let k = 0; k < units.length; k++) {
+        p[k]! += w * row[k]!;
+        a[k]! += w * actualByDay[t]![k]!;
+      }
+    }
+    const pSum = p.reduce((x, y) => x + y, 0);
+    const aSum = a.reduce((x, y) => x + y, 0);
+    if (!(pSum > 0) || !(aSum > 0)) return 1;
+    return p.reduce((e, v, k) => e + Math.abs(v / pSum - a[k]! / aSum), 0) / 2;
+  };
+  const all = heldDates.map(() => 1);
+  const errors = Object.fromEntries(GEO_CANDIDATES.map((c) => [c, errorOf(c, all)])) as Record<GeoCandidate, number>;
+  // The check's own noise: the held-out days resampled with replacement (a fixed seed: the same
+  // history always gives the same verdict).
+  const rng = createRng(BOOTSTRAP_SEED);
+  const resampled = Object.fromEntries(GEO_CANDIDATES.map((c) => [c, [] as number[]])) as Record<GeoCandidate, number[]>;
+  for (let b = 0; b < BOOTSTRAP_DRAWS; b++) {
+    const weights = heldDates.map(() => 0);
+    for (let t = 0; t < held; t++) weights[Math.floor(rng.next() * held)]! += 1;
+    for (const c of GEO_CANDIDATES) resampled[c].push(errorOf(c, weights));
   }
-  return { trainDays: dates.length - held, heldOutDays: held, firstHeldOut: heldDates[0]!, errors, actualMinor: Math.round(actualSum) };
+  return { trainDays: dates.length - held, heldOutDays: held, firstHeldOut: heldDates[0]!, errors, resampled, actualMinor: Math.round(actualSum) };
+}
+
+const BOOTSTRAP_DRAWS = 200;
+const BOOTSTRAP_SEED = 20_261_205;
+
+/** Standard deviation of errors[a] − errors[b] over the resampled held-out days; 0 without them. */
+function differenceSe(resampled: Record<GeoCandidate, number[]> | undefined, a: GeoCandidate, b: GeoCandidate): number {
+  if (resampled === undefined || resampled[a].length < 2) return 0;
+  const d = resampled[a].map((x, i) => x - resampled[b][i]!);
+  const m = mean(d);
+  return Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / (d.length - 1));
 }
 
 /**
- * Held-out errors this close count as equal: a point of the value's share misplaced is within what
- * a fortnight of daily noise moves, and the richer model is then kept.
+ * Held-out errors closer than this, or than two standard errors of their difference over the
+ * resampled held-out days, count as equal: the check cannot tell them apart, and the richer model
+ * is kept. (Constant ROAS and the value response predict almost alike at the spends a history had;
+ * their splits differ most where the history has no evidence.)
  */
 export const ERROR_TIE = 0.01;
 
 /**
  * The best predictor among the candidates that predict no worse than the specification (which is
- * always one of them); errors within ERROR_TIE of the best are ties, resolved in GEO_CANDIDATES order.
+ * always one of them); an earlier candidate in GEO_CANDIDATES order is kept when its error is within
+ * the tie of the best one's.
  */
-export function chooseCandidate(errors: Record<GeoCandidate, number>): GeoCandidate {
+export function chooseCandidate(errors: Record<GeoCandidate, number>, resampled?: Record<GeoCandidate, number[]>): GeoCandidate {
   const eligible = GEO_CANDIDATES.filter((c) => errors[c] <= errors.specification);
-  const best = Math.min(...eligible.map((c) => errors[c]));
-  return eligible.find((c) => errors[c] <= best + ERROR_TIE)!;
+  const best = eligible.reduce((b, c) => (errors[c] < errors[b] ? c : b), eligible[0]!);
+  return eligible.find((c) => errors[c] - errors[best] <= Math.max(ERROR_TIE, 2 * differenceSe(resampled, c, best)))!;
 }
 
 /**
@@ -467,15 +510,15 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
 
   const check = input.campaignCheck?.result ?? checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
   const where = input.campaignCheck && input.campaignCheck.adsets > 1 ? ` (checked on the campaign's countries, its ${input.campaignCheck.adsets} ad sets pooled)` : '';
-  const chosen: GeoCandidate = input.candidate ?? (typeof check === 'string' ? 'specification' : chooseCandidate(check.errors));
+  const chosen: GeoCandidate = input.candidate ?? (typeof check === 'string' ? 'specification' : chooseCandidate(check.errors, check.resampled));
   const label: Record<GeoCandidate, string> = { value_response: 'value response', constant_roas: 'constant ROAS', specification: "specification's split" };
   const unit = revenue ? 'revenue' : 'conversions';
   trace.push(typeof check === 'string'
     ? { step: 'geo.check', decision: `held-out check not possible${where}: ${check}; the specification's split is used`, numbers: { chosen, value: unit, pooled_adsets: input.campaignCheck?.adsets ?? 1 } }
     : {
       step: 'geo.check',
-      decision: `${where ? `${where.slice(2, -1)}: ` : ''}each candidate predicted every country's ${unit} on each of the last ${check.heldOutDays} days (from ${check.firstHeldOut}) from the days before it, at the spends that happened; held-out error (how far each country's predicted share of that ${unit} is from its actual share, 0..1): ${GEO_CANDIDATES.map((c) => `${label[c]} ${check.errors[c].toFixed(3)}`).join(', ')}; ${label[chosen]} used${input.candidate !== undefined ? ' (imposed by the caller)' : chosen === 'specification' ? ' (no model predicted better than the specification)' : ''} (the best among those no worse than the specification, errors within ${ERROR_TIE} counted as equal and resolved toward the earlier of value response, constant ROAS, specification)`,
-      numbers: { chosen, value: unit, pooled_adsets: input.campaignCheck?.adsets ?? 1, train_days: check.trainDays, held_out_days: check.heldOutDays, first_held_out_day: check.firstHeldOut, held_out_actual: check.actualMinor, ...Object.fromEntries(GEO_CANDIDATES.map((c) => [`error_${c}`, r4(check.errors[c])])) },
+      decision: `${where ? `${where.slice(2, -1)}: ` : ''}each candidate predicted every country's ${unit} on each of the last ${check.heldOutDays} days (from ${check.firstHeldOut}) from the days before it, at the spends that happened; held-out error (how far each country's predicted share of that ${unit} is from its actual share, 0..1): ${GEO_CANDIDATES.map((c) => `${label[c]} ${check.errors[c].toFixed(3)}`).join(', ')}; ${label[chosen]} used${input.candidate !== undefined ? ' (imposed by the caller)' : chosen === 'specification' ? ' (no model predicted better than the specification)' : ''} (the best among those no worse than the specification; errors within ${ERROR_TIE} or two standard errors of their difference over resampled held-out days count as equal, resolved toward the earlier of value response, constant ROAS, specification)`,
+      numbers: { chosen, value: unit, pooled_adsets: input.campaignCheck?.adsets ?? 1, train_days: check.trainDays, held_out_days: check.heldOutDays, first_held_out_day: check.firstHeldOut, held_out_actual: check.actualMinor, ...Object.fromEntries(GEO_CANDIDATES.map((c) => [`error_${c}`, r4(check.errors[c])])), ...Object.fromEntries(GEO_CANDIDATES.filter((c) => c !== chosen).map((c) => [`se_of_difference_${c}_vs_${chosen}`, r4(differenceSe(check.resampled, c, chosen))])) },
     });
 
   const trust = trustCeilings(units, totalMinor, spainFloor, multiple, newShare);
