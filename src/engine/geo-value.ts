@@ -178,9 +178,28 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
   });
   const saturationAt = (k: number, theta: number) => 1 / (1 / shapes[k]!.saturation + theta / shapes[k]!.spendMean);
   // Scaled squared error of country k's days with bend θ and the least-squares level.
+  // A day's value per impression across all countries over the window's: a change common to every
+  // country that day (a weekend, a creative wearing out) is divided out before the bend is fitted, so
+  // that a history whose spend grew while its creative aged does not read the ageing as saturation.
+  const dayTotals = new Map<string, { value: number; impressions: number }>();
+  for (const { days } of shapes) for (const d of days) {
+    if (d.date === undefined) continue;
+    const t = dayTotals.get(d.date) ?? { value: 0, impressions: 0 };
+    t.value += dayValue(d, revenue);
+    t.impressions += d.impressions;
+    dayTotals.set(d.date, t);
+  }
+  const allValue = [...dayTotals.values()].reduce((a, t) => a + t.value, 0);
+  const allImpressions = [...dayTotals.values()].reduce((a, t) => a + t.impressions, 0);
+  const dayFactor = (date: string | undefined): number => {
+    const t = date === undefined ? undefined : dayTotals.get(date);
+    if (!t || !(t.impressions > 0) || !(allValue > 0) || !(allImpressions > 0)) return 1;
+    const f = t.value / t.impressions / (allValue / allImpressions);
+    return f > 0 ? f : 1;
+  };
   const series = shapes.map(({ days }) => {
     const spends = days.map((d) => d.spendMinor);
-    const values = days.map((d) => dayValue(d, revenue));
+    const values = days.map((d) => dayValue(d, revenue) / dayFactor(d.date));
     return { spends, values, scale: mean(values) };
   });
   const sse = (k: number, theta: number): number => {
