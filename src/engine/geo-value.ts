@@ -178,9 +178,11 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
   });
   const saturationAt = (k: number, theta: number) => 1 / (1 / shapes[k]!.saturation + theta / shapes[k]!.spendMean);
   // Scaled squared error of country k's days with bend θ and the least-squares level.
-  // A day's value per impression across all countries over the window's: a change common to every
-  // country that day (a weekend, a creative wearing out) is divided out before the bend is fitted, so
-  // that a history whose spend grew while its creative aged does not read the ageing as saturation.
+  // The trend of value per impression across all countries over the window (a line in its log,
+  // fitted by day, weighted by impressions) is divided out before the bend is fitted, so that a
+  // history whose spend grew while its creative aged does not read the ageing as saturation. Only
+  // the trend: day-to-day swings common to every country are what a campaign budget's changes look
+  // like, and they are evidence of the bend.
   const dayTotals = new Map<string, { value: number; impressions: number }>();
   for (const { days } of shapes) for (const d of days) {
     if (d.date === undefined) continue;
@@ -189,13 +191,24 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
     t.impressions += d.impressions;
     dayTotals.set(d.date, t);
   }
-  const allValue = [...dayTotals.values()].reduce((a, t) => a + t.value, 0);
-  const allImpressions = [...dayTotals.values()].reduce((a, t) => a + t.impressions, 0);
+  const trendDays = [...dayTotals].filter(([, t]) => t.value > 0 && t.impressions > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+  const dayIndex = new Map(trendDays.map(([date], i) => [date, i]));
+  let slope = 0;
+  let centre = 0;
+  if (trendDays.length >= 3) {
+    const w = trendDays.map(([, t]) => t.impressions);
+    const x = trendDays.map((_, i) => i);
+    const y = trendDays.map(([, t]) => Math.log(t.value / t.impressions));
+    const sw = w.reduce((a, b) => a + b, 0);
+    const mx = x.reduce((a, xi, i) => a + w[i]! * xi, 0) / sw;
+    const my = y.reduce((a, yi, i) => a + w[i]! * yi, 0) / sw;
+    const sxx = x.reduce((a, xi, i) => a + w[i]! * (xi - mx) ** 2, 0);
+    slope = sxx > 0 ? x.reduce((a, xi, i) => a + w[i]! * (xi - mx) * (y[i]! - my), 0) / sxx : 0;
+    centre = mx;
+  }
   const dayFactor = (date: string | undefined): number => {
-    const t = date === undefined ? undefined : dayTotals.get(date);
-    if (!t || !(t.impressions > 0) || !(allValue > 0) || !(allImpressions > 0)) return 1;
-    const f = t.value / t.impressions / (allValue / allImpressions);
-    return f > 0 ? f : 1;
+    const i = date === undefined ? undefined : dayIndex.get(date);
+    return i === undefined ? 1 : Math.exp(slope * (i - centre));
   };
   const series = shapes.map(({ days }) => {
     const spends = days.map((d) => d.spendMinor);
