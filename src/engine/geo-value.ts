@@ -3,7 +3,7 @@
 // concave function of spend, a constant value per spend, and the specification's split. Each is
 // fitted on the earlier days of the window and scored on how well it predicts every country's value
 // on the later days at the spends that happened; the run uses the best, and never one that predicts
-// worse than the specification's own rates. Whatever decides, no country gets more than its history
+// worse than the specification's split. Whatever decides, no country gets more than its history
 // supports (the trust region): a multiple of its highest daily spend, or the exploration share when
 // it was never funded.
 import { addMetrics, emptyMetrics, totalOfDays } from './metrics.ts';
@@ -24,8 +24,8 @@ export type GeoCandidate = 'value_response' | 'constant_roas' | 'specification';
 export const GEO_CANDIDATES: readonly GeoCandidate[] = ['value_response', 'constant_roas', 'specification'];
 
 // The held-out check needs enough days on both sides: at least 4 to fit on and 3 to predict. Every
-// day after the first 4 is predicted: on the stub, halving the held-out days (predicting the later
-// half only) let noise pick a worse candidate three times as often.
+// day after the first 4 is predicted: with only the later half predicted, noise picked a worse
+// candidate more often on the stub markets.
 const MIN_TRAIN_DAYS = 4;
 const MIN_CHECK_DAYS = MIN_TRAIN_DAYS + 3;
 // At most the last two weeks are predicted: each is a refit of every candidate.
