@@ -58,7 +58,7 @@ export interface GeoSplitInput {
 export interface CampaignCheck {
   result: HeldOutCheck | string;
   /**
-   * Each country's value per impression in the whole campaign (shrunk), over the campaign's: what an
+   * Each country's value per spend in the whole campaign (shrunk), over the campaign's: what an
    * ad set's countries are shrunk toward, so that an ad set with little evidence of its own keeps
    * the campaign's ranking of countries. Absent with a single ad set.
    */
@@ -108,8 +108,8 @@ export function checkCampaign(adsets: readonly { countries: readonly CountryHist
   const revenue = units.some((u) => u.total.spendWithRevenueMinor > 0);
   const result = checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
   if (adsets.length < 2) return { result, adsets: adsets.length };
-  const { values, pooled } = shrunkValuePerImpression(units, revenue);
-  return { result, adsets: adsets.length, relative: new Map(units.map((u, i) => [u.code, pooled > 0 ? values[i]! / pooled : 1])) };
+  const { perSpend, pooledPerSpend } = shrunkValuePerImpression(units, revenue);
+  return { result, adsets: adsets.length, relative: new Map(units.map((u, i) => [u.code, pooledPerSpend > 0 ? perSpend[i]! / pooledPerSpend : 1])) };
 }
 
 export interface GeoSplit {
@@ -272,42 +272,43 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
 }
 
 /**
- * Each country's value per impression shrunk toward the pooled one, normal–normal empirical Bayes:
- * its observed ratio has sampling variance (conversions, or revenue as a sum of order values whose
- * spread is about their mean) over impressions²; the spread between countries beyond that noise is
- * estimated by the method of moments, and each country keeps the share τ² / (τ² + its noise) of
- * its difference from the pool. One level for the whole value, so that a country's estimate is
- * pulled only as far as its own data are noisy.
+ * Each country's value per impression, from its value per spend shrunk toward the pooled one by
+ * normal–normal empirical Bayes: its observed ratio has sampling variance (conversions, or revenue
+ * as a sum of order values whose spread is about their mean) over spend²; the spread between
+ * countries beyond that noise is estimated by the method of moments, and each country keeps the
+ * share τ² / (τ² + its noise) of its difference from the target. Shrunk per spend, not per
+ * impression: countries' costs per impression differ several-fold, and pulling a cheap country's
+ * value per impression toward an expensive one's would multiply its value per spend.
  */
-export function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics }[], revenue: boolean, relative?: ReadonlyMap<string, number>): { values: number[]; pooled: number; betweenVariance: number } {
+export function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics }[], revenue: boolean, relative?: ReadonlyMap<string, number>): { values: number[]; perSpend: number[]; pooled: number; pooledPerSpend: number; betweenVariance: number } {
   const V = (m: Metrics) => (revenue ? m.revenueMinor : m.conversions);
   const pooledM = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
-  const pooled = pooledM.impressions > 0 ? V(pooledM) / pooledM.impressions : 0;
+  const pooled = pooledM.spendMinor > 0 ? V(pooledM) / pooledM.spendMinor : 0;
+  const pooledPerImpression = pooledM.impressions > 0 ? V(pooledM) / pooledM.impressions : 0;
   const perConversion = revenue && pooledM.conversions > 0 ? pooledM.revenueMinor / pooledM.conversions : 1;
   const noise = (m: Metrics): number => {
-    if (m.impressions <= 0) return Infinity;
+    if (m.spendMinor <= 0) return Infinity;
     // Expected conversions at the pool's rate when the country has none of its own to judge by.
-    const conversions = Math.max(m.conversions, (pooled * m.impressions) / perConversion, 1);
+    const conversions = Math.max(m.conversions, (pooled * m.spendMinor) / perConversion, 1);
     const each = revenue ? (m.conversions > 0 ? m.revenueMinor / m.conversions : perConversion) : 1;
-    return (conversions * each * each * (revenue ? 2 : 1)) / (m.impressions * m.impressions);
+    return (conversions * each * each * (revenue ? 2 : 1)) / (m.spendMinor * m.spendMinor);
   };
   // The target of each country: the pool, or, given the campaign's relative value of each country,
-  // the pool times that (normalised so that the targets average to the pool over the impressions).
+  // the pool times that (normalised so that the targets average to the pool over the spend).
   const rel = units.map((u) => (relative && u.code !== undefined ? (relative.get(u.code) ?? 1) : 1));
-  const norm = pooledM.impressions > 0 ? units.reduce((s, u, i) => s + u.total.impressions * rel[i]!, 0) / pooledM.impressions : 1;
+  const norm = pooledM.spendMinor > 0 ? units.reduce((s, u, i) => s + u.total.spendMinor * rel[i]!, 0) / pooledM.spendMinor : 1;
   const target = rel.map((r) => (norm > 0 ? (pooled * r) / norm : pooled));
-  const seenAt = units.map((u, i) => i).filter((i) => units[i]!.total.impressions > 0);
-  const seen = seenAt.map((i) => units[i]!);
-  const spread = seen.length > 1 ? seenAt.reduce((s, i) => s + (V(units[i]!.total) / units[i]!.total.impressions - target[i]!) ** 2, 0) / (seen.length - 1) : 0;
-  const meanNoise = seen.length > 0 ? seen.reduce((s, u) => s + noise(u.total), 0) / seen.length : 0;
+  const seen = units.map((_, i) => i).filter((i) => units[i]!.total.spendMinor > 0);
+  const spread = seen.length > 1 ? seen.reduce((s, i) => s + (V(units[i]!.total) / units[i]!.total.spendMinor - target[i]!) ** 2, 0) / (seen.length - 1) : 0;
+  const meanNoise = seen.length > 0 ? seen.reduce((s, i) => s + noise(units[i]!.total), 0) / seen.length : 0;
   const tau2 = Math.max(0, spread - meanNoise);
-  const values = units.map((u, i) => {
+  const perSpend = units.map((u, i) => {
     const n = noise(u.total);
-    if (!Number.isFinite(n)) return target[i]!;
-    const w = tau2 + n > 0 ? tau2 / (tau2 + n) : 0;
-    return target[i]! + w * (V(u.total) / u.total.impressions - target[i]!);
+    return Number.isFinite(n) ? target[i]! + (tau2 + n > 0 ? tau2 / (tau2 + n) : 0) * (V(u.total) / u.total.spendMinor - target[i]!) : target[i]!;
   });
-  return { values, pooled, betweenVariance: tau2 };
+  // Back to value per impression at the country's own cost per impression (the pool's without impressions).
+  const values = units.map((u, i) => (u.total.impressions > 0 && u.total.spendMinor > 0 ? (perSpend[i]! * u.total.spendMinor) / u.total.impressions : pooled > 0 ? (pooledPerImpression * perSpend[i]!) / pooled : pooledPerImpression));
+  return { values, perSpend, pooled: pooledPerImpression, pooledPerSpend: pooled, betweenVariance: tau2 };
 }
 
 /** Constant value per spend: each country's shrunk value per impression times its impressions per spend. */
