@@ -157,9 +157,9 @@ export interface ValueCurve {
  * (rising cost per impression); θ_k bends value further (falling value per impression as spend grows).
  * θ is fitted across countries (each country's daily value against its spend, least squares scaled by its
  * mean value) and each country's own θ is shrunk toward it by how much its spend varied. The level A_k
- * makes the model's value over the days fitted equal the country's value per impression, shrunk
- * toward the pool of countries (shrunkValuePerImpression), times its impressions: the level is as well
- * measured as the totals, the shape is borrowed where the days cannot show it.
+ * makes the model's value over the days fitted equal the country's value per spend, shrunk toward
+ * the pool of countries (shrunkValuePerImpression), times its spend: the level is as well measured
+ * as the totals, the shape is borrowed where the days cannot show it.
  */
 export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false, relative?: ReadonlyMap<string, number>): { curves: ValueCurve[]; sharedBend: number } {
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
