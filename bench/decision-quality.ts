@@ -13,12 +13,14 @@ import { exploreSegments, explorationSlots } from '../src/engine/exploration.ts'
 import { createRng } from '../src/engine/random.ts';
 import { allocateBudget, scoreCountries } from '../src/engine/geo.ts';
 import { allocateByResponse, type CountryDaily } from '../src/engine/geo-bayes.ts';
+import { NO_COUNTRY_LIMITS } from '../src/engine/geo-constraints.ts';
+import { decideGeoSplit } from '../src/engine/geo-value.ts';
 import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { curveValue, waterFill, type Market } from '../src/engine/response-curve.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
 import { fitSegmentPriors, ratePriorsByType, rescoreByValue, weighByKnownSize, weighBySize } from '../src/engine/segment-value.ts';
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
-import type { EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
+import type { CountryDay, EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
 import { createStubMarket, getTruth } from '../src/simulation/market.ts';
@@ -42,7 +44,8 @@ const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const revenueOf = (markets: readonly Market[], split: ReadonlyMap<string, number>) => markets.reduce((s, m) => s + curveValue(m.curve, m.valuePerImpression, split.get(m.code) ?? 0), 0);
 
 // 1. Geo split decided once.
-const once: Record<'uniform' | 'seed' | 'bayes', number[]> = { uniform: [], seed: [], bayes: [] };
+const once: Record<'uniform' | 'seed' | 'bayes5' | 'bayes', number[]> = { uniform: [], seed: [], bayes5: [], bayes: [] };
+const chosenOnce = new Map<string, number>();
 for (let s = 0; s < SEEDS; s++) {
   const market = createStubMarket({ seed: 1000 + s, campaigns: 1, days: 14, endDate: '2026-11-10', interestsPerCampaign: 20, behaviorsPerCampaign: 5 });
   const c = getTruth(market).campaigns[0]!;
@@ -51,7 +54,7 @@ for (let s = 0; s < SEEDS; s++) {
   const oracle = waterFill(markets, budget);
   const oracleRevenue = revenueOf(markets, new Map(markets.map((m, i) => [m.code, oracle.spends[i]!])));
   const countries = new Map<string, CountryDaily>();
-  const daily = new Map<string, { spendMinor: number; impressions: number }>();
+  const daily = new Map<string, CountryDay>();
   for (const r of market.rows() as Iterable<InsightRow>) {
     if (r.country === '') continue;
     let k = countries.get(r.country);
@@ -60,21 +63,32 @@ for (let s = 0; s < SEEDS; s++) {
     const key = `${r.country}|${r.date}`;
     let d = daily.get(key);
     if (!d) {
-      daily.set(key, (d = { spendMinor: 0, impressions: 0 }));
+      daily.set(key, (d = { spendMinor: 0, impressions: 0, date: r.date, clicks: 0, conversions: 0, clicksWithConversions: 0, revenueMinor: 0, spendWithRevenueMinor: 0 }));
       k.daily.push(d);
     }
-    d.spendMinor += r.spendMinor;
-    d.impressions += r.impressions;
+    const m = addRow(emptyMetrics(), r);
+    d.spendMinor += m.spendMinor;
+    d.impressions += m.impressions;
+    d.clicks! += m.clicks;
+    d.conversions! += m.conversions;
+    d.clicksWithConversions! += m.clicksWithConversions;
+    d.revenueMinor! += m.revenueMinor;
+    d.spendWithRevenueMinor! += m.spendWithRevenueMinor;
   }
   const hist = [...countries.values()];
   const seedSplit = allocateBudget(budget, scoreCountries(hist, SEED_SETTINGS.priors, 100), SPAIN_MIN_PCT).allocations;
-  const bayesSplit = allocateByResponse(budget, hist, SPAIN_MIN_PCT)!.allocations;
+  const bayes5Split = allocateByResponse(budget, hist, SPAIN_MIN_PCT)!.allocations;
+  const decided = decideGeoSplit({ totalMinor: budget, countries: hist, settings: { ...PRODUCT, spainMinPct: SPAIN_MIN_PCT }, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null });
+  chosenOnce.set(decided.chosen, (chosenOnce.get(decided.chosen) ?? 0) + 1);
+  const bayesSplit = decided.allocations;
   once.uniform.push(revenueOf(markets, uniformSplit(budget, markets.map((m) => m.code), SPAIN_MIN_PCT)) / oracleRevenue);
   once.seed.push(revenueOf(markets, new Map(seedSplit.map((a) => [a.countryCode, a.amountMinor]))) / oracleRevenue);
+  once.bayes5.push(revenueOf(markets, new Map(bayes5Split.map((a) => [a.countryCode, a.amountMinor]))) / oracleRevenue);
   once.bayes.push(revenueOf(markets, new Map(bayesSplit.map((a) => [a.countryCode, a.amountMinor]))) / oracleRevenue);
 }
 console.log(`1. Geo split decided once on 14 days of history, ${SEEDS} market seeds, share of the oracle's expected revenue (median):`);
-console.log(`   uniform ${pct(median(once.uniform))}; seed ${pct(median(once.seed))}; bayes ${pct(median(once.bayes))}`);
+console.log(`   uniform ${pct(median(once.uniform))}; seed ${pct(median(once.seed))}; bayes ${pct(median(once.bayes))} (worst ${pct(Math.min(...once.bayes))}; below seed on ${once.bayes.filter((b, i) => b < once.seed[i]!).length}, below uniform on ${once.bayes.filter((b, i) => b < once.uniform[i]!).length} of ${SEEDS}); engine version 5's bayes ${pct(median(once.bayes5))} (worst ${pct(Math.min(...once.bayes5))})`);
+console.log(`   bayes's held-out check chose: ${[...chosenOnce].map(([c, n]) => `${c} ${n}`).join(', ')}`);
 
 // 2. Interest choice, judged by true value per impression on the decision day, after 30 days of
 // history (the default window) and after 90; beside the ceiling of bench/interest-ceiling.ts.

@@ -8,6 +8,7 @@ import { parseEnv } from 'node:util';
 import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
 import { DEFAULT_SIZE_EXPONENT } from './engine/segment-value.ts';
+import { DEFAULT_TRUST_MULTIPLE } from './engine/geo-value.ts';
 
 export interface Config {
   dataDir: string;
@@ -208,6 +209,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
       // Not a variable: stored with each run so that runs decided before the campaign pool replay as they were.
       segmentPool: 'campaign',
+      // A country's budget may grow to this multiple of its highest daily spend in the window, no
+      // further: beyond it the response is extrapolated, not measured (docs/geo-split.md).
+      trustMultiple: r.number('TARGETING_TRUST_MULTIPLE', DEFAULT_TRUST_MULTIPLE, { min: 1, max: 100 }),
     },
     api: readApiConfig(r),
     // 400 days: a year of changes plus a quarter, long enough for an annual review.
@@ -285,6 +289,7 @@ export const CONFIG_VARIABLES = [
   'TARGETING_COUNTRY_SHARE_LIMITS',
   'TARGETING_MIN_COUNTRY_BUDGET',
   'TARGETING_MAX_CHANGE_PCT',
+  'TARGETING_TRUST_MULTIPLE',
   'TARGETING_SIZE_EXPONENT',
   'HOST',
   'PORT',

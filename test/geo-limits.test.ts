@@ -27,7 +27,9 @@ describe(`the change-per-run limit of the bayes split on ${usingPostgres ? 'Post
     const seed = await createContext(testConfig({ TARGETING_STRATEGY: 'seed' }), { db: ctx.db, clock: ctx.clock, logger: pino({ level: 'silent' }) });
     first = (await runOptimization(seed, { campaignId, budget: '1000', mode: 'stub' })).recommendations;
     ctx.setNow('2026-11-21T08:00:00Z');
-    second = (await runOptimization(ctx, { campaignId, budget: '1500', mode: 'stub' })).recommendations;
+    // The trust region outranks the change limit; set wide here so that the change limit is what holds.
+    const wide = await createContext(testConfig({ TARGETING_TRUST_MULTIPLE: '100' }), { db: ctx.db, clock: ctx.clock, logger: pino({ level: 'silent' }) });
+    second = (await runOptimization(wide, { campaignId, budget: '1500', mode: 'stub' })).recommendations;
   });
   afterAll(async () => {
     await ctx.close();
@@ -66,6 +68,23 @@ describe(`the change-per-run limit of the bayes split on ${usingPostgres ? 'Post
     }
     // The limit did hold some country back: the test would otherwise prove nothing.
     expect(held).toBeGreaterThan(0);
+  });
+
+  it('with the default trust region, keeps every country under twice its highest daily spend, over the change limit where they conflict', async () => {
+    const third = (await runOptimization(ctx, { campaignId, budget: '1500', mode: 'stub' })).recommendations;
+    let bounded = 0;
+    for (const rec of third) {
+      const trust = rec.reasoning.trace.find((t) => t.step === 'geo.trust')!;
+      expect(trust.numbers.trust_multiple).toBe(2);
+      for (const [code, amount] of cents(rec)) {
+        const ceiling = Number(trust.numbers[`${code}_ceiling_minor`]);
+        expect(amount).toBeLessThanOrEqual(code === 'ES' ? Math.max(ceiling, Math.ceil(Math.round(rec.total_budget * 100) * 0.35)) : ceiling);
+      }
+      bounded += rec.reasoning.trace.filter((t) => t.step === 'geo.response' && String(t.numbers.binding).startsWith('trust_')).length;
+      // Where the trust ceiling and the change limit conflict, the trace says the change limit gave way.
+      for (const t of rec.reasoning.trace.filter((e) => e.step === 'geo.relaxed')) expect(t.numbers.relaxed).toBe('change');
+    }
+    expect(bounded).toBeGreaterThan(0);
   });
 
   it('replays the second run identically from its stored inputs', async () => {

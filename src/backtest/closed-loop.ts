@@ -19,11 +19,11 @@
 //   exploration pay: the loop learns about an interest only by choosing it.
 import { addCalendarDays as addDays } from '../engine/calendar.ts';
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
-import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
+import { addMetrics, addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
-import type { AdSetSnapshot, CampaignSnapshot, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
 import { DEFAULT_FAMILY, familyName, type MarketFamily } from '../simulation/families.ts';
 import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
@@ -211,7 +211,7 @@ export function uniformSplit(budget: number, countries: readonly string[], spain
 }
 
 function snapshotOf(campaignId: string, currency: string, countryDays: readonly CountryDay[], segments: readonly SegmentHistory[], pixel: CampaignSnapshot['pixelEvents'], start: string, end: string, recentStart: string): CampaignSnapshot {
-  const byCountry = new Map<string, CountryHistory & { daily: { spendMinor: number; impressions: number }[] }>();
+  const byCountry = new Map<string, CountryHistory & { daily: SnapshotDay[] }>();
   const total = emptyMetrics();
   const recent = emptyMetrics();
   for (const d of countryDays) {
@@ -223,7 +223,7 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
       total[key] += d.metrics[key];
       if (d.date >= recentStart) recent[key] += d.metrics[key];
     }
-    c.daily.push({ spendMinor: d.metrics.spendMinor, impressions: d.metrics.impressions });
+    c.daily.push(dayOf(d.date, d.metrics));
   }
   const adset: AdSetSnapshot = { adsetId: null, segments: [...segments], countries: [...byCountry.values()], demographics: [], total, recent };
   return { campaignId, currency, windowStart: start, windowEnd: end, adsets: [adset], pixelEvents: pixel };

@@ -4,8 +4,8 @@
 // so that benchmarks can hand the engine exactly what a run on the same rows would read, without
 // a database.
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
-import { addRow, emptyMetrics } from '../engine/metrics.ts';
-import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, InsightRow, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
+import { addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
+import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, InsightRow, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
 
 export interface RowsWindow {
   start: string;
@@ -18,7 +18,7 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
   interface Building {
     adset: AdSetSnapshot;
     segments: Map<string, SegmentHistory & { days: Map<string, SegmentDay> }>;
-    countries: Map<string, { countryCode: string; total: ReturnType<typeof emptyMetrics>; days: Map<string, { spendMinor: number; impressions: number }> }>;
+    countries: Map<string, { countryCode: string; total: ReturnType<typeof emptyMetrics>; days: Map<string, Metrics> }>;
     demographics: Map<string, DemographicHistory>;
     countryRecent: ReturnType<typeof emptyMetrics>;
   }
@@ -36,10 +36,7 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
       if (!c) b.countries.set(r.country, (c = { countryCode: r.country, total: emptyMetrics(), days: new Map() }));
       addRow(c.total, r);
       if (r.date >= window.recentStart) addRow(b.countryRecent, r);
-      const d = c.days.get(r.date) ?? { spendMinor: 0, impressions: 0 };
-      d.spendMinor += r.spendMinor;
-      d.impressions += r.impressions;
-      c.days.set(r.date, d);
+      c.days.set(r.date, addRow(c.days.get(r.date) ?? emptyMetrics(), r));
     } else if (r.segmentType === 'demographic') {
       const key = `${r.age}|${r.gender}`;
       let d = b.demographics.get(key);
@@ -71,7 +68,7 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
     const byKey = new Map([...b.segments.values()].map((s) => [`${s.segmentType}\u0000${s.segmentId}`, s]));
     for (const h of fatigueFitCandidates(a.segments, () => false)) h.daily = [...byKey.get(`${h.segmentType}\u0000${h.segmentId}`)!.days.values()];
     for (const c of b.countries.values()) {
-      a.countries.push({ countryCode: c.countryCode, total: c.total, daily: [...c.days.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([, d]) => d) });
+      a.countries.push({ countryCode: c.countryCode, total: c.total, daily: [...c.days.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([date, d]) => dayOf(date, d)) });
       for (const key of Object.keys(c.total) as (keyof typeof c.total)[]) a.total[key] += c.total[key];
     }
     a.recent = b.countryRecent;

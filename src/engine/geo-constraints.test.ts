@@ -232,6 +232,7 @@ describe('splitUnderLimits, property', () => {
     changePct: fc.integer({ min: 0, max: 100 }),
     previousWeights: fc.option(fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 5, maxLength: 5 })),
     previousTotal: fc.integer({ min: 1, max: 2_000_000 }),
+    trustCeilings: fc.option(fc.array(fc.integer({ min: 0, max: 2_000_000 }), { minLength: 5, maxLength: 5 })),
   });
 
   it('sums to the cent, keeps Spain\'s floor, stays in the stated bounds, and holds every limit it does not say it relaxed', () => {
@@ -240,7 +241,8 @@ describe('splitUnderLimits, property', () => {
       const floor = Math.ceil((s.total * s.spainPct) / 100 - 1e-9);
       const shares = s.useShares ? Object.fromEntries(codes.slice(0, s.n).map((c, i) => [c, { minPct: s.shareMins[i]!, maxPct: Math.min(100, s.shareMins[i]! + s.shareWidths[i]!) }])) : {};
       const previous = s.previousWeights === null ? null : { totalBudgetMinor: s.previousTotal, allocations: codes.map((c, i) => ({ countryCode: c, amountMinor: s.previousWeights![i]! * 1_000 })) };
-      const l = limits({ shares, minBudgetMinor: s.minBudget, maxChangePct: s.changePct, previous });
+      const trust = s.trustCeilings === null ? undefined : Object.fromEntries(codes.slice(0, s.n).map((c, i) => [c, { maxMinor: s.trustCeilings![i]!, by: 'trust_history' as const }]));
+      const l = limits({ shares, minBudgetMinor: s.minBudget, maxChangePct: s.changePct, previous, ...(trust ? { trust } : {}) });
       const split = splitUnderLimits(markets, s.total, floor, l);
 
       expect(split.amounts.every((a) => Number.isInteger(a) && a >= 0)).toBe(true);
@@ -261,6 +263,11 @@ describe('splitUnderLimits, property', () => {
           if (!relaxed.has(`${m.code}:share_max`)) expect(a).toBeLessThanOrEqual(Math.ceil((s.total * share.maxPct) / 100 - 1e-9));
         }
         if (s.minBudget > 0 && heldFor('min_budget', m.code) && limitsNumbers.min_budget_in_force) expect(a === 0 || a >= s.minBudget).toBe(true);
+        // The trust ceiling holds unless a higher-priority lower bound (the floor, a minimum share) is above it, and then the amount sits on that bound.
+        if (trust && limitsNumbers.trust_region_in_force) {
+          const lowerFirst = Math.max(m.code === 'ES' ? floor : 0, share && limitsNumbers.share_limits_in_force ? Math.floor((s.total * share.minPct) / 100 + 1e-9) : 0);
+          expect(a).toBeLessThanOrEqual(Math.max(trust[m.code]!.maxMinor, lowerFirst));
+        }
       }
       const inForce = limitsNumbers.change_pct_in_force;
       if (typeof inForce === 'number' && previous !== null) {

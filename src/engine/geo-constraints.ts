@@ -4,12 +4,13 @@
 // off by large day-to-day swings. The split stays the water-filling optimum (equal marginal
 // returns, KKT) inside per-country boxes built from these limits.
 //
-// Priority, highest first: Spain's floor (never relaxed), the share limits, the minimum budget,
-// the change limit. A limit is kept as far as it can be met together with every limit above it:
+// Priority, highest first: Spain's floor (never relaxed), the share limits, the trust region (a
+// ceiling per country from its own history, src/engine/geo-value.ts), the minimum budget, the
+// change limit. A limit is kept as far as it can be met together with every limit above it:
 // where one country's bounds contradict, the lower-priority bound gives way for that country;
 // where the boxes cannot sum to the budget, the change limit is widened first (to the smallest
 // whole percentage found that fits, up to switched off), then the minimum budget is dropped, then
-// the share limits. Every relaxation is written to the trace.
+// the trust region, then the share limits. Every relaxation is written to the trace.
 import { marginalValue, waterFill, type Market } from './response-curve.ts';
 import type { TraceEntry } from './types.ts';
 
@@ -35,12 +36,23 @@ export interface CountryLimits {
    */
   maxChangePct: number;
   previous: PreviousSplit | null;
+  /**
+   * The trust region: the most each listed country may get, and what set it. Absent = none (the
+   * split of engine version 5). The caller makes the ceilings absorb the budget with Spain's floor.
+   */
+  trust?: Readonly<Record<string, TrustCeiling>>;
+}
+
+export interface TrustCeiling {
+  maxMinor: number;
+  /** trust_history: a multiple of the country's highest daily spend; trust_new: never funded, the exploration share; trust_rest: raised by the part of the budget the ceilings could not hold. */
+  by: 'trust_history' | 'trust_new' | 'trust_rest';
 }
 
 export const NO_COUNTRY_LIMITS: CountryLimits = { shares: {}, minBudgetMinor: 0, maxChangePct: 100, previous: null };
 
 /** What set a bound: the rule to name when the amount sits on it. */
-export type BoundRule = 'budget' | 'zero' | 'spain_floor' | 'share_min' | 'share_max' | 'min_budget' | 'change_down' | 'change_up';
+export type BoundRule = 'budget' | 'zero' | 'spain_floor' | 'share_min' | 'share_max' | 'min_budget' | 'change_down' | 'change_up' | TrustCeiling['by'];
 
 export interface CountryBounds {
   lowerMinor: number;
@@ -70,6 +82,7 @@ interface Box {
 
 interface Layers {
   shares: boolean;
+  trust: boolean;
   minBudget: boolean;
   /** null: no change limit. */
   changePct: number | null;
@@ -93,13 +106,17 @@ export function splitUnderLimits(markets: readonly Market[], totalMinor: number,
   const codes = new Set(markets.map((m) => m.code));
   const hasShares = Object.keys(limits.shares).some((c) => codes.has(c));
   const hasMinimum = limits.minBudgetMinor > 0;
+  const hasTrust = limits.trust !== undefined && Object.keys(limits.trust).some((c) => codes.has(c));
   const previous = rescaledPrevious(markets, totalMinor, limits);
   const changePct = previous !== null && limits.maxChangePct < 100 ? limits.maxChangePct : null;
   const solve = (layers: Layers) => solveLayers(markets, totalMinor, spainFloorMinor, limits, previous, layers);
 
-  for (const shares of hasShares ? [true, false] : [false]) {
+  // Higher-priority layers vary slowest: the trust region is dropped before the share limits.
+  const outer: [boolean, boolean][] = [];
+  for (const shares of hasShares ? [true, false] : [false]) for (const trust of hasTrust ? [true, false] : [false]) outer.push([shares, trust]);
+  for (const [shares, trust] of outer) {
     for (const minBudget of hasMinimum ? [true, false] : [false]) {
-      let layers: Layers = { shares, minBudget, changePct };
+      let layers: Layers = { shares, trust, minBudget, changePct };
       let found = solve(layers);
       if (found === null && changePct !== null) {
         // Widen the change limit by bisection over whole percentages; 100 is switched off.
@@ -121,7 +138,7 @@ export function splitUnderLimits(markets: readonly Market[], totalMinor: number,
           found = best;
         }
       }
-      if (found !== null) return finish(markets, totalMinor, spainFloorMinor, limits, previous, { shares: hasShares, minBudget: hasMinimum, changePct }, layers, found);
+      if (found !== null) return finish(markets, totalMinor, spainFloorMinor, limits, previous, { shares: hasShares, trust: hasTrust, minBudget: hasMinimum, changePct }, layers, found);
     }
   }
   // Unreachable: Spain's floor alone always fits (it is at most the whole budget).
@@ -164,6 +181,19 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
       if (lo > box.lower) setLower(box, lo, 'share_min');
       if (hi < box.lower) events.push(relaxed(mk.code, 'share_max', `${mk.code}'s maximum share (${hi} minor units) is below Spain's floor (${box.lower}): the floor wins`));
       else if (hi < box.upper) setUpper(box, hi, 'share_max');
+    }
+  }
+
+  if (layers.trust && limits.trust !== undefined) {
+    for (const [i, mk] of markets.entries()) {
+      const ceiling = limits.trust[mk.code];
+      if (ceiling === undefined) continue;
+      const box = boxes[i]!;
+      const hi = Math.floor(ceiling.maxMinor + 1e-9);
+      if (hi < box.lower) {
+        events.push(relaxed(mk.code, ceiling.by, `${mk.code}'s trust ceiling (${hi} minor units) is below its ${box.lowerBy === 'spain_floor' ? 'floor' : 'minimum share'} (${box.lower}): it gets exactly that`));
+        setUpper(box, box.lower, ceiling.by);
+      } else if (hi < box.upper) setUpper(box, hi, ceiling.by);
     }
   }
 
@@ -280,6 +310,8 @@ function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor:
       spain_floor_minor: spainFloorMinor,
       share_limits: Object.entries(limits.shares).sort(([a], [b]) => a.localeCompare(b)).map(([c, l]) => `${c}:${l.minPct}-${l.maxPct}`).join(',') || null,
       share_limits_in_force: used.shares,
+      // Only where a trust region was asked for: the trace of engine version 5's split stays as it was.
+      ...(limits.trust === undefined ? {} : { trust_region_in_force: used.trust }),
       min_budget_minor: m,
       min_budget_in_force: used.minBudget,
       max_change_pct: limits.maxChangePct,
@@ -293,6 +325,7 @@ function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor:
       : `the countries' bounds cannot sum to ${totalMinor} minor units within ±${wanted.changePct} % of the previous split: widened to ±${used.changePct} % for this run`));
   }
   if (wanted.minBudget && !used.minBudget) trace.push(relaxed('*', 'min_budget', `the countries cannot all get 0 or at least ${m} minor units within the higher-priority limits: the minimum budget is dropped for this run`));
+  if (wanted.trust && !used.trust) trace.push(relaxed('*', 'trust', `the trust ceilings cannot hold ${totalMinor} minor units within the share limits: the trust region is dropped for this run`));
   if (wanted.shares && !used.shares) trace.push(relaxed('*', 'share', `the share limits cannot be met with Spain's floor by the countries of this ad set (the bounds do not sum to ${totalMinor} minor units): they are dropped for this run`));
   trace.push(...found.events);
   return { amounts, bounds, trace };
@@ -301,6 +334,7 @@ function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor:
 function describeLimits(limits: CountryLimits, wanted: Layers, used: Layers, previous: Map<string, number> | null): string {
   const parts: string[] = ['Spain\'s floor'];
   if (wanted.shares) parts.push(used.shares ? 'share limits' : 'share limits (relaxed)');
+  if (wanted.trust) parts.push(used.trust ? 'the trust region' : 'the trust region (relaxed)');
   if (wanted.minBudget) parts.push(used.minBudget ? `a minimum of ${limits.minBudgetMinor} minor units per funded country` : 'the minimum budget (relaxed)');
   if (wanted.changePct !== null) parts.push(used.changePct === wanted.changePct ? `±${wanted.changePct} % of the previous split rescaled to this budget` : `the change limit (relaxed to ${used.changePct === null ? 'off' : `±${used.changePct} %`})`);
   else if (limits.previous === null) parts.push('no change limit (first run for this ad set)');

@@ -1,4 +1,4 @@
-import type { InsightRow, Metrics } from './types.ts';
+import type { CountryDay, InsightRow, Metrics } from './types.ts';
 
 export function emptyMetrics(): Metrics {
   return {
@@ -81,4 +81,24 @@ export function observedCpcMinor(m: Metrics): number | null {
 
 export function observedFrequency(m: Metrics): number | null {
   return m.reach > 0 ? m.impressionsWithReach / m.reach : null;
+}
+
+/** A country's day as the snapshot carries it (types.ts CountryDay), from that day's totals. */
+export function dayOf(date: string, m: Metrics): CountryDay {
+  return { spendMinor: m.spendMinor, impressions: m.impressions, date, clicks: m.clicks, conversions: m.conversions, clicksWithConversions: m.clicksWithConversions, revenueMinor: m.revenueMinor, spendWithRevenueMinor: m.spendWithRevenueMinor };
+}
+
+/** The totals of a run of days; fields a stored day lacks count as 0. */
+export function totalOfDays(days: readonly CountryDay[]): Metrics {
+  const m = emptyMetrics();
+  for (const d of days) {
+    m.spendMinor += d.spendMinor;
+    m.impressions += d.impressions;
+    m.clicks += d.clicks ?? 0;
+    m.conversions += d.conversions ?? 0;
+    m.clicksWithConversions += d.clicksWithConversions ?? 0;
+    m.revenueMinor += d.revenueMinor ?? 0;
+    m.spendWithRevenueMinor += d.spendWithRevenueMinor ?? 0;
+  }
+  return m;
 }

@@ -6,6 +6,7 @@ import { valueInterval } from './credible-interval.ts';
 import { describePriors } from './empirical-bayes.ts';
 import { allocateByResponse, fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, type RatePrior } from './geo-bayes.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
+import { checkCampaign, decideGeoSplit, type CampaignCheck } from './geo-value.ts';
 import type { CountryLimits } from './geo-constraints.ts';
 import { inclusiveDays } from './calendar.ts';
 import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment } from './exploration.ts';
@@ -75,6 +76,8 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const weights = spend.some((s) => s > 0) ? spend.map((s) => Math.max(s, 0)) : adsets.map(() => 1);
   const budgets = splitExact(totalBudgetMinor, weights);
   const spendTotal = spend.reduce((a, b) => a + b, 0);
+  // bayes: the geo split's candidate is checked once, on the campaign's countries (src/engine/geo-value.ts).
+  const geoCheck = settings.strategy === 'bayes' && settings.trustMultiple !== undefined ? checkCampaign(adsets, settings, 10 ** minorDigits(snapshot.currency), totalBudgetMinor) : undefined;
 
   // Step 1 for every ad set first: with the campaign segment pool, an ad set's candidates carry
   // the fatigue verdicts of the other ad sets that ran them.
@@ -102,7 +105,7 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
     const budgetShare = settings.budgetExplorationShare ?? 0;
     const budgetExploration = geoRng !== null && budgetShare > 0 ? { rng: geoRng, share: budgetShare } : null;
     const previousGeo = input.earlierRuns?.geo?.find((g) => g.adsetId === adset.adsetId) ?? null;
-    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, scored[i]!, pool, previousGeo, budgetExploration);
+    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, scored[i]!, pool, previousGeo, budgetExploration, geoCheck);
   });
 }
 
@@ -129,6 +132,7 @@ function decideAdSet(
   pool: CampaignPool | null,
   previousGeo: EarlierGeoSplit | null,
   budgetExploration: BudgetExploration | null,
+  geoCheck: CampaignCheck | undefined,
 ): AdSetDecision {
   const { currency } = snapshot;
   const minorPerMajor = 10 ** minorDigits(currency);
@@ -147,7 +151,7 @@ function decideAdSet(
   // 2. Geo budget
   const countryScores = scoreCountries(adset.countries, settings.priors, minorPerMajor);
   const hasCountryData = adset.countries.some((c) => c.total.impressions > 0);
-  const allocation = splitBudget(adset, countryScores, budgetMinor, settings, countryLimits(settings, minorPerMajor, previousGeo), budgetExploration);
+  const allocation = splitBudget(adset, currency, countryScores, budgetMinor, settings, countryLimits(settings, minorPerMajor, previousGeo), budgetExploration, geoCheck);
   const check = validateAllocation(allocation.allocations, budgetMinor, settings.spainMinPct);
   if (!check.valid) throw new InvalidAllocationError(adset.adsetId, check.reason);
   trace.push(...allocation.trace);
@@ -444,22 +448,27 @@ function countryLimits(settings: EngineSettings, minorPerMajor: number, previous
 }
 
 /**
- * The `bayes` strategy splits by fitted response curves (equal marginal returns) under the limits
- * of src/engine/geo-constraints.ts; it falls back to the seed split, saying so, when no country has
- * enough daily spend variation to fit a curve.
- * bench/decision-quality.ts: decided once, median 97.0 % of the oracle's revenue against the seed's
- * 85.3 %; in the closed loop 98.0 % day by day (README "Decision quality").
+ * The `bayes` strategy's split (docs/geo-split.md): the candidate that best predicts the window's
+ * later days from its earlier ones (value response, constant ROAS, the specification's split)
+ * decides, inside the trust region (src/engine/geo-value.ts). Settings without a trust multiple
+ * (stored by engine version 5 or earlier) split by response curves on impressions as that version
+ * did, falling back to the seed split when no country's curve can be fitted.
  */
-function splitBudget(adset: AdSetSnapshot, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings, limits: CountryLimits, exploration: BudgetExploration | null): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: TraceEntry[] } {
+function splitBudget(adset: AdSetSnapshot, currency: string, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings, limits: CountryLimits, exploration: BudgetExploration | null, geoCheck: CampaignCheck | undefined): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: TraceEntry[] } {
   const seed = () => allocateBudget(budgetMinor, countryScores, settings.spainMinPct);
   if (settings.strategy !== 'bayes') return seed();
+  const weightOf = new Map(countryScores.map((c) => [c.countryCode, c.weight]));
+  if (settings.trustMultiple !== undefined) {
+    const decided = decideGeoSplit({ totalMinor: budgetMinor, countries: adset.countries, settings, minorPerMajor: 10 ** minorDigits(currency), limits, exploration, ...(geoCheck === undefined ? {} : { campaignCheck: geoCheck }) });
+    return { allocations: decided.allocations.map((a) => ({ ...a, weight: weightOf.get(a.countryCode) ?? 0 })), trace: decided.trace };
+  }
+  // Settings stored before the trust region existed: engine version 5's split, so those runs replay as they decided.
   const withDaily = adset.countries.map((c) => ({ ...c, daily: c.daily ?? [] }));
   const result = allocateByResponse(budgetMinor, withDaily, settings.spainMinPct, USE_FITTED_PRIORS.countries, limits, exploration);
   if (result === null) {
     const fallback = seed();
     return { allocations: fallback.allocations, trace: [{ step: 'geo.strategy', decision: 'no country has enough daily spend variation to fit a response curve: seed split used', numbers: { countries: adset.countries.length } }, ...fallback.trace] };
   }
-  const weightOf = new Map(countryScores.map((c) => [c.countryCode, c.weight]));
   return {
     allocations: result.allocations.map((a) => ({ countryCode: a.countryCode, amountMinor: a.amountMinor, weight: weightOf.get(a.countryCode) ?? 0 })),
     trace: result.trace,

@@ -113,7 +113,24 @@ export interface CountryHistory {
   countryCode: string;
   total: Metrics;
   /** Spend and impressions per day with delivery, oldest first: what response curves are fitted from. */
-  daily?: { spendMinor: number; impressions: number }[];
+  daily?: CountryDay[];
+}
+
+/**
+ * One day of a country. The fields after impressions are the day's own metrics, which the value
+ * response and its check on held-out days need (src/engine/geo-value.ts); snapshots stored before
+ * they were kept lack them, and the date.
+ */
+export interface CountryDay {
+  spendMinor: number;
+  impressions: number;
+  /** YYYY-MM-DD */
+  date?: string;
+  clicks?: number;
+  conversions?: number;
+  clicksWithConversions?: number;
+  revenueMinor?: number;
+  spendWithRevenueMinor?: number;
 }
 
 export interface DemographicHistory {
@@ -254,6 +271,13 @@ export interface EngineSettings {
    * SIZE_EXPONENT_BEFORE_SETTING, the exponent engine version 3 used, so those runs replay unchanged.
    */
   sizeExponent?: number;
+  /**
+   * `bayes` only (src/engine/geo-value.ts): the trust region. No country gets more than this
+   * multiple of its highest daily spend in the window. Absent (settings stored before it existed):
+   * the split of engine version 5 (response curves on impressions, no held-out check, no trust
+   * region), so those runs replay as they decided.
+   */
+  trustMultiple?: number;
 }
 
 export const DEFAULT_FATIGUE_REST_DAYS = 14;

@@ -1,6 +1,6 @@
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, emptyMetrics } from '../engine/metrics.ts';
-import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, CountryDay, DemographicHistory, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 
@@ -61,8 +61,8 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
      from insights where ${inWindow} and country <> '' group by adset_id, country`,
     params,
   );
-  const countryDays = await db.query<{ adset_id: string; country: string; spend: number; impressions: number }>(
-    `select adset_id, country, bigint_sum(spend_minor)::float8 as spend, bigint_sum(impressions)::float8 as impressions
+  const countryDays = await db.query<Row>(
+    `select adset_id, country, to_char(date, 'YYYY-MM-DD') as date, ${metricsColumns('d_')}
      from insights where ${inWindow} and country <> '' group by adset_id, country, date order by adset_id, country, date`,
     params.slice(0, 3),
   );
@@ -128,12 +128,13 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     adsetOf(adsetId).segments.push(s);
     addKind(adsetId, 'segment', s.total, s.recent);
   }
-  const daily = new Map<string, { spendMinor: number; impressions: number }[]>();
+  const daily = new Map<string, CountryDay[]>();
   for (const d of countryDays) {
-    const key = `${d.adset_id}\u0000${d.country}`;
+    const key = `${String(d.adset_id)}\u0000${String(d.country)}`;
     let list = daily.get(key);
     if (!list) daily.set(key, (list = []));
-    list.push({ spendMinor: Number(d.spend), impressions: Number(d.impressions) });
+    const m = readMetrics(d, 'd_');
+    list.push({ spendMinor: m.spendMinor, impressions: m.impressions, date: String(d.date), clicks: m.clicks, conversions: m.conversions, clicksWithConversions: m.clicksWithConversions, revenueMinor: m.revenueMinor, spendWithRevenueMinor: m.spendWithRevenueMinor });
   }
   for (const r of countries) {
     const adsetId = String(r.adset_id);
