@@ -10,7 +10,10 @@
 //      ad set weighed by its budget, for bayes, seed and raw revenue per impression; beside the
 //      ceiling of bench/interest-ceiling.ts on the campaign's rows pooled over its ad sets (the
 //      most any estimator could close from them; not for shared ad sets, whose rows are blends
-//      that its model does not describe);
+//      that its model does not describe); and the same choice judged as the loop judges it, by the
+//      value per impression a union of the chosen interests delivers when Meta delivers by their true
+//      size: (delivered − all interests') / (best set's − all interests'), the best set of the same
+//      size by bestInterests;
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
 //      revenue of bayes against the specification's loop, and both as shares of the oracle's.
 // Every decision sees the market's Meta-like audience size estimates (StubMarket.audienceSizes,
@@ -23,7 +26,7 @@
 // `npm run bench:quality:stub` (bench/decision-quality.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
+import { bestInterests, runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
 import { segmentSizeMap, snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
@@ -63,8 +66,10 @@ interface FamilyFigures {
   geo: Record<GeoName, number[]>;
   interests: Record<PickName, number[]>;
   loop: { bayes: number[]; seed: number[]; uniform: number[]; lift: number[] };
-  /** bayes with no audience size known (geo split, interest choice, loop, loop vs seed's). */
-  unknownSizes: { geo: number[]; interests: number[]; loop: number[]; lift: number[] };
+  /** The interest choice judged by the value a union of the chosen interests delivers under delivery by true size. */
+  delivered: { bayes: number[]; seed: number[] };
+  /** bayes with no audience size known (geo split, interest choice, delivered value, loop, loop vs seed's). */
+  unknownSizes: { geo: number[]; interests: number[]; delivered: number[]; loop: number[]; lift: number[] };
 }
 
 /** Countries' totals over every ad set of the history. */
@@ -100,8 +105,27 @@ function gapClosed(chosen: readonly string[], values: ReadonlyMap<string, number
   return best > 0 ? got / best : 0;
 }
 
+/** (delivered − all's) / (best set's − all's): value per impression of a union delivered by true size. */
+function deliveredGap(chosen: readonly string[], values: ReadonlyMap<string, number>, sizes: ReadonlyMap<string, number>): number {
+  const weighted = (ids: Iterable<string>) => {
+    let w = 0;
+    let v = 0;
+    for (const id of ids) {
+      w += sizes.get(id) ?? 0;
+      v += (sizes.get(id) ?? 0) * (values.get(id) ?? 0);
+    }
+    return w > 0 ? v / w : Number.NaN;
+  };
+  const all = weighted(values.keys());
+  const best = weighted(bestInterests(values, (id) => sizes.get(id) ?? 0, K)) - all;
+  const got = chosen.length > 0 ? weighted(chosen) - all : 0;
+  return best > 0 ? got / best : 0;
+}
+
 /** One run on the history: every ad set's decision, its geo split summed over the ad sets, its interest choice weighed by budget. */
 function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<typeof snapshotFromRows>, values: ReadonlyMap<string, number>, marketSeed: number) {
+  const sizes = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
+  let delivered = 0;
   const budget = c.dailyBudgetMinor;
   const decisions = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...PRODUCT, strategy }, randomSeed: deriveSeed('bench-quality', marketSeed, strategy) });
   const split = new Map<string, number>();
@@ -111,9 +135,10 @@ function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<t
     const perMajor = d.draft.total_budget > 0 ? d.budgetMinor / d.draft.total_budget : 0;
     for (const g of d.draft.geo_allocations) split.set(g.country_code, (split.get(g.country_code) ?? 0) + g.budget_amount * perMajor);
     gap += d.budgetMinor * gapClosed(d.draft.interests.map((i) => i.interest_id), values);
+    delivered += d.budgetMinor * deliveredGap(d.draft.interests.map((i) => i.interest_id), values, sizes);
     weight += d.budgetMinor;
   }
-  return { split, interests: weight > 0 ? gap / weight : 0 };
+  return { split, interests: weight > 0 ? gap / weight : 0, delivered: weight > 0 ? delivered / weight : 0 };
 }
 
 function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigures): void {
@@ -144,6 +169,9 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   const bayesUnsized = decide('bayes', c, unsized, values, marketSeed);
   figures.unknownSizes.geo.push(share(bayesUnsized.split));
   figures.unknownSizes.interests.push(bayesUnsized.interests);
+  figures.unknownSizes.delivered.push(bayesUnsized.delivered);
+  figures.delivered.bayes.push(bayes.delivered);
+  figures.delivered.seed.push(seed.delivered);
   // Raw ratios: the campaign's interest rows pooled over its ad sets, ranked by revenue per impression.
   const pooled = new Map<string, Metrics>();
   for (const r of rows) if (r.segmentType === 'interest') addRow(pooled.get(r.segmentId) ?? pooled.set(r.segmentId, emptyMetrics()).get(r.segmentId)!, r);
@@ -181,7 +209,7 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, unknownSizes: { geo: [], interests: [], loop: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, delivered: { bayes: [], seed: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
@@ -189,17 +217,19 @@ for (const [name, family] of FAMILIES) {
   const interests = Object.fromEntries((['bayes', 'seed', 'raw', 'ceiling'] as const).map((k) => [k, figures.interests[k].length === 0 ? null : stats(figures.interests[k], k === 'seed' || k === 'ceiling' ? undefined : { seed: figures.interests.seed })]));
   const loop = LOOP_DAYS > 0 ? { bayes: stats(figures.loop.bayes, { seed: figures.loop.seed }), seed: stats(figures.loop.seed), uniform: stats(figures.loop.uniform), bayesOverSeed: stats(figures.loop.lift) } : null;
   const u = figures.unknownSizes;
-  const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
+  const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed) };
+  const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
-  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, loop: LOOP_DAYS > 0 ? figures.loop : null, unknownSizes: figures.unknownSizes };
-  results[name] = { axes: family, markets: SEEDS, geo, interests, loop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, delivered: figures.delivered, loop: LOOP_DAYS > 0 ? figures.loop : null, unknownSizes: figures.unknownSizes };
+  results[name] = { axes: family, markets: SEEDS, geo, interests, delivered, loop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`  geo split, share of the oracle's revenue: ${line('bayes', geo.bayes!)}; ${line('seed', geo.seed!)}; ${line('uniform', geo.uniform!)}; ${line('raw ratios', geo.raw!)}; oracle ${pct(geo.oracle!.median)}`);
   console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
+  console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
-  console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
+  console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}; ${line('delivered', unknownSizes.delivered)}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
 }
 
 // Summary: per measure, the worst family (by its median) and the median across families.
@@ -212,6 +242,9 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
   ['interest choice: seed', (f) => f.interests.seed],
   ['interest choice: raw', (f) => f.interests.raw],
   ['interest choice: bayes, no size known', (f) => f.unknownSizes.interests],
+  ['delivered value: bayes', (f) => f.delivered.bayes],
+  ['delivered value: seed', (f) => f.delivered.seed],
+  ['delivered value: bayes, no size known', (f) => f.unknownSizes.delivered],
   ...(LOOP_DAYS > 0
     ? ([
       ['loop: bayes share of oracle', (f: FamilyFigures) => f.loop.bayes],
