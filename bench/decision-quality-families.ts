@@ -10,9 +10,15 @@
 //      ad set weighed by its budget, for bayes, seed and raw revenue per impression; beside the
 //      ceiling of bench/interest-ceiling.ts on the campaign's rows pooled over its ad sets (the
 //      most any estimator could close from them; not for shared ad sets, whose rows are blends
-//      that its model does not describe);
+//      that its model does not describe); and the same choice judged as the loop judges it, by the
+//      value per impression a union of the chosen interests delivers when Meta delivers by their true
+//      size: (delivered − all interests') / (best set's − all interests'), the best set of the same
+//      size by bestInterests;
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
 //      revenue of bayes against the specification's loop, and both as shares of the oracle's.
+// Every decision sees the market's Meta-like audience size estimates (StubMarket.audienceSizes,
+// what `stub generate` stores in segment_sizes), joined to the snapshot as the store joins them;
+// bayes is run again with no size (a CSV import without segment_size), reported beside.
 // The engine is called only through optimizeCampaign and runBacktest, as a run would call it.
 // Results: bench/results/decision-quality.json (a full run: every family, ≥ 20 markets each);
 // partial runs write bench/results/decision-quality-partial.json.
@@ -20,8 +26,8 @@
 // `npm run bench:quality:stub` (bench/decision-quality.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
-import { snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
+import { bestInterests, runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
+import { segmentSizeMap, snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
 import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
@@ -60,6 +66,10 @@ interface FamilyFigures {
   geo: Record<GeoName, number[]>;
   interests: Record<PickName, number[]>;
   loop: { bayes: number[]; seed: number[]; uniform: number[]; lift: number[] };
+  /** The interest choice judged by the value a union of the chosen interests delivers under delivery by true size. */
+  delivered: { bayes: number[]; seed: number[] };
+  /** bayes with no audience size known (geo split, interest choice, delivered value, loop, loop vs seed's). */
+  unknownSizes: { geo: number[]; interests: number[]; delivered: number[]; loop: number[]; lift: number[] };
 }
 
 /** Countries' totals over every ad set of the history. */
@@ -95,8 +105,27 @@ function gapClosed(chosen: readonly string[], values: ReadonlyMap<string, number
   return best > 0 ? got / best : 0;
 }
 
+/** (delivered − all's) / (best set's − all's): value per impression of a union delivered by true size. */
+function deliveredGap(chosen: readonly string[], values: ReadonlyMap<string, number>, sizes: ReadonlyMap<string, number>): number {
+  const weighted = (ids: Iterable<string>) => {
+    let w = 0;
+    let v = 0;
+    for (const id of ids) {
+      w += sizes.get(id) ?? 0;
+      v += (sizes.get(id) ?? 0) * (values.get(id) ?? 0);
+    }
+    return w > 0 ? v / w : Number.NaN;
+  };
+  const all = weighted(values.keys());
+  const best = weighted(bestInterests(values, (id) => sizes.get(id) ?? 0, K)) - all;
+  const got = chosen.length > 0 ? weighted(chosen) - all : 0;
+  return best > 0 ? got / best : 0;
+}
+
 /** One run on the history: every ad set's decision, its geo split summed over the ad sets, its interest choice weighed by budget. */
 function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<typeof snapshotFromRows>, values: ReadonlyMap<string, number>, marketSeed: number) {
+  const sizes = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
+  let delivered = 0;
   const budget = c.dailyBudgetMinor;
   const decisions = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...PRODUCT, strategy }, randomSeed: deriveSeed('bench-quality', marketSeed, strategy) });
   const split = new Map<string, number>();
@@ -106,9 +135,10 @@ function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<t
     const perMajor = d.draft.total_budget > 0 ? d.budgetMinor / d.draft.total_budget : 0;
     for (const g of d.draft.geo_allocations) split.set(g.country_code, (split.get(g.country_code) ?? 0) + g.budget_amount * perMajor);
     gap += d.budgetMinor * gapClosed(d.draft.interests.map((i) => i.interest_id), values);
+    delivered += d.budgetMinor * deliveredGap(d.draft.interests.map((i) => i.interest_id), values, sizes);
     weight += d.budgetMinor;
   }
-  return { split, interests: weight > 0 ? gap / weight : 0 };
+  return { split, interests: weight > 0 ? gap / weight : 0, delivered: weight > 0 ? delivered / weight : 0 };
 }
 
 function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigures): void {
@@ -117,7 +147,9 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   const c = getTruth(market).campaigns[0]!;
   const rows = [...market.rows()] as InsightRow[];
   const windowStart = addDays(DECISION_DAY, -(Math.min(DEFAULTS.windowDays, HISTORY_DAYS) - 1));
-  const snapshot = snapshotFromRows(c.campaignId, getTruth(market).currency, rows, { start: windowStart, end: DECISION_DAY, recentStart: addDays(DECISION_DAY, -(PRODUCT.recentDays - 1)) }, market.pixelEvents(c.campaignId));
+  const window = { start: windowStart, end: DECISION_DAY, recentStart: addDays(DECISION_DAY, -(PRODUCT.recentDays - 1)) };
+  const snapshot = snapshotFromRows(c.campaignId, getTruth(market).currency, rows, window, market.pixelEvents(c.campaignId), segmentSizeMap(market.audienceSizes(c.campaignId), 'meta'));
+  const unsized = snapshotFromRows(c.campaignId, getTruth(market).currency, rows, window, market.pixelEvents(c.campaignId));
   const budget = c.dailyBudgetMinor;
   const scale = valueScaleAtEnd(c);
   const oracle = oracleSplit(c.countries, budget, PRODUCT.spainMinPct, scale);
@@ -134,6 +166,12 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   figures.geo.oracle.push(share(oracle));
   figures.interests.bayes.push(bayes.interests);
   figures.interests.seed.push(seed.interests);
+  const bayesUnsized = decide('bayes', c, unsized, values, marketSeed);
+  figures.unknownSizes.geo.push(share(bayesUnsized.split));
+  figures.unknownSizes.interests.push(bayesUnsized.interests);
+  figures.unknownSizes.delivered.push(bayesUnsized.delivered);
+  figures.delivered.bayes.push(bayes.delivered);
+  figures.delivered.seed.push(seed.delivered);
   // Raw ratios: the campaign's interest rows pooled over its ad sets, ranked by revenue per impression.
   const pooled = new Map<string, Metrics>();
   for (const r of rows) if (r.segmentType === 'interest') addRow(pooled.get(r.segmentId) ?? pooled.set(r.segmentId, emptyMetrics()).get(r.segmentId)!, r);
@@ -152,6 +190,9 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
     figures.loop.seed.push(of('seed').shareOfOracle);
     figures.loop.uniform.push(of('uniform').shareOfOracle);
     figures.loop.lift.push(of('bayes').cumulativeExpectedRevenueMinor / of('seed').cumulativeExpectedRevenueMinor - 1);
+    const unknown = runBacktest({ marketSeed, days: LOOP_DAYS, historyDays: LOOP_HISTORY_DAYS, windowDays: DEFAULTS.windowDays, strategies: ['bayes'], settings: PRODUCT, startDate: DECISION_DAY, family, audienceSizes: 'unknown' }).series[0]!;
+    figures.unknownSizes.loop.push(unknown.shareOfOracle);
+    figures.unknownSizes.lift.push(unknown.cumulativeExpectedRevenueMinor / of('seed').cumulativeExpectedRevenueMinor - 1);
   }
 }
 
@@ -168,22 +209,27 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, delivered: { bayes: [], seed: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
   const geo = Object.fromEntries((['bayes', 'seed', 'uniform', 'raw', 'oracle'] as const).map((k) => [k, stats(g[k], k === 'seed' || k === 'oracle' ? { uniform: g.uniform } : k === 'uniform' ? { seed: g.seed } : { seed: g.seed, uniform: g.uniform })]));
   const interests = Object.fromEntries((['bayes', 'seed', 'raw', 'ceiling'] as const).map((k) => [k, figures.interests[k].length === 0 ? null : stats(figures.interests[k], k === 'seed' || k === 'ceiling' ? undefined : { seed: figures.interests.seed })]));
   const loop = LOOP_DAYS > 0 ? { bayes: stats(figures.loop.bayes, { seed: figures.loop.seed }), seed: stats(figures.loop.seed), uniform: stats(figures.loop.uniform), bayesOverSeed: stats(figures.loop.lift) } : null;
+  const u = figures.unknownSizes;
+  const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed) };
+  const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
-  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, loop: LOOP_DAYS > 0 ? figures.loop : null };
-  results[name] = { axes: family, markets: SEEDS, geo, interests, loop, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, delivered: figures.delivered, loop: LOOP_DAYS > 0 ? figures.loop : null, unknownSizes: figures.unknownSizes };
+  results[name] = { axes: family, markets: SEEDS, geo, interests, delivered, loop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`  geo split, share of the oracle's revenue: ${line('bayes', geo.bayes!)}; ${line('seed', geo.seed!)}; ${line('uniform', geo.uniform!)}; ${line('raw ratios', geo.raw!)}; oracle ${pct(geo.oracle!.median)}`);
   console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
+  console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
+  console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}; ${line('delivered', unknownSizes.delivered)}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
 }
 
 // Summary: per measure, the worst family (by its median) and the median across families.
@@ -195,11 +241,17 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
   ['interest choice: bayes', (f) => f.interests.bayes],
   ['interest choice: seed', (f) => f.interests.seed],
   ['interest choice: raw', (f) => f.interests.raw],
+  ['interest choice: bayes, no size known', (f) => f.unknownSizes.interests],
+  ['delivered value: bayes', (f) => f.delivered.bayes],
+  ['delivered value: seed', (f) => f.delivered.seed],
+  ['delivered value: bayes, no size known', (f) => f.unknownSizes.delivered],
   ...(LOOP_DAYS > 0
     ? ([
       ['loop: bayes share of oracle', (f: FamilyFigures) => f.loop.bayes],
       ['loop: seed share of oracle', (f: FamilyFigures) => f.loop.seed],
       ['loop: bayes vs seed cumulative revenue', (f: FamilyFigures) => f.loop.lift],
+      ['loop: bayes share, no size known', (f: FamilyFigures) => f.unknownSizes.loop],
+      ['loop: bayes vs seed, no size known', (f: FamilyFigures) => f.unknownSizes.lift],
     ] as [string, (f: FamilyFigures) => number[]][])
     : []),
 ];

@@ -7,7 +7,7 @@
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (the same code as `backtest`), under
 //      each of its models of delivery to the chosen interests, with variants of the settings;
 //   4. the regret of that loop week by week over 8 weeks.
-import { AUDIENCE_WEIGHTINGS, bestInterests, OPTIMIZED_TILT, runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
+import { AUDIENCE_WEIGHTINGS, bestInterests, type AudienceSizes, OPTIMIZED_TILT, runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
 import { selectInterests } from '../src/engine/audience.ts';
 import { exploreSegments, explorationSlots } from '../src/engine/exploration.ts';
 import { createRng } from '../src/engine/random.ts';
@@ -167,7 +167,7 @@ for (const days of [30, 90]) {
 
 // 3. The closed loop, with the settings a new installation runs with (a 30-day window, the ±20 %
 // change per run, 14-day fatigue rests, 10 % of the slots explored, sizes weighing ^0.75).
-const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings, audienceWeighting: AudienceWeighting = 'delivery', days = 28, audienceSizes: 'unknown' | 'known' = 'unknown') =>
+const loop = (marketSeed: number, strategies: Parameters<typeof runBacktest>[0]['strategies'], settings: EngineSettings, audienceWeighting: AudienceWeighting = 'delivery', days = 28, audienceSizes: AudienceSizes = 'estimated') =>
   runBacktest({ marketSeed, days, historyDays: 14, windowDays: DEFAULTS.windowDays, audienceWeighting, strategies, settings, startDate: DECISION_DAY, audienceSizes });
 const lastOverFirstWeek = (x: ReturnType<typeof loop>['series'][number]) => {
   const first = x.days.slice(0, 7).reduce((a, d) => a + d.regretMinor, 0);
@@ -187,8 +187,8 @@ const regretRatio: Record<string, number[]> = {};
 type ModelFigures = { seed: number[]; bayes: number[]; lift: number[]; regret: number[] };
 const newFigures = (): ModelFigures => ({ seed: [], bayes: [], lift: [], regret: [] });
 const models: Record<AudienceWeighting, ModelFigures> = { delivery: newFigures(), optimized: newFigures(), equal: newFigures() };
-const variants: Record<string, { settings: EngineSettings; sizes?: 'known'; models: Record<AudienceWeighting, ModelFigures> }> = {
-  'with audience sizes known (as Meta\'s estimate gives them in LIVE mode)': { settings: PRODUCT, sizes: 'known', models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
+const variants: Record<string, { settings: EngineSettings; sizes?: AudienceSizes; models: Record<AudienceWeighting, ModelFigures> }> = {
+  'with no audience size (a CSV without segment_size; the default is the market\'s Meta-like estimate)': { settings: PRODUCT, sizes: 'unknown', models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
   'choosing as engine version 5 (the ad set\'s own rows, sizes inferred from delivery)': { settings: (({ segmentPool: _p, ...v5 }) => v5)(PRODUCT), models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
   'not exploring the interest and behavior slots': { settings: { ...PRODUCT, explorationShare: 0 }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
   [`exploring ${EXPLORATION} of the budget too`]: { settings: { ...PRODUCT, budgetExplorationShare: EXPLORATION }, models: { delivery: newFigures(), optimized: newFigures(), equal: newFigures() } },
@@ -221,7 +221,7 @@ for (let s = 0; s < SEEDS; s++) {
     }
     // The same loop with one setting changed (a seed per simulated day where it explores).
     for (const v of Object.values(variants)) {
-      const x = loop(7 + s, ['bayes'], v.settings, model, 28, v.sizes ?? 'unknown').series[0]!;
+      const x = loop(7 + s, ['bayes'], v.settings, model, 28, v.sizes ?? 'estimated').series[0]!;
       v.models[model].bayes.push(x.shareOfOracle);
       v.models[model].lift.push(x.cumulativeExpectedRevenueMinor / seed.cumulativeExpectedRevenueMinor - 1);
       v.models[model].regret.push(lastOverFirstWeek(x));

@@ -1,8 +1,9 @@
 // The benchmarks hand the engine snapshots built in memory from a stub market's rows
 // (src/backtest/snapshot-from-rows.ts). They must be what a run reads from the store after
-// `stub generate` wrote the same rows, or the benchmark would judge the engine on other inputs.
+// `stub generate` wrote the same rows (and the market's audience size estimates), or the benchmark
+// would judge the engine on other inputs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
+import { segmentSizeMap, snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
 import type { AdSetSnapshot, CampaignSnapshot } from '../src/engine/types.ts';
 import { generateStubHistory } from '../src/services/generate-stub.ts';
 import { NAMED_FAMILIES } from '../src/simulation/families.ts';
@@ -38,10 +39,17 @@ describe(`snapshots built from rows match the store's on ${usingPostgres ? 'Post
     const window = { start: '2026-11-01', end: '2026-11-10', recentStart: '2026-11-04' };
     const stored = await loadCampaignSnapshot(ctx.db, id, ctx.config.defaultCurrency, window);
     const market = createStubMarket({ ...options, currency: ctx.config.defaultCurrency });
-    const built = snapshotFromRows(id, ctx.config.defaultCurrency, market.rows(), window, market.pixelEvents(id));
+    const built = snapshotFromRows(id, ctx.config.defaultCurrency, market.rows(), window, market.pixelEvents(id), segmentSizeMap(market.audienceSizes(id), 'meta'));
     expect(built.adsets.length).toBe(report.campaigns[0]!.adset_ids.length);
     // The original market has fatigued segments, whose daily points the fatigue fit reads.
     if (name === 'stub') expect(built.adsets.some((a) => a.segments.some((g) => g.daily !== undefined))).toBe(true);
+    // Every interest and behavior carries Meta's kind of size (a range); no other segment does.
+    const segments = stored.adsets.flatMap((a) => a.segments);
+    for (const g of segments) {
+      if (g.segmentType === 'interest' || g.segmentType === 'behavior') expect(g.size).toMatchObject({ source: 'meta' });
+      else expect(g.size).toBeUndefined();
+    }
+    expect(segments.some((g) => g.size !== undefined && g.size.upper > g.size.lower)).toBe(true);
     expect(normalised(built)).toEqual(normalised(stored));
   });
 });

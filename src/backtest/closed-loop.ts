@@ -23,7 +23,8 @@ import { addMetrics, addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
-import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, Strategy } from '../engine/types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
+import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { DEFAULT_FAMILY, familyName, type MarketFamily } from '../simulation/families.ts';
 import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
@@ -31,6 +32,9 @@ import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type Va
 export const AUDIENCE_INFLUENCE = 0.5;
 
 export type BacktestStrategy = Strategy | 'uniform' | 'oracle';
+
+export type AudienceSizes = 'estimated' | 'unknown';
+export const AUDIENCE_SIZES: readonly AudienceSizes[] = ['estimated', 'unknown'];
 
 export interface BacktestOptions {
   marketSeed: number | string;
@@ -47,11 +51,12 @@ export interface BacktestOptions {
   /** Last day of the initial history (YYYY-MM-DD). */
   startDate: string;
   /**
-   * 'known': each segment carries its true audience size as a range ×0.8–×1.25 around it, as Meta's
-   * audience size estimate would in LIVE mode (SegmentHistory.size). Default 'unknown': the stub's
-   * rows, like a CSV without segment_size, carry none.
+   * 'estimated' (default): each interest and behavior carries the stub market's Meta-like audience
+   * size estimate (StubMarket.audienceSizes: a rounded range around a noisy estimate of the true
+   * size), as `stub generate` stores it and as Meta gives it in LIVE mode. 'unknown': none, as
+   * after a CSV import without segment_size.
    */
-  audienceSizes?: 'unknown' | 'known';
+  audienceSizes?: AudienceSizes;
   /** The stub market's assumptions (src/simulation/families.ts); default the original market. */
   family?: MarketFamily;
 }
@@ -98,6 +103,8 @@ export interface BacktestReport {
   days: number;
   audienceInfluence: number;
   audienceWeighting: AudienceWeighting;
+  /** Whether the decisions saw the market's audience size estimates ('estimated') or none. */
+  audienceSizes: AudienceSizes;
   /** The oracle's interests' audience multiplier: the best any choice of interests reaches. */
   oracleAudienceMultiplier: number;
   series: BacktestSeries[];
@@ -367,6 +374,9 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     }
   }
   const segmentTruth = new Map(c.segments.map((g) => [g.segmentId, g]));
+  // What `stub generate` stores in segment_sizes (source 'meta'), read back as a run reads it.
+  const audienceSizes = options.audienceSizes ?? 'estimated';
+  const storedSizes = audienceSizes === 'estimated' ? segmentSizeMap(market.audienceSizes(c.campaignId), 'meta') : new Map<string, SegmentSize>();
   const pixel = market.pixelEvents(c.campaignId);
   const countries = c.countries.map((k) => k.countryCode);
 
@@ -394,12 +404,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         const start = addDays(end, -(options.windowDays - 1));
         const recentStart = addDays(end, -(options.settings.recentDays - 1));
         const listed = windowed(segmentHistory, start, end, recentStart, resting);
-        if (options.audienceSizes === 'known') {
-          for (const h of listed) {
-            const size = sizeOf.get(h.segmentId);
-            if (size !== undefined && size > 0) h.size = { lower: Math.max(1, Math.round(size * 0.8)), upper: Math.max(1, Math.round(size * 1.25)), source: 'meta' };
-          }
-        }
+        attachSegmentSizes(listed, storedSizes);
         const snapshot = snapshotOf(c.campaignId, truth.currency, history, listed, pixel, start, end, recentStart);
         const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}) };
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
@@ -444,5 +449,5 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
     return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / (oracleDaily * options.days), calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
   });
-  return { marketSeed: options.marketSeed, family: familyName(family), campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, oracleAudienceMultiplier: oracleAudience, series };
+  return { marketSeed: options.marketSeed, family: familyName(family), campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, audienceSizes, oracleAudienceMultiplier: oracleAudience, series };
 }

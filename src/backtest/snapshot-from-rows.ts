@@ -2,10 +2,32 @@
 // loadCampaignSnapshot shapes it (one entry per ad set, each breakdown aggregated over its own
 // rows, the ad set's total from its country rows, daily points for the fatigue fit's candidates),
 // so that benchmarks can hand the engine exactly what a run on the same rows would read, without
-// a database.
+// a database. Audience sizes join each segment as the store's segment_sizes table joins them: one
+// size per campaign and segment, on every ad set's history of it.
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
-import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, InsightRow, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, InsightRow, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentSize, SegmentType } from '../engine/types.ts';
+
+/** A segment's stored audience size, as a row of segment_sizes holds it. */
+export interface SizedSegment {
+  segmentType: string;
+  segmentId: string;
+  lower: number;
+  upper: number;
+}
+
+/** Sizes by segment key (type NUL id), from one source, as the store's snapshot reads them. */
+export function segmentSizeMap(sizes: readonly SizedSegment[], source: SegmentSize['source']): Map<string, SegmentSize> {
+  return new Map(sizes.map((s) => [`${s.segmentType}\u0000${s.segmentId}`, { lower: s.lower, upper: s.upper, source }]));
+}
+
+/** Sets each history's size where one is known (a copy per history, as each stored row is read apart). */
+export function attachSegmentSizes(histories: readonly SegmentHistory[], sizes: ReadonlyMap<string, SegmentSize>): void {
+  for (const h of histories) {
+    const size = sizes.get(`${h.segmentType}\u0000${h.segmentId}`);
+    if (size !== undefined) h.size = { ...size };
+  }
+}
 
 export interface RowsWindow {
   start: string;
@@ -14,7 +36,7 @@ export interface RowsWindow {
   recentStart: string;
 }
 
-export function snapshotFromRows(campaignId: string, currency: string, rows: Iterable<InsightRow>, window: RowsWindow, pixelEvents: readonly PixelEventCount[]): CampaignSnapshot {
+export function snapshotFromRows(campaignId: string, currency: string, rows: Iterable<InsightRow>, window: RowsWindow, pixelEvents: readonly PixelEventCount[], sizes: ReadonlyMap<string, SegmentSize> = new Map()): CampaignSnapshot {
   interface Building {
     adset: AdSetSnapshot;
     segments: Map<string, SegmentHistory & { days: Map<string, SegmentDay> }>;
@@ -61,6 +83,7 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
     for (const s of b.segments.values()) {
       const days = [...s.days.values()].sort((x, y) => (x.date < y.date ? -1 : 1));
       const history: SegmentHistory = { segmentType: s.segmentType, segmentId: s.segmentId, segmentName: s.segmentName, total: s.total, recent: s.recent, activeDays: days.filter((d) => d.impressions > 0).length };
+      attachSegmentSizes([history], sizes);
       a.segments.push(history);
       s.days = new Map(days.filter((d) => d.date >= fitStart).map((d) => [d.date, d]));
     }

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts';
 import type { MarketFamily } from '../simulation/families.ts';
 import { createStubMarket, getTruth } from '../simulation/market.ts';
 import type { Db } from '../store/db.ts';
-import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights } from '../store/insights.ts';
+import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges } from '../store/insights.ts';
 import { addDays, isoDate } from './dates.ts';
 import { dataSources, storeKindOf, STUB_SOURCE } from '../store/data-sources.ts';
 import { auditChange } from './audit.ts';
@@ -69,6 +69,12 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
     await upsertCampaigns(tx, campaigns, 'stub');
     const n = await writeInChunks(tx, market.rows(), (w) => options.onProgress?.(w, total));
     for (const c of market.campaigns) await replacePixelEvents(tx, c.campaignId, market.pixelEvents(c.campaignId));
+    // Each interest's and behavior's audience size as Meta's targeting search would give it (a
+    // rounded range around a noisy estimate), stored as a Meta size: the engine reads it as it
+    // would read Meta's in LIVE mode. The rows themselves carry no size.
+    for (const c of market.campaigns) {
+      await upsertSegmentSizeRanges(tx, market.audienceSizes(c.campaignId).map((s) => ({ campaignId: c.campaignId, ...s, asOf: endDate })), 'meta');
+    }
     await refreshSegmentPerformance(tx, ctx.config.engine);
     await refreshAfterMetrics(tx, market.campaigns.map((c) => c.campaignId));
     await auditChange(tx, ctx, { action: 'stub generate', summary: { stub_campaigns: market.campaigns.length, stub_rows: n, stub_days: options.days, stub_seed: String(options.seed) } });

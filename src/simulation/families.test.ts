@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InsightRow } from '../engine/types.ts';
 import { DEFAULT_FAMILY, FAMILY_NAMES, familyName, NAMED_FAMILIES, parseFamily, type MarketFamily } from './families.ts';
-import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd } from './market.ts';
+import { AUDIENCE_RANGE_HALF_WIDTH, createStubMarket, getTruth, trueAudiencePeople, trueSegmentValues, valueScaleAtEnd } from './market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueMarginalRevenue, trueRevenue } from './response.ts';
 
 const BASE = { seed: 11, campaigns: 1, days: 14, endDate: '2026-11-10', interestsPerCampaign: 40, behaviorsPerCampaign: 8 };
@@ -159,6 +159,46 @@ describe('market families', () => {
     expect(rho(NAMED_FAMILIES['niche-valuable']!)).toBeLessThan(-0.5);
     expect(rho(NAMED_FAMILIES['broad-valuable']!)).toBeGreaterThan(0.5);
     expect(Math.abs(rho(DEFAULT_FAMILY))).toBeLessThan(0.3);
+  });
+});
+
+describe('audience size estimates (Meta-like)', () => {
+  it('give every interest and behavior a rounded range around a noisy estimate of its true size, in every family', () => {
+    for (const name of FAMILY_NAMES) {
+      const { market, truth } = rowsOf(NAMED_FAMILIES[name]!);
+      const sizes = market.audienceSizes(truth.campaignId);
+      const segments = truth.segments.filter((g) => g.segmentType === 'interest' || g.segmentType === 'behavior');
+      expect(sizes.map((x) => `${x.segmentType}|${x.segmentId}`)).toEqual(segments.map((g) => `${g.segmentType}|${g.segmentId}`));
+      const byId = new Map(segments.map((g) => [g.segmentId, g]));
+      const errors: number[] = [];
+      for (const x of sizes) {
+        expect(Number.isInteger(x.lower) && Number.isInteger(x.upper)).toBe(true);
+        expect(x.lower).toBeGreaterThan(0);
+        // About ±15 % around the estimate: upper/lower near 1.15/0.85, widened or narrowed only by rounding to two digits.
+        const ratio = x.upper / x.lower;
+        expect(ratio).toBeGreaterThan(((1 + AUDIENCE_RANGE_HALF_WIDTH) / (1 - AUDIENCE_RANGE_HALF_WIDTH)) * 0.85);
+        expect(ratio).toBeLessThan(((1 + AUDIENCE_RANGE_HALF_WIDTH) / (1 - AUDIENCE_RANGE_HALF_WIDTH)) * 1.2);
+        for (const bound of [x.lower, x.upper]) expect(bound >= 100 ? Number(String(bound).replace(/0+$/, '')) < 100 : true).toBe(true);
+        errors.push(Math.log(Math.sqrt(x.lower * x.upper) / trueAudiencePeople(byId.get(x.segmentId)!)));
+      }
+      // Noisy, not exact, and not biased: the estimate is off by about 15 % (log-sd), never by 2x.
+      const sd = Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / errors.length);
+      expect(sd).toBeGreaterThan(0.08);
+      expect(sd).toBeLessThan(0.25);
+      expect(Math.max(...errors.map(Math.abs))).toBeLessThan(Math.log(2));
+      // Good enough to rank segments by how much delivery they absorb.
+      expect(spearman(sizes.map((x) => Math.sqrt(x.lower * x.upper)), sizes.map((x) => byId.get(x.segmentId)!.sizeImpressions))).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('are a separate output: reproducible, and asking for them changes no row', () => {
+    const { market, truth, rows } = rowsOf(DEFAULT_FAMILY);
+    const sizes = market.audienceSizes(truth.campaignId);
+    expect(createStubMarket(BASE).audienceSizes(truth.campaignId)).toEqual(sizes);
+    expect(fnv1a(JSON.stringify([...market.rows()]))).toBe(fnv1a(JSON.stringify(rows)));
+    expect(fnv1a(JSON.stringify(rows))).toBe(PINNED_DEFAULT_ROWS);
+    expect(createStubMarket({ ...BASE, seed: 12 }).audienceSizes(getTruth(createStubMarket({ ...BASE, seed: 12 })).campaigns[0]!.campaignId)).not.toEqual(sizes);
+    expect(market.audienceSizes('not-a-campaign')).toEqual([]);
   });
 });
 

@@ -63,6 +63,21 @@ export interface StubMarket {
   /** Pixel events over the window by content category; [] for a campaign the market does not have. */
   pixelEvents(campaignId: string): PixelEventCount[];
   rowCount(): number;
+  /**
+   * Meta's audience size estimate of each interest and behavior of a campaign, as the targeting
+   * search gives it (audience_size_lower_bound/upper_bound): a rounded range around a noisy
+   * estimate of the true size (see audienceSizeEstimates). [] for a campaign the market does not have.
+   * A separate output from rows(): asking for it changes no row.
+   */
+  audienceSizes(campaignId: string): StubAudienceSize[];
+}
+
+/** One segment's audience size estimate, people (Meta's lower and upper bound). */
+export interface StubAudienceSize {
+  segmentType: 'interest' | 'behavior';
+  segmentId: string;
+  lower: number;
+  upper: number;
 }
 
 export interface StubCountryTruth {
@@ -939,6 +954,49 @@ function simulatePixel(seed: number | string, c: StubCampaignTruth, days: number
   return out;
 }
 
+// ---- Audience sizes ----
+
+/**
+ * People in a segment's audience per impression it absorbs a day at its own frequency: Meta counts
+ * the people who match over about a month, of whom a day's delivery reaches a fraction. Only the
+ * ratios between segments matter to a decision, so the scale is a round guess.
+ */
+export const AUDIENCE_PEOPLE_PER_DAILY_REACH = 20;
+/** Log-sd of Meta's estimate around the true size: its own model of who matches, not a count. */
+export const AUDIENCE_ESTIMATE_LOG_SD = 0.15;
+/** Meta gives a range, not a figure: the estimate ±15 %, each bound rounded to two significant digits. */
+export const AUDIENCE_RANGE_HALF_WIDTH = 0.15;
+
+/** The true number of people in a segment's audience (what Meta's estimate is noisy around). */
+export function trueAudiencePeople(g: Pick<StubSegmentTruth, 'sizeImpressions' | 'baseFrequency'>): number {
+  return (g.sizeImpressions / g.baseFrequency) * AUDIENCE_PEOPLE_PER_DAILY_REACH;
+}
+
+const roundSignificant = (x: number, digits: number): number => {
+  if (!(x > 0)) return 0;
+  const step = 10 ** (Math.floor(Math.log10(x)) - (digits - 1));
+  return step >= 1 ? Math.round(x / step) * step : Math.round(x);
+};
+
+/**
+ * Meta-like audience size estimates of a campaign's interests and behaviors: the true size times
+ * seeded lognormal noise (AUDIENCE_ESTIMATE_LOG_SD), given as a range ±AUDIENCE_RANGE_HALF_WIDTH,
+ * each bound rounded to two significant digits, as the targeting search shows them. Drawn from its
+ * own stream, so the rows stay as they are.
+ */
+function audienceSizeEstimates(seed: number | string, c: StubCampaignTruth): StubAudienceSize[] {
+  const rng = createRng(deriveSeed(seed, 'audience-sizes', c.campaignId));
+  const out: StubAudienceSize[] = [];
+  for (const g of c.segments) {
+    if (g.segmentType !== 'interest' && g.segmentType !== 'behavior') continue;
+    const estimate = trueAudiencePeople(g) * logNoise(rng, AUDIENCE_ESTIMATE_LOG_SD);
+    const lower = Math.max(1, roundSignificant(estimate * (1 - AUDIENCE_RANGE_HALF_WIDTH), 2));
+    const upper = Math.max(lower, roundSignificant(estimate * (1 + AUDIENCE_RANGE_HALF_WIDTH), 2));
+    out.push({ segmentType: g.segmentType, segmentId: g.segmentId, lower, upper });
+  }
+  return out;
+}
+
 // ---- The market ----
 
 const truths = new WeakMap<StubMarket, StubTruth>();
@@ -995,6 +1053,10 @@ export function createStubMarket(options: StubMarketOptions): StubMarket {
       return c ? simulatePixel(options.seed, c, days) : [];
     },
     rowCount: () => rowsPerDay * days,
+    audienceSizes: (campaignId) => {
+      const c = byId.get(campaignId);
+      return c ? audienceSizeEstimates(options.seed, c) : [];
+    },
   };
   truths.set(market, truth);
   return market;

@@ -61,15 +61,30 @@ export async function upsertSegmentSizes(tx: Db, rows: readonly InsightRow[], so
     const known = latest.get(key);
     if (known === undefined || r.date >= known.date) latest.set(key, { campaignId: r.campaignId, segmentType: r.segmentType, segmentId: r.segmentId, size: r.segmentSize, date: r.date });
   }
-  if (latest.size === 0) return 0;
-  const list = [...latest.values()];
+  return upsertSegmentSizeRanges(tx, [...latest.values()].map((x) => ({ campaignId: x.campaignId, segmentType: x.segmentType, segmentId: x.segmentId, lower: x.size, upper: x.size, asOf: x.date })), source);
+}
+
+/** A segment's audience size as a range (Meta's estimate: lower and upper bound), given on a day. */
+export interface SegmentSizeRange {
+  campaignId: string;
+  segmentType: string;
+  segmentId: string;
+  lower: number;
+  upper: number;
+  /** YYYY-MM-DD */
+  asOf: string;
+}
+
+/** Stores audience size ranges, per campaign and segment; a stored size from a later day stays. */
+export async function upsertSegmentSizeRanges(tx: Db, list: readonly SegmentSizeRange[], source: 'csv' | 'meta'): Promise<number> {
+  if (list.length === 0) return 0;
   await tx.query(
     `insert into segment_sizes (campaign_id, segment_type, segment_id, size_lower, size_upper, source, as_of)
-     select c, t, i, s, s, $5, d from unnest($1::text[], $2::text[], $3::text[], $4::int8[], $6::date[]) as u(c, t, i, s, d)
+     select c, t, i, lo, hi, $6, d from unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $7::date[]) as x(c, t, i, lo, hi, d)
      on conflict (campaign_id, segment_type, segment_id) do update set
        size_lower = excluded.size_lower, size_upper = excluded.size_upper, source = excluded.source, as_of = excluded.as_of
      where excluded.as_of >= segment_sizes.as_of`,
-    [list.map((x) => x.campaignId), list.map((x) => x.segmentType), list.map((x) => x.segmentId), list.map((x) => x.size), source, list.map((x) => x.date)],
+    [list.map((x) => x.campaignId), list.map((x) => x.segmentType), list.map((x) => x.segmentId), list.map((x) => x.lower), list.map((x) => x.upper), source, list.map((x) => x.asOf)],
   );
   return list.length;
 }

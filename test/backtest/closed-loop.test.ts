@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { SEED_SETTINGS } from '../../src/engine/test-settings.ts';
 import { audienceWeights, runBacktest } from '../../src/backtest/closed-loop.ts';
 import { backtestHtml } from '../../src/backtest/report-html.ts';
+import { loadConfig } from '../../src/config.ts';
 
 const options = { marketSeed: 7, days: 10, historyDays: 14, windowDays: 14, strategies: ['uniform', 'seed', 'bayes', 'oracle'] as const, settings: SEED_SETTINGS, startDate: '2026-11-10' };
 
@@ -76,6 +77,17 @@ describe('runBacktest', () => {
     for (const x of optimized.series) for (const d of x.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(optimized.oracleAudienceMultiplier + 1e-12);
   });
 
+  it('gives the decisions the market\'s audience size estimates by default, and none when told they are unknown', () => {
+    const sized = { ...options, days: 6, strategies: ['seed', 'bayes'] as const, settings: loadConfig({}).engine };
+    const estimated = runBacktest(sized);
+    const unknown = runBacktest({ ...sized, audienceSizes: 'unknown' });
+    expect(estimated.audienceSizes).toBe('estimated');
+    expect(unknown.audienceSizes).toBe('unknown');
+    // The specification's strategy reads no size; bayes weighs its set by the sizes where every candidate has one.
+    expect(JSON.stringify(estimated.series[0])).toBe(JSON.stringify(unknown.series[0]));
+    expect(estimated.series[1]!.days.map((d) => d.audienceMultiplier)).not.toEqual(unknown.series[1]!.days.map((d) => d.audienceMultiplier));
+  });
+
   it('rejects a loop length out of range', () => {
     expect(() => runBacktest({ ...options, days: 0 })).toThrow(RangeError);
   });
@@ -108,6 +120,13 @@ describe('the backtest command', () => {
       const tilted = await runCli(['backtest', '--days', '3', '--market-seed', '3', '--audience-weighting', 'optimized', '--out', prefix], { db });
       expect(tilted.code).toBe(0);
       expect(tilted.stdout).toMatch(/delivery to the chosen interests by size tilted toward value/);
+      const badSizes = await runCli(['backtest', '--audience-sizes', 'exact'], { db });
+      expect(badSizes.code).toBe(2);
+      expect(badSizes.stderr).toMatch(/--audience-sizes: must be one of estimated, unknown, got "exact"/);
+      const unsized = await runCli(['backtest', '--days', '2', '--market-seed', '3', '--audience-sizes', 'unknown', '--out', prefix], { db });
+      expect(unsized.code).toBe(0);
+      expect(unsized.stdout).toMatch(/no audience sizes/);
+      expect(result.stdout).toMatch(/audience sizes from the market's Meta-like estimates/);
       const badFamily = await runCli(['backtest', '--family', 'cheap'], { db });
       expect(badFamily.code).toBe(2);
       expect(badFamily.stderr).toMatch(/--family must be one of stub, conversion-saturation/);
