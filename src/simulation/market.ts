@@ -26,7 +26,7 @@ import { isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
 import { DEFAULT_FAMILY, type MarketFamily } from './families.ts';
-import { conversionFactor, trueImpressions, type ValueScale } from './response.ts';
+import { conversionFactor, type CountryResponse, trueImpressions, type ValueScale } from './response.ts';
 
 // ---- Public API ----
 
@@ -80,29 +80,11 @@ export interface StubAudienceSize {
   upper: number;
 }
 
-export interface StubCountryTruth {
-  readonly countryCode: string;
+/** A country of the market: where its budget goes and how it responds (response.ts). */
+export interface StubCountryTruth extends CountryResponse {
   readonly region: 'ES' | 'EU' | 'LATAM';
   /** Share of the campaign's daily budget before daily noise. */
   readonly budgetShare: number;
-  /** Cost of 1,000 impressions at the first unit of spend (minor units); it rises with spend when impressions saturate. */
-  readonly marginalCpmMinor: number;
-  /** False when CPM stays flat (impressions grow in proportion to spend). */
-  readonly impressionsSaturate: boolean;
-  /** Campaign-level daily spend at which impressions reach 63 % of capacity (minor units); used only when impressions saturate. */
-  readonly saturationSpendMinor: number;
-  /** Daily impressions as spend → ∞: saturationSpendMinor·1000/marginalCpmMinor; used only when impressions saturate. */
-  readonly capacityImpressions: number;
-  /**
-   * Campaign-level daily impressions at which conversions reach 63 % of their ceiling: the
-   * conversion rate per click falls as more (less interested) people are reached
-   * (src/simulation/response.ts); null when it does not.
-   */
-  readonly valueSaturationImpressions: number | null;
-  readonly ctr: number;
-  /** Conversions per click (of the first people reached when valueSaturationImpressions is set). */
-  readonly cvr: number;
-  readonly revenuePerConversionMinor: number;
 }
 
 export interface StubSegmentTruth {
