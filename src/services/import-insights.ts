@@ -13,6 +13,7 @@ import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsigh
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
+import { auditChange } from './audit.ts';
 
 export const IMPORT_FORMATS = ['canonical', 'ads-manager', 'kaggle-conversion', 'pixel-events'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -168,6 +169,7 @@ export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[]
       await upsertSegmentSizes(tx, rows, 'csv');
       await refreshSegmentPerformance(tx, ctx.config.engine);
       await refreshAfterMetrics(tx, [...campaigns.keys()]);
+      await auditChange(tx, ctx, { action: 'import', summary: { source, rows: written, campaigns: campaigns.size } });
       return written;
     });
     await refreshStatistics(ctx.db);

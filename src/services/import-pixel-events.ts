@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { parsePixelEventsCsv } from '../sources/pixel-events.ts';
 import { upsertPixelEventDays } from '../store/pixel-events.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
+import { auditChange } from './audit.ts';
 
 export interface PixelImportReport {
   file: string;
@@ -31,7 +32,11 @@ export async function importPixelEventsFile(ctx: AppContext, file: string, optio
   if (parsed.headerProblems.length > 0) throw new ImportRejectedError(parsed.headerProblems, []);
   if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError([], parsed.problems);
 
-  const known = await ctx.db.transaction((tx) => upsertPixelEventDays(tx, parsed.rows, 'pixel-events-csv'));
+  const known = await ctx.db.transaction(async (tx) => {
+    const stored = await upsertPixelEventDays(tx, parsed.rows, 'pixel-events-csv');
+    await auditChange(tx, ctx, { action: 'import pixel events', summary: { source: 'pixel-events-csv', rows: parsed.rows.length } });
+    return stored;
+  });
   const campaigns = [...new Set(parsed.rows.map((r) => r.campaignId))].sort();
   const withHistory = new Set(
     (await ctx.db.query<{ campaign_id: string }>('select distinct campaign_id from insights where campaign_id = any($1::text[])', [known])).map((r) => r.campaign_id),

@@ -13,7 +13,7 @@ import { tickJob } from '../../src/jobs/tick.ts';
 import { insertAuditEntry, listAuditEntries } from '../../src/store/audit.ts';
 import type { Db } from '../../src/store/db.ts';
 import { runCli } from '../helpers/cli.ts';
-import { usingPostgres } from '../helpers/db.ts';
+import { failingOn, usingPostgres } from '../helpers/db.ts';
 import { type ApiHarness, auth, openApi, testKeys, token } from './helpers.ts';
 
 const CAMPAIGN = '880001';
@@ -21,16 +21,6 @@ const CAMPAIGN = '880001';
 const tok = (role: string, sub?: string) => token(role, { expiresIn: 86_400, ...(sub === undefined ? {} : { sub }) });
 
 /** The database, except that any statement matching `pattern` fails: to prove what shares a transaction. */
-function failingOn(db: Db, pattern: RegExp): Db {
-  const wrap = (inner: Db): Db => ({
-    kind: inner.kind,
-    close: () => inner.close(),
-    query: (sql, params) => (pattern.test(sql) ? Promise.reject(new Error('injected failure')) : inner.query(sql, params)),
-    transaction: (work) => inner.transaction((tx) => work(wrap(tx))),
-  });
-  return wrap(db);
-}
-
 describe(`hardening on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   let h: ApiHarness;
   const count = async (table: string, where = 'true') => (await h.ctx.db.query<{ n: number }>(`select count(*)::int as n from ${table} where ${where}`))[0]!.n;

@@ -69,3 +69,14 @@ export async function openStubCampaignContext(options: { seed?: number; days?: n
   const report = await generateStubHistory(ctx, { campaigns: 1, days: options.days ?? 30, seed: options.seed ?? 11 });
   return { ctx, campaignId: report.campaigns[0]!.campaign_id };
 }
+
+/** A database whose queries matching `pattern` fail, inside transactions too: to prove a change and its rows land together. */
+export function failingOn(db: Db, pattern: RegExp): Db {
+  const wrap = (inner: Db): Db => ({
+    kind: inner.kind,
+    close: () => inner.close(),
+    query: (sql, params) => (pattern.test(sql) ? Promise.reject(new Error('injected failure')) : inner.query(sql, params)),
+    transaction: (work) => inner.transaction((tx) => work(wrap(tx))),
+  });
+  return wrap(db);
+}
