@@ -7,7 +7,7 @@ import { emptyMetrics, addMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import { NO_COUNTRY_LIMITS, splitUnderLimits, type CountryLimits } from './geo-constraints.ts';
 import { valueInterval, Z_90 } from './credible-interval.ts';
-import { blendSplits, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
+import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market, type ResponseCurve, type SpendPoint } from './response-curve.ts';
 import type { CountryHistory, Metrics, TraceEntry } from './types.ts';
 
@@ -142,17 +142,7 @@ export function allocateByResponse(
     const draws = drawCountryValues(e.rng, all.map(({ c }) => c.total), prior);
     const explored = splitUnderLimits(markets.map((m, i) => ({ ...m, valuePerImpression: draws[i]! })), totalMinor, spainFloor, limits).amounts;
     const blended = blendSplits(mean, explored, e.share, totalMinor, limits.minBudgetMinor);
-    trace.push({
-      step: 'geo.explore',
-      decision: blended === null
-        ? `budget exploration skipped this run: blending ${e.share * 100} % of the split drawn from the posteriors would leave a country under the minimum daily budget`
-        : `${e.share * 100} % of the budget split as if each country's value per impression were a draw from its posterior (Thompson sampling), so thinly measured countries keep earning evidence`,
-      numbers: {
-        exploration_share: e.share,
-        ...Object.fromEntries(markets.map((m, i) => [`${m.code}_drawn_value_per_1000_impressions_minor`, Number((draws[i]! * 1000).toFixed(2))])),
-        ...Object.fromEntries(markets.map((m, i) => [`${m.code}_explored_minor`, blended === null ? 0 : blended[i]! - mean[i]!])),
-      },
-    });
+    trace.push(budgetExplorationTrace(e.share, blended, markets.map((m) => m.code), mean, Object.fromEntries(markets.map((m, i) => [`${m.code}_drawn_value_per_1000_impressions_minor`, Number((draws[i]! * 1000).toFixed(2))]))));
     return blended ?? mean;
   };
   const split = splitUnderLimits(markets, totalMinor, spainFloor, limits);

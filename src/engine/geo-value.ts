@@ -10,7 +10,7 @@ import { addMetrics, emptyMetrics, totalOfDays } from './metrics.ts';
 import { allocateBudget, scoreCountries, type CountryScore } from './geo.ts';
 import { fitStrengths, fittedPrior, valuePerImpression, type RatePrior } from './geo-bayes.ts';
 import { roundWithin, splitUnderLimits, type CountryLimits, type TrustCeiling } from './geo-constraints.ts';
-import { blendSplits, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
+import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { valueInterval } from './credible-interval.ts';
 import { createRng } from './random.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market } from './response-curve.ts';
@@ -596,13 +596,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
       return { ...m, valuePerImpression: meanValue > 0 ? (m.valuePerImpression * draws[i]!) / meanValue : m.valuePerImpression };
     }), totalMinor, spainFloor, bounded).amounts;
     const blended = blendSplits(amounts, explored, exploration.share, totalMinor, limits.minBudgetMinor);
-    trace.push({
-      step: 'geo.explore',
-      decision: blended === null
-        ? `budget exploration skipped this run: blending ${exploration.share * 100} % of the split drawn from the posteriors would leave a country under the minimum daily budget`
-        : `${exploration.share * 100} % of the budget split as if each country's value per impression were a draw from its posterior (Thompson sampling), so thinly measured countries keep earning evidence`,
-      numbers: { exploration_share: exploration.share, ...Object.fromEntries(markets.map((m, i) => [`${m.code}_explored_minor`, blended === null ? 0 : blended[i]! - amounts[i]!])) },
-    });
+    trace.push(budgetExplorationTrace(exploration.share, blended, markets.map((m) => m.code), amounts));
     if (blended !== null) amounts = blended;
   }
   for (const [i, m] of markets.entries()) {
