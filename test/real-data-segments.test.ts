@@ -1,20 +1,19 @@
 // Interest choice on the public Kaggle conversion data (campaign 1178: one interest per ad set, no
 // revenue; ../shared/data/real/kag_conversion/SOURCE.md), on random half-splits of its ads
-// (src/backtest/half-split.ts). The figures are printed; bench/kaggle-segments.ts reports them
-// over more splits. Skipped, saying so, where the data is not beside the checkout.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+// (src/backtest/half-split.ts); `npm run bench:kaggle-segments` prints the figures over more
+// splits. Skipped, saying so, where the data is not beside the checkout.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
 import { campaignListMethod, halfSplitInterestChoice, optimizerMethod, rawConversionsPerSpend, readKaggleAds, snapshotOfAds, specCampaignTop } from '../src/backtest/half-split.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
+import { realData } from './helpers/real-data.ts';
 
-const file = path.resolve(import.meta.dirname, '../../shared/data/real/kag_conversion/KAG_conversion_data.csv');
-const present = existsSync(file);
-if (!present) console.log(`skipping the Kaggle interest-choice test: ${file} is absent (public data kept beside the checkout, never in it)`);
+const data = realData('kag_conversion/KAG_conversion_data.csv');
+const file = data.files[0]!;
 
-describe.skipIf(!present)('interest choice on Kaggle campaign 1178, random half-splits of its ads', () => {
+describe.skipIf(!data.available)(data.title('interest choice on Kaggle campaign 1178, random half-splits of its ads'), () => {
   const product = loadConfig({}).engine;
   const { segmentPool: _pool, ...v5 } = product;
 
@@ -30,7 +29,7 @@ describe.skipIf(!present)('interest choice on Kaggle campaign 1178, random half-
     expect(optimizeCampaign({ snapshot, totalBudgetMinor: 100_000, settings: v5 }).every((d) => d.draft.interests.length === 1)).toBe(true);
   });
 
-  it('reports held-out conversions per spend of the chosen interests beside the specification\'s choice and raw ratios', async () => {
+  it('earns more held-out conversions per spend than keeping every interest, and than each ad set\'s own one', async () => {
     const ads = await readKaggleAds(readFileSync(file, 'utf8'), '1178');
     const figures = halfSplitInterestChoice(ads, '1178', [
       optimizerMethod('bayes', product),
@@ -39,7 +38,6 @@ describe.skipIf(!present)('interest choice on Kaggle campaign 1178, random half-
       campaignListMethod('raw', rawConversionsPerSpend(15)),
     ], 6);
     const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    for (const f of figures) console.log(`${f.name.padEnd(26)} ${mean(f.conversionsPer100).toFixed(3)} held-out conversions per 100 of spend, ${mean(f.interests).toFixed(1)} interests (mean of ${f.conversionsPer100.length} splits)`);
     const of = (name: string) => figures.find((f) => f.name === name)!;
     expect(of('bayes').interests.every((n) => n > 1)).toBe(true);
     // Choosing among the campaign's interests earns more per spend on the held-out ads than keeping
