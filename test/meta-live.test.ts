@@ -254,6 +254,7 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
         expect(stored.map((s) => s.key)).toEqual(targeted);
         for (const s of stored) expect(s).toEqual({ key: s.key, lower: estimates.get(s.key)!.lower, upper: estimates.get(s.key)!.upper, source: 'meta' });
         expect(report.campaigns[0]!.sizes).toEqual({ targeted: targeted.length, sized: targeted.length });
+        expect(report.targeted.interests + report.targeted.behaviors).toBe(targeted.length);
         // One adinterestvalid call for up to 200 interests, one behaviors listing.
         const searches = own.requests.filter((r) => r.path.endsWith('/search'));
         expect(searches).toHaveLength(2);

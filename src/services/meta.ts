@@ -132,6 +132,8 @@ export interface MetaSyncReport {
   account: { id: string; currency: string };
   audiences: number;
   campaigns: CampaignSyncReport[];
+  /** Distinct interests and behaviors targeted across the synced ad sets: what the size lookups asked Meta about. */
+  targeted: { interests: number; behaviors: number };
   calls: MetaCallStats;
   durationMs: number;
 }
@@ -200,7 +202,9 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
 
     // Audience sizes of every targeted interest and behavior, for the whole account at once (a
     // size is Meta's, not a campaign's): the engine weighs the set by them only when they are known.
-    const sizes = await readSegmentSizes(client, read.flatMap((r) => r.adsets));
+    const allAdsets = read.flatMap((r) => r.adsets);
+    const targeted = { interests: new Set(allAdsets.flatMap((a) => a.interests.map((i) => i.id))).size, behaviors: new Set(allAdsets.flatMap((a) => a.behaviors.map((b) => b.id))).size };
+    const sizes = await readSegmentSizes(client, allAdsets);
     const asOf = isoDate(ctx.clock.now());
     const sizeRows = read.map((r) => {
       const rows = segmentSizeRows(r.campaign.id, r.adsets, sizes, asOf);
@@ -236,7 +240,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
       const evidence = await segmentEvidenceOf(ctx.db, r.campaign.id);
       r.report.segments = { total: evidence.length, fromOneAdset: evidence.filter((e) => e.adsets === 1).length };
     }
-    const report: MetaSyncReport = { account: { id: account.id, currency: account.currency }, audiences: audienceList.length, campaigns: read.map((r) => r.report), calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
+    const report: MetaSyncReport = { account: { id: account.id, currency: account.currency }, audiences: audienceList.length, campaigns: read.map((r) => r.report), targeted, calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
     ctx.logger.info({ campaigns: report.campaigns.length, requests: report.calls.requests, retries: report.calls.retries, durationMs: report.durationMs }, 'meta sync completed');
     return report;
   });
