@@ -9,6 +9,7 @@ import pino from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/context.ts';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
+import { INTEREST_SIZE_BATCH } from '../src/meta/discovery.ts';
 import { metaSync } from '../src/services/meta.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { createPgliteInstance, openPglite } from '../src/store/pglite.ts';
@@ -34,9 +35,11 @@ const seconds = (performance.now() - t0) / 1000;
 const rows = report.campaigns.reduce((s, c) => s + c.rows.country + c.rows.demographic + c.rows.segment, 0);
 const metaRows = report.campaigns.reduce((s, c) => s + c.rows.country + c.rows.demographic, 0);
 
-// The fewest calls: account, custom audiences, campaigns, then per campaign its ad sets and each breakdown's rows in pages of 500.
+// The fewest calls: account, custom audiences, campaigns, then per campaign its ad sets and each
+// breakdown's rows in pages of 500, then the audience sizes (interests by id in batches, the behaviors list once).
 const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE));
-const minimum = 1 + pages(report.audiences) + pages(report.campaigns.length) + report.campaigns.reduce((s, c) => s + pages(c.adsets) + pages(c.rows.country + c.skipped.country) + pages(c.rows.demographic + c.skipped.demographic), 0);
+const sizeCalls = Math.ceil(report.targeted.interests / INTEREST_SIZE_BATCH) + (report.targeted.behaviors > 0 ? 1 : 0);
+const minimum = 1 + pages(report.audiences) + pages(report.campaigns.length) + report.campaigns.reduce((s, c) => s + pages(c.adsets) + pages(c.rows.country + c.skipped.country) + pages(c.rows.demographic + c.skipped.demographic), 0) + sizeCalls;
 const byKind = { posts: fake.requests.filter((r) => r.method === 'POST').length, polls: fake.requests.filter((r) => /^\/v\d+\.\d\/\d+$/.test(r.path) && r.method === 'GET' && !report.campaigns.some((c) => r.path.endsWith(`/${c.campaignId}`))).length };
 
 const result = {
@@ -48,6 +51,8 @@ const result = {
   rowsPerSecond: Math.round(rows / seconds),
   calls: report.calls.requests,
   minimumCalls: minimum,
+  sizeLookups: fake.requests.filter((r) => r.path.endsWith('/search')).length,
+  targeted: report.targeted,
   asyncReports: byKind.posts,
   reportPolls: byKind.polls,
   waitedMsNotSlept: waited,
@@ -56,6 +61,7 @@ const result = {
 console.log(`meta sync: ${CAMPAIGNS} campaigns × ${ADSETS} ad sets × ${DAYS} days, country and age×gender`);
 console.log(`  ${result.seconds} s (${result.readingSeconds} s reading from the fake, the rest writing), ${result.rowsFromMeta.toLocaleString('en')} rows from Meta, ${result.rowsWritten.toLocaleString('en')} rows written (${result.rowsPerSecond.toLocaleString('en')} rows/s)`);
 console.log(`  ${result.calls} calls made; the data needs at least ${result.minimumCalls} (the difference: ${result.asyncReports} report creations and ${result.reportPolls} polls of asynchronous reports)`);
+console.log(`  audience sizes: ${result.sizeLookups} lookup call(s) for ${report.targeted.interests} interest(s) and ${report.targeted.behaviors} behavior(s)`);
 mkdirSync('bench/results', { recursive: true });
 const out = `bench/results/meta-sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
 writeFileSync(out, JSON.stringify(result, null, 2));

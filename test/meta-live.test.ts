@@ -223,6 +223,94 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
     }
   });
 
+  describe('audience sizes of the targeted interests and behaviors', () => {
+    const targetedOf = async (db: Db, campaignId: string) => {
+      const rows = await db.query<{ t: string; id: string }>(
+        `select distinct x.t, e->>'id' as id from meta_adsets
+           cross join lateral (values ('interest', targeting->'flexible_spec'->0->'interests'), ('behavior', targeting->'flexible_spec'->0->'behaviors')) as x(t, list)
+           cross join lateral jsonb_array_elements(coalesce(x.list, '[]'::jsonb)) as e
+         where campaign_id = $1 order by 1, 2`,
+        [campaignId],
+      );
+      return rows.map((r) => `${r.t}:${r.id}`);
+    };
+    const storedSizes = async (db: Db, campaignId: string) =>
+      (await db.query<{ segment_type: string; segment_id: string; lower: number; upper: number; source: string }>('select segment_type, segment_id, size_lower::float8 as lower, size_upper::float8 as upper, source from segment_sizes where campaign_id = $1 order by 1, 2', [campaignId])).map((r) => ({ key: `${r.segment_type}:${r.segment_id}`, lower: Number(r.lower), upper: Number(r.upper), source: r.source }));
+    const scoreTraces = (result: Awaited<ReturnType<typeof runOptimization>>) => result.recommendations.map((r) => r.reasoning.trace.find((t) => t.step === 'segments.score')!.numbers);
+
+    it('are read during sync in two calls, stored as the STUB market estimates them, and the LIVE run weighs the set by them', async () => {
+      const own = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35 });
+      const ownOrigin = await own.listen();
+      const h = await harness(own, ownOrigin);
+      try {
+        const campaignId = own.market.campaigns[0]!.campaignId;
+        const report = await metaSync(h.ctx);
+        const targeted = await targetedOf(h.db, campaignId);
+        expect(targeted.some((k) => k.startsWith('interest:'))).toBe(true);
+        expect(targeted.some((k) => k.startsWith('behavior:'))).toBe(true);
+        // Exactly what `stub generate` stores for the same market, for every targeted segment.
+        const estimates = new Map(own.market.audienceSizes(campaignId).map((z) => [`${z.segmentType}:${z.segmentId}`, z]));
+        const stored = await storedSizes(h.db, campaignId);
+        expect(stored.map((s) => s.key)).toEqual(targeted);
+        for (const s of stored) expect(s).toEqual({ key: s.key, lower: estimates.get(s.key)!.lower, upper: estimates.get(s.key)!.upper, source: 'meta' });
+        expect(report.campaigns[0]!.sizes).toEqual({ targeted: targeted.length, sized: targeted.length });
+        expect(report.targeted.interests + report.targeted.behaviors).toBe(targeted.length);
+        // One adinterestvalid call for up to 200 interests, one behaviors listing.
+        const searches = own.requests.filter((r) => r.path.endsWith('/search'));
+        expect(searches).toHaveLength(2);
+        expect(searches.map((r) => new URLSearchParams(r.query).get('type')).sort()).toEqual(['adTargetingCategory', 'adinterestvalid']);
+
+        const result = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+        expect(result.recommendations.length).toBeGreaterThan(0);
+        for (const n of scoreTraces(result)) expect(n).toMatchObject({ interest_by_size: true, behavior_by_size: true });
+        expect(own.writes).toBe(0);
+      } finally {
+        await h.close();
+        await own.close();
+      }
+    });
+
+    it('leaves a segment Meta gives no size for without one, and the run then ranks by value', async () => {
+      const probe = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35 });
+      const campaignId = probe.market.campaigns[0]!.campaignId;
+      const interest = probe.market.audienceSizes(campaignId).find((z) => z.segmentType === 'interest')!.segmentId;
+      const own = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35, unsizedSegmentIds: [interest] });
+      const ownOrigin = await own.listen();
+      const h = await harness(own, ownOrigin);
+      try {
+        const report = await metaSync(h.ctx);
+        const targeted = await targetedOf(h.db, campaignId);
+        expect(targeted).toContain(`interest:${interest}`);
+        const stored = (await storedSizes(h.db, campaignId)).map((s) => s.key);
+        expect(stored).toEqual(targeted.filter((k) => k !== `interest:${interest}`));
+        expect(report.campaigns[0]!.sizes).toEqual({ targeted: targeted.length, sized: targeted.length - 1 });
+        const result = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+        for (const n of scoreTraces(result)) expect(n).toMatchObject({ interest_by_size: false, behavior_by_size: true });
+      } finally {
+        await h.close();
+        await own.close();
+      }
+    });
+
+    it('a failing size lookup fails the sync with Meta\'s error and stores nothing of it', async () => {
+      const own = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35 });
+      const ownOrigin = await own.listen();
+      const h = await harness(own, ownOrigin);
+      try {
+        own.inject({ kind: 'server-error', path: '/search', times: 50 });
+        const error = await metaSync(h.ctx).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(MetaUpstreamError);
+        expect((error as Error).message).toMatch(/Nothing was stored/);
+        for (const table of ['segment_sizes', 'insights', 'meta_adsets', 'meta_campaigns', 'campaigns']) expect(await count(h.db, `select count(*)::int as n from ${table}`)).toBe(0);
+        // Retries are bounded: the lookup gave up rather than calling on.
+        expect(own.requests.filter((r) => r.path.endsWith('/search')).length).toBeLessThan(50);
+      } finally {
+        await h.close();
+        await own.close();
+      }
+    });
+  });
+
   it('discovers: retired interests with a reason, and suggestions seeded with the best interests, with their sizes', async () => {
     const own = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35 });
     const ownOrigin = await own.listen();

@@ -63,3 +63,62 @@ export async function validateInterests(client: MetaClient, ids: readonly string
     return { id, name: w.name ?? id, valid: w.valid !== false, reason: w.valid === false ? 'retired by Meta: targeting it fails with error 100 / subcode 1487694' : null };
   });
 }
+
+/** A targeting entity's audience size bounds as Meta states them (people). */
+export interface AudienceSizeBounds {
+  id: string;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Interest ids per `adinterestvalid` call: the list travels in the query string, and this many
+ * 18-digit ids keep the URL well under the length proxies and Meta accept.
+ */
+export const INTEREST_SIZE_BATCH = 200;
+
+function bounds(w: WireInterest): AudienceSizeBounds | null {
+  const lower = size(w.audience_size_lower_bound);
+  const upper = size(w.audience_size_upper_bound);
+  // Both bounds or nothing: a half-stated size is not a size, and none is ever guessed.
+  if (lower === null || upper === null || upper < lower || upper === 0) return null;
+  return { id: String(w.id), lower, upper };
+}
+
+/**
+ * Meta's audience size bounds of the given interests, through `adinterestvalid` (which answers
+ * with each interest's bounds), INTEREST_SIZE_BATCH ids per call. Interests Meta returns without
+ * both bounds, or does not return, are left out.
+ */
+export async function interestSizes(client: MetaClient, ids: readonly string[]): Promise<AudienceSizeBounds[]> {
+  const unique = [...new Set(ids)].sort();
+  const out: AudienceSizeBounds[] = [];
+  for (let i = 0; i < unique.length; i += INTEREST_SIZE_BATCH) {
+    const batch = unique.slice(i, i + INTEREST_SIZE_BATCH);
+    const asked = new Set(batch);
+    const page = await client.get<{ data?: WireInterest[] }>('search', { type: 'adinterestvalid', interest_fbid_list: batch });
+    for (const w of page.data ?? []) {
+      const b = bounds(w);
+      if (b !== null && asked.has(b.id)) out.push(b);
+    }
+  }
+  return out;
+}
+
+/**
+ * Meta's audience size bounds of the given behaviors. Behaviors cannot be looked up by id: the
+ * `adTargetingCategory` search with class=behaviors lists them all (one call, following pages),
+ * and the wanted ones are picked from it. No call when no behavior is wanted.
+ */
+export async function behaviorSizes(client: MetaClient, ids: readonly string[]): Promise<AudienceSizeBounds[]> {
+  const wanted = new Set(ids);
+  if (wanted.size === 0) return [];
+  const out: AudienceSizeBounds[] = [];
+  for await (const page of client.pages<WireInterest>('search', { type: 'adTargetingCategory', class: 'behaviors', limit: 1000 })) {
+    for (const w of page) {
+      const b = bounds(w);
+      if (b !== null && wanted.has(b.id)) out.push(b);
+    }
+  }
+  return out;
+}

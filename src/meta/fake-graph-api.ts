@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { minorDigits } from '../engine/money.ts';
 import type { InsightRow } from '../engine/types.ts';
-import { createStubMarket, getTruth, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
+import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed';
@@ -46,6 +46,8 @@ export interface FakeGraphOptions {
   pausedAdsetIds?: string[];
   /** Interest ids that adinterestvalid reports as no longer valid. */
   retiredInterestIds?: string[];
+  /** Interest and behavior ids the targeting search returns without audience size bounds. */
+  unsizedSegmentIds?: string[];
 }
 
 export interface RecordedRequest {
@@ -103,13 +105,16 @@ export class FakeGraphApi {
   /** Writes attempted (anything but creating an insights report): a LIVE read must leave this at 0. */
   writes = 0;
   private readonly faults: Fault[] = [];
-  private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'seed'>> & { seed: number | string };
+  private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'unsizedSegmentIds' | 'seed'>> & { seed: number | string };
   private readonly campaigns: WireCampaign[];
   private readonly adsets: WireAdSet[];
   private readonly audiences: WireCustomAudience[];
   private readonly rows: DeliveryRow[] = [];
   private readonly reports = new Map<string, Report>();
   private readonly retired: Set<string>;
+  private readonly unsized: Set<string>;
+  /** The market's Meta-like size estimate of each of its interests and behaviors, by id. */
+  private readonly sizes = new Map<string, { lower: number; upper: number }>();
   private nextReportId = 7_000_000_001;
   private tokenExpired = false;
   private server: Server | null = null;
@@ -131,6 +136,7 @@ export class FakeGraphApi {
     this.adAccountId = this.options.adAccountId;
     this.currency = this.options.currency;
     this.retired = new Set(options.retiredInterestIds ?? []);
+    this.unsized = new Set(options.unsizedSegmentIds ?? []);
     this.market = createStubMarket({
       seed: this.options.seed,
       campaigns: this.options.campaigns,
@@ -142,6 +148,10 @@ export class FakeGraphApi {
       behaviorsPerCampaign: 6,
     });
     this.truth = getTruth(this.market);
+    // The sizes `stub generate` stores, so a LIVE run against the fake weighs what a STUB run does.
+    // Meta's size of an interest is one for every account, while the market draws one estimate per
+    // campaign: an interest two campaigns share answers with its first campaign's estimate.
+    for (const c of this.market.campaigns) for (const z of this.market.audienceSizes(c.campaignId)) if (!this.sizes.has(z.segmentId)) this.sizes.set(z.segmentId, { lower: z.lower, upper: z.upper });
     // Meta has no interest breakdown: only the country and age × gender rows have a counterpart.
     for (const r of this.market.rows()) if (r.impressions > 0 && (r.country !== '' || r.segmentType === 'demographic')) this.rows.push(delivery(r));
     const paused = new Set(options.pausedAdsetIds ?? (this.truth.campaigns[0]!.adsets.length >= 3 ? [this.truth.campaigns[0]!.adsets.at(-1)!.adsetId] : []));
@@ -299,7 +309,7 @@ export class FakeGraphApi {
     }
     if (node === 'me' && edge === undefined) return new Reply(200, { id: '100000000000001', name: 'Fake system user' });
     if (node === 'me' && edge === 'permissions') return new Reply(200, { data: [{ permission: 'ads_read', status: 'granted' }, { permission: 'ads_management', status: 'granted' }, { permission: 'public_profile', status: 'granted' }] });
-    if (node === 'search' && edge === undefined) return this.search(q);
+    if (node === 'search' && edge === undefined) return this.search(url);
     if (node === this.adAccountId) {
       if (edge === undefined) return new Reply(200, { id: this.adAccountId, name: 'Fake ad account', account_status: 1, currency: this.currency, timezone_name: 'Europe/Madrid' });
       if (edge === 'campaigns') return this.page(url, this.campaigns);
@@ -367,9 +377,10 @@ export class FakeGraphApi {
     return new Reply(200, { id: report.id, async_status: done ? 'Job Completed' : 'Job Running', async_percent_completion: done ? 100 : 50 });
   }
 
-  private search(q: URLSearchParams): Reply {
+  private search(url: URL): Reply {
+    const q = url.searchParams;
     const type = q.get('type');
-    const catalogue = STUB_INTERESTS.map((i) => ({ id: i.id, name: i.name, topic: i.genre, audience_size_lower_bound: 1_000_000 + (Number(i.id.slice(-6)) % 50) * 400_000, audience_size_upper_bound: 1_200_000 + (Number(i.id.slice(-6)) % 50) * 480_000, path: ['Interests', i.genre, i.name] }));
+    const catalogue = STUB_INTERESTS.map((i) => ({ id: i.id, name: i.name, topic: i.genre, ...this.sizeBounds(i.id), path: ['Interests', i.genre, i.name] }));
     const list = (name: string): string[] => {
       try {
         const v = JSON.parse(q.get(name) ?? '[]') as unknown;
@@ -389,9 +400,27 @@ export class FakeGraphApi {
     }
     if (type === 'adinterestvalid') {
       const ids = list('interest_fbid_list');
-      return new Reply(200, { data: ids.map((id) => ({ id, name: catalogue.find((i) => i.id === id)?.name ?? id, valid: catalogue.some((i) => i.id === id) && !this.retired.has(id) })) });
+      const byId = new Map(catalogue.map((i) => [i.id, i]));
+      return new Reply(200, { data: ids.map((id) => ({ id, name: byId.get(id)?.name ?? id, valid: byId.has(id) && !this.retired.has(id), ...(byId.has(id) ? this.sizeBounds(id) : {}) })) });
+    }
+    if (type === 'adTargetingCategory' && q.get('class') === 'behaviors') {
+      const behaviors = STUB_BEHAVIORS.map((b) => ({ id: b.id, name: b.name, type: 'behaviors', path: ['Behaviors', b.name], ...this.sizeBounds(b.id) }));
+      return this.page(url, behaviors);
     }
     return graphError(400, 100, null, `(#100) unsupported search type ${JSON.stringify(type)}`);
+  }
+
+  /**
+   * Audience size bounds as the targeting search gives them: the market's estimate for its own
+   * segments; catalogue entries the market does not target (suggestions) get a fixed size from
+   * their id; ids configured unsized get none.
+   */
+  private sizeBounds(id: string): { audience_size_lower_bound?: number; audience_size_upper_bound?: number } {
+    if (this.unsized.has(id)) return {};
+    const z = this.sizes.get(id);
+    if (z !== undefined) return { audience_size_lower_bound: z.lower, audience_size_upper_bound: z.upper };
+    const k = Number(id.slice(-6)) % 50;
+    return { audience_size_lower_bound: 1_000_000 + k * 400_000, audience_size_upper_bound: 1_200_000 + k * 480_000 };
   }
 
   /** One page of a list, by an offset cursor; `next` is absolute and carries the token, as Meta's does. */

@@ -7,11 +7,11 @@ import { MetaClient, type MetaCallStats } from '../meta/client.ts';
 import { MetaApiError, MetaAsyncJobError, MetaNetworkError, MetaThrottledError, MetaTimeoutError } from '../meta/errors.ts';
 import { MetaDataError, parseAdSet, type WireTargeting, readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
 import { readInsights } from '../meta/insights.ts';
-import { suggestInterests, validateInterests, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
+import { behaviorSizes, interestSizes, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
 import { toInsightRows } from '../meta/rows.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
-import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights } from '../store/insights.ts';
+import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
 import { deleteMetaInsights, getSyncState, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { addDays, isoDate } from './dates.ts';
@@ -124,12 +124,16 @@ export interface CampaignSyncReport {
   skipped: { country: number; demographic: number };
   /** Segments with credited evidence, and how many of them owe it all to a single ad set (their evidence is that ad set's result). */
   segments: { total: number; fromOneAdset: number };
+  /** Interests and behaviors in the ad sets' targeting, and how many of them Meta gave an audience size for (stored). */
+  sizes: { targeted: number; sized: number };
 }
 
 export interface MetaSyncReport {
   account: { id: string; currency: string };
   audiences: number;
   campaigns: CampaignSyncReport[];
+  /** Distinct interests and behaviors targeted across the synced ad sets: what the size lookups asked Meta about. */
+  targeted: { interests: number; behaviors: number };
   calls: MetaCallStats;
   durationMs: number;
 }
@@ -190,10 +194,24 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
         rows: converted.counts,
         skipped: converted.skipped,
         segments: { total: 0, fromOneAdset: 0 },
+        sizes: { targeted: 0, sized: 0 },
       };
       read.push({ campaign, adsets, range, rows: converted.rows, report });
       say(`campaign ${campaign.id}: ${adsets.length} ad set(s), ${range === null ? 'up to date' : `${range.since}..${range.until}`}, ${converted.rows.length} row(s)`);
     }
+
+    // Audience sizes of every targeted interest and behavior, for the whole account at once (a
+    // size is Meta's, not a campaign's): the engine weighs the set by them only when they are known.
+    const allAdsets = read.flatMap((r) => r.adsets);
+    const targeted = { interests: new Set(allAdsets.flatMap((a) => a.interests.map((i) => i.id))).size, behaviors: new Set(allAdsets.flatMap((a) => a.behaviors.map((b) => b.id))).size };
+    const sizes = await readSegmentSizes(client, allAdsets);
+    const asOf = isoDate(ctx.clock.now());
+    const sizeRows = read.map((r) => {
+      const rows = segmentSizeRows(r.campaign.id, r.adsets, sizes, asOf);
+      r.report.sizes = { targeted: rows.targeted, sized: rows.list.length };
+      return rows.list;
+    });
+    say(`audience sizes: ${sizes.interest.size} interest(s) and ${sizes.behavior.size} behavior(s) sized by Meta`);
 
     const at = ctx.clock.now();
     await ctx.db.transaction(async (tx) => {
@@ -213,6 +231,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
           await setSyncState(tx, c.id, r.range.until, at);
         }
       }
+      await upsertSegmentSizeRanges(tx, sizeRows.flat(), 'meta');
       await refreshSegmentPerformance(tx, ctx.config.engine);
       await refreshAfterMetrics(tx, read.map((r) => r.campaign.id));
     });
@@ -221,10 +240,40 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
       const evidence = await segmentEvidenceOf(ctx.db, r.campaign.id);
       r.report.segments = { total: evidence.length, fromOneAdset: evidence.filter((e) => e.adsets === 1).length };
     }
-    const report: MetaSyncReport = { account: { id: account.id, currency: account.currency }, audiences: audienceList.length, campaigns: read.map((r) => r.report), calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
+    const report: MetaSyncReport = { account: { id: account.id, currency: account.currency }, audiences: audienceList.length, campaigns: read.map((r) => r.report), targeted, calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
     ctx.logger.info({ campaigns: report.campaigns.length, requests: report.calls.requests, retries: report.calls.retries, durationMs: report.durationMs }, 'meta sync completed');
     return report;
   });
+}
+
+interface SizesByType {
+  interest: Map<string, AudienceSizeBounds>;
+  behavior: Map<string, AudienceSizeBounds>;
+}
+
+/** Meta's size bounds of the interests and behaviors these ad sets target: ceil(interests / batch) calls, plus one when any behavior is targeted. */
+async function readSegmentSizes(client: MetaClient, adsets: readonly MetaAdSet[]): Promise<SizesByType> {
+  const interests = await interestSizes(client, adsets.flatMap((a) => a.interests.map((i) => i.id)));
+  const behaviors = await behaviorSizes(client, adsets.flatMap((a) => a.behaviors.map((b) => b.id)));
+  return { interest: new Map(interests.map((x) => [x.id, x])), behavior: new Map(behaviors.map((x) => [x.id, x])) };
+}
+
+/** A campaign's segment_sizes rows: each targeted interest and behavior Meta gave a size for; the others stay unsized. */
+function segmentSizeRows(campaignId: string, adsets: readonly MetaAdSet[], sizes: SizesByType, asOf: string): { targeted: number; list: SegmentSizeRange[] } {
+  const targeted = new Set<string>();
+  const list: SegmentSizeRange[] = [];
+  for (const type of ['interest', 'behavior'] as const) {
+    for (const a of adsets) {
+      for (const e of type === 'interest' ? a.interests : a.behaviors) {
+        const key = `${type}:${e.id}`;
+        if (targeted.has(key)) continue;
+        targeted.add(key);
+        const b = sizes[type].get(e.id);
+        if (b !== undefined) list.push({ campaignId, segmentType: type, segmentId: e.id, lower: b.lower, upper: b.upper, asOf });
+      }
+    }
+  }
+  return { targeted: targeted.size, list };
 }
 
 /**
