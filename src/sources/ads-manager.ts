@@ -9,12 +9,16 @@
 //  - missing campaign / ad set ids are derived from the names (idFromName), reported;
 //  - rows with the same key (one per ad in an export "by ad") are summed (RowMerger).
 
-import { isCurrencyCode, parseMinor, toMajor } from '../engine/money.ts';
+import { parseMinor, toMajor } from '../engine/money.ts';
 import { AGE_BUCKETS } from '../engine/types.ts';
 import type { AgeBucket, Gender } from '../engine/types.ts';
 import { AdSetBudgets } from './ad-set-budgets.ts';
 import { expectedHeaders, type HeaderMatch, type HeaderMeaning, matchHeader, normaliseHeader } from './ads-manager-headers.ts';
-import { COUNTRIES, ROW_FIELD, type RowProblem } from './csv.ts';
+import { ROW_FIELD, type RowProblem } from './csv.ts';
+import {
+  ageBucket, calendarDate, countryNames, DATE_UTC_EARLIEST_YEAR, isCalendarDate, isScientificNotation, MAX_ID_LENGTH,
+  numericIdText, roundedNumericIdMessage, scientificIdMessage, utcDay, validCurrency, WHOLE_NUMBER,
+} from './field-rules.ts';
 import { type Breakdowns, describeCapabilities, idFromName, RowMerger, SkipCounter, type SourceOptions, type SourceParseResult, type SourceReport } from './import-report.ts';
 import { addEvidence, decideDecimal, type DecimalMark, emptyEvidence, normaliseNumber } from './locale-number.ts';
 import { type Cell, readCsvTable, readXlsxTable, type Table } from './tabular.ts';
@@ -24,15 +28,12 @@ const DECIMAL_MEANINGS: readonly HeaderMeaning[] = ['spend', 'purchaseValue', 'c
 /** Recognised, and still not imported: each follows from the imported columns. */
 const DERIVED_MEANINGS: ReadonlySet<HeaderMeaning> = new Set(['ctr', 'cpc', 'cpm', 'frequency', 'costPerResult', 'roas', 'reportingEnd', 'adName', 'adId']);
 
-const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T][\d:.]*Z?)?$/;
 const SLASH_DATE = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
-const MAX_ID_LENGTH = 128;
 // Ads Manager's summary row: no id and a name like "Total", "Results from 3 campaigns", "Resultados totales".
 const TOTALS_NAME = /^(?:total|totales|grand total|total general|total results|resultados totales|results from\b.*|resultados de\b.*)$/;
 const PURCHASE_INDICATOR = /purchase|compra/;
 
-const AGE_BY_TEXT: ReadonlyMap<string, AgeBucket> = new Map(AGE_BUCKETS.map((a) => [a, a]));
 const UNKNOWN_TEXTS: ReadonlySet<string> = new Set(['unknown', 'desconocido', 'desconocida', 'unknown country']);
 const GENDER_BY_TEXT: ReadonlyMap<string, Gender | ''> = new Map<string, Gender | ''>([
   ['male', 'male'], ['men', 'male'], ['m', 'male'], ['hombre', 'male'], ['hombres', 'male'], ['h', 'male'],
@@ -42,40 +43,12 @@ const GENDER_BY_TEXT: ReadonlyMap<string, Gender | ''> = new Map<string, Gender 
   ['all', ''], ['todos', ''], ['todas', ''],
 ]);
 
-let countryByText: Map<string, string> | null = null;
-/** ISO codes, and English and Spanish country names (Intl.DisplayNames, built once), to ISO 3166-1 alpha-2. */
-function countryLookup(): Map<string, string> {
-  if (countryByText) return countryByText;
-  const map = new Map<string, string>();
-  const names = [new Intl.DisplayNames(['en'], { type: 'region' }), new Intl.DisplayNames(['es'], { type: 'region' })];
-  for (const code of COUNTRIES) {
-    map.set(code.toLowerCase(), code);
-    for (const n of names) {
-      const name = n.of(code);
-      if (name && name !== code) map.set(normaliseHeader(name), code);
-    }
-  }
-  for (const [alias, code] of [['uk', 'GB'], ['great britain', 'GB'], ['usa', 'US'], ['united states of america', 'US'], ['eeuu', 'US'], ['ee. uu.', 'US'], ['ee.uu.', 'US'], ['hong kong', 'HK'], ['macau', 'MO']] as const) map.set(alias, code);
-  countryByText = map;
-  return map;
-}
+export { validCurrency };
 
-const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
-export function validCurrency(text: string): string | null {
-  const code = text.trim().toUpperCase();
-  return KNOWN_CURRENCIES.has(code) && isCurrencyCode(code) ? code : null;
-}
-
-const pad = (n: number): string => String(n).padStart(2, '0');
-function calendarDate(y: number, m: number, d: number): string | null {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return null;
-  return `${y}-${pad(m)}-${pad(d)}`;
-}
+const dateOfParts = (y: number, m: number, d: number): string | null => calendarDate(y, m, d, DATE_UTC_EARLIEST_YEAR);
 
 export function isIsoDate(t: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
-  return m !== null && calendarDate(Number(m[1]), Number(m[2]), Number(m[3])) !== null;
+  return isCalendarDate(t, DATE_UTC_EARLIEST_YEAR);
 }
 
 const text = (c: Cell | undefined): string => (c === null || c === undefined ? '' : c instanceof Date ? c.toISOString() : String(c).trim());
@@ -219,7 +192,7 @@ export function interpretAdsManager(table: Table, fileType: 'csv' | 'xlsx', opti
   const campaignNames = new Map<string, string>();
   const merger = new RowMerger();
   const budgets = c.budget >= 0 ? new AdSetBudgets(decimal) : null;
-  const countries = countryLookup();
+  const countries = countryNames(normaliseHeader);
   let derivedCampaign: [string, string] | null = null;
   let derivedAdset: [string, string] | null = null;
   let periodRows = 0;
@@ -235,32 +208,31 @@ export function interpretAdsManager(table: Table, fileType: 'csv' | 'xlsx', opti
     if (i < 0) return '';
     const cell = cells[i];
     if (typeof cell === 'number') {
-      // Spreadsheets keep 15 significant digits: a numeric id of 16 or more digits may already be rounded.
-      if (Number.isSafeInteger(cell) && cell >= 0 && cell < 1e15) return String(cell);
-      report_(field, cell, `${field} ${cell} was stored as a number by a spreadsheet, which keeps only 15 significant digits, so the id may have been rounded; re-export the ids as text`);
-      return '';
+      const id = numericIdText(cell);
+      if (id === null) report_(field, cell, roundedNumericIdMessage(field, cell));
+      return id ?? '';
     }
     const t = text(cell);
-    if (SCIENTIFIC.test(t)) report_(field, cell, `${field} "${t}" is in scientific notation: the id was mangled by a spreadsheet, which rounded its digits; re-export the ids as text`);
+    if (isScientificNotation(t)) report_(field, cell, scientificIdMessage(field, t));
     else if (t.length > MAX_ID_LENGTH) report_(field, cell, `${field} is longer than ${MAX_ID_LENGTH} characters`);
     return t;
   };
 
   const dateOf = memo((t: string): string | null => {
     let m = ISO_DATE.exec(t);
-    if (m) return calendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
+    if (m) return dateOfParts(Number(m[1]), Number(m[2]), Number(m[3]));
     if ((m = SLASH_DATE.exec(t))) {
       const a = Number(m[1]);
       const b = Number(m[2]);
       // 13/11/2026 can only be day-first and 11/13/2026 month-first; otherwise the header language decides.
       const first = a > 12 ? true : b > 12 ? false : dayFirst;
-      return first ? calendarDate(Number(m[3]), b, a) : calendarDate(Number(m[3]), a, b);
+      return first ? dateOfParts(Number(m[3]), b, a) : dateOfParts(Number(m[3]), a, b);
     }
     return null;
   });
   const readDate = (i: number, field: string): string => {
     const cell = cells[i];
-    if (cell instanceof Date) return `${cell.getUTCFullYear()}-${pad(cell.getUTCMonth() + 1)}-${pad(cell.getUTCDate())}`;
+    if (cell instanceof Date) return utcDay(cell);
     const t = text(cell);
     const date = dateOf(t);
     if (date === null) report_(field, cell, t === '' ? `${field} is empty` : `${field} must be a date (YYYY-MM-DD, or DD/MM/YYYY in a Spanish export)`);
@@ -293,7 +265,7 @@ export function interpretAdsManager(table: Table, fileType: 'csv' | 'xlsx', opti
       report_(field, cell, `${field} is a percentage; expected a ${isCount ? 'count' : 'amount'}`);
       return undefined;
     }
-    if (isCount && !/^\d+(?:\.0+)?$/.test(parsed.text)) {
+    if (isCount && !WHOLE_NUMBER.test(parsed.text)) {
       report_(field, cell, `${field} must be a whole number (read "${t}" as ${parsed.text} with "${decimal}" as the decimal mark)`);
       return undefined;
     }
@@ -386,8 +358,8 @@ export function interpretAdsManager(table: Table, fileType: 'csv' | 'xlsx', opti
         skipped.add('unknown age ("Unknown"/"Desconocido": Meta could not tell the age)', line);
         continue;
       }
-      const a = AGE_BY_TEXT.get(t.replace(/\s/g, '').replace(/[–—]/g, '-'));
-      if (a === undefined) report_('age', t, `age must be one of Meta's buckets ${AGE_BUCKETS.join(', ')}`);
+      const a = ageBucket(t.replace(/\s/g, '').replace(/[–—]/g, '-'));
+      if (a === null) report_('age', t, `age must be one of Meta's buckets ${AGE_BUCKETS.join(', ')}`);
       else age = a;
     }
     let gender: Gender | '' = '';

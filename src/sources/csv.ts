@@ -2,14 +2,19 @@
 // line instead of stopping at the first, so a user can fix a whole file in one pass, and it keeps
 // only the rows that have no problem at all.
 //
-// Speed: all regexes are compiled once at module load and the per-row work is a few string
-// comparisons and Map look-ups; currency validity (an Intl call) is cached per distinct text.
+// The field rules (ids, dates, numbers, countries, ages, genders, currencies) are field-rules.ts,
+// shared with the other importers. Speed: the per-row work is a few string comparisons and Map
+// look-ups; currency validity (an Intl call) is cached per distinct text.
 
 import { parse } from 'csv-parse';
 import type { CsvError, InfoRecord } from 'csv-parse';
-import { isCurrencyCode, parseMinor } from '../engine/money.ts';
-import { AGE_BUCKETS, GENDERS, SEGMENT_TYPES } from '../engine/types.ts';
+import { parseMinor } from '../engine/money.ts';
+import { AGE_BUCKETS, SEGMENT_TYPES } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, SegmentType } from '../engine/types.ts';
+import {
+  ageBucket, countryCode, currencyCode, DECIMAL_NUMBER, genderOf, isCalendarDate, isScientificNotation, localeNumberMessage,
+  looksLocaleFormatted, MAX_ID_LENGTH, NEGATIVE_NUMBER, scientificIdMessage, WHOLE_NUMBER,
+} from './field-rules.ts';
 
 const COLUMNS = [
   'date', 'campaign_id', 'adset_id', 'segment_type', 'segment_id', 'segment_name', 'country', 'age', 'gender',
@@ -56,71 +61,9 @@ export interface ParseResult {
 }
 
 const PROGRESS_EVERY = 10_000;
-const MAX_ID_LENGTH = 128;
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const WHOLE = /^\d+(?:\.0+)?$/;
-const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
-const NEGATIVE = /^-(?:\d+(?:\.\d*)?|\.\d+)$/;
-// Digit groups of three split by a separator: "1,250.50", "1.250,50", "1 250", "1'250", or "7.350" in a count.
-const GROUPED = /^[+-]?\d{1,3}(?:[.,' \u00a0\u202f]\d{3})+(?:[.,]\d+)?$/;
-// What a spreadsheet shows for a long numeric id such as 120253000000000017: "1.20253E+17".
-const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
 
 // Maps from the cell text to the shared constant, so rows hold no per-row copy of these strings.
 const SEGMENT_TYPE_BY_TEXT: ReadonlyMap<string, SegmentType> = new Map(SEGMENT_TYPES.map((t) => [t, t]));
-const AGE_BY_TEXT: ReadonlyMap<string, AgeBucket> = new Map(AGE_BUCKETS.map((a) => [a, a]));
-const GENDER_ALIASES: ReadonlyMap<string, Gender> = new Map<string, Gender>([
-  ...GENDERS.map((g): [string, Gender] => [g, g]),
-  ['m', 'male'], ['f', 'female'], ['u', 'unknown'],
-]);
-
-// ISO 3166-1 alpha-2, the 249 officially assigned codes. XK (Kosovo) is user-assigned, not ISO, but
-// Meta reports and targets it as a country, so a Meta export would otherwise lose those rows.
-export const COUNTRIES: ReadonlySet<string> = new Set(
-  ('AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ ' +
-    'CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR ' +
-    'GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP ' +
-    'KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS ' +
-    'MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS ' +
-    'RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW ' +
-    'TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK').split(' '),
-);
-const COUNTRY_BY_TEXT: ReadonlyMap<string, string> = new Map([...COUNTRIES].map((c) => [c, c]));
-
-// isCurrencyCode accepts any well-formed code Intl can format ("ABC" too); the platform's list of
-// supported currencies rules out the invented ones. One Intl call per distinct text, not per cell.
-const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
-const currencyCache = new Map<string, string | null>();
-function normaliseCurrency(text: string): string | null {
-  let code = currencyCache.get(text);
-  if (code === undefined) {
-    const upper = text.toUpperCase();
-    code = KNOWN_CURRENCIES.has(upper) && isCurrencyCode(upper) ? upper : null;
-    currencyCache.set(text, code);
-  }
-  return code;
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-function isCalendarDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
-}
-
-function looksLocaleFormatted(text: string): boolean {
-  return text.includes(',') || GROUPED.test(text);
-}
-
-function localeMessage(field: string): string {
-  return `${field} is not a canonical number: the canonical format uses a dot decimal separator and no thousands separator (write 1250.50, not 1,250.50 or 1.250,50)`;
-}
 
 type ColumnIndex = Record<Column, number>;
 
@@ -196,8 +139,8 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
       if (required) report(column, raw, `${column} is required`);
     } else if (text.length > MAX_ID_LENGTH) {
       report(column, raw, `${column} is longer than ${MAX_ID_LENGTH} characters (${text.length})`);
-    } else if (SCIENTIFIC.test(text)) {
-      report(column, raw, `${column} "${text}" is in scientific notation: the id was mangled by a spreadsheet, which rounded its digits; re-export the ids as text`);
+    } else if (isScientificNotation(text)) {
+      report(column, raw, scientificIdMessage(column, text));
     }
     return intern(text);
   };
@@ -206,7 +149,7 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
   const readCount = (column: Column, required: boolean): number | null => {
     const raw = cell(column);
     const text = raw.trim();
-    if (WHOLE.test(text)) {
+    if (WHOLE_NUMBER.test(text)) {
       const value = Number(text);
       if (Number.isSafeInteger(value)) return value;
       report(column, raw, `${column} is too large`);
@@ -215,9 +158,9 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     if (text === '') {
       if (!required) return null;
       report(column, raw, `${column} is required`);
-    } else if (NEGATIVE.test(text)) report(column, raw, `${column} must not be negative`);
-    else if (looksLocaleFormatted(text)) report(column, raw, localeMessage(column));
-    else if (DECIMAL.test(text)) report(column, raw, `${column} must be a whole number`);
+    } else if (NEGATIVE_NUMBER.test(text)) report(column, raw, `${column} must not be negative`);
+    else if (looksLocaleFormatted(text)) report(column, raw, localeNumberMessage(column));
+    else if (DECIMAL_NUMBER.test(text)) report(column, raw, `${column} must be a whole number`);
     else report(column, raw, `${column} must be a non-negative whole number`);
     return -1;
   };
@@ -226,7 +169,7 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
   const readMoney = (column: Column, required: boolean, currency: string | null): number | null => {
     const raw = cell(column);
     const text = raw.trim();
-    if (DECIMAL.test(text)) {
+    if (DECIMAL_NUMBER.test(text)) {
       if (currency === null) return -1;
       const minor = parseMinor(text, currency);
       if (minor !== null) return minor;
@@ -236,8 +179,8 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     if (text === '') {
       if (!required) return null;
       report(column, raw, `${column} is required`);
-    } else if (NEGATIVE.test(text)) report(column, raw, `${column} must not be negative`);
-    else if (looksLocaleFormatted(text)) report(column, raw, localeMessage(column));
+    } else if (NEGATIVE_NUMBER.test(text)) report(column, raw, `${column} must not be negative`);
+    else if (looksLocaleFormatted(text)) report(column, raw, localeNumberMessage(column));
     else report(column, raw, `${column} must be a non-negative decimal number in major units (e.g. 12.50)`);
     return -1;
   };
@@ -264,20 +207,19 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     const raw = cell('country');
     const text = raw.trim();
     if (text === '') return '';
-    const code = COUNTRY_BY_TEXT.get(text) ?? text.toUpperCase();
-    if (!COUNTRIES.has(code)) {
-      const hint = code === 'UK' ? ' (the United Kingdom is GB)' : '';
-      report('country', raw, `country must be an ISO 3166-1 alpha-2 code (e.g. ES) or empty${hint}`);
-    }
-    return code;
+    const code = countryCode(text);
+    if (code !== null) return code;
+    const hint = text.toUpperCase() === 'UK' ? ' (the United Kingdom is GB)' : '';
+    report('country', raw, `country must be an ISO 3166-1 alpha-2 code (e.g. ES) or empty${hint}`);
+    return text;
   };
 
   const readAge = (): AgeBucket | '' => {
     const raw = cell('age');
     const text = raw.trim();
     if (text === '') return '';
-    const age = AGE_BY_TEXT.get(text);
-    if (age !== undefined) return age;
+    const age = ageBucket(text);
+    if (age !== null) return age;
     report('age', raw, `age must be one of ${AGE_BUCKETS.join(', ')}, or empty`);
     return '';
   };
@@ -286,8 +228,8 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     const raw = cell('gender');
     const text = raw.trim();
     if (text === '') return '';
-    const gender = GENDER_ALIASES.get(text) ?? GENDER_ALIASES.get(text.toLowerCase());
-    if (gender !== undefined) return gender;
+    const gender = genderOf(text);
+    if (gender !== null) return gender;
     report('gender', raw, 'gender must be male, female, unknown (or m, f, u), or empty');
     return '';
   };
@@ -296,7 +238,7 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     const raw = cell('currency');
     const text = raw.trim();
     if (text === '') return defaultCurrency;
-    const code = normaliseCurrency(text);
+    const code = currencyCode(text);
     if (code === null) report('currency', raw, 'currency must be an ISO 4217 code (e.g. EUR) or empty for the default currency');
     return code;
   };
@@ -399,7 +341,7 @@ function countBreaks(text: string): { breaks: number; crlf: number } {
 }
 
 export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options: ParseOptions): Promise<ParseResult> {
-  const defaultCurrency = normaliseCurrency(options.defaultCurrency.trim());
+  const defaultCurrency = currencyCode(options.defaultCurrency.trim());
   if (defaultCurrency === null) {
     return Promise.reject(new RangeError(`defaultCurrency must be an ISO 4217 code, got "${options.defaultCurrency}"`));
   }
