@@ -16,20 +16,39 @@ import {
   looksLocaleFormatted, MAX_ID_LENGTH, NEGATIVE_NUMBER, scientificIdMessage, WHOLE_NUMBER,
 } from './field-rules.ts';
 
-const COLUMNS = [
-  'date', 'campaign_id', 'adset_id', 'segment_type', 'segment_id', 'segment_name', 'country', 'age', 'gender',
-  'impressions', 'reach', 'clicks', 'conversions', 'spend', 'revenue', 'currency',
-  // Optional: the campaign's daily budget in major units; the value on its latest day is stored.
-  'daily_budget',
-  // Optional: the audience size of the row's segment (a real estimate, never inferred from delivery).
-  'segment_size',
+/**
+ * The canonical columns, in the order the documentation lists them: whether a file must have the
+ * column, and whether it is part of the key that identifies a row (two rows with equal values in
+ * every key column describe the same delivery twice).
+ */
+const COLUMN_TABLE = [
+  { column: 'date', required: true, key: true },
+  { column: 'campaign_id', required: true, key: true },
+  { column: 'adset_id', required: false, key: true },
+  { column: 'segment_type', required: false, key: true },
+  { column: 'segment_id', required: false, key: true },
+  { column: 'segment_name', required: false, key: false },
+  { column: 'country', required: false, key: true },
+  { column: 'age', required: false, key: true },
+  { column: 'gender', required: false, key: true },
+  { column: 'impressions', required: true, key: false },
+  { column: 'reach', required: false, key: false },
+  { column: 'clicks', required: true, key: false },
+  { column: 'conversions', required: false, key: false },
+  { column: 'spend', required: true, key: false },
+  { column: 'revenue', required: false, key: false },
+  { column: 'currency', required: false, key: false },
+  // The campaign's daily budget in major units; the value on its latest day is stored.
+  { column: 'daily_budget', required: false, key: false },
+  // The audience size of the row's segment (a real estimate, never inferred from delivery).
+  { column: 'segment_size', required: false, key: false },
 ] as const;
-type Column = (typeof COLUMNS)[number];
+type Column = (typeof COLUMN_TABLE)[number]['column'];
+const COLUMNS: readonly Column[] = COLUMN_TABLE.map((c) => c.column);
 
 export const CANONICAL_COLUMNS: readonly string[] = COLUMNS;
-const REQUIRED_COLUMNS: readonly Column[] = ['date', 'campaign_id', 'impressions', 'clicks', 'spend'];
-/** The columns that identify a row; two rows with equal values here describe the same delivery twice. */
-const KEY_COLUMNS: readonly Column[] = ['date', 'campaign_id', 'adset_id', 'segment_type', 'segment_id', 'country', 'age', 'gender'];
+const REQUIRED_COLUMNS: readonly Column[] = COLUMN_TABLE.filter((c) => c.required).map((c) => c.column);
+const KEY_COLUMNS: readonly Column[] = COLUMN_TABLE.filter((c) => c.key).map((c) => c.column);
 
 /** `field` of a problem that concerns the whole line (CSV syntax, field count, duplicate key). */
 export const ROW_FIELD = '(row)';
@@ -243,82 +262,121 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     return code;
   };
 
-  return (fields: string[], physicalLine: number): InsightRow | null => {
-    record = fields;
-    line = physicalLine;
+  // The row being read: set by the steps below (no object per row: this runs 100,000s of times).
+  let date = '';
+  let campaignId = '';
+  let adsetId = '';
+  let country = '';
+  let age: AgeBucket | '' = '';
+  let gender: Gender | '' = '';
+  let impressions: number | null = null;
+  let reach: number | null = null;
+  let clicks: number | null = null;
+  let conversions: number | null = null;
+  let currency: string | null = null;
+  let spendMinor: number | null = null;
+  let revenueMinor: number | null = null;
+  let budgetMinor: number | null = null;
+  let segmentSize: number | null = null;
+
+  const hasHeaderWidth = (): boolean => {
+    if (record.length === width) return true;
+    report(ROW_FIELD, record.join(','), `the line has ${record.length} fields but the header has ${width}`);
+    return false;
+  };
+
+  /** The columns that identify the row; true when every one of them is valid. */
+  const readKey = (): boolean => {
     const before = problems.length;
-    if (fields.length !== width) {
-      report(ROW_FIELD, fields.join(','), `the line has ${fields.length} fields but the header has ${width}`);
-      return null;
-    }
-
-    const date = readDate();
-    const campaignId = readId('campaign_id', true);
-    const adsetId = readId('adset_id', false);
+    date = readDate();
+    campaignId = readId('campaign_id', true);
+    adsetId = readId('adset_id', false);
     readSegment();
-    const country = readCountry();
-    const age = readAge();
-    const gender = readGender();
-    const keyIsValid = problems.length === before;
+    country = readCountry();
+    age = readAge();
+    gender = readGender();
+    return problems.length === before;
+  };
 
-    const impressions = readCount('impressions', true);
-    const reach = readCount('reach', false);
-    const clicks = readCount('clicks', true);
-    const conversions = readCount('conversions', false);
-    const currency = readCurrency();
-    const spendMinor = readMoney('spend', true, currency);
-    const revenueMinor = readMoney('revenue', false, currency);
-    const budgetMinor = readMoney('daily_budget', false, currency);
+  const readMeasures = (): void => {
+    impressions = readCount('impressions', true);
+    reach = readCount('reach', false);
+    clicks = readCount('clicks', true);
+    conversions = readCount('conversions', false);
+    currency = readCurrency();
+    spendMinor = readMoney('spend', true, currency);
+    revenueMinor = readMoney('revenue', false, currency);
+    budgetMinor = readMoney('daily_budget', false, currency);
     if (budgetMinor === 0) report('daily_budget', cell('daily_budget'), 'daily_budget must be greater than zero (leave it empty when unknown)');
-    const segmentSize = readCount('segment_size', false);
+    segmentSize = readCount('segment_size', false);
     if (segmentSize !== null && segmentSize >= 0) {
       if (segmentType === '') report('segment_size', cell('segment_size'), 'segment_size is the audience size of the row\'s segment: the row has no segment_type');
       else if (segmentSize === 0) report('segment_size', cell('segment_size'), 'segment_size must be above 0 (leave it empty when the size is unknown)');
     }
+  };
 
-    if (impressions !== null && impressions >= 0) {
-      if (clicks !== null && clicks > impressions) {
-        report('clicks', cell('clicks'), `clicks (${clicks}) exceed impressions (${impressions})`);
-      }
-      if (reach !== null && reach > impressions) {
-        report('reach', cell('reach'), `reach (${reach}) exceeds impressions (${impressions}): every person reached saw at least one impression`);
-      }
+  /** Clicks and reach cannot exceed impressions. */
+  const checkAgainstImpressions = (): void => {
+    if (impressions === null || impressions < 0) return;
+    if (clicks !== null && clicks > impressions) {
+      report('clicks', cell('clicks'), `clicks (${clicks}) exceed impressions (${impressions})`);
     }
-
-    if (keyIsValid) {
-      const key = `${date}\u0001${campaignId}\u0001${adsetId}\u0001${segmentType}\u0001${segmentId}\u0001${country}\u0001${age}\u0001${gender}`;
-      const first = seenKeys.get(key);
-      if (first === undefined) seenKeys.set(key, line);
-      else {
-        const value = KEY_COLUMNS.map((c) => cell(c)).join(',');
-        report(ROW_FIELD, value, `duplicate of line ${first} (same ${KEY_COLUMNS.join(', ')})`);
-      }
+    if (reach !== null && reach > impressions) {
+      report('reach', cell('reach'), `reach (${reach}) exceeds impressions (${impressions}): every person reached saw at least one impression`);
     }
+  };
 
-    if (currency !== null && campaignId !== '') {
-      const known = campaignCurrency.get(campaignId);
-      if (known === undefined) campaignCurrency.set(campaignId, { currency, line });
-      else if (known.currency !== currency) {
-        report('currency', cell('currency'), `campaign "${campaignId}" is in ${known.currency} (since line ${known.line}); a campaign must have one currency throughout the file, this line says ${currency}`);
-      }
+  const checkDuplicateKey = (): void => {
+    const key = `${date}\u0001${campaignId}\u0001${adsetId}\u0001${segmentType}\u0001${segmentId}\u0001${country}\u0001${age}\u0001${gender}`;
+    const first = seenKeys.get(key);
+    if (first === undefined) seenKeys.set(key, line);
+    else {
+      const value = KEY_COLUMNS.map((c) => cell(c)).join(',');
+      report(ROW_FIELD, value, `duplicate of line ${first} (same ${KEY_COLUMNS.join(', ')})`);
     }
+  };
 
+  const checkCampaignCurrency = (): void => {
+    if (currency === null || campaignId === '') return;
+    const known = campaignCurrency.get(campaignId);
+    if (known === undefined) campaignCurrency.set(campaignId, { currency, line });
+    else if (known.currency !== currency) {
+      report('currency', cell('currency'), `campaign "${campaignId}" is in ${known.currency} (since line ${known.line}); a campaign must have one currency throughout the file, this line says ${currency}`);
+    }
+  };
+
+  /** Keeps a valid row's daily budget; false (after reporting) when it contradicts the same day's. */
+  const keepBudget = (): boolean => {
+    if (budgetMinor === null) return true;
+    // A budget can change over a file's days: the latest day's is the campaign's budget now.
+    const known = dailyBudgets.get(campaignId);
+    if (known === undefined || date > known.date) dailyBudgets.set(campaignId, { date, minor: budgetMinor, line });
+    else if (date === known.date && budgetMinor !== known.minor) {
+      report('daily_budget', cell('daily_budget'), `daily_budget differs from line ${known.line}, the same campaign's budget on the same day`);
+      return false;
+    }
+    return true;
+  };
+
+  const toRow = (): InsightRow => ({
+    date, campaignId, adsetId, segmentType, segmentId, segmentName, country, age, gender,
+    impressions: impressions!, reach, clicks: clicks!, conversions,
+    spendMinor: spendMinor!, revenueMinor, currency: currency!,
+    ...(segmentSize === null ? {} : { segmentSize }),
+  });
+
+  return (fields: string[], physicalLine: number): InsightRow | null => {
+    record = fields;
+    line = physicalLine;
+    const before = problems.length;
+    if (!hasHeaderWidth()) return null;
+    const keyIsValid = readKey();
+    readMeasures();
+    checkAgainstImpressions();
+    if (keyIsValid) checkDuplicateKey();
+    checkCampaignCurrency();
     if (problems.length !== before || currency === null) return null;
-    if (budgetMinor !== null) {
-      // A budget can change over a file's days: the latest day's is the campaign's budget now.
-      const known = dailyBudgets.get(campaignId);
-      if (known === undefined || date > known.date) dailyBudgets.set(campaignId, { date, minor: budgetMinor, line });
-      else if (date === known.date && budgetMinor !== known.minor) {
-        report('daily_budget', cell('daily_budget'), `daily_budget differs from line ${known.line}, the same campaign's budget on the same day`);
-        return null;
-      }
-    }
-    return {
-      date, campaignId, adsetId, segmentType, segmentId, segmentName, country, age, gender,
-      impressions: impressions!, reach, clicks: clicks!, conversions,
-      spendMinor: spendMinor!, revenueMinor, currency,
-      ...(segmentSize === null ? {} : { segmentSize }),
-    };
+    return keepBudget() ? toRow() : null;
   };
 }
 
