@@ -13,7 +13,7 @@ import { AGE_BUCKETS, SEGMENT_TYPES } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, SegmentType } from '../engine/types.ts';
 import {
   ageBucket, countryCode, currencyCode, DECIMAL_NUMBER, genderOf, isCalendarDate, isScientificNotation, localeNumberMessage,
-  looksLocaleFormatted, MAX_ID_LENGTH, NEGATIVE_NUMBER, scientificIdMessage, WHOLE_NUMBER,
+  locateNamedColumns, looksLocaleFormatted, MAX_ID_LENGTH, NEGATIVE_NUMBER, scientificIdMessage, WHOLE_NUMBER,
 } from './field-rules.ts';
 
 /**
@@ -88,27 +88,7 @@ type ColumnIndex = Record<Column, number>;
 
 /** Maps each canonical column to its position in this file's header (-1 when absent). */
 function readHeader(header: readonly string[]): { index: ColumnIndex; problems: string[] } {
-  const index = Object.fromEntries(COLUMNS.map((c) => [c, -1])) as ColumnIndex;
-  const known: ReadonlySet<string> = new Set(COLUMNS);
-  const problems: string[] = [];
-  header.forEach((raw, position) => {
-    const name = raw.trim();
-    if (!known.has(name)) {
-      const hint = known.has(name.toLowerCase()) ? ` (column names are lower case: "${name.toLowerCase()}")` : '';
-      problems.push(`unknown column "${name}" at position ${position + 1}${hint}; the canonical columns are ${COLUMNS.join(',')}`);
-      return;
-    }
-    const column = name as Column;
-    if (index[column] >= 0) {
-      problems.push(`duplicate column "${name}" at positions ${index[column] + 1} and ${position + 1}`);
-      return;
-    }
-    index[column] = position;
-  });
-  for (const column of REQUIRED_COLUMNS) {
-    if (index[column] < 0) problems.push(`missing required column "${column}"`);
-  }
-  return { index, problems };
+  return locateNamedColumns(header, COLUMNS, REQUIRED_COLUMNS, 'canonical');
 }
 
 /** The per-file validation state and the function that turns one record into a row or problems. */

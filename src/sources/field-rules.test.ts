@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ageBucket, calendarDate, countryCode, countryNames, currencyCode, DATE_UTC_EARLIEST_YEAR, DECIMAL_NUMBER, genderOf,
-  hasControlCharacter, isCalendarDate, isScientificNotation, looksLocaleFormatted, MAX_ID_LENGTH, metaBucketContaining,
+  hasControlCharacter, isCalendarDate, locateNamedColumns, isScientificNotation, looksLocaleFormatted, MAX_ID_LENGTH, metaBucketContaining,
   NEGATIVE_NUMBER, numericIdText, STRICT_DECIMAL_NUMBER, utcDay, validCurrency, WHOLE_NUMBER,
 } from './field-rules.ts';
 
@@ -126,5 +126,19 @@ describe('field rules: countries, ages, genders, currencies', () => {
     expect(currencyCode(' EUR')).toBeNull();
     expect(validCurrency(' usd ')).toBe('USD');
     expect(validCurrency('')).toBeNull();
+  });
+});
+
+describe('field rules: headers of the project\'s own formats', () => {
+  it('places each column and reports unknown, repeated and missing ones', () => {
+    const ok = locateNamedColumns(['b', ' a '], ['a', 'b', 'c'], ['a'], 'test');
+    expect(ok).toEqual({ index: { a: 1, b: 0, c: -1 }, problems: [] });
+    const bad = locateNamedColumns(['A', 'b', 'b', 'x'], ['a', 'b'], ['a'], 'test');
+    expect(bad.problems).toEqual([
+      'unknown column "A" at position 1 (column names are lower case: "a"); the test columns are a,b',
+      'duplicate column "b" at positions 2 and 3',
+      'unknown column "x" at position 4; the test columns are a,b',
+      'missing required column "a"',
+    ]);
   });
 });

@@ -192,3 +192,27 @@ export function currencyCode(text: string): string | null {
 export function validCurrency(text: string): string | null {
   return currencyCode(text.trim());
 }
+
+/**
+ * The header of a file in one of the project's own formats (canonical insights, pixel events):
+ * each known column's position (-1 when absent), and a problem for every unknown, repeated or
+ * missing required column. Names are exact: a wrong case is reported with the right spelling.
+ */
+export function locateNamedColumns<C extends string>(header: readonly string[], columns: readonly C[], required: readonly C[], formatName: string): { index: Record<C, number>; problems: string[] } {
+  const index = Object.fromEntries(columns.map((c) => [c, -1])) as Record<C, number>;
+  const known: ReadonlySet<string> = new Set(columns);
+  const problems: string[] = [];
+  header.forEach((raw, position) => {
+    const name = raw.trim();
+    if (!known.has(name)) {
+      const hint = known.has(name.toLowerCase()) ? ` (column names are lower case: "${name.toLowerCase()}")` : '';
+      problems.push(`unknown column "${name}" at position ${position + 1}${hint}; the ${formatName} columns are ${columns.join(',')}`);
+      return;
+    }
+    const column = name as C;
+    if (index[column] >= 0) problems.push(`duplicate column "${name}" at positions ${index[column] + 1} and ${position + 1}`);
+    else index[column] = position;
+  });
+  for (const column of required) if (index[column] < 0) problems.push(`missing required column "${column}"`);
+  return { index, problems };
+}

@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse';
 import type { CsvError, InfoRecord } from 'csv-parse';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
-import { DATE_UTC_EARLIEST_YEAR, DIGITS, hasControlCharacter, isCalendarDate, isScientificNotation, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './field-rules.ts';
+import { DATE_UTC_EARLIEST_YEAR, DIGITS, hasControlCharacter, isCalendarDate, isScientificNotation, locateNamedColumns, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './field-rules.ts';
 
 export const PIXEL_COLUMNS = ['date', 'campaign_id', 'event_name', 'content_category', 'count'] as const;
 type Column = (typeof PIXEL_COLUMNS)[number];
@@ -32,22 +32,7 @@ export function looksLikePixelEvents(header: readonly string[]): boolean {
 }
 
 function readHeader(header: readonly string[]): { index: Record<Column, number>; problems: string[] } {
-  const index = Object.fromEntries(PIXEL_COLUMNS.map((c) => [c, -1])) as Record<Column, number>;
-  const known: ReadonlySet<string> = new Set(PIXEL_COLUMNS);
-  const problems: string[] = [];
-  header.forEach((raw, position) => {
-    const name = raw.trim();
-    if (!known.has(name)) {
-      const hint = known.has(name.toLowerCase()) ? ` (column names are lower case: "${name.toLowerCase()}")` : '';
-      problems.push(`unknown column "${name}" at position ${position + 1}${hint}; the pixel-events columns are ${PIXEL_COLUMNS.join(',')}`);
-      return;
-    }
-    const column = name as Column;
-    if (index[column] >= 0) problems.push(`duplicate column "${name}" at positions ${index[column] + 1} and ${position + 1}`);
-    else index[column] = position;
-  });
-  for (const column of REQUIRED) if (index[column] < 0) problems.push(`missing required column "${column}"`);
-  return { index, problems };
+  return locateNamedColumns(header, PIXEL_COLUMNS, REQUIRED, 'pixel-events');
 }
 
 export function parsePixelEventsCsv(input: NodeJS.ReadableStream | string): Promise<PixelParseResult> {
