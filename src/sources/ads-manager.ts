@@ -43,7 +43,6 @@ const GENDER_BY_TEXT: ReadonlyMap<string, Gender | ''> = new Map<string, Gender 
   ['all', ''], ['todos', ''], ['todas', ''],
 ]);
 
-export { validCurrency };
 
 const dateOfParts = (y: number, m: number, d: number): string | null => calendarDate(y, m, d, DATE_UTC_EARLIEST_YEAR);
 
