@@ -17,11 +17,10 @@
 //  - spend has float32 noise (1.429999948) and is rounded to the currency's minor unit (1.43).
 //  - ads of one ad set with the same interest, age and gender (and day) are summed into one row.
 
-import { AGE_BUCKETS } from '../engine/types.ts';
-import type { AgeBucket, Gender } from '../engine/types.ts';
+import type { Gender } from '../engine/types.ts';
 import { parseMinor } from '../engine/money.ts';
-import { isIsoDate, validCurrency } from './ads-manager.ts';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
+import { DATE_UTC_EARLIEST_YEAR, DIGITS, isCalendarDate, metaBucketContaining, STRICT_DECIMAL_NUMBER, validCurrency, WHOLE_NUMBER } from './field-rules.ts';
 import { describeCapabilities, RowMerger, type SourceOptions, type SourceParseResult, type SourceReport } from './import-report.ts';
 import { readCsvTable } from './tabular.ts';
 
@@ -50,22 +49,8 @@ export function looksLikeKaggleConversion(header: readonly string[]): boolean {
   return names.has('fb_campaign_id') && (names.has('xyz_campaign_id') || names.has('ad_id')) && names.has('approved_conversion');
 }
 
-const WHOLE = /^\d+(?:\.0+)?$/;
-const DECIMAL = /^\d+(?:\.\d+)?$/;
-const AGE_RANGE = /^(\d{2})-(\d{2})$/;
-const AGE_LIMITS: readonly [AgeBucket, number, number][] = AGE_BUCKETS.map((b) => {
-  const [lo, hi] = b.endsWith('+') ? [Number(b.slice(0, -1)), 200] : b.split('-').map(Number) as [number, number];
-  return [b, lo, hi];
-});
-
-/** The Meta bucket that contains a narrower bucket such as 30-34, or null when it straddles two. */
-export function metaBucketContaining(text: string): AgeBucket | null {
-  const m = AGE_RANGE.exec(text.trim());
-  if (!m) return null;
-  const lo = Number(m[1]);
-  const hi = Number(m[2]);
-  return AGE_LIMITS.find(([, a, b]) => lo >= a && hi <= b)?.[0] ?? null;
-}
+export { metaBucketContaining };
+const isIsoDate = (t: string): boolean => isCalendarDate(t, DATE_UTC_EARLIEST_YEAR);
 
 const GENDER: ReadonlyMap<string, Gender> = new Map<string, Gender>([['m', 'male'], ['f', 'female'], ['male', 'male'], ['female', 'female']]);
 
@@ -129,8 +114,8 @@ export async function parseKaggleConversion(input: string | AsyncIterable<Buffer
       bad(ROW_FIELD, cells.join(','), 'the row is shifted two columns left (campaign_id holds an age, fb_campaign_id a gender): the known defect of the as-found facebook_ads.csv; import facebook_ads_repaired.csv');
       continue;
     }
-    if (!/^\d+$/.test(campaignId)) bad('campaign_id', campaignId, 'xyz_campaign_id must be a whole number');
-    if (!/^\d+$/.test(adsetId)) bad('adset_id', adsetId, 'fb_campaign_id must be a whole number');
+    if (!DIGITS.test(campaignId)) bad('campaign_id', campaignId, 'xyz_campaign_id must be a whole number');
+    if (!DIGITS.test(adsetId)) bad('adset_id', adsetId, 'fb_campaign_id must be a whole number');
     const ageText = cell(cells, 'age');
     const age = metaBucketContaining(ageText);
     if (age === null) bad('age', ageText, 'age must be a range such as 30-34 that lies inside one of Meta\'s buckets (18-24, 25-34, 35-44, 45-54, 55-64)');
@@ -138,7 +123,7 @@ export async function parseKaggleConversion(input: string | AsyncIterable<Buffer
     const gender = GENDER.get(genderText.toLowerCase());
     if (gender === undefined) bad('gender', genderText, 'gender must be M or F');
     const interest = cell(cells, 'interest');
-    if (!/^\d+$/.test(interest)) bad('segment_id', interest, 'interest must be a whole-number code');
+    if (!DIGITS.test(interest)) bad('segment_id', interest, 'interest must be a whole-number code');
     let rowDate = date;
     if (dated) {
       rowDate = cell(cells, 'date');
@@ -146,14 +131,14 @@ export async function parseKaggleConversion(input: string | AsyncIterable<Buffer
     }
     const whole = (f: Field, name: string): number => {
       const t = cell(cells, f);
-      if (!WHOLE.test(t)) bad(name, t, `${name} must be a non-negative whole number`);
+      if (!WHOLE_NUMBER.test(t)) bad(name, t, `${name} must be a non-negative whole number`);
       return Number(t);
     };
     const impressions = whole('impressions', 'impressions');
     const clicks = whole('clicks', 'clicks');
     const conversions = whole('approved', 'conversions');
     const spentText = cell(cells, 'spent');
-    const spendMinor = DECIMAL.test(spentText) ? parseMinor(spentText, currency) : null;
+    const spendMinor = STRICT_DECIMAL_NUMBER.test(spentText) ? parseMinor(spentText, currency) : null;
     if (spendMinor === null) bad('spend', spentText, 'Spent must be a non-negative decimal number');
     if (clicks > impressions) bad('clicks', cell(cells, 'clicks'), `clicks (${clicks}) exceed impressions (${impressions})`);
     if (problems.length !== before) continue;

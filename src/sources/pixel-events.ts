@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse';
 import type { CsvError, InfoRecord } from 'csv-parse';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
+import { DATE_UTC_EARLIEST_YEAR, DIGITS, hasControlCharacter, isCalendarDate, isScientificNotation, locateNamedColumns, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './field-rules.ts';
 
 export const PIXEL_COLUMNS = ['date', 'campaign_id', 'event_name', 'content_category', 'count'] as const;
 type Column = (typeof PIXEL_COLUMNS)[number];
@@ -24,21 +25,6 @@ export interface PixelParseResult {
   headerProblems: string[];
 }
 
-const MAX_ID_LENGTH = 128;
-const MAX_NAME_LENGTH = 256;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const WHOLE = /^\d+$/;
-const SCIENTIFIC = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
-// eslint-disable-next-line no-control-regex -- the point is to refuse control characters
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-function isCalendarDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const t = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return t.getUTCFullYear() === Number(m[1]) && t.getUTCMonth() === Number(m[2]) - 1 && t.getUTCDate() === Number(m[3]);
-}
-
 /** True when a header names the pixel-events columns (format detection). */
 export function looksLikePixelEvents(header: readonly string[]): boolean {
   const names = new Set(header.map((h) => h.trim().toLowerCase()));
@@ -46,22 +32,7 @@ export function looksLikePixelEvents(header: readonly string[]): boolean {
 }
 
 function readHeader(header: readonly string[]): { index: Record<Column, number>; problems: string[] } {
-  const index = Object.fromEntries(PIXEL_COLUMNS.map((c) => [c, -1])) as Record<Column, number>;
-  const known: ReadonlySet<string> = new Set(PIXEL_COLUMNS);
-  const problems: string[] = [];
-  header.forEach((raw, position) => {
-    const name = raw.trim();
-    if (!known.has(name)) {
-      const hint = known.has(name.toLowerCase()) ? ` (column names are lower case: "${name.toLowerCase()}")` : '';
-      problems.push(`unknown column "${name}" at position ${position + 1}${hint}; the pixel-events columns are ${PIXEL_COLUMNS.join(',')}`);
-      return;
-    }
-    const column = name as Column;
-    if (index[column] >= 0) problems.push(`duplicate column "${name}" at positions ${index[column] + 1} and ${position + 1}`);
-    else index[column] = position;
-  });
-  for (const column of REQUIRED) if (index[column] < 0) problems.push(`missing required column "${column}"`);
-  return { index, problems };
+  return locateNamedColumns(header, PIXEL_COLUMNS, REQUIRED, 'pixel-events');
 }
 
 export function parsePixelEventsCsv(input: NodeJS.ReadableStream | string): Promise<PixelParseResult> {
@@ -85,22 +56,22 @@ export function parsePixelEventsCsv(input: NodeJS.ReadableStream | string): Prom
     const cell = (c: Column) => (index![c] < 0 ? '' : (record[index![c]] ?? ''));
     const date = cell('date').trim();
     if (date === '') report('date', cell('date'), 'date is required');
-    else if (!isCalendarDate(date)) report('date', cell('date'), 'date must be a real calendar date written YYYY-MM-DD');
+    else if (!isCalendarDate(date, DATE_UTC_EARLIEST_YEAR)) report('date', cell('date'), 'date must be a real calendar date written YYYY-MM-DD');
     const campaignId = cell('campaign_id').trim();
     if (campaignId === '') report('campaign_id', cell('campaign_id'), 'campaign_id is required');
     else if (campaignId.length > MAX_ID_LENGTH) report('campaign_id', cell('campaign_id'), `campaign_id is longer than ${MAX_ID_LENGTH} characters`);
-    else if (SCIENTIFIC.test(campaignId)) report('campaign_id', cell('campaign_id'), `campaign_id "${campaignId}" is in scientific notation: the id was mangled by a spreadsheet; re-export the ids as text`);
-    else if (CONTROL.test(campaignId)) report('campaign_id', cell('campaign_id'), 'campaign_id must not contain control characters');
+    else if (isScientificNotation(campaignId)) report('campaign_id', cell('campaign_id'), `campaign_id "${campaignId}" is in scientific notation: the id was mangled by a spreadsheet; re-export the ids as text`);
+    else if (hasControlCharacter(campaignId)) report('campaign_id', cell('campaign_id'), 'campaign_id must not contain control characters');
     const eventName = cell('event_name').trim();
     if (eventName === '') report('event_name', cell('event_name'), 'event_name is required (e.g. PageView, ViewContent, AddToCart, Purchase)');
-    else if (eventName.length > MAX_ID_LENGTH || CONTROL.test(eventName)) report('event_name', cell('event_name'), `event_name must be at most ${MAX_ID_LENGTH} characters without control characters`);
+    else if (eventName.length > MAX_ID_LENGTH || hasControlCharacter(eventName)) report('event_name', cell('event_name'), `event_name must be at most ${MAX_ID_LENGTH} characters without control characters`);
     const contentCategory = cell('content_category').trim();
-    if (contentCategory.length > MAX_NAME_LENGTH || CONTROL.test(contentCategory)) report('content_category', cell('content_category'), `content_category must be at most ${MAX_NAME_LENGTH} characters without control characters`);
+    if (contentCategory.length > MAX_NAME_LENGTH || hasControlCharacter(contentCategory)) report('content_category', cell('content_category'), `content_category must be at most ${MAX_NAME_LENGTH} characters without control characters`);
     const countText = cell('count').trim();
     let count = -1;
-    if (WHOLE.test(countText) && Number.isSafeInteger(Number(countText))) count = Number(countText);
+    if (DIGITS.test(countText) && Number.isSafeInteger(Number(countText))) count = Number(countText);
     else if (countText === '') report('count', cell('count'), 'count is required');
-    else if (WHOLE.test(countText)) report('count', cell('count'), 'count is too large');
+    else if (DIGITS.test(countText)) report('count', cell('count'), 'count is too large');
     else report('count', cell('count'), 'count must be a non-negative whole number (no thousands separator)');
     if (problems.length !== before) return;
     const key = `${date}\u0001${campaignId}\u0001${eventName}\u0001${contentCategory}`;
