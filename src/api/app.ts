@@ -7,10 +7,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { AppContext, AuditedRequest } from '../context.ts';
-import { pruneAuditLog } from '../services/audit.ts';
+import { auditUnchangedCall, pruneAuditLog } from '../services/audit.ts';
 import { ConflictError, InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
-import { insertAuditEntry } from '../store/audit.ts';
 import { type AuthKeys, createTokenVerifier, resolveAuthKeys } from './auth.ts';
 import { ApiError, codeForStatus, type ErrorCode, errorBody, ERROR_STATUS, validationMessage } from './errors.ts';
 import { createApiMetrics } from './metrics.ts';
@@ -170,7 +169,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     if (audit.audited && reply.statusCode < 400) return payload;
     // A call that changed nothing: a failed write here loses the record of a refusal, not of a
     // change, so it is logged, not answered.
-    await insertAuditEntry(ctx.db, {
+    await auditUnchangedCall(ctx, {
       at: ctx.clock.now(),
       requestId: audit.requestId,
       subject: req.principal.sub,

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { type AppContext, type ContextOverrides, createContext } from '../context.ts';
+import { DatabaseInUseError, noDatabase } from '../services/database.ts';
 import { ConflictError, ImportRejectedError, InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
 import { applyCommand, usage as applyUsage } from './apply.ts';
 import { experimentCommand, usage as experimentUsage } from './experiment.ts';
@@ -18,9 +19,7 @@ import { workerCommand, usage as workerUsage } from './worker.ts';
 import { backtestCommand, usage as backtestUsage } from './backtest.ts';
 import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setUsage as campaignSetUsage } from './campaigns.ts';
 import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
-import { noDatabase } from '../store/db.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
-import { DatabaseInUseError } from '../store/pglite.ts';
 
 /** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
 type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void | number>;

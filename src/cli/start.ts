@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts';
+import { storeKind } from '../services/database.ts';
 import { generateStubHistory } from '../services/generate-stub.ts';
-import { storeKind } from '../store/data-sources.ts';
 import { runOptimization } from '../services/run-optimization.ts';
 import { type CliIo, printLines, progress } from './io.ts';
 import { describeRecommendation } from './run.ts';
@@ -20,7 +20,7 @@ const KIND_TEXT = { empty: 'empty store', demo: 'demo store: synthetic STUB data
  */
 export async function startCommand(ctx: AppContext, _args: string[], io: CliIo): Promise<void> {
   const existing = await ctx.db.query<{ campaign_id: string }>('select campaign_id from campaigns where active order by campaign_id');
-  const kind = await storeKind(ctx.db);
+  const kind = await storeKind(ctx);
   const where = ctx.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${ctx.config.dataDir}`;
   const lines = [`Targeting optimizer — database: ${where} (${KIND_TEXT[kind]}), mode: STUB, strategy: ${ctx.config.engine.strategy}.`];
   // Only a store that never held any data gets the demo market: synthetic rows never join real ones.
