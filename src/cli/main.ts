@@ -11,7 +11,7 @@ import { type CliIo, processIo, UsageError } from './io.ts';
 import { recommendationCommand, usage as recommendationUsage } from './recommendation.ts';
 import { runCommand, usage as runUsage } from './run.ts';
 import { segmentsCommand, usage as segmentsUsage } from './segments.ts';
-import { serveCommand, usage as serveUsage } from './serve.ts';
+import { type HttpOutlet, type Outlets, serveCommand, usage as serveUsage } from './serve.ts';
 import { startCommand, usage as startUsage } from './start.ts';
 import { stubGenerateCommand, usage as stubUsage } from './stub-generate.ts';
 import { tokenCommand, usage as tokenUsage } from './token.ts';
@@ -22,7 +22,7 @@ import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as 
 import { MetaUpstreamError } from '../services/meta.ts';
 
 /** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
-type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void | number>;
+type Command = (ctx: AppContext, args: string[], io: CliIo, outlets: Outlets) => Promise<void | number>;
 
 // usesDatabase false: the command runs without opening the database, so it also works while a
 // server holds the embedded one (token, backtest).
@@ -63,6 +63,8 @@ export interface MainOptions {
   env?: Record<string, string | undefined>;
   io?: CliIo;
   overrides?: ContextOverrides;
+  /** The HTTP API for `serve` and `start`, composed outside the CLI (bin/targeting-optimizer.ts). */
+  http?: HttpOutlet;
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 2 bad input or usage, 1 failure. */
@@ -89,7 +91,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   try {
     const config = loadConfig(options.env ?? process.env);
     ctx = await createContext(config, command.usesDatabase === false ? { db: noDatabase(), ...options.overrides } : options.overrides);
-    const code = await command.run(ctx, args, io);
+    const code = await command.run(ctx, args, io, { http: options.http ?? null });
     return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseInUseError) return fail(2, error.message);
