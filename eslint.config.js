@@ -66,12 +66,21 @@ export default tseslint.config(
       }],
     },
   })),
-  {
-    // The API and the CLI are two outlets over the same services; the API never reaches into the CLI.
-    files: ['src/api/**/*.ts'],
+  // The API and the CLI are two outlets over the same services: neither reads the store itself, and
+  // neither imports the other (the composition root, bin/targeting-optimizer.ts, joins them).
+  ...[
+    { files: ['src/api/**/*.ts'], name: 'src/api', sibling: 'cli' },
+    { files: ['src/cli/**/*.ts'], name: 'src/cli', sibling: 'api' },
+  ].map(({ files, name, sibling }) => ({
+    files,
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/cli/*'], message: 'src/api does not import src/cli: share through src/services.' }] }],
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: [`**/${sibling}/*`], message: `${name} does not import src/${sibling}: share through src/services.` },
+          { group: ['**/store/*'], message: `${name} reads and writes through src/services, not src/store.` },
+        ],
+      }],
     },
-  },
+  })),
 );
