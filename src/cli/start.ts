@@ -1,4 +1,5 @@
 import type { AppContext } from '../context.ts';
+import { activeCampaignIds } from '../services/campaigns.ts';
 import { storeKind } from '../services/database.ts';
 import { generateStubHistory } from '../services/generate-stub.ts';
 import { runOptimization } from '../services/run-optimization.ts';
@@ -19,7 +20,7 @@ const KIND_TEXT = { empty: 'empty store', demo: 'demo store: synthetic STUB data
  * `serve` until Ctrl-C.
  */
 export async function startCommand(ctx: AppContext, _args: string[], io: CliIo, outlets: Outlets): Promise<void> {
-  const existing = await ctx.db.query<{ campaign_id: string }>('select campaign_id from campaigns where active order by campaign_id');
+  const existing = await activeCampaignIds(ctx);
   const kind = await storeKind(ctx);
   const where = ctx.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${ctx.config.dataDir}`;
   const lines = [`Targeting optimizer — database: ${where} (${KIND_TEXT[kind]}), mode: STUB, strategy: ${ctx.config.engine.strategy}.`];
