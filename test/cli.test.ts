@@ -67,6 +67,8 @@ describe(`CLI in-process on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       [['recommendation', 'nobody-ran-me'], /no recommendation stored/],
       [['import', 'missing.csv'], /does not exist/],
       [['frobnicate'], /unknown command/],
+      // In-process, main has no HTTP outlet: only the composition root (bin) hands one in.
+      [['serve'], /no HTTP API/],
     ];
     for (const [argv, message] of cases) {
       const r = await cli(db, argv);

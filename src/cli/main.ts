@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config.ts';
 import { type AppContext, type ContextOverrides, createContext } from '../context.ts';
+import { DatabaseInUseError, noDatabase } from '../services/database.ts';
 import { ConflictError, ImportRejectedError, InputError, NotFoundError, UnavailableError } from '../services/errors.ts';
 import { applyCommand, usage as applyUsage } from './apply.ts';
 import { experimentCommand, usage as experimentUsage } from './experiment.ts';
@@ -10,7 +11,7 @@ import { type CliIo, processIo, UsageError } from './io.ts';
 import { recommendationCommand, usage as recommendationUsage } from './recommendation.ts';
 import { runCommand, usage as runUsage } from './run.ts';
 import { segmentsCommand, usage as segmentsUsage } from './segments.ts';
-import { serveCommand, usage as serveUsage } from './serve.ts';
+import { type HttpOutlet, type Outlets, serveCommand, usage as serveUsage } from './serve.ts';
 import { startCommand, usage as startUsage } from './start.ts';
 import { stubGenerateCommand, usage as stubUsage } from './stub-generate.ts';
 import { tokenCommand, usage as tokenUsage } from './token.ts';
@@ -18,12 +19,10 @@ import { workerCommand, usage as workerUsage } from './worker.ts';
 import { backtestCommand, usage as backtestUsage } from './backtest.ts';
 import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setUsage as campaignSetUsage } from './campaigns.ts';
 import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
-import { noDatabase } from '../store/db.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
-import { DatabaseInUseError } from '../store/pglite.ts';
 
 /** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
-type Command = (ctx: AppContext, args: string[], io: CliIo) => Promise<void | number>;
+type Command = (ctx: AppContext, args: string[], io: CliIo, outlets: Outlets) => Promise<void | number>;
 
 // usesDatabase false: the command runs without opening the database, so it also works while a
 // server holds the embedded one (token, backtest).
@@ -64,6 +63,8 @@ export interface MainOptions {
   env?: Record<string, string | undefined>;
   io?: CliIo;
   overrides?: ContextOverrides;
+  /** The HTTP API for `serve` and `start`, composed outside the CLI (bin/targeting-optimizer.ts). */
+  http?: HttpOutlet;
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 2 bad input or usage, 1 failure. */
@@ -90,7 +91,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   try {
     const config = loadConfig(options.env ?? process.env);
     ctx = await createContext(config, command.usesDatabase === false ? { db: noDatabase(), ...options.overrides } : options.overrides);
-    const code = await command.run(ctx, args, io);
+    const code = await command.run(ctx, args, io, { http: options.http ?? null });
     return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseInUseError) return fail(2, error.message);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
 import { NotFoundError } from '../services/errors.ts';
 import { unknownAdsetMessage } from '../services/recommendation-messages.ts';
-import { latestRecommendations } from '../store/runs.ts';
+import { latestRecommendationsOf } from '../services/recommendations.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 import { describeRecommendation } from './run.ts';
 
@@ -12,7 +12,7 @@ export async function recommendationCommand(ctx: AppContext, args: string[], io:
   const { values, positionals } = parseArgs({ args, options: { adset: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: true });
   if (positionals.length !== 1 || positionals[0]!.trim() === '') throw new UsageError('recommendation takes exactly one campaign id');
   const campaignId = positionals[0]!.trim();
-  const recs = await latestRecommendations(ctx.db, campaignId);
+  const recs = await latestRecommendationsOf(ctx, campaignId);
   if (recs.length === 0) throw new NotFoundError(`no recommendation stored for campaign ${campaignId}; run: targeting-optimizer run --campaign ${campaignId} --budget 1000`);
   if (values.adset !== undefined) {
     // One ad set: always exactly one document, as GET …/recommendations/{campaign_id}?adset_id= answers.

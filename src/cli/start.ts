@@ -1,10 +1,11 @@
 import type { AppContext } from '../context.ts';
+import { activeCampaignIds } from '../services/campaigns.ts';
+import { storeKind } from '../services/database.ts';
 import { generateStubHistory } from '../services/generate-stub.ts';
-import { storeKind } from '../store/data-sources.ts';
 import { runOptimization } from '../services/run-optimization.ts';
 import { type CliIo, printLines, progress } from './io.ts';
 import { describeRecommendation } from './run.ts';
-import { serveCommand } from './serve.ts';
+import { type Outlets, serveCommand } from './serve.ts';
 
 export const usage = 'start';
 
@@ -18,9 +19,9 @@ const KIND_TEXT = { empty: 'empty store', demo: 'demo store: synthetic STUB data
  * the whole loop without configuring anything; then serves the API (and the scheduler) like
  * `serve` until Ctrl-C.
  */
-export async function startCommand(ctx: AppContext, _args: string[], io: CliIo): Promise<void> {
-  const existing = await ctx.db.query<{ campaign_id: string }>('select campaign_id from campaigns where active order by campaign_id');
-  const kind = await storeKind(ctx.db);
+export async function startCommand(ctx: AppContext, _args: string[], io: CliIo, outlets: Outlets): Promise<void> {
+  const existing = await activeCampaignIds(ctx);
+  const kind = await storeKind(ctx);
   const where = ctx.config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${ctx.config.dataDir}`;
   const lines = [`Targeting optimizer — database: ${where} (${KIND_TEXT[kind]}), mode: STUB, strategy: ${ctx.config.engine.strategy}.`];
   // Only a store that never held any data gets the demo market: synthetic rows never join real ones.
@@ -36,5 +37,5 @@ export async function startCommand(ctx: AppContext, _args: string[], io: CliIo):
   }
   lines.push('', 'API token for local use: npx targeting-optimizer token --role manager --sub you', '');
   printLines(io, lines);
-  await serveCommand(ctx, [], io);
+  await serveCommand(ctx, [], io, outlets);
 }

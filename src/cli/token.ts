@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isReservedActor, parseTtlSeconds, resolveAuthKeys, signToken } from '../api/auth.ts';
+import { isReservedActor, parseTtlSeconds, resolveAuthKeys, signToken } from '../services/tokens.ts';
 import { API_ROLES, type ApiRole } from '../config.ts';
 import type { AppContext } from '../context.ts';
 import { type CliIo, UsageError } from './io.ts';

@@ -3,7 +3,7 @@
 // acted: an API request (its route, parameters and body summary), the CLI or the scheduler.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../context.ts';
-import { deleteAuditEntriesBefore, insertAuditEntry } from '../store/audit.ts';
+import { type AuditEntry, deleteAuditEntriesBefore, insertAuditEntry } from '../store/audit.ts';
 import type { Db } from '../store/db.ts';
 
 export interface AuditedAction {
@@ -28,6 +28,14 @@ export async function auditChange(tx: Db, ctx: AppContext, what: AuditedAction):
     statusCode: r === null ? 0 : 200,
   });
   if (r !== null) r.audited = true;
+}
+
+/**
+ * The row of a call that changed nothing (a refused role, a validation error, a 404, a conflict):
+ * outside any transaction, since there is no change for it to land with.
+ */
+export async function auditUnchangedCall(ctx: AppContext, entry: AuditEntry): Promise<void> {
+  await insertAuditEntry(ctx.db, entry);
 }
 
 /**

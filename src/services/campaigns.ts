@@ -3,7 +3,7 @@
 // daily_budget column), from the STUB market, or from the user here.
 import { parseMinor, toMajor } from '../engine/money.ts';
 import type { AppContext } from '../context.ts';
-import { listCampaignsPage, setDailyBudget } from '../store/campaigns.ts';
+import { listActiveCampaignIds, listCampaignsPage, setDailyBudget } from '../store/campaigns.ts';
 import { getCampaign } from '../store/insights.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { auditChange } from './audit.ts';
@@ -78,4 +78,9 @@ export async function setCampaignBudget(ctx: AppContext, campaignId: string, dai
     const { items } = await listCampaigns({ ...ctx, db: tx }, { limit: 1, cursor: null, campaignId: id });
     return items[0]!;
   });
+}
+
+/** The ids of the active campaigns, in id order. */
+export function activeCampaignIds(ctx: AppContext): Promise<string[]> {
+  return listActiveCampaignIds(ctx.db);
 }

@@ -59,3 +59,9 @@ export async function schedulableCampaignIds(db: Db): Promise<string[]> {
   const rows = await db.query<{ campaign_id: string }>(`select c.campaign_id from campaigns c where ${SCHEDULABLE_SQL} order by c.campaign_id`);
   return rows.map((r) => r.campaign_id);
 }
+
+/** The ids of the active campaigns, in id order. */
+export async function listActiveCampaignIds(db: Db): Promise<string[]> {
+  const rows = await db.query<{ campaign_id: string }>('select campaign_id from campaigns where active order by campaign_id');
+  return rows.map((r) => r.campaign_id);
+}

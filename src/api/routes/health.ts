@@ -1,10 +1,10 @@
 import { Type } from 'typebox';
-import { listMigrations } from '../../store/migrate.ts';
+import { appliedSchemaVersion, requiredSchemaVersion } from '../../services/database.ts';
 import { ApiError } from '../errors.ts';
 import type { ApiInstance, RouteDeps } from '../types.ts';
 
 export function healthRoutes(app: ApiInstance, { ctx, metrics }: RouteDeps): void {
-  const latestMigration = Math.max(0, ...listMigrations().map((m) => m.version));
+  const latestMigration = requiredSchemaVersion();
 
   app.get(
     '/health',
@@ -25,8 +25,7 @@ export function healthRoutes(app: ApiInstance, { ctx, metrics }: RouteDeps): voi
     async () => {
       let version: number;
       try {
-        const rows = await ctx.db.query<{ v: number | null }>('select max(version)::int as v from schema_migrations');
-        version = Number(rows[0]?.v ?? 0);
+        version = await appliedSchemaVersion(ctx);
       } catch (error) {
         // The driver's message may hold host names or user names: logged, never answered.
         ctx.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'readiness check: database unreachable');

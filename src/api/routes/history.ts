@@ -1,4 +1,4 @@
-import { listTargetingHistoryPage } from '../../store/history.ts';
+import { targetingHistoryPage } from '../../services/history.ts';
 import { errorResponses, pageHeaders } from '../schemas/common.ts';
 import { HistoryQuery, HistoryResponse } from '../schemas/history.ts';
 import { type ApiInstance, BEARER, type RouteDeps } from '../types.ts';
@@ -19,7 +19,7 @@ export function historyRoutes(app: ApiInstance, { ctx }: RouteDeps): void {
       config: { access: 'read' },
     },
     async (req, reply) => {
-      const page = await listTargetingHistoryPage(ctx.db, { campaignId: req.query.campaign_id ?? null, adsetId: req.query.adset_id ?? null, limit: req.query.limit ?? 50, cursor: req.query.cursor ?? null });
+      const page = await targetingHistoryPage(ctx, { campaignId: req.query.campaign_id ?? null, adsetId: req.query.adset_id ?? null, limit: req.query.limit ?? 50, cursor: req.query.cursor ?? null });
       setNextPage(req, reply, page.nextCursor);
       // The targeting columns are jsonb objects written by the apply service (or null for the first change).
       return page.items.map((h) => ({ ...h, old_targeting: h.old_targeting as object | null, new_targeting: h.new_targeting as object | null }));

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../services/errors.ts';
 import { unknownAdsetMessage } from '../../services/recommendation-messages.ts';
-import { latestRecommendationBody, latestRecommendationOfAdset } from '../../store/runs.ts';
+import { latestAdsetRecommendationJson, latestRecommendationJson } from '../../services/recommendations.ts';
 import { errorResponses } from '../schemas/common.ts';
 import { RecommendationParams, RecommendationQuery, RecommendationResponse } from '../schemas/recommendation.ts';
 import { type ApiInstance, BEARER, type RouteDeps } from '../types.ts';
@@ -27,12 +27,12 @@ export function recommendationRoutes(app: ApiInstance, { ctx }: RouteDeps): void
       const campaignId = req.params.campaign_id;
       const missing = () => new NotFoundError(`no recommendation stored for campaign ${JSON.stringify(campaignId)}; POST /meta/targeting/run with {"campaign_id": ...} first`);
       if (req.query.adset_id !== undefined) {
-        const one = await latestRecommendationOfAdset(ctx.db, campaignId, req.query.adset_id);
+        const one = await latestAdsetRecommendationJson(ctx, campaignId, req.query.adset_id);
         if (one.adsets.length === 0) throw missing();
         if (one.document === null) throw new NotFoundError(unknownAdsetMessage(campaignId, req.query.adset_id, one.adsets));
         return reply.type('application/json; charset=utf-8').send(one.document);
       }
-      const body = await latestRecommendationBody(ctx.db, campaignId);
+      const body = await latestRecommendationJson(ctx, campaignId);
       if (body === null) throw missing();
       return reply.type('application/json; charset=utf-8').send(body);
     },

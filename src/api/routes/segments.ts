@@ -1,5 +1,5 @@
-import { listSegmentPerformancePage } from '../../store/segments.ts';
 import { segmentDocument } from '../../services/segment-document.ts';
+import { segmentPerformancePage } from '../../services/segments.ts';
 import { errorResponses, pageHeaders } from '../schemas/common.ts';
 import { SegmentsQuery, SegmentsResponse } from '../schemas/segments.ts';
 import { type ApiInstance, BEARER, type RouteDeps } from '../types.ts';
@@ -20,7 +20,7 @@ export function segmentRoutes(app: ApiInstance, { ctx }: RouteDeps): void {
       config: { access: 'read' },
     },
     async (req, reply) => {
-      const page = await listSegmentPerformancePage(ctx.db, { segmentType: req.query.segment_type ?? null, limit: req.query.limit ?? 50, cursor: req.query.cursor ?? null });
+      const page = await segmentPerformancePage(ctx, { segmentType: req.query.segment_type ?? null, limit: req.query.limit ?? 50, cursor: req.query.cursor ?? null });
       setNextPage(req, reply, page.nextCursor);
       return page.items.map(segmentDocument);
     },
