@@ -7,7 +7,7 @@
 //
 // The random source is a seeded Rng the caller derives per run (the seed is stored with the run),
 // so a replay with the same seed explores the same segments.
-import { valuePerImpression, type RatePrior } from './geo-bayes.ts';
+import { valuePerImpression, type RatePrior } from './value-model.ts';
 import { emptyMetrics } from './metrics.ts';
 import type { Rng } from './random.ts';
 import { smooth } from './scoring.ts';

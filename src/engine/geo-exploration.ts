@@ -10,7 +10,7 @@
 // The one exception is the minimum budget, which is "nothing or at least": a country at 0 in one and
 // funded in the other could land between. Then the mean split is kept and the trace says why.
 import { drawValuePerImpression } from './exploration.ts';
-import type { RatePrior } from './geo-bayes.ts';
+import type { RatePrior } from './value-model.ts';
 import { roundWithin } from './geo-constraints.ts';
 import type { Rng } from './random.ts';
 import type { Metrics, TraceEntry } from './types.ts';
