@@ -14,6 +14,11 @@ export interface Db {
   readonly kind: 'pglite' | 'postgres';
   /** The embedded instance behind a `pglite` Db: pg-boss runs its job tables on the same one (fromPglite). */
   readonly pglite?: PGlite;
+  /**
+   * Runs a `COPY … FROM '/dev/blob'` statement with `data` as its input. Only the embedded driver
+   * has it (PGlite reads the blob in-process); callers keep a plain SQL path for the other.
+   */
+  copyFrom?(sql: string, data: string): Promise<void>;
 }
 
 /** Schema names are interpolated into SQL, so they are restricted to plain identifiers. */

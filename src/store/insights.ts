@@ -9,8 +9,15 @@ const BATCH = 5_000;
 export async function upsertInsights(tx: Db, rows: readonly InsightRow[], source: string): Promise<number> {
   // Rows whose key already exists replace the stored ones. When none of the file's campaigns has
   // a stored row in its date range nothing can conflict, and a plain insert skips the conflict
-  // check: 2.2 s instead of 3.0 s for 188,000 rows on PGlite.
+  // check.
   const mayConflict = await anyStoredRows(tx, rows);
+  // New rows on the embedded driver go in by COPY, which parses them inside the database instead
+  // of through a parameter array per column. Rows that may replace stored ones take the upsert
+  // below: staging them by COPY and moving them over measured no faster.
+  if (!mayConflict && tx.copyFrom !== undefined && rows.length > 0) {
+    await tx.copyFrom(`copy insights (${INSIGHT_COLUMNS}) from '/dev/blob' with (format csv)`, insightsCsv(rows, source));
+    return rows.length;
+  }
   for (let start = 0; start < rows.length; start += BATCH) {
     const batch = rows.slice(start, start + BATCH);
     const cols: (string | number | null)[][] = Array.from({ length: 16 }, () => new Array(batch.length));
@@ -36,8 +43,7 @@ export async function upsertInsights(tx: Db, rows: readonly InsightRow[], source
     // Re-importing the same key replaces the row: the latest export of a day is the truth, and
     // nothing is counted twice.
     await tx.query(
-      `insert into insights (date, campaign_id, adset_id, segment_type, segment_id, segment_name, country, age, gender,
-         impressions, reach, clicks, conversions, spend_minor, revenue_minor, currency, source)
+      `insert into insights (${INSIGHT_COLUMNS})
        select d, c, a, st, si, sn, co, ag, ge, im, re, cl, cv, sp, rv, cu, $17
        from unnest($1::date[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                     $10::int8[], $11::int8[], $12::int8[], $13::int8[], $14::int8[], $15::int8[], $16::text[])
@@ -47,6 +53,35 @@ export async function upsertInsights(tx: Db, rows: readonly InsightRow[], source
     );
   }
   return rows.length;
+}
+
+const INSIGHT_COLUMNS = 'date, campaign_id, adset_id, segment_type, segment_id, segment_name, country, age, gender, impressions, reach, clicks, conversions, spend_minor, revenue_minor, currency, source';
+
+/**
+ * The rows as COPY's CSV: text always quoted (so an empty string stays an empty string), a
+ * missing value as an unquoted empty field (NULL), integers as their decimal digits.
+ */
+export function insightsCsv(rows: readonly InsightRow[], source: string): string {
+  const src = quoted(source);
+  const parts: string[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    parts[i] =
+      `${quoted(r.date)},${quoted(r.campaignId)},${quoted(r.adsetId)},${quoted(r.segmentType)},${quoted(r.segmentId)},${quoted(r.segmentName)},` +
+      `${quoted(r.country)},${quoted(r.age)},${quoted(r.gender)},${integer(r.impressions)},${integer(r.reach)},${integer(r.clicks)},` +
+      `${integer(r.conversions)},${integer(r.spendMinor)},${integer(r.revenueMinor)},${quoted(r.currency)},${src}\n`;
+  }
+  return parts.join('');
+}
+
+function quoted(text: string): string {
+  return text.includes('"') ? `"${text.replaceAll('"', '""')}"` : `"${text}"`;
+}
+
+// String() is what node-postgres sends for a number too, so a value the column refuses (1.5, NaN)
+// is refused the same way on both drivers.
+function integer(n: number | null): string {
+  return n === null ? '' : String(n);
 }
 
 /**

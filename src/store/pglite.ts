@@ -24,6 +24,10 @@ function wrap(pg: PGlite, q: Queryable, schema: string, ownsInstance: boolean): 
       const result = await q.query<T>(sql, params as unknown[]);
       return result.rows;
     },
+    async copyFrom(sql: string, data: string) {
+      await useSchema(pg, q, schema);
+      await q.query(sql, [], { blob: new Blob([data]) });
+    },
     async transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
       if (q !== pg) return work(wrap(pg, q, schema, false)); // already inside one: join it
       await useSchema(pg, pg, schema);
