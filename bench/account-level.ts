@@ -1,5 +1,5 @@
-// npm run bench:account — would an account level of priors pay? Issue 4 asks for shrinkage
-// "account → campaign → segment where the data allows"; a snapshot holds one campaign, so the
+// npm run bench:account — would an account level of priors pay? Shrinkage
+// "account → campaign → segment where the data allows" was asked for; a snapshot holds one campaign, so the
 // engine's levels are campaign pool → segment. The account level would carry an interest's
 // standing in the account's other campaigns into this one: its prior mean here = this campaign's
 // mean × its lift elsewhere, (successes elsewhere + κ) / (expected successes elsewhere + κ), the

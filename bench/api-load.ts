@@ -1,12 +1,12 @@
 // npm run bench:api — load on GET /meta/targeting/recommendations/{campaign_id} against a real
 // server listening on 127.0.0.1 (ephemeral port), with autocannon in a worker thread so that the
 // load generator does not share the server's event loop. PGlite always; PostgreSQL as well when
-// TEST_DATABASE_URL or DATABASE_URL is set. Target (issue 3): >= 2,000 requests/s, p99 < 50 ms.
+// TEST_DATABASE_URL or DATABASE_URL is set. Target: >= 2,000 requests/s, p99 < 50 ms.
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import pino from 'pino';
-import { signToken } from '../src/api/auth.ts';
+import { signToken } from '../src/services/tokens.ts';
 import { startServer } from '../src/api/server.ts';
 import { loadConfig } from '../src/config.ts';
 import { createContext } from '../src/context.ts';

@@ -1,5 +1,5 @@
 // npm run bench — the foundation's performance figures, printed with the machine they ran on.
-// Each figure is a median over repeated runs, next to the target and, where one exists,
+// Each figure is a median over repeated runs, next to its target and, where one exists,
 // a baseline measured in the same run on the same machine.
 import { mkdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import os from 'node:os';

@@ -1,4 +1,4 @@
-// Holdout experiments end to end on the STUB market (issue 4, section 7): start on a campaign with
+// Holdout experiments end to end on the STUB market: start on a campaign with
 // 5 ad sets, the report's "not enough data" states, then later stub history and a report with
 // intervals; the CLI's experiment start / report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

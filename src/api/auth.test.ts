@@ -1,7 +1,8 @@
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
-import { createTokenVerifier, parseTtlSeconds, resolveAuthKeys, signToken } from './auth.ts';
+import { createTokenVerifier } from './auth.ts';
+import { parseTtlSeconds, resolveAuthKeys, signToken } from '../services/tokens.ts';
 
 const now = new Date('2026-11-20T08:00:00Z');
 const clock = { now: () => now };

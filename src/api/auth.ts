@@ -9,7 +9,6 @@ import type { Clock } from '../context.ts';
 import { type AuthKeys, isReservedActor } from '../services/tokens.ts';
 import type { Principal } from './roles.ts';
 
-export { type AuthKeys, isReservedActor, parseTtlSeconds, resolveAuthKeys, signToken } from '../services/tokens.ts';
 
 export type VerifyResult = { ok: true; principal: Principal } | { ok: false; reason: string };
 

@@ -153,7 +153,7 @@ export function trueInterestValues(c: StubCampaignTruth): Map<string, number> {
  *   2026-11-25. It credits a tiny interest as much as a big one although the tiny one receives
  *   almost none of the delivery: the rows it writes show a size-weighted value per impression, the
  *   audience is credited with the plain mean;
- *   kept as a sensitivity check (README "Decision quality").
+ *   kept as a sensitivity check (docs/decision-quality.md).
  */
 export type AudienceWeighting = 'delivery' | 'optimized' | 'equal';
 export const AUDIENCE_WEIGHTINGS: readonly AudienceWeighting[] = ['delivery', 'optimized', 'equal'];

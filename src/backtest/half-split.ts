@@ -91,7 +91,7 @@ export function snapshotOfAds(ads: readonly InterestAd[], campaignId: string): C
 }
 
 /** Campaign-wide figures per interest. */
-export function interestTotals(ads: readonly InterestAd[]): Map<string, Metrics> {
+function interestTotals(ads: readonly InterestAd[]): Map<string, Metrics> {
   const out = new Map<string, Metrics>();
   for (const ad of ads) out.set(ad.interestId, addMetrics(out.get(ad.interestId) ?? emptyMetrics(), metricsOf(ad)));
   return out;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { valueInterval } from './credible-interval.ts';
-import { pooledPrior } from './geo-bayes.ts';
+import { pooledPrior } from './value-model.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { createRng, type Rng } from './random.ts';
 import type { Metrics } from './types.ts';

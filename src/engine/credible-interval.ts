@@ -11,7 +11,7 @@
 //
 // confidence = clamp(1 − half-width / mean, 0, 0.95): an estimate known to ±10 % gets 0.90, one
 // known to ±50 % gets 0.50, one whose interval reaches 0 gets 0; 0.95 is the seed's own ceiling.
-import type { RatePrior } from './geo-bayes.ts';
+import type { RatePrior } from './value-model.ts';
 import type { Metrics } from './types.ts';
 
 /** The standard normal's 95 % point: mean ± Z_90 sd is a 90 % interval. */

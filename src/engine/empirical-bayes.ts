@@ -14,7 +14,7 @@
 //
 // Levels: a snapshot holds one campaign, so "account → campaign → segment" collapses to campaign →
 // unit: the units' prior is the campaign's (ad set's) own pool, fitted across its units. An account
-// level above it was measured on real data and left out (bench/account-level.ts, README).
+// level above it was measured on real data and left out (bench/account-level.ts, docs/decision-quality.md).
 
 /** Fewer units than this and the spread between units is too poorly known to fit (fixed strengths). */
 export const MIN_UNITS = 8;

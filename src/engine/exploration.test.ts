@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inclusiveDays } from './calendar.ts';
 import { drawValuePerImpression, exploreSegments, explorationSlots, isRecovering } from './exploration.ts';
-import { pooledPrior } from './geo-bayes.ts';
+import { pooledPrior } from './value-model.ts';
 import { ratePriorsByType } from './segment-value.ts';
 import { emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';

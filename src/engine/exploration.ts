@@ -1,4 +1,4 @@
-// Exploration for the `bayes` strategy (issue 4, sections 3 and 4): a share of the interest and
+// Exploration for the `bayes` strategy: a share of the interest and
 // behavior slots goes to segments whose posterior could still be the best, by Thompson sampling.
 // Ranking by the shrunk mean alone starves a segment that was unlucky early: its estimate stays
 // low because it is never shown again. Each draw takes a plausible value from the segment's

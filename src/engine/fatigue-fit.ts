@@ -1,4 +1,4 @@
-// Fatigue from a fit (issue 4, section 4), for the `bayes` strategy: did a segment's CTR step down
+// Fatigue from a fit, for the `bayes` strategy: did a segment's CTR step down
 // as its audience kept seeing the ads? A binomial change-point model on the segment's daily points:
 // one CTR up to a break, a lower one after it, against one CTR throughout.
 //

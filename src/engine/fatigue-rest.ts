@@ -1,4 +1,4 @@
-// The `bayes` strategy's fatigue (issue 4, section 4): verdicts from the change-point fit
+// The `bayes` strategy's fatigue: verdicts from the change-point fit
 // (fatigue-fit.ts) where the snapshot carries a segment's daily points, and a real rest period.
 //
 // A fatigued segment rests for settings.fatigueRestDays from the day its rest began (the windowEnd

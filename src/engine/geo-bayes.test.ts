@@ -114,7 +114,7 @@ describe('each country\'s expected revenue with its uncertainty', () => {
         if (truth >= (n.expected_revenue_90_low_minor as number) && truth <= (n.expected_revenue_90_high_minor as number)) covered++;
       }
     }
-    // Measured: 84 % of 361 cases over 40 markets (README "Geo split"), below the nominal 90 %;
+    // Measured: 84 % of 361 cases over 40 markets (docs/decision-quality.md), below the nominal 90 %;
     // 7 misses in 10 fall within 1.5 half-widths.
     expect(cases).toBeGreaterThan(150);
     expect(covered / cases).toBeGreaterThan(0.75);

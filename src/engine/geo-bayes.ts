@@ -24,8 +24,6 @@ export interface BayesAllocation {
   curve: ResponseCurve | null;
 }
 
-export { CTR_STRENGTH, CVR_STRENGTH, FIXED_STRENGTHS, fitStrengths, fittedPrior, ORDER_VALUE_STRENGTH, pooledPrior, type RatePrior, strengthsOf, valuePerImpression } from './value-model.ts';
-
 /**
  * Whether the bayes strategy replaces the fixed strengths by ones fitted from the units themselves
  * (src/engine/empirical-bayes.ts) where the fit succeeds. Measured in bench/decision-quality.ts.

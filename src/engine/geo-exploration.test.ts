@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pooledPrior } from './geo-bayes.ts';
+import { pooledPrior } from './value-model.ts';
 import { blendSplits, drawCountryValues } from './geo-exploration.ts';
 import { emptyMetrics } from './metrics.ts';
 import { createRng } from './random.ts';

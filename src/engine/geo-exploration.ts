@@ -1,4 +1,4 @@
-// Exploration of the `bayes` budget split (issue 4, sections 2 and 3): a share of each ad set's
+// Exploration of the `bayes` budget split: a share of each ad set's
 // budget is split as if each country's value per impression were one Thompson draw from its
 // posterior instead of its mean. A country with little data (a prior curve, a few conversions) has
 // a wide posterior, so its draw now and then says it could be the best and the explored share buys

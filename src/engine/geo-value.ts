@@ -8,7 +8,7 @@
 // it was never funded.
 import { addMetrics, emptyMetrics, totalOfDays } from './metrics.ts';
 import { allocateBudget, scoreCountries, type CountryScore } from './geo.ts';
-import { fitStrengths, fittedPrior, valuePerImpression, type RatePrior } from './geo-bayes.ts';
+import { fitStrengths, fittedPrior, valuePerImpression, type RatePrior } from './value-model.ts';
 import { roundWithin, splitUnderLimits, type CountryLimits, type TrustCeiling } from './geo-constraints.ts';
 import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { valueInterval } from './credible-interval.ts';
@@ -280,7 +280,7 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
  * impression: countries' costs per impression differ several-fold, and pulling a cheap country's
  * value per impression toward an expensive one's would multiply its value per spend.
  */
-export function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics }[], revenue: boolean, relative?: ReadonlyMap<string, number>): { values: number[]; perSpend: number[]; pooled: number; pooledPerSpend: number; betweenVariance: number } {
+function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics }[], revenue: boolean, relative?: ReadonlyMap<string, number>): { values: number[]; perSpend: number[]; pooled: number; pooledPerSpend: number; betweenVariance: number } {
   const V = (m: Metrics) => (revenue ? m.revenueMinor : m.conversions);
   const pooledM = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const pooled = pooledM.spendMinor > 0 ? V(pooledM) / pooledM.spendMinor : 0;
@@ -445,7 +445,7 @@ function differenceSe(resampled: Record<GeoCandidate, number[]> | undefined, a: 
  * is kept. (Constant ROAS and the value response predict almost alike at the spends a history had;
  * their splits differ most where the history has no evidence.)
  */
-export const ERROR_TIE = 0.01;
+const ERROR_TIE = 0.01;
 
 /**
  * The best predictor among the candidates that predict no worse than the specification (which is

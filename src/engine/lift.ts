@@ -1,4 +1,4 @@
-// Lift of a holdout experiment (issue 4, section 7): the treatment arm (ad sets given the
+// Lift of a holdout experiment: the treatment arm (ad sets given the
 // recommendation) against the holdout arm (ad sets kept on their old targeting), for CTR, CVR and
 // ROAS, each with a 95 % confidence interval.
 //

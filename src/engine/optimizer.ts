@@ -4,7 +4,8 @@ import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares,
 import { allocateBudget, countryName, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { valueInterval } from './credible-interval.ts';
 import { describePriors } from './empirical-bayes.ts';
-import { allocateByResponse, fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, type RatePrior } from './geo-bayes.ts';
+import { allocateByResponse, USE_FITTED_PRIORS } from './geo-bayes.ts';
+import { fitStrengths, fittedPrior, pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
 import { checkCampaign, decideGeoSplit, type CampaignCheck } from './geo-value.ts';
 import type { CountryLimits } from './geo-constraints.ts';

@@ -12,7 +12,7 @@
 // judged mostly on its own delivery (its creative, ages and countries differ from the others').
 // The other ad sets' figures exclude the ad set's own, so no row counts twice.
 import type { ValuePriors } from './empirical-bayes.ts';
-import { fitStrengths, pooledPrior, valuePerImpression, type RatePrior } from './geo-bayes.ts';
+import { fitStrengths, pooledPrior, valuePerImpression, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics, subtractMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import type { FatigueVerdict, Metrics, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';

@@ -9,7 +9,8 @@
 // this one 83.5 % with priors fitted per segment type by empirical Bayes, where the best any
 // estimator could reach from the same data is 84.2 % (bench/interest-ceiling.ts).
 import type { ValuePriors } from './empirical-bayes.ts';
-import { fitStrengths, fittedPrior, pooledPrior, USE_FITTED_PRIORS, valuePerImpression, type RatePrior } from './geo-bayes.ts';
+import { USE_FITTED_PRIORS } from './geo-bayes.ts';
+import { fitStrengths, fittedPrior, pooledPrior, valuePerImpression, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { topK } from './top-k.ts';
 import type { EngineSettings, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
@@ -79,7 +80,7 @@ export interface SizeWeighedChoice {
  * interest alike whatever delivery it gets (so its interest rows show another value per impression
  * than the one it credits), 0.25 did best (85.8 % against 78.2 % at 0.75): an account whose per-interest rows are
  * not breakdowns of one union's delivery (one ad set per interest, say, where delivery follows each
- * ad set's budget) should set the exponent lower (README "Decision quality").
+ * ad set's budget) should set the exponent lower (docs/decision-quality.md).
  */
 export const DEFAULT_SIZE_EXPONENT = 0.75;
 /** Engine version 3's fixed exponent: what settings stored before TARGETING_SIZE_EXPONENT existed decide with. */

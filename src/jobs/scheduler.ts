@@ -1,6 +1,6 @@
 // The autonomous loop: a pg-boss cron schedule ticks every META_TARGETING_INTERVAL_HOURS, each
 // tick enqueues one optimize job per active campaign, and workers (this process and any number
-// of `worker` processes on the same database) run them. See README "Scheduler and workers".
+// of `worker` processes on the same database) run them. See docs/operations.md.
 import type { JobResult, PgBoss, Queue } from 'pg-boss';
 import { type AppContext, SCHEDULER_ACTOR } from '../context.ts';
 import { createBoss, type BossOptions } from './boss.ts';

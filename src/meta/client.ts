@@ -23,7 +23,7 @@ export interface MetaRuntime {
   random(): number;
 }
 
-export const defaultRuntime: MetaRuntime = {
+const defaultRuntime: MetaRuntime = {
   fetch: (...args) => fetch(...args),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,

@@ -71,10 +71,10 @@ export interface WireReportRun {
   error_user_msg?: string;
 }
 
-export const ACCOUNT_FIELDS = 'id,name,account_status,currency,timezone_name';
-export const CAMPAIGN_FIELDS = 'id,account_id,name,objective,status,effective_status,special_ad_categories,daily_budget,lifetime_budget';
-export const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,targeting';
-export const AUDIENCE_FIELDS = 'id,name,subtype,approximate_count_lower_bound,approximate_count_upper_bound';
+const ACCOUNT_FIELDS = 'id,name,account_status,currency,timezone_name';
+const CAMPAIGN_FIELDS = 'id,account_id,name,objective,status,effective_status,special_ad_categories,daily_budget,lifetime_budget';
+const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,targeting';
+const AUDIENCE_FIELDS = 'id,name,subtype,approximate_count_lower_bound,approximate_count_upper_bound';
 // inline_link_clicks, not clicks: `clicks` counts every click on the ad (likes, comments, profile,
 // "see more"), while the engine's CTR and CVR are per link click, as in the CSV import's "Link clicks".
 export const INSIGHT_FIELDS = 'campaign_id,adset_id,impressions,reach,inline_link_clicks,spend,actions,action_values';
@@ -156,12 +156,12 @@ function entities(list: WireTargetingEntity[] | undefined): TargetingEntity[] {
   return (list ?? []).map((e) => ({ id: String(e.id), name: e.name ?? String(e.id) }));
 }
 
-export function parseAccount(w: WireAccount): MetaAccount {
+function parseAccount(w: WireAccount): MetaAccount {
   if (typeof w.currency !== 'string' || !/^[A-Z]{3}$/.test(w.currency)) throw new MetaDataError(`account ${w.id}`, 'currency', w.currency);
   return { id: w.id, name: w.name ?? null, currency: w.currency, timezone: w.timezone_name ?? null, status: w.account_status ?? null };
 }
 
-export function parseCampaign(w: WireCampaign): MetaCampaign {
+function parseCampaign(w: WireCampaign): MetaCampaign {
   const what = `campaign ${w.id}`;
   const daily = budget(w.daily_budget, what, 'daily_budget');
   const lifetime = budget(w.lifetime_budget, what, 'lifetime_budget');
@@ -202,7 +202,7 @@ export function parseAdSet(w: WireAdSet): MetaAdSet {
   };
 }
 
-export function parseCustomAudience(w: WireCustomAudience): MetaCustomAudience {
+function parseCustomAudience(w: WireCustomAudience): MetaCustomAudience {
   const what = `custom audience ${w.id}`;
   const bound = (v: number | string | undefined, field: string): number | null => {
     if (v === undefined || v === '' || Number(v) < 0) return null; // Meta reports -1 while a size is not known.

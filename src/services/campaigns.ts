@@ -7,6 +7,7 @@ import { listActiveCampaignIds, listCampaignsPage, setDailyBudget } from '../sto
 import { getCampaign } from '../store/insights.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { auditChange } from './audit.ts';
+import { campaignIdFrom } from './campaign-id.ts';
 
 /** One listed campaign, as the CLI (--json) and GET /meta/targeting/campaigns show it. */
 export interface CampaignDocument {
@@ -65,9 +66,7 @@ export function parseDailyBudget(value: unknown, currency: string, field = 'dail
 
 /** Stores a campaign's daily budget (major units of its currency). The campaign must exist. */
 export async function setCampaignBudget(ctx: AppContext, campaignId: string, dailyBudget: unknown): Promise<CampaignDocument> {
-  const id = typeof campaignId === 'string' ? campaignId.trim() : '';
-  if (id === '') throw new InputError('campaign', 'is required (an opaque id such as 123456789)');
-  if (id.length > 128) throw new InputError('campaign', 'must be at most 128 characters');
+  const id = campaignIdFrom(campaignId);
   return ctx.db.transaction(async (tx) => {
     const campaign = await getCampaign(tx, id);
     if (campaign === null) throw new NotFoundError(`campaign ${JSON.stringify(id)} is not stored: import its history first (import FILE), or generate a STUB one (stub generate)`);

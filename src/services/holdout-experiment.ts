@@ -1,4 +1,4 @@
-// Holdout experiments (issue 4, section 7): apply the latest run's recommendations of a campaign to
+// Holdout experiments: apply the latest run's recommendations of a campaign to
 // a seeded random share of its ad sets and keep the others on their old targeting, then report the
 // lift of treatment over holdout with 95 % intervals once delivery after the start exists.
 import type { AppContext } from '../context.ts';
@@ -16,6 +16,7 @@ import { auditChange } from './audit.ts';
 import { addDays, isoDate } from './dates.ts';
 import { InputError, NotFoundError, UnavailableError } from './errors.ts';
 import type { Mode } from './run-optimization.ts';
+import { campaignIdFrom } from './campaign-id.ts';
 
 export interface StartExperimentRequest {
   campaignId: string;
@@ -42,8 +43,7 @@ export interface ExperimentStart {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function startExperiment(ctx: AppContext, req: StartExperimentRequest): Promise<ExperimentStart> {
-  const campaignId = typeof req.campaignId === 'string' ? req.campaignId.trim() : '';
-  if (campaignId === '' || campaignId.length > 128) throw new InputError('campaign_id', 'is required: an opaque id of at most 128 characters');
+  const campaignId = campaignIdFrom(req.campaignId, 'campaign_id');
   if (req.mode !== 'stub' && req.mode !== 'live') throw new InputError('mode', `must be stub or live, got ${JSON.stringify(req.mode)}`);
   if (typeof req.holdoutShare !== 'number' || !(req.holdoutShare >= 0 && req.holdoutShare <= MAX_HOLDOUT_SHARE)) {
     throw new InputError('holdout_share', `must be a number from 0 to ${MAX_HOLDOUT_SHARE}, got ${JSON.stringify(req.holdoutShare)}`);

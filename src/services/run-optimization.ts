@@ -1,7 +1,7 @@
 import { parseMinor } from '../engine/money.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { deriveSeed } from '../engine/random.ts';
-import type { EngineSettings, Recommendation } from '../engine/types.ts';
+import type { CampaignSnapshot, EngineSettings, Recommendation } from '../engine/types.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
 import { getCampaign } from '../store/insights.ts';
@@ -12,11 +12,11 @@ import { recordRests, restsInForce, withRests } from '../store/resting-segments.
 import { loadCampaignSnapshot } from '../store/snapshot.ts';
 import { addDays } from './dates.ts';
 import { auditChange } from './audit.ts';
+import { campaignIdFrom } from './campaign-id.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
 import { metaAdSetsOf } from '../store/meta.ts';
-import type { CampaignSnapshot } from '../engine/types.ts';
 import type { Db } from '../store/db.ts';
 
 export type Mode = 'stub' | 'live';
@@ -45,8 +45,6 @@ export interface RunResult {
   reused: boolean;
 }
 
-const MAX_ID_LENGTH = 128;
-
 /**
  * The exploration seed of a run: derived from its id, so every run explores differently and the
  * stored seed replays it. Undefined (stored as null) when the strategy does not explore.
@@ -56,13 +54,12 @@ export function explorationSeed(runId: string, settings: EngineSettings): number
 }
 
 export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown; mode?: unknown }): RunRequest {
-  if (typeof req.campaignId !== 'string' || req.campaignId.trim() === '') throw new InputError('campaign', 'is required (an opaque id such as 123456789)');
-  if (req.campaignId.length > MAX_ID_LENGTH) throw new InputError('campaign', `must be at most ${MAX_ID_LENGTH} characters`);
+  const campaignId = campaignIdFrom(req.campaignId);
   if (req.mode !== 'stub' && req.mode !== 'live') throw new InputError('mode', `must be stub or live, got ${JSON.stringify(req.mode)}`);
-  if (req.budget === undefined || req.budget === null) return { campaignId: req.campaignId.trim(), budget: null, mode: req.mode };
+  if (req.budget === undefined || req.budget === null) return { campaignId, budget: null, mode: req.mode };
   const budget = typeof req.budget === 'number' ? String(req.budget) : req.budget;
   if (typeof budget !== 'string' || !/^\d+(\.\d+)?$/.test(budget.trim())) throw new InputError('budget', `must be a positive decimal amount such as 1000 or 1000.50, got ${JSON.stringify(req.budget)}`);
-  return { campaignId: req.campaignId.trim(), budget: budget.trim(), mode: req.mode };
+  return { campaignId, budget: budget.trim(), mode: req.mode };
 }
 
 /**

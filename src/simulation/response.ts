@@ -35,7 +35,7 @@ export interface ValueScale {
   readonly aov: number;
 }
 
-export const UNIT_SCALE: ValueScale = Object.freeze({ ctr: 1, cvr: 1, aov: 1 });
+const UNIT_SCALE: ValueScale = Object.freeze({ ctr: 1, cvr: 1, aov: 1 });
 
 /** Expected campaign-level daily impressions at a daily spend (minor units). */
 export function trueImpressions(k: Pick<CountryResponse, 'marginalCpmMinor' | 'impressionsSaturate' | 'saturationSpendMinor' | 'capacityImpressions'>, spendMinor: number): number {
@@ -58,7 +58,7 @@ export function conversionFactor(k: Pick<CountryResponse, 'valueSaturationImpres
 }
 
 /** Value of the first impression (minor units) under a scale. */
-export function firstImpressionValue(k: CountryResponse, scale: ValueScale = UNIT_SCALE): number {
+function firstImpressionValue(k: CountryResponse, scale: ValueScale = UNIT_SCALE): number {
   return k.ctr * scale.ctr * k.cvr * scale.cvr * k.revenuePerConversionMinor * scale.aov;
 }
 

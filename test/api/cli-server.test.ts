@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.ts';
-import { resolveAuthKeys } from '../../src/api/auth.ts';
+import { resolveAuthKeys } from '../../src/services/tokens.ts';
 import { onShutdown, startServer } from '../../src/api/server.ts';
 import { cliActor } from '../../src/context.ts';
 import { listAuditEntries } from '../../src/store/audit.ts';

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import pino from 'pino';
 import { buildApp } from '../../src/api/app.ts';
-import type { AuthKeys } from '../../src/api/auth.ts';
+import type { AuthKeys } from '../../src/services/tokens.ts';
 import type { ApiInstance } from '../../src/api/types.ts';
 import type { ApiRole } from '../../src/config.ts';
 import { openTestContext, type TestContext } from '../helpers/db.ts';

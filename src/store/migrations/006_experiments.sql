@@ -1,4 +1,4 @@
--- Holdout experiments (issue 4, section 7): the latest run's recommendations of a campaign applied
+-- Holdout experiments: the latest run's recommendations of a campaign applied
 -- to a random share of its ad sets (treatment) while the others keep their targeting (holdout).
 -- seed: the 32-bit seed of the draw, derived from the run id (deriveSeed(run_id, 'holdout')), so
 -- the assignment can be recomputed and audited; assignment: [{adset_id, arm, recommendation_id,

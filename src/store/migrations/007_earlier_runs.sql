@@ -1,4 +1,4 @@
--- What a run was told about the campaign's earlier runs (issue 4, sections 2 and 4): the previous
+-- What a run was told about the campaign's earlier runs: the previous
 -- geo split that bounds the change per run, and the segments resting after fatigue. Part of the
 -- decision inputs so that `explain --replay` recomputes with exactly the same. Null: a run stored
 -- before this column existed, or a first run with nothing earlier.

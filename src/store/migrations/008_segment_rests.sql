@@ -1,4 +1,4 @@
--- Segments resting after fatigue (issue 4, section 4). A `bayes` run that finds a segment fatigued
+-- Segments resting after fatigue. A `bayes` run that finds a segment fatigued
 -- starts a rest (since = the last day of the snapshot it decided from) and a later run that lets it
 -- back ends it; both in the run's own transaction, so a failed run leaves no rest behind. The rests
 -- in force (ended_run_id null) are what the next run is told (decision_inputs.earlier_runs.resting).
