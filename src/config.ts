@@ -4,6 +4,7 @@
 // process.env anywhere else.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
@@ -302,6 +303,7 @@ export const CONFIG_VARIABLES = [
   'API_RATE_LIMIT_PER_MINUTE',
   'API_BODY_LIMIT_BYTES',
   'API_AUTH_FAILURE_LIMIT_PER_MINUTE',
+  'API_TRUST_PROXY',
   'AUDIT_LOG_RETENTION_DAYS',
 ] as const;
 
@@ -326,6 +328,11 @@ export interface ApiConfig {
   /** Requests per minute per client address that come without a valid token (or to no route). */
   authFailureLimitPerMinute: number;
   bodyLimitBytes: number;
+  /**
+   * Which peers' X-Forwarded-For is believed for the client address (rate limits, logs): false =
+   * none, a number = that many proxy hops, a list = those proxy addresses or networks.
+   */
+  trustProxy: false | number | string[];
 }
 
 function readApiConfig(r: Reader): ApiConfig {
@@ -371,7 +378,37 @@ function readApiConfig(r: Reader): ApiConfig {
     // 30 a minute: a person mistyping a token never needs more; a script without one gets 429s
     // (no log line, no audit row each) instead of filling the logs.
     authFailureLimitPerMinute: r.number('API_AUTH_FAILURE_LIMIT_PER_MINUTE', 30, { integer: true, min: 1, max: 1_000_000 }),
+    trustProxy: readTrustProxy(r),
   };
+}
+
+/** API_TRUST_PROXY: unset, a hop count or the proxies' addresses; never "trust every peer". */
+function readTrustProxy(r: Reader): false | number | string[] {
+  const text = r.string('API_TRUST_PROXY');
+  if (text === undefined || text === '' || text.toLowerCase() === 'false') return false;
+  const name = `API_TRUST_PROXY=${JSON.stringify(text)}`;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops < 1 || hops > 10) r.problems.push(`${name}: a hop count must be 1 to 10`);
+    return hops;
+  }
+  // Trusting every peer would let any client choose the address its rate limit is counted under.
+  if (text.toLowerCase() === 'true') {
+    r.problems.push(`${name}: name the proxies (addresses or networks, comma-separated) or the number of proxy hops; "true" would believe any client's X-Forwarded-For`);
+    return false;
+  }
+  const proxies = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const bad = proxies.filter((x) => !isAddressOrNetwork(x));
+  if (bad.length > 0) r.problems.push(`${name}: not an IP address or network: ${bad.join(', ')}`);
+  return proxies;
+}
+
+function isAddressOrNetwork(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /**

@@ -50,6 +50,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     // Fastify's two lines per request are replaced by our one access-log line (onResponse).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.api.bodyLimitBytes,
+    trustProxy: trustProxyOption(ctx.config.api.trustProxy),
     genReqId: () => randomUUID(),
     // Request ids are ours: a client-chosen id could be forged to confuse the audit log.
     requestIdHeader: false,
@@ -127,3 +128,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 // fetches the document from /docs/json; its components set inline styles, hence 'unsafe-inline'
 // for styles only. validatorUrl false keeps the external validator badge off.
 export const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/** A hop count as the function proxy-addr makes of one (Fastify's types accept no number): the first `hops` peers are proxies. */
+function trustProxyOption(trust: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
