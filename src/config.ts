@@ -213,6 +213,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // A country's budget may grow to this multiple of its highest daily spend in the window, no
       // further: beyond it the response is extrapolated, not measured (docs/geo-split.md).
       trustMultiple: r.number('TARGETING_TRUST_MULTIPLE', DEFAULT_TRUST_MULTIPLE, { min: 1, max: 100 }),
+      // Off: applied after the bayes set choice, the boost reorders a set chosen by measured value
+      // and lowers what the loop earns on every market family (docs/segment-choice.md).
+      pixelGenreBoost: r.boolean('TARGETING_PIXEL_GENRE_BOOST', false),
     },
     api: readApiConfig(r),
     // 400 days: a year of changes plus a quarter, long enough for an annual review.
@@ -286,6 +289,7 @@ export const CONFIG_VARIABLES = [
   'TARGETING_FREQUENCY_WINDOW_DAYS',
   'TARGETING_EXPLORATION_SHARE',
   'TARGETING_BUDGET_EXPLORATION_SHARE',
+  'TARGETING_PIXEL_GENRE_BOOST',
   'TARGETING_FATIGUE_REST_DAYS',
   'TARGETING_COUNTRY_SHARE_LIMITS',
   'TARGETING_MIN_COUNTRY_BUDGET',

@@ -179,7 +179,7 @@ function decideAdSet(
   const countries = geo.map((g) => g.country_code);
 
   // 3–4. Interests and behaviors
-  const shares = genreShares(snapshot.pixelEvents);
+  const shares = genreBoostOf(settings, genreShares(snapshot.pixelEvents), trace);
   if (shares.size > 0) {
     trace.push({
       step: 'pixel',
@@ -355,6 +355,21 @@ function chooseFromCampaign(
     ranked: weighed.scores,
     histories: { recovery: candidates.map((c) => c.ownHistory ?? c.campaign), draws: candidates.map((c) => c.campaign) },
   };
+}
+
+/**
+ * The genre shares that boost the interests' ranking. The `bayes` strategy with pixelGenreBoost
+ * false uses none: its set is chosen by measured value, and a boost applied afterwards swaps members
+ * of that set for interests it left out.
+ */
+function genreBoostOf(settings: EngineSettings, shares: ReadonlyMap<string, number>, trace: TraceEntry[]): ReadonlyMap<string, number> {
+  if (settings.strategy !== 'bayes' || settings.pixelGenreBoost !== false || shares.size === 0) return shares;
+  trace.push({
+    step: 'pixel',
+    decision: 'pixel genres do not reorder the interests: they are chosen by their measured revenue per impression',
+    numbers: { pixel_genre_boost: false },
+  });
+  return new Map();
 }
 
 /**

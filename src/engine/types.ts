@@ -278,6 +278,12 @@ export interface EngineSettings {
    * region), so those runs replay as they decided.
    */
   trustMultiple?: number;
+  /**
+   * `bayes` only: whether the pixel's genre shares boost the interests' ranking after the set
+   * choice, as the specification's strategy always does. Absent (settings stored before it
+   * existed) reads as true, as engine version 7 decided.
+   */
+  pixelGenreBoost?: boolean;
 }
 
 export const DEFAULT_FATIGUE_REST_DAYS = 14;
