@@ -38,7 +38,7 @@ export async function metaSyncCommand(ctx: AppContext, args: string[], io: CliIo
   });
   if (values.json) return printJson(io, r);
   printLines(io, [
-    `Synced ad account ${r.account.id} (${r.account.currency}): ${r.campaigns.length} campaign(s), ${r.audiences} custom audience(s) in ${r.durationMs} ms, ${r.calls.requests} request(s), ${r.calls.retries} retried.`,
+    `Synced ad account ${r.account.id} (${r.account.currency}; its days in ${r.account.timezone}, the last complete one ${r.account.lastCompleteDay}): ${r.campaigns.length} campaign(s), ${r.audiences} custom audience(s) in ${r.durationMs} ms, ${r.calls.requests} request(s), ${r.calls.retries} retried.`,
     ...r.campaigns.map((c) => `  campaign ${c.campaignId}${c.name ? ` ${c.name}` : ''}${c.specialAdCategories.length > 0 ? ` [${c.specialAdCategories.join(', ')}]` : ''}: ${c.activeAdsets}/${c.adsets} ad set(s) active, ${c.range === null ? 'already up to date' : `${c.range.since}..${c.range.until}: ${c.rows.country} country, ${c.rows.demographic} age×gender, ${c.rows.segment} credited segment row(s)`}; ${c.segments.total} segment(s) with evidence, ${c.segments.fromOneAdset} of them from one ad set only; audience size known for ${c.sizes.sized} of ${c.sizes.targeted} targeted interest(s) and behavior(s)${c.skipped.country + c.skipped.demographic > 0 ? ` (${c.skipped.country + c.skipped.demographic} row(s) outside the engine's breakdowns skipped)` : ''}`),
   ]);
 }

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { minorDigits } from '../engine/money.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
+import { zoneOffsetHours } from './account-day.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed';
@@ -48,6 +49,10 @@ export interface FakeGraphOptions {
   retiredInterestIds?: string[];
   /** Interest and behavior ids the targeting search returns without audience size bounds. */
   unsizedSegmentIds?: string[];
+  /** The ad account's time zone (timezone_name; default Europe/Madrid). */
+  timezone?: string;
+  /** Milliseconds every answer waits before it is sent (default 0): a slow Meta, for tests that stop a sync part-way. */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -131,6 +136,8 @@ export class FakeGraphApi {
       pageSize: 100,
       asyncPolls: 1,
       usagePctPerCall: 0.05,
+      timezone: 'Europe/Madrid',
+      delayMs: 0,
       ...options,
     };
     this.adAccountId = this.options.adAccountId;
@@ -250,6 +257,7 @@ export class FakeGraphApi {
       reply = graphError(500, 1, null, `fake Graph API defect: ${(e as Error).message}`);
     }
     record.status = reply.status;
+    if (this.options.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
     // Insights calls also carry the insights throttle header, as Meta's do.
     const insightsHeader = url.pathname.endsWith('/insights') ? { 'x-fb-ads-insights-throttle': JSON.stringify({ app_id_util_pct: this.usagePct(), acc_id_util_pct: this.usagePct(), ads_api_access_tier: 'standard_access' }) } : {};
     res.writeHead(reply.status, { 'content-type': 'application/json', 'x-business-use-case-usage': this.usage(0), ...insightsHeader, ...reply.headers });
@@ -311,7 +319,10 @@ export class FakeGraphApi {
     if (node === 'me' && edge === 'permissions') return new Reply(200, { data: [{ permission: 'ads_read', status: 'granted' }, { permission: 'ads_management', status: 'granted' }, { permission: 'public_profile', status: 'granted' }] });
     if (node === 'search' && edge === undefined) return this.search(url);
     if (node === this.adAccountId) {
-      if (edge === undefined) return new Reply(200, { id: this.adAccountId, name: 'Fake ad account', account_status: 1, currency: this.currency, timezone_name: 'Europe/Madrid' });
+      if (edge === undefined) {
+        const zone = this.options.timezone;
+        return new Reply(200, { id: this.adAccountId, name: 'Fake ad account', account_status: 1, currency: this.currency, timezone_name: zone, timezone_offset_hours_utc: zoneOffsetHours(new Date(`${this.options.endDate}T12:00:00Z`), zone) ?? 0 });
+      }
       if (edge === 'campaigns') return this.page(url, this.campaigns);
       if (edge === 'customaudiences') return this.page(url, this.audiences);
       return unsupported(url.pathname);

@@ -9,10 +9,11 @@ import { MetaDataError, parseAdSet, type WireTargeting, readAccount, readAdSets,
 import { readInsights } from '../meta/insights.ts';
 import { behaviorSizes, interestSizes, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
 import { toInsightRows } from '../meta/rows.ts';
+import { accountToday } from '../meta/account-day.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
 import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
-import { deleteMetaInsights, getSyncState, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
+import { deleteMetaInsights, getSyncState, upsertMetaAccount, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { addDays, isoDate } from './dates.ts';
 import { InputError, NotFoundError, UnavailableError } from './errors.ts';
@@ -129,7 +130,8 @@ export interface CampaignSyncReport {
 }
 
 export interface MetaSyncReport {
-  account: { id: string; currency: string };
+  /** timezone: the zone the account's days were taken in; lastCompleteDay: yesterday there, the last day read. */
+  account: { id: string; currency: string; timezone: string; lastCompleteDay: string };
   audiences: number;
   campaigns: CampaignSyncReport[];
   /** Distinct interests and behaviors targeted across the synced ad sets: what the size lookups asked Meta about. */
@@ -156,11 +158,13 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
   if (options.campaignId !== undefined && !/^\d{1,32}$/.test(options.campaignId)) throw new InputError('campaign', `must be a Meta campaign id (digits), got ${JSON.stringify(options.campaignId)}`);
   const say = options.onProgress ?? (() => {});
   const meta = ctx.config.meta;
-  // Meta's day is the account's; today is still being delivered, so the last complete day is yesterday.
-  const until = addDays(isoDate(ctx.clock.now()), -1);
 
   return translate(async () => {
     const account = await readAccount(client, accountId);
+    // Meta's days are the account's calendar days; today is still being delivered there, so the
+    // last complete day is yesterday in the account's time zone.
+    const day = accountToday(ctx.clock.now(), account.timezone, account.timezoneOffsetHours);
+    const until = addDays(day.today, -1);
     const audienceList = await readCustomAudiences(client, accountId);
     const audiences = new Map<string, MetaCustomAudience>(audienceList.map((a) => [a.id, a]));
     let campaigns: MetaCampaign[];
@@ -171,7 +175,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
     } else {
       campaigns = (await readCampaigns(client, accountId)).filter((c) => c.effectiveStatus !== 'ARCHIVED' && c.effectiveStatus !== 'DELETED');
     }
-    say(`account ${account.id} (${account.currency}): ${campaigns.length} campaign(s), ${audienceList.length} custom audience(s)`);
+    say(`account ${account.id} (${account.currency}, days in ${day.zone}, last complete day ${until}): ${campaigns.length} campaign(s), ${audienceList.length} custom audience(s)`);
 
     const read: ReadCampaign[] = [];
     for (const campaign of campaigns) {
@@ -205,7 +209,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
     const allAdsets = read.flatMap((r) => r.adsets);
     const targeted = { interests: new Set(allAdsets.flatMap((a) => a.interests.map((i) => i.id))).size, behaviors: new Set(allAdsets.flatMap((a) => a.behaviors.map((b) => b.id))).size };
     const sizes = await readSegmentSizes(client, allAdsets);
-    const asOf = isoDate(ctx.clock.now());
+    const asOf = day.today;
     const sizeRows = read.map((r) => {
       const rows = segmentSizeRows(r.campaign.id, r.adsets, sizes, asOf);
       r.report.sizes = { targeted: rows.targeted, sized: rows.list.length };
@@ -215,6 +219,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
 
     const at = ctx.clock.now();
     await ctx.db.transaction(async (tx) => {
+      await upsertMetaAccount(tx, { accountId, name: account.name, currency: account.currency, timezoneName: account.timezone, timezoneOffsetHours: account.timezoneOffsetHours }, at);
       await upsertMetaAudiences(tx, audienceList.map((a) => ({ audienceId: a.id, accountId, name: a.name, subtype: a.subtype, sizeLower: a.sizeLower, sizeUpper: a.sizeUpper })), at);
       for (const r of read) {
         const c = r.campaign;
@@ -240,7 +245,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
       const evidence = await segmentEvidenceOf(ctx.db, r.campaign.id);
       r.report.segments = { total: evidence.length, fromOneAdset: evidence.filter((e) => e.adsets === 1).length };
     }
-    const report: MetaSyncReport = { account: { id: account.id, currency: account.currency }, audiences: audienceList.length, campaigns: read.map((r) => r.report), targeted, calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
+    const report: MetaSyncReport = { account: { id: account.id, currency: account.currency, timezone: day.zone, lastCompleteDay: until }, audiences: audienceList.length, campaigns: read.map((r) => r.report), targeted, calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
     ctx.logger.info({ campaigns: report.campaigns.length, requests: report.calls.requests, retries: report.calls.retries, durationMs: report.durationMs }, 'meta sync completed');
     return report;
   });

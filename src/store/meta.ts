@@ -35,6 +35,32 @@ export interface StoredMetaAudience {
   sizeUpper: number | null;
 }
 
+export interface StoredMetaAccount {
+  accountId: string;
+  name: string | null;
+  currency: string;
+  timezoneName: string | null;
+  timezoneOffsetHours: number | null;
+}
+
+export async function upsertMetaAccount(tx: Db, a: StoredMetaAccount, at: Date): Promise<void> {
+  await tx.query(
+    `insert into meta_accounts (account_id, name, currency, timezone_name, timezone_offset_hours, synced_at) values ($1, $2, $3, $4, $5, $6)
+     on conflict (account_id) do update set name = excluded.name, currency = excluded.currency, timezone_name = excluded.timezone_name,
+       timezone_offset_hours = excluded.timezone_offset_hours, synced_at = excluded.synced_at`,
+    [a.accountId, a.name, a.currency, a.timezoneName, a.timezoneOffsetHours, at],
+  );
+}
+
+export async function getMetaAccount(db: Db, accountId: string): Promise<StoredMetaAccount | null> {
+  const rows = await db.query<{ account_id: string; name: string | null; currency: string; timezone_name: string | null; tz: number | null }>(
+    'select account_id, name, currency, timezone_name, timezone_offset_hours::float8 as tz from meta_accounts where account_id = $1',
+    [accountId],
+  );
+  const r = rows[0];
+  return r === undefined ? null : { accountId: r.account_id, name: r.name, currency: r.currency, timezoneName: r.timezone_name, timezoneOffsetHours: r.tz === null ? null : Number(r.tz) };
+}
+
 export async function upsertMetaCampaign(tx: Db, c: StoredMetaCampaign, at: Date): Promise<void> {
   await tx.query(
     `insert into meta_campaigns (campaign_id, account_id, name, objective, status, effective_status, special_ad_categories, budget_mode, daily_budget_minor, lifetime_budget_minor, synced_at)
