@@ -218,6 +218,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
     say(`audience sizes: ${sizes.interest.size} interest(s) and ${sizes.behavior.size} behavior(s) sized by Meta`);
 
     const at = ctx.clock.now();
+    ctx.logger.info({ campaigns: read.length, rows: read.reduce((n, r) => n + r.rows.length, 0) }, 'meta sync read everything; writing it in one transaction');
     await ctx.db.transaction(async (tx) => {
       await upsertMetaAccount(tx, { accountId, name: account.name, currency: account.currency, timezoneName: account.timezone, timezoneOffsetHours: account.timezoneOffsetHours }, at);
       await upsertMetaAudiences(tx, audienceList.map((a) => ({ audienceId: a.id, accountId, name: a.name, subtype: a.subtype, sizeLower: a.sizeLower, sizeUpper: a.sizeUpper })), at);
