@@ -221,10 +221,10 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
         for (const s of stored) expect(s).toEqual({ key: s.key, lower: estimates.get(s.key)!.lower, upper: estimates.get(s.key)!.upper, source: 'meta' });
         expect(report.campaigns[0]!.sizes).toEqual({ targeted: targeted.length, sized: targeted.length });
         expect(report.targeted.interests + report.targeted.behaviors).toBe(targeted.length);
-        // One adinterestvalid call for up to 200 interests, one behaviors listing.
+        // Sizes: one adinterestvalid call for up to 200 interests, one behaviors listing; then
+        // discovery: one suggestion call for the campaign and one adinterestvalid for the suggestions.
         const searches = own.requests.filter((r) => r.path.endsWith('/search'));
-        expect(searches).toHaveLength(2);
-        expect(searches.map((r) => new URLSearchParams(r.query).get('type')).sort()).toEqual(['adTargetingCategory', 'adinterestvalid']);
+        expect(searches.map((r) => new URLSearchParams(r.query).get('type'))).toEqual(['adinterestvalid', 'adTargetingCategory', 'adinterestsuggestion', 'adinterestvalid']);
 
         const result = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
         expect(result.recommendations.length).toBeGreaterThan(0);

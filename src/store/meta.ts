@@ -154,3 +154,31 @@ export async function segmentEvidenceOf(db: Db, campaignId: string): Promise<Seg
   );
   return rows.map((r) => ({ segmentType: r.segment_type, segmentId: r.segment_id, segmentName: r.segment_name, adsets: Number(r.adsets), adsetIds: r.adset_ids }));
 }
+
+export interface StoredInterestCandidate {
+  interestId: string;
+  name: string;
+  sizeLower: number;
+  sizeUpper: number;
+  /** Names of the interests the suggestion was seeded with. */
+  seeds: string[];
+}
+
+/** The campaign's discovered candidates as this sync found them: the earlier ones are replaced whole. */
+export async function replaceInterestCandidates(tx: Db, campaignId: string, candidates: readonly StoredInterestCandidate[], at: Date): Promise<void> {
+  await tx.query('delete from meta_interest_candidates where campaign_id = $1', [campaignId]);
+  for (const c of candidates) {
+    await tx.query(
+      'insert into meta_interest_candidates (campaign_id, interest_id, name, size_lower, size_upper, seeds, discovered_at) values ($1, $2, $3, $4, $5, $6::text[], $7)',
+      [campaignId, c.interestId, c.name, c.sizeLower, c.sizeUpper, c.seeds, at],
+    );
+  }
+}
+
+export async function interestCandidatesOf(db: Db, campaignId: string): Promise<StoredInterestCandidate[]> {
+  const rows = await db.query<{ interest_id: string; name: string; lo: number; hi: number; seeds: string[] }>(
+    'select interest_id, name, size_lower::float8 as lo, size_upper::float8 as hi, seeds from meta_interest_candidates where campaign_id = $1 order by interest_id',
+    [campaignId],
+  );
+  return rows.map((r) => ({ interestId: r.interest_id, name: r.name, sizeLower: Number(r.lo), sizeUpper: Number(r.hi), seeds: r.seeds }));
+}
