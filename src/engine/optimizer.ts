@@ -423,17 +423,18 @@ function chooseSegments(
   trace.push(...interests.trace, ...behaviors.trace);
   const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
   const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());
-  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'));
+  const discovered = snapshot.candidates ?? [];
+  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'), discovered);
   const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.behavior_id)), behaviorSlots, keysOf('behavior'));
   trace.push({
     step: 'explore',
-    decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen (share ${share})`,
-    numbers: { exploration_share: share, interest_slots: interestSlots, behavior_slots: behaviorSlots },
+    decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen${discovered.length > 0 ? ` and ${discovered.length} discovered interests without delivery (these only ever through exploration)` : ''} (share ${share})`,
+    numbers: { exploration_share: share, interest_slots: interestSlots, behavior_slots: behaviorSlots, ...(discovered.length > 0 ? { discovered_candidates: discovered.length } : {}) },
   });
   const explainDraw = (step: string, e: ExploredSegment, rank: number): TraceEntry => ({
     step,
-    decision: `explored "${e.score.segmentName}": posterior draw ${e.draw.toPrecision(3)} per impression, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}`,
-    numbers: { segment_id: e.score.segmentId, rank, draw_minor_per_impression: Number(e.draw.toPrecision(6)), mean_minor_per_impression: Number(e.meanValue.toPrecision(6)), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering },
+    decision: `explored "${e.score.segmentName}": posterior draw ${e.draw.toPrecision(3)} per impression, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}${e.discovered ? `; a discovered candidate (${e.discovered.reason}; Meta audience ${thousands(e.discovered.size.lower)}–${thousands(e.discovered.size.upper)}), drawn from the ${e.score.segmentType} prior: no delivery of its own yet` : ''}`,
+    numbers: { segment_id: e.score.segmentId, rank, draw_minor_per_impression: Number(e.draw.toPrecision(6)), mean_minor_per_impression: Number(e.meanValue.toPrecision(6)), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering, ...(e.discovered ? { discovered: true, size_lower: e.discovered.size.lower, size_upper: e.discovered.size.upper } : {}) },
   });
   const interestList: RankedInterest[] = [...interests.selected];
   for (const e of exploredInterests) {

@@ -164,6 +164,23 @@ export interface CampaignSnapshot {
   windowEnd: string;
   adsets: AdSetSnapshot[];
   pixelEvents: PixelEventCount[];
+  /**
+   * Interests found by discovery (in LIVE mode, Meta's suggestions next to the campaign's best
+   * interests), with no delivery of their own: the `bayes` strategy may give them exploration
+   * slots only (src/engine/exploration.ts). Absent in snapshots stored before discovery existed
+   * and in STUB and CSV runs: those decide as before.
+   */
+  candidates?: DiscoveredCandidate[];
+}
+
+/** A segment the campaign never ran, with Meta's audience size and why it is a candidate. */
+export interface DiscoveredCandidate {
+  segmentType: 'interest';
+  segmentId: string;
+  segmentName: string;
+  size: SegmentSize;
+  /** For the reasoning trace, e.g. 'suggested by Meta next to "Running", "Yoga"'. */
+  reason: string;
 }
 
 /**

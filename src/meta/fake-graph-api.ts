@@ -9,7 +9,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { minorDigits } from '../engine/money.ts';
 import type { InsightRow } from '../engine/types.ts';
+import type { MarketFamily } from '../simulation/families.ts';
 import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
+import { zoneOffsetHours } from './account-day.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed';
@@ -48,6 +50,17 @@ export interface FakeGraphOptions {
   retiredInterestIds?: string[];
   /** Interest and behavior ids the targeting search returns without audience size bounds. */
   unsizedSegmentIds?: string[];
+  /**
+   * The market's assumptions (default: the stub's original market, whose ad set delivery does not
+   * depend on the interests the fake puts in their targeting). In a family whose ad sets target
+   * given segments ('shared-adsets', 'adset-per-segment'), each ad set's targeting is exactly its
+   * segments, so its delivery reflects them as a real account's does.
+   */
+  family?: MarketFamily;
+  /** The ad account's time zone (timezone_name; default Europe/Madrid). */
+  timezone?: string;
+  /** Milliseconds every answer waits before it is sent (default 0): a slow Meta, for tests that stop a sync part-way. */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -105,7 +118,7 @@ export class FakeGraphApi {
   /** Writes attempted (anything but creating an insights report): a LIVE read must leave this at 0. */
   writes = 0;
   private readonly faults: Fault[] = [];
-  private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'unsizedSegmentIds' | 'seed'>> & { seed: number | string };
+  private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'unsizedSegmentIds' | 'seed' | 'family'>> & { seed: number | string; family?: MarketFamily };
   private readonly campaigns: WireCampaign[];
   private readonly adsets: WireAdSet[];
   private readonly audiences: WireCustomAudience[];
@@ -131,6 +144,8 @@ export class FakeGraphApi {
       pageSize: 100,
       asyncPolls: 1,
       usagePctPerCall: 0.05,
+      timezone: 'Europe/Madrid',
+      delayMs: 0,
       ...options,
     };
     this.adAccountId = this.options.adAccountId;
@@ -146,6 +161,7 @@ export class FakeGraphApi {
       adsetsPerCampaign: this.options.adsetsPerCampaign,
       interestsPerCampaign: 24,
       behaviorsPerCampaign: 6,
+      ...(options.family ? { family: options.family } : {}),
     });
     this.truth = getTruth(this.market);
     // The sizes `stub generate` stores, so a LIVE run against the fake weighs what a STUB run does.
@@ -174,6 +190,12 @@ export class FakeGraphApi {
         const status = paused.has(a.adsetId) ? 'PAUSED' : 'ACTIVE';
         const mine = <T>(list: readonly T[], max: number) => list.filter((_, i) => i % n === ai).slice(0, max);
         const entity = (s: { segmentId: string; segmentName: string }) => ({ id: s.segmentId, name: s.segmentName });
+        // The market's own ad set segments, where it has them; otherwise a spread of the campaign's.
+        const members = a.segmentIds === null ? null : new Set(a.segmentIds);
+        const own = <T extends { segmentId: string }>(list: readonly T[]) => list.filter((g) => members!.has(g.segmentId));
+        const adsetInterests = members ? own(interests) : window(interests, ai * 4, 6);
+        const adsetBehaviors = members ? own(behaviors) : mine(behaviors, 2);
+        const adsetCustoms = members ? own(customs) : ai === 0 && customs.length > 0 ? [customs[0]!] : [];
         this.adsets.push({
           id: a.adsetId,
           name: `Ad set ${ai + 1} | ${c.name}`,
@@ -187,8 +209,8 @@ export class FakeGraphApi {
             age_min: 18,
             age_max: 65,
             // Neighbouring ad sets share two of their six interests, as accounts that test overlapping audiences do.
-            flexible_spec: [{ interests: window(interests, ai * 4, 6).map(entity), ...(special ? {} : { behaviors: mine(behaviors, 2).map(entity) }) }],
-            ...(ai === 0 && customs.length > 0 && !special ? { custom_audiences: [entity(customs[0]!)] } : {}),
+            flexible_spec: [{ interests: adsetInterests.map(entity), ...(special || adsetBehaviors.length === 0 ? {} : { behaviors: adsetBehaviors.map(entity) }) }],
+            ...(adsetCustoms.length > 0 && !special ? { custom_audiences: adsetCustoms.map(entity) } : {}),
             targeting_automation: { advantage_audience: 0 },
           },
         });
@@ -250,6 +272,7 @@ export class FakeGraphApi {
       reply = graphError(500, 1, null, `fake Graph API defect: ${(e as Error).message}`);
     }
     record.status = reply.status;
+    if (this.options.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
     // Insights calls also carry the insights throttle header, as Meta's do.
     const insightsHeader = url.pathname.endsWith('/insights') ? { 'x-fb-ads-insights-throttle': JSON.stringify({ app_id_util_pct: this.usagePct(), acc_id_util_pct: this.usagePct(), ads_api_access_tier: 'standard_access' }) } : {};
     res.writeHead(reply.status, { 'content-type': 'application/json', 'x-business-use-case-usage': this.usage(0), ...insightsHeader, ...reply.headers });
@@ -311,7 +334,10 @@ export class FakeGraphApi {
     if (node === 'me' && edge === 'permissions') return new Reply(200, { data: [{ permission: 'ads_read', status: 'granted' }, { permission: 'ads_management', status: 'granted' }, { permission: 'public_profile', status: 'granted' }] });
     if (node === 'search' && edge === undefined) return this.search(url);
     if (node === this.adAccountId) {
-      if (edge === undefined) return new Reply(200, { id: this.adAccountId, name: 'Fake ad account', account_status: 1, currency: this.currency, timezone_name: 'Europe/Madrid' });
+      if (edge === undefined) {
+        const zone = this.options.timezone;
+        return new Reply(200, { id: this.adAccountId, name: 'Fake ad account', account_status: 1, currency: this.currency, timezone_name: zone, timezone_offset_hours_utc: zoneOffsetHours(new Date(`${this.options.endDate}T12:00:00Z`), zone) ?? 0 });
+      }
       if (edge === 'campaigns') return this.page(url, this.campaigns);
       if (edge === 'customaudiences') return this.page(url, this.audiences);
       return unsupported(url.pathname);

@@ -16,6 +16,7 @@ import { campaignIdFrom } from './campaign-id.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
+import { withDiscoveredCandidates } from './interest-candidates.ts';
 import { metaAdSetsOf } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
@@ -139,7 +140,8 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         end,
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       }, { segmentDays: bayes, resting });
-      const snapshot = req.mode === 'live' ? await onlyActiveAdsets(tx, loaded) : loaded;
+      // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
+      const snapshot = req.mode === 'live' ? await withDiscoveredCandidates(tx, await onlyActiveAdsets(tx, loaded)) : loaded;
       const randomSeed = explorationSeed(runId, ctx.config.engine);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);

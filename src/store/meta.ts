@@ -35,6 +35,32 @@ export interface StoredMetaAudience {
   sizeUpper: number | null;
 }
 
+export interface StoredMetaAccount {
+  accountId: string;
+  name: string | null;
+  currency: string;
+  timezoneName: string | null;
+  timezoneOffsetHours: number | null;
+}
+
+export async function upsertMetaAccount(tx: Db, a: StoredMetaAccount, at: Date): Promise<void> {
+  await tx.query(
+    `insert into meta_accounts (account_id, name, currency, timezone_name, timezone_offset_hours, synced_at) values ($1, $2, $3, $4, $5, $6)
+     on conflict (account_id) do update set name = excluded.name, currency = excluded.currency, timezone_name = excluded.timezone_name,
+       timezone_offset_hours = excluded.timezone_offset_hours, synced_at = excluded.synced_at`,
+    [a.accountId, a.name, a.currency, a.timezoneName, a.timezoneOffsetHours, at],
+  );
+}
+
+export async function getMetaAccount(db: Db, accountId: string): Promise<StoredMetaAccount | null> {
+  const rows = await db.query<{ account_id: string; name: string | null; currency: string; timezone_name: string | null; tz: number | null }>(
+    'select account_id, name, currency, timezone_name, timezone_offset_hours::float8 as tz from meta_accounts where account_id = $1',
+    [accountId],
+  );
+  const r = rows[0];
+  return r === undefined ? null : { accountId: r.account_id, name: r.name, currency: r.currency, timezoneName: r.timezone_name, timezoneOffsetHours: r.tz === null ? null : Number(r.tz) };
+}
+
 export async function upsertMetaCampaign(tx: Db, c: StoredMetaCampaign, at: Date): Promise<void> {
   await tx.query(
     `insert into meta_campaigns (campaign_id, account_id, name, objective, status, effective_status, special_ad_categories, budget_mode, daily_budget_minor, lifetime_budget_minor, synced_at)
@@ -127,4 +153,32 @@ export async function segmentEvidenceOf(db: Db, campaignId: string): Promise<Seg
     [campaignId],
   );
   return rows.map((r) => ({ segmentType: r.segment_type, segmentId: r.segment_id, segmentName: r.segment_name, adsets: Number(r.adsets), adsetIds: r.adset_ids }));
+}
+
+export interface StoredInterestCandidate {
+  interestId: string;
+  name: string;
+  sizeLower: number;
+  sizeUpper: number;
+  /** Names of the interests the suggestion was seeded with. */
+  seeds: string[];
+}
+
+/** The campaign's discovered candidates as this sync found them: the earlier ones are replaced whole. */
+export async function replaceInterestCandidates(tx: Db, campaignId: string, candidates: readonly StoredInterestCandidate[], at: Date): Promise<void> {
+  await tx.query('delete from meta_interest_candidates where campaign_id = $1', [campaignId]);
+  for (const c of candidates) {
+    await tx.query(
+      'insert into meta_interest_candidates (campaign_id, interest_id, name, size_lower, size_upper, seeds, discovered_at) values ($1, $2, $3, $4, $5, $6::text[], $7)',
+      [campaignId, c.interestId, c.name, c.sizeLower, c.sizeUpper, c.seeds, at],
+    );
+  }
+}
+
+export async function interestCandidatesOf(db: Db, campaignId: string): Promise<StoredInterestCandidate[]> {
+  const rows = await db.query<{ interest_id: string; name: string; lo: number; hi: number; seeds: string[] }>(
+    'select interest_id, name, size_lower::float8 as lo, size_upper::float8 as hi, seeds from meta_interest_candidates where campaign_id = $1 order by interest_id',
+    [campaignId],
+  );
+  return rows.map((r) => ({ interestId: r.interest_id, name: r.name, sizeLower: Number(r.lo), sizeUpper: Number(r.hi), seeds: r.seeds }));
 }
