@@ -128,3 +128,32 @@ export async function segmentEvidenceOf(db: Db, campaignId: string): Promise<Seg
   );
   return rows.map((r) => ({ segmentType: r.segment_type, segmentId: r.segment_id, segmentName: r.segment_name, adsets: Number(r.adsets), adsetIds: r.adset_ids }));
 }
+
+export async function metaCampaignOf(db: Db, campaignId: string): Promise<StoredMetaCampaign | null> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select campaign_id, account_id, name, objective, status, effective_status, special_ad_categories, budget_mode,
+       daily_budget_minor::float8 as daily, lifetime_budget_minor::float8 as lifetime
+     from meta_campaigns where campaign_id = $1`,
+    [campaignId],
+  );
+  const r = rows[0];
+  if (r === undefined) return null;
+  return {
+    campaignId: String(r.campaign_id),
+    accountId: String(r.account_id),
+    name: (r.name as string | null) ?? null,
+    objective: (r.objective as string | null) ?? null,
+    status: (r.status as string | null) ?? null,
+    effectiveStatus: (r.effective_status as string | null) ?? null,
+    specialAdCategories: (r.special_ad_categories as string[] | null) ?? [],
+    budgetMode: r.budget_mode as 'campaign' | 'adset',
+    dailyBudgetMinor: r.daily === null ? null : Number(r.daily),
+    lifetimeBudgetMinor: r.lifetime === null ? null : Number(r.lifetime),
+  };
+}
+
+/** The original ad set a geo split made this one from, or null when it is not a split's copy. */
+export async function splitSourceOf(db: Db, adsetId: string): Promise<string | null> {
+  const rows = await db.query<{ source_adset_id: string }>('select source_adset_id from meta_adset_splits where adset_id = $1 and source_adset_id <> adset_id', [adsetId]);
+  return rows[0]?.source_adset_id ?? null;
+}
