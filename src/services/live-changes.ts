@@ -3,7 +3,7 @@
 // whether it was sent. Apply, reconcile and rollback all work from this one document.
 import { canonicalJson } from '../engine/canonical-json.ts';
 import type { MetaClient } from '../meta/client.ts';
-import { copiedAdsetId, copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
+import { copiedAdsetId, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
 import { MetaApiError } from '../meta/errors.ts';
 import type { MetaAdSet, WireTargeting } from '../meta/graph.ts';
 import type { FieldChange, UpdateNote } from '../meta/targeting-spec.ts';
