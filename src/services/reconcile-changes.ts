@@ -6,6 +6,7 @@ import type { AppContext } from '../context.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { readAdSets } from '../meta/graph.ts';
 import { pendingChanges, settleChange, type StoredChange } from '../store/history.ts';
+import { metaClientFor, translate } from './meta.ts';
 import { compensate, holds, metaErrorOf, readState, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 
 /** Pending rows younger than this belong to an apply still running. */
@@ -15,6 +16,14 @@ export interface Reconciled {
   historyId: number;
   state: 'applied' | 'failed' | 'pending';
   message: string;
+}
+
+/** The run's entry: settles the campaign's interrupted LIVE changes before it optimizes, with its own client. */
+export async function reconcileCampaign(ctx: AppContext, campaignId: string): Promise<Reconciled[]> {
+  const { client } = metaClientFor(ctx);
+  const settled = await translate(() => reconcilePendingChanges(ctx, client, campaignId));
+  for (const r of settled) ctx.logger.warn({ historyId: r.historyId, state: r.state }, `interrupted LIVE change settled: ${r.message}`);
+  return settled;
 }
 
 export async function reconcilePendingChanges(ctx: AppContext, client: MetaClient, campaignId: string | null): Promise<Reconciled[]> {
