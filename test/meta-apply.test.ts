@@ -213,7 +213,7 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
       success: false, error_message: null, actor: 'test', state: 'pending', changes: plan.doc,
     });
     // The first change lands at Meta, then the process "dies" before recording it.
-    const first = plan.doc.adsets.find((c) => c.step === 'update' && c.diff.length > 0)!;
+    const first = plan.doc.adsets.find((c) => c.step === 'update' && c.diff.length > 0 && originalIds.includes(c.adset_id!))!;
     await sendChange(client, first, async () => {});
     expect(snapshot(fake, originalIds)).not.toEqual(original);
     // Another apply within the grace period is refused: that row may be an apply still at work.
@@ -250,6 +250,31 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect(snapshot(fake, originalIds)).toEqual(original);
     const bad = await runCli(['rollback', 'abc'], overrides, env);
     expect(bad.code).toBe(2);
+  });
+
+  it('a crash after every change had landed: the next LIVE run settles the row as applied, and it rolls back like any other', async () => {
+    const rec = recs[1]!;
+    const { client } = metaClientFor(h.ctx);
+    const plan = await planLiveApply(h.ctx, client, rec);
+    const id = await insertTargetingChange(h.db, {
+      run_id: rec.run_id, recommendation_id: rec.recommendation_id, campaign_id: rec.campaign_id, adset_id: rec.adset_id, mode: 'live', dry_run: false, applied_at: h.ctx.clock.now(),
+      old_targeting: plan.source.targeting, new_targeting: null, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,
+      success: true, error_message: null, actor: 'test', state: 'pending', changes: plan.doc,
+    });
+    // Every change lands (the copies' ids are not recorded: they are found again by name), then the process dies.
+    for (const c of plan.doc.adsets) if (c.diff.length > 0) await sendChange(client, c, async () => {});
+    for (const c of plan.doc.adsets) if (c.activate) await sendChange(client, { ...c, step: 'update', update: { method: 'POST', path: c.adset_id!, params: { status: 'ACTIVE' } } }, async () => {});
+    const stored = (await getStoredChange(h.db, id))!;
+    expect((stored.changes as { adsets: { adset_id: string | null }[] }).adsets.some((c) => c.adset_id === null)).toBe(plan.doc.adsets.some((c) => c.step === 'create'));
+    h.setNow(new Date(h.ctx.clock.now().getTime() + PENDING_GRACE_MS + 60_000).toISOString());
+    const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+    outputs.push(run);
+    const settled = (await getStoredChange(h.db, id))!;
+    expect(settled.state).toBe('applied');
+    const back = await rollbackChange(h.ctx, { historyId: id, dryRun: false });
+    outputs.push(back);
+    expect(back.success).toBe(true);
+    expect(snapshot(fake, originalIds)).toEqual(original);
   });
 
   it('the token appears in no answer, log line, stored row or request other than its header', async () => {

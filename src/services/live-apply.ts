@@ -134,10 +134,11 @@ export async function executeLivePlan(ctx: AppContext, client: MetaClient, plan:
   const doc = plan.doc;
   const historyId = await historyRow('pending', doc);
   const outcome = await sendChanges(ctx, client, doc, historyId);
-  if (outcome.state === 'applied') {
-    const members = doc.adsets.filter((c) => c.step !== 'retire' && c.group !== null && c.group.key !== 'all' && (doc.adsets.length > 1 || c.adset_id !== doc.source_adset_id)).map((c) => ({ groupKey: c.group!.key, adsetId: c.adset_id!, name: c.after.name ?? plan.source.name ?? c.adset_id!, createdByHistoryId: c.step === 'create' ? historyId : null }));
-    if (members.length > 0) await ctx.db.transaction((tx) => saveSplitMembers(tx, plan.rec.campaign_id, doc.source_adset_id, members, ctx.clock.now()));
-  }
+  // Applied: every ad set now holds its group. Failed: the copies Meta made (paused again) are kept
+  // as their groups' ad sets, so that the next apply updates them instead of copying again.
+  const holders = doc.adsets.filter((c) => c.step !== 'retire' && c.group !== null && c.group.key !== 'all' && c.adset_id !== null && (outcome.state === 'applied' ? doc.adsets.length > 1 || c.adset_id !== doc.source_adset_id : c.step === 'create'));
+  const members = holders.map((c) => ({ groupKey: c.group!.key, adsetId: c.adset_id!, name: c.after.name ?? plan.source.name ?? c.adset_id!, createdByHistoryId: c.step === 'create' ? historyId : null }));
+  if (members.length > 0) await ctx.db.transaction((tx) => saveSplitMembers(tx, plan.rec.campaign_id, doc.source_adset_id, members, ctx.clock.now()));
   return outcome;
 }
 

@@ -44,7 +44,9 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
     // A copy whose id was not recorded is found by the name the plan gave it.
     if (doc.adsets.some((c) => c.step === 'create' && c.adset_id === null)) {
       const all = await readAdSets(client, row.campaignId);
-      for (const c of doc.adsets) if (c.step === 'create' && c.adset_id === null) c.adset_id = all.find((a) => a.name === c.after.name)?.id ?? null;
+      // The newest of that name (Meta's ids grow over time): an older one is a copy an earlier apply left paused.
+      const newest = (name: string | null | undefined) => all.filter((a) => a.name === name).sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))[0]?.id ?? null;
+      for (const c of doc.adsets) if (c.step === 'create' && c.adset_id === null) c.adset_id = newest(c.after.name);
     }
     for (const c of doc.adsets) {
       if (c.adset_id === null) {
@@ -54,6 +56,9 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
       if (c.step === 'update' && c.diff.length === 0) continue;
       const now = await readState(client, c.adset_id);
       const done = holds(now, c.after, c.before);
+      // What the crash did not get to record: a rollback restores the changes marked sent.
+      c.sent = done;
+      if (c.activate) c.activated = now.status === 'ACTIVE';
       if (done || c.step === 'create') landed.push(c);
       if (!done || (c.activate && now.status !== 'ACTIVE')) complete = false;
     }
