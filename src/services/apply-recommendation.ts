@@ -4,7 +4,8 @@ import type { ExperimentArm } from '../engine/holdout.ts';
 import type { Db } from '../store/db.ts';
 import { adsetObservedRates } from '../store/adset-metrics.ts';
 import { appliedChangeOf, insertTargetingChange, lastAppliedTargeting, recentPendingOf, targetingInForce } from '../store/history.ts';
-import type { FieldChange, UpdateNote } from '../meta/targeting-spec.ts';
+import { updateDiff, type FieldChange, type UpdateNote } from '../meta/targeting-spec.ts';
+import type { WireTargeting } from '../meta/graph.ts';
 import type { GraphRequest } from '../meta/adset-writes.ts';
 import type { StoredMetaError } from '../store/history.ts';
 import { changesNothing, executeLivePlan, planLiveApply, requestsOf, validatePlan, type LivePlan } from './live-apply.ts';
@@ -144,7 +145,8 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
     }
     if (req.dryRun) {
       await audit('dry_run', null);
-      return { ...base, already_in_force: false, history_id: null, state: null, message: 'Dry run in STUB mode: nothing applied or recorded; this is what would change' };
+      const diff = updateDiff({ targeting: (inForce?.targeting ?? {}) as WireTargeting, dailyBudgetMinor: null }, { targeting: targetingSpecOf(rec) as unknown as WireTargeting });
+      return { ...base, adsets: [{ adset_id: rec.adset_id, step: 'update', countries: [...rec.countries], daily_budget_minor: null, diff }], already_in_force: false, history_id: null, state: null, message: 'Dry run in STUB mode: nothing applied or recorded; this is what would change' };
     }
     const historyId = await recordTargetingChange(ctx, tx, rec, { dryRun: false, appliedAt: ctx.clock.now(), experiment: null });
     await audit('applied', historyId);
@@ -293,7 +295,8 @@ function answerOf(plan: LivePlan): Pick<ApplyResult, 'requests' | 'validation' |
 async function recordLive(ctx: AppContext, plan: LivePlan, doc: ChangesDocument, state: 'pending' | 'failed', metaError: StoredMetaError | null): Promise<number> {
   const rec = plan.rec;
   return ctx.db.transaction(async (tx) => {
-    await lockAdset(tx, rec.campaign_id, rec.adset_id);
+    // Campaign-wide: the pending check below must see every other LIVE change of the campaign.
+    await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-live:${rec.campaign_id}`]);
     const busy = await recentPendingOf(tx, rec.campaign_id, new Date(ctx.clock.now().getTime() - PENDING_GRACE_MS));
     if (busy !== null && state === 'pending') throw new ConflictError(`another apply of campaign ${rec.campaign_id} is in progress (targeting history row ${busy}); try again when it has finished`);
     const at = ctx.clock.now();

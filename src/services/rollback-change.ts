@@ -78,7 +78,8 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
   return translate(async () => {
     await reconcilePendingChanges(ctx, client, row.campaignId);
     await checkRollbackable(ctx, (await getStoredChange(ctx.db, row.id))!);
-    const applied = row.changes as ChangesDocument;
+    const applied = row.changes as ChangesDocument | null;
+    if (applied === null) throw new ConflictError(`targeting history row ${row.id} holds no per-ad-set changes to restore`);
     // Each ad set the change reached, as it is now, and the request that puts it back.
     const steps: AdSetChange[] = [];
     const changes: RollbackResult['changes'] = [];
