@@ -63,7 +63,7 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
     // The copy is named with its group; it stays PAUSED (the copy's status) until the apply completes.
     const copy = copyRequest(source.id, splitName('', step.group.key));
     write.name = step.name;
-    return { step: 'create', adset_id: null, group, copy, update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: {}, dailyBudgetMinor: null }, mapped.body), notes: mapped.notes, sent: false, activated: false };
+    return { step: 'create', adset_id: null, group, copy, update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes: mapped.notes, sent: false, activated: false };
   }
   // An ad set of an earlier split that was retired comes back with its group, following the original's status.
   if (base.id !== source.id && base.status !== source.status && source.status !== null) write.status = source.status;
@@ -71,16 +71,21 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
   return { step: 'update', adset_id: base.id, group, copy: null, update: updateRequest(base.id, write), activate: false, before: stateOf(base), after: expected, diff: updateDiff({ targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, status: base.status }, write), notes: mapped.notes, sent: false, activated: false };
 }
 
+/** A change to an ad set that already holds what it would be sent (a copy is never one). */
+export function isNoop(c: AdSetChange): boolean {
+  return c.step !== 'create' && c.diff.length === 0;
+}
+
 /** Whether the plan changes nothing: every ad set already holds what it would be sent, and nothing is created or retired. */
 export function changesNothing(plan: LivePlan): boolean {
-  return plan.doc.adsets.every((c) => c.step === 'update' && c.diff.length === 0);
+  return plan.doc.adsets.every(isNoop);
 }
 
 /** The requests in the order they are sent (a create's update is sent to the copy's id, unknown until Meta answers). */
 export function requestsOf(doc: ChangesDocument): GraphRequest[] {
   const out: GraphRequest[] = [];
   for (const c of doc.adsets) {
-    if (c.step === 'update' && c.diff.length === 0) continue;
+    if (isNoop(c)) continue;
     if (c.copy !== null && c.adset_id === null) out.push(c.copy);
     out.push(c.update);
   }
@@ -107,7 +112,7 @@ export async function validatePlan(client: MetaClient, doc: ChangesDocument): Pr
     }
   };
   for (const c of doc.adsets) {
-    if (c.step === 'update' && c.diff.length === 0) continue;
+    if (isNoop(c)) continue;
     if (c.step === 'create') {
       await check(c.copy!);
       const { name: _name, ...spec } = c.update.params as AdSetWrite;
@@ -148,7 +153,7 @@ export async function sendChanges(ctx: AppContext, client: MetaClient, doc: Chan
   const landed: AdSetChange[] = [];
   try {
     for (const c of doc.adsets) {
-      if (c.step === 'update' && c.diff.length === 0) continue;
+      if (isNoop(c)) continue;
       try {
         await sendChange(client, c, progress);
       } finally {

@@ -7,6 +7,7 @@ import type { MetaClient } from '../meta/client.ts';
 import { readAdSets } from '../meta/graph.ts';
 import { pendingChanges, settleChange, type StoredChange } from '../store/history.ts';
 import { metaClientFor, translate } from './meta.ts';
+import { isNoop } from './live-apply.ts';
 import { compensate, holds, metaErrorOf, readState, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 
 /** Pending rows younger than this belong to an apply still running. */
@@ -53,7 +54,7 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
         complete = false;
         continue;
       }
-      if (c.step === 'update' && c.diff.length === 0) continue;
+      if (isNoop(c)) continue;
       const now = await readState(client, c.adset_id);
       const done = holds(now, c.after, c.before);
       // What the crash did not get to record: a rollback restores the changes marked sent.
