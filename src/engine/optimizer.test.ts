@@ -191,7 +191,7 @@ describe('the pixel genre boost under the bayes strategy', () => {
     const off = chosen({ ...bayes, pixelGenreBoost: false }, true);
     expect(off.ids).toEqual(chosen({ ...bayes, pixelGenreBoost: false }, false).ids);
     expect(off.ids).toEqual(['1', '2']);
-    expect(off.trace).toEqual([{ step: 'pixel', decision: expect.stringContaining('do not reorder'), numbers: { pixel_genre_boost: false } }]);
+    expect(off.trace).toEqual([{ step: 'pixel', decision: expect.stringContaining('do not reorder'), numbers: { pixel_genre_boost: false, travel: 0.9, gaming: 0.1 } }]);
   });
 
   it('absent (settings stored before it existed): the genre shares boost the ranking, as engine version 7 did', () => {

@@ -184,7 +184,7 @@ function decideAdSet(
     trace.push({
       step: 'pixel',
       decision: 'pixel events bias interest choice toward these genres',
-      numbers: Object.fromEntries([...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([g, s]) => [g, round(s, 3)])),
+      numbers: topGenreShares(shares),
     });
   }
   let ranked: SegmentScore[] = scores;
@@ -357,6 +357,11 @@ function chooseFromCampaign(
   };
 }
 
+/** The five largest genre shares of the pixel's events, for the trace. */
+function topGenreShares(shares: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([g, s]) => [g, round(s, 3)]));
+}
+
 /**
  * The genre shares that boost the interests' ranking. The `bayes` strategy with pixelGenreBoost
  * false uses none: its set is chosen by measured value, and a boost applied afterwards swaps members
@@ -367,7 +372,7 @@ function genreBoostOf(settings: EngineSettings, shares: ReadonlyMap<string, numb
   trace.push({
     step: 'pixel',
     decision: 'pixel genres do not reorder the interests: they are chosen by their measured revenue per impression',
-    numbers: { pixel_genre_boost: false },
+    numbers: { pixel_genre_boost: false, ...topGenreShares(shares) },
   });
   return new Map();
 }
