@@ -58,4 +58,7 @@ function App() {
   return <Shell session={session} onSignOut={() => signOut(null)} />;
 }
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// The boot message is only for a browser that never runs this script.
+root.replaceChildren();
+render(<App />, root);

@@ -25,7 +25,7 @@ export function importRoutes(app: ApiInstance, { ctx, writeRateLimit }: RouteDep
           description: `The file is the request body (Content-Type text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet or application/octet-stream), at most API_IMPORT_LIMIT_BYTES (413 above). One transaction: a file with a bad row imports nothing (400 listing every bad line with its field and problem) unless skip_invalid. Audited.`,
           security: BEARER,
           querystring: ImportQuery,
-          response: { 200: ImportReportResponse, 400: ImportRejectedResponse, ...errorResponses(409, 413, 415) },
+          response: { ...errorResponses(409, 413, 415), 200: ImportReportResponse, 400: ImportRejectedResponse },
         },
         config: { access: 'write', rateLimit: writeRateLimit },
         errorHandler: (error: FastifyError, req, typedReply) => {

@@ -59,12 +59,22 @@ export function CampaignsPage({ session }: { session: Session }) {
           </>
         ),
     },
-    { key: 'ctr', label: 'CTR expected / actual', numeric: true, sortValue: (c) => c.expected?.ctr ?? null, render: (c) => <Pair expected={percent(c.expected?.ctr)} actual={percent(c.actual.ctr)} /> },
-    { key: 'cvr', label: 'CVR expected / actual', numeric: true, sortValue: (c) => c.expected?.cvr ?? null, render: (c) => <Pair expected={percent(c.expected?.cvr)} actual={percent(c.actual.cvr)} /> },
-    { key: 'roas', label: 'ROAS expected / actual', numeric: true, sortValue: (c) => c.expected?.roas ?? null, render: (c) => <Pair expected={ratio(c.expected?.roas)} actual={ratio(c.actual.roas)} /> },
+    { key: 'ctr', label: 'CTR exp. / actual', numeric: true, sortValue: (c) => c.expected?.ctr ?? null, render: (c) => <Pair expected={percent(c.expected?.ctr)} actual={percent(c.actual.ctr)} /> },
+    { key: 'cvr', label: 'CVR exp. / actual', numeric: true, sortValue: (c) => c.expected?.cvr ?? null, render: (c) => <Pair expected={percent(c.expected?.cvr)} actual={percent(c.actual.cvr)} /> },
+    { key: 'roas', label: 'ROAS exp. / actual', numeric: true, sortValue: (c) => c.expected?.roas ?? null, render: (c) => <Pair expected={ratio(c.expected?.roas)} actual={ratio(c.actual.roas)} /> },
     { key: 'confidence', label: 'Confidence', numeric: true, sortValue: (c) => c.expected?.confidence ?? null, render: (c) => percent(c.expected?.confidence, 0) },
-    { key: 'spend', label: 'Spend (30 days)', numeric: true, sortValue: (c) => c.spend.amount, render: (c) => money(c.spend.amount, c.currency) },
-    { key: 'budget', label: 'Daily budget', numeric: true, sortValue: (c) => c.daily_budget, render: (c) => money(c.daily_budget, c.currency) },
+    {
+      key: 'spend',
+      label: 'Spend, 30 days',
+      numeric: true,
+      sortValue: (c) => c.spend.amount,
+      render: (c) => (
+        <>
+          {money(c.spend.amount, c.currency)}
+          <div class="sub">budget {money(c.daily_budget, c.currency)}/day</div>
+        </>
+      ),
+    },
   ];
   if (writer) {
     columns.push({

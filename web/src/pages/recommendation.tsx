@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, apiPage } from '../api.ts';
 import type { ApplyResponse, CampaignOverview, Comparison, Recommendation } from '../api-types.ts';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
@@ -84,6 +84,9 @@ function Document({ session, rec }: { session: Session; rec: Recommendation }) {
   const currency = rec.reasoning.currency;
   const [comparison, reloadComparison] = useLoad(() => api<Comparison>(`/meta/targeting/comparisons/${rec.recommendation_id}`), rec.recommendation_id);
   const cmp = comparison.state === 'ready' ? comparison.value : null;
+  // User-timing marks: the browser test and npm run bench:dashboard read how long the page took.
+  useEffect(() => void performance.mark('recommendation-shown'), [rec.recommendation_id]);
+  useEffect(() => void (cmp !== null && performance.mark('recommendation-complete')), [cmp]);
   return (
     <div data-testid="recommendation" data-ready={comparison.state === 'ready' ? 'true' : 'false'}>
       <dl class="facts">
@@ -151,14 +154,10 @@ function Diff({ comparison }: { comparison: Comparison }) {
             <tr key={c.field}>
               <th scope="row">{c.field}</th>
               <td>
-                <del>
-                  <pre>{c.before === null ? '(not set)' : JSON.stringify(c.before, null, 1)}</pre>
-                </del>
+                <del>{c.before === null ? '(not set)' : describe(c.before)}</del>
               </td>
               <td>
-                <ins>
-                  <pre>{JSON.stringify(c.after, null, 1)}</pre>
-                </ins>
+                <ins>{describe(c.after)}</ins>
               </td>
             </tr>
           ))}
@@ -166,6 +165,30 @@ function Diff({ comparison }: { comparison: Comparison }) {
       </table>
     </div>
   );
+}
+
+/** A targeting field in words: the names of listed things, the numbers of the rest; the JSON on demand. */
+function describe(value: unknown) {
+  return (
+    <>
+      <span>{summary(value)}</span>
+      <details class="json">
+        <summary>exact JSON</summary>
+        <pre>{JSON.stringify(value, null, 1)}</pre>
+      </details>
+    </>
+  );
+}
+
+function summary(value: unknown): string {
+  if (value === null || value === undefined) return '(not set)';
+  if (Array.isArray(value)) return value.map(summary).join('; ') || '(none)';
+  if (typeof value !== 'object') return String(value);
+  const o = value as Record<string, unknown>;
+  if (typeof o.name === 'string') return o.name;
+  return Object.entries(o)
+    .map(([k, v]) => `${k}: ${summary(v)}`)
+    .join(' · ');
 }
 
 function Apply({ session, rec, onApplied }: { session: Session; rec: Recommendation; onApplied: () => void }) {
