@@ -64,7 +64,7 @@ export async function measureRecommendationLoad(browser: Browser, baseUrl: strin
   await page.locator('[data-testid="recommendation"][data-ready="true"]').waitFor();
   await page.locator('canvas').first().waitFor();
   const figures = await page.evaluate(() => {
-    const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'));
+    const scripts = (performance.getEntriesByType('resource') as unknown as { initiatorType: string; name: string; encodedBodySize: number; decodedBodySize: number }[]).filter((r) => r.initiatorType === 'script' || r.name.endsWith('.js'));
     const mark = (name: string) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? Number.NaN;
     return {
       jsBytesCompressed: scripts.reduce((s, r) => s + r.encodedBodySize, 0),
