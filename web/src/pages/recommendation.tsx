@@ -11,8 +11,9 @@ import { ExpectedRevenue, GeoSplit } from './recommendation-charts.tsx';
 import { Trace } from './recommendation-trace.tsx';
 
 export function RecommendationPage({ session, campaignId, adsetId }: { session: Session; campaignId: string | null; adsetId: string | null }) {
-  const [campaigns] = useLoad(() => apiPage<CampaignOverview>('/meta/targeting/campaigns/overview?limit=500'), 'campaign-list');
-  const chosen = campaignId ?? (campaigns.state === 'ready' ? campaigns.value.items.find((c) => c.latest_run !== null)?.campaign_id ?? null : null);
+  // The plain list (not the overview, which reads every campaign's delivery): the picker needs names only.
+  const [campaigns] = useLoad(() => apiPage<CampaignOverview>('/meta/targeting/campaigns?limit=500'), 'campaign-list');
+  const chosen = campaignId ?? (campaigns.state === 'ready' ? campaigns.value.items.find((c) => c.last_data_day !== null)?.campaign_id ?? null : null);
   return (
     <section>
       <CampaignPicker campaigns={campaigns.state === 'ready' ? campaigns.value.items : []} value={chosen} />
@@ -28,7 +29,7 @@ export function RecommendationPage({ session, campaignId, adsetId }: { session: 
   );
 }
 
-function CampaignPicker({ campaigns, value }: { campaigns: CampaignOverview[]; value: string | null }) {
+function CampaignPicker({ campaigns, value }: { campaigns: Pick<CampaignOverview, 'campaign_id' | 'name'>[]; value: string | null }) {
   if (campaigns.length === 0) return null;
   return (
     <p class="inline-form">
