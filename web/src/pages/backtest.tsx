@@ -117,7 +117,7 @@ function Report({ report }: { report: BacktestReport }) {
       <p>
         Market {String(report.marketSeed)} ({report.family}), {report.historyDays} days of history, {report.days} simulated days, daily budget {money(fromMinor(report.dailyBudgetMinor, c), c)}.
       </p>
-      <table class="compact">
+      <div class="table-wrap"><table class="compact">
         <caption>Strategies over the whole backtest</caption>
         <thead>
           <tr>
@@ -137,7 +137,7 @@ function Report({ report }: { report: BacktestReport }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
       <h2>Cumulative expected revenue</h2>
       <ChartCanvas config={cumulative} label="Cumulative expected revenue of each strategy by day; the table above has the totals" />
       <h2>Daily regret</h2>

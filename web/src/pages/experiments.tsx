@@ -47,7 +47,7 @@ function Report({ id }: { id: string }) {
         Delivery from {r.period.start} to {r.period.end ?? '(none yet)'} · status <strong>{r.status.replaceAll('_', ' ')}</strong>
         {r.reason && ` — ${r.reason}`}
       </p>
-      <table class="compact">
+      <div class="table-wrap"><table class="compact">
         <caption>Arms</caption>
         <thead>
           <tr>
@@ -64,8 +64,8 @@ function Report({ id }: { id: string }) {
           <Arm name="Treatment (recommendation applied)" arm={r.arms.treatment} currency={r.currency} />
           <Arm name="Holdout (targeting kept)" arm={r.arms.holdout} currency={r.currency} />
         </tbody>
-      </table>
-      <table class="compact">
+      </table></div>
+      <div class="table-wrap"><table class="compact">
         <caption>Lift of treatment over holdout, with its 95 % interval</caption>
         <thead>
           <tr>
@@ -80,7 +80,7 @@ function Report({ id }: { id: string }) {
           <LiftRow name="CVR" lift={r.lift.cvr} />
           <LiftRow name="ROAS" lift={r.lift.roas} />
         </tbody>
-      </table>
+      </table></div>
       <p class="help">{r.method}</p>
     </article>
   );

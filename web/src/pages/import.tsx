@@ -91,7 +91,7 @@ export function ImportPage({ session }: { session: Session }) {
 
 function Problems({ problems, caption }: { problems: ImportProblem[]; caption: string }) {
   return (
-    <table class="compact">
+    <div class="table-wrap"><table class="compact">
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -113,7 +113,7 @@ function Problems({ problems, caption }: { problems: ImportProblem[]; caption: s
           </tr>
         ))}
       </tbody>
-    </table>
+    </table></div>
   );
 }
 

@@ -107,7 +107,7 @@ export function Demographics({ rec }: { rec: Recommendation }) {
 function BucketTable({ caption, rows, name, kept }: { caption: string; rows: TraceEvent[]; name: (t: TraceEvent) => string; kept: (t: TraceEvent) => boolean }) {
   if (rows.length === 0) return <p class="state empty">No {caption.toLowerCase()} breakdown in the history.</p>;
   return (
-    <table class="compact">
+    <div class="table-wrap"><table class="compact">
       <caption>{caption}</caption>
       <thead>
         <tr>
@@ -127,7 +127,7 @@ function BucketTable({ caption, rows, name, kept }: { caption: string; rows: Tra
           </tr>
         ))}
       </tbody>
-    </table>
+    </table></div>
   );
 }
 

@@ -65,7 +65,7 @@ export function GeoSplit({ rec, comparison }: { rec: Recommendation; comparison:
       <figcaption>
         Budget per country{previous.size > 0 ? ', beside the previous run\'s' : ' (no previous run for this ad set)'}; the dashed line is Spain's floor{floor !== null ? ` of ${money(floor, currency)}` : ''}.
       </figcaption>
-      <table class="compact">
+      <div class="table-wrap"><table class="compact">
         <caption>Geo split</caption>
         <thead>
           <tr>
@@ -89,7 +89,7 @@ export function GeoSplit({ rec, comparison }: { rec: Recommendation; comparison:
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
     </figure>
   );
 }
@@ -118,7 +118,7 @@ export function ExpectedRevenue({ rec }: { rec: Recommendation }) {
   return (
     <figure>
       <ChartCanvas config={config} label="Expected daily revenue per country with its 90 % interval; the table below has the numbers" />
-      <table class="compact">
+      <div class="table-wrap"><table class="compact">
         <caption>Expected daily revenue per country</caption>
         <thead>
           <tr>
@@ -138,7 +138,7 @@ export function ExpectedRevenue({ rec }: { rec: Recommendation }) {
             </tr>
           ))}
         </tbody>
-      </table>
+      </table></div>
     </figure>
   );
 }

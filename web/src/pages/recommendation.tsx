@@ -220,9 +220,14 @@ function Apply({ session, rec, onApplied }: { session: Session; rec: Recommendat
         Dry run
       </button>
       {isAdmin(session) ? (
-        <button type="button" class="primary" disabled={busy || dry === null} onClick={() => void call(false)} title={dry === null ? 'Run the dry run first' : undefined}>
-          Apply
-        </button>
+        <>
+          <button type="button" class="primary" disabled={busy || dry === null} onClick={() => void call(false)} aria-describedby="apply-help">
+            Apply
+          </button>
+          <span id="apply-help" class="help">
+            {dry === null ? ' Run the dry run first: Apply opens once you have seen what it does.' : ' Applies exactly the change in the table above.'}
+          </span>
+        </>
       ) : (
         <span class="help"> Applying for real takes an admin.</span>
       )}
