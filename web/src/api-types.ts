@@ -170,7 +170,7 @@ export interface RollbackResponse {
   success: boolean;
   dry_run: boolean;
   message: string;
-  changes: unknown[];
+  changes: { adset_id: string | null; action: 'restore' | 'pause'; diff: { field: string; before: unknown; after: unknown }[] }[];
 }
 
 export interface ExperimentSummary {

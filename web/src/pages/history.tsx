@@ -119,9 +119,17 @@ function Rollback({ entry, onDone }: { entry: HistoryEntry; onDone: () => void }
         </button>
       ) : (
         <>
-          <p class="note" data-testid={`rollback-preview-${entry.id}`}>
-            {preview.message} ({preview.changes.length} change(s))
-          </p>
+          <div class="note" data-testid={`rollback-preview-${entry.id}`}>
+            <p>{preview.message}</p>
+            <ul>
+              {preview.changes.map((c, i) => (
+                <li key={i}>
+                  {c.action === 'pause' ? 'pause' : 'restore'} ad set {c.adset_id ?? '(none)'}
+                  {c.diff.length > 0 && `: ${c.diff.map((d) => d.field).join(', ')}`}
+                </li>
+              ))}
+            </ul>
+          </div>
           <button type="button" class="primary" disabled={busy} onClick={() => void call(false)} aria-label={`Roll back change ${entry.id}`}>
             Roll back
           </button>
