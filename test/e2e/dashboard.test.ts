@@ -80,6 +80,11 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await page.getByRole('status').filter({ hasText: /run [0-9a-f-]{36}/ }).waitFor({ timeout: 60_000 });
     await page.getByRole('link', { name: /Conversions|777000111/ }).first().waitFor();
     await shot(page, 'campaigns');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'campaigns-phone');
+    // Nothing wider than the screen but the tables, which scroll inside their own box.
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   it('shows the recommendation: geo chart, revenue intervals, ranked tables, diff and trace', async () => {
@@ -98,6 +103,7 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     await shot(page, 'recommendation-1280');
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'recommendation-phone');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
