@@ -424,6 +424,8 @@ export const META_CONFIG_VARIABLES = [
   'META_TARGETING_MODE',
   'META_REQUEST_TIMEOUT_MS',
   'META_MAX_RETRIES',
+  'META_ADVANTAGE_AUDIENCE',
+  'META_SPLIT_MIN_DAILY_BUDGET_MINOR',
 ] as const;
 
 export const TARGETING_MODES = ['stub', 'live'] as const;
@@ -449,6 +451,10 @@ export interface MetaConfig {
   requestTimeoutMs: number;
   /** Retries of one call on transient errors. */
   maxRetries: number;
+  /** targeting_automation.advantage_audience sent with every applied targeting: 0 (off) or 1. */
+  advantageAudience: 0 | 1;
+  /** A country whose daily budget is under this (account currency minor units) shares the pooled ad set of a geo split. */
+  splitMinDailyBudgetMinor: number;
 }
 
 function readMetaConfig(r: Reader): MetaConfig {
@@ -478,6 +484,8 @@ function readMetaConfig(r: Reader): MetaConfig {
     targetingMode,
     requestTimeoutMs: r.number('META_REQUEST_TIMEOUT_MS', 60_000, { integer: true, min: 100, max: 600_000 }),
     maxRetries: r.number('META_MAX_RETRIES', 5, { integer: true, min: 0, max: 20 }),
+    advantageAudience: r.number('META_ADVANTAGE_AUDIENCE', 0, { integer: true, min: 0, max: 1 }) === 1 ? 1 : 0,
+    splitMinDailyBudgetMinor: r.number('META_SPLIT_MIN_DAILY_BUDGET_MINOR', 1_000, { integer: true, min: 100, max: 1_000_000_000 }),
   };
   // The scheduler in LIVE mode calls Meta on its own: it must not start without credentials.
   if (targetingMode === 'live') r.problems.push(...metaCredentialProblems(meta));

@@ -21,6 +21,7 @@ import { campaignRoutes } from './routes/campaigns.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
+import { rollbackRoutes } from './routes/rollback.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
 import { runRoutes } from './routes/run.ts';
 import { segmentRoutes } from './routes/segments.ts';
@@ -126,6 +127,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   applyRoutes(app, deps);
   segmentRoutes(app, deps);
   historyRoutes(app, deps);
+  rollbackRoutes(app, deps);
   experimentRoutes(app, deps);
   campaignRoutes(app, deps);
   dashboardReadRoutes(app, deps);

@@ -9,6 +9,7 @@ import { historyCommand, usage as historyUsage } from './history.ts';
 import { importCommand, usage as importUsage } from './import.ts';
 import { type CliIo, processIo, UsageError } from './io.ts';
 import { recommendationCommand, usage as recommendationUsage } from './recommendation.ts';
+import { rollbackCommand, usage as rollbackUsage } from './rollback.ts';
 import { runCommand, usage as runUsage } from './run.ts';
 import { segmentsCommand, usage as segmentsUsage } from './segments.ts';
 import { type HttpOutlet, type Outlets, serveCommand, usage as serveUsage } from './serve.ts';
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   start: { run: startCommand, usage: startUsage, words: 1 },
   backtest: { run: backtestCommand, usage: backtestUsage, words: 1, usesDatabase: false },
   apply: { run: applyCommand, usage: applyUsage, words: 1 },
+  rollback: { run: rollbackCommand, usage: rollbackUsage, words: 1 },
   experiment: { run: experimentCommand, usage: experimentUsage, words: 1 },
   explain: { run: explainCommand, usage: explainUsage, words: 1 },
   serve: { run: serveCommand, usage: serveUsage, words: 1 },

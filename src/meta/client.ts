@@ -98,9 +98,13 @@ export class MetaClient {
     return this.request<T>('GET', this.url(path, params), null);
   }
 
-  /** POST with a form body (what the Graph API expects); the token stays in the header. */
-  async post<T>(path: string, params: Params = {}): Promise<T> {
-    return this.request<T>('POST', this.url(path, {}), encodeParams(params));
+  /**
+   * POST with a form body (what the Graph API expects); the token stays in the header. A write
+   * that is not idempotent (creating a copy) passes retry: false: a retried timeout could create
+   * it twice, so its failure is reported and reconciled instead.
+   */
+  async post<T>(path: string, params: Params = {}, options: { retry?: boolean } = {}): Promise<T> {
+    return this.request<T>('POST', this.url(path, {}), encodeParams(params), options.retry === false ? 0 : this.maxRetries);
   }
 
   /** Every page of an edge, following `paging.next` until there is none. */
@@ -140,7 +144,7 @@ export class MetaClient {
     return url;
   }
 
-  private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null): Promise<T> {
+  private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null, maxRetries = this.maxRetries): Promise<T> {
     const path = url.pathname;
     if (this.paceMs > 0) {
       this.logger.info({ path, waitMs: this.paceMs, usagePct: this.lastUsage?.maxPct }, 'Meta usage is high: slowing down');
@@ -154,7 +158,7 @@ export class MetaClient {
         error = e instanceof Error ? e : new Error(String(e));
       }
       const transient = error instanceof MetaApiError ? error.transient : error instanceof MetaTimeoutError || error instanceof MetaNetworkError;
-      if (!transient || attempt >= this.maxRetries) throw error;
+      if (!transient || attempt >= maxRetries) throw error;
       const throttled = error instanceof MetaApiError && error.code !== null && isThrottleCode(error.code);
       const regainMs = throttled ? (this.lastUsage?.regainMs ?? 0) : 0;
       if (regainMs > this.maxThrottleWaitMs) throw new MetaThrottledError(path, regainMs, this.maxThrottleWaitMs);
@@ -162,7 +166,7 @@ export class MetaClient {
       const waitMs = Math.max(regainMs, this.backoffMs(attempt), this.paceMs);
       this.stats.retries++;
       this.logger.warn(
-        { path, attempt: attempt + 1, of: this.maxRetries, waitMs, ...(error instanceof MetaApiError ? { code: error.code, subcode: error.subcode, httpStatus: error.httpStatus, fbtraceId: error.fbtraceId } : { error: error.name }) },
+        { path, attempt: attempt + 1, of: maxRetries, waitMs, ...(error instanceof MetaApiError ? { code: error.code, subcode: error.subcode, httpStatus: error.httpStatus, fbtraceId: error.fbtraceId } : { error: error.name }) },
         `Meta call failed (${error.message}); retrying`,
       );
       await this.wait(waitMs);

@@ -3,17 +3,22 @@
 // token as Meta's do, asynchronous insights reports) and injects the faults a real account shows
 // (throttles with usage headers, 500s, calls that never answer, an expired token, a failed report).
 // Its market is the STUB simulator, so what a LIVE run decides against it can be scored against the
-// market's hidden truth. It binds to 127.0.0.1 only and never changes anything: every write is
-// refused and counted.
+// market's hidden truth. It binds to 127.0.0.1 only. Writes: ad set updates and copies are
+// accepted and change its state (fake-graph-writes.ts); `validate_only` writes are validated and
+// counted apart; every other write is refused and counted.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { minorDigits } from '../engine/money.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
+import { copyAdSet, GraphRefusal, isValidateOnly, updateAdSet, type WriteState } from './fake-graph-writes.ts';
 
-export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed';
-export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed'];
+export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed' | 'invalid-parameter';
+export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed', 'invalid-parameter'];
+
+/** What a request does: reads, writes that change something, and writes that only validate. */
+export type RequestKind = 'read' | 'write' | 'validate';
 
 export interface Fault {
   kind: FaultKind;
@@ -23,6 +28,10 @@ export interface Fault {
   path?: string;
   /** Rate limits: Meta's estimated_time_to_regain_access, in minutes (default 0). */
   regainMinutes?: number;
+  /** Only requests of this kind (default: any); a write fault can skip the validate_only calls before it. */
+  on?: RequestKind;
+  /** Let this many matching requests through before the fault hits (default 0). */
+  after?: number;
 }
 
 export interface FakeGraphOptions {
@@ -57,6 +66,9 @@ export interface RecordedRequest {
   query: string;
   tokenInQuery: boolean;
   status: number;
+  kind: RequestKind;
+  /** A POST's form body, as sent (the token travels in a header, never here). */
+  body: string;
 }
 
 interface DeliveryRow {
@@ -102,8 +114,10 @@ export class FakeGraphApi {
   readonly market: StubMarket;
   readonly truth: StubTruth;
   readonly requests: RecordedRequest[] = [];
-  /** Writes attempted (anything but creating an insights report): a LIVE read must leave this at 0. */
+  /** Writes attempted (anything but creating an insights report or a validate_only call): a LIVE read must leave this at 0. */
   writes = 0;
+  /** validate_only calls: validated, nothing changed. */
+  validations = 0;
   private readonly faults: Fault[] = [];
   private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'unsizedSegmentIds' | 'seed'>> & { seed: number | string };
   private readonly campaigns: WireCampaign[];
@@ -116,6 +130,7 @@ export class FakeGraphApi {
   /** The market's Meta-like size estimate of each of its interests and behaviors, by id. */
   private readonly sizes = new Map<string, { lower: number; upper: number }>();
   private nextReportId = 7_000_000_001;
+  private nextAdsetId = 9_000_000_001;
   private tokenExpired = false;
   private server: Server | null = null;
   private origin = '';
@@ -234,10 +249,12 @@ export class FakeGraphApi {
     const tokenInQuery = url.searchParams.has('access_token');
     const token = url.searchParams.get('access_token') ?? /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
     url.searchParams.delete('access_token');
-    const body = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams.toString(), tokenInQuery, status: 0 };
+    const bodyText = req.method === 'POST' ? await readBody(req) : '';
+    const body = new URLSearchParams(bodyText);
+    const kind: RequestKind = req.method !== 'POST' || url.pathname.endsWith('/insights') ? 'read' : isValidateOnly(body) ? 'validate' : 'write';
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams.toString(), tokenInQuery, status: 0, kind, body: bodyText };
     this.requests.push(record);
-    const fault = this.takeFault(url.pathname);
+    const fault = this.takeFault(url.pathname, kind);
     if (fault?.kind === 'timeout') {
       // Never answers; the client's timeout must end it (close() drops the connection).
       record.status = -1;
@@ -256,10 +273,14 @@ export class FakeGraphApi {
     res.end(JSON.stringify(reply.body));
   }
 
-  private takeFault(path: string): Fault | null {
-    const i = this.faults.findIndex((f) => f.kind !== 'async-failed' && (f.path === undefined || path.includes(f.path)));
+  private takeFault(path: string, kind: RequestKind): Fault | null {
+    const i = this.faults.findIndex((f) => f.kind !== 'async-failed' && (f.path === undefined || path.includes(f.path)) && (f.on === undefined || f.on === kind));
     if (i < 0) return null;
     const f = this.faults[i]!;
+    if ((f.after ?? 0) > 0) {
+      f.after! -= 1;
+      return null;
+    }
     f.times = (f.times ?? 1) - 1;
     if (f.times <= 0) this.faults.splice(i, 1);
     return f;
@@ -274,6 +295,8 @@ export class FakeGraphApi {
       case 'token-expired':
         this.tokenExpired = true;
         return expired();
+      case 'invalid-parameter':
+        return graphError(400, 100, 1487390, 'Invalid parameter: the request was refused (injected fault)');
       default:
         throw new Error(`fault ${f.kind} has no reply`);
     }
@@ -301,11 +324,8 @@ export class FakeGraphApi {
     const q = url.searchParams;
     if (method === 'POST') {
       const campaign = this.campaigns.find((c) => c.id === node);
-      if (edge !== 'insights' || !campaign) {
-        this.writes++;
-        return graphError(400, 100, null, 'The fake Graph API is read-only: this write was refused and counted');
-      }
-      return this.createReport(campaign.id, body);
+      if (edge === 'insights' && campaign) return this.createReport(campaign.id, body);
+      return this.write(node, edge, body);
     }
     if (node === 'me' && edge === undefined) return new Reply(200, { id: '100000000000001', name: 'Fake system user' });
     if (node === 'me' && edge === 'permissions') return new Reply(200, { data: [{ permission: 'ads_read', status: 'granted' }, { permission: 'ads_management', status: 'granted' }, { permission: 'public_profile', status: 'granted' }] });
@@ -337,6 +357,36 @@ export class FakeGraphApi {
       }
     }
     return graphError(400, 100, 33, `Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`);
+  }
+
+  /** The state the write handlers change. */
+  private writeState(): WriteState {
+    return { campaigns: this.campaigns, adsets: this.adsets, audiences: this.audiences, newAdsetId: () => String(this.nextAdsetId++) };
+  }
+
+  private write(node: string, edge: string | undefined, body: URLSearchParams): Reply {
+    if (isValidateOnly(body)) this.validations++;
+    else this.writes++;
+    const adset = this.adsets.find((a) => a.id === node);
+    if (!adset || (edge !== undefined && edge !== 'copies')) return graphError(400, 100, null, 'The fake Graph API accepts ad set updates and copies only: this write was refused and counted');
+    try {
+      const result = edge === 'copies' ? copyAdSet(this.writeState(), adset, body) : updateAdSet(this.writeState(), adset, body);
+      return new Reply(result.status, result.body);
+    } catch (e) {
+      if (e instanceof GraphRefusal) return graphError(400, e.code, e.subcode, e.message);
+      throw e;
+    }
+  }
+
+  /** An ad set as the fake holds it now (a copy): tests compare it byte for byte before and after. */
+  adSet(id: string): WireAdSet | undefined {
+    const a = this.adsets.find((x) => x.id === id);
+    return a === undefined ? undefined : structuredClone(a);
+  }
+
+  /** The ad sets of a campaign as the fake holds them now, copies included. */
+  adSetsOf(campaignId: string): WireAdSet[] {
+    return this.adsets.filter((a) => a.campaign_id === campaignId).map((a) => structuredClone(a));
   }
 
   private selectRows(campaignId: string, q: URLSearchParams): DeliveryRow[] | Reply {

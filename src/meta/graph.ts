@@ -20,7 +20,7 @@ export interface WireCampaign {
 }
 export interface WireTargetingEntity { id: string | number; name?: string }
 export interface WireTargeting {
-  geo_locations?: { countries?: string[]; regions?: { key: string }[] };
+  geo_locations?: { countries?: string[]; regions?: { key: string }[]; [key: string]: unknown };
   age_min?: number;
   age_max?: number;
   genders?: number[];
@@ -29,7 +29,7 @@ export interface WireTargeting {
   behaviors?: WireTargetingEntity[];
   custom_audiences?: WireTargetingEntity[];
   excluded_custom_audiences?: WireTargetingEntity[];
-  targeting_automation?: { advantage_audience?: number };
+  targeting_automation?: { advantage_audience?: number; [key: string]: unknown };
   [key: string]: unknown;
 }
 export interface WireAdSet {

@@ -3,17 +3,25 @@ import type { AppContext } from '../context.ts';
 import type { ExperimentArm } from '../engine/holdout.ts';
 import type { Db } from '../store/db.ts';
 import { adsetObservedRates } from '../store/adset-metrics.ts';
-import { insertTargetingChange, lastAppliedTargeting, targetingInForce } from '../store/history.ts';
+import { appliedChangeOf, insertTargetingChange, lastAppliedTargeting, recentPendingOf, targetingInForce } from '../store/history.ts';
+import { updateDiff, type FieldChange, type UpdateNote } from '../meta/targeting-spec.ts';
+import type { WireTargeting } from '../meta/graph.ts';
+import type { GraphRequest } from '../meta/adset-writes.ts';
+import type { StoredMetaError } from '../store/history.ts';
+import { changesNothing, executeLivePlan, planLiveApply, requestsOf, validatePlan, type LivePlan } from './live-apply.ts';
+import type { ChangesDocument } from './live-changes.ts';
+import { metaClientFor, translate } from './meta.ts';
+import { reconcilePendingChanges, PENDING_GRACE_MS } from './reconcile-changes.ts';
 import { getRecommendation, newerRecommendation } from '../store/runs.ts';
 import { auditChange } from './audit.ts';
 import { addDays, isoDate } from './dates.ts';
-import { ConflictError, InputError, NotFoundError, UnavailableError } from './errors.ts';
+import { ConflictError, InputError, NotFoundError } from './errors.ts';
 import type { Mode } from './run-optimization.ts';
 
 export interface ApplyRequest {
   recommendationId: string;
   mode: Mode;
-  /** Validate and report what would change: answered and audited, never stored in the history. */
+  /** Validate and report what would change: answered and audited, never stored in the history. The API and CLI default to it. */
   dryRun: boolean;
   /** Apply even when a newer run superseded the recommendation (the API allows it to admins only). */
   force?: boolean;
@@ -37,7 +45,24 @@ export interface ApplyResult {
   already_in_force: boolean;
   /** The history row written, or (already in force) the one that put the targeting in force; null for a dry run that would change something. */
   history_id: number | null;
+  mode: Mode;
+  /** The history row's state: applied, failed (nothing of it left in force), or null when nothing was recorded. */
+  state: 'applied' | 'failed' | null;
+  /** The exact requests sent (or, in a dry run, that would be sent), in order; none in STUB mode. */
+  requests: GraphRequest[];
+  /** Whether Meta validated the requests (validate_only) in a LIVE dry run, and what it refused. */
+  validation: { validated_by_meta: boolean; errors: { path: string; error: StoredMetaError }[] };
+  /** Each ad set the apply changes, creates or retires, with its fields before and after. */
+  adsets: { adset_id: string | null; step: 'update' | 'create' | 'retire'; countries: string[]; daily_budget_minor: number | null; diff: FieldChange[] }[];
+  /** What was recorded but not sent (advisory), left out by a special ad category, or taken by Meta as a suggestion. */
+  notes: (UpdateNote & { adset_id: string | null })[];
+  /** After a failure: the ad sets whose changes were undone (or paused, when created) and any that could not be. */
+  rolled_back: { adset_id: string; step: string; restored: boolean; error: string | null }[];
+  /** Meta's error when the apply failed (code, subcode, fbtrace_id, message): never a token. */
+  meta_error: StoredMetaError | null;
 }
+
+const EMPTY_LIVE = { requests: [], validation: { validated_by_meta: false, errors: [] }, adsets: [], notes: [], rolled_back: [], meta_error: null };
 
 /** An ad set's targeting in the shape of Meta's targeting spec (Marketing API, ad set `targeting`). */
 export interface TargetingSpec {
@@ -86,9 +111,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): Promise<ApplyResult> {
   if (!UUID.test(req.recommendationId)) throw new InputError('recommendation_id', `must be a UUID, got ${JSON.stringify(req.recommendationId.slice(0, 80))}`);
   if (req.mode !== 'stub' && req.mode !== 'live') throw new InputError('mode', `must be stub or live, got ${JSON.stringify(req.mode)}`);
-  if (req.mode === 'live') {
-    throw new UnavailableError('LIVE apply needs the Meta Marketing API client, which is not part of this version yet; use mode stub (simulated)');
-  }
+  if (req.mode === 'live') return applyLive(ctx, req);
   return ctx.db.transaction(async (tx) => {
     const rec = await getRecommendation(tx, req.recommendationId);
     if (rec === null) throw new NotFoundError(`no recommendation ${req.recommendationId}; GET /meta/targeting/recommendations/{campaign_id} lists the latest ones`);
@@ -109,6 +132,8 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
         lookalikes_count: rec.lookalikes.length,
       },
       dry_run: req.dryRun,
+      mode: 'stub' as const,
+      ...EMPTY_LIVE,
     };
     const audit = (outcome: string, historyId: number | null) =>
       auditChange(tx, ctx, { action: 'apply', summary: { recommendation_id: rec.recommendation_id, adset_id: rec.adset_id, outcome, history_id: historyId, forced: newer !== null } });
@@ -116,16 +141,17 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
     const inForce = await targetingInForce(tx, rec.campaign_id, rec.adset_id);
     if (inForce !== null && canonicalJson(inForce.targeting) === canonicalJson(targetingSpecOf(rec))) {
       await audit('already_in_force', inForce.historyId);
-      return { ...base, already_in_force: true, history_id: inForce.historyId, message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
+      return { ...base, already_in_force: true, history_id: inForce.historyId, state: 'applied', message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
     }
     if (req.dryRun) {
       await audit('dry_run', null);
-      return { ...base, already_in_force: false, history_id: null, message: 'Dry run in STUB mode: nothing applied or recorded; this is what would change' };
+      const diff = updateDiff({ targeting: (inForce?.targeting ?? {}) as WireTargeting, dailyBudgetMinor: null }, { targeting: targetingSpecOf(rec) as unknown as WireTargeting });
+      return { ...base, adsets: [{ adset_id: rec.adset_id, step: 'update', countries: [...rec.countries], daily_budget_minor: null, diff }], already_in_force: false, history_id: null, state: null, message: 'Dry run in STUB mode: nothing applied or recorded; this is what would change' };
     }
     const historyId = await recordTargetingChange(ctx, tx, rec, { dryRun: false, appliedAt: ctx.clock.now(), experiment: null });
     await audit('applied', historyId);
     ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, historyId, actor: ctx.actor.id }, 'recommendation applied (stub)');
-    return { ...base, already_in_force: false, history_id: historyId, message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
+    return { ...base, already_in_force: false, history_id: historyId, state: 'applied', message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
   });
 }
 
@@ -179,5 +205,127 @@ export async function recordTargetingChange(
     experiment_id: opts.experiment?.id ?? null,
     experiment_arm: opts.experiment?.arm ?? null,
     actor: ctx.actor.id,
+  });
+}
+
+/**
+ * LIVE: plan against the ad sets as Meta has them now, then either preview (dry run: Meta
+ * validates, nothing changes) or record, send and settle. The same recommendation applied twice
+ * sends nothing the second time; a pending change an earlier process left is settled first.
+ */
+async function applyLive(ctx: AppContext, req: ApplyRequest): Promise<ApplyResult> {
+  const { client } = metaClientFor(ctx);
+  const rec = await getRecommendation(ctx.db, req.recommendationId);
+  if (rec === null) throw new NotFoundError(`no recommendation ${req.recommendationId}; GET /meta/targeting/recommendations/{campaign_id} lists the latest ones`);
+  const newer = await newerRecommendation(ctx.db, rec);
+  if (newer !== null && req.force !== true) {
+    throw new ConflictError(`recommendation ${rec.recommendation_id} was superseded by recommendation ${newer.recommendationId} (run ${newer.runId}, ${newer.createdAt}) for the same ad set; apply that one, or force this one (admin only)`);
+  }
+  const audit = (outcome: string, historyId: number | null) =>
+    ctx.db.transaction((tx) => auditChange(tx, ctx, { action: 'apply', summary: { recommendation_id: rec.recommendation_id, adset_id: rec.adset_id, mode: 'live', outcome, history_id: historyId, forced: newer !== null } }));
+  const base = {
+    recommendation_id: rec.recommendation_id,
+    adset_id: rec.adset_id,
+    applied_changes: { countries: [...rec.countries], age_range: `${rec.age_min}-${rec.age_max}`, interests_count: rec.interests.length, behaviors_count: rec.behaviors.length, lookalikes_count: rec.lookalikes.length },
+    dry_run: req.dryRun,
+    mode: 'live' as const,
+  };
+  return translate(async () => {
+    await reconcilePendingChanges(ctx, client, rec.campaign_id);
+    const done = await appliedChangeOf(ctx.db, rec.recommendation_id, 'live');
+    if (done !== null) {
+      await audit('already_in_force', done.id);
+      return { ...base, ...EMPTY_LIVE, success: true, already_in_force: true, history_id: done.id, state: 'applied', message: `Already applied (targeting history row ${done.id}): nothing sent to Meta` };
+    }
+    const plan = await planLiveApply(ctx, client, rec);
+    const shown = { ...base, ...answerOf(plan) };
+    if (changesNothing(plan)) {
+      await audit('already_in_force', null);
+      return { ...shown, requests: [], success: true, already_in_force: true, history_id: null, state: null, message: 'The ad sets already hold this targeting and budget at Meta: nothing sent, nothing recorded' };
+    }
+    const validation = await validatePlan(client, plan.doc);
+    const refused = { validated_by_meta: true, errors: validation.errors };
+    if (req.dryRun) {
+      await audit('dry_run', null);
+      const ok = validation.errors.length === 0;
+      return { ...shown, validation: refused, success: ok, already_in_force: false, history_id: null, state: null, message: ok ? `Dry run in LIVE mode: Meta validated the ${shown.requests.length} request(s) (validate_only); nothing changed. Confirm to apply` : `Dry run in LIVE mode: Meta refused ${validation.errors.length} request(s) in validation; nothing changed` };
+    }
+    // Guardrails are checked here, on the plan, before anything is recorded or sent.
+    if (validation.errors.length > 0) {
+      const first = validation.errors[0]!.error;
+      const historyId = await recordLive(ctx, plan, plan.doc, 'failed', first);
+      await audit('refused_by_meta', historyId);
+      return { ...shown, validation: refused, success: false, already_in_force: false, history_id: historyId, state: 'failed', meta_error: first, message: `Meta refused ${validation.errors.length} request(s) in validation (${first.message}); nothing was sent. Recorded as failed` };
+    }
+    const outcome = await executeLivePlan(ctx, client, plan, (_state, doc) => recordLive(ctx, plan, doc, 'pending', null));
+    await audit(outcome.state, outcome.historyId);
+    ctx.logger.info({ recommendationId: rec.recommendation_id, historyId: outcome.historyId, state: outcome.state, adsets: outcome.doc.adsets.length, actor: ctx.actor.id }, 'recommendation applied to Meta');
+    const answer = { ...shown, ...answerOf({ ...plan, doc: outcome.doc }), validation: refused, already_in_force: false, history_id: outcome.historyId };
+    if (outcome.state === 'applied') return { ...answer, success: true, state: 'applied', message: `Applied in LIVE mode to ${outcome.doc.adsets.length} ad set(s); targeting history row ${outcome.historyId}` };
+    const restored = outcome.doc.rolled_back.filter((r) => r.restored).map((r) => r.adset_id);
+    const left = outcome.doc.rolled_back.filter((r) => !r.restored).map((r) => r.adset_id);
+    return {
+      ...answer,
+      success: false,
+      state: 'failed',
+      meta_error: outcome.metaError,
+      message: `Meta refused a change (${outcome.metaError?.message ?? 'unknown error'}). ${restored.length === 0 ? 'Nothing had landed.' : `Rolled back: ${restored.join(', ')}.`}${left.length > 0 ? ` NOT restored (check them in Ads Manager): ${left.join(', ')}.` : ''} Recorded as failed in targeting history row ${outcome.historyId}`,
+    };
+  });
+}
+
+/** What a LIVE answer shows of a plan: the requests, each ad set's diff, and the notes. */
+function answerOf(plan: LivePlan): Pick<ApplyResult, 'requests' | 'validation' | 'adsets' | 'notes' | 'rolled_back' | 'meta_error'> {
+  const doc = plan.doc;
+  return {
+    requests: requestsOf(doc),
+    validation: { validated_by_meta: false, errors: [] },
+    adsets: doc.adsets.map((c) => ({ adset_id: c.adset_id, step: c.step, countries: c.group?.countries ?? [], daily_budget_minor: c.after.daily_budget === undefined ? null : Number(c.after.daily_budget), diff: c.diff })),
+    notes: doc.adsets.flatMap((c) => c.notes.map((n) => ({ ...n, adset_id: c.adset_id }))),
+    rolled_back: doc.rolled_back,
+    meta_error: null,
+  };
+}
+
+/**
+ * The history row of a LIVE apply, committed before any write: old targeting = the ad set's as
+ * Meta returned it, new = what it is sent. One apply of an ad set at a time: a younger pending row
+ * of the campaign is another apply at work (409).
+ */
+async function recordLive(ctx: AppContext, plan: LivePlan, doc: ChangesDocument, state: 'pending' | 'failed', metaError: StoredMetaError | null): Promise<number> {
+  const rec = plan.rec;
+  return ctx.db.transaction(async (tx) => {
+    // Campaign-wide: the pending check below must see every other LIVE change of the campaign.
+    await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-live:${rec.campaign_id}`]);
+    const busy = await recentPendingOf(tx, rec.campaign_id, new Date(ctx.clock.now().getTime() - PENDING_GRACE_MS));
+    if (busy !== null && state === 'pending') throw new ConflictError(`another apply of campaign ${rec.campaign_id} is in progress (targeting history row ${busy}); try again when it has finished`);
+    const at = ctx.clock.now();
+    const end = addDays(isoDate(at), -1);
+    const before = await adsetObservedRates(tx, rec.campaign_id, rec.adset_id, addDays(end, -(ctx.config.windowDays - 1)), end);
+    const source = doc.adsets.find((c) => c.adset_id === doc.source_adset_id);
+    const id = await insertTargetingChange(tx, {
+      run_id: rec.run_id,
+      recommendation_id: rec.recommendation_id,
+      campaign_id: rec.campaign_id,
+      adset_id: rec.adset_id,
+      mode: 'live',
+      dry_run: false,
+      applied_at: at,
+      old_targeting: plan.source.targeting,
+      new_targeting: source?.after.targeting ?? plan.source.targeting,
+      before_ctr: before.ctr,
+      before_cvr: before.cvr,
+      before_roas: before.roas,
+      after_ctr: null,
+      after_cvr: null,
+      after_roas: null,
+      success: false,
+      error_message: metaError === null ? null : `Meta refused the request in validation: ${metaError.message}`,
+      actor: ctx.actor.id,
+      state,
+      changes: doc,
+      meta_error: metaError,
+    });
+    return id;
   });
 }

@@ -16,6 +16,7 @@ import { campaignIdFrom } from './campaign-id.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
+import { reconcileCampaign } from './reconcile-changes.ts';
 import { metaAdSetsOf } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
@@ -72,9 +73,13 @@ export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown
  */
 export async function runOptimization(ctx: AppContext, request: RunRequest & { forceRefresh?: boolean }): Promise<RunResult> {
   const req = validateRunRequest(request);
-  // LIVE: read the campaign from Meta first (reading only; nothing is written to Meta), outside the
-  // run's transaction so that the lock is not held across network calls.
-  if (req.mode === 'live') await metaSync(ctx, { campaignId: req.campaignId });
+  // LIVE: read the campaign from Meta first, outside the run's transaction so that the lock is not
+  // held across network calls. Reading only, except that a change an earlier process left pending
+  // is settled first (undoing what of it had landed), so that the sync reads settled ad sets.
+  if (req.mode === 'live') {
+    await reconcileCampaign(ctx, req.campaignId);
+    await metaSync(ctx, { campaignId: req.campaignId });
+  }
   const forceRefresh = request.forceRefresh ?? true;
 
   let started: NewRun | null = null;

@@ -7,7 +7,7 @@ export interface RouteCase {
   method: 'GET' | 'POST' | 'PUT';
   /** The route template as Fastify knows it. */
   route: string;
-  access: 'public' | 'read' | 'write';
+  access: 'public' | 'read' | 'write' | 'admin';
   /** A concrete request the right role may make (ids filled in from the seeded data). */
   url(ids: SeedIds): string;
   body?(ids: SeedIds): unknown;
@@ -22,6 +22,8 @@ export interface SeedIds {
   recommendationId: string;
   /** A started holdout experiment of the campaign. */
   experimentId: string;
+  /** An applied (STUB) targeting history row. */
+  historyId: number;
 }
 
 // A canonical CSV of one campaign that only this table's import calls use.
@@ -44,6 +46,8 @@ export const ROUTES: RouteCase[] = [
     body: (ids) => ({ recommendation_id: ids.recommendationId, mode: 'stub', dry_run: true }),
   },
   { method: 'GET', route: '/meta/targeting/segments', access: 'read', url: () => '/meta/targeting/segments?limit=5', paginated: true },
+  // A dry run (the default), so that every probe can succeed on the same row.
+  { method: 'POST', route: '/meta/targeting/rollback/:history_id', access: 'admin', url: (ids) => `/meta/targeting/rollback/${ids.historyId}`, body: () => ({ mode: 'stub', dry_run: true }) },
   { method: 'GET', route: '/meta/targeting/history', access: 'read', url: () => '/meta/targeting/history?limit=5', paginated: true },
   {
     method: 'POST',
