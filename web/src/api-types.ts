@@ -161,6 +161,10 @@ export interface HistoryEntry {
   experiment_id: string | null;
   experiment_arm: 'treatment' | 'holdout' | null;
   actor: string | null;
+  /** pending: recorded before it was sent, not settled yet; applied; failed. */
+  state?: 'pending' | 'applied' | 'failed';
+  /** The row this one rolls back, or null. */
+  rolls_back_history_id?: number | null;
 }
 
 /** POST /meta/targeting/rollback/{history_id}: dry run by default (admin). */

@@ -19,6 +19,8 @@ export function HistoryPage({ session }: { session: Session }) {
       </Empty>
     );
   }
+  // Rows already rolled back (on this page) offer no second rollback; the API refuses one anyway (409).
+  const rolledBack = new Map(load.value.items.flatMap((h) => (h.rolls_back_history_id ? [[h.rolls_back_history_id, h.id] as const] : [])));
   return (
     <section>
       <div class="table-wrap" tabIndex={0} role="region" aria-label="Targeting history">
@@ -50,14 +52,16 @@ export function HistoryPage({ session }: { session: Session }) {
                   <div class="sub">{h.adset_id ?? '(no ad set)'}</div>
                 </td>
                 <td>
-                  {h.dry_run ? <span class="badge partial">dry run</span> : <span class="badge completed">{h.mode === 'live' ? 'LIVE' : 'STUB'} change</span>}
+                  {h.dry_run ? <span class="badge partial">dry run</span> : <span class="badge completed">{h.mode === 'live' ? 'LIVE' : 'STUB'} {h.rolls_back_history_id ? 'rollback' : 'change'}</span>}
+                  {h.rolls_back_history_id && <div class="sub">rollback of #{h.rolls_back_history_id}</div>}
+                  {rolledBack.has(h.id) && <div class="sub">rolled back by #{rolledBack.get(h.id)}</div>}
                   {h.experiment_arm && <div class="sub">experiment {h.experiment_arm}</div>}
                 </td>
-                <td>{h.success ? '✓ success' : <span class="error-text">✗ error: {h.error_message}</span>}</td>
+                <td>{h.state === 'pending' ? <span class="badge partial">… pending</span> : h.success ? '✓ success' : <span class="error-text">✗ error: {h.error_message}</span>}</td>
                 <Metric before={h.before_ctr} after={h.after_ctr} show={percent} />
                 <Metric before={h.before_cvr} after={h.after_cvr} show={percent} />
                 <Metric before={h.before_roas} after={h.after_roas} show={ratio} />
-                {isAdmin(session) && <td>{!h.dry_run && h.success ? <Rollback entry={h} onDone={reload} /> : '–'}</td>}
+                {isAdmin(session) && <td>{!h.dry_run && h.success && h.state !== 'pending' && !rolledBack.has(h.id) ? <Rollback entry={h} onDone={reload} /> : '–'}</td>}
               </tr>
             ))}
           </tbody>
@@ -82,8 +86,8 @@ export function HistoryPage({ session }: { session: Session }) {
 function Metric({ before, after, show }: { before: number | null; after: number | null; show: (n: number | null) => string }) {
   return (
     <td class="num">
-      {show(before)} → {after === null ? <span class="sub">no delivery yet</span> : show(after)}
-      <div class="sub">{change(before, after)}</div>
+      {show(before)} → {show(after)}
+      <div class="sub">{after === null ? 'no delivery yet' : change(before, after)}</div>
     </td>
   );
 }
@@ -115,7 +119,7 @@ function Rollback({ entry, onDone }: { entry: HistoryEntry; onDone: () => void }
     <div aria-live="polite">
       {preview === null ? (
         <button type="button" disabled={busy} onClick={() => void call(true)} aria-label={`Preview the rollback of change ${entry.id}`}>
-          Preview rollback
+          Preview
         </button>
       ) : (
         <>
