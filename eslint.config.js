@@ -75,6 +75,18 @@ export default tseslint.config(
       }],
     },
   })),
+  {
+    // The dashboard talks to the server over HTTP only (its types are declared from openapi.json).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['**/src/*', '../../src/*', '../../../src/*'], message: 'web/ uses the public API over HTTP, not src/.' },
+          { group: ['node:*'], message: 'web/ runs in the browser.' },
+        ],
+      }],
+    },
+  },
   // The API and the CLI are two outlets over the same services: neither reads the store itself, and
   // neither imports the other (the composition root, bin/targeting-optimizer.ts, joins them).
   ...[

@@ -306,6 +306,7 @@ export const CONFIG_VARIABLES = [
   'META_TARGETING_LIVE_APPLY_ROLES',
   'API_RATE_LIMIT_PER_MINUTE',
   'API_BODY_LIMIT_BYTES',
+  'API_IMPORT_LIMIT_BYTES',
   'API_AUTH_FAILURE_LIMIT_PER_MINUTE',
   'API_TRUST_PROXY',
   'AUDIT_LOG_RETENTION_DAYS',
@@ -337,6 +338,8 @@ export interface ApiConfig {
    * none, a number = that many proxy hops, a list = those proxy addresses or networks.
    */
   trustProxy: false | number | string[];
+  /** Largest file POST /meta/targeting/imports accepts (413 above). */
+  importLimitBytes: number;
 }
 
 function readApiConfig(r: Reader): ApiConfig {
@@ -379,6 +382,8 @@ function readApiConfig(r: Reader): ApiConfig {
     rateLimitPerMinute: r.number('API_RATE_LIMIT_PER_MINUTE', 60, { integer: true, min: 1, max: 1_000_000 }),
     // 64 KiB: the largest legitimate body (an apply request) is under 200 bytes.
     bodyLimitBytes: r.number('API_BODY_LIMIT_BYTES', 65_536, { integer: true, min: 1_024, max: 10_485_760 }),
+    // 20 MiB: an Ads Manager export of a large account over a month; bigger files go through the CLI's import.
+    importLimitBytes: r.number('API_IMPORT_LIMIT_BYTES', 20_971_520, { integer: true, min: 1_024, max: 536_870_912 }),
     // 30 a minute: a person mistyping a token never needs more; a script without one gets 429s
     // (no log line, no audit row each) instead of filling the logs.
     authFailureLimitPerMinute: r.number('API_AUTH_FAILURE_LIMIT_PER_MINUTE', 30, { integer: true, min: 1, max: 1_000_000 }),

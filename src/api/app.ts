@@ -25,6 +25,12 @@ import { rollbackRoutes } from './routes/rollback.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
 import { runRoutes } from './routes/run.ts';
 import { segmentRoutes } from './routes/segments.ts';
+import { backtestRoutes } from './routes/backtest.ts';
+import { dashboardReadRoutes } from './routes/dashboard-reads.ts';
+import { importRoutes } from './routes/imports.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { webRoutes } from './routes/web.ts';
+import { loadWebAssets, type WebAsset } from './web-assets.ts';
 import { ErrorResponse } from './schemas/common.ts';
 import { Recommendation } from './schemas/recommendation.ts';
 import type { ApiInstance, RouteDeps } from './types.ts';
@@ -37,6 +43,8 @@ export interface BuildAppOptions {
   processMetrics?: boolean;
   /** The browsable UI at /docs (the OpenAPI document at /docs/json is always there). */
   docsUi?: boolean;
+  /** The built dashboard served at / (default: web/dist; null: none, / answers how to build it). */
+  webAssets?: WebAsset[] | null;
 }
 
 export const API_VERSION = '1.0.0';
@@ -123,6 +131,11 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   rollbackRoutes(app, deps);
   experimentRoutes(app, deps);
   campaignRoutes(app, deps);
+  dashboardReadRoutes(app, deps);
+  importRoutes(app, deps);
+  backtestRoutes(app, deps);
+  sessionRoutes(app, deps, keys);
+  webRoutes(app, options.webAssets === undefined ? loadWebAssets() : options.webAssets);
   return app;
 }
 

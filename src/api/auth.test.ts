@@ -85,7 +85,7 @@ describe('API configuration', () => {
   it('has the documented defaults', () => {
     expect(loadConfig({}, '/srv').api).toEqual({
       host: '127.0.0.1', port: 8080, jwtSecret: null, jwtPublicKey: null, jwtJwksUrl: null, jwtIssuer: null, jwtAudience: null,
-      liveApplyRoles: ['admin'], rateLimitPerMinute: 60, bodyLimitBytes: 65_536, authFailureLimitPerMinute: 30, trustProxy: false,
+      liveApplyRoles: ['admin'], rateLimitPerMinute: 60, bodyLimitBytes: 65_536, importLimitBytes: 20_971_520, authFailureLimitPerMinute: 30, trustProxy: false,
     });
   });
 

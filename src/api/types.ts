@@ -10,6 +10,8 @@ declare module 'fastify' {
     access?: Access;
     /** Body fields copied into the audit log of a POST (never a token or a secret). */
     auditFields?: readonly string[];
+    /** One of the dashboard's files: the dashboard's CSP and the route's own caching headers. */
+    web?: boolean;
   }
   interface FastifyRequest {
     /** The verified caller; null on public routes. */

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 import { UnavailableError } from '../services/errors.ts';
+import { CODE_TTL_MS, issueSignInCode } from '../services/sign-in-codes.ts';
 import { type CliIo, printLines } from './io.ts';
 
 export const usage = 'serve';
@@ -26,7 +27,7 @@ export interface Outlets {
  * Serves the HTTP API on HOST:PORT until SIGTERM or SIGINT, then shuts down gracefully (see
  * api/server.ts); the database is closed by main once this returns.
  */
-export async function serveCommand(ctx: AppContext, args: string[], io: CliIo, outlets: Outlets): Promise<void> {
+export async function serveCommand(ctx: AppContext, args: string[], io: CliIo, outlets: Outlets, options: { signInLink?: boolean } = {}): Promise<void> {
   parseArgs({ args, options: {}, strict: true, allowPositionals: false });
   const http = outlets.http;
   if (http === null) throw new UnavailableError('this entry point has no HTTP API: run bin/targeting-optimizer (npx targeting-optimizer serve)');
@@ -40,7 +41,13 @@ export async function serveCommand(ctx: AppContext, args: string[], io: CliIo, o
     throw error;
   });
   // stdout carries only this line; the per-request JSON log lines go to stderr.
-  printLines(io, [`Targeting optimizer API listening on ${server.url} (OpenAPI UI at ${server.url}/docs). Stop with Ctrl-C or SIGTERM.`]);
+  const lines = [`Targeting optimizer API listening on ${server.url} (dashboard at ${server.url}/, OpenAPI UI at ${server.url}/docs). Stop with Ctrl-C or SIGTERM.`];
+  if (options.signInLink === true) {
+    // The code rides in the fragment, which browsers never send: it stays out of every access log.
+    const code = issueSignInCode(ctx.clock, { sub: 'local-admin', role: 'admin' });
+    lines.push(`Dashboard sign-in (admin, works once, for ${CODE_TTL_MS / 60_000} minutes): ${server.url}/#sign-in=${code}`);
+  }
+  printLines(io, lines);
   await server.closed;
   unregister();
 }

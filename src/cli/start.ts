@@ -37,5 +37,5 @@ export async function startCommand(ctx: AppContext, _args: string[], io: CliIo, 
   }
   lines.push('', 'API token for local use: npx targeting-optimizer token --role manager --sub you', '');
   printLines(io, lines);
-  await serveCommand(ctx, [], io, outlets);
+  await serveCommand(ctx, [], io, outlets, { signInLink: true });
 }

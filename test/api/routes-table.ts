@@ -1,5 +1,8 @@
 // Every route of the API, once: the security tests are generated from this table, and a test
 // checks that the table and the app's route list agree, so a new route cannot skip them.
+import { issueSignInCode } from '../../src/services/sign-in-codes.ts';
+import { NOW } from './helpers.ts';
+
 export interface RouteCase {
   method: 'GET' | 'POST' | 'PUT';
   /** The route template as Fastify knows it. */
@@ -8,6 +11,8 @@ export interface RouteCase {
   /** A concrete request the right role may make (ids filled in from the seeded data). */
   url(ids: SeedIds): string;
   body?(ids: SeedIds): unknown;
+  /** The body's media type when it is not JSON (the body is then a string). */
+  contentType?: string;
   /** Takes a pagination cursor (?cursor=): the tampered-cursor probes run on it. */
   paginated?: true;
 }
@@ -20,6 +25,12 @@ export interface SeedIds {
   /** An applied (STUB) targeting history row. */
   historyId: number;
 }
+
+// A canonical CSV of one campaign that only this table's import calls use.
+const IMPORT_CSV = [
+  'campaign_id,date,adset_id,segment_type,segment_id,segment_name,country,age,gender,impressions,reach,clicks,conversions,spend,revenue,currency',
+  '555000999,2026-11-01,as-1,interest,6003107902433,Action movies,,,,12000,9000,180,6,95.40,310.00,EUR',
+].join('\n');
 
 export const ROUTES: RouteCase[] = [
   { method: 'GET', route: '/health', access: 'public', url: () => '/health' },
@@ -49,4 +60,11 @@ export const ROUTES: RouteCase[] = [
   { method: 'GET', route: '/meta/targeting/experiments/:experiment_id', access: 'read', url: (ids) => `/meta/targeting/experiments/${ids.experimentId}` },
   { method: 'GET', route: '/meta/targeting/campaigns', access: 'read', url: () => '/meta/targeting/campaigns?limit=5' },
   { method: 'PUT', route: '/meta/targeting/campaigns/:campaign_id', access: 'write', url: (ids) => `/meta/targeting/campaigns/${ids.campaignId}`, body: () => ({ daily_budget: 1000 }) },
+  { method: 'GET', route: '/meta/targeting/campaigns/overview', access: 'read', url: () => '/meta/targeting/campaigns/overview?limit=5', paginated: true },
+  { method: 'GET', route: '/meta/targeting/segments/daily', access: 'read', url: () => '/meta/targeting/segments/daily?days=30' },
+  { method: 'GET', route: '/meta/targeting/comparisons/:recommendation_id', access: 'read', url: (ids) => `/meta/targeting/comparisons/${ids.recommendationId}` },
+  { method: 'GET', route: '/meta/targeting/experiments', access: 'read', url: () => '/meta/targeting/experiments?limit=5' },
+  { method: 'POST', route: '/meta/targeting/imports', access: 'write', url: () => '/meta/targeting/imports?file_name=table.csv', body: () => IMPORT_CSV, contentType: 'text/csv' },
+  { method: 'POST', route: '/meta/targeting/backtest', access: 'write', url: () => '/meta/targeting/backtest', body: () => ({ days: 1, history_days: 3 }) },
+  { method: 'POST', route: '/meta/targeting/session', access: 'public', url: () => '/meta/targeting/session', body: () => ({ code: issueSignInCode({ now: () => new Date(NOW) }, { sub: 'table-admin', role: 'admin' }) }) },
 ];

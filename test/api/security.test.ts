@@ -35,7 +35,7 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
   // use up another's allowance.
   const addressOf = (route: (typeof ROUTES)[number], purpose = 1) => `10.${purpose}.0.${ROUTES.indexOf(route) + 1}`;
   const call = (route: (typeof ROUTES)[number], headers: Record<string, string> = {}, remoteAddress = addressOf(route)) =>
-    h.app.inject({ method: route.method, url: route.url(ids), headers, remoteAddress, ...(route.body ? { payload: route.body(ids) as object } : {}) });
+    h.app.inject({ method: route.method, url: route.url(ids), headers: { ...(route.contentType ? { 'content-type': route.contentType } : {}), ...headers }, remoteAddress, ...(route.body ? { payload: route.body(ids) as object } : {}) });
 
   it('the table lists every route the app serves (so none skips these tests)', () => {
     const served = new Set<string>();
