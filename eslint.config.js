@@ -59,13 +59,16 @@ export default tseslint.config(
     },
   },
   // Layers: imports point down (cli/api/jobs → services → engine, store, sources, meta, simulation → engine).
+  // src/presentation turns the engine's typed decisions into the specification's document: pure, over
+  // the engine only; the store keeps that document, and every outlet prints it.
   ...[
-    { files: ['src/store/**/*.ts'], allowed: ['engine'], name: 'src/store' },
+    { files: ['src/presentation/**/*.ts'], allowed: ['engine'], name: 'src/presentation' },
+    { files: ['src/store/**/*.ts'], allowed: ['engine', 'presentation'], name: 'src/store' },
     { files: ['src/sources/**/*.ts'], allowed: ['engine'], name: 'src/sources' },
     { files: ['src/meta/**/*.ts'], allowed: ['engine', 'simulation'], name: 'src/meta' },
     { files: ['src/backtest/**/*.ts'], allowed: ['engine', 'simulation', 'sources'], name: 'src/backtest' },
-    { files: ['src/services/**/*.ts'], allowed: ['engine', 'store', 'sources', 'meta', 'simulation', 'backtest'], name: 'src/services' },
-    { files: ['src/jobs/**/*.ts'], allowed: ['engine', 'store', 'services'], name: 'src/jobs' },
+    { files: ['src/services/**/*.ts'], allowed: ['engine', 'presentation', 'store', 'sources', 'meta', 'simulation', 'backtest'], name: 'src/services' },
+    { files: ['src/jobs/**/*.ts'], allowed: ['engine', 'presentation', 'store', 'services'], name: 'src/jobs' },
   ].map(({ files, allowed, name }) => ({
     files,
     ignores: ['**/*.test.ts'],

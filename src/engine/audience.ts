@@ -5,18 +5,19 @@
 import { topK } from './top-k.ts';
 import type {
   AgeBucket,
-  CustomAudienceProposal,
+  ChosenSegment,
+  CustomAudienceChoice,
   DemographicHistory,
   EngineSettings,
-  LookalikeProposal,
+  LookalikeChoice,
   Metrics,
   PixelEventCount,
   Priors,
-  RankedBehavior,
-  RankedInterest,
   SegmentScore,
-  TraceEntry,
+  NarratedTraceEvent,
+  TraceNumbers,
 } from './types.ts';
+import type { LookalikeProposedEvent, LookalikesLimitEvent, LookalikesNoneEvent } from './trace-events.ts';
 import { AGE_BUCKETS } from './types.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { compositeScore, confidenceFromImpressions, smoothedRates } from './scoring.ts';
@@ -151,7 +152,7 @@ export const PIXEL_GENRE_BOOST = 0.2;
 
 export interface SelectionResult<T> {
   selected: T[];
-  trace: TraceEntry[];
+  trace: NarratedTraceEvent[];
 }
 
 interface Candidate {
@@ -183,9 +184,9 @@ function rankSegments(
   type: 'interest' | 'behavior',
   shares: ReadonlyMap<string, number>,
   max: number,
-): { ranked: Candidate[]; trace: TraceEntry[] } {
+): { ranked: Candidate[]; trace: NarratedTraceEvent[] } {
   const step = type === 'interest' ? 'interests' : 'behaviors';
-  const trace: TraceEntry[] = [];
+  const trace: NarratedTraceEvent[] = [];
   const eligible: SegmentScore[] = [];
   for (const s of scores) {
     if (s.segmentType !== type) continue;
@@ -225,7 +226,7 @@ function rankSegments(
   if (type === 'interest' && boostCap === 1) for (const c of ranked) c.genre = genreOfText(c.score.segmentName);
 
   ranked.forEach((c, i) => {
-    const numbers: TraceEntry['numbers'] = {
+    const numbers: TraceNumbers = {
       segment_id: c.score.segmentId,
       rank: i + 1,
       composite: round4(c.score.composite),
@@ -258,11 +259,11 @@ export function selectInterests(
   scores: readonly SegmentScore[],
   shares: ReadonlyMap<string, number>,
   max: number,
-): SelectionResult<RankedInterest> {
+): SelectionResult<ChosenSegment> {
   const { ranked, trace } = rankSegments(scores, 'interest', shares, max);
   const selected = ranked.map((c, i) => ({
-    interest_id: c.score.segmentId,
-    interest_name: c.score.segmentName,
+    segmentId: c.score.segmentId,
+    segmentName: c.score.segmentName,
     score: round4(c.boosted),
     rank: i + 1,
   }));
@@ -270,11 +271,11 @@ export function selectInterests(
 }
 
 /** Top `max` behaviors by composite (no genre boost: behaviors are about how people buy, not what). */
-export function selectBehaviors(scores: readonly SegmentScore[], max: number): SelectionResult<RankedBehavior> {
+export function selectBehaviors(scores: readonly SegmentScore[], max: number): SelectionResult<ChosenSegment> {
   const { ranked, trace } = rankSegments(scores, 'behavior', new Map(), max);
   const selected = ranked.map((c, i) => ({
-    behavior_id: c.score.segmentId,
-    behavior_name: c.score.segmentName,
+    segmentId: c.score.segmentId,
+    segmentName: c.score.segmentName,
     score: round4(c.boosted),
     rank: i + 1,
   }));
@@ -305,12 +306,12 @@ interface Source {
   unknown: string | null;
 }
 
-function sourceProposal(campaignId: string, source: Source): CustomAudienceProposal {
+function sourceProposal(campaignId: string, source: Source): CustomAudienceChoice {
   return {
-    audience_id: `ca_${source.key}_${campaignId}`,
+    audienceId: `ca_${source.key}_${campaignId}`,
     name: `Custom - ${source.label}`,
     size: source.size,
-    description: `Custom audience: ${source.label} (${source.size} people in the window)`,
+    origin: { kind: 'proposed', source: source.key },
   };
 }
 
@@ -320,9 +321,9 @@ function sourceProposal(campaignId: string, source: Source): CustomAudiencePropo
  * pixel visitors (they reached the site), then the account's existing custom audiences by composite
  * (proven in delivery, content unknown), then engagers (a click is the weakest signal of intent).
  */
-export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResult<CustomAudienceProposal> {
+export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResult<CustomAudienceChoice> {
   const step = 'custom_audiences';
-  const trace: TraceEntry[] = [];
+  const trace: NarratedTraceEvent[] = [];
   const { campaignId, total } = evidence;
 
   const pixelEvents = evidence.pixelEvents.filter((e) => e.count > 0);
@@ -345,7 +346,7 @@ export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResul
     { key: 'engagers', label: 'engagers', size: total.clicks, unknown: null },
   ];
 
-  const generated = new Map<Source['key'], CustomAudienceProposal>();
+  const generated = new Map<Source['key'], CustomAudienceChoice>();
   for (const source of sources) {
     const numbers = { size: source.size, min_size: MIN_SOURCE_SIZE };
     if (source.unknown !== null) {
@@ -359,11 +360,11 @@ export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResul
     } else {
       const proposal = sourceProposal(campaignId, source);
       generated.set(source.key, proposal);
-      trace.push({ step, decision: `proposed ${proposal.audience_id}`, numbers });
+      trace.push({ step, decision: `proposed ${proposal.audienceId}`, numbers });
     }
   }
 
-  const generatedIds = new Set([...generated.values()].map((p) => p.audience_id));
+  const generatedIds = new Set([...generated.values()].map((p) => p.audienceId));
   const kept: (SegmentScore & { clicks?: number })[] = [];
   for (const s of evidence.existing) {
     const numbers = { segment_id: s.segmentId, composite: round4(s.composite) };
@@ -380,22 +381,17 @@ export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResul
     }
   }
   kept.sort((a, b) => b.composite - a.composite || compareIds(a.segmentId, b.segmentId));
-  const existing = kept.map((s): CustomAudienceProposal => {
+  const existing = kept.map((s): CustomAudienceChoice => {
     const size = s.clicks !== undefined && s.clicks > 0 ? s.clicks : 0;
     trace.push({
       step,
       decision: `kept existing "${s.segmentName}"; size is its clicks in the window, a lower bound (0 = unknown)`,
       numbers: { segment_id: s.segmentId, composite: round4(s.composite), size },
     });
-    return {
-      audience_id: s.segmentId,
-      name: s.segmentName,
-      size,
-      description: `Custom audience from history: ${s.segmentName} (${size > 0 ? `at least ${size} people in the window` : 'size unknown'})`,
-    };
+    return { audienceId: s.segmentId, name: s.segmentName, size, origin: { kind: 'existing' } };
   });
 
-  const selected: CustomAudienceProposal[] = [];
+  const selected: CustomAudienceChoice[] = [];
   const converters = generated.get('converters');
   const pixelVisitors = generated.get('pixel_visitors');
   const engagers = generated.get('engagers');
@@ -406,7 +402,7 @@ export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResul
   trace.push({
     step,
     decision: `order: converters, pixel visitors, existing by composite, engagers (closest to a purchase first)`,
-    numbers: { proposed: selected.length, best: selected[0]?.audience_id ?? null },
+    numbers: { proposed: selected.length, best: selected[0]?.audienceId ?? null },
   });
   return { selected, trace };
 }
@@ -416,39 +412,24 @@ const LOOKALIKE_RATIOS = [0.01, 0.03, 0.05] as const;
 
 /** Lookalikes of the best custom audience in the recommended countries, tightest ratio first. */
 export function buildLookalikes(
-  best: CustomAudienceProposal | null,
+  best: CustomAudienceChoice | null,
   countryCodes: readonly string[],
   max: number,
-): SelectionResult<LookalikeProposal> {
-  const step = 'lookalikes';
+): { selected: LookalikeChoice[]; trace: (LookalikesNoneEvent | LookalikeProposedEvent | LookalikesLimitEvent)[] } {
   const limit = Math.min(limitOf(max), LOOKALIKE_RATIOS.length);
-  if (best === null) {
-    return { selected: [], trace: [{ step, decision: 'none: no custom audience to use as a source', numbers: { max: limit } }] };
-  }
-  if (countryCodes.length === 0) {
-    return {
-      selected: [],
-      trace: [{ step, decision: 'none: no recommended countries to build lookalikes in', numbers: { source_audience_id: best.audience_id, max: limit } }],
-    };
-  }
+  if (best === null) return { selected: [], trace: [{ kind: 'lookalikes.none', sourceAudienceId: null, max: limit }] };
+  if (countryCodes.length === 0) return { selected: [], trace: [{ kind: 'lookalikes.none', sourceAudienceId: best.audienceId, max: limit }] };
   const countries = countryCodes.join('+');
   const selected = LOOKALIKE_RATIOS.slice(0, limit).map(
-    (ratio): LookalikeProposal => ({
-      source_audience_id: best.audience_id,
-      country_codes: [...countryCodes],
+    (ratio): LookalikeChoice => ({
+      sourceAudienceId: best.audienceId,
+      countryCodes: [...countryCodes],
       ratio,
       name: `Lookalike ${Math.round(ratio * 100)}% - ${countries}`,
-      description: `Lookalike audience based on ${best.audience_id}`,
     }),
   );
-  const trace: TraceEntry[] = selected.map((l) => ({
-    step,
-    decision: `proposed ${l.name}`,
-    numbers: { source_audience_id: best.audience_id, source_size: best.size, ratio: l.ratio, countries },
-  }));
-  if (limit < LOOKALIKE_RATIOS.length) {
-    trace.push({ step, decision: `stopped at ${limit} of ${LOOKALIKE_RATIOS.length} ratios (limit)`, numbers: { max: limit } });
-  }
+  const trace: (LookalikeProposedEvent | LookalikesLimitEvent)[] = selected.map((l) => ({ kind: 'lookalikes.proposed', name: l.name, sourceAudienceId: best.audienceId, sourceSize: best.size, ratio: l.ratio, countryCodes: l.countryCodes }));
+  if (limit < LOOKALIKE_RATIOS.length) trace.push({ kind: 'lookalikes.limit', max: limit, ratios: LOOKALIKE_RATIOS.length });
   return { selected, trace };
 }
 
@@ -458,7 +439,7 @@ export interface DemographicChoice {
   ageMin: number;
   ageMax: number;
   gender: 'all' | 'male' | 'female';
-  trace: TraceEntry[];
+  trace: NarratedTraceEvent[];
 }
 
 // Meta's age targeting limits; age_max 65 means "65 and older".
@@ -495,7 +476,7 @@ function scoreGroup(m: Metrics, priors: Priors, minorPerMajor: number): GroupSco
   return { metrics: m, confidence, score: compositeScore(rates, confidence, priors), ...rates };
 }
 
-function groupNumbers(g: GroupScore): TraceEntry['numbers'] {
+function groupNumbers(g: GroupScore): TraceNumbers {
   return {
     impressions: g.metrics.impressions,
     clicks: g.metrics.clicks,
@@ -508,7 +489,7 @@ function groupNumbers(g: GroupScore): TraceEntry['numbers'] {
   };
 }
 
-function chooseAgeRange(byAge: Map<AgeBucket, GroupScore>, trace: TraceEntry[]): { ageMin: number; ageMax: number } {
+function chooseAgeRange(byAge: Map<AgeBucket, GroupScore>, trace: NarratedTraceEvent[]): { ageMin: number; ageMax: number } {
   const step = 'demographics.age';
   const full = { ageMin: META_AGE_MIN, ageMax: META_AGE_MAX };
   if (byAge.size === 0) {
@@ -560,7 +541,7 @@ function chooseAgeRange(byAge: Map<AgeBucket, GroupScore>, trace: TraceEntry[]):
   return { ageMin, ageMax };
 }
 
-function chooseGender(male: GroupScore | undefined, female: GroupScore | undefined, trace: TraceEntry[]): 'all' | 'male' | 'female' {
+function chooseGender(male: GroupScore | undefined, female: GroupScore | undefined, trace: NarratedTraceEvent[]): 'all' | 'male' | 'female' {
   const step = 'demographics.gender';
   if (male === undefined || female === undefined) {
     trace.push({
@@ -624,7 +605,7 @@ export function chooseDemographics(
   const maleTotals = genderTotals.get('male');
   const femaleTotals = genderTotals.get('female');
 
-  const trace: TraceEntry[] = [];
+  const trace: NarratedTraceEvent[] = [];
   const { ageMin, ageMax } = chooseAgeRange(byAge, trace);
   const gender = chooseGender(
     maleTotals && scoreGroup(maleTotals, priors, minorPerMajor),

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { allocateByResponse, type CountryDaily } from './geo-bayes.ts';
 import { NO_COUNTRY_LIMITS, roundWithin, splitUnderLimits, type CountryLimits, type LimitedSplit } from './geo-constraints.ts';
 import { emptyMetrics } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
 import type { Market } from './response-curve.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { CampaignSnapshot, EngineSettings } from './types.ts';
 
 /** A market whose first minor unit returns `a` and whose returns halve every `saturation·ln 2`. */
@@ -176,7 +176,7 @@ describe('the limits in the bayes split', () => {
   const countries = [country('ES', 150_000, 20_000), country('MX', 400_000, 15_000), country('AR', 300_000, 15_000)];
 
   it('offers a country with a minimum share even without history, and traces each country\'s bounds', () => {
-    const result = allocateByResponse(100_000, countries, 35, undefined, limits({ shares: { PT: { minPct: 10, maxPct: 20 }, MX: { minPct: 0, maxPct: 10 } } }))!;
+    const result = allocateByResponse(100_000, countries, 35, limits({ shares: { PT: { minPct: 10, maxPct: 20 }, MX: { minPct: 0, maxPct: 10 } } }))!;
     const pt = result.allocations.find((a) => a.countryCode === 'PT')!;
     expect(pt.amountMinor).toBeGreaterThanOrEqual(10_000);
     expect(pt.amountMinor).toBeLessThanOrEqual(20_000);
@@ -192,10 +192,10 @@ describe('the limits in the bayes split', () => {
       campaignId: 'c', currency: 'EUR', windowStart: '2026-11-01', windowEnd: '2026-11-07', pixelEvents: [],
       adsets: [{ adsetId: 'a', segments: [], countries, demographics: [], total: emptyMetrics(), recent: emptyMetrics() }],
     };
-    const bayes: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', maxChangePct: 20, minCountryBudget: 50 };
+    const bayes: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', maxChangePct: 20, minCountryBudget: 50 };
     const previous = { adsetId: 'a', totalBudgetMinor: 50_000, allocations: [{ countryCode: 'ES', amountMinor: 25_000 }, { countryCode: 'MX', amountMinor: 12_500 }, { countryCode: 'AR', amountMinor: 12_500 }] };
     const amounts = (settings: EngineSettings, adsetId: string) => {
-      const [d] = optimizeCampaign({ snapshot, totalBudgetMinor: 100_000, settings, earlierRuns: { geo: [{ ...previous, adsetId }] } });
+      const [d] = decideDocuments({ snapshot, totalBudgetMinor: 100_000, settings, earlierRuns: { geo: [{ ...previous, adsetId }] } });
       return Object.fromEntries(d!.draft.geo_allocations.map((g) => [g.country_code, Math.round(g.budget_amount * 100)]));
     };
     const limited = amounts(bayes, 'a');

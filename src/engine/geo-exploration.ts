@@ -13,7 +13,7 @@ import { drawValuePerImpression } from './exploration.ts';
 import type { RatePrior } from './value-model.ts';
 import { roundWithin } from './geo-constraints.ts';
 import type { Rng } from './random.ts';
-import type { Metrics, TraceEntry } from './types.ts';
+import type { Metrics, NarratedTraceEvent } from './types.ts';
 
 export interface BudgetExploration {
   rng: Rng;
@@ -41,7 +41,7 @@ export function blendSplits(mean: readonly number[], explored: readonly number[]
 }
 
 /** The trace entry of a budget exploration: whether it blended, and by how much each country moved. */
-export function budgetExplorationTrace(share: number, blended: readonly number[] | null, codes: readonly string[], mean: readonly number[], drawn: Record<string, number> = {}): TraceEntry {
+export function budgetExplorationTrace(share: number, blended: readonly number[] | null, codes: readonly string[], mean: readonly number[], drawn: Record<string, number> = {}): NarratedTraceEvent {
   return {
     step: 'geo.explore',
     decision: blended === null

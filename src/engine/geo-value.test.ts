@@ -5,12 +5,12 @@ import { NO_COUNTRY_LIMITS, type CountryLimits } from './geo-constraints.ts';
 import { validateAllocation } from './geo.ts';
 import { checkOnHeldOutDays, chooseCandidate, decideGeoSplit, fitValueCurves, GEO_CANDIDATES, poolCountries, trustCeilings, type GeoCandidate } from './geo-value.ts';
 import { totalOfDays } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
 import { createRng } from './random.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { CampaignSnapshot, CountryDay, CountryHistory, EngineSettings } from './types.ts';
 
-const BAYES: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', explorationShare: 0.1, trustMultiple: 2 };
+const BAYES: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', explorationShare: 0.1, trustMultiple: 2 };
 const DATES = Array.from({ length: 14 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
 
 /**
@@ -230,12 +230,12 @@ describe('the optimizer', () => {
   };
 
   it('decides with the check and the trust region, and with settings stored before them as engine version 5 did', () => {
-    const [now] = optimizeCampaign({ snapshot, totalBudgetMinor: 23_000, settings: BAYES });
+    const [now] = decideDocuments({ snapshot, totalBudgetMinor: 23_000, settings: BAYES });
     const steps = now!.draft.reasoning.trace.map((t) => t.step);
     expect(steps).toContain('geo.check');
     expect(steps).toContain('geo.trust');
     const { trustMultiple: _, ...stored } = BAYES;
-    const [before] = optimizeCampaign({ snapshot, totalBudgetMinor: 23_000, settings: stored });
+    const [before] = decideDocuments({ snapshot, totalBudgetMinor: 23_000, settings: stored });
     const beforeSteps = before!.draft.reasoning.trace.map((t) => t.step);
     expect(beforeSteps).not.toContain('geo.check');
     expect(beforeSteps).toContain('geo.response');
@@ -254,7 +254,7 @@ describe('the optimizer', () => {
     expect(pooled.map((c) => c.countryCode)).toEqual(['ES', 'FR']);
     expect(pooled[1]!.daily).toHaveLength(14);
     expect(pooled[1]!.daily![0]!.spendMinor).toBe(2 * Math.round(history[1]!.daily[0]!.spendMinor / 2));
-    const decisions = optimizeCampaign({ snapshot: { ...snapshot, adsets: [adset('a1'), adset('a2')] }, totalBudgetMinor: 23_000, settings: BAYES });
+    const decisions = decideDocuments({ snapshot: { ...snapshot, adsets: [adset('a1'), adset('a2')] }, totalBudgetMinor: 23_000, settings: BAYES });
     for (const d of decisions) {
       const check = d.draft.reasoning.trace.find((t) => t.step === 'geo.check')!;
       expect(check.numbers.pooled_adsets).toBe(2);

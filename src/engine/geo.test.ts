@@ -25,6 +25,7 @@ function scored(countryCode: string, weight: number): CountryScore {
     smoothedRoas: 0,
     observedCtr: null,
     observedRoas: null,
+    cpcMinor: null,
     cpcMajor: null,
     confidence: 0,
     engagement: weight,

@@ -7,7 +7,7 @@
 import { addMetrics, emptyMetrics, observedCpcMinor, observedCtr, observedCvr, observedRoas } from './metrics.ts';
 import { splitExact } from './money.ts';
 import { confidenceFromImpressions, smooth } from './scoring.ts';
-import type { CountryHistory, Metrics, Priors, TraceEntry } from './types.ts';
+import type { CountryHistory, Metrics, Priors, NarratedTraceEvent } from './types.ts';
 
 export type Region = 'ES' | 'LATAM' | 'EU' | 'OTHER';
 
@@ -74,6 +74,8 @@ export interface CountryScore {
   smoothedRoas: number;
   observedCtr: number | null;
   observedRoas: number | null;
+  /** Cost per click in the window, minor units; null without clicks. */
+  cpcMinor: number | null;
   cpcMajor: number | null;
   /** confidenceFromImpressions(total.impressions) */
   confidence: number;
@@ -118,6 +120,7 @@ function scoreCountry(countryCode: string, total: Metrics, priors: Priors, minor
     smoothedRoas,
     observedCtr: ctrSeen,
     observedRoas: roasSeen,
+    cpcMinor,
     cpcMajor,
     confidence: confidenceFromImpressions(total.impressions),
     engagement,
@@ -156,7 +159,7 @@ export interface CountryAllocation {
 
 export interface AllocationResult {
   allocations: CountryAllocation[];
-  trace: TraceEntry[];
+  trace: NarratedTraceEvent[];
 }
 
 // A country whose proportional share is under 1 % of the budget gets too few impressions to
@@ -219,7 +222,7 @@ export function allocateBudget(totalMinor: number, scores: readonly CountryScore
     seen.add(s.countryCode);
   }
 
-  const trace: TraceEntry[] = [];
+  const trace: NarratedTraceEvent[] = [];
   const floorMinor = spainFloorMinor(totalMinor, spainMinPct);
   // With a zero budget the floor in units is 0; the shares are still worked out on the percentage.
   const floorShare = totalMinor > 0 ? floorMinor / totalMinor : spainMinPct / 100;

@@ -1,10 +1,10 @@
 // The orchestrator: the specification's ten steps, for every ad set of one campaign. Steps 1–9
 // happen here; step 10 (persist) belongs to the service that calls this pure function.
 import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests } from './audience.ts';
-import { allocateBudget, countryName, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
+import { allocateBudget, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { valueInterval } from './credible-interval.ts';
 import { describePriors } from './empirical-bayes.ts';
-import { allocateByResponse, USE_FITTED_PRIORS } from './geo-bayes.ts';
+import { allocateByResponse } from './geo-bayes.ts';
 import { fitStrengths, fittedPrior, pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
 import { checkCampaign, decideGeoSplit, type CampaignCheck } from './geo-value.ts';
@@ -14,12 +14,15 @@ import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment }
 import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighByKnownSize, weighBySize } from './segment-value.ts';
-import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, segmentKey, type CampaignSegments } from './segment-pool.ts';
+import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments } from './segment-pool.ts';
+import { segmentKey, type SegmentKey } from './segment-key.ts';
 import { recentRoasLevel } from './roas-level.ts';
+import { limitAudience } from './special-ad-categories.ts';
 import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
-import { minorDigits, splitExact, toMajor } from './money.ts';
+import { minorDigits, splitExact } from './money.ts';
 import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EarlierGeoSplit, EarlierRuns, EngineSettings, GeoAllocation, Metrics, RankedBehavior, RankedInterest, RecommendationDraft, RestingSegment, SegmentHistory, SegmentScore, SegmentType, TraceEntry } from './types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, ChosenSegment, CountryBudget, Decision, EarlierGeoSplit, EarlierRuns, EngineSettings, Metrics, NarratedTraceEvent, RestingSegment, SegmentHistory, SegmentScore, SegmentType, TraceEvent } from './types.ts';
+import type { BudgetShareEvent, FrequencyEvent } from './trace-events.ts';
 
 
 export interface OptimizeInput {
@@ -36,8 +39,7 @@ export interface OptimizeInput {
 }
 
 export interface AdSetDecision {
-  draft: RecommendationDraft;
-  budgetMinor: number;
+  decision: Decision;
   /** Segment scores of the ad set, for callers that store or display them. */
   segmentScores: SegmentScore[];
   /**
@@ -89,15 +91,14 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const pool = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, 10 ** minorDigits(snapshot.currency))) };
 
   return adsets.map((adset, i) => {
-    const budgetTrace: TraceEntry = {
-      step: 'budget',
-      decision: `ad set gets ${budgets[i]} of ${totalBudgetMinor} minor units`,
-      numbers: {
-        adset_spend_minor: adset.total.spendMinor,
-        campaign_spend_minor: spendTotal,
-        share: round(weights[i]! / weights.reduce((a, b) => a + b, 0), 4),
-        rule: spend.some((s) => s > 0) ? 'share of spend in the window' : 'equal split: no spend in the window',
-      },
+    const budgetTrace: BudgetShareEvent = {
+      kind: 'budget',
+      adsetBudgetMinor: budgets[i]!,
+      campaignBudgetMinor: totalBudgetMinor,
+      adsetSpendMinor: adset.total.spendMinor,
+      campaignSpendMinor: spendTotal,
+      share: weights[i]! / weights.reduce((a, b) => a + b, 0),
+      bySpend: spend.some((s) => s > 0),
     };
     // One stream per ad set, keyed by its id: an ad set explores the same way whatever its position.
     const rng = input.randomSeed === undefined ? null : createRng(deriveSeed(input.randomSeed, 'adset', adset.adsetId ?? ''));
@@ -127,7 +128,7 @@ function decideAdSet(
   adset: AdSetSnapshot,
   budgetMinor: number,
   settings: EngineSettings,
-  budgetTrace: TraceEntry,
+  budgetTrace: BudgetShareEvent,
   rng: Rng | null,
   scored: ScoredAdSet,
   pool: CampaignPool | null,
@@ -137,16 +138,12 @@ function decideAdSet(
 ): AdSetDecision {
   const { currency } = snapshot;
   const minorPerMajor = 10 ** minorDigits(currency);
-  const trace: TraceEntry[] = [budgetTrace];
+  const trace: TraceEvent[] = [budgetTrace];
 
   // 1. Segment scores (scoreAdSet)
   const { scores, judged } = scored;
   const fatigued = scores.filter((s) => s.fatigue.isFatigued);
-  trace.push({
-    step: 'scores',
-    decision: `scored ${scores.length} segments, ${fatigued.length} fatigued`,
-    numbers: { prior_ctr: settings.priors.ctr, prior_cvr: settings.priors.cvr, prior_roas: settings.priors.roas, prior_strength: settings.priors.strength },
-  });
+  trace.push({ kind: 'scores', segments: scores.length, fatigued: fatigued.length, priors: settings.priors });
   if (judged !== null) trace.push(...judged.trace);
 
   // 2. Geo budget
@@ -163,20 +160,11 @@ function decideAdSet(
   const scoreOf = (code: string): CountryScore =>
     byCode.get(code) ?? scoreCountries([{ countryCode: code, total: emptyMetrics() }], settings.priors, minorPerMajor)[0]!;
   const allocations = allocation.allocations.filter((a) => a.amountMinor > 0);
-  const geo: GeoAllocation[] = allocations.map((a) => {
+  const geo: CountryBudget[] = allocations.map((a) => {
     const s = scoreOf(a.countryCode);
-    return {
-      country_code: a.countryCode,
-      country_name: countryName(a.countryCode),
-      budget_pct: round((a.amountMinor / budgetMinor) * 100, 2),
-      budget_amount: toMajor(a.amountMinor, currency),
-      avg_cpc: s.cpcMajor === null ? null : round(s.cpcMajor, 4),
-      avg_ctr: s.observedCtr === null ? null : round(s.observedCtr, 5),
-      avg_roas: s.observedRoas === null ? null : round(s.observedRoas, 3),
-      engagement_score: round(a.weight, 4),
-    };
+    return { countryCode: a.countryCode, amountMinor: a.amountMinor, weight: a.weight, averageCpcMinor: s.cpcMinor, observedCtr: s.observedCtr, observedRoas: s.observedRoas };
   });
-  const countries = geo.map((g) => g.country_code);
+  const countries = geo.map((g) => g.countryCode);
 
   // 3–4. Interests and behaviors
   const shares = genreShares(snapshot.pixelEvents);
@@ -202,13 +190,11 @@ function decideAdSet(
       if (!p) continue;
       trace.push({
         step: 'priors.fitted',
-        decision: USE_FITTED_PRIORS.segments
-          ? `${type}s' rates shrunk toward the ad set's ${type} pool with prior strengths fitted across its ${p.ctr.units} ${type}s by empirical Bayes (fixed strengths where the fit fell back)`
-          : `${type}s' rates shrunk with the fixed prior strengths (fitted ones shown for comparison)`,
-        numbers: { pool: type, use_fitted: USE_FITTED_PRIORS.segments, ...describePriors('', p) },
+        decision: `${type}s' rates shrunk toward the ad set's ${type} pool with prior strengths fitted across its ${p.ctr.units} ${type}s by empirical Bayes (fixed strengths where the fit fell back)`,
+        numbers: { pool: type, use_fitted: true, ...describePriors('', p) },
       });
     }
-    ratePriors = ratePriorsByType(adset.segments, USE_FITTED_PRIORS.segments ? segmentPriors : null);
+    ratePriors = ratePriorsByType(adset.segments, segmentPriors);
     const byValue = rescoreByValue(scores, adset.segments, ratePriors);
     // The slots the ranking fills: exploration (chooseSegments) takes the rest.
     const share = rng === null ? 0 : (settings.explorationShare ?? 0);
@@ -225,7 +211,7 @@ function decideAdSet(
   const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
-  const clicksOf = new Map(adset.segments.map((s) => [`${s.segmentType}:${s.segmentId}`, s.total.clicks]));
+  const clicksOf = new Map(adset.segments.map((s) => [segmentKey(s), s.total.clicks]));
   const customs = buildCustomAudiences({
     campaignId: snapshot.campaignId,
     total: adset.total,
@@ -233,7 +219,7 @@ function decideAdSet(
     // Clicks are a lower bound on an existing audience's size: at least that many people engaged.
     existing: scores
       .filter((s) => s.segmentType === 'custom_audience' || s.segmentType === 'lookalike')
-      .map((s) => ({ ...s, clicks: clicksOf.get(`${s.segmentType}:${s.segmentId}`) ?? 0 })),
+      .map((s) => ({ ...s, clicks: clicksOf.get(segmentKey(s)) ?? 0 })),
   });
   const lookalikes = buildLookalikes(customs.selected[0] ?? null, countries, settings.maxLookalikes);
   trace.push(...customs.trace, ...lookalikes.trace);
@@ -241,6 +227,11 @@ function decideAdSet(
   // 6. Demographics
   const demographics = chooseDemographics(adset.demographics, settings, minorPerMajor);
   trace.push(...demographics.trace);
+
+  // What the campaign's special ad categories forbid is left out, whatever the data said.
+  const limited = limitAudience(snapshot.specialAdCategories, { ageMin: demographics.ageMin, ageMax: demographics.ageMax, gender: demographics.gender, behaviors: behaviors.selected, lookalikes: lookalikes.selected });
+  trace.push(...limited.trace);
+  const audience = limited.audience;
 
   // 7. Frequency cap
   const frequency = frequencyCap(adset, scores, settings);
@@ -251,44 +242,26 @@ function decideAdSet(
   const expected = expectedPerformance(adset, allocations, scoreOf, hasCountryData, settings, minorPerMajor);
   trace.push(expected.trace);
 
-  const spain = allocations.find((a) => a.countryCode === 'ES');
-  const draft: RecommendationDraft = {
-    adset_id: adset.adsetId,
-    campaign_id: snapshot.campaignId,
-    countries,
-    geo_allocations: geo,
-    age_min: demographics.ageMin,
-    age_max: demographics.ageMax,
-    gender: demographics.gender,
+  const decision: Decision = {
+    adsetId: adset.adsetId,
+    campaignId: snapshot.campaignId,
+    currency,
+    budgetMinor,
+    countries: geo,
+    ageMin: audience.ageMin,
+    ageMax: audience.ageMax,
+    gender: audience.gender,
     interests: interests.selected,
-    behaviors: behaviors.selected,
-    custom_audiences: customs.selected,
-    lookalikes: lookalikes.selected,
-    frequency_cap: frequency.cap,
-    frequency_window_days: settings.frequencyWindowDays,
-    total_budget: toMajor(budgetMinor, currency),
-    budget_per_segment: Object.fromEntries(allocations.map((a) => [a.countryCode, toMajor(a.amountMinor, currency)])),
+    behaviors: audience.behaviors,
+    customAudiences: customs.selected,
+    lookalikes: audience.lookalikes,
+    frequencyCap: { impressions: frequency.cap, windowDays: settings.frequencyWindowDays },
+    expected: { ctr: expected.ctr, cvr: expected.cvr, roas: expected.roas, confidence: expected.confidence },
     // 9. The reasoning trace
-    reasoning: {
-      method: 'bayesian_optimization',
-      strategy: settings.strategy,
-      geo_constraint: `ES_min_${settings.spainMinPct}pct`,
-      top_interests_count: interests.selected.length,
-      top_behaviors_count: behaviors.selected.length,
-      lookalikes_generated: lookalikes.selected.length,
-      total_budget: toMajor(budgetMinor, currency),
-      spain_allocation_pct: spain ? round((spain.amountMinor / budgetMinor) * 100, 2) : 0,
-      currency,
-      window: { start: snapshot.windowStart, end: snapshot.windowEnd },
-      priors: settings.priors,
-      trace,
-    },
-    expected_ctr: round(expected.ctr, 5),
-    expected_cvr: round(expected.cvr, 5),
-    expected_roas: round(expected.roas, 3),
-    confidence: round(expected.confidence, 3),
+    basis: { strategy: settings.strategy, spainMinPct: settings.spainMinPct, window: { start: snapshot.windowStart, end: snapshot.windowEnd }, priors: settings.priors },
+    trace,
   };
-  return { draft, budgetMinor, segmentScores: scores, ...(judged === null ? {} : { rests: { started: judged.started, ended: judged.ended } }) };
+  return { decision, segmentScores: scores, ...(judged === null ? {} : { rests: { started: judged.started, ended: judged.ended } }) };
 }
 
 /**
@@ -300,7 +273,7 @@ function decideAdSet(
 /** The campaign's segments and the seed's scores of their campaign-wide rows, computed once per run. */
 interface CampaignPool {
   segments: CampaignSegments;
-  scoreOf: (key: string) => SegmentScore;
+  scoreOf: (key: SegmentKey) => SegmentScore;
 }
 
 interface CandidateHistories {
@@ -319,7 +292,7 @@ function chooseFromCampaign(
   pool: CampaignPool,
   settings: EngineSettings,
   rng: Rng | null,
-  trace: TraceEntry[],
+  trace: TraceEvent[],
 ): { ranked: SegmentScore[]; histories: CandidateHistories } {
   const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf);
   for (const type of ['interest', 'behavior'] as const) {
@@ -371,9 +344,9 @@ function chooseSegments(
   shares: ReadonlyMap<string, number>,
   settings: EngineSettings,
   rng: Rng | null,
-  trace: TraceEntry[],
-  backFromRest: ReadonlySet<string>,
-): { interests: { selected: RankedInterest[] }; behaviors: { selected: RankedBehavior[] } } {
+  trace: TraceEvent[],
+  backFromRest: ReadonlySet<SegmentKey>,
+): { interests: { selected: ChosenSegment[] }; behaviors: { selected: ChosenSegment[] } } {
   // Settings stored before exploration existed have no share: they replay without it.
   const share = settings.explorationShare ?? 0;
   if (settings.strategy !== 'bayes' || ratePriors === null || rng === null || !(share > 0)) {
@@ -384,16 +357,16 @@ function chooseSegments(
     return { interests, behaviors };
   }
   const windowDays = inclusiveDays(snapshot.windowStart, snapshot.windowEnd);
-  const recovering = new Map<string, SegmentHistory>();
+  const recovering = new Map<SegmentKey, SegmentHistory>();
   for (const h of histories.recovery) {
-    const key = `${h.segmentType}:${h.segmentId}`;
+    const key = segmentKey(h);
     if ((h.segmentType === 'interest' || h.segmentType === 'behavior') && (backFromRest.has(key) || isRecovering(h, windowDays, settings.recentDays))) recovering.set(key, h);
   }
-  const exploitable = recovering.size === 0 ? ranked : ranked.filter((s) => !recovering.has(`${s.segmentType}:${s.segmentId}`));
+  const exploitable = recovering.size === 0 ? ranked : ranked.filter((s) => !recovering.has(segmentKey(s)));
   for (const s of ranked) {
-    const h = recovering.get(`${s.segmentType}:${s.segmentId}`);
+    const h = recovering.get(segmentKey(s));
     // A stored rest already said why it is back (the fatigue.rest entry).
-    if (h === undefined || s.fatigue.isFatigued || backFromRest.has(`${s.segmentType}:${s.segmentId}`)) continue;
+    if (h === undefined || s.fatigue.isFatigued || backFromRest.has(segmentKey(s))) continue;
     trace.push({
       step: s.segmentType === 'interest' ? 'interests' : 'behaviors',
       decision: `"${s.segmentName}" is back from a rest (delivered before its last ${settings.recentDays} days, hardly within them): only an exploration slot can re-admit it`,
@@ -408,28 +381,28 @@ function chooseSegments(
   trace.push(...interests.trace, ...behaviors.trace);
   const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
   const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());
-  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'));
-  const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.behavior_id)), behaviorSlots, keysOf('behavior'));
+  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.segmentId)), interestSlots, keysOf('interest'));
+  const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.segmentId)), behaviorSlots, keysOf('behavior'));
   trace.push({
     step: 'explore',
     decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen (share ${share})`,
     numbers: { exploration_share: share, interest_slots: interestSlots, behavior_slots: behaviorSlots },
   });
-  const explainDraw = (step: string, e: ExploredSegment, rank: number): TraceEntry => ({
+  const explainDraw = (step: string, e: ExploredSegment, rank: number): NarratedTraceEvent => ({
     step,
     decision: `explored "${e.score.segmentName}": posterior draw ${e.draw.toPrecision(3)} per impression, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}`,
     numbers: { segment_id: e.score.segmentId, rank, draw_minor_per_impression: Number(e.draw.toPrecision(6)), mean_minor_per_impression: Number(e.meanValue.toPrecision(6)), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering },
   });
-  const interestList: RankedInterest[] = [...interests.selected];
+  const interestList: ChosenSegment[] = [...interests.selected];
   for (const e of exploredInterests) {
     const rank = interestList.length + 1;
-    interestList.push({ interest_id: e.score.segmentId, interest_name: e.score.segmentName, score: round(e.score.composite, 4), rank });
+    interestList.push({ segmentId: e.score.segmentId, segmentName: e.score.segmentName, score: round(e.score.composite, 4), rank });
     trace.push(explainDraw('interests.explore', e, rank));
   }
-  const behaviorList: RankedBehavior[] = [...behaviors.selected];
+  const behaviorList: ChosenSegment[] = [...behaviors.selected];
   for (const e of exploredBehaviors) {
     const rank = behaviorList.length + 1;
-    behaviorList.push({ behavior_id: e.score.segmentId, behavior_name: e.score.segmentName, score: round(e.score.composite, 4), rank });
+    behaviorList.push({ segmentId: e.score.segmentId, segmentName: e.score.segmentName, score: round(e.score.composite, 4), rank });
     trace.push(explainDraw('behaviors.explore', e, rank));
   }
   return { interests: { selected: interestList }, behaviors: { selected: behaviorList } };
@@ -455,7 +428,7 @@ function countryLimits(settings: EngineSettings, minorPerMajor: number, previous
  * (stored by engine version 5 or earlier) split by response curves on impressions as that version
  * did, falling back to the seed split when no country's curve can be fitted.
  */
-function splitBudget(adset: AdSetSnapshot, currency: string, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings, limits: CountryLimits, exploration: BudgetExploration | null, geoCheck: CampaignCheck | undefined): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: TraceEntry[] } {
+function splitBudget(adset: AdSetSnapshot, currency: string, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings, limits: CountryLimits, exploration: BudgetExploration | null, geoCheck: CampaignCheck | undefined): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: NarratedTraceEvent[] } {
   const seed = () => allocateBudget(budgetMinor, countryScores, settings.spainMinPct);
   if (settings.strategy !== 'bayes') return seed();
   const weightOf = new Map(countryScores.map((c) => [c.countryCode, c.weight]));
@@ -465,7 +438,7 @@ function splitBudget(adset: AdSetSnapshot, currency: string, countryScores: read
   }
   // Settings stored before the trust region existed: engine version 5's split, so those runs replay as they decided.
   const withDaily = adset.countries.map((c) => ({ ...c, daily: c.daily ?? [] }));
-  const result = allocateByResponse(budgetMinor, withDaily, settings.spainMinPct, USE_FITTED_PRIORS.countries, limits, exploration);
+  const result = allocateByResponse(budgetMinor, withDaily, settings.spainMinPct, limits, exploration);
   if (result === null) {
     const fallback = seed();
     return { allocations: fallback.allocations, trace: [{ step: 'geo.strategy', decision: 'no country has enough daily spend variation to fit a response curve: seed split used', numbers: { countries: adset.countries.length } }, ...fallback.trace] };
@@ -476,13 +449,13 @@ function splitBudget(adset: AdSetSnapshot, currency: string, countryScores: read
   };
 }
 
-function frequencyCap(adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings): { cap: number; trace: TraceEntry } {
+function frequencyCap(adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings): { cap: number; trace: FrequencyEvent } {
   const recentFrequency = observedFrequency(adset.recent);
   let segmentSpend = 0;
   let fatiguedSpend = 0;
-  const spendOf = new Map(adset.segments.map((s) => [`${s.segmentType}:${s.segmentId}`, s.total.spendMinor]));
+  const spendOf = new Map(adset.segments.map((s) => [segmentKey(s), s.total.spendMinor]));
   for (const s of scores) {
-    const spend = spendOf.get(`${s.segmentType}:${s.segmentId}`) ?? 0;
+    const spend = spendOf.get(segmentKey(s)) ?? 0;
     segmentSpend += spend;
     if (s.fatigue.isFatigued) fatiguedSpend += spend;
   }
@@ -492,18 +465,7 @@ function frequencyCap(adset: AdSetSnapshot, scores: readonly SegmentScore[], set
   const cap = lower ? Math.max(1, settings.frequencyCap - 1) : settings.frequencyCap;
   return {
     cap,
-    trace: {
-      step: 'frequency',
-      decision: lower
-        ? `cap lowered to ${cap} per ${settings.frequencyWindowDays} days: audience shows wear`
-        : `cap ${cap} per ${settings.frequencyWindowDays} days (configured default)`,
-      numbers: {
-        recent_daily_frequency: recentFrequency === null ? null : round(recentFrequency, 2),
-        frequency_limit: settings.fatigueMaxFrequency,
-        fatigued_spend_share: round(fatiguedShare, 3),
-        fatigued_spend_share_limit: FATIGUED_SPEND_SHARE_LIMIT,
-      },
-    },
+    trace: { kind: 'frequency', cap, windowDays: settings.frequencyWindowDays, lowered: lower, recentDailyFrequency: recentFrequency, frequencyLimit: settings.fatigueMaxFrequency, fatiguedSpendShare: fatiguedShare, fatiguedSpendShareLimit: FATIGUED_SPEND_SHARE_LIMIT },
   };
 }
 
@@ -514,7 +476,7 @@ function expectedPerformance(
   hasCountryData: boolean,
   settings: EngineSettings,
   minorPerMajor: number,
-): { ctr: number; cvr: number; roas: number; confidence: number; trace: TraceEntry } {
+): { ctr: number; cvr: number; roas: number; confidence: number; trace: NarratedTraceEvent } {
   const coverage = evidenceCoverage(adset.total);
   if (settings.strategy === 'bayes') return bayesExpectedPerformance(adset, allocations, scoreOf, hasCountryData, settings, minorPerMajor, coverage);
   if (!hasCountryData) {
@@ -571,15 +533,15 @@ function bayesExpectedPerformance(
   settings: EngineSettings,
   minorPerMajor: number,
   coverage: { share: number; note: string },
-): { ctr: number; cvr: number; roas: number; confidence: number; trace: TraceEntry } {
-  const seedLike = expectedPerformance(adset, allocations, scoreOf, hasCountryData, { ...settings, strategy: 'seed' }, minorPerMajor);
+): { ctr: number; cvr: number; roas: number; confidence: number; trace: NarratedTraceEvent } {
+  const seedLike = expectedPerformance(adset, allocations, scoreOf, hasCountryData, { ...settings, strategy: 'spec' }, minorPerMajor);
   const totals = new Map(adset.countries.map((c) => [c.countryCode, c.total]));
   const parts = hasCountryData
     ? allocations.map((a) => ({ total: totals.get(a.countryCode) ?? emptyMetrics(), weight: a.amountMinor }))
     : [{ total: adset.total, weight: 1 }];
   const pooled = hasCountryData ? adset.countries.reduce((acc, c) => addMetrics(acc, c.total), emptyMetrics()) : adset.total;
   const priors = hasCountryData ? fitStrengths(adset.countries.map((c) => c.total)) : null;
-  const useFitted = priors !== null && USE_FITTED_PRIORS.countries;
+  const useFitted = priors !== null;
   const interval = valueInterval(parts, useFitted ? fittedPrior(priors, pooled) : pooledPrior(pooled), useFitted && priors.order.fitted ? priors.order.perConversionVariance : null);
   const confidence = interval.confidence * coverage.share;
   const sig = (x: number) => Number(x.toPrecision(4));

@@ -1,0 +1,86 @@
+// The reasoning's lines as typed events: what was decided and the figures that decided it, unrounded
+// and unworded. src/presentation/ words and rounds them into the specification's trace.
+
+/** How the campaign budget reached this ad set. */
+export interface BudgetShareEvent {
+  kind: 'budget';
+  adsetBudgetMinor: number;
+  campaignBudgetMinor: number;
+  adsetSpendMinor: number;
+  campaignSpendMinor: number;
+  /** The ad set's share of the campaign budget, 0..1. */
+  share: number;
+  /** True: shared by spend in the window; false: split equally (no spend in the window). */
+  bySpend: boolean;
+}
+
+/** The segments were scored against these priors. */
+export interface ScoresEvent {
+  kind: 'scores';
+  segments: number;
+  fatigued: number;
+  priors: { ctr: number; cvr: number; roas: number; strength: number };
+}
+
+/** The frequency cap and the wear that set it. */
+export interface FrequencyEvent {
+  kind: 'frequency';
+  cap: number;
+  windowDays: number;
+  /** The cap was lowered from the configured one because the audience shows wear. */
+  lowered: boolean;
+  recentDailyFrequency: number | null;
+  frequencyLimit: number;
+  fatiguedSpendShare: number;
+  fatiguedSpendShareLimit: number;
+}
+
+/** No lookalike: no source audience, or no country to build one in. */
+export interface LookalikesNoneEvent {
+  kind: 'lookalikes.none';
+  sourceAudienceId: string | null;
+  max: number;
+}
+
+export interface LookalikeProposedEvent {
+  kind: 'lookalikes.proposed';
+  name: string;
+  sourceAudienceId: string;
+  sourceSize: number;
+  ratio: number;
+  countryCodes: string[];
+}
+
+/** Fewer ratios than Meta's usual three, by the configured limit. */
+export interface LookalikesLimitEvent {
+  kind: 'lookalikes.limit';
+  max: number;
+  ratios: number;
+}
+
+/** A category the campaign declares that does not limit its audience. */
+export interface UnlimitedCategoryEvent {
+  kind: 'special_ad_categories.unlimited';
+  category: string;
+  /** True for ISSUES_ELECTIONS_POLITICS; false for a category the engine knows nothing of. */
+  known: boolean;
+}
+
+/** Something the data chose that the campaign's special ad categories forbid, left out. */
+export type LeftOutEvent = { kind: 'special_ad_categories.left_out'; categories: string[] } & (
+  | { what: 'age'; ageMin: number; ageMax: number; dataAgeMin: number; dataAgeMax: number }
+  | { what: 'gender'; dataGender: 'male' | 'female' }
+  | { what: 'behaviors'; count: number }
+  | { what: 'lookalikes'; count: number }
+  | { what: 'exclusions' }
+);
+
+export type TypedTraceEvent =
+  | BudgetShareEvent
+  | ScoresEvent
+  | FrequencyEvent
+  | LookalikesNoneEvent
+  | LookalikeProposedEvent
+  | LookalikesLimitEvent
+  | UnlimitedCategoryEvent
+  | LeftOutEvent;
