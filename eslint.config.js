@@ -42,6 +42,20 @@ export default tseslint.config(
     },
   },
   {
+    // The engine's subfolders (strategies/) reach the rest of the engine one level up, never beyond it.
+    files: ['src/engine/*/**/*.ts'],
+    ignores: ['src/engine/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os'], message: 'src/engine is pure: no Node I/O modules.' },
+          { group: ['pg', 'pg-*', '@electric-sql/*', 'fastify', 'fastify-*', '@fastify/*', 'pg-boss', 'undici', 'pino', 'csv-parse', 'csv-parse/*'], message: 'src/engine is pure: adapters live outside it.' },
+          { group: ['../../*'], message: 'src/engine imports only from inside src/engine.' },
+        ],
+      }],
+    },
+  },
+  {
     // The synthetic market is seeded and pure like the engine, and imports only the engine.
     files: ['src/simulation/**/*.ts'],
     ignores: ['src/simulation/**/*.test.ts'],

@@ -1,27 +1,21 @@
 // The orchestrator: the specification's ten steps, for every ad set of one campaign. Steps 1–9
 // happen here; step 10 (persist) belongs to the service that calls this pure function.
 import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests } from './audience.ts';
-import { allocateBudget, scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
-import { valueInterval } from './credible-interval.ts';
-import { describePriors } from './empirical-bayes.ts';
-import { allocateByResponse } from './geo-bayes.ts';
-import { fitStrengths, fittedPrior, pooledPrior, type RatePrior } from './value-model.ts';
+import { scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
+import { pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
-import { checkCampaign, decideGeoSplit, type CampaignCheck } from './geo-value.ts';
 import type { CountryLimits } from './geo-constraints.ts';
 import { inclusiveDays } from './calendar.ts';
 import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment } from './exploration.ts';
-import { judgeFatigue } from './fatigue-rest.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
-import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighByKnownSize, weighBySize } from './segment-value.ts';
-import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments } from './segment-pool.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
-import { recentRoasLevel } from './roas-level.ts';
 import { limitAudience } from './special-ad-categories.ts';
-import { addMetrics, emptyMetrics, observedFrequency } from './metrics.ts';
+import { emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact } from './money.ts';
-import { confidenceFromImpressions, scoreSegments, smoothedRates } from './scoring.ts';
-import type { AdSetSnapshot, CampaignSnapshot, ChosenSegment, CountryBudget, Decision, EarlierGeoSplit, EarlierRuns, EngineSettings, Metrics, NarratedTraceEvent, RestingSegment, SegmentHistory, SegmentScore, SegmentType, TraceEvent } from './types.ts';
+import { bayesStrategy } from './strategies/bayes.ts';
+import { specStrategy } from './strategies/spec.ts';
+import type { CampaignStrategy, CandidateHistories, DecisionStrategy, ScoredAdSet } from './strategies/strategy.ts';
+import type { AdSetSnapshot, CampaignSnapshot, ChosenSegment, CountryBudget, Decision, EarlierGeoSplit, EarlierRuns, EngineSettings, NarratedTraceEvent, RestingSegment, SegmentHistory, SegmentScore, SegmentType, TraceEvent } from './types.ts';
 import type { BudgetShareEvent, FrequencyEvent } from './trace-events.ts';
 
 
@@ -48,6 +42,11 @@ export interface AdSetDecision {
    * store (src/engine/fatigue-rest.ts).
    */
   rests?: { started: RestingSegment[]; ended: RestingSegment[] };
+}
+
+/** The strategy the settings name (`seed`, the former name of `spec`, decides as `spec`). */
+function strategyFor(settings: EngineSettings): DecisionStrategy {
+  return settings.strategy === 'bayes' ? bayesStrategy : specStrategy;
 }
 
 export class InvalidAllocationError extends Error {
@@ -79,16 +78,13 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const weights = spend.some((s) => s > 0) ? spend.map((s) => Math.max(s, 0)) : adsets.map(() => 1);
   const budgets = splitExact(totalBudgetMinor, weights);
   const spendTotal = spend.reduce((a, b) => a + b, 0);
-  // bayes: the geo split's candidate is checked once, on the campaign's countries (src/engine/geo-value.ts).
-  const geoCheck = settings.strategy === 'bayes' && settings.trustMultiple !== undefined ? checkCampaign(adsets, settings, 10 ** minorDigits(snapshot.currency), totalBudgetMinor) : undefined;
+  const strategy = strategyFor(settings);
 
-  // Step 1 for every ad set first: with the campaign segment pool, an ad set's candidates carry
-  // the fatigue verdicts of the other ad sets that ran them.
+  // Step 1 for every ad set first: a strategy may pool the ad sets' segments and verdicts.
   const exploring = settings.strategy === 'bayes' && input.randomSeed !== undefined && (settings.explorationShare ?? 0) > 0;
   const resting = input.earlierRuns?.resting ?? [];
-  const scored = adsets.map((adset) => scoreAdSet(snapshot, adset, settings, resting, exploring));
-  const campaignSegments = settings.strategy === 'bayes' && settings.segmentPool === 'campaign' ? poolCampaignSegments(adsets, scored.map((x) => x.scores)) : null;
-  const pool = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, 10 ** minorDigits(snapshot.currency))) };
+  const scored = adsets.map((adset) => strategy.score(snapshot, adset, settings, resting, exploring));
+  const campaign = strategy.forCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor });
 
   return adsets.map((adset, i) => {
     const budgetTrace: BudgetShareEvent = {
@@ -107,20 +103,8 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
     const budgetShare = settings.budgetExplorationShare ?? 0;
     const budgetExploration = geoRng !== null && budgetShare > 0 ? { rng: geoRng, share: budgetShare } : null;
     const previousGeo = input.earlierRuns?.geo?.find((g) => g.adsetId === adset.adsetId) ?? null;
-    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, scored[i]!, pool, previousGeo, budgetExploration, geoCheck);
+    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, scored[i]!, campaign, previousGeo, budgetExploration);
   });
-}
-
-interface ScoredAdSet {
-  scores: SegmentScore[];
-  judged: ReturnType<typeof judgeFatigue> | null;
-}
-
-function scoreAdSet(snapshot: CampaignSnapshot, adset: AdSetSnapshot, settings: EngineSettings, resting: readonly RestingSegment[], exploring: boolean): ScoredAdSet {
-  const seedScores = scoreSegments(adset.segments, settings, 10 ** minorDigits(snapshot.currency));
-  // bayes: fatigue from the change-point fit, and rests that outlast the window.
-  const judged = settings.strategy === 'bayes' ? judgeFatigue(adset, seedScores, settings, snapshot.windowEnd, resting, exploring) : null;
-  return { scores: judged === null ? seedScores : judged.scores, judged };
 }
 
 function decideAdSet(
@@ -131,16 +115,15 @@ function decideAdSet(
   budgetTrace: BudgetShareEvent,
   rng: Rng | null,
   scored: ScoredAdSet,
-  pool: CampaignPool | null,
+  strategy: CampaignStrategy,
   previousGeo: EarlierGeoSplit | null,
   budgetExploration: BudgetExploration | null,
-  geoCheck: CampaignCheck | undefined,
 ): AdSetDecision {
   const { currency } = snapshot;
   const minorPerMajor = 10 ** minorDigits(currency);
   const trace: TraceEvent[] = [budgetTrace];
 
-  // 1. Segment scores (scoreAdSet)
+  // 1. Segment scores (the strategy's score)
   const { scores, judged } = scored;
   const fatigued = scores.filter((s) => s.fatigue.isFatigued);
   trace.push({ kind: 'scores', segments: scores.length, fatigued: fatigued.length, priors: settings.priors });
@@ -149,7 +132,7 @@ function decideAdSet(
   // 2. Geo budget
   const countryScores = scoreCountries(adset.countries, settings.priors, minorPerMajor);
   const hasCountryData = adset.countries.some((c) => c.total.impressions > 0);
-  const allocation = splitBudget(adset, currency, countryScores, budgetMinor, settings, countryLimits(settings, minorPerMajor, previousGeo), budgetExploration, geoCheck);
+  const allocation = strategy.split({ adset, budgetMinor, countryScores, limits: countryLimits(settings, minorPerMajor, previousGeo), exploration: budgetExploration });
   const check = validateAllocation(allocation.allocations, budgetMinor, settings.spainMinPct);
   if (!check.valid) throw new InvalidAllocationError(adset.adsetId, check.reason);
   trace.push(...allocation.trace);
@@ -175,39 +158,9 @@ function decideAdSet(
       numbers: Object.fromEntries([...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([g, s]) => [g, round(s, 3)])),
     });
   }
-  let ranked: SegmentScore[] = scores;
-  let ratePriors: ReadonlyMap<SegmentType, RatePrior> | null = null;
-  let histories: CandidateHistories = { recovery: adset.segments, draws: adset.segments };
-  if (settings.strategy === 'bayes' && pool !== null) {
-    const chosen = chooseFromCampaign(adset, scores, pool, settings, rng, trace);
-    ranked = chosen.ranked;
-    ratePriors = pool.segments.ratePriors;
-    histories = chosen.histories;
-  } else if (settings.strategy === 'bayes') {
-    const segmentPriors = fitSegmentPriors(adset.segments);
-    for (const type of ['interest', 'behavior'] as const) {
-      const p = segmentPriors.get(type);
-      if (!p) continue;
-      trace.push({
-        step: 'priors.fitted',
-        decision: `${type}s' rates shrunk toward the ad set's ${type} pool with prior strengths fitted across its ${p.ctr.units} ${type}s by empirical Bayes (fixed strengths where the fit fell back)`,
-        numbers: { pool: type, use_fitted: true, ...describePriors('', p) },
-      });
-    }
-    ratePriors = ratePriorsByType(adset.segments, segmentPriors);
-    const byValue = rescoreByValue(scores, adset.segments, ratePriors);
-    // The slots the ranking fills: exploration (chooseSegments) takes the rest.
-    const share = rng === null ? 0 : (settings.explorationShare ?? 0);
-    const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
-    const sizeExponent = sizeExponentOf(settings);
-    const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent);
-    ranked = weighed.scores;
-    trace.push({
-      step: 'segments.score',
-      decision: `interests and behaviors valued by expected revenue per impression, shrunk toward their type's fitted prior, relative to the best; then chosen as the set whose delivery earns the most: each weighs by its impressions per day of delivery to the power ${sizeExponent}, and the score is that weight × (value − the best set's weighted value), rescaled 0..1 (src/engine/segment-value.ts)`,
-      numbers: { segments: scores.length, size_exponent: sizeExponent, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
-    });
-  }
+  const ranking = strategy.rank(adset, scores, rng);
+  trace.push(...ranking.trace);
+  const { ranked, ratePriors, histories } = ranking;
   const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
@@ -239,7 +192,7 @@ function decideAdSet(
 
   // 8. Expected performance: the budget-weighted smoothed rates of the chosen countries. With no
   // country data the ad set's own smoothed totals are the best estimate.
-  const expected = expectedPerformance(adset, allocations, scoreOf, hasCountryData, settings, minorPerMajor);
+  const expected = strategy.expect({ adset, allocations, scoreOf, hasCountryData });
   trace.push(expected.trace);
 
   const decision: Decision = {
@@ -262,72 +215,6 @@ function decideAdSet(
     trace,
   };
   return { decision, segmentScores: scores, ...(judged === null ? {} : { rests: { started: judged.started, ended: judged.ended } }) };
-}
-
-/**
- * The histories chooseSegments reads: `recovery` to tell a segment back from a rest, `draws` for
- * the exploration's posterior draws. The ad set's own segments, or with the campaign pool the
- * candidates' (own history where the ad set ran the segment, else the campaign-wide one; draws from
- * the campaign-wide rows).
- */
-/** The campaign's segments and the seed's scores of their campaign-wide rows, computed once per run. */
-interface CampaignPool {
-  segments: CampaignSegments;
-  scoreOf: (key: SegmentKey) => SegmentScore;
-}
-
-interface CandidateHistories {
-  recovery: readonly SegmentHistory[];
-  draws: readonly SegmentHistory[];
-}
-
-/**
- * The `bayes` choice among every segment of the campaign (src/engine/segment-pool.ts): values for
- * this ad set, then the set weighed by audience size where every candidate's size is known, else
- * ranked by value.
- */
-function chooseFromCampaign(
-  adset: AdSetSnapshot,
-  scores: readonly SegmentScore[],
-  pool: CampaignPool,
-  settings: EngineSettings,
-  rng: Rng | null,
-  trace: TraceEvent[],
-): { ranked: SegmentScore[]; histories: CandidateHistories } {
-  const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf);
-  for (const type of ['interest', 'behavior'] as const) {
-    const p = pool.segments.priors.get(type);
-    if (!p) continue;
-    trace.push({
-      step: 'priors.fitted',
-      decision: `${type}s' rates shrunk toward the campaign's ${type} pool with prior strengths fitted across its ${p.ctr.units} ${type}s by empirical Bayes (fixed strengths where the fit fell back)`,
-      numbers: { pool: `campaign ${type}s`, use_fitted: true, ...describePriors('', p) },
-    });
-  }
-  const share = rng === null ? 0 : (settings.explorationShare ?? 0);
-  const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
-  const sizeExponent = sizeExponentOf(settings);
-  const byKey = new Map(candidates.map((c) => [segmentKey(c.score), c]));
-  const weighed = weighByKnownSize(candidates.map((c) => c.score), slots, sizeExponent, (s) => knownSize(byKey.get(segmentKey(s))?.campaign));
-  const own = (type: string) => candidates.filter((c) => c.score.segmentType === type && c.ownHistory !== null).length;
-  const all = (type: string) => candidates.filter((c) => c.score.segmentType === type).length;
-  trace.push({
-    step: 'segments.pool',
-    decision: `candidates: every interest and behavior the campaign has rows of (${all('interest')} interests, ${own('interest')} of them the ad set's own; ${all('behavior')} behaviors, ${own('behavior')} own); the ad set's own figures are shrunk toward the segment's figures in the campaign's other ad sets, those toward the type's pool`,
-    numbers: { interest_candidates: all('interest'), own_interests: own('interest'), behavior_candidates: all('behavior'), own_behaviors: own('behavior') },
-  });
-  const how = weighed.choices.filter((c) => c.candidates > 0).map((c) => c.weighed
-    ? `${c.type}s: the set whose audience earns the most, each weighing by its known audience size to the power ${sizeExponent}`
-    : `${c.type}s: by value (audience size known for ${c.sized} of ${c.candidates}; delivery is not read as size)`);
-  trace.push({
-    step: 'segments.score',
-    decision: `interests and behaviors valued by expected revenue per impression for this ad set, relative to the best; chosen ${how.length > 0 ? how.join('; ') : 'none: no candidates'} (src/engine/segment-value.ts)`,
-    numbers: { segments: candidates.length, size_exponent: sizeExponent, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : [])])) },
-  });
-  return {
-    ranked: weighed.scores,
-    histories: { recovery: candidates.map((c) => c.ownHistory ?? c.campaign), draws: candidates.map((c) => c.campaign) },
-  };
 }
 
 /**
@@ -421,34 +308,6 @@ function countryLimits(settings: EngineSettings, minorPerMajor: number, previous
   };
 }
 
-/**
- * The `bayes` strategy's split (docs/geo-split.md): the candidate that best predicts the window's
- * later days from its earlier ones (value response, constant ROAS, the specification's split)
- * decides, inside the trust region (src/engine/geo-value.ts). Settings without a trust multiple
- * (stored by engine version 5 or earlier) split by response curves on impressions as that version
- * did, falling back to the seed split when no country's curve can be fitted.
- */
-function splitBudget(adset: AdSetSnapshot, currency: string, countryScores: readonly CountryScore[], budgetMinor: number, settings: EngineSettings, limits: CountryLimits, exploration: BudgetExploration | null, geoCheck: CampaignCheck | undefined): { allocations: { countryCode: string; amountMinor: number; weight: number }[]; trace: NarratedTraceEvent[] } {
-  const seed = () => allocateBudget(budgetMinor, countryScores, settings.spainMinPct);
-  if (settings.strategy !== 'bayes') return seed();
-  const weightOf = new Map(countryScores.map((c) => [c.countryCode, c.weight]));
-  if (settings.trustMultiple !== undefined) {
-    const decided = decideGeoSplit({ totalMinor: budgetMinor, countries: adset.countries, settings, minorPerMajor: 10 ** minorDigits(currency), limits, exploration, ...(geoCheck === undefined ? {} : { campaignCheck: geoCheck }) });
-    return { allocations: decided.allocations.map((a) => ({ ...a, weight: weightOf.get(a.countryCode) ?? 0 })), trace: decided.trace };
-  }
-  // Settings stored before the trust region existed: engine version 5's split, so those runs replay as they decided.
-  const withDaily = adset.countries.map((c) => ({ ...c, daily: c.daily ?? [] }));
-  const result = allocateByResponse(budgetMinor, withDaily, settings.spainMinPct, limits, exploration);
-  if (result === null) {
-    const fallback = seed();
-    return { allocations: fallback.allocations, trace: [{ step: 'geo.strategy', decision: 'no country has enough daily spend variation to fit a response curve: seed split used', numbers: { countries: adset.countries.length } }, ...fallback.trace] };
-  }
-  return {
-    allocations: result.allocations.map((a) => ({ countryCode: a.countryCode, amountMinor: a.amountMinor, weight: weightOf.get(a.countryCode) ?? 0 })),
-    trace: result.trace,
-  };
-}
-
 function frequencyCap(adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings): { cap: number; trace: FrequencyEvent } {
   const recentFrequency = observedFrequency(adset.recent);
   let segmentSpend = 0;
@@ -469,127 +328,3 @@ function frequencyCap(adset: AdSetSnapshot, scores: readonly SegmentScore[], set
   };
 }
 
-function expectedPerformance(
-  adset: AdSetSnapshot,
-  allocations: readonly { countryCode: string; amountMinor: number }[],
-  scoreOf: (code: string) => CountryScore,
-  hasCountryData: boolean,
-  settings: EngineSettings,
-  minorPerMajor: number,
-): { ctr: number; cvr: number; roas: number; confidence: number; trace: NarratedTraceEvent } {
-  const coverage = evidenceCoverage(adset.total);
-  if (settings.strategy === 'bayes') return bayesExpectedPerformance(adset, allocations, scoreOf, hasCountryData, settings, minorPerMajor, coverage);
-  if (!hasCountryData) {
-    const rates = smoothedRates(adset.total, settings.priors, minorPerMajor);
-    const confidence = confidenceFromImpressions(adset.total.impressions) * coverage.share;
-    return {
-      ...rates,
-      confidence,
-      trace: {
-        step: 'expected',
-        decision: `expected rates are the ad set's smoothed totals (no country breakdown)${coverage.note}`,
-        numbers: { impressions: adset.total.impressions, evidence_coverage: coverage.share, confidence: round(confidence, 3) },
-      },
-    };
-  }
-  const total = allocations.reduce((a, b) => a + b.amountMinor, 0);
-  let ctr = 0;
-  let cvr = 0;
-  let roas = 0;
-  let confidence = 0;
-  for (const a of allocations) {
-    const w = total > 0 ? a.amountMinor / total : 0;
-    const s = scoreOf(a.countryCode);
-    ctr += w * s.smoothedCtr;
-    cvr += w * s.smoothedCvr;
-    roas += w * s.smoothedRoas;
-    confidence += w * s.confidence;
-  }
-  confidence *= coverage.share;
-  return {
-    ctr,
-    cvr,
-    roas,
-    confidence,
-    trace: {
-      step: 'expected',
-      decision: `expected rates are the budget-weighted smoothed rates of the chosen countries${coverage.note}`,
-      numbers: { ctr: round(ctr, 5), cvr: round(cvr, 5), roas: round(roas, 3), evidence_coverage: coverage.share, confidence: round(confidence, 3) },
-    },
-  };
-}
-
-/**
- * The `bayes` strategy's expected CTR and CVR are the seed's; its expected ROAS is the seed's
- * budget-weighted country ROAS moved to the ad set's recent level (src/engine/roas-level.ts), and
- * its confidence comes from the 90 % credible interval of expected revenue per impression
- * (src/engine/credible-interval.ts), times the same evidence coverage.
- */
-function bayesExpectedPerformance(
-  adset: AdSetSnapshot,
-  allocations: readonly { countryCode: string; amountMinor: number }[],
-  scoreOf: (code: string) => CountryScore,
-  hasCountryData: boolean,
-  settings: EngineSettings,
-  minorPerMajor: number,
-  coverage: { share: number; note: string },
-): { ctr: number; cvr: number; roas: number; confidence: number; trace: NarratedTraceEvent } {
-  const seedLike = expectedPerformance(adset, allocations, scoreOf, hasCountryData, { ...settings, strategy: 'spec' }, minorPerMajor);
-  const totals = new Map(adset.countries.map((c) => [c.countryCode, c.total]));
-  const parts = hasCountryData
-    ? allocations.map((a) => ({ total: totals.get(a.countryCode) ?? emptyMetrics(), weight: a.amountMinor }))
-    : [{ total: adset.total, weight: 1 }];
-  const pooled = hasCountryData ? adset.countries.reduce((acc, c) => addMetrics(acc, c.total), emptyMetrics()) : adset.total;
-  const priors = hasCountryData ? fitStrengths(adset.countries.map((c) => c.total)) : null;
-  const useFitted = priors !== null;
-  const interval = valueInterval(parts, useFitted ? fittedPrior(priors, pooled) : pooledPrior(pooled), useFitted && priors.order.fitted ? priors.order.perConversionVariance : null);
-  const confidence = interval.confidence * coverage.share;
-  const sig = (x: number) => Number(x.toPrecision(4));
-  const level = recentRoasLevel(adset.total, adset.recent, settings.priors.strength, minorPerMajor);
-  const roas = seedLike.roas * level.factor;
-  const levelNote = level.factor === 1 ? '' : `; ROAS moved to the last ${settings.recentDays} days' level (×${sig(level.factor)}: their ROAS shrunk toward the window's with strength ${settings.priors.strength}, over the window's)`;
-  return {
-    ctr: seedLike.ctr,
-    cvr: seedLike.cvr,
-    roas,
-    confidence,
-    trace: {
-      step: 'expected',
-      decision: `${seedLike.trace.decision}${levelNote}; confidence from the 90 % credible interval of expected revenue per impression, ${sig(interval.lower * 1000)}–${sig(interval.upper * 1000)} minor units per 1,000 impressions: clamp(1 − relative half-width, 0, 0.95) × evidence coverage`,
-      numbers: {
-        ...seedLike.trace.numbers,
-        roas: round(roas, 3),
-        roas_window_rates: round(seedLike.roas, 3),
-        roas_window: level.windowRoas === null ? null : round(level.windowRoas, 3),
-        roas_recent_days: level.recentRoas === null ? null : round(level.recentRoas, 3),
-        roas_level_factor: round(level.factor, 4),
-        value_per_1000_impressions_minor: sig(interval.mean * 1000),
-        ci90_lower_per_1000_impressions_minor: sig(interval.lower * 1000),
-        ci90_upper_per_1000_impressions_minor: sig(interval.upper * 1000),
-        ci90_relative_half_width: Number.isFinite(interval.relativeHalfWidth) ? round(interval.relativeHalfWidth, 4) : null,
-        interval_confidence: round(interval.confidence, 3),
-        ...(priors ? describePriors('country_prior_', priors) : {}),
-        country_priors_in_use: useFitted ? 'fitted where the fit succeeded' : 'fixed',
-        evidence_coverage: coverage.share,
-        confidence: round(confidence, 3),
-      },
-    },
-  };
-}
-
-/**
- * The seed's confidence counts impressions only, so an account that never reports revenue got
- * 0.95 while its expected ROAS was nothing but the prior. The share of the decision that rests
- * on observed metrics, by the composite's own weights (CTR 0.25, CVR 0.40, ROAS 0.35), scales it:
- * no revenue → at most 0.65 of the impression confidence; no click with known conversions either → 0.25.
- */
-function evidenceCoverage(m: Metrics): { share: number; note: string } {
-  const missing: string[] = [];
-  let share = m.impressions > 0 ? 0.25 : 0;
-  if (m.clicksWithConversions > 0) share += 0.4;
-  else missing.push('no click with known conversions (CVR is the prior)');
-  if (m.spendWithRevenueMinor > 0) share += 0.35;
-  else missing.push('no spend with known revenue (ROAS is the prior)');
-  const note = missing.length > 0 ? `; confidence scaled to ${share}: ${missing.join(', ')}` : '';
-  return { share, note };
-}
