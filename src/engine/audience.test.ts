@@ -15,6 +15,10 @@ import type { AudienceEvidence } from './audience.ts';
 import { emptyMetrics } from './metrics.ts';
 import type { CustomAudienceChoice, DemographicHistory, EngineSettings, Metrics, SegmentScore, SegmentType } from './types.ts';
 import { SPEC_SETTINGS } from './test-settings.ts';
+import { presentTraceEvent } from '../presentation/present-trace.ts';
+
+/** The demographic choice's trace as the document words it. */
+const lines = (choice: { trace: Parameters<typeof presentTraceEvent>[0][] }) => choice.trace.map(presentTraceEvent);
 
 const settings: EngineSettings = SPEC_SETTINGS;
 const EUR = 100;
@@ -246,9 +250,10 @@ describe('buildCustomAudiences', () => {
   });
 
   it('skips sources under 100 people or unknown, saying why', () => {
-    const { selected, trace } = buildCustomAudiences(
+    const { selected, trace: events } = buildCustomAudiences(
       evidence({ total: metrics(50_000, 99, 12, 100_000, 300_000), pixelEvents: [{ eventName: 'PageView', contentCategory: 'x', count: 100 }] }),
     );
+    const trace = events.map(presentTraceEvent);
     expect(selected.map((s) => s.audienceId)).toEqual(['ca_pixel_visitors_12345']);
     const converters = trace.find((t) => t.decision.startsWith('skipped converters'));
     expect(converters?.decision).toContain('below');
@@ -257,8 +262,8 @@ describe('buildCustomAudiences', () => {
 
     const unknown = buildCustomAudiences(evidence({ total: metrics(50_000, 500, null, 100_000, null) }));
     expect(unknown.selected.map((s) => s.audienceId)).toEqual(['ca_engagers_12345']);
-    expect(unknown.trace.find((t) => t.decision.startsWith('skipped converters'))?.decision).toContain('unknown');
-    expect(unknown.trace.find((t) => t.decision.startsWith('skipped pixel visitors'))?.decision).toContain('no pixel data');
+    expect(unknown.trace.map(presentTraceEvent).find((t) => t.decision.startsWith('skipped converters'))?.decision).toContain('unknown');
+    expect(unknown.trace.map(presentTraceEvent).find((t) => t.decision.startsWith('skipped pixel visitors'))?.decision).toContain('no pixel data');
   });
 
   it('keeps good existing custom audiences by composite between pixel visitors and engagers', () => {
@@ -269,7 +274,8 @@ describe('buildCustomAudiences', () => {
       segment('ca_zero', 'Zero', 0, { type: 'custom_audience' }),
       segment('lal_1', 'Lookalike 1%', 0.8, { type: 'lookalike' }),
     ];
-    const { selected, trace } = buildCustomAudiences(evidence({ existing }));
+    const { selected, trace: events } = buildCustomAudiences(evidence({ existing }));
+    const trace = events.map(presentTraceEvent);
     expect(selected.map((s) => [s.audienceId, s.size])).toEqual([
       ['ca_converters_12345', 150],
       ['ca_newsletter', 0],
@@ -320,8 +326,8 @@ describe('chooseDemographics', () => {
       EUR,
     );
     expect([choice.ageMin, choice.ageMax]).toEqual([25, 44]);
-    expect(choice.trace.find((t) => t.numbers.bucket === '18-24')?.numbers).toMatchObject({ kept: false, score: 0 });
-    expect(choice.trace.find((t) => t.numbers.age_min === 25)?.numbers).toMatchObject({ best_bucket: '25-34', best_score: 0.95 });
+    expect(lines(choice).find((t) => t.numbers.bucket === '18-24')?.numbers).toMatchObject({ kept: false, score: 0 });
+    expect(lines(choice).find((t) => t.numbers.age_min === 25)?.numbers).toMatchObject({ best_bucket: '25-34', best_score: 0.95 });
   });
 
   it('keeps a bucket at 0.7 of the best and drops one below it', () => {
@@ -340,7 +346,7 @@ describe('chooseDemographics', () => {
   it('uses 18-65 without age data and says so', () => {
     const choice = chooseDemographics([], settings, EUR);
     expect(choice).toMatchObject({ ageMin: 18, ageMax: 65, gender: 'all' });
-    expect(choice.trace.some((t) => t.decision.includes('no age data'))).toBe(true);
+    expect(lines(choice).some((t) => t.decision.includes('no age data'))).toBe(true);
   });
 
   it('aggregates rows carrying both age and gender', () => {
@@ -353,7 +359,7 @@ describe('chooseDemographics', () => {
       { age: '18-24', gender: 'female', total: weak(5000) },
     ];
     const choice = chooseDemographics(rows, settings, EUR);
-    expect(choice.trace.find((t) => t.numbers.bucket === '25-34')?.numbers.impressions).toBe(10_000);
+    expect(lines(choice).find((t) => t.numbers.bucket === '25-34')?.numbers.impressions).toBe(10_000);
     expect([choice.ageMin, choice.ageMax]).toEqual([25, 64]);
     expect(choice.gender).toBe('male');
   });
@@ -365,7 +371,7 @@ describe('chooseDemographics', () => {
     ];
     const choice = chooseDemographics(rows, settings, EUR);
     expect(choice.gender).toBe('female');
-    expect(choice.trace.at(-1)?.numbers).toMatchObject({ female_score: 0.95, male_score: 0, male_confidence: 0.95 });
+    expect(lines(choice).at(-1)?.numbers).toMatchObject({ female_score: 0.95, male_score: 0, male_confidence: 0.95 });
   });
 
   it('stays with all when the same lead rests on low confidence', () => {
@@ -375,7 +381,7 @@ describe('chooseDemographics', () => {
     ];
     const choice = chooseDemographics(rows, settings, EUR);
     expect(choice.gender).toBe('all');
-    expect(choice.trace.at(-1)?.decision).toContain('confidence');
+    expect(lines(choice).at(-1)?.decision).toContain('confidence');
   });
 
   it('stays with all when the lead is under 1.5x, and unknown gender counts toward neither', () => {

@@ -75,7 +75,78 @@ export type LeftOutEvent = { kind: 'special_ad_categories.left_out'; categories:
   | { what: 'exclusions' }
 );
 
+/** A demographic group's delivery and scores, unrounded. */
+export interface GroupFigures {
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  smoothedCtr: number;
+  smoothedCvr: number;
+  smoothedRoas: number;
+  confidence: number;
+  score: number;
+}
+
+/** How the age range was chosen. */
+export type AgeEvent = { kind: 'demographics.age' } & (
+  | { what: 'no_data'; ageMin: number; ageMax: number }
+  | { what: 'none_scores'; buckets: number; ageMin: number; ageMax: number }
+  | { what: 'bucket'; bucket: string; figures: GroupFigures; keepRatio: number; threshold: number; kept: boolean }
+  | { what: 'range'; bestBucket: string; bestScore: number; threshold: number; ageMin: number; ageMax: number }
+);
+
+/** How the gender was chosen. */
+export type GenderEvent = { kind: 'demographics.gender' } & (
+  | { what: 'missing'; maleScore: number | null; femaleScore: number | null }
+  | { what: 'group'; gender: 'male' | 'female'; figures: GroupFigures }
+  | ({ what: 'no_lead' | 'low_confidence' | 'chosen'; leader: 'male' | 'female' } & GenderComparison)
+);
+
+export interface GenderComparison {
+  maleScore: number;
+  femaleScore: number;
+  maleConfidence: number;
+  femaleConfidence: number;
+  winRatio: number;
+  minConfidence: number;
+}
+
+/** A source of a new custom audience: proposed, or skipped and why. */
+export interface AudienceSourceEvent {
+  kind: 'custom_audiences.source';
+  source: 'converters' | 'pixel_visitors' | 'engagers';
+  size: number;
+  minSize: number;
+  /** unknown: the window cannot count it (no known conversions, no pixel data); too_small: under Meta's minimum. */
+  outcome: 'proposed' | 'unknown' | 'too_small';
+  audienceId: string | null;
+}
+
+/** An audience the history already ran: kept, or why not. */
+export interface ExistingAudienceEvent {
+  kind: 'custom_audiences.existing';
+  segmentId: string;
+  segmentName: string;
+  segmentType: string;
+  composite: number;
+  outcome: 'not_a_source' | 'fatigued' | 'not_positive' | 'already_proposed' | 'kept';
+  fatigueReason: string | null;
+  /** Its clicks in the window, a lower bound of its size (0 = unknown); for a kept audience. */
+  size: number | null;
+}
+
+export interface AudienceOrderEvent {
+  kind: 'custom_audiences.order';
+  proposed: number;
+  best: string | null;
+}
+
 export type TypedTraceEvent =
+  | AudienceSourceEvent
+  | ExistingAudienceEvent
+  | AudienceOrderEvent
+  | AgeEvent
+  | GenderEvent
   | BudgetShareEvent
   | ScoresEvent
   | FrequencyEvent

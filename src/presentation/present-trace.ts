@@ -1,10 +1,12 @@
 // The reasoning's typed events in the specification's words: each event becomes the trace line
 // (step, decision, numbers) the document has always shown, rounded as it always was.
-import type { LeftOutEvent, TypedTraceEvent } from '../engine/trace-events.ts';
+import type { AgeEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LeftOutEvent, TypedTraceEvent } from '../engine/trace-events.ts';
 import type { TraceEvent } from '../engine/types.ts';
 import type { TraceEntryDocument } from './recommendation-document.ts';
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
+/** The audience builder's rounding (half up at the fourth decimal), kept so the documents read as they did. */
+const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 export function presentTraceEvent(event: TraceEvent): TraceEntryDocument {
   return 'kind' in event ? presentTyped(event) : { step: event.step, decision: event.decision, numbers: event.numbers };
@@ -51,6 +53,101 @@ function presentTyped(e: TypedTraceEvent): TraceEntryDocument {
       };
     case 'special_ad_categories.left_out':
       return presentLeftOut(e);
+    case 'custom_audiences.source':
+      return presentAudienceSource(e);
+    case 'custom_audiences.existing':
+      return presentExistingAudience(e);
+    case 'custom_audiences.order':
+      return { step: 'custom_audiences', decision: 'order: converters, pixel visitors, existing by composite, engagers (closest to a purchase first)', numbers: { proposed: e.proposed, best: e.best } };
+    case 'demographics.age':
+      return presentAge(e);
+    case 'demographics.gender':
+      return presentGender(e);
+  }
+}
+
+const SOURCE_LABELS = { converters: 'converters', pixel_visitors: 'pixel visitors', engagers: 'engagers' } as const;
+const UNKNOWN_SOURCE = { converters: 'conversions are unknown in the window', pixel_visitors: 'no pixel data', engagers: 'clicks are unknown' } as const;
+
+function presentAudienceSource(e: AudienceSourceEvent): TraceEntryDocument {
+  const step = 'custom_audiences';
+  const label = SOURCE_LABELS[e.source];
+  const numbers = { size: e.size, min_size: e.minSize };
+  switch (e.outcome) {
+    case 'unknown':
+      return { step, decision: `skipped ${label}: ${UNKNOWN_SOURCE[e.source]}`, numbers };
+    case 'too_small':
+      return { step, decision: `skipped ${label}: ${e.size} people is below Meta's minimum of ${e.minSize} for a lookalike source`, numbers };
+    case 'proposed':
+      return { step, decision: `proposed ${e.audienceId}`, numbers };
+  }
+}
+
+function presentExistingAudience(e: ExistingAudienceEvent): TraceEntryDocument {
+  const step = 'custom_audiences';
+  const numbers = { segment_id: e.segmentId, composite: round4(e.composite) };
+  switch (e.outcome) {
+    case 'not_a_source':
+      return { step, decision: `not re-proposed "${e.segmentName}": a ${e.segmentType} is not a custom audience source`, numbers };
+    case 'fatigued':
+      return { step, decision: `dropped "${e.segmentName}": fatigued (${e.fatigueReason ?? 'no reason given'})`, numbers };
+    case 'not_positive':
+      return { step, decision: `dropped "${e.segmentName}": composite ${round4(e.composite)} is not above 0`, numbers };
+    case 'already_proposed':
+      return { step, decision: `"${e.segmentName}" is already proposed with a fresh size`, numbers };
+    case 'kept':
+      return { step, decision: `kept existing "${e.segmentName}"; size is its clicks in the window, a lower bound (0 = unknown)`, numbers: { ...numbers, size: e.size ?? 0 } };
+  }
+}
+
+function groupNumbers(g: GroupFigures): TraceEntryDocument['numbers'] {
+  return {
+    impressions: g.impressions,
+    clicks: g.clicks,
+    conversions: g.conversions,
+    smoothed_ctr: round4(g.smoothedCtr),
+    smoothed_cvr: round4(g.smoothedCvr),
+    smoothed_roas: round4(g.smoothedRoas),
+    confidence: round4(g.confidence),
+    score: round4(g.score),
+  };
+}
+
+function presentAge(e: AgeEvent): TraceEntryDocument {
+  const step = 'demographics.age';
+  switch (e.what) {
+    case 'no_data':
+      return { step, decision: `no age data: ${e.ageMin}-${e.ageMax}`, numbers: { age_min: e.ageMin, age_max: e.ageMax } };
+    case 'none_scores':
+      return { step, decision: `no age bucket scores above 0 (none beats the priors with confidence): ${e.ageMin}-${e.ageMax}`, numbers: { buckets: e.buckets, age_min: e.ageMin, age_max: e.ageMax } };
+    case 'bucket':
+      return { step, decision: `${e.bucket}: ${e.kept ? 'kept' : 'below'} ${e.keepRatio} x best`, numbers: { bucket: e.bucket, ...groupNumbers(e.figures), threshold: round4(e.threshold), kept: e.kept } };
+    case 'range':
+      return { step, decision: `age ${e.ageMin}-${e.ageMax}: contiguous range from the youngest to the oldest kept bucket (best ${e.bestBucket})`, numbers: { best_bucket: e.bestBucket, best_score: round4(e.bestScore), threshold: round4(e.threshold), age_min: e.ageMin, age_max: e.ageMax } };
+  }
+}
+
+function presentGender(e: GenderEvent): TraceEntryDocument {
+  const step = 'demographics.gender';
+  if (e.what === 'missing') {
+    return { step, decision: 'all: no data for both male and female', numbers: { male_score: e.maleScore === null ? null : round4(e.maleScore), female_score: e.femaleScore === null ? null : round4(e.femaleScore) } };
+  }
+  if (e.what === 'group') return { step, decision: e.gender, numbers: groupNumbers(e.figures) };
+  const numbers = {
+    male_score: round4(e.maleScore),
+    female_score: round4(e.femaleScore),
+    male_confidence: round4(e.maleConfidence),
+    female_confidence: round4(e.femaleConfidence),
+    win_ratio: e.winRatio,
+    min_confidence: e.minConfidence,
+  };
+  switch (e.what) {
+    case 'no_lead':
+      return { step, decision: `all: neither gender scores ${e.winRatio}x the other`, numbers };
+    case 'low_confidence':
+      return { step, decision: `all: ${e.leader} leads by ${e.winRatio}x or more but confidence is below ${e.minConfidence}`, numbers };
+    case 'chosen':
+      return { step, decision: `${e.leader}: scores ${e.winRatio}x or more the other with enough confidence`, numbers };
   }
 }
 
