@@ -137,7 +137,7 @@ function decideAdSet(
   if (!check.valid) throw new InvalidAllocationError(adset.adsetId, check.reason);
   trace.push(...allocation.trace);
   if (!hasCountryData) {
-    trace.push({ step: 'geo', decision: 'no country breakdown in the history: Spain only, scored from the priors', numbers: { countries_with_data: 0 } });
+    trace.push({ kind: 'geo.no_country_data' });
   }
   const byCode = new Map<string, CountryScore>(countryScores.map((c) => [c.countryCode, c]));
   const scoreOf = (code: string): CountryScore =>
@@ -152,11 +152,7 @@ function decideAdSet(
   // 3–4. Interests and behaviors
   const shares = genreShares(snapshot.pixelEvents);
   if (shares.size > 0) {
-    trace.push({
-      step: 'pixel',
-      decision: 'pixel events bias interest choice toward these genres',
-      numbers: Object.fromEntries([...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([g, s]) => [g, round(s, 3)])),
-    });
+    trace.push({ kind: 'pixel', topGenres: [...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([genre, share]) => ({ genre, share })) });
   }
   const ranking = strategy.rank(adset, scores, rng);
   trace.push(...ranking.trace);

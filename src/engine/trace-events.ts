@@ -141,7 +141,21 @@ export interface AudienceOrderEvent {
   best: string | null;
 }
 
+/** The site's pixel events bias the interest choice toward these genres (share of weighted events). */
+export interface PixelGenresEvent {
+  kind: 'pixel';
+  /** The five largest shares, largest first. */
+  topGenres: { genre: string; share: number }[];
+}
+
+/** The history has no country breakdown: Spain alone, scored from the priors. */
+export interface NoCountryDataEvent {
+  kind: 'geo.no_country_data';
+}
+
 export type TypedTraceEvent =
+  | PixelGenresEvent
+  | NoCountryDataEvent
   | AudienceSourceEvent
   | ExistingAudienceEvent
   | AudienceOrderEvent

@@ -53,6 +53,10 @@ function presentTyped(e: TypedTraceEvent): TraceEntryDocument {
       };
     case 'special_ad_categories.left_out':
       return presentLeftOut(e);
+    case 'pixel':
+      return { step: 'pixel', decision: 'pixel events bias interest choice toward these genres', numbers: Object.fromEntries(e.topGenres.map((g) => [g.genre, round(g.share, 3)])) };
+    case 'geo.no_country_data':
+      return { step: 'geo', decision: 'no country breakdown in the history: Spain only, scored from the priors', numbers: { countries_with_data: 0 } };
     case 'custom_audiences.source':
       return presentAudienceSource(e);
     case 'custom_audiences.existing':
