@@ -9,7 +9,7 @@ import { inclusiveDays } from './calendar.ts';
 import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment } from './exploration.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
-import { limitAudience } from './special-ad-categories.ts';
+import { audienceLimitingCategories, limitAudience } from './special-ad-categories.ts';
 import { emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact } from './money.ts';
 import { bayesStrategy } from './strategies/bayes.ts';
@@ -205,6 +205,7 @@ function decideAdSet(
     customAudiences: customs.selected,
     lookalikes: audience.lookalikes,
     frequencyCap: { impressions: frequency.cap, windowDays: settings.frequencyWindowDays },
+    audienceLimitedBy: audienceLimitingCategories(snapshot.specialAdCategories),
     expected: { ctr: expected.ctr, cvr: expected.cvr, roas: expected.roas, confidence: expected.confidence },
     // 9. The reasoning trace
     basis: { strategy: settings.strategy, spainMinPct: settings.spainMinPct, window: { start: snapshot.windowStart, end: snapshot.windowEnd }, priors: settings.priors },

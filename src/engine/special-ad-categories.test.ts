@@ -45,6 +45,7 @@ describe('special ad categories', () => {
       expect(d!.draft.behaviors.length).toBeGreaterThan(0);
       expect(d!.draft.lookalikes.length).toBeGreaterThan(0);
       expect(d!.draft.reasoning.trace.some((t) => t.step === 'special_ad_categories')).toBe(false);
+      expect(d!.decision.audienceLimitedBy).toEqual([]);
     });
 
     for (const category of ['HOUSING', 'EMPLOYMENT', 'FINANCIAL_PRODUCTS_SERVICES']) {
@@ -53,6 +54,7 @@ describe('special ad categories', () => {
         // The typed decision that the apply maps onto Meta's targeting spec, and its document.
         const { decision } = d!;
         expect([decision.ageMin, decision.ageMax, decision.gender, decision.behaviors, decision.lookalikes]).toEqual([18, 65, 'all', [], []]);
+        expect(decision.audienceLimitedBy).toEqual([category]);
         expect(decision.trace.filter((t) => 'kind' in t && t.kind === 'special_ad_categories.left_out').map((t) => 'kind' in t && t.kind === 'special_ad_categories.left_out' ? t.what : null)).toEqual(['age', 'gender', 'behaviors', 'lookalikes', 'exclusions']);
         const draft = d!.draft;
         expect([draft.age_min, draft.age_max, draft.gender]).toEqual([18, 65, 'all']);

@@ -400,6 +400,12 @@ export interface Decision {
   customAudiences: CustomAudienceChoice[];
   lookalikes: LookalikeChoice[];
   frequencyCap: FrequencyCapChoice;
+  /**
+   * The campaign's special ad categories that limited this audience (e.g. HOUSING): an apply must
+   * not carry over what they forbid from the ad set's current targeting (exclusions above all).
+   * Empty for an ordinary campaign.
+   */
+  audienceLimitedBy: string[];
   expected: ExpectedPerformance;
   /** The rules and evidence the decision stood on. */
   basis: {

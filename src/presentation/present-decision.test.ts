@@ -25,6 +25,7 @@ function decision(currency: string, budgetMinor: number): Decision {
     ],
     lookalikes: [{ sourceAudienceId: 'ca_converters_c1', countryCodes: ['ES', 'MX'], ratio: 0.01, name: 'Lookalike 1% - ES+MX' }],
     frequencyCap: { impressions: 3, windowDays: 7 },
+    audienceLimitedBy: [],
     expected: { ctr: 0.0123456, cvr: 0.0234567, roas: 2.34567, confidence: 0.87654 },
     basis: { strategy: 'spec', spainMinPct: 35, window: { start: '2026-10-01', end: '2026-10-28' }, priors: { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 } },
     trace: [
