@@ -4,12 +4,10 @@
 import { countryName } from '../engine/geo.ts';
 import { minorDigits, toMajor } from '../engine/money.ts';
 import type { CustomAudienceChoice, Decision } from '../engine/types.ts';
-import { presentTraceEvent } from './present-trace.ts';
+import { presentTraceEvent, SOURCE_LABELS } from './present-trace.ts';
 import type { RecommendationDraftDocument } from './recommendation-document.ts';
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
-
-const SOURCE_LABELS = { converters: 'converters', pixel_visitors: 'pixel visitors', engagers: 'engagers' } as const;
 
 export function presentDecision(d: Decision): RecommendationDraftDocument {
   const { currency, budgetMinor } = d;

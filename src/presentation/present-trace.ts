@@ -70,7 +70,8 @@ function presentTyped(e: TypedTraceEvent): TraceEntryDocument {
   }
 }
 
-const SOURCE_LABELS = { converters: 'converters', pixel_visitors: 'pixel visitors', engagers: 'engagers' } as const;
+/** How the document names each source of a proposed custom audience. */
+export const SOURCE_LABELS = { converters: 'converters', pixel_visitors: 'pixel visitors', engagers: 'engagers' } as const;
 const UNKNOWN_SOURCE = { converters: 'conversions are unknown in the window', pixel_visitors: 'no pixel data', engagers: 'clicks are unknown' } as const;
 
 function presentAudienceSource(e: AudienceSourceEvent): TraceEntryDocument {
