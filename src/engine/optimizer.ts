@@ -154,7 +154,7 @@ function decideAdSet(
   if (shares.size > 0) {
     trace.push({ kind: 'pixel', topGenres: [...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([genre, share]) => ({ genre, share })) });
   }
-  const ranking = strategy.rank(adset, scores, rng);
+  const ranking = strategy.choose(adset, scores, rng);
   trace.push(...ranking.trace);
   const { ranked, ratePriors, histories } = ranking;
   const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());

@@ -51,7 +51,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   const pool: CampaignPool | null = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, minorPerMajor)) };
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
-    rank: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng) : chooseFromCampaign(adset, scores, pool, settings, rng)),
+    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng) : chooseFromCampaign(adset, scores, pool, settings, rng)),
     expect: (input) => bayesExpected(input, settings, minorPerMajor),
   };
 }

@@ -14,7 +14,7 @@ export const specStrategy: DecisionStrategy = {
     const minorPerMajor = 10 ** minorDigits(snapshot.currency);
     return {
       split: ({ budgetMinor, countryScores }) => allocateBudget(budgetMinor, countryScores, settings.spainMinPct),
-      rank: (adset, scores) => ({ ranked: [...scores], ratePriors: null, histories: { recovery: adset.segments, draws: adset.segments }, trace: [] }),
+      choose: (adset, scores) => ({ ranked: [...scores], ratePriors: null, histories: { recovery: adset.segments, draws: adset.segments }, trace: [] }),
       expect: (input) => specExpected(input, settings, minorPerMajor),
     };
   },

@@ -74,7 +74,8 @@ export interface AdSetExpectInput {
 /** A strategy's decisions for the ad sets of one run. */
 export interface CampaignStrategy {
   split(input: AdSetSplitInput): CountrySplit;
-  rank(adset: AdSetSnapshot, scores: readonly SegmentScore[], rng: Rng | null): SegmentRanking;
+  /** Steps 3–4: ranks the candidates; the optimizer fills the slots from the ranking (and explores where the ranking allows). */
+  choose(adset: AdSetSnapshot, scores: readonly SegmentScore[], rng: Rng | null): SegmentRanking;
   expect(input: AdSetExpectInput): Expected;
 }
 
