@@ -8,6 +8,7 @@ import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { MetaAsyncJobError } from '../src/meta/errors.ts';
 import { MetaAuthError, MetaUpstreamError, metaSync } from '../src/services/meta.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
+import { explainRecommendation } from '../src/services/explain-recommendation.ts';
 import type { Db } from '../src/store/db.ts';
 import { runCli } from './helpers/cli.ts';
 import { buildApp } from '../src/api/app.ts';
@@ -130,6 +131,8 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
       const stored = await h.db.query<{ snapshot: unknown }>('select snapshot from decision_inputs where run_id = $1', [result.run.runId]);
       const snapshot = (typeof stored[0]!.snapshot === 'string' ? JSON.parse(stored[0]!.snapshot) : stored[0]!.snapshot) as { specialAdCategories?: string[] };
       expect(snapshot.specialAdCategories).toEqual(['HOUSING']);
+      const replay = await explainRecommendation(h.ctx, result.recommendations[0]!.recommendation_id, { replay: true });
+      expect(replay.replay).toMatchObject({ same: true, hash_verified: true, differences_total: 0, error: null });
       // The ordinary campaign's snapshot has no such field.
       const plain = await runOptimization(h.ctx, { campaignId: fake.market.campaigns[0]!.campaignId, budget: '500', mode: 'live' });
       const plainStored = await h.db.query<{ snapshot: unknown }>('select snapshot from decision_inputs where run_id = $1', [plain.run.runId]);
