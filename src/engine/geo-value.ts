@@ -14,7 +14,7 @@ import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExpl
 import { valueInterval } from './credible-interval.ts';
 import { createRng } from './random.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market } from './response-curve.ts';
-import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, NarratedTraceEvent } from './types.ts';
+import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEvent } from './types.ts';
 
 /** A country at most this multiple of its highest daily spend in the window, by default. */
 export const DEFAULT_TRUST_MULTIPLE = 2;
@@ -114,7 +114,7 @@ export function checkCampaign(adsets: readonly { countries: readonly CountryHist
 
 export interface GeoSplit {
   allocations: { countryCode: string; amountMinor: number }[];
-  trace: NarratedTraceEvent[];
+  trace: TraceEvent[];
   chosen: GeoCandidate;
   /** Held-out error of each candidate; null when the history could not be split. */
   errors: Record<GeoCandidate, number> | null;
@@ -539,7 +539,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   const spainFloor = Math.ceil((totalMinor * settings.spainMinPct) / 100 - 1e-9);
   const multiple = settings.trustMultiple ?? DEFAULT_TRUST_MULTIPLE;
   const newShare = settings.explorationShare ?? 0;
-  const trace: NarratedTraceEvent[] = [];
+  const trace: TraceEvent[] = [];
 
   const check = input.campaignCheck?.result ?? checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
   const where = input.campaignCheck && input.campaignCheck.adsets > 1 ? ` (checked on the campaign's countries, its ${input.campaignCheck.adsets} ad sets pooled)` : '';

@@ -153,7 +153,18 @@ export interface NoCountryDataEvent {
   kind: 'geo.no_country_data';
 }
 
+/** The specification's split (src/engine/geo.ts), step by step. */
+export type SpecSplitEvent =
+  | { kind: 'geo.weight'; countryCode: string; region: string; weight: number; engagement: number; performance: number }
+  | { kind: 'geo.spain_unscored' }
+  | { kind: 'geo.exclude'; countryCode: string; weight: number }
+  | { kind: 'geo.drop'; countryCode: string; weight: number; share: number; thresholdPct: number }
+  | { kind: 'geo.spain_floor_share'; proportionalShare: number; floorPct: number; floorMinor: number; binding: boolean }
+  | { kind: 'geo.spain_only'; amountMinor: number }
+  | { kind: 'geo.share'; countryCode: string; weight: number; amountMinor: number; pct: number };
+
 export type TypedTraceEvent =
+  | SpecSplitEvent
   | PixelGenresEvent
   | NoCountryDataEvent
   | AudienceSourceEvent

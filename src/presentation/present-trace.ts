@@ -53,6 +53,30 @@ function presentTyped(e: TypedTraceEvent): TraceEntryDocument {
       };
     case 'special_ad_categories.left_out':
       return presentLeftOut(e);
+    case 'geo.weight':
+      return { step: 'geo.weight', decision: `${e.countryCode} (${e.region}) weighs ${round(e.weight, 4)} by ${e.region === 'ES' || e.region === 'LATAM' ? 'engagement' : 'performance'}`, numbers: { country_code: e.countryCode, region: e.region, weight: e.weight, engagement: e.engagement, performance: e.performance } };
+    case 'geo.spain_unscored':
+      return { step: 'geo.spain_unscored', decision: 'ES had no score; it is allocated with weight 0 and keeps its floor', numbers: { country_code: 'ES', weight: 0 } };
+    case 'geo.exclude':
+      return { step: 'geo.exclude', decision: `${e.countryCode} excluded: no positive weight`, numbers: { country_code: e.countryCode, weight: e.weight } };
+    case 'geo.drop':
+      return {
+        step: 'geo.drop',
+        decision: `${e.countryCode} dropped: its share ${round(e.share * 100, 2)} % is under ${e.thresholdPct} % of the budget, too little to learn from; it goes back to the others`,
+        numbers: { country_code: e.countryCode, weight: e.weight, share_pct: round(e.share * 100, 4), threshold_pct: e.thresholdPct },
+      };
+    case 'geo.spain_floor_share':
+      return {
+        step: 'geo.spain_floor',
+        decision: e.binding
+          ? `ES's proportional share ${round(e.proportionalShare * 100, 2)} % is under its floor of ${e.floorPct} %: ES gets the floor, the rest is shared by weight`
+          : `ES's proportional share ${round(e.proportionalShare * 100, 2)} % meets its floor of ${e.floorPct} %: kept`,
+        numbers: { proportional_pct: round(e.proportionalShare * 100, 4), floor_pct: e.floorPct, floor_minor: e.floorMinor, binding: e.binding },
+      };
+    case 'geo.spain_only':
+      return { step: 'geo.spain_only', decision: 'no other country has budget: ES gets 100 %', numbers: { country_code: 'ES', amount_minor: e.amountMinor } };
+    case 'geo.share':
+      return { step: 'geo.share', decision: `${e.countryCode} gets ${e.pct} % of the budget`, numbers: { country_code: e.countryCode, weight: e.weight, amount_minor: e.amountMinor, pct: e.pct } };
     case 'pixel':
       return { step: 'pixel', decision: 'pixel events bias interest choice toward these genres', numbers: Object.fromEntries(e.topGenres.map((g) => [g.genre, round(g.share, 3)])) };
     case 'geo.no_country_data':
