@@ -9,7 +9,7 @@ import { NO_COUNTRY_LIMITS, splitUnderLimits, type CountryLimits } from './geo-c
 import { valueInterval, Z_90 } from './credible-interval.ts';
 import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market, type ResponseCurve, type SpendPoint } from './response-curve.ts';
-import type { CountryHistory, NarratedTraceEvent } from './types.ts';
+import type { CountryHistory, TraceEvent } from './types.ts';
 
 export interface CountryDaily extends CountryHistory {
   daily: SpendPoint[];
@@ -37,7 +37,7 @@ export function allocateByResponse(
   spainMinPct: number,
   limits: CountryLimits = NO_COUNTRY_LIMITS,
   exploration: BudgetExploration | null = null,
-): { allocations: BayesAllocation[]; trace: NarratedTraceEvent[]; priors: ValuePriors } | null {
+): { allocations: BayesAllocation[]; trace: TraceEvent[]; priors: ValuePriors } | null {
   const pooled = countries.reduce((acc, c) => addMetrics(acc, c.total), emptyMetrics());
   const priors = fitStrengths(countries.map((c) => c.total));
   // Strengths fitted from the countries themselves (src/engine/empirical-bayes.ts) where the fit succeeds.
@@ -51,7 +51,7 @@ export function allocateByResponse(
     .sort((a, b) => a - b);
   const medianBend = bends[Math.floor(bends.length / 2)]!;
 
-  const trace: NarratedTraceEvent[] = [{
+  const trace: TraceEvent[] = [{
     step: 'priors.fitted',
     decision: 'countries\' value per impression shrunk with prior strengths fitted across the countries by empirical Bayes (fixed strengths where the fit fell back)',
     numbers: { pool: 'countries', use_fitted: true, ...describePriors('', priors) },
@@ -121,7 +121,7 @@ export function allocateByResponse(
       },
     });
   }
-  trace.push({ step: 'geo.spain_floor', decision: `Spain gets at least ${spainFloor} of ${totalMinor} minor units (${spainMinPct} %)`, numbers: { spain_floor_minor: spainFloor, spain_minor: allocations.find((a) => a.countryCode === 'ES')!.amountMinor } });
+  trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct, spainMinor: allocations.find((a) => a.countryCode === 'ES')!.amountMinor });
   return { allocations, trace, priors };
 }
 

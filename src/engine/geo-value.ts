@@ -632,7 +632,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
       },
     });
   }
-  trace.push({ step: 'geo.spain_floor', decision: `Spain gets at least ${spainFloor} of ${totalMinor} minor units (${settings.spainMinPct} %)`, numbers: { spain_floor_minor: spainFloor, spain_minor: amounts[markets.findIndex((m) => m.code === 'ES')]! } });
+  trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct: settings.spainMinPct, spainMinor: amounts[markets.findIndex((m) => m.code === 'ES')]! });
   return { allocations: markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]! })), trace, chosen, errors: typeof check === 'string' ? null : check.errors };
 }
 

@@ -163,8 +163,18 @@ export type SpecSplitEvent =
   | { kind: 'geo.spain_only'; amountMinor: number }
   | { kind: 'geo.share'; countryCode: string; weight: number; amountMinor: number; pct: number };
 
+/** Spain's floor as the `bayes` split held it. */
+export interface SpainFloorEvent {
+  kind: 'geo.spain_floor_amount';
+  floorMinor: number;
+  totalMinor: number;
+  spainMinPct: number;
+  spainMinor: number;
+}
+
 export type TypedTraceEvent =
   | SpecSplitEvent
+  | SpainFloorEvent
   | PixelGenresEvent
   | NoCountryDataEvent
   | AudienceSourceEvent

@@ -77,6 +77,8 @@ function presentTyped(e: TypedTraceEvent): TraceEntryDocument {
       return { step: 'geo.spain_only', decision: 'no other country has budget: ES gets 100 %', numbers: { country_code: 'ES', amount_minor: e.amountMinor } };
     case 'geo.share':
       return { step: 'geo.share', decision: `${e.countryCode} gets ${e.pct} % of the budget`, numbers: { country_code: e.countryCode, weight: e.weight, amount_minor: e.amountMinor, pct: e.pct } };
+    case 'geo.spain_floor_amount':
+      return { step: 'geo.spain_floor', decision: `Spain gets at least ${e.floorMinor} of ${e.totalMinor} minor units (${e.spainMinPct} %)`, numbers: { spain_floor_minor: e.floorMinor, spain_minor: e.spainMinor } };
     case 'pixel':
       return { step: 'pixel', decision: 'pixel events bias interest choice toward these genres', numbers: Object.fromEntries(e.topGenres.map((g) => [g.genre, round(g.share, 3)])) };
     case 'geo.no_country_data':
