@@ -83,7 +83,7 @@ export function allocateByResponse(
     const draws = drawCountryValues(e.rng, all.map(({ c }) => c.total), prior);
     const explored = splitUnderLimits(markets.map((m, i) => ({ ...m, valuePerImpression: draws[i]! })), totalMinor, spainFloor, limits).amounts;
     const blended = blendSplits(mean, explored, e.share, totalMinor, limits.minBudgetMinor);
-    trace.push(budgetExplorationTrace(e.share, blended, markets.map((m) => m.code), mean, Object.fromEntries(markets.map((m, i) => [`${m.code}_drawn_value_per_1000_impressions_minor`, Number((draws[i]! * 1000).toFixed(2))]))));
+    trace.push(budgetExplorationTrace(e.share, blended, markets.map((m) => m.code), mean, markets.map((m, i) => ({ countryCode: m.code, valuePer1000Minor: draws[i]! * 1000 }))));
     return blended ?? mean;
   };
   const split = splitUnderLimits(markets, totalMinor, spainFloor, limits);

@@ -172,8 +172,21 @@ export interface SpainFloorEvent {
   spainMinor: number;
 }
 
+/** The budget's exploration: part of the split drawn from the countries' posteriors, or skipped. */
+export interface BudgetExplorationEvent {
+  kind: 'geo.explore';
+  share: number;
+  /** False: skipped (the blend would leave a country under the minimum budget). */
+  blended: boolean;
+  /** Each country's move from the mean split, minor units (0 when skipped), in the split's order. */
+  moves: { countryCode: string; exploredMinor: number }[];
+  /** The drawn value per 1,000 impressions of each country, where the split reports it (engine version 5's). */
+  draws: { countryCode: string; valuePer1000Minor: number }[];
+}
+
 export type TypedTraceEvent =
   | SpecSplitEvent
+  | BudgetExplorationEvent
   | SpainFloorEvent
   | PixelGenresEvent
   | NoCountryDataEvent

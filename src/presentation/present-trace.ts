@@ -77,6 +77,18 @@ function presentTyped(e: TypedTraceEvent): TraceEntryDocument {
       return { step: 'geo.spain_only', decision: 'no other country has budget: ES gets 100 %', numbers: { country_code: 'ES', amount_minor: e.amountMinor } };
     case 'geo.share':
       return { step: 'geo.share', decision: `${e.countryCode} gets ${e.pct} % of the budget`, numbers: { country_code: e.countryCode, weight: e.weight, amount_minor: e.amountMinor, pct: e.pct } };
+    case 'geo.explore':
+      return {
+        step: 'geo.explore',
+        decision: e.blended
+          ? `${e.share * 100} % of the budget split as if each country's value per impression were a draw from its posterior (Thompson sampling), so thinly measured countries keep earning evidence`
+          : `budget exploration skipped this run: blending ${e.share * 100} % of the split drawn from the posteriors would leave a country under the minimum daily budget`,
+        numbers: {
+          exploration_share: e.share,
+          ...Object.fromEntries(e.draws.map((d) => [`${d.countryCode}_drawn_value_per_1000_impressions_minor`, round(d.valuePer1000Minor, 2)])),
+          ...Object.fromEntries(e.moves.map((m) => [`${m.countryCode}_explored_minor`, m.exploredMinor])),
+        },
+      };
     case 'geo.spain_floor_amount':
       return { step: 'geo.spain_floor', decision: `Spain gets at least ${e.floorMinor} of ${e.totalMinor} minor units (${e.spainMinPct} %)`, numbers: { spain_floor_minor: e.floorMinor, spain_minor: e.spainMinor } };
     case 'pixel':
