@@ -112,7 +112,7 @@ describe('the backtest command', () => {
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--strategy: must be one of spec, bayes \(seed is accepted for spec\)/);
       // The former name of spec still works, and the series carries the new one.
-      const former = await runCli(['backtest', '--days', '2', '--market-seed', '3', '--baseline', 'seed', '--json'], { db });
+      const former = await runCli(['backtest', '--days', '2', '--market-seed', '3', '--baseline', 'seed', '--json', '--out', prefix], { db });
       expect(former.code).toBe(0);
       expect((JSON.parse(former.stdout) as { series: { strategy: string }[] }).series.map((s) => s.strategy).sort()).toEqual(['bayes', 'oracle', 'spec', 'uniform']);
       const badWeighting = await runCli(['backtest', '--audience-weighting', 'size'], { db });
