@@ -42,6 +42,20 @@ export default tseslint.config(
     },
   },
   {
+    // The engine's subfolders (strategies/) reach the rest of the engine one level up, never beyond it.
+    files: ['src/engine/*/**/*.ts'],
+    ignores: ['src/engine/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os'], message: 'src/engine is pure: no Node I/O modules.' },
+          { group: ['pg', 'pg-*', '@electric-sql/*', 'fastify', 'fastify-*', '@fastify/*', 'pg-boss', 'undici', 'pino', 'csv-parse', 'csv-parse/*'], message: 'src/engine is pure: adapters live outside it.' },
+          { group: ['../../*'], message: 'src/engine imports only from inside src/engine.' },
+        ],
+      }],
+    },
+  },
+  {
     // The synthetic market is seeded and pure like the engine, and imports only the engine.
     files: ['src/simulation/**/*.ts'],
     ignores: ['src/simulation/**/*.test.ts'],
@@ -59,13 +73,16 @@ export default tseslint.config(
     },
   },
   // Layers: imports point down (cli/api/jobs → services → engine, store, sources, meta, simulation → engine).
+  // src/presentation turns the engine's typed decisions into the specification's document: pure, over
+  // the engine only; the store keeps that document, and every outlet prints it.
   ...[
-    { files: ['src/store/**/*.ts'], allowed: ['engine'], name: 'src/store' },
+    { files: ['src/presentation/**/*.ts'], allowed: ['engine'], name: 'src/presentation' },
+    { files: ['src/store/**/*.ts'], allowed: ['engine', 'presentation'], name: 'src/store' },
     { files: ['src/sources/**/*.ts'], allowed: ['engine'], name: 'src/sources' },
     { files: ['src/meta/**/*.ts'], allowed: ['engine', 'simulation'], name: 'src/meta' },
     { files: ['src/backtest/**/*.ts'], allowed: ['engine', 'simulation', 'sources'], name: 'src/backtest' },
-    { files: ['src/services/**/*.ts'], allowed: ['engine', 'store', 'sources', 'meta', 'simulation', 'backtest'], name: 'src/services' },
-    { files: ['src/jobs/**/*.ts'], allowed: ['engine', 'store', 'services'], name: 'src/jobs' },
+    { files: ['src/services/**/*.ts'], allowed: ['engine', 'presentation', 'store', 'sources', 'meta', 'simulation', 'backtest'], name: 'src/services' },
+    { files: ['src/jobs/**/*.ts'], allowed: ['engine', 'presentation', 'store', 'services'], name: 'src/jobs' },
   ].map(({ files, allowed, name }) => ({
     files,
     ignores: ['**/*.test.ts'],

@@ -134,11 +134,11 @@ function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<t
   let gap = 0;
   let weight = 0;
   for (const d of decisions) {
-    const perMajor = d.draft.total_budget > 0 ? d.budgetMinor / d.draft.total_budget : 0;
-    for (const g of d.draft.geo_allocations) split.set(g.country_code, (split.get(g.country_code) ?? 0) + g.budget_amount * perMajor);
-    gap += d.budgetMinor * gapClosed(d.draft.interests.map((i) => i.interest_id), values);
-    delivered += d.budgetMinor * deliveredGap(d.draft.interests.map((i) => i.interest_id), values, sizes);
-    weight += d.budgetMinor;
+    const { budgetMinor, countries, interests } = d.decision;
+    for (const c of countries) split.set(c.countryCode, (split.get(c.countryCode) ?? 0) + c.amountMinor);
+    gap += budgetMinor * gapClosed(interests.map((i) => i.segmentId), values);
+    delivered += budgetMinor * deliveredGap(interests.map((i) => i.segmentId), values, sizes);
+    weight += budgetMinor;
   }
   return { split, interests: weight > 0 ? gap / weight : 0, delivered: weight > 0 ? delivered / weight : 0 };
 }
@@ -159,7 +159,7 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   const share = (split: ReadonlyMap<string, number>) => revenueOfSplit(c.countries, split, scale) / best;
   const values = trueSegmentValues(c, 'interest');
   const bayes = decide('bayes', c, snapshot, values, marketSeed);
-  const seed = decide('seed', c, snapshot, values, marketSeed);
+  const seed = decide('spec', c, snapshot, values, marketSeed);
   const totals = countryTotals(rows);
   figures.geo.bayes.push(share(bayes.split));
   figures.geo.seed.push(share(seed.split));
@@ -186,15 +186,15 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
 
   // 3. The closed loop, its own decisions feeding its data.
   if (LOOP_DAYS > 0) {
-    const report = runBacktest({ marketSeed, days: LOOP_DAYS, historyDays: LOOP_HISTORY_DAYS, windowDays: DEFAULTS.windowDays, strategies: ['uniform', 'seed', 'bayes', 'oracle'], settings: PRODUCT, startDate: DECISION_DAY, family });
+    const report = runBacktest({ marketSeed, days: LOOP_DAYS, historyDays: LOOP_HISTORY_DAYS, windowDays: DEFAULTS.windowDays, strategies: ['uniform', 'spec', 'bayes', 'oracle'], settings: PRODUCT, startDate: DECISION_DAY, family });
     const of = (s: string) => report.series.find((x) => x.strategy === s)!;
     figures.loop.bayes.push(of('bayes').shareOfOracle);
-    figures.loop.seed.push(of('seed').shareOfOracle);
+    figures.loop.seed.push(of('spec').shareOfOracle);
     figures.loop.uniform.push(of('uniform').shareOfOracle);
-    figures.loop.lift.push(of('bayes').cumulativeExpectedRevenueMinor / of('seed').cumulativeExpectedRevenueMinor - 1);
+    figures.loop.lift.push(of('bayes').cumulativeExpectedRevenueMinor / of('spec').cumulativeExpectedRevenueMinor - 1);
     const unknown = runBacktest({ marketSeed, days: LOOP_DAYS, historyDays: LOOP_HISTORY_DAYS, windowDays: DEFAULTS.windowDays, strategies: ['bayes'], settings: PRODUCT, startDate: DECISION_DAY, family, audienceSizes: 'unknown' }).series[0]!;
     figures.unknownSizes.loop.push(unknown.shareOfOracle);
-    figures.unknownSizes.lift.push(unknown.cumulativeExpectedRevenueMinor / of('seed').cumulativeExpectedRevenueMinor - 1);
+    figures.unknownSizes.lift.push(unknown.cumulativeExpectedRevenueMinor / of('spec').cumulativeExpectedRevenueMinor - 1);
   }
 }
 

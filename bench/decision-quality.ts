@@ -19,7 +19,7 @@ import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { curveValue, waterFill, type Market } from '../src/engine/response-curve.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
 import { fitSegmentPriors, ratePriorsByType, rescoreByValue, weighByKnownSize, weighBySize } from '../src/engine/segment-value.ts';
-import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
+import { SPEC_SETTINGS } from '../src/engine/test-settings.ts';
 import type { CountryDay, EngineSettings, InsightRow, SegmentHistory } from '../src/engine/types.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
@@ -30,7 +30,7 @@ const SEEDS = Number(process.argv.find((a) => a.startsWith('--seeds='))?.slice(8
 // The exploration share of sections 2 and 3's variants (TARGETING_EXPLORATION_SHARE is 0.1 by
 // default, TARGETING_BUDGET_EXPLORATION_SHARE 0).
 const EXPLORATION = Number(process.argv.find((a) => a.startsWith('--exploration='))?.slice(14) ?? 0.1);
-const SPAIN_MIN_PCT = SEED_SETTINGS.spainMinPct;
+const SPAIN_MIN_PCT = SPEC_SETTINGS.spainMinPct;
 // The settings a new installation runs with (loadConfig's defaults).
 const DEFAULTS = loadConfig({});
 const PRODUCT = DEFAULTS.engine;
@@ -76,7 +76,7 @@ for (let s = 0; s < SEEDS; s++) {
     d.spendWithRevenueMinor! += m.spendWithRevenueMinor;
   }
   const hist = [...countries.values()];
-  const seedSplit = allocateBudget(budget, scoreCountries(hist, SEED_SETTINGS.priors, 100), SPAIN_MIN_PCT).allocations;
+  const seedSplit = allocateBudget(budget, scoreCountries(hist, SPEC_SETTINGS.priors, 100), SPAIN_MIN_PCT).allocations;
   const bayes5Split = allocateByResponse(budget, hist, SPAIN_MIN_PCT)!.allocations;
   const decided = decideGeoSplit({ totalMinor: budget, countries: hist, settings: { ...PRODUCT, spainMinPct: SPAIN_MIN_PCT }, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null });
   chosenOnce.set(decided.chosen, (chosenOnce.get(decided.chosen) ?? 0) + 1);
@@ -117,13 +117,13 @@ for (const days of [30, 90]) {
     const random = (values.reduce((a, b) => a + b, 0) / values.length) * k;
     const oracle = [...values].sort((a, b) => b - a).slice(0, k).reduce((a, b) => a + b, 0);
     const closed = (ids: string[]) => (ids.reduce((acc, id) => acc + (trueValue.get(id) ?? 0), 0) - random) / (oracle - random);
-    const scores = scoreSegments(list, SEED_SETTINGS, 100);
-    gap.seed.push(closed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
+    const scores = scoreSegments(list, SPEC_SETTINGS, 100);
+    gap.seed.push(closed(selectInterests(scores, new Map(), k).selected.map((i) => i.segmentId)));
     const raw = list.filter((h) => h.total.impressions > 0).sort((a, b) => b.total.revenueMinor / b.total.impressions - a.total.revenueMinor / a.total.impressions);
     gap.raw.push(closed(raw.slice(0, k).map((h) => h.segmentId)));
     const priors = ratePriorsByType(list, fitSegmentPriors(list));
     const rescored = rescoreByValue(scores, list, priors);
-    gap.bayes.push(closed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
+    gap.bayes.push(closed(selectInterests(rescored, new Map(), k).selected.map((i) => i.segmentId)));
     gap.ceiling.push(closed(ceilingRanking(truth, list, trueValue).slice(0, k)));
     const sizes = new Map(truth.segments.map((g) => [g.segmentId, g.sizeImpressions]));
     const sizeOf = (id: string) => sizes.get(id) ?? 0;
@@ -131,29 +131,29 @@ for (const days of [30, 90]) {
     const everyone = weighedMean([...trueValue.keys()]);
     const best = weighedMean(bestInterests(trueValue, sizeOf, k));
     const closedWeighed = (ids: string[]) => (weighedMean(ids) - everyone) / (best - everyone);
-    weighed.seed.push(closedWeighed(selectInterests(scores, new Map(), k).selected.map((i) => i.interest_id)));
-    weighed.bayes.push(closedWeighed(selectInterests(rescored, new Map(), k).selected.map((i) => i.interest_id)));
+    weighed.seed.push(closedWeighed(selectInterests(scores, new Map(), k).selected.map((i) => i.segmentId)));
+    weighed.bayes.push(closedWeighed(selectInterests(rescored, new Map(), k).selected.map((i) => i.segmentId)));
     // The product's set choice: with the campaign segment pool, sizes only from a real source (the
     // stub's rows carry none, so by value); before it (engine version 5), sizes inferred from delivery.
     const set = PRODUCT.segmentPool === 'campaign'
       ? weighByKnownSize(rescored, new Map([['interest', k]]), SIZE_EXPONENT, () => null).scores
       : weighBySize(rescored, list, new Map([['interest', k]]), days, SIZE_EXPONENT).scores;
-    const setIds = selectInterests(set, new Map(), k).selected.map((i) => i.interest_id);
+    const setIds = selectInterests(set, new Map(), k).selected.map((i) => i.segmentId);
     weighed.set.push(closedWeighed(setIds));
     // The most of the size-weighted gap this history allows: the best size-weighted set on the
     // ceiling's posterior means, knowing the true sizes too (for a fixed set the expected weighted
     // mean is linear in the values, so no choice from the same data beats it on average).
     weighed.ceiling.push(closedWeighed(bestInterests(ceilingValues(truth, list, trueValue), sizeOf, k)));
     gap.set.push(closed(setIds));
-    gap.deliverySet.push(closed(selectInterests(weighBySize(rescored, list, new Map([['interest', k]]), days, SIZE_EXPONENT).scores, new Map(), k).selected.map((i) => i.interest_id)));
+    gap.deliverySet.push(closed(selectInterests(weighBySize(rescored, list, new Map([['interest', k]]), days, SIZE_EXPONENT).scores, new Map(), k).selected.map((i) => i.segmentId)));
     // The set that earns the most when delivery follows size, knowing every true value and size:
     // how much of the unweighted gap a choice made for revenue closes at best.
     gap.trueSet.push(closed(bestInterests(trueValue, sizeOf, k)));
     // TARGETING_SIZE_EXPONENT=0: the set choice with every segment weighing alike.
-    gap.setByValue.push(closed(selectInterests(weighBySize(rescored, list, new Map([['interest', k]]), days, 0).scores, new Map(), k).selected.map((i) => i.interest_id)));
+    gap.setByValue.push(closed(selectInterests(weighBySize(rescored, list, new Map([['interest', k]]), days, 0).scores, new Map(), k).selected.map((i) => i.segmentId)));
     // With exploration: the best estimates fill k − slots, Thompson draws the rest (as the optimizer does).
     const slots = explorationSlots(EXPLORATION, k);
-    const exploited = selectInterests(rescored, new Map(), k - slots).selected.map((i) => i.interest_id);
+    const exploited = selectInterests(rescored, new Map(), k - slots).selected.map((i) => i.segmentId);
     const explored = exploreSegments(createRng(`bench:${s}`), rescored, list, 'interest', priors.get('interest')!, new Set(exploited), slots, new Set()).map((e) => e.score.segmentId);
     gap.explore.push(closed([...exploited, ...explored]));
   }
@@ -199,8 +199,8 @@ const variants: Record<string, { settings: EngineSettings; sizes?: AudienceSizes
 };
 for (let s = 0; s < SEEDS; s++) {
   for (const model of AUDIENCE_WEIGHTINGS) {
-    const report = loop(7 + s, model === 'delivery' ? ['uniform', 'seed', 'bayes', 'oracle'] : ['seed', 'bayes'], PRODUCT, model);
-    const seed = report.series.find((x) => x.strategy === 'seed')!;
+    const report = loop(7 + s, model === 'delivery' ? ['uniform', 'spec', 'bayes', 'oracle'] : ['spec', 'bayes'], PRODUCT, model);
+    const seed = report.series.find((x) => x.strategy === 'spec')!;
     const bayes = report.series.find((x) => x.strategy === 'bayes')!;
     const m = models[model];
     m.seed.push(seed.shareOfOracle);
@@ -230,7 +230,7 @@ for (let s = 0; s < SEEDS; s++) {
 }
 const range = (xs: number[]) => `median ${pct(median(xs))}, worst ${pct(Math.min(...xs))}, best ${pct(Math.max(...xs))}`;
 console.log(`3. 28-day closed loop after 14 days of history, decisions reading ${DEFAULTS.windowDays} days back (geo and interests, delivery to the chosen interests by size; the product's default settings; median):`);
-for (const strategy of ['uniform', 'seed', 'bayes']) {
+for (const strategy of ['uniform', 'spec', 'bayes']) {
   const cal = absCalibration[strategy];
   console.log(`   ${strategy.padEnd(8)} ${pct(median(share[strategy]!))} of oracle revenue; last-week/first-week regret ${median(regretRatio[strategy]!).toFixed(2)}${cal ? `; expected ROAS / realized − 1 over the last 7 days: mean ${pct(median(biasCalibration[strategy]!))}, mean absolute ${pct(median(cal))}; over all 28 days: mean ${pct(median(wholeLoopBias[strategy]!))}` : ''}`);
 }
@@ -254,7 +254,7 @@ const WEEKS = 8;
 const weekly: Record<string, number[][]> = {};
 for (let s = 0; s < SEEDS; s++) {
   for (const model of ['delivery', 'optimized'] as const) {
-    const report = loop(7 + s, ['seed', 'bayes', 'oracle'], PRODUCT, model, WEEKS * 7);
+    const report = loop(7 + s, ['spec', 'bayes', 'oracle'], PRODUCT, model, WEEKS * 7);
     const oracle = report.series.find((x) => x.strategy === 'oracle')!;
     for (const x of report.series) {
       if (x.strategy === 'oracle') continue;

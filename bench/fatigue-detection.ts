@@ -1,9 +1,9 @@
 // npm run bench:fatigue — true and false positive rates of the two fatigue tests on 20 stub markets.
 import os from 'node:os';
 import { measureFatigueDetection } from '../src/backtest/fatigue-detection.ts';
-import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
+import { SPEC_SETTINGS } from '../src/engine/test-settings.ts';
 
-const count = measureFatigueDetection(20, SEED_SETTINGS);
+const count = measureFatigueDetection(20, SPEC_SETTINGS);
 const rate = (n: number, d: number) => `${n}/${d} = ${((100 * n) / d).toFixed(1)} %`;
 console.log(
   `fatigue detection, 20 stub markets × 2 ad sets (30 days), ${os.cpus()[0]?.model ?? 'unknown CPU'}:\n` +

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
+import { SPEC_SETTINGS } from '../src/engine/test-settings.ts';
 import { campaignListMethod, halfSplitInterestChoice, optimizerMethod, rawConversionsPerSpend, readKaggleAds, specCampaignTop } from '../src/backtest/half-split.ts';
 
 const SPLITS = Number(process.argv.find((a) => a.startsWith('--splits='))?.slice(9) ?? 20);
@@ -23,8 +23,8 @@ const ads = await readKaggleAds(readFileSync(file, 'utf8'), '1178');
 const figures = halfSplitInterestChoice(ads, '1178', [
   optimizerMethod('bayes (default: the campaign segment pool)', product),
   optimizerMethod('bayes, engine version 5 (the ad set\'s own rows)', v5),
-  optimizerMethod('seed as the product runs it (the ad set\'s own rows)', SEED_SETTINGS),
-  campaignListMethod('the specification\'s top interests of the campaign', specCampaignTop(SEED_SETTINGS, K)),
+  optimizerMethod('seed as the product runs it (the ad set\'s own rows)', SPEC_SETTINGS),
+  campaignListMethod('the specification\'s top interests of the campaign', specCampaignTop(SPEC_SETTINGS, K)),
   campaignListMethod('raw conversions per spend over the campaign', rawConversionsPerSpend(K)),
 ], SPLITS);
 const median = (xs: readonly number[]) => {

@@ -114,7 +114,7 @@ function bigSnapshot(): CampaignSnapshot {
 async function benchEngine(settings: AppContext['config']['engine']): Promise<void> {
   const snapshot = bigSnapshot();
   const input = { snapshot, totalBudgetMinor: 1_000_000, settings: { ...settings, strategy: 'bayes' as const } };
-  const seedInput = { ...input, settings: { ...settings, strategy: 'seed' as const } };
+  const seedInput = { ...input, settings: { ...settings, strategy: 'spec' as const } };
   await timeIt(5, () => optimizeCampaign(seedInput));
   const seedRun = stats(await timeIt(quick ? 15 : 60, () => optimizeCampaign(seedInput)));
   await timeIt(5, () => optimizeCampaign(input)); // warm-up: JIT

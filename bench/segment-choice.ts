@@ -20,7 +20,7 @@ import { addMetrics, addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
 import { scoreSegments } from '../src/engine/scoring.ts';
 import { selectInterests } from '../src/engine/audience.ts';
-import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
+import { SPEC_SETTINGS } from '../src/engine/test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, InsightRow, SegmentDay, SegmentHistory } from '../src/engine/types.ts';
 import { trueInterestValues } from '../src/backtest/closed-loop.ts';
 import { FAMILY_NAMES, NAMED_FAMILIES } from '../src/simulation/families.ts';
@@ -35,7 +35,7 @@ const K = 15;
 const DECISION_DAY = '2026-11-10';
 const PRODUCT: EngineSettings = { ...loadConfig({}).engine, maxInterests: K };
 const { segmentPool: _pool, ...V5 } = PRODUCT;
-const SEED: EngineSettings = { ...SEED_SETTINGS, maxInterests: K };
+const SEED: EngineSettings = { ...SPEC_SETTINGS, maxInterests: K };
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -117,9 +117,9 @@ for (const name of FAMILIES) {
     const snapshot = snapshotOf(market.rows(), truth.campaignId, addCalendarDays(DECISION_DAY, -(DAYS - 1)), DECISION_DAY, addCalendarDays(DECISION_DAY, -6));
     const perAdset = (settings: EngineSettings, method: Method) => {
       const decisions = optimizeCampaign({ snapshot, totalBudgetMinor: 100_000, settings });
-      const weight = decisions.reduce((a, d) => a + d.budgetMinor, 0);
-      gaps[method].push(decisions.reduce((a, d) => a + d.budgetMinor * closed(d.draft.interests.map((i) => i.interest_id)), 0) / weight);
-      counts[method].push(decisions.reduce((a, d) => a + d.budgetMinor * d.draft.interests.length, 0) / weight);
+      const weight = decisions.reduce((a, d) => a + d.decision.budgetMinor, 0);
+      gaps[method].push(decisions.reduce((a, d) => a + d.decision.budgetMinor * closed(d.decision.interests.map((i) => i.segmentId)), 0) / weight);
+      counts[method].push(decisions.reduce((a, d) => a + d.decision.budgetMinor * d.decision.interests.length, 0) / weight);
     };
     perAdset(PRODUCT, 'bayes');
     perAdset(V5, 'bayes v5');
@@ -129,7 +129,7 @@ for (const name of FAMILIES) {
       gaps[method].push(closed(ids));
       counts[method].push(ids.length);
     };
-    whole('spec pool', selectInterests(scoreSegments(pooled, SEED, 100), new Map(), K).selected.map((i) => i.interest_id));
+    whole('spec pool', selectInterests(scoreSegments(pooled, SEED, 100), new Map(), K).selected.map((i) => i.segmentId));
     whole('raw', pooled.filter((h) => h.total.impressions > 0).sort((a, b) => b.total.revenueMinor / b.total.impressions - a.total.revenueMinor / a.total.impressions || (a.segmentId < b.segmentId ? -1 : 1)).slice(0, K).map((h) => h.segmentId));
     whole('ceiling', ceilingRanking(truth, pooled, trueValue).slice(0, K));
   }

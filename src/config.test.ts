@@ -24,6 +24,13 @@ describe('loadConfig', () => {
     expect(c.defaultCurrency).toBe('USD');
   });
 
+  it('names the specification\'s strategy spec, and still accepts its former name seed', () => {
+    expect(loadConfig({}, '/srv').engine.strategy).toBe('bayes');
+    expect(loadConfig({ TARGETING_STRATEGY: 'spec' }, '/srv').engine.strategy).toBe('spec');
+    expect(loadConfig({ TARGETING_STRATEGY: 'SEED' }, '/srv').engine.strategy).toBe('spec');
+    expect(() => loadConfig({ TARGETING_STRATEGY: 'greedy' }, '/srv')).toThrow(/TARGETING_STRATEGY="greedy": must be one of spec, bayes \(seed is accepted for spec\)/);
+  });
+
   it('reports every bad value at once, naming each variable', () => {
     const bad = {
       TARGETING_PRIOR_CTR: '1.5',

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
-import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
+import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, strategyNamed, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
 import { DEFAULT_SIZE_EXPONENT } from './engine/segment-value.ts';
 import { DEFAULT_TRUST_MULTIPLE } from './engine/geo-value.ts';
@@ -140,8 +140,10 @@ class Reader {
 
 function readStrategy(r: Reader): Strategy {
   const text = (r.string('TARGETING_STRATEGY') ?? 'bayes').toLowerCase();
-  if ((STRATEGIES as readonly string[]).includes(text)) return text as Strategy;
-  r.problems.push(`TARGETING_STRATEGY=${JSON.stringify(text)}: must be one of ${STRATEGIES.join(', ')}`);
+  // `seed`, the former name of `spec`, still works in old .env files and scripts.
+  const strategy = strategyNamed(text);
+  if (strategy !== null) return strategy;
+  r.problems.push(`TARGETING_STRATEGY=${JSON.stringify(text)}: must be one of ${STRATEGIES.join(', ')} (seed is accepted for spec)`);
   return 'bayes';
 }
 

@@ -2,9 +2,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_DIFFERS_EXIT_CODE } from '../src/cli/explain.ts';
 import { createContext } from '../src/context.ts';
-import { optimizeCampaign } from '../src/engine/optimizer.ts';
+import { decideDocuments } from '../src/presentation/test-documents.ts';
 import { deriveSeed } from '../src/engine/random.ts';
-import type { Recommendation } from '../src/engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { ENGINE_VERSION } from '../src/engine/version.ts';
 import { InputError, NotFoundError, UnavailableError } from '../src/services/errors.ts';
 import { diffJson, explainRecommendation, MAX_DIFFERENCES } from '../src/services/explain-recommendation.ts';
@@ -99,7 +99,7 @@ describe(`explain and replay on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
     const other = await createContext(testConfig({ TARGETING_STRATEGY: 'seed', TARGETING_SPAIN_MIN_PCT: '60', TARGETING_MAX_INTERESTS: '3' }), { db: ctx.db, clock: ctx.clock, logger: pino({ level: 'silent' }) });
     // The current settings would decide differently on the same snapshot…
     const stored = (await getDecisionInputs(ctx.db, rec!.run_id))!;
-    const now = optimizeCampaign({ snapshot: stored.snapshot, totalBudgetMinor: stored.totalBudgetMinor, settings: other.config.engine });
+    const now = decideDocuments({ snapshot: stored.snapshot, totalBudgetMinor: stored.totalBudgetMinor, settings: other.config.engine });
     expect(now.find((d) => d.draft.adset_id === rec!.adset_id)!.draft.interests.length).toBe(3);
     // …but the replay decides with the ones the run used.
     const result = await explainRecommendation(other, rec!.recommendation_id, { replay: true });

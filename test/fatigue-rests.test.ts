@@ -3,7 +3,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../src/context.ts';
-import type { Recommendation } from '../src/engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { explainRecommendation } from '../src/services/explain-recommendation.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { getDecisionInputs } from '../src/store/decision-inputs.ts';

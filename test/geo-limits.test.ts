@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../src/context.ts';
-import type { Recommendation } from '../src/engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { explainRecommendation } from '../src/services/explain-recommendation.ts';
 import { generateStubHistory } from '../src/services/generate-stub.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext, type AppContext } from '../src/context.ts';
-import type { Recommendation } from '../src/engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { applyRecommendation, type ApplyResult } from '../src/services/apply-recommendation.ts';
 import { planLiveApply } from '../src/services/live-apply.ts';

@@ -7,6 +7,7 @@ import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { MetaAsyncJobError } from '../src/meta/errors.ts';
 import { MetaAuthError, MetaUpstreamError, metaSync } from '../src/services/meta.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
+import { explainRecommendation } from '../src/services/explain-recommendation.ts';
 import type { Db } from '../src/store/db.ts';
 import { runCli } from './helpers/cli.ts';
 import { buildApp } from '../src/api/app.ts';
@@ -73,6 +74,37 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
       expect(result.recommendations.map((r) => r.adset_id).sort()).toEqual([...active].sort());
       expect(fake.writes).toBe(0);
       expect(fake.requests.filter((r) => r.method === 'POST').every((r) => r.path.endsWith('/insights'))).toBe(true);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a housing campaign gets nothing Meta forbids: no age narrowing, no gender, behaviors or lookalikes, and the trace says why', async () => {
+    const h = await harness(fake, origin);
+    try {
+      const campaignId = fake.market.campaigns[1]!.campaignId;
+      const result = await runOptimization(h.ctx, { campaignId, budget: '500', mode: 'live' });
+      expect(result.recommendations.length).toBeGreaterThan(0);
+      for (const r of result.recommendations) {
+        expect([r.age_min, r.age_max, r.gender]).toEqual([18, 65, 'all']);
+        expect(r.behaviors).toEqual([]);
+        expect(r.lookalikes).toEqual([]);
+        const lines = r.reasoning.trace.filter((t) => t.step === 'special_ad_categories').map((t) => t.decision);
+        expect(lines.at(-1)).toBe('no exclusions: HOUSING forbids excluding audiences or locations, so none is recommended and none may be carried over');
+        expect(lines.every((l) => l.includes('HOUSING forbids'))).toBe(true);
+      }
+      // The stored inputs carry the category, so the replay decides the same.
+      const stored = await h.db.query<{ snapshot: unknown }>('select snapshot from decision_inputs where run_id = $1', [result.run.runId]);
+      const snapshot = (typeof stored[0]!.snapshot === 'string' ? JSON.parse(stored[0]!.snapshot) : stored[0]!.snapshot) as { specialAdCategories?: string[] };
+      expect(snapshot.specialAdCategories).toEqual(['HOUSING']);
+      const replay = await explainRecommendation(h.ctx, result.recommendations[0]!.recommendation_id, { replay: true });
+      expect(replay.replay).toMatchObject({ same: true, hash_verified: true, differences_total: 0, error: null });
+      // The ordinary campaign's snapshot has no such field.
+      const plain = await runOptimization(h.ctx, { campaignId: fake.market.campaigns[0]!.campaignId, budget: '500', mode: 'live' });
+      const plainStored = await h.db.query<{ snapshot: unknown }>('select snapshot from decision_inputs where run_id = $1', [plain.run.runId]);
+      const plainSnapshot = (typeof plainStored[0]!.snapshot === 'string' ? JSON.parse(plainStored[0]!.snapshot) : plainStored[0]!.snapshot) as Record<string, unknown>;
+      expect(Object.hasOwn(plainSnapshot, 'specialAdCategories')).toBe(false);
+      expect(plain.recommendations.every((r) => r.reasoning.trace.every((t) => t.step !== 'special_ad_categories'))).toBe(true);
     } finally {
       await h.close();
     }

@@ -5,9 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { SEED_SETTINGS } from '../src/engine/test-settings.ts';
+import { SPEC_SETTINGS } from '../src/engine/test-settings.ts';
 import { campaignListMethod, halfSplitInterestChoice, optimizerMethod, rawConversionsPerSpend, readKaggleAds, snapshotOfAds, specCampaignTop } from '../src/backtest/half-split.ts';
-import { optimizeCampaign } from '../src/engine/optimizer.ts';
+import { decideDocuments } from '../src/presentation/test-documents.ts';
 import { realData } from './helpers/real-data.ts';
 
 const data = realData('kag_conversion/KAG_conversion_data.csv');
@@ -23,10 +23,10 @@ describe.skipIf(!data.available)(data.title('interest choice on Kaggle campaign 
     const snapshot = snapshotOfAds(ads, '1178');
     // Every ad set of the data targets one interest.
     expect(snapshot.adsets.every((a) => a.segments.length === 1)).toBe(true);
-    const decisions = optimizeCampaign({ snapshot, totalBudgetMinor: 100_000, settings: product });
+    const decisions = decideDocuments({ snapshot, totalBudgetMinor: 100_000, settings: product });
     expect(decisions.every((d) => d.draft.interests.length === 15)).toBe(true);
     // Engine version 5's choice (the ad set's own rows) kept each ad set on its one interest.
-    expect(optimizeCampaign({ snapshot, totalBudgetMinor: 100_000, settings: v5 }).every((d) => d.draft.interests.length === 1)).toBe(true);
+    expect(decideDocuments({ snapshot, totalBudgetMinor: 100_000, settings: v5 }).every((d) => d.draft.interests.length === 1)).toBe(true);
   });
 
   it('earns more held-out conversions per spend than keeping every interest, and than each ad set\'s own one', async () => {
@@ -34,7 +34,7 @@ describe.skipIf(!data.available)(data.title('interest choice on Kaggle campaign 
     const figures = halfSplitInterestChoice(ads, '1178', [
       optimizerMethod('bayes', product),
       optimizerMethod('bayes v5', v5),
-      campaignListMethod('spec top of the campaign', specCampaignTop(SEED_SETTINGS, 15)),
+      campaignListMethod('spec top of the campaign', specCampaignTop(SPEC_SETTINGS, 15)),
       campaignListMethod('raw', rawConversionsPerSpend(15)),
     ], 6);
     const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

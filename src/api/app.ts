@@ -32,7 +32,8 @@ import { sessionRoutes } from './routes/session.ts';
 import { webRoutes } from './routes/web.ts';
 import { loadWebAssets, type WebAsset } from './web-assets.ts';
 import { ErrorResponse } from './schemas/common.ts';
-import { Recommendation } from './schemas/recommendation.ts';
+// The document's one schema (src/presentation), registered under its $id 'Recommendation'.
+import { RecommendationDocument } from '../presentation/recommendation-document.ts';
 import type { ApiInstance, RouteDeps } from './types.ts';
 import { validatorCompiler } from './validation.ts';
 
@@ -78,7 +79,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   // Only JSON bodies: text/plain would otherwise be accepted as a string and fail later.
   app.removeContentTypeParser('text/plain');
   app.addSchema(ErrorResponse);
-  app.addSchema(Recommendation);
+  app.addSchema(RecommendationDocument);
   // The one error shape for every failure (plugins/error-shape.ts).
   await app.register(errorShape);
 

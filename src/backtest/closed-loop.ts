@@ -28,6 +28,7 @@ import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { DEFAULT_FAMILY, familyName, type MarketFamily } from '../simulation/families.ts';
 import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
+import { segmentKey } from '../engine/segment-key.ts';
 
 export const AUDIENCE_INFLUENCE = 0.5;
 
@@ -290,9 +291,9 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
   });
   // The store's snapshot lists only segments with rows in the window.
   const listed: SegmentHistory[] = histories.filter((h) => h.total.impressions > 0);
-  const restingIds = new Set(resting.map((r) => `${r.segmentType}:${r.segmentId}`));
+  const restingIds = new Set(resting.map(segmentKey));
   const fitStart = fatigueFitStart(start, end);
-  for (const h of fatigueFitCandidates(listed, (x) => restingIds.has(`${x.segmentType}:${x.segmentId}`))) {
+  for (const h of fatigueFitCandidates(listed, (x) => restingIds.has(segmentKey(x)))) {
     h.daily = segments.get(h.segmentId)!.days
       .filter((d) => d.date >= fitStart && d.date <= end)
       .map((d) => ({ date: d.date, impressions: d.metrics.impressions, clicks: d.metrics.clicks, reach: d.metrics.reach }));
@@ -411,23 +412,22 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.
         const randomSeed = deriveSeed(`backtest:${String(options.marketSeed)}`, 'explore', strategy, day);
         const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy }, randomSeed, ...(Object.keys(earlierRuns).length > 0 ? { earlierRuns } : {}) });
-        const draft = decision!.draft;
-        const minorPerMajor = budget / draft.total_budget;
-        split = new Map(draft.geo_allocations.map((g) => [g.country_code, Math.round(g.budget_amount * minorPerMajor)]));
+        const decided = decision!.decision;
+        split = new Map(decided.countries.map((c) => [c.countryCode, c.amountMinor]));
         previousGeo = [{ adsetId: null, totalBudgetMinor: budget, allocations: [...split].map(([countryCode, amountMinor]) => ({ countryCode, amountMinor })) }];
         const rests = decision!.rests;
         if (rests) {
-          const ended = new Set(rests.ended.map((r) => `${r.segmentType}:${r.segmentId}`));
-          resting = [...resting.filter((r) => !ended.has(`${r.segmentType}:${r.segmentId}`)), ...rests.started];
+          const ended = new Set(rests.ended.map(segmentKey));
+          resting = [...resting.filter((r) => !ended.has(segmentKey(r))), ...rests.started];
         }
-        chosen = draft.interests.map((i) => i.interest_id);
-        predictedRoas = draft.expected_roas;
+        chosen = decided.interests.map((i) => i.segmentId);
+        predictedRoas = decided.expected.roas;
       }
       const audience = audienceMultiplier(chosen, interestValues, weightOf);
       const expected = expectedRevenue(split, audience);
       const { days: delivered, saturation } = deliver(rng, c, creative, split, audience, date);
       history.push(...delivered);
-      if (strategy === 'seed' || strategy === 'bayes') {
+      if (strategy === 'spec' || strategy === 'bayes') {
         deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date);
       }
       days.push({

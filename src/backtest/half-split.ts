@@ -101,7 +101,7 @@ function interestTotals(ads: readonly InterestAd[]): Map<string, Metrics> {
 export function optimizerMethod(name: string, settings: EngineSettings): SplitMethod {
   return {
     name,
-    choose: (snapshot) => optimizeCampaign({ snapshot, totalBudgetMinor: 100_000, settings }).map((d) => ({ interests: d.draft.interests.map((i) => i.interest_id), weight: d.budgetMinor })),
+    choose: (snapshot) => optimizeCampaign({ snapshot, totalBudgetMinor: 100_000, settings }).map((d) => ({ interests: d.decision.interests.map((i) => i.segmentId), weight: d.decision.budgetMinor })),
   };
 }
 
@@ -124,7 +124,7 @@ export function campaignListMethod(name: string, rank: (histories: SegmentHistor
 }
 
 /** The specification's composite × confidence over the campaign's interests (its `_get_top_interests(campaign_id)`). */
-export const specCampaignTop = (settings: EngineSettings, k: number) => (histories: SegmentHistory[]) => selectInterests(scoreSegments(histories, settings, 100), new Map(), k).selected.map((i) => i.interest_id);
+export const specCampaignTop = (settings: EngineSettings, k: number) => (histories: SegmentHistory[]) => selectInterests(scoreSegments(histories, settings, 100), new Map(), k).selected.map((i) => i.segmentId);
 
 /** Raw conversions per spend over the campaign, unshrunk (interests without spend last). */
 export const rawConversionsPerSpend = (k: number) => (histories: SegmentHistory[]) =>

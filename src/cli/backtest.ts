@@ -3,13 +3,13 @@ import { parseArgs } from 'node:util';
 import { AUDIENCE_SIZES, AUDIENCE_WEIGHTINGS, runBacktest, type AudienceSizes, type AudienceWeighting, type BacktestStrategy } from '../backtest/closed-loop.ts';
 import { backtestHtml } from '../backtest/report-html.ts';
 import { toMajor } from '../engine/money.ts';
-import { STRATEGIES, type Strategy } from '../engine/types.ts';
+import { STRATEGIES, strategyNamed, type Strategy } from '../engine/types.ts';
 import { parseFamily, type MarketFamily } from '../simulation/families.ts';
 import type { AppContext } from '../context.ts';
 import { addDays, isoDate } from '../services/dates.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 
-export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|optimized|equal] [--audience-sizes estimated|unknown] [--market-seed 7] [--family stub] [--strategy bayes] [--baseline seed] [--out FILE_PREFIX] [--json]';
+export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|optimized|equal] [--audience-sizes estimated|unknown] [--market-seed 7] [--family stub] [--strategy bayes] [--baseline spec] [--out FILE_PREFIX] [--json]';
 
 const WEIGHTING_TEXT: Record<AudienceWeighting, string> = {
   delivery: 'delivery to the chosen interests by size',
@@ -29,7 +29,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
       'market-seed': { type: 'string', default: '7' },
       family: { type: 'string', default: 'stub' },
       strategy: { type: 'string', default: 'bayes' },
-      baseline: { type: 'string', default: 'seed' },
+      baseline: { type: 'string', default: 'spec' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -41,8 +41,9 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     return Number(text);
   };
   const strategy = (name: string, text: string): Strategy => {
-    if (!(STRATEGIES as readonly string[]).includes(text)) throw new UsageError(`--${name}: must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(text)}`);
-    return text as Strategy;
+    const named = strategyNamed(text);
+    if (named === null) throw new UsageError(`--${name}: must be one of ${STRATEGIES.join(', ')} (seed is accepted for spec), got ${JSON.stringify(text)}`);
+    return named;
   };
   const weighting = values['audience-weighting'] as AudienceWeighting;
   if (!AUDIENCE_WEIGHTINGS.includes(weighting)) throw new UsageError(`--audience-weighting: must be one of ${AUDIENCE_WEIGHTINGS.join(', ')}, got ${JSON.stringify(weighting)}`);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
-import type { TraceEntry } from '../engine/types.ts';
+import type { TraceEntryDocument as TraceEntry } from '../presentation/recommendation-document.ts';
 import { type Difference, explainRecommendation, type ExplainResult } from '../services/explain-recommendation.ts';
 import { type CliIo, money, printJson, printLines, UsageError } from './io.ts';
 import { describeRecommendation } from './run.ts';

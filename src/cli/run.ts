@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Recommendation } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import type { AppContext } from '../context.ts';
 import { runOptimization, validateRunRequest } from '../services/run-optimization.ts';
 import { type CliIo, money, pct, printJson, printLines } from './io.ts';

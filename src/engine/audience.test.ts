@@ -13,10 +13,14 @@ import {
 } from './audience.ts';
 import type { AudienceEvidence } from './audience.ts';
 import { emptyMetrics } from './metrics.ts';
-import type { CustomAudienceProposal, DemographicHistory, EngineSettings, Metrics, SegmentScore, SegmentType } from './types.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import type { CustomAudienceChoice, DemographicHistory, EngineSettings, Metrics, SegmentScore, SegmentType } from './types.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
+import { presentTraceEvent } from '../presentation/present-trace.ts';
 
-const settings: EngineSettings = SEED_SETTINGS;
+/** The demographic choice's trace as the document words it. */
+const lines = (choice: { trace: Parameters<typeof presentTraceEvent>[0][] }) => choice.trace.map(presentTraceEvent);
+
+const settings: EngineSettings = SPEC_SETTINGS;
 const EUR = 100;
 
 function segment(
@@ -136,8 +140,8 @@ describe('selectInterests', () => {
     const { selected, trace } = selectInterests(many, new Map(), 15);
     expect(selected).toHaveLength(15);
     expect(selected.map((s) => s.rank)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
-    expect(selected[0]).toEqual({ interest_id: 'int_00', interest_name: 'Interest 0', score: 0.5, rank: 1 });
-    expect(selected.at(-1)?.interest_id).toBe('int_14');
+    expect(selected[0]).toEqual({ segmentId: 'int_00', segmentName: 'Interest 0', score: 0.5, rank: 1 });
+    expect(selected.at(-1)?.segmentId).toBe('int_14');
     const cut = trace.find((t) => t.decision.startsWith('cut line'));
     expect(cut?.numbers).toMatchObject({ cut_segment_id: 'int_15', cut_score: 0.125, max: 15, eligible: 20 });
   });
@@ -152,7 +156,7 @@ describe('selectInterests', () => {
     const reason = 'CTR fell 40% (1.20% in the last 7 days vs 2.00% before; z = -3.1)';
     const scores = [segment('int_a', 'A', 0.9, { fatigueReason: reason }), segment('int_b', 'B', 0.3)];
     const { selected, trace } = selectInterests(scores, new Map(), 15);
-    expect(selected.map((s) => s.interest_id)).toEqual(['int_b']);
+    expect(selected.map((s) => s.segmentId)).toEqual(['int_b']);
     const excluded = trace.find((t) => t.numbers.segment_id === 'int_a');
     expect(excluded?.decision).toContain('fatigued');
     expect(excluded?.numbers.reason).toBe(reason);
@@ -160,14 +164,14 @@ describe('selectInterests', () => {
 
   it('ignores segments of other types', () => {
     const scores = [segment('beh_1', 'Frequent travellers', 0.9, { type: 'behavior' }), segment('int_1', 'Travel', 0.1)];
-    expect(selectInterests(scores, new Map(), 15).selected.map((s) => s.interest_id)).toEqual(['int_1']);
+    expect(selectInterests(scores, new Map(), 15).selected.map((s) => s.segmentId)).toEqual(['int_1']);
   });
 
   it('lets the pixel genre boost reorder two close interests', () => {
     const scores = [segment('int_comedy', 'Stand-up comedy', 0.5), segment('int_action', 'Action movies', 0.48)];
     const shares = new Map([['action', 1]]);
     const { selected, trace } = selectInterests(scores, shares, 15);
-    expect(selected.map((s) => s.interest_id)).toEqual(['int_action', 'int_comedy']);
+    expect(selected.map((s) => s.segmentId)).toEqual(['int_action', 'int_comedy']);
     expect(selected[0]?.score).toBeCloseTo(0.48 * (1 + PIXEL_GENRE_BOOST), 4);
     expect(trace.find((t) => t.numbers.segment_id === 'int_action')?.numbers).toMatchObject({ genre: 'action', pixel_share: 1, composite: 0.48 });
   });
@@ -175,13 +179,13 @@ describe('selectInterests', () => {
   it('does not let the boost lift an interest over a much better one', () => {
     const scores = [segment('int_comedy', 'Stand-up comedy', 0.7), segment('int_action', 'Action movies', 0.48)];
     const { selected } = selectInterests(scores, new Map([['action', 1]]), 15);
-    expect(selected.map((s) => s.interest_id)).toEqual(['int_comedy', 'int_action']);
+    expect(selected.map((s) => s.segmentId)).toEqual(['int_comedy', 'int_action']);
   });
 
   it('breaks ties by segment id and rounds scores to 4 decimals', () => {
     const scores = [segment('int_b', 'B', 0.123456), segment('int_a', 'A', 0.123456)];
     const { selected } = selectInterests(scores, new Map(), 15);
-    expect(selected.map((s) => [s.interest_id, s.score])).toEqual([['int_a', 0.1235], ['int_b', 0.1235]]);
+    expect(selected.map((s) => [s.segmentId, s.score])).toEqual([['int_a', 0.1235], ['int_b', 0.1235]]);
   });
 
   it('returns nothing for max 0', () => {
@@ -204,7 +208,7 @@ describe('selectInterests', () => {
           .sort((a, b) => b.boosted - a.boosted || (a.id < b.id ? -1 : 1))
           .slice(0, max)
           .map((e) => e.id);
-        expect(selectInterests(segments, shareMap, max).selected.map((s) => s.interest_id)).toEqual(expected);
+        expect(selectInterests(segments, shareMap, max).selected.map((s) => s.segmentId)).toEqual(expected);
       }),
     );
   });
@@ -221,8 +225,8 @@ describe('selectBehaviors', () => {
     ];
     const { selected, trace } = selectBehaviors(scores, 2);
     expect(selected).toEqual([
-      { behavior_id: 'beh_3', behavior_name: 'Early adopters', score: 0.7, rank: 1 },
-      { behavior_id: 'beh_1', behavior_name: 'Engaged shoppers', score: 0.6, rank: 2 },
+      { segmentId: 'beh_3', segmentName: 'Early adopters', score: 0.7, rank: 1 },
+      { segmentId: 'beh_1', segmentName: 'Engaged shoppers', score: 0.6, rank: 2 },
     ]);
     expect(trace.find((t) => t.numbers.segment_id === 'beh_2')?.numbers.reason).toBe('frequency 5.2');
     expect(trace.at(-1)?.numbers).toMatchObject({ cut_segment_id: 'beh_4', cut_score: 0.2 });
@@ -239,26 +243,27 @@ describe('buildCustomAudiences', () => {
       evidence({ pixelEvents: [{ eventName: 'PageView', contentCategory: 'action', count: 800 }, { eventName: 'Purchase', contentCategory: 'action', count: 50 }] }),
     );
     expect(selected).toEqual([
-      { audience_id: 'ca_converters_12345', name: 'Custom - converters', size: 150, description: 'Custom audience: converters (150 people in the window)' },
-      { audience_id: 'ca_pixel_visitors_12345', name: 'Custom - pixel visitors', size: 800, description: 'Custom audience: pixel visitors (800 people in the window)' },
-      { audience_id: 'ca_engagers_12345', name: 'Custom - engagers', size: 2000, description: 'Custom audience: engagers (2000 people in the window)' },
+      { audienceId: 'ca_converters_12345', name: 'Custom - converters', size: 150, origin: { kind: 'proposed', source: 'converters' } },
+      { audienceId: 'ca_pixel_visitors_12345', name: 'Custom - pixel visitors', size: 800, origin: { kind: 'proposed', source: 'pixel_visitors' } },
+      { audienceId: 'ca_engagers_12345', name: 'Custom - engagers', size: 2000, origin: { kind: 'proposed', source: 'engagers' } },
     ]);
   });
 
   it('skips sources under 100 people or unknown, saying why', () => {
-    const { selected, trace } = buildCustomAudiences(
+    const { selected, trace: events } = buildCustomAudiences(
       evidence({ total: metrics(50_000, 99, 12, 100_000, 300_000), pixelEvents: [{ eventName: 'PageView', contentCategory: 'x', count: 100 }] }),
     );
-    expect(selected.map((s) => s.audience_id)).toEqual(['ca_pixel_visitors_12345']);
+    const trace = events.map(presentTraceEvent);
+    expect(selected.map((s) => s.audienceId)).toEqual(['ca_pixel_visitors_12345']);
     const converters = trace.find((t) => t.decision.startsWith('skipped converters'));
     expect(converters?.decision).toContain('below');
     expect(converters?.numbers).toMatchObject({ size: 12, min_size: 100 });
     expect(trace.find((t) => t.decision.startsWith('skipped engagers'))?.numbers).toMatchObject({ size: 99 });
 
     const unknown = buildCustomAudiences(evidence({ total: metrics(50_000, 500, null, 100_000, null) }));
-    expect(unknown.selected.map((s) => s.audience_id)).toEqual(['ca_engagers_12345']);
-    expect(unknown.trace.find((t) => t.decision.startsWith('skipped converters'))?.decision).toContain('unknown');
-    expect(unknown.trace.find((t) => t.decision.startsWith('skipped pixel visitors'))?.decision).toContain('no pixel data');
+    expect(unknown.selected.map((s) => s.audienceId)).toEqual(['ca_engagers_12345']);
+    expect(unknown.trace.map(presentTraceEvent).find((t) => t.decision.startsWith('skipped converters'))?.decision).toContain('unknown');
+    expect(unknown.trace.map(presentTraceEvent).find((t) => t.decision.startsWith('skipped pixel visitors'))?.decision).toContain('no pixel data');
   });
 
   it('keeps good existing custom audiences by composite between pixel visitors and engagers', () => {
@@ -269,8 +274,9 @@ describe('buildCustomAudiences', () => {
       segment('ca_zero', 'Zero', 0, { type: 'custom_audience' }),
       segment('lal_1', 'Lookalike 1%', 0.8, { type: 'lookalike' }),
     ];
-    const { selected, trace } = buildCustomAudiences(evidence({ existing }));
-    expect(selected.map((s) => [s.audience_id, s.size])).toEqual([
+    const { selected, trace: events } = buildCustomAudiences(evidence({ existing }));
+    const trace = events.map(presentTraceEvent);
+    expect(selected.map((s) => [s.audienceId, s.size])).toEqual([
       ['ca_converters_12345', 150],
       ['ca_newsletter', 0],
       ['ca_old_buyers', 420],
@@ -283,18 +289,12 @@ describe('buildCustomAudiences', () => {
 });
 
 describe('buildLookalikes', () => {
-  const best: CustomAudienceProposal = { audience_id: 'ca_converters_12345', name: 'Custom - converters', size: 5000, description: '' };
+  const best: CustomAudienceChoice = { audienceId: 'ca_converters_12345', name: 'Custom - converters', size: 5000, origin: { kind: 'proposed', source: 'converters' } };
 
   it('makes 1 %, 3 %, 5 % in that order for the recommended countries', () => {
     const { selected } = buildLookalikes(best, ['ES', 'MX', 'AR'], 3);
     expect(selected.map((l) => l.ratio)).toEqual([0.01, 0.03, 0.05]);
-    expect(selected[0]).toEqual({
-      source_audience_id: 'ca_converters_12345',
-      country_codes: ['ES', 'MX', 'AR'],
-      ratio: 0.01,
-      name: 'Lookalike 1% - ES+MX+AR',
-      description: 'Lookalike audience based on ca_converters_12345',
-    });
+    expect(selected[0]).toEqual({ sourceAudienceId: 'ca_converters_12345', countryCodes: ['ES', 'MX', 'AR'], ratio: 0.01, name: 'Lookalike 1% - ES+MX+AR' });
     expect(selected.map((l) => l.name)).toEqual(['Lookalike 1% - ES+MX+AR', 'Lookalike 3% - ES+MX+AR', 'Lookalike 5% - ES+MX+AR']);
   });
 
@@ -307,10 +307,10 @@ describe('buildLookalikes', () => {
   it('makes none without a source or countries, and says why', () => {
     const noSource = buildLookalikes(null, ['ES'], 3);
     expect(noSource.selected).toEqual([]);
-    expect(noSource.trace[0]?.decision).toContain('no custom audience');
+    expect(noSource.trace).toEqual([{ kind: 'lookalikes.none', sourceAudienceId: null, max: 3 }]);
     const noCountries = buildLookalikes(best, [], 3);
     expect(noCountries.selected).toEqual([]);
-    expect(noCountries.trace[0]?.decision).toContain('no recommended countries');
+    expect(noCountries.trace).toEqual([{ kind: 'lookalikes.none', sourceAudienceId: best.audienceId, max: 3 }]);
   });
 });
 
@@ -326,8 +326,8 @@ describe('chooseDemographics', () => {
       EUR,
     );
     expect([choice.ageMin, choice.ageMax]).toEqual([25, 44]);
-    expect(choice.trace.find((t) => t.numbers.bucket === '18-24')?.numbers).toMatchObject({ kept: false, score: 0 });
-    expect(choice.trace.find((t) => t.numbers.age_min === 25)?.numbers).toMatchObject({ best_bucket: '25-34', best_score: 0.95 });
+    expect(lines(choice).find((t) => t.numbers.bucket === '18-24')?.numbers).toMatchObject({ kept: false, score: 0 });
+    expect(lines(choice).find((t) => t.numbers.age_min === 25)?.numbers).toMatchObject({ best_bucket: '25-34', best_score: 0.95 });
   });
 
   it('keeps a bucket at 0.7 of the best and drops one below it', () => {
@@ -346,7 +346,7 @@ describe('chooseDemographics', () => {
   it('uses 18-65 without age data and says so', () => {
     const choice = chooseDemographics([], settings, EUR);
     expect(choice).toMatchObject({ ageMin: 18, ageMax: 65, gender: 'all' });
-    expect(choice.trace.some((t) => t.decision.includes('no age data'))).toBe(true);
+    expect(lines(choice).some((t) => t.decision.includes('no age data'))).toBe(true);
   });
 
   it('aggregates rows carrying both age and gender', () => {
@@ -359,7 +359,7 @@ describe('chooseDemographics', () => {
       { age: '18-24', gender: 'female', total: weak(5000) },
     ];
     const choice = chooseDemographics(rows, settings, EUR);
-    expect(choice.trace.find((t) => t.numbers.bucket === '25-34')?.numbers.impressions).toBe(10_000);
+    expect(lines(choice).find((t) => t.numbers.bucket === '25-34')?.numbers.impressions).toBe(10_000);
     expect([choice.ageMin, choice.ageMax]).toEqual([25, 64]);
     expect(choice.gender).toBe('male');
   });
@@ -371,7 +371,7 @@ describe('chooseDemographics', () => {
     ];
     const choice = chooseDemographics(rows, settings, EUR);
     expect(choice.gender).toBe('female');
-    expect(choice.trace.at(-1)?.numbers).toMatchObject({ female_score: 0.95, male_score: 0, male_confidence: 0.95 });
+    expect(lines(choice).at(-1)?.numbers).toMatchObject({ female_score: 0.95, male_score: 0, male_confidence: 0.95 });
   });
 
   it('stays with all when the same lead rests on low confidence', () => {
@@ -381,7 +381,7 @@ describe('chooseDemographics', () => {
     ];
     const choice = chooseDemographics(rows, settings, EUR);
     expect(choice.gender).toBe('all');
-    expect(choice.trace.at(-1)?.decision).toContain('confidence');
+    expect(lines(choice).at(-1)?.decision).toContain('confidence');
   });
 
   it('stays with all when the lead is under 1.5x, and unknown gender counts toward neither', () => {

@@ -5,18 +5,19 @@
 import { topK } from './top-k.ts';
 import type {
   AgeBucket,
-  CustomAudienceProposal,
+  ChosenSegment,
+  CustomAudienceChoice,
   DemographicHistory,
   EngineSettings,
-  LookalikeProposal,
+  LookalikeChoice,
   Metrics,
   PixelEventCount,
   Priors,
-  RankedBehavior,
-  RankedInterest,
   SegmentScore,
-  TraceEntry,
+  NarratedTraceEvent,
+  TraceNumbers,
 } from './types.ts';
+import type { AgeEvent, AudienceOrderEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LookalikeProposedEvent, LookalikesLimitEvent, LookalikesNoneEvent } from './trace-events.ts';
 import { AGE_BUCKETS } from './types.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { compositeScore, confidenceFromImpressions, smoothedRates } from './scoring.ts';
@@ -151,7 +152,7 @@ export const PIXEL_GENRE_BOOST = 0.2;
 
 export interface SelectionResult<T> {
   selected: T[];
-  trace: TraceEntry[];
+  trace: NarratedTraceEvent[];
 }
 
 interface Candidate {
@@ -183,9 +184,9 @@ function rankSegments(
   type: 'interest' | 'behavior',
   shares: ReadonlyMap<string, number>,
   max: number,
-): { ranked: Candidate[]; trace: TraceEntry[] } {
+): { ranked: Candidate[]; trace: NarratedTraceEvent[] } {
   const step = type === 'interest' ? 'interests' : 'behaviors';
-  const trace: TraceEntry[] = [];
+  const trace: NarratedTraceEvent[] = [];
   const eligible: SegmentScore[] = [];
   for (const s of scores) {
     if (s.segmentType !== type) continue;
@@ -225,7 +226,7 @@ function rankSegments(
   if (type === 'interest' && boostCap === 1) for (const c of ranked) c.genre = genreOfText(c.score.segmentName);
 
   ranked.forEach((c, i) => {
-    const numbers: TraceEntry['numbers'] = {
+    const numbers: TraceNumbers = {
       segment_id: c.score.segmentId,
       rank: i + 1,
       composite: round4(c.score.composite),
@@ -258,11 +259,11 @@ export function selectInterests(
   scores: readonly SegmentScore[],
   shares: ReadonlyMap<string, number>,
   max: number,
-): SelectionResult<RankedInterest> {
+): SelectionResult<ChosenSegment> {
   const { ranked, trace } = rankSegments(scores, 'interest', shares, max);
   const selected = ranked.map((c, i) => ({
-    interest_id: c.score.segmentId,
-    interest_name: c.score.segmentName,
+    segmentId: c.score.segmentId,
+    segmentName: c.score.segmentName,
     score: round4(c.boosted),
     rank: i + 1,
   }));
@@ -270,11 +271,11 @@ export function selectInterests(
 }
 
 /** Top `max` behaviors by composite (no genre boost: behaviors are about how people buy, not what). */
-export function selectBehaviors(scores: readonly SegmentScore[], max: number): SelectionResult<RankedBehavior> {
+export function selectBehaviors(scores: readonly SegmentScore[], max: number): SelectionResult<ChosenSegment> {
   const { ranked, trace } = rankSegments(scores, 'behavior', new Map(), max);
   const selected = ranked.map((c, i) => ({
-    behavior_id: c.score.segmentId,
-    behavior_name: c.score.segmentName,
+    segmentId: c.score.segmentId,
+    segmentName: c.score.segmentName,
     score: round4(c.boosted),
     rank: i + 1,
   }));
@@ -301,16 +302,16 @@ interface Source {
   key: 'converters' | 'pixel_visitors' | 'engagers';
   label: string;
   size: number;
-  /** Why the size is unknown, when it is. */
-  unknown: string | null;
+  /** False when the window cannot count it (conversions unknown, no pixel data). */
+  known: boolean;
 }
 
-function sourceProposal(campaignId: string, source: Source): CustomAudienceProposal {
+function sourceProposal(campaignId: string, source: Source): CustomAudienceChoice {
   return {
-    audience_id: `ca_${source.key}_${campaignId}`,
+    audienceId: `ca_${source.key}_${campaignId}`,
     name: `Custom - ${source.label}`,
     size: source.size,
-    description: `Custom audience: ${source.label} (${source.size} people in the window)`,
+    origin: { kind: 'proposed', source: source.key },
   };
 }
 
@@ -320,9 +321,8 @@ function sourceProposal(campaignId: string, source: Source): CustomAudiencePropo
  * pixel visitors (they reached the site), then the account's existing custom audiences by composite
  * (proven in delivery, content unknown), then engagers (a click is the weakest signal of intent).
  */
-export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResult<CustomAudienceProposal> {
-  const step = 'custom_audiences';
-  const trace: TraceEntry[] = [];
+export function buildCustomAudiences(evidence: AudienceEvidence): { selected: CustomAudienceChoice[]; trace: (AudienceSourceEvent | ExistingAudienceEvent | AudienceOrderEvent)[] } {
+  const trace: (AudienceSourceEvent | ExistingAudienceEvent | AudienceOrderEvent)[] = [];
   const { campaignId, total } = evidence;
 
   const pixelEvents = evidence.pixelEvents.filter((e) => e.count > 0);
@@ -330,72 +330,43 @@ export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResul
   // the audience. It is the only count the pixel summary gives.
   const pageViews = pixelEvents.reduce((sum, e) => (eventKey(e.eventName) === 'pageview' ? sum + e.count : sum), 0);
   const sources: Source[] = [
-    {
-      key: 'converters',
-      label: 'converters',
-      size: total.conversions,
-      unknown: total.clicksWithConversions > 0 ? null : 'conversions are unknown in the window',
-    },
-    {
-      key: 'pixel_visitors',
-      label: 'pixel visitors',
-      size: pageViews,
-      unknown: pixelEvents.length > 0 ? null : 'no pixel data',
-    },
-    { key: 'engagers', label: 'engagers', size: total.clicks, unknown: null },
+    { key: 'converters', label: 'converters', size: total.conversions, known: total.clicksWithConversions > 0 },
+    { key: 'pixel_visitors', label: 'pixel visitors', size: pageViews, known: pixelEvents.length > 0 },
+    { key: 'engagers', label: 'engagers', size: total.clicks, known: true },
   ];
 
-  const generated = new Map<Source['key'], CustomAudienceProposal>();
+  const generated = new Map<Source['key'], CustomAudienceChoice>();
   for (const source of sources) {
-    const numbers = { size: source.size, min_size: MIN_SOURCE_SIZE };
-    if (source.unknown !== null) {
-      trace.push({ step, decision: `skipped ${source.label}: ${source.unknown}`, numbers });
+    const event = { kind: 'custom_audiences.source', source: source.key, size: source.size, minSize: MIN_SOURCE_SIZE } as const;
+    if (!source.known) {
+      trace.push({ ...event, outcome: 'unknown', audienceId: null });
     } else if (source.size < MIN_SOURCE_SIZE) {
-      trace.push({
-        step,
-        decision: `skipped ${source.label}: ${source.size} people is below Meta's minimum of ${MIN_SOURCE_SIZE} for a lookalike source`,
-        numbers,
-      });
+      trace.push({ ...event, outcome: 'too_small', audienceId: null });
     } else {
       const proposal = sourceProposal(campaignId, source);
       generated.set(source.key, proposal);
-      trace.push({ step, decision: `proposed ${proposal.audience_id}`, numbers });
+      trace.push({ ...event, outcome: 'proposed', audienceId: proposal.audienceId });
     }
   }
 
-  const generatedIds = new Set([...generated.values()].map((p) => p.audience_id));
+  const generatedIds = new Set([...generated.values()].map((p) => p.audienceId));
   const kept: (SegmentScore & { clicks?: number })[] = [];
   for (const s of evidence.existing) {
-    const numbers = { segment_id: s.segmentId, composite: round4(s.composite) };
-    if (s.segmentType !== 'custom_audience') {
-      trace.push({ step, decision: `not re-proposed "${s.segmentName}": a ${s.segmentType} is not a custom audience source`, numbers });
-    } else if (s.fatigue.isFatigued) {
-      trace.push({ step, decision: `dropped "${s.segmentName}": fatigued (${s.fatigue.reason ?? 'no reason given'})`, numbers });
-    } else if (!(s.composite > 0)) {
-      trace.push({ step, decision: `dropped "${s.segmentName}": composite ${round4(s.composite)} is not above 0`, numbers });
-    } else if (generatedIds.has(s.segmentId)) {
-      trace.push({ step, decision: `"${s.segmentName}" is already proposed with a fresh size`, numbers });
-    } else {
-      kept.push(s);
-    }
+    const event = { kind: 'custom_audiences.existing', segmentId: s.segmentId, segmentName: s.segmentName, segmentType: s.segmentType, composite: s.composite, fatigueReason: null, size: null } as const;
+    if (s.segmentType !== 'custom_audience') trace.push({ ...event, outcome: 'not_a_source' });
+    else if (s.fatigue.isFatigued) trace.push({ ...event, outcome: 'fatigued', fatigueReason: s.fatigue.reason });
+    else if (!(s.composite > 0)) trace.push({ ...event, outcome: 'not_positive' });
+    else if (generatedIds.has(s.segmentId)) trace.push({ ...event, outcome: 'already_proposed' });
+    else kept.push(s);
   }
   kept.sort((a, b) => b.composite - a.composite || compareIds(a.segmentId, b.segmentId));
-  const existing = kept.map((s): CustomAudienceProposal => {
+  const existing = kept.map((s): CustomAudienceChoice => {
     const size = s.clicks !== undefined && s.clicks > 0 ? s.clicks : 0;
-    trace.push({
-      step,
-      decision: `kept existing "${s.segmentName}"; size is its clicks in the window, a lower bound (0 = unknown)`,
-      numbers: { segment_id: s.segmentId, composite: round4(s.composite), size },
-    });
-    return {
-      audience_id: s.segmentId,
-      name: s.segmentName,
-      size,
-      description: `Custom audience from history: ${s.segmentName} (${size > 0 ? `at least ${size} people in the window` : 'size unknown'})`,
-    };
+    trace.push({ kind: 'custom_audiences.existing', segmentId: s.segmentId, segmentName: s.segmentName, segmentType: s.segmentType, composite: s.composite, outcome: 'kept', fatigueReason: null, size });
+    return { audienceId: s.segmentId, name: s.segmentName, size, origin: { kind: 'existing' } };
   });
 
-  const selected: CustomAudienceProposal[] = [];
+  const selected: CustomAudienceChoice[] = [];
   const converters = generated.get('converters');
   const pixelVisitors = generated.get('pixel_visitors');
   const engagers = generated.get('engagers');
@@ -403,11 +374,7 @@ export function buildCustomAudiences(evidence: AudienceEvidence): SelectionResul
   if (pixelVisitors) selected.push(pixelVisitors);
   selected.push(...existing);
   if (engagers) selected.push(engagers);
-  trace.push({
-    step,
-    decision: `order: converters, pixel visitors, existing by composite, engagers (closest to a purchase first)`,
-    numbers: { proposed: selected.length, best: selected[0]?.audience_id ?? null },
-  });
+  trace.push({ kind: 'custom_audiences.order', proposed: selected.length, best: selected[0]?.audienceId ?? null });
   return { selected, trace };
 }
 
@@ -416,39 +383,24 @@ const LOOKALIKE_RATIOS = [0.01, 0.03, 0.05] as const;
 
 /** Lookalikes of the best custom audience in the recommended countries, tightest ratio first. */
 export function buildLookalikes(
-  best: CustomAudienceProposal | null,
+  best: CustomAudienceChoice | null,
   countryCodes: readonly string[],
   max: number,
-): SelectionResult<LookalikeProposal> {
-  const step = 'lookalikes';
+): { selected: LookalikeChoice[]; trace: (LookalikesNoneEvent | LookalikeProposedEvent | LookalikesLimitEvent)[] } {
   const limit = Math.min(limitOf(max), LOOKALIKE_RATIOS.length);
-  if (best === null) {
-    return { selected: [], trace: [{ step, decision: 'none: no custom audience to use as a source', numbers: { max: limit } }] };
-  }
-  if (countryCodes.length === 0) {
-    return {
-      selected: [],
-      trace: [{ step, decision: 'none: no recommended countries to build lookalikes in', numbers: { source_audience_id: best.audience_id, max: limit } }],
-    };
-  }
+  if (best === null) return { selected: [], trace: [{ kind: 'lookalikes.none', sourceAudienceId: null, max: limit }] };
+  if (countryCodes.length === 0) return { selected: [], trace: [{ kind: 'lookalikes.none', sourceAudienceId: best.audienceId, max: limit }] };
   const countries = countryCodes.join('+');
   const selected = LOOKALIKE_RATIOS.slice(0, limit).map(
-    (ratio): LookalikeProposal => ({
-      source_audience_id: best.audience_id,
-      country_codes: [...countryCodes],
+    (ratio): LookalikeChoice => ({
+      sourceAudienceId: best.audienceId,
+      countryCodes: [...countryCodes],
       ratio,
       name: `Lookalike ${Math.round(ratio * 100)}% - ${countries}`,
-      description: `Lookalike audience based on ${best.audience_id}`,
     }),
   );
-  const trace: TraceEntry[] = selected.map((l) => ({
-    step,
-    decision: `proposed ${l.name}`,
-    numbers: { source_audience_id: best.audience_id, source_size: best.size, ratio: l.ratio, countries },
-  }));
-  if (limit < LOOKALIKE_RATIOS.length) {
-    trace.push({ step, decision: `stopped at ${limit} of ${LOOKALIKE_RATIOS.length} ratios (limit)`, numbers: { max: limit } });
-  }
+  const trace: (LookalikeProposedEvent | LookalikesLimitEvent)[] = selected.map((l) => ({ kind: 'lookalikes.proposed', name: l.name, sourceAudienceId: best.audienceId, sourceSize: best.size, ratio: l.ratio, countryCodes: l.countryCodes }));
+  if (limit < LOOKALIKE_RATIOS.length) trace.push({ kind: 'lookalikes.limit', max: limit, ratios: LOOKALIKE_RATIOS.length });
   return { selected, trace };
 }
 
@@ -458,7 +410,7 @@ export interface DemographicChoice {
   ageMin: number;
   ageMax: number;
   gender: 'all' | 'male' | 'female';
-  trace: TraceEntry[];
+  trace: (AgeEvent | GenderEvent)[];
 }
 
 // Meta's age targeting limits; age_max 65 means "65 and older".
@@ -495,24 +447,15 @@ function scoreGroup(m: Metrics, priors: Priors, minorPerMajor: number): GroupSco
   return { metrics: m, confidence, score: compositeScore(rates, confidence, priors), ...rates };
 }
 
-function groupNumbers(g: GroupScore): TraceEntry['numbers'] {
-  return {
-    impressions: g.metrics.impressions,
-    clicks: g.metrics.clicks,
-    conversions: g.metrics.conversions,
-    smoothed_ctr: round4(g.ctr),
-    smoothed_cvr: round4(g.cvr),
-    smoothed_roas: round4(g.roas),
-    confidence: round4(g.confidence),
-    score: round4(g.score),
-  };
+function figuresOf(g: GroupScore): GroupFigures {
+  return { impressions: g.metrics.impressions, clicks: g.metrics.clicks, conversions: g.metrics.conversions, smoothedCtr: g.ctr, smoothedCvr: g.cvr, smoothedRoas: g.roas, confidence: g.confidence, score: g.score };
 }
 
-function chooseAgeRange(byAge: Map<AgeBucket, GroupScore>, trace: TraceEntry[]): { ageMin: number; ageMax: number } {
-  const step = 'demographics.age';
+function chooseAgeRange(byAge: Map<AgeBucket, GroupScore>, trace: AgeEvent[]): { ageMin: number; ageMax: number } {
+  const kind = 'demographics.age';
   const full = { ageMin: META_AGE_MIN, ageMax: META_AGE_MAX };
   if (byAge.size === 0) {
-    trace.push({ step, decision: `no age data: ${META_AGE_MIN}-${META_AGE_MAX}`, numbers: { age_min: META_AGE_MIN, age_max: META_AGE_MAX } });
+    trace.push({ kind, what: 'no_data', ...full });
     return full;
   }
   let bestBucket: AgeBucket | null = null;
@@ -524,11 +467,7 @@ function chooseAgeRange(byAge: Map<AgeBucket, GroupScore>, trace: TraceEntry[]):
     }
   }
   if (bestBucket === null) {
-    trace.push({
-      step,
-      decision: `no age bucket scores above 0 (none beats the priors with confidence): ${META_AGE_MIN}-${META_AGE_MAX}`,
-      numbers: { buckets: byAge.size, age_min: META_AGE_MIN, age_max: META_AGE_MAX },
-    });
+    trace.push({ kind, what: 'none_scores', buckets: byAge.size, ...full });
     return full;
   }
   const threshold = AGE_KEEP_RATIO * bestScore;
@@ -542,58 +481,35 @@ function chooseAgeRange(byAge: Map<AgeBucket, GroupScore>, trace: TraceEntry[]):
       if (youngest < 0) youngest = i;
       oldest = i;
     }
-    trace.push({
-      step,
-      decision: `${bucket}: ${kept ? 'kept' : 'below'} ${AGE_KEEP_RATIO} x best`,
-      numbers: { bucket, ...groupNumbers(g), threshold: round4(threshold), kept },
-    });
+    trace.push({ kind, what: 'bucket', bucket, figures: figuresOf(g), keepRatio: AGE_KEEP_RATIO, threshold, kept });
   });
   const low = AGE_BUCKETS[youngest]!;
   const high = AGE_BUCKETS[oldest]!;
   const ageMin = Math.max(META_AGE_MIN, AGE_BOUNDS[low][0]);
   const ageMax = Math.min(META_AGE_MAX, AGE_BOUNDS[high][1]);
-  trace.push({
-    step,
-    decision: `age ${ageMin}-${ageMax}: contiguous range from the youngest to the oldest kept bucket (best ${bestBucket})`,
-    numbers: { best_bucket: bestBucket, best_score: round4(bestScore), threshold: round4(threshold), age_min: ageMin, age_max: ageMax },
-  });
+  trace.push({ kind, what: 'range', bestBucket, bestScore, threshold, ageMin, ageMax });
   return { ageMin, ageMax };
 }
 
-function chooseGender(male: GroupScore | undefined, female: GroupScore | undefined, trace: TraceEntry[]): 'all' | 'male' | 'female' {
-  const step = 'demographics.gender';
+function chooseGender(male: GroupScore | undefined, female: GroupScore | undefined, trace: GenderEvent[]): 'all' | 'male' | 'female' {
+  const kind = 'demographics.gender';
   if (male === undefined || female === undefined) {
-    trace.push({
-      step,
-      decision: 'all: no data for both male and female',
-      numbers: { male_score: male ? round4(male.score) : null, female_score: female ? round4(female.score) : null },
-    });
+    trace.push({ kind, what: 'missing', maleScore: male ? male.score : null, femaleScore: female ? female.score : null });
     return 'all';
   }
-  trace.push({ step, decision: 'male', numbers: groupNumbers(male) });
-  trace.push({ step, decision: 'female', numbers: groupNumbers(female) });
-  const numbers = {
-    male_score: round4(male.score),
-    female_score: round4(female.score),
-    male_confidence: round4(male.confidence),
-    female_confidence: round4(female.confidence),
-    win_ratio: GENDER_WIN_RATIO,
-    min_confidence: GENDER_MIN_CONFIDENCE,
-  };
+  trace.push({ kind, what: 'group', gender: 'male', figures: figuresOf(male) });
+  trace.push({ kind, what: 'group', gender: 'female', figures: figuresOf(female) });
+  const comparison = { maleScore: male.score, femaleScore: female.score, maleConfidence: male.confidence, femaleConfidence: female.confidence, winRatio: GENDER_WIN_RATIO, minConfidence: GENDER_MIN_CONFIDENCE };
   const [leader, other, leaderName] = male.score >= female.score ? [male, female, 'male' as const] : [female, male, 'female' as const];
   if (!(leader.score > 0) || leader.score < GENDER_WIN_RATIO * other.score) {
-    trace.push({ step, decision: `all: neither gender scores ${GENDER_WIN_RATIO}x the other`, numbers });
+    trace.push({ kind, what: 'no_lead', leader: leaderName, ...comparison });
     return 'all';
   }
   if (male.confidence < GENDER_MIN_CONFIDENCE || female.confidence < GENDER_MIN_CONFIDENCE) {
-    trace.push({
-      step,
-      decision: `all: ${leaderName} leads by ${GENDER_WIN_RATIO}x or more but confidence is below ${GENDER_MIN_CONFIDENCE}`,
-      numbers,
-    });
+    trace.push({ kind, what: 'low_confidence', leader: leaderName, ...comparison });
     return 'all';
   }
-  trace.push({ step, decision: `${leaderName}: scores ${GENDER_WIN_RATIO}x or more the other with enough confidence`, numbers });
+  trace.push({ kind, what: 'chosen', leader: leaderName, ...comparison });
   return leaderName;
 }
 
@@ -624,12 +540,13 @@ export function chooseDemographics(
   const maleTotals = genderTotals.get('male');
   const femaleTotals = genderTotals.get('female');
 
-  const trace: TraceEntry[] = [];
-  const { ageMin, ageMax } = chooseAgeRange(byAge, trace);
+  const ageTrace: AgeEvent[] = [];
+  const genderTrace: GenderEvent[] = [];
+  const { ageMin, ageMax } = chooseAgeRange(byAge, ageTrace);
   const gender = chooseGender(
     maleTotals && scoreGroup(maleTotals, priors, minorPerMajor),
     femaleTotals && scoreGroup(femaleTotals, priors, minorPerMajor),
-    trace,
+    genderTrace,
   );
-  return { ageMin, ageMax, gender, trace };
+  return { ageMin, ageMax, gender, trace: [...ageTrace, ...genderTrace] };
 }

@@ -2,11 +2,11 @@
 // through the exploration slots of the `bayes` strategy, and a snapshot without them decides as before.
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, DiscoveredCandidate, EngineSettings, Metrics, SegmentHistory } from './types.ts';
 
-const BAYES: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', explorationShare: 0.2, segmentPool: 'campaign' };
+const BAYES: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', explorationShare: 0.2, segmentPool: 'campaign' };
 
 function metrics(impressions: number, ctr: number, cvr: number): Metrics {
   const clicks = Math.round(impressions * ctr);
@@ -43,7 +43,7 @@ const discovered: DiscoveredCandidate[] = Array.from({ length: 8 }, (_, i) => ({
 const maxInterests = 5;
 const settings: EngineSettings = { ...BAYES, maxInterests };
 const decide = (candidates: DiscoveredCandidate[] | undefined, randomSeed: number | undefined, s: EngineSettings = settings) =>
-  optimizeCampaign({ snapshot: snapshot(candidates), totalBudgetMinor: 100_000, settings: s, ...(randomSeed === undefined ? {} : { randomSeed }) })[0]!.draft;
+  decideDocuments({ snapshot: snapshot(candidates), totalBudgetMinor: 100_000, settings: s, ...(randomSeed === undefined ? {} : { randomSeed }) })[0]!.draft;
 
 describe('discovered candidates', () => {
   it('take exploration slots only: never a ranked pick, and the trace says why they are there', () => {

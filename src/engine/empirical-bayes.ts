@@ -145,10 +145,9 @@ function bestLog10Strength(used: readonly RateUnit[], mean: number, near: number
   let best = near ?? LOG10_MIN_STRENGTH;
   let noSpread: number | null = null;
   if (near === null) {
-    // Coarse grid, half a decade apart, then golden section around its best point. Against the
-    // quarter-decade grid and 20-step section used before (engine version 4), on the 240 pools of
-    // 40 stub markets (countries, interests, behaviors): the same fitted-or-fixed verdicts, means
-    // and strengths within 0.15 %, and the benchmark's bayes engine 26 % faster.
+    // Coarse grid, half a decade apart, then golden section around its best point: as good as the
+    // finer search of engine version 4 and faster (docs/decision-quality.md, "Measurements behind
+    // the engine's choices").
     let bestLl = -Infinity;
     for (let x = LOG10_MIN_STRENGTH; x <= LOG10_MAX_STRENGTH + 1e-9; x += 0.5) {
       const v = ll(x);

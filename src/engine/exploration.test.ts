@@ -5,12 +5,12 @@ import { drawValuePerImpression, exploreSegments, explorationSlots, isRecovering
 import { pooledPrior } from './value-model.ts';
 import { ratePriorsByType } from './segment-value.ts';
 import { emptyMetrics } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
 import { createRng } from './random.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentHistory, SegmentType } from './types.ts';
 
-const BAYES: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', explorationShare: 0.1 };
+const BAYES: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', explorationShare: 0.1 };
 
 function metrics(impressions: number, ctr: number, cvr: number, orderMinor = 5_000): Metrics {
   const clicks = Math.round(impressions * ctr);
@@ -46,7 +46,7 @@ function snapshot(segs: SegmentHistory[]): CampaignSnapshot {
   return { campaignId: 'c1', currency: 'EUR', windowStart: '2026-10-22', windowEnd: '2026-11-20', adsets: [adset], pixelEvents: [] };
 }
 
-const exploredIds = (draft: ReturnType<typeof optimizeCampaign>[number]['draft'], step: string) =>
+const exploredIds = (draft: ReturnType<typeof decideDocuments>[number]['draft'], step: string) =>
   draft.reasoning.trace.filter((t) => t.step === step).map((t) => String(t.numbers.segment_id));
 
 describe('explorationSlots', () => {
@@ -101,12 +101,12 @@ describe('Thompson draws', () => {
 describe('optimizeCampaign with exploration (bayes)', () => {
   it('is deterministic for a seed, and different seeds explore different segments', () => {
     const snap = snapshot(segments());
-    const a = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES, randomSeed: 42 })[0]!.draft;
-    const b = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES, randomSeed: 42 })[0]!.draft;
+    const a = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES, randomSeed: 42 })[0]!.draft;
+    const b = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES, randomSeed: 42 })[0]!.draft;
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
     const explored = new Set<string>();
     for (let seed = 0; seed < 20; seed++) {
-      const d = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES, randomSeed: seed })[0]!.draft;
+      const d = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES, randomSeed: seed })[0]!.draft;
       for (const id of exploredIds(d, 'interests.explore')) explored.add(id);
     }
     expect(explored.size).toBeGreaterThan(2);
@@ -114,7 +114,7 @@ describe('optimizeCampaign with exploration (bayes)', () => {
 
   it('fills floor(share × max) slots by exploration, marks each in the trace, and keeps the limits', () => {
     for (const [share, interests, behaviors] of [[0.1, 1, 1], [0.2, 3, 2], [0.5, 7, 5]] as const) {
-      const d = optimizeCampaign({ snapshot: snapshot(segments()), totalBudgetMinor: 100_000, settings: { ...BAYES, explorationShare: share }, randomSeed: 7 })[0]!.draft;
+      const d = decideDocuments({ snapshot: snapshot(segments()), totalBudgetMinor: 100_000, settings: { ...BAYES, explorationShare: share }, randomSeed: 7 })[0]!.draft;
       expect(d.interests).toHaveLength(15);
       expect(d.behaviors).toHaveLength(10);
       expect(exploredIds(d, 'interests.explore')).toHaveLength(interests);
@@ -129,14 +129,14 @@ describe('optimizeCampaign with exploration (bayes)', () => {
 
   it('does not explore without a seed, with a share of 0, or with the seed strategy', () => {
     const snap = snapshot(segments());
-    const plain = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...BAYES, explorationShare: 0 } })[0]!.draft;
-    const noSeed = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
-    const zero = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...BAYES, explorationShare: 0 }, randomSeed: 3 })[0]!.draft;
+    const plain = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...BAYES, explorationShare: 0 } })[0]!.draft;
+    const noSeed = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
+    const zero = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...BAYES, explorationShare: 0 }, randomSeed: 3 })[0]!.draft;
     expect(noSeed.interests).toEqual(plain.interests);
     expect(zero.interests).toEqual(plain.interests);
     expect(exploredIds(noSeed, 'interests.explore')).toEqual([]);
-    const seedA = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...SEED_SETTINGS, explorationShare: 0.5 }, randomSeed: 1 })[0]!.draft;
-    const seedB = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...SEED_SETTINGS, explorationShare: 0 } })[0]!.draft;
+    const seedA = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...SPEC_SETTINGS, explorationShare: 0.5 }, randomSeed: 1 })[0]!.draft;
+    const seedB = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...SPEC_SETTINGS, explorationShare: 0 } })[0]!.draft;
     expect(seedA).toEqual(seedB);
   });
 
@@ -149,13 +149,13 @@ describe('optimizeCampaign with exploration (bayes)', () => {
     const i36 = list.findIndex((s) => s.segmentId === 'i36');
     list[i36] = segment('interest', 'i36', list[i36]!.total, emptyMetrics());
     const snap = snapshot(list);
-    const withoutExploration = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
+    const withoutExploration = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
     expect(withoutExploration.interests.map((i) => i.interest_id)).not.toContain('i38');
     // Without exploration there is no slot to re-admit it through: it ranks as before.
     expect(withoutExploration.interests.map((i) => i.interest_id)).toContain('i36');
     let admitted = 0;
     for (let seed = 0; seed < 40; seed++) {
-      const d = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...BAYES, explorationShare: 0.2 }, randomSeed: seed })[0]!.draft;
+      const d = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: { ...BAYES, explorationShare: 0.2 }, randomSeed: seed })[0]!.draft;
       const ids = d.interests.map((i) => i.interest_id);
       expect(ids).not.toContain('i38');
       const explored = exploredIds(d, 'interests.explore');

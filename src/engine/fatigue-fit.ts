@@ -31,10 +31,8 @@ export const MIN_IMPRESSIONS_PER_SIDE = 1000;
  * One-sided significance after the Bonferroni correction. The seed's z-test calls a drop at
  * p ≤ 0.025 for its one comparison; a segment here is judged again every day, and one false call
  * costs it a whole rest (14 days by default), so the 0.025 is spread over two weeks of daily
- * judgements: 0.025 / 14 ≈ 0.002. Measured in the closed loop (src/backtest/closed-loop.ts, 20
- * markets): at 0.025 good interests were rested often enough to cost 0.5 point of the oracle's
- * revenue against 0.002; on 20 stub markets (fatigue-fit.test.ts) 0.002 finds 38 % of the
- * fatigued segments with 0.1 % false alarms, 0.025 finds 53 % with 0.8 %.
+ * judgements: 0.025 / 14 ≈ 0.002. At 0.025 good interests are rested often enough to cost revenue
+ * in the closed loop (docs/decision-quality.md, "Measurements behind the engine's choices").
  */
 export const FATIGUE_FIT_ALPHA = 0.002;
 

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { addCalendarDays } from './calendar.ts';
 import { judgeFatigue, restDaysOf } from './fatigue-rest.ts';
 import { emptyMetrics } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
 import { scoreSegments } from './scoring.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, RestingSegment, SegmentDay, SegmentHistory } from './types.ts';
 
-const BAYES: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', fatigueRestDays: 14 };
+const BAYES: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', fatigueRestDays: 14 };
 const WINDOW_START = '2026-11-01';
 const WINDOW_END = '2026-11-30';
 
@@ -55,11 +55,11 @@ function market(): SegmentHistory[] {
 }
 
 const rest = (id: string, since: string): RestingSegment => ({ adsetId: 'a1', segmentType: 'interest', segmentId: id, since });
-const chosen = (d: ReturnType<typeof optimizeCampaign>[number]) => d.draft.interests.map((i) => i.interest_id);
+const chosen = (d: ReturnType<typeof decideDocuments>[number]) => d.draft.interests.map((i) => i.interest_id);
 
 describe('judgeFatigue and the rest', () => {
   it('starts a rest for a segment the fit finds fatigued, from the window end, and says when and why', () => {
-    const [d] = optimizeCampaign({ snapshot: snapshot(market()), totalBudgetMinor: 100_000, settings: BAYES });
+    const [d] = decideDocuments({ snapshot: snapshot(market()), totalBudgetMinor: 100_000, settings: BAYES });
     expect(chosen(d!)).not.toContain('i00');
     expect(d!.rests).toEqual({ started: [rest('i00', WINDOW_END)], ended: [] });
     const entry = d!.draft.reasoning.trace.find((t) => t.step === 'fatigue.rest')!;
@@ -71,15 +71,15 @@ describe('judgeFatigue and the rest', () => {
 
   it('leaves the seed strategy exactly as it was: its z-test, no rests', () => {
     const snap = snapshot(market());
-    const withRests = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: SEED_SETTINGS, earlierRuns: { resting: [rest('i01', '2026-11-28')] } });
-    const without = optimizeCampaign({ snapshot: snap, totalBudgetMinor: 100_000, settings: SEED_SETTINGS });
+    const withRests = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: SPEC_SETTINGS, earlierRuns: { resting: [rest('i01', '2026-11-28')] } });
+    const without = decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: SPEC_SETTINGS });
     expect(withRests).toEqual(without);
     expect(without[0]!.rests).toBeUndefined();
   });
 
   it('keeps a resting segment out until the rest is over, whatever its data says', () => {
     const segments = market().slice(1);
-    const [d] = optimizeCampaign({ snapshot: snapshot(segments), totalBudgetMinor: 100_000, settings: BAYES, earlierRuns: { resting: [rest('i11', '2026-11-20')] } });
+    const [d] = decideDocuments({ snapshot: snapshot(segments), totalBudgetMinor: 100_000, settings: BAYES, earlierRuns: { resting: [rest('i11', '2026-11-20')] } });
     expect(chosen(d!)).not.toContain('i11');
     expect(d!.rests).toEqual({ started: [], ended: [] });
     expect(d!.draft.reasoning.trace.some((t) => t.step === 'fatigue.rest' && t.decision === '"interest i11" is still resting (since 2026-11-20, until 2026-12-04)')).toBe(true);
@@ -91,18 +91,18 @@ describe('judgeFatigue and the rest', () => {
     const daily = days(0.03, 3_000).map((d) => (d.date >= '2026-11-10' && d.date < '2026-11-27' ? { ...d, impressions: 0, clicks: 0, reach: 0 } : d));
     const segments = [segment('interest', 'i00', daily), ...market().slice(1)];
     const input = { snapshot: snapshot(segments), totalBudgetMinor: 100_000, earlierRuns: { resting: [rest('i00', '2026-11-10')] } };
-    const [exploring] = optimizeCampaign({ ...input, settings: { ...BAYES, explorationShare: 0.5, maxInterests: 4 }, randomSeed: 1 });
+    const [exploring] = decideDocuments({ ...input, settings: { ...BAYES, explorationShare: 0.5, maxInterests: 4 }, randomSeed: 1 });
     const ranked = exploring!.draft.reasoning.trace.filter((t) => t.step === 'interests' && t.decision.startsWith('rank ')).map((t) => t.numbers.segment_id);
     expect(ranked).not.toContain('i00');
     expect(exploring!.draft.reasoning.trace.some((t) => t.step === 'fatigue.rest' && t.decision.startsWith('"interest i00" re-admitted to exploration after its rest (2026-11-10 to 2026-11-24)'))).toBe(true);
     expect(exploring!.rests).toEqual({ started: [], ended: [] });
     // Enough delivery since the rest, and no decline in it: the rest ends and it is ranked again.
     const recovered = [segment('interest', 'i00', days(0.03, 3_000).map((d) => (d.date >= '2026-11-10' && d.date < '2026-11-24' ? { ...d, impressions: 0, clicks: 0, reach: 0 } : d))), ...market().slice(1)];
-    const [back] = optimizeCampaign({ ...input, snapshot: snapshot(recovered), settings: { ...BAYES, explorationShare: 0.5, maxInterests: 4 }, randomSeed: 1 });
+    const [back] = decideDocuments({ ...input, snapshot: snapshot(recovered), settings: { ...BAYES, explorationShare: 0.5, maxInterests: 4 }, randomSeed: 1 });
     expect(back!.rests?.ended).toEqual([rest('i00', '2026-11-10')]);
     expect(back!.draft.interests[0]!.interest_id).toBe('i00');
     // Without exploration there is nothing to come back through: it competes for the ranked slots.
-    const [plain] = optimizeCampaign({ ...input, settings: BAYES });
+    const [plain] = decideDocuments({ ...input, settings: BAYES });
     expect(plain!.rests?.ended).toEqual([rest('i00', '2026-11-10')]);
     expect(chosen(plain!)[0]).toBe('i00');
   });

@@ -14,18 +14,19 @@
 import { addCalendarDays } from './calendar.ts';
 import { fitChangePoint, isFatigueFit, MIN_DAYS_PER_SIDE, MIN_IMPRESSIONS_PER_SIDE, type ChangePointFit } from './fatigue-fit.ts';
 import { frequencyFatigueReason } from './scoring.ts';
-import { DEFAULT_FATIGUE_REST_DAYS, type AdSetSnapshot, type EngineSettings, type FatigueVerdict, type RestingSegment, type SegmentDay, type SegmentHistory, type SegmentScore, type TraceEntry } from './types.ts';
+import { DEFAULT_FATIGUE_REST_DAYS, type AdSetSnapshot, type EngineSettings, type FatigueVerdict, type RestingSegment, type SegmentDay, type SegmentHistory, type SegmentScore, type NarratedTraceEvent, type TraceNumbers } from './types.ts';
+import { segmentKey, type SegmentKey } from './segment-key.ts';
 
 export interface FatigueJudgement {
   /** The scores, in the same order, with the fit's and the rests' verdicts. */
   scores: SegmentScore[];
-  /** `${segmentType}:${segmentId}` of interests and behaviors back from a rest: exploration slots only. */
-  recovering: Set<string>;
+  /** Interests and behaviors back from a rest: exploration slots only. */
+  recovering: Set<SegmentKey>;
   /** Rests that begin with this decision (since = the snapshot's windowEnd). */
   started: RestingSegment[];
   /** Rests in force before this decision that it ends (the segment may start a new one). */
   ended: RestingSegment[];
-  trace: TraceEntry[];
+  trace: NarratedTraceEvent[];
 }
 
 /** Days a rest lasts, with settings stored before the setting existed reading as the default. */
@@ -35,7 +36,6 @@ export function restDaysOf(settings: EngineSettings): number {
 
 const pct = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 const sig = (x: number, digits: number) => Number(x.toPrecision(digits));
-const keyOf = (type: string, id: string) => `${type}:${id}`;
 
 interface FitVerdict {
   fit: ChangePointFit | null;
@@ -55,7 +55,7 @@ function fitVerdict(days: readonly SegmentDay[], settings: EngineSettings): FitV
   };
 }
 
-function fitNumbers(fit: ChangePointFit | null): TraceEntry['numbers'] {
+function fitNumbers(fit: ChangePointFit | null): TraceNumbers {
   if (fit === null) return { fit: 'too few days or impressions on each side of any break' };
   return {
     ctr_before: sig(fit.ctrBefore, 4),
@@ -84,12 +84,12 @@ export function judgeFatigue(
   exploring: boolean,
 ): FatigueJudgement {
   const restDays = restDaysOf(settings);
-  const restOf = new Map<string, RestingSegment>();
-  for (const r of resting) if (r.adsetId === adset.adsetId) restOf.set(keyOf(r.segmentType, r.segmentId), r);
+  const restOf = new Map<SegmentKey, RestingSegment>();
+  for (const r of resting) if (r.adsetId === adset.adsetId) restOf.set(segmentKey(r), r);
   const out: FatigueJudgement = { scores: [], recovering: new Set(), started: [], ended: [], trace: [] };
   const newUntil = addCalendarDays(windowEnd, restDays);
 
-  const startRest = (s: SegmentScore, why: string, numbers: TraceEntry['numbers']): FatigueVerdict => {
+  const startRest = (s: SegmentScore, why: string, numbers: TraceNumbers): FatigueVerdict => {
     out.started.push({ adsetId: adset.adsetId, segmentType: s.segmentType, segmentId: s.segmentId, since: windowEnd });
     out.trace.push({
       step: 'fatigue.rest',
@@ -101,7 +101,7 @@ export function judgeFatigue(
 
   scores.forEach((score, i) => {
     const history: SegmentHistory | undefined = adset.segments[i];
-    const rest = restOf.get(keyOf(score.segmentType, score.segmentId));
+    const rest = restOf.get(segmentKey(score));
     let fatigue = score.fatigue;
     if (rest !== undefined) {
       const until = addCalendarDays(rest.since, restDays);
@@ -135,7 +135,7 @@ export function judgeFatigue(
           });
         } else {
           fatigue = { isFatigued: false, reason: null };
-          out.recovering.add(keyOf(score.segmentType, score.segmentId));
+          out.recovering.add(segmentKey(score));
           out.trace.push({
             step: 'fatigue.rest',
             decision: `"${score.segmentName}" re-admitted to exploration after its rest (${rest.since} to ${until}): exploration slots only until its delivery since shows no fatigue (${impressions} of ${2 * MIN_IMPRESSIONS_PER_SIDE} impressions, ${deliveredDays} of ${2 * MIN_DAYS_PER_SIDE} days)`,

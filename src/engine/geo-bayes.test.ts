@@ -1,3 +1,4 @@
+import { presentTraceEvent } from '../presentation/present-trace.ts';
 import { describe, expect, it } from 'vitest';
 import { allocateByResponse, type CountryDaily } from './geo-bayes.ts';
 import { validateAllocation } from './geo.ts';
@@ -32,7 +33,7 @@ describe('allocateByResponse', () => {
     const amount = (c: string) => result.allocations.find((a) => a.countryCode === c)!.amountMinor;
     expect(amount('ES')).toBeGreaterThanOrEqual(35_000);
     expect(amount('MX')).toBeGreaterThan(amount('AR'));
-    expect(result.trace.some((t) => t.step === 'geo.response' && 'marginal_return' in t.numbers)).toBe(true);
+    expect(result.trace.map(presentTraceEvent).some((t) => t.step === 'geo.response' && 'marginal_return' in t.numbers)).toBe(true);
   });
 
   it('does not pour money into a saturated market: the marginal returns of funded markets are equal', () => {
@@ -63,7 +64,7 @@ describe('each country\'s expected revenue with its uncertainty', () => {
       country('PT', 80_000, 10_000, 0.015, 0.02, 4_000, [5_000]),
     ];
     const result = allocateByResponse(100_000, countries, 35)!;
-    const entries = result.trace.filter((t) => t.step === 'geo.response');
+    const entries = result.trace.map(presentTraceEvent).filter((t) => t.step === 'geo.response');
     expect(entries).toHaveLength(3);
     for (const t of entries) {
       const n = t.numbers as Record<string, number | string | boolean>;
@@ -107,7 +108,7 @@ describe('each country\'s expected revenue with its uncertainty', () => {
       }
       const result = allocateByResponse(c.dailyBudgetMinor, [...byCountry.values()], 35)!;
       for (const a of result.allocations.filter((x) => x.amountMinor > 0)) {
-        const n = result.trace.find((t) => t.step === 'geo.response' && t.numbers.country === a.countryCode)!.numbers;
+        const n = result.trace.map(presentTraceEvent).find((t) => t.step === 'geo.response' && t.numbers.country === a.countryCode)!.numbers;
         const m = markets.find((x) => x.code === a.countryCode)!;
         const truth = curveValue(m.curve, m.valuePerImpression, a.amountMinor);
         cases++;

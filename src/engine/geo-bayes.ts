@@ -3,13 +3,13 @@
 // across the campaign's countries (empirical-bayes.ts), and the budget is placed where the next euro earns the most (equal marginal
 // returns) under the Spain floor. Measured against the seed split in bench/decision-quality.ts.
 import { describePriors, type ValuePriors } from './empirical-bayes.ts';
-import { fitStrengths, fittedPrior, pooledPrior, type RatePrior, valuePerImpression } from './value-model.ts';
+import { fitStrengths, fittedPrior, type RatePrior, valuePerImpression } from './value-model.ts';
 import { emptyMetrics, addMetrics } from './metrics.ts';
 import { NO_COUNTRY_LIMITS, splitUnderLimits, type CountryLimits } from './geo-constraints.ts';
 import { valueInterval, Z_90 } from './credible-interval.ts';
 import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market, type ResponseCurve, type SpendPoint } from './response-curve.ts';
-import type { CountryHistory, TraceEntry } from './types.ts';
+import type { CountryHistory, TraceEvent } from './types.ts';
 
 export interface CountryDaily extends CountryHistory {
   daily: SpendPoint[];
@@ -25,12 +25,6 @@ export interface BayesAllocation {
 }
 
 /**
- * Whether the bayes strategy replaces the fixed strengths by ones fitted from the units themselves
- * (src/engine/empirical-bayes.ts) where the fit succeeds. Measured in bench/decision-quality.ts.
- */
-export const USE_FITTED_PRIORS = { countries: true, segments: true };
-
-/**
  * Returns null when no country has a fittable curve (then the caller keeps the seed split and
  * says so). Countries without their own fit borrow the median bend of the fitted ones, scaled to
  * their own observed cost per impression: a prior curve rather than no budget at all. The split
@@ -41,13 +35,13 @@ export function allocateByResponse(
   totalMinor: number,
   countries: readonly CountryDaily[],
   spainMinPct: number,
-  useFitted = USE_FITTED_PRIORS.countries,
   limits: CountryLimits = NO_COUNTRY_LIMITS,
   exploration: BudgetExploration | null = null,
-): { allocations: BayesAllocation[]; trace: TraceEntry[]; priors: ValuePriors } | null {
+): { allocations: BayesAllocation[]; trace: TraceEvent[]; priors: ValuePriors } | null {
   const pooled = countries.reduce((acc, c) => addMetrics(acc, c.total), emptyMetrics());
   const priors = fitStrengths(countries.map((c) => c.total));
-  const prior = useFitted ? fittedPrior(priors, pooled) : pooledPrior(pooled);
+  // Strengths fitted from the countries themselves (src/engine/empirical-bayes.ts) where the fit succeeds.
+  const prior = fittedPrior(priors, pooled);
   const fits = countries.map((c) => ({ c, curve: fitResponseCurve(c.daily) }));
   const fitted = fits.filter((f) => f.curve !== null);
   if (fitted.length === 0) return null;
@@ -57,12 +51,10 @@ export function allocateByResponse(
     .sort((a, b) => a - b);
   const medianBend = bends[Math.floor(bends.length / 2)]!;
 
-  const trace: TraceEntry[] = [{
+  const trace: TraceEvent[] = [{
     step: 'priors.fitted',
-    decision: useFitted
-      ? 'countries\' value per impression shrunk with prior strengths fitted across the countries by empirical Bayes (fixed strengths where the fit fell back)'
-      : 'countries\' value per impression shrunk with the fixed prior strengths (fitted ones shown for comparison)',
-    numbers: { pool: 'countries', use_fitted: useFitted, ...describePriors('', priors) },
+    decision: 'countries\' value per impression shrunk with prior strengths fitted across the countries by empirical Bayes (fixed strengths where the fit fell back)',
+    numbers: { pool: 'countries', use_fitted: true, ...describePriors('', priors) },
   }];
   const markets: Market[] = [];
   const curves: (ResponseCurve | null)[] = [];
@@ -91,7 +83,7 @@ export function allocateByResponse(
     const draws = drawCountryValues(e.rng, all.map(({ c }) => c.total), prior);
     const explored = splitUnderLimits(markets.map((m, i) => ({ ...m, valuePerImpression: draws[i]! })), totalMinor, spainFloor, limits).amounts;
     const blended = blendSplits(mean, explored, e.share, totalMinor, limits.minBudgetMinor);
-    trace.push(budgetExplorationTrace(e.share, blended, markets.map((m) => m.code), mean, Object.fromEntries(markets.map((m, i) => [`${m.code}_drawn_value_per_1000_impressions_minor`, Number((draws[i]! * 1000).toFixed(2))]))));
+    trace.push(budgetExplorationTrace(e.share, blended, markets.map((m) => m.code), mean, markets.map((m, i) => ({ countryCode: m.code, valuePer1000Minor: draws[i]! * 1000 }))));
     return blended ?? mean;
   };
   const split = splitUnderLimits(markets, totalMinor, spainFloor, limits);
@@ -120,7 +112,7 @@ export function allocateByResponse(
         value_per_1000_impressions_minor: Number((a.valuePerImpression * 1000).toFixed(2)),
         marginal_return: Number(a.marginalReturn.toFixed(4)),
         expected_revenue_minor: Math.round(curveValue(markets[i]!.curve, a.valuePerImpression, a.amountMinor)),
-        ...revenueInterval(all[i]!.c, a, markets[i]!.curve, prior, useFitted && priors.order.fitted ? priors.order.perConversionVariance : null),
+        ...revenueInterval(all[i]!.c, a, markets[i]!.curve, prior, priors.order.fitted ? priors.order.perConversionVariance : null),
         lower_minor: b.lowerMinor,
         lower_by: b.lowerBy,
         upper_minor: b.upperMinor,
@@ -129,7 +121,7 @@ export function allocateByResponse(
       },
     });
   }
-  trace.push({ step: 'geo.spain_floor', decision: `Spain gets at least ${spainFloor} of ${totalMinor} minor units (${spainMinPct} %)`, numbers: { spain_floor_minor: spainFloor, spain_minor: allocations.find((a) => a.countryCode === 'ES')!.amountMinor } });
+  trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct, spainMinor: allocations.find((a) => a.countryCode === 'ES')!.amountMinor });
   return { allocations, trace, priors };
 }
 

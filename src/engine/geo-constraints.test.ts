@@ -1,11 +1,12 @@
 import fc from 'fast-check';
+import { presentTraceEvent } from '../presentation/present-trace.ts';
 import { describe, expect, it } from 'vitest';
 import { allocateByResponse, type CountryDaily } from './geo-bayes.ts';
 import { NO_COUNTRY_LIMITS, roundWithin, splitUnderLimits, type CountryLimits, type LimitedSplit } from './geo-constraints.ts';
 import { emptyMetrics } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
 import type { Market } from './response-curve.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { CampaignSnapshot, EngineSettings } from './types.ts';
 
 /** A market whose first minor unit returns `a` and whose returns halve every `saturation·ln 2`. */
@@ -16,7 +17,7 @@ function market(code: string, a: number, saturation = 30_000): Market {
 const limits = (l: Partial<CountryLimits>): CountryLimits => ({ ...NO_COUNTRY_LIMITS, ...l });
 const amountOf = (markets: readonly Market[], split: LimitedSplit, code: string) => split.amounts[markets.findIndex((m) => m.code === code)]!;
 const boundsOf = (markets: readonly Market[], split: LimitedSplit, code: string) => split.bounds[markets.findIndex((m) => m.code === code)]!;
-const relaxations = (split: LimitedSplit) => split.trace.filter((t) => t.step === 'geo.relaxed').map((t) => `${t.numbers.country ?? '*'}:${t.numbers.relaxed}`);
+const relaxations = (split: LimitedSplit) => split.trace.map(presentTraceEvent).filter((t) => t.step === 'geo.relaxed').map((t) => `${t.numbers.country ?? '*'}:${t.numbers.relaxed}`);
 const total = (split: LimitedSplit) => split.amounts.reduce((a, b) => a + b, 0);
 
 // FR earns most, DE a little less, IT much less, ES least.
@@ -57,7 +58,7 @@ describe('splitUnderLimits', () => {
     expect(amountOf(MARKETS, split, 'IT')).toBe(0);
     expect(boundsOf(MARKETS, split, 'IT')).toMatchObject({ upperMinor: 0, upperBy: 'min_budget', binding: 'min_budget' });
     for (const a of split.amounts) expect(a === 0 || a >= 15_000).toBe(true);
-    expect(split.trace.find((t) => t.step === 'geo.min_budget')!.numbers).toMatchObject({ country: 'IT', action: 'dropped' });
+    expect(split.trace.map(presentTraceEvent).find((t) => t.step === 'geo.min_budget')!.numbers).toMatchObject({ country: 'IT', action: 'dropped' });
   });
 
   it('raises a country to the minimum when the others cannot absorb its budget', () => {
@@ -65,7 +66,7 @@ describe('splitUnderLimits', () => {
     expect(total(split)).toBe(100_000);
     expect(amountOf(MARKETS, split, 'IT')).toBe(15_000);
     expect(boundsOf(MARKETS, split, 'IT').binding).toBe('min_budget');
-    expect(split.trace.find((t) => t.step === 'geo.min_budget')!.numbers).toMatchObject({ country: 'IT', action: 'raised' });
+    expect(split.trace.map(presentTraceEvent).find((t) => t.step === 'geo.min_budget')!.numbers).toMatchObject({ country: 'IT', action: 'raised' });
     expect(relaxations(split)).toEqual([]);
   });
 
@@ -80,7 +81,7 @@ describe('splitUnderLimits', () => {
     }
     expect(boundsOf(MARKETS, split, 'FR').binding).toBe('change_up');
     expect(boundsOf(MARKETS, split, 'ES').binding).toBe('change_down');
-    expect(split.trace.find((t) => t.step === 'geo.limits')!.numbers).toMatchObject({ change_pct_in_force: 20, previous_total_minor: 50_000 });
+    expect(split.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.numbers).toMatchObject({ change_pct_in_force: 20, previous_total_minor: 50_000 });
   });
 
   it('lets a country the previous split did not fund enter with up to the change percentage of the budget', () => {
@@ -116,9 +117,9 @@ describe('splitUnderLimits', () => {
     const previous = { totalBudgetMinor: 100_000, allocations: [{ countryCode: 'ES', amountMinor: 35_000 }, { countryCode: 'FR', amountMinor: 35_000 }, { countryCode: 'DE', amountMinor: 30_000 }] };
     const split = splitUnderLimits(three, 100_000, 35_000, limits({ maxChangePct: 20, previous, shares: { FR: { minPct: 0, maxPct: 30 }, DE: { minPct: 0, maxPct: 25 } } }));
     expect(split.amounts).toEqual([45_000, 30_000, 25_000]);
-    expect(split.trace.find((t) => t.step === 'geo.limits')!.numbers).toMatchObject({ change_pct_in_force: 29, share_limits_in_force: true });
+    expect(split.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.numbers).toMatchObject({ change_pct_in_force: 29, share_limits_in_force: true });
     expect(relaxations(split)).toEqual(['*:change']);
-    expect(split.trace.some((t) => t.step === 'geo.relaxed' && t.decision.includes('widened to ±29 %'))).toBe(true);
+    expect(split.trace.map(presentTraceEvent).some((t) => t.step === 'geo.relaxed' && t.decision.includes('widened to ±29 %'))).toBe(true);
   });
 
   it('relaxes the change limit of a country before its minimum budget', () => {
@@ -176,14 +177,14 @@ describe('the limits in the bayes split', () => {
   const countries = [country('ES', 150_000, 20_000), country('MX', 400_000, 15_000), country('AR', 300_000, 15_000)];
 
   it('offers a country with a minimum share even without history, and traces each country\'s bounds', () => {
-    const result = allocateByResponse(100_000, countries, 35, undefined, limits({ shares: { PT: { minPct: 10, maxPct: 20 }, MX: { minPct: 0, maxPct: 10 } } }))!;
+    const result = allocateByResponse(100_000, countries, 35, limits({ shares: { PT: { minPct: 10, maxPct: 20 }, MX: { minPct: 0, maxPct: 10 } } }))!;
     const pt = result.allocations.find((a) => a.countryCode === 'PT')!;
     expect(pt.amountMinor).toBeGreaterThanOrEqual(10_000);
     expect(pt.amountMinor).toBeLessThanOrEqual(20_000);
-    const mx = result.trace.find((t) => t.step === 'geo.response' && t.numbers.country === 'MX')!;
+    const mx = result.trace.map(presentTraceEvent).find((t) => t.step === 'geo.response' && t.numbers.country === 'MX')!;
     expect(mx.numbers).toMatchObject({ upper_minor: 10_000, upper_by: 'share_max', binding: 'share_max' });
     expect(typeof mx.numbers.marginal_return).toBe('number');
-    expect(result.trace.filter((t) => t.step === 'geo.response')).toHaveLength(4);
+    expect(result.trace.map(presentTraceEvent).filter((t) => t.step === 'geo.response')).toHaveLength(4);
     expect(result.allocations.reduce((s, a) => s + a.amountMinor, 0)).toBe(100_000);
   });
 
@@ -192,10 +193,10 @@ describe('the limits in the bayes split', () => {
       campaignId: 'c', currency: 'EUR', windowStart: '2026-11-01', windowEnd: '2026-11-07', pixelEvents: [],
       adsets: [{ adsetId: 'a', segments: [], countries, demographics: [], total: emptyMetrics(), recent: emptyMetrics() }],
     };
-    const bayes: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', maxChangePct: 20, minCountryBudget: 50 };
+    const bayes: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', maxChangePct: 20, minCountryBudget: 50 };
     const previous = { adsetId: 'a', totalBudgetMinor: 50_000, allocations: [{ countryCode: 'ES', amountMinor: 25_000 }, { countryCode: 'MX', amountMinor: 12_500 }, { countryCode: 'AR', amountMinor: 12_500 }] };
     const amounts = (settings: EngineSettings, adsetId: string) => {
-      const [d] = optimizeCampaign({ snapshot, totalBudgetMinor: 100_000, settings, earlierRuns: { geo: [{ ...previous, adsetId }] } });
+      const [d] = decideDocuments({ snapshot, totalBudgetMinor: 100_000, settings, earlierRuns: { geo: [{ ...previous, adsetId }] } });
       return Object.fromEntries(d!.draft.geo_allocations.map((g) => [g.country_code, Math.round(g.budget_amount * 100)]));
     };
     const limited = amounts(bayes, 'a');
@@ -253,7 +254,7 @@ describe('splitUnderLimits, property', () => {
         expect(split.amounts[i]).toBeLessThanOrEqual(b.upperMinor);
       }
       const relaxed = new Set(relaxations(split));
-      const limitsNumbers = split.trace.find((t) => t.step === 'geo.limits')!.numbers;
+      const limitsNumbers = split.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.numbers;
       const heldFor = (rule: string, code: string) => !relaxed.has(`*:${rule}`) && !relaxed.has(`${code}:${rule}`);
       for (const [i, m] of markets.entries()) {
         const a = split.amounts[i]!;

@@ -12,7 +12,7 @@
 // whole percentage found that fits, up to switched off), then the minimum budget is dropped, then
 // the trust region, then the share limits. Every relaxation is written to the trace.
 import { marginalValue, waterFill, type Market } from './response-curve.ts';
-import type { TraceEntry } from './types.ts';
+import type { NarratedTraceEvent } from './types.ts';
 
 export interface ShareLimit {
   /** Percent of the ad set's daily budget. */
@@ -68,7 +68,7 @@ export interface LimitedSplit {
   /** Integer minor units, in the markets' order, summing exactly to the total. */
   amounts: number[];
   bounds: CountryBounds[];
-  trace: TraceEntry[];
+  trace: NarratedTraceEvent[];
 }
 
 interface Box {
@@ -91,7 +91,7 @@ interface Layers {
 interface Solution {
   spends: number[];
   boxes: Box[];
-  events: TraceEntry[];
+  events: NarratedTraceEvent[];
 }
 
 /** Continuous spends this close to a bound count as on it. */
@@ -160,7 +160,7 @@ function rescaledPrevious(markets: readonly Market[], totalMinor: number, limits
 }
 
 function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorMinor: number, limits: CountryLimits, previous: Map<string, number> | null, layers: Layers): Solution | null {
-  const events: TraceEntry[] = [];
+  const events: NarratedTraceEvent[] = [];
   const m = limits.minBudgetMinor;
   const boxes: Box[] = markets.map((mk) => ({
     lower: mk.code === 'ES' ? spainFloorMinor : 0,
@@ -256,7 +256,7 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
  * so with several countries short of the minimum it can miss a better subset (finding the best is a
  * combinatorial search over subsets, not worth it for a daily split that is re-decided every run).
  */
-function dropBelowMinimum(markets: readonly Market[], totalMinor: number, boxes: Box[], m: number, events: TraceEntry[]): number[] | null {
+function dropBelowMinimum(markets: readonly Market[], totalMinor: number, boxes: Box[], m: number, events: NarratedTraceEvent[]): number[] | null {
   for (;;) {
     const spends = fill(markets, boxes, totalMinor);
     let pick = -1;
@@ -303,7 +303,7 @@ function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor:
     return { lowerMinor, upperMinor: box.upper, lowerBy, upperBy: box.upperBy, binding, marginalReturn: marginalAt(mk, amount) };
   });
 
-  const trace: TraceEntry[] = [{
+  const trace: NarratedTraceEvent[] = [{
     step: 'geo.limits',
     decision: describeLimits(limits, wanted, used, previous),
     numbers: {
@@ -343,7 +343,7 @@ function describeLimits(limits: CountryLimits, wanted: Layers, used: Layers, pre
   return `split bounded by ${parts.join(', ')}`;
 }
 
-function relaxed(country: string, rule: string, decision: string): TraceEntry {
+function relaxed(country: string, rule: string, decision: string): NarratedTraceEvent {
   return { step: 'geo.relaxed', decision, numbers: { country: country === '*' ? null : country, relaxed: rule } };
 }
 

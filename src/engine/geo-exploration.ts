@@ -13,7 +13,8 @@ import { drawValuePerImpression } from './exploration.ts';
 import type { RatePrior } from './value-model.ts';
 import { roundWithin } from './geo-constraints.ts';
 import type { Rng } from './random.ts';
-import type { Metrics, TraceEntry } from './types.ts';
+import type { Metrics } from './types.ts';
+import type { BudgetExplorationEvent } from './trace-events.ts';
 
 export interface BudgetExploration {
   rng: Rng;
@@ -40,13 +41,7 @@ export function blendSplits(mean: readonly number[], explored: readonly number[]
   return amounts;
 }
 
-/** The trace entry of a budget exploration: whether it blended, and by how much each country moved. */
-export function budgetExplorationTrace(share: number, blended: readonly number[] | null, codes: readonly string[], mean: readonly number[], drawn: Record<string, number> = {}): TraceEntry {
-  return {
-    step: 'geo.explore',
-    decision: blended === null
-      ? `budget exploration skipped this run: blending ${share * 100} % of the split drawn from the posteriors would leave a country under the minimum daily budget`
-      : `${share * 100} % of the budget split as if each country's value per impression were a draw from its posterior (Thompson sampling), so thinly measured countries keep earning evidence`,
-    numbers: { exploration_share: share, ...drawn, ...Object.fromEntries(codes.map((code, i) => [`${code}_explored_minor`, blended === null ? 0 : blended[i]! - mean[i]!])) },
-  };
+/** The trace event of a budget exploration: whether it blended, and by how much each country moved. */
+export function budgetExplorationTrace(share: number, blended: readonly number[] | null, codes: readonly string[], mean: readonly number[], draws: BudgetExplorationEvent['draws'] = []): BudgetExplorationEvent {
+  return { kind: 'geo.explore', share, blended: blended !== null, moves: codes.map((countryCode, i) => ({ countryCode, exploredMinor: blended === null ? 0 : blended[i]! - mean[i]! })), draws };
 }

@@ -1,16 +1,17 @@
 import fc from 'fast-check';
+import { presentTraceEvent } from '../presentation/present-trace.ts';
 import { describe, expect, it } from 'vitest';
 import { allocateByResponse, type CountryDaily } from './geo-bayes.ts';
 import { NO_COUNTRY_LIMITS, type CountryLimits } from './geo-constraints.ts';
 import { validateAllocation } from './geo.ts';
 import { checkOnHeldOutDays, chooseCandidate, decideGeoSplit, fitValueCurves, GEO_CANDIDATES, poolCountries, trustCeilings, type GeoCandidate } from './geo-value.ts';
 import { totalOfDays } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
 import { createRng } from './random.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { CampaignSnapshot, CountryDay, CountryHistory, EngineSettings } from './types.ts';
 
-const BAYES: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', explorationShare: 0.1, trustMultiple: 2 };
+const BAYES: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', explorationShare: 0.1, trustMultiple: 2 };
 const DATES = Array.from({ length: 14 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
 
 /**
@@ -99,7 +100,7 @@ describe('the trust region', () => {
       expect(amountsOf(decided.allocations).get('AR')!).toBeLessThanOrEqual(2 * 198);
     }
     const decided = decideGeoSplit({ totalMinor: total, countries: history, settings: BAYES, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null, candidate: 'value_response' });
-    const arEntry = decided.trace.find((t) => t.step === 'geo.response' && t.numbers.country === 'AR')!;
+    const arEntry = decided.trace.map(presentTraceEvent).find((t) => t.step === 'geo.response' && t.numbers.country === 'AR')!;
     expect(arEntry.numbers).toMatchObject({ upper_minor: 396, upper_by: 'trust_history', binding: 'trust_history', highest_daily_spend_minor: 198 });
   });
 
@@ -120,7 +121,7 @@ describe('the trust region', () => {
     expect(raise('MX') / raise('AR')).toBeCloseTo(units.find((u) => u.code === 'MX')!.total.spendMinor / ar.total.spendMinor, 1);
     const decided = decideGeoSplit({ totalMinor: 100_000, countries: history, settings: BAYES, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null });
     expect(validateAllocation(decided.allocations, 100_000, 35)).toEqual({ valid: true });
-    expect(decided.trace.find((t) => t.step === 'geo.trust')!.numbers.rest_placed_by_history_minor).toBeGreaterThan(0);
+    expect(decided.trace.map(presentTraceEvent).find((t) => t.step === 'geo.trust')!.numbers.rest_placed_by_history_minor).toBeGreaterThan(0);
   });
 });
 
@@ -230,18 +231,18 @@ describe('the optimizer', () => {
   };
 
   it('decides with the check and the trust region, and with settings stored before them as engine version 5 did', () => {
-    const [now] = optimizeCampaign({ snapshot, totalBudgetMinor: 23_000, settings: BAYES });
-    const steps = now!.draft.reasoning.trace.map((t) => t.step);
+    const [now] = decideDocuments({ snapshot, totalBudgetMinor: 23_000, settings: BAYES });
+    const steps = now!.draft.reasoning.trace.map(presentTraceEvent).map((t) => t.step);
     expect(steps).toContain('geo.check');
     expect(steps).toContain('geo.trust');
     const { trustMultiple: _, ...stored } = BAYES;
-    const [before] = optimizeCampaign({ snapshot, totalBudgetMinor: 23_000, settings: stored });
-    const beforeSteps = before!.draft.reasoning.trace.map((t) => t.step);
+    const [before] = decideDocuments({ snapshot, totalBudgetMinor: 23_000, settings: stored });
+    const beforeSteps = before!.draft.reasoning.trace.map(presentTraceEvent).map((t) => t.step);
     expect(beforeSteps).not.toContain('geo.check');
     expect(beforeSteps).toContain('geo.response');
     // Version 5's trace, key for key: no trust field in its limits entry.
-    expect(before!.draft.reasoning.trace.find((t) => t.step === 'geo.limits')!.numbers).not.toHaveProperty('trust_region_in_force');
-    expect(now!.draft.reasoning.trace.find((t) => t.step === 'geo.limits')!.numbers).toHaveProperty('trust_region_in_force', true);
+    expect(before!.draft.reasoning.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.numbers).not.toHaveProperty('trust_region_in_force');
+    expect(now!.draft.reasoning.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.numbers).toHaveProperty('trust_region_in_force', true);
   });
 
   it('checks once on the campaign\'s countries, pooling the ad sets by country and date', () => {
@@ -254,9 +255,9 @@ describe('the optimizer', () => {
     expect(pooled.map((c) => c.countryCode)).toEqual(['ES', 'FR']);
     expect(pooled[1]!.daily).toHaveLength(14);
     expect(pooled[1]!.daily![0]!.spendMinor).toBe(2 * Math.round(history[1]!.daily[0]!.spendMinor / 2));
-    const decisions = optimizeCampaign({ snapshot: { ...snapshot, adsets: [adset('a1'), adset('a2')] }, totalBudgetMinor: 23_000, settings: BAYES });
+    const decisions = decideDocuments({ snapshot: { ...snapshot, adsets: [adset('a1'), adset('a2')] }, totalBudgetMinor: 23_000, settings: BAYES });
     for (const d of decisions) {
-      const check = d.draft.reasoning.trace.find((t) => t.step === 'geo.check')!;
+      const check = d.draft.reasoning.trace.map(presentTraceEvent).find((t) => t.step === 'geo.check')!;
       expect(check.numbers.pooled_adsets).toBe(2);
       expect(check.decision).toMatch(/^checked on the campaign's countries, its 2 ad sets pooled/);
     }

@@ -14,7 +14,7 @@ import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExpl
 import { valueInterval } from './credible-interval.ts';
 import { createRng } from './random.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market } from './response-curve.ts';
-import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEntry } from './types.ts';
+import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEvent } from './types.ts';
 
 /** A country at most this multiple of its highest daily spend in the window, by default. */
 export const DEFAULT_TRUST_MULTIPLE = 2;
@@ -114,7 +114,7 @@ export function checkCampaign(adsets: readonly { countries: readonly CountryHist
 
 export interface GeoSplit {
   allocations: { countryCode: string; amountMinor: number }[];
-  trace: TraceEntry[];
+  trace: TraceEvent[];
   chosen: GeoCandidate;
   /** Held-out error of each candidate; null when the history could not be split. */
   errors: Record<GeoCandidate, number> | null;
@@ -539,7 +539,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   const spainFloor = Math.ceil((totalMinor * settings.spainMinPct) / 100 - 1e-9);
   const multiple = settings.trustMultiple ?? DEFAULT_TRUST_MULTIPLE;
   const newShare = settings.explorationShare ?? 0;
-  const trace: TraceEntry[] = [];
+  const trace: TraceEvent[] = [];
 
   const check = input.campaignCheck?.result ?? checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
   const where = input.campaignCheck && input.campaignCheck.adsets > 1 ? ` (checked on the campaign's countries, its ${input.campaignCheck.adsets} ad sets pooled)` : '';
@@ -632,7 +632,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
       },
     });
   }
-  trace.push({ step: 'geo.spain_floor', decision: `Spain gets at least ${spainFloor} of ${totalMinor} minor units (${settings.spainMinPct} %)`, numbers: { spain_floor_minor: spainFloor, spain_minor: amounts[markets.findIndex((m) => m.code === 'ES')]! } });
+  trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct: settings.spainMinPct, spainMinor: amounts[markets.findIndex((m) => m.code === 'ES')]! });
   return { allocations: markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]! })), trace, chosen, errors: typeof check === 'string' ? null : check.errors };
 }
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { presentTraceEvent } from '../presentation/present-trace.ts';
 import { describe, expect, it } from 'vitest';
 import {
   allocateBudget,
@@ -25,6 +26,7 @@ function scored(countryCode: string, weight: number): CountryScore {
     smoothedRoas: 0,
     observedCtr: null,
     observedRoas: null,
+    cpcMinor: null,
     cpcMajor: null,
     confidence: 0,
     engagement: weight,
@@ -225,7 +227,7 @@ describe('allocateBudget', () => {
       { countryCode: 'AR', amountMinor: 32500, pct: 32.5, weight: 0.4 },
       { countryCode: 'MX', amountMinor: 32500, pct: 32.5, weight: 0.4 },
     ]);
-    const floor = result.trace.find((t) => t.step === 'geo.spain_floor')!;
+    const floor = result.trace.map(presentTraceEvent).find((t) => t.step === 'geo.spain_floor')!;
     expect(floor.numbers).toMatchObject({ proportional_pct: 20, floor_pct: 35, floor_minor: 35000, binding: true });
   });
 
@@ -236,7 +238,7 @@ describe('allocateBudget', () => {
       ['MX', 30000, 30],
       ['AR', 10000, 10],
     ]);
-    expect(result.trace.find((t) => t.step === 'geo.spain_floor')!.numbers.binding).toBe(false);
+    expect(result.trace.map(presentTraceEvent).find((t) => t.step === 'geo.spain_floor')!.numbers.binding).toBe(false);
   });
 
   it('gives Spain with no data its floor, scored from the priors', () => {
@@ -249,20 +251,20 @@ describe('allocateBudget', () => {
   it('gives Spain 100 % when it is the only country', () => {
     const result = allocateBudget(100000, scoreCountries([], SEED_PRIORS, 100), 35);
     expect(result.allocations).toEqual([{ countryCode: 'ES', amountMinor: 100000, pct: 100, weight: expect.closeTo(0.23, 12) }]);
-    expect(result.trace.some((t) => t.step === 'geo.spain_only')).toBe(true);
+    expect(result.trace.map(presentTraceEvent).some((t) => t.step === 'geo.spain_only')).toBe(true);
   });
 
   it('gives Spain 100 % when no other country has a positive weight, and says why each was excluded', () => {
     const result = allocateBudget(5000, [scored('ES', 0), scored('FR', 0), scored('DE', Number.NaN), scored('IT', -1)], 35);
     expect(result.allocations.map((a) => [a.countryCode, a.amountMinor])).toEqual([['ES', 5000]]);
-    const excluded = result.trace.filter((t) => t.step === 'geo.exclude').map((t) => t.numbers.country_code);
+    const excluded = result.trace.map(presentTraceEvent).filter((t) => t.step === 'geo.exclude').map((t) => t.numbers.country_code);
     expect(excluded).toEqual(['FR', 'DE', 'IT']);
   });
 
   it('includes Spain at its floor even when it was not scored', () => {
     const result = allocateBudget(1000, [scored('MX', 1)], 35);
     expect(result.allocations.map((a) => [a.countryCode, a.amountMinor])).toEqual([['ES', 350], ['MX', 650]]);
-    expect(result.trace.some((t) => t.step === 'geo.spain_unscored')).toBe(true);
+    expect(result.trace.map(presentTraceEvent).some((t) => t.step === 'geo.spain_unscored')).toBe(true);
   });
 
   it('drops countries under 1 % of the budget and gives their share to the others', () => {
@@ -270,7 +272,7 @@ describe('allocateBudget', () => {
     const result = allocateBudget(100000, [scored('ES', 0.5), scored('MX', 0.495), scored('AR', 0.005)], 35);
     expect(result.allocations.map((a) => a.countryCode)).toEqual(['ES', 'MX']);
     expect(result.allocations.map((a) => a.amountMinor)).toEqual([50251, 49749]);
-    const drop = result.trace.find((t) => t.step === 'geo.drop')!;
+    const drop = result.trace.map(presentTraceEvent).find((t) => t.step === 'geo.drop')!;
     expect(drop.numbers).toMatchObject({ country_code: 'AR', share_pct: 0.5, threshold_pct: 1 });
     expect(drop.decision).toContain('under 1 %');
   });
@@ -279,7 +281,7 @@ describe('allocateBudget', () => {
     // AR 0.98 % and CO 0.995 % are both under 1 %; once AR is dropped CO has 0.00995 / 0.9902 = 1.005 %.
     const result = allocateBudget(1000000, [scored('ES', 0.98025), scored('AR', 0.0098), scored('CO', 0.00995)], 0);
     expect(result.allocations.map((a) => a.countryCode)).toEqual(['ES', 'CO']);
-    expect(result.trace.filter((t) => t.step === 'geo.drop').map((t) => t.numbers.country_code)).toEqual(['AR']);
+    expect(result.trace.map(presentTraceEvent).filter((t) => t.step === 'geo.drop').map((t) => t.numbers.country_code)).toEqual(['AR']);
   });
 
   it('drops everyone but Spain when the floor is 100 %', () => {
@@ -320,12 +322,12 @@ describe('allocateBudget', () => {
 
   it('records each final country with its weight and share', () => {
     const result = allocateBudget(1000, [scored('ES', 0.5), scored('MX', 0.5)], 35);
-    const shares = result.trace.filter((t) => t.step === 'geo.share').map((t) => t.numbers);
+    const shares = result.trace.map(presentTraceEvent).filter((t) => t.step === 'geo.share').map((t) => t.numbers);
     expect(shares).toEqual([
       { country_code: 'ES', weight: 0.5, amount_minor: 500, pct: 50 },
       { country_code: 'MX', weight: 0.5, amount_minor: 500, pct: 50 },
     ]);
-    expect(result.trace.filter((t) => t.step === 'geo.weight')).toHaveLength(2);
+    expect(result.trace.map(presentTraceEvent).filter((t) => t.step === 'geo.weight')).toHaveLength(2);
   });
 
   it('throws RangeError on a bad total or percentage, and on a country scored twice', () => {
@@ -437,7 +439,7 @@ describe('allocateBudget properties', () => {
     fc.assert(
       fc.property(countrySet, total, basisPoints, (scores, totalMinor, bp) => {
         const result = allocateBudget(totalMinor, scores, bp / 100);
-        const dropped = new Set(result.trace.filter((t) => t.step === 'geo.drop').map((t) => t.numbers.country_code));
+        const dropped = new Set(result.trace.map(presentTraceEvent).filter((t) => t.step === 'geo.drop').map((t) => t.numbers.country_code));
         const allocated = new Set(result.allocations.map((a) => a.countryCode));
         expect(result.allocations[0]!.countryCode).toBe('ES');
         for (const a of result.allocations.slice(1)) {

@@ -7,7 +7,8 @@
 import { addMetrics, emptyMetrics, observedCpcMinor, observedCtr, observedCvr, observedRoas } from './metrics.ts';
 import { splitExact } from './money.ts';
 import { confidenceFromImpressions, smooth } from './scoring.ts';
-import type { CountryHistory, Metrics, Priors, TraceEntry } from './types.ts';
+import type { CountryHistory, Metrics, Priors } from './types.ts';
+import type { SpecSplitEvent } from './trace-events.ts';
 
 export type Region = 'ES' | 'LATAM' | 'EU' | 'OTHER';
 
@@ -74,6 +75,8 @@ export interface CountryScore {
   smoothedRoas: number;
   observedCtr: number | null;
   observedRoas: number | null;
+  /** Cost per click in the window, minor units; null without clicks. */
+  cpcMinor: number | null;
   cpcMajor: number | null;
   /** confidenceFromImpressions(total.impressions) */
   confidence: number;
@@ -118,6 +121,7 @@ function scoreCountry(countryCode: string, total: Metrics, priors: Priors, minor
     smoothedRoas,
     observedCtr: ctrSeen,
     observedRoas: roasSeen,
+    cpcMinor,
     cpcMajor,
     confidence: confidenceFromImpressions(total.impressions),
     engagement,
@@ -156,7 +160,7 @@ export interface CountryAllocation {
 
 export interface AllocationResult {
   allocations: CountryAllocation[];
-  trace: TraceEntry[];
+  trace: SpecSplitEvent[];
 }
 
 // A country whose proportional share is under 1 % of the budget gets too few impressions to
@@ -180,8 +184,6 @@ function spainFloorMinor(totalMinor: number, spainMinPct: number): number {
 function usableWeight(weight: number): number {
   return Number.isFinite(weight) && weight > 0 ? weight : 0;
 }
-
-const round = (x: number, digits: number): number => Number(x.toFixed(digits));
 
 function checkAllocationInputs(totalMinor: number, spainMinPct: number): string | null {
   if (!Number.isSafeInteger(totalMinor) || totalMinor < 0) {
@@ -219,7 +221,7 @@ export function allocateBudget(totalMinor: number, scores: readonly CountryScore
     seen.add(s.countryCode);
   }
 
-  const trace: TraceEntry[] = [];
+  const trace: SpecSplitEvent[] = [];
   const floorMinor = spainFloorMinor(totalMinor, spainMinPct);
   // With a zero budget the floor in units is 0; the shares are still worked out on the percentage.
   const floorShare = totalMinor > 0 ? floorMinor / totalMinor : spainMinPct / 100;
@@ -227,14 +229,10 @@ export function allocateBudget(totalMinor: number, scores: readonly CountryScore
   const spainScore = scores.find((s) => s.countryCode === SPAIN);
   const spainWeight = usableWeight(spainScore?.weight ?? 0);
   if (spainScore === undefined) {
-    trace.push({ step: 'geo.spain_unscored', decision: 'ES had no score; it is allocated with weight 0 and keeps its floor', numbers: { country_code: SPAIN, weight: 0 } });
+    trace.push({ kind: 'geo.spain_unscored' });
   }
   for (const s of scores) {
-    trace.push({
-      step: 'geo.weight',
-      decision: `${s.countryCode} (${s.region}) weighs ${round(s.weight, 4)} by ${s.region === 'ES' || s.region === 'LATAM' ? 'engagement' : 'performance'}`,
-      numbers: { country_code: s.countryCode, region: s.region, weight: s.weight, engagement: s.engagement, performance: s.performance },
-    });
+    trace.push({ kind: 'geo.weight', countryCode: s.countryCode, region: s.region, weight: s.weight, engagement: s.engagement, performance: s.performance });
   }
 
   // Shares depend only on weight ratios; dividing by the largest weight keeps the sums finite
@@ -246,7 +244,7 @@ export function allocateBudget(totalMinor: number, scores: readonly CountryScore
     .map((score) => ({ score, unit: score.weight / scale }));
   for (const s of scores) {
     if (s.countryCode !== SPAIN && usableWeight(s.weight) === 0) {
-      trace.push({ step: 'geo.exclude', decision: `${s.countryCode} excluded: no positive weight`, numbers: { country_code: s.countryCode, weight: s.weight } });
+      trace.push({ kind: 'geo.exclude', countryCode: s.countryCode, weight: s.weight });
     }
   }
 
@@ -263,27 +261,17 @@ export function allocateBudget(totalMinor: number, scores: readonly CountryScore
         kept.push(a);
         return;
       }
-      trace.push({
-        step: 'geo.drop',
-        decision: `${a.score.countryCode} dropped: its share ${round(share * 100, 2)} % is under ${MIN_SHARE * 100} % of the budget, too little to learn from; it goes back to the others`,
-        numbers: { country_code: a.score.countryCode, weight: a.score.weight, share_pct: round(share * 100, 4), threshold_pct: MIN_SHARE * 100 },
-      });
+      trace.push({ kind: 'geo.drop', countryCode: a.score.countryCode, weight: a.score.weight, share, thresholdPct: MIN_SHARE * 100 });
     });
     active = kept;
     split = shareOut(spainUnit, active, floorShare);
   }
   const { spainShare, floorBinding } = split;
-  trace.push({
-    step: 'geo.spain_floor',
-    decision: floorBinding
-      ? `ES's proportional share ${round(spainShare * 100, 2)} % is under its floor of ${spainMinPct} %: ES gets the floor, the rest is shared by weight`
-      : `ES's proportional share ${round(spainShare * 100, 2)} % meets its floor of ${spainMinPct} %: kept`,
-    numbers: { proportional_pct: round(spainShare * 100, 4), floor_pct: spainMinPct, floor_minor: floorMinor, binding: floorBinding },
-  });
+  trace.push({ kind: 'geo.spain_floor_share', proportionalShare: spainShare, floorPct: spainMinPct, floorMinor, binding: floorBinding });
 
   let amounts: number[];
   if (active.length === 0) {
-    trace.push({ step: 'geo.spain_only', decision: 'no other country has budget: ES gets 100 %', numbers: { country_code: SPAIN, amount_minor: totalMinor } });
+    trace.push({ kind: 'geo.spain_only', amountMinor: totalMinor });
     amounts = [totalMinor];
   } else {
     const units = active.map((a) => a.unit);
@@ -302,11 +290,7 @@ export function allocateBudget(totalMinor: number, scores: readonly CountryScore
     ...others,
   ];
   for (const a of allocations) {
-    trace.push({
-      step: 'geo.share',
-      decision: `${a.countryCode} gets ${a.pct} % of the budget`,
-      numbers: { country_code: a.countryCode, weight: a.weight, amount_minor: a.amountMinor, pct: a.pct },
-    });
+    trace.push({ kind: 'geo.share', countryCode: a.countryCode, weight: a.weight, amountMinor: a.amountMinor, pct: a.pct });
   }
   return { allocations, trace };
 }

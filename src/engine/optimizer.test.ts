@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentHistory } from './types.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 
-const settings: EngineSettings = SEED_SETTINGS;
+const settings: EngineSettings = SPEC_SETTINGS;
 
 function metrics(impressions: number, ctr: number, cvr: number, roas: number, cpcMinor = 40): Metrics {
   const clicks = Math.round(impressions * ctr);
@@ -51,7 +51,7 @@ describe('optimizeCampaign', () => {
   it('splits the campaign budget between ad sets by their spend, to the cent', () => {
     const a = adset('a');
     const b = adset('b', { total: { ...a.total, spendMinor: a.total.spendMinor * 3 } });
-    const decisions = optimizeCampaign({ snapshot: snapshot([a, b]), totalBudgetMinor: 100_001, settings });
+    const decisions = decideDocuments({ snapshot: snapshot([a, b]), totalBudgetMinor: 100_001, settings });
     expect(decisions.map((d) => d.budgetMinor)).toEqual([25_000, 75_001]);
     for (const d of decisions) {
       const sum = d.draft.geo_allocations.reduce((s, g) => s + Math.round(g.budget_amount * 100), 0);
@@ -61,7 +61,7 @@ describe('optimizeCampaign', () => {
   });
 
   it('gives Spain at least its floor even when it performs worst, and says so in the trace', () => {
-    const [d] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings });
+    const [d] = decideDocuments({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings });
     const es = d!.draft.geo_allocations.find((g) => g.country_code === 'ES')!;
     expect(es.budget_amount).toBeGreaterThanOrEqual(350);
     expect(d!.draft.reasoning.spain_allocation_pct).toBeGreaterThanOrEqual(35);
@@ -79,7 +79,7 @@ describe('optimizeCampaign', () => {
     for (let i = 0; i < 30; i++) segments.push(interest(`600310790${String(i).padStart(4, '0')}`, `Interest ${i}`, metrics(50_000, 0.01 + i * 0.001, 0.02 + i * 0.001, 2 + i * 0.1)));
     // The best on paper, but its CTR collapsed in the recent days.
     const tired = interest('6003999999999', 'Tired interest', metrics(100_000, 0.05, 0.08, 6), metrics(30_000, 0.01, 0.08, 6));
-    const [d] = optimizeCampaign({ snapshot: snapshot([adset('a', { segments: [...segments, tired] })]), totalBudgetMinor: 50_000, settings });
+    const [d] = decideDocuments({ snapshot: snapshot([adset('a', { segments: [...segments, tired] })]), totalBudgetMinor: 50_000, settings });
     const chosen = d!.draft.interests;
     expect(chosen).toHaveLength(15);
     expect(chosen.map((i) => i.rank)).toEqual(Array.from({ length: 15 }, (_, k) => k + 1));
@@ -90,14 +90,14 @@ describe('optimizeCampaign', () => {
   });
 
   it('falls back to Spain alone, scored from the priors, when there is no country breakdown', () => {
-    const [d] = optimizeCampaign({ snapshot: snapshot([adset(null, { countries: [] })]), totalBudgetMinor: 12_345, settings });
+    const [d] = decideDocuments({ snapshot: snapshot([adset(null, { countries: [] })]), totalBudgetMinor: 12_345, settings });
     expect(d!.draft.geo_allocations).toHaveLength(1);
     expect(d!.draft.geo_allocations[0]).toMatchObject({ country_code: 'ES', budget_pct: 100, budget_amount: 123.45 });
     expect(d!.draft.reasoning.trace.some((t) => t.decision.includes('no country breakdown'))).toBe(true);
   });
 
   it('produces a recommendation even for a campaign with no ad sets and no history', () => {
-    const decisions = optimizeCampaign({ snapshot: snapshot([]), totalBudgetMinor: 1000, settings });
+    const decisions = decideDocuments({ snapshot: snapshot([]), totalBudgetMinor: 1000, settings });
     expect(decisions).toHaveLength(1);
     const r = decisions[0]!.draft;
     expect(r.adset_id).toBeNull();
@@ -108,7 +108,7 @@ describe('optimizeCampaign', () => {
   });
 
   it('has every field of the specification example', () => {
-    const [d] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings });
+    const [d] = decideDocuments({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings });
     expect(Object.keys(d!.draft).sort()).toEqual(
       [
         'adset_id', 'campaign_id', 'countries', 'geo_allocations', 'age_min', 'age_max', 'gender', 'interests', 'behaviors',
@@ -123,12 +123,12 @@ describe('optimizeCampaign', () => {
 
   it('is deterministic: the same input gives the same recommendation', () => {
     const input = { snapshot: snapshot([adset('a'), adset('b')]), totalBudgetMinor: 99_999, settings };
-    expect(JSON.stringify(optimizeCampaign(input))).toBe(JSON.stringify(optimizeCampaign(input)));
+    expect(JSON.stringify(decideDocuments(input))).toBe(JSON.stringify(decideDocuments(input)));
   });
 
   it('rejects a budget that is not a positive whole number of minor units', () => {
-    expect(() => optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 0, settings })).toThrow(RangeError);
-    expect(() => optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 10.5, settings })).toThrow(RangeError);
+    expect(() => decideDocuments({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 0, settings })).toThrow(RangeError);
+    expect(() => decideDocuments({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 10.5, settings })).toThrow(RangeError);
   });
 });
 
@@ -139,7 +139,7 @@ describe('optimizeCampaign with the bayes strategy', () => {
   it('splits by response curves, keeps Spain at its floor or above, and explains the marginal returns', () => {
     const a = adset('a');
     a.countries = a.countries.map((c, i) => ({ ...c, daily: daily(100_000 * (i + 1), 10_000) }));
-    const [d] = optimizeCampaign({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings: bayes });
+    const [d] = decideDocuments({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings: bayes });
     expect(d!.draft.reasoning.strategy).toBe('bayes');
     expect(d!.draft.geo_allocations.find((g) => g.country_code === 'ES')!.budget_amount).toBeGreaterThanOrEqual(350);
     expect(d!.draft.geo_allocations.reduce((s, g) => s + Math.round(g.budget_amount * 100), 0)).toBe(100_000);
@@ -147,15 +147,15 @@ describe('optimizeCampaign with the bayes strategy', () => {
   });
 
   it('falls back to the seed split, saying so, when no curve can be fitted', () => {
-    const [d] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings: bayes });
+    const [d] = decideDocuments({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings: bayes });
     expect(d!.draft.reasoning.trace.some((t) => t.step === 'geo.strategy' && t.decision.includes('seed split used'))).toBe(true);
   });
 
   it('moves expected ROAS to the recent level the trace states, keeping the seed expected CTR and CVR', () => {
     // The window's ROAS is 3.0; its last 7 days ran at 4.5, so the audience now earns more than the window says.
     const a = adset('a', { recent: metrics(150_000, 0.02, 0.03, 4.5) });
-    const [seed] = optimizeCampaign({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings });
-    const [d] = optimizeCampaign({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings: bayes });
+    const [seed] = decideDocuments({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings });
+    const [d] = decideDocuments({ snapshot: snapshot([a]), totalBudgetMinor: 100_000, settings: bayes });
     const expected = d!.draft.reasoning.trace.find((t) => t.step === 'expected')!;
     const factor = expected.numbers!.roas_level_factor as number;
     expect(factor).toBeGreaterThan(1.4);
@@ -165,13 +165,13 @@ describe('optimizeCampaign with the bayes strategy', () => {
     expect(d!.draft.expected_ctr).toBe(seed!.draft.expected_ctr);
     expect(d!.draft.expected_cvr).toBe(seed!.draft.expected_cvr);
     // Without a change in level the expected ROAS is the window's rates.
-    const [flat] = optimizeCampaign({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings: bayes });
+    const [flat] = decideDocuments({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings: bayes });
     expect(flat!.draft.reasoning.trace.find((t) => t.step === 'expected')!.numbers!.roas_level_factor).toBe(1);
   });
 });
 
 describe('the pixel genre boost under the bayes strategy', () => {
-  const bayes: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', maxInterests: 2, segmentPool: 'campaign' };
+  const bayes: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', maxInterests: 2, segmentPool: 'campaign' };
   const withInterests = (pixel: boolean): CampaignSnapshot => ({
     ...snapshot([adset('a', {
       segments: [
@@ -183,7 +183,7 @@ describe('the pixel genre boost under the bayes strategy', () => {
     pixelEvents: pixel ? [{ eventName: 'ViewContent', contentCategory: 'travel', count: 900 }, { eventName: 'ViewContent', contentCategory: 'games', count: 100 }] : [],
   });
   const chosen = (s: EngineSettings, pixel: boolean) => {
-    const [d] = optimizeCampaign({ snapshot: withInterests(pixel), totalBudgetMinor: 100_000, settings: s });
+    const [d] = decideDocuments({ snapshot: withInterests(pixel), totalBudgetMinor: 100_000, settings: s });
     return { ids: d!.draft.interests.map((i) => i.interest_id), trace: d!.draft.reasoning.trace.filter((t) => t.step === 'pixel') };
   };
 

@@ -1,10 +1,8 @@
 // Why the `bayes` strategy's expected ROAS is moved to the recent level: the countries' ROAS is
 // read over the whole window (30 days by default), so it describes the audience and creative of
 // two weeks ago on average. Whatever keeps changing — the optimizer's own better audiences, a
-// market trend, wear — makes that stale. bench/decision-quality.ts, 28-day closed loop, 20 market
-// seeds, expected ROAS / realized − 1 (median): window rates alone −9.4 % over the last 7 days and
-// −19.1 % over the whole loop; at the recent level (strength 100) +2.6 % and −0.6 %, mean absolute
-// error 16.0 % → 12.9 %. Real daily data agrees (test/roas-level-real-data.test.ts).
+// market trend, wear — makes that stale. The calibration gained, in the closed loop and on real
+// daily data: docs/decision-quality.md, "Measurements behind the engine's choices".
 import { observedRoas } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import type { Metrics } from './types.ts';

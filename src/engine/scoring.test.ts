@@ -10,12 +10,12 @@ import {
   smoothedRates,
 } from './scoring.ts';
 import type { EngineSettings, Metrics, Priors, SegmentHistory } from './types.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import { emptyMetrics } from './metrics.ts';
 
 const priors: Priors = { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 };
 
-const settings: EngineSettings = SEED_SETTINGS;
+const settings: EngineSettings = SPEC_SETTINGS;
 
 /** Metrics with every field 0 except those given. */
 function metrics(fields: Partial<Metrics>): Metrics {

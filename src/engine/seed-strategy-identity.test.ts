@@ -1,11 +1,12 @@
-// The seed strategy is the specification's formulas: fitted priors and credible intervals belong
-// to the bayes strategy only. This pins optimizeCampaign's seed output for a fixed input to the
-// hash computed BEFORE empirical Bayes was added (2026-11-25), so any drift in the seed path fails.
+// The spec strategy (formerly `seed`) is the specification's formulas: fitted priors and credible
+// intervals belong to the bayes strategy only. This pins optimizeCampaign's spec output for a fixed input to the
+// hash computed BEFORE empirical Bayes was added (2026-11-25), so any drift in the spec path fails.
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
+import { presentDecision } from '../presentation/present-decision.ts';
 import { createRng, type Rng } from './random.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, Metrics, SegmentHistory, SegmentType } from './types.ts';
 
 /** FNV-1a 32-bit, hex: enough to notice any change of one byte in the output. */
@@ -45,18 +46,31 @@ function fixedSnapshot(): CampaignSnapshot {
   return { campaignId: 'c-identity', currency: 'EUR', windowStart: '2026-10-01', windowEnd: '2026-10-28', adsets: [adset('a1'), adset('a2')], pixelEvents: [] };
 }
 
-describe('seed strategy output', () => {
-  it('is byte-identical to the output before empirical Bayes was added', () => {
-    const out = optimizeCampaign({ snapshot: fixedSnapshot(), totalBudgetMinor: 1_234_567, settings: SEED_SETTINGS, randomSeed: 42 });
-    expect(fnv1a(JSON.stringify(out))).toBe('9693acf6');
+/** Each ad set's document, budget and scores: the shape the hash below was taken of. */
+const documents = (out: ReturnType<typeof optimizeCampaign>) => out.map(({ decision, segmentScores, ...rest }) => ({ draft: presentDecision(decision), budgetMinor: decision.budgetMinor, segmentScores, ...rest }));
+
+describe('spec strategy output', () => {
+  it('is byte-identical to the output before empirical Bayes was added (settings naming it by its former name, seed, as stored ones do)', () => {
+    const out = optimizeCampaign({ snapshot: fixedSnapshot(), totalBudgetMinor: 1_234_567, settings: { ...SPEC_SETTINGS, strategy: 'seed' }, randomSeed: 42 });
+    expect(fnv1a(JSON.stringify(documents(out)))).toBe('9693acf6');
+  });
+
+  it('decides the same under its name spec; only the name in the reasoning differs', () => {
+    const input = { snapshot: fixedSnapshot(), totalBudgetMinor: 1_234_567, randomSeed: 42 };
+    const spec = documents(optimizeCampaign({ ...input, settings: SPEC_SETTINGS }));
+    const seed = documents(optimizeCampaign({ ...input, settings: { ...SPEC_SETTINGS, strategy: 'seed' } }));
+    expect(spec.map((d) => d.draft.reasoning.strategy)).toEqual(['spec', 'spec']);
+    const renamed = spec.map((d) => ({ ...d, draft: { ...d.draft, reasoning: { ...d.draft.reasoning, strategy: 'seed' } } }));
+    expect(JSON.stringify(renamed)).toBe(JSON.stringify(seed));
   });
 });
 
 describe('bayes strategy on the same input', () => {
   it('states its fitted priors and takes its confidence from the credible interval', () => {
-    const settings = { ...SEED_SETTINGS, strategy: 'bayes' as const };
+    const settings = { ...SPEC_SETTINGS, strategy: 'bayes' as const };
     const [first] = optimizeCampaign({ snapshot: fixedSnapshot(), totalBudgetMinor: 1_234_567, settings });
-    const trace = first!.draft.reasoning.trace;
+    const draft = presentDecision(first!.decision);
+    const trace = draft.reasoning.trace;
     const priors = trace.filter((t) => t.step === 'priors.fitted');
     expect(priors.map((p) => p.numbers.pool)).toEqual(['countries', 'interest', 'behavior']);
     // 9 countries, 30 interests, 12 behaviors: every pool has at least 8 units to fit from.
@@ -70,6 +84,6 @@ describe('bayes strategy on the same input', () => {
     expect(n.ci90_lower_per_1000_impressions_minor as number).toBeLessThan(n.value_per_1000_impressions_minor as number);
     expect(n.ci90_upper_per_1000_impressions_minor as number).toBeGreaterThan(n.value_per_1000_impressions_minor as number);
     const fromInterval = Math.min(0.95, Math.max(0, 1 - (n.ci90_relative_half_width as number)));
-    expect(first!.draft.confidence).toBeCloseTo(fromInterval * (n.evidence_coverage as number), 2);
+    expect(draft.confidence).toBeCloseTo(fromInterval * (n.evidence_coverage as number), 2);
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from './metrics.ts';
-import { optimizeCampaign } from './optimizer.ts';
+import { decideDocuments } from '../presentation/test-documents.ts';
 import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, SEGMENT_ORDER_FALLBACK_STRENGTH, segmentPrior } from './segment-pool.ts';
 import { scoreSegments } from './scoring.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentHistory } from './types.ts';
 
-const BAYES: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', sizeExponent: 0.75, segmentPool: 'campaign', maxInterests: 3 };
+const BAYES: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', sizeExponent: 0.75, segmentPool: 'campaign', maxInterests: 3 };
 
 function metrics(impressions: number, ctr: number, cvr: number, order = 4000): Metrics {
   const clicks = Math.round(impressions * ctr);
@@ -39,7 +39,7 @@ const oneEach = snapshot([
 
 describe('the campaign segment pool', () => {
   it('offers every ad set the interests of the whole campaign, best first, not only its own', () => {
-    const decisions = optimizeCampaign({ snapshot: oneEach, totalBudgetMinor: 100_000, settings: BAYES });
+    const decisions = decideDocuments({ snapshot: oneEach, totalBudgetMinor: 100_000, settings: BAYES });
     for (const d of decisions) {
       const ids = d.draft.interests.map((i) => i.interest_id);
       expect(ids).toHaveLength(3);
@@ -52,13 +52,13 @@ describe('the campaign segment pool', () => {
 
   it('keeps engine version 5 for settings stored without segmentPool: the ad set\'s own rows only', () => {
     const { segmentPool: _, ...old } = BAYES;
-    const decisions = optimizeCampaign({ snapshot: oneEach, totalBudgetMinor: 100_000, settings: old });
+    const decisions = decideDocuments({ snapshot: oneEach, totalBudgetMinor: 100_000, settings: old });
     expect(decisions.map((d) => d.draft.interests.map((i) => i.interest_id))).toEqual([['i-big'], ['i-mid'], ['i-best'], ['i-poor']]);
   });
 
   it('leaves the seed strategy as it was', () => {
-    const withPool = optimizeCampaign({ snapshot: oneEach, totalBudgetMinor: 100_000, settings: { ...SEED_SETTINGS, segmentPool: 'campaign' } });
-    const without = optimizeCampaign({ snapshot: oneEach, totalBudgetMinor: 100_000, settings: SEED_SETTINGS });
+    const withPool = decideDocuments({ snapshot: oneEach, totalBudgetMinor: 100_000, settings: { ...SPEC_SETTINGS, segmentPool: 'campaign' } });
+    const without = decideDocuments({ snapshot: oneEach, totalBudgetMinor: 100_000, settings: SPEC_SETTINGS });
     expect(JSON.stringify(withPool.map((d) => d.draft.interests))).toBe(JSON.stringify(without.map((d) => d.draft.interests)));
   });
 
@@ -70,7 +70,7 @@ describe('the campaign segment pool', () => {
     expect(shared.adsets).toBe(2);
     expect(shared.history.total.impressions).toBe(1_000_000);
     expect(shared.history.total.clicks).toBe(2_000 + 9_000);
-    const score = (hs: readonly SegmentHistory[]) => scoreSegments(hs, SEED_SETTINGS, 100);
+    const score = (hs: readonly SegmentHistory[]) => scoreSegments(hs, SPEC_SETTINGS, 100);
     const forA = adsetCandidates(a.segments, score(a.segments), pool, scoreCampaignSegments(pool, score));
     const forB = adsetCandidates(b.segments, score(b.segments), pool, scoreCampaignSegments(pool, score));
     const valueOf = (list: typeof forA, id: string) => list.find((c) => c.score.segmentId === id)!.value;
@@ -90,9 +90,9 @@ describe('the campaign segment pool', () => {
   it('excludes for every ad set a segment fatigued in an ad set that ran it', () => {
     const a = adset('A', [interest('tired', metrics(100_000, 0.02, 0.05))]);
     const b = adset('B', [interest('fresh', metrics(100_000, 0.01, 0.02))]);
-    const verdicts = scoreSegments(a.segments, SEED_SETTINGS, 100).map((s) => ({ ...s, fatigue: { isFatigued: true, reason: 'CTR fell' } }));
+    const verdicts = scoreSegments(a.segments, SPEC_SETTINGS, 100).map((s) => ({ ...s, fatigue: { isFatigued: true, reason: 'CTR fell' } }));
     const pool = poolCampaignSegments([a, b], [verdicts, []]);
-    const score = (hs: readonly SegmentHistory[]) => scoreSegments(hs, SEED_SETTINGS, 100);
+    const score = (hs: readonly SegmentHistory[]) => scoreSegments(hs, SPEC_SETTINGS, 100);
     const forB = adsetCandidates(b.segments, score(b.segments), pool, scoreCampaignSegments(pool, score));
     expect(forB.find((c) => c.score.segmentId === 'tired')!.score.fatigue).toEqual({ isFatigued: true, reason: 'CTR fell (in an ad set that ran it)' });
   });
@@ -110,16 +110,16 @@ describe('the campaign segment pool', () => {
         interest('i-poor-small', metrics(1_000_000, 0.006, 0.05), withSizes ? sized(1_000) : {}),
       ]),
     ]);
-    const byValue = optimizeCampaign({ snapshot: build(false), totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
+    const byValue = decideDocuments({ snapshot: build(false), totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
     expect(byValue.interests.map((i) => i.interest_id)).toEqual(['i-best-tiny', 'i-good-big', 'i-fair-big']);
     expect(byValue.reasoning.trace.find((t) => t.step === 'segments.score')!.numbers).toMatchObject({ interest_by_size: false, interest_sized: 0 });
-    const bySize = optimizeCampaign({ snapshot: build(true), totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
+    const bySize = decideDocuments({ snapshot: build(true), totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
     expect(bySize.interests.map((i) => i.interest_id).sort()).toEqual(['i-best-tiny', 'i-good-big', 'i-poor-small']);
     expect(bySize.reasoning.trace.find((t) => t.step === 'segments.score')!.numbers).toMatchObject({ interest_by_size: true, interest_sized: 4 });
     // One size missing: chosen by value, as with none.
     const partial = build(true);
     delete partial.adsets[0]!.segments[3]!.size;
-    expect(optimizeCampaign({ snapshot: partial, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft.interests.map((i) => i.interest_id)).toEqual(['i-best-tiny', 'i-good-big', 'i-fair-big']);
+    expect(decideDocuments({ snapshot: partial, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft.interests.map((i) => i.interest_id)).toEqual(['i-best-tiny', 'i-good-big', 'i-fair-big']);
   });
 
   it('shrinks the order value at the segments\' fallback strength when its fit falls back, and says so', () => {

@@ -16,6 +16,7 @@ import { fitStrengths, pooledPrior, valuePerImpression, type RatePrior } from '.
 import { addMetrics, emptyMetrics, subtractMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import type { FatigueVerdict, Metrics, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';
+import { segmentKey, type SegmentKey } from './segment-key.ts';
 
 export type PoolType = Extract<SegmentType, 'interest' | 'behavior'>;
 const POOL_TYPES: readonly PoolType[] = ['interest', 'behavior'];
@@ -31,7 +32,7 @@ export interface PooledSegment {
 
 export interface CampaignSegments {
   /** Keyed `type:id`, in first-seen order (ad set order, then row order). */
-  segments: Map<string, PooledSegment>;
+  segments: Map<SegmentKey, PooledSegment>;
   /** Prior strengths fitted per type across the campaign's segments (one unit per segment). */
   priors: Map<PoolType, ValuePriors>;
   /** What each type's rates are shrunk toward at the top level. */
@@ -47,7 +48,6 @@ export interface CampaignSegments {
  */
 export const SEGMENT_ORDER_FALLBACK_STRENGTH = 5;
 
-export const segmentKey = (s: { segmentType: SegmentType; segmentId: string }) => `${s.segmentType}:${s.segmentId}`;
 
 /**
  * Pools the interests and behaviors of every ad set. `verdicts[i]` are ad set i's fatigue verdicts
@@ -56,7 +56,7 @@ export const segmentKey = (s: { segmentType: SegmentType; segmentId: string }) =
  * sets' creatives meet too.
  */
 export function poolCampaignSegments(adsets: readonly { segments: readonly SegmentHistory[] }[], verdicts: readonly (readonly SegmentScore[])[]): CampaignSegments {
-  const segments = new Map<string, PooledSegment>();
+  const segments = new Map<SegmentKey, PooledSegment>();
   adsets.forEach((a, i) => {
     const fatigued = new Map((verdicts[i] ?? []).filter((s) => s.fatigue.isFatigued).map((s) => [segmentKey(s), s.fatigue]));
     for (const h of a.segments) {
@@ -130,7 +130,7 @@ export function adsetCandidates(
   own: readonly SegmentHistory[],
   ownScores: readonly SegmentScore[],
   campaign: CampaignSegments,
-  scoreForeign: (key: string) => SegmentScore,
+  scoreForeign: (key: SegmentKey) => SegmentScore,
 ): AdSetCandidate[] {
   const ownByKey = new Map(own.map((h) => [segmentKey(h), h]));
   const scoreByKey = new Map(ownScores.map((s) => [segmentKey(s), s]));
@@ -161,8 +161,8 @@ export function adsetCandidates(
  * The seed's scores of the campaign-wide rows, keyed as the pool: one scoring per campaign, not per
  * ad set, and none when no ad set asks (a campaign of one ad set has no foreign segments).
  */
-export function scoreCampaignSegments(campaign: CampaignSegments, score: (histories: readonly SegmentHistory[]) => SegmentScore[]): (key: string) => SegmentScore {
-  let byKey: Map<string, SegmentScore> | null = null;
+export function scoreCampaignSegments(campaign: CampaignSegments, score: (histories: readonly SegmentHistory[]) => SegmentScore[]): (key: SegmentKey) => SegmentScore {
+  let byKey: Map<SegmentKey, SegmentScore> | null = null;
   return (key) => {
     if (byKey === null) {
       const keys = [...campaign.segments.keys()];

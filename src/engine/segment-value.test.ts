@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from './metrics.ts';
 import { scoreSegments } from './scoring.ts';
 import { DEFAULT_SIZE_EXPONENT, rescoreByValue, SIZE_EXPONENT_BEFORE_SETTING, sizeExponentOf, weighBySize } from './segment-value.ts';
-import { SEED_SETTINGS } from './test-settings.ts';
+import { SPEC_SETTINGS } from './test-settings.ts';
 import type { Metrics, SegmentHistory } from './types.ts';
 
 function history(id: string, impressions: number, ctr: number, cvr: number, order: number): SegmentHistory {
@@ -20,7 +20,7 @@ describe('rescoreByValue', () => {
     history('tiny-lucky', 300, 0.02, 0.5, 4000),
     ...Array.from({ length: 20 }, (_, i) => history(`filler-${i}`, 200_000, 0.012, 0.02, 4000)),
   ];
-  const seed = scoreSegments(segments, SEED_SETTINGS, 100);
+  const seed = scoreSegments(segments, SPEC_SETTINGS, 100);
   const bayes = rescoreByValue(seed, segments);
   const scoreOf = (list: typeof seed, id: string) => list.find((s) => s.segmentId === id)!.composite;
 
@@ -42,7 +42,7 @@ describe('rescoreByValue', () => {
 describe('weighBySize', () => {
   // Values relative to the best, as rescoreByValue leaves them; sizes in impressions per day of delivery.
   const unit = (id: string, value: number, perDay: number, days = 10) => ({
-    score: { ...scoreSegments([history(id, perDay * days, 0.01, 0.02, 4000)], SEED_SETTINGS, 100)[0]!, composite: value },
+    score: { ...scoreSegments([history(id, perDay * days, 0.01, 0.02, 4000)], SPEC_SETTINGS, 100)[0]!, composite: value },
     history: { ...history(id, perDay * days, 0.01, 0.02, 4000), activeDays: days },
   });
   const units = [unit('tiny-best', 1, 10), unit('big-good', 0.8, 100_000), unit('big-fair', 0.6, 100_000), unit('mid-poor', 0.3, 1_000), unit('big-poor', 0.2, 100_000, 3)];

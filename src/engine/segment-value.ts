@@ -2,18 +2,15 @@
 // the fitted prior of the segments of the same type, relative to the best segment. The seed's
 // composite multiplies by a confidence that falls with sample size, so a small segment that
 // converts well is ranked under a big mediocre one; shrinkage instead pulls a small segment's
-// estimate toward the pool by exactly as much as its data is thin.
-// bench/decision-quality.ts, 15 of 120 interests with sizes differing by 100×, judged by their
-// true value on the decision day after 30 days of history: the seed's choice closes a median
-// 79.9 % of the gap between a random choice and the oracle's, raw revenue per impression 74.9 %,
-// this one 83.5 % with priors fitted per segment type by empirical Bayes, where the best any
-// estimator could reach from the same data is 84.2 % (bench/interest-ceiling.ts).
+// estimate toward the pool by exactly as much as its data is thin. How it compares with the
+// specification's composite and raw ratios: docs/decision-quality.md, "Measurements behind the
+// engine's choices".
 import type { ValuePriors } from './empirical-bayes.ts';
-import { USE_FITTED_PRIORS } from './geo-bayes.ts';
 import { fitStrengths, fittedPrior, pooledPrior, valuePerImpression, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { topK } from './top-k.ts';
 import type { EngineSettings, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
+import { segmentKey } from './segment-key.ts';
 
 /**
  * Prior strengths per segment type, fitted across the ad set's segments of that type (the
@@ -46,10 +43,10 @@ export function ratePriorsByType(histories: readonly SegmentHistory[], priors: R
 export function rescoreByValue(
   scores: readonly SegmentScore[],
   histories: readonly SegmentHistory[],
-  priorOf: ReadonlyMap<SegmentType, RatePrior> = ratePriorsByType(histories, USE_FITTED_PRIORS.segments ? fitSegmentPriors(histories) : null),
+  priorOf: ReadonlyMap<SegmentType, RatePrior> = ratePriorsByType(histories, fitSegmentPriors(histories)),
 ): SegmentScore[] {
-  const totals = new Map<string, Metrics>(histories.map((h) => [`${h.segmentType}:${h.segmentId}`, h.total]));
-  const values = scores.map((s) => valuePerImpression(totals.get(`${s.segmentType}:${s.segmentId}`) ?? emptyMetrics(), priorOf.get(s.segmentType) ?? pooledPrior(emptyMetrics())));
+  const totals = new Map<string, Metrics>(histories.map((h) => [segmentKey(h), h.total]));
+  const values = scores.map((s) => valuePerImpression(totals.get(segmentKey(s)) ?? emptyMetrics(), priorOf.get(s.segmentType) ?? pooledPrior(emptyMetrics())));
   const best = new Map<SegmentType, number>();
   scores.forEach((s, i) => best.set(s.segmentType, Math.max(best.get(s.segmentType) ?? 0, values[i]!)));
   return scores.map((s, i) => {
@@ -74,13 +71,10 @@ export interface SizeWeighedChoice {
  * convert by Meta's delivery optimisation. Size here is that delivery as observed (impressions per
  * day of delivery), so the consistent exponent is 1; below 1 because that observation is noisy and
  * depends on the set a segment was delivered in (a segment in a set of small ones gets more per
- * day). bench/decision-quality.ts, 28-day closed loop, share of oracle revenue (20 market seeds)
- * with delivery by size / tilted by value: exponent 0.25 84.6 % / 83.4 %; 0.5 88.9 % / 87.7 %;
- * 0.75 89.2 % / 88.5 %; 1 89.0 % / 87.3 %. Under the loop's old model, which credits every chosen
- * interest alike whatever delivery it gets (so its interest rows show another value per impression
- * than the one it credits), 0.25 did best (85.8 % against 78.2 % at 0.75): an account whose per-interest rows are
- * not breakdowns of one union's delivery (one ad set per interest, say, where delivery follows each
- * ad set's budget) should set the exponent lower (docs/decision-quality.md).
+ * day). The exponent's measured effect in the closed loop, under each delivery model:
+ * docs/decision-quality.md, "Measurements behind the engine's choices"; an account whose
+ * per-interest rows are not breakdowns of one union's delivery (one ad set per interest, say, where
+ * delivery follows each ad set's budget) should set the exponent lower.
  */
 export const DEFAULT_SIZE_EXPONENT = 0.75;
 /** Engine version 3's fixed exponent: what settings stored before TARGETING_SIZE_EXPONENT existed decide with. */
@@ -112,9 +106,9 @@ export function weighBySize(
   windowDays: number,
   exponent: number,
 ): { scores: SegmentScore[]; choices: SizeWeighedChoice[] } {
-  const byKey = new Map(histories.map((h) => [`${h.segmentType}:${h.segmentId}`, h]));
+  const byKey = new Map(histories.map((h) => [segmentKey(h), h]));
   const sizeOf = (s: SegmentScore) => {
-    const h = byKey.get(`${s.segmentType}:${s.segmentId}`);
+    const h = byKey.get(segmentKey(s));
     return h ? (h.total.impressions / Math.max(1, h.activeDays ?? windowDays)) ** exponent : 0;
   };
   return chooseWeightedSets(scores, slots, sizeOf);

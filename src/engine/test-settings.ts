@@ -1,8 +1,8 @@
 import type { EngineSettings } from './types.ts';
 
-/** The specification's defaults with the seed strategy: the settings engine tests and benchmarks start from. */
-export const SEED_SETTINGS: EngineSettings = {
-  strategy: 'seed',
+/** The specification's defaults with its own strategy (`spec`): the settings engine tests and benchmarks start from. */
+export const SPEC_SETTINGS: EngineSettings = {
+  strategy: 'spec',
   priors: { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 },
   spainMinPct: 35,
   maxInterests: 15,

@@ -1,3 +1,7 @@
+import type { TypedTraceEvent } from './trace-events.ts';
+
+export type { TypedTraceEvent } from './trace-events.ts';
+
 // The domain's data types. The engine receives these as plain data and returns plain data;
 // it never knows whether a number came from the stub market, a CSV file or Meta.
 //
@@ -165,6 +169,12 @@ export interface CampaignSnapshot {
   adsets: AdSetSnapshot[];
   pixelEvents: PixelEventCount[];
   /**
+   * Meta's special ad categories of the campaign (e.g. HOUSING), as LIVE mode reads them; what they
+   * forbid is left out of the recommendation (src/engine/special-ad-categories.ts). Absent = none,
+   * as in snapshots stored before they were read.
+   */
+  specialAdCategories?: string[];
+  /**
    * Interests found by discovery (in LIVE mode, Meta's suggestions next to the campaign's best
    * interests), with no delivery of their own: the `bayes` strategy may give them exploration
    * slots only (src/engine/exploration.ts). Absent in snapshots stored before discovery existed
@@ -219,12 +229,29 @@ export interface Priors {
   strength: number;
 }
 
-export const STRATEGIES = ['seed', 'bayes'] as const;
-/** seed: the specification's formulas. bayes: response curves and equal marginal returns (see geo-bayes.ts). */
+export const STRATEGIES = ['spec', 'bayes'] as const;
+/** spec: the specification's formulas. bayes: value response, equal marginal returns, fitted priors (src/engine/strategies/). */
 export type Strategy = (typeof STRATEGIES)[number];
 
+/**
+ * Former names still accepted wherever a strategy is named (TARGETING_STRATEGY, `backtest
+ * --strategy`, settings stored with a run): `seed` was the specification's strategy before it was
+ * called `spec` ("seed" also names random seeds).
+ */
+export const STRATEGY_ALIASES: Readonly<Record<string, Strategy>> = { seed: 'spec' };
+
+/** A strategy as settings name it: stored settings keep the name they were decided with, so they replay byte for byte. */
+export type StrategyName = Strategy | 'seed';
+
+/** The strategy a name means, or null for a name that is none. */
+export function strategyNamed(name: string): Strategy | null {
+  if ((STRATEGIES as readonly string[]).includes(name)) return name as Strategy;
+  return STRATEGY_ALIASES[name] ?? null;
+}
+
 export interface EngineSettings {
-  strategy: Strategy;
+  /** `seed` (the former name of `spec`) in settings stored before the rename: it decides as `spec`. */
+  strategy: StrategyName;
   priors: Priors;
   spainMinPct: number;
   maxInterests: number;
@@ -323,96 +350,109 @@ export interface SegmentScore {
   fatigue: FatigueVerdict;
 }
 
-// ---- The recommendation, in the API's own shape (snake_case, money in major units) ----
+// ---- What the engine decides for one ad set (camelCase, money in minor units) ----
+// The specification's document (snake_case, major units, the prose of the reasoning) is made from
+// it at the edge, by src/presentation/.
 
-export interface GeoAllocation {
-  country_code: string;
-  country_name: string;
-  budget_pct: number;
-  budget_amount: number;
-  avg_cpc: number | null;
-  avg_ctr: number | null;
-  avg_roas: number | null;
-  engagement_score: number;
+/** One funded country of the split. */
+export interface CountryBudget {
+  countryCode: string;
+  amountMinor: number;
+  /** The country's weight in the specification's split (engagement for Spain and LATAM, performance elsewhere); 0 when unscored. */
+  weight: number;
+  /** What the window showed; null where the country had no clicks, impressions or revenue to tell. */
+  averageCpcMinor: number | null;
+  observedCtr: number | null;
+  observedRoas: number | null;
 }
 
-export interface RankedInterest {
-  interest_id: string;
-  interest_name: string;
+/** A chosen interest or behavior: Meta's id and name, and its place in the ranking. */
+export interface ChosenSegment {
+  segmentId: string;
+  segmentName: string;
+  /** The ranking's score, 0..1, rounded to 4 decimals as the ranking compares it. */
   score: number;
   rank: number;
 }
 
-export interface RankedBehavior {
-  behavior_id: string;
-  behavior_name: string;
-  score: number;
-  rank: number;
-}
+export type CustomAudienceSource = 'converters' | 'pixel_visitors' | 'engagers';
 
-export interface CustomAudienceProposal {
-  audience_id: string;
+/** A custom audience to target: one proposed from the window's evidence, or one the history already ran. */
+export interface CustomAudienceChoice {
+  audienceId: string;
   name: string;
+  /** People: the source's count in the window, or for an existing audience its clicks (a lower bound; 0 = unknown). */
   size: number;
-  description: string;
+  origin: { kind: 'proposed'; source: CustomAudienceSource } | { kind: 'existing' };
 }
 
-export interface LookalikeProposal {
-  source_audience_id: string;
-  country_codes: string[];
+export interface LookalikeChoice {
+  sourceAudienceId: string;
+  countryCodes: string[];
+  /** 0.01 = the 1 % most similar people. */
   ratio: number;
   name: string;
-  description: string;
 }
 
-/** One line of the reasoning trace: which decision, and the numbers that made it. */
-export interface TraceEntry {
-  step: string;
-  decision: string;
-  numbers: Record<string, number | string | boolean | null>;
+export interface FrequencyCapChoice {
+  impressions: number;
+  windowDays: number;
 }
 
-export interface Reasoning {
-  method: string;
-  strategy: string;
-  geo_constraint: string;
-  top_interests_count: number;
-  top_behaviors_count: number;
-  lookalikes_generated: number;
-  total_budget: number;
-  spain_allocation_pct: number;
-  currency: string;
-  window: { start: string; end: string };
-  priors: Priors;
-  trace: TraceEntry[];
-}
-
-/** What the engine decides for one ad set; the service adds recommendation_id and run_id. */
-export interface RecommendationDraft {
-  adset_id: string | null;
-  campaign_id: string;
-  countries: string[];
-  geo_allocations: GeoAllocation[];
-  age_min: number;
-  age_max: number;
-  gender: 'all' | 'male' | 'female';
-  interests: RankedInterest[];
-  behaviors: RankedBehavior[];
-  custom_audiences: CustomAudienceProposal[];
-  lookalikes: LookalikeProposal[];
-  frequency_cap: number;
-  frequency_window_days: number;
-  total_budget: number;
-  budget_per_segment: Record<string, number>;
-  reasoning: Reasoning;
-  expected_ctr: number;
-  expected_cvr: number;
-  expected_roas: number;
+export interface ExpectedPerformance {
+  ctr: number;
+  cvr: number;
+  roas: number;
   confidence: number;
 }
 
-export interface Recommendation extends RecommendationDraft {
-  recommendation_id: string;
-  run_id: string;
-  created_at: string;
+/** One ad set's targeting and budget as decided, with what it was decided from and why. */
+export interface Decision {
+  adsetId: string | null;
+  campaignId: string;
+  currency: string;
+  budgetMinor: number;
+  /** The funded countries, in the split's order. */
+  countries: CountryBudget[];
+  ageMin: number;
+  /** 65 = 65 and older. */
+  ageMax: number;
+  gender: 'all' | 'male' | 'female';
+  interests: ChosenSegment[];
+  behaviors: ChosenSegment[];
+  customAudiences: CustomAudienceChoice[];
+  lookalikes: LookalikeChoice[];
+  frequencyCap: FrequencyCapChoice;
+  /**
+   * The campaign's special ad categories that limited this audience (e.g. HOUSING): an apply must
+   * not carry over what they forbid from the ad set's current targeting (exclusions above all).
+   * Empty for an ordinary campaign.
+   */
+  audienceLimitedBy: string[];
+  expected: ExpectedPerformance;
+  /** The rules and evidence the decision stood on. */
+  basis: {
+    /** As the settings named it (`seed` in settings stored before the strategy was called `spec`). */
+    strategy: string;
+    spainMinPct: number;
+    window: { start: string; end: string };
+    priors: Priors;
+  };
+  trace: TraceEvent[];
 }
+
+/**
+ * One line of the reasoning: which decision, and the numbers that made it. The step names what was
+ * decided; the presenter (src/presentation/) words it.
+ */
+export type TraceEvent = TypedTraceEvent | NarratedTraceEvent;
+
+/** A trace line whose wording the deciding module still gives itself. */
+export interface NarratedTraceEvent {
+  step: string;
+  decision: string;
+  numbers: TraceNumbers;
+}
+
+export type TraceNumbers = Record<string, number | string | boolean | null>;
+

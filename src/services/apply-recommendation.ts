@@ -1,4 +1,4 @@
-import type { Recommendation } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import type { AppContext } from '../context.ts';
 import type { ExperimentArm } from '../engine/holdout.ts';
 import type { Db } from '../store/db.ts';

@@ -2,7 +2,8 @@
 // `replay` recomputes it from those stored inputs and says whether it still comes out the same.
 import { toMajor } from '../engine/money.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
-import type { Recommendation, TraceEntry } from '../engine/types.ts';
+import { presentDecision } from '../presentation/present-decision.ts';
+import type { RecommendationDocument as Recommendation, TraceEntryDocument as TraceEntry } from '../presentation/recommendation-document.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
 import { getDecisionInputs, hashDecisionInputs } from '../store/decision-inputs.ts';
@@ -97,7 +98,8 @@ export async function explainRecommendation(ctx: AppContext, recommendationId: s
     // The stored seed (text, a 32-bit integer) explores exactly as the run did; null: no exploration.
     const randomSeed = stored.randomSeed === null ? undefined : Number(stored.randomSeed);
     const decisions = optimizeCampaign({ snapshot: stored.snapshot, totalBudgetMinor: stored.totalBudgetMinor, settings: stored.settings, randomSeed, ...(stored.earlierRuns === null ? {} : { earlierRuns: stored.earlierRuns }) });
-    const draft = decisions.find((d) => d.draft.adset_id === recommendation.adset_id)?.draft;
+    const decision = decisions.find((d) => d.decision.adsetId === recommendation.adset_id)?.decision;
+    const draft = decision === undefined ? undefined : presentDecision(decision);
     if (draft === undefined) error = `the replay decided no recommendation for ad set ${recommendation.adset_id ?? '(whole campaign)'}`;
     // Through JSON, as the stored document went: an undefined field is absent there too.
     else replayed = JSON.parse(JSON.stringify(draft)) as unknown;

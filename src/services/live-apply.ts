@@ -4,7 +4,7 @@
 // write recorded as it lands), settle (applied, or failed with Meta's error after the writes that
 // landed are undone). A pending row left by a crash is settled by reconcilePendingChanges.
 import type { AppContext } from '../context.ts';
-import type { Recommendation } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { countryGroups, decisionForGroup, splitName, splitSteps, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';

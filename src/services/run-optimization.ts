@@ -1,7 +1,9 @@
 import { parseMinor } from '../engine/money.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { deriveSeed } from '../engine/random.ts';
-import type { CampaignSnapshot, EngineSettings, Recommendation } from '../engine/types.ts';
+import type { CampaignSnapshot, EngineSettings } from '../engine/types.ts';
+import { presentDecision } from '../presentation/present-decision.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
 import { getCampaign } from '../store/insights.ts';
@@ -154,9 +156,9 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings: ctx.config.engine, strategy: ctx.config.engine.strategy, strategyVersion: ENGINE_VERSION, randomSeed: randomSeed === undefined ? null : String(randomSeed), earlierRuns, createdAt: ctx.clock.now() });
       const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine, randomSeed, ...(earlierRuns === null ? {} : { earlierRuns }) });
       const createdAt = ctx.clock.now().toISOString();
-      const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...d.draft }));
+      const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...presentDecision(d.decision) }));
       const durationMs = Math.max(0, Math.round(performance.now() - t0));
-      await insertRecommendations(tx, recommendations, campaign.currency, decisions.map((d) => d.budgetMinor));
+      await insertRecommendations(tx, recommendations, campaign.currency, decisions.map((d) => d.decision.budgetMinor));
       await recordRests(tx, runId, req.campaignId, { started: decisions.flatMap((d) => d.rests?.started ?? []), ended: decisions.flatMap((d) => d.rests?.ended ?? []) });
       await completeRun(tx, runId, ctx.clock.now(), durationMs, recommendations.length);
       const run = await getRun(tx, runId);

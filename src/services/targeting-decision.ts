@@ -1,7 +1,7 @@
 // Today's recommendation document (snake_case, money in major units) as the narrow decision the
 // ad set mapping takes (camelCase, money in minor units). The one place that crosses between them.
 import { minorDigits } from '../engine/money.ts';
-import type { Recommendation } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import type { TargetingDecision } from '../meta/targeting-spec.ts';
 
 /**

@@ -1,6 +1,7 @@
 // Reads the dashboard needs beside the specification's endpoints: a campaign's latest run and its
 // delivery, segments' daily series, the ad set's previous recommendation, the list of experiments.
-import type { Metrics, Recommendation } from '../engine/types.ts';
+import type { Metrics } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 

@@ -1,7 +1,8 @@
 // What the engine is told about a campaign's earlier runs (EarlierRuns in src/engine/types.ts),
 // read inside the new run's transaction and stored with its decision inputs.
 import { minorDigits } from '../engine/money.ts';
-import type { EarlierGeoSplit, EarlierRuns, Recommendation } from '../engine/types.ts';
+import type { EarlierGeoSplit, EarlierRuns } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import type { Db } from './db.ts';
 
 /** Null when the campaign has nothing earlier to tell (its first run). */

@@ -1,4 +1,5 @@
-import type { EngineSettings, Recommendation } from '../engine/types.ts';
+import type { EngineSettings } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import type { Db } from './db.ts';
 
 export type RunStatus = 'running' | 'completed' | 'failed';

@@ -165,6 +165,10 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
   const list = [...adsets.values()].sort((a, b) => (a.adsetId ?? '').localeCompare(b.adsetId ?? ''));
   const withIds = list.filter((a) => a.adsetId !== null);
   const pixelEvents: PixelEventCount[] = pixel.map((p) => ({ eventName: p.event_name, contentCategory: p.content_category, count: Number(p.count) }));
+  // Only a campaign read from Meta has categories; none leaves the field out, so the snapshot (and
+  // its stored hash) reads as it did before categories were loaded.
+  const categories = await db.query<{ special_ad_categories: string[] }>('select special_ad_categories from meta_campaigns where campaign_id = $1', [campaignId]);
+  const specialAdCategories = categories[0]?.special_ad_categories ?? [];
   return {
     campaignId,
     currency,
@@ -172,6 +176,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     windowEnd: window.end,
     adsets: withIds.length > 0 ? withIds : list,
     pixelEvents,
+    ...(specialAdCategories.length > 0 ? { specialAdCategories: [...specialAdCategories] } : {}),
   };
 }
 

@@ -2,19 +2,19 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SEED_SETTINGS } from '../../src/engine/test-settings.ts';
+import { SPEC_SETTINGS } from '../../src/engine/test-settings.ts';
 import { audienceWeights, runBacktest } from '../../src/backtest/closed-loop.ts';
 import { backtestHtml } from '../../src/backtest/report-html.ts';
 import { loadConfig } from '../../src/config.ts';
 
-const options = { marketSeed: 7, days: 10, historyDays: 14, windowDays: 14, strategies: ['uniform', 'seed', 'bayes', 'oracle'] as const, settings: SEED_SETTINGS, startDate: '2026-11-10' };
+const options = { marketSeed: 7, days: 10, historyDays: 14, windowDays: 14, strategies: ['uniform', 'spec', 'bayes', 'oracle'] as const, settings: SPEC_SETTINGS, startDate: '2026-11-10' };
 
 describe('runBacktest', () => {
   const report = runBacktest(options);
   const of = (s: string) => report.series.find((x) => x.strategy === s)!;
 
   it('explores with a seed per simulated day: reproducible, and a different decision from not exploring', () => {
-    const exploring = { ...options, strategies: ['bayes'] as const, settings: { ...SEED_SETTINGS, explorationShare: 0.2 } };
+    const exploring = { ...options, strategies: ['bayes'] as const, settings: { ...SPEC_SETTINGS, explorationShare: 0.2 } };
     const a = runBacktest(exploring);
     expect(JSON.stringify(runBacktest(exploring))).toBe(JSON.stringify(a));
     const greedy = of('bayes');
@@ -55,7 +55,7 @@ describe('runBacktest', () => {
       for (const d of s.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(report.oracleAudienceMultiplier + 1e-12);
     }
     expect(of('uniform').days.every((d) => d.audienceMultiplier === 1)).toBe(true);
-    const alike = runBacktest({ ...options, strategies: ['seed', 'oracle'], audienceWeighting: 'equal' });
+    const alike = runBacktest({ ...options, strategies: ['spec', 'oracle'], audienceWeighting: 'equal' });
     expect(alike.audienceWeighting).toBe('equal');
     for (const d of alike.series[0]!.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(alike.oracleAudienceMultiplier + 1e-12);
   });
@@ -72,13 +72,13 @@ describe('runBacktest', () => {
     const alike = audienceWeights('equal', sizes, values);
     expect(['a', 'b', 'c'].map(alike.delivery)).toEqual([100, 100, 400]);
     expect(['a', 'b', 'c'].map(alike.credit)).toEqual([1, 1, 1]);
-    const optimized = runBacktest({ ...options, strategies: ['seed', 'bayes', 'oracle'], audienceWeighting: 'optimized' });
+    const optimized = runBacktest({ ...options, strategies: ['spec', 'bayes', 'oracle'], audienceWeighting: 'optimized' });
     expect(optimized.audienceWeighting).toBe('optimized');
     for (const x of optimized.series) for (const d of x.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(optimized.oracleAudienceMultiplier + 1e-12);
   });
 
   it('gives the decisions the market\'s audience size estimates by default, and none when told they are unknown', () => {
-    const sized = { ...options, days: 6, strategies: ['seed', 'bayes'] as const, settings: loadConfig({}).engine };
+    const sized = { ...options, days: 6, strategies: ['spec', 'bayes'] as const, settings: loadConfig({}).engine };
     const estimated = runBacktest(sized);
     const unknown = runBacktest({ ...sized, audienceSizes: 'unknown' });
     expect(estimated.audienceSizes).toBe('estimated');
@@ -104,13 +104,17 @@ describe('the backtest command', () => {
       const result = await runCli(['backtest', '--days', '5', '--market-seed', '3', '--out', prefix], { db });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/bayes vs seed: [+-]\d+\.\d % expected revenue over 5 days/);
+      expect(result.stdout).toMatch(/bayes vs spec: [+-]\d+\.\d % expected revenue over 5 days/);
       const json = JSON.parse(readFileSync(`${prefix}.json`, 'utf8')) as { series: { strategy: string }[] };
-      expect(json.series.map((s) => s.strategy).sort()).toEqual(['bayes', 'oracle', 'seed', 'uniform']);
+      expect(json.series.map((s) => s.strategy).sort()).toEqual(['bayes', 'oracle', 'spec', 'uniform']);
       expect(readFileSync(`${prefix}.html`, 'utf8')).toContain('<svg');
       const bad = await runCli(['backtest', '--strategy', 'magic'], { db });
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toMatch(/--strategy/);
+      expect(bad.stderr).toMatch(/--strategy: must be one of spec, bayes \(seed is accepted for spec\)/);
+      // The former name of spec still works, and the series carries the new one.
+      const former = await runCli(['backtest', '--days', '2', '--market-seed', '3', '--baseline', 'seed', '--json', '--out', prefix], { db });
+      expect(former.code).toBe(0);
+      expect((JSON.parse(former.stdout) as { series: { strategy: string }[] }).series.map((s) => s.strategy).sort()).toEqual(['bayes', 'oracle', 'spec', 'uniform']);
       const badWeighting = await runCli(['backtest', '--audience-weighting', 'size'], { db });
       expect(badWeighting.code).toBe(2);
       expect(badWeighting.stderr).toMatch(/--audience-weighting: must be one of delivery, optimized, equal, got "size"/);
@@ -143,7 +147,7 @@ describe('the backtest command', () => {
 describe('runBacktest on other market families', () => {
   it.each(['conversion-saturation', 'adset-per-segment'])('%s: names the family and no strategy beats the oracle', async (name) => {
     const { parseFamily } = await import('../../src/simulation/families.ts');
-    const report = runBacktest({ ...options, days: 5, strategies: ['uniform', 'seed', 'oracle'], family: parseFamily(name) });
+    const report = runBacktest({ ...options, days: 5, strategies: ['uniform', 'spec', 'oracle'], family: parseFamily(name) });
     expect(report.family).toBe(name);
     for (const s of report.series) for (const d of s.days) expect(d.regretMinor).toBeGreaterThanOrEqual(-1e-6);
     expect(report.series.find((s) => s.strategy === 'oracle')!.shareOfOracle).toBeCloseTo(1, 9);

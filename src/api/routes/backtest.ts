@@ -23,7 +23,7 @@ export function backtestRoutes(app: ApiInstance, { ctx, writeRateLimit }: RouteD
         historyDays: req.body.history_days ?? 14,
         marketSeed: req.body.market_seed ?? 7,
         strategy: req.body.strategy ?? 'bayes',
-        baseline: req.body.baseline ?? 'seed',
+        baseline: req.body.baseline ?? 'spec',
       }),
   );
 }

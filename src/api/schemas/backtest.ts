@@ -7,7 +7,7 @@ export const BacktestBody = Type.Object(
     history_days: Type.Optional(Type.Integer({ minimum: 3, maximum: 60, default: 14, description: 'Days of synthetic history before the loop (default 14)' })),
     market_seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 7 })),
     strategy: Type.Optional(Type.Enum([...STRATEGIES], { default: 'bayes' })),
-    baseline: Type.Optional(Type.Enum([...STRATEGIES], { default: 'seed' })),
+    baseline: Type.Optional(Type.Enum([...STRATEGIES], { default: 'spec' })),
   },
   { additionalProperties: false },
 );

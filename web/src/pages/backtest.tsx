@@ -11,7 +11,7 @@ import { canWrite, type Session } from '../session.ts';
 
 const STYLE: Record<string, { color: string; dash: number[]; note: string }> = {
   bayes: { color: COLORS.blue, dash: [], note: 'solid' },
-  seed: { color: COLORS.orange, dash: [8, 4], note: 'dashed' },
+  spec: { color: COLORS.orange, dash: [8, 4], note: 'dashed' },
   uniform: { color: COLORS.grey, dash: [2, 3], note: 'dotted' },
   oracle: { color: COLORS.green, dash: [12, 3, 2, 3], note: 'dash-dot' },
 };
