@@ -5,6 +5,7 @@ import type { Db } from '../store/db.ts';
 import { adsetObservedRates } from '../store/adset-metrics.ts';
 import { insertTargetingChange, lastAppliedTargeting, targetingInForce } from '../store/history.ts';
 import { getRecommendation, newerRecommendation } from '../store/runs.ts';
+import { approvedBy, enforceGuardrails, type GuardrailReport, recordingGuardrailBlocks } from './apply-guardrails.ts';
 import { auditChange } from './audit.ts';
 import { addDays, isoDate } from './dates.ts';
 import { ConflictError, InputError, NotFoundError, UnavailableError } from './errors.ts';
@@ -17,6 +18,8 @@ export interface ApplyRequest {
   dryRun: boolean;
   /** Apply even when a newer run superseded the recommendation (the API allows it to admins only). */
   force?: boolean;
+  /** The apply carries out an admin's approval of a proposal (the approval step). */
+  viaApproval?: boolean;
 }
 
 /** The specification's apply response, plus dry_run, already_in_force and the history row's id. */
@@ -37,6 +40,8 @@ export interface ApplyResult {
   already_in_force: boolean;
   /** The history row written, or (already in force) the one that put the targeting in force; null for a dry run that would change something. */
   history_id: number | null;
+  /** What the guardrails said (a dry run reports it without recording anything); null when already in force (nothing to check). */
+  guardrails: GuardrailReport | null;
 }
 
 /** An ad set's targeting in the shape of Meta's targeting spec (Marketing API, ad set `targeting`). */
@@ -89,7 +94,7 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
   if (req.mode === 'live') {
     throw new UnavailableError('LIVE apply needs the Meta Marketing API client, which is not part of this version yet; use mode stub (simulated)');
   }
-  return ctx.db.transaction(async (tx) => {
+  return recordingGuardrailBlocks(ctx, () => ctx.db.transaction(async (tx) => {
     const rec = await getRecommendation(tx, req.recommendationId);
     if (rec === null) throw new NotFoundError(`no recommendation ${req.recommendationId}; GET /meta/targeting/recommendations/{campaign_id} lists the latest ones`);
     await lockAdset(tx, rec.campaign_id, rec.adset_id);
@@ -116,17 +121,18 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
     const inForce = await targetingInForce(tx, rec.campaign_id, rec.adset_id);
     if (inForce !== null && canonicalJson(inForce.targeting) === canonicalJson(targetingSpecOf(rec))) {
       await audit('already_in_force', inForce.historyId);
-      return { ...base, already_in_force: true, history_id: inForce.historyId, message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
+      return { ...base, already_in_force: true, history_id: inForce.historyId, guardrails: null, message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
     }
+    const guardrails = await enforceGuardrails(ctx, tx, rec, { mode: req.mode, dryRun: req.dryRun, approved: approvedBy(ctx, req.viaApproval === true) });
     if (req.dryRun) {
       await audit('dry_run', null);
-      return { ...base, already_in_force: false, history_id: null, message: 'Dry run in STUB mode: nothing applied or recorded; this is what would change' };
+      return { ...base, already_in_force: false, history_id: null, guardrails, message: `Dry run in STUB mode: nothing applied or recorded; this is what would change (${guardrails.allowed ? 'the guardrails would allow it' : `the guardrails would refuse it: ${guardrails.message}`})` };
     }
     const historyId = await recordTargetingChange(ctx, tx, rec, { dryRun: false, appliedAt: ctx.clock.now(), experiment: null });
     await audit('applied', historyId);
     ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, historyId, actor: ctx.actor.id }, 'recommendation applied (stub)');
-    return { ...base, already_in_force: false, history_id: historyId, message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
-  });
+    return { ...base, already_in_force: false, history_id: historyId, guardrails, message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
+  }));
 }
 
 /** One change of an ad set at a time (any process on the database): held until the transaction ends; taking it twice is harmless. */

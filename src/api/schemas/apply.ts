@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Mode, Uuid } from './common.ts';
+import { GuardrailReport } from './guardrails.ts';
 
 export const ApplyParams = Type.Object({ recommendation_id: Uuid }, { additionalProperties: false });
 
@@ -28,4 +29,5 @@ export const ApplyResponse = Type.Object({
   dry_run: Type.Boolean(),
   already_in_force: Type.Boolean({ description: 'The ad set already has exactly this targeting: nothing was applied or recorded' }),
   history_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The targeting_history row written, or (already_in_force) the one that put the targeting in force; null for a dry run that would change something' }),
+  guardrails: Type.Union([GuardrailReport, Type.Null()], { description: 'What the guardrails said (a dry run reports it without recording anything); null when the targeting is already in force' }),
 });

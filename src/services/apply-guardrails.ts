@@ -1,0 +1,155 @@
+// The guardrails around an apply: reads the facts the rules need, asks the pure rules
+// (engine/guardrails.ts), and keeps the ledger. An apply calls enforceGuardrails once, inside its
+// transaction and under its ad set's lock, before it records a change or sends anything to Meta;
+// and runs inside recordingGuardrailBlocks, so that a refusal is kept although the apply's own
+// transaction rolls back.
+import type { AppContext } from '../context.ts';
+import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGuardrails, type GuardrailSettings } from '../engine/guardrails.ts';
+import type { Recommendation } from '../engine/types.ts';
+import { minorDigits, parseMinor } from '../engine/money.ts';
+import type { Db } from '../store/db.ts';
+import { budgetChangesSince, budgetMovedSince, type GuardrailEvent, insertGuardrailEvent, knownAdsetBudget, recommendedBudget } from '../store/guardrails.ts';
+import { auditChange } from './audit.ts';
+import { NotFoundError } from './errors.ts';
+
+const HOUR_MS = 3_600_000;
+
+/** What the guardrails said, as an apply answer carries it. */
+export interface GuardrailReport {
+  allowed: boolean;
+  blocked_by: GuardrailRule | null;
+  message: string;
+  checks: { rule: GuardrailRule; passed: boolean; detail: string }[];
+  current_budget: number | null;
+  /** Where the current budget was read: the last LIVE sync or the last applied change; null when unknown. */
+  current_budget_source: 'meta_sync' | 'last_applied' | null;
+  proposed_budget: number;
+  currency: string;
+  /** The ledger row of a pass (null for a dry run): a LIVE apply that Meta refuses withdraws it. */
+  event_id: number | null;
+}
+
+/** A change the guardrails refused. `kind` state → HTTP 409, content → 422; the CLI exits with 4. */
+export class GuardrailBlockedError extends Error {
+  readonly rule: GuardrailRule;
+  readonly kind: 'state' | 'content';
+  readonly report: GuardrailReport;
+  /** The ledger row to write once the apply's transaction has rolled back. */
+  readonly event: GuardrailEvent;
+  constructor(report: GuardrailReport, event: GuardrailEvent) {
+    super(report.message);
+    this.name = 'GuardrailBlockedError';
+    this.rule = report.blocked_by!;
+    this.kind = GUARDRAIL_RULE_KIND[this.rule];
+    this.report = report;
+    this.event = event;
+  }
+}
+
+export function guardrailSettings(ctx: AppContext, mode: 'stub' | 'live', currency: string): GuardrailSettings {
+  const g = ctx.config.guardrails;
+  return {
+    applyEnabled: g.applyEnabled[mode],
+    approvalRequired: g.approvalRequired,
+    minConfidence: g.minConfidence,
+    maxBudgetChangePct: g.maxBudgetChangePct,
+    maxBudgetChangesPerHour: g.maxBudgetChangesPerHour,
+    dailyBudgetMoveCapMinor: g.dailyBudgetMoveCap === null ? null : parseMinor(g.dailyBudgetMoveCap, currency),
+  };
+}
+
+/**
+ * Whether the caller's change counts as approved: without the approval step, always; with it, an
+ * apply that comes through an admin's approval, an admin's own apply (admins are the approvers), or
+ * the CLI (it runs with the database's own rights). A manager's apply and the scheduler's are not.
+ */
+export function approvedBy(ctx: AppContext, viaApproval: boolean): boolean {
+  return viaApproval || ctx.actor.role === 'admin' || ctx.actor.channel === 'cli';
+}
+
+/**
+ * Checks the recommendation's change against every guardrail. A dry run only reports. Otherwise a
+ * refusal throws GuardrailBlockedError (nothing recorded yet: recordingGuardrailBlocks keeps it),
+ * and a pass is written to the ledger in the caller's transaction, so the pass and the change land
+ * together. The caller holds the ad set's lock; this adds one lock for the daily cap, which spans
+ * ad sets, so that two applies can never both take the last allowed change or amount.
+ */
+export async function enforceGuardrails(ctx: AppContext, tx: Db, rec: Recommendation, opts: { mode: 'stub' | 'live'; dryRun: boolean; approved: boolean }): Promise<GuardrailReport> {
+  const budget = await recommendedBudget(tx, rec.recommendation_id);
+  if (budget === null) throw new NotFoundError(`no recommendation ${rec.recommendation_id}`);
+  if (!opts.dryRun) await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`apply-guardrails:budget-moved:${budget.currency}`]);
+  const now = ctx.clock.now();
+  const current = await knownAdsetBudget(tx, rec.campaign_id, rec.adset_id);
+  const facts = {
+    confidence: rec.confidence,
+    currentBudgetMinor: current?.minor ?? null,
+    proposedBudgetMinor: budget.minor,
+    budgetChangesLastHour: await budgetChangesSince(tx, rec.campaign_id, rec.adset_id, new Date(now.getTime() - HOUR_MS)),
+    budgetMovedLast24hMinor: await budgetMovedSince(tx, budget.currency, new Date(now.getTime() - 24 * HOUR_MS)),
+    approved: opts.approved,
+  };
+  const verdict = judgeGuardrails(facts, guardrailSettings(ctx, opts.mode, budget.currency), (minor) => money(minor, budget.currency));
+  const report = reportOf(verdict, current, budget);
+  if (opts.dryRun) return report;
+  const event: GuardrailEvent = {
+    recordedAt: now,
+    recommendationId: rec.recommendation_id,
+    campaignId: rec.campaign_id,
+    adsetId: rec.adset_id,
+    mode: opts.mode,
+    outcome: verdict.allowed ? 'passed' : 'blocked',
+    rule: verdict.blockedBy,
+    message: verdict.message,
+    currency: budget.currency,
+    currentBudgetMinor: facts.currentBudgetMinor,
+    proposedBudgetMinor: budget.minor,
+    budgetChange: verdict.budgetChange,
+    movedMinor: verdict.allowed ? verdict.movedMinor : 0,
+    confidence: rec.confidence,
+    actor: ctx.actor.id,
+  };
+  if (!verdict.allowed) throw new GuardrailBlockedError(report, event);
+  return { ...report, event_id: await insertGuardrailEvent(tx, event) };
+}
+
+/**
+ * Runs an apply and, when the guardrails refused it, records the refusal in its own transaction
+ * (the apply's rolled back, with nothing else changed) before passing the error on. The CLI's and
+ * the scheduler's refusals get their audit row here; the API's gets one from its audit plugin.
+ */
+export async function recordingGuardrailBlocks<T>(ctx: AppContext, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof GuardrailBlockedError)) throw error;
+    await ctx.db.transaction(async (tx) => {
+      const id = await insertGuardrailEvent(tx, error.event);
+      if (ctx.request == null) await auditChange(tx, ctx, { action: 'apply', summary: { recommendation_id: error.event.recommendationId, adset_id: error.event.adsetId, outcome: 'blocked', rule: error.rule, guardrail_event_id: id } });
+    });
+    ctx.logger.warn({ recommendationId: error.event.recommendationId, adsetId: error.event.adsetId, rule: error.rule, actor: ctx.actor.id }, 'apply refused by a guardrail');
+    throw error;
+  }
+}
+
+function reportOf(v: GuardrailVerdict, current: { minor: number; source: 'meta_sync' | 'last_applied' } | null, budget: { minor: number; currency: string }): GuardrailReport {
+  return {
+    allowed: v.allowed,
+    blocked_by: v.blockedBy,
+    message: v.message,
+    checks: v.checks,
+    current_budget: current === null ? null : toMajorNumber(current.minor, budget.currency),
+    current_budget_source: current?.source ?? null,
+    proposed_budget: toMajorNumber(budget.minor, budget.currency),
+    currency: budget.currency,
+    event_id: null,
+  };
+}
+
+function toMajorNumber(minor: number, currency: string): number {
+  return minor / 10 ** minorDigits(currency);
+}
+
+function money(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  return `${(minor / 10 ** digits).toFixed(digits)} ${currency}`;
+}
