@@ -3,8 +3,8 @@
 // config; nothing else in the app decides on roles.
 import type { ApiRole } from '../config.ts';
 
-/** public: no token; read: any known role (GETs); write: admin and manager (state changes). */
-export type Access = 'public' | 'read' | 'write';
+/** public: no token; read: any known role (GETs); write: admin and manager (state changes); admin: admin only (approvals). */
+export type Access = 'public' | 'read' | 'write' | 'admin';
 
 export interface Principal {
   sub: string;
@@ -16,13 +16,14 @@ export type Decision = { allowed: true } | { allowed: false; status: 401 | 403; 
 
 const WRITERS: readonly string[] = ['admin', 'manager'] satisfies ApiRole[];
 const READERS: readonly string[] = ['admin', 'manager', 'viewer'] satisfies ApiRole[];
+const ADMINS: readonly string[] = ['admin'] satisfies ApiRole[];
 
 export function authorize(principal: Principal | null, access: Access): Decision {
   if (access === 'public') return { allowed: true };
   if (principal === null) return { allowed: false, status: 401, reason: 'a Bearer token is required' };
-  const allowed = access === 'read' ? READERS : WRITERS;
+  const allowed = access === 'read' ? READERS : access === 'admin' ? ADMINS : WRITERS;
   if (!allowed.includes(principal.role)) {
-    return { allowed: false, status: 403, reason: `role ${principal.role} may not ${access === 'write' ? 'change anything (read-only role)' : 'read this'}` };
+    return { allowed: false, status: 403, reason: `role ${principal.role} may not ${access === 'admin' ? 'do this (admin only)' : access === 'write' ? 'change anything (read-only role)' : 'read this'}` };
   }
   return { allowed: true };
 }

@@ -20,6 +20,7 @@ import { backtestCommand, usage as backtestUsage } from './backtest.ts';
 import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setUsage as campaignSetUsage } from './campaigns.ts';
 import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
+import { GuardrailBlockedError } from '../services/apply-guardrails.ts';
 
 /** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
 type Command = (ctx: AppContext, args: string[], io: CliIo, outlets: Outlets) => Promise<void | number>;
@@ -67,7 +68,7 @@ export interface MainOptions {
   http?: HttpOutlet;
 }
 
-/** Runs one CLI invocation and returns its exit code: 0 done, 2 bad input or usage, 1 failure. */
+/** Runs one CLI invocation and returns its exit code: 0 done, 2 bad input or usage, 4 refused by a guardrail, 1 failure. */
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIo();
   const fail = (code: number, message: string) => {
@@ -95,6 +96,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseInUseError) return fail(2, error.message);
+    // Its own exit code, so that a script can tell a refusal by a guardrail from bad input; the message names the rule.
+    if (error instanceof GuardrailBlockedError) return fail(4, `${error.message} (recorded; nothing was applied)`);
     if (error instanceof UsageError) return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
     if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError || error instanceof ConflictError) return fail(2, error.message);
     // Meta's own failure, already said in full (code, subcode, fbtrace_id); not a defect to log.

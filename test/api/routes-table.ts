@@ -4,7 +4,7 @@ export interface RouteCase {
   method: 'GET' | 'POST' | 'PUT';
   /** The route template as Fastify knows it. */
   route: string;
-  access: 'public' | 'read' | 'write';
+  access: 'public' | 'read' | 'write' | 'admin';
   /** A concrete request the right role may make (ids filled in from the seeded data). */
   url(ids: SeedIds): string;
   body?(ids: SeedIds): unknown;
@@ -17,6 +17,9 @@ export interface SeedIds {
   recommendationId: string;
   /** A started holdout experiment of the campaign. */
   experimentId: string;
+  /** Open proposals: one for the approve route, one for the reject route. */
+  approveProposalId: number;
+  rejectProposalId: number;
 }
 
 export const ROUTES: RouteCase[] = [
@@ -44,5 +47,10 @@ export const ROUTES: RouteCase[] = [
   },
   { method: 'GET', route: '/meta/targeting/experiments/:experiment_id', access: 'read', url: (ids) => `/meta/targeting/experiments/${ids.experimentId}` },
   { method: 'GET', route: '/meta/targeting/campaigns', access: 'read', url: () => '/meta/targeting/campaigns?limit=5' },
+  { method: 'POST', route: '/meta/targeting/proposals', access: 'write', url: () => '/meta/targeting/proposals', body: (ids) => ({ recommendation_id: ids.recommendationId, mode: 'stub' }) },
+  { method: 'GET', route: '/meta/targeting/proposals', access: 'read', url: () => '/meta/targeting/proposals?limit=5' },
+  // Repeated approvals and rejections answer the first one, so every admin call of the probes succeeds.
+  { method: 'POST', route: '/meta/targeting/proposals/:proposal_id/approve', access: 'admin', url: (ids) => `/meta/targeting/proposals/${ids.approveProposalId}/approve`, body: () => ({}) },
+  { method: 'POST', route: '/meta/targeting/proposals/:proposal_id/reject', access: 'admin', url: (ids) => `/meta/targeting/proposals/${ids.rejectProposalId}/reject`, body: () => ({ note: 'not now' }) },
   { method: 'PUT', route: '/meta/targeting/campaigns/:campaign_id', access: 'write', url: (ids) => `/meta/targeting/campaigns/${ids.campaignId}`, body: () => ({ daily_budget: 1000 }) },
 ];

@@ -2,6 +2,7 @@
 // one table. No token, bad signature, expired, alg none, wrong algorithm, garbage → 401 with a
 // body that leaks nothing; a role that may not → 403; the right role → neither.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proposeApply } from '../../src/services/apply-proposals.ts';
 import { startExperiment } from '../../src/services/holdout-experiment.ts';
 import { runOptimization } from '../../src/services/run-optimization.ts';
 import { usingPostgres } from '../helpers/db.ts';
@@ -21,7 +22,9 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
     // Started on another campaign: a run is in one experiment only, and the table's POST (a dry run) uses CAMPAIGN.
     await runOptimization(h.ctx, { campaignId: `${CAMPAIGN}-x`, budget: null, mode: 'stub', generateStub: true });
     const experiment = await startExperiment(h.ctx, { campaignId: `${CAMPAIGN}-x`, mode: 'stub', holdoutShare: 0.5, dryRun: false });
-    ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id, experimentId: experiment.experiment_id! };
+    const toApprove = await proposeApply(h.ctx, { recommendationId: result.recommendations[0]!.recommendation_id, mode: 'stub' });
+    const toReject = await proposeApply(h.ctx, { recommendationId: result.recommendations[1]!.recommendation_id, mode: 'stub' });
+    ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id, experimentId: experiment.experiment_id!, approveProposalId: toApprove.proposal.id, rejectProposalId: toReject.proposal.id };
     bad = await badTokens();
   });
   afterAll(async () => {
@@ -97,7 +100,7 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
         expect(res.json().error.code).toBe('forbidden');
       });
 
-      if (route.access === 'write') {
+      if (route.access === 'write' || route.access === 'admin') {
         it('viewer (read-only) → 403', async () => {
           const res = await call(route, auth(await token('viewer')));
           expect(res.statusCode).toBe(403);
@@ -109,7 +112,15 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
         });
       }
 
-      for (const role of ['admin', 'manager'] as const) {
+      if (route.access === 'admin') {
+        it('manager (not an admin) → 403', async () => {
+          const res = await call(route, auth(await token('manager')));
+          expect(res.statusCode).toBe(403);
+          expect(res.json().error.code).toBe('forbidden');
+        });
+      }
+
+      for (const role of route.access === 'admin' ? (['admin'] as const) : (['admin', 'manager'] as const)) {
         it(`${role} → 2xx`, async () => {
           const res = await call(route, auth(await token(role)));
           expect(res.statusCode).toBeGreaterThanOrEqual(200);
@@ -156,7 +167,7 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
         expect(ok.statusCode).toBeLessThan(300);
       });
 
-      if (route.access === 'write') {
+      if (route.access === 'write' || route.access === 'admin') {
         it('an authenticated call is audited exactly once, with its token subject and request id; one without a valid token is not', async () => {
           const ok = await call(route, auth(await token('admin', { sub: `auditor-${ROUTES.indexOf(route)}` })));
           const refused = await call(route, auth(bad['expired']!));
