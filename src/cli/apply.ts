@@ -12,8 +12,10 @@ export async function applyCommand(ctx: AppContext, args: string[], io: CliIo): 
   const result = await applyRecommendation(ctx, { recommendationId: positionals[0]!.trim().toLowerCase(), mode: values.mode, dryRun: values['dry-run'], force: values.force });
   if (values.json) return printJson(io, result);
   const c = result.applied_changes;
+  const g = result.guardrails;
   printLines(io, [
     `${result.message}.`,
+    ...(g === null ? [] : [`Guardrails: ${g.allowed ? 'passed' : g.message}; budget ${g.current_budget ?? 'unknown'} → ${g.proposed_budget} ${g.currency}.`]),
     `Recommendation ${result.recommendation_id} → ad set ${result.adset_id ?? '(whole campaign)'}: countries ${c.countries.join(', ')}; ages ${c.age_range}; ${c.interests_count} interests, ${c.behaviors_count} behaviors, ${c.lookalikes_count} lookalikes.`,
     result.history_id === null
       ? 'Nothing recorded in the targeting history (dry run); the audit log has the call.'

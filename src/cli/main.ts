@@ -20,6 +20,7 @@ import { backtestCommand, usage as backtestUsage } from './backtest.ts';
 import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setUsage as campaignSetUsage } from './campaigns.ts';
 import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
+import { approveUsage as proposalApproveUsage, createUsage as proposalCreateUsage, listUsage as proposalListUsage, proposalApproveCommand, proposalCreateCommand, proposalListCommand, proposalRejectCommand, rejectUsage as proposalRejectUsage } from './proposal.ts';
 import { GuardrailBlockedError } from '../services/apply-guardrails.ts';
 
 /** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
@@ -39,6 +40,10 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   start: { run: startCommand, usage: startUsage, words: 1 },
   backtest: { run: backtestCommand, usage: backtestUsage, words: 1, usesDatabase: false },
   apply: { run: applyCommand, usage: applyUsage, words: 1 },
+  'proposal create': { run: proposalCreateCommand, usage: proposalCreateUsage, words: 2 },
+  'proposal list': { run: proposalListCommand, usage: proposalListUsage, words: 2 },
+  'proposal approve': { run: proposalApproveCommand, usage: proposalApproveUsage, words: 2 },
+  'proposal reject': { run: proposalRejectCommand, usage: proposalRejectUsage, words: 2 },
   experiment: { run: experimentCommand, usage: experimentUsage, words: 1 },
   explain: { run: explainCommand, usage: explainUsage, words: 1 },
   serve: { run: serveCommand, usage: serveUsage, words: 1 },
@@ -79,7 +84,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     io.stdout.write(`${helpText()}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  const name = argv[0] === 'stub' || argv[0] === 'campaign' || argv[0] === 'meta' ? `${argv[0]} ${argv[1] ?? ''}` : argv[0]!;
+  const name = argv[0] === 'stub' || argv[0] === 'campaign' || argv[0] === 'meta' || argv[0] === 'proposal' ? `${argv[0]} ${argv[1] ?? ''}` : argv[0]!;
   const command = COMMANDS[name];
   if (!command) return fail(2, `unknown command ${JSON.stringify(name.trim())}\n\n${helpText()}`);
   const args = argv.slice(command.words);
