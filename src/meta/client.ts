@@ -98,9 +98,15 @@ export class MetaClient {
     return this.request<T>('GET', this.url(path, params), null);
   }
 
-  /** POST with a form body (what the Graph API expects); the token stays in the header. */
-  async post<T>(path: string, params: Params = {}): Promise<T> {
-    return this.request<T>('POST', this.url(path, {}), encodeParams(params));
+  /**
+   * POST with a form body (what the Graph API expects); the token stays in the header. `write`
+   * marks a change to the account (not an insights report): a throttle then is reported at once,
+   * never retried. Meta's throttle for too many budget changes of an ad set (code 17) lasts the
+   * rest of the hour, so a retry within a minute only repeats the refusal, and a write that should
+   * wait belongs to the caller to reschedule, under its guardrails.
+   */
+  async post<T>(path: string, params: Params = {}, options: { write?: boolean } = {}): Promise<T> {
+    return this.request<T>('POST', this.url(path, {}), encodeParams(params), options.write === true);
   }
 
   /** Every page of an edge, following `paging.next` until there is none. */
@@ -140,7 +146,7 @@ export class MetaClient {
     return url;
   }
 
-  private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null): Promise<T> {
+  private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null, write = false): Promise<T> {
     const path = url.pathname;
     if (this.paceMs > 0) {
       this.logger.info({ path, waitMs: this.paceMs, usagePct: this.lastUsage?.maxPct }, 'Meta usage is high: slowing down');
@@ -154,8 +160,8 @@ export class MetaClient {
         error = e instanceof Error ? e : new Error(String(e));
       }
       const transient = error instanceof MetaApiError ? error.transient : error instanceof MetaTimeoutError || error instanceof MetaNetworkError;
-      if (!transient || attempt >= this.maxRetries) throw error;
       const throttled = error instanceof MetaApiError && error.code !== null && isThrottleCode(error.code);
+      if (!transient || attempt >= this.maxRetries || (write && throttled)) throw error;
       const regainMs = throttled ? (this.lastUsage?.regainMs ?? 0) : 0;
       if (regainMs > this.maxThrottleWaitMs) throw new MetaThrottledError(path, regainMs, this.maxThrottleWaitMs);
       // One wait covers all three reasons: Meta's own estimate, the backoff, and the pace the usage asks for.
