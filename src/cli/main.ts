@@ -20,6 +20,7 @@ import { backtestCommand, usage as backtestUsage } from './backtest.ts';
 import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setUsage as campaignSetUsage } from './campaigns.ts';
 import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
+import { metaLookalikesCommand, usage as metaLookalikesUsage } from './lookalikes.ts';
 import { approveUsage as proposalApproveUsage, createUsage as proposalCreateUsage, listUsage as proposalListUsage, proposalApproveCommand, proposalCreateCommand, proposalListCommand, proposalRejectCommand, rejectUsage as proposalRejectUsage } from './proposal.ts';
 import { GuardrailBlockedError } from '../services/apply-guardrails.ts';
 
@@ -52,6 +53,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   'meta check': { run: metaCheckCommand, usage: metaCheckUsage, words: 2, usesDatabase: false },
   'meta sync': { run: metaSyncCommand, usage: metaSyncUsage, words: 2 },
   'meta discover': { run: metaDiscoverCommand, usage: metaDiscoverUsage, words: 2 },
+  'meta lookalikes': { run: metaLookalikesCommand, usage: metaLookalikesUsage, words: 2 },
   'meta fake-server': { run: metaFakeServerCommand, usage: metaFakeServerUsage, words: 2, usesDatabase: false },
 };
 

@@ -3,14 +3,15 @@
 // token as Meta's do, asynchronous insights reports) and injects the faults a real account shows
 // (throttles with usage headers, 500s, calls that never answer, an expired token, a failed report).
 // Its market is the STUB simulator, so what a LIVE run decides against it can be scored against the
-// market's hidden truth. It binds to 127.0.0.1 only and never changes anything: every write is
-// refused and counted.
+// market's hidden truth. It binds to 127.0.0.1 only; every write is refused and counted, except the
+// ones of the modules registered in route() (lookalikes: fake-lookalikes.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { minorDigits } from '../engine/money.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
+import { FakeLookalikes } from './fake-lookalikes.ts';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed';
 export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed'];
@@ -104,6 +105,7 @@ export class FakeGraphApi {
   readonly requests: RecordedRequest[] = [];
   /** Writes attempted (anything but creating an insights report): a LIVE read must leave this at 0. */
   writes = 0;
+  readonly lookalikes: FakeLookalikes;
   private readonly faults: Fault[] = [];
   private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'unsizedSegmentIds' | 'seed'>> & { seed: number | string };
   private readonly campaigns: WireCampaign[];
@@ -158,6 +160,7 @@ export class FakeGraphApi {
     this.campaigns = [];
     this.adsets = [];
     this.audiences = [];
+    this.lookalikes = new FakeLookalikes(this.adAccountId, this.audiences);
     this.truth.campaigns.forEach((c, ci) => {
       // The second campaign is a housing ad: no behaviors, no age narrowing (Meta's rules for special categories).
       const special = ci === 1;
@@ -298,6 +301,8 @@ export class FakeGraphApi {
     if (this.tokenExpired) return expired();
     const [node, edge, ...rest] = parts.slice(1);
     if (node === undefined || rest.length > 0) return unsupported(url.pathname);
+    const lookalike = this.lookalikes.route(method, node, edge, body);
+    if (lookalike !== null) return new Reply(lookalike.status, lookalike.body);
     const q = url.searchParams;
     if (method === 'POST') {
       const campaign = this.campaigns.find((c) => c.id === node);

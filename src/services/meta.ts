@@ -42,7 +42,7 @@ export class MetaAuthError extends MetaUpstreamError {
 const CLIENT_ERRORS = [MetaApiError, MetaAsyncJobError, MetaThrottledError, MetaTimeoutError, MetaNetworkError, MetaDataError];
 
 /** Builds the client from the configuration, refusing before any call when LIVE mode lacks credentials. */
-function metaClientFor(ctx: AppContext): { client: MetaClient; accountId: string } {
+export function metaClientFor(ctx: AppContext): { client: MetaClient; accountId: string } {
   const meta = ctx.config.meta;
   const problems = metaCredentialProblems(meta);
   if (problems.length > 0) throw new UnavailableError(`LIVE mode is not set up: ${problems.join('; ')}`);
@@ -59,7 +59,7 @@ function metaClientFor(ctx: AppContext): { client: MetaClient; accountId: string
   return { client, accountId: meta.adAccountId! };
 }
 
-async function translate<T>(work: () => Promise<T>): Promise<T> {
+export async function translate<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
