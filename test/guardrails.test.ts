@@ -110,6 +110,8 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
       expect(audited).toEqual([{ status_code: c.status }]);
       await c.after?.();
     }
+    const events = await h.app.inject({ method: 'GET', url: `/meta/targeting/guardrails/events?campaign_id=${CAMPAIGN}&outcome=blocked&limit=6`, headers: auth(await token('viewer')) });
+    expect(events.json().map((e: { rule: string }) => e.rule).reverse()).toEqual(cases.map((c) => c.rule));
   });
 
   it('a dry run reports what the guardrails would say, and records nothing', async () => {
@@ -178,6 +180,8 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     expect(await count('targeting_history')).toBe(history);
     const audit = await h.ctx.db.query<{ summary: { outcome: string; rule: string } }>(`select body_summary as summary from audit_log where channel = 'cli' order by at desc, id desc limit 1`);
     expect(audit[0]!.summary).toMatchObject({ outcome: 'blocked', rule: 'apply_disabled' });
+    const listed = await runCli(['guardrails', '--outcome', 'blocked', '--limit', '1'], overrides);
+    expect(listed.stdout).toMatch(/ blocked \(apply_disabled\)  campaign 777000111 .* by cli:.*: guardrail apply_disabled: /);
     const dry = await runCli(['apply', rec.recommendation_id, '--dry-run'], overrides, { META_TARGETING_APPLY_ENABLED: 'false' });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('guardrail apply_disabled');

@@ -18,6 +18,7 @@ import errorShape from './plugins/error-shape.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import { applyRoutes } from './routes/apply.ts';
 import { proposalRoutes } from './routes/proposals.ts';
+import { guardrailRoutes } from './routes/guardrails.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -118,6 +119,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   recommendationRoutes(app, deps);
   applyRoutes(app, deps);
   proposalRoutes(app, deps);
+  guardrailRoutes(app, deps);
   segmentRoutes(app, deps);
   historyRoutes(app, deps);
   experimentRoutes(app, deps);

@@ -21,6 +21,7 @@ import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setU
 import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
 import { metaLookalikesCommand, usage as metaLookalikesUsage } from './lookalikes.ts';
+import { guardrailsCommand, usage as guardrailsUsage } from './guardrails.ts';
 import { approveUsage as proposalApproveUsage, createUsage as proposalCreateUsage, listUsage as proposalListUsage, proposalApproveCommand, proposalCreateCommand, proposalListCommand, proposalRejectCommand, rejectUsage as proposalRejectUsage } from './proposal.ts';
 import { GuardrailBlockedError } from '../services/apply-guardrails.ts';
 
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   start: { run: startCommand, usage: startUsage, words: 1 },
   backtest: { run: backtestCommand, usage: backtestUsage, words: 1, usesDatabase: false },
   apply: { run: applyCommand, usage: applyUsage, words: 1 },
+  guardrails: { run: guardrailsCommand, usage: guardrailsUsage, words: 1 },
   'proposal create': { run: proposalCreateCommand, usage: proposalCreateUsage, words: 2 },
   'proposal list': { run: proposalListCommand, usage: proposalListUsage, words: 2 },
   'proposal approve': { run: proposalApproveCommand, usage: proposalApproveUsage, words: 2 },

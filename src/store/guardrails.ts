@@ -1,5 +1,6 @@
 // The facts the apply guardrails need (an ad set's current budget, its recent budget changes, the
 // budget moved lately) and their ledger (migration 015).
+import type { GuardrailRule } from '../engine/guardrails.ts';
 import type { Db } from './db.ts';
 
 export interface KnownBudget {
@@ -98,8 +99,8 @@ export interface GuardrailEventRow {
   campaign_id: string;
   adset_id: string | null;
   mode: string;
-  outcome: string;
-  rule: string | null;
+  outcome: 'passed' | 'blocked' | 'withdrawn';
+  rule: GuardrailRule | null;
   message: string;
   actor: string | null;
 }

@@ -52,5 +52,6 @@ export const ROUTES: RouteCase[] = [
   // Repeated approvals and rejections answer the first one, so every admin call of the probes succeeds.
   { method: 'POST', route: '/meta/targeting/proposals/:proposal_id/approve', access: 'admin', url: (ids) => `/meta/targeting/proposals/${ids.approveProposalId}/approve`, body: () => ({}) },
   { method: 'POST', route: '/meta/targeting/proposals/:proposal_id/reject', access: 'admin', url: (ids) => `/meta/targeting/proposals/${ids.rejectProposalId}/reject`, body: () => ({ note: 'not now' }) },
+  { method: 'GET', route: '/meta/targeting/guardrails/events', access: 'read', url: () => '/meta/targeting/guardrails/events?limit=5' },
   { method: 'PUT', route: '/meta/targeting/campaigns/:campaign_id', access: 'write', url: (ids) => `/meta/targeting/campaigns/${ids.campaignId}`, body: () => ({ daily_budget: 1000 }) },
 ];

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { GUARDRAIL_RULES } from '../../engine/guardrails.ts';
+import { OpaqueId } from './common.ts';
 
 const Rule = Type.Enum([...GUARDRAIL_RULES]);
 
@@ -16,4 +17,28 @@ export const GuardrailReport = Type.Object(
     event_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The guardrail ledger row of a pass; null for a dry run' }),
   },
   { description: 'What the guardrails said about the change' },
+);
+
+export const GuardrailEventsQuery = Type.Object(
+  {
+    campaign_id: Type.Optional(OpaqueId),
+    outcome: Type.Optional(Type.Enum(['passed', 'blocked', 'withdrawn'])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'At most this many, newest first (1 to 500, default 50)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const GuardrailEventsResponse = Type.Array(
+  Type.Object({
+    id: Type.Integer(),
+    recorded_at: Type.String({ format: 'date-time' }),
+    recommendation_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()]),
+    campaign_id: Type.String(),
+    adset_id: Type.Union([Type.String(), Type.Null()]),
+    mode: Type.String(),
+    outcome: Type.Enum(['passed', 'blocked', 'withdrawn']),
+    rule: Type.Union([Rule, Type.Null()], { description: 'The rule that blocked the change (blocked only)' }),
+    message: Type.String(),
+    actor: Type.Union([Type.String(), Type.Null()]),
+  }),
 );
