@@ -181,7 +181,7 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     const audit = await h.ctx.db.query<{ summary: { outcome: string; rule: string } }>(`select body_summary as summary from audit_log where channel = 'cli' order by at desc, id desc limit 1`);
     expect(audit[0]!.summary).toMatchObject({ outcome: 'blocked', rule: 'apply_disabled' });
     const listed = await runCli(['guardrails', '--outcome', 'blocked', '--limit', '1'], overrides);
-    expect(listed.stdout).toMatch(/ blocked \(apply_disabled\)  campaign 777000111 .* by cli:.*: guardrail apply_disabled: /);
+    expect(listed.stdout).toMatch(/ blocked \(apply_disabled\) {2}campaign 777000111 .* by cli:.*: guardrail apply_disabled: /);
     const dry = await runCli(['apply', rec.recommendation_id, '--dry-run'], overrides, { META_TARGETING_APPLY_ENABLED: 'false' });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('guardrail apply_disabled');
