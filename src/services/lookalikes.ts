@@ -103,7 +103,7 @@ export async function ensureLookalikes(ctx: AppContext, req: EnsureLookalikesReq
     : allReady
       ? `${outcomes.length} lookalike(s) ready: an ad set that uses them can be applied now`
       : `${waiting} lookalike(s) still populating (Meta takes 1 to 6 hours): an ad set that uses them is applied once they are ready; ask again to check`;
-  return { recommendation_id: rec.recommendation_id, dry_run: dryRun, source: { audience_id: first.id, name: first.name, size_lower: first.sizeLower, size_upper: first.sizeUpper, advice, chosen: chosen.why }, lookalikes: outcomes, all_ready: allReady && !dryRun, message: advice === null ? message : `${message}. Note: ${advice}` };
+  return { recommendation_id: rec.recommendation_id, dry_run: dryRun, source: { audience_id: first.id, name: first.name, size_lower: first.sizeLower, size_upper: first.sizeUpper, advice, chosen: chosen.why }, lookalikes: outcomes, all_ready: allReady, message: advice === null ? message : `${message}. Note: ${advice}` };
 }
 
 /**
