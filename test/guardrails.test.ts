@@ -1,6 +1,6 @@
 // The apply guardrails end to end (STUB mode, where they hold as in LIVE): each rule refuses and
 // names itself through the service, the API and the CLI; a refusal is recorded and changes
-// nothing else; a dry run only reports; the hourly limit holds under two racing applies; the
+// nothing else; a dry run only reports; the hourly limit holds under racing applies; the
 // approval step applies through the same path.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GuardrailConfig } from '../src/config.ts';
@@ -128,18 +128,44 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     expect(body.history_id).toBeNull();
   });
 
-  it('two applies racing for the last allowed budget change of an ad set: exactly one passes', async () => {
-    const older = (await run('100'))[1]!;
-    const newer = (await run('104'))[1]!;
-    expect(older.adset_id).toBe(newer.adset_id);
-    await h.ctx.db.query('delete from apply_guardrail_events where adset_id = $1', [older.adset_id]);
-    h.ctx.config.guardrails.maxBudgetChangesPerHour = 1;
-    const outcomes = await Promise.allSettled([applyAs(older, { force: true }), applyAs(newer, { force: true })]);
+  it('applies racing for the last allowed budget change of an ad set: exactly one passes', async () => {
+    const recs: Recommendation[] = [];
+    for (const b of ['100', '102', '104', '106']) recs.push((await run(b))[1]!);
+    expect(new Set(recs.map((r) => r.adset_id)).size).toBe(1);
+    const adset = recs[0]!.adset_id;
+    await h.ctx.db.query('delete from apply_guardrail_events where adset_id = $1', [adset]);
+    h.ctx.config.guardrails.maxBudgetChangesPerHour = 2;
+    await applyAs(recs[0]!, { force: true });
+    // Open the pool's connections first: otherwise the apply that gets the idle one finishes while
+    // the others are still connecting, and nothing races.
+    await Promise.all(Array.from({ length: 4 }, () => h.ctx.db.query('select pg_sleep(0.05)')));
+    // Three applies at once for the one change left this hour.
+    const outcomes = await Promise.allSettled(recs.slice(1).map((r) => applyAs(r, { force: true })));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(o.reason).toBeInstanceOf(GuardrailBlockedError);
+      expect((o.reason as GuardrailBlockedError).rule).toBe('hourly_budget_changes');
+    }
+    expect(await count('apply_guardrail_events', `adset_id = '${adset}' and outcome = 'passed'`)).toBe(2);
+  });
+
+  it('applies of two ad sets racing for the rest of the daily cap: exactly one passes', async () => {
+    const [a, b] = await run('108');
+    const moved = async (rec: Recommendation) => {
+      const g = (await applyAs(rec, { dryRun: true })).guardrails!;
+      return Math.round(Math.abs(g.proposed_budget - g.current_budget!) * 100);
+    };
+    const movedA = await moved(a!);
+    const movedB = await moved(b!);
+    expect(Math.min(movedA, movedB)).toBeGreaterThan(0);
+    const before = Number((await h.ctx.db.query<{ m: string }>(`select coalesce(sum(moved_minor), 0)::text as m from apply_guardrail_events where outcome = 'passed' and budget_change and currency = 'EUR' and recorded_at > $1`, [new Date(new Date(NOW).getTime() - 86_400_000)]))[0]!.m);
+    // Room for the larger of the two changes, not for both.
+    h.ctx.config.guardrails.dailyBudgetMoveCap = ((before + Math.max(movedA, movedB)) / 100).toFixed(2);
+    await Promise.all(Array.from({ length: 4 }, () => h.ctx.db.query('select pg_sleep(0.05)')));
+    const outcomes = await Promise.allSettled([applyAs(a!), applyAs(b!)]);
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     const refused = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
-    expect(refused.reason).toBeInstanceOf(GuardrailBlockedError);
-    expect((refused.reason as GuardrailBlockedError).rule).toBe('hourly_budget_changes');
-    expect(await count('apply_guardrail_events', `adset_id = '${older.adset_id}' and outcome = 'passed'`)).toBe(1);
+    expect((refused.reason as GuardrailBlockedError).rule).toBe('daily_budget_moved');
   });
 
   it('the approval step: a manager proposes, an admin approves, and the approval applies under the guardrails of that moment', async () => {
