@@ -39,7 +39,12 @@ const metaRows = report.campaigns.reduce((s, c) => s + c.rows.country + c.rows.d
 // breakdown's rows in pages of 500, then the audience sizes (interests by id in batches, the behaviors list once).
 const pages = (n: number) => Math.max(1, Math.ceil(n / PAGE));
 const sizeCalls = Math.ceil(report.targeted.interests / INTEREST_SIZE_BATCH) + (report.targeted.behaviors > 0 ? 1 : 0);
-const minimum = 1 + pages(report.audiences) + pages(report.campaigns.length) + report.campaigns.reduce((s, c) => s + pages(c.adsets) + pages(c.rows.country + c.skipped.country) + pages(c.rows.demographic + c.skipped.demographic), 0) + sizeCalls;
+// Discovery: one suggestion call per campaign, then the distinct suggestions' validity and sizes in batches.
+const searches = fake.requests.filter((r) => r.path.endsWith('/search')).map((r) => new URLSearchParams(r.query));
+const firstSuggestion = searches.findIndex((q) => q.get('type') === 'adinterestsuggestion');
+const suggested = new Set(searches.slice(Math.max(0, firstSuggestion)).filter((q) => q.get('type') === 'adinterestvalid').flatMap((q) => JSON.parse(q.get('interest_fbid_list') ?? '[]') as string[]));
+const discoveryCalls = report.campaigns.length + Math.ceil(suggested.size / INTEREST_SIZE_BATCH);
+const minimum = 1 + pages(report.audiences) + pages(report.campaigns.length) + report.campaigns.reduce((s, c) => s + pages(c.adsets) + pages(c.rows.country + c.skipped.country) + pages(c.rows.demographic + c.skipped.demographic), 0) + sizeCalls + discoveryCalls;
 const byKind = { posts: fake.requests.filter((r) => r.method === 'POST').length, polls: fake.requests.filter((r) => /^\/v\d+\.\d\/\d+$/.test(r.path) && r.method === 'GET' && !report.campaigns.some((c) => r.path.endsWith(`/${c.campaignId}`))).length };
 
 const result = {
@@ -51,7 +56,9 @@ const result = {
   rowsPerSecond: Math.round(rows / seconds),
   calls: report.calls.requests,
   minimumCalls: minimum,
-  sizeLookups: fake.requests.filter((r) => r.path.endsWith('/search')).length,
+  sizeLookups: fake.requests.filter((r) => r.path.endsWith('/search')).length - discoveryCalls,
+  discoveryCalls,
+  candidates: report.campaigns.reduce((n, c) => n + c.candidates, 0),
   targeted: report.targeted,
   asyncReports: byKind.posts,
   reportPolls: byKind.polls,
@@ -61,7 +68,7 @@ const result = {
 console.log(`meta sync: ${CAMPAIGNS} campaigns × ${ADSETS} ad sets × ${DAYS} days, country and age×gender`);
 console.log(`  ${result.seconds} s (${result.readingSeconds} s reading from the fake, the rest writing), ${result.rowsFromMeta.toLocaleString('en')} rows from Meta, ${result.rowsWritten.toLocaleString('en')} rows written (${result.rowsPerSecond.toLocaleString('en')} rows/s)`);
 console.log(`  ${result.calls} calls made; the data needs at least ${result.minimumCalls} (the difference: ${result.asyncReports} report creations and ${result.reportPolls} polls of asynchronous reports)`);
-console.log(`  audience sizes: ${result.sizeLookups} lookup call(s) for ${report.targeted.interests} interest(s) and ${report.targeted.behaviors} behavior(s)`);
+console.log(`  audience sizes: ${result.sizeLookups} lookup call(s) for ${report.targeted.interests} interest(s) and ${report.targeted.behaviors} behavior(s); discovery: ${result.discoveryCalls} call(s), ${result.candidates} candidate(s) kept`);
 mkdirSync('bench/results', { recursive: true });
 const out = `bench/results/meta-sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
 writeFileSync(out, JSON.stringify(result, null, 2));

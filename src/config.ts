@@ -4,6 +4,7 @@
 // process.env anywhere else.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
@@ -214,6 +215,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // A country's budget may grow to this multiple of its highest daily spend in the window, no
       // further: beyond it the response is extrapolated, not measured (docs/geo-split.md).
       trustMultiple: r.number('TARGETING_TRUST_MULTIPLE', DEFAULT_TRUST_MULTIPLE, { min: 1, max: 100 }),
+      // Off: applied after the bayes set choice, the boost reorders a set chosen by measured value
+      // and lowers what the loop earns on every market family (docs/segment-choice.md).
+      pixelGenreBoost: r.boolean('TARGETING_PIXEL_GENRE_BOOST', false),
     },
     api: readApiConfig(r),
     // 400 days: a year of changes plus a quarter, long enough for an annual review.
@@ -288,6 +292,7 @@ export const CONFIG_VARIABLES = [
   'TARGETING_FREQUENCY_WINDOW_DAYS',
   'TARGETING_EXPLORATION_SHARE',
   'TARGETING_BUDGET_EXPLORATION_SHARE',
+  'TARGETING_PIXEL_GENRE_BOOST',
   'TARGETING_FATIGUE_REST_DAYS',
   'TARGETING_COUNTRY_SHARE_LIMITS',
   'TARGETING_MIN_COUNTRY_BUDGET',
@@ -305,6 +310,7 @@ export const CONFIG_VARIABLES = [
   'API_RATE_LIMIT_PER_MINUTE',
   'API_BODY_LIMIT_BYTES',
   'API_AUTH_FAILURE_LIMIT_PER_MINUTE',
+  'API_TRUST_PROXY',
   'AUDIT_LOG_RETENTION_DAYS',
 ] as const;
 
@@ -329,6 +335,11 @@ export interface ApiConfig {
   /** Requests per minute per client address that come without a valid token (or to no route). */
   authFailureLimitPerMinute: number;
   bodyLimitBytes: number;
+  /**
+   * Which peers' X-Forwarded-For is believed for the client address (rate limits, logs): false =
+   * none, a number = that many proxy hops, a list = those proxy addresses or networks.
+   */
+  trustProxy: false | number | string[];
 }
 
 function readApiConfig(r: Reader): ApiConfig {
@@ -374,7 +385,37 @@ function readApiConfig(r: Reader): ApiConfig {
     // 30 a minute: a person mistyping a token never needs more; a script without one gets 429s
     // (no log line, no audit row each) instead of filling the logs.
     authFailureLimitPerMinute: r.number('API_AUTH_FAILURE_LIMIT_PER_MINUTE', 30, { integer: true, min: 1, max: 1_000_000 }),
+    trustProxy: readTrustProxy(r),
   };
+}
+
+/** API_TRUST_PROXY: unset, a hop count or the proxies' addresses; never "trust every peer". */
+function readTrustProxy(r: Reader): false | number | string[] {
+  const text = r.string('API_TRUST_PROXY');
+  if (text === undefined || text === '' || text.toLowerCase() === 'false') return false;
+  const name = `API_TRUST_PROXY=${JSON.stringify(text)}`;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops < 1 || hops > 10) r.problems.push(`${name}: a hop count must be 1 to 10`);
+    return hops;
+  }
+  // Trusting every peer would let any client choose the address its rate limit is counted under.
+  if (text.toLowerCase() === 'true') {
+    r.problems.push(`${name}: name the proxies (addresses or networks, comma-separated) or the number of proxy hops; "true" would believe any client's X-Forwarded-For`);
+    return false;
+  }
+  const proxies = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const bad = proxies.filter((x) => !isAddressOrNetwork(x));
+  if (bad.length > 0) r.problems.push(`${name}: not an IP address or network: ${bad.join(', ')}`);
+  return proxies;
+}
+
+function isAddressOrNetwork(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /**
@@ -422,6 +463,8 @@ export const META_CONFIG_VARIABLES = [
   'META_TARGETING_MODE',
   'META_REQUEST_TIMEOUT_MS',
   'META_MAX_RETRIES',
+  'META_ADVANTAGE_AUDIENCE',
+  'META_SPLIT_MIN_DAILY_BUDGET_MINOR',
   'META_TARGETING_APPLY_ENABLED',
   'META_TARGETING_APPROVAL_REQUIRED',
   'META_TARGETING_MIN_CONFIDENCE',
@@ -453,6 +496,10 @@ export interface MetaConfig {
   requestTimeoutMs: number;
   /** Retries of one call on transient errors. */
   maxRetries: number;
+  /** targeting_automation.advantage_audience sent with every applied targeting: 0 (off) or 1. */
+  advantageAudience: 0 | 1;
+  /** A country whose daily budget is under this (account currency minor units) shares the pooled ad set of a geo split. */
+  splitMinDailyBudgetMinor: number;
 }
 
 function readMetaConfig(r: Reader): MetaConfig {
@@ -482,6 +529,8 @@ function readMetaConfig(r: Reader): MetaConfig {
     targetingMode,
     requestTimeoutMs: r.number('META_REQUEST_TIMEOUT_MS', 60_000, { integer: true, min: 100, max: 600_000 }),
     maxRetries: r.number('META_MAX_RETRIES', 5, { integer: true, min: 0, max: 20 }),
+    advantageAudience: r.number('META_ADVANTAGE_AUDIENCE', 0, { integer: true, min: 0, max: 1 }) === 1 ? 1 : 0,
+    splitMinDailyBudgetMinor: r.number('META_SPLIT_MIN_DAILY_BUDGET_MINOR', 1_000, { integer: true, min: 100, max: 1_000_000_000 }),
   };
   // The scheduler in LIVE mode calls Meta on its own: it must not start without credentials.
   if (targetingMode === 'live') r.problems.push(...metaCredentialProblems(meta));

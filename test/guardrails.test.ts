@@ -34,7 +34,7 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     return (error as GuardrailBlockedError).rule;
   };
   const post = async (rec: Recommendation, role: string, body: object = {}) =>
-    h.app.inject({ method: 'POST', url: `/meta/targeting/apply/${rec.recommendation_id}`, headers: auth(await token(role)), payload: { recommendation_id: rec.recommendation_id, ...body } });
+    h.app.inject({ method: 'POST', url: `/meta/targeting/apply/${rec.recommendation_id}`, headers: auth(await token(role)), payload: { recommendation_id: rec.recommendation_id, dry_run: false, ...body } });
 
   beforeAll(async () => {
     h = await openApi({ API_RATE_LIMIT_PER_MINUTE: '10000' });
@@ -200,7 +200,7 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     const rec = (await run('110'))[0]!;
     const overrides = { db: h.ctx.db, clock: { now: () => new Date(NOW) } };
     const history = await count('targeting_history');
-    const refused = await runCli(['apply', rec.recommendation_id], overrides, { META_TARGETING_APPLY_ENABLED: 'false' });
+    const refused = await runCli(['apply', rec.recommendation_id, '--yes'], overrides, { META_TARGETING_APPLY_ENABLED: 'false' });
     expect(refused.code).toBe(4);
     expect(refused.stderr).toMatch(/^error: guardrail apply_disabled: applying is switched off \(META_TARGETING_APPLY_ENABLED=false\)/);
     expect(await count('targeting_history')).toBe(history);
@@ -211,6 +211,6 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     const dry = await runCli(['apply', rec.recommendation_id, '--dry-run'], overrides, { META_TARGETING_APPLY_ENABLED: 'false' });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('guardrail apply_disabled');
-    expect((await runCli(['apply', rec.recommendation_id], overrides)).code).toBe(0);
+    expect((await runCli(['apply', rec.recommendation_id, '--yes'], overrides)).code).toBe(0);
   });
 });

@@ -3,7 +3,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContext, type AppContext } from '../src/context.ts';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { MetaAsyncJobError } from '../src/meta/errors.ts';
 import { MetaAuthError, MetaUpstreamError, metaSync } from '../src/services/meta.ts';
@@ -12,44 +11,11 @@ import type { Db } from '../src/store/db.ts';
 import { runCli } from './helpers/cli.ts';
 import { buildApp } from '../src/api/app.ts';
 import { testKeys, token } from './api/helpers.ts';
-import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
+import { openTestDb, usingPostgres } from './helpers/db.ts';
+import { count, harness, TOKEN } from './helpers/meta-harness.ts';
 
-const TOKEN = 'EAAzzTOKENrecognisable0987654321abcdef';
 const NOW = '2026-11-20T08:00:00Z';
 const END = '2026-11-19';
-
-interface Harness {
-  ctx: AppContext;
-  db: Db;
-  logs: string[];
-  sleeps: number[];
-  close(): Promise<void>;
-}
-
-async function harness(fake: FakeGraphApi, origin: string, env: Record<string, string> = {}): Promise<Harness> {
-  const db = await openTestDb();
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const sleeps: number[] = [];
-  const config = testConfig({ META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...env });
-  const ctx = await createContext(config, {
-    db,
-    clock: { now: () => new Date(NOW) },
-    logger: pino({ level: 'debug' }, sink),
-    metaRuntime: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
-  });
-  return { ctx, db, logs, sleeps, close: () => db.close() };
-}
-
-async function count(db: Db, sql: string, params: unknown[] = []): Promise<number> {
-  const rows = await db.query<{ n: number }>(sql, params as never);
-  return Number(rows[0]!.n);
-}
 
 describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   let fake: FakeGraphApi;
@@ -255,10 +221,10 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
         for (const s of stored) expect(s).toEqual({ key: s.key, lower: estimates.get(s.key)!.lower, upper: estimates.get(s.key)!.upper, source: 'meta' });
         expect(report.campaigns[0]!.sizes).toEqual({ targeted: targeted.length, sized: targeted.length });
         expect(report.targeted.interests + report.targeted.behaviors).toBe(targeted.length);
-        // One adinterestvalid call for up to 200 interests, one behaviors listing.
+        // Sizes: one adinterestvalid call for up to 200 interests, one behaviors listing; then
+        // discovery: one suggestion call for the campaign and one adinterestvalid for the suggestions.
         const searches = own.requests.filter((r) => r.path.endsWith('/search'));
-        expect(searches).toHaveLength(2);
-        expect(searches.map((r) => new URLSearchParams(r.query).get('type')).sort()).toEqual(['adTargetingCategory', 'adinterestvalid']);
+        expect(searches.map((r) => new URLSearchParams(r.query).get('type'))).toEqual(['adinterestvalid', 'adTargetingCategory', 'adinterestsuggestion', 'adinterestvalid']);
 
         const result = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
         expect(result.recommendations.length).toBeGreaterThan(0);

@@ -23,6 +23,7 @@ import { campaignRoutes } from './routes/campaigns.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
+import { rollbackRoutes } from './routes/rollback.ts';
 import { recommendationRoutes } from './routes/recommendations.ts';
 import { runRoutes } from './routes/run.ts';
 import { segmentRoutes } from './routes/segments.ts';
@@ -52,6 +53,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
     // Fastify's two lines per request are replaced by our one access-log line (onResponse).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: ctx.config.api.bodyLimitBytes,
+    trustProxy: trustProxyOption(ctx.config.api.trustProxy),
     genReqId: () => randomUUID(),
     // Request ids are ours: a client-chosen id could be forged to confuse the audit log.
     requestIdHeader: false,
@@ -122,6 +124,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   guardrailRoutes(app, deps);
   segmentRoutes(app, deps);
   historyRoutes(app, deps);
+  rollbackRoutes(app, deps);
   experimentRoutes(app, deps);
   campaignRoutes(app, deps);
   return app;
@@ -131,3 +134,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
 // fetches the document from /docs/json; its components set inline styles, hence 'unsafe-inline'
 // for styles only. validatorUrl false keeps the external validator badge off.
 export const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/** A hop count as the function proxy-addr makes of one (Fastify's types accept no number): the first `hops` peers are proxies. */
+function trustProxyOption(trust: false | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}

@@ -85,7 +85,7 @@ describe('API configuration', () => {
   it('has the documented defaults', () => {
     expect(loadConfig({}, '/srv').api).toEqual({
       host: '127.0.0.1', port: 8080, jwtSecret: null, jwtPublicKey: null, jwtJwksUrl: null, jwtIssuer: null, jwtAudience: null,
-      liveApplyRoles: ['admin'], rateLimitPerMinute: 60, bodyLimitBytes: 65_536, authFailureLimitPerMinute: 30,
+      liveApplyRoles: ['admin'], rateLimitPerMinute: 60, bodyLimitBytes: 65_536, authFailureLimitPerMinute: 30, trustProxy: false,
     });
   });
 
@@ -118,6 +118,15 @@ describe('API configuration', () => {
       expect(problems, bad).toHaveLength(1);
       expect(problems[0]).toMatch(/^JWT_JWKS_URL=.*must be (an )?https/);
     }
+  });
+
+  it('API_TRUST_PROXY: proxies by address or network, or a hop count; never every peer', () => {
+    expect(loadConfig({ API_TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,::1' }).api.trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', '::1']);
+    expect(loadConfig({ API_TRUST_PROXY: '2' }).api.trustProxy).toBe(2);
+    expect(loadConfig({ API_TRUST_PROXY: 'false' }).api.trustProxy).toBe(false);
+    expect(problemsOf({ API_TRUST_PROXY: 'true' })[0]).toMatch(/^API_TRUST_PROXY="true": name the proxies/);
+    expect(problemsOf({ API_TRUST_PROXY: '10.0.0.5,proxy.local,10.0.0.0/33' })).toEqual(['API_TRUST_PROXY="10.0.0.5,proxy.local,10.0.0.0/33": not an IP address or network: proxy.local, 10.0.0.0/33']);
+    expect(problemsOf({ API_TRUST_PROXY: '0' })).toEqual(['API_TRUST_PROXY="0": a hop count must be 1 to 10']);
   });
 
   it('refuses a token whose subject is reserved for the CLI or the scheduler', async () => {

@@ -15,11 +15,11 @@ describe('authorize', () => {
     expect(authorize({ sub: 'a', role: 'manager' }, 'write').allowed).toBe(true);
     expect(authorize({ sub: 'a', role: 'viewer' }, 'write')).toMatchObject({ allowed: false, status: 403 });
   });
-  it('lets only an admin through an admin route (approvals)', () => {
+  it('lets only admin reach admin routes (approvals, rollback)', () => {
+    expect(authorize(null, 'admin')).toMatchObject({ allowed: false, status: 401 });
     expect(authorize({ sub: 'a', role: 'admin' }, 'admin').allowed).toBe(true);
     expect(authorize({ sub: 'a', role: 'manager' }, 'admin')).toMatchObject({ allowed: false, status: 403, reason: 'role manager may not do this (admin only)' });
     expect(authorize({ sub: 'a', role: 'viewer' }, 'admin')).toMatchObject({ allowed: false, status: 403 });
-    expect(authorize(null, 'admin')).toMatchObject({ allowed: false, status: 401 });
   });
   it('allows an unknown role nothing', () => {
     expect(authorize({ sub: 'a', role: 'guest' }, 'read')).toMatchObject({ allowed: false, status: 403 });

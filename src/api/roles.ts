@@ -3,7 +3,7 @@
 // config; nothing else in the app decides on roles.
 import type { ApiRole } from '../config.ts';
 
-/** public: no token; read: any known role (GETs); write: admin and manager (state changes); admin: admin only (approvals). */
+/** public: no token; read: any known role (GETs); write: admin and manager (state changes); admin: admin only (undoing changes). */
 export type Access = 'public' | 'read' | 'write' | 'admin';
 
 export interface Principal {
@@ -23,7 +23,8 @@ export function authorize(principal: Principal | null, access: Access): Decision
   if (principal === null) return { allowed: false, status: 401, reason: 'a Bearer token is required' };
   const allowed = access === 'read' ? READERS : access === 'admin' ? ADMINS : WRITERS;
   if (!allowed.includes(principal.role)) {
-    return { allowed: false, status: 403, reason: `role ${principal.role} may not ${access === 'admin' ? 'do this (admin only)' : access === 'write' ? 'change anything (read-only role)' : 'read this'}` };
+    const what = access === 'admin' ? 'do this (admin only)' : access === 'write' ? 'change anything (read-only role)' : 'read this';
+    return { allowed: false, status: 403, reason: `role ${principal.role} may not ${what}` };
   }
   return { allowed: true };
 }

@@ -9,6 +9,7 @@ import { historyCommand, usage as historyUsage } from './history.ts';
 import { importCommand, usage as importUsage } from './import.ts';
 import { type CliIo, processIo, UsageError } from './io.ts';
 import { recommendationCommand, usage as recommendationUsage } from './recommendation.ts';
+import { rollbackCommand, usage as rollbackUsage } from './rollback.ts';
 import { runCommand, usage as runUsage } from './run.ts';
 import { segmentsCommand, usage as segmentsUsage } from './segments.ts';
 import { type HttpOutlet, type Outlets, serveCommand, usage as serveUsage } from './serve.ts';
@@ -47,6 +48,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   'proposal list': { run: proposalListCommand, usage: proposalListUsage, words: 2 },
   'proposal approve': { run: proposalApproveCommand, usage: proposalApproveUsage, words: 2 },
   'proposal reject': { run: proposalRejectCommand, usage: proposalRejectUsage, words: 2 },
+  rollback: { run: rollbackCommand, usage: rollbackUsage, words: 1 },
   experiment: { run: experimentCommand, usage: experimentUsage, words: 1 },
   explain: { run: explainCommand, usage: explainUsage, words: 1 },
   serve: { run: serveCommand, usage: serveUsage, words: 1 },

@@ -11,7 +11,7 @@ import { valuePerImpression, type RatePrior } from './value-model.ts';
 import { emptyMetrics } from './metrics.ts';
 import type { Rng } from './random.ts';
 import { smooth } from './scoring.ts';
-import type { Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
+import type { DiscoveredCandidate, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
 
 export interface ExploredSegment {
   score: SegmentScore;
@@ -26,6 +26,16 @@ export interface ExploredSegment {
   impressions: number;
   /** Re-admitted after a rest (see isRecovering). */
   recovering: boolean;
+  /** A discovered candidate with no delivery of its own (drawn from the type's prior), else null. */
+  discovered: DiscoveredCandidate | null;
+}
+
+/**
+ * A discovered candidate as the draws see it: no evidence, so its score says nothing (composite
+ * 0, confidence 0) and its draw comes from the type's prior alone.
+ */
+function newcomerScore(c: DiscoveredCandidate, prior: RatePrior): SegmentScore {
+  return { segmentType: c.segmentType, segmentId: c.segmentId, segmentName: c.segmentName, smoothedCtr: prior.ctr, smoothedCvr: prior.cvr, smoothedRoas: 0, confidence: 0, composite: 0, fatigue: { isFatigued: false, reason: null } };
 }
 
 /**
@@ -77,12 +87,18 @@ export function exploreSegments(
   chosen: ReadonlySet<string>,
   slots: number,
   recovering: ReadonlySet<string>,
+  /**
+   * Discovered segments of `type` without delivery: they compete for these slots only, never for
+   * the ranking's, drawn from the prior. Those that already have rows (scores) are left out here.
+   */
+  newcomers: readonly DiscoveredCandidate[] = [],
 ): ExploredSegment[] {
   if (slots <= 0) return [];
   const totals = new Map<string, Metrics>();
   for (const h of histories) if (h.segmentType === type) totals.set(h.segmentId, h.total);
-  const candidates = scores
-    .filter((s) => s.segmentType === type && !s.fatigue.isFatigued && !chosen.has(s.segmentId))
+  const known = new Set(scores.filter((s) => s.segmentType === type).map((s) => s.segmentId));
+  const discovered = new Map(newcomers.filter((c) => c.segmentType === type && !known.has(c.segmentId) && !chosen.has(c.segmentId)).map((c) => [c.segmentId, c]));
+  const candidates = [...scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued && !chosen.has(s.segmentId)), ...[...discovered.values()].map((c) => newcomerScore(c, prior))]
     .sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
   const drawn = candidates.map((score) => {
     const m = totals.get(score.segmentId) ?? emptyMetrics();
@@ -98,6 +114,7 @@ export function exploreSegments(
     meanValue: valuePerImpression(d.m, prior),
     impressions: d.m.impressions,
     recovering: recovering.has(d.score.segmentId),
+    discovered: discovered.get(d.score.segmentId) ?? null,
   }));
 }
 

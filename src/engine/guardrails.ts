@@ -69,17 +69,70 @@ export interface GuardrailVerdict {
 
 /** Decides whether one ad set's change may go ahead. `money` prints minor units in the currency. */
 export function judgeGuardrails(facts: GuardrailFacts, settings: GuardrailSettings, money: (minor: number) => string): GuardrailVerdict {
-  const current = facts.currentBudgetMinor;
-  const budgetChange = current === null || current !== facts.proposedBudgetMinor;
-  // An unknown current budget counts as moving all of it: the cap errs on the side of less money moved.
-  const movedMinor = current === null ? facts.proposedBudgetMinor : Math.abs(facts.proposedBudgetMinor - current);
-  const checks: GuardrailCheck[] = [
-    {
+  const { currentBudgetMinor, proposedBudgetMinor, budgetChangesLastHour, ...common } = facts;
+  const v = judgeGuardrailsAcross({ ...common, adsets: [{ label: null, isNew: false, currentBudgetMinor, proposedBudgetMinor, budgetChangesLastHour }] }, settings, money);
+  return { allowed: v.allowed, blockedBy: v.blockedBy, message: v.message, checks: v.checks, budgetChange: v.adsets[0]!.budgetChange, movedMinor: v.adsets[0]!.movedMinor };
+}
+
+/** One Meta ad set's budget in a change that spans several (one ad set per country). */
+export interface AdsetBudgetFacts {
+  /** How the checks name it (its id); null when the change has one ad set only. */
+  label: string | null;
+  /** An ad set the change creates (a geo split's copy): it has no budget to change from. */
+  isNew: boolean;
+  currentBudgetMinor: number | null;
+  proposedBudgetMinor: number;
+  budgetChangesLastHour: number;
+}
+
+export interface GuardrailFactsAcross {
+  confidence: number;
+  budgetMovedLast24hMinor: number;
+  approved: boolean;
+  /** The ad sets whose budget the change sets; may be empty (the change sets no budget). */
+  adsets: AdsetBudgetFacts[];
+}
+
+export interface GuardrailVerdictAcross {
+  allowed: boolean;
+  blockedBy: GuardrailRule | null;
+  /** The ad set whose check failed (its label); null when allowed or when the failed rule is not an ad set's. */
+  blockedAdset: string | null;
+  message: string;
+  checks: GuardrailCheck[];
+  /** Per ad set, in the order given: whether its budget changes and by how much (minor units). */
+  adsets: { budgetChange: boolean; movedMinor: number }[];
+  /** The sum of movedMinor: what counts against the daily cap. */
+  movedMinor: number;
+}
+
+/**
+ * The same rules over a change that sets the budgets of several Meta ad sets: the budget-change
+ * limit and the hourly count hold for each ad set (Meta throttles each ad set on its own), the daily
+ * cap for the total moved across them.
+ */
+export function judgeGuardrailsAcross(facts: GuardrailFactsAcross, settings: GuardrailSettings, money: (minor: number) => string): GuardrailVerdictAcross {
+  const per = facts.adsets.map((a) => {
+    const budgetChange = a.currentBudgetMinor === null || a.currentBudgetMinor !== a.proposedBudgetMinor;
+    // An unknown current budget counts as moving all of it: the cap errs on the side of less money moved.
+    const movedMinor = !budgetChange ? 0 : a.currentBudgetMinor === null ? a.proposedBudgetMinor : Math.abs(a.proposedBudgetMinor - a.currentBudgetMinor);
+    return { a, budgetChange, movedMinor };
+  });
+  const moved = per.reduce((sum, p) => sum + p.movedMinor, 0);
+  const named = (label: string | null, c: GuardrailCheck): GuardrailCheck & { adset: string | null } => ({ ...c, detail: label === null ? c.detail : `ad set ${label}: ${c.detail}`, adset: label });
+  const budgetChecks = per.length === 0
+    ? [named(null, { rule: 'max_budget_change', passed: true, detail: 'the change sets no ad set budget' }), named(null, { rule: 'hourly_budget_changes', passed: true, detail: 'the change sets no ad set budget' })]
+    : [
+        ...per.map((p) => named(p.a.label, p.a.isNew ? { rule: 'max_budget_change', passed: true, detail: `a new ad set of the geo split starts with ${money(p.a.proposedBudgetMinor)}` } : budgetChangeCheck(p.a.currentBudgetMinor, p.a.proposedBudgetMinor, settings.maxBudgetChangePct, money))),
+        ...per.map((p) => named(p.a.label, hourlyCheck(p.budgetChange, p.a.budgetChangesLastHour, settings.maxBudgetChangesPerHour))),
+      ];
+  const checks = [
+    named(null, {
       rule: 'apply_disabled',
       passed: settings.applyEnabled,
       detail: settings.applyEnabled ? 'applying is enabled (META_TARGETING_APPLY_ENABLED)' : 'applying is switched off (META_TARGETING_APPLY_ENABLED=false): nothing is applied until it is set to true',
-    },
-    {
+    }),
+    named(null, {
       rule: 'approval_required',
       passed: !settings.approvalRequired || facts.approved,
       detail: !settings.approvalRequired
@@ -87,30 +140,34 @@ export function judgeGuardrails(facts: GuardrailFacts, settings: GuardrailSettin
         : facts.approved
           ? 'approved by an admin'
           : 'an admin must approve this change first (META_TARGETING_APPROVAL_REQUIRED): propose it, then an admin approves it',
-    },
-    {
+    }),
+    named(null, {
       rule: 'min_confidence',
       passed: facts.confidence >= settings.minConfidence,
       detail: `confidence ${facts.confidence.toFixed(3)} ${facts.confidence >= settings.minConfidence ? 'reaches' : 'is below'} the minimum ${settings.minConfidence} (META_TARGETING_MIN_CONFIDENCE)`,
-    },
-    budgetChangeCheck(current, facts.proposedBudgetMinor, settings.maxBudgetChangePct, money),
-    {
-      rule: 'hourly_budget_changes',
-      passed: !budgetChange || facts.budgetChangesLastHour < settings.maxBudgetChangesPerHour,
-      detail: !budgetChange
-        ? 'the budget does not change'
-        : `${facts.budgetChangesLastHour} budget change(s) of this ad set in the last hour; ${facts.budgetChangesLastHour < settings.maxBudgetChangesPerHour ? 'this one is within' : 'another would exceed'} the limit of ${settings.maxBudgetChangesPerHour} an hour (META_TARGETING_MAX_BUDGET_CHANGES_PER_HOUR; Meta refuses a fifth with code 17)`,
-    },
-    dailyCapCheck(budgetChange ? movedMinor : 0, facts.budgetMovedLast24hMinor, settings.dailyBudgetMoveCapMinor, money),
+    }),
+    ...budgetChecks,
+    named(null, dailyCapCheck(moved, facts.budgetMovedLast24hMinor, settings.dailyBudgetMoveCapMinor, money)),
   ];
   const failed = checks.find((c) => !c.passed) ?? null;
   return {
     allowed: failed === null,
     blockedBy: failed?.rule ?? null,
+    blockedAdset: failed?.adset ?? null,
     message: failed === null ? 'every guardrail passed' : `guardrail ${failed.rule}: ${failed.detail}`,
-    checks,
-    budgetChange,
-    movedMinor: budgetChange ? movedMinor : 0,
+    checks: checks.map(({ adset: _adset, ...c }) => c),
+    adsets: per.map((p) => ({ budgetChange: p.budgetChange, movedMinor: p.movedMinor })),
+    movedMinor: moved,
+  };
+}
+
+function hourlyCheck(budgetChange: boolean, changesLastHour: number, max: number): GuardrailCheck {
+  return {
+    rule: 'hourly_budget_changes',
+    passed: !budgetChange || changesLastHour < max,
+    detail: !budgetChange
+      ? 'the budget does not change'
+      : `${changesLastHour} budget change(s) of this ad set in the last hour; ${changesLastHour < max ? 'this one is within' : 'another would exceed'} the limit of ${max} an hour (META_TARGETING_MAX_BUDGET_CHANGES_PER_HOUR; Meta refuses a fifth with code 17)`,
   };
 }
 

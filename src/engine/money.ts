@@ -61,3 +61,26 @@ export function splitExact(total: number, weights: readonly number[]): number[] 
   for (let k = 0; left > 0; k++, left--) floors[order[k % order.length]!.i]! += 1;
   return floors;
 }
+
+/**
+ * `total` in k whole shares that differ by at most one. Which shares get the remainder rotates with
+ * a hash of the ad set, day and metric: always giving it to the first-listed segments would, over a
+ * month of 3 purchases a day shared by 6 interests, credit every purchase to the first three.
+ */
+export function equalShares(total: number, k: number, key: string): number[] {
+  const base = Math.floor(total / k);
+  const remainder = total - base * k;
+  const shares = new Array<number>(k).fill(base);
+  const start = fnv1a(key) % k;
+  for (let j = 0; j < remainder; j++) shares[(start + j) % k]! += 1;
+  return shares;
+}
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}

@@ -169,3 +169,34 @@ describe('optimizeCampaign with the bayes strategy', () => {
     expect(flat!.draft.reasoning.trace.find((t) => t.step === 'expected')!.numbers!.roas_level_factor).toBe(1);
   });
 });
+
+describe('the pixel genre boost under the bayes strategy', () => {
+  const bayes: EngineSettings = { ...SEED_SETTINGS, strategy: 'bayes', maxInterests: 2, segmentPool: 'campaign' };
+  const withInterests = (pixel: boolean): CampaignSnapshot => ({
+    ...snapshot([adset('a', {
+      segments: [
+        interest('1', 'Chess', metrics(40_000, 0.02, 0.05, 4.2)),
+        interest('2', 'Knitting', metrics(40_000, 0.02, 0.05, 4.0)),
+        interest('3', 'Hotels', metrics(40_000, 0.02, 0.05, 3.8)),
+      ],
+    })]),
+    pixelEvents: pixel ? [{ eventName: 'ViewContent', contentCategory: 'travel', count: 900 }, { eventName: 'ViewContent', contentCategory: 'games', count: 100 }] : [],
+  });
+  const chosen = (s: EngineSettings, pixel: boolean) => {
+    const [d] = optimizeCampaign({ snapshot: withInterests(pixel), totalBudgetMinor: 100_000, settings: s });
+    return { ids: d!.draft.interests.map((i) => i.interest_id), trace: d!.draft.reasoning.trace.filter((t) => t.step === 'pixel') };
+  };
+
+  it('off: the set chosen by measured value stands, and the trace says the pixel did not reorder it', () => {
+    const off = chosen({ ...bayes, pixelGenreBoost: false }, true);
+    expect(off.ids).toEqual(chosen({ ...bayes, pixelGenreBoost: false }, false).ids);
+    expect(off.ids).toEqual(['1', '2']);
+    expect(off.trace).toEqual([{ step: 'pixel', decision: expect.stringContaining('do not reorder'), numbers: { pixel_genre_boost: false, travel: 0.9, gaming: 0.1 } }]);
+  });
+
+  it('absent (settings stored before it existed): the genre shares boost the ranking, as engine version 7 did', () => {
+    const before = chosen(bayes, true);
+    expect(before.ids).toContain('3');
+    expect(before.trace[0]!.decision).toBe('pixel events bias interest choice toward these genres');
+  });
+});

@@ -179,12 +179,12 @@ function decideAdSet(
   const countries = geo.map((g) => g.country_code);
 
   // 3–4. Interests and behaviors
-  const shares = genreShares(snapshot.pixelEvents);
+  const shares = genreBoostOf(settings, genreShares(snapshot.pixelEvents), trace);
   if (shares.size > 0) {
     trace.push({
       step: 'pixel',
       decision: 'pixel events bias interest choice toward these genres',
-      numbers: Object.fromEntries([...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([g, s]) => [g, round(s, 3)])),
+      numbers: topGenreShares(shares),
     });
   }
   let ranked: SegmentScore[] = scores;
@@ -357,6 +357,26 @@ function chooseFromCampaign(
   };
 }
 
+/** The five largest genre shares of the pixel's events, for the trace. */
+function topGenreShares(shares: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...shares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([g, s]) => [g, round(s, 3)]));
+}
+
+/**
+ * The genre shares that boost the interests' ranking. The `bayes` strategy with pixelGenreBoost
+ * false uses none: its set is chosen by measured value, and a boost applied afterwards swaps members
+ * of that set for interests it left out.
+ */
+function genreBoostOf(settings: EngineSettings, shares: ReadonlyMap<string, number>, trace: TraceEntry[]): ReadonlyMap<string, number> {
+  if (settings.strategy !== 'bayes' || settings.pixelGenreBoost !== false || shares.size === 0) return shares;
+  trace.push({
+    step: 'pixel',
+    decision: 'pixel genres do not reorder the interests: they are chosen by their measured revenue per impression',
+    numbers: { pixel_genre_boost: false, ...topGenreShares(shares) },
+  });
+  return new Map();
+}
+
 /**
  * Interests and behaviors: the best estimates fill the slots, except that with the `bayes`
  * strategy, a seed and a positive exploration share, floor(share × max) slots (at least 1 when
@@ -408,17 +428,18 @@ function chooseSegments(
   trace.push(...interests.trace, ...behaviors.trace);
   const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
   const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());
-  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'));
+  const discovered = snapshot.candidates ?? [];
+  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.interest_id)), interestSlots, keysOf('interest'), discovered);
   const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.behavior_id)), behaviorSlots, keysOf('behavior'));
   trace.push({
     step: 'explore',
-    decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen (share ${share})`,
-    numbers: { exploration_share: share, interest_slots: interestSlots, behavior_slots: behaviorSlots },
+    decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen${discovered.length > 0 ? ` and ${discovered.length} discovered interests without delivery (these only ever through exploration)` : ''} (share ${share})`,
+    numbers: { exploration_share: share, interest_slots: interestSlots, behavior_slots: behaviorSlots, ...(discovered.length > 0 ? { discovered_candidates: discovered.length } : {}) },
   });
   const explainDraw = (step: string, e: ExploredSegment, rank: number): TraceEntry => ({
     step,
-    decision: `explored "${e.score.segmentName}": posterior draw ${e.draw.toPrecision(3)} per impression, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}`,
-    numbers: { segment_id: e.score.segmentId, rank, draw_minor_per_impression: Number(e.draw.toPrecision(6)), mean_minor_per_impression: Number(e.meanValue.toPrecision(6)), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering },
+    decision: `explored "${e.score.segmentName}": posterior draw ${e.draw.toPrecision(3)} per impression, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}${e.discovered ? `; a discovered candidate (${e.discovered.reason}; Meta audience ${thousands(e.discovered.size.lower)}–${thousands(e.discovered.size.upper)}), drawn from the ${e.score.segmentType} prior: no delivery of its own yet` : ''}`,
+    numbers: { segment_id: e.score.segmentId, rank, draw_minor_per_impression: Number(e.draw.toPrecision(6)), mean_minor_per_impression: Number(e.meanValue.toPrecision(6)), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering, ...(e.discovered ? { discovered: true, size_lower: e.discovered.size.lower, size_upper: e.discovered.size.upper } : {}) },
   });
   const interestList: RankedInterest[] = [...interests.selected];
   for (const e of exploredInterests) {

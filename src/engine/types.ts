@@ -164,6 +164,23 @@ export interface CampaignSnapshot {
   windowEnd: string;
   adsets: AdSetSnapshot[];
   pixelEvents: PixelEventCount[];
+  /**
+   * Interests found by discovery (in LIVE mode, Meta's suggestions next to the campaign's best
+   * interests), with no delivery of their own: the `bayes` strategy may give them exploration
+   * slots only (src/engine/exploration.ts). Absent in snapshots stored before discovery existed
+   * and in STUB and CSV runs: those decide as before.
+   */
+  candidates?: DiscoveredCandidate[];
+}
+
+/** A segment the campaign never ran, with Meta's audience size and why it is a candidate. */
+export interface DiscoveredCandidate {
+  segmentType: 'interest';
+  segmentId: string;
+  segmentName: string;
+  size: SegmentSize;
+  /** For the reasoning trace, e.g. 'suggested by Meta next to "Running", "Yoga"'. */
+  reason: string;
 }
 
 /**
@@ -278,6 +295,12 @@ export interface EngineSettings {
    * region), so those runs replay as they decided.
    */
   trustMultiple?: number;
+  /**
+   * `bayes` only: whether the pixel's genre shares boost the interests' ranking after the set
+   * choice, as the specification's strategy always does. Absent (settings stored before it
+   * existed) reads as true, as engine version 7 decided.
+   */
+  pixelGenreBoost?: boolean;
 }
 
 export const DEFAULT_FATIGUE_REST_DAYS = 14;

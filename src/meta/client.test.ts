@@ -51,7 +51,7 @@ describe('MetaClient', () => {
   it('reports a throttle (code 17) on a write at once, without retrying it; a read or a report creation is retried', async () => {
     const throttle = { status: 400, body: metaError(17, 2446079, 'User request limit reached') };
     const write = harness([throttle, { body: { success: true } }]);
-    const error = await write.client.post('23850000001', { daily_budget: 1200 }, { write: true }).catch((e: unknown) => e);
+    const error = await write.client.post('23850000001', { daily_budget: 1200 }, { write: 'repeatable' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MetaApiError);
     expect((error as MetaApiError).code).toBe(17);
     expect(write.client.stats).toMatchObject({ requests: 1, retries: 0 });
@@ -61,7 +61,7 @@ describe('MetaClient', () => {
     expect(report.client.stats).toMatchObject({ requests: 2, retries: 1 });
     // A server error on a write is still retried: setting a field twice is harmless, and a lookalike created twice is answered with Meta's duplicate error, which ensureLookalikes resolves.
     const flaky = harness([{ status: 500, body: metaError(2) }, { body: { success: true } }]);
-    expect(await flaky.client.post('23850000001', { daily_budget: 1200 }, { write: true })).toEqual({ success: true });
+    expect(await flaky.client.post('23850000001', { daily_budget: 1200 }, { write: 'repeatable' })).toEqual({ success: true });
   });
 
   it('retries a throttle (code 17) after Meta\'s estimated time to regain access, and says so in the log', async () => {

@@ -99,14 +99,17 @@ export class MetaClient {
   }
 
   /**
-   * POST with a form body (what the Graph API expects); the token stays in the header. `write`
-   * marks a change to the account (not an insights report): a throttle then is reported at once,
-   * never retried. Meta's throttle for too many budget changes of an ad set (code 17) lasts the
-   * rest of the hour, so a retry within a minute only repeats the refusal, and a write that should
-   * wait belongs to the caller to reschedule, under its guardrails.
+   * POST with a form body (what the Graph API expects); the token stays in the header. `write` marks
+   * a change to the account (not an insights report), and says whether sending it twice lands the
+   * same: `repeatable` (setting fields; a lookalike made twice is answered with Meta's duplicate
+   * error) is retried after a timeout or a server error, `once` (copying an ad set: a retried
+   * timeout could make two) is never retried, its failure reported and reconciled instead. A
+   * throttle on any write is reported at once: Meta's throttle for too many budget changes of an ad
+   * set (code 17) lasts the rest of the hour, so a retry within a minute only repeats the refusal,
+   * and a write that should wait belongs to the caller to reschedule, under its guardrails.
    */
-  async post<T>(path: string, params: Params = {}, options: { write?: boolean } = {}): Promise<T> {
-    return this.request<T>('POST', this.url(path, {}), encodeParams(params), options.write === true);
+  async post<T>(path: string, params: Params = {}, options: { write?: 'repeatable' | 'once' } = {}): Promise<T> {
+    return this.request<T>('POST', this.url(path, {}), encodeParams(params), options.write);
   }
 
   /** Every page of an edge, following `paging.next` until there is none. */
@@ -146,7 +149,8 @@ export class MetaClient {
     return url;
   }
 
-  private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null, write = false): Promise<T> {
+  private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null, write?: 'repeatable' | 'once'): Promise<T> {
+    const maxRetries = write === 'once' ? 0 : this.maxRetries;
     const path = url.pathname;
     if (this.paceMs > 0) {
       this.logger.info({ path, waitMs: this.paceMs, usagePct: this.lastUsage?.maxPct }, 'Meta usage is high: slowing down');
@@ -161,14 +165,14 @@ export class MetaClient {
       }
       const transient = error instanceof MetaApiError ? error.transient : error instanceof MetaTimeoutError || error instanceof MetaNetworkError;
       const throttled = error instanceof MetaApiError && error.code !== null && isThrottleCode(error.code);
-      if (!transient || attempt >= this.maxRetries || (write && throttled)) throw error;
+      if (!transient || attempt >= maxRetries || (write !== undefined && throttled)) throw error;
       const regainMs = throttled ? (this.lastUsage?.regainMs ?? 0) : 0;
       if (regainMs > this.maxThrottleWaitMs) throw new MetaThrottledError(path, regainMs, this.maxThrottleWaitMs);
       // One wait covers all three reasons: Meta's own estimate, the backoff, and the pace the usage asks for.
       const waitMs = Math.max(regainMs, this.backoffMs(attempt), this.paceMs);
       this.stats.retries++;
       this.logger.warn(
-        { path, attempt: attempt + 1, of: this.maxRetries, waitMs, ...(error instanceof MetaApiError ? { code: error.code, subcode: error.subcode, httpStatus: error.httpStatus, fbtraceId: error.fbtraceId } : { error: error.name }) },
+        { path, attempt: attempt + 1, of: maxRetries, waitMs, ...(error instanceof MetaApiError ? { code: error.code, subcode: error.subcode, httpStatus: error.httpStatus, fbtraceId: error.fbtraceId } : { error: error.name }) },
         `Meta call failed (${error.message}); retrying`,
       );
       await this.wait(waitMs);

@@ -91,15 +91,29 @@ function bounds(w: WireInterest): AudienceSizeBounds | null {
  * both bounds, or does not return, are left out.
  */
 export async function interestSizes(client: MetaClient, ids: readonly string[]): Promise<AudienceSizeBounds[]> {
+  return (await lookUpInterests(client, ids)).flatMap((x) => (x.bounds === null ? [] : [x.bounds]));
+}
+
+/** What `adinterestvalid` says of an interest: its name, whether Meta still accepts it, its size bounds. */
+export interface InterestLookup {
+  id: string;
+  name: string;
+  /** false: retired (error 100 / subcode 1487694 when targeted); null: Meta did not say. */
+  valid: boolean | null;
+  bounds: AudienceSizeBounds | null;
+}
+
+/** `adinterestvalid` for the given interests, INTEREST_SIZE_BATCH ids per call; interests Meta does not return are left out. */
+export async function lookUpInterests(client: MetaClient, ids: readonly string[]): Promise<InterestLookup[]> {
   const unique = [...new Set(ids)].sort();
-  const out: AudienceSizeBounds[] = [];
+  const out: InterestLookup[] = [];
   for (let i = 0; i < unique.length; i += INTEREST_SIZE_BATCH) {
     const batch = unique.slice(i, i + INTEREST_SIZE_BATCH);
     const asked = new Set(batch);
     const page = await client.get<{ data?: WireInterest[] }>('search', { type: 'adinterestvalid', interest_fbid_list: batch });
     for (const w of page.data ?? []) {
-      const b = bounds(w);
-      if (b !== null && asked.has(b.id)) out.push(b);
+      const id = String(w.id);
+      if (asked.has(id)) out.push({ id, name: w.name ?? id, valid: w.valid === undefined ? null : w.valid, bounds: bounds(w) });
     }
   }
   return out;

@@ -3,18 +3,25 @@
 // token as Meta's do, asynchronous insights reports) and injects the faults a real account shows
 // (throttles with usage headers, 500s, calls that never answer, an expired token, a failed report).
 // Its market is the STUB simulator, so what a LIVE run decides against it can be scored against the
-// market's hidden truth. It binds to 127.0.0.1 only; every write is refused and counted, except the
-// ones of the modules registered in route() (lookalikes: fake-lookalikes.ts).
+// market's hidden truth. It binds to 127.0.0.1 only. Writes: ad set updates and copies are
+// accepted and change its state (fake-graph-writes.ts), lookalikes are made by fake-lookalikes.ts;
+// `validate_only` writes are validated and counted apart; every other write is refused and counted.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { minorDigits } from '../engine/money.ts';
 import type { InsightRow } from '../engine/types.ts';
+import type { MarketFamily } from '../simulation/families.ts';
 import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
+import { zoneOffsetHours } from './account-day.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
 import { FakeLookalikes } from './fake-lookalikes.ts';
+import { copyAdSet, GraphRefusal, isValidateOnly, updateAdSet, type WriteState } from './fake-graph-writes.ts';
 
-export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed';
-export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed'];
+export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed' | 'invalid-parameter';
+export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed', 'invalid-parameter'];
+
+/** What a request does: reads, writes that change something, and writes that only validate. */
+export type RequestKind = 'read' | 'write' | 'validate';
 
 export interface Fault {
   kind: FaultKind;
@@ -24,6 +31,10 @@ export interface Fault {
   path?: string;
   /** Rate limits: Meta's estimated_time_to_regain_access, in minutes (default 0). */
   regainMinutes?: number;
+  /** Only requests of this kind (default: any); a write fault can skip the validate_only calls before it. */
+  on?: RequestKind;
+  /** Let this many matching requests through before the fault hits (default 0). */
+  after?: number;
 }
 
 export interface FakeGraphOptions {
@@ -49,6 +60,17 @@ export interface FakeGraphOptions {
   retiredInterestIds?: string[];
   /** Interest and behavior ids the targeting search returns without audience size bounds. */
   unsizedSegmentIds?: string[];
+  /**
+   * The market's assumptions (default: the stub's original market, whose ad set delivery does not
+   * depend on the interests the fake puts in their targeting). In a family whose ad sets target
+   * given segments ('shared-adsets', 'adset-per-segment'), each ad set's targeting is exactly its
+   * segments, so its delivery reflects them as a real account's does.
+   */
+  family?: MarketFamily;
+  /** The ad account's time zone (timezone_name; default Europe/Madrid). */
+  timezone?: string;
+  /** Milliseconds every answer waits before it is sent (default 0): a slow Meta, for tests that stop a sync part-way. */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -58,6 +80,9 @@ export interface RecordedRequest {
   query: string;
   tokenInQuery: boolean;
   status: number;
+  kind: RequestKind;
+  /** A POST's form body, as sent (the token travels in a header, never here). */
+  body: string;
 }
 
 interface DeliveryRow {
@@ -103,11 +128,13 @@ export class FakeGraphApi {
   readonly market: StubMarket;
   readonly truth: StubTruth;
   readonly requests: RecordedRequest[] = [];
-  /** Writes attempted (anything but creating an insights report): a LIVE read must leave this at 0. */
+  /** Writes attempted (anything but creating an insights report or a validate_only call): a LIVE read must leave this at 0. */
   writes = 0;
   readonly lookalikes: FakeLookalikes;
+  /** validate_only calls: validated, nothing changed. */
+  validations = 0;
   private readonly faults: Fault[] = [];
-  private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'unsizedSegmentIds' | 'seed'>> & { seed: number | string };
+  private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'unsizedSegmentIds' | 'seed' | 'family'>> & { seed: number | string; family?: MarketFamily };
   private readonly campaigns: WireCampaign[];
   private readonly adsets: WireAdSet[];
   private readonly audiences: WireCustomAudience[];
@@ -118,6 +145,7 @@ export class FakeGraphApi {
   /** The market's Meta-like size estimate of each of its interests and behaviors, by id. */
   private readonly sizes = new Map<string, { lower: number; upper: number }>();
   private nextReportId = 7_000_000_001;
+  private nextAdsetId = 9_000_000_001;
   private tokenExpired = false;
   private server: Server | null = null;
   private origin = '';
@@ -133,6 +161,8 @@ export class FakeGraphApi {
       pageSize: 100,
       asyncPolls: 1,
       usagePctPerCall: 0.05,
+      timezone: 'Europe/Madrid',
+      delayMs: 0,
       ...options,
     };
     this.adAccountId = this.options.adAccountId;
@@ -148,6 +178,7 @@ export class FakeGraphApi {
       adsetsPerCampaign: this.options.adsetsPerCampaign,
       interestsPerCampaign: 24,
       behaviorsPerCampaign: 6,
+      ...(options.family ? { family: options.family } : {}),
     });
     this.truth = getTruth(this.market);
     // The sizes `stub generate` stores, so a LIVE run against the fake weighs what a STUB run does.
@@ -177,6 +208,12 @@ export class FakeGraphApi {
         const status = paused.has(a.adsetId) ? 'PAUSED' : 'ACTIVE';
         const mine = <T>(list: readonly T[], max: number) => list.filter((_, i) => i % n === ai).slice(0, max);
         const entity = (s: { segmentId: string; segmentName: string }) => ({ id: s.segmentId, name: s.segmentName });
+        // The market's own ad set segments, where it has them; otherwise a spread of the campaign's.
+        const members = a.segmentIds === null ? null : new Set(a.segmentIds);
+        const own = <T extends { segmentId: string }>(list: readonly T[]) => list.filter((g) => members!.has(g.segmentId));
+        const adsetInterests = members ? own(interests) : window(interests, ai * 4, 6);
+        const adsetBehaviors = members ? own(behaviors) : mine(behaviors, 2);
+        const adsetCustoms = members ? own(customs) : ai === 0 && customs.length > 0 ? [customs[0]!] : [];
         this.adsets.push({
           id: a.adsetId,
           name: `Ad set ${ai + 1} | ${c.name}`,
@@ -190,8 +227,8 @@ export class FakeGraphApi {
             age_min: 18,
             age_max: 65,
             // Neighbouring ad sets share two of their six interests, as accounts that test overlapping audiences do.
-            flexible_spec: [{ interests: window(interests, ai * 4, 6).map(entity), ...(special ? {} : { behaviors: mine(behaviors, 2).map(entity) }) }],
-            ...(ai === 0 && customs.length > 0 && !special ? { custom_audiences: [entity(customs[0]!)] } : {}),
+            flexible_spec: [{ interests: adsetInterests.map(entity), ...(special || adsetBehaviors.length === 0 ? {} : { behaviors: adsetBehaviors.map(entity) }) }],
+            ...(adsetCustoms.length > 0 && !special ? { custom_audiences: adsetCustoms.map(entity) } : {}),
             targeting_automation: { advantage_audience: 0 },
           },
         });
@@ -237,10 +274,12 @@ export class FakeGraphApi {
     const tokenInQuery = url.searchParams.has('access_token');
     const token = url.searchParams.get('access_token') ?? /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
     url.searchParams.delete('access_token');
-    const body = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams.toString(), tokenInQuery, status: 0 };
+    const bodyText = req.method === 'POST' ? await readBody(req) : '';
+    const body = new URLSearchParams(bodyText);
+    const kind: RequestKind = req.method !== 'POST' || url.pathname.endsWith('/insights') ? 'read' : isValidateOnly(body) ? 'validate' : 'write';
+    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams.toString(), tokenInQuery, status: 0, kind, body: bodyText };
     this.requests.push(record);
-    const fault = this.takeFault(url.pathname);
+    const fault = this.takeFault(url.pathname, kind);
     if (fault?.kind === 'timeout') {
       // Never answers; the client's timeout must end it (close() drops the connection).
       record.status = -1;
@@ -253,16 +292,21 @@ export class FakeGraphApi {
       reply = graphError(500, 1, null, `fake Graph API defect: ${(e as Error).message}`);
     }
     record.status = reply.status;
+    if (this.options.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
     // Insights calls also carry the insights throttle header, as Meta's do.
     const insightsHeader = url.pathname.endsWith('/insights') ? { 'x-fb-ads-insights-throttle': JSON.stringify({ app_id_util_pct: this.usagePct(), acc_id_util_pct: this.usagePct(), ads_api_access_tier: 'standard_access' }) } : {};
     res.writeHead(reply.status, { 'content-type': 'application/json', 'x-business-use-case-usage': this.usage(0), ...insightsHeader, ...reply.headers });
     res.end(JSON.stringify(reply.body));
   }
 
-  private takeFault(path: string): Fault | null {
-    const i = this.faults.findIndex((f) => f.kind !== 'async-failed' && (f.path === undefined || path.includes(f.path)));
+  private takeFault(path: string, kind: RequestKind): Fault | null {
+    const i = this.faults.findIndex((f) => f.kind !== 'async-failed' && (f.path === undefined || path.includes(f.path)) && (f.on === undefined || f.on === kind));
     if (i < 0) return null;
     const f = this.faults[i]!;
+    if ((f.after ?? 0) > 0) {
+      f.after! -= 1;
+      return null;
+    }
     f.times = (f.times ?? 1) - 1;
     if (f.times <= 0) this.faults.splice(i, 1);
     return f;
@@ -277,6 +321,8 @@ export class FakeGraphApi {
       case 'token-expired':
         this.tokenExpired = true;
         return expired();
+      case 'invalid-parameter':
+        return graphError(400, 100, 1487390, 'Invalid parameter: the request was refused (injected fault)');
       default:
         throw new Error(`fault ${f.kind} has no reply`);
     }
@@ -306,17 +352,17 @@ export class FakeGraphApi {
     const q = url.searchParams;
     if (method === 'POST') {
       const campaign = this.campaigns.find((c) => c.id === node);
-      if (edge !== 'insights' || !campaign) {
-        this.writes++;
-        return graphError(400, 100, null, 'The fake Graph API is read-only: this write was refused and counted');
-      }
-      return this.createReport(campaign.id, body);
+      if (edge === 'insights' && campaign) return this.createReport(campaign.id, body);
+      return this.write(node, edge, body);
     }
     if (node === 'me' && edge === undefined) return new Reply(200, { id: '100000000000001', name: 'Fake system user' });
     if (node === 'me' && edge === 'permissions') return new Reply(200, { data: [{ permission: 'ads_read', status: 'granted' }, { permission: 'ads_management', status: 'granted' }, { permission: 'public_profile', status: 'granted' }] });
     if (node === 'search' && edge === undefined) return this.search(url);
     if (node === this.adAccountId) {
-      if (edge === undefined) return new Reply(200, { id: this.adAccountId, name: 'Fake ad account', account_status: 1, currency: this.currency, timezone_name: 'Europe/Madrid' });
+      if (edge === undefined) {
+        const zone = this.options.timezone;
+        return new Reply(200, { id: this.adAccountId, name: 'Fake ad account', account_status: 1, currency: this.currency, timezone_name: zone, timezone_offset_hours_utc: zoneOffsetHours(new Date(`${this.options.endDate}T12:00:00Z`), zone) ?? 0 });
+      }
       if (edge === 'campaigns') return this.page(url, this.campaigns);
       if (edge === 'customaudiences') return this.page(url, this.audiences);
       return unsupported(url.pathname);
@@ -342,6 +388,36 @@ export class FakeGraphApi {
       }
     }
     return graphError(400, 100, 33, `Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`);
+  }
+
+  /** The state the write handlers change. */
+  private writeState(): WriteState {
+    return { campaigns: this.campaigns, adsets: this.adsets, audiences: this.audiences, newAdsetId: () => String(this.nextAdsetId++) };
+  }
+
+  private write(node: string, edge: string | undefined, body: URLSearchParams): Reply {
+    if (isValidateOnly(body)) this.validations++;
+    else this.writes++;
+    const adset = this.adsets.find((a) => a.id === node);
+    if (!adset || (edge !== undefined && edge !== 'copies')) return graphError(400, 100, null, 'The fake Graph API accepts ad set updates and copies only: this write was refused and counted');
+    try {
+      const result = edge === 'copies' ? copyAdSet(this.writeState(), adset, body) : updateAdSet(this.writeState(), adset, body);
+      return new Reply(result.status, result.body);
+    } catch (e) {
+      if (e instanceof GraphRefusal) return graphError(400, e.code, e.subcode, e.message);
+      throw e;
+    }
+  }
+
+  /** An ad set as the fake holds it now (a copy): tests compare it byte for byte before and after. */
+  adSet(id: string): WireAdSet | undefined {
+    const a = this.adsets.find((x) => x.id === id);
+    return a === undefined ? undefined : structuredClone(a);
+  }
+
+  /** The ad sets of a campaign as the fake holds them now, copies included. */
+  adSetsOf(campaignId: string): WireAdSet[] {
+    return this.adsets.filter((a) => a.campaign_id === campaignId).map((a) => structuredClone(a));
   }
 
   private selectRows(campaignId: string, q: URLSearchParams): DeliveryRow[] | Reply {

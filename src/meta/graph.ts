@@ -6,7 +6,7 @@ import type { MetaClient } from './client.ts';
 
 // ---- Wire shapes (exactly the fields requested) ----
 
-export interface WireAccount { id: string; name?: string; account_status?: number; currency: string; timezone_name?: string }
+export interface WireAccount { id: string; name?: string; account_status?: number; currency: string; timezone_name?: string; timezone_offset_hours_utc?: number | string }
 export interface WireCampaign {
   id: string;
   account_id?: string;
@@ -20,7 +20,7 @@ export interface WireCampaign {
 }
 export interface WireTargetingEntity { id: string | number; name?: string }
 export interface WireTargeting {
-  geo_locations?: { countries?: string[]; regions?: { key: string }[] };
+  geo_locations?: { countries?: string[]; regions?: { key: string }[]; [key: string]: unknown };
   age_min?: number;
   age_max?: number;
   genders?: number[];
@@ -29,7 +29,7 @@ export interface WireTargeting {
   behaviors?: WireTargetingEntity[];
   custom_audiences?: WireTargetingEntity[];
   excluded_custom_audiences?: WireTargetingEntity[];
-  targeting_automation?: { advantage_audience?: number };
+  targeting_automation?: { advantage_audience?: number; [key: string]: unknown };
   [key: string]: unknown;
 }
 export interface WireAdSet {
@@ -71,7 +71,7 @@ export interface WireReportRun {
   error_user_msg?: string;
 }
 
-const ACCOUNT_FIELDS = 'id,name,account_status,currency,timezone_name';
+const ACCOUNT_FIELDS = 'id,name,account_status,currency,timezone_name,timezone_offset_hours_utc';
 const CAMPAIGN_FIELDS = 'id,account_id,name,objective,status,effective_status,special_ad_categories,daily_budget,lifetime_budget';
 const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,targeting';
 const AUDIENCE_FIELDS = 'id,name,subtype,approximate_count_lower_bound,approximate_count_upper_bound';
@@ -81,7 +81,16 @@ export const INSIGHT_FIELDS = 'campaign_id,adset_id,impressions,reach,inline_lin
 
 // ---- Parsed shapes ----
 
-export interface MetaAccount { id: string; name: string | null; currency: string; timezone: string | null; status: number | null }
+export interface MetaAccount {
+  id: string;
+  name: string | null;
+  currency: string;
+  /** IANA name (timezone_name): the zone the account's insights days are in. */
+  timezone: string | null;
+  /** timezone_offset_hours_utc: the zone's current offset, for when the name is unknown. */
+  timezoneOffsetHours: number | null;
+  status: number | null;
+}
 export interface MetaCampaign {
   id: string;
   /** `act_…`, or null when Meta did not say. */
@@ -158,7 +167,9 @@ function entities(list: WireTargetingEntity[] | undefined): TargetingEntity[] {
 
 function parseAccount(w: WireAccount): MetaAccount {
   if (typeof w.currency !== 'string' || !/^[A-Z]{3}$/.test(w.currency)) throw new MetaDataError(`account ${w.id}`, 'currency', w.currency);
-  return { id: w.id, name: w.name ?? null, currency: w.currency, timezone: w.timezone_name ?? null, status: w.account_status ?? null };
+  const offset = w.timezone_offset_hours_utc === undefined || w.timezone_offset_hours_utc === '' ? null : Number(w.timezone_offset_hours_utc);
+  if (offset !== null && !(Number.isFinite(offset) && Math.abs(offset) <= 14)) throw new MetaDataError(`account ${w.id}`, 'timezone_offset_hours_utc', w.timezone_offset_hours_utc);
+  return { id: w.id, name: w.name ?? null, currency: w.currency, timezone: w.timezone_name ?? null, timezoneOffsetHours: offset, status: w.account_status ?? null };
 }
 
 function parseCampaign(w: WireCampaign): MetaCampaign {

@@ -117,7 +117,7 @@ export async function createLookalike(client: MetaClient, accountId: string, id:
   const created = await client.post<{ id: string | number }>(
     `${accountId}/customaudiences`,
     { name, subtype: 'LOOKALIKE', origin_audience_id: id.originAudienceId, lookalike_spec: lookalikeSpecOf(id) },
-    { write: true },
+    { write: 'repeatable' },
   );
   return String(created.id);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAdSet, parseInsightRow, type MetaAdSet, type MetaInsightRow, MetaDataError } from './graph.ts';
-import { equalShares, toInsightRows } from './rows.ts';
+import { toInsightRows } from './rows.ts';
 
 const row = (over: Partial<MetaInsightRow>): MetaInsightRow => ({ date: '2026-11-01', campaignId: 'c', adsetId: 'a1', country: null, age: null, gender: null, impressions: 0, reach: 0, clicks: 0, spendMinor: 0, purchases: 0, purchaseValueMinor: 0, ...over });
 
@@ -40,17 +40,6 @@ describe('parsing at the edge', () => {
     expect(parseInsightRow(wire, 'JPY', 'purchase')).toMatchObject({ spendMinor: 12, purchases: 0, purchaseValueMinor: 0 });
     expect(() => parseInsightRow({ ...wire, impressions: '1,200' }, 'EUR', 'purchase')).toThrow(MetaDataError);
     expect(() => parseInsightRow({ ...wire, date_stop: '2026-11-30' }, 'EUR', 'purchase')).toThrow(/daily/);
-  });
-});
-
-describe('equalShares', () => {
-  it('splits exactly, and rotates the remainder so no segment always gets it', () => {
-    expect(equalShares(10, 3, 'x')).toHaveLength(3);
-    expect(equalShares(10, 3, 'x').reduce((a, b) => a + b, 0)).toBe(10);
-    const got = new Array<number>(6).fill(0);
-    for (let d = 0; d < 600; d++) equalShares(3, 6, `a|${d}|conversions`).forEach((x, i) => (got[i]! += x));
-    // 1,800 purchases over 6 segments: each near 300, none near 0 or 600.
-    for (const g of got) expect(g).toBeGreaterThan(200);
   });
 });
 

@@ -13,6 +13,7 @@
 // Delivery is credited by the targeting read at sync time: Meta does not say what the targeting
 // was on a past day, so a day re-read after a targeting change is credited to the new one.
 import { AGE_BUCKETS, GENDERS, type AgeBucket, type Gender, type InsightRow, type SegmentType } from '../engine/types.ts';
+import { equalShares } from '../engine/money.ts';
 import type { MetaAdSet, MetaCustomAudience, MetaInsightRow } from './graph.ts';
 
 export interface ConvertedRows {
@@ -115,27 +116,4 @@ export function toInsightRows(input: {
     });
   }
   return out;
-}
-
-/**
- * `total` in k whole shares that differ by at most one. Which shares get the remainder rotates with
- * a hash of the ad set, day and metric: always giving it to the first-listed segments would, over a
- * month of 3 purchases a day shared by 6 interests, credit every purchase to the first three.
- */
-export function equalShares(total: number, k: number, key: string): number[] {
-  const base = Math.floor(total / k);
-  const remainder = total - base * k;
-  const shares = new Array<number>(k).fill(base);
-  const start = fnv1a(key) % k;
-  for (let j = 0; j < remainder; j++) shares[(start + j) % k]! += 1;
-  return shares;
-}
-
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
 }

@@ -4,11 +4,11 @@
 // and runs inside recordingGuardrailBlocks, so that a refusal is kept although the apply's own
 // transaction rolls back.
 import type { AppContext } from '../context.ts';
-import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGuardrails, type GuardrailSettings } from '../engine/guardrails.ts';
+import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGuardrails, judgeGuardrailsAcross, type GuardrailSettings } from '../engine/guardrails.ts';
 import type { Recommendation } from '../engine/types.ts';
 import { minorDigits, parseMinor } from '../engine/money.ts';
 import type { Db } from '../store/db.ts';
-import { budgetChangesSince, budgetMovedSince, type GuardrailEvent, insertGuardrailEvent, knownAdsetBudget, recommendedBudget } from '../store/guardrails.ts';
+import { budgetChangesSince, budgetMovedSince, type GuardrailEvent, insertGuardrailEvent, knownAdsetBudget, recommendedBudget, withdrawGuardrailPasses } from '../store/guardrails.ts';
 import { auditChange } from './audit.ts';
 import { NotFoundError } from './errors.ts';
 
@@ -21,8 +21,8 @@ export interface GuardrailReport {
   message: string;
   checks: { rule: GuardrailRule; passed: boolean; detail: string }[];
   current_budget: number | null;
-  /** Where the current budget was read: the last LIVE sync or the last applied change; null when unknown. */
-  current_budget_source: 'meta_sync' | 'last_applied' | null;
+  /** Where the current budget was read: the last LIVE sync, the last applied change, or (LIVE apply) Meta just now; null when unknown. */
+  current_budget_source: 'meta_sync' | 'last_applied' | 'meta_read' | null;
   proposed_budget: number;
   currency: string;
   /** The ledger row of a pass (null for a dry run): a LIVE apply that Meta refuses withdraws it. */
@@ -84,8 +84,8 @@ export async function enforceGuardrails(ctx: AppContext, tx: Db, rec: Recommenda
     confidence: rec.confidence,
     currentBudgetMinor: current?.minor ?? null,
     proposedBudgetMinor: budget.minor,
-    budgetChangesLastHour: await budgetChangesSince(tx, rec.campaign_id, rec.adset_id, new Date(now.getTime() - HOUR_MS)),
-    budgetMovedLast24hMinor: await budgetMovedSince(tx, budget.currency, new Date(now.getTime() - 24 * HOUR_MS)),
+    budgetChangesLastHour: await budgetChangesSince(tx, rec.campaign_id, rec.adset_id, new Date(now.getTime() - HOUR_MS), opts.mode),
+    budgetMovedLast24hMinor: await budgetMovedSince(tx, budget.currency, new Date(now.getTime() - 24 * HOUR_MS), opts.mode),
     approved: opts.approved,
   };
   const verdict = judgeGuardrails(facts, guardrailSettings(ctx, opts.mode, budget.currency), (minor) => money(minor, budget.currency));
@@ -110,6 +110,126 @@ export async function enforceGuardrails(ctx: AppContext, tx: Db, rec: Recommenda
   };
   if (!verdict.allowed) throw new GuardrailBlockedError(report, event);
   return { ...report, event_id: await insertGuardrailEvent(tx, event) };
+}
+
+/**
+ * report: a dry run (every rule's verdict, nothing recorded); precheck: before any write reaches
+ * Meta (validate_only included), a refusal is thrown and recorded, a pass records nothing;
+ * enforce: under the locks, just before the pending history row, a pass is recorded with it.
+ */
+export type LiveGuardrailStage = 'report' | 'precheck' | 'enforce';
+
+/** One Meta ad set whose daily budget a LIVE apply sets, as the plan read it from Meta (minor units). */
+export interface LiveBudgetChange {
+  /** The ad set's place in the plan, so that a pass can be withdrawn when its change did not land. */
+  ref: number;
+  /** Null for an ad set the apply creates (a geo split's copy). */
+  adsetId: string | null;
+  currentMinor: number | null;
+  proposedMinor: number;
+}
+
+/**
+ * The guardrails of a LIVE apply, over the plan's Meta ad sets (one per country with a geo split):
+ * the budget-change limit and the hourly count hold per Meta ad set whose budget changes, the daily
+ * cap for the total moved across them (a copy's whole budget counts as moved). A pass writes one
+ * ledger row per ad set whose budget changes (one row for the apply when none does), in the
+ * caller's transaction, so the passes and the pending history row land together; their ids let a
+ * change Meta refuses withdraw them. The caller holds the ad set's lock; as for STUB, the daily cap
+ * adds its own.
+ */
+export async function enforceLiveGuardrails(
+  ctx: AppContext,
+  tx: Db,
+  rec: Recommendation,
+  changes: LiveBudgetChange[],
+  opts: { stage: LiveGuardrailStage; approved: boolean },
+): Promise<{ report: GuardrailReport; passes: LivePass[] }> {
+  const budget = await recommendedBudget(tx, rec.recommendation_id);
+  if (budget === null) throw new NotFoundError(`no recommendation ${rec.recommendation_id}`);
+  const currency = budget.currency;
+  if (opts.stage === 'enforce') await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`apply-guardrails:budget-moved:${currency}`]);
+  const now = ctx.clock.now();
+  const hourAgo = new Date(now.getTime() - HOUR_MS);
+  const several = changes.length > 1;
+  const adsets = [];
+  for (const c of changes) {
+    adsets.push({
+      label: several ? (c.adsetId ?? 'new (geo split copy)') : null,
+      isNew: c.adsetId === null,
+      currentBudgetMinor: c.currentMinor,
+      proposedBudgetMinor: c.proposedMinor,
+      // A copy is new: nothing of it in the ledger yet.
+      budgetChangesLastHour: c.adsetId === null ? 0 : await budgetChangesSince(tx, rec.campaign_id, c.adsetId, hourAgo, 'live'),
+    });
+  }
+  const verdict = judgeGuardrailsAcross(
+    { confidence: rec.confidence, approved: opts.approved, budgetMovedLast24hMinor: await budgetMovedSince(tx, currency, new Date(now.getTime() - 24 * HOUR_MS), 'live'), adsets },
+    guardrailSettings(ctx, 'live', currency),
+    (minor) => money(minor, currency),
+  );
+  const sum = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : xs.reduce<number>((a, x) => a + x!, 0));
+  const currentTotal = changes.length === 0 ? null : sum(changes.filter((c) => c.adsetId !== null).map((c) => c.currentMinor));
+  const proposedTotal = changes.reduce((a, c) => a + c.proposedMinor, 0);
+  const report: GuardrailReport = {
+    allowed: verdict.allowed,
+    blocked_by: verdict.blockedBy,
+    message: verdict.message,
+    checks: verdict.checks,
+    current_budget: currentTotal === null ? null : toMajorNumber(currentTotal, currency),
+    current_budget_source: currentTotal === null ? null : 'meta_read',
+    proposed_budget: toMajorNumber(changes.length === 0 ? budget.minor : proposedTotal, currency),
+    currency,
+    event_id: null,
+  };
+  if (opts.stage === 'report') return { report, passes: [] };
+  const event = (adsetId: string | null, current: number | null, proposed: number, budgetChange: boolean, moved: number): GuardrailEvent => ({
+    recordedAt: now,
+    recommendationId: rec.recommendation_id,
+    campaignId: rec.campaign_id,
+    adsetId,
+    mode: 'live',
+    outcome: verdict.allowed ? 'passed' : 'blocked',
+    rule: verdict.blockedBy,
+    message: verdict.message,
+    currency,
+    currentBudgetMinor: current,
+    proposedBudgetMinor: proposed,
+    budgetChange,
+    movedMinor: verdict.allowed ? moved : 0,
+    confidence: rec.confidence,
+    actor: ctx.actor.id,
+  });
+  if (!verdict.allowed) {
+    const at = verdict.blockedAdset === null ? -1 : adsets.findIndex((a) => a.label === verdict.blockedAdset);
+    const c = at >= 0 ? changes[at]! : null;
+    throw new GuardrailBlockedError(report, event(c?.adsetId ?? rec.adset_id, c?.currentMinor ?? currentTotal, c?.proposedMinor ?? proposedTotal, c !== null, 0));
+  }
+  if (opts.stage === 'precheck') return { report, passes: [] };
+  const passes: LivePass[] = [];
+  for (const [i, c] of changes.entries()) {
+    if (!verdict.adsets[i]!.budgetChange) continue;
+    passes.push({ ref: c.ref, eventId: await insertGuardrailEvent(tx, event(c.adsetId, c.currentMinor, c.proposedMinor, true, verdict.adsets[i]!.movedMinor)) });
+  }
+  if (passes.length === 0) passes.push({ ref: null, eventId: await insertGuardrailEvent(tx, event(rec.adset_id, currentTotal, proposedTotal, false, 0)) });
+  return { report: { ...report, event_id: passes[0]!.eventId }, passes };
+}
+
+/** A ledger row of a LIVE pass: `ref` is the plan's ad set it counts for (null: the apply's one row when no budget changes). */
+export interface LivePass {
+  ref: number | null;
+  eventId: number;
+}
+
+/**
+ * After Meta refused a LIVE change: the passes of ad sets whose change never landed are withdrawn
+ * (they no longer count against the limits). A change that landed and was rolled back stays
+ * counted: Meta saw that budget change, and its throttle counts it.
+ */
+export async function withdrawLivePasses(ctx: AppContext, passes: LivePass[], landed: ReadonlySet<number>): Promise<number[]> {
+  const withdrawn = passes.filter((p) => (p.ref === null ? landed.size === 0 : !landed.has(p.ref))).map((p) => p.eventId);
+  await ctx.db.transaction((tx) => withdrawGuardrailPasses(tx, withdrawn));
+  return withdrawn;
 }
 
 /**

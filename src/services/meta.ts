@@ -7,17 +7,19 @@ import { MetaClient, type MetaCallStats } from '../meta/client.ts';
 import { MetaApiError, MetaAsyncJobError, MetaNetworkError, MetaThrottledError, MetaTimeoutError } from '../meta/errors.ts';
 import { MetaDataError, parseAdSet, type WireTargeting, readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
 import { readInsights } from '../meta/insights.ts';
-import { behaviorSizes, interestSizes, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
+import { behaviorSizes, lookUpInterests, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
 import { toInsightRows } from '../meta/rows.ts';
+import { accountToday } from '../meta/account-day.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
 import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
-import { deleteMetaInsights, getSyncState, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
+import { deleteMetaInsights, getSyncState, replaceInterestCandidates, upsertMetaAccount, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
 import type { InsightRow } from '../engine/types.ts';
 import { addDays, isoDate } from './dates.ts';
 import { InputError, NotFoundError, UnavailableError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
+import { discoverCandidates, interestsByLatestRun } from './interest-candidates.ts';
 
 /**
  * Meta failed the request after the retries it deserved (or it could not be retried). Its message
@@ -126,10 +128,13 @@ export interface CampaignSyncReport {
   segments: { total: number; fromOneAdset: number };
   /** Interests and behaviors in the ad sets' targeting, and how many of them Meta gave an audience size for (stored). */
   sizes: { targeted: number; sized: number };
+  /** Interests Meta suggested next to the campaign's best ones, still valid and sized: stored as candidates for exploration. */
+  candidates: number;
 }
 
 export interface MetaSyncReport {
-  account: { id: string; currency: string };
+  /** timezone: the zone the account's days were taken in; lastCompleteDay: yesterday there, the last day read. */
+  account: { id: string; currency: string; timezone: string; lastCompleteDay: string };
   audiences: number;
   campaigns: CampaignSyncReport[];
   /** Distinct interests and behaviors targeted across the synced ad sets: what the size lookups asked Meta about. */
@@ -156,11 +161,13 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
   if (options.campaignId !== undefined && !/^\d{1,32}$/.test(options.campaignId)) throw new InputError('campaign', `must be a Meta campaign id (digits), got ${JSON.stringify(options.campaignId)}`);
   const say = options.onProgress ?? (() => {});
   const meta = ctx.config.meta;
-  // Meta's day is the account's; today is still being delivered, so the last complete day is yesterday.
-  const until = addDays(isoDate(ctx.clock.now()), -1);
 
   return translate(async () => {
     const account = await readAccount(client, accountId);
+    // Meta's days are the account's calendar days; today is still being delivered there, so the
+    // last complete day is yesterday in the account's time zone.
+    const day = accountToday(ctx.clock.now(), account.timezone, account.timezoneOffsetHours);
+    const until = addDays(day.today, -1);
     const audienceList = await readCustomAudiences(client, accountId);
     const audiences = new Map<string, MetaCustomAudience>(audienceList.map((a) => [a.id, a]));
     let campaigns: MetaCampaign[];
@@ -171,7 +178,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
     } else {
       campaigns = (await readCampaigns(client, accountId)).filter((c) => c.effectiveStatus !== 'ARCHIVED' && c.effectiveStatus !== 'DELETED');
     }
-    say(`account ${account.id} (${account.currency}): ${campaigns.length} campaign(s), ${audienceList.length} custom audience(s)`);
+    say(`account ${account.id} (${account.currency}, days in ${day.zone}, last complete day ${until}): ${campaigns.length} campaign(s), ${audienceList.length} custom audience(s)`);
 
     const read: ReadCampaign[] = [];
     for (const campaign of campaigns) {
@@ -195,6 +202,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
         skipped: converted.skipped,
         segments: { total: 0, fromOneAdset: 0 },
         sizes: { targeted: 0, sized: 0 },
+        candidates: 0,
       };
       read.push({ campaign, adsets, range, rows: converted.rows, report });
       say(`campaign ${campaign.id}: ${adsets.length} ad set(s), ${range === null ? 'up to date' : `${range.since}..${range.until}`}, ${converted.rows.length} row(s)`);
@@ -205,16 +213,22 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
     const allAdsets = read.flatMap((r) => r.adsets);
     const targeted = { interests: new Set(allAdsets.flatMap((a) => a.interests.map((i) => i.id))).size, behaviors: new Set(allAdsets.flatMap((a) => a.behaviors.map((b) => b.id))).size };
     const sizes = await readSegmentSizes(client, allAdsets);
-    const asOf = isoDate(ctx.clock.now());
+    const asOf = day.today;
     const sizeRows = read.map((r) => {
       const rows = segmentSizeRows(r.campaign.id, r.adsets, sizes, asOf);
       r.report.sizes = { targeted: rows.targeted, sized: rows.list.length };
       return rows.list;
     });
     say(`audience sizes: ${sizes.interest.size} interest(s) and ${sizes.behavior.size} behavior(s) sized by Meta`);
+    // Discovery: candidates for the exploration share, found next to each campaign's best interests.
+    const candidates = await discoverCandidates(ctx.db, client, read.map((r) => ({ campaignId: r.campaign.id, adsets: r.adsets, rows: r.rows })), sizes.retired);
+    for (const r of read) r.report.candidates = candidates.get(r.campaign.id)?.length ?? 0;
+    say(`discovery: ${[...candidates.values()].reduce((n, l) => n + l.length, 0)} suggested interest(s), valid and sized, kept as candidates for exploration`);
 
     const at = ctx.clock.now();
+    ctx.logger.info({ campaigns: read.length, rows: read.reduce((n, r) => n + r.rows.length, 0) }, 'meta sync read everything; writing it in one transaction');
     await ctx.db.transaction(async (tx) => {
+      await upsertMetaAccount(tx, { accountId, name: account.name, currency: account.currency, timezoneName: account.timezone, timezoneOffsetHours: account.timezoneOffsetHours }, at);
       await upsertMetaAudiences(tx, audienceList.map((a) => ({ audienceId: a.id, accountId, name: a.name, subtype: a.subtype, sizeLower: a.sizeLower, sizeUpper: a.sizeUpper })), at);
       for (const r of read) {
         const c = r.campaign;
@@ -232,6 +246,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
         }
       }
       await upsertSegmentSizeRanges(tx, sizeRows.flat(), 'meta');
+      for (const r of read) await replaceInterestCandidates(tx, r.campaign.id, candidates.get(r.campaign.id) ?? [], at);
       await refreshSegmentPerformance(tx, ctx.config.engine);
       await refreshAfterMetrics(tx, read.map((r) => r.campaign.id));
     });
@@ -240,7 +255,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
       const evidence = await segmentEvidenceOf(ctx.db, r.campaign.id);
       r.report.segments = { total: evidence.length, fromOneAdset: evidence.filter((e) => e.adsets === 1).length };
     }
-    const report: MetaSyncReport = { account: { id: account.id, currency: account.currency }, audiences: audienceList.length, campaigns: read.map((r) => r.report), targeted, calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
+    const report: MetaSyncReport = { account: { id: account.id, currency: account.currency, timezone: day.zone, lastCompleteDay: until }, audiences: audienceList.length, campaigns: read.map((r) => r.report), targeted, calls: { ...client.stats }, durationMs: Math.round(performance.now() - started) };
     ctx.logger.info({ campaigns: report.campaigns.length, requests: report.calls.requests, retries: report.calls.retries, durationMs: report.durationMs }, 'meta sync completed');
     return report;
   });
@@ -249,13 +264,19 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
 interface SizesByType {
   interest: Map<string, AudienceSizeBounds>;
   behavior: Map<string, AudienceSizeBounds>;
+  /** Targeted interests Meta no longer accepts (adinterestvalid said valid: false). */
+  retired: Set<string>;
 }
 
 /** Meta's size bounds of the interests and behaviors these ad sets target: ceil(interests / batch) calls, plus one when any behavior is targeted. */
 async function readSegmentSizes(client: MetaClient, adsets: readonly MetaAdSet[]): Promise<SizesByType> {
-  const interests = await interestSizes(client, adsets.flatMap((a) => a.interests.map((i) => i.id)));
+  const interests = await lookUpInterests(client, adsets.flatMap((a) => a.interests.map((i) => i.id)));
   const behaviors = await behaviorSizes(client, adsets.flatMap((a) => a.behaviors.map((b) => b.id)));
-  return { interest: new Map(interests.map((x) => [x.id, x])), behavior: new Map(behaviors.map((x) => [x.id, x])) };
+  return {
+    interest: new Map(interests.flatMap((x) => (x.bounds === null ? [] : [[x.id, x.bounds] as const]))),
+    behavior: new Map(behaviors.map((x) => [x.id, x])),
+    retired: new Set(interests.filter((x) => x.valid === false).map((x) => x.id)),
+  };
 }
 
 /** A campaign's segment_sizes rows: each targeted interest and behavior Meta gave a size for; the others stay unsized. */
@@ -328,15 +349,8 @@ export async function metaDiscover(ctx: AppContext, options: { campaignId: strin
 
 /** The campaign's interests by the score of its latest completed run, or by credited ROAS when it has none. */
 async function bestInterests(ctx: AppContext, campaignId: string): Promise<{ id: string; name: string; score: number | null }[]> {
-  const fromRun = await ctx.db.query<{ id: string; name: string; score: number }>(
-    `select i->>'interest_id' as id, i->>'interest_name' as name, max((i->>'score')::float8) as score
-     from recommendations r cross join jsonb_array_elements(r.document->'interests') as i
-     where r.run_id = (select r2.run_id from recommendations r2 join runs on runs.run_id = r2.run_id where r2.campaign_id = $1 and runs.status = 'completed' order by r2.created_at desc limit 1)
-       and r.campaign_id = $1
-     group by 1, 2 order by score desc, id`,
-    [campaignId],
-  );
-  if (fromRun.length > 0) return fromRun.map((r) => ({ id: r.id, name: r.name, score: Number(r.score) }));
+  const fromRun = await interestsByLatestRun(ctx.db, campaignId);
+  if (fromRun.length > 0) return fromRun;
   const credited = await ctx.db.query<{ id: string; name: string }>(
     `select segment_id as id, max(segment_name) as name from insights where campaign_id = $1 and segment_type = 'interest' and source = 'meta'
      group by segment_id order by sum(revenue_minor)::float8 / greatest(sum(spend_minor)::float8, 1) desc, segment_id`,

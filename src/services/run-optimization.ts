@@ -16,6 +16,8 @@ import { campaignIdFrom } from './campaign-id.ts';
 import { InputError, NotFoundError } from './errors.ts';
 import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
+import { withDiscoveredCandidates } from './interest-candidates.ts';
+import { reconcileCampaign } from './reconcile-changes.ts';
 import { metaAdSetsOf } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
@@ -72,9 +74,13 @@ export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown
  */
 export async function runOptimization(ctx: AppContext, request: RunRequest & { forceRefresh?: boolean }): Promise<RunResult> {
   const req = validateRunRequest(request);
-  // LIVE: read the campaign from Meta first (reading only; nothing is written to Meta), outside the
-  // run's transaction so that the lock is not held across network calls.
-  if (req.mode === 'live') await metaSync(ctx, { campaignId: req.campaignId });
+  // LIVE: read the campaign from Meta first, outside the run's transaction so that the lock is not
+  // held across network calls. Reading only, except that a change an earlier process left pending
+  // is settled first (undoing what of it had landed), so that the sync reads settled ad sets.
+  if (req.mode === 'live') {
+    await reconcileCampaign(ctx, req.campaignId);
+    await metaSync(ctx, { campaignId: req.campaignId });
+  }
   const forceRefresh = request.forceRefresh ?? true;
 
   let started: NewRun | null = null;
@@ -139,7 +145,8 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         end,
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       }, { segmentDays: bayes, resting });
-      const snapshot = req.mode === 'live' ? await onlyActiveAdsets(tx, loaded) : loaded;
+      // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
+      const snapshot = req.mode === 'live' ? await withDiscoveredCandidates(tx, await onlyActiveAdsets(tx, loaded)) : loaded;
       const randomSeed = explorationSeed(runId, ctx.config.engine);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);

@@ -150,6 +150,25 @@ describe('market families', () => {
     expect(Math.max(...impressions) - Math.min(...impressions)).toBeLessThanOrEqual(1);
   });
 
+  it('shared ad sets: the remainder of a small daily count rotates, so the last-listed member is not always left out', () => {
+    const { truth, rows } = rowsOf(NAMED_FAMILIES['shared-adsets']!);
+    let daysWithRemainder = 0;
+    let lastMemberGotOne = 0;
+    for (const adset of truth.adsets) {
+      const last = adset.segmentIds!.at(-1)!;
+      const byDay = Map.groupBy(rows.filter((r) => r.adsetId === adset.adsetId && r.segmentType !== '' && r.segmentType !== 'demographic'), (r) => r.date);
+      for (const day of byDay.values()) {
+        const shares = day.map((r) => r.conversions!);
+        if (Math.max(...shares) === Math.min(...shares)) continue;
+        daysWithRemainder += 1;
+        if (day.find((r) => r.segmentId === last)!.conversions === Math.max(...shares)) lastMemberGotOne += 1;
+      }
+    }
+    expect(daysWithRemainder).toBeGreaterThan(20);
+    // Given always to the first-listed members, the last one would never get it and show revenue without purchases.
+    expect(lastMemberGotOne / daysWithRemainder).toBeGreaterThan(0.15);
+  });
+
   it('sizes follow value in the related families and not in the default', () => {
     const rho = (family: MarketFamily) => {
       const { truth } = rowsOf(family, { interestsPerCampaign: 120 });

@@ -22,7 +22,7 @@
 // sizes relate to value. The default family is the market described above, row for row.
 import { createRng, deriveSeed } from '../engine/random.ts';
 import type { Rng } from '../engine/random.ts';
-import { isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
+import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
 import { DEFAULT_FAMILY, type MarketFamily } from './families.ts';
@@ -837,13 +837,13 @@ function simulateAdsetDay(
   if (plannedConversions > 0) cvrFactor *= saturatedConversions / plannedConversions;
 
   // (b) Segments. An ad set of one segment: its whole delivery. An ad set of several: its
-  // delivery credited to them in equal parts. The union: the same impressions and spend, split by
-  // size with daily noise (log-sd 0.25), at each segment's own rates.
+  // delivery credited to them in equal parts, as LIVE sync credits Meta's rows (the remainder of a
+  // small count rotating, so no segment always gets the day's few purchases). The union: the same
+  // impressions and spend, split by size with daily noise (log-sd 0.25), at each segment's own rates.
   if (adset.segmentIds !== null) {
     const members = adset.segmentIds.map((id) => segmentsById.get(id)!);
-    const equal = members.map(() => 1);
-    const parts = (total: number) => (members.length > 0 ? splitExact(total, equal) : []);
-    const [imp, spn, clk, cnv, rev] = [parts(impressionsTotal), parts(spend), parts(clicksTotal), parts(conversionsTotal), parts(revenueTotal)];
+    const parts = (total: number, metric: string) => (members.length > 0 ? equalShares(total, members.length, `${ctx.adsetId}|${ctx.date}|${metric}`) : []);
+    const [imp, spn, clk, cnv, rev] = [parts(impressionsTotal, 'impressions'), parts(spend, 'spend'), parts(clicksTotal, 'clicks'), parts(conversionsTotal, 'conversions'), parts(revenueTotal, 'revenue')];
     members.forEach((g, i) => {
       const frequency = own ? g.baseFrequency * (1 + 1.2 * ownFatigue) : 1.1;
       rows.push(makeRow(ctx, g.segmentType, g.segmentId, g.segmentName, '', '', '', imp[i]!, reachOf(imp[i]!, frequency), clk[i]!, cnv[i]!, spn[i]!, rev[i]!));

@@ -16,7 +16,7 @@ import { AdSetBudgets } from './ad-set-budgets.ts';
 import { expectedHeaders, type HeaderMatch, type HeaderMeaning, matchHeader, normaliseHeader } from './ads-manager-headers.ts';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
 import {
-  ageBucket, calendarDate, countryNames, DATE_UTC_EARLIEST_YEAR, isCalendarDate, isScientificNotation, MAX_ID_LENGTH,
+  ageBucket, calendarDate, countryNames, isCalendarDate, isScientificNotation, MAX_ID_LENGTH,
   numericIdText, roundedNumericIdMessage, scientificIdMessage, utcDay, validCurrency, WHOLE_NUMBER,
 } from './field-rules.ts';
 import { type Breakdowns, describeCapabilities, idFromName, RowMerger, SkipCounter, type SourceOptions, type SourceParseResult, type SourceReport } from './import-report.ts';
@@ -44,10 +44,10 @@ const GENDER_BY_TEXT: ReadonlyMap<string, Gender | ''> = new Map<string, Gender 
 ]);
 
 
-const dateOfParts = (y: number, m: number, d: number): string | null => calendarDate(y, m, d, DATE_UTC_EARLIEST_YEAR);
+const dateOfParts = (y: number, m: number, d: number): string | null => calendarDate(y, m, d);
 
 export function isIsoDate(t: string): boolean {
-  return isCalendarDate(t, DATE_UTC_EARLIEST_YEAR);
+  return isCalendarDate(t);
 }
 
 const text = (c: Cell | undefined): string => (c === null || c === undefined ? '' : c instanceof Date ? c.toISOString() : String(c).trim());

@@ -161,6 +161,7 @@ describe('parseCanonicalCsv: one problem per rule, naming the field and the line
     ['date not a calendar day', { date: '2024-02-30' }, 'date', 'calendar date'],
     ['date not a leap year', { date: '2023-02-29' }, 'date', 'calendar date'],
     ['date in another format', { date: '01/03/2024' }, 'date', 'YYYY-MM-DD'],
+    ['date with a mistyped year', { date: '0024-03-01' }, 'date', 'before 2000'],
     ['campaign_id missing', { campaign_id: ' ' }, 'campaign_id', 'required'],
     ['campaign_id too long', { campaign_id: 'c'.repeat(129) }, 'campaign_id', '128'],
     ['campaign_id in scientific notation', { campaign_id: '1.20253E+17' }, 'campaign_id', 'mangled by a spreadsheet'],

@@ -12,7 +12,7 @@ import { parseMinor } from '../engine/money.ts';
 import { AGE_BUCKETS, SEGMENT_TYPES } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, SegmentType } from '../engine/types.ts';
 import {
-  ageBucket, countryCode, currencyCode, DECIMAL_NUMBER, genderOf, isCalendarDate, isScientificNotation, localeNumberMessage,
+  ageBucket, countryCode, currencyCode, DECIMAL_NUMBER, dateProblem, genderOf, isScientificNotation, localeNumberMessage,
   locateNamedColumns, looksLocaleFormatted, MAX_ID_LENGTH, NEGATIVE_NUMBER, scientificIdMessage, WHOLE_NUMBER,
 } from './field-rules.ts';
 
@@ -125,8 +125,8 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     const text = raw.trim();
     const known = validDates.get(text);
     if (known !== undefined) return known;
-    if (text === '') report('date', raw, 'date is required');
-    else if (!isCalendarDate(text)) report('date', raw, 'date must be a real calendar date written YYYY-MM-DD');
+    const problem = text === '' ? 'date is required' : dateProblem('date', text);
+    if (problem !== null) report('date', raw, problem);
     else validDates.set(text, text);
     return text;
   };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ageBucket, calendarDate, countryCode, countryNames, currencyCode, DATE_UTC_EARLIEST_YEAR, DECIMAL_NUMBER, genderOf,
+  ageBucket, calendarDate, countryCode, countryNames, currencyCode, dateProblem, DECIMAL_NUMBER, genderOf,
   hasControlCharacter, isCalendarDate, locateNamedColumns, isScientificNotation, looksLocaleFormatted, MAX_ID_LENGTH, metaBucketContaining,
   NEGATIVE_NUMBER, numericIdText, STRICT_DECIMAL_NUMBER, utcDay, validCurrency, WHOLE_NUMBER,
 } from './field-rules.ts';
@@ -40,7 +40,8 @@ describe('field rules: dates', () => {
     expect(isCalendarDate('2024-02-29')).toBe(true);
     expect(isCalendarDate('2026-02-29')).toBe(false);
     expect(isCalendarDate('2000-02-29')).toBe(true);
-    expect(isCalendarDate('1900-02-29')).toBe(false);
+    expect(isCalendarDate('1900-02-29', 1)).toBe(false);
+    expect(isCalendarDate('1904-02-29', 1)).toBe(true);
     expect(isCalendarDate('2026-04-31')).toBe(false);
     expect(isCalendarDate('2026-13-01')).toBe(false);
     expect(isCalendarDate('2026-1-01')).toBe(false);
@@ -48,10 +49,13 @@ describe('field rules: dates', () => {
     expect(isCalendarDate(' 2026-01-01')).toBe(false);
   });
 
-  it('keeps the years 1-99 for the canonical CSV and refuses them where Date.UTC used to', () => {
-    expect(isCalendarDate('0050-01-01')).toBe(true);
-    expect(isCalendarDate('0050-01-01', DATE_UTC_EARLIEST_YEAR)).toBe(false);
-    expect(isCalendarDate('0100-01-01', DATE_UTC_EARLIEST_YEAR)).toBe(true);
+  it('refuses every year before 2000 in every importer, and says why', () => {
+    expect(isCalendarDate('0024-01-01')).toBe(false);
+    expect(isCalendarDate('1999-12-31')).toBe(false);
+    expect(isCalendarDate('2000-01-01')).toBe(true);
+    expect(dateProblem('date', '0024-05-01')).toBe('date is in the year 0024, before 2000: no ad delivery is that old (a mistyped year?)');
+    expect(dateProblem('date', '2024-02-30')).toBe('date must be a real calendar date written YYYY-MM-DD');
+    expect(dateProblem('date', '2024-02-29')).toBeNull();
   });
 
   it('agrees with Date.UTC from year 100 on, and writes the date as the importers always have', () => {
@@ -59,7 +63,7 @@ describe('field rules: dates', () => {
       const t = new Date(Date.UTC(y, m - 1, d));
       const real = t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
       const pad = (n: number) => String(n).padStart(2, '0');
-      expect(calendarDate(y, m, d, DATE_UTC_EARLIEST_YEAR)).toBe(real ? `${y}-${pad(m)}-${pad(d)}` : null);
+      expect(calendarDate(y, m, d, 100)).toBe(real ? `${y}-${pad(m)}-${pad(d)}` : null);
     }));
   });
 

@@ -49,16 +49,15 @@ export function roundedNumericIdMessage(field: string, cell: number): string {
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 /**
- * The earliest year the Ads Manager, Kaggle and pixel importers accept: they used Date.UTC, which
- * reads the years 0–99 as 1900–1999, so those years never matched and were refused. The canonical
- * CSV accepts every year from 1. Kept apart so that no import changes what it accepts.
+ * The earliest year any importer accepts. No ad delivery predates it, so a year such as 0024 or
+ * 1024 is a typo for 2024 that would otherwise be stored as a real day far outside every window.
  */
-export const DATE_UTC_EARLIEST_YEAR = 100;
+export const EARLIEST_DATA_YEAR = 2000;
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** The date as YYYY-MM-DD when year, month and day name a real (proleptic Gregorian) day from earliestYear on; otherwise null. */
-export function calendarDate(year: number, month: number, day: number, earliestYear = 1): string | null {
+export function calendarDate(year: number, month: number, day: number, earliestYear = EARLIEST_DATA_YEAR): string | null {
   if (!(year >= earliestYear) || year > 9999 || month < 1 || month > 12 || day < 1) return null;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
@@ -66,9 +65,17 @@ export function calendarDate(year: number, month: number, day: number, earliestY
 }
 
 /** True for a real calendar day written YYYY-MM-DD. */
-export function isCalendarDate(text: string, earliestYear = 1): boolean {
+export function isCalendarDate(text: string, earliestYear = EARLIEST_DATA_YEAR): boolean {
   const m = ISO_DATE.exec(text);
   return m !== null && calendarDate(Number(m[1]), Number(m[2]), Number(m[3]), earliestYear) !== null;
+}
+
+/** What is wrong with a date cell written YYYY-MM-DD, naming its field; null when it is a real day from EARLIEST_DATA_YEAR on. */
+export function dateProblem(field: string, text: string): string | null {
+  const m = ISO_DATE.exec(text);
+  if (m === null || calendarDate(Number(m[1]), Number(m[2]), Number(m[3]), 1) === null) return `${field} must be a real calendar date written YYYY-MM-DD`;
+  if (Number(m[1]) < EARLIEST_DATA_YEAR) return `${field} is in the year ${m[1]}, before ${EARLIEST_DATA_YEAR}: no ad delivery is that old (a mistyped year?)`;
+  return null;
 }
 
 /** The calendar day (UTC) of a spreadsheet date cell, as YYYY-MM-DD. */

@@ -20,7 +20,7 @@
 import type { Gender } from '../engine/types.ts';
 import { parseMinor } from '../engine/money.ts';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
-import { DATE_UTC_EARLIEST_YEAR, DIGITS, isCalendarDate, metaBucketContaining, STRICT_DECIMAL_NUMBER, validCurrency, WHOLE_NUMBER } from './field-rules.ts';
+import { DIGITS, isCalendarDate, metaBucketContaining, STRICT_DECIMAL_NUMBER, validCurrency, WHOLE_NUMBER } from './field-rules.ts';
 import { describeCapabilities, RowMerger, type SourceOptions, type SourceParseResult, type SourceReport } from './import-report.ts';
 import { readCsvTable } from './tabular.ts';
 
@@ -50,7 +50,7 @@ export function looksLikeKaggleConversion(header: readonly string[]): boolean {
 }
 
 export { metaBucketContaining };
-const isIsoDate = (t: string): boolean => isCalendarDate(t, DATE_UTC_EARLIEST_YEAR);
+const isIsoDate = (t: string): boolean => isCalendarDate(t);
 
 const GENDER: ReadonlyMap<string, Gender> = new Map<string, Gender>([['m', 'male'], ['f', 'female'], ['male', 'male'], ['female', 'female']]);
 

@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse';
 import type { CsvError, InfoRecord } from 'csv-parse';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
-import { DATE_UTC_EARLIEST_YEAR, DIGITS, hasControlCharacter, isCalendarDate, isScientificNotation, locateNamedColumns, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './field-rules.ts';
+import { dateProblem, DIGITS, hasControlCharacter, isScientificNotation, locateNamedColumns, MAX_ID_LENGTH, MAX_NAME_LENGTH } from './field-rules.ts';
 
 export const PIXEL_COLUMNS = ['date', 'campaign_id', 'event_name', 'content_category', 'count'] as const;
 type Column = (typeof PIXEL_COLUMNS)[number];
@@ -55,8 +55,8 @@ export function parsePixelEventsCsv(input: NodeJS.ReadableStream | string): Prom
     }
     const cell = (c: Column) => (index![c] < 0 ? '' : (record[index![c]] ?? ''));
     const date = cell('date').trim();
-    if (date === '') report('date', cell('date'), 'date is required');
-    else if (!isCalendarDate(date, DATE_UTC_EARLIEST_YEAR)) report('date', cell('date'), 'date must be a real calendar date written YYYY-MM-DD');
+    const dateMessage = date === '' ? 'date is required' : dateProblem('date', date);
+    if (dateMessage !== null) report('date', cell('date'), dateMessage);
     const campaignId = cell('campaign_id').trim();
     if (campaignId === '') report('campaign_id', cell('campaign_id'), 'campaign_id is required');
     else if (campaignId.length > MAX_ID_LENGTH) report('campaign_id', cell('campaign_id'), `campaign_id is longer than ${MAX_ID_LENGTH} characters`);

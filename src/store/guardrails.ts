@@ -39,22 +39,25 @@ export async function recommendedBudget(db: Db, recommendationId: string): Promi
   return r === undefined ? null : { minor: Number(r.minor), currency: r.currency };
 }
 
-/** Budget changes of the ad set that passed the guardrails since the instant (withdrawn ones did not happen). */
-export async function budgetChangesSince(db: Db, campaignId: string, adsetId: string | null, since: Date): Promise<number> {
+/**
+ * Budget changes of the ad set in the mode that passed the guardrails since the instant (withdrawn
+ * ones did not happen). STUB changes are simulated: they never count against LIVE's limits.
+ */
+export async function budgetChangesSince(db: Db, campaignId: string, adsetId: string | null, since: Date, mode: 'stub' | 'live'): Promise<number> {
   const rows = await db.query<{ n: number }>(
     `select count(*)::int as n from apply_guardrail_events
-     where campaign_id = $1 and adset_id is not distinct from $2 and outcome = 'passed' and budget_change and recorded_at > $3`,
-    [campaignId, adsetId, since],
+     where campaign_id = $1 and adset_id is not distinct from $2 and outcome = 'passed' and budget_change and recorded_at > $3 and mode = $4`,
+    [campaignId, adsetId, since, mode],
   );
   return rows[0]?.n ?? 0;
 }
 
-/** Budget moved in the currency since the instant, all ad sets together, in minor units. */
-export async function budgetMovedSince(db: Db, currency: string, since: Date): Promise<number> {
+/** Budget moved in the currency and mode since the instant, all ad sets together, in minor units. */
+export async function budgetMovedSince(db: Db, currency: string, since: Date, mode: 'stub' | 'live'): Promise<number> {
   const rows = await db.query<{ moved: string | number | null }>(
     `select sum(moved_minor)::text as moved from apply_guardrail_events
-     where currency = $1 and outcome = 'passed' and budget_change and recorded_at > $2`,
-    [currency, since],
+     where currency = $1 and outcome = 'passed' and budget_change and recorded_at > $2 and mode = $3`,
+    [currency, since, mode],
   );
   return Number(rows[0]?.moved ?? 0);
 }
@@ -89,7 +92,13 @@ export async function insertGuardrailEvent(tx: Db, e: GuardrailEvent): Promise<n
 
 /** A pass whose change did not happen (Meta refused it): it no longer counts against the limits. */
 export async function withdrawGuardrailPass(tx: Db, eventId: number): Promise<void> {
-  await tx.query(`update apply_guardrail_events set outcome = 'withdrawn' where id = $1 and outcome = 'passed'`, [eventId]);
+  await withdrawGuardrailPasses(tx, [eventId]);
+}
+
+/** The passes of one change across several ad sets, withdrawn together. */
+export async function withdrawGuardrailPasses(tx: Db, eventIds: number[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  await tx.query(`update apply_guardrail_events set outcome = 'withdrawn' where id = any($1::bigint[]) and outcome = 'passed'`, [eventIds]);
 }
 
 export interface GuardrailEventRow {

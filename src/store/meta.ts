@@ -35,6 +35,32 @@ export interface StoredMetaAudience {
   sizeUpper: number | null;
 }
 
+export interface StoredMetaAccount {
+  accountId: string;
+  name: string | null;
+  currency: string;
+  timezoneName: string | null;
+  timezoneOffsetHours: number | null;
+}
+
+export async function upsertMetaAccount(tx: Db, a: StoredMetaAccount, at: Date): Promise<void> {
+  await tx.query(
+    `insert into meta_accounts (account_id, name, currency, timezone_name, timezone_offset_hours, synced_at) values ($1, $2, $3, $4, $5, $6)
+     on conflict (account_id) do update set name = excluded.name, currency = excluded.currency, timezone_name = excluded.timezone_name,
+       timezone_offset_hours = excluded.timezone_offset_hours, synced_at = excluded.synced_at`,
+    [a.accountId, a.name, a.currency, a.timezoneName, a.timezoneOffsetHours, at],
+  );
+}
+
+export async function getMetaAccount(db: Db, accountId: string): Promise<StoredMetaAccount | null> {
+  const rows = await db.query<{ account_id: string; name: string | null; currency: string; timezone_name: string | null; tz: number | null }>(
+    'select account_id, name, currency, timezone_name, timezone_offset_hours::float8 as tz from meta_accounts where account_id = $1',
+    [accountId],
+  );
+  const r = rows[0];
+  return r === undefined ? null : { accountId: r.account_id, name: r.name, currency: r.currency, timezoneName: r.timezone_name, timezoneOffsetHours: r.tz === null ? null : Number(r.tz) };
+}
+
 export async function upsertMetaCampaign(tx: Db, c: StoredMetaCampaign, at: Date): Promise<void> {
   await tx.query(
     `insert into meta_campaigns (campaign_id, account_id, name, objective, status, effective_status, special_ad_categories, budget_mode, daily_budget_minor, lifetime_budget_minor, synced_at)
@@ -127,4 +153,90 @@ export async function segmentEvidenceOf(db: Db, campaignId: string): Promise<Seg
     [campaignId],
   );
   return rows.map((r) => ({ segmentType: r.segment_type, segmentId: r.segment_id, segmentName: r.segment_name, adsets: Number(r.adsets), adsetIds: r.adset_ids }));
+}
+
+export interface StoredInterestCandidate {
+  interestId: string;
+  name: string;
+  sizeLower: number;
+  sizeUpper: number;
+  /** Names of the interests the suggestion was seeded with. */
+  seeds: string[];
+}
+
+/** The campaign's discovered candidates as this sync found them: the earlier ones are replaced whole. */
+export async function replaceInterestCandidates(tx: Db, campaignId: string, candidates: readonly StoredInterestCandidate[], at: Date): Promise<void> {
+  await tx.query('delete from meta_interest_candidates where campaign_id = $1', [campaignId]);
+  for (const c of candidates) {
+    await tx.query(
+      'insert into meta_interest_candidates (campaign_id, interest_id, name, size_lower, size_upper, seeds, discovered_at) values ($1, $2, $3, $4, $5, $6::text[], $7)',
+      [campaignId, c.interestId, c.name, c.sizeLower, c.sizeUpper, c.seeds, at],
+    );
+  }
+}
+
+export async function interestCandidatesOf(db: Db, campaignId: string): Promise<StoredInterestCandidate[]> {
+  const rows = await db.query<{ interest_id: string; name: string; lo: number; hi: number; seeds: string[] }>(
+    'select interest_id, name, size_lower::float8 as lo, size_upper::float8 as hi, seeds from meta_interest_candidates where campaign_id = $1 order by interest_id',
+    [campaignId],
+  );
+  return rows.map((r) => ({ interestId: r.interest_id, name: r.name, sizeLower: Number(r.lo), sizeUpper: Number(r.hi), seeds: r.seeds }));
+}
+
+export async function metaCampaignOf(db: Db, campaignId: string): Promise<StoredMetaCampaign | null> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select campaign_id, account_id, name, objective, status, effective_status, special_ad_categories, budget_mode,
+       daily_budget_minor::float8 as daily, lifetime_budget_minor::float8 as lifetime
+     from meta_campaigns where campaign_id = $1`,
+    [campaignId],
+  );
+  const r = rows[0];
+  if (r === undefined) return null;
+  return {
+    campaignId: String(r.campaign_id),
+    accountId: String(r.account_id),
+    name: (r.name as string | null) ?? null,
+    objective: (r.objective as string | null) ?? null,
+    status: (r.status as string | null) ?? null,
+    effectiveStatus: (r.effective_status as string | null) ?? null,
+    specialAdCategories: (r.special_ad_categories as string[] | null) ?? [],
+    budgetMode: r.budget_mode as 'campaign' | 'adset',
+    dailyBudgetMinor: r.daily === null ? null : Number(r.daily),
+    lifetimeBudgetMinor: r.lifetime === null ? null : Number(r.lifetime),
+  };
+}
+
+/** The original ad set a geo split made this one from, or null when it is not a split's copy. */
+export async function splitSourceOf(db: Db, adsetId: string): Promise<string | null> {
+  const rows = await db.query<{ source_adset_id: string }>('select source_adset_id from meta_adset_splits where adset_id = $1 and source_adset_id <> adset_id', [adsetId]);
+  return rows[0]?.source_adset_id ?? null;
+}
+
+// ---- the ad sets of geo splits ----
+
+export interface SplitMemberRow {
+  sourceAdsetId: string;
+  groupKey: string;
+  adsetId: string;
+  name: string;
+  createdByHistoryId: number | null;
+}
+
+export async function splitMembersOf(db: Db, sourceAdsetId: string): Promise<SplitMemberRow[]> {
+  const rows = await db.query<{ source_adset_id: string; group_key: string; adset_id: string; name: string; created_by: number | null }>(
+    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by from meta_adset_splits where source_adset_id = $1 order by group_key',
+    [sourceAdsetId],
+  );
+  return rows.map((r) => ({ sourceAdsetId: r.source_adset_id, groupKey: r.group_key, adsetId: r.adset_id, name: r.name, createdByHistoryId: r.created_by === null ? null : Number(r.created_by) }));
+}
+
+/** Who holds which group of a source ad set now: replaces the rows of these groups and of these ad sets. */
+export async function saveSplitMembers(tx: Db, campaignId: string, sourceAdsetId: string, members: readonly { groupKey: string; adsetId: string; name: string; createdByHistoryId: number | null }[], at: Date): Promise<void> {
+  for (const m of members) {
+    await tx.query('delete from meta_adset_splits where (source_adset_id = $1 and group_key = $2) or adset_id = $3', [sourceAdsetId, m.groupKey, m.adsetId]);
+    await tx.query(
+      `insert into meta_adset_splits (source_adset_id, group_key, adset_id, campaign_id, name, created_by_history_id, created_at) values ($1, $2, $3, $4, $5, $6, $7)`,
+      [sourceAdsetId, m.groupKey, m.adsetId, campaignId, m.name, m.createdByHistoryId, at],
+    );
+  }
 }

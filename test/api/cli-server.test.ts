@@ -76,7 +76,7 @@ describe(`token, apply and serve on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`,
     const dry = await cli(ctx, ['apply', rec.recommendation_id, '--dry-run', '--json'], {});
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ recommendation_id: rec.recommendation_id, success: true, dry_run: true });
-    const real = await cli(ctx, ['apply', rec.recommendation_id, '--mode', 'stub', '--json'], {});
+    const real = await cli(ctx, ['apply', rec.recommendation_id, '--mode', 'stub', '--yes', '--json'], {});
     expect(JSON.parse(real.stdout)).toMatchObject({ dry_run: false, message: 'Applied in STUB mode (simulated)' });
     const rows = await listTargetingHistory(ctx.db, { campaignId: '31337', adsetId: null, limit: 10 });
     // The dry run is answered and audited, never a history row.
@@ -91,13 +91,13 @@ describe(`token, apply and serve on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`,
     ]);
     expect(audit[0]!.bodySummary.history_id).toBe(rows[0]!.id);
     // Again: already in force, nothing recorded, and the CLI says so.
-    const again = await cli(ctx, ['apply', rec.recommendation_id], {});
+    const again = await cli(ctx, ['apply', rec.recommendation_id, '--yes'], {});
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/Already in force/);
     expect(await listTargetingHistory(ctx.db, { campaignId: '31337', adsetId: null, limit: 10 })).toHaveLength(1);
     const live = await cli(ctx, ['apply', rec.recommendation_id, '--mode', 'live'], {});
     expect(live.code).toBe(2);
-    expect(live.stderr).toMatch(/LIVE apply needs the Meta Marketing API client/);
+    expect(live.stderr).toMatch(/LIVE mode is not set up: META_ACCESS_TOKEN/);
     const bad = await cli(ctx, ['apply', 'nope'], {});
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('recommendation_id');

@@ -208,8 +208,8 @@ describe(`HTTP API endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
       const audited = (await listAuditEntries(h.ctx.db, 500)).find((a) => a.requestId === dry.headers['x-request-id']);
       expect(audited).toMatchObject({ subject: 'alice', channel: 'api', statusCode: 200, bodySummary: { recommendation_id: rec.recommendation_id, dry_run: true, outcome: 'dry_run' } });
 
-      const real = (await post(`/meta/targeting/apply/${rec.recommendation_id}`, { recommendation_id: rec.recommendation_id, mode: 'stub' })).json();
-      const second = (await post(`/meta/targeting/apply/${recs[1].recommendation_id}`, { recommendation_id: recs[1].recommendation_id })).json();
+      const real = (await post(`/meta/targeting/apply/${rec.recommendation_id}`, { recommendation_id: rec.recommendation_id, mode: 'stub', dry_run: false })).json();
+      const second = (await post(`/meta/targeting/apply/${recs[1].recommendation_id}`, { recommendation_id: recs[1].recommendation_id, dry_run: false })).json();
       const history = (await get(`/meta/targeting/history?campaign_id=${MULTI}&limit=10`)).json();
       expect(history.map((r: { id: number }) => r.id).sort()).toEqual([real.history_id, second.history_id].sort());
       // The first real apply's old targeting is null: the dry run never became the current one.

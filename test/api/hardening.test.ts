@@ -90,7 +90,7 @@ describe(`hardening on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
 
     it('20 concurrent applies of one recommendation make one change; the other 19 say it is already in force and record nothing', async () => {
       const t = await tok('manager', 'mia');
-      const responses = await Promise.all(Array.from({ length: 20 }, () => post(`/meta/targeting/apply/${recId}`, { recommendation_id: recId }, t)));
+      const responses = await Promise.all(Array.from({ length: 20 }, () => post(`/meta/targeting/apply/${recId}`, { recommendation_id: recId, dry_run: false }, t)));
       expect(responses.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
       const bodies = responses.map((r) => r.json());
       expect(bodies.filter((b) => !b.already_in_force)).toHaveLength(1);
@@ -114,21 +114,21 @@ describe(`hardening on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       const newer = await runOptimization(h.ctx, { campaignId: CAMPAIGN, budget: null, mode: 'stub', forceRefresh: true });
       const newerRec = newer.recommendations.find((r) => r.adset_id === adsetId)!;
       const historyBefore = await count('targeting_history');
-      const refused = await post(`/meta/targeting/apply/${recId}`, { recommendation_id: recId }, await tok('admin'));
+      const refused = await post(`/meta/targeting/apply/${recId}`, { recommendation_id: recId, dry_run: false }, await tok('admin'));
       expect(refused.statusCode).toBe(409);
       expect(refused.json().error.code).toBe('conflict');
       expect(refused.json().error.message).toContain(newerRec.recommendation_id);
       expect(refused.json().error.message).toContain(newer.run.runId);
-      const managerForce = await post(`/meta/targeting/apply/${recId}`, { recommendation_id: recId, force: true }, await tok('manager'));
+      const managerForce = await post(`/meta/targeting/apply/${recId}`, { recommendation_id: recId, force: true, dry_run: false }, await tok('manager'));
       expect(managerForce.statusCode).toBe(403);
       expect(managerForce.json().error.message).toContain('body.force');
       expect(await count('targeting_history')).toBe(historyBefore);
 
       // The newest applies normally (or is already in force, when the engine chose the same targeting again).
-      const current = await post(`/meta/targeting/apply/${newerRec.recommendation_id}`, { recommendation_id: newerRec.recommendation_id }, await tok('manager'));
+      const current = await post(`/meta/targeting/apply/${newerRec.recommendation_id}`, { recommendation_id: newerRec.recommendation_id, dry_run: false }, await tok('manager'));
       expect(current.statusCode).toBe(200);
       // Forced by an admin: applied, or already in force when the targeting is the same.
-      const forced = await post(`/meta/targeting/apply/${recId}`, { recommendation_id: recId, force: true }, await tok('admin', 'root-ada'));
+      const forced = await post(`/meta/targeting/apply/${recId}`, { recommendation_id: recId, force: true, dry_run: false }, await tok('admin', 'root-ada'));
       expect(forced.statusCode).toBe(200);
       const audit = (await listAuditEntries(h.ctx.db, 5))[0]!;
       expect(audit).toMatchObject({ subject: 'root-ada', role: 'admin', requestId: forced.headers['x-request-id'], bodySummary: { force: true, forced: true } });
@@ -141,7 +141,7 @@ describe(`hardening on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       const app = await buildApp(failing, { keys: testKeys() });
       try {
         const before = { history: await count('targeting_history'), runs: await count('runs', "status = 'completed'"), audit: await count('audit_log') };
-        const apply = await app.inject({ method: 'POST', url: `/meta/targeting/apply/${rec.recommendation_id}`, headers: auth(await tok('admin')), payload: { recommendation_id: rec.recommendation_id } });
+        const apply = await app.inject({ method: 'POST', url: `/meta/targeting/apply/${rec.recommendation_id}`, headers: auth(await tok('admin')), payload: { recommendation_id: rec.recommendation_id, dry_run: false } });
         expect(apply.statusCode).toBe(500);
         const run = await app.inject({ method: 'POST', url: '/meta/targeting/run', headers: auth(await tok('admin')), payload: { campaign_id: CAMPAIGN, force_refresh: true } });
         expect(run.statusCode).toBe(500);
@@ -176,7 +176,7 @@ describe(`hardening on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       const app = await buildApp({ ...h.ctx, db: wrap(base) }, { keys: testKeys() });
       try {
         const before = await count('targeting_history');
-        const res = await app.inject({ method: 'POST', url: `/meta/targeting/apply/${rec.recommendation_id}`, headers: auth(await tok('admin', 'fails-late')), payload: { recommendation_id: rec.recommendation_id } });
+        const res = await app.inject({ method: 'POST', url: `/meta/targeting/apply/${rec.recommendation_id}`, headers: auth(await tok('admin', 'fails-late')), payload: { recommendation_id: rec.recommendation_id, dry_run: false } });
         expect(auditWritten).toBe(true);
         expect(res.statusCode).toBe(500);
         expect(await count('targeting_history')).toBe(before);

@@ -20,6 +20,8 @@ export interface SeedIds {
   /** Open proposals: one for the approve route, one for the reject route. */
   approveProposalId: number;
   rejectProposalId: number;
+  /** An applied (STUB) targeting history row. */
+  historyId: number;
 }
 
 export const ROUTES: RouteCase[] = [
@@ -36,6 +38,8 @@ export const ROUTES: RouteCase[] = [
     body: (ids) => ({ recommendation_id: ids.recommendationId, mode: 'stub', dry_run: true }),
   },
   { method: 'GET', route: '/meta/targeting/segments', access: 'read', url: () => '/meta/targeting/segments?limit=5', paginated: true },
+  // A dry run (the default), so that every probe can succeed on the same row.
+  { method: 'POST', route: '/meta/targeting/rollback/:history_id', access: 'admin', url: (ids) => `/meta/targeting/rollback/${ids.historyId}`, body: () => ({ mode: 'stub', dry_run: true }) },
   { method: 'GET', route: '/meta/targeting/history', access: 'read', url: () => '/meta/targeting/history?limit=5', paginated: true },
   {
     method: 'POST',

@@ -3,6 +3,7 @@
 // body that leaks nothing; a role that may not → 403; the right role → neither.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proposeApply } from '../../src/services/apply-proposals.ts';
+import { applyRecommendation } from '../../src/services/apply-recommendation.ts';
 import { startExperiment } from '../../src/services/holdout-experiment.ts';
 import { runOptimization } from '../../src/services/run-optimization.ts';
 import { usingPostgres } from '../helpers/db.ts';
@@ -24,7 +25,8 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
     const experiment = await startExperiment(h.ctx, { campaignId: `${CAMPAIGN}-x`, mode: 'stub', holdoutShare: 0.5, dryRun: false });
     const toApprove = await proposeApply(h.ctx, { recommendationId: result.recommendations[0]!.recommendation_id, mode: 'stub' });
     const toReject = await proposeApply(h.ctx, { recommendationId: result.recommendations[1]!.recommendation_id, mode: 'stub' });
-    ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id, experimentId: experiment.experiment_id!, approveProposalId: toApprove.proposal.id, rejectProposalId: toReject.proposal.id };
+    const applied = await applyRecommendation(h.ctx, { recommendationId: result.recommendations.at(-1)!.recommendation_id, mode: 'stub', dryRun: false });
+    ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id, experimentId: experiment.experiment_id!, approveProposalId: toApprove.proposal.id, rejectProposalId: toReject.proposal.id, historyId: applied.history_id! };
     bad = await badTokens();
   });
   afterAll(async () => {
@@ -117,6 +119,7 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
           const res = await call(route, auth(await token('manager')));
           expect(res.statusCode).toBe(403);
           expect(res.json().error.code).toBe('forbidden');
+          expect(res.json().error.message).toMatch(/admin only/);
         });
       }
 
@@ -260,7 +263,7 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
       const admin = await other.app.inject({ method: 'POST', url: `/meta/targeting/apply/${rec.recommendation_id}`, headers: auth(await token('admin')), payload: body });
       expect(admin.statusCode).toBe(501);
       expect(admin.json().error.code).toBe('not_implemented');
-      expect(admin.json().error.message).toMatch(/Meta Marketing API client/);
+      expect(admin.json().error.message).toMatch(/LIVE mode is not set up: META_ACCESS_TOKEN/);
     } finally {
       await other.close();
     }

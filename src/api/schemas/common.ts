@@ -12,7 +12,7 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse', description: 'The one error shape of every endpoint' },
 );
 
-export const Mode = Type.Enum(['stub', 'live'], { description: 'stub (default): synthetic/simulated; live: the Meta Marketing API (not available in this version)' });
+export const Mode = Type.Enum(['stub', 'live'], { description: 'stub (default): synthetic/simulated; live: the Meta Marketing API (a real ad account)' });
 export type ModeValue = Static<typeof Mode>;
 
 export const Uuid = Type.String({ format: 'uuid', maxLength: 36 });

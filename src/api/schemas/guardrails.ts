@@ -11,7 +11,7 @@ export const GuardrailReport = Type.Object(
     message: Type.String(),
     checks: Type.Array(Type.Object({ rule: Rule, passed: Type.Boolean(), detail: Type.String() }), { description: 'Every rule, in the order they are checked' }),
     current_budget: Type.Union([Type.Number(), Type.Null()], { description: "The ad set's daily budget now, in major units; null when the store does not know it" }),
-    current_budget_source: Type.Union([Type.Enum(['meta_sync', 'last_applied']), Type.Null()]),
+    current_budget_source: Type.Union([Type.Enum(['meta_sync', 'last_applied', 'meta_read']), Type.Null()], { description: 'meta_read: a LIVE apply read the ad sets from Meta just now (with one ad set per country, the budgets are the totals across them; checks name each ad set)' }),
     proposed_budget: Type.Number({ description: "The recommendation's daily budget for the ad set, in major units" }),
     currency: Type.String(),
     event_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The guardrail ledger row of a pass; null for a dry run' }),

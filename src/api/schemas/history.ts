@@ -36,6 +36,8 @@ export const HistoryEntry = Type.Object({
   experiment_id: Type.Union([Type.String({ format: 'uuid' }), Type.Null()], { description: 'The holdout experiment of the change (GET /meta/targeting/experiments/{experiment_id})' }),
   experiment_arm: Type.Union([Type.Enum(['treatment', 'holdout']), Type.Null()], { description: 'treatment: the recommendation was applied; holdout: it was withheld and the old targeting kept' }),
   actor: Type.Union([Type.String(), Type.Null()], { description: 'Who made the change: the token subject (API), cli:<os user> (CLI) or scheduler; null for changes recorded before actors were' }),
+  state: Type.Enum(['pending', 'applied', 'failed'], { description: 'pending: recorded before the request, not settled yet (an apply at work, or one a crash interrupted: the next apply or run reconciles it); applied; failed (nothing of it is left in force)' }),
+  rolls_back_history_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The row this one rolls back (POST /meta/targeting/rollback/{history_id}), or null' }),
 });
 
 export const HistoryResponse = Type.Array(HistoryEntry);

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { countryGroups, POOL_KEY, splitName, splitSteps } from './adset-split.ts';
+import type { TargetingDecision } from './targeting-spec.ts';
+
+const decision = (budgets: Record<string, number>): TargetingDecision => ({
+  countries: Object.keys(budgets),
+  countryBudgetsMinor: Object.entries(budgets).map(([country, amountMinor]) => ({ country, amountMinor })),
+  ageMin: 18, ageMax: 65, gender: 'all', interests: [], behaviors: [], customAudiences: [], lookalikeAudiences: [], frequencyCap: null, advantageAudience: 0,
+});
+
+describe('countryGroups', () => {
+  it('one group per country at or above the minimum, the rest pooled; budgets add up', () => {
+    const groups = countryGroups(decision({ ES: 5_000, MX: 1_000, AR: 400, CL: 300 }), 1_000);
+    expect(groups).toEqual([
+      { key: 'ES', countries: ['ES'], budgetMinor: 5_000 },
+      { key: 'MX', countries: ['MX'], budgetMinor: 1_000 },
+      { key: POOL_KEY, countries: ['AR', 'CL'], budgetMinor: 700 },
+    ]);
+  });
+  it('one country is one group', () => {
+    expect(countryGroups(decision({ ES: 5_000 }), 1_000)).toEqual([{ key: 'ES', countries: ['ES'], budgetMinor: 5_000 }]);
+  });
+});
+
+describe('splitSteps', () => {
+  const source = { adsetId: 'A', name: 'Prospecting' };
+  it('without a split, one group updates the original', () => {
+    expect(splitSteps(source, [{ key: 'ES', countries: ['ES'], budgetMinor: 10 }], [])).toEqual([{ kind: 'update', adsetId: 'A', group: { key: 'ES', countries: ['ES'], budgetMinor: 10 } }]);
+  });
+  it('a first split: the original takes the largest group, the others are copies named by group', () => {
+    const groups = countryGroups(decision({ MX: 1_000, ES: 5_000, AR: 400 }), 1_000);
+    const steps = splitSteps(source, groups, []);
+    expect(steps.map((s) => [s.kind, s.kind === 'create' ? s.name : s.kind === 'update' ? s.adsetId : '', s.kind === 'retire' ? s.groupKey : s.group.key])).toEqual([
+      ['create', 'Prospecting [geo MX]', 'MX'],
+      ['update', 'A', 'ES'],
+      ['create', 'Prospecting [geo pool]', POOL_KEY],
+    ]);
+  });
+  it('a later split finds its ad sets again, creates only new groups and retires groups that are gone', () => {
+    const groups = countryGroups(decision({ ES: 5_000, FR: 2_000 }), 1_000);
+    const steps = splitSteps(source, groups, [{ groupKey: 'ES', adsetId: 'A' }, { groupKey: 'MX', adsetId: 'B' }, { groupKey: POOL_KEY, adsetId: 'C' }]);
+    expect(steps).toEqual([
+      { kind: 'update', adsetId: 'A', group: groups[0] },
+      { kind: 'create', group: groups[1], name: splitName('Prospecting', 'FR') },
+      { kind: 'retire', adsetId: 'B', groupKey: 'MX' },
+      { kind: 'retire', adsetId: 'C', groupKey: POOL_KEY },
+    ]);
+  });
+  it('the original whose group is gone takes a new group instead of being retired', () => {
+    const groups = countryGroups(decision({ FR: 2_000, MX: 1_500 }), 1_000);
+    const steps = splitSteps(source, groups, [{ groupKey: 'ES', adsetId: 'A' }, { groupKey: 'MX', adsetId: 'B' }]);
+    expect(steps).toEqual([
+      { kind: 'update', adsetId: 'A', group: groups[0] },
+      { kind: 'update', adsetId: 'B', group: groups[1] },
+    ]);
+  });
+});

@@ -1,0 +1,82 @@
+// The geo split on real ad sets. A Meta ad set has one budget, not one per country, so a decision
+// that gives each country its own budget becomes one ad set per country, and the countries whose
+// budget is under a minimum share one pooled ad set. Pure: it decides which ad set holds which
+// group, from the groups and the ad sets earlier splits made; the service sends the requests.
+import type { TargetingDecision } from './targeting-spec.ts';
+
+/** The group of the countries under the minimum budget. */
+export const POOL_KEY = 'pool';
+
+export interface CountryGroup {
+  /** The country code, or POOL_KEY for the pooled countries. */
+  key: string;
+  countries: string[];
+  budgetMinor: number;
+}
+
+/**
+ * One group per country whose daily budget reaches the minimum, and one pooled group for the rest
+ * (in the decision's order). A decision without per-country budgets, or with one country, is one group.
+ */
+export function countryGroups(decision: TargetingDecision, minBudgetMinor: number): CountryGroup[] {
+  const budgetOf = new Map(decision.countryBudgetsMinor.map((b) => [b.country, b.amountMinor]));
+  const total = decision.countries.reduce((s, c) => s + (budgetOf.get(c) ?? 0), 0);
+  if (decision.countries.length <= 1 || total === 0) return [{ key: decision.countries.length === 1 ? decision.countries[0]! : POOL_KEY, countries: [...decision.countries], budgetMinor: total }];
+  const own: CountryGroup[] = [];
+  const pooled: string[] = [];
+  for (const c of decision.countries) {
+    const b = budgetOf.get(c) ?? 0;
+    if (b >= minBudgetMinor) own.push({ key: c, countries: [c], budgetMinor: b });
+    else pooled.push(c);
+  }
+  if (pooled.length > 0) own.push({ key: POOL_KEY, countries: pooled, budgetMinor: pooled.reduce((s, c) => s + (budgetOf.get(c) ?? 0), 0) });
+  return own;
+}
+
+/** An ad set an earlier split made (or the original, once it holds a group). */
+export interface SplitMember {
+  groupKey: string;
+  adsetId: string;
+}
+
+export type SplitStep =
+  | { kind: 'update'; adsetId: string; group: CountryGroup }
+  | { kind: 'create'; group: CountryGroup; name: string }
+  | { kind: 'retire'; adsetId: string; groupKey: string };
+
+/**
+ * Which ad set holds which group. An ad set that already holds a group keeps it; the original
+ * holds the largest group nobody holds yet (so a first split changes the original and copies it
+ * for the others); each group left is a copy of the original; an ad set whose group is gone is
+ * retired (paused; its budget is already in the groups' new budgets).
+ */
+export function splitSteps(source: { adsetId: string; name: string }, groups: readonly CountryGroup[], members: readonly SplitMember[]): SplitStep[] {
+  if (groups.length === 1 && members.length === 0) return [{ kind: 'update', adsetId: source.adsetId, group: groups[0]! }];
+  const holder = new Map(members.map((m) => [m.groupKey, m.adsetId]));
+  const wanted = new Set(groups.map((g) => g.key));
+  const sourceHolds = members.some((m) => m.adsetId === source.adsetId && wanted.has(m.groupKey));
+  const steps: SplitStep[] = [];
+  const unheld = groups.filter((g) => !holder.has(g.key));
+  if (!sourceHolds && unheld.length > 0) {
+    const largest = [...unheld].sort((a, b) => b.budgetMinor - a.budgetMinor || (a.key < b.key ? -1 : 1))[0]!;
+    holder.set(largest.key, source.adsetId);
+  }
+  for (const g of groups) {
+    const id = holder.get(g.key);
+    steps.push(id === undefined ? { kind: 'create', group: g, name: splitName(source.name, g.key) } : { kind: 'update', adsetId: id, group: g });
+  }
+  const holding = new Set([...holder.entries()].filter(([k]) => wanted.has(k)).map(([, id]) => id));
+  for (const m of members) if (!wanted.has(m.groupKey) && !holding.has(m.adsetId)) steps.push({ kind: 'retire', adsetId: m.adsetId, groupKey: m.groupKey });
+  return steps;
+}
+
+/** The name of a split's ad set: the original's name and the group, so that people and the optimizer find it again. */
+export function splitName(sourceName: string, groupKey: string): string {
+  return `${sourceName} [geo ${groupKey}]`;
+}
+
+/** The decision for one group: its countries and their budgets, the rest as decided. */
+export function decisionForGroup(decision: TargetingDecision, group: CountryGroup): TargetingDecision {
+  const inGroup = new Set(group.countries);
+  return { ...decision, countries: [...group.countries], countryBudgetsMinor: decision.countryBudgetsMinor.filter((b) => inGroup.has(b.country)) };
+}

@@ -1,0 +1,176 @@
+// Applying a recommendation to real ad sets. In order: plan (read the ad sets from Meta, map the
+// decision onto each, split by country), preview (Meta validates every request with validate_only
+// and nothing changes), record (a pending history row, committed before any write), send (each
+// write recorded as it lands), settle (applied, or failed with Meta's error after the writes that
+// landed are undone). A pending row left by a crash is settled by reconcilePendingChanges.
+import type { AppContext } from '../context.ts';
+import type { Recommendation } from '../engine/types.ts';
+import { countryGroups, decisionForGroup, splitName, splitSteps, type SplitStep } from '../meta/adset-split.ts';
+import type { MetaClient } from '../meta/client.ts';
+import { copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
+import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision } from '../meta/targeting-spec.ts';
+import type { MetaAdSet } from '../meta/graph.ts';
+import { setChangeProgress, settleChange, type StoredMetaError } from '../store/history.ts';
+import { metaCampaignOf, saveSplitMembers, splitMembersOf, splitSourceOf } from '../store/meta.ts';
+import { ConflictError, InputError } from './errors.ts';
+import { activate, compensate, metaErrorOf, sendChange, stateOf, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { decisionOf } from './targeting-decision.ts';
+
+export interface LivePlan {
+  rec: Recommendation;
+  decision: TargetingDecision;
+  source: MetaAdSet;
+  rules: CampaignRules;
+  doc: ChangesDocument;
+}
+
+/** Reads what the apply starts from and decides every request; sends nothing. */
+export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Recommendation, lookalikes: { id: string; name: string }[] = []): Promise<LivePlan> {
+  if (rec.adset_id === null) throw new InputError('recommendation_id', `recommendation ${rec.recommendation_id} is for the whole campaign; a LIVE apply changes ad sets, so it needs a recommendation for one ad set (run --mode live recommends per active ad set)`);
+  const madeFrom = await splitSourceOf(ctx.db, rec.adset_id);
+  if (madeFrom !== null) throw new ConflictError(`ad set ${rec.adset_id} was made by the geo split of ad set ${madeFrom}: apply a recommendation for ${madeFrom}, which places every country`);
+  const campaign = await metaCampaignOf(ctx.db, rec.campaign_id);
+  if (campaign === null) throw new InputError('recommendation_id', `campaign ${rec.campaign_id} has no LIVE structure stored; run meta sync --campaign ${rec.campaign_id} first`);
+  const rules: CampaignRules = { specialAdCategories: campaign.specialAdCategories, budgetMode: campaign.budgetMode };
+  const decision = decisionOf(rec, ctx.config.meta.advantageAudience, lookalikes);
+  const source = await readAdSet(client, rec.adset_id);
+  if (source.campaignId !== rec.campaign_id) throw new ConflictError(`ad set ${rec.adset_id} now belongs to campaign ${source.campaignId}, not ${rec.campaign_id}; sync and run again`);
+  // Per-country budgets need ad sets of their own; a campaign budget or a lifetime budget has none to split.
+  const splittable = rules.budgetMode === 'adset' && source.lifetimeBudgetMinor === null;
+  const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
+  const members = splittable ? await splitMembersOf(ctx.db, source.id) : [];
+  const steps = splitSteps({ adsetId: source.id, name: source.name ?? source.id }, groups, members);
+  const current = new Map<string, MetaAdSet>([[source.id, source]]);
+  for (const s of steps) if (s.kind !== 'create' && !current.has(s.adsetId)) current.set(s.adsetId, await readAdSet(client, s.adsetId));
+  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source));
+  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] } };
+}
+
+function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet): AdSetChange {
+  if (step.kind === 'retire') {
+    const a = current.get(step.adsetId)!;
+    const write: AdSetWrite = { status: 'PAUSED' };
+    return { step: 'retire', adset_id: a.id, group: null, copy: null, update: updateRequest(a.id, write), activate: false, before: stateOf(a), after: { status: 'PAUSED' }, diff: updateDiff({ targeting: a.targeting, dailyBudgetMinor: a.dailyBudgetMinor, status: a.status }, { targeting: a.targeting, status: 'PAUSED' }), notes: [{ kind: 'budget', field: 'status', message: `group ${step.groupKey} is no longer in the split: ad set paused, its budget is now in the other ad sets' budgets` }], sent: false, activated: false };
+  }
+  // A copy starts as the original: the update is mapped from the original's targeting and settings.
+  const base = step.kind === 'update' ? current.get(step.adsetId)! : source;
+  const groupDecision = decisionForGroup(decision, step.group);
+  const mapped = adSetUpdateFor(groupDecision, { id: base.id, optimizationGoal: base.optimizationGoal, targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, lifetimeBudgetMinor: base.lifetimeBudgetMinor }, rules);
+  const write: AdSetWrite = { ...mapped.body };
+  const group = { key: step.group.key, countries: step.group.countries, budget_minor: step.group.budgetMinor };
+  const after = { targeting: mapped.body.targeting, ...(mapped.body.daily_budget === undefined ? {} : { daily_budget: mapped.body.daily_budget }) };
+  if (step.kind === 'create') {
+    // The copy is named with its group; it stays PAUSED (the copy's status) until the apply completes.
+    const copy = copyRequest(source.id, splitName('', step.group.key));
+    write.name = step.name;
+    return { step: 'create', adset_id: null, group, copy, update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes: mapped.notes, sent: false, activated: false };
+  }
+  // An ad set of an earlier split that was retired comes back with its group, following the original's status.
+  if (base.id !== source.id && base.status !== source.status && source.status !== null) write.status = source.status;
+  const expected = write.status === undefined ? after : { ...after, status: write.status };
+  return { step: 'update', adset_id: base.id, group, copy: null, update: updateRequest(base.id, write), activate: false, before: stateOf(base), after: expected, diff: updateDiff({ targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, status: base.status }, write), notes: mapped.notes, sent: false, activated: false };
+}
+
+/** A change to an ad set that already holds what it would be sent (a copy is never one). */
+export function isNoop(c: AdSetChange): boolean {
+  return c.step !== 'create' && c.diff.length === 0;
+}
+
+/** Whether the plan changes nothing: every ad set already holds what it would be sent, and nothing is created or retired. */
+export function changesNothing(plan: LivePlan): boolean {
+  return plan.doc.adsets.every(isNoop);
+}
+
+/** The requests in the order they are sent (a create's update is sent to the copy's id, unknown until Meta answers). */
+export function requestsOf(doc: ChangesDocument): GraphRequest[] {
+  const out: GraphRequest[] = [];
+  for (const c of doc.adsets) {
+    if (isNoop(c)) continue;
+    if (c.copy !== null && c.adset_id === null) out.push(c.copy);
+    out.push(c.update);
+  }
+  for (const c of doc.adsets) if (c.activate) out.push(updateRequest(c.adset_id ?? '(the copy)', { status: 'ACTIVE' }));
+  return out;
+}
+
+export interface Validation {
+  validated: boolean;
+  errors: { path: string; error: StoredMetaError }[];
+}
+
+/**
+ * Meta validates every request without changing anything. A copy is validated on the original,
+ * and the copy's update as an update of the original (the same spec on the same settings).
+ */
+export async function validatePlan(client: MetaClient, doc: ChangesDocument): Promise<Validation> {
+  const errors: Validation['errors'] = [];
+  const check = async (request: GraphRequest) => {
+    try {
+      await send(client, request, { validateOnly: true });
+    } catch (e) {
+      errors.push({ path: request.path, error: metaErrorOf(e) });
+    }
+  };
+  for (const c of doc.adsets) {
+    if (isNoop(c)) continue;
+    if (c.step === 'create') {
+      await check(c.copy!);
+      const { name: _name, ...spec } = c.update.params as AdSetWrite;
+      await check(updateRequest(doc.source_adset_id, spec));
+    } else {
+      await check(c.update);
+    }
+  }
+  return { validated: true, errors };
+}
+
+export interface LiveOutcome {
+  historyId: number;
+  state: 'applied' | 'failed';
+  doc: ChangesDocument;
+  metaError: StoredMetaError | null;
+}
+
+/**
+ * Records the change as pending (committed before any write), sends it, and settles it. On a
+ * failure the writes that landed are undone, last first, and the row says which.
+ */
+export async function executeLivePlan(ctx: AppContext, client: MetaClient, plan: LivePlan, historyRow: (state: 'pending', changes: ChangesDocument) => Promise<number>): Promise<LiveOutcome> {
+  const doc = plan.doc;
+  const historyId = await historyRow('pending', doc);
+  const outcome = await sendChanges(ctx, client, doc, historyId);
+  // Applied: every ad set now holds its group. Failed: the copies Meta made (paused again) are kept
+  // as their groups' ad sets, so that the next apply updates them instead of copying again.
+  const holders = doc.adsets.filter((c) => c.step !== 'retire' && c.group !== null && c.group.key !== 'all' && c.adset_id !== null && (outcome.state === 'applied' ? doc.adsets.length > 1 || c.adset_id !== doc.source_adset_id : c.step === 'create'));
+  const members = holders.map((c) => ({ groupKey: c.group!.key, adsetId: c.adset_id!, name: c.after.name ?? plan.source.name ?? c.adset_id!, createdByHistoryId: c.step === 'create' ? historyId : null }));
+  if (members.length > 0) await ctx.db.transaction((tx) => saveSplitMembers(tx, plan.rec.campaign_id, doc.source_adset_id, members, ctx.clock.now()));
+  return outcome;
+}
+
+/** Sends the changes of a recorded (pending) row and settles it: applied, or failed after undoing what had landed. */
+export async function sendChanges(ctx: AppContext, client: MetaClient, doc: ChangesDocument, historyId: number): Promise<LiveOutcome> {
+  const progress = () => setChangeProgress(ctx.db, historyId, doc);
+  const landed: AdSetChange[] = [];
+  try {
+    for (const c of doc.adsets) {
+      if (isNoop(c)) continue;
+      try {
+        await sendChange(client, c, progress);
+      } finally {
+        // A copy that Meta made counts as landed even when its update failed: it must be paused again.
+        if (c.sent || (c.step === 'create' && c.adset_id !== null)) landed.push(c);
+      }
+    }
+    for (const c of doc.adsets) if (c.activate) await activate(client, c, progress);
+  } catch (error) {
+    const metaError = metaErrorOf(error);
+    await compensate(client, doc, landed);
+    const undone = doc.rolled_back.filter((r) => r.restored).length;
+    const left = doc.rolled_back.filter((r) => !r.restored).map((r) => r.adset_id);
+    const message = `Meta refused a change (${metaError.message}); ${landed.length === 0 ? 'nothing had landed' : `${undone} of ${landed.length} change(s) that had landed rolled back`}${left.length > 0 ? `; NOT restored: ${left.join(', ')}` : ''}`;
+    await settleChange(ctx.db, historyId, { state: 'failed', changes: doc, metaError, errorMessage: message });
+    return { historyId, state: 'failed', doc, metaError };
+  }
+  await settleChange(ctx.db, historyId, { state: 'applied', changes: doc, metaError: null, errorMessage: null });
+  return { historyId, state: 'applied', doc, metaError: null };
+}

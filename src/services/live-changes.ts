@@ -1,0 +1,120 @@
+// The per-ad-set changes of a LIVE apply as the history keeps them: what each ad set held before
+// (exactly as Meta returned it), the request that changes it, what it should hold after, and
+// whether it was sent. Apply, reconcile and rollback all work from this one document.
+import { canonicalJson } from '../engine/canonical-json.ts';
+import type { MetaClient } from '../meta/client.ts';
+import { copiedAdsetId, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
+import { MetaApiError } from '../meta/errors.ts';
+import type { MetaAdSet, WireTargeting } from '../meta/graph.ts';
+import type { FieldChange, UpdateNote } from '../meta/targeting-spec.ts';
+import type { StoredMetaError } from '../store/history.ts';
+
+/** What an ad set holds that an apply may change, in Meta's wire form. */
+export interface AdSetState {
+  targeting: WireTargeting;
+  /** Minor units as a string of digits, as Meta sends it; null without a daily budget. */
+  daily_budget: string | null;
+  status: string | null;
+  name: string | null;
+}
+
+export interface AdSetChange {
+  /** update: change an existing ad set; create: copy the original, then update the copy; retire: pause an ad set of a split whose group is gone. */
+  step: 'update' | 'create' | 'retire';
+  /** The ad set changed; for a create, the copy's id once Meta made it (null before). */
+  adset_id: string | null;
+  group: { key: string; countries: string[]; budget_minor: number } | null;
+  /** A create's copy request (sent first); null otherwise. */
+  copy: GraphRequest | null;
+  /** The update sent to the ad set (for a create, to the copy: its path is the copy's id once known). */
+  update: GraphRequest;
+  /** A created ad set is activated last, when the original is active: it stays PAUSED until the whole apply has landed. */
+  activate: boolean;
+  /** Null for a create (the ad set did not exist). */
+  before: AdSetState | null;
+  after: Partial<AdSetState>;
+  diff: FieldChange[];
+  notes: UpdateNote[];
+  sent: boolean;
+  activated: boolean;
+}
+
+export interface ChangesDocument {
+  source_adset_id: string;
+  adsets: AdSetChange[];
+  /** Compensating writes after a failure: which ad sets were restored (or paused, when created). */
+  rolled_back: { adset_id: string; step: AdSetChange['step']; restored: boolean; error: string | null }[];
+}
+
+export function stateOf(a: MetaAdSet): AdSetState {
+  return { targeting: a.targeting, daily_budget: a.dailyBudgetMinor === null ? null : String(a.dailyBudgetMinor), status: a.status, name: a.name };
+}
+
+/** Meta's error in the form the history keeps (the client has already taken any token out of its texts). */
+export function metaErrorOf(error: unknown): StoredMetaError {
+  if (error instanceof MetaApiError) return { code: error.code, subcode: error.subcode, fbtrace_id: error.fbtraceId, user_message: error.userMessage, message: error.message };
+  return { code: null, subcode: null, fbtrace_id: null, user_message: null, message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Sends one change: the copy first for a create (recording the new id through `progress`), then the update. */
+export async function sendChange(client: MetaClient, change: AdSetChange, progress: () => Promise<void>): Promise<void> {
+  if (change.step === 'create' && change.adset_id === null) {
+    const id = copiedAdsetId(await send(client, change.copy!, { validateOnly: false }));
+    if (id === null) throw new Error('Meta answered the ad set copy without copied_adset_id');
+    change.adset_id = id;
+    change.update = updateRequest(id, change.update.params as AdSetWrite);
+    await progress();
+  }
+  await send(client, change.update, { validateOnly: false });
+  change.sent = true;
+  await progress();
+}
+
+export async function activate(client: MetaClient, change: AdSetChange, progress: () => Promise<void>): Promise<void> {
+  await send(client, updateRequest(change.adset_id!, { status: 'ACTIVE' }), { validateOnly: false });
+  change.activated = true;
+  await progress();
+}
+
+/** The request that puts an ad set back as it was: the stored targeting, budget and status exactly; a created one is paused. */
+export function restoreRequest(change: AdSetChange): GraphRequest | null {
+  if (change.adset_id === null) return null;
+  if (change.before === null) return updateRequest(change.adset_id, { status: 'PAUSED' });
+  const write: AdSetWrite = { targeting: change.before.targeting };
+  if (change.before.daily_budget !== null && change.after.daily_budget !== undefined) write.daily_budget = change.before.daily_budget;
+  if (change.before.status !== null) write.status = change.before.status;
+  return updateRequest(change.adset_id, write);
+}
+
+/** Compensating writes, last change first: each landed change is undone; what could not be is said. */
+export async function compensate(client: MetaClient, doc: ChangesDocument, landed: readonly AdSetChange[]): Promise<void> {
+  for (const change of [...landed].reverse()) {
+    const request = restoreRequest(change);
+    if (request === null) continue;
+    try {
+      await send(client, request, { validateOnly: false });
+      doc.rolled_back.push({ adset_id: change.adset_id!, step: change.step, restored: true, error: null });
+    } catch (e) {
+      doc.rolled_back.push({ adset_id: change.adset_id!, step: change.step, restored: false, error: metaErrorOf(e).message });
+    }
+  }
+}
+
+/**
+ * Whether the ad set holds every targeting field of `expected`, and none that `expected` drops from
+ * `other` (the state on the other side of the change). Fields neither names are Meta's own
+ * additions to what it returns, and do not count.
+ */
+export function holds(current: AdSetState, expected: Partial<AdSetState>, other: Partial<AdSetState> | null): boolean {
+  if (expected.targeting !== undefined) {
+    for (const [k, v] of Object.entries(expected.targeting)) if (canonicalJson(current.targeting[k] ?? null) !== canonicalJson(v ?? null)) return false;
+    for (const k of Object.keys(other?.targeting ?? {})) if (!(k in expected.targeting) && current.targeting[k] !== undefined) return false;
+  }
+  if (expected.daily_budget !== undefined && expected.daily_budget !== current.daily_budget) return false;
+  if (expected.status !== undefined && expected.status !== current.status) return false;
+  return true;
+}
+
+export async function readState(client: MetaClient, adsetId: string): Promise<AdSetState> {
+  return stateOf(await readAdSet(client, adsetId));
+}

@@ -1,0 +1,130 @@
+// Rolling back an applied change: the ad sets get back exactly the targeting, budget and status the
+// history stored from before it (ad sets the change created are paused), recorded as a history row
+// of its own that points at the row it rolls back. STUB mode restores the stored old targeting in
+// the history. A dry run (the default of the API and CLI) shows the requests and changes nothing.
+import type { AppContext } from '../context.ts';
+import { send, type GraphRequest } from '../meta/adset-writes.ts';
+import { updateDiff, type FieldChange } from '../meta/targeting-spec.ts';
+import { getStoredChange, insertTargetingChange, recentPendingOf, targetingInForce, type StoredChange, type StoredMetaError } from '../store/history.ts';
+import { auditChange } from './audit.ts';
+import { ConflictError, InputError, NotFoundError } from './errors.ts';
+import { sendChanges, type LiveOutcome } from './live-apply.ts';
+import { metaErrorOf, readState, restoreRequest, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { metaClientFor, translate } from './meta.ts';
+import { PENDING_GRACE_MS, reconcilePendingChanges } from './reconcile-changes.ts';
+import type { Mode } from './run-optimization.ts';
+
+export interface RollbackRequest {
+  historyId: number;
+  /** Must match the row's mode when given. */
+  mode?: Mode;
+  dryRun: boolean;
+}
+
+export interface RollbackResult {
+  /** The new history row (null for a dry run). */
+  history_id: number | null;
+  rolled_back_history_id: number;
+  success: boolean;
+  dry_run: boolean;
+  mode: Mode;
+  message: string;
+  /** Per ad set: what it gets back (restore) or that it is paused (created by the change), and the fields that change. */
+  changes: { adset_id: string | null; action: 'restore' | 'pause'; diff: FieldChange[] }[];
+  /** The exact requests sent (or that would be sent), in order; none in STUB mode. */
+  requests: GraphRequest[];
+  validation: { validated_by_meta: boolean; errors: { path: string; error: StoredMetaError }[] };
+  /** After a failure: the ad sets put back as they were before the rollback started. */
+  rolled_back: { adset_id: string; step: string; restored: boolean; error: string | null }[];
+  meta_error: StoredMetaError | null;
+}
+
+export async function rollbackChange(ctx: AppContext, req: RollbackRequest): Promise<RollbackResult> {
+  if (!Number.isSafeInteger(req.historyId) || req.historyId < 1) throw new InputError('history_id', `must be a positive whole number, got ${JSON.stringify(req.historyId)}`);
+  if (req.mode !== undefined && req.mode !== 'stub' && req.mode !== 'live') throw new InputError('mode', `must be stub or live, got ${JSON.stringify(req.mode)}`);
+  const row = await getStoredChange(ctx.db, req.historyId);
+  if (row === null) throw new NotFoundError(`no targeting history row ${req.historyId}; GET /meta/targeting/history lists them`);
+  if (req.mode !== undefined && req.mode !== row.mode) throw new InputError('mode', `row ${row.id} was applied in ${row.mode} mode; roll it back in ${row.mode} mode`);
+  return row.mode === 'live' ? rollbackLive(ctx, row, req.dryRun) : rollbackStub(ctx, row, req.dryRun);
+}
+
+/** Only the change now in force on its ad set can be rolled back: an older one would undo later changes too. */
+async function checkRollbackable(ctx: AppContext, row: StoredChange): Promise<void> {
+  if (row.state !== 'applied') throw new ConflictError(`targeting history row ${row.id} is ${row.state}: only an applied change can be rolled back${row.state === 'failed' ? ' (nothing of a failed change is left in force)' : ''}`);
+  if (row.rolledBackBy !== null) throw new ConflictError(`targeting history row ${row.id} was already rolled back by row ${row.rolledBackBy}`);
+  const inForce = await targetingInForce(ctx.db, row.campaignId, row.adsetId);
+  if (inForce !== null && inForce.historyId !== row.id) throw new ConflictError(`targeting history row ${row.id} is not the change in force on ad set ${row.adsetId ?? '(whole campaign)'} (row ${inForce.historyId} is): roll back row ${inForce.historyId} first`);
+}
+
+async function rollbackStub(ctx: AppContext, row: StoredChange, dryRun: boolean): Promise<RollbackResult> {
+  await checkRollbackable(ctx, row);
+  const base = { rolled_back_history_id: row.id, dry_run: dryRun, mode: 'stub' as const, requests: [], validation: { validated_by_meta: false, errors: [] }, rolled_back: [], meta_error: null };
+  const changes = [{ adset_id: row.adsetId, action: 'restore' as const, diff: [{ field: 'targeting', before: row.newTargeting, after: row.oldTargeting }] }];
+  if (dryRun) return { ...base, history_id: null, success: true, changes, message: `Dry run in STUB mode: would restore the targeting stored before row ${row.id}; nothing changed. Confirm to roll back` };
+  const historyId = await ctx.db.transaction(async (tx) => {
+    const id = await insertTargetingChange(tx, {
+      run_id: row.runId, recommendation_id: row.recommendationId, campaign_id: row.campaignId, adset_id: row.adsetId, mode: 'stub', dry_run: false, applied_at: ctx.clock.now(),
+      old_targeting: row.newTargeting, new_targeting: row.oldTargeting, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,
+      success: true, error_message: null, actor: ctx.actor.id, state: 'applied', rolls_back_history_id: row.id,
+    });
+    await auditChange(tx, ctx, { action: 'rollback', summary: { history_id: id, rolled_back_history_id: row.id, mode: 'stub', outcome: 'applied' } });
+    return id;
+  });
+  return { ...base, history_id: historyId, success: true, changes, message: `Rolled back in STUB mode (simulated): row ${row.id}'s old targeting restored; recorded as targeting history row ${historyId}` };
+}
+
+async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean): Promise<RollbackResult> {
+  const { client } = metaClientFor(ctx);
+  return translate(async () => {
+    await reconcilePendingChanges(ctx, client, row.campaignId);
+    await checkRollbackable(ctx, (await getStoredChange(ctx.db, row.id))!);
+    const applied = row.changes as ChangesDocument | null;
+    if (applied === null) throw new ConflictError(`targeting history row ${row.id} holds no per-ad-set changes to restore`);
+    // Each ad set the change reached, as it is now, and the request that puts it back.
+    const steps: AdSetChange[] = [];
+    const changes: RollbackResult['changes'] = [];
+    for (const c of applied.adsets) {
+      const request = c.sent || (c.step === 'create' && c.adset_id !== null) ? restoreRequest(c) : null;
+      if (request === null) continue;
+      const now = await readState(client, c.adset_id!);
+      const target = c.before === null ? { status: 'PAUSED' } : { targeting: c.before.targeting, ...(request.params.daily_budget === undefined ? {} : { daily_budget: c.before.daily_budget }), ...(c.before.status === null ? {} : { status: c.before.status }) };
+      const diff = updateDiff({ targeting: now.targeting, dailyBudgetMinor: now.daily_budget === null ? null : Number(now.daily_budget), status: now.status }, request.params as never);
+      steps.push({ step: 'update', adset_id: c.adset_id, group: c.group, copy: null, update: request, activate: false, before: now, after: target, diff, notes: [], sent: false, activated: false });
+      changes.push({ adset_id: c.adset_id, action: c.before === null ? 'pause' : 'restore', diff });
+    }
+    const doc: ChangesDocument = { source_adset_id: applied.source_adset_id, adsets: steps, rolled_back: [] };
+    const requests = steps.filter((s) => s.diff.length > 0).map((s) => s.update);
+    const errors: RollbackResult['validation']['errors'] = [];
+    for (const r of requests) {
+      try {
+        await send(client, r, { validateOnly: true });
+      } catch (e) {
+        errors.push({ path: r.path, error: metaErrorOf(e) });
+      }
+    }
+    const base = { rolled_back_history_id: row.id, dry_run: dryRun, mode: 'live' as const, changes, requests, validation: { validated_by_meta: true, errors }, rolled_back: [], meta_error: null };
+    if (dryRun) {
+      await ctx.db.transaction((tx) => auditChange(tx, ctx, { action: 'rollback', summary: { rolled_back_history_id: row.id, mode: 'live', outcome: 'dry_run' } }));
+      return { ...base, history_id: null, success: errors.length === 0, message: errors.length === 0 ? `Dry run in LIVE mode: Meta validated the ${requests.length} request(s) that restore row ${row.id}'s ad sets; nothing changed. Confirm to roll back` : `Dry run in LIVE mode: Meta refused ${errors.length} request(s) in validation; nothing changed` };
+    }
+    if (errors.length > 0) return { ...base, history_id: null, success: false, meta_error: errors[0]!.error, message: `Meta refused ${errors.length} request(s) of the rollback in validation (${errors[0]!.error.message}); nothing was sent or recorded` };
+    const historyId = await recordRollback(ctx, row, doc);
+    const outcome: LiveOutcome = await sendChanges(ctx, client, doc, historyId);
+    await ctx.db.transaction((tx) => auditChange(tx, ctx, { action: 'rollback', summary: { history_id: historyId, rolled_back_history_id: row.id, mode: 'live', outcome: outcome.state } }));
+    if (outcome.state === 'applied') return { ...base, history_id: historyId, success: true, message: `Rolled back in LIVE mode: ${requests.length} ad set(s) restored exactly as stored before row ${row.id}${changes.some((c) => c.action === 'pause') ? ' (ad sets it created paused)' : ''}; recorded as targeting history row ${historyId}` };
+    return { ...base, history_id: historyId, success: false, rolled_back: outcome.doc.rolled_back, meta_error: outcome.metaError, message: `Meta refused a rollback request (${outcome.metaError?.message ?? 'unknown error'}); the ad sets it had restored were put back as they were; recorded as failed in targeting history row ${historyId}. Row ${row.id} is still in force` };
+  });
+}
+
+async function recordRollback(ctx: AppContext, row: StoredChange, doc: ChangesDocument): Promise<number> {
+  return ctx.db.transaction(async (tx) => {
+    const busy = await recentPendingOf(tx, row.campaignId, new Date(ctx.clock.now().getTime() - PENDING_GRACE_MS));
+    if (busy !== null) throw new ConflictError(`another change of campaign ${row.campaignId} is in progress (targeting history row ${busy}); try again when it has finished`);
+    return insertTargetingChange(tx, {
+      run_id: row.runId, recommendation_id: row.recommendationId, campaign_id: row.campaignId, adset_id: row.adsetId, mode: 'live', dry_run: false, applied_at: ctx.clock.now(),
+      old_targeting: row.newTargeting, new_targeting: row.oldTargeting, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,
+      success: false, error_message: null, actor: ctx.actor.id, state: 'pending', changes: doc, rolls_back_history_id: row.id,
+    });
+  });
+}
+

@@ -1,0 +1,294 @@
+// LIVE apply against the project's fake Graph API: sync → run → dry run → apply → apply again →
+// rollback, a fault in the middle of a multi-ad-set apply, a special-category campaign, a crash
+// between the record and the answer, and the token's absence from everything written or printed.
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContext, type AppContext } from '../src/context.ts';
+import type { Recommendation } from '../src/engine/types.ts';
+import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
+import { applyRecommendation, type ApplyResult } from '../src/services/apply-recommendation.ts';
+import { planLiveApply } from '../src/services/live-apply.ts';
+import { sendChange } from '../src/services/live-changes.ts';
+import { metaClientFor, metaSync } from '../src/services/meta.ts';
+import { PENDING_GRACE_MS } from '../src/services/reconcile-changes.ts';
+import { rollbackChange } from '../src/services/rollback-change.ts';
+import { runOptimization } from '../src/services/run-optimization.ts';
+import { insertTargetingChange, getStoredChange } from '../src/store/history.ts';
+import type { Db } from '../src/store/db.ts';
+import { runCli } from './helpers/cli.ts';
+import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
+
+const TOKEN = 'EAAzzAPPLYtokenRecognisable5550123abcdef';
+const END = '2026-11-19';
+
+interface Harness {
+  ctx: AppContext;
+  db: Db;
+  logs: string[];
+  setNow(iso: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * LIVE applies switched on (the kill switch is off in LIVE until set), and the per-apply budget
+ * limit raised: a first geo split moves most of the original ad set's budget into its copies, far
+ * beyond the default ±20 % of that ad set. The guardrail tests below use the defaults.
+ */
+const LIVE_APPLY_ENV = { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '100' };
+
+async function harness(origin: string, adAccountId: string, env: Record<string, string> = {}): Promise<Harness> {
+  const db = await openTestDb();
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  let now = new Date('2026-11-20T08:00:00Z');
+  const config = testConfig({ META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV, ...env });
+  const ctx = await createContext(config, { db, clock: { now: () => now }, logger: pino({ level: 'debug' }, sink), metaRuntime: { sleep: async () => {}, random: () => 0.5 } });
+  return { ctx, db, logs, setNow: (iso) => void (now = new Date(iso)), close: () => db.close() };
+}
+
+const snapshot = (fake: FakeGraphApi, ids: readonly string[]) => ids.map((id) => JSON.stringify(fake.adSet(id)));
+const minor = (amount: number) => Math.round(amount * 100);
+const writesTo = (fake: FakeGraphApi, since: number) => fake.requests.slice(since).filter((r) => r.kind === 'write');
+
+describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let fake: FakeGraphApi;
+  let h: Harness;
+  let campaignId: string;
+  let specialId: string;
+  let recs: Recommendation[];
+  let original: string[];
+  let originalIds: string[];
+  const outputs: unknown[] = [];
+
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 2, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+    const origin = await fake.listen();
+    h = await harness(origin, fake.adAccountId);
+    campaignId = fake.market.campaigns[0]!.campaignId;
+    specialId = fake.market.campaigns[1]!.campaignId;
+    outputs.push(await metaSync(h.ctx));
+    const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+    outputs.push(run);
+    recs = run.recommendations;
+    originalIds = fake.adSetsOf(campaignId).map((a) => a.id);
+    original = snapshot(fake, originalIds);
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  it('dry run: the exact requests, validated by Meta (validate_only), a diff, and nothing changes', async () => {
+    const rec = recs[0]!;
+    const before = fake.requests.length;
+    const historyBefore = await h.db.query('select count(*)::int as n from targeting_history');
+    const dry = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: true });
+    outputs.push(dry);
+    expect(dry).toMatchObject({ success: true, dry_run: true, history_id: null, state: null, mode: 'live', validation: { validated_by_meta: true, errors: [] } });
+    expect(writesTo(fake, before)).toEqual([]);
+    expect(fake.requests.slice(before).filter((r) => r.kind === 'validate').length).toBeGreaterThan(0);
+    expect(fake.requests.slice(before).filter((r) => r.kind === 'validate').every((r) => r.status === 200)).toBe(true);
+    expect(snapshot(fake, originalIds)).toEqual(original);
+    expect(await h.db.query('select count(*)::int as n from targeting_history')).toEqual(historyBefore);
+    // The budgets are the recommendation's, in minor units, country by country.
+    const byCountry = new Map(rec.geo_allocations.map((g) => [g.country_code, minor(g.budget_amount)]));
+    for (const a of dry.adsets) expect(a.daily_budget_minor).toBe(a.countries.reduce((s, c) => s + byCountry.get(c)!, 0));
+    expect(dry.adsets.flatMap((a) => a.countries).sort()).toEqual([...rec.countries].sort());
+    expect(dry.adsets.find((a) => a.adset_id === rec.adset_id)!.diff.length).toBeGreaterThan(0);
+    expect(dry.requests.length).toBeGreaterThan(0);
+    // The frequency cap is advisory for a conversions goal, and said so.
+    expect(dry.notes).toContainEqual(expect.objectContaining({ kind: 'advisory', field: 'frequency_control_specs' }));
+  });
+
+  let applied: ApplyResult;
+  it('apply: records pending first, sends specs that match the recommendation in minor units, creates the geo split paused until it completes', async () => {
+    const rec = recs[0]!;
+    const before = fake.requests.length;
+    applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+    outputs.push(applied);
+    expect(applied).toMatchObject({ success: true, state: 'applied', dry_run: false, rolled_back: [], meta_error: null });
+    const row = (await getStoredChange(h.db, applied.history_id!))!;
+    expect(row.state).toBe('applied');
+    const writes = writesTo(fake, before);
+    expect(writes.every((w) => w.status === 200)).toBe(true);
+    const byCountry = new Map(rec.geo_allocations.map((g) => [g.country_code, minor(g.budget_amount)]));
+    const now = fake.adSetsOf(campaignId);
+    for (const a of applied.adsets) {
+      const adset = now.find((x) => x.id === a.adset_id)!;
+      expect(adset.targeting!.geo_locations!.countries).toEqual(a.countries);
+      expect(Number(adset.daily_budget)).toBe(a.countries.reduce((s, c) => s + byCountry.get(c)!, 0));
+      expect([adset.targeting!.age_min, adset.targeting!.age_max]).toEqual([rec.age_min, rec.age_max]);
+      expect(adset.targeting!.flexible_spec![0]!.interests!.map((i) => i.id)).toEqual(rec.interests.map((i) => i.interest_id));
+      expect(adset.targeting!.targeting_automation).toEqual({ advantage_audience: 0 });
+      expect(adset.status).toBe('ACTIVE');
+    }
+    const created = applied.adsets.filter((a) => a.step === 'create');
+    if (created.length > 0) {
+      // Copies are made PAUSED and activated only after every other write.
+      const copies = writes.filter((w) => w.path.endsWith('/copies'));
+      expect(copies).toHaveLength(created.length);
+      for (const c of copies) expect(new URLSearchParams(c.body).get('status_option')).toBe('PAUSED');
+      const activations = writes.filter((w) => new URLSearchParams(w.body).get('status') === 'ACTIVE');
+      expect(writes.slice(-activations.length)).toEqual(activations);
+      for (const c of created) expect(now.find((x) => x.id === c.adset_id)!.name).toMatch(/ \[geo [A-Z]{2}|pool\]$/);
+    }
+  });
+
+  it('applying the same recommendation again sends nothing', async () => {
+    const before = fake.requests.length;
+    const again = await applyRecommendation(h.ctx, { recommendationId: recs[0]!.recommendation_id, mode: 'live', dryRun: false });
+    outputs.push(again);
+    expect(again).toMatchObject({ success: true, already_in_force: true, history_id: applied.history_id });
+    expect(writesTo(fake, before)).toEqual([]);
+    expect(fake.requests.slice(before).filter((r) => r.kind === 'validate')).toEqual([]);
+  });
+
+  it('rollback: a dry run changes nothing; confirmed, it restores the original ad sets byte for byte and pauses the copies', async () => {
+    const before = fake.requests.length;
+    const dry = await rollbackChange(h.ctx, { historyId: applied.history_id!, dryRun: true });
+    outputs.push(dry);
+    expect(dry).toMatchObject({ success: true, dry_run: true, history_id: null, rolled_back_history_id: applied.history_id });
+    expect(writesTo(fake, before)).toEqual([]);
+    const done = await rollbackChange(h.ctx, { historyId: applied.history_id!, mode: 'live', dryRun: false });
+    outputs.push(done);
+    expect(done).toMatchObject({ success: true, dry_run: false, rolled_back_history_id: applied.history_id });
+    expect(done.changes.length).toBe(applied.adsets.length);
+    expect(snapshot(fake, originalIds)).toEqual(original);
+    for (const a of applied.adsets.filter((x) => x.step === 'create')) expect(fake.adSet(a.adset_id!)!.status).toBe('PAUSED');
+    const row = (await getStoredChange(h.db, done.history_id!))!;
+    expect([row.state, row.rollsBackHistoryId]).toEqual(['applied', applied.history_id]);
+    // Rolled back once: a second rollback is refused, and the recommendation may be applied again.
+    await expect(rollbackChange(h.ctx, { historyId: applied.history_id!, dryRun: false })).rejects.toThrow(/already rolled back/);
+  });
+
+  it('a fault in the middle of a multi-ad-set apply leaves nothing half-applied, and the answer says what was rolled back', async () => {
+    const rec = recs[1]!;
+    const plan = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: true });
+    expect(plan.requests.length).toBeGreaterThan(1);
+    const before = fake.requests.length;
+    fake.inject({ kind: 'invalid-parameter', on: 'write', after: 1 });
+    const failed = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+    outputs.push(failed);
+    expect(failed).toMatchObject({ success: false, state: 'failed', meta_error: { code: 100, subcode: 1487390, fbtrace_id: 'Fake1001487390' } });
+    expect(failed.rolled_back.length).toBeGreaterThan(0);
+    expect(failed.rolled_back.every((r) => r.restored)).toBe(true);
+    expect(failed.message).toMatch(/Rolled back: /);
+    expect(snapshot(fake, originalIds)).toEqual(original);
+    for (const a of fake.adSetsOf(campaignId)) if (!originalIds.includes(a.id)) expect(a.status).toBe('PAUSED');
+    const row = (await getStoredChange(h.db, failed.history_id!))!;
+    expect(row.state).toBe('failed');
+    expect(row.metaError).toMatchObject({ code: 100, fbtrace_id: 'Fake1001487390' });
+    expect(writesTo(fake, before).some((w) => w.status === 400)).toBe(true);
+  });
+
+  it('a special-category campaign gets nothing its category forbids', async () => {
+    const run = await runOptimization(h.ctx, { campaignId: specialId, budget: null, mode: 'live' });
+    outputs.push(run);
+    const ids = new Set(fake.adSetsOf(specialId).map((a) => a.id));
+    const before = fake.requests.length;
+    for (const rec of run.recommendations) {
+      const r = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      outputs.push(r);
+      expect(r.validation.errors).toEqual([]);
+      expect(r.success).toBe(true);
+    }
+    const bodies = fake.requests.slice(before).filter((q) => q.method === 'POST' && q.body.includes('targeting=')).map((q) => JSON.parse(new URLSearchParams(q.body).get('targeting')!));
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const t of bodies) {
+      expect([t.age_min, t.age_max]).toEqual([18, 65]);
+      expect(t.genders).toBeUndefined();
+      expect(JSON.stringify(t.flexible_spec ?? [])).not.toContain('behaviors');
+      expect(t.excluded_custom_audiences).toBeUndefined();
+      expect(t.excluded_geo_locations).toBeUndefined();
+    }
+    for (const a of fake.adSetsOf(specialId)) if (ids.has(a.id)) expect(a.targeting!.genders).toBeUndefined();
+  });
+
+  it('a crash between the record and the answer leaves a pending row that the next apply settles by reading the ad sets back', async () => {
+    const rec = recs[1]!;
+    const { client } = metaClientFor(h.ctx);
+    const plan = await planLiveApply(h.ctx, client, rec);
+    const id = await insertTargetingChange(h.db, {
+      run_id: rec.run_id, recommendation_id: rec.recommendation_id, campaign_id: rec.campaign_id, adset_id: rec.adset_id, mode: 'live', dry_run: false, applied_at: h.ctx.clock.now(),
+      old_targeting: plan.source.targeting, new_targeting: null, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,
+      success: false, error_message: null, actor: 'test', state: 'pending', changes: plan.doc,
+    });
+    // The first change lands at Meta, then the process "dies" before recording it.
+    const first = plan.doc.adsets.find((c) => c.step === 'update' && c.diff.length > 0 && originalIds.includes(c.adset_id!))!;
+    await sendChange(client, first, async () => {});
+    expect(snapshot(fake, originalIds)).not.toEqual(original);
+    // Another apply within the grace period is refused: that row may be an apply still at work.
+    await expect(applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false })).rejects.toThrow(/in progress/);
+    h.setNow(new Date(h.ctx.clock.now().getTime() + PENDING_GRACE_MS + 60_000).toISOString());
+    const dry = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: true });
+    outputs.push(dry);
+    const row = (await getStoredChange(h.db, id))!;
+    expect(row.state).toBe('failed');
+    expect(snapshot(fake, originalIds)).toEqual(original);
+  });
+
+  it('the CLI: apply is a dry run unless --yes, rollback is a dry run unless --yes', async () => {
+    const overrides = { db: h.db, clock: h.ctx.clock, logger: pino({ level: 'silent' }), metaRuntime: { sleep: async () => {}, random: () => 0.5 } };
+    const env = { META_GRAPH_URL: h.ctx.config.meta.graphUrl, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV };
+    const before = fake.writes;
+    const dry = await runCli(['apply', recs[0]!.recommendation_id, '--mode', 'live'], overrides, env);
+    outputs.push(dry.stdout, dry.stderr);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/Dry run in LIVE mode/);
+    expect(dry.stdout).toMatch(/POST \//);
+    expect(fake.writes).toBe(before);
+    const yes = await runCli(['apply', recs[0]!.recommendation_id, '--mode', 'live', '--yes', '--json'], overrides, env);
+    outputs.push(yes.stdout, yes.stderr);
+    expect(yes.code).toBe(0);
+    const result = JSON.parse(yes.stdout) as ApplyResult;
+    expect(result.state).toBe('applied');
+    const rb = await runCli(['rollback', String(result.history_id), '--mode', 'live'], overrides, env);
+    outputs.push(rb.stdout, rb.stderr);
+    expect(rb.stdout).toMatch(/Dry run in LIVE mode/);
+    const rbYes = await runCli(['rollback', String(result.history_id), '--mode', 'live', '--yes', '--json'], overrides, env);
+    outputs.push(rbYes.stdout, rbYes.stderr);
+    expect(JSON.parse(rbYes.stdout)).toMatchObject({ success: true, rolled_back_history_id: result.history_id });
+    expect(snapshot(fake, originalIds)).toEqual(original);
+    const bad = await runCli(['rollback', 'abc'], overrides, env);
+    expect(bad.code).toBe(2);
+  });
+
+  it('a crash after every change had landed: the next LIVE run settles the row as applied, and it rolls back like any other', async () => {
+    const rec = recs[1]!;
+    const { client } = metaClientFor(h.ctx);
+    const plan = await planLiveApply(h.ctx, client, rec);
+    const id = await insertTargetingChange(h.db, {
+      run_id: rec.run_id, recommendation_id: rec.recommendation_id, campaign_id: rec.campaign_id, adset_id: rec.adset_id, mode: 'live', dry_run: false, applied_at: h.ctx.clock.now(),
+      old_targeting: plan.source.targeting, new_targeting: null, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,
+      success: true, error_message: null, actor: 'test', state: 'pending', changes: plan.doc,
+    });
+    // Every change lands (the copies' ids are not recorded: they are found again by name), then the process dies.
+    for (const c of plan.doc.adsets) if (c.diff.length > 0) await sendChange(client, c, async () => {});
+    for (const c of plan.doc.adsets) if (c.activate) await sendChange(client, { ...c, step: 'update', update: { method: 'POST', path: c.adset_id!, params: { status: 'ACTIVE' } } }, async () => {});
+    const stored = (await getStoredChange(h.db, id))!;
+    expect((stored.changes as { adsets: { adset_id: string | null }[] }).adsets.some((c) => c.adset_id === null)).toBe(plan.doc.adsets.some((c) => c.step === 'create'));
+    h.setNow(new Date(h.ctx.clock.now().getTime() + PENDING_GRACE_MS + 60_000).toISOString());
+    const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+    outputs.push(run);
+    const settled = (await getStoredChange(h.db, id))!;
+    expect(settled.state).toBe('applied');
+    const back = await rollbackChange(h.ctx, { historyId: id, dryRun: false });
+    outputs.push(back);
+    expect(back.success).toBe(true);
+    expect(snapshot(fake, originalIds)).toEqual(original);
+  });
+
+  it('the token appears in no answer, log line, stored row or request other than its header', async () => {
+    const rows = await h.db.query<{ t: string }>('select row_to_json(h)::text as t from targeting_history h union all select row_to_json(a)::text from audit_log a union all select row_to_json(s)::text from meta_adset_splits s');
+    const everything = [JSON.stringify(outputs), ...h.logs, ...rows.map((r) => r.t), ...fake.requests.map((r) => `${r.path}?${r.query} ${r.body}`)].join('\n');
+    expect(everything.length).toBeGreaterThan(1000);
+    expect(everything).not.toContain(TOKEN);
+    expect(fake.requests.some((r) => r.tokenInQuery)).toBe(false);
+  });
+});
