@@ -96,8 +96,8 @@ export interface GuardrailFactsAcross {
 export interface GuardrailVerdictAcross {
   allowed: boolean;
   blockedBy: GuardrailRule | null;
-  /** The ad set whose check failed (its label); null when allowed or when the failed rule is not an ad set's. */
-  blockedAdset: string | null;
+  /** The ad set whose check failed (its index in facts.adsets); null when allowed or when the failed rule is not an ad set's. */
+  blockedAdset: number | null;
   message: string;
   checks: GuardrailCheck[];
   /** Per ad set, in the order given: whether its budget changes and by how much (minor units). */
@@ -119,12 +119,15 @@ export function judgeGuardrailsAcross(facts: GuardrailFactsAcross, settings: Gua
     return { a, budgetChange, movedMinor };
   });
   const moved = per.reduce((sum, p) => sum + p.movedMinor, 0);
-  const named = (label: string | null, c: GuardrailCheck): GuardrailCheck & { adset: string | null } => ({ ...c, detail: label === null ? c.detail : `ad set ${label}: ${c.detail}`, adset: label });
+  const named = (at: number | null, c: GuardrailCheck): GuardrailCheck & { adset: number | null } => {
+    const label = at === null ? null : facts.adsets[at]!.label;
+    return { ...c, detail: label === null ? c.detail : `ad set ${label}: ${c.detail}`, adset: at };
+  };
   const budgetChecks = per.length === 0
     ? [named(null, { rule: 'max_budget_change', passed: true, detail: 'the change sets no ad set budget' }), named(null, { rule: 'hourly_budget_changes', passed: true, detail: 'the change sets no ad set budget' })]
     : [
-        ...per.map((p) => named(p.a.label, p.a.isNew ? { rule: 'max_budget_change', passed: true, detail: `a new ad set of the geo split starts with ${money(p.a.proposedBudgetMinor)}` } : budgetChangeCheck(p.a.currentBudgetMinor, p.a.proposedBudgetMinor, settings.maxBudgetChangePct, money))),
-        ...per.map((p) => named(p.a.label, hourlyCheck(p.budgetChange, p.a.budgetChangesLastHour, settings.maxBudgetChangesPerHour))),
+        ...per.map((p, i) => named(i, p.a.isNew ? { rule: 'max_budget_change', passed: true, detail: `a new ad set of the geo split starts with ${money(p.a.proposedBudgetMinor)}` } : budgetChangeCheck(p.a.currentBudgetMinor, p.a.proposedBudgetMinor, settings.maxBudgetChangePct, money))),
+        ...per.map((p, i) => named(i, hourlyCheck(p.budgetChange, p.a.budgetChangesLastHour, settings.maxBudgetChangesPerHour))),
       ];
   const checks = [
     named(null, {

@@ -201,8 +201,7 @@ export async function enforceLiveGuardrails(
     actor: ctx.actor.id,
   });
   if (!verdict.allowed) {
-    const at = verdict.blockedAdset === null ? -1 : adsets.findIndex((a) => a.label === verdict.blockedAdset);
-    const c = at >= 0 ? changes[at]! : null;
+    const c = verdict.blockedAdset === null ? null : changes[verdict.blockedAdset]!;
     throw new GuardrailBlockedError(report, event(c?.adsetId ?? rec.adset_id, c?.currentMinor ?? currentTotal, c?.proposedMinor ?? proposedTotal, c !== null, 0));
   }
   if (opts.stage === 'precheck') return { report, passes: [] };
