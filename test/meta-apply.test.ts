@@ -349,7 +349,9 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
     expect(await ledger('blocked')).toEqual([{ adset_id: adsetId, rule: 'hourly_budget_changes', mode: 'live', budget_change: true }]);
     // An hour later the same change passes.
     h.setNow(new Date(h.ctx.clock.now().getTime() + 3_600_001).toISOString());
-    expect(await apply(fifth)).toMatchObject({ success: true, state: 'applied' });
+    const passed = await apply(fifth);
+    expect(passed).toMatchObject({ success: true, state: 'applied' });
+    fifthHistoryId = passed.history_id!;
   });
 
   it('the kill switch refuses a LIVE apply unless META_TARGETING_APPLY_ENABLED is true: recorded, nothing sent', async () => {
@@ -369,11 +371,22 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
     }
   });
 
+  let fifthHistoryId: number;
   it('a change Meta refuses withdraws its guardrail pass: it no longer counts against the hour', async () => {
     const rec = await recFor(480);
     fake.inject({ kind: 'invalid-parameter', on: 'write', path: adsetId });
     const failed = await apply(rec);
     expect(failed).toMatchObject({ success: false, state: 'failed' });
     expect(await ledger('withdrawn')).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
+  });
+
+  it('a rollback works with LIVE applies switched off, and its budget change is recorded against the hour', async () => {
+    const off = { ...h.ctx, config: { ...h.ctx.config, guardrails: { ...h.ctx.config.guardrails, applyEnabled: { stub: true, live: false } } } };
+    const rec = await recFor(510);
+    expect((await applyRecommendation(off, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e) as GuardrailBlockedError).rule).toBe('apply_disabled');
+    const passesBefore = (await ledger('passed')).length;
+    const back = await rollbackChange(off, { historyId: fifthHistoryId, dryRun: false });
+    expect(back.success).toBe(true);
+    expect((await ledger('passed')).slice(passesBefore)).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
   });
 });

@@ -10,6 +10,7 @@ import { minorDigits, parseMinor } from '../engine/money.ts';
 import type { Db } from '../store/db.ts';
 import { budgetChangesSince, budgetMovedSince, type GuardrailEvent, insertGuardrailEvent, knownAdsetBudget, recommendedBudget, withdrawGuardrailPasses } from '../store/guardrails.ts';
 import { auditChange } from './audit.ts';
+import type { ChangesDocument } from './live-changes.ts';
 import { NotFoundError } from './errors.ts';
 
 const HOUR_MS = 3_600_000;
@@ -141,9 +142,9 @@ export interface LiveBudgetChange {
 export async function enforceLiveGuardrails(
   ctx: AppContext,
   tx: Db,
-  rec: Recommendation,
+  rec: Pick<Recommendation, 'recommendation_id' | 'campaign_id' | 'adset_id' | 'confidence'>,
   changes: LiveBudgetChange[],
-  opts: { stage: LiveGuardrailStage; approved: boolean },
+  opts: { stage: LiveGuardrailStage; approved: boolean; rollback?: boolean },
 ): Promise<{ report: GuardrailReport; passes: LivePass[] }> {
   const budget = await recommendedBudget(tx, rec.recommendation_id);
   if (budget === null) throw new NotFoundError(`no recommendation ${rec.recommendation_id}`);
@@ -165,7 +166,7 @@ export async function enforceLiveGuardrails(
   }
   const verdict = judgeGuardrailsAcross(
     { confidence: rec.confidence, approved: opts.approved, budgetMovedLast24hMinor: await budgetMovedSince(tx, currency, new Date(now.getTime() - 24 * HOUR_MS), 'live'), adsets },
-    guardrailSettings(ctx, 'live', currency),
+    opts.rollback === true ? rollbackSettings(guardrailSettings(ctx, 'live', currency)) : guardrailSettings(ctx, 'live', currency),
     (minor) => money(minor, currency),
   );
   const sum = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : xs.reduce<number>((a, x) => a + x!, 0));
@@ -212,6 +213,22 @@ export async function enforceLiveGuardrails(
   }
   if (passes.length === 0) passes.push({ ref: null, eventId: await insertGuardrailEvent(tx, event(rec.adset_id, currentTotal, proposedTotal, false, 0)) });
   return { report: { ...report, event_id: passes[0]!.eventId }, passes };
+}
+
+/**
+ * A rollback restores a state the account already had, so the rules that judge a new change do not
+ * hold it back: not the kill switch (switching applies off must not stop undoing one), not the
+ * approval, the confidence, the size of the change or the daily cap. Meta's own limit does: a
+ * budget change beyond the hourly count would be refused with code 17 anyway. Its passes are
+ * recorded like an apply's, so the budget it moves counts against later applies.
+ */
+function rollbackSettings(s: GuardrailSettings): GuardrailSettings {
+  return { ...s, applyEnabled: true, approvalRequired: false, minConfidence: 0, maxBudgetChangePct: Number.MAX_SAFE_INTEGER, dailyBudgetMoveCapMinor: null };
+}
+
+/** The changes of a LIVE document that reached Meta (sent, or a copy Meta made), even if undone since: their indexes. */
+export function landedRefs(doc: ChangesDocument): Set<number> {
+  return new Set(doc.adsets.flatMap((c, i) => (c.sent || (c.step === 'create' && c.adset_id !== null) ? [i] : [])));
 }
 
 /** A ledger row of a LIVE pass: `ref` is the plan's ad set it counts for (null: the apply's one row when no budget changes). */

@@ -13,7 +13,7 @@ import type { ChangesDocument } from './live-changes.ts';
 import { metaClientFor, translate } from './meta.ts';
 import { reconcilePendingChanges, PENDING_GRACE_MS } from './reconcile-changes.ts';
 import { getRecommendation, newerRecommendation } from '../store/runs.ts';
-import { approvedBy, enforceGuardrails, enforceLiveGuardrails, type GuardrailReport, type LiveBudgetChange, type LivePass, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
+import { approvedBy, enforceGuardrails, enforceLiveGuardrails, type GuardrailReport, type LiveBudgetChange, type LivePass, landedRefs, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
 import { auditChange } from './audit.ts';
 import { addDays, isoDate } from './dates.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
@@ -311,11 +311,6 @@ function budgetChangesOf(plan: LivePlan): LiveBudgetChange[] {
     out.push({ ref, adsetId: c.step === 'create' ? null : c.adset_id, currentMinor: current, proposedMinor: Number(c.after.daily_budget) });
   }
   return out;
-}
-
-/** The plan's ad sets whose change reached Meta (sent, or a copy Meta made), even if rolled back since. */
-function landedRefs(doc: ChangesDocument): Set<number> {
-  return new Set(doc.adsets.flatMap((c, i) => (c.sent || (c.step === 'create' && c.adset_id !== null) ? [i] : [])));
 }
 
 /** What a LIVE answer shows of a plan: the requests, each ad set's diff, and the notes. */
