@@ -380,12 +380,33 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
     expect(await ledger('withdrawn')).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
   });
 
+  it('lookalikes: a dry run says which it would make and makes none; a confirmed apply makes them and, while they populate, goes ahead without them', async () => {
+    const rec = await recFor(540);
+    expect(rec.lookalikes.length).toBeGreaterThan(0);
+    const before = fake.lookalikes.created.length;
+    const dry = await apply(rec, true);
+    expect(dry.lookalikes!.included).toBe(false);
+    expect(dry.lookalikes!.audiences.map((a) => [a.action, a.state, a.audience_id])).toEqual(rec.lookalikes.map(() => ['create', 'planned', null]));
+    expect(dry.lookalikes!.message).toMatch(/would be created.*The apply goes ahead without them/);
+    expect(fake.lookalikes.created.length).toBe(before);
+    const done = await apply(rec);
+    expect(done).toMatchObject({ success: true, state: 'applied', lookalikes: { included: false } });
+    expect(done.lookalikes!.audiences.map((a) => [a.action, a.state])).toEqual(rec.lookalikes.map(() => ['created', 'populating']));
+    expect(fake.lookalikes.created.length).toBe(before + rec.lookalikes.length);
+    const made = new Set(done.lookalikes!.audiences.map((a) => a.audience_id!));
+    const sent = (fake.adSet(adsetId)!.targeting!.custom_audiences ?? []).map((a) => String(a.id));
+    expect(sent.filter((id) => made.has(id))).toEqual([]);
+  });
+
   it('a rollback works with LIVE applies switched off, and its budget change is recorded against the hour', async () => {
     const off = { ...h.ctx, config: { ...h.ctx.config, guardrails: { ...h.ctx.config.guardrails, applyEnabled: { stub: true, live: false } } } };
     const rec = await recFor(510);
     expect((await applyRecommendation(off, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e) as GuardrailBlockedError).rule).toBe('apply_disabled');
     const passesBefore = (await ledger('passed')).length;
-    const back = await rollbackChange(off, { historyId: fifthHistoryId, dryRun: false });
+    // The change in force: the last one applied.
+    const inForce = (await h.db.query<{ id: number }>(`select max(id)::int as id from targeting_history where state = 'applied' and mode = 'live'`))[0]!.id;
+    expect(inForce).toBeGreaterThanOrEqual(fifthHistoryId);
+    const back = await rollbackChange(off, { historyId: inForce, dryRun: false });
     expect(back.success).toBe(true);
     expect((await ledger('passed')).slice(passesBefore)).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
   });

@@ -1,7 +1,7 @@
 // The lookalikes of a LIVE apply. Meta takes hours to populate a new lookalike, and an ad set that
 // targets one before it is ready reaches almost no one: the apply targets them only when every one
-// is ready, and otherwise goes ahead without them and says so (applying the recommendation again
-// once they are ready adds them). A recommendation whose lookalikes cannot be made (no usable source
+// is ready, and otherwise goes ahead without them and says so (a later recommendation, applied once
+// they are ready, targets them: an applied recommendation is never sent twice). A recommendation whose lookalikes cannot be made (no usable source
 // audience on the account, a special ad category, Meta refusing) is applied without them, with why.
 import type { AppContext } from '../context.ts';
 import type { Recommendation } from '../engine/types.ts';
@@ -36,5 +36,5 @@ export async function lookalikesForLive(ctx: AppContext, rec: Recommendation, co
     return { answer: { included: true, message: `${audiences.length} lookalike(s) ready and targeted`, audiences }, target: result.lookalikes.map((l) => ({ id: l.audience_id!, name: l.name })) };
   }
   const why = confirm ? result.message : `${result.message}; a confirmed apply creates them, and they take Meta 1 to 6 hours to populate`;
-  return { answer: { included: false, message: `${why}. The apply goes ahead without them: apply the recommendation again once they are ready to target them`, audiences }, target: [] };
+  return { answer: { included: false, message: `${why}. The apply goes ahead without them; a later recommendation applied once they are ready targets them (this one, applied, is not sent again)`, audiences }, target: [] };
 }
