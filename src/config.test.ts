@@ -66,6 +66,16 @@ describe('loadConfig', () => {
     for (const bad of ['0.6', '-1', 'ten']) expect(() => loadConfig({ TARGETING_BUDGET_EXPLORATION_SHARE: bad }, '/srv')).toThrow(/TARGETING_BUDGET_EXPLORATION_SHARE/);
   });
 
+  it('reads the apply guardrails: LIVE off and STUB on until the switch is set, 0.6, ±20 %, 4 an hour, no daily cap', () => {
+    expect(loadConfig({}, '/srv').guardrails).toEqual({ applyEnabled: { stub: true, live: false }, approvalRequired: false, minConfidence: 0.6, maxBudgetChangePct: 20, maxBudgetChangesPerHour: 4, dailyBudgetMoveCap: null });
+    expect(loadConfig({ META_TARGETING_APPLY_ENABLED: 'true' }, '/srv').guardrails.applyEnabled).toEqual({ stub: true, live: true });
+    expect(loadConfig({ META_TARGETING_APPLY_ENABLED: 'false' }, '/srv').guardrails.applyEnabled).toEqual({ stub: false, live: false });
+    expect(loadConfig({ META_TARGETING_DAILY_BUDGET_MOVE_CAP: '250.50', META_TARGETING_APPROVAL_REQUIRED: 'yes' }, '/srv').guardrails).toMatchObject({ dailyBudgetMoveCap: '250.50', approvalRequired: true });
+    for (const [name, value] of [['META_TARGETING_APPLY_ENABLED', 'maybe'], ['META_TARGETING_MIN_CONFIDENCE', '1.5'], ['META_TARGETING_MAX_BUDGET_CHANGE_PCT', '0'], ['META_TARGETING_MAX_BUDGET_CHANGES_PER_HOUR', '5'], ['META_TARGETING_DAILY_BUDGET_MOVE_CAP', '-3'], ['META_TARGETING_DAILY_BUDGET_MOVE_CAP', '500 EUR']] as const) {
+      expect(() => loadConfig({ [name]: value }, '/srv'), `${name}=${value}`).toThrow(new RegExp(`${name}=${JSON.stringify(value).replace(/[.]/g, '\\.')}`));
+    }
+  });
+
   it('reads the fatigue rest: 14 days by default, a whole number of days from 1 to 365', () => {
     expect(loadConfig({}, '/srv').engine.fatigueRestDays).toBe(14);
     expect(loadConfig({ TARGETING_FATIGUE_REST_DAYS: '7' }, '/srv').engine.fatigueRestDays).toBe(7);

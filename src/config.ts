@@ -37,6 +37,8 @@ export interface Config {
   auditRetentionDays: number;
   /** The Meta Marketing API (LIVE mode): credentials, version, what to read. */
   meta: MetaConfig;
+  /** What an apply may do (both modes): the kill switch, approval, and the limits on budget changes. */
+  guardrails: GuardrailConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -223,6 +225,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     // 400 days: a year of changes plus a quarter, long enough for an annual review.
     auditRetentionDays: r.number('AUDIT_LOG_RETENTION_DAYS', 400, { integer: true, min: 0, max: 36_500 }),
     meta: readMetaConfig(r),
+    guardrails: readGuardrailConfig(r),
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
@@ -469,6 +472,12 @@ export const META_CONFIG_VARIABLES = [
   'META_MAX_RETRIES',
   'META_ADVANTAGE_AUDIENCE',
   'META_SPLIT_MIN_DAILY_BUDGET_MINOR',
+  'META_TARGETING_APPLY_ENABLED',
+  'META_TARGETING_APPROVAL_REQUIRED',
+  'META_TARGETING_MIN_CONFIDENCE',
+  'META_TARGETING_MAX_BUDGET_CHANGE_PCT',
+  'META_TARGETING_MAX_BUDGET_CHANGES_PER_HOUR',
+  'META_TARGETING_DAILY_BUDGET_MOVE_CAP',
 ] as const;
 
 export const TARGETING_MODES = ['stub', 'live'] as const;
@@ -541,4 +550,33 @@ export function metaCredentialProblems(meta: Pick<MetaConfig, 'accessToken' | 'a
   if (meta.accessToken === null) problems.push('META_ACCESS_TOKEN: required in LIVE mode (a token with ads_read on the ad account)');
   if (meta.adAccountId === null) problems.push('META_AD_ACCOUNT_ID: required in LIVE mode (act_ followed by the account\'s digits)');
   return problems;
+}
+
+export interface GuardrailConfig {
+  /** The kill switch per mode. Unset: STUB applies (it only simulates), LIVE does not until set to true. */
+  applyEnabled: { stub: boolean; live: boolean };
+  /** A manager's apply becomes a proposal that an admin approves. */
+  approvalRequired: boolean;
+  minConfidence: number;
+  maxBudgetChangePct: number;
+  maxBudgetChangesPerHour: number;
+  /** Budget moved in any 24 hours, all ad sets together, in major units of each campaign's currency (a decimal string); null: no cap. */
+  dailyBudgetMoveCap: string | null;
+}
+
+function readGuardrailConfig(r: Reader): GuardrailConfig {
+  const switchText = r.string('META_TARGETING_APPLY_ENABLED');
+  const enabled = switchText === undefined ? null : r.boolean('META_TARGETING_APPLY_ENABLED', false);
+  const cap = r.string('META_TARGETING_DAILY_BUDGET_MOVE_CAP') ?? null;
+  if (cap !== null && !/^(\d+(\.\d*)?|\.\d+)$/.test(cap)) r.problems.push(`META_TARGETING_DAILY_BUDGET_MOVE_CAP=${JSON.stringify(cap)}: must be an amount in major units of the account currency, such as 500 or 250.50`);
+  return {
+    applyEnabled: enabled === null ? { stub: true, live: false } : { stub: enabled, live: enabled },
+    approvalRequired: r.boolean('META_TARGETING_APPROVAL_REQUIRED', false),
+    minConfidence: r.number('META_TARGETING_MIN_CONFIDENCE', 0.6, { min: 0, max: 1 }),
+    // ±20 %: large enough to follow the data, small enough not to reset Meta's learning phase at every run.
+    maxBudgetChangePct: r.number('META_TARGETING_MAX_BUDGET_CHANGE_PCT', 20, { minExclusive: 0, max: 1000 }),
+    // Meta refuses a fifth budget change of an ad set within an hour (code 17): never ask for it.
+    maxBudgetChangesPerHour: r.number('META_TARGETING_MAX_BUDGET_CHANGES_PER_HOUR', 4, { integer: true, min: 0, max: 4 }),
+    dailyBudgetMoveCap: cap,
+  };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext, type AppContext } from '../src/context.ts';
 import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
+import { GuardrailBlockedError } from '../src/services/apply-guardrails.ts';
 import { applyRecommendation, type ApplyResult } from '../src/services/apply-recommendation.ts';
 import { planLiveApply } from '../src/services/live-apply.ts';
 import { sendChange } from '../src/services/live-changes.ts';
@@ -30,6 +31,13 @@ interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * LIVE applies switched on (the kill switch is off in LIVE until set), and the per-apply budget
+ * limit raised: a first geo split moves most of the original ad set's budget into its copies, far
+ * beyond the default ±20 % of that ad set. The guardrail tests below use the defaults.
+ */
+const LIVE_APPLY_ENV = { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '100' };
+
 async function harness(origin: string, adAccountId: string, env: Record<string, string> = {}): Promise<Harness> {
   const db = await openTestDb();
   const logs: string[] = [];
@@ -40,7 +48,7 @@ async function harness(origin: string, adAccountId: string, env: Record<string, 
     },
   });
   let now = new Date('2026-11-20T08:00:00Z');
-  const config = testConfig({ META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: adAccountId, META_ACCESS_TOKEN: TOKEN, META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', ...env });
+  const config = testConfig({ META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV, ...env });
   const ctx = await createContext(config, { db, clock: { now: () => now }, logger: pino({ level: 'debug' }, sink), metaRuntime: { sleep: async () => {}, random: () => 0.5 } });
   return { ctx, db, logs, setNow: (iso) => void (now = new Date(iso)), close: () => db.close() };
 }
@@ -228,7 +236,7 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
 
   it('the CLI: apply is a dry run unless --yes, rollback is a dry run unless --yes', async () => {
     const overrides = { db: h.db, clock: h.ctx.clock, logger: pino({ level: 'silent' }), metaRuntime: { sleep: async () => {}, random: () => 0.5 } };
-    const env = { META_GRAPH_URL: h.ctx.config.meta.graphUrl, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500' };
+    const env = { META_GRAPH_URL: h.ctx.config.meta.graphUrl, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV };
     const before = fake.writes;
     const dry = await runCli(['apply', recs[0]!.recommendation_id, '--mode', 'live'], overrides, env);
     outputs.push(dry.stdout, dry.stderr);
@@ -283,5 +291,123 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect(everything.length).toBeGreaterThan(1000);
     expect(everything).not.toContain(TOKEN);
     expect(fake.requests.some((r) => r.tokenInQuery)).toBe(false);
+  });
+});
+
+describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let fake: FakeGraphApi;
+  let h: Harness;
+  let campaignId: string;
+  let adsetId: string;
+  const ledger = (outcome: string) => h.db.query<{ adset_id: string; rule: string | null; mode: string; budget_change: boolean }>('select adset_id, rule, mode, budget_change from apply_guardrail_events where outcome = $1 order by id', [outcome]);
+  const historyCount = async () => (await h.db.query<{ n: number }>('select count(*)::int as n from targeting_history'))[0]!.n;
+  /** A recommendation for the ad set from a run with this campaign budget: each budget is a different ad set budget. */
+  const recFor = async (budget: number) => (await runOptimization(h.ctx, { campaignId, budget: String(budget), mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+  const apply = (rec: Recommendation, dryRun = false) => applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun });
+
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+    const origin = await fake.listen();
+    // One ad set per recommendation (no geo split: every country pools), so each apply changes one ad set's budget.
+    // The per-apply limit is raised: this is about the hourly count, and the budgets below move more than 20 %.
+    h = await harness(origin, fake.adAccountId, { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' });
+    campaignId = fake.market.campaigns[0]!.campaignId;
+    await metaSync(h.ctx);
+    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  it('the fifth budget change of an ad set within an hour is refused by the guardrail before any write reaches Meta, and recorded', async () => {
+    for (const budget of [300, 330, 360, 390]) {
+      const done = await apply(await recFor(budget));
+      expect(done).toMatchObject({ success: true, state: 'applied' });
+      expect(done.guardrails).toMatchObject({ allowed: true, current_budget_source: 'meta_read' });
+      expect(done.adsets).toHaveLength(1);
+    }
+    expect((await ledger('passed')).filter((e) => e.adset_id === adsetId && e.mode === 'live' && e.budget_change)).toHaveLength(4);
+    const fifth = await recFor(420);
+    // A dry run reports every rule's verdict (the hourly one refusing) and records nothing.
+    const dry = await apply(fifth, true);
+    expect(dry.guardrails).toMatchObject({ allowed: false, blocked_by: 'hourly_budget_changes' });
+    expect(dry.guardrails!.checks.map((c) => c.rule)).toEqual(['apply_disabled', 'approval_required', 'min_confidence', 'max_budget_change', 'hourly_budget_changes', 'daily_budget_moved']);
+    expect(await ledger('blocked')).toEqual([]);
+    const history = await historyCount();
+    const before = fake.requests.length;
+    const adsetBefore = JSON.stringify(fake.adSet(adsetId));
+    const error = await apply(fifth).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(GuardrailBlockedError);
+    expect((error as GuardrailBlockedError).rule).toBe('hourly_budget_changes');
+    // The apply read the ad set to plan; no write, not even a validate_only one, reached the fake.
+    const sent = fake.requests.slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((r) => r.kind !== 'read')).toEqual([]);
+    expect(JSON.stringify(fake.adSet(adsetId))).toBe(adsetBefore);
+    expect(await historyCount()).toBe(history);
+    expect(await ledger('blocked')).toEqual([{ adset_id: adsetId, rule: 'hourly_budget_changes', mode: 'live', budget_change: true }]);
+    // An hour later the same change passes.
+    h.setNow(new Date(h.ctx.clock.now().getTime() + 3_600_001).toISOString());
+    const passed = await apply(fifth);
+    expect(passed).toMatchObject({ success: true, state: 'applied' });
+    fifthHistoryId = passed.history_id!;
+  });
+
+  it('the kill switch refuses a LIVE apply unless META_TARGETING_APPLY_ENABLED is true: recorded, nothing sent', async () => {
+    const off = await harness(h.ctx.config.meta.graphUrl, fake.adAccountId, { META_TARGETING_APPLY_ENABLED: '' });
+    try {
+      await metaSync(off.ctx);
+      const rec = (await runOptimization(off.ctx, { campaignId, budget: '450', mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const before = fake.requests.length;
+      const error = await applyRecommendation(off.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e);
+      expect((error as GuardrailBlockedError).rule).toBe('apply_disabled');
+      expect(fake.requests.slice(before).filter((r) => r.kind !== 'read')).toEqual([]);
+      const blocked = await off.db.query<{ rule: string; mode: string }>(`select rule, mode from apply_guardrail_events where outcome = 'blocked'`);
+      expect(blocked).toEqual([{ rule: 'apply_disabled', mode: 'live' }]);
+      expect((await off.db.query<{ n: number }>('select count(*)::int as n from targeting_history'))[0]!.n).toBe(0);
+    } finally {
+      await off.close();
+    }
+  });
+
+  let fifthHistoryId: number;
+  it('a change Meta refuses withdraws its guardrail pass: it no longer counts against the hour', async () => {
+    const rec = await recFor(480);
+    fake.inject({ kind: 'invalid-parameter', on: 'write', path: adsetId });
+    const failed = await apply(rec);
+    expect(failed).toMatchObject({ success: false, state: 'failed' });
+    expect(await ledger('withdrawn')).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
+  });
+
+  it('lookalikes: a dry run says which it would make and makes none; a confirmed apply makes them and, while they populate, goes ahead without them', async () => {
+    const rec = await recFor(540);
+    expect(rec.lookalikes.length).toBeGreaterThan(0);
+    const before = fake.lookalikes.created.length;
+    const dry = await apply(rec, true);
+    expect(dry.lookalikes!.included).toBe(false);
+    expect(dry.lookalikes!.audiences.map((a) => [a.action, a.state, a.audience_id])).toEqual(rec.lookalikes.map(() => ['create', 'planned', null]));
+    expect(dry.lookalikes!.message).toMatch(/would be created.*The apply goes ahead without them/);
+    expect(fake.lookalikes.created.length).toBe(before);
+    const done = await apply(rec);
+    expect(done).toMatchObject({ success: true, state: 'applied', lookalikes: { included: false } });
+    expect(done.lookalikes!.audiences.map((a) => [a.action, a.state])).toEqual(rec.lookalikes.map(() => ['created', 'populating']));
+    expect(fake.lookalikes.created.length).toBe(before + rec.lookalikes.length);
+    const made = new Set(done.lookalikes!.audiences.map((a) => a.audience_id!));
+    const sent = (fake.adSet(adsetId)!.targeting!.custom_audiences ?? []).map((a) => String(a.id));
+    expect(sent.filter((id) => made.has(id))).toEqual([]);
+  });
+
+  it('a rollback works with LIVE applies switched off, and its budget change is recorded against the hour', async () => {
+    const off = { ...h.ctx, config: { ...h.ctx.config, guardrails: { ...h.ctx.config.guardrails, applyEnabled: { stub: true, live: false } } } };
+    const rec = await recFor(510);
+    expect((await applyRecommendation(off, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e) as GuardrailBlockedError).rule).toBe('apply_disabled');
+    const passesBefore = (await ledger('passed')).length;
+    // The change in force: the last one applied.
+    const inForce = (await h.db.query<{ id: number }>(`select max(id)::int as id from targeting_history where state = 'applied' and mode = 'live'`))[0]!.id;
+    expect(inForce).toBeGreaterThanOrEqual(fifthHistoryId);
+    const back = await rollbackChange(off, { historyId: inForce, dryRun: false });
+    expect(back.success).toBe(true);
+    expect((await ledger('passed')).slice(passesBefore)).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
   });
 });

@@ -17,6 +17,8 @@ import authentication from './plugins/authentication.ts';
 import errorShape from './plugins/error-shape.ts';
 import securityHeaders from './plugins/security-headers.ts';
 import { applyRoutes } from './routes/apply.ts';
+import { proposalRoutes } from './routes/proposals.ts';
+import { guardrailRoutes } from './routes/guardrails.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -91,7 +93,7 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
         version: API_VERSION,
         description: 'Bearer JWT (claims sub, role). Roles: admin and manager may call every /meta/targeting endpoint; viewer only the GETs; LIVE apply only META_TARGETING_LIVE_APPLY_ROLES. Errors: {error: {code, message, requestId}}.',
       },
-      tags: [{ name: 'targeting', description: 'The specification\'s endpoints' }, { name: 'operations', description: 'Health, readiness, metrics' }],
+      tags: [{ name: 'targeting', description: 'The specification\'s endpoints' }, { name: 'approval', description: 'The approval step: proposals, approvals, rejections' }, { name: 'operations', description: 'Health, readiness, metrics' }],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -127,6 +129,8 @@ export async function buildApp(ctx: AppContext, options: BuildAppOptions = {}): 
   runRoutes(app, deps);
   recommendationRoutes(app, deps);
   applyRoutes(app, deps);
+  proposalRoutes(app, deps);
+  guardrailRoutes(app, deps);
   segmentRoutes(app, deps);
   historyRoutes(app, deps);
   rollbackRoutes(app, deps);

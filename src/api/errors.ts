@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -21,20 +22,23 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly statusCode: number;
-  constructor(code: ErrorCode, message: string) {
+  /** The guardrail that refused an apply, when one did. */
+  readonly rule: string | null;
+  constructor(code: ErrorCode, message: string, rule: string | null = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.statusCode = ERROR_STATUS[code];
+    this.rule = rule;
   }
 }
 
 export interface ErrorBody {
-  error: { code: ErrorCode; message: string; requestId: string };
+  error: { code: ErrorCode; message: string; requestId: string; rule?: string };
 }
 
-export function errorBody(code: ErrorCode, message: string, requestId: string): ErrorBody {
-  return { error: { code, message, requestId } };
+export function errorBody(code: ErrorCode, message: string, requestId: string, rule: string | null = null): ErrorBody {
+  return { error: { code, message, requestId, ...(rule === null ? {} : { rule }) } };
 }
 
 /** The code for a status that did not come with one of ours (Fastify's own 4xx errors). */

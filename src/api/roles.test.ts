@@ -15,7 +15,7 @@ describe('authorize', () => {
     expect(authorize({ sub: 'a', role: 'manager' }, 'write').allowed).toBe(true);
     expect(authorize({ sub: 'a', role: 'viewer' }, 'write')).toMatchObject({ allowed: false, status: 403 });
   });
-  it('lets only admin reach admin routes', () => {
+  it('lets only admin reach admin routes (approvals, rollback)', () => {
     expect(authorize(null, 'admin')).toMatchObject({ allowed: false, status: 401 });
     expect(authorize({ sub: 'a', role: 'admin' }, 'admin').allowed).toBe(true);
     expect(authorize({ sub: 'a', role: 'manager' }, 'admin')).toMatchObject({ allowed: false, status: 403, reason: 'role manager may not do this (admin only)' });

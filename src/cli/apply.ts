@@ -13,10 +13,13 @@ export async function applyCommand(ctx: AppContext, args: string[], io: CliIo): 
   const result = await applyRecommendation(ctx, { recommendationId: positionals[0]!.trim().toLowerCase(), mode: values.mode, dryRun: !values.yes, force: values.force });
   if (values.json) return printJson(io, result);
   const c = result.applied_changes;
+  const g = result.guardrails;
   printLines(io, [
     `${result.message}.`,
+    ...(g === null ? [] : [`Guardrails: ${g.allowed ? 'passed' : g.message}; budget ${g.current_budget ?? 'unknown'} → ${g.proposed_budget} ${g.currency}.`]),
     `Recommendation ${result.recommendation_id} → ad set ${result.adset_id ?? '(whole campaign)'}: countries ${c.countries.join(', ')}; ages ${c.age_range}; ${c.interests_count} interests, ${c.behaviors_count} behaviors, ${c.lookalikes_count} lookalikes.`,
     ...liveLines(result),
+    ...(result.lookalikes === null ? [] : [`Lookalikes: ${result.lookalikes.message}.`]),
     result.history_id === null
       ? result.dry_run ? 'Nothing changed or recorded (dry run); apply it with --yes.' : 'Nothing recorded.'
       : result.already_in_force

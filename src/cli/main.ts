@@ -21,6 +21,10 @@ import { backtestCommand, usage as backtestUsage } from './backtest.ts';
 import { campaignSetCommand, campaignsCommand, listUsage as campaignsUsage, setUsage as campaignSetUsage } from './campaigns.ts';
 import { discoverUsage as metaDiscoverUsage, metaDiscoverCommand, checkUsage as metaCheckUsage, fakeServerUsage as metaFakeServerUsage, metaCheckCommand, metaFakeServerCommand, metaSyncCommand, syncUsage as metaSyncUsage } from './meta.ts';
 import { MetaUpstreamError } from '../services/meta.ts';
+import { metaLookalikesCommand, usage as metaLookalikesUsage } from './lookalikes.ts';
+import { guardrailsCommand, usage as guardrailsUsage } from './guardrails.ts';
+import { approveUsage as proposalApproveUsage, createUsage as proposalCreateUsage, listUsage as proposalListUsage, proposalApproveCommand, proposalCreateCommand, proposalListCommand, proposalRejectCommand, rejectUsage as proposalRejectUsage } from './proposal.ts';
+import { GuardrailBlockedError } from '../services/apply-guardrails.ts';
 
 /** A command may return its own exit code (explain --replay: 3 when the replay differs); nothing means 0. */
 type Command = (ctx: AppContext, args: string[], io: CliIo, outlets: Outlets) => Promise<void | number>;
@@ -39,6 +43,11 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   start: { run: startCommand, usage: startUsage, words: 1 },
   backtest: { run: backtestCommand, usage: backtestUsage, words: 1, usesDatabase: false },
   apply: { run: applyCommand, usage: applyUsage, words: 1 },
+  guardrails: { run: guardrailsCommand, usage: guardrailsUsage, words: 1 },
+  'proposal create': { run: proposalCreateCommand, usage: proposalCreateUsage, words: 2 },
+  'proposal list': { run: proposalListCommand, usage: proposalListUsage, words: 2 },
+  'proposal approve': { run: proposalApproveCommand, usage: proposalApproveUsage, words: 2 },
+  'proposal reject': { run: proposalRejectCommand, usage: proposalRejectUsage, words: 2 },
   rollback: { run: rollbackCommand, usage: rollbackUsage, words: 1 },
   experiment: { run: experimentCommand, usage: experimentUsage, words: 1 },
   explain: { run: explainCommand, usage: explainUsage, words: 1 },
@@ -48,6 +57,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; words: number; use
   'meta check': { run: metaCheckCommand, usage: metaCheckUsage, words: 2, usesDatabase: false },
   'meta sync': { run: metaSyncCommand, usage: metaSyncUsage, words: 2 },
   'meta discover': { run: metaDiscoverCommand, usage: metaDiscoverUsage, words: 2 },
+  'meta lookalikes': { run: metaLookalikesCommand, usage: metaLookalikesUsage, words: 2 },
   'meta fake-server': { run: metaFakeServerCommand, usage: metaFakeServerUsage, words: 2, usesDatabase: false },
 };
 
@@ -69,7 +79,7 @@ export interface MainOptions {
   http?: HttpOutlet;
 }
 
-/** Runs one CLI invocation and returns its exit code: 0 done, 2 bad input or usage, 1 failure. */
+/** Runs one CLI invocation and returns its exit code: 0 done, 2 bad input or usage, 4 refused by a guardrail, 1 failure. */
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIo();
   const fail = (code: number, message: string) => {
@@ -80,7 +90,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     io.stdout.write(`${helpText()}\n`);
     return argv.length === 0 ? 2 : 0;
   }
-  const name = argv[0] === 'stub' || argv[0] === 'campaign' || argv[0] === 'meta' ? `${argv[0]} ${argv[1] ?? ''}` : argv[0]!;
+  const name = argv[0] === 'stub' || argv[0] === 'campaign' || argv[0] === 'meta' || argv[0] === 'proposal' ? `${argv[0]} ${argv[1] ?? ''}` : argv[0]!;
   const command = COMMANDS[name];
   if (!command) return fail(2, `unknown command ${JSON.stringify(name.trim())}\n\n${helpText()}`);
   const args = argv.slice(command.words);
@@ -97,6 +107,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return typeof code === 'number' ? code : 0;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseInUseError) return fail(2, error.message);
+    // Its own exit code, so that a script can tell a refusal by a guardrail from bad input; the message names the rule.
+    if (error instanceof GuardrailBlockedError) return fail(4, `${error.message} (recorded; nothing was applied)`);
     if (error instanceof UsageError) return fail(2, `${error.message}\nusage: targeting-optimizer ${command.usage}`);
     if (error instanceof InputError || error instanceof NotFoundError || error instanceof UnavailableError || error instanceof ConflictError) return fail(2, error.message);
     // Meta's own failure, already said in full (code, subcode, fbtrace_id); not a defect to log.

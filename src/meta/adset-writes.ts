@@ -34,7 +34,7 @@ export function copyRequest(sourceAdsetId: string, nameSuffix: string): GraphReq
 export async function send(client: MetaClient, request: GraphRequest, options: { validateOnly: boolean }): Promise<unknown> {
   const params = options.validateOnly ? { ...request.params, execution_options: VALIDATE_ONLY } : request.params;
   // A copy is not idempotent: never retried blindly (a retried timeout could make two).
-  return client.post<unknown>(request.path, params, { retry: !request.path.endsWith('/copies') });
+  return client.post<unknown>(request.path, params, { write: request.path.endsWith('/copies') ? 'once' : 'repeatable' });
 }
 
 /** The id of the ad set a copy created. */

@@ -48,6 +48,22 @@ describe('MetaClient', () => {
     await expect(h.client.get('me', { access_token: 'x' })).rejects.toThrow(/never as a parameter/);
   });
 
+  it('reports a throttle (code 17) on a write at once, without retrying it; a read or a report creation is retried', async () => {
+    const throttle = { status: 400, body: metaError(17, 2446079, 'User request limit reached') };
+    const write = harness([throttle, { body: { success: true } }]);
+    const error = await write.client.post('23850000001', { daily_budget: 1200 }, { write: 'repeatable' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MetaApiError);
+    expect((error as MetaApiError).code).toBe(17);
+    expect(write.client.stats).toMatchObject({ requests: 1, retries: 0 });
+    expect(write.sleeps).toEqual([]);
+    const report = harness([throttle, { body: { report_run_id: '1' } }]);
+    expect(await report.client.post('act_1/insights', { level: 'adset' })).toEqual({ report_run_id: '1' });
+    expect(report.client.stats).toMatchObject({ requests: 2, retries: 1 });
+    // A server error on a write is still retried: setting a field twice is harmless, and a lookalike created twice is answered with Meta's duplicate error, which ensureLookalikes resolves.
+    const flaky = harness([{ status: 500, body: metaError(2) }, { body: { success: true } }]);
+    expect(await flaky.client.post('23850000001', { daily_budget: 1200 }, { write: 'repeatable' })).toEqual({ success: true });
+  });
+
   it('retries a throttle (code 17) after Meta\'s estimated time to regain access, and says so in the log', async () => {
     const usage = JSON.stringify({ '123': [{ type: 'ads_management', call_count: 100, total_cputime: 20, total_time: 30, estimated_time_to_regain_access: 2 }] });
     const h = harness([{ status: 400, body: metaError(17, 2446079, 'User request limit reached'), headers: { 'x-business-use-case-usage': usage } }, { body: { id: '1' } }]);

@@ -99,12 +99,17 @@ export class MetaClient {
   }
 
   /**
-   * POST with a form body (what the Graph API expects); the token stays in the header. A write
-   * that is not idempotent (creating a copy) passes retry: false: a retried timeout could create
-   * it twice, so its failure is reported and reconciled instead.
+   * POST with a form body (what the Graph API expects); the token stays in the header. `write` marks
+   * a change to the account (not an insights report), and says whether sending it twice lands the
+   * same: `repeatable` (setting fields; a lookalike made twice is answered with Meta's duplicate
+   * error) is retried after a timeout or a server error, `once` (copying an ad set: a retried
+   * timeout could make two) is never retried, its failure reported and reconciled instead. A
+   * throttle on any write is reported at once: Meta's throttle for too many budget changes of an ad
+   * set (code 17) lasts the rest of the hour, so a retry within a minute only repeats the refusal,
+   * and a write that should wait belongs to the caller to reschedule, under its guardrails.
    */
-  async post<T>(path: string, params: Params = {}, options: { retry?: boolean } = {}): Promise<T> {
-    return this.request<T>('POST', this.url(path, {}), encodeParams(params), options.retry === false ? 0 : this.maxRetries);
+  async post<T>(path: string, params: Params = {}, options: { write?: 'repeatable' | 'once' } = {}): Promise<T> {
+    return this.request<T>('POST', this.url(path, {}), encodeParams(params), options.write);
   }
 
   /** Every page of an edge, following `paging.next` until there is none. */
@@ -144,7 +149,8 @@ export class MetaClient {
     return url;
   }
 
-  private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null, maxRetries = this.maxRetries): Promise<T> {
+  private async request<T>(method: 'GET' | 'POST', url: URL, body: string | null, write?: 'repeatable' | 'once'): Promise<T> {
+    const maxRetries = write === 'once' ? 0 : this.maxRetries;
     const path = url.pathname;
     if (this.paceMs > 0) {
       this.logger.info({ path, waitMs: this.paceMs, usagePct: this.lastUsage?.maxPct }, 'Meta usage is high: slowing down');
@@ -158,8 +164,8 @@ export class MetaClient {
         error = e instanceof Error ? e : new Error(String(e));
       }
       const transient = error instanceof MetaApiError ? error.transient : error instanceof MetaTimeoutError || error instanceof MetaNetworkError;
-      if (!transient || attempt >= maxRetries) throw error;
       const throttled = error instanceof MetaApiError && error.code !== null && isThrottleCode(error.code);
+      if (!transient || attempt >= maxRetries || (write !== undefined && throttled)) throw error;
       const regainMs = throttled ? (this.lastUsage?.regainMs ?? 0) : 0;
       if (regainMs > this.maxThrottleWaitMs) throw new MetaThrottledError(path, regainMs, this.maxThrottleWaitMs);
       // One wait covers all three reasons: Meta's own estimate, the backoff, and the pace the usage asks for.

@@ -4,8 +4,8 @@
 // (throttles with usage headers, 500s, calls that never answer, an expired token, a failed report).
 // Its market is the STUB simulator, so what a LIVE run decides against it can be scored against the
 // market's hidden truth. It binds to 127.0.0.1 only. Writes: ad set updates and copies are
-// accepted and change its state (fake-graph-writes.ts); `validate_only` writes are validated and
-// counted apart; every other write is refused and counted.
+// accepted and change its state (fake-graph-writes.ts), lookalikes are made by fake-lookalikes.ts;
+// `validate_only` writes are validated and counted apart; every other write is refused and counted.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { minorDigits } from '../engine/money.ts';
@@ -14,6 +14,7 @@ import type { MarketFamily } from '../simulation/families.ts';
 import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMarket, type StubTruth } from '../simulation/market.ts';
 import { zoneOffsetHours } from './account-day.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
+import { FakeLookalikes } from './fake-lookalikes.ts';
 import { copyAdSet, GraphRefusal, isValidateOnly, updateAdSet, type WriteState } from './fake-graph-writes.ts';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed' | 'invalid-parameter';
@@ -129,6 +130,7 @@ export class FakeGraphApi {
   readonly requests: RecordedRequest[] = [];
   /** Writes attempted (anything but creating an insights report or a validate_only call): a LIVE read must leave this at 0. */
   writes = 0;
+  readonly lookalikes: FakeLookalikes;
   /** validate_only calls: validated, nothing changed. */
   validations = 0;
   private readonly faults: Fault[] = [];
@@ -189,6 +191,7 @@ export class FakeGraphApi {
     this.campaigns = [];
     this.adsets = [];
     this.audiences = [];
+    this.lookalikes = new FakeLookalikes(this.adAccountId, this.audiences);
     this.truth.campaigns.forEach((c, ci) => {
       // The second campaign is a housing ad: no behaviors, no age narrowing (Meta's rules for special categories).
       const special = ci === 1;
@@ -344,6 +347,8 @@ export class FakeGraphApi {
     if (this.tokenExpired) return expired();
     const [node, edge, ...rest] = parts.slice(1);
     if (node === undefined || rest.length > 0) return unsupported(url.pathname);
+    const lookalike = this.lookalikes.route(method, node, edge, body);
+    if (lookalike !== null) return new Reply(lookalike.status, lookalike.body);
     const q = url.searchParams;
     if (method === 'POST') {
       const campaign = this.campaigns.find((c) => c.id === node);

@@ -8,14 +8,16 @@ import { updateDiff, type FieldChange, type UpdateNote } from '../meta/targeting
 import type { WireTargeting } from '../meta/graph.ts';
 import type { GraphRequest } from '../meta/adset-writes.ts';
 import type { StoredMetaError } from '../store/history.ts';
-import { changesNothing, executeLivePlan, planLiveApply, requestsOf, validatePlan, type LivePlan } from './live-apply.ts';
+import { changesNothing, executeLivePlan, isNoop, planLiveApply, requestsOf, validatePlan, type LivePlan } from './live-apply.ts';
 import type { ChangesDocument } from './live-changes.ts';
 import { metaClientFor, translate } from './meta.ts';
 import { reconcilePendingChanges, PENDING_GRACE_MS } from './reconcile-changes.ts';
 import { getRecommendation, newerRecommendation } from '../store/runs.ts';
+import { approvedBy, enforceGuardrails, enforceLiveGuardrails, type GuardrailReport, type LiveBudgetChange, type LivePass, landedRefs, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
 import { auditChange } from './audit.ts';
 import { addDays, isoDate } from './dates.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
+import { lookalikesForLive, type LookalikesInApply } from './live-lookalikes.ts';
 import type { Mode } from './run-optimization.ts';
 
 export interface ApplyRequest {
@@ -25,6 +27,8 @@ export interface ApplyRequest {
   dryRun: boolean;
   /** Apply even when a newer run superseded the recommendation (the API allows it to admins only). */
   force?: boolean;
+  /** The apply carries out an admin's approval of a proposal (the approval step). */
+  viaApproval?: boolean;
 }
 
 /** The specification's apply response, plus dry_run, already_in_force and the history row's id. */
@@ -45,6 +49,8 @@ export interface ApplyResult {
   already_in_force: boolean;
   /** The history row written, or (already in force) the one that put the targeting in force; null for a dry run that would change something. */
   history_id: number | null;
+  /** What the guardrails said (a dry run reports it without recording anything); null when already in force (nothing to check). */
+  guardrails: GuardrailReport | null;
   mode: Mode;
   /** The history row's state: applied, failed (nothing of it left in force), or null when nothing was recorded. */
   state: 'applied' | 'failed' | null;
@@ -60,9 +66,11 @@ export interface ApplyResult {
   rolled_back: { adset_id: string; step: string; restored: boolean; error: string | null }[];
   /** Meta's error when the apply failed (code, subcode, fbtrace_id, message): never a token. */
   meta_error: StoredMetaError | null;
+  /** LIVE: the recommendation's lookalikes, made or reused on the account; null when it proposes none, or in STUB mode. */
+  lookalikes: LookalikesInApply | null;
 }
 
-const EMPTY_LIVE = { requests: [], validation: { validated_by_meta: false, errors: [] }, adsets: [], notes: [], rolled_back: [], meta_error: null };
+const EMPTY_LIVE = { requests: [], validation: { validated_by_meta: false, errors: [] }, adsets: [], notes: [], rolled_back: [], meta_error: null, lookalikes: null };
 
 /** An ad set's targeting in the shape of Meta's targeting spec (Marketing API, ad set `targeting`). */
 export interface TargetingSpec {
@@ -111,8 +119,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): Promise<ApplyResult> {
   if (!UUID.test(req.recommendationId)) throw new InputError('recommendation_id', `must be a UUID, got ${JSON.stringify(req.recommendationId.slice(0, 80))}`);
   if (req.mode !== 'stub' && req.mode !== 'live') throw new InputError('mode', `must be stub or live, got ${JSON.stringify(req.mode)}`);
-  if (req.mode === 'live') return applyLive(ctx, req);
-  return ctx.db.transaction(async (tx) => {
+  if (req.mode === 'live') return recordingGuardrailBlocks(ctx, () => applyLive(ctx, req));
+  return recordingGuardrailBlocks(ctx, () => ctx.db.transaction(async (tx) => {
     const rec = await getRecommendation(tx, req.recommendationId);
     if (rec === null) throw new NotFoundError(`no recommendation ${req.recommendationId}; GET /meta/targeting/recommendations/{campaign_id} lists the latest ones`);
     await lockAdset(tx, rec.campaign_id, rec.adset_id);
@@ -141,18 +149,19 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
     const inForce = await targetingInForce(tx, rec.campaign_id, rec.adset_id);
     if (inForce !== null && canonicalJson(inForce.targeting) === canonicalJson(targetingSpecOf(rec))) {
       await audit('already_in_force', inForce.historyId);
-      return { ...base, already_in_force: true, history_id: inForce.historyId, state: 'applied', message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
+      return { ...base, already_in_force: true, history_id: inForce.historyId, state: 'applied', guardrails: null, message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
     }
+    const guardrails = await enforceGuardrails(ctx, tx, rec, { mode: req.mode, dryRun: req.dryRun, approved: approvedBy(ctx, req.viaApproval === true) });
     if (req.dryRun) {
       await audit('dry_run', null);
       const diff = updateDiff({ targeting: (inForce?.targeting ?? {}) as WireTargeting, dailyBudgetMinor: null }, { targeting: targetingSpecOf(rec) as unknown as WireTargeting });
-      return { ...base, adsets: [{ adset_id: rec.adset_id, step: 'update', countries: [...rec.countries], daily_budget_minor: null, diff }], already_in_force: false, history_id: null, state: null, message: 'Dry run in STUB mode: nothing applied or recorded; this is what would change' };
+      return { ...base, adsets: [{ adset_id: rec.adset_id, step: 'update', countries: [...rec.countries], daily_budget_minor: null, diff }], already_in_force: false, history_id: null, state: null, guardrails, message: `Dry run in STUB mode: nothing applied or recorded; this is what would change (${guardrails.allowed ? 'the guardrails would allow it' : `the guardrails would refuse it: ${guardrails.message}`})` };
     }
     const historyId = await recordTargetingChange(ctx, tx, rec, { dryRun: false, appliedAt: ctx.clock.now(), experiment: null });
     await audit('applied', historyId);
     ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, historyId, actor: ctx.actor.id }, 'recommendation applied (stub)');
-    return { ...base, already_in_force: false, history_id: historyId, state: 'applied', message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
-  });
+    return { ...base, already_in_force: false, history_id: historyId, state: 'applied', guardrails, message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
+  }));
 }
 
 /** One change of an ad set at a time (any process on the database): held until the transaction ends; taking it twice is harmless. */
@@ -235,33 +244,48 @@ async function applyLive(ctx: AppContext, req: ApplyRequest): Promise<ApplyResul
     const done = await appliedChangeOf(ctx.db, rec.recommendation_id, 'live');
     if (done !== null) {
       await audit('already_in_force', done.id);
-      return { ...base, ...EMPTY_LIVE, success: true, already_in_force: true, history_id: done.id, state: 'applied', message: `Already applied (targeting history row ${done.id}): nothing sent to Meta` };
+      return { ...base, ...EMPTY_LIVE, success: true, already_in_force: true, history_id: done.id, state: 'applied', guardrails: null, message: `Already applied (targeting history row ${done.id}): nothing sent to Meta` };
     }
-    const plan = await planLiveApply(ctx, client, rec);
-    const shown = { ...base, ...answerOf(plan) };
+    const approved = approvedBy(ctx, req.viaApproval === true);
+    let plan = await planLiveApply(ctx, client, rec);
+    // The guardrails judge the budgets, which lookalikes do not change: checked on the first plan,
+    // before any write reaches Meta (lookalikes and validate_only included). A refusal is thrown
+    // (and recorded by recordingGuardrailBlocks); a dry run only reports.
+    const checked = await ctx.db.transaction((tx) => enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: req.dryRun ? 'report' : 'precheck', approved }));
+    const lookalikes = await lookalikesForLive(ctx, rec, !req.dryRun);
+    if (lookalikes.target.length > 0) plan = await planLiveApply(ctx, client, rec, lookalikes.target);
+    const shown = { ...base, ...answerOf(plan), lookalikes: lookalikes.answer };
     if (changesNothing(plan)) {
       await audit('already_in_force', null);
-      return { ...shown, requests: [], success: true, already_in_force: true, history_id: null, state: null, message: 'The ad sets already hold this targeting and budget at Meta: nothing sent, nothing recorded' };
+      return { ...shown, requests: [], success: true, already_in_force: true, history_id: null, state: null, guardrails: null, message: 'The ad sets already hold this targeting and budget at Meta: nothing sent, nothing recorded' };
     }
     const validation = await validatePlan(client, plan.doc);
     const refused = { validated_by_meta: true, errors: validation.errors };
     if (req.dryRun) {
       await audit('dry_run', null);
       const ok = validation.errors.length === 0;
-      return { ...shown, validation: refused, success: ok, already_in_force: false, history_id: null, state: null, message: ok ? `Dry run in LIVE mode: Meta validated the ${shown.requests.length} request(s) (validate_only); nothing changed. Confirm to apply` : `Dry run in LIVE mode: Meta refused ${validation.errors.length} request(s) in validation; nothing changed` };
+      const guard = checked.report.allowed ? 'the guardrails would allow it' : `the guardrails would refuse it: ${checked.report.message}`;
+      return { ...shown, validation: refused, success: ok, already_in_force: false, history_id: null, state: null, guardrails: checked.report, message: ok ? `Dry run in LIVE mode: Meta validated the ${shown.requests.length} request(s) (validate_only); nothing changed (${guard}). Confirm to apply` : `Dry run in LIVE mode: Meta refused ${validation.errors.length} request(s) in validation; nothing changed (${guard})` };
     }
-    // Guardrails are checked here, on the plan, before anything is recorded or sent.
     if (validation.errors.length > 0) {
       const first = validation.errors[0]!.error;
       const historyId = await recordLive(ctx, plan, plan.doc, 'failed', first);
       await audit('refused_by_meta', historyId);
-      return { ...shown, validation: refused, success: false, already_in_force: false, history_id: historyId, state: 'failed', meta_error: first, message: `Meta refused ${validation.errors.length} request(s) in validation (${first.message}); nothing was sent. Recorded as failed` };
+      return { ...shown, validation: refused, success: false, already_in_force: false, history_id: historyId, state: 'failed', meta_error: first, guardrails: checked.report, message: `Meta refused ${validation.errors.length} request(s) in validation (${first.message}); nothing was sent. Recorded as failed` };
     }
-    const outcome = await executeLivePlan(ctx, client, plan, (_state, doc) => recordLive(ctx, plan, doc, 'pending', null));
+    // Checked again under the locks, with the pending row: the passes and the row land together.
+    let guarded: { report: GuardrailReport; passes: LivePass[] } | null = null;
+    const outcome = await executeLivePlan(ctx, client, plan, (_state, doc) =>
+      recordLive(ctx, plan, doc, 'pending', null, async (tx) => {
+        guarded = await enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: 'enforce', approved });
+      }),
+    );
+    const passed = guarded as { report: GuardrailReport; passes: LivePass[] } | null;
     await audit(outcome.state, outcome.historyId);
     ctx.logger.info({ recommendationId: rec.recommendation_id, historyId: outcome.historyId, state: outcome.state, adsets: outcome.doc.adsets.length, actor: ctx.actor.id }, 'recommendation applied to Meta');
-    const answer = { ...shown, ...answerOf({ ...plan, doc: outcome.doc }), validation: refused, already_in_force: false, history_id: outcome.historyId };
+    const answer = { ...shown, ...answerOf({ ...plan, doc: outcome.doc }), lookalikes: lookalikes.answer, validation: refused, already_in_force: false, history_id: outcome.historyId, guardrails: passed?.report ?? checked.report };
     if (outcome.state === 'applied') return { ...answer, success: true, state: 'applied', message: `Applied in LIVE mode to ${outcome.doc.adsets.length} ad set(s); targeting history row ${outcome.historyId}` };
+    if (passed !== null) await withdrawLivePasses(ctx, passed.passes, landedRefs(outcome.doc));
     const restored = outcome.doc.rolled_back.filter((r) => r.restored).map((r) => r.adset_id);
     const left = outcome.doc.rolled_back.filter((r) => !r.restored).map((r) => r.adset_id);
     return {
@@ -272,6 +296,21 @@ async function applyLive(ctx: AppContext, req: ApplyRequest): Promise<ApplyResul
       message: `Meta refused a change (${outcome.metaError?.message ?? 'unknown error'}). ${restored.length === 0 ? 'Nothing had landed.' : `Rolled back: ${restored.join(', ')}.`}${left.length > 0 ? ` NOT restored (check them in Ads Manager): ${left.join(', ')}.` : ''} Recorded as failed in targeting history row ${outcome.historyId}`,
     };
   });
+}
+
+/**
+ * The Meta ad sets whose daily budget the plan sets, as the guardrails judge them: an update that
+ * sends a budget (against the budget Meta holds now), a geo split's copy (new: its whole budget).
+ * A retire only pauses; a campaign or lifetime budget is not sent, so nothing is judged.
+ */
+function budgetChangesOf(plan: LivePlan): LiveBudgetChange[] {
+  const out: LiveBudgetChange[] = [];
+  for (const [ref, c] of plan.doc.adsets.entries()) {
+    if (c.step === 'retire' || isNoop(c) || c.after.daily_budget === undefined || c.after.daily_budget === null) continue;
+    const current = c.step === 'create' || c.before?.daily_budget == null ? null : Number(c.before.daily_budget);
+    out.push({ ref, adsetId: c.step === 'create' ? null : c.adset_id, currentMinor: current, proposedMinor: Number(c.after.daily_budget) });
+  }
+  return out;
 }
 
 /** What a LIVE answer shows of a plan: the requests, each ad set's diff, and the notes. */
@@ -292,13 +331,17 @@ function answerOf(plan: LivePlan): Pick<ApplyResult, 'requests' | 'validation' |
  * Meta returned it, new = what it is sent. One apply of an ad set at a time: a younger pending row
  * of the campaign is another apply at work (409).
  */
-async function recordLive(ctx: AppContext, plan: LivePlan, doc: ChangesDocument, state: 'pending' | 'failed', metaError: StoredMetaError | null): Promise<number> {
+async function recordLive(ctx: AppContext, plan: LivePlan, doc: ChangesDocument, state: 'pending' | 'failed', metaError: StoredMetaError | null, guard: ((tx: Db) => Promise<void>) | null = null): Promise<number> {
   const rec = plan.rec;
   return ctx.db.transaction(async (tx) => {
     // Campaign-wide: the pending check below must see every other LIVE change of the campaign.
     await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-live:${rec.campaign_id}`]);
     const busy = await recentPendingOf(tx, rec.campaign_id, new Date(ctx.clock.now().getTime() - PENDING_GRACE_MS));
     if (busy !== null && state === 'pending') throw new ConflictError(`another apply of campaign ${rec.campaign_id} is in progress (targeting history row ${busy}); try again when it has finished`);
+    if (guard !== null) {
+      await lockAdset(tx, rec.campaign_id, rec.adset_id);
+      await guard(tx);
+    }
     const at = ctx.clock.now();
     const end = addDays(isoDate(at), -1);
     const before = await adsetObservedRates(tx, rec.campaign_id, rec.adset_id, addDays(end, -(ctx.config.windowDays - 1)), end);

@@ -25,14 +25,14 @@ export interface LivePlan {
 }
 
 /** Reads what the apply starts from and decides every request; sends nothing. */
-export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Recommendation): Promise<LivePlan> {
+export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Recommendation, lookalikes: { id: string; name: string }[] = []): Promise<LivePlan> {
   if (rec.adset_id === null) throw new InputError('recommendation_id', `recommendation ${rec.recommendation_id} is for the whole campaign; a LIVE apply changes ad sets, so it needs a recommendation for one ad set (run --mode live recommends per active ad set)`);
   const madeFrom = await splitSourceOf(ctx.db, rec.adset_id);
   if (madeFrom !== null) throw new ConflictError(`ad set ${rec.adset_id} was made by the geo split of ad set ${madeFrom}: apply a recommendation for ${madeFrom}, which places every country`);
   const campaign = await metaCampaignOf(ctx.db, rec.campaign_id);
   if (campaign === null) throw new InputError('recommendation_id', `campaign ${rec.campaign_id} has no LIVE structure stored; run meta sync --campaign ${rec.campaign_id} first`);
   const rules: CampaignRules = { specialAdCategories: campaign.specialAdCategories, budgetMode: campaign.budgetMode };
-  const decision = decisionOf(rec, ctx.config.meta.advantageAudience);
+  const decision = decisionOf(rec, ctx.config.meta.advantageAudience, lookalikes);
   const source = await readAdSet(client, rec.adset_id);
   if (source.campaignId !== rec.campaign_id) throw new ConflictError(`ad set ${rec.adset_id} now belongs to campaign ${source.campaignId}, not ${rec.campaign_id}; sync and run again`);
   // Per-country budgets need ad sets of their own; a campaign budget or a lifetime budget has none to split.

@@ -7,6 +7,8 @@ import { send, type GraphRequest } from '../meta/adset-writes.ts';
 import { updateDiff, type FieldChange } from '../meta/targeting-spec.ts';
 import { getStoredChange, insertTargetingChange, recentPendingOf, targetingInForce, type StoredChange, type StoredMetaError } from '../store/history.ts';
 import { auditChange } from './audit.ts';
+import { enforceLiveGuardrails, landedRefs, type LiveBudgetChange, type LivePass, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
+import type { Db } from '../store/db.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
 import { sendChanges, type LiveOutcome } from './live-apply.ts';
 import { metaErrorOf, readState, restoreRequest, type AdSetChange, type ChangesDocument } from './live-changes.ts';
@@ -45,7 +47,7 @@ export async function rollbackChange(ctx: AppContext, req: RollbackRequest): Pro
   const row = await getStoredChange(ctx.db, req.historyId);
   if (row === null) throw new NotFoundError(`no targeting history row ${req.historyId}; GET /meta/targeting/history lists them`);
   if (req.mode !== undefined && req.mode !== row.mode) throw new InputError('mode', `row ${row.id} was applied in ${row.mode} mode; roll it back in ${row.mode} mode`);
-  return row.mode === 'live' ? rollbackLive(ctx, row, req.dryRun) : rollbackStub(ctx, row, req.dryRun);
+  return row.mode === 'live' ? recordingGuardrailBlocks(ctx, () => rollbackLive(ctx, row, req.dryRun)) : rollbackStub(ctx, row, req.dryRun);
 }
 
 /** Only the change now in force on its ad set can be rolled back: an older one would undo later changes too. */
@@ -108,18 +110,34 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
       return { ...base, history_id: null, success: errors.length === 0, message: errors.length === 0 ? `Dry run in LIVE mode: Meta validated the ${requests.length} request(s) that restore row ${row.id}'s ad sets; nothing changed. Confirm to roll back` : `Dry run in LIVE mode: Meta refused ${errors.length} request(s) in validation; nothing changed` };
     }
     if (errors.length > 0) return { ...base, history_id: null, success: false, meta_error: errors[0]!.error, message: `Meta refused ${errors.length} request(s) of the rollback in validation (${errors[0]!.error.message}); nothing was sent or recorded` };
-    const historyId = await recordRollback(ctx, row, doc);
+    let passes: LivePass[] = [];
+    const historyId = await recordRollback(ctx, row, doc, async (tx) => {
+      passes = (await enforceLiveGuardrails(ctx, tx, { recommendation_id: row.recommendationId!, campaign_id: row.campaignId, adset_id: row.adsetId, confidence: 1 }, rollbackBudgetChanges(doc), { stage: 'enforce', approved: true, rollback: true })).passes;
+    });
     const outcome: LiveOutcome = await sendChanges(ctx, client, doc, historyId);
+    if (outcome.state === 'failed') await withdrawLivePasses(ctx, passes, landedRefs(outcome.doc));
     await ctx.db.transaction((tx) => auditChange(tx, ctx, { action: 'rollback', summary: { history_id: historyId, rolled_back_history_id: row.id, mode: 'live', outcome: outcome.state } }));
     if (outcome.state === 'applied') return { ...base, history_id: historyId, success: true, message: `Rolled back in LIVE mode: ${requests.length} ad set(s) restored exactly as stored before row ${row.id}${changes.some((c) => c.action === 'pause') ? ' (ad sets it created paused)' : ''}; recorded as targeting history row ${historyId}` };
     return { ...base, history_id: historyId, success: false, rolled_back: outcome.doc.rolled_back, meta_error: outcome.metaError, message: `Meta refused a rollback request (${outcome.metaError?.message ?? 'unknown error'}); the ad sets it had restored were put back as they were; recorded as failed in targeting history row ${historyId}. Row ${row.id} is still in force` };
   });
 }
 
-async function recordRollback(ctx: AppContext, row: StoredChange, doc: ChangesDocument): Promise<number> {
+/** The budgets a LIVE rollback puts back, per ad set, for Meta's hourly limit. */
+function rollbackBudgetChanges(doc: ChangesDocument): LiveBudgetChange[] {
+  return doc.adsets.flatMap((c, ref) => {
+    const target = c.update.params.daily_budget;
+    if (c.diff.length === 0 || target === undefined || target === null || c.adset_id === null) return [];
+    return [{ ref, adsetId: c.adset_id, currentMinor: c.before?.daily_budget == null ? null : Number(c.before.daily_budget), proposedMinor: Number(target) }];
+  });
+}
+
+async function recordRollback(ctx: AppContext, row: StoredChange, doc: ChangesDocument, guard: (tx: Db) => Promise<void>): Promise<number> {
   return ctx.db.transaction(async (tx) => {
     const busy = await recentPendingOf(tx, row.campaignId, new Date(ctx.clock.now().getTime() - PENDING_GRACE_MS));
     if (busy !== null) throw new ConflictError(`another change of campaign ${row.campaignId} is in progress (targeting history row ${busy}); try again when it has finished`);
+    // One change of the ad set at a time, as an apply takes it; then Meta's hourly limit, recorded with the row.
+    await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-apply:${JSON.stringify([row.campaignId, row.adsetId])}`]);
+    await guard(tx);
     return insertTargetingChange(tx, {
       run_id: row.runId, recommendation_id: row.recommendationId, campaign_id: row.campaignId, adset_id: row.adsetId, mode: 'live', dry_run: false, applied_at: ctx.clock.now(),
       old_targeting: row.newTargeting, new_targeting: row.oldTargeting, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,

@@ -27,7 +27,9 @@ describe(`hardening on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   const post = (url: string, payload: object, t: string) => h.app.inject({ method: 'POST', url, headers: auth(t), payload });
 
   beforeAll(async () => {
-    h = await openApi({ API_RATE_LIMIT_PER_MINUTE: '10000' });
+    // Who applies and how often, not how much: runs of very different budgets are applied here, so
+    // the budget-change limit is opened (the guardrails have their own tests).
+    h = await openApi({ API_RATE_LIMIT_PER_MINUTE: '10000', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' });
     await generateStubHistory(h.ctx, { campaigns: 1, days: 30, seed: 21, campaignIds: [CAMPAIGN] });
   });
   afterAll(async () => {

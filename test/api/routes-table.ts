@@ -22,6 +22,9 @@ export interface SeedIds {
   recommendationId: string;
   /** A started holdout experiment of the campaign. */
   experimentId: string;
+  /** Open proposals: one for the approve route, one for the reject route. */
+  approveProposalId: number;
+  rejectProposalId: number;
   /** An applied (STUB) targeting history row. */
   historyId: number;
 }
@@ -59,6 +62,12 @@ export const ROUTES: RouteCase[] = [
   },
   { method: 'GET', route: '/meta/targeting/experiments/:experiment_id', access: 'read', url: (ids) => `/meta/targeting/experiments/${ids.experimentId}` },
   { method: 'GET', route: '/meta/targeting/campaigns', access: 'read', url: () => '/meta/targeting/campaigns?limit=5' },
+  { method: 'POST', route: '/meta/targeting/proposals', access: 'write', url: () => '/meta/targeting/proposals', body: (ids) => ({ recommendation_id: ids.recommendationId, mode: 'stub' }) },
+  { method: 'GET', route: '/meta/targeting/proposals', access: 'read', url: () => '/meta/targeting/proposals?limit=5' },
+  // Repeated approvals and rejections answer the first one, so every admin call of the probes succeeds.
+  { method: 'POST', route: '/meta/targeting/proposals/:proposal_id/approve', access: 'admin', url: (ids) => `/meta/targeting/proposals/${ids.approveProposalId}/approve`, body: () => ({}) },
+  { method: 'POST', route: '/meta/targeting/proposals/:proposal_id/reject', access: 'admin', url: (ids) => `/meta/targeting/proposals/${ids.rejectProposalId}/reject`, body: () => ({ note: 'not now' }) },
+  { method: 'GET', route: '/meta/targeting/guardrails/events', access: 'read', url: () => '/meta/targeting/guardrails/events?limit=5' },
   { method: 'PUT', route: '/meta/targeting/campaigns/:campaign_id', access: 'write', url: (ids) => `/meta/targeting/campaigns/${ids.campaignId}`, body: () => ({ daily_budget: 1000 }) },
   { method: 'GET', route: '/meta/targeting/campaigns/overview', access: 'read', url: () => '/meta/targeting/campaigns/overview?limit=5', paginated: true },
   { method: 'GET', route: '/meta/targeting/segments/daily', access: 'read', url: () => '/meta/targeting/segments/daily?days=30' },

@@ -2,6 +2,7 @@
 // one table. No token, bad signature, expired, alg none, wrong algorithm, garbage → 401 with a
 // body that leaks nothing; a role that may not → 403; the right role → neither.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proposeApply } from '../../src/services/apply-proposals.ts';
 import { applyRecommendation } from '../../src/services/apply-recommendation.ts';
 import { startExperiment } from '../../src/services/holdout-experiment.ts';
 import { runOptimization } from '../../src/services/run-optimization.ts';
@@ -22,8 +23,10 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
     // Started on another campaign: a run is in one experiment only, and the table's POST (a dry run) uses CAMPAIGN.
     await runOptimization(h.ctx, { campaignId: `${CAMPAIGN}-x`, budget: null, mode: 'stub', generateStub: true });
     const experiment = await startExperiment(h.ctx, { campaignId: `${CAMPAIGN}-x`, mode: 'stub', holdoutShare: 0.5, dryRun: false });
+    const toApprove = await proposeApply(h.ctx, { recommendationId: result.recommendations[0]!.recommendation_id, mode: 'stub' });
+    const toReject = await proposeApply(h.ctx, { recommendationId: result.recommendations[1]!.recommendation_id, mode: 'stub' });
     const applied = await applyRecommendation(h.ctx, { recommendationId: result.recommendations.at(-1)!.recommendation_id, mode: 'stub', dryRun: false });
-    ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id, experimentId: experiment.experiment_id!, historyId: applied.history_id! };
+    ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id, experimentId: experiment.experiment_id!, approveProposalId: toApprove.proposal.id, rejectProposalId: toReject.proposal.id, historyId: applied.history_id! };
     bad = await badTokens();
   });
   afterAll(async () => {
@@ -112,9 +115,10 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
       }
 
       if (route.access === 'admin') {
-        it('manager (not admin) → 403', async () => {
+        it('manager (not an admin) → 403', async () => {
           const res = await call(route, auth(await token('manager')));
           expect(res.statusCode).toBe(403);
+          expect(res.json().error.code).toBe('forbidden');
           expect(res.json().error.message).toMatch(/admin only/);
         });
       }

@@ -1,4 +1,5 @@
 import { applyRecommendation } from '../../services/apply-recommendation.ts';
+import { GuardrailBlockedError } from '../../services/apply-guardrails.ts';
 import { ConflictError, NotFoundError, UnavailableError } from '../../services/errors.ts';
 import { ApiError } from '../errors.ts';
 import { authorizeLiveApply } from '../roles.ts';
@@ -13,11 +14,11 @@ export function applyRoutes(app: ApiInstance, { ctx, metrics, writeRateLimit }: 
       schema: {
         tags: ['targeting'],
         summary: 'Apply a recommendation to its ad set',
-        description: 'Dry run by default: without dry_run false the answer is what would change and nothing is applied or stored but the audit row; in LIVE mode it holds the exact requests, validated by Meta (validate_only), and each ad set\'s diff. STUB mode simulates the change and records it in the targeting history (mode stub). LIVE mode (META_TARGETING_LIVE_APPLY_ROLES, default admin) records the change as pending before any request, sends it (a geo split copies the ad set per country, copies paused until the apply completes), and settles it as applied, or failed with Meta\'s error after undoing what had landed (rolled_back says which). The same recommendation applied twice sends nothing the second time (already_in_force). A recommendation that a newer run superseded for the ad set is refused (409 naming the newer one) unless an admin sends force: true. 501 when LIVE mode is not set up; 503 with Meta\'s error when Meta fails a read.',
+        description: 'Dry run by default: without dry_run false the answer is what would change and nothing is applied or stored but the audit row; in LIVE mode it holds the exact requests, validated by Meta (validate_only), and each ad set\'s diff. STUB mode simulates the change and records it in the targeting history (mode stub). LIVE mode (META_TARGETING_LIVE_APPLY_ROLES, default admin) records the change as pending before any request, sends it (a geo split copies the ad set per country, copies paused until the apply completes), and settles it as applied, or failed with Meta\'s error after undoing what had landed (rolled_back says which). The same recommendation applied twice sends nothing the second time (already_in_force). A recommendation that a newer run superseded for the ad set is refused (409 naming the newer one) unless an admin sends force: true. The guardrails (docs/live-mode.md) are checked in both modes before anything is recorded or any write reaches Meta (a dry run reports every rule\'s verdict in guardrails and records nothing): a refusal is kept in the guardrail ledger and answered 409 (kill switch, approval, hourly changes, daily amount: the state may change) or 422 (confidence, budget change: the recommendation itself), with the rule in error.rule. LIVE: lookalikes the recommendation proposes are made (or reused) from a source audience on the account and targeted once Meta has populated them; until then the apply goes ahead without them and lookalikes says so. 501 when LIVE mode is not set up; 503 with Meta\'s error when Meta fails a read.',
         security: BEARER,
         params: ApplyParams,
         body: ApplyBody,
-        response: { 200: ApplyResponse, ...errorResponses(404, 409, 413, 415, 501, 503) },
+        response: { 200: ApplyResponse, ...errorResponses(404, 409, 413, 415, 422, 501, 503) },
       },
       config: { access: 'write', auditFields: ['recommendation_id', 'mode', 'dry_run', 'force'], rateLimit: writeRateLimit },
     },
@@ -44,7 +45,7 @@ export function applyRoutes(app: ApiInstance, { ctx, metrics, writeRateLimit }: 
         metrics.applies.inc({ mode, outcome: result.already_in_force ? 'already_in_force' : result.dry_run ? 'dry_run' : result.success ? 'applied' : 'failed' });
         return result;
       } catch (error) {
-        const outcome = error instanceof UnavailableError ? 'refused' : error instanceof NotFoundError ? 'not_found' : error instanceof ConflictError ? 'superseded' : 'failed';
+        const outcome = error instanceof GuardrailBlockedError ? 'blocked' : error instanceof UnavailableError ? 'refused' : error instanceof NotFoundError ? 'not_found' : error instanceof ConflictError ? 'superseded' : 'failed';
         metrics.applies.inc({ mode, outcome });
         throw error;
       }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { Mode, Uuid } from './common.ts';
+import { GuardrailReport } from './guardrails.ts';
 
 export const MetaErrorSchema = Type.Object(
   {
@@ -21,6 +22,24 @@ export const GraphRequestSchema = Type.Object({
 export const FieldChangeSchema = Type.Object({ field: Type.String(), before: Type.Unknown(), after: Type.Unknown() });
 
 export const RolledBackSchema = Type.Object({ adset_id: Type.String(), step: Type.String(), restored: Type.Boolean(), error: Type.Union([Type.String(), Type.Null()]) });
+
+export const LookalikesInApply = Type.Object(
+  {
+    included: Type.Boolean({ description: 'The targeting sent (or, in a dry run, that would be sent) includes them: every one is ready at Meta' }),
+    message: Type.String(),
+    audiences: Type.Array(
+      Type.Object({
+        name: Type.String(),
+        audience_id: Type.Union([Type.String(), Type.Null()], { description: 'Null for one a dry run would create' }),
+        ratio: Type.Number(),
+        countries: Type.Array(Type.String()),
+        action: Type.Enum(['create', 'created', 'reused', 'found']),
+        state: Type.Enum(['planned', 'populating', 'ready', 'unusable']),
+      }),
+    ),
+  },
+  { description: 'Lookalikes are made from a source audience on the account and take Meta hours to populate; the apply goes ahead without them until they are ready' },
+);
 
 export const ApplyParams = Type.Object({ recommendation_id: Uuid }, { additionalProperties: false });
 
@@ -49,6 +68,7 @@ export const ApplyResponse = Type.Object({
   dry_run: Type.Boolean(),
   already_in_force: Type.Boolean({ description: 'The ad set already has exactly this targeting: nothing was applied or recorded' }),
   history_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The targeting_history row written, or (already_in_force) the one that put the targeting in force; null for a dry run that would change something' }),
+  guardrails: Type.Union([GuardrailReport, Type.Null()], { description: 'What the guardrails said (a dry run reports it without recording anything); null when the targeting is already in force' }),
   mode: Mode,
   state: Type.Union([Type.Enum(['applied', 'failed']), Type.Null()], { description: 'The history row\'s state; null when nothing was recorded (dry run, or already in force at Meta)' }),
   requests: Type.Array(GraphRequestSchema, { description: 'LIVE: the exact requests sent (or, in a dry run, that would be sent), in order. A create is a copy of the original (POST /{adset_id}/copies) then an update of the copy, whose id Meta gives' }),
@@ -72,4 +92,5 @@ export const ApplyResponse = Type.Object({
   ),
   rolled_back: Type.Array(RolledBackSchema, { description: 'After a failure: the ad sets whose changes were undone (created ones paused), and any that could not be (restored false)' }),
   meta_error: Type.Union([MetaErrorSchema, Type.Null()]),
+  lookalikes: Type.Union([LookalikesInApply, Type.Null()], { description: 'LIVE: the lookalikes the recommendation proposes, made or reused on the account (a dry run says what it would make); null when it proposes none, or in STUB mode' }),
 });

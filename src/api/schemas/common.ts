@@ -3,9 +3,10 @@ import { type Static, Type } from 'typebox';
 export const ErrorResponse = Type.Object(
   {
     error: Type.Object({
-      code: Type.String({ description: 'Stable machine-readable code: bad_request, unauthorized, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, rate_limited, internal_error, not_implemented, service_unavailable' }),
+      code: Type.String({ description: 'Stable machine-readable code: bad_request, unauthorized, forbidden, not_found, conflict, unprocessable, payload_too_large, unsupported_media_type, rate_limited, internal_error, not_implemented, service_unavailable' }),
       message: Type.String({ description: 'What went wrong; a validation error names the field (body.mode, querystring.limit, params.recommendation_id)' }),
       requestId: Type.String({ description: 'Also in the X-Request-Id response header and the server log line of the request' }),
+      rule: Type.Optional(Type.String({ description: 'Only when a guardrail refused an apply: the rule that blocked it (apply_disabled, approval_required, min_confidence, max_budget_change, hourly_budget_changes, daily_budget_moved)' })),
     }),
   },
   { $id: 'ErrorResponse', description: 'The one error shape of every endpoint' },
