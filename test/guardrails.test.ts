@@ -4,7 +4,7 @@
 // approval step applies through the same path.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { GuardrailConfig } from '../src/config.ts';
-import type { Recommendation } from '../src/engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { GuardrailBlockedError } from '../src/services/apply-guardrails.ts';
 import { applyRecommendation } from '../src/services/apply-recommendation.ts';
 import { generateStubHistory } from '../src/services/generate-stub.ts';

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, createContext } from '../src/context.ts';
-import type { Recommendation } from '../src/engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { ConflictError } from '../src/services/errors.ts';
 import { ensureLookalikes } from '../src/services/lookalikes.ts';

@@ -5,7 +5,7 @@
 // transaction rolls back.
 import type { AppContext } from '../context.ts';
 import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGuardrails, judgeGuardrailsAcross, type GuardrailSettings } from '../engine/guardrails.ts';
-import type { Recommendation } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { minorDigits, parseMinor } from '../engine/money.ts';
 import type { Db } from '../store/db.ts';
 import { budgetChangesSince, budgetMovedSince, type GuardrailEvent, insertGuardrailEvent, knownAdsetBudget, recommendedBudget, withdrawGuardrailPasses } from '../store/guardrails.ts';

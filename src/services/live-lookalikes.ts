@@ -4,7 +4,7 @@
 // they are ready, targets them: an applied recommendation is never sent twice). A recommendation whose lookalikes cannot be made (no usable source
 // audience on the account, a special ad category, Meta refusing) is applied without them, with why.
 import type { AppContext } from '../context.ts';
-import type { Recommendation } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { ConflictError } from './errors.ts';
 import { ensureLookalikes, type LookalikeOutcome } from './lookalikes.ts';
 import { MetaAuthError, MetaUpstreamError } from './meta.ts';

@@ -12,7 +12,7 @@ import { accountSourceAudiences, findStoredLookalike, specialAdCategoriesOf, typ
 import { getRecommendation } from '../store/runs.ts';
 import { auditChange } from './audit.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
-import type { Recommendation } from '../engine/types.ts';
+import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { metaClientFor, MetaUpstreamError, translate } from './meta.ts';
 
 /** Meta's minimum: a source needs at least 100 people in one country. */
