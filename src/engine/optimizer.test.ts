@@ -200,3 +200,21 @@ describe('the pixel genre boost under the bayes strategy', () => {
     expect(before.trace[0]!.decision).toBe('pixel events bias interest choice toward these genres');
   });
 });
+
+describe('Advantage+ audience in the reasoning', () => {
+  const withInterest = snapshot([adset('a', { segments: [interest('1', 'Chess', metrics(40_000, 0.02, 0.05, 4.2))] })]);
+  const traceOf = (s: EngineSettings) => decideDocuments({ snapshot: withInterest, totalBudgetMinor: 100_000, settings: s })[0]!.draft.reasoning.trace.filter((t) => t.step === 'advantage_audience');
+
+  it('on: names the chosen options Meta treats as suggestions, and whether age_min still holds', () => {
+    const [line] = traceOf({ ...SPEC_SETTINGS, advantageAudience: true });
+    expect(line!.numbers).toEqual({ suggestions: 'interests,custom_audiences,lookalikes', age_min: 18, age_min_hard: true });
+    expect(line!.decision).toContain('Meta treats interests, custom_audiences, lookalikes as suggestions');
+  });
+
+  it('off or absent (settings stored before it existed): no such line, the rest of the decision identical', () => {
+    expect(traceOf(SPEC_SETTINGS)).toEqual([]);
+    const on = decideDocuments({ snapshot: withInterest, totalBudgetMinor: 100_000, settings: { ...SPEC_SETTINGS, advantageAudience: true } })[0]!.draft;
+    const off = decideDocuments({ snapshot: withInterest, totalBudgetMinor: 100_000, settings: SPEC_SETTINGS })[0]!.draft;
+    expect({ ...on, reasoning: { ...on.reasoning, trace: on.reasoning.trace.filter((t) => t.step !== 'advantage_audience') } }).toEqual(off);
+  });
+});

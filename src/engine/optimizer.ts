@@ -184,6 +184,7 @@ function decideAdSet(
   const limited = limitAudience(snapshot.specialAdCategories, { ageMin: demographics.ageMin, ageMax: demographics.ageMax, gender: demographics.gender, behaviors: behaviors.selected, lookalikes: lookalikes.selected });
   trace.push(...limited.trace);
   const audience = limited.audience;
+  if (settings.advantageAudience === true) trace.push(advantageAudienceEvent(audience, interests.selected.length, customs.selected.length));
 
   // 7. Frequency cap
   const frequency = frequencyCap(adset, scores, settings);
@@ -329,3 +330,14 @@ function frequencyCap(adset: AdSetSnapshot, scores: readonly SegmentScore[], set
   };
 }
 
+/** What Meta reads as a suggestion rather than a limit when Advantage+ audience is on. */
+function advantageAudienceEvent(audience: { ageMin: number; ageMax: number; gender: string; lookalikes: readonly unknown[] }, interests: number, customAudiences: number): TraceEvent {
+  const suggestions = [
+    ...(audience.ageMax < 65 ? ['age_max'] : []),
+    ...(audience.gender !== 'all' ? ['genders'] : []),
+    ...(interests > 0 ? ['interests'] : []),
+    ...(customAudiences > 0 ? ['custom_audiences'] : []),
+    ...(audience.lookalikes.length > 0 ? ['lookalikes'] : []),
+  ];
+  return { kind: 'advantage_audience', suggestions, ageMin: audience.ageMin, ageMinHard: audience.ageMin <= 25 };
+}

@@ -58,6 +58,19 @@ export interface LookalikesLimitEvent {
   ratios: number;
 }
 
+/**
+ * Advantage+ audience is on for the ad set this decision is applied to: Meta treats these chosen
+ * options as suggestions and may deliver outside them. age_min stays a hard limit only up to 25.
+ */
+export interface AdvantageAudienceEvent {
+  kind: 'advantage_audience';
+  /** The decided options Meta reads as suggestions, in the targeting spec's names. */
+  suggestions: string[];
+  ageMin: number;
+  /** False: the decided age_min is above 25, where Meta no longer holds it as a hard limit. */
+  ageMinHard: boolean;
+}
+
 /** A category the campaign declares that does not limit its audience. */
 export interface UnlimitedCategoryEvent {
   kind: 'special_ad_categories.unlimited';
@@ -187,6 +200,7 @@ export interface BudgetExplorationEvent {
 }
 
 export type TypedTraceEvent =
+  | AdvantageAudienceEvent
   | SpecSplitEvent
   | BudgetExplorationEvent
   | SpainFloorEvent

@@ -328,6 +328,11 @@ export interface EngineSettings {
    * existed) reads as true, as engine version 7 decided.
    */
   pixelGenreBoost?: boolean;
+  /**
+   * The decision is applied with Meta's Advantage+ audience on (LIVE mode, META_ADVANTAGE_AUDIENCE=1):
+   * the reasoning says which of the chosen options Meta treats as suggestions. Absent = off.
+   */
+  advantageAudience?: boolean;
 }
 
 export const DEFAULT_FATIGUE_REST_DAYS = 14;

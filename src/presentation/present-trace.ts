@@ -51,6 +51,12 @@ function presentTyped(e: TypedTraceEvent): TraceEntryDocument {
         decision: `${e.category}: no audience limits from this category (${e.known ? 'Meta asks for an authorisation and a "Paid for by" disclaimer instead' : 'not a category the engine knows limits for'})`,
         numbers: { categories: e.category },
       };
+    case 'advantage_audience':
+      return {
+        step: 'advantage_audience',
+        decision: `Advantage+ audience is on: Meta treats ${e.suggestions.length > 0 ? e.suggestions.join(', ') : 'none of the chosen options'} as suggestions and may deliver beyond them; age_min ${e.ageMin} ${e.ageMinHard ? 'stays a hard limit (Meta holds it up to 25)' : 'is above 25, so Meta treats it as a suggestion too'}`,
+        numbers: { suggestions: e.suggestions.join(','), age_min: e.ageMin, age_min_hard: e.ageMinHard },
+      };
     case 'special_ad_categories.left_out':
       return presentLeftOut(e);
     case 'geo.weight':

@@ -53,6 +53,11 @@ export interface RunResult {
  * The exploration seed of a run: derived from its id, so every run explores differently and the
  * stored seed replays it. Undefined (stored as null) when the strategy does not explore.
  */
+/** The engine's settings for a run: a LIVE run applied with Advantage+ audience on says so in its reasoning. */
+export function engineSettingsFor(ctx: AppContext, mode: Mode): EngineSettings {
+  return mode === 'live' && ctx.config.meta.advantageAudience === 1 ? { ...ctx.config.engine, advantageAudience: true } : ctx.config.engine;
+}
+
 export function explorationSeed(runId: string, settings: EngineSettings): number | undefined {
   return settings.strategy === 'bayes' && (settings.explorationShare > 0 || (settings.budgetExplorationShare ?? 0) > 0) ? deriveSeed(runId, 'exploration') : undefined;
 }
@@ -116,7 +121,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
 
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
-        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings: ctx.config.engine, windowDays: ctx.config.windowDays });
+        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings: engineSettingsFor(ctx, req.mode), windowDays: ctx.config.windowDays });
         if (reusable !== null) {
           const run = await getRun(tx, reusable);
           await auditChange(tx, ctx, { action: 'run', summary: { campaign_id: req.campaignId, run_id: reusable, outcome: 'reused' } });
@@ -149,12 +154,13 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       }, { segmentDays: bayes, resting });
       // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
       const snapshot = req.mode === 'live' ? await withDiscoveredCandidates(tx, await onlyActiveAdsets(tx, loaded)) : loaded;
-      const randomSeed = explorationSeed(runId, ctx.config.engine);
+      const settings = engineSettingsFor(ctx, req.mode);
+      const randomSeed = explorationSeed(runId, settings);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
       // Stored before the engine sees them, so that `explain --replay` starts from exactly these inputs.
-      await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings: ctx.config.engine, strategy: ctx.config.engine.strategy, strategyVersion: ENGINE_VERSION, randomSeed: randomSeed === undefined ? null : String(randomSeed), earlierRuns, createdAt: ctx.clock.now() });
-      const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings: ctx.config.engine, randomSeed, ...(earlierRuns === null ? {} : { earlierRuns }) });
+      await insertDecisionInputs(tx, { runId, campaignId: req.campaignId, snapshot, totalBudgetMinor, settings, strategy: settings.strategy, strategyVersion: ENGINE_VERSION, randomSeed: randomSeed === undefined ? null : String(randomSeed), earlierRuns, createdAt: ctx.clock.now() });
+      const decisions = optimizeCampaign({ snapshot, totalBudgetMinor, settings, randomSeed, ...(earlierRuns === null ? {} : { earlierRuns }) });
       const createdAt = ctx.clock.now().toISOString();
       const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...presentDecision(d.decision) }));
       const durationMs = Math.max(0, Math.round(performance.now() - t0));
