@@ -199,8 +199,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       fatigueMaxFrequency: r.number('TARGETING_FATIGUE_MAX_FREQUENCY', 4, { minExclusive: 1, max: 90 }),
       frequencyCap: r.number('TARGETING_FREQUENCY_CAP', 3, { integer: true, min: 1, max: 90 }),
       frequencyWindowDays: r.number('TARGETING_FREQUENCY_WINDOW_DAYS', 7, { integer: true, min: 1, max: 90 }),
-      // Above half the slots, exploring would outweigh choosing the best estimates. 0.1 does best on
-      // the worst market family in bench:quality's 28-day loop (docs/decision-quality.md).
+      // Above half the slots, exploring would outweigh choosing the best estimates. 0.1: discovered
+      // interests enter only through these slots, and fewer markets lose to the specification's
+      // loop than without exploration (docs/decision-quality.md).
       explorationShare: r.number('TARGETING_EXPLORATION_SHARE', 0.1, { min: 0, max: 0.5 }),
       budgetExplorationShare: r.number('TARGETING_BUDGET_EXPLORATION_SHARE', 0, { min: 0, max: 0.5 }),
       // Two weeks by default: long enough for the people who saw the ads too often to be replaced
