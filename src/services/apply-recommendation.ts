@@ -1,6 +1,7 @@
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import type { AppContext } from '../context.ts';
 import type { ExperimentArm } from '../engine/holdout.ts';
+import { canonicalJson } from '../engine/canonical-json.ts';
 import type { Db } from '../store/db.ts';
 import { adsetObservedRates } from '../store/adset-metrics.ts';
 import { appliedChangeOf, insertTargetingChange, lastAppliedTargeting, recentPendingOf, targetingInForce } from '../store/history.ts';
@@ -167,13 +168,6 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
 /** One change of an ad set at a time (any process on the database): held until the transaction ends; taking it twice is harmless. */
 async function lockAdset(tx: Db, campaignId: string, adsetId: string | null): Promise<void> {
   await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-apply:${JSON.stringify([campaignId, adsetId])}`]);
-}
-
-/** JSON with object keys sorted at every level: jsonb does not keep key order, so compare this. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
 }
 
 /**

@@ -4,7 +4,8 @@ import type { AppContext } from '../context.ts';
 import { previousRecommendation } from '../store/dashboard-reads.ts';
 import { targetingInForce } from '../store/history.ts';
 import { getRecommendation } from '../store/runs.ts';
-import { canonicalJson, targetingSpecOf, type TargetingSpec } from './apply-recommendation.ts';
+import { canonicalJson } from '../engine/canonical-json.ts';
+import { targetingSpecOf, type TargetingSpec } from './apply-recommendation.ts';
 import { InputError, NotFoundError } from './errors.ts';
 
 export interface TargetingFieldChange {

@@ -119,9 +119,10 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       if (req.budget === null && totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
       if (totalBudgetMinor === null || totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
+      const settings = engineSettingsFor(ctx, req.mode);
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
-        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings: engineSettingsFor(ctx, req.mode), windowDays: ctx.config.windowDays });
+        const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings, windowDays: ctx.config.windowDays });
         if (reusable !== null) {
           const run = await getRun(tx, reusable);
           await auditChange(tx, ctx, { action: 'run', summary: { campaign_id: req.campaignId, run_id: reusable, outcome: 'reused' } });
@@ -154,7 +155,6 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       }, { segmentDays: bayes, resting });
       // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
       const snapshot = req.mode === 'live' ? await withDiscoveredCandidates(tx, await onlyActiveAdsets(tx, loaded)) : loaded;
-      const settings = engineSettingsFor(ctx, req.mode);
       const randomSeed = explorationSeed(runId, settings);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
