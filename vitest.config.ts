@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The dashboard's component tests (web/src/**/*.test.tsx) render Preact, as web/vite.config.ts builds it.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.tsx'],
     // One PGlite per worker process is reused across that worker's test files (a fresh
     // PGlite takes seconds to initialise); each file gets its own schema.
     pool: 'forks',

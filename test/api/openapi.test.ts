@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildOpenApiDocument, formatOpenApiDocument } from '../../src/api/openapi.ts';
+import { generateWebApiTypes, WEB_API_TYPES_FILE } from '../../src/api/web-api-types.ts';
 
 describe('openapi.json', () => {
   it('is exactly the document the route schemas generate (run `npm run openapi` after changing a route)', async () => {
     const committed = readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8');
     expect(formatOpenApiDocument(await buildOpenApiDocument())).toBe(committed);
+  });
+
+  it('is what the dashboard\'s generated wire types were generated from (run `npm run openapi` after changing a route)', async () => {
+    const committed = JSON.parse(readFileSync(new URL('../../openapi.json', import.meta.url), 'utf8')) as unknown;
+    expect(await generateWebApiTypes(committed)).toBe(readFileSync(WEB_API_TYPES_FILE, 'utf8'));
   });
 
   it('documents every endpoint of the specification with its security and error shape', async () => {

@@ -93,7 +93,15 @@ describe.skipIf(!browserAvailable)('the dashboard in Chromium', () => {
     expect(await page.locator('canvas').count()).toBeGreaterThanOrEqual(2);
     await page.getByRole('table', { name: /Geo split/ }).waitFor();
     expect(await page.getByRole('table', { name: /Expected daily revenue per country/ }).getByRole('row').count()).toBeGreaterThan(1);
-    expect(await page.getByRole('table', { name: /Interests, ranked/ }).getByRole('row').count()).toBeGreaterThan(1);
+    const interests = page.getByRole('table', { name: /Interests, ranked/ });
+    expect(await interests.getByRole('row').count()).toBeGreaterThan(1);
+    await interests.getByRole('columnheader', { name: 'Value per 1,000 impressions (90 % interval)' }).waitFor();
+    // A recommendation whose ranking lines carry the value shows it with its interval; one from an
+    // engine that did not record it shows – and says so.
+    const values = await interests.locator('tbody tr > :nth-child(3)').allTextContents();
+    const notRecorded = await page.getByText('did not record each segment\'s value per 1,000 impressions').count();
+    if (notRecorded > 0) expect(new Set(values)).toEqual(new Set(['–']));
+    else expect(values.some((v) => /90 %: .+ – .+/.test(v))).toBe(true);
     await page.getByRole('table', { name: /What applying would change/ }).waitFor();
     // The trace's numbers open on demand.
     await page.getByText('Geo split', { exact: false }).first().waitFor();

@@ -1,89 +1,117 @@
 // Interests and behaviors as ranked tables, demographics, audiences, frequency cap: what the
 // recommendation targets, with the numbers the trace gives for each choice.
 import type { Recommendation, TraceEvent } from '../api-types.ts';
-import { number, percent } from '../format.ts';
+import { DASH, money, number, percent } from '../format.ts';
+import { segmentRows, type Recording, type SegmentKind, type SegmentRow } from './segment-rows.ts';
 
-interface SegmentRow {
-  id: string;
-  name: string;
-  rank: number | null;
-  value: number | null;
-  composite: number | null;
-  confidence: number | null;
-  status: 'chosen' | 'explored' | 'excluded (fatigued)';
-  note: string;
-}
+const RECORDING_NOTE: Record<Recording, string | null> = {
+  recorded: null,
+  'no-value': 'This strategy makes no estimate of value per 1,000 impressions: that column shows –.',
+  'not-recorded': 'The engine that decided this recommendation did not record each segment\'s value per 1,000 impressions or its evidence: those columns show –.',
+  'no-ranking': null,
+};
 
-function segmentRows(rec: Recommendation, kind: 'interests' | 'behaviors'): SegmentRow[] {
-  const trace = rec.reasoning.trace;
-  const chosen = kind === 'interests' ? rec.interests.map((i) => ({ id: i.interest_id, name: i.interest_name, rank: i.rank, score: i.score })) : rec.behaviors.map((b) => ({ id: b.behavior_id, name: b.behavior_name, rank: b.rank, score: b.score }));
-  const ranked = new Map(trace.filter((t) => t.step === kind && typeof t.numbers.rank === 'number').map((t) => [String(t.numbers.segment_id), t.numbers]));
-  const explored = new Map(trace.filter((t) => t.step === `${kind}.explore`).map((t) => [String(t.numbers.segment_id), t]));
-  const rests = new Map(trace.filter((t) => t.step === 'fatigue.rest').map((t) => [String(t.numbers.segment_id), t]));
-  const rows: SegmentRow[] = chosen.map((c) => {
-    const n = ranked.get(c.id);
-    const e = explored.get(c.id);
-    return {
-      id: c.id,
-      name: c.name,
-      rank: c.rank,
-      value: c.score,
-      composite: typeof n?.composite === 'number' ? n.composite : null,
-      confidence: typeof n?.confidence === 'number' ? n.confidence : null,
-      status: e !== undefined ? 'explored' : 'chosen',
-      note: e !== undefined ? e.decision : '',
-    };
-  });
-  for (const t of trace.filter((x) => x.step === kind && x.decision.startsWith('excluded'))) {
-    const id = String(t.numbers.segment_id);
-    const rest = rests.get(id);
-    rows.push({ id, name: t.decision.match(/"([^"]+)"/)?.[1] ?? id, rank: null, value: null, composite: typeof t.numbers.composite === 'number' ? t.numbers.composite : null, confidence: null, status: 'excluded (fatigued)', note: rest?.decision ?? String(t.numbers.reason ?? '') });
-  }
-  return rows;
-}
-
-export function SegmentTable({ rec, kind }: { rec: Recommendation; kind: 'interests' | 'behaviors' }) {
-  const rows = segmentRows(rec, kind);
+export function SegmentTable({ rec, kind }: { rec: Recommendation; kind: SegmentKind }) {
+  const { rows, recording } = segmentRows(rec, kind);
   const title = kind === 'interests' ? 'Interests' : 'Behaviors';
+  const currency = rec.reasoning.currency;
+  const note = RECORDING_NOTE[recording];
   if (rows.length === 0) return <p class="state empty">No {kind} chosen: the ad set's history has no {kind} with delivery.</p>;
   return (
-    <div class="table-wrap" tabIndex={0} role="region" aria-label={title}>
-      <table>
-        <caption>
-          {title}, ranked (value relative to the best chosen; confidence of the estimate)
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col" class="num">Rank</th>
-            <th scope="col">{title.slice(0, -1)}</th>
-            <th scope="col" class="num">Value</th>
-            <th scope="col" class="num">Composite</th>
-            <th scope="col" class="num">Confidence</th>
-            <th scope="col">Status</th>
-            <th scope="col">Evidence and rests</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} class={r.status.startsWith('excluded') ? 'muted' : undefined}>
-              <td class="num">{r.rank ?? '–'}</td>
-              <td>
-                {r.name}
-                <div class="sub">{r.id}</div>
-              </td>
-              <td class="num">{number(r.value, 3)}</td>
-              <td class="num">{number(r.composite, 3)}</td>
-              <td class="num">{percent(r.confidence, 0)}</td>
-              <td>
-                <span class={`badge ${r.status.startsWith('excluded') ? 'failed' : r.status === 'explored' ? 'partial' : 'completed'}`}>{r.status.startsWith('excluded') ? '⚠ fatigued' : r.status}</span>
-              </td>
-              <td class="note">{r.note}</td>
+    <>
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={title}>
+        <table class="segments">
+          <caption>
+            {title}, ranked: estimated value per 1,000 impressions ({currency}) with its 90 % interval, the delivery from {rec.reasoning.window.start} to {rec.reasoning.window.end} it rests on, composite score and confidence
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" class="num">Rank</th>
+              <th scope="col">{title.slice(0, -1)}</th>
+              <th scope="col" class="num">Value per 1,000 impressions (90 % interval)</th>
+              <th scope="col" class="num">Evidence</th>
+              <th scope="col" class="num">Composite</th>
+              <th scope="col" class="num">Confidence</th>
+              <th scope="col">Status</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <SegmentRowView key={r.id} row={r} currency={currency} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {note !== null && <p class="note">{note}</p>}
+    </>
   );
+}
+
+function SegmentRowView({ row: r, currency }: { row: SegmentRow; currency: string }) {
+  return (
+    <tr class={r.status.kind === 'fatigued' ? 'muted' : undefined}>
+      <td class="num rank" data-label="Rank">{r.rank ?? DASH}</td>
+      <th scope="row">
+        {r.name ?? DASH}
+        <div class="sub">{r.id}</div>
+      </th>
+      <td class="num" data-label="Value per 1,000 impressions">
+        {r.value === null ? (
+          DASH
+        ) : (
+          <>
+            {money(r.value.per1000, currency)}
+            <div class="sub">
+              90 %: {money(r.value.low, currency)} – {money(r.value.high, currency)}
+            </div>
+          </>
+        )}
+      </td>
+      <td class="num evidence" data-label="Evidence">
+        {r.evidence === null ? (
+          DASH
+        ) : (
+          <>
+            {number(r.evidence.impressions)} impressions
+            <div class="sub">{number(r.evidence.clicks)} clicks</div>
+            <div class="sub">{r.evidence.conversions === null ? 'conversions unknown' : `${number(r.evidence.conversions)} conversions`}</div>
+          </>
+        )}
+      </td>
+      <td class="num" data-label="Composite">{number(r.composite, 3)}</td>
+      <td class="num" data-label="Confidence">{percent(r.confidence, 0)}</td>
+      <td data-label="Status">
+        <StatusView status={r.status} />
+      </td>
+    </tr>
+  );
+}
+
+function StatusView({ status }: { status: SegmentRow['status'] }) {
+  switch (status.kind) {
+    case 'chosen':
+      return (
+        <>
+          <span class="badge completed">✓ chosen</span>
+          {status.note !== null && <div class="note">{status.note}</div>}
+        </>
+      );
+    case 'explored':
+      return (
+        <>
+          <span class="badge partial">◇ explored</span>
+          <div class="note">{status.note}</div>
+        </>
+      );
+    case 'fatigued':
+      return (
+        <>
+          <span class="badge failed">⚠ fatigued</span>
+          <div class="note">{status.reason ?? 'no reason recorded'}</div>
+          {status.restingUntil !== null && <div class="note">resting until {status.restingUntil}</div>}
+        </>
+      );
+  }
 }
 
 export function Demographics({ rec }: { rec: Recommendation }) {
