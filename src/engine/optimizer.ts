@@ -1,6 +1,6 @@
 // The orchestrator: the specification's ten steps, for every ad set of one campaign. Steps 1–9
 // happen here; step 10 (persist) belongs to the service that calls this pure function.
-import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests } from './audience.ts';
+import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests, type EvidenceOf } from './audience.ts';
 import { scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
@@ -158,8 +158,8 @@ function decideAdSet(
   const shares: ReadonlyMap<string, number> = boosting ? pixelShares : new Map();
   const ranking = strategy.choose(adset, scores, rng);
   trace.push(...ranking.trace);
-  const { ranked, ratePriors, histories } = ranking;
-  const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());
+  const { ranked, ratePriors, histories, evidenceOf } = ranking;
+  const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, evidenceOf, shares, settings, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
   const clicksOf = new Map(adset.segments.map((s) => [segmentKey(s), s.total.clicks]));
@@ -228,6 +228,7 @@ function chooseSegments(
   histories: CandidateHistories,
   ranked: readonly SegmentScore[],
   ratePriors: ReadonlyMap<SegmentType, RatePrior> | null,
+  evidenceOf: EvidenceOf | undefined,
   shares: ReadonlyMap<string, number>,
   settings: EngineSettings,
   rng: Rng | null,
@@ -237,8 +238,8 @@ function chooseSegments(
   // Settings stored before exploration existed have no share: they replay without it.
   const share = settings.explorationShare ?? 0;
   if (settings.strategy !== 'bayes' || ratePriors === null || rng === null || !(share > 0)) {
-    const interests = selectInterests(ranked, shares, settings.maxInterests);
-    const behaviors = selectBehaviors(ranked, settings.maxBehaviors);
+    const interests = selectInterests(ranked, shares, settings.maxInterests, evidenceOf);
+    const behaviors = selectBehaviors(ranked, settings.maxBehaviors, evidenceOf);
     trace.push(...interests.trace, ...behaviors.trace);
     if (settings.strategy === 'bayes' && share > 0) trace.push({ kind: 'explore.none', share });
     return { interests, behaviors };
@@ -259,8 +260,8 @@ function chooseSegments(
 
   const interestSlots = explorationSlots(share, settings.maxInterests);
   const behaviorSlots = explorationSlots(share, settings.maxBehaviors);
-  const interests = selectInterests(exploitable, shares, Math.max(0, Math.floor(settings.maxInterests)) - interestSlots);
-  const behaviors = selectBehaviors(exploitable, Math.max(0, Math.floor(settings.maxBehaviors)) - behaviorSlots);
+  const interests = selectInterests(exploitable, shares, Math.max(0, Math.floor(settings.maxInterests)) - interestSlots, evidenceOf);
+  const behaviors = selectBehaviors(exploitable, Math.max(0, Math.floor(settings.maxBehaviors)) - behaviorSlots, evidenceOf);
   trace.push(...interests.trace, ...behaviors.trace);
   const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
   const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());

@@ -16,8 +16,8 @@ import type { Rng } from '../random.ts';
 import { recentRoasLevel } from '../roas-level.ts';
 import { scoreSegments } from '../scoring.ts';
 import { segmentKey, type SegmentKey } from '../segment-key.ts';
-import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments } from '../segment-pool.ts';
-import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
+import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments, type PoolType } from '../segment-pool.ts';
+import { fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, SegmentScore, TraceEvent } from '../types.ts';
 import { fitStrengths, fittedPrior, pooledPrior } from '../value-model.ts';
 import { evidenceCoverage, specExpected } from './spec.ts';
@@ -49,7 +49,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   const pool: CampaignPool | null = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, minorPerMajor)) };
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
-    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng) : chooseFromCampaign(adset, scores, pool, settings, rng)),
+    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng, minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rng, minorPerMajor)),
     expect: (input) => bayesExpected(input, settings, minorPerMajor),
   };
 }
@@ -84,7 +84,7 @@ function split({ adset, budgetMinor, countryScores, limits, exploration }: AdSet
  * The choice among the ad set's own segments (settings stored before the campaign pool existed):
  * values shrunk toward the ad set's fitted priors, the set weighed by delivery per day.
  */
-function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings, rng: Rng | null): SegmentRanking {
+function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings, rng: Rng | null, minorPerMajor: number): SegmentRanking {
   const trace: TraceEvent[] = [];
   const segmentPriors = fitSegmentPriors(adset.segments);
   for (const type of ['interest', 'behavior'] as const) {
@@ -100,7 +100,12 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
   const sizeExponent = sizeExponentOf(settings);
   const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent);
   trace.push({ kind: 'segments.score.adset', segments: scores.length, sizeExponent, choices: weighed.choices });
-  return { ranked: weighed.scores, ratePriors, histories: { recovery: adset.segments, draws: adset.segments }, trace };
+  const own = new Map(adset.segments.map((h) => [segmentKey(h), h.total]));
+  const evidenceOf = (s: SegmentScore) => {
+    const total = own.get(segmentKey(s)) ?? emptyMetrics();
+    return segmentEvidence(total, total, ratePriors.get(s.segmentType) ?? pooledPrior(emptyMetrics()), perConversionVarianceOf(segmentPriors.get(s.segmentType)), minorPerMajor);
+  };
+  return { ranked: weighed.scores, ratePriors, histories: { recovery: adset.segments, draws: adset.segments }, trace, evidenceOf };
 }
 
 /**
@@ -114,6 +119,7 @@ function chooseFromCampaign(
   pool: CampaignPool,
   settings: EngineSettings,
   rng: Rng | null,
+  minorPerMajor: number,
 ): SegmentRanking {
   const trace: TraceEvent[] = [];
   const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf);
@@ -131,11 +137,17 @@ function chooseFromCampaign(
   const all = (type: string) => candidates.filter((c) => c.score.segmentType === type).length;
   trace.push({ kind: 'segments.pool', interestCandidates: all('interest'), ownInterests: own('interest'), behaviorCandidates: all('behavior'), ownBehaviors: own('behavior') });
   trace.push({ kind: 'segments.score.campaign', segments: candidates.length, sizeExponent, choices: weighed.choices });
+  // The evidence is the campaign's rows of the segment, the ad set's own included: what its value for this ad set rests on.
+  const evidenceOf = (s: SegmentScore) => {
+    const c = byKey.get(segmentKey(s))!;
+    return segmentEvidence(c.campaign.total, c.valuedOn.total, c.valuedOn.prior, perConversionVarianceOf(pool.segments.priors.get(s.segmentType as PoolType)), minorPerMajor);
+  };
   return {
     ranked: weighed.scores,
     ratePriors: pool.segments.ratePriors,
     histories: { recovery: candidates.map((c) => c.ownHistory ?? c.campaign), draws: candidates.map((c) => c.campaign) },
     trace,
+    evidenceOf,
   };
 }
 
