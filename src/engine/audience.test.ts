@@ -137,7 +137,8 @@ describe('selectInterests', () => {
   const many = Array.from({ length: 20 }, (_, i) => segment(`int_${String(i).padStart(2, '0')}`, `Interest ${i}`, (20 - i) / 40));
 
   it('keeps the top `max` by composite, ranked 1..n, with the cut line in the trace', () => {
-    const { selected, trace } = selectInterests(many, new Map(), 15);
+    const { selected, trace: events } = selectInterests(many, new Map(), 15);
+    const trace = events.map(presentTraceEvent);
     expect(selected).toHaveLength(15);
     expect(selected.map((s) => s.rank)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     expect(selected[0]).toEqual({ segmentId: 'int_00', segmentName: 'Interest 0', score: 0.5, rank: 1 });
@@ -147,7 +148,8 @@ describe('selectInterests', () => {
   });
 
   it('says when everything fits under the limit', () => {
-    const { selected, trace } = selectInterests(many.slice(0, 3), new Map(), 15);
+    const { selected, trace: events } = selectInterests(many.slice(0, 3), new Map(), 15);
+    const trace = events.map(presentTraceEvent);
     expect(selected).toHaveLength(3);
     expect(trace.at(-1)?.numbers).toMatchObject({ cut_score: null, eligible: 3 });
   });
@@ -155,7 +157,8 @@ describe('selectInterests', () => {
   it('excludes fatigued interests and puts the reason in the trace', () => {
     const reason = 'CTR fell 40% (1.20% in the last 7 days vs 2.00% before; z = -3.1)';
     const scores = [segment('int_a', 'A', 0.9, { fatigueReason: reason }), segment('int_b', 'B', 0.3)];
-    const { selected, trace } = selectInterests(scores, new Map(), 15);
+    const { selected, trace: events } = selectInterests(scores, new Map(), 15);
+    const trace = events.map(presentTraceEvent);
     expect(selected.map((s) => s.segmentId)).toEqual(['int_b']);
     const excluded = trace.find((t) => t.numbers.segment_id === 'int_a');
     expect(excluded?.decision).toContain('fatigued');
@@ -170,7 +173,8 @@ describe('selectInterests', () => {
   it('lets the pixel genre boost reorder two close interests', () => {
     const scores = [segment('int_comedy', 'Stand-up comedy', 0.5), segment('int_action', 'Action movies', 0.48)];
     const shares = new Map([['action', 1]]);
-    const { selected, trace } = selectInterests(scores, shares, 15);
+    const { selected, trace: events } = selectInterests(scores, shares, 15);
+    const trace = events.map(presentTraceEvent);
     expect(selected.map((s) => s.segmentId)).toEqual(['int_action', 'int_comedy']);
     expect(selected[0]?.score).toBeCloseTo(0.48 * (1 + PIXEL_GENRE_BOOST), 4);
     expect(trace.find((t) => t.numbers.segment_id === 'int_action')?.numbers).toMatchObject({ genre: 'action', pixel_share: 1, composite: 0.48 });
@@ -223,7 +227,8 @@ describe('selectBehaviors', () => {
       segment('beh_4', 'Console gamers', 0.2, { type: 'behavior' }),
       segment('int_1', 'Action movies', 0.99),
     ];
-    const { selected, trace } = selectBehaviors(scores, 2);
+    const { selected, trace: events } = selectBehaviors(scores, 2);
+    const trace = events.map(presentTraceEvent);
     expect(selected).toEqual([
       { segmentId: 'beh_3', segmentName: 'Early adopters', score: 0.7, rank: 1 },
       { segmentId: 'beh_1', segmentName: 'Engaged shoppers', score: 0.6, rank: 2 },

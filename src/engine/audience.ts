@@ -14,9 +14,8 @@ import type {
   PixelEventCount,
   Priors,
   SegmentScore,
-  NarratedTraceEvent,
-  TraceNumbers,
 } from './types.ts';
+import type { RankedType, SegmentCutEvent, SegmentEvidence, SegmentExcludedEvent, SegmentRankedEvent } from './trace-events.ts';
 import type { AgeEvent, AudienceOrderEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LookalikeProposedEvent, LookalikesLimitEvent, LookalikesNoneEvent } from './trace-events.ts';
 import { AGE_BUCKETS } from './types.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
@@ -152,8 +151,11 @@ export const PIXEL_GENRE_BOOST = 0.2;
 
 export interface SelectionResult<T> {
   selected: T[];
-  trace: NarratedTraceEvent[];
+  trace: (SegmentExcludedEvent | SegmentRankedEvent | SegmentCutEvent)[];
 }
+
+/** The evidence a strategy states for a ranked segment; absent: it states none (the specification). */
+export type EvidenceOf = (score: SegmentScore) => SegmentEvidence;
 
 interface Candidate {
   score: SegmentScore;
@@ -181,21 +183,17 @@ function byBoostedThenId(a: Candidate, b: Candidate): number {
 
 function rankSegments(
   scores: readonly SegmentScore[],
-  type: 'interest' | 'behavior',
+  type: RankedType,
   shares: ReadonlyMap<string, number>,
   max: number,
-): { ranked: Candidate[]; trace: NarratedTraceEvent[] } {
-  const step = type === 'interest' ? 'interests' : 'behaviors';
-  const trace: NarratedTraceEvent[] = [];
+  evidenceOf: EvidenceOf | undefined,
+): { ranked: Candidate[]; trace: SelectionResult<unknown>['trace'] } {
+  const trace: SelectionResult<unknown>['trace'] = [];
   const eligible: SegmentScore[] = [];
   for (const s of scores) {
     if (s.segmentType !== type) continue;
     if (s.fatigue.isFatigued) {
-      trace.push({
-        step,
-        decision: `excluded "${s.segmentName}": fatigued (${s.fatigue.reason ?? 'no reason given'})`,
-        numbers: { segment_id: s.segmentId, composite: round4(s.composite), reason: s.fatigue.reason },
-      });
+      trace.push({ kind: 'segments.excluded', segmentType: type, segmentId: s.segmentId, segmentName: s.segmentName, composite: s.composite, reason: s.fatigue.reason, named: evidenceOf !== undefined });
     } else {
       eligible.push(s);
     }
@@ -226,31 +224,28 @@ function rankSegments(
   if (type === 'interest' && boostCap === 1) for (const c of ranked) c.genre = genreOfText(c.score.segmentName);
 
   ranked.forEach((c, i) => {
-    const numbers: TraceNumbers = {
-      segment_id: c.score.segmentId,
+    trace.push({
+      kind: 'segments.ranked',
+      segmentType: type,
+      segmentId: c.score.segmentId,
+      segmentName: c.score.segmentName,
       rank: i + 1,
-      composite: round4(c.score.composite),
-      confidence: round4(c.score.confidence),
-    };
-    if (type === 'interest') Object.assign(numbers, { genre: c.genre, pixel_share: round4(c.share), score: round4(c.boosted) });
-    else numbers.score = round4(c.boosted);
-    trace.push({ step, decision: `rank ${i + 1}: "${c.score.segmentName}"`, numbers });
+      composite: c.score.composite,
+      confidence: c.score.confidence,
+      genre: type === 'interest' ? { name: c.genre, pixelShare: c.share } : null,
+      score: c.boosted,
+      evidence: evidenceOf === undefined ? null : evidenceOf(c.score),
+    });
   });
 
   const cut = top[limit];
-  trace.push(
-    cut === undefined
-      ? {
-          step,
-          decision: `all ${eligible.length} eligible ${step} fit within the limit of ${limit}`,
-          numbers: { eligible: eligible.length, max: limit, cut_score: null },
-        }
-      : {
-          step,
-          decision: `cut line: best ${type} left out by the limit of ${limit} is "${cut.score.segmentName}"`,
-          numbers: { eligible: eligible.length, max: limit, cut_segment_id: cut.score.segmentId, cut_score: round4(cut.boosted) },
-        },
-  );
+  trace.push({
+    kind: 'segments.cut',
+    segmentType: type,
+    eligible: eligible.length,
+    max: limit,
+    cut: cut === undefined ? null : { segmentId: cut.score.segmentId, segmentName: cut.score.segmentName, score: cut.boosted },
+  });
   return { ranked, trace };
 }
 
@@ -259,8 +254,9 @@ export function selectInterests(
   scores: readonly SegmentScore[],
   shares: ReadonlyMap<string, number>,
   max: number,
+  evidenceOf?: EvidenceOf,
 ): SelectionResult<ChosenSegment> {
-  const { ranked, trace } = rankSegments(scores, 'interest', shares, max);
+  const { ranked, trace } = rankSegments(scores, 'interest', shares, max, evidenceOf);
   const selected = ranked.map((c, i) => ({
     segmentId: c.score.segmentId,
     segmentName: c.score.segmentName,
@@ -271,8 +267,8 @@ export function selectInterests(
 }
 
 /** Top `max` behaviors by composite (no genre boost: behaviors are about how people buy, not what). */
-export function selectBehaviors(scores: readonly SegmentScore[], max: number): SelectionResult<ChosenSegment> {
-  const { ranked, trace } = rankSegments(scores, 'behavior', new Map(), max);
+export function selectBehaviors(scores: readonly SegmentScore[], max: number, evidenceOf?: EvidenceOf): SelectionResult<ChosenSegment> {
+  const { ranked, trace } = rankSegments(scores, 'behavior', new Map(), max, evidenceOf);
   const selected = ranked.map((c, i) => ({
     segmentId: c.score.segmentId,
     segmentName: c.score.segmentName,

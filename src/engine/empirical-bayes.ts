@@ -290,21 +290,3 @@ export function fitValuePriors(units: readonly ValueUnit[], fixed: FixedStrength
     order: fitOrderValuePrior(units.filter((u) => u.spendWithRevenueMinor > 0).map((u) => ({ revenueMinor: u.revenueMinor, conversions: u.conversions })), fixed.order),
   };
 }
-
-/** The `priors.fitted` trace entry's numbers for one pool. */
-export function describePriors(prefix: string, p: ValuePriors): Record<string, number | string | boolean> {
-  const r = (x: number, d: number) => Number(x.toPrecision(d));
-  return {
-    [`${prefix}ctr_mean`]: r(p.ctr.mean, 4),
-    [`${prefix}ctr_strength`]: r(p.ctr.strength, 4),
-    [`${prefix}ctr_fitted`]: p.ctr.fitted,
-    [`${prefix}cvr_mean`]: r(p.cvr.mean, 4),
-    [`${prefix}cvr_strength`]: r(p.cvr.strength, 4),
-    [`${prefix}cvr_fitted`]: p.cvr.fitted,
-    [`${prefix}order_value_mean_minor`]: r(p.order.mean, 6),
-    [`${prefix}order_value_strength`]: r(p.order.strength, 4),
-    [`${prefix}order_value_fitted`]: p.order.fitted,
-    [`${prefix}units`]: p.ctr.units,
-    [`${prefix}notes`]: `CTR: ${p.ctr.note}; CVR: ${p.cvr.note}; order value: ${p.order.note}`,
-  };
-}

@@ -14,7 +14,8 @@
 import { addCalendarDays } from './calendar.ts';
 import { fitChangePoint, isFatigueFit, MIN_DAYS_PER_SIDE, MIN_IMPRESSIONS_PER_SIDE, type ChangePointFit } from './fatigue-fit.ts';
 import { frequencyFatigueReason } from './scoring.ts';
-import { DEFAULT_FATIGUE_REST_DAYS, type AdSetSnapshot, type EngineSettings, type FatigueVerdict, type RestingSegment, type SegmentDay, type SegmentHistory, type SegmentScore, type NarratedTraceEvent, type TraceNumbers } from './types.ts';
+import { DEFAULT_FATIGUE_REST_DAYS, type AdSetSnapshot, type EngineSettings, type FatigueVerdict, type RestingSegment, type SegmentDay, type SegmentHistory, type SegmentScore } from './types.ts';
+import type { FatigueRestEvent } from './trace-events.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
 
 export interface FatigueJudgement {
@@ -26,7 +27,7 @@ export interface FatigueJudgement {
   started: RestingSegment[];
   /** Rests in force before this decision that it ends (the segment may start a new one). */
   ended: RestingSegment[];
-  trace: NarratedTraceEvent[];
+  trace: FatigueRestEvent[];
 }
 
 /** Days a rest lasts, with settings stored before the setting existed reading as the default. */
@@ -35,7 +36,6 @@ export function restDaysOf(settings: EngineSettings): number {
 }
 
 const pct = (rate: number) => `${(rate * 100).toFixed(2)}%`;
-const sig = (x: number, digits: number) => Number(x.toPrecision(digits));
 
 interface FitVerdict {
   fit: ChangePointFit | null;
@@ -52,22 +52,6 @@ function fitVerdict(days: readonly SegmentDay[], settings: EngineSettings): FitV
   return {
     fit,
     reason: `CTR fell from ${pct(fit.ctrBefore)} to ${pct(fit.ctrAfter)} after ${where} (from ${fit.breakDate}; change point, likelihood ratio ${fit.likelihoodRatio.toFixed(1)}, p = ${fit.pValue.toPrecision(2)})`,
-  };
-}
-
-function fitNumbers(fit: ChangePointFit | null): TraceNumbers {
-  if (fit === null) return { fit: 'too few days or impressions on each side of any break' };
-  return {
-    ctr_before: sig(fit.ctrBefore, 4),
-    ctr_after: sig(fit.ctrAfter, 4),
-    ctr_ratio: sig(fit.ratio, 4),
-    break_date: fit.breakDate,
-    break_cumulative_frequency: fit.breakFrequency === null ? null : sig(fit.breakFrequency, 4),
-    likelihood_ratio: sig(fit.likelihoodRatio, 4),
-    dispersion: sig(fit.dispersion, 4),
-    p_value: sig(fit.pValue, 3),
-    breaks_searched: fit.breaksSearched,
-    days_fitted: fit.days,
   };
 }
 
@@ -89,15 +73,13 @@ export function judgeFatigue(
   const out: FatigueJudgement = { scores: [], recovering: new Set(), started: [], ended: [], trace: [] };
   const newUntil = addCalendarDays(windowEnd, restDays);
 
-  const startRest = (s: SegmentScore, why: string, numbers: TraceNumbers): FatigueVerdict => {
+  const startRest = (s: SegmentScore, why: string, event: FatigueRestEvent): FatigueVerdict => {
     out.started.push({ adsetId: adset.adsetId, segmentType: s.segmentType, segmentId: s.segmentId, since: windowEnd });
-    out.trace.push({
-      step: 'fatigue.rest',
-      decision: `"${s.segmentName}" rests from ${windowEnd} until ${newUntil}: ${why}`,
-      numbers: { segment_id: s.segmentId, segment_type: s.segmentType, since: windowEnd, until: newUntil, rest_days: restDays, ...numbers },
-    });
+    out.trace.push(event);
     return { isFatigued: true, reason: `${why}; resting since ${windowEnd} until ${newUntil}` };
   };
+  const named = (s: SegmentScore) => ({ kind: 'fatigue.rest' as const, segmentType: s.segmentType, segmentId: s.segmentId, segmentName: s.segmentName });
+  const rests = { since: windowEnd, until: newUntil, restDays };
 
   scores.forEach((score, i) => {
     const history: SegmentHistory | undefined = adset.segments[i];
@@ -107,52 +89,43 @@ export function judgeFatigue(
       const until = addCalendarDays(rest.since, restDays);
       if (windowEnd < until) {
         fatigue = { isFatigued: true, reason: `resting after fatigue since ${rest.since} until ${until}` };
-        out.trace.push({ step: 'fatigue.rest', decision: `"${score.segmentName}" is still resting (since ${rest.since}, until ${until})`, numbers: { segment_id: score.segmentId, segment_type: score.segmentType, since: rest.since, until } });
+        out.trace.push({ ...named(score), what: 'resting', since: rest.since, until });
       } else {
         // Only what it delivered since the rest ended speaks for it now: the decline before the
         // rest is still in the window and would call it fatigued again.
         const after = (history?.daily ?? []).filter((d) => d.date >= until);
         const verdict = fitVerdict(after, settings);
         const frequency = history === undefined ? null : frequencyFatigueReason(history.recent, settings);
-        const why = [verdict.reason, frequency].filter((x) => x !== null).join('; ');
+        const reasons = [verdict.reason, frequency].filter((x) => x !== null);
         const impressions = after.reduce((a, d) => a + d.impressions, 0);
         const deliveredDays = after.filter((d) => d.impressions > 0).length;
         const explorable = score.segmentType === 'interest' || score.segmentType === 'behavior';
         const enough = impressions >= 2 * MIN_IMPRESSIONS_PER_SIDE && deliveredDays >= 2 * MIN_DAYS_PER_SIDE;
-        const base = { segment_id: score.segmentId, segment_type: score.segmentType, since: rest.since, until, impressions_after_rest: impressions, days_after_rest: deliveredDays };
-        if (why !== '') {
+        const afterRest = { impressionsAfterRest: impressions, daysAfterRest: deliveredDays };
+        if (reasons.length > 0) {
           out.ended.push(rest);
-          fatigue = startRest(score, `fatigued again after its rest (${why})`, { ...base, ...fitNumbers(verdict.fit) });
+          const why = `fatigued again after its rest (${reasons.join('; ')})`;
+          fatigue = startRest(score, why, { ...named(score), what: 'again', ...rests, restSince: rest.since, restUntil: until, reasons, fit: verdict.fit, ...afterRest });
         } else if (!explorable || !exploring || enough) {
           out.ended.push(rest);
           fatigue = { isFatigued: false, reason: null };
-          out.trace.push({
-            step: 'fatigue.rest',
-            decision: enough
-              ? `"${score.segmentName}" is back: its ${impressions} impressions since its rest (${rest.since} to ${until}) show no fatigue`
-              : `"${score.segmentName}" is back after its rest (${rest.since} to ${until}): ${explorable ? 'this decision does not explore, so it competes for the ranked slots' : 'only interests and behaviors are explored, so it competes as before'}`,
-            numbers: { ...base, ...(enough ? fitNumbers(verdict.fit) : {}) },
-          });
+          out.trace.push({ ...named(score), what: 'back', since: rest.since, until, enough, explorable, fit: enough ? verdict.fit : null, ...afterRest });
         } else {
           fatigue = { isFatigued: false, reason: null };
           out.recovering.add(segmentKey(score));
-          out.trace.push({
-            step: 'fatigue.rest',
-            decision: `"${score.segmentName}" re-admitted to exploration after its rest (${rest.since} to ${until}): exploration slots only until its delivery since shows no fatigue (${impressions} of ${2 * MIN_IMPRESSIONS_PER_SIDE} impressions, ${deliveredDays} of ${2 * MIN_DAYS_PER_SIDE} days)`,
-            numbers: base,
-          });
+          out.trace.push({ ...named(score), what: 'readmitted', since: rest.since, until, minImpressions: 2 * MIN_IMPRESSIONS_PER_SIDE, minDays: 2 * MIN_DAYS_PER_SIDE, ...afterRest });
         }
       }
     } else if (history?.daily !== undefined) {
       // The fit replaces the seed's recent-against-earlier z-test; frequency stays a separate reason.
       const verdict = fitVerdict(history.daily, settings);
       const frequency = frequencyFatigueReason(history.recent, settings);
-      const why = [verdict.reason, frequency].filter((x) => x !== null).join('; ');
-      fatigue = why === '' ? { isFatigued: false, reason: null } : startRest(score, why, fitNumbers(verdict.fit));
+      const reasons = [verdict.reason, frequency].filter((x) => x !== null);
+      fatigue = reasons.length === 0 ? { isFatigued: false, reason: null } : startRest(score, reasons.join('; '), { ...named(score), what: 'started', ...rests, reasons, fit: verdict.fit });
     } else if (fatigue.isFatigued) {
       // No daily points (the store did not load them, or a snapshot stored before they existed):
       // the seed's verdict stands, and fatigue rests all the same.
-      fatigue = startRest(score, fatigue.reason ?? 'fatigued', { rule: 'recent against earlier CTR (z-test): no daily points' });
+      fatigue = startRest(score, fatigue.reason ?? 'fatigued', { ...named(score), what: 'started_without_days', ...rests, reason: fatigue.reason });
     }
     out.scores.push(fatigue === score.fatigue ? score : { ...score, fatigue });
   });

@@ -2,7 +2,7 @@
 // its daily history, its value per impression is estimated with shrinkage toward a prior fitted
 // across the campaign's countries (empirical-bayes.ts), and the budget is placed where the next euro earns the most (equal marginal
 // returns) under the Spain floor. Measured against the seed split in bench/decision-quality.ts.
-import { describePriors, type ValuePriors } from './empirical-bayes.ts';
+import type { ValuePriors } from './empirical-bayes.ts';
 import { fitStrengths, fittedPrior, type RatePrior, valuePerImpression } from './value-model.ts';
 import { emptyMetrics, addMetrics } from './metrics.ts';
 import { NO_COUNTRY_LIMITS, splitUnderLimits, type CountryLimits } from './geo-constraints.ts';
@@ -51,11 +51,7 @@ export function allocateByResponse(
     .sort((a, b) => a - b);
   const medianBend = bends[Math.floor(bends.length / 2)]!;
 
-  const trace: TraceEvent[] = [{
-    step: 'priors.fitted',
-    decision: 'countries\' value per impression shrunk with prior strengths fitted across the countries by empirical Bayes (fixed strengths where the fit fell back)',
-    numbers: { pool: 'countries', use_fitted: true, ...describePriors('', priors) },
-  }];
+  const trace: TraceEvent[] = [{ kind: 'priors.fitted', pool: 'countries', priors }];
   const markets: Market[] = [];
   const curves: (ResponseCurve | null)[] = [];
   const codes = new Set(countries.map((c) => c.countryCode));
@@ -100,25 +96,20 @@ export function allocateByResponse(
     const bounds = split.bounds[i]!;
     // After exploration the amount sits on a bound only if it landed exactly there.
     const b = amounts === split.amounts ? bounds : { ...bounds, binding: a.amountMinor === bounds.lowerMinor ? bounds.lowerBy : a.amountMinor === bounds.upperMinor ? bounds.upperBy : null };
+    const curve = markets[i]!.curve;
     trace.push({
-      step: 'geo.response',
-      decision: `${a.countryCode}: ${a.amountMinor} minor units where the next unit returns ${a.marginalReturn.toFixed(3)}; bounds ${b.lowerMinor}–${b.upperMinor}${b.binding === null ? '' : `, held by ${b.binding}`}`,
-      numbers: {
-        country: a.countryCode,
-        curve: a.curve ? 'fitted' : 'prior (too little spend variation to fit)',
-        capacity_impressions: Math.round(markets[i]!.curve.capacity),
-        saturation_minor: Math.round(markets[i]!.curve.saturation),
-        fit_relative_error: a.curve ? Number(a.curve.relativeError.toFixed(3)) : null,
-        value_per_1000_impressions_minor: Number((a.valuePerImpression * 1000).toFixed(2)),
-        marginal_return: Number(a.marginalReturn.toFixed(4)),
-        expected_revenue_minor: Math.round(curveValue(markets[i]!.curve, a.valuePerImpression, a.amountMinor)),
-        ...revenueInterval(all[i]!.c, a, markets[i]!.curve, prior, priors.order.fitted ? priors.order.perConversionVariance : null),
-        lower_minor: b.lowerMinor,
-        lower_by: b.lowerBy,
-        upper_minor: b.upperMinor,
-        upper_by: b.upperBy,
-        binding: b.binding,
-      },
+      kind: 'geo.response.curve',
+      countryCode: a.countryCode,
+      amountMinor: a.amountMinor,
+      marginalReturn: a.marginalReturn,
+      bounds: { lowerMinor: b.lowerMinor, upperMinor: b.upperMinor, lowerBy: b.lowerBy, upperBy: b.upperBy, binding: b.binding },
+      fitted: a.curve !== null,
+      capacityImpressions: curve.capacity,
+      saturationMinor: curve.saturation,
+      fitRelativeError: a.curve ? a.curve.relativeError : null,
+      valuePerImpression: a.valuePerImpression,
+      expectedRevenueMinor: curveValue(curve, a.valuePerImpression, a.amountMinor),
+      ...revenueInterval(all[i]!.c, a, curve, prior, priors.order.fitted ? priors.order.perConversionVariance : null),
     });
   }
   trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct, spainMinor: allocations.find((a) => a.countryCode === 'ES')!.amountMinor });
@@ -136,7 +127,7 @@ function meanSpend(daily: readonly SpendPoint[]): number {
  * measure, so its interval covers the value only and says so; an amount outside the spends the
  * curve was fitted on is an extrapolation, flagged, since the curve's bend there is assumed.
  */
-function revenueInterval(c: CountryDaily, a: BayesAllocation, curve: { capacity: number; saturation: number }, prior: RatePrior, perConversionVariance: number | null): Record<string, number | string | boolean> {
+function revenueInterval(c: CountryDaily, a: BayesAllocation, curve: { capacity: number; saturation: number }, prior: RatePrior, perConversionVariance: number | null): { revenueLowMinor: number; revenueHighMinor: number; outsideFittedSpends: boolean } {
   const value = valueInterval([{ total: c.total, weight: 1 }], prior, perConversionVariance);
   const impressions = curve.capacity * (1 - Math.exp(-a.amountMinor / curve.saturation));
   const mean = impressions * value.mean;
@@ -146,10 +137,5 @@ function revenueInterval(c: CountryDaily, a: BayesAllocation, curve: { capacity:
   const half = Z_90 * Math.hypot(valueSd, curveSd);
   const spends = c.daily.filter((d) => d.spendMinor > 0).map((d) => d.spendMinor);
   const extrapolated = a.curve !== null && spends.length > 0 && a.amountMinor > 0 && (a.amountMinor > 1.1 * Math.max(...spends) || a.amountMinor < 0.9 * Math.min(...spends));
-  return {
-    expected_revenue_90_low_minor: Math.max(0, Math.round(mean - half)),
-    expected_revenue_90_high_minor: Math.round(mean + half),
-    interval_covers: a.curve ? 'value per impression and curve level' : 'value per impression only (prior curve)',
-    outside_fitted_spends: extrapolated,
-  };
+  return { revenueLowMinor: mean - half, revenueHighMinor: mean + half, outsideFittedSpends: extrapolated };
 }

@@ -12,7 +12,7 @@
 // whole percentage found that fits, up to switched off), then the minimum budget is dropped, then
 // the trust region, then the share limits. Every relaxation is written to the trace.
 import { marginalValue, waterFill, type Market } from './response-curve.ts';
-import type { NarratedTraceEvent } from './types.ts';
+import type { MinBudgetEvent, RelaxedEvent, SplitLayers, SplitLimitsEvent } from './trace-events.ts';
 
 export interface ShareLimit {
   /** Percent of the ad set's daily budget. */
@@ -68,7 +68,7 @@ export interface LimitedSplit {
   /** Integer minor units, in the markets' order, summing exactly to the total. */
   amounts: number[];
   bounds: CountryBounds[];
-  trace: NarratedTraceEvent[];
+  trace: (SplitLimitsEvent | RelaxedEvent | MinBudgetEvent)[];
 }
 
 interface Box {
@@ -80,18 +80,12 @@ interface Box {
   semi: boolean;
 }
 
-interface Layers {
-  shares: boolean;
-  trust: boolean;
-  minBudget: boolean;
-  /** null: no change limit. */
-  changePct: number | null;
-}
+type Layers = SplitLayers;
 
 interface Solution {
   spends: number[];
   boxes: Box[];
-  events: NarratedTraceEvent[];
+  events: (RelaxedEvent | MinBudgetEvent)[];
 }
 
 /** Continuous spends this close to a bound count as on it. */
@@ -160,7 +154,7 @@ function rescaledPrevious(markets: readonly Market[], totalMinor: number, limits
 }
 
 function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorMinor: number, limits: CountryLimits, previous: Map<string, number> | null, layers: Layers): Solution | null {
-  const events: NarratedTraceEvent[] = [];
+  const events: Solution['events'] = [];
   const m = limits.minBudgetMinor;
   const boxes: Box[] = markets.map((mk) => ({
     lower: mk.code === 'ES' ? spainFloorMinor : 0,
@@ -179,7 +173,7 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
       const lo = Math.floor((totalMinor * limit.minPct) / 100 + 1e-9);
       const hi = Math.ceil((totalMinor * limit.maxPct) / 100 - 1e-9);
       if (lo > box.lower) setLower(box, lo, 'share_min');
-      if (hi < box.lower) events.push(relaxed(mk.code, 'share_max', `${mk.code}'s maximum share (${hi} minor units) is below Spain's floor (${box.lower}): the floor wins`));
+      if (hi < box.lower) events.push({ kind: 'geo.relaxed', what: 'share_max_under_floor', countryCode: mk.code, maxMinor: hi, floorMinor: box.lower });
       else if (hi < box.upper) setUpper(box, hi, 'share_max');
     }
   }
@@ -191,7 +185,7 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
       const box = boxes[i]!;
       const hi = Math.floor(ceiling.maxMinor + 1e-9);
       if (hi < box.lower) {
-        events.push(relaxed(mk.code, ceiling.by, `${mk.code}'s trust ceiling (${hi} minor units) is below its ${box.lowerBy === 'spain_floor' ? 'floor' : 'minimum share'} (${box.lower}): it gets exactly that`));
+        events.push({ kind: 'geo.relaxed', what: 'trust_under_lower', countryCode: mk.code, by: ceiling.by, ceilingMinor: hi, lowerMinor: box.lower, lowerBy: box.lowerBy });
         setUpper(box, box.lower, ceiling.by);
       } else if (hi < box.upper) setUpper(box, hi, ceiling.by);
     }
@@ -201,7 +195,7 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
     for (const [i, mk] of markets.entries()) {
       const box = boxes[i]!;
       if (box.upper < m) {
-        if (box.lower > 0) events.push(relaxed(mk.code, 'min_budget', `${mk.code} must get ${box.lower}–${box.upper} minor units (${box.lowerBy}, ${box.upperBy}): below the minimum budget of ${m}, which gives way`));
+        if (box.lower > 0) events.push({ kind: 'geo.relaxed', what: 'min_budget_box', countryCode: mk.code, lowerMinor: box.lower, upperMinor: box.upper, lowerBy: box.lowerBy, upperBy: box.upperBy, minBudgetMinor: m });
         else setUpper(box, 0, 'min_budget');
       } else if (box.lower > 0) {
         if (box.lower < m) setLower(box, m, 'min_budget');
@@ -219,7 +213,7 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
       // A country the previous split did not fund may enter with up to the change percentage of the total.
       const wl = p > 0 ? Math.floor(p * (1 - c) + 1e-9) : 0;
       const wu = Math.ceil((p > 0 ? p * (1 + c) : totalMinor * c) - 1e-9);
-      const misses = (lower: number, upper: number) => events.push(relaxed(mk.code, 'change', `${mk.code}'s change window ${wl}–${wu} misses its bounds ${lower}–${upper} set by higher-priority limits: the change limit gives way for ${mk.code}`));
+      const misses = (lower: number, upper: number) => events.push({ kind: 'geo.relaxed', what: 'change_window', countryCode: mk.code, windowLowMinor: wl, windowHighMinor: wu, lowerMinor: lower, upperMinor: upper });
       if (box.semi) {
         if (wl === 0) {
           if (wu < m) setUpper(box, 0, 'min_budget');
@@ -256,7 +250,7 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
  * so with several countries short of the minimum it can miss a better subset (finding the best is a
  * combinatorial search over subsets, not worth it for a daily split that is re-decided every run).
  */
-function dropBelowMinimum(markets: readonly Market[], totalMinor: number, boxes: Box[], m: number, events: NarratedTraceEvent[]): number[] | null {
+function dropBelowMinimum(markets: readonly Market[], totalMinor: number, boxes: Box[], m: number, events: Solution['events']): number[] | null {
   for (;;) {
     const spends = fill(markets, boxes, totalMinor);
     let pick = -1;
@@ -271,14 +265,13 @@ function dropBelowMinimum(markets: readonly Market[], totalMinor: number, boxes:
     const box = boxes[pick]!;
     const code = markets[pick]!.code;
     const amount = Math.round(spends[pick]!);
-    const numbers = { country: code, amount_minor: amount, min_budget_minor: m };
+    const short = { kind: 'geo.min_budget', countryCode: code, amountMinor: amount, minBudgetMinor: m } as const;
     if (code !== 'ES' && sum(boxes, 'upper') - box.upper >= totalMinor) {
       setUpper(box, 0, 'min_budget');
-      events.push({ step: 'geo.min_budget', decision: `${code} would get ${amount} minor units, under the minimum budget of ${m}: dropped, and the split solved again`, numbers: { ...numbers, action: 'dropped' } });
+      events.push({ ...short, action: 'dropped' });
     } else if (sum(boxes, 'lower') + m <= totalMinor) {
       setLower(box, m, 'min_budget');
-      const why = code === 'ES' ? 'Spain is never dropped' : 'the other countries cannot absorb its budget';
-      events.push({ step: 'geo.min_budget', decision: `${code} would get ${amount} minor units, under the minimum budget of ${m}; ${why}: raised to the minimum, and the split solved again`, numbers: { ...numbers, action: 'raised' } });
+      events.push({ ...short, action: 'raised' });
     } else {
       return null;
     }
@@ -303,48 +296,24 @@ function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor:
     return { lowerMinor, upperMinor: box.upper, lowerBy, upperBy: box.upperBy, binding, marginalReturn: marginalAt(mk, amount) };
   });
 
-  const trace: NarratedTraceEvent[] = [{
-    step: 'geo.limits',
-    decision: describeLimits(limits, wanted, used, previous),
-    numbers: {
-      spain_floor_minor: spainFloorMinor,
-      share_limits: Object.entries(limits.shares).sort(([a], [b]) => a.localeCompare(b)).map(([c, l]) => `${c}:${l.minPct}-${l.maxPct}`).join(',') || null,
-      share_limits_in_force: used.shares,
-      // Only where a trust region was asked for: the trace of engine version 5's split stays as it was.
-      ...(limits.trust === undefined ? {} : { trust_region_in_force: used.trust }),
-      min_budget_minor: m,
-      min_budget_in_force: used.minBudget,
-      max_change_pct: limits.maxChangePct,
-      change_pct_in_force: used.changePct,
-      previous_total_minor: limits.previous?.totalBudgetMinor ?? null,
-    },
+  const trace: LimitedSplit['trace'] = [{
+    kind: 'geo.limits',
+    spainFloorMinor,
+    shareLimits: Object.entries(limits.shares).map(([countryCode, l]) => ({ countryCode, minPct: l.minPct, maxPct: l.maxPct })),
+    trustAsked: limits.trust !== undefined,
+    wanted: { ...wanted },
+    used: { ...used },
+    minBudgetMinor: m,
+    maxChangePct: limits.maxChangePct,
+    previousTotalMinor: limits.previous?.totalBudgetMinor ?? null,
+    previous: limits.previous === null ? 'none' : previous === null ? 'not_offered' : 'rescaled',
   }];
-  if (wanted.changePct !== null && used.changePct !== wanted.changePct) {
-    trace.push(relaxed('*', 'change', used.changePct === null
-      ? `the countries' bounds cannot sum to ${totalMinor} minor units within ±${wanted.changePct} % of the previous split: the change limit is off for this run`
-      : `the countries' bounds cannot sum to ${totalMinor} minor units within ±${wanted.changePct} % of the previous split: widened to ±${used.changePct} % for this run`));
-  }
-  if (wanted.minBudget && !used.minBudget) trace.push(relaxed('*', 'min_budget', `the countries cannot all get 0 or at least ${m} minor units within the higher-priority limits: the minimum budget is dropped for this run`));
-  if (wanted.trust && !used.trust) trace.push(relaxed('*', 'trust', `the trust ceilings cannot hold ${totalMinor} minor units within the share limits: the trust region is dropped for this run`));
-  if (wanted.shares && !used.shares) trace.push(relaxed('*', 'share', `the share limits cannot be met with Spain's floor by the countries of this ad set (the bounds do not sum to ${totalMinor} minor units): they are dropped for this run`));
+  if (wanted.changePct !== null && used.changePct !== wanted.changePct) trace.push({ kind: 'geo.relaxed', what: 'change_limit', totalMinor, wantedPct: wanted.changePct, usedPct: used.changePct });
+  if (wanted.minBudget && !used.minBudget) trace.push({ kind: 'geo.relaxed', what: 'min_budget', minBudgetMinor: m });
+  if (wanted.trust && !used.trust) trace.push({ kind: 'geo.relaxed', what: 'trust', totalMinor });
+  if (wanted.shares && !used.shares) trace.push({ kind: 'geo.relaxed', what: 'shares', totalMinor });
   trace.push(...found.events);
   return { amounts, bounds, trace };
-}
-
-function describeLimits(limits: CountryLimits, wanted: Layers, used: Layers, previous: Map<string, number> | null): string {
-  const parts: string[] = ['Spain\'s floor'];
-  if (wanted.shares) parts.push(used.shares ? 'share limits' : 'share limits (relaxed)');
-  if (wanted.trust) parts.push(used.trust ? 'the trust region' : 'the trust region (relaxed)');
-  if (wanted.minBudget) parts.push(used.minBudget ? `a minimum of ${limits.minBudgetMinor} minor units per funded country` : 'the minimum budget (relaxed)');
-  if (wanted.changePct !== null) parts.push(used.changePct === wanted.changePct ? `±${wanted.changePct} % of the previous split rescaled to this budget` : `the change limit (relaxed to ${used.changePct === null ? 'off' : `±${used.changePct} %`})`);
-  else if (limits.previous === null) parts.push('no change limit (first run for this ad set)');
-  else if (previous === null) parts.push('no change limit (no country of the previous split is offered now)');
-  else parts.push('no change limit (set to 100 %)');
-  return `split bounded by ${parts.join(', ')}`;
-}
-
-function relaxed(country: string, rule: string, decision: string): NarratedTraceEvent {
-  return { step: 'geo.relaxed', decision, numbers: { country: country === '*' ? null : country, relaxed: rule } };
 }
 
 /** A country held above 0 is no longer free to be dropped; one held at 0 no longer to be funded. */

@@ -147,7 +147,7 @@ describe('the held-out check', () => {
     expect(checkOnHeldOutDays(undated, BAYES, 100, true, 1_000)).toMatch(/no dated daily value/);
     const decided = decideGeoSplit({ totalMinor: 1_000, countries: [{ countryCode: 'ES', total: totalOfDays([]), daily: [{ spendMinor: 100, impressions: 1_000 }] }], settings: BAYES, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null });
     expect(decided.chosen).toBe('specification');
-    expect(decided.trace[0]).toMatchObject({ step: 'geo.check', numbers: { chosen: 'specification' } });
+    expect(presentTraceEvent(decided.trace[0]!)).toMatchObject({ step: 'geo.check', numbers: { chosen: 'specification' } });
   });
 
   it('prefers the specification when the countries swap places halfway through the window', () => {
@@ -232,17 +232,17 @@ describe('the optimizer', () => {
 
   it('decides with the check and the trust region, and with settings stored before them as engine version 5 did', () => {
     const [now] = decideDocuments({ snapshot, totalBudgetMinor: 23_000, settings: BAYES });
-    const steps = now!.draft.reasoning.trace.map(presentTraceEvent).map((t) => t.step);
+    const steps = now!.draft.reasoning.trace.map((t) => t.step);
     expect(steps).toContain('geo.check');
     expect(steps).toContain('geo.trust');
     const { trustMultiple: _, ...stored } = BAYES;
     const [before] = decideDocuments({ snapshot, totalBudgetMinor: 23_000, settings: stored });
-    const beforeSteps = before!.draft.reasoning.trace.map(presentTraceEvent).map((t) => t.step);
+    const beforeSteps = before!.draft.reasoning.trace.map((t) => t.step);
     expect(beforeSteps).not.toContain('geo.check');
     expect(beforeSteps).toContain('geo.response');
     // Version 5's trace, key for key: no trust field in its limits entry.
-    expect(before!.draft.reasoning.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.numbers).not.toHaveProperty('trust_region_in_force');
-    expect(now!.draft.reasoning.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.numbers).toHaveProperty('trust_region_in_force', true);
+    expect(before!.draft.reasoning.trace.find((t) => t.step === 'geo.limits')!.numbers).not.toHaveProperty('trust_region_in_force');
+    expect(now!.draft.reasoning.trace.find((t) => t.step === 'geo.limits')!.numbers).toHaveProperty('trust_region_in_force', true);
   });
 
   it('checks once on the campaign\'s countries, pooling the ad sets by country and date', () => {
@@ -257,7 +257,7 @@ describe('the optimizer', () => {
     expect(pooled[1]!.daily![0]!.spendMinor).toBe(2 * Math.round(history[1]!.daily[0]!.spendMinor / 2));
     const decisions = decideDocuments({ snapshot: { ...snapshot, adsets: [adset('a1'), adset('a2')] }, totalBudgetMinor: 23_000, settings: BAYES });
     for (const d of decisions) {
-      const check = d.draft.reasoning.trace.map(presentTraceEvent).find((t) => t.step === 'geo.check')!;
+      const check = d.draft.reasoning.trace.find((t) => t.step === 'geo.check')!;
       expect(check.numbers.pooled_adsets).toBe(2);
       expect(check.decision).toMatch(/^checked on the campaign's countries, its 2 ad sets pooled/);
     }

@@ -518,7 +518,6 @@ function capSplit(codes: readonly string[], amounts: ReadonlyMap<string, number>
   return roundWithin(x, lows, cap, totalMinor);
 }
 
-const r4 = (x: number) => Number(x.toFixed(4));
 const amountsOfSplit = (split: readonly { countryCode: string; amountMinor: number }[]) => new Map(split.map((a) => [a.countryCode, a.amountMinor]));
 
 export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
@@ -542,24 +541,28 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   const trace: TraceEvent[] = [];
 
   const check = input.campaignCheck?.result ?? checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
-  const where = input.campaignCheck && input.campaignCheck.adsets > 1 ? ` (checked on the campaign's countries, its ${input.campaignCheck.adsets} ad sets pooled)` : '';
   const chosen: GeoCandidate = input.candidate ?? (typeof check === 'string' ? 'specification' : chooseCandidate(check.errors, check.resampled));
-  const label: Record<GeoCandidate, string> = { value_response: 'value response', constant_roas: 'constant ROAS', specification: "specification's split" };
   const unit = revenue ? 'revenue' : 'conversions';
+  const pooledAdsets = input.campaignCheck?.adsets ?? 1;
   trace.push(typeof check === 'string'
-    ? { step: 'geo.check', decision: `held-out check not possible${where}: ${check}; the specification's split is used`, numbers: { chosen, value: unit, pooled_adsets: input.campaignCheck?.adsets ?? 1 } }
+    ? { kind: 'geo.check', chosen, unit, pooledAdsets, possible: false, why: check }
     : {
-      step: 'geo.check',
-      decision: `${where ? `${where.slice(2, -1)}: ` : ''}each candidate predicted every country's ${unit} on each of the last ${check.heldOutDays} days (from ${check.firstHeldOut}) from the days before it, at the spends that happened; held-out error (how far each country's predicted share of that ${unit} is from its actual share, 0..1): ${GEO_CANDIDATES.map((c) => `${label[c]} ${check.errors[c].toFixed(3)}`).join(', ')}; ${label[chosen]} used${input.candidate !== undefined ? ' (imposed by the caller)' : chosen === 'specification' ? ' (no model predicted better than the specification)' : ''} (the best among those no worse than the specification; errors within ${ERROR_TIE} or two standard errors of their difference over resampled held-out days count as equal, resolved toward the earlier of value response, constant ROAS, specification)`,
-      numbers: { chosen, value: unit, pooled_adsets: input.campaignCheck?.adsets ?? 1, train_days: check.trainDays, held_out_days: check.heldOutDays, first_held_out_day: check.firstHeldOut, held_out_actual: check.actualMinor, ...Object.fromEntries(GEO_CANDIDATES.map((c) => [`error_${c}`, r4(check.errors[c])])), ...Object.fromEntries(GEO_CANDIDATES.filter((c) => c !== chosen).map((c) => [`se_of_difference_${c}_vs_${chosen}`, r4(differenceSe(check.resampled, c, chosen))])) },
+      kind: 'geo.check',
+      chosen,
+      unit,
+      pooledAdsets,
+      possible: true,
+      imposed: input.candidate !== undefined,
+      trainDays: check.trainDays,
+      heldOutDays: check.heldOutDays,
+      firstHeldOut: check.firstHeldOut,
+      actualMinor: check.actualMinor,
+      errors: GEO_CANDIDATES.map((c) => ({ candidate: c, error: check.errors[c], seOfDifference: c === chosen ? null : differenceSe(check.resampled, c, chosen) })),
+      errorTie: ERROR_TIE,
     });
 
   const trust = trustCeilings(units, totalMinor, spainFloor, multiple, newShare);
-  trace.push({
-    step: 'geo.trust',
-    decision: `trust region: each country at most ${multiple}× its highest daily spend in the window, a country never funded at most ${newShare * 100} % of the budget${trust.restMinor > 0 ? `; those ceilings hold ${totalMinor - trust.restMinor} of ${totalMinor} minor units, so the other ${trust.restMinor} raise the ceilings of the countries with history in proportion to their spend in the window` : ''}`,
-    numbers: { trust_multiple: multiple, new_country_share: newShare, rest_placed_by_history_minor: trust.restMinor, ...Object.fromEntries(units.map((u) => [`${u.code}_ceiling_minor`, trust.ceilings[u.code]!.maxMinor])) },
-  });
+  trace.push({ kind: 'geo.trust', multiple, newCountryShare: newShare, totalMinor, restMinor: trust.restMinor, ceilings: units.map((u) => ({ countryCode: u.code, maxMinor: trust.ceilings[u.code]!.maxMinor })) });
 
   if (chosen === 'specification') {
     const seed = allocateBudget(totalMinor, scoreCountries(units.map((u) => ({ countryCode: u.code, total: u.total })), settings.priors, minorPerMajor), settings.spainMinPct);
@@ -569,13 +572,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
     const allocations = codes.map((countryCode, i) => ({ countryCode, amountMinor: capped[i]! }));
     const held = allocations.filter((a) => a.amountMinor < (before.get(a.countryCode) ?? 0));
     trace.push(...seed.trace);
-    trace.push({
-      step: 'geo.trust_bound',
-      decision: held.length === 0
-        ? "the specification's split is within every country's trust ceiling (its share limits, minimum budget and change limit do not apply to it)"
-        : `the specification's split is held under the trust ceilings of ${held.map((a) => a.countryCode).join(', ')}: what they lose goes to the others with room, in proportion to their amounts (its share limits, minimum budget and change limit do not apply to it)`,
-      numbers: Object.fromEntries(held.map((a) => [`${a.countryCode}_held_at_minor`, a.amountMinor])),
-    });
+    trace.push({ kind: 'geo.trust_bound', held });
     return { allocations, trace, chosen, errors: typeof check === 'string' ? null : check.errors };
   }
 
@@ -607,29 +604,17 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
     const c = fitted?.curves[i];
     const interval = c ? valueBand(units[i]!, m, a, prior) : null;
     trace.push({
-      step: 'geo.response',
-      decision: `${m.code}: ${a} minor units where the next unit returns ${marginalValue(m.curve, m.valuePerImpression, a).toFixed(3)}; bounds ${b.lowerMinor}–${b.upperMinor}${binding === null ? '' : `, held by ${binding}`}`,
-      numbers: {
-        country: m.code,
-        model: label[chosen],
-        ...(c ? {
-          impressions_curve: c.fitted ? 'fitted' : 'borrowed (too little spend variation to fit)',
-          saturation_minor: Math.round(m.curve.saturation),
-          value_bend: r4(c.bend),
-          value_bend_own: c.ownBend,
-          value_bend_shared: c.sharedBend,
-          fit_relative_error: c.fitRelativeError === null ? null : Number(c.fitRelativeError.toFixed(3)),
-        } : { value_per_minor: Number(m.valuePerImpression.toPrecision(4)) }),
-        marginal_return: Number(marginalValue(m.curve, m.valuePerImpression, a).toFixed(4)),
-        expected_value: Math.round(expected),
-        ...(interval ?? {}),
-        highest_daily_spend_minor: Math.max(0, ...units[i]!.daily.map((d) => d.spendMinor)),
-        lower_minor: b.lowerMinor,
-        lower_by: b.lowerBy,
-        upper_minor: b.upperMinor,
-        upper_by: b.upperBy,
-        binding,
-      },
+      kind: 'geo.response.value',
+      countryCode: m.code,
+      amountMinor: a,
+      model: chosen,
+      marginalReturn: marginalValue(m.curve, m.valuePerImpression, a),
+      bounds: { lowerMinor: b.lowerMinor, upperMinor: b.upperMinor, lowerBy: b.lowerBy, upperBy: b.upperBy, binding },
+      curve: c ? { fitted: c.fitted, saturationMinor: m.curve.saturation, bend: c.bend, ownBend: c.ownBend, sharedBend: c.sharedBend, fitRelativeError: c.fitRelativeError } : null,
+      valuePerMinor: m.valuePerImpression,
+      expectedValue: expected,
+      interval,
+      highestDailySpendMinor: Math.max(0, ...units[i]!.daily.map((d) => d.spendMinor)),
     });
   }
   trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct: settings.spainMinPct, spainMinor: amounts[markets.findIndex((m) => m.code === 'ES')]! });
@@ -641,9 +626,9 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
  * impression (credible-interval.ts), which scales the curve's level. The bend's own uncertainty is
  * not in it: the trace gives the country's own bend beside the shared one instead.
  */
-function valueBand(u: Unit, m: Market, amount: number, prior: RatePrior): Record<string, number> {
+function valueBand(u: Unit, m: Market, amount: number, prior: RatePrior): { low: number; high: number } {
   const value = valueInterval([{ total: u.total, weight: 1 }], prior, null);
   const at = curveValue(m.curve, m.valuePerImpression, amount);
   const scale = (x: number) => (value.mean > 0 ? (at * x) / value.mean : 0);
-  return { expected_value_90_low: Math.max(0, Math.round(scale(value.lower))), expected_value_90_high: Math.round(scale(value.upper)) };
+  return { low: scale(value.lower), high: scale(value.upper) };
 }

@@ -1,6 +1,6 @@
 // The orchestrator: the specification's ten steps, for every ad set of one campaign. Steps 1–9
 // happen here; step 10 (persist) belongs to the service that calls this pure function.
-import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests } from './audience.ts';
+import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests, type EvidenceOf } from './audience.ts';
 import { scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
@@ -15,8 +15,8 @@ import { minorDigits, splitExact } from './money.ts';
 import { bayesStrategy } from './strategies/bayes.ts';
 import { specStrategy } from './strategies/spec.ts';
 import type { CampaignStrategy, CandidateHistories, DecisionStrategy, ScoredAdSet } from './strategies/strategy.ts';
-import type { AdSetSnapshot, CampaignSnapshot, ChosenSegment, CountryBudget, Decision, EarlierGeoSplit, EarlierRuns, EngineSettings, NarratedTraceEvent, RestingSegment, SegmentHistory, SegmentScore, SegmentType, TraceEvent } from './types.ts';
-import type { BudgetShareEvent, FrequencyEvent } from './trace-events.ts';
+import type { AdSetSnapshot, CampaignSnapshot, ChosenSegment, CountryBudget, Decision, EarlierGeoSplit, EarlierRuns, EngineSettings, RestingSegment, SegmentHistory, SegmentScore, SegmentType, TraceEvent } from './types.ts';
+import type { BudgetShareEvent, FrequencyEvent, RankedType, SegmentExploredEvent } from './trace-events.ts';
 
 
 export interface OptimizeInput {
@@ -61,7 +61,6 @@ const FATIGUED_SPEND_SHARE_LIMIT = 0.25;
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 /** 1200 → "1,200" without the locale (the trace must read the same on every machine). */
-const thousands = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const { snapshot, totalBudgetMinor, settings } = input;
@@ -159,8 +158,8 @@ function decideAdSet(
   const shares: ReadonlyMap<string, number> = boosting ? pixelShares : new Map();
   const ranking = strategy.choose(adset, scores, rng);
   trace.push(...ranking.trace);
-  const { ranked, ratePriors, histories } = ranking;
-  const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, shares, settings, rng, trace, judged?.recovering ?? new Set());
+  const { ranked, ratePriors, histories, evidenceOf } = ranking;
+  const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, evidenceOf, shares, settings, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
   const clicksOf = new Map(adset.segments.map((s) => [segmentKey(s), s.total.clicks]));
@@ -229,6 +228,7 @@ function chooseSegments(
   histories: CandidateHistories,
   ranked: readonly SegmentScore[],
   ratePriors: ReadonlyMap<SegmentType, RatePrior> | null,
+  evidenceOf: EvidenceOf | undefined,
   shares: ReadonlyMap<string, number>,
   settings: EngineSettings,
   rng: Rng | null,
@@ -238,10 +238,10 @@ function chooseSegments(
   // Settings stored before exploration existed have no share: they replay without it.
   const share = settings.explorationShare ?? 0;
   if (settings.strategy !== 'bayes' || ratePriors === null || rng === null || !(share > 0)) {
-    const interests = selectInterests(ranked, shares, settings.maxInterests);
-    const behaviors = selectBehaviors(ranked, settings.maxBehaviors);
+    const interests = selectInterests(ranked, shares, settings.maxInterests, evidenceOf);
+    const behaviors = selectBehaviors(ranked, settings.maxBehaviors, evidenceOf);
     trace.push(...interests.trace, ...behaviors.trace);
-    if (settings.strategy === 'bayes' && share > 0) trace.push({ step: 'explore', decision: 'no exploration: no random seed was given for this decision', numbers: { exploration_share: share } });
+    if (settings.strategy === 'bayes' && share > 0) trace.push({ kind: 'explore.none', share });
     return { interests, behaviors };
   }
   const windowDays = inclusiveDays(snapshot.windowStart, snapshot.windowEnd);
@@ -255,44 +255,45 @@ function chooseSegments(
     const h = recovering.get(segmentKey(s));
     // A stored rest already said why it is back (the fatigue.rest entry).
     if (h === undefined || s.fatigue.isFatigued || backFromRest.has(segmentKey(s))) continue;
-    trace.push({
-      step: s.segmentType === 'interest' ? 'interests' : 'behaviors',
-      decision: `"${s.segmentName}" is back from a rest (delivered before its last ${settings.recentDays} days, hardly within them): only an exploration slot can re-admit it`,
-      numbers: { segment_id: s.segmentId, earlier_impressions: h.total.impressions - h.recent.impressions, recent_impressions: h.recent.impressions },
-    });
+    trace.push({ kind: 'segments.back_from_rest', segmentType: s.segmentType === 'interest' ? 'interest' : 'behavior', segmentId: s.segmentId, segmentName: s.segmentName, recentDays: settings.recentDays, earlierImpressions: h.total.impressions - h.recent.impressions, recentImpressions: h.recent.impressions });
   }
 
   const interestSlots = explorationSlots(share, settings.maxInterests);
   const behaviorSlots = explorationSlots(share, settings.maxBehaviors);
-  const interests = selectInterests(exploitable, shares, Math.max(0, Math.floor(settings.maxInterests)) - interestSlots);
-  const behaviors = selectBehaviors(exploitable, Math.max(0, Math.floor(settings.maxBehaviors)) - behaviorSlots);
+  const interests = selectInterests(exploitable, shares, Math.max(0, Math.floor(settings.maxInterests)) - interestSlots, evidenceOf);
+  const behaviors = selectBehaviors(exploitable, Math.max(0, Math.floor(settings.maxBehaviors)) - behaviorSlots, evidenceOf);
   trace.push(...interests.trace, ...behaviors.trace);
   const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
   const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());
   const discovered = snapshot.candidates ?? [];
   const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.segmentId)), interestSlots, keysOf('interest'), discovered);
   const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.segmentId)), behaviorSlots, keysOf('behavior'));
-  trace.push({
-    step: 'explore',
-    decision: `exploration: ${exploredInterests.length} of ${settings.maxInterests} interest and ${exploredBehaviors.length} of ${settings.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen${discovered.length > 0 ? ` and ${discovered.length} discovered interests without delivery (these only ever through exploration)` : ''} (share ${share})`,
-    numbers: { exploration_share: share, interest_slots: interestSlots, behavior_slots: behaviorSlots, ...(discovered.length > 0 ? { discovered_candidates: discovered.length } : {}) },
-  });
-  const explainDraw = (step: string, e: ExploredSegment, rank: number): NarratedTraceEvent => ({
-    step,
-    decision: `explored "${e.score.segmentName}": posterior draw ${e.draw.toPrecision(3)} per impression, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}${e.discovered ? `; a discovered candidate (${e.discovered.reason}; Meta audience ${thousands(e.discovered.size.lower)}–${thousands(e.discovered.size.upper)}), drawn from the ${e.score.segmentType} prior: no delivery of its own yet` : ''}`,
-    numbers: { segment_id: e.score.segmentId, rank, draw_minor_per_impression: Number(e.draw.toPrecision(6)), mean_minor_per_impression: Number(e.meanValue.toPrecision(6)), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering, ...(e.discovered ? { discovered: true, size_lower: e.discovered.size.lower, size_upper: e.discovered.size.upper } : {}) },
+  trace.push({ kind: 'explore', share, interestSlots, behaviorSlots, exploredInterests: exploredInterests.length, exploredBehaviors: exploredBehaviors.length, maxInterests: settings.maxInterests, maxBehaviors: settings.maxBehaviors, discovered: discovered.length });
+  const explainDraw = (segmentType: RankedType, e: ExploredSegment, rank: number): SegmentExploredEvent => ({
+    kind: 'segments.explored',
+    segmentType,
+    segmentId: e.score.segmentId,
+    segmentName: e.score.segmentName,
+    rank,
+    draw: e.draw,
+    meanValue: e.meanValue,
+    drawRank: e.drawRank,
+    draws: e.draws,
+    impressions: e.impressions,
+    recovering: e.recovering,
+    discovered: e.discovered === null ? null : { reason: e.discovered.reason, size: e.discovered.size },
   });
   const interestList: ChosenSegment[] = [...interests.selected];
   for (const e of exploredInterests) {
     const rank = interestList.length + 1;
     interestList.push({ segmentId: e.score.segmentId, segmentName: e.score.segmentName, score: round(e.score.composite, 4), rank });
-    trace.push(explainDraw('interests.explore', e, rank));
+    trace.push(explainDraw('interest', e, rank));
   }
   const behaviorList: ChosenSegment[] = [...behaviors.selected];
   for (const e of exploredBehaviors) {
     const rank = behaviorList.length + 1;
     behaviorList.push({ segmentId: e.score.segmentId, segmentName: e.score.segmentName, score: round(e.score.composite, 4), rank });
-    trace.push(explainDraw('behaviors.explore', e, rank));
+    trace.push(explainDraw('behavior', e, rank));
   }
   return { interests: { selected: interestList }, behaviors: { selected: behaviorList } };
 }

@@ -116,6 +116,8 @@ export interface AdSetCandidate {
   campaign: SegmentHistory;
   /** Expected revenue per impression for this ad set (minor units; per conversion when revenue is unknown). */
   value: number;
+  /** What `value` was estimated from: the rows shrunk (the ad set's own, or the campaign's for a segment it never ran) and the prior they were shrunk toward. */
+  valuedOn: { total: Metrics; prior: RatePrior };
   ownHistory: SegmentHistory | null;
 }
 
@@ -143,11 +145,13 @@ export function adsetCandidates(
     const score = scoreByKey.get(key);
     if (score === undefined) continue;
     const others = subtractMetrics(p.history.total, h.total);
-    out.push({ score, own: h.total, campaign: p.history, value: valuePerImpression(h.total, segmentPrior(priorOf(h.segmentType), others)), ownHistory: h });
+    const prior = segmentPrior(priorOf(h.segmentType), others);
+    out.push({ score, own: h.total, campaign: p.history, value: valuePerImpression(h.total, prior), valuedOn: { total: h.total, prior }, ownHistory: h });
   }
   foreign.forEach(([key, p]) => {
     const score = { ...scoreForeign(key), fatigue: p.fatigue };
-    out.push({ score, own: emptyMetrics(), campaign: p.history, value: valuePerImpression(p.history.total, priorOf(p.history.segmentType)), ownHistory: null });
+    const prior = priorOf(p.history.segmentType);
+    out.push({ score, own: emptyMetrics(), campaign: p.history, value: valuePerImpression(p.history.total, prior), valuedOn: { total: p.history.total, prior }, ownHistory: null });
   });
   const best = new Map<SegmentType, number>();
   for (const c of out) best.set(c.score.segmentType, Math.max(best.get(c.score.segmentType) ?? 0, c.value));

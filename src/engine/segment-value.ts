@@ -5,7 +5,9 @@
 // estimate toward the pool by exactly as much as its data is thin. How it compares with the
 // specification's composite and raw ratios: docs/decision-quality.md, "Measurements behind the
 // engine's choices".
+import { valueInterval } from './credible-interval.ts';
 import type { ValuePriors } from './empirical-bayes.ts';
+import type { SegmentEvidence } from './trace-events.ts';
 import { fitStrengths, fittedPrior, pooledPrior, valuePerImpression, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { topK } from './top-k.ts';
@@ -53,6 +55,30 @@ export function rescoreByValue(
     const top = best.get(s.segmentType)!;
     return { ...s, composite: top > 0 ? values[i]! / top : 0 };
   });
+}
+
+/**
+ * What a segment's value rests on, for the trace: `delivery` in the window, and the value model's
+ * posterior mean of `valuedOn`'s revenue per impression shrunk toward `prior`, with its 90 %
+ * credible interval (credible-interval.ts; `perConversionVariance` null = the fallback of
+ * coefficient of variation 1), per 1,000 impressions in major units. Without revenue tracked the
+ * value is conversions, not money: no value then.
+ */
+export function segmentEvidence(delivery: Metrics, valuedOn: Metrics, prior: RatePrior, perConversionVariance: number | null, minorPerMajor: number): SegmentEvidence {
+  const interval = prior.order === null ? null : valueInterval([{ total: valuedOn, weight: 1 }], prior, perConversionVariance);
+  const per1000 = (x: number) => (x * 1000) / minorPerMajor;
+  return {
+    impressions: delivery.impressions,
+    clicks: delivery.clicks,
+    // Rows whose conversions are unknown add to neither figure: both 0 means none was known.
+    conversions: delivery.clicksWithConversions > 0 || delivery.conversions > 0 ? delivery.conversions : null,
+    valuePer1000: interval === null ? null : { mean: per1000(interval.mean), lower: per1000(interval.lower), upper: per1000(interval.upper) },
+  };
+}
+
+/** The order value's per-conversion variance of a fitted prior, where its fit succeeded. */
+export function perConversionVarianceOf(p: ValuePriors | undefined): number | null {
+  return p?.order.fitted ? p.order.perConversionVariance : null;
 }
 
 /** What the `bayes` set choice says of one segment type, for the trace. */

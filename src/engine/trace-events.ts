@@ -1,5 +1,11 @@
 // The reasoning's lines as typed events: what was decided and the figures that decided it, unrounded
 // and unworded. src/presentation/ words and rounds them into the specification's trace.
+import type { ValuePriors } from './empirical-bayes.ts';
+import type { ChangePointFit } from './fatigue-fit.ts';
+import type { BoundRule, TrustCeiling } from './geo-constraints.ts';
+import type { GeoCandidate } from './geo-value.ts';
+import type { KnownSizeChoice, SizeWeighedChoice } from './segment-value.ts';
+import type { SegmentSize } from './types.ts';
 
 /** How the campaign budget reached this ad set. */
 export interface BudgetShareEvent {
@@ -199,7 +205,354 @@ export interface BudgetExplorationEvent {
   draws: { countryCode: string; valuePer1000Minor: number }[];
 }
 
+/** A segment type the ranking chooses from. */
+export type RankedType = 'interest' | 'behavior';
+
+/**
+ * The evidence a ranked segment's score rests on: its delivery in the decision's window and the
+ * strategy's estimate of its value.
+ */
+export interface SegmentEvidence {
+  impressions: number;
+  clicks: number;
+  /** Null where the window's conversions are unknown (no row of the segment reported them). */
+  conversions: number | null;
+  /**
+   * Expected revenue per 1,000 impressions in the account currency's major units with its 90 %
+   * credible interval (src/engine/credible-interval.ts); null where the strategy has no value
+   * estimate in money (no revenue tracked).
+   */
+  valuePer1000: { mean: number; lower: number; upper: number } | null;
+}
+
+/** An interest or behavior the ranking cannot take: fatigued, or resting. */
+export interface SegmentExcludedEvent {
+  kind: 'segments.excluded';
+  segmentType: RankedType;
+  segmentId: string;
+  segmentName: string;
+  composite: number;
+  reason: string | null;
+  /** True where the strategy states its evidence (bayes): the line names the segment too. */
+  named: boolean;
+}
+
+/** A segment chosen by the ranking, at `rank`. */
+export interface SegmentRankedEvent {
+  kind: 'segments.ranked';
+  segmentType: RankedType;
+  segmentId: string;
+  segmentName: string;
+  rank: number;
+  composite: number;
+  confidence: number;
+  /** Interests only (null for behaviors): the content genre of its name and the pixel events' share of it. */
+  genre: { name: string | null; pixelShare: number } | null;
+  /** The composite after the pixel genre boost: what the ranking ordered by. */
+  score: number;
+  /** Null where the strategy states none (the specification's lines, as they always were). */
+  evidence: SegmentEvidence | null;
+}
+
+/** Where the limit cut the ranking: the best segment left out, or none when all fit. */
+export interface SegmentCutEvent {
+  kind: 'segments.cut';
+  segmentType: RankedType;
+  eligible: number;
+  max: number;
+  cut: { segmentId: string; segmentName: string; score: number } | null;
+}
+
+/** Delivered before the recent days and hardly within them: only an exploration slot can re-admit it. */
+export interface BackFromRestEvent {
+  kind: 'segments.back_from_rest';
+  segmentType: RankedType;
+  segmentId: string;
+  segmentName: string;
+  recentDays: number;
+  earlierImpressions: number;
+  recentImpressions: number;
+}
+
+/** The `bayes` strategy would explore, but the decision has no random seed. */
+export interface NoExplorationEvent {
+  kind: 'explore.none';
+  share: number;
+}
+
+/** The exploration slots and how many were filled. */
+export interface ExplorationEvent {
+  kind: 'explore';
+  share: number;
+  interestSlots: number;
+  behaviorSlots: number;
+  exploredInterests: number;
+  exploredBehaviors: number;
+  maxInterests: number;
+  maxBehaviors: number;
+  /** Discovered interests without delivery among the candidates (0: none). */
+  discovered: number;
+}
+
+/** A segment that won an exploration slot by its posterior draw. */
+export interface SegmentExploredEvent {
+  kind: 'segments.explored';
+  segmentType: RankedType;
+  segmentId: string;
+  segmentName: string;
+  rank: number;
+  /** The winning draw and the shrunk mean, revenue per impression in minor units. */
+  draw: number;
+  meanValue: number;
+  drawRank: number;
+  draws: number;
+  impressions: number;
+  recovering: boolean;
+  /** A discovered candidate without delivery: why Meta suggests it and its audience size. */
+  discovered: { reason: string; size: SegmentSize } | null;
+}
+
+/** The `bayes` strategy's rests after fatigue (src/engine/fatigue-rest.ts). */
+export type FatigueRestEvent = { kind: 'fatigue.rest'; segmentType: string; segmentId: string; segmentName: string } & (
+  /** A rest begins (since = the window's end). `reasons`: the fatigue verdicts (change-point fit, frequency). */
+  | { what: 'started'; since: string; until: string; restDays: number; reasons: string[]; fit: ChangePointFit | null }
+  /** A rest begins on the seed's verdict: the snapshot has no daily points to fit. */
+  | { what: 'started_without_days'; since: string; until: string; restDays: number; reason: string | null }
+  /** Fatigued again after its rest (restSince..restUntil): a new rest begins (since..until). */
+  | ({ what: 'again'; since: string; until: string; restDays: number; restSince: string; restUntil: string; reasons: string[]; fit: ChangePointFit | null } & AfterRest)
+  | { what: 'resting'; since: string; until: string }
+  /** Back from its rest: by enough delivery without fatigue (fit given), or because it cannot be explored. */
+  | ({ what: 'back'; since: string; until: string; enough: boolean; explorable: boolean; fit: ChangePointFit | null } & AfterRest)
+  /** Back through the exploration slots only, until its delivery since the rest shows no fatigue. */
+  | ({ what: 'readmitted'; since: string; until: string; minImpressions: number; minDays: number } & AfterRest)
+);
+
+/** What a segment delivered since its rest ended. */
+export interface AfterRest {
+  impressionsAfterRest: number;
+  daysAfterRest: number;
+}
+
+/** The `bayes` priors fitted by empirical Bayes for the countries, or for a segment type's pool. */
+export type PriorsFittedEvent = { kind: 'priors.fitted'; priors: ValuePriors } & (
+  | { pool: 'countries' }
+  | { pool: 'adset' | 'campaign'; segmentType: RankedType }
+);
+
+/** How the `bayes` strategy valued and weighed the ad set's own segments (settings without the campaign pool). */
+export interface AdSetSegmentScoreEvent {
+  kind: 'segments.score.adset';
+  segments: number;
+  sizeExponent: number;
+  choices: SizeWeighedChoice[];
+}
+
+/** How the `bayes` strategy valued the campaign pool's candidates and weighed their sets. */
+export interface CampaignSegmentScoreEvent {
+  kind: 'segments.score.campaign';
+  segments: number;
+  sizeExponent: number;
+  choices: KnownSizeChoice[];
+}
+
+export interface SegmentPoolEvent {
+  kind: 'segments.pool';
+  interestCandidates: number;
+  ownInterests: number;
+  behaviorCandidates: number;
+  ownBehaviors: number;
+}
+
+/** The share of a decision's evidence observed rather than taken from the priors (strategies/spec.ts). */
+export interface EvidenceCoverage {
+  share: number;
+  /** Some click has known conversions: CVR is observed. */
+  cvrObserved: boolean;
+  /** Some spend has known revenue: ROAS is observed. */
+  roasObserved: boolean;
+}
+
+/** The specification's expected rates: the ad set's smoothed totals, or the budget-weighted rates of its countries. */
+export type SpecExpectedEvent = { kind: 'expected.spec'; coverage: EvidenceCoverage; confidence: number } & (
+  | { byCountry: false; impressions: number }
+  | { byCountry: true; ctr: number; cvr: number; roas: number }
+);
+
+/** The `bayes` strategy's expected rates: the specification's, ROAS moved to the recent level, confidence from the credible interval. */
+export interface BayesExpectedEvent {
+  kind: 'expected.bayes';
+  spec: SpecExpectedEvent;
+  roas: number;
+  /** The ROAS of the window's rates, before the recent level moved it. */
+  windowRatesRoas: number;
+  level: { factor: number; windowRoas: number | null; recentRoas: number | null };
+  recentDays: number;
+  priorStrength: number;
+  /** Revenue per impression, minor units. */
+  interval: { mean: number; lower: number; upper: number; relativeHalfWidth: number; confidence: number };
+  /** The countries' fitted priors, null without a country breakdown. */
+  countryPriors: ValuePriors | null;
+  confidence: number;
+}
+
+/** Engine version 5's split found no country whose response curve could be fitted: the specification's split is used. */
+export interface NoResponseCurveEvent {
+  kind: 'geo.no_response_curve';
+  countries: number;
+}
+
+/** A country's bounds in the `bayes` split, and the one its amount sits on. */
+export interface SplitBounds {
+  lowerMinor: number;
+  upperMinor: number;
+  lowerBy: BoundRule;
+  upperBy: BoundRule;
+  binding: BoundRule | null;
+}
+
+/** A country's amount in engine version 5's split by response curves on impressions (src/engine/geo-bayes.ts). */
+export interface CurveResponseEvent {
+  kind: 'geo.response.curve';
+  countryCode: string;
+  amountMinor: number;
+  marginalReturn: number;
+  bounds: SplitBounds;
+  /** False: a prior curve (too little spend variation to fit one). */
+  fitted: boolean;
+  capacityImpressions: number;
+  saturationMinor: number;
+  fitRelativeError: number | null;
+  valuePerImpression: number;
+  expectedRevenueMinor: number;
+  /** The 90 % interval of the expected revenue (minor units, unclipped). */
+  revenueLowMinor: number;
+  revenueHighMinor: number;
+  /** The amount lies outside the spends the curve was fitted on. */
+  outsideFittedSpends: boolean;
+}
+
+/** A country's amount in the `bayes` split by the candidate the held-out check chose (src/engine/geo-value.ts). */
+export interface ValueResponseEvent {
+  kind: 'geo.response.value';
+  countryCode: string;
+  amountMinor: number;
+  model: GeoCandidate;
+  marginalReturn: number;
+  bounds: SplitBounds;
+  /** The value curve (value response); null for constant ROAS, whose value per minor unit is given instead. */
+  curve: { fitted: boolean; saturationMinor: number; bend: number; ownBend: number | null; sharedBend: number; fitRelativeError: number | null } | null;
+  valuePerMinor: number;
+  expectedValue: number;
+  /** The 90 % interval of the expected value (unclipped); null without a value curve. */
+  interval: { low: number; high: number } | null;
+  highestDailySpendMinor: number;
+}
+
+/** The held-out check of the split's candidates. */
+export type GeoCheckEvent = { kind: 'geo.check'; chosen: GeoCandidate; unit: 'revenue' | 'conversions'; pooledAdsets: number } & (
+  /** `why`: the check's own account of why it could not be made. */
+  | { possible: false; why: string }
+  | {
+    possible: true;
+    /** The caller imposed the candidate. */
+    imposed: boolean;
+    trainDays: number;
+    heldOutDays: number;
+    firstHeldOut: string;
+    actualMinor: number;
+    /** Each candidate's held-out error, in GEO_CANDIDATES' order, with the standard error of its difference from the chosen one (null for the chosen). */
+    errors: { candidate: GeoCandidate; error: number; seOfDifference: number | null }[];
+    /** Errors this close count as equal. */
+    errorTie: number;
+  }
+);
+
+/** The trust region's ceilings. */
+export interface TrustRegionEvent {
+  kind: 'geo.trust';
+  multiple: number;
+  newCountryShare: number;
+  totalMinor: number;
+  /** What the ceilings could not hold, placed by the countries' spend in the window. */
+  restMinor: number;
+  ceilings: { countryCode: string; maxMinor: number }[];
+}
+
+/** The specification's split held under the trust ceilings: the countries it held. */
+export interface TrustBoundEvent {
+  kind: 'geo.trust_bound';
+  held: { countryCode: string; amountMinor: number }[];
+}
+
+/** Which of the split's limits were asked for and which held (src/engine/geo-constraints.ts). */
+export interface SplitLayers {
+  shares: boolean;
+  trust: boolean;
+  minBudget: boolean;
+  /** null: no change limit. */
+  changePct: number | null;
+}
+
+export interface SplitLimitsEvent {
+  kind: 'geo.limits';
+  spainFloorMinor: number;
+  shareLimits: { countryCode: string; minPct: number; maxPct: number }[];
+  /** A trust region was asked for (absent from engine version 5's split). */
+  trustAsked: boolean;
+  wanted: SplitLayers;
+  used: SplitLayers;
+  minBudgetMinor: number;
+  maxChangePct: number;
+  previousTotalMinor: number | null;
+  /** Why there is no change limit when none is wanted: a first run, no country of the previous split offered now, or set to 100 %. */
+  previous: 'none' | 'not_offered' | 'rescaled';
+}
+
+/** A country short of the minimum budget: dropped, or raised to it, and the split solved again. */
+export interface MinBudgetEvent {
+  kind: 'geo.min_budget';
+  countryCode: string;
+  amountMinor: number;
+  minBudgetMinor: number;
+  action: 'dropped' | 'raised';
+}
+
+/** A limit that gave way, for one country or for the run. */
+export type RelaxedEvent = { kind: 'geo.relaxed' } & (
+  | { what: 'share_max_under_floor'; countryCode: string; maxMinor: number; floorMinor: number }
+  | { what: 'trust_under_lower'; countryCode: string; by: TrustCeiling['by']; ceilingMinor: number; lowerMinor: number; lowerBy: BoundRule }
+  | { what: 'min_budget_box'; countryCode: string; lowerMinor: number; upperMinor: number; lowerBy: BoundRule; upperBy: BoundRule; minBudgetMinor: number }
+  | { what: 'change_window'; countryCode: string; windowLowMinor: number; windowHighMinor: number; lowerMinor: number; upperMinor: number }
+  | { what: 'change_limit'; totalMinor: number; wantedPct: number; usedPct: number | null }
+  | { what: 'min_budget'; minBudgetMinor: number }
+  | { what: 'trust'; totalMinor: number }
+  | { what: 'shares'; totalMinor: number }
+);
+
 export type TypedTraceEvent =
+  | SegmentExcludedEvent
+  | SegmentRankedEvent
+  | SegmentCutEvent
+  | BackFromRestEvent
+  | NoExplorationEvent
+  | ExplorationEvent
+  | SegmentExploredEvent
+  | FatigueRestEvent
+  | PriorsFittedEvent
+  | AdSetSegmentScoreEvent
+  | CampaignSegmentScoreEvent
+  | SegmentPoolEvent
+  | SpecExpectedEvent
+  | BayesExpectedEvent
+  | NoResponseCurveEvent
+  | CurveResponseEvent
+  | ValueResponseEvent
+  | GeoCheckEvent
+  | TrustRegionEvent
+  | TrustBoundEvent
+  | SplitLimitsEvent
+  | MinBudgetEvent
+  | RelaxedEvent
   | AdvantageAudienceEvent
   | SpecSplitEvent
   | BudgetExplorationEvent

@@ -447,17 +447,9 @@ export interface Decision {
 }
 
 /**
- * One line of the reasoning: which decision, and the numbers that made it. The step names what was
- * decided; the presenter (src/presentation/) words it.
+ * One line of the reasoning: what was decided and the unrounded figures that decided it
+ * (src/engine/trace-events.ts). The engine writes no prose for it: src/presentation/ words and
+ * rounds each event into the specification's trace line.
  */
-export type TraceEvent = TypedTraceEvent | NarratedTraceEvent;
-
-/** A trace line whose wording the deciding module still gives itself. */
-export interface NarratedTraceEvent {
-  step: string;
-  decision: string;
-  numbers: TraceNumbers;
-}
-
-export type TraceNumbers = Record<string, number | string | boolean | null>;
+export type TraceEvent = TypedTraceEvent;
 

@@ -30,7 +30,7 @@ function decision(currency: string, budgetMinor: number): Decision {
     basis: { strategy: 'spec', spainMinPct: 35, window: { start: '2026-10-01', end: '2026-10-28' }, priors: { ctr: 0.015, cvr: 0.02, roas: 2.5, strength: 100 } },
     trace: [
       { kind: 'budget', adsetBudgetMinor: budgetMinor, campaignBudgetMinor: budgetMinor * 2, adsetSpendMinor: 500, campaignSpendMinor: 1500, share: 1 / 3, bySpend: true },
-      { step: 'geo.weight', decision: 'ES (ES) weighs 0.5123 by engagement', numbers: { country_code: 'ES' } },
+      { kind: 'geo.weight', countryCode: 'ES', region: 'ES', weight: 0.5123, engagement: 0.5123, performance: 0.4 },
     ],
   };
 }
@@ -49,7 +49,7 @@ describe('presentDecision', () => {
     expect(doc.reasoning).toMatchObject({ strategy: 'spec', geo_constraint: 'ES_min_35pct', top_interests_count: 1, top_behaviors_count: 1, lookalikes_generated: 1, spain_allocation_pct: 35 });
     expect(doc.reasoning.trace).toEqual([
       { step: 'budget', decision: 'ad set gets 100001 of 200002 minor units', numbers: { adset_spend_minor: 500, campaign_spend_minor: 1500, share: 0.3333, rule: 'share of spend in the window' } },
-      { step: 'geo.weight', decision: 'ES (ES) weighs 0.5123 by engagement', numbers: { country_code: 'ES' } },
+      { step: 'geo.weight', decision: 'ES (ES) weighs 0.5123 by engagement', numbers: { country_code: 'ES', region: 'ES', weight: 0.5123, engagement: 0.5123, performance: 0.4 } },
     ]);
   });
 

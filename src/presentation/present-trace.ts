@@ -1,19 +1,80 @@
 // The reasoning's typed events in the specification's words: each event becomes the trace line
 // (step, decision, numbers) the document has always shown, rounded as it always was.
-import type { AgeEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LeftOutEvent, TypedTraceEvent } from '../engine/trace-events.ts';
+import type { AgeEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LeftOutEvent } from '../engine/trace-events.ts';
 import type { TraceEvent } from '../engine/types.ts';
+import { presentCurveResponse, presentGeoCheck, presentMinBudget, presentRelaxed, presentSplitLimits, presentTrustBound, presentTrustRegion, presentValueResponse } from './present-trace-geo.ts';
+import {
+  presentAdSetSegmentScore,
+  presentBackFromRest,
+  presentBayesExpected,
+  presentCampaignSegmentScore,
+  presentCut,
+  presentExcluded,
+  presentExploration,
+  presentExplored,
+  presentFatigueRest,
+  presentPriorsFitted,
+  presentRanked,
+  presentSpecExpected,
+} from './present-trace-segments.ts';
 import type { TraceEntryDocument } from './recommendation-document.ts';
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 /** The audience builder's rounding (half up at the fourth decimal), kept so the documents read as they did. */
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export function presentTraceEvent(event: TraceEvent): TraceEntryDocument {
-  return 'kind' in event ? presentTyped(event) : { step: event.step, decision: event.decision, numbers: event.numbers };
-}
-
-function presentTyped(e: TypedTraceEvent): TraceEntryDocument {
+export function presentTraceEvent(e: TraceEvent): TraceEntryDocument {
   switch (e.kind) {
+    case 'segments.excluded':
+      return presentExcluded(e);
+    case 'segments.ranked':
+      return presentRanked(e);
+    case 'segments.cut':
+      return presentCut(e);
+    case 'segments.back_from_rest':
+      return presentBackFromRest(e);
+    case 'explore.none':
+      return { step: 'explore', decision: 'no exploration: no random seed was given for this decision', numbers: { exploration_share: e.share } };
+    case 'explore':
+      return presentExploration(e);
+    case 'segments.explored':
+      return presentExplored(e);
+    case 'fatigue.rest':
+      return presentFatigueRest(e);
+    case 'priors.fitted':
+      return presentPriorsFitted(e);
+    case 'segments.score.adset':
+      return presentAdSetSegmentScore(e);
+    case 'segments.score.campaign':
+      return presentCampaignSegmentScore(e);
+    case 'segments.pool':
+      return {
+        step: 'segments.pool',
+        decision: `candidates: every interest and behavior the campaign has rows of (${e.interestCandidates} interests, ${e.ownInterests} of them the ad set's own; ${e.behaviorCandidates} behaviors, ${e.ownBehaviors} own); the ad set's own figures are shrunk toward the segment's figures in the campaign's other ad sets, those toward the type's pool`,
+        numbers: { interest_candidates: e.interestCandidates, own_interests: e.ownInterests, behavior_candidates: e.behaviorCandidates, own_behaviors: e.ownBehaviors },
+      };
+    case 'expected.spec':
+      return presentSpecExpected(e);
+    case 'expected.bayes':
+      return presentBayesExpected(e);
+    case 'geo.no_response_curve':
+      return { step: 'geo.strategy', decision: 'no country has enough daily spend variation to fit a response curve: seed split used', numbers: { countries: e.countries } };
+    case 'geo.response.curve':
+      return presentCurveResponse(e);
+    case 'geo.response.value':
+      return presentValueResponse(e);
+    case 'geo.check':
+      return presentGeoCheck(e);
+    case 'geo.trust':
+      return presentTrustRegion(e);
+    case 'geo.trust_bound':
+      return presentTrustBound(e);
+    case 'geo.limits':
+      return presentSplitLimits(e);
+    case 'geo.min_budget':
+      return presentMinBudget(e);
+    case 'geo.relaxed':
+      return presentRelaxed(e);
     case 'budget':
       return {
         step: 'budget',

@@ -5,7 +5,6 @@
 // decide as those versions did.
 import { inclusiveDays } from '../calendar.ts';
 import { valueInterval } from '../credible-interval.ts';
-import { describePriors } from '../empirical-bayes.ts';
 import { explorationSlots } from '../exploration.ts';
 import { judgeFatigue } from '../fatigue-rest.ts';
 import { allocateBudget } from '../geo.ts';
@@ -17,14 +16,13 @@ import type { Rng } from '../random.ts';
 import { recentRoasLevel } from '../roas-level.ts';
 import { scoreSegments } from '../scoring.ts';
 import { segmentKey, type SegmentKey } from '../segment-key.ts';
-import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments } from '../segment-pool.ts';
-import { fitSegmentPriors, ratePriorsByType, rescoreByValue, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
+import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments, type PoolType } from '../segment-pool.ts';
+import { fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, SegmentScore, TraceEvent } from '../types.ts';
 import { fitStrengths, fittedPrior, pooledPrior } from '../value-model.ts';
 import { evidenceCoverage, specExpected } from './spec.ts';
 import type { AdSetExpectInput, AdSetSplitInput, CampaignRun, CampaignStrategy, CountrySplit, DecisionStrategy, Expected, SegmentRanking } from './strategy.ts';
 
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 export const bayesStrategy: DecisionStrategy = {
   score: (snapshot, adset, settings, resting, exploring) => {
@@ -51,7 +49,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   const pool: CampaignPool | null = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, minorPerMajor)) };
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
-    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng) : chooseFromCampaign(adset, scores, pool, settings, rng)),
+    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng, minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rng, minorPerMajor)),
     expect: (input) => bayesExpected(input, settings, minorPerMajor),
   };
 }
@@ -74,7 +72,7 @@ function split({ adset, budgetMinor, countryScores, limits, exploration }: AdSet
   const result = allocateByResponse(budgetMinor, withDaily, settings.spainMinPct, limits, exploration);
   if (result === null) {
     const fallback = allocateBudget(budgetMinor, countryScores, settings.spainMinPct);
-    return { allocations: fallback.allocations, trace: [{ step: 'geo.strategy', decision: 'no country has enough daily spend variation to fit a response curve: seed split used', numbers: { countries: adset.countries.length } }, ...fallback.trace] };
+    return { allocations: fallback.allocations, trace: [{ kind: 'geo.no_response_curve', countries: adset.countries.length }, ...fallback.trace] };
   }
   return {
     allocations: result.allocations.map((a) => ({ countryCode: a.countryCode, amountMinor: a.amountMinor, weight: weightOf.get(a.countryCode) ?? 0 })),
@@ -86,17 +84,13 @@ function split({ adset, budgetMinor, countryScores, limits, exploration }: AdSet
  * The choice among the ad set's own segments (settings stored before the campaign pool existed):
  * values shrunk toward the ad set's fitted priors, the set weighed by delivery per day.
  */
-function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings, rng: Rng | null): SegmentRanking {
+function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings, rng: Rng | null, minorPerMajor: number): SegmentRanking {
   const trace: TraceEvent[] = [];
   const segmentPriors = fitSegmentPriors(adset.segments);
   for (const type of ['interest', 'behavior'] as const) {
     const p = segmentPriors.get(type);
     if (!p) continue;
-    trace.push({
-      step: 'priors.fitted',
-      decision: `${type}s' rates shrunk toward the ad set's ${type} pool with prior strengths fitted across its ${p.ctr.units} ${type}s by empirical Bayes (fixed strengths where the fit fell back)`,
-      numbers: { pool: type, use_fitted: true, ...describePriors('', p) },
-    });
+    trace.push({ kind: 'priors.fitted', pool: 'adset', segmentType: type, priors: p });
   }
   const ratePriors = ratePriorsByType(adset.segments, segmentPriors);
   const byValue = rescoreByValue(scores, adset.segments, ratePriors);
@@ -105,12 +99,13 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
   const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
   const sizeExponent = sizeExponentOf(settings);
   const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent);
-  trace.push({
-    step: 'segments.score',
-    decision: `interests and behaviors valued by expected revenue per impression, shrunk toward their type's fitted prior, relative to the best; then chosen as the set whose delivery earns the most: each weighs by its impressions per day of delivery to the power ${sizeExponent}, and the score is that weight × (value − the best set's weighted value), rescaled 0..1 (src/engine/segment-value.ts)`,
-    numbers: { segments: scores.length, size_exponent: sizeExponent, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
-  });
-  return { ranked: weighed.scores, ratePriors, histories: { recovery: adset.segments, draws: adset.segments }, trace };
+  trace.push({ kind: 'segments.score.adset', segments: scores.length, sizeExponent, choices: weighed.choices });
+  const own = new Map(adset.segments.map((h) => [segmentKey(h), h.total]));
+  const evidenceOf = (s: SegmentScore) => {
+    const total = own.get(segmentKey(s)) ?? emptyMetrics();
+    return segmentEvidence(total, total, ratePriors.get(s.segmentType) ?? pooledPrior(emptyMetrics()), perConversionVarianceOf(segmentPriors.get(s.segmentType)), minorPerMajor);
+  };
+  return { ranked: weighed.scores, ratePriors, histories: { recovery: adset.segments, draws: adset.segments }, trace, evidenceOf };
 }
 
 /**
@@ -124,17 +119,14 @@ function chooseFromCampaign(
   pool: CampaignPool,
   settings: EngineSettings,
   rng: Rng | null,
+  minorPerMajor: number,
 ): SegmentRanking {
   const trace: TraceEvent[] = [];
   const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf);
   for (const type of ['interest', 'behavior'] as const) {
     const p = pool.segments.priors.get(type);
     if (!p) continue;
-    trace.push({
-      step: 'priors.fitted',
-      decision: `${type}s' rates shrunk toward the campaign's ${type} pool with prior strengths fitted across its ${p.ctr.units} ${type}s by empirical Bayes (fixed strengths where the fit fell back)`,
-      numbers: { pool: `campaign ${type}s`, use_fitted: true, ...describePriors('', p) },
-    });
+    trace.push({ kind: 'priors.fitted', pool: 'campaign', segmentType: type, priors: p });
   }
   const share = rng === null ? 0 : (settings.explorationShare ?? 0);
   const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
@@ -143,24 +135,19 @@ function chooseFromCampaign(
   const weighed = weighByKnownSize(candidates.map((c) => c.score), slots, sizeExponent, (s) => knownSize(byKey.get(segmentKey(s))?.campaign));
   const own = (type: string) => candidates.filter((c) => c.score.segmentType === type && c.ownHistory !== null).length;
   const all = (type: string) => candidates.filter((c) => c.score.segmentType === type).length;
-  trace.push({
-    step: 'segments.pool',
-    decision: `candidates: every interest and behavior the campaign has rows of (${all('interest')} interests, ${own('interest')} of them the ad set's own; ${all('behavior')} behaviors, ${own('behavior')} own); the ad set's own figures are shrunk toward the segment's figures in the campaign's other ad sets, those toward the type's pool`,
-    numbers: { interest_candidates: all('interest'), own_interests: own('interest'), behavior_candidates: all('behavior'), own_behaviors: own('behavior') },
-  });
-  const how = weighed.choices.filter((c) => c.candidates > 0).map((c) => c.weighed
-    ? `${c.type}s: the set whose audience earns the most, each weighing by its known audience size to the power ${sizeExponent}`
-    : `${c.type}s: by value (audience size known for ${c.sized} of ${c.candidates}; delivery is not read as size)`);
-  trace.push({
-    step: 'segments.score',
-    decision: `interests and behaviors valued by expected revenue per impression for this ad set, relative to the best; chosen ${how.length > 0 ? how.join('; ') : 'none: no candidates'} (src/engine/segment-value.ts)`,
-    numbers: { segments: candidates.length, size_exponent: sizeExponent, ...Object.fromEntries(weighed.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : [])])) },
-  });
+  trace.push({ kind: 'segments.pool', interestCandidates: all('interest'), ownInterests: own('interest'), behaviorCandidates: all('behavior'), ownBehaviors: own('behavior') });
+  trace.push({ kind: 'segments.score.campaign', segments: candidates.length, sizeExponent, choices: weighed.choices });
+  // The evidence is the campaign's rows of the segment, the ad set's own included: what its value for this ad set rests on.
+  const evidenceOf = (s: SegmentScore) => {
+    const c = byKey.get(segmentKey(s))!;
+    return segmentEvidence(c.campaign.total, c.valuedOn.total, c.valuedOn.prior, perConversionVarianceOf(pool.segments.priors.get(s.segmentType as PoolType)), minorPerMajor);
+  };
   return {
     ranked: weighed.scores,
     ratePriors: pool.segments.ratePriors,
     histories: { recovery: candidates.map((c) => c.ownHistory ?? c.campaign), draws: candidates.map((c) => c.campaign) },
     trace,
+    evidenceOf,
   };
 }
 
@@ -185,35 +172,24 @@ function bayesExpected(input: AdSetExpectInput, settings: EngineSettings, minorP
   const useFitted = priors !== null;
   const interval = valueInterval(parts, useFitted ? fittedPrior(priors, pooled) : pooledPrior(pooled), useFitted && priors.order.fitted ? priors.order.perConversionVariance : null);
   const confidence = interval.confidence * coverage.share;
-  const sig = (x: number) => Number(x.toPrecision(4));
   const level = recentRoasLevel(adset.total, adset.recent, settings.priors.strength, minorPerMajor);
   const roas = seedLike.roas * level.factor;
-  const levelNote = level.factor === 1 ? '' : `; ROAS moved to the last ${settings.recentDays} days' level (×${sig(level.factor)}: their ROAS shrunk toward the window's with strength ${settings.priors.strength}, over the window's)`;
   return {
     ctr: seedLike.ctr,
     cvr: seedLike.cvr,
     roas,
     confidence,
     trace: {
-      step: 'expected',
-      decision: `${seedLike.trace.decision}${levelNote}; confidence from the 90 % credible interval of expected revenue per impression, ${sig(interval.lower * 1000)}–${sig(interval.upper * 1000)} minor units per 1,000 impressions: clamp(1 − relative half-width, 0, 0.95) × evidence coverage`,
-      numbers: {
-        ...seedLike.trace.numbers,
-        roas: round(roas, 3),
-        roas_window_rates: round(seedLike.roas, 3),
-        roas_window: level.windowRoas === null ? null : round(level.windowRoas, 3),
-        roas_recent_days: level.recentRoas === null ? null : round(level.recentRoas, 3),
-        roas_level_factor: round(level.factor, 4),
-        value_per_1000_impressions_minor: sig(interval.mean * 1000),
-        ci90_lower_per_1000_impressions_minor: sig(interval.lower * 1000),
-        ci90_upper_per_1000_impressions_minor: sig(interval.upper * 1000),
-        ci90_relative_half_width: Number.isFinite(interval.relativeHalfWidth) ? round(interval.relativeHalfWidth, 4) : null,
-        interval_confidence: round(interval.confidence, 3),
-        ...(priors ? describePriors('country_prior_', priors) : {}),
-        country_priors_in_use: useFitted ? 'fitted where the fit succeeded' : 'fixed',
-        evidence_coverage: coverage.share,
-        confidence: round(confidence, 3),
-      },
+      kind: 'expected.bayes',
+      spec: seedLike.trace,
+      roas,
+      windowRatesRoas: seedLike.roas,
+      level,
+      recentDays: settings.recentDays,
+      priorStrength: settings.priors.strength,
+      interval,
+      countryPriors: priors,
+      confidence,
     },
   };
 }

@@ -3,10 +3,9 @@
 import { allocateBudget } from '../geo.ts';
 import { scoreSegments, confidenceFromImpressions, smoothedRates } from '../scoring.ts';
 import { minorDigits } from '../money.ts';
-import type { EngineSettings, Metrics, NarratedTraceEvent } from '../types.ts';
+import type { EngineSettings, Metrics } from '../types.ts';
+import type { EvidenceCoverage, SpecExpectedEvent } from '../trace-events.ts';
 import type { AdSetExpectInput, DecisionStrategy, Expected } from './strategy.ts';
-
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 export const specStrategy: DecisionStrategy = {
   score: (snapshot, adset, settings) => ({ scores: scoreSegments(adset.segments, settings, 10 ** minorDigits(snapshot.currency)), judged: null }),
@@ -25,7 +24,7 @@ export const specStrategy: DecisionStrategy = {
  * or the ad set's own smoothed totals without a country breakdown; confidence from impressions
  * times the evidence coverage.
  */
-export function specExpected({ adset, allocations, scoreOf, hasCountryData }: AdSetExpectInput, settings: EngineSettings, minorPerMajor: number): Expected & { trace: NarratedTraceEvent } {
+export function specExpected({ adset, allocations, scoreOf, hasCountryData }: AdSetExpectInput, settings: EngineSettings, minorPerMajor: number): Expected & { trace: SpecExpectedEvent } {
   const coverage = evidenceCoverage(adset.total);
   if (!hasCountryData) {
     const rates = smoothedRates(adset.total, settings.priors, minorPerMajor);
@@ -33,11 +32,7 @@ export function specExpected({ adset, allocations, scoreOf, hasCountryData }: Ad
     return {
       ...rates,
       confidence,
-      trace: {
-        step: 'expected',
-        decision: `expected rates are the ad set's smoothed totals (no country breakdown)${coverage.note}`,
-        numbers: { impressions: adset.total.impressions, evidence_coverage: coverage.share, confidence: round(confidence, 3) },
-      },
+      trace: { kind: 'expected.spec', byCountry: false, impressions: adset.total.impressions, coverage, confidence },
     };
   }
   const total = allocations.reduce((a, b) => a + b.amountMinor, 0);
@@ -59,11 +54,7 @@ export function specExpected({ adset, allocations, scoreOf, hasCountryData }: Ad
     cvr,
     roas,
     confidence,
-    trace: {
-      step: 'expected',
-      decision: `expected rates are the budget-weighted smoothed rates of the chosen countries${coverage.note}`,
-      numbers: { ctr: round(ctr, 5), cvr: round(cvr, 5), roas: round(roas, 3), evidence_coverage: coverage.share, confidence: round(confidence, 3) },
-    },
+    trace: { kind: 'expected.spec', byCountry: true, ctr, cvr, roas, coverage, confidence },
   };
 }
 
@@ -73,13 +64,11 @@ export function specExpected({ adset, allocations, scoreOf, hasCountryData }: Ad
  * on observed metrics, by the composite's own weights (CTR 0.25, CVR 0.40, ROAS 0.35), scales it:
  * no revenue → at most 0.65 of the impression confidence; no click with known conversions either → 0.25.
  */
-export function evidenceCoverage(m: Metrics): { share: number; note: string } {
-  const missing: string[] = [];
+export function evidenceCoverage(m: Metrics): EvidenceCoverage {
+  const cvrObserved = m.clicksWithConversions > 0;
+  const roasObserved = m.spendWithRevenueMinor > 0;
   let share = m.impressions > 0 ? 0.25 : 0;
-  if (m.clicksWithConversions > 0) share += 0.4;
-  else missing.push('no click with known conversions (CVR is the prior)');
-  if (m.spendWithRevenueMinor > 0) share += 0.35;
-  else missing.push('no spend with known revenue (ROAS is the prior)');
-  const note = missing.length > 0 ? `; confidence scaled to ${share}: ${missing.join(', ')}` : '';
-  return { share, note };
+  if (cvrObserved) share += 0.4;
+  if (roasObserved) share += 0.35;
+  return { share, cvrObserved, roasObserved };
 }

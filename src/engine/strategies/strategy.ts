@@ -1,6 +1,7 @@
 // One seam per strategy: what the optimizer asks of a strategy, step by step of the specification's
 // workflow. The optimizer (src/engine/optimizer.ts) composes; each strategy (spec.ts, bayes.ts)
 // decides.
+import type { EvidenceOf } from '../audience.ts';
 import type { BudgetExploration } from '../geo-exploration.ts';
 import type { CountryLimits } from '../geo-constraints.ts';
 import type { CountryScore } from '../geo.ts';
@@ -45,6 +46,8 @@ export interface SegmentRanking {
   ratePriors: ReadonlyMap<SegmentType, RatePrior> | null;
   histories: CandidateHistories;
   trace: TraceEvent[];
+  /** What each ranked segment's score rests on, for its trace line; absent: the strategy states none (the specification's lines). */
+  evidenceOf?: EvidenceOf;
 }
 
 /** Step 8: the expected rates of the decided split and how sure the engine is of them. */
