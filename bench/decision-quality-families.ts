@@ -26,7 +26,7 @@
 // `npm run bench:quality:stub` (bench/decision-quality.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bestInterests, runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
+import { bestInterests, pricedAudience, runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
 import { segmentSizeMap, snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
@@ -34,7 +34,7 @@ import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { deriveSeed } from '../src/engine/random.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
 import type { EngineSettings, InsightRow, Metrics, Strategy } from '../src/engine/types.ts';
-import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, type MarketFamily } from '../src/simulation/families.ts';
+import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, pricesOf, type MarketFamily } from '../src/simulation/families.ts';
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
 import { ceilingRanking } from './interest-ceiling.ts';
@@ -108,25 +108,24 @@ function gapClosed(chosen: readonly string[], values: ReadonlyMap<string, number
 }
 
 /** (delivered − all's) / (best set's − all's): value per impression of a union delivered by true size. */
-function deliveredGap(chosen: readonly string[], values: ReadonlyMap<string, number>, sizes: ReadonlyMap<string, number>): number {
+function deliveredGap(chosen: readonly string[], values: ReadonlyMap<string, number>, weightOf: (id: string) => number): number {
   const weighted = (ids: Iterable<string>) => {
     let w = 0;
     let v = 0;
     for (const id of ids) {
-      w += sizes.get(id) ?? 0;
-      v += (sizes.get(id) ?? 0) * (values.get(id) ?? 0);
+      w += weightOf(id);
+      v += weightOf(id) * (values.get(id) ?? 0);
     }
     return w > 0 ? v / w : Number.NaN;
   };
   const all = weighted(values.keys());
-  const best = weighted(bestInterests(values, (id) => sizes.get(id) ?? 0, K)) - all;
+  const best = weighted(bestInterests(values, weightOf, K)) - all;
   const got = chosen.length > 0 ? weighted(chosen) - all : 0;
   return best > 0 ? got / best : 0;
 }
 
 /** One run on the history: every ad set's decision, its geo split summed over the ad sets, its interest choice weighed by budget. */
-function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<typeof snapshotFromRows>, values: ReadonlyMap<string, number>, marketSeed: number) {
-  const sizes = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
+function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<typeof snapshotFromRows>, values: ReadonlyMap<string, number>, weightOf: (id: string) => number, marketSeed: number) {
   let delivered = 0;
   const budget = c.dailyBudgetMinor;
   const decisions = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...PRODUCT, strategy }, randomSeed: deriveSeed('bench-quality', marketSeed, strategy) });
@@ -137,7 +136,7 @@ function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<t
     const { budgetMinor, countries, interests } = d.decision;
     for (const c of countries) split.set(c.countryCode, (split.get(c.countryCode) ?? 0) + c.amountMinor);
     gap += budgetMinor * gapClosed(interests.map((i) => i.segmentId), values);
-    delivered += budgetMinor * deliveredGap(interests.map((i) => i.segmentId), values, sizes);
+    delivered += budgetMinor * deliveredGap(interests.map((i) => i.segmentId), values, weightOf);
     weight += budgetMinor;
   }
   return { split, interests: weight > 0 ? gap / weight : 0, delivered: weight > 0 ? delivered / weight : 0 };
@@ -157,9 +156,13 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   const oracle = oracleSplit(c.countries, budget, PRODUCT.spainMinPct, scale);
   const best = revenueOfSplit(c.countries, oracle, scale);
   const share = (split: ReadonlyMap<string, number>) => revenueOfSplit(c.countries, split, scale) / best;
-  const values = trueSegmentValues(c, 'interest');
-  const bayes = decide('bayes', c, snapshot, values, marketSeed);
-  const seed = decide('spec', c, snapshot, values, marketSeed);
+  // Under paid prices an interest is worth its value per unit of spend, and a union weighs each by the spend its delivery takes.
+  const paid = pricesOf(family) === 'paid';
+  const truthOf = new Map(c.segments.map((g) => [g.segmentId, g]));
+  const credited = pricedAudience(trueSegmentValues(c, 'interest'), (id) => truthOf.get(id)?.sizeImpressions ?? 0, paid ? (id) => truthOf.get(id)?.cpmMultiplier ?? 1 : null);
+  const values = credited.values;
+  const bayes = decide('bayes', c, snapshot, values, credited.weightOf, marketSeed);
+  const seed = decide('spec', c, snapshot, values, credited.weightOf, marketSeed);
   const totals = countryTotals(rows);
   figures.geo.bayes.push(share(bayes.split));
   figures.geo.seed.push(share(seed.split));
@@ -168,16 +171,17 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   figures.geo.oracle.push(share(oracle));
   figures.interests.bayes.push(bayes.interests);
   figures.interests.seed.push(seed.interests);
-  const bayesUnsized = decide('bayes', c, unsized, values, marketSeed);
+  const bayesUnsized = decide('bayes', c, unsized, values, credited.weightOf, marketSeed);
   figures.unknownSizes.geo.push(share(bayesUnsized.split));
   figures.unknownSizes.interests.push(bayesUnsized.interests);
   figures.unknownSizes.delivered.push(bayesUnsized.delivered);
   figures.delivered.bayes.push(bayes.delivered);
   figures.delivered.seed.push(seed.delivered);
-  // Raw ratios: the campaign's interest rows pooled over its ad sets, ranked by revenue per impression.
+  // Raw ratios: the campaign's interest rows pooled over its ad sets, ranked by revenue per impression (per spend under paid prices).
   const pooled = new Map<string, Metrics>();
   for (const r of rows) if (r.segmentType === 'interest') addRow(pooled.get(r.segmentId) ?? pooled.set(r.segmentId, emptyMetrics()).get(r.segmentId)!, r);
-  const raw = [...pooled].filter(([, m]) => m.impressions > 0).sort((a, b) => b[1].revenueMinor / b[1].impressions - a[1].revenueMinor / a[1].impressions || (a[0] < b[0] ? -1 : 1));
+  const rawValue = (m: Metrics) => (paid ? (m.spendMinor > 0 ? m.revenueMinor / m.spendMinor : 0) : m.revenueMinor / m.impressions);
+  const raw = [...pooled].filter(([, m]) => m.impressions > 0).sort((a, b) => rawValue(b[1]) - rawValue(a[1]) || (a[0] < b[0] ? -1 : 1));
   figures.interests.raw.push(gapClosed(raw.slice(0, K).map(([id]) => id), values));
   if (family.segmentRows !== 'shared') {
     const histories = [...pooled].map(([segmentId, total]) => ({ segmentType: 'interest' as const, segmentId, segmentName: segmentId, total, recent: emptyMetrics() }));

@@ -138,6 +138,14 @@ describe('loadConfig', () => {
     for (const name of META_CONFIG_VARIABLES) expect(live).toContain(`| \`${name}\``);
   });
 
+  it('values segments per unit of spend by default, per impression when asked, and names a bad value', () => {
+    expect(loadConfig({}, '/srv').engine.segmentValue).toBe('per_spend');
+    expect(loadConfig({ TARGETING_SEGMENT_VALUE: 'per_impression' }, '/srv').engine.segmentValue).toBe('per_impression');
+    expect(() => loadConfig({ TARGETING_SEGMENT_VALUE: 'per_click' }, '/srv')).toThrow(/TARGETING_SEGMENT_VALUE="per_click": must be one of per_spend, per_impression/);
+    expect(loadConfig({}, '/srv').engine.firstRunChangeLimit).toBe(true);
+    expect(loadConfig({ TARGETING_FIRST_RUN_CHANGE_LIMIT: 'false' }, '/srv').engine.firstRunChangeLimit).toBe(false);
+  });
+
   it('reads the size exponent of the bayes set choice: 0.75 by default, 0 to 1', () => {
     expect(loadConfig({}, '/srv').engine.sizeExponent).toBe(0.75);
     expect(loadConfig({ TARGETING_SIZE_EXPONENT: '0' }, '/srv').engine.sizeExponent).toBe(0);

@@ -149,6 +149,16 @@ function readStrategy(r: Reader): Strategy {
   return 'bayes';
 }
 
+const SEGMENT_VALUES = ['per_spend', 'per_impression'] as const;
+
+function readSegmentValue(r: Reader): (typeof SEGMENT_VALUES)[number] {
+  const text = (r.string('TARGETING_SEGMENT_VALUE') ?? 'per_spend').toLowerCase();
+  const found = SEGMENT_VALUES.find((v) => v === text);
+  if (found !== undefined) return found;
+  r.problems.push(`TARGETING_SEGMENT_VALUE=${JSON.stringify(text)}: must be one of ${SEGMENT_VALUES.join(', ')}`);
+  return 'per_spend';
+}
+
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
   const r = new Reader(env);
   const databaseUrl = r.string('DATABASE_URL') ?? null;
@@ -212,6 +222,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // ±20 %: a day's split moves enough to follow the data without resetting Meta's delivery
       // learning in a country at every run.
       maxChangePct: r.number('TARGETING_MAX_CHANGE_PCT', 20, { min: 0, max: 100 }),
+      // On: the first recommendation of an ad set moves no more money than the later ones do, from
+      // the split the account actually spent, so it passes the same apply guardrail (docs/geo-split.md).
+      firstRunChangeLimit: r.boolean('TARGETING_FIRST_RUN_CHANGE_LIMIT', true),
+      // Per spend: the budget is what is limited, and audiences differ in what an impression costs
+      // (docs/segment-choice.md).
+      segmentValue: readSegmentValue(r),
+      // Not a variable: stored with each run so that runs decided before it replay as they were.
+      limitsOnEverySplit: true,
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
       // Not a variable: stored with each run so that runs decided before the campaign pool replay as they were.
       segmentPool: 'campaign',
@@ -300,6 +318,8 @@ export const CONFIG_VARIABLES = [
   'TARGETING_COUNTRY_SHARE_LIMITS',
   'TARGETING_MIN_COUNTRY_BUDGET',
   'TARGETING_MAX_CHANGE_PCT',
+  'TARGETING_FIRST_RUN_CHANGE_LIMIT',
+  'TARGETING_SEGMENT_VALUE',
   'TARGETING_TRUST_MULTIPLE',
   'TARGETING_SIZE_EXPONENT',
   'HOST',

@@ -25,7 +25,7 @@ import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
 import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
-import { DEFAULT_FAMILY, familyName, type MarketFamily } from '../simulation/families.ts';
+import { DEFAULT_FAMILY, familyName, pricesOf, type MarketFamily } from '../simulation/families.ts';
 import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
@@ -172,6 +172,25 @@ export function audienceWeights(weighting: AudienceWeighting, sizes: ReadonlyMap
   return { delivery: tilted, credit: tilted };
 }
 
+/** Each interest's relative cost per impression in the market's truth (1 = the campaign's average). */
+function segmentPrices(c: StubCampaignTruth): (id: string) => number {
+  const prices = new Map(c.segments.map((g) => [g.segmentId, g.cpmMultiplier]));
+  return (id) => prices.get(id) ?? 1;
+}
+
+/**
+ * What the chosen interests are credited with. Under 'ignored' prices, their weighted value per
+ * impression; under 'paid' prices their weighted value per impression over their weighted cost per
+ * impression (what a unit of spend earns), which is the weighted mean of value / price with weights
+ * w × price — so bestInterests and audienceMultiplier apply unchanged. The price acts on what the
+ * audience is credited with, as a conversion rate would: the same expected revenue as buying
+ * fewer impressions, without changing the countries' impression curves.
+ */
+export function pricedAudience(values: ReadonlyMap<string, number>, weightOf: (id: string) => number, priceOf: ((id: string) => number) | null): { values: ReadonlyMap<string, number>; weightOf: (id: string) => number } {
+  if (priceOf === null) return { values, weightOf };
+  return { values: new Map([...values].map(([id, v]) => [id, v / priceOf(id)])), weightOf: (id) => weightOf(id) * priceOf(id) };
+}
+
 /** How much the chosen interests move value per impression: 1 = no better than all interests (weighted alike). */
 function audienceMultiplier(chosen: readonly string[], values: ReadonlyMap<string, number>, weightOf: (id: string) => number): number {
   if (chosen.length === 0 || values.size === 0) return 1;
@@ -310,9 +329,12 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
  * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
  * interest's noise identical across strategies.
  */
-function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string): void {
+function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string, priceOf: ((id: string) => number) | null = null): void {
   const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
   const size = picked.reduce((a, g) => a + deliveryWeightOf(g.segmentId), 0);
+  // Under paid prices each interest's row shows its own cost per impression.
+  const spendWeight = (id: string) => deliveryWeightOf(id) * (priceOf === null ? 1 : priceOf(id));
+  const spendWeights = picked.reduce((a, g) => a + spendWeight(g.segmentId), 0);
   if (picked.length === 0 || !(size > 0)) return;
   const impressions = delivered.reduce((a, d) => a + d.metrics.impressions, 0) * AUDIENCE_INFLUENCE;
   const spend = delivered.reduce((a, d) => a + d.metrics.spendMinor, 0) * AUDIENCE_INFLUENCE;
@@ -323,7 +345,7 @@ function deliverToInterests(marketSeed: number | string, creative: ValueScale, t
     const clicks = rng.binomial(n, Math.min(0.5, g.ctr * (1 - g.fatigueDepth) * creative.ctr));
     const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr * creative.cvr));
     const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, (g.revenuePerConversionMinor * creative.aov) / ORDER_VALUE_SHAPE)) : 0;
-    const spendMinor = Math.round(spend * share);
+    const spendMinor = Math.round(priceOf === null ? spend * share : (spend * spendWeight(g.segmentId)) / spendWeights);
     const metrics: Metrics = { ...emptyMetrics(), impressions: n, clicks, spendMinor, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spendMinor };
     let h = history.get(g.segmentId);
     if (!h) history.set(g.segmentId, (h = { segmentType: 'interest', segmentId: g.segmentId, segmentName: g.segmentName, days: [] }));
@@ -347,10 +369,11 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const weighting = options.audienceWeighting ?? 'delivery';
   const sizeOf = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
   const weights = audienceWeights(weighting, sizeOf, interestValues);
-  const weightOf = weights.credit;
-  const oracleInterests = bestInterests(interestValues, weightOf, options.settings.maxInterests);
+  const priceOf = pricesOf(family) === 'paid' ? segmentPrices(c) : null;
+  const credit = pricedAudience(interestValues, weights.credit, priceOf);
+  const oracleInterests = bestInterests(credit.values, credit.weightOf, options.settings.maxInterests);
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) => revenueOfSplit(c.countries, split, { ...creative, cvr: creative.cvr * audience });
-  const oracleAudience = audienceMultiplier(oracleInterests, interestValues, weightOf);
+  const oracleAudience = audienceMultiplier(oracleInterests, credit.values, credit.weightOf);
   const oracleDaily = expectedRevenue(oracle, oracleAudience);
 
   // The initial history: country days for the geo curves, segment totals for the audience.
@@ -423,12 +446,12 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         chosen = decided.interests.map((i) => i.segmentId);
         predictedRoas = decided.expected.roas;
       }
-      const audience = audienceMultiplier(chosen, interestValues, weightOf);
+      const audience = audienceMultiplier(chosen, credit.values, credit.weightOf);
       const expected = expectedRevenue(split, audience);
       const { days: delivered, saturation } = deliver(rng, c, creative, split, audience, date);
       history.push(...delivered);
       if (strategy === 'spec' || strategy === 'bayes') {
-        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date);
+        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date, priceOf);
       }
       days.push({
         day,

@@ -7,7 +7,7 @@
 //
 // The random source is a seeded Rng the caller derives per run (the seed is stored with the run),
 // so a replay with the same seed explores the same segments.
-import { valuePerImpression, type RatePrior } from './value-model.ts';
+import { valuePerImpression, valuePerSpend, type RatePrior } from './value-model.ts';
 import { emptyMetrics } from './metrics.ts';
 import type { Rng } from './random.ts';
 import { smooth } from './scoring.ts';
@@ -92,6 +92,8 @@ export function exploreSegments(
    * the ranking's, drawn from the prior. Those that already have rows (scores) are left out here.
    */
   newcomers: readonly DiscoveredCandidate[] = [],
+  /** Draw and compare value per unit of spend (settings.segmentValue 'per_spend'), as the ranking did. */
+  perSpend = false,
 ): ExploredSegment[] {
   if (slots <= 0) return [];
   const totals = new Map<string, Metrics>();
@@ -102,7 +104,8 @@ export function exploreSegments(
     .sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
   const drawn = candidates.map((score) => {
     const m = totals.get(score.segmentId) ?? emptyMetrics();
-    return { score, m, draw: drawValuePerImpression(rng, m, prior) };
+    const draw = drawValuePerImpression(rng, m, prior);
+    return { score, m, draw: perSpend ? valuePerSpend(draw, m, prior) : draw };
   });
   // Best draw first; equal draws (e.g. two empty pools) by id, already the order they were drawn in.
   const ranked = drawn.map((d, i) => ({ ...d, i })).sort((a, b) => b.draw - a.draw || a.i - b.i);
@@ -111,7 +114,7 @@ export function exploreSegments(
     draw: d.draw,
     drawRank: k + 1,
     draws: drawn.length,
-    meanValue: valuePerImpression(d.m, prior),
+    meanValue: perSpend ? valuePerSpend(valuePerImpression(d.m, prior), d.m, prior) : valuePerImpression(d.m, prior),
     impressions: d.m.impressions,
     recovering: recovering.has(d.score.segmentId),
     discovered: discovered.get(d.score.segmentId) ?? null,

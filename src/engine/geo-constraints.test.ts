@@ -209,6 +209,31 @@ describe('the limits in the bayes split', () => {
     expect(amounts(bayes, 'b')).toEqual(free);
     expect(free).not.toEqual(limited);
   });
+
+  it('hold a first run to the change limit against the history\'s own split when asked, and say so', () => {
+    const snapshot: CampaignSnapshot = {
+      campaignId: 'c', currency: 'EUR', windowStart: '2026-11-01', windowEnd: '2026-11-07', pixelEvents: [],
+      // MX earns far more per unit of spend than AR: free, the split moves toward it.
+      adsets: [{ adsetId: 'a', segments: [], countries: [country('ES', 150_000, 20_000), country('MX', 900_000, 15_000), country('AR', 60_000, 15_000)], demographics: [], total: emptyMetrics(), recent: emptyMetrics() }],
+    };
+    const bayes: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', maxChangePct: 20 };
+    const decide = (settings: EngineSettings) => decideDocuments({ snapshot, totalBudgetMinor: 100_000, settings })[0]!.draft;
+    const amounts = (settings: EngineSettings) => Object.fromEntries(decide(settings).geo_allocations.map((g) => [g.country_code, Math.round(g.budget_amount * 100)]));
+    // Every country spent the same each day: the history's split is a third each.
+    const bounded = amounts({ ...bayes, firstRunChangeLimit: true });
+    for (const code of ['ES', 'MX', 'AR']) {
+      expect(bounded[code]).toBeGreaterThanOrEqual(Math.floor((100_000 / 3) * 0.8));
+      expect(bounded[code]).toBeLessThanOrEqual(Math.ceil((100_000 / 3) * 1.2));
+    }
+    const limitsLine = decide({ ...bayes, firstRunChangeLimit: true }).reasoning.trace.find((t) => t.step === 'geo.limits')!;
+    expect(limitsLine.numbers).toMatchObject({ previous_from: 'history', change_pct_in_force: 20 });
+    expect(limitsLine.decision).toContain('the history\'s split');
+    // Off, or stored before the setting existed: a first run is free of the change limit.
+    const free = amounts(bayes);
+    expect(amounts({ ...bayes, firstRunChangeLimit: false })).toEqual(free);
+    expect(free).not.toEqual(bounded);
+    expect(decide(bayes).reasoning.trace.find((t) => t.step === 'geo.limits')!.numbers).not.toHaveProperty('previous_from');
+  });
 });
 
 describe('roundWithin', () => {

@@ -23,6 +23,8 @@ export interface ShareLimit {
 export interface PreviousSplit {
   totalBudgetMinor: number;
   allocations: readonly { countryCode: string; amountMinor: number }[];
+  /** previous_run: the campaign's previous recommendation; history: a first run's spend by country over the window. */
+  from?: 'previous_run' | 'history';
 }
 
 export interface CountryLimits {
@@ -32,7 +34,7 @@ export interface CountryLimits {
   minBudgetMinor: number;
   /**
    * The change-per-run limit in percent (0..100) against the ad set's split in the campaign's
-   * previous run. 100 switches it off, as does a first run (previous null).
+   * previous run (or, on a first run, the history's split). 100 switches it off, as does no previous split.
    */
   maxChangePct: number;
   previous: PreviousSplit | null;
@@ -307,8 +309,9 @@ function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor:
     maxChangePct: limits.maxChangePct,
     previousTotalMinor: limits.previous?.totalBudgetMinor ?? null,
     previous: limits.previous === null ? 'none' : previous === null ? 'not_offered' : 'rescaled',
+    ...(limits.previous?.from === 'history' ? { previousFrom: 'history' as const } : {}),
   }];
-  if (wanted.changePct !== null && used.changePct !== wanted.changePct) trace.push({ kind: 'geo.relaxed', what: 'change_limit', totalMinor, wantedPct: wanted.changePct, usedPct: used.changePct });
+  if (wanted.changePct !== null && used.changePct !== wanted.changePct) trace.push({ kind: 'geo.relaxed', what: 'change_limit', totalMinor, wantedPct: wanted.changePct, usedPct: used.changePct, ...(limits.previous?.from === 'history' ? { previousFrom: 'history' as const } : {}) });
   if (wanted.minBudget && !used.minBudget) trace.push({ kind: 'geo.relaxed', what: 'min_budget', minBudgetMinor: m });
   if (wanted.trust && !used.trust) trace.push({ kind: 'geo.relaxed', what: 'trust', totalMinor });
   if (wanted.shares && !used.shares) trace.push({ kind: 'geo.relaxed', what: 'shares', totalMinor });

@@ -263,3 +263,35 @@ describe('the optimizer', () => {
     }
   });
 });
+
+describe('the specification\'s split chosen by the held-out check', () => {
+  const flat = (code: string, mean: number, value: number) => country(code, varied(mean), (s) => 3 * s, () => value);
+  const history = [flat('ES', 10_000, 0.5), flat('MX', 10_000, 0.2), flat('FR', 10_000, 2)];
+  const previous = { totalBudgetMinor: 30_000, allocations: [{ countryCode: 'ES', amountMinor: 10_000 }, { countryCode: 'MX', amountMinor: 10_000 }, { countryCode: 'FR', amountMinor: 10_000 }] };
+  const limits: CountryLimits = { ...NO_COUNTRY_LIMITS, maxChangePct: 20, previous };
+  const decide = (settings: EngineSettings) => amountsOf(decideGeoSplit({ totalMinor: 30_000, countries: history, settings, minorPerMajor: 100, limits, exploration: null, candidate: 'specification' }).allocations);
+
+  it('is held to the change limit like a model\'s split', () => {
+    const held = decide({ ...BAYES, limitsOnEverySplit: true });
+    for (const code of ['ES', 'MX', 'FR']) {
+      expect(held.get(code)!).toBeGreaterThanOrEqual(8_000);
+      expect(held.get(code)!).toBeLessThanOrEqual(12_000);
+    }
+    expect([...held.values()].reduce((a, b) => a + b, 0)).toBe(30_000);
+  });
+
+  it('stays as near the specification\'s amounts as the limits allow, and as before in settings stored without the setting', () => {
+    const free = decide(BAYES);
+    // Without limits beyond the trust region, the proportional projection is the split itself.
+    expect(amountsOf(decideGeoSplit({ totalMinor: 30_000, countries: history, settings: { ...BAYES, limitsOnEverySplit: true }, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null, candidate: 'specification' }).allocations)).toEqual(free);
+    const held = decide({ ...BAYES, limitsOnEverySplit: true });
+    expect(held).not.toEqual(free);
+    // Each country moves from the previous split toward the specification's amount, never past it.
+    for (const code of ['ES', 'MX', 'FR']) {
+      const target = free.get(code)!;
+      const got = held.get(code)!;
+      if (target >= 10_000) expect(got).toBeGreaterThanOrEqual(Math.min(target, 10_000) - 1);
+      expect(Math.abs(got - target)).toBeLessThanOrEqual(Math.abs(10_000 - target) + 1);
+    }
+  });
+});

@@ -518,6 +518,19 @@ function capSplit(codes: readonly string[], amounts: ReadonlyMap<string, number>
   return roundWithin(x, lows, cap, totalMinor);
 }
 
+/**
+ * Curves whose best split under no limit is `amounts` itself, and under limits the nearest split in
+ * proportion to them: value t·(1 − e^(−x/t)) has marginal return e^(−x/t), so at any water level
+ * the countries not at a bound get amounts in proportion to their t. A country without an amount
+ * gets the least its bounds allow.
+ */
+function towardSplit(codes: readonly string[], amounts: ReadonlyMap<string, number>): Market[] {
+  return codes.map((code) => {
+    const t = Math.max(1e-6, amounts.get(code) ?? 0);
+    return { code, curve: { capacity: t, saturation: t }, valuePerImpression: 1, minMinor: 0, maxMinor: Number.POSITIVE_INFINITY };
+  });
+}
+
 const amountsOfSplit = (split: readonly { countryCode: string; amountMinor: number }[]) => new Map(split.map((a) => [a.countryCode, a.amountMinor]));
 
 export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
@@ -568,6 +581,15 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
     const seed = allocateBudget(totalMinor, scoreCountries(units.map((u) => ({ countryCode: u.code, total: u.total })), settings.priors, minorPerMajor), settings.spainMinPct);
     const codes = [...new Set([...seed.allocations.map((a) => a.countryCode), ...units.map((u) => u.code)])];
     const before = amountsOfSplit(seed.allocations);
+    if (settings.limitsOnEverySplit === true) {
+      trace.push(...seed.trace);
+      const split = splitUnderLimits(towardSplit(codes, before), totalMinor, spainFloor, { ...limits, trust: trust.ceilings });
+      trace.push(...split.trace);
+      const allocations = codes.map((countryCode, i) => ({ countryCode, amountMinor: split.amounts[i]! }));
+      const moved = allocations.filter((a) => a.amountMinor !== (before.get(a.countryCode) ?? 0));
+      trace.push({ kind: 'geo.trust_bound', held: moved, limits: 'all' });
+      return { allocations, trace, chosen, errors: typeof check === 'string' ? null : check.errors };
+    }
     const capped = capSplit(codes, before, trust.ceilings, totalMinor, spainFloor);
     const allocations = codes.map((countryCode, i) => ({ countryCode, amountMinor: capped[i]! }));
     const held = allocations.filter((a) => a.amountMinor < (before.get(a.countryCode) ?? 0));

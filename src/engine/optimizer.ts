@@ -4,7 +4,7 @@ import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares,
 import { scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
-import type { CountryLimits } from './geo-constraints.ts';
+import type { CountryLimits, PreviousSplit } from './geo-constraints.ts';
 import { inclusiveDays } from './calendar.ts';
 import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment } from './exploration.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
@@ -131,7 +131,7 @@ function decideAdSet(
   // 2. Geo budget
   const countryScores = scoreCountries(adset.countries, settings.priors, minorPerMajor);
   const hasCountryData = adset.countries.some((c) => c.total.impressions > 0);
-  const allocation = strategy.split({ adset, budgetMinor, countryScores, limits: countryLimits(settings, minorPerMajor, previousGeo), exploration: budgetExploration });
+  const allocation = strategy.split({ adset, budgetMinor, countryScores, limits: countryLimits(settings, minorPerMajor, previousGeo ?? firstRunSplit(adset, settings)), exploration: budgetExploration });
   const check = validateAllocation(allocation.allocations, budgetMinor, settings.spainMinPct);
   if (!check.valid) throw new InvalidAllocationError(adset.adsetId, check.reason);
   trace.push(...allocation.trace);
@@ -266,8 +266,9 @@ function chooseSegments(
   const keysOf = (type: string) => new Set([...recovering.keys()].filter((k) => k.startsWith(`${type}:`)).map((k) => k.slice(type.length + 1)));
   const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());
   const discovered = snapshot.candidates ?? [];
-  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.segmentId)), interestSlots, keysOf('interest'), discovered);
-  const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.segmentId)), behaviorSlots, keysOf('behavior'));
+  const perSpend = settings.segmentValue === 'per_spend';
+  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.segmentId)), interestSlots, keysOf('interest'), discovered, perSpend);
+  const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.segmentId)), behaviorSlots, keysOf('behavior'), [], perSpend);
   trace.push({ kind: 'explore', share, interestSlots, behaviorSlots, exploredInterests: exploredInterests.length, exploredBehaviors: exploredBehaviors.length, maxInterests: settings.maxInterests, maxBehaviors: settings.maxBehaviors, discovered: discovered.length });
   const explainDraw = (segmentType: RankedType, e: ExploredSegment, rank: number): SegmentExploredEvent => ({
     kind: 'segments.explored',
@@ -277,6 +278,7 @@ function chooseSegments(
     rank,
     draw: e.draw,
     meanValue: e.meanValue,
+    ...(perSpend ? { per: 'spend' as const } : {}),
     drawRank: e.drawRank,
     draws: e.draws,
     impressions: e.impressions,
@@ -299,10 +301,21 @@ function chooseSegments(
 }
 
 /**
+ * What a first run's change limit holds against (settings.firstRunChangeLimit): the ad set's spend
+ * by country over the window. Null when the setting is off or the window spent nothing by country.
+ */
+function firstRunSplit(adset: AdSetSnapshot, settings: EngineSettings): PreviousSplit | null {
+  if (settings.firstRunChangeLimit !== true) return null;
+  const allocations = adset.countries.filter((c) => c.total.spendMinor > 0).map((c) => ({ countryCode: c.countryCode, amountMinor: c.total.spendMinor }));
+  if (allocations.length === 0) return null;
+  return { totalBudgetMinor: allocations.reduce((s, a) => s + a.amountMinor, 0), allocations, from: 'history' };
+}
+
+/**
  * The `bayes` strategy's limits on the split besides Spain's floor, from the settings (absent ones,
  * in settings stored before they existed, read as none) and the ad set's previous split.
  */
-function countryLimits(settings: EngineSettings, minorPerMajor: number, previousGeo: EarlierGeoSplit | null): CountryLimits {
+function countryLimits(settings: EngineSettings, minorPerMajor: number, previousGeo: PreviousSplit | null): CountryLimits {
   return {
     shares: settings.countryShareLimits ?? {},
     minBudgetMinor: Math.round((settings.minCountryBudget ?? 0) * minorPerMajor),

@@ -140,3 +140,41 @@ describe('the campaign segment pool', () => {
     expect(knownSize(null)).toBeNull();
   });
 });
+
+describe('segments valued per unit of spend', () => {
+  // "dear" converts 10 % better per impression, but its impressions cost twice as much.
+  const priced = (impressions: number, cvr: number, costPerImpressionMinor: number): Metrics => ({ ...metrics(impressions, 0.01, cvr), spendMinor: impressions * costPerImpressionMinor, spendWithRevenueMinor: impressions * costPerImpressionMinor });
+  const twoPrices = snapshot([adset('A', [interest('dear', priced(400_000, 0.022, 2)), interest('cheap', priced(400_000, 0.02, 1))])]);
+  const chosen = (settings: EngineSettings) => decideDocuments({ snapshot: twoPrices, totalBudgetMinor: 100_000, settings: { ...settings, maxInterests: 1 } })[0]!.draft;
+
+  it('choose the audience that earns more per unit of spend, not per impression', () => {
+    expect(chosen({ ...BAYES, segmentValue: 'per_spend' }).interests.map((i) => i.interest_id)).toEqual(['cheap']);
+    expect(chosen({ ...BAYES, segmentValue: 'per_impression' }).interests.map((i) => i.interest_id)).toEqual(['dear']);
+    // Settings stored before the choice existed decide per impression, as they did.
+    expect(chosen(BAYES).interests.map((i) => i.interest_id)).toEqual(['dear']);
+  });
+
+  it('say so in the trace', () => {
+    const line = chosen({ ...BAYES, segmentValue: 'per_spend' }).reasoning.trace.find((t) => t.step === 'segments.score')!;
+    expect(line.numbers).toMatchObject({ value_per: 'spend' });
+    expect(line.decision).toContain('per unit of spend');
+    expect(chosen(BAYES).reasoning.trace.find((t) => t.step === 'segments.score')!.numbers).not.toHaveProperty('value_per');
+  });
+
+  it('shrink a thin segment\'s cost per impression toward its pool\'s', () => {
+    const own = [interest('thin', priced(100, 0.02, 10)), interest('thick', priced(1_000_000, 0.02, 1))];
+    const scores = scoreSegments(own, SPEC_SETTINGS, 100);
+    const candidates = adsetCandidates(
+      own,
+      scores,
+      poolCampaignSegments([{ segments: own }], [scores]),
+      () => { throw new Error('no foreign segment expected'); },
+      true,
+    );
+    const thin = candidates.find((c) => c.score.segmentId === 'thin')!;
+    // 100 impressions at 10 against the pool's ~1.0 at a strength of 1,000 impressions: (1,000 × ~1 + 100 × 10) / 1,100 ≈ 1.8.
+    expect(thin.costPerImpression).toBeGreaterThan(1.5);
+    expect(thin.costPerImpression).toBeLessThan(2.2);
+    expect(candidates.find((c) => c.score.segmentId === 'thick')!.costPerImpression).toBeCloseTo(1, 2);
+  });
+});

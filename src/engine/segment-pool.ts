@@ -12,7 +12,7 @@
 // judged mostly on its own delivery (its creative, ages and countries differ from the others').
 // The other ad sets' figures exclude the ad set's own, so no row counts twice.
 import type { ValuePriors } from './empirical-bayes.ts';
-import { fitStrengths, pooledPrior, valuePerImpression, type RatePrior } from './value-model.ts';
+import { costPerImpression, fitStrengths, pooledCostPerImpression, pooledPrior, valuePerImpression, valuePerSpend, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics, subtractMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import type { FatigueVerdict, Metrics, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';
@@ -92,7 +92,7 @@ export function poolCampaignSegments(adsets: readonly { segments: readonly Segme
       : { ...fit, order: { ...fit.order, strength: SEGMENT_ORDER_FALLBACK_STRENGTH, note: `${fit.order.note}; segments fall back to strength ${SEGMENT_ORDER_FALLBACK_STRENGTH}` } };
     priors.set(type, fitted);
     const pool = units.reduce((acc, m) => addMetrics(acc, m), emptyMetrics());
-    ratePriors.set(type, { ctr: fitted.ctr.mean, cvr: fitted.cvr.mean, order: pool.spendWithRevenueMinor > 0 ? fitted.order.mean : null, strengths: { ctr: fitted.ctr.strength, cvr: fitted.cvr.strength, order: fitted.order.strength } });
+    ratePriors.set(type, { ctr: fitted.ctr.mean, cvr: fitted.cvr.mean, order: pool.spendWithRevenueMinor > 0 ? fitted.order.mean : null, costPerImpression: pooledCostPerImpression(pool), strengths: { ctr: fitted.ctr.strength, cvr: fitted.cvr.strength, order: fitted.order.strength } });
   }
   return { segments, priors, ratePriors };
 }
@@ -104,6 +104,7 @@ export function segmentPrior(prior: RatePrior, others: Metrics): RatePrior {
     ctr: smooth(prior.ctr, strengths.ctr, others.impressions > 0 ? others.clicks / others.impressions : 0, others.impressions),
     cvr: smooth(prior.cvr, strengths.cvr, others.clicksWithConversions > 0 ? others.conversions / others.clicksWithConversions : 0, others.clicksWithConversions),
     order: prior.order === null ? null : smooth(prior.order, strengths.order, others.conversions > 0 ? others.revenueMinor / others.conversions : 0, others.conversions),
+    costPerImpression: prior.costPerImpression > 0 ? costPerImpression(others, prior) : 0,
     strengths,
   };
 }
@@ -114,10 +115,15 @@ export interface AdSetCandidate {
   own: Metrics;
   /** The campaign-wide rows (own included). */
   campaign: SegmentHistory;
-  /** Expected revenue per impression for this ad set (minor units; per conversion when revenue is unknown). */
+  /**
+   * Expected revenue per impression for this ad set (minor units; per conversion when revenue is
+   * unknown), or per minor unit of spend when the candidates are valued per spend.
+   */
   value: number;
   /** What `value` was estimated from: the rows shrunk (the ad set's own, or the campaign's for a segment it never ran) and the prior they were shrunk toward. */
   valuedOn: { total: Metrics; prior: RatePrior };
+  /** Expected cost per impression for this ad set (minor units; 0 when the pool spent nothing). */
+  costPerImpression: number;
   ownHistory: SegmentHistory | null;
 }
 
@@ -133,6 +139,8 @@ export function adsetCandidates(
   ownScores: readonly SegmentScore[],
   campaign: CampaignSegments,
   scoreForeign: (key: SegmentKey) => SegmentScore,
+  /** Value per minor unit of spend (settings.segmentValue 'per_spend'), not per impression. */
+  perSpend = false,
 ): AdSetCandidate[] {
   const ownByKey = new Map(own.map((h) => [segmentKey(h), h]));
   const scoreByKey = new Map(ownScores.map((s) => [segmentKey(s), s]));
@@ -146,12 +154,12 @@ export function adsetCandidates(
     if (score === undefined) continue;
     const others = subtractMetrics(p.history.total, h.total);
     const prior = segmentPrior(priorOf(h.segmentType), others);
-    out.push({ score, own: h.total, campaign: p.history, value: valuePerImpression(h.total, prior), valuedOn: { total: h.total, prior }, ownHistory: h });
+    out.push({ score, own: h.total, campaign: p.history, ...valued(h.total, prior, perSpend), valuedOn: { total: h.total, prior }, ownHistory: h });
   }
   foreign.forEach(([key, p]) => {
     const score = { ...scoreForeign(key), fatigue: p.fatigue };
     const prior = priorOf(p.history.segmentType);
-    out.push({ score, own: emptyMetrics(), campaign: p.history, value: valuePerImpression(p.history.total, prior), valuedOn: { total: p.history.total, prior }, ownHistory: null });
+    out.push({ score, own: emptyMetrics(), campaign: p.history, ...valued(p.history.total, prior, perSpend), valuedOn: { total: p.history.total, prior }, ownHistory: null });
   });
   const best = new Map<SegmentType, number>();
   for (const c of out) best.set(c.score.segmentType, Math.max(best.get(c.score.segmentType) ?? 0, c.value));
@@ -159,6 +167,12 @@ export function adsetCandidates(
     const top = best.get(c.score.segmentType)!;
     return { ...c, score: { ...c.score, composite: top > 0 ? c.value / top : 0 } };
   });
+}
+
+function valued(m: Metrics, prior: RatePrior, perSpend: boolean): { value: number; costPerImpression: number } {
+  const perImpression = valuePerImpression(m, prior);
+  const cost = prior.costPerImpression > 0 ? costPerImpression(m, prior) : 0;
+  return { value: perSpend ? valuePerSpend(perImpression, m, prior) : perImpression, costPerImpression: cost };
 }
 
 /**

@@ -8,7 +8,7 @@
 import { valueInterval } from './credible-interval.ts';
 import type { ValuePriors } from './empirical-bayes.ts';
 import type { SegmentEvidence } from './trace-events.ts';
-import { fitStrengths, fittedPrior, pooledPrior, valuePerImpression, type RatePrior } from './value-model.ts';
+import { costPerImpression, fitStrengths, fittedPrior, pooledPrior, valuePerImpression, valuePerSpend, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { topK } from './top-k.ts';
 import type { EngineSettings, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
@@ -46,9 +46,15 @@ export function rescoreByValue(
   scores: readonly SegmentScore[],
   histories: readonly SegmentHistory[],
   priorOf: ReadonlyMap<SegmentType, RatePrior> = ratePriorsByType(histories, fitSegmentPriors(histories)),
+  perSpend = false,
 ): SegmentScore[] {
   const totals = new Map<string, Metrics>(histories.map((h) => [segmentKey(h), h.total]));
-  const values = scores.map((s) => valuePerImpression(totals.get(segmentKey(s)) ?? emptyMetrics(), priorOf.get(s.segmentType) ?? pooledPrior(emptyMetrics())));
+  const values = scores.map((s) => {
+    const m = totals.get(segmentKey(s)) ?? emptyMetrics();
+    const prior = priorOf.get(s.segmentType) ?? pooledPrior(emptyMetrics());
+    const perImpression = valuePerImpression(m, prior);
+    return perSpend ? valuePerSpend(perImpression, m, prior) : perImpression;
+  });
   const best = new Map<SegmentType, number>();
   scores.forEach((s, i) => best.set(s.segmentType, Math.max(best.get(s.segmentType) ?? 0, values[i]!)));
   return scores.map((s, i) => {
@@ -79,6 +85,19 @@ export function segmentEvidence(delivery: Metrics, valuedOn: Metrics, prior: Rat
 /** The order value's per-conversion variance of a fitted prior, where its fit succeeded. */
 export function perConversionVarianceOf(p: ValuePriors | undefined): number | null {
   return p?.order.fitted ? p.order.perConversionVariance : null;
+}
+
+/**
+ * Each segment's expected cost per impression under its type's prior (for weighBySize and
+ * weighByKnownSize when valued per spend); 1 for all where the pool spent nothing.
+ */
+export function costsOf(histories: readonly SegmentHistory[], priorOf: ReadonlyMap<SegmentType, RatePrior>): (s: SegmentScore) => number {
+  const byKey = new Map(histories.map((h) => [segmentKey(h), h.total]));
+  return (s) => {
+    const prior = priorOf.get(s.segmentType);
+    if (prior === undefined || !(prior.costPerImpression > 0)) return 1;
+    return costPerImpression(byKey.get(segmentKey(s)) ?? emptyMetrics(), prior);
+  };
 }
 
 /** What the `bayes` set choice says of one segment type, for the trace. */
@@ -131,11 +150,13 @@ export function weighBySize(
   slots: ReadonlyMap<SegmentType, number>,
   windowDays: number,
   exponent: number,
+  /** Valued per spend: each segment's cost per impression, so that it weighs by the spend its delivery takes. */
+  costOf: (s: SegmentScore) => number = () => 1,
 ): { scores: SegmentScore[]; choices: SizeWeighedChoice[] } {
   const byKey = new Map(histories.map((h) => [segmentKey(h), h]));
   const sizeOf = (s: SegmentScore) => {
     const h = byKey.get(segmentKey(s));
-    return h ? (h.total.impressions / Math.max(1, h.activeDays ?? windowDays)) ** exponent : 0;
+    return h ? (h.total.impressions / Math.max(1, h.activeDays ?? windowDays)) ** exponent * costOf(s) : 0;
   };
   return chooseWeightedSets(scores, slots, sizeOf);
 }
@@ -160,6 +181,8 @@ export function weighByKnownSize(
   slots: ReadonlyMap<SegmentType, number>,
   exponent: number,
   sizeOf: (s: SegmentScore) => number | null,
+  /** Valued per spend: each segment's cost per impression, so that it weighs by the spend its delivery takes. */
+  costOf: (s: SegmentScore) => number = () => 1,
 ): { scores: SegmentScore[]; choices: KnownSizeChoice[] } {
   const sizedTypes = new Map<SegmentType, number>();
   const allSized = new Set<SegmentType>();
@@ -169,7 +192,7 @@ export function weighByKnownSize(
     sizedTypes.set(type, sized);
     if (eligible.length > 0 && sized === eligible.length) allSized.add(type);
   }
-  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => allSized.has(type))), (s) => (sizeOf(s) ?? 0) ** exponent);
+  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => allSized.has(type))), (s) => (sizeOf(s) ?? 0) ** exponent * costOf(s));
   const choices: KnownSizeChoice[] = [];
   for (const [type, k] of slots) {
     const done = weighed.choices.find((c) => c.type === type);

@@ -301,9 +301,11 @@ export interface SegmentExploredEvent {
   segmentId: string;
   segmentName: string;
   rank: number;
-  /** The winning draw and the shrunk mean, revenue per impression in minor units. */
+  /** The winning draw and the shrunk mean: revenue per impression in minor units, or per minor unit of spend where `per` is 'spend'. */
   draw: number;
   meanValue: number;
+  /** 'spend': valued per unit of spend (settings.segmentValue 'per_spend'); absent: per impression. */
+  per?: 'spend';
   drawRank: number;
   draws: number;
   impressions: number;
@@ -345,6 +347,8 @@ export interface AdSetSegmentScoreEvent {
   segments: number;
   sizeExponent: number;
   choices: SizeWeighedChoice[];
+  /** 'spend': valued per unit of spend (settings.segmentValue 'per_spend'); absent: per impression. */
+  per?: 'spend';
 }
 
 /** How the `bayes` strategy valued the campaign pool's candidates and weighed their sets. */
@@ -353,6 +357,8 @@ export interface CampaignSegmentScoreEvent {
   segments: number;
   sizeExponent: number;
   choices: KnownSizeChoice[];
+  /** 'spend': valued per unit of spend (settings.segmentValue 'per_spend'); absent: per impression. */
+  per?: 'spend';
 }
 
 export interface SegmentPoolEvent {
@@ -481,7 +487,10 @@ export interface TrustRegionEvent {
 /** The specification's split held under the trust ceilings: the countries it held. */
 export interface TrustBoundEvent {
   kind: 'geo.trust_bound';
+  /** The countries whose amount the limits moved from the specification's, and where they held them. */
   held: { countryCode: string; amountMinor: number }[];
+  /** 'all': every limit of the split held it (settings.limitsOnEverySplit); absent: the trust ceilings only. */
+  limits?: 'all';
 }
 
 /** Which of the split's limits were asked for and which held (src/engine/geo-constraints.ts). */
@@ -506,6 +515,8 @@ export interface SplitLimitsEvent {
   previousTotalMinor: number | null;
   /** Why there is no change limit when none is wanted: a first run, no country of the previous split offered now, or set to 100 %. */
   previous: 'none' | 'not_offered' | 'rescaled';
+  /** The change limit holds against the history's own split (a first run, settings.firstRunChangeLimit); absent: the previous run's. */
+  previousFrom?: 'history';
 }
 
 /** A country short of the minimum budget: dropped, or raised to it, and the split solved again. */
@@ -523,7 +534,7 @@ export type RelaxedEvent = { kind: 'geo.relaxed' } & (
   | { what: 'trust_under_lower'; countryCode: string; by: TrustCeiling['by']; ceilingMinor: number; lowerMinor: number; lowerBy: BoundRule }
   | { what: 'min_budget_box'; countryCode: string; lowerMinor: number; upperMinor: number; lowerBy: BoundRule; upperBy: BoundRule; minBudgetMinor: number }
   | { what: 'change_window'; countryCode: string; windowLowMinor: number; windowHighMinor: number; lowerMinor: number; upperMinor: number }
-  | { what: 'change_limit'; totalMinor: number; wantedPct: number; usedPct: number | null }
+  | { what: 'change_limit'; totalMinor: number; wantedPct: number; usedPct: number | null; previousFrom?: 'history' }
   | { what: 'min_budget'; minBudgetMinor: number }
   | { what: 'trust'; totalMinor: number }
   | { what: 'shares'; totalMinor: number }

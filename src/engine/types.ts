@@ -309,6 +309,27 @@ export interface EngineSettings {
    */
   maxChangePct?: number;
   /**
+   * `bayes` only: on an ad set's first run (no previous split) the change limit holds against the
+   * history's own split, the ad set's spend by country over the window, so that the first
+   * recommendation moves no more money than the ones after it. Absent (settings stored before it
+   * existed) reads as false: a first run had no change limit.
+   */
+  firstRunChangeLimit?: boolean;
+  /**
+   * `bayes` only: what a segment's value is measured against. 'per_spend': expected revenue per
+   * unit of spend (value per impression over the segment's cost per impression), so an audience
+   * whose impressions cost more must earn more to be chosen; 'per_impression': value per
+   * impression, every impression costing alike. Absent (settings stored before it existed) reads
+   * as 'per_impression', as engine versions before 9 decided.
+   */
+  segmentValue?: 'per_impression' | 'per_spend';
+  /**
+   * `bayes` only: when the held-out check chooses the specification's split, the share limits, the
+   * minimum budget and the change limit hold it as they hold a model's split (the trust region
+   * always did). Absent (settings stored before it existed) reads as false: only the trust region held it.
+   */
+  limitsOnEverySplit?: boolean;
+  /**
    * `bayes` only (src/engine/segment-value.ts, weighBySize): how much a segment's size (impressions
    * per day of delivery) counts in the choice of the interest and behavior sets, weight =
    * size^sizeExponent, 0..1. Absent (settings stored before it existed) reads as

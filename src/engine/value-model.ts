@@ -27,7 +27,32 @@ export interface RatePrior {
   cvr: number;
   /** Mean revenue per conversion (minor units); null when no revenue is tracked: a conversion is then worth 1. */
   order: number | null;
+  /** Mean cost per impression (minor units) of the pool; 0 when it spent nothing. */
+  costPerImpression: number;
   strengths: FixedStrengths;
+}
+
+// A segment's cost per impression is nearly noise-free once it has delivered: the auction price of
+// its people, not a rate of rare events. A thousand impressions weigh as much as the pool's mean.
+export const COST_PER_IMPRESSION_STRENGTH = 1_000;
+
+/** What a unit's delivery cost per impression (minor units), shrunk toward the prior's. */
+export function costPerImpression(m: Metrics, prior: RatePrior): number {
+  return smooth(prior.costPerImpression, COST_PER_IMPRESSION_STRENGTH, m.impressions > 0 ? m.spendMinor / m.impressions : 0, m.impressions);
+}
+
+/**
+ * What a segment earns per unit of spend: its value per impression over its cost per impression.
+ * Where nothing was spent anywhere in the pool, every impression costs alike and the value per
+ * impression is returned as it is.
+ */
+export function valuePerSpend(valuePerImpressionMinor: number, m: Metrics, prior: RatePrior): number {
+  if (!(prior.costPerImpression > 0)) return valuePerImpressionMinor;
+  return valuePerImpressionMinor / costPerImpression(m, prior);
+}
+
+export function pooledCostPerImpression(pooled: Metrics): number {
+  return pooled.impressions > 0 ? pooled.spendMinor / pooled.impressions : 0;
 }
 
 /** The pooled rates of `pooled` as prior means. */
@@ -36,13 +61,14 @@ export function pooledPrior(pooled: Metrics, strengths: FixedStrengths = FIXED_S
     ctr: pooled.impressions > 0 ? pooled.clicks / pooled.impressions : 0,
     cvr: pooled.clicksWithConversions > 0 ? pooled.conversions / pooled.clicksWithConversions : 0,
     order: pooled.spendWithRevenueMinor > 0 ? (pooled.conversions > 0 ? pooled.revenueMinor / pooled.conversions : 1) : null,
+    costPerImpression: pooledCostPerImpression(pooled),
     strengths,
   };
 }
 
 /** The fitted means and strengths (empirical-bayes.ts); `pooled` only says whether revenue is tracked. */
 export function fittedPrior(p: ValuePriors, pooled: Metrics): RatePrior {
-  return { ctr: p.ctr.mean, cvr: p.cvr.mean, order: pooled.spendWithRevenueMinor > 0 ? p.order.mean : null, strengths: strengthsOf(p) };
+  return { ctr: p.ctr.mean, cvr: p.cvr.mean, order: pooled.spendWithRevenueMinor > 0 ? p.order.mean : null, costPerImpression: pooledCostPerImpression(pooled), strengths: strengthsOf(p) };
 }
 
 /** Expected revenue per impression (minor units), each rate shrunk toward the prior's. */

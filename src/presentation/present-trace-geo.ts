@@ -51,7 +51,11 @@ export function presentTrustRegion(e: TrustRegionEvent): TraceEntryDocument {
 export function presentTrustBound(e: TrustBoundEvent): TraceEntryDocument {
   return {
     step: 'geo.trust_bound',
-    decision: e.held.length === 0
+    decision: e.limits === 'all'
+      ? e.held.length === 0
+        ? "the specification's split is within every limit above"
+        : `the specification's split is held to the limits above for ${e.held.map((a) => a.countryCode).join(', ')}: each country as near its amount as they allow, the rest shared in proportion to the amounts`
+      : e.held.length === 0
       ? "the specification's split is within every country's trust ceiling (its share limits, minimum budget and change limit do not apply to it)"
       : `the specification's split is held under the trust ceilings of ${e.held.map((a) => a.countryCode).join(', ')}: what they lose goes to the others with room, in proportion to their amounts (its share limits, minimum budget and change limit do not apply to it)`,
     numbers: Object.fromEntries(e.held.map((a) => [`${a.countryCode}_held_at_minor`, a.amountMinor])),
@@ -116,7 +120,7 @@ export function presentSplitLimits(e: SplitLimitsEvent): TraceEntryDocument {
   if (wanted.shares) parts.push(used.shares ? 'share limits' : 'share limits (relaxed)');
   if (wanted.trust) parts.push(used.trust ? 'the trust region' : 'the trust region (relaxed)');
   if (wanted.minBudget) parts.push(used.minBudget ? `a minimum of ${e.minBudgetMinor} minor units per funded country` : 'the minimum budget (relaxed)');
-  if (wanted.changePct !== null) parts.push(used.changePct === wanted.changePct ? `±${wanted.changePct} % of the previous split rescaled to this budget` : `the change limit (relaxed to ${used.changePct === null ? 'off' : `±${used.changePct} %`})`);
+  if (wanted.changePct !== null) parts.push(used.changePct === wanted.changePct ? `±${wanted.changePct} % of ${previousSplitName(e.previousFrom)} rescaled to this budget` : `the change limit (relaxed to ${used.changePct === null ? 'off' : `±${used.changePct} %`})`);
   else if (e.previous === 'none') parts.push('no change limit (first run for this ad set)');
   else if (e.previous === 'not_offered') parts.push('no change limit (no country of the previous split is offered now)');
   else parts.push('no change limit (set to 100 %)');
@@ -134,6 +138,8 @@ export function presentSplitLimits(e: SplitLimitsEvent): TraceEntryDocument {
       max_change_pct: e.maxChangePct,
       change_pct_in_force: used.changePct,
       previous_total_minor: e.previousTotalMinor,
+      // Only on a first run held to the history's split: other traces stay as they were.
+      ...(e.previousFrom === undefined ? {} : { previous_from: e.previousFrom }),
     },
   };
 }
@@ -159,8 +165,8 @@ export function presentRelaxed(e: RelaxedEvent): TraceEntryDocument {
       return line(e.countryCode, 'change', `${e.countryCode}'s change window ${e.windowLowMinor}–${e.windowHighMinor} misses its bounds ${e.lowerMinor}–${e.upperMinor} set by higher-priority limits: the change limit gives way for ${e.countryCode}`);
     case 'change_limit':
       return line(null, 'change', e.usedPct === null
-        ? `the countries' bounds cannot sum to ${e.totalMinor} minor units within ±${e.wantedPct} % of the previous split: the change limit is off for this run`
-        : `the countries' bounds cannot sum to ${e.totalMinor} minor units within ±${e.wantedPct} % of the previous split: widened to ±${e.usedPct} % for this run`);
+        ? `the countries' bounds cannot sum to ${e.totalMinor} minor units within ±${e.wantedPct} % of ${previousSplitName(e.previousFrom)}: the change limit is off for this run`
+        : `the countries' bounds cannot sum to ${e.totalMinor} minor units within ±${e.wantedPct} % of ${previousSplitName(e.previousFrom)}: widened to ±${e.usedPct} % for this run`);
     case 'min_budget':
       return line(null, 'min_budget', `the countries cannot all get 0 or at least ${e.minBudgetMinor} minor units within the higher-priority limits: the minimum budget is dropped for this run`);
     case 'trust':
@@ -168,4 +174,8 @@ export function presentRelaxed(e: RelaxedEvent): TraceEntryDocument {
     case 'shares':
       return line(null, 'share', `the share limits cannot be met with Spain's floor by the countries of this ad set (the bounds do not sum to ${e.totalMinor} minor units): they are dropped for this run`);
   }
+}
+
+function previousSplitName(from: 'history' | undefined): string {
+  return from === 'history' ? "the history's split (first run: the window's spend by country)" : 'the previous split';
 }

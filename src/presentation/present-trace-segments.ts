@@ -87,8 +87,8 @@ export function presentExplored(e: SegmentExploredEvent): TraceEntryDocument {
   const d = e.discovered;
   return {
     step: `${stepOf(e.segmentType)}.explore`,
-    decision: `explored "${e.segmentName}": posterior draw ${e.draw.toPrecision(3)} per impression, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}${d ? `; a discovered candidate (${d.reason}; Meta audience ${thousands(d.size.lower)}–${thousands(d.size.upper)}), drawn from the ${e.segmentType} prior: no delivery of its own yet` : ''}`,
-    numbers: { segment_id: e.segmentId, rank: e.rank, draw_minor_per_impression: sig(e.draw, 6), mean_minor_per_impression: sig(e.meanValue, 6), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering, ...(d ? { discovered: true, size_lower: d.size.lower, size_upper: d.size.upper } : {}) },
+    decision: `explored "${e.segmentName}": posterior draw ${e.draw.toPrecision(3)} ${e.per === 'spend' ? 'per unit of spend' : 'per impression'}, rank ${e.drawRank} among ${e.draws} draws; sample ${thousands(e.impressions)} impressions${e.recovering ? '; back from a rest' : ''}${d ? `; a discovered candidate (${d.reason}; Meta audience ${thousands(d.size.lower)}–${thousands(d.size.upper)}), drawn from the ${e.segmentType} prior: no delivery of its own yet` : ''}`,
+    numbers: { segment_id: e.segmentId, rank: e.rank, ...(e.per === 'spend' ? { draw_per_spend: sig(e.draw, 6), mean_per_spend: sig(e.meanValue, 6) } : { draw_minor_per_impression: sig(e.draw, 6), mean_minor_per_impression: sig(e.meanValue, 6) }), draw_rank: e.drawRank, draws: e.draws, impressions: e.impressions, recovering: e.recovering, ...(d ? { discovered: true, size_lower: d.size.lower, size_upper: d.size.upper } : {}) },
   };
 }
 
@@ -178,8 +178,8 @@ export function presentPriorsFitted(e: PriorsFittedEvent): TraceEntryDocument {
 export function presentAdSetSegmentScore(e: AdSetSegmentScoreEvent): TraceEntryDocument {
   return {
     step: 'segments.score',
-    decision: `interests and behaviors valued by expected revenue per impression, shrunk toward their type's fitted prior, relative to the best; then chosen as the set whose delivery earns the most: each weighs by its impressions per day of delivery to the power ${e.sizeExponent}, and the score is that weight × (value − the best set's weighted value), rescaled 0..1 (src/engine/segment-value.ts)`,
-    numbers: { segments: e.segments, size_exponent: e.sizeExponent, ...Object.fromEntries(e.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
+    decision: `interests and behaviors valued by expected revenue per ${valuedPer(e.per)}, shrunk toward their type's fitted prior, relative to the best; then chosen as the set whose delivery earns the most: each weighs by its impressions per day of delivery to the power ${e.sizeExponent}, and the score is that weight × (value − the best set's weighted value), rescaled 0..1 (src/engine/segment-value.ts)`,
+    numbers: { segments: e.segments, size_exponent: e.sizeExponent, ...(e.per === 'spend' ? { value_per: 'spend' } : {}), ...Object.fromEntries(e.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_set_value`, round(c.setValue, 4)], [`${c.type}_candidates`, c.candidates]])) },
   };
 }
 
@@ -189,9 +189,13 @@ export function presentCampaignSegmentScore(e: CampaignSegmentScoreEvent): Trace
     : `${c.type}s: by value (audience size known for ${c.sized} of ${c.candidates}; delivery is not read as size)`);
   return {
     step: 'segments.score',
-    decision: `interests and behaviors valued by expected revenue per impression for this ad set, relative to the best; chosen ${how.length > 0 ? how.join('; ') : 'none: no candidates'} (src/engine/segment-value.ts)`,
-    numbers: { segments: e.segments, size_exponent: e.sizeExponent, ...Object.fromEntries(e.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : [])])) },
+    decision: `interests and behaviors valued by expected revenue per ${valuedPer(e.per)} for this ad set, relative to the best; chosen ${how.length > 0 ? how.join('; ') : 'none: no candidates'} (src/engine/segment-value.ts)`,
+    numbers: { segments: e.segments, size_exponent: e.sizeExponent, ...(e.per === 'spend' ? { value_per: 'spend' } : {}), ...Object.fromEntries(e.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : [])])) },
   };
+}
+
+function valuedPer(per: 'spend' | undefined): string {
+  return per === 'spend' ? 'unit of spend (value per impression over cost per impression)' : 'impression';
 }
 
 function coverageNote(c: EvidenceCoverage): string {

@@ -38,6 +38,11 @@ describe('parseFamily', () => {
     expect(parseFamily('conversion/shared/smaller-better')).toEqual({ saturation: 'conversion', segmentRows: 'shared', sizes: 'smaller-better' });
     expect(parseFamily('impressions/union/independent')).toEqual(DEFAULT_FAMILY);
     expect(familyName({ saturation: 'both', segmentRows: 'union', sizes: 'smaller-better' })).toBe('both/union/smaller-better');
+    expect(parseFamily('both/union/smaller-better/paid')).toEqual({ saturation: 'both', segmentRows: 'union', sizes: 'smaller-better', prices: 'paid' });
+    expect(familyName(parseFamily('both/union/smaller-better/paid'))).toBe('both/union/smaller-better/paid');
+    // 'ignored' is the absent axis: the same family as the three-axis name.
+    expect(parseFamily('impressions/union/independent/ignored')).toEqual(DEFAULT_FAMILY);
+    expect(familyName(parseFamily('impressions/union/independent/paid'))).toBe('paid-audiences');
   });
 
   it('names the field and the allowed values when the text is wrong', () => {
@@ -45,6 +50,7 @@ describe('parseFamily', () => {
     expect(() => parseFamily('cpm/union/independent')).toThrow(/saturation must be one of impressions, conversion, both, got "cpm"/);
     expect(() => parseFamily('conversion/adsets/independent')).toThrow(/segment rows must be one of/);
     expect(() => parseFamily('conversion/union/big')).toThrow(/sizes must be one of/);
+    expect(() => parseFamily('conversion/union/independent/free')).toThrow(/prices must be one of ignored, paid, got "free"/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });

@@ -33,15 +33,31 @@ export type SegmentRowsAxis = 'union' | 'adset-per-segment' | 'shared';
  */
 export type SizeAxis = 'independent' | 'smaller-better' | 'larger-better';
 
+/**
+ * Whether what an audience's impressions cost matters to what the chosen segments earn:
+ * - 'ignored' (absent): the segments' rows show their own CPM, but the union of the chosen ones
+ *   buys as many impressions per unit of spend whatever they cost (the stub's original market);
+ * - 'paid': an audience whose people cost more per impression buys fewer of them: the union earns
+ *   its delivery-weighted value per impression over its delivery-weighted cost per impression.
+ */
+export type PricesAxis = 'ignored' | 'paid';
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
   readonly sizes: SizeAxis;
+  /** Absent: 'ignored', as every family decided before the axis existed. */
+  readonly prices?: PricesAxis;
+}
+
+export function pricesOf(f: MarketFamily): PricesAxis {
+  return f.prices ?? 'ignored';
 }
 
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
+export const PRICES_AXIS: readonly PricesAxis[] = ['ignored', 'paid'];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
 export const DEFAULT_FAMILY: MarketFamily = Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent' });
@@ -60,39 +76,49 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'broad-valuable': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'larger-better' }),
   'flat-cpm-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better' }),
   'mixed-shared': Object.freeze({ saturation: 'both', segmentRows: 'shared', sizes: 'larger-better' }),
+  'paid-audiences': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', prices: 'paid' }),
+  'paid-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', prices: 'paid' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 
 /**
- * A family from its name ("conversion-saturation") or its three axes joined by slashes
- * ("conversion/adset-per-segment/independent"). Throws a RangeError naming what is wrong.
+ * A family from its name ("conversion-saturation") or its axes joined by slashes
+ * ("conversion/adset-per-segment/independent", optionally a fourth: "/paid"). Throws a RangeError
+ * naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
   if (named !== undefined && Object.hasOwn(NAMED_FAMILIES, text)) return named;
   const parts = text.split('/');
-  if (parts.length === 3) {
-    const [saturation, segmentRows, sizes] = parts as [string, string, string];
+  if (parts.length === 3 || parts.length === 4) {
+    const [saturation, segmentRows, sizes, prices] = parts as [string, string, string, string | undefined];
     const bad = !(SATURATION_AXIS as readonly string[]).includes(saturation)
       ? `saturation must be one of ${SATURATION_AXIS.join(', ')}, got ${JSON.stringify(saturation)}`
       : !(SEGMENT_ROWS_AXIS as readonly string[]).includes(segmentRows)
         ? `segment rows must be one of ${SEGMENT_ROWS_AXIS.join(', ')}, got ${JSON.stringify(segmentRows)}`
         : !(SIZE_AXIS as readonly string[]).includes(sizes)
           ? `sizes must be one of ${SIZE_AXIS.join(', ')}, got ${JSON.stringify(sizes)}`
-          : null;
+          : prices !== undefined && !(PRICES_AXIS as readonly string[]).includes(prices)
+            ? `prices must be one of ${PRICES_AXIS.join(', ')}, got ${JSON.stringify(prices)}`
+            : null;
     if (bad !== null) throw new RangeError(`family: ${bad}`);
-    return Object.freeze({ saturation: saturation as SaturationAxis, segmentRows: segmentRows as SegmentRowsAxis, sizes: sizes as SizeAxis });
+    const axes = { saturation: saturation as SaturationAxis, segmentRows: segmentRows as SegmentRowsAxis, sizes: sizes as SizeAxis };
+    return Object.freeze(prices === undefined || prices === 'ignored' ? axes : { ...axes, prices: prices as PricesAxis });
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes (e.g. conversion/adset-per-segment/independent), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices] (e.g. conversion/adset-per-segment/independent/paid), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes. */
 export function familyName(f: MarketFamily): string {
-  for (const [name, g] of Object.entries(NAMED_FAMILIES)) if (g.saturation === f.saturation && g.segmentRows === f.segmentRows && g.sizes === f.sizes) return name;
-  return `${f.saturation}/${f.segmentRows}/${f.sizes}`;
+  for (const [name, g] of Object.entries(NAMED_FAMILIES)) if (sameFamily(g, f)) return name;
+  return `${f.saturation}/${f.segmentRows}/${f.sizes}${pricesOf(f) === 'ignored' ? '' : `/${pricesOf(f)}`}`;
+}
+
+function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {
-  return f.saturation === DEFAULT_FAMILY.saturation && f.segmentRows === DEFAULT_FAMILY.segmentRows && f.sizes === DEFAULT_FAMILY.sizes;
+  return sameFamily(f, DEFAULT_FAMILY);
 }

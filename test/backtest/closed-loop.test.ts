@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SPEC_SETTINGS } from '../../src/engine/test-settings.ts';
-import { audienceWeights, runBacktest } from '../../src/backtest/closed-loop.ts';
+import { audienceWeights, pricedAudience, runBacktest } from '../../src/backtest/closed-loop.ts';
+import { NAMED_FAMILIES } from '../../src/simulation/families.ts';
 import { backtestHtml } from '../../src/backtest/report-html.ts';
 import { loadConfig } from '../../src/config.ts';
 
@@ -151,5 +152,26 @@ describe('runBacktest on other market families', () => {
     expect(report.family).toBe(name);
     for (const s of report.series) for (const d of s.days) expect(d.regretMinor).toBeGreaterThanOrEqual(-1e-6);
     expect(report.series.find((s) => s.strategy === 'oracle')!.shareOfOracle).toBeCloseTo(1, 9);
+  });
+});
+
+describe('paid prices in the loop', () => {
+  it('credit a union with its weighted value per impression over its weighted cost per impression', () => {
+    const values = new Map([['a', 4], ['b', 2]]);
+    const priced = pricedAudience(values, (id) => (id === 'a' ? 3 : 1), (id) => (id === 'a' ? 2 : 0.5));
+    const w = (id: string) => priced.weightOf(id);
+    const credited = (w('a') * priced.values.get('a')! + w('b') * priced.values.get('b')!) / (w('a') + w('b'));
+    // (3·4 + 1·2) / (3·2 + 1·0.5): revenue over spend of the union.
+    expect(credited).toBeCloseTo(14 / 6.5, 12);
+    expect(pricedAudience(values, w, null).values).toBe(values);
+  });
+
+  it('keep the oracle\'s interests the best any strategy picks, and another set than with prices ignored', () => {
+    const paid = runBacktest({ ...options, days: 4, strategies: ['spec', 'bayes', 'oracle'], family: NAMED_FAMILIES['paid-audiences']! });
+    expect(paid.family).toBe('paid-audiences');
+    for (const s of paid.series) for (const d of s.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(paid.oracleAudienceMultiplier + 1e-12);
+    const ignored = runBacktest({ ...options, days: 4, strategies: ['oracle'] });
+    // The same market with prices that matter has another best set.
+    expect(paid.oracleAudienceMultiplier).not.toBeCloseTo(ignored.oracleAudienceMultiplier, 6);
   });
 });

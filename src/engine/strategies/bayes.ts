@@ -17,7 +17,7 @@ import { recentRoasLevel } from '../roas-level.ts';
 import { scoreSegments } from '../scoring.ts';
 import { segmentKey, type SegmentKey } from '../segment-key.ts';
 import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments, type PoolType } from '../segment-pool.ts';
-import { fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
+import { costsOf, fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, SegmentScore, TraceEvent } from '../types.ts';
 import { fitStrengths, fittedPrior, pooledPrior } from '../value-model.ts';
 import { evidenceCoverage, specExpected } from './spec.ts';
@@ -93,13 +93,14 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
     trace.push({ kind: 'priors.fitted', pool: 'adset', segmentType: type, priors: p });
   }
   const ratePriors = ratePriorsByType(adset.segments, segmentPriors);
-  const byValue = rescoreByValue(scores, adset.segments, ratePriors);
+  const perSpend = settings.segmentValue === 'per_spend';
+  const byValue = rescoreByValue(scores, adset.segments, ratePriors, perSpend);
   // The slots the ranking fills: exploration takes the rest.
   const share = rng === null ? 0 : (settings.explorationShare ?? 0);
   const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
   const sizeExponent = sizeExponentOf(settings);
-  const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent);
-  trace.push({ kind: 'segments.score.adset', segments: scores.length, sizeExponent, choices: weighed.choices });
+  const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent, perSpend ? costsOf(adset.segments, ratePriors) : undefined);
+  trace.push({ kind: 'segments.score.adset', segments: scores.length, sizeExponent, choices: weighed.choices, ...(perSpend ? { per: 'spend' as const } : {}) });
   const own = new Map(adset.segments.map((h) => [segmentKey(h), h.total]));
   const evidenceOf = (s: SegmentScore) => {
     const total = own.get(segmentKey(s)) ?? emptyMetrics();
@@ -122,7 +123,8 @@ function chooseFromCampaign(
   minorPerMajor: number,
 ): SegmentRanking {
   const trace: TraceEvent[] = [];
-  const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf);
+  const perSpend = settings.segmentValue === 'per_spend';
+  const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf, perSpend);
   for (const type of ['interest', 'behavior'] as const) {
     const p = pool.segments.priors.get(type);
     if (!p) continue;
@@ -132,11 +134,17 @@ function chooseFromCampaign(
   const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
   const sizeExponent = sizeExponentOf(settings);
   const byKey = new Map(candidates.map((c) => [segmentKey(c.score), c]));
-  const weighed = weighByKnownSize(candidates.map((c) => c.score), slots, sizeExponent, (s) => knownSize(byKey.get(segmentKey(s))?.campaign));
+  // Valued per spend, a segment weighs by the spend its delivery takes (size × its cost per
+  // impression): the set then earns the most revenue per unit of spend.
+  const costOf = (s: SegmentScore) => {
+    const cost = byKey.get(segmentKey(s))?.costPerImpression ?? 0;
+    return perSpend && cost > 0 ? cost : 1;
+  };
+  const weighed = weighByKnownSize(candidates.map((c) => c.score), slots, sizeExponent, (s) => knownSize(byKey.get(segmentKey(s))?.campaign), costOf);
   const own = (type: string) => candidates.filter((c) => c.score.segmentType === type && c.ownHistory !== null).length;
   const all = (type: string) => candidates.filter((c) => c.score.segmentType === type).length;
   trace.push({ kind: 'segments.pool', interestCandidates: all('interest'), ownInterests: own('interest'), behaviorCandidates: all('behavior'), ownBehaviors: own('behavior') });
-  trace.push({ kind: 'segments.score.campaign', segments: candidates.length, sizeExponent, choices: weighed.choices });
+  trace.push({ kind: 'segments.score.campaign', segments: candidates.length, sizeExponent, choices: weighed.choices, ...(perSpend ? { per: 'spend' as const } : {}) });
   // The evidence is the campaign's rows of the segment, the ad set's own included: what its value for this ad set rests on.
   const evidenceOf = (s: SegmentScore) => {
     const c = byKey.get(segmentKey(s))!;
