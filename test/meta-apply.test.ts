@@ -33,10 +33,10 @@ interface Harness {
 
 /**
  * LIVE applies switched on (the kill switch is off in LIVE until set), and the per-apply budget
- * limit raised: a first geo split moves most of the original ad set's budget into its copies, far
- * beyond the default ±20 % of that ad set. The guardrail tests below use the defaults.
+ * limit raised: these tests are about the writes, and a run's split may move a country's money
+ * far from the history's split. The guardrail tests below use the defaults.
  */
-const LIVE_APPLY_ENV = { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '100' };
+const LIVE_APPLY_ENV = { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' };
 
 async function harness(origin: string, adAccountId: string, env: Record<string, string> = {}): Promise<Harness> {
   const db = await openTestDb();
@@ -409,5 +409,113 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
     const back = await rollbackChange(off, { historyId: inForce, dryRun: false });
     expect(back.success).toBe(true);
     expect((await ledger('passed')).slice(passesBefore)).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
+  });
+});
+
+describe(`A first geo split under the budget-change limit, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let fake: FakeGraphApi;
+  let h: Harness;
+  let rec: Recommendation;
+  let adsetId: string;
+  let originalMinor: number;
+  /** The history's split: the ad set's spend per country over the recommendation's window. */
+  let spend: Map<string, number>;
+  let spendTotal: number;
+
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+    const origin = await fake.listen();
+    // The default limit of ±20 % per apply.
+    h = await harness(origin, fake.adAccountId, { META_TARGETING_MAX_BUDGET_CHANGE_PCT: '20' });
+    const campaignId = fake.market.campaigns[0]!.campaignId;
+    await metaSync(h.ctx);
+    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+    rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+    originalMinor = Number(fake.adSet(adsetId)!.daily_budget);
+    const rows = await h.db.query<{ country: string; spend: number }>(
+      `select country, sum(spend_minor)::float8 as spend from insights where adset_id = $1 and segment_type = '' and country <> '' and date between $2::date and $3::date group by 1 order by 2 desc`,
+      [adsetId, rec.reasoning.window.start, rec.reasoning.window.end],
+    );
+    spend = new Map(rows.map((r) => [r.country, r.spend]));
+    spendTotal = rows.reduce((s, r) => s + r.spend, 0);
+    expect(spend.size).toBeGreaterThanOrEqual(3);
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  /** What a country got from the original ad set before: its share of the spend times the original's budget. */
+  const previous = (country: string) => Math.round(((spend.get(country) ?? 0) * originalMinor) / spendTotal);
+  /** The recommendation with these daily budgets per country (minor units), as the stored document says them. */
+  const withBudgets = async (budgets: Map<string, number>, of: Recommendation = rec): Promise<Recommendation> => {
+    const template = of.geo_allocations[0]!;
+    const allocations = [...budgets].map(([country, amount]) => ({ ...(of.geo_allocations.find((g) => g.country_code === country) ?? template), country_code: country, budget_amount: amount / 100 }));
+    const doc: Recommendation = { ...of, countries: [...budgets.keys()], geo_allocations: allocations };
+    await h.db.query('update recommendations set document = $2::jsonb where recommendation_id = $1', [of.recommendation_id, JSON.stringify(doc)]);
+    return doc;
+  };
+  /** Every country of the history at `factor` times what it got before, `changed` at its own factor. */
+  const scaled = (factor: number, changed: Record<string, number> = {}) => new Map([...spend.keys()].map((c) => [c, Math.round(previous(c) * (changed[c] ?? factor))]));
+  const dryRun = async () => (await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: true })).guardrails!;
+
+  it('a first split within ±20 % of the history\'s split passes; each group is named with its previous implied budget, the proposed one and the change', async () => {
+    await withBudgets(scaled(1.1));
+    const g = await dryRun();
+    expect(g).toMatchObject({ allowed: true, blocked_by: null });
+    const sizes = g.checks.filter((c) => c.rule === 'max_budget_change');
+    const largest = [...spend.keys()][0]!;
+    expect(sizes.find((c) => c.detail.startsWith(`country group ${largest}:`))!.detail).toContain(`from ${(previous(largest) / 100).toFixed(2)} EUR to ${((Math.round(previous(largest) * 1.1)) / 100).toFixed(2)} EUR (+10.0 %); within`);
+    expect(sizes.at(-1)!.detail).toMatch(/total budget \(original and copies\) .* within/);
+  });
+
+  it('a split that moves one group beyond ±20 % of what it got before is refused, naming that group; nothing is sent', async () => {
+    const second = [...spend.keys()][1]!;
+    await withBudgets(scaled(1, { [second]: 1.3 }));
+    const g = await dryRun();
+    expect(g).toMatchObject({ allowed: false, blocked_by: 'max_budget_change' });
+    expect(g.message).toMatch(new RegExp(`^guardrail max_budget_change: country group ${second}: .*previous implied budget.* from ${(previous(second) / 100).toFixed(2)} EUR to ${(Math.round(previous(second) * 1.3) / 100).toFixed(2)} EUR \\(\\+30\\.0 %\\); beyond the limit of ±20 %`));
+    const before = fake.requests.length;
+    const error = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e);
+    expect((error as GuardrailBlockedError).rule).toBe('max_budget_change');
+    expect((error as GuardrailBlockedError).kind).toBe('content');
+    expect(fake.requests.slice(before).filter((r) => r.kind !== 'read')).toEqual([]);
+  });
+
+  it('a group with no spend in the window is an unbounded change: allowed only within 20 % of the original\'s budget', async () => {
+    const fresh = ['NL', 'BE', 'AT', 'PL', 'SE'].find((c) => !spend.has(c))!;
+    const base = scaled(0.9);
+    await withBudgets(new Map([...base, [fresh, Math.floor(originalMinor * 0.1)]]));
+    const within = await dryRun();
+    expect(within.allowed).toBe(true);
+    expect(within.checks.find((c) => c.detail.startsWith(`country group ${fresh} `))!.detail).toMatch(/no spend in the recommendation's window.* \(\+∞ %\), an unbounded change: allowed up to ±20 % of the original ad set's budget of .*; within/);
+    await withBudgets(new Map([...base, [fresh, Math.floor(originalMinor * 0.2) + 1]]));
+    const beyond = await dryRun();
+    expect(beyond).toMatchObject({ allowed: false, blocked_by: 'max_budget_change' });
+    expect(beyond.message).toMatch(new RegExp(`country group ${fresh} \\(no spend .*unbounded change.*beyond`));
+  });
+
+  it('the family\'s total is judged against the original\'s budget', async () => {
+    const fresh = ['NL', 'BE', 'AT', 'PL', 'SE'].find((c) => !spend.has(c))!;
+    // Every group within its own limit, but together 35 % more money than the original had.
+    await withBudgets(new Map([...scaled(1.19), [fresh, Math.floor(originalMinor * 0.15)]]));
+    const g = await dryRun();
+    expect(g).toMatchObject({ allowed: false, blocked_by: 'max_budget_change' });
+    expect(g.checks.filter((c) => !c.passed).map((c) => c.detail)).toEqual([expect.stringMatching(/^the geo split's total budget \(original and copies\) against the original ad set's current budget would move from .* \(\+3[34]\.\d %\); beyond/)]);
+  });
+
+  it('applied, the split lands with the original far below 80 % of its budget: judged per Meta ad set it would have been refused', async () => {
+    await withBudgets(scaled(1.1));
+    const done = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+    expect(done).toMatchObject({ success: true, state: 'applied', guardrails: { allowed: true } });
+    expect(done.adsets.filter((a) => a.step === 'create').length).toBeGreaterThan(0);
+    expect(Number(fake.adSet(adsetId)!.daily_budget)).toBeLessThan(originalMinor * 0.8);
+    // Found again, the split is judged per ad set as before: a copy's budget against what Meta holds for it.
+    const next = (await runOptimization(h.ctx, { campaignId: rec.campaign_id, budget: '1234', mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+    await withBudgets(scaled(1.1), next);
+    const g = (await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true })).guardrails!;
+    const sizes = g.checks.filter((c) => c.rule === 'max_budget_change');
+    expect(sizes.length).toBe(done.adsets.length);
+    for (const c of sizes) expect(c.detail).toMatch(/^ad set \d+: the budget stays/);
   });
 });

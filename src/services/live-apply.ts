@@ -22,6 +22,8 @@ export interface LivePlan {
   source: MetaAdSet;
   rules: CampaignRules;
   doc: ChangesDocument;
+  /** The plan creates the geo split: no ad set of it exists yet, only the original. */
+  firstSplit: boolean;
 }
 
 /** Reads what the apply starts from and decides every request; sends nothing. */
@@ -43,7 +45,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const current = new Map<string, MetaAdSet>([[source.id, source]]);
   for (const s of steps) if (s.kind !== 'create' && !current.has(s.adsetId)) current.set(s.adsetId, await readAdSet(client, s.adsetId));
   const adsets = steps.map((s) => changeFor(s, decision, current, rules, source));
-  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] } };
+  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit: members.length === 0 && steps.some((s) => s.kind === 'create') };
 }
 
 function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet): AdSetChange {
