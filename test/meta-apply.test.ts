@@ -17,6 +17,8 @@ import { rollbackChange } from '../src/services/rollback-change.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { insertTargetingChange, getStoredChange } from '../src/store/history.ts';
 import type { Db } from '../src/store/db.ts';
+import { buildApp } from '../src/api/app.ts';
+import { auth, testKeys, token } from './api/helpers.ts';
 import { runCli } from './helpers/cli.ts';
 import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
 
@@ -517,5 +519,73 @@ describe(`A first geo split under the budget-change limit, against the fake Grap
     const sizes = g.checks.filter((c) => c.rule === 'max_budget_change');
     expect(sizes.length).toBe(done.adsets.length);
     for (const c of sizes) expect(c.detail).toMatch(/^ad set \d+: the budget stays/);
+  });
+});
+
+describe(`A LIVE rollback at Meta's hourly limit, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let fake: FakeGraphApi;
+  let h: Harness;
+  let campaignId: string;
+  let adsetId: string;
+
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+    const origin = await fake.listen();
+    // One ad set per recommendation (no geo split), each apply a budget change of that ad set.
+    h = await harness(origin, fake.adAccountId, { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' });
+    campaignId = fake.market.campaigns[0]!.campaignId;
+    await metaSync(h.ctx);
+    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  it('the rollback that would be the fifth budget change of the ad set within the hour is refused (409, CLI exit 4); nothing reaches Meta', async () => {
+    let last: ApplyResult | null = null;
+    for (const budget of [300, 330, 360, 390]) {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: String(budget), mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      last = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      expect(last).toMatchObject({ success: true, state: 'applied', adsets: [{ adset_id: adsetId }] });
+    }
+    const passes = await h.db.query<{ n: number }>(`select count(*)::int as n from apply_guardrail_events where outcome = 'passed' and adset_id = $1 and budget_change`, [adsetId]);
+    expect(passes[0]!.n).toBe(4);
+    const historyBefore = (await h.db.query<{ n: number }>('select count(*)::int as n from targeting_history'))[0]!.n;
+    const adsetBefore = JSON.stringify(fake.adSet(adsetId));
+    const before = fake.requests.length;
+
+    const error = await rollbackChange(h.ctx, { historyId: last!.history_id!, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(GuardrailBlockedError);
+    expect(error).toMatchObject({ rule: 'hourly_budget_changes', kind: 'state' });
+    expect((error as Error).message).toMatch(/^guardrail hourly_budget_changes: 4 budget change\(s\) of this ad set in the last hour; another would exceed the limit of 4 an hour/);
+
+    const overrides = { db: h.db, clock: h.ctx.clock, logger: pino({ level: 'silent' }), metaRuntime: { sleep: async () => {}, random: () => 0.5 } };
+    const env = { META_GRAPH_URL: h.ctx.config.meta.graphUrl, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV, META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' };
+    const cli = await runCli(['rollback', String(last!.history_id), '--mode', 'live', '--yes'], overrides, env);
+    expect(cli.code).toBe(4);
+    expect(cli.stderr).toMatch(/guardrail hourly_budget_changes: .*Meta refuses a fifth with code 17/);
+
+    const app = await buildApp(h.ctx, { keys: testKeys() });
+    try {
+      const admin = auth(await token('admin', { sub: 'ada', expiresIn: 7 * 86_400 }));
+      const api = await app.inject({ method: 'POST', url: `/meta/targeting/rollback/${last!.history_id}`, headers: admin, payload: { mode: 'live', dry_run: false } });
+      expect(api.statusCode).toBe(409);
+      expect(api.json()).toMatchObject({ error: { code: 'conflict', rule: 'hourly_budget_changes' } });
+    } finally {
+      await app.close();
+    }
+
+    // Read to plan, never written to: no update and no validate_only call reached the fake.
+    const sent = fake.requests.slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((r) => r.kind !== 'read')).toEqual([]);
+    expect(JSON.stringify(fake.adSet(adsetId))).toBe(adsetBefore);
+    expect((await h.db.query<{ n: number }>('select count(*)::int as n from targeting_history'))[0]!.n).toBe(historyBefore);
+    const blocked = await h.db.query<{ rule: string; adset_id: string }>(`select rule, adset_id from apply_guardrail_events where outcome = 'blocked'`);
+    expect(blocked).toEqual([0, 1, 2].map(() => ({ rule: 'hourly_budget_changes', adset_id: adsetId })));
+    // An hour later it goes through.
+    h.setNow(new Date(h.ctx.clock.now().getTime() + 3_600_001).toISOString());
+    expect(await rollbackChange(h.ctx, { historyId: last!.history_id!, mode: 'live', dryRun: false })).toMatchObject({ success: true });
   });
 });
