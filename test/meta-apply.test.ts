@@ -1,5 +1,5 @@
 // LIVE apply against the project's fake Graph API: sync → run → dry run → apply → apply again →
-// rollback, a fault in the middle of a multi-ad-set apply, a special-category campaign, a crash
+// days of delivery and a sync that fills the after-metrics → rollback, a fault in the middle of a multi-ad-set apply, a special-category campaign, a crash
 // between the record and the answer, and the token's absence from everything written or printed.
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -19,6 +19,7 @@ import { insertTargetingChange, getStoredChange } from '../src/store/history.ts'
 import type { Db } from '../src/store/db.ts';
 import { buildApp } from '../src/api/app.ts';
 import { auth, testKeys, token } from './api/helpers.ts';
+import { addDays, isoDate } from '../src/services/dates.ts';
 import { runCli } from './helpers/cli.ts';
 import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
 
@@ -150,6 +151,28 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect(again).toMatchObject({ success: true, already_in_force: true, history_id: applied.history_id });
     expect(writesTo(fake, before)).toEqual([]);
     expect(fake.requests.slice(before).filter((r) => r.kind === 'validate')).toEqual([]);
+  });
+
+  it('after-metrics: the fake delivers days after the change, meta sync fills the history row with the rates of that delivery', async () => {
+    const rec = recs[0]!;
+    const metrics = async () => (await h.db.query<{ after_ctr: number | null; after_cvr: number | null; after_roas: number | null; before_roas: number | null }>('select after_ctr, after_cvr, after_roas, before_roas from targeting_history where id = $1', [applied.history_id]))[0]!;
+    const row = (await getStoredChange(h.db, applied.history_id!))!;
+    expect(await metrics()).toMatchObject({ after_ctr: null, after_cvr: null, after_roas: null });
+    const end = fake.advanceDays(5);
+    // The next morning, the sync reads the new days up to the account's last complete day.
+    h.setNow(`${addDays(end, 1)}T08:00:00Z`);
+    outputs.push(await metaSync(h.ctx, { campaignId }));
+    // The ad set's delivery from the day after the change (that day mixes old and new targeting), as the fake served it.
+    const after = fake.countryDelivery(rec.adset_id!, addDays(isoDate(row.appliedAt), 1));
+    expect(new Set(after.map((r) => r.date)).size).toBe(4);
+    const sum = (k: 'impressions' | 'clicks' | 'conversions' | 'spendMinor' | 'revenueMinor') => after.reduce((s, r) => s + r[k], 0);
+    expect(sum('conversions')).toBeGreaterThan(0);
+    const settled = await metrics();
+    expect(settled.after_ctr).toBeCloseTo(sum('clicks') / sum('impressions'), 12);
+    expect(settled.after_cvr).toBeCloseTo(sum('conversions') / sum('clicks'), 12);
+    expect(settled.after_roas).toBeCloseTo(sum('revenueMinor') / sum('spendMinor'), 12);
+    // Delivered at the new targeting's countries and budget: not the rates from before the change.
+    expect(settled.after_roas).not.toBeCloseTo(settled.before_roas!, 6);
   });
 
   it('rollback: a dry run changes nothing; confirmed, it restores the original ad sets byte for byte and pauses the copies', async () => {
