@@ -20,6 +20,13 @@ import type { Db } from '../src/store/db.ts';
 import { buildApp } from '../src/api/app.ts';
 import { auth, testKeys, token } from './api/helpers.ts';
 import { addDays, isoDate } from '../src/services/dates.ts';
+import { countryGroups, decisionForGroup } from '../src/meta/adset-split.ts';
+import { adSetUpdateFor, type TargetingDecision } from '../src/meta/targeting-spec.ts';
+import { ConflictError } from '../src/services/errors.ts';
+import { targetingDecisionOf } from '../src/services/targeting-decision.ts';
+import { metaCampaignOf } from '../src/store/meta.ts';
+import { getRecommendationDecision } from '../src/store/runs.ts';
+import { documentDecisionOf } from './helpers/document-decision.ts';
 import { runCli } from './helpers/cli.ts';
 import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
 
@@ -86,6 +93,53 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
   afterAll(async () => {
     await h.close();
     await fake.close();
+  });
+
+  it('the stored typed decision maps to exactly the Meta requests the document did; a recommendation stored without one is refused', async () => {
+    const special = (await runOptimization(h.ctx, { campaignId: specialId, budget: null, mode: 'live' })).recommendations;
+    const minBudget = h.ctx.config.meta.splitMinDailyBudgetMinor;
+    let compared = 0;
+    for (const rec of [...recs, ...special]) {
+      const stored = (await getRecommendationDecision(h.db, rec.recommendation_id))!;
+      expect(stored).toMatchObject({ adsetId: rec.adset_id, campaignId: rec.campaign_id, budgetMinor: expect.any(Number) });
+      const lookalikes = [{ id: '23870000000042', name: 'Lookalike 1% - ES' }];
+      const fromDecision = targetingDecisionOf(stored, 0, lookalikes);
+      const fromDocument = documentDecisionOf(rec, 0, lookalikes);
+      expect(fromDecision).toEqual(fromDocument);
+      const campaign = (await metaCampaignOf(h.db, rec.campaign_id))!;
+      const rules = { specialAdCategories: campaign.specialAdCategories, budgetMode: campaign.budgetMode };
+      const current = fake.adSet(rec.adset_id!)!;
+      const adset = { id: current.id, optimizationGoal: current.optimization_goal ?? null, targeting: current.targeting!, dailyBudgetMinor: Number(current.daily_budget), lifetimeBudgetMinor: null };
+      const requests = (d: TargetingDecision) => countryGroups(d, minBudget).map((g) => adSetUpdateFor(decisionForGroup(d, g), adset, rules));
+      const expected = requests(fromDocument);
+      expect(JSON.stringify(requests(fromDecision))).toBe(JSON.stringify(expected));
+      compared += expected.length;
+    }
+    expect(compared).toBeGreaterThan(recs.length);
+
+    // A recommendation stored before decisions were kept with recommendations: refused clearly, nothing read or sent.
+    const old = recs[1]!;
+    const kept = await getRecommendationDecision(h.db, old.recommendation_id);
+    await h.db.query('update recommendations set decision = null where recommendation_id = $1', [old.recommendation_id]);
+    const before = fake.requests.length;
+    const error = await applyRecommendation(h.ctx, { recommendationId: old.recommendation_id, mode: 'live', dryRun: true }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toBe(`recommendation ${old.recommendation_id} predates the engine's decisions being stored with recommendations, and a LIVE apply maps that decision (not the document) to Meta's requests; run the campaign again (run --campaign ${campaignId} --mode live) and apply its new recommendation for ad set ${old.adset_id}`);
+    expect(fake.requests.slice(before).filter((r) => r.kind !== 'read')).toEqual([]);
+    const overrides = { db: h.db, clock: h.ctx.clock, logger: pino({ level: 'silent' }), metaRuntime: { sleep: async () => {}, random: () => 0.5 } };
+    const cli = await runCli(['apply', old.recommendation_id, '--mode', 'live', '--yes'], overrides, { META_GRAPH_URL: h.ctx.config.meta.graphUrl, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/predates the engine's decisions being stored with recommendations.*run the campaign again \(run --campaign \d+ --mode live\)/);
+    const app = await buildApp(h.ctx, { keys: testKeys() });
+    try {
+      const api = await app.inject({ method: 'POST', url: `/meta/targeting/apply/${old.recommendation_id}`, headers: auth(await token('admin', { sub: 'ada', expiresIn: 7 * 86_400 })), payload: { recommendation_id: old.recommendation_id, mode: 'live', dry_run: true } });
+      expect(api.statusCode).toBe(409);
+      expect(api.json().error.message).toMatch(/predates the engine's decisions/);
+    } finally {
+      await app.close();
+    }
+    expect(fake.requests.slice(before).filter((r) => r.kind !== 'read')).toEqual([]);
+    await h.db.query('update recommendations set decision = $2::jsonb where recommendation_id = $1', [old.recommendation_id, JSON.stringify(kept)]);
   });
 
   it('dry run: the exact requests, validated by Meta (validate_only), a diff, and nothing changes', async () => {
@@ -472,13 +526,15 @@ describe(`A first geo split under the budget-change limit, against the fake Grap
 
   /** What a country got from the original ad set before: its share of the spend times the original's budget. */
   const previous = (country: string) => Math.round(((spend.get(country) ?? 0) * originalMinor) / spendTotal);
-  /** The recommendation with these daily budgets per country (minor units), as the stored document says them. */
-  const withBudgets = async (budgets: Map<string, number>, of: Recommendation = rec): Promise<Recommendation> => {
+  /** The recommendation with these daily budgets per country (minor units), in its stored decision and document alike. */
+  const withBudgets = async (budgets: Map<string, number>, of: Recommendation = rec): Promise<void> => {
     const template = of.geo_allocations[0]!;
     const allocations = [...budgets].map(([country, amount]) => ({ ...(of.geo_allocations.find((g) => g.country_code === country) ?? template), country_code: country, budget_amount: amount / 100 }));
     const doc: Recommendation = { ...of, countries: [...budgets.keys()], geo_allocations: allocations };
-    await h.db.query('update recommendations set document = $2::jsonb where recommendation_id = $1', [of.recommendation_id, JSON.stringify(doc)]);
-    return doc;
+    const decision = (await getRecommendationDecision(h.db, of.recommendation_id))!;
+    const countries = [...budgets].map(([countryCode, amountMinor]) => ({ ...(decision.countries.find((c) => c.countryCode === countryCode) ?? decision.countries[0]!), countryCode, amountMinor }));
+    const decided = { ...decision, countries, budgetMinor: countries.reduce((a, c) => a + c.amountMinor, 0) };
+    await h.db.query('update recommendations set document = $2::jsonb, decision = $3::jsonb where recommendation_id = $1', [of.recommendation_id, JSON.stringify(doc), JSON.stringify(decided)]);
   };
   /** Every country of the history at `factor` times what it got before, `changed` at its own factor. */
   const scaled = (factor: number, changed: Record<string, number> = {}) => new Map([...spend.keys()].map((c) => [c, Math.round(previous(c) * (changed[c] ?? factor))]));

@@ -12,9 +12,10 @@ import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision 
 import type { MetaAdSet } from '../meta/graph.ts';
 import { setChangeProgress, settleChange, type StoredMetaError } from '../store/history.ts';
 import { metaCampaignOf, saveSplitMembers, splitMembersOf, splitSourceOf } from '../store/meta.ts';
+import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
 import { activate, compensate, metaErrorOf, sendChange, stateOf, type AdSetChange, type ChangesDocument } from './live-changes.ts';
-import { decisionOf } from './targeting-decision.ts';
+import { targetingDecisionOf } from './targeting-decision.ts';
 
 export interface LivePlan {
   rec: Recommendation;
@@ -34,7 +35,11 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const campaign = await metaCampaignOf(ctx.db, rec.campaign_id);
   if (campaign === null) throw new InputError('recommendation_id', `campaign ${rec.campaign_id} has no LIVE structure stored; run meta sync --campaign ${rec.campaign_id} first`);
   const rules: CampaignRules = { specialAdCategories: campaign.specialAdCategories, budgetMode: campaign.budgetMode };
-  const decision = decisionOf(rec, ctx.config.meta.advantageAudience, lookalikes);
+  const decided = await getRecommendationDecision(ctx.db, rec.recommendation_id);
+  if (decided == null) {
+    throw new ConflictError(`recommendation ${rec.recommendation_id} predates the engine's decisions being stored with recommendations, and a LIVE apply maps that decision (not the document) to Meta's requests; run the campaign again (run --campaign ${rec.campaign_id} --mode live) and apply its new recommendation for ad set ${rec.adset_id}`);
+  }
+  const decision = targetingDecisionOf(decided, ctx.config.meta.advantageAudience, lookalikes);
   const source = await readAdSet(client, rec.adset_id);
   if (source.campaignId !== rec.campaign_id) throw new ConflictError(`ad set ${rec.adset_id} now belongs to campaign ${source.campaignId}, not ${rec.campaign_id}; sync and run again`);
   // Per-country budgets need ad sets of their own; a campaign budget or a lifetime budget has none to split.
