@@ -249,7 +249,7 @@ async function firstSplitFacts(tx: Db, campaignId: string, originalAdsetId: stri
   const groups = changes.map((c, i) => {
     const countries = c.group?.countries ?? [];
     const groupSpend = countries.reduce((a, k) => a + (spend.get(k) ?? 0), 0);
-    // Exact in integers up to the final rounding: spend and budgets are minor units.
+    // Rounded to a whole minor unit, as budgets are.
     const previous = total === 0 ? 0 : Math.round((groupSpend * originalBudgetMinor) / total);
     const key = c.group?.key ?? '?';
     const label = countries.length === 1 && countries[0] === key ? key : `${key} (${countries.join(', ')})`;
