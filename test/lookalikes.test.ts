@@ -8,7 +8,8 @@ import { type AppContext, createContext } from '../src/context.ts';
 import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { ConflictError } from '../src/services/errors.ts';
-import { ensureLookalikes } from '../src/services/lookalikes.ts';
+import { applyRecommendation } from '../src/services/apply-recommendation.ts';
+import { ensureLookalikes, recordedSource } from '../src/services/lookalikes.ts';
 import { metaSync } from '../src/services/meta.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import type { Db } from '../src/store/db.ts';
@@ -131,5 +132,60 @@ describe(`lookalikes against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect(cli.stdout).toMatch(/^Dry run: 0 lookalike\(s\) would be created, 3 reused; nothing was created or stored/);
     expect((await runCli(['meta', 'lookalikes'], overrides, env())).code).toBe(2);
     expect([cli.stdout, cli.stderr, ...logs].join('\n')).not.toContain(TOKEN);
+  });
+});
+
+describe(`a LIVE apply finds the lookalikes made with meta lookalikes --source (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let fake: FakeGraphApi;
+  let db: Db;
+  let ctx: AppContext;
+  let origin: string;
+  const env = () => ({ META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000', META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' });
+
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: '2026-11-19', campaigns: 1, adsetsPerCampaign: 2, days: 40, pageSize: 200 });
+    origin = await fake.listen();
+    db = await openTestDb();
+    ctx = await createContext(testConfig(env()), { db, clock: { now: () => new Date(NOW) }, logger: pino({ level: 'silent' }), metaRuntime: { sleep: async () => {}, random: () => 0.5 } });
+    await metaSync(ctx);
+  });
+  afterAll(async () => {
+    await fake.close();
+    await db.close();
+  });
+
+  it('the apply targets the ready lookalikes of the other source instead of making its own or leaving them out', async () => {
+    const campaignId = fake.market.campaigns[0]!.campaignId;
+    const rec = (await runOptimization(ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.lookalikes.length > 0 && r.adset_id !== null)!;
+    const accountSources = new Set((await db.query<{ audience_id: string }>(`select audience_id from meta_custom_audiences where subtype = 'CUSTOM'`)).map((r) => r.audience_id));
+    const source = [...accountSources].find((id) => id !== rec.lookalikes[0]!.source_audience_id && !rec.custom_audiences.some((c) => c.audience_id === id))!;
+    expect(source).toBeDefined();
+    const overrides = { db, clock: { now: () => new Date(NOW) } };
+    const made = await runCli(['meta', 'lookalikes', '--recommendation', rec.recommendation_id, '--source', source, '--yes', '--json'], overrides, env());
+    expect(made.code).toBe(0);
+    const ids = (JSON.parse(made.stdout) as { lookalikes: { audience_id: string; action: string }[] }).lookalikes.map((l) => l.audience_id);
+    expect(ids).toHaveLength(rec.lookalikes.length);
+    // Asked again, Meta says they are ready now.
+    const ready = await runCli(['meta', 'lookalikes', '--recommendation', rec.recommendation_id, '--source', source, '--yes', '--json'], overrides, env());
+    expect(JSON.parse(ready.stdout)).toMatchObject({ all_ready: true });
+    const created = fake.lookalikes.created.length;
+
+    const dry = await applyRecommendation(ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: true });
+    expect(dry.lookalikes).toMatchObject({ included: true });
+    expect(dry.lookalikes!.audiences.map((a) => [a.audience_id, a.action, a.state])).toEqual(ids.map((id) => [id, 'reused', 'ready']));
+    const done = await applyRecommendation(ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+    expect(done).toMatchObject({ success: true, state: 'applied', lookalikes: { included: true } });
+    const targeted = (fake.adSet(rec.adset_id!)!.targeting!.custom_audiences ?? []).map((a) => String(a.id));
+    expect(targeted).toEqual(expect.arrayContaining(ids));
+    expect(fake.lookalikes.created.length).toBe(created);
+  });
+
+  it('finds a recorded set per country too, and prefers the recommendation\'s own source', () => {
+    const rec = { lookalikes: [{ source_audience_id: 'ca_x', ratio: 0.01, country_codes: ['es', 'PT'] }, { source_audience_id: 'ca_x', ratio: 0.03, country_codes: ['ES', 'PT'] }], custom_audiences: [{ audience_id: '22' }] } as unknown as Recommendation;
+    const row = (origin: string, ratioPct: number, countries: string[]) => ({ originAudienceId: origin, ratioPct, countries });
+    const perCountry = [1, 3].flatMap((r) => [row('11', r, ['ES']), row('11', r, ['PT'])]);
+    expect(recordedSource(rec, perCountry)).toEqual({ id: '11', perCountry: true });
+    expect(recordedSource(rec, perCountry.slice(1))).toBeNull();
+    expect(recordedSource(rec, [...perCountry, row('22', 1, ['ES', 'PT']), row('22', 3, ['ES', 'PT'])])).toEqual({ id: '22', perCountry: false });
   });
 });

@@ -1,5 +1,5 @@
 // LIVE apply against the project's fake Graph API: sync → run → dry run → apply → apply again →
-// rollback, a fault in the middle of a multi-ad-set apply, a special-category campaign, a crash
+// days of delivery and a sync that fills the after-metrics → rollback, a fault in the middle of a multi-ad-set apply, a special-category campaign, a crash
 // between the record and the answer, and the token's absence from everything written or printed.
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -17,6 +17,16 @@ import { rollbackChange } from '../src/services/rollback-change.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { insertTargetingChange, getStoredChange } from '../src/store/history.ts';
 import type { Db } from '../src/store/db.ts';
+import { buildApp } from '../src/api/app.ts';
+import { auth, testKeys, token } from './api/helpers.ts';
+import { addDays, isoDate } from '../src/services/dates.ts';
+import { countryGroups, decisionForGroup } from '../src/meta/adset-split.ts';
+import { adSetUpdateFor, type TargetingDecision } from '../src/meta/targeting-spec.ts';
+import { ConflictError } from '../src/services/errors.ts';
+import { targetingDecisionOf } from '../src/services/targeting-decision.ts';
+import { metaCampaignOf } from '../src/store/meta.ts';
+import { getRecommendationDecision } from '../src/store/runs.ts';
+import { documentDecisionOf } from './helpers/document-decision.ts';
 import { runCli } from './helpers/cli.ts';
 import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
 
@@ -33,10 +43,10 @@ interface Harness {
 
 /**
  * LIVE applies switched on (the kill switch is off in LIVE until set), and the per-apply budget
- * limit raised: a first geo split moves most of the original ad set's budget into its copies, far
- * beyond the default ±20 % of that ad set. The guardrail tests below use the defaults.
+ * limit raised: these tests are about the writes, and a run's split may move a country's money
+ * far from the history's split. The guardrail tests below use the defaults.
  */
-const LIVE_APPLY_ENV = { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '100' };
+const LIVE_APPLY_ENV = { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' };
 
 async function harness(origin: string, adAccountId: string, env: Record<string, string> = {}): Promise<Harness> {
   const db = await openTestDb();
@@ -83,6 +93,53 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
   afterAll(async () => {
     await h.close();
     await fake.close();
+  });
+
+  it('the stored typed decision maps to exactly the Meta requests the document did; a recommendation stored without one is refused', async () => {
+    const special = (await runOptimization(h.ctx, { campaignId: specialId, budget: null, mode: 'live' })).recommendations;
+    const minBudget = h.ctx.config.meta.splitMinDailyBudgetMinor;
+    let compared = 0;
+    for (const rec of [...recs, ...special]) {
+      const stored = (await getRecommendationDecision(h.db, rec.recommendation_id))!;
+      expect(stored).toMatchObject({ adsetId: rec.adset_id, campaignId: rec.campaign_id, budgetMinor: expect.any(Number) });
+      const lookalikes = [{ id: '23870000000042', name: 'Lookalike 1% - ES' }];
+      const fromDecision = targetingDecisionOf(stored, 0, lookalikes);
+      const fromDocument = documentDecisionOf(rec, 0, lookalikes);
+      expect(fromDecision).toEqual(fromDocument);
+      const campaign = (await metaCampaignOf(h.db, rec.campaign_id))!;
+      const rules = { specialAdCategories: campaign.specialAdCategories, budgetMode: campaign.budgetMode };
+      const current = fake.adSet(rec.adset_id!)!;
+      const adset = { id: current.id, optimizationGoal: current.optimization_goal ?? null, targeting: current.targeting!, dailyBudgetMinor: Number(current.daily_budget), lifetimeBudgetMinor: null };
+      const requests = (d: TargetingDecision) => countryGroups(d, minBudget).map((g) => adSetUpdateFor(decisionForGroup(d, g), adset, rules));
+      const expected = requests(fromDocument);
+      expect(JSON.stringify(requests(fromDecision))).toBe(JSON.stringify(expected));
+      compared += expected.length;
+    }
+    expect(compared).toBeGreaterThan(recs.length);
+
+    // A recommendation stored before decisions were kept with recommendations: refused clearly, nothing read or sent.
+    const old = recs[1]!;
+    const kept = await getRecommendationDecision(h.db, old.recommendation_id);
+    await h.db.query('update recommendations set decision = null where recommendation_id = $1', [old.recommendation_id]);
+    const before = fake.requests.length;
+    const error = await applyRecommendation(h.ctx, { recommendationId: old.recommendation_id, mode: 'live', dryRun: true }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toBe(`recommendation ${old.recommendation_id} predates the engine's decisions being stored with recommendations, and a LIVE apply maps that decision (not the document) to Meta's requests; run the campaign again (run --campaign ${campaignId} --mode live) and apply its new recommendation for ad set ${old.adset_id}`);
+    expect(fake.requests.slice(before).filter((r) => r.kind !== 'read')).toEqual([]);
+    const overrides = { db: h.db, clock: h.ctx.clock, logger: pino({ level: 'silent' }), metaRuntime: { sleep: async () => {}, random: () => 0.5 } };
+    const cli = await runCli(['apply', old.recommendation_id, '--mode', 'live', '--yes'], overrides, { META_GRAPH_URL: h.ctx.config.meta.graphUrl, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/predates the engine's decisions being stored with recommendations.*run the campaign again \(run --campaign \d+ --mode live\)/);
+    const app = await buildApp(h.ctx, { keys: testKeys() });
+    try {
+      const api = await app.inject({ method: 'POST', url: `/meta/targeting/apply/${old.recommendation_id}`, headers: auth(await token('admin', { sub: 'ada', expiresIn: 7 * 86_400 })), payload: { recommendation_id: old.recommendation_id, mode: 'live', dry_run: true } });
+      expect(api.statusCode).toBe(409);
+      expect(api.json().error.message).toMatch(/predates the engine's decisions/);
+    } finally {
+      await app.close();
+    }
+    expect(fake.requests.slice(before).filter((r) => r.kind !== 'read')).toEqual([]);
+    await h.db.query('update recommendations set decision = $2::jsonb where recommendation_id = $1', [old.recommendation_id, JSON.stringify(kept)]);
   });
 
   it('dry run: the exact requests, validated by Meta (validate_only), a diff, and nothing changes', async () => {
@@ -148,6 +205,28 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect(again).toMatchObject({ success: true, already_in_force: true, history_id: applied.history_id });
     expect(writesTo(fake, before)).toEqual([]);
     expect(fake.requests.slice(before).filter((r) => r.kind === 'validate')).toEqual([]);
+  });
+
+  it('after-metrics: the fake delivers days after the change, meta sync fills the history row with the rates of that delivery', async () => {
+    const rec = recs[0]!;
+    const metrics = async () => (await h.db.query<{ after_ctr: number | null; after_cvr: number | null; after_roas: number | null; before_roas: number | null }>('select after_ctr, after_cvr, after_roas, before_roas from targeting_history where id = $1', [applied.history_id]))[0]!;
+    const row = (await getStoredChange(h.db, applied.history_id!))!;
+    expect(await metrics()).toMatchObject({ after_ctr: null, after_cvr: null, after_roas: null });
+    const end = fake.advanceDays(5);
+    // The next morning, the sync reads the new days up to the account's last complete day.
+    h.setNow(`${addDays(end, 1)}T08:00:00Z`);
+    outputs.push(await metaSync(h.ctx, { campaignId }));
+    // The ad set's delivery from the day after the change (that day mixes old and new targeting), as the fake served it.
+    const after = fake.countryDelivery(rec.adset_id!, addDays(isoDate(row.appliedAt), 1));
+    expect(new Set(after.map((r) => r.date)).size).toBe(4);
+    const sum = (k: 'impressions' | 'clicks' | 'conversions' | 'spendMinor' | 'revenueMinor') => after.reduce((s, r) => s + r[k], 0);
+    expect(sum('conversions')).toBeGreaterThan(0);
+    const settled = await metrics();
+    expect(settled.after_ctr).toBeCloseTo(sum('clicks') / sum('impressions'), 12);
+    expect(settled.after_cvr).toBeCloseTo(sum('conversions') / sum('clicks'), 12);
+    expect(settled.after_roas).toBeCloseTo(sum('revenueMinor') / sum('spendMinor'), 12);
+    // Delivered at the new targeting's countries and budget: not the rates from before the change.
+    expect(settled.after_roas).not.toBeCloseTo(settled.before_roas!, 6);
   });
 
   it('rollback: a dry run changes nothing; confirmed, it restores the original ad sets byte for byte and pauses the copies', async () => {
@@ -409,5 +488,183 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
     const back = await rollbackChange(off, { historyId: inForce, dryRun: false });
     expect(back.success).toBe(true);
     expect((await ledger('passed')).slice(passesBefore)).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
+  });
+});
+
+describe(`A first geo split under the budget-change limit, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let fake: FakeGraphApi;
+  let h: Harness;
+  let rec: Recommendation;
+  let adsetId: string;
+  let originalMinor: number;
+  /** The history's split: the ad set's spend per country over the recommendation's window. */
+  let spend: Map<string, number>;
+  let spendTotal: number;
+
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+    const origin = await fake.listen();
+    // The default limit of ±20 % per apply.
+    h = await harness(origin, fake.adAccountId, { META_TARGETING_MAX_BUDGET_CHANGE_PCT: '20' });
+    const campaignId = fake.market.campaigns[0]!.campaignId;
+    await metaSync(h.ctx);
+    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+    rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+    originalMinor = Number(fake.adSet(adsetId)!.daily_budget);
+    const rows = await h.db.query<{ country: string; spend: number }>(
+      `select country, sum(spend_minor)::float8 as spend from insights where adset_id = $1 and segment_type = '' and country <> '' and date between $2::date and $3::date group by 1 order by 2 desc`,
+      [adsetId, rec.reasoning.window.start, rec.reasoning.window.end],
+    );
+    spend = new Map(rows.map((r) => [r.country, r.spend]));
+    spendTotal = rows.reduce((s, r) => s + r.spend, 0);
+    expect(spend.size).toBeGreaterThanOrEqual(3);
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  /** What a country got from the original ad set before: its share of the spend times the original's budget. */
+  const previous = (country: string) => Math.round(((spend.get(country) ?? 0) * originalMinor) / spendTotal);
+  /** The recommendation with these daily budgets per country (minor units), in its stored decision and document alike. */
+  const withBudgets = async (budgets: Map<string, number>, of: Recommendation = rec): Promise<void> => {
+    const template = of.geo_allocations[0]!;
+    const allocations = [...budgets].map(([country, amount]) => ({ ...(of.geo_allocations.find((g) => g.country_code === country) ?? template), country_code: country, budget_amount: amount / 100 }));
+    const doc: Recommendation = { ...of, countries: [...budgets.keys()], geo_allocations: allocations };
+    const decision = (await getRecommendationDecision(h.db, of.recommendation_id))!;
+    const countries = [...budgets].map(([countryCode, amountMinor]) => ({ ...(decision.countries.find((c) => c.countryCode === countryCode) ?? decision.countries[0]!), countryCode, amountMinor }));
+    const decided = { ...decision, countries, budgetMinor: countries.reduce((a, c) => a + c.amountMinor, 0) };
+    await h.db.query('update recommendations set document = $2::jsonb, decision = $3::jsonb where recommendation_id = $1', [of.recommendation_id, JSON.stringify(doc), JSON.stringify(decided)]);
+  };
+  /** Every country of the history at `factor` times what it got before, `changed` at its own factor. */
+  const scaled = (factor: number, changed: Record<string, number> = {}) => new Map([...spend.keys()].map((c) => [c, Math.round(previous(c) * (changed[c] ?? factor))]));
+  const dryRun = async () => (await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: true })).guardrails!;
+
+  it('a first split within ±20 % of the history\'s split passes; each group is named with its previous implied budget, the proposed one and the change', async () => {
+    await withBudgets(scaled(1.1));
+    const g = await dryRun();
+    expect(g).toMatchObject({ allowed: true, blocked_by: null });
+    const sizes = g.checks.filter((c) => c.rule === 'max_budget_change');
+    const largest = [...spend.keys()][0]!;
+    expect(sizes.find((c) => c.detail.startsWith(`country group ${largest}:`))!.detail).toContain(`from ${(previous(largest) / 100).toFixed(2)} EUR to ${((Math.round(previous(largest) * 1.1)) / 100).toFixed(2)} EUR (+10.0 %); within`);
+    expect(sizes.at(-1)!.detail).toMatch(/total budget \(original and copies\) .* within/);
+  });
+
+  it('a split that moves one group beyond ±20 % of what it got before is refused, naming that group; nothing is sent', async () => {
+    const second = [...spend.keys()][1]!;
+    await withBudgets(scaled(1, { [second]: 1.3 }));
+    const g = await dryRun();
+    expect(g).toMatchObject({ allowed: false, blocked_by: 'max_budget_change' });
+    expect(g.message).toMatch(new RegExp(`^guardrail max_budget_change: country group ${second}: .*previous implied budget.* from ${(previous(second) / 100).toFixed(2)} EUR to ${(Math.round(previous(second) * 1.3) / 100).toFixed(2)} EUR \\(\\+30\\.0 %\\); beyond the limit of ±20 %`));
+    const before = fake.requests.length;
+    const error = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e);
+    expect((error as GuardrailBlockedError).rule).toBe('max_budget_change');
+    expect((error as GuardrailBlockedError).kind).toBe('content');
+    expect(fake.requests.slice(before).filter((r) => r.kind !== 'read')).toEqual([]);
+  });
+
+  it('a group with no spend in the window is an unbounded change: allowed only within 20 % of the original\'s budget', async () => {
+    const fresh = ['NL', 'BE', 'AT', 'PL', 'SE'].find((c) => !spend.has(c))!;
+    const base = scaled(0.9);
+    await withBudgets(new Map([...base, [fresh, Math.floor(originalMinor * 0.1)]]));
+    const within = await dryRun();
+    expect(within.allowed).toBe(true);
+    expect(within.checks.find((c) => c.detail.startsWith(`country group ${fresh} `))!.detail).toMatch(/no spend in the recommendation's window.* \(\+∞ %\), an unbounded change: allowed up to ±20 % of the original ad set's budget of .*; within/);
+    await withBudgets(new Map([...base, [fresh, Math.floor(originalMinor * 0.2) + 1]]));
+    const beyond = await dryRun();
+    expect(beyond).toMatchObject({ allowed: false, blocked_by: 'max_budget_change' });
+    expect(beyond.message).toMatch(new RegExp(`country group ${fresh} \\(no spend .*unbounded change.*beyond`));
+  });
+
+  it('the family\'s total is judged against the original\'s budget', async () => {
+    const fresh = ['NL', 'BE', 'AT', 'PL', 'SE'].find((c) => !spend.has(c))!;
+    // Every group within its own limit, but together 35 % more money than the original had.
+    await withBudgets(new Map([...scaled(1.19), [fresh, Math.floor(originalMinor * 0.15)]]));
+    const g = await dryRun();
+    expect(g).toMatchObject({ allowed: false, blocked_by: 'max_budget_change' });
+    expect(g.checks.filter((c) => !c.passed).map((c) => c.detail)).toEqual([expect.stringMatching(/^the geo split's total budget \(original and copies\) against the original ad set's current budget would move from .* \(\+3[34]\.\d %\); beyond/)]);
+  });
+
+  it('applied, the split lands with the original far below 80 % of its budget: judged per Meta ad set it would have been refused', async () => {
+    await withBudgets(scaled(1.1));
+    const done = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+    expect(done).toMatchObject({ success: true, state: 'applied', guardrails: { allowed: true } });
+    expect(done.adsets.filter((a) => a.step === 'create').length).toBeGreaterThan(0);
+    expect(Number(fake.adSet(adsetId)!.daily_budget)).toBeLessThan(originalMinor * 0.8);
+    // Found again, the split is judged per ad set as before: a copy's budget against what Meta holds for it.
+    const next = (await runOptimization(h.ctx, { campaignId: rec.campaign_id, budget: '1234', mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+    await withBudgets(scaled(1.1), next);
+    const g = (await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true })).guardrails!;
+    const sizes = g.checks.filter((c) => c.rule === 'max_budget_change');
+    expect(sizes.length).toBe(done.adsets.length);
+    for (const c of sizes) expect(c.detail).toMatch(/^ad set \d+: the budget stays/);
+  });
+});
+
+describe(`A LIVE rollback at Meta's hourly limit, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  let fake: FakeGraphApi;
+  let h: Harness;
+  let campaignId: string;
+  let adsetId: string;
+
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+    const origin = await fake.listen();
+    // One ad set per recommendation (no geo split), each apply a budget change of that ad set.
+    h = await harness(origin, fake.adAccountId, { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' });
+    campaignId = fake.market.campaigns[0]!.campaignId;
+    await metaSync(h.ctx);
+    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
+  it('the rollback that would be the fifth budget change of the ad set within the hour is refused (409, CLI exit 4); nothing reaches Meta', async () => {
+    let last: ApplyResult | null = null;
+    for (const budget of [300, 330, 360, 390]) {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: String(budget), mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      last = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      expect(last).toMatchObject({ success: true, state: 'applied', adsets: [{ adset_id: adsetId }] });
+    }
+    const passes = await h.db.query<{ n: number }>(`select count(*)::int as n from apply_guardrail_events where outcome = 'passed' and adset_id = $1 and budget_change`, [adsetId]);
+    expect(passes[0]!.n).toBe(4);
+    const historyBefore = (await h.db.query<{ n: number }>('select count(*)::int as n from targeting_history'))[0]!.n;
+    const adsetBefore = JSON.stringify(fake.adSet(adsetId));
+    const before = fake.requests.length;
+
+    const error = await rollbackChange(h.ctx, { historyId: last!.history_id!, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(GuardrailBlockedError);
+    expect(error).toMatchObject({ rule: 'hourly_budget_changes', kind: 'state' });
+    expect((error as Error).message).toMatch(/^guardrail hourly_budget_changes: 4 budget change\(s\) of this ad set in the last hour; another would exceed the limit of 4 an hour/);
+
+    const overrides = { db: h.db, clock: h.ctx.clock, logger: pino({ level: 'silent' }), metaRuntime: { sleep: async () => {}, random: () => 0.5 } };
+    const env = { META_GRAPH_URL: h.ctx.config.meta.graphUrl, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV, META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' };
+    const cli = await runCli(['rollback', String(last!.history_id), '--mode', 'live', '--yes'], overrides, env);
+    expect(cli.code).toBe(4);
+    expect(cli.stderr).toMatch(/guardrail hourly_budget_changes: .*Meta refuses a fifth with code 17/);
+
+    const app = await buildApp(h.ctx, { keys: testKeys() });
+    try {
+      const admin = auth(await token('admin', { sub: 'ada', expiresIn: 7 * 86_400 }));
+      const api = await app.inject({ method: 'POST', url: `/meta/targeting/rollback/${last!.history_id}`, headers: admin, payload: { mode: 'live', dry_run: false } });
+      expect(api.statusCode).toBe(409);
+      expect(api.json()).toMatchObject({ error: { code: 'conflict', rule: 'hourly_budget_changes' } });
+    } finally {
+      await app.close();
+    }
+
+    // Read to plan, never written to: no update and no validate_only call reached the fake.
+    const sent = fake.requests.slice(before);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((r) => r.kind !== 'read')).toEqual([]);
+    expect(JSON.stringify(fake.adSet(adsetId))).toBe(adsetBefore);
+    expect((await h.db.query<{ n: number }>('select count(*)::int as n from targeting_history'))[0]!.n).toBe(historyBefore);
+    const blocked = await h.db.query<{ rule: string; adset_id: string }>(`select rule, adset_id from apply_guardrail_events where outcome = 'blocked'`);
+    expect(blocked).toEqual([0, 1, 2].map(() => ({ rule: 'hourly_budget_changes', adset_id: adsetId })));
+    // An hour later it goes through.
+    h.setNow(new Date(h.ctx.clock.now().getTime() + 3_600_001).toISOString());
+    expect(await rollbackChange(h.ctx, { historyId: last!.history_id!, mode: 'live', dryRun: false })).toMatchObject({ success: true });
   });
 });

@@ -9,7 +9,7 @@ export const usage = 'meta lookalikes --recommendation ID [--source AUDIENCE_ID]
 export async function metaLookalikesCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({ args, options: { recommendation: { type: 'string' }, yes: { type: 'boolean', default: false }, 'per-country': { type: 'boolean', default: false }, source: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
   if (values.recommendation === undefined || values.recommendation.trim() === '') throw new UsageError('--recommendation: the recommendation whose lookalikes to make is required');
-  const result = await ensureLookalikes(ctx, { recommendationId: values.recommendation.trim(), confirm: values.yes, perCountry: values['per-country'], ...(values.source === undefined ? {} : { sourceAudienceId: values.source.trim() }) });
+  const result = await ensureLookalikes(ctx, { recommendationId: values.recommendation.trim(), confirm: values.yes, ...(values['per-country'] ? { perCountry: true } : {}), ...(values.source === undefined ? {} : { sourceAudienceId: values.source.trim() }) });
   if (values.json) return printJson(io, result);
   printLines(io, [
     `${result.message}.`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type GuardrailFacts, type GuardrailSettings, GUARDRAIL_RULES, judgeGuardrails } from './guardrails.ts';
+import { type GuardrailFacts, type GuardrailFactsAcross, type GuardrailSettings, GUARDRAIL_RULES, judgeGuardrails, judgeGuardrailsAcross, type SplitGroupFacts } from './guardrails.ts';
 
 const settings: GuardrailSettings = { applyEnabled: true, approvalRequired: false, minConfidence: 0.6, maxBudgetChangePct: 20, maxBudgetChangesPerHour: 4, dailyBudgetMoveCapMinor: null };
 const facts: GuardrailFacts = { confidence: 0.8, currentBudgetMinor: 10_000, proposedBudgetMinor: 11_000, budgetChangesLastHour: 0, budgetMovedLast24hMinor: 0, approved: false };
@@ -63,5 +63,74 @@ describe('judgeGuardrails', () => {
     const v = judgeGuardrails({ ...facts, confidence: 0.1, proposedBudgetMinor: 99_999, budgetChangesLastHour: 10 }, { ...settings, applyEnabled: false }, eur);
     expect(v.blockedBy).toBe('apply_disabled');
     expect(v.checks.filter((c) => !c.passed).map((c) => c.rule)).toEqual(['apply_disabled', 'min_confidence', 'max_budget_change', 'hourly_budget_changes']);
+  });
+});
+
+describe('judgeGuardrailsAcross: a first geo split judges money per country group', () => {
+  // The original ad set had 10,000 a day; the history split its spend 60 % ES, 30 % FR, 10 % IT.
+  const split = (groups: Omit<SplitGroupFacts, 'adset'>[]): GuardrailFactsAcross => ({
+    confidence: 0.8,
+    budgetMovedLast24hMinor: 0,
+    approved: true,
+    adsets: groups.map((g, i) => ({ label: i === 0 ? 'orig' : null, isNew: i > 0, currentBudgetMinor: i === 0 ? 10_000 : null, proposedBudgetMinor: g.proposedBudgetMinor, budgetChangesLastHour: 0 })),
+    firstSplit: { originalBudgetMinor: 10_000, groups: groups.map((g, i) => ({ ...g, adset: i })) },
+  });
+  const sizeChecks = (v: ReturnType<typeof judgeGuardrailsAcross>) => v.checks.filter((c) => c.rule === 'max_budget_change');
+
+  it('a split within ±20 % of the history\'s split passes, although the original ad set loses 40 % of its budget', () => {
+    const v = judgeGuardrailsAcross(split([
+      { label: 'ES', previousBudgetMinor: 6_000, proposedBudgetMinor: 7_000 },
+      { label: 'FR', previousBudgetMinor: 3_000, proposedBudgetMinor: 2_500 },
+      { label: 'IT', previousBudgetMinor: 1_000, proposedBudgetMinor: 1_100 },
+    ]), settings, eur);
+    expect(v.allowed).toBe(true);
+    expect(sizeChecks(v).map((c) => c.detail)).toEqual([
+      expect.stringMatching(/^country group ES: .*previous implied budget.* from EUR 60\.00 to EUR 70\.00 \(\+16\.7 %\); within/),
+      expect.stringMatching(/^country group FR: .* from EUR 30\.00 to EUR 25\.00 \(-16\.7 %\); within/),
+      expect.stringMatching(/^country group IT: .* from EUR 10\.00 to EUR 11\.00 \(\+10\.0 %\); within/),
+      expect.stringMatching(/total budget .* from EUR 100\.00 to EUR 106\.00 \(\+6\.0 %\); within/),
+    ]);
+  });
+
+  it('a group moved beyond the limit is refused, naming that group and the ad set that holds it', () => {
+    const v = judgeGuardrailsAcross(split([
+      { label: 'ES', previousBudgetMinor: 6_000, proposedBudgetMinor: 6_000 },
+      { label: 'FR', previousBudgetMinor: 3_000, proposedBudgetMinor: 3_700 },
+      { label: 'IT', previousBudgetMinor: 1_000, proposedBudgetMinor: 1_000 },
+    ]), settings, eur);
+    expect(v).toMatchObject({ allowed: false, blockedBy: 'max_budget_change', blockedAdset: 1 });
+    expect(v.message).toMatch(/^guardrail max_budget_change: country group FR: .* from EUR 30\.00 to EUR 37\.00 \(\+23\.3 %\); beyond the limit of ±20 %/);
+    expect(sizeChecks(v).filter((c) => !c.passed)).toHaveLength(1);
+  });
+
+  it('a group without spend in the window is an unbounded change: it passes only within 20 % of the original\'s budget', () => {
+    const groups = (de: number) => [
+      { label: 'ES', previousBudgetMinor: 10_000, proposedBudgetMinor: 8_000 },
+      { label: 'DE', previousBudgetMinor: 0, proposedBudgetMinor: de },
+    ];
+    const within = judgeGuardrailsAcross(split(groups(2_000)), settings, eur);
+    expect(within.allowed).toBe(true);
+    expect(sizeChecks(within)[1]!.detail).toMatch(/^country group DE \(no spend in the recommendation's window: a previous implied budget of EUR 0\.00\) would move from EUR 0\.00 to EUR 20\.00 \(\+∞ %\), an unbounded change: allowed up to ±20 % of the original ad set's budget of EUR 100\.00; within/);
+    const refused = judgeGuardrailsAcross(split(groups(2_001)), settings, eur);
+    expect(refused).toMatchObject({ allowed: false, blockedBy: 'max_budget_change', blockedAdset: 1 });
+    expect(refused.message).toMatch(/country group DE .*unbounded change.*beyond/);
+  });
+
+  it('the family\'s total is judged against the original\'s budget: groups each within the limit may add up beyond it', () => {
+    // Every funded group may grow 20 % and an unfunded one take 20 % of the original: 40 % more money in all.
+    const v = judgeGuardrailsAcross(split([
+      { label: 'ES', previousBudgetMinor: 10_000, proposedBudgetMinor: 12_000 },
+      { label: 'DE', previousBudgetMinor: 0, proposedBudgetMinor: 2_000 },
+    ]), settings, eur);
+    expect(v).toMatchObject({ allowed: false, blockedBy: 'max_budget_change', blockedAdset: null });
+    expect(v.checks.filter((c) => !c.passed).map((c) => c.detail)).toEqual([expect.stringMatching(/total budget \(original and copies\) .* from EUR 100\.00 to EUR 140\.00 \(\+40\.0 %\); beyond/)]);
+    const less = judgeGuardrailsAcross(split([{ label: 'ES', previousBudgetMinor: 10_000, proposedBudgetMinor: 10_000 }, { label: 'DE', previousBudgetMinor: 0, proposedBudgetMinor: 2_000 }]), settings, eur);
+    expect(less.allowed).toBe(true);
+  });
+
+  it('outside a first split, a copy is no longer waved through: it is an unfunded group of the original\'s budget', () => {
+    const f: GuardrailFactsAcross = { confidence: 0.8, budgetMovedLast24hMinor: 0, approved: true, newAdsetBaseMinor: 10_000, adsets: [{ label: 'new', isNew: true, currentBudgetMinor: null, proposedBudgetMinor: 2_001, budgetChangesLastHour: 0 }] };
+    expect(judgeGuardrailsAcross(f, settings, eur)).toMatchObject({ allowed: false, blockedBy: 'max_budget_change', blockedAdset: 0 });
+    expect(judgeGuardrailsAcross({ ...f, adsets: [{ ...f.adsets[0]!, proposedBudgetMinor: 2_000 }] }, settings, eur).allowed).toBe(true);
   });
 });

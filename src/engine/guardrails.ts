@@ -78,11 +78,32 @@ export function judgeGuardrails(facts: GuardrailFacts, settings: GuardrailSettin
 export interface AdsetBudgetFacts {
   /** How the checks name it (its id); null when the change has one ad set only. */
   label: string | null;
-  /** An ad set the change creates (a geo split's copy): it has no budget to change from. */
+  /**
+   * An ad set the change creates (a geo split's copy): it has no budget of its own to change from.
+   * Outside a first split it is judged as an unfunded group (see newAdsetBaseMinor).
+   */
   isNew: boolean;
   currentBudgetMinor: number | null;
   proposedBudgetMinor: number;
   budgetChangesLastHour: number;
+}
+
+/**
+ * One country group of a first geo split, judged by the money its audience had before rather than
+ * by the Meta ad set that holds it.
+ */
+export interface SplitGroupFacts {
+  /** How the checks name it: its key and countries. */
+  label: string;
+  /** The ad set holding the group (its index in facts.adsets), for naming the one a refusal stops. */
+  adset: number;
+  /**
+   * What the group got from the original ad set before: its countries' share of the original's
+   * spend over the recommendation's window times the original's current budget. 0 when its
+   * countries had no spend: any amount is then an unbounded change.
+   */
+  previousBudgetMinor: number;
+  proposedBudgetMinor: number;
 }
 
 export interface GuardrailFactsAcross {
@@ -91,6 +112,18 @@ export interface GuardrailFactsAcross {
   approved: boolean;
   /** The ad sets whose budget the change sets; may be empty (the change sets no budget). */
   adsets: AdsetBudgetFacts[];
+  /**
+   * A change that creates a geo split: the budget-change limit judges each country group's money
+   * against what it got before, and the family's total (original and copies) against the
+   * original's current budget, instead of each Meta ad set. Absent: per ad set.
+   */
+  firstSplit?: { originalBudgetMinor: number; groups: SplitGroupFacts[] } | null;
+  /**
+   * The original ad set's current budget when the change creates copies in a split that exists
+   * already: a new group's copy has no budget before, and passes only within the limit's share of
+   * it. Null or absent: unknown.
+   */
+  newAdsetBaseMinor?: number | null;
 }
 
 export interface GuardrailVerdictAcross {
@@ -123,12 +156,17 @@ export function judgeGuardrailsAcross(facts: GuardrailFactsAcross, settings: Gua
     const label = at === null ? null : facts.adsets[at]!.label;
     return { ...c, detail: label === null ? c.detail : `ad set ${label}: ${c.detail}`, adset: at };
   };
+  const pct = settings.maxBudgetChangePct;
+  const split = facts.firstSplit ?? null;
+  const sizeChecks = split !== null
+    ? [
+        ...split.groups.map((g) => ({ ...groupCheck(g, split.originalBudgetMinor, pct, money), adset: g.adset })),
+        named(null, familyCheck(split.groups.reduce((s, g) => s + g.proposedBudgetMinor, 0), split.originalBudgetMinor, pct, money)),
+      ]
+    : per.map((p, i) => named(i, p.a.isNew ? unfundedCheck('the new ad set of the geo split', p.a.proposedBudgetMinor, facts.newAdsetBaseMinor ?? null, pct, money) : budgetChangeCheck(p.a.currentBudgetMinor, p.a.proposedBudgetMinor, pct, money)));
   const budgetChecks = per.length === 0
     ? [named(null, { rule: 'max_budget_change', passed: true, detail: 'the change sets no ad set budget' }), named(null, { rule: 'hourly_budget_changes', passed: true, detail: 'the change sets no ad set budget' })]
-    : [
-        ...per.map((p, i) => named(i, p.a.isNew ? { rule: 'max_budget_change', passed: true, detail: `a new ad set of the geo split starts with ${money(p.a.proposedBudgetMinor)}` } : budgetChangeCheck(p.a.currentBudgetMinor, p.a.proposedBudgetMinor, settings.maxBudgetChangePct, money))),
-        ...per.map((p, i) => named(i, hourlyCheck(p.budgetChange, p.a.budgetChangesLastHour, settings.maxBudgetChangesPerHour))),
-      ];
+    : [...sizeChecks, ...per.map((p, i) => named(i, hourlyCheck(p.budgetChange, p.a.budgetChangesLastHour, settings.maxBudgetChangesPerHour)))];
   const checks = [
     named(null, {
       rule: 'apply_disabled',
@@ -174,19 +212,57 @@ function hourlyCheck(budgetChange: boolean, changesLastHour: number, max: number
   };
 }
 
-function budgetChangeCheck(current: number | null, proposed: number, maxPct: number, money: (minor: number) => string): GuardrailCheck {
+const LIMIT = 'META_TARGETING_MAX_BUDGET_CHANGE_PCT';
+
+function budgetChangeCheck(current: number | null, proposed: number, maxPct: number, money: (minor: number) => string, what = 'the budget'): GuardrailCheck {
   if (current === null) {
     return { rule: 'max_budget_change', passed: true, detail: `the ad set's current budget is unknown (no LIVE sync or earlier apply holds it): the change limit cannot be measured; ${money(proposed)} is set` };
   }
-  if (current === proposed) return { rule: 'max_budget_change', passed: true, detail: `the budget stays ${money(current)}` };
-  // Exact in integers: |proposed − current| × 100 ≤ maxPct × current, with maxPct's decimals scaled out.
-  const scale = 10_000;
-  const passed = current > 0 && Math.abs(proposed - current) * 100 * scale <= Math.round(maxPct * scale) * current;
-  const pct = current > 0 ? ((proposed - current) / current) * 100 : Infinity;
+  if (current === proposed) return { rule: 'max_budget_change', passed: true, detail: `${what} stays ${money(current)}` };
+  const passed = current > 0 && withinPct(Math.abs(proposed - current), current, maxPct);
   return {
     rule: 'max_budget_change',
     passed,
-    detail: `the budget would move from ${money(current)} to ${money(proposed)} (${pct >= 0 ? '+' : ''}${Number.isFinite(pct) ? pct.toFixed(1) : '∞'} %); ${passed ? 'within' : 'beyond'} the limit of ±${maxPct} % per apply (META_TARGETING_MAX_BUDGET_CHANGE_PCT)`,
+    detail: `${what} would move from ${money(current)} to ${money(proposed)} (${changePct(current, proposed)}); ${passed ? 'within' : 'beyond'} the limit of ±${maxPct} % per apply (${LIMIT})`,
+  };
+}
+
+/** Exact in integers: amount × 100 ≤ maxPct × base, with maxPct's decimals scaled out. */
+function withinPct(amount: number, base: number, maxPct: number): boolean {
+  const scale = 10_000;
+  return amount * 100 * scale <= Math.round(maxPct * scale) * base;
+}
+
+function changePct(from: number, to: number): string {
+  if (from === 0) return '+∞ %';
+  const pct = ((to - from) / from) * 100;
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
+}
+
+/** A country group of a first split: its proposed budget against what its countries got from the original before. */
+function groupCheck(g: SplitGroupFacts, originalMinor: number, maxPct: number, money: (minor: number) => string): GuardrailCheck {
+  const what = `country group ${g.label}`;
+  if (g.previousBudgetMinor === 0) return unfundedCheck(`${what} (no spend in the recommendation's window: a previous implied budget of ${money(0)})`, g.proposedBudgetMinor, originalMinor, maxPct, money);
+  return budgetChangeCheck(g.previousBudgetMinor, g.proposedBudgetMinor, maxPct, money, `${what}: its previous implied budget (its share of the original ad set's spend times its budget)`);
+}
+
+/** The family of a first split (the original and its copies together) against the original's current budget. */
+function familyCheck(totalMinor: number, originalMinor: number, maxPct: number, money: (minor: number) => string): GuardrailCheck {
+  return budgetChangeCheck(originalMinor, totalMinor, maxPct, money, "the geo split's total budget (original and copies) against the original ad set's current budget");
+}
+
+/**
+ * Money for an audience that had none: a change from 0 is unbounded in percent, so it passes only
+ * when the amount is within the limit's share of the original ad set's budget.
+ */
+function unfundedCheck(what: string, proposed: number, baseMinor: number | null, maxPct: number, money: (minor: number) => string): GuardrailCheck {
+  if (proposed === 0) return { rule: 'max_budget_change', passed: true, detail: `${what} gets no budget` };
+  if (baseMinor === null) return { rule: 'max_budget_change', passed: true, detail: `${what} would get ${money(proposed)}, an unbounded change from nothing; the original ad set's budget is unknown, so the change limit cannot be measured` };
+  const passed = withinPct(proposed, baseMinor, maxPct);
+  return {
+    rule: 'max_budget_change',
+    passed,
+    detail: `${what} would move from ${money(0)} to ${money(proposed)} (+∞ %), an unbounded change: allowed up to ±${maxPct} % of the original ad set's budget of ${money(baseMinor)}; ${passed ? 'within' : 'beyond'} it (${LIMIT})`,
   };
 }
 

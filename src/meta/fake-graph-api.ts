@@ -85,7 +85,8 @@ export interface RecordedRequest {
   body: string;
 }
 
-interface DeliveryRow {
+/** One day of an ad set's delivery in one country, or (age set, country '') in one age × gender bucket. */
+export interface DeliveryRow {
   date: string;
   campaignId: string;
   adsetId: string;
@@ -244,6 +245,58 @@ export class FakeGraphApi {
   /** Ids of the ad sets the fake reports ACTIVE. */
   activeAdsetIds(campaignId?: string): string[] {
     return this.adsets.filter((a) => a.effective_status === 'ACTIVE' && (campaignId === undefined || a.campaign_id === campaignId)).map((a) => a.id);
+  }
+
+  /**
+   * Delivers `days` more days after the last one, as the account is now (tests: delivery after a
+   * change). Each ACTIVE ad set with a daily budget spends it, split evenly across the countries of
+   * its targeting, at the rates its campaign's history had in each country (CPM, CTR, CVR, order
+   * value); each ad set-day also gets one age × gender row holding the whole day, so that both
+   * breakdowns partition the same delivery. Deterministic. Answers the new last day.
+   */
+  advanceDays(days: number): string {
+    const rates = new Map<string, { impressions: number; clicks: number; conversions: number; spend: number; revenue: number }>();
+    for (const r of this.rows) {
+      if (r.country === '') continue;
+      const key = `${r.campaignId}|${r.country}`;
+      const t = rates.get(key) ?? { impressions: 0, clicks: 0, conversions: 0, spend: 0, revenue: 0 };
+      t.impressions += r.impressions;
+      t.clicks += r.clicks;
+      t.conversions += r.conversions;
+      t.spend += r.spendMinor;
+      t.revenue += r.revenueMinor;
+      rates.set(key, t);
+    }
+    let end = this.options.endDate;
+    for (let d = 0; d < days; d++) {
+      end = new Date(Date.parse(`${end}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      for (const a of this.adsets) {
+        const budget = Number(a.daily_budget ?? 0);
+        const countries = a.targeting?.geo_locations?.countries ?? [];
+        if (a.status !== 'ACTIVE' || budget <= 0 || countries.length === 0) continue;
+        const day: DeliveryRow[] = [];
+        countries.forEach((country, i) => {
+          const t = rates.get(`${a.campaign_id}|${country}`);
+          if (t === undefined || t.spend === 0 || t.impressions === 0) return;
+          const spendMinor = Math.floor(budget / countries.length) + (i === 0 ? budget % countries.length : 0);
+          const impressions = Math.round((spendMinor * t.impressions) / t.spend);
+          const clicks = Math.round((impressions * t.clicks) / t.impressions);
+          const conversions = t.clicks === 0 ? 0 : Math.round((clicks * t.conversions) / t.clicks);
+          const revenueMinor = t.conversions === 0 ? 0 : Math.round((conversions * t.revenue) / t.conversions);
+          day.push({ date: end, campaignId: a.campaign_id, adsetId: a.id, country, age: '', gender: '', impressions, reach: Math.round(impressions * 0.8), clicks, conversions, spendMinor, revenueMinor });
+        });
+        if (day.length === 0) continue;
+        const sum = (k: 'impressions' | 'reach' | 'clicks' | 'conversions' | 'spendMinor' | 'revenueMinor') => day.reduce((s, r) => s + r[k], 0);
+        this.rows.push(...day, { date: end, campaignId: a.campaign_id, adsetId: a.id, country: '', age: '25-34', gender: 'female', impressions: sum('impressions'), reach: sum('reach'), clicks: sum('clicks'), conversions: sum('conversions'), spendMinor: sum('spendMinor'), revenueMinor: sum('revenueMinor') });
+      }
+    }
+    this.options.endDate = end;
+    return end;
+  }
+
+  /** An ad set's country rows from `since` (YYYY-MM-DD) on, as the fake delivers them. */
+  countryDelivery(adsetId: string, since: string): DeliveryRow[] {
+    return this.rows.filter((r) => r.adsetId === adsetId && r.country !== '' && r.date >= since).map((r) => ({ ...r }));
   }
 
   /** Rows of delivery the account has (country rows plus age × gender rows), for a benchmark's minimum-calls arithmetic. */

@@ -4,7 +4,8 @@
 // and runs inside recordingGuardrailBlocks, so that a refusal is kept although the apply's own
 // transaction rolls back.
 import type { AppContext } from '../context.ts';
-import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGuardrails, judgeGuardrailsAcross, type GuardrailSettings } from '../engine/guardrails.ts';
+import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGuardrails, judgeGuardrailsAcross, type GuardrailSettings, type SplitGroupFacts } from '../engine/guardrails.ts';
+import { adsetSpendByCountry } from '../store/adset-metrics.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { minorDigits, parseMinor } from '../engine/money.ts';
 import type { Db } from '../store/db.ts';
@@ -128,6 +129,19 @@ export interface LiveBudgetChange {
   adsetId: string | null;
   currentMinor: number | null;
   proposedMinor: number;
+  /** The country group it holds in a geo split (null without one). */
+  group?: { key: string; countries: string[] } | null;
+}
+
+/** A LIVE apply that creates copies of the original ad set (a geo split), as its guardrails need it. */
+export interface LiveSplitFacts {
+  originalAdsetId: string;
+  /** The original's daily budget as Meta holds it now; null without one. */
+  originalBudgetMinor: number | null;
+  /** No ad set of the split exists yet: the apply creates it. */
+  first: boolean;
+  /** The recommendation's window (YYYY-MM-DD, inclusive): the history whose split of the spend is the baseline. */
+  window: { start: string; end: string };
 }
 
 /**
@@ -144,7 +158,7 @@ export async function enforceLiveGuardrails(
   tx: Db,
   rec: Pick<Recommendation, 'recommendation_id' | 'campaign_id' | 'adset_id' | 'confidence'>,
   changes: LiveBudgetChange[],
-  opts: { stage: LiveGuardrailStage; approved: boolean; rollback?: boolean },
+  opts: { stage: LiveGuardrailStage; approved: boolean; rollback?: boolean; split?: LiveSplitFacts | null },
 ): Promise<{ report: GuardrailReport; passes: LivePass[] }> {
   const budget = await recommendedBudget(tx, rec.recommendation_id);
   if (budget === null) throw new NotFoundError(`no recommendation ${rec.recommendation_id}`);
@@ -164,8 +178,17 @@ export async function enforceLiveGuardrails(
       budgetChangesLastHour: c.adsetId === null ? 0 : await budgetChangesSince(tx, rec.campaign_id, c.adsetId, hourAgo, 'live'),
     });
   }
+  const creates = changes.some((c) => c.adsetId === null);
+  const split = creates && opts.split != null ? opts.split : null;
   const verdict = judgeGuardrailsAcross(
-    { confidence: rec.confidence, approved: opts.approved, budgetMovedLast24hMinor: await budgetMovedSince(tx, currency, new Date(now.getTime() - 24 * HOUR_MS), 'live'), adsets },
+    {
+      confidence: rec.confidence,
+      approved: opts.approved,
+      budgetMovedLast24hMinor: await budgetMovedSince(tx, currency, new Date(now.getTime() - 24 * HOUR_MS), 'live'),
+      adsets,
+      firstSplit: split?.first === true && split.originalBudgetMinor !== null ? await firstSplitFacts(tx, rec.campaign_id, split.originalAdsetId, split.originalBudgetMinor, split.window, changes) : null,
+      newAdsetBaseMinor: split?.originalBudgetMinor ?? null,
+    },
     opts.rollback === true ? rollbackSettings(guardrailSettings(ctx, 'live', currency)) : guardrailSettings(ctx, 'live', currency),
     (minor) => money(minor, currency),
   );
@@ -213,6 +236,26 @@ export async function enforceLiveGuardrails(
   }
   if (passes.length === 0) passes.push({ ref: null, eventId: await insertGuardrailEvent(tx, event(rec.adset_id, currentTotal, proposedTotal, false, 0)) });
   return { report: { ...report, event_id: passes[0]!.eventId }, passes };
+}
+
+/**
+ * A first geo split judged per audience: each group's previous budget is its countries' share of
+ * the original ad set's spend over the recommendation's window (the history's own split) times the
+ * original's current budget; a group whose countries spent nothing had none.
+ */
+async function firstSplitFacts(tx: Db, campaignId: string, originalAdsetId: string, originalBudgetMinor: number, window: { start: string; end: string }, changes: LiveBudgetChange[]): Promise<{ originalBudgetMinor: number; groups: SplitGroupFacts[] }> {
+  const spend = await adsetSpendByCountry(tx, campaignId, originalAdsetId, window.start, window.end);
+  const total = [...spend.values()].reduce((a, x) => a + x, 0);
+  const groups = changes.map((c, i) => {
+    const countries = c.group?.countries ?? [];
+    const groupSpend = countries.reduce((a, k) => a + (spend.get(k) ?? 0), 0);
+    // Rounded to a whole minor unit, as budgets are.
+    const previous = total === 0 ? 0 : Math.round((groupSpend * originalBudgetMinor) / total);
+    const key = c.group?.key ?? '?';
+    const label = countries.length === 1 && countries[0] === key ? key : `${key} (${countries.join(', ')})`;
+    return { label, adset: i, previousBudgetMinor: previous, proposedBudgetMinor: c.proposedMinor };
+  });
+  return { originalBudgetMinor, groups };
 }
 
 /**

@@ -14,7 +14,7 @@ import type { ChangesDocument } from './live-changes.ts';
 import { metaClientFor, translate } from './meta.ts';
 import { reconcilePendingChanges, PENDING_GRACE_MS } from './reconcile-changes.ts';
 import { getRecommendation, newerRecommendation } from '../store/runs.ts';
-import { approvedBy, enforceGuardrails, enforceLiveGuardrails, type GuardrailReport, type LiveBudgetChange, type LivePass, landedRefs, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
+import { approvedBy, enforceGuardrails, enforceLiveGuardrails, type GuardrailReport, type LiveBudgetChange, type LivePass, type LiveSplitFacts, landedRefs, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
 import { auditChange } from './audit.ts';
 import { addDays, isoDate } from './dates.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
@@ -245,7 +245,7 @@ async function applyLive(ctx: AppContext, req: ApplyRequest): Promise<ApplyResul
     // The guardrails judge the budgets, which lookalikes do not change: checked on the first plan,
     // before any write reaches Meta (lookalikes and validate_only included). A refusal is thrown
     // (and recorded by recordingGuardrailBlocks); a dry run only reports.
-    const checked = await ctx.db.transaction((tx) => enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: req.dryRun ? 'report' : 'precheck', approved }));
+    const checked = await ctx.db.transaction((tx) => enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: req.dryRun ? 'report' : 'precheck', approved, split: splitFactsOf(plan) }));
     const lookalikes = await lookalikesForLive(ctx, rec, !req.dryRun);
     if (lookalikes.target.length > 0) plan = await planLiveApply(ctx, client, rec, lookalikes.target);
     const shown = { ...base, ...answerOf(plan), lookalikes: lookalikes.answer };
@@ -271,7 +271,7 @@ async function applyLive(ctx: AppContext, req: ApplyRequest): Promise<ApplyResul
     let guarded: { report: GuardrailReport; passes: LivePass[] } | null = null;
     const outcome = await executeLivePlan(ctx, client, plan, (_state, doc) =>
       recordLive(ctx, plan, doc, 'pending', null, async (tx) => {
-        guarded = await enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: 'enforce', approved });
+        guarded = await enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: 'enforce', approved, split: splitFactsOf(plan) });
       }),
     );
     const passed = guarded as { report: GuardrailReport; passes: LivePass[] } | null;
@@ -302,9 +302,15 @@ function budgetChangesOf(plan: LivePlan): LiveBudgetChange[] {
   for (const [ref, c] of plan.doc.adsets.entries()) {
     if (c.step === 'retire' || isNoop(c) || c.after.daily_budget === undefined || c.after.daily_budget === null) continue;
     const current = c.step === 'create' || c.before?.daily_budget == null ? null : Number(c.before.daily_budget);
-    out.push({ ref, adsetId: c.step === 'create' ? null : c.adset_id, currentMinor: current, proposedMinor: Number(c.after.daily_budget) });
+    out.push({ ref, adsetId: c.step === 'create' ? null : c.adset_id, currentMinor: current, proposedMinor: Number(c.after.daily_budget), group: c.group === null ? null : { key: c.group.key, countries: c.group.countries } });
   }
   return out;
+}
+
+/** What the guardrails need of a plan that creates copies of the original ad set (null when it creates none). */
+function splitFactsOf(plan: LivePlan): LiveSplitFacts | null {
+  if (!plan.doc.adsets.some((c) => c.step === 'create')) return null;
+  return { originalAdsetId: plan.source.id, originalBudgetMinor: plan.source.dailyBudgetMinor, first: plan.firstSplit, window: plan.rec.reasoning.window };
 }
 
 /** What a LIVE answer shows of a plan: the requests, each ad set's diff, and the notes. */

@@ -12,9 +12,10 @@ import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision 
 import type { MetaAdSet } from '../meta/graph.ts';
 import { setChangeProgress, settleChange, type StoredMetaError } from '../store/history.ts';
 import { metaCampaignOf, saveSplitMembers, splitMembersOf, splitSourceOf } from '../store/meta.ts';
+import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
 import { activate, compensate, metaErrorOf, sendChange, stateOf, type AdSetChange, type ChangesDocument } from './live-changes.ts';
-import { decisionOf } from './targeting-decision.ts';
+import { targetingDecisionOf } from './targeting-decision.ts';
 
 export interface LivePlan {
   rec: Recommendation;
@@ -22,6 +23,8 @@ export interface LivePlan {
   source: MetaAdSet;
   rules: CampaignRules;
   doc: ChangesDocument;
+  /** The plan creates the geo split: no ad set of it exists yet, only the original. */
+  firstSplit: boolean;
 }
 
 /** Reads what the apply starts from and decides every request; sends nothing. */
@@ -32,7 +35,11 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const campaign = await metaCampaignOf(ctx.db, rec.campaign_id);
   if (campaign === null) throw new InputError('recommendation_id', `campaign ${rec.campaign_id} has no LIVE structure stored; run meta sync --campaign ${rec.campaign_id} first`);
   const rules: CampaignRules = { specialAdCategories: campaign.specialAdCategories, budgetMode: campaign.budgetMode };
-  const decision = decisionOf(rec, ctx.config.meta.advantageAudience, lookalikes);
+  const decided = await getRecommendationDecision(ctx.db, rec.recommendation_id);
+  if (decided == null) {
+    throw new ConflictError(`recommendation ${rec.recommendation_id} predates the engine's decisions being stored with recommendations, and a LIVE apply maps that decision (not the document) to Meta's requests; run the campaign again (run --campaign ${rec.campaign_id} --mode live) and apply its new recommendation for ad set ${rec.adset_id}`);
+  }
+  const decision = targetingDecisionOf(decided, ctx.config.meta.advantageAudience, lookalikes);
   const source = await readAdSet(client, rec.adset_id);
   if (source.campaignId !== rec.campaign_id) throw new ConflictError(`ad set ${rec.adset_id} now belongs to campaign ${source.campaignId}, not ${rec.campaign_id}; sync and run again`);
   // Per-country budgets need ad sets of their own; a campaign budget or a lifetime budget has none to split.
@@ -43,7 +50,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const current = new Map<string, MetaAdSet>([[source.id, source]]);
   for (const s of steps) if (s.kind !== 'create' && !current.has(s.adsetId)) current.set(s.adsetId, await readAdSet(client, s.adsetId));
   const adsets = steps.map((s) => changeFor(s, decision, current, rules, source));
-  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] } };
+  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit: members.length === 0 && steps.some((s) => s.kind === 'create') };
 }
 
 function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet): AdSetChange {

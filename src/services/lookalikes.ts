@@ -8,7 +8,7 @@
 import type { AppContext } from '../context.ts';
 import { MetaApiError } from '../meta/errors.ts';
 import { createLookalike, findLookalike, isDuplicateLookalike, type LookalikeIdentity, type MetaAudienceStatus, readAudience } from '../meta/lookalikes.ts';
-import { accountSourceAudiences, findStoredLookalike, specialAdCategoriesOf, type StoredLookalike, upsertLookalike } from '../store/lookalikes.ts';
+import { accountSourceAudiences, findStoredLookalike, specialAdCategoriesOf, type StoredLookalike, upsertLookalike, usableLookalikesOf } from '../store/lookalikes.ts';
 import { getRecommendation } from '../store/runs.ts';
 import { auditChange } from './audit.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
@@ -67,8 +67,9 @@ export async function ensureLookalikes(ctx: AppContext, req: EnsureLookalikesReq
   }
   const forbidden = (await specialAdCategoriesOf(ctx.db, rec.campaign_id)).filter((c) => NO_LOOKALIKES.has(c));
   if (forbidden.length > 0) throw new ConflictError(`campaign ${rec.campaign_id} has the special ad category ${forbidden.join(', ')}, in which Meta allows no lookalike audiences; nothing was created`);
-  const chosen = await chooseSource(ctx, rec, req.sourceAudienceId ?? null);
   const { client, accountId } = metaClientFor(ctx);
+  const chosen = await chooseSource(ctx, rec, req.sourceAudienceId ?? null, accountId);
+  const perCountry = req.perCountry ?? chosen.perCountry;
   const first = await translate(() => readAudience(client, chosen.id));
   // Meta counts the people per country and does not say how many of the source live in each; its
   // lower bound for the whole source is the best this can check (Meta itself refuses the rest).
@@ -81,7 +82,7 @@ export async function ensureLookalikes(ctx: AppContext, req: EnsureLookalikesReq
 
   const outcomes: LookalikeOutcome[] = [];
   for (const proposal of rec.lookalikes) {
-    const groups = req.perCountry === true ? proposal.country_codes.map((c) => [c]) : [proposal.country_codes];
+    const groups = perCountry ? proposal.country_codes.map((c) => [c]) : [proposal.country_codes];
     for (const group of groups) {
       const identity: LookalikeIdentity = { originAudienceId: first.id, ratioPct: Math.round(proposal.ratio * 100), countries: [...new Set(group.map((c) => c.toUpperCase()))].sort() };
       const name = `Lookalike ${identity.ratioPct}% - ${identity.countries.join('+')} - source ${identity.originAudienceId}`;
@@ -107,24 +108,46 @@ export async function ensureLookalikes(ctx: AppContext, req: EnsureLookalikesReq
 }
 
 /**
- * The lookalikes' source: the one asked for; else the recommendation's, when it is an audience on
+ * The lookalikes' source: the one asked for; else one whose lookalikes of these countries and
+ * ratios are recorded already (made by an earlier call, `--source` included: an apply, which names
+ * no source, must find what was made for it); else the recommendation's, when it is an audience on
  * the account; else the recommendation's best custom audience that is on the account. The engine
  * may propose a source that does not exist yet (converters or pixel visitors of the campaign, to be
  * made from the pixel); it is said, and not guessed at.
  */
-async function chooseSource(ctx: AppContext, rec: Recommendation, explicit: string | null): Promise<{ id: string; why: string }> {
+async function chooseSource(ctx: AppContext, rec: Recommendation, explicit: string | null, accountId: string): Promise<{ id: string; why: string; perCountry: boolean }> {
   if (explicit !== null) {
     if (!/^\d{1,30}$/.test(explicit)) throw new InputError('source', `must be a custom audience id (digits), got ${JSON.stringify(explicit.slice(0, 60))}`);
-    return { id: explicit, why: 'the source asked for' };
+    return { id: explicit, why: 'the source asked for', perCountry: false };
   }
+  const recorded = recordedSource(rec, await usableLookalikesOf(ctx.db, accountId));
+  if (recorded !== null) return { ...recorded, why: `the source of the identical lookalikes recorded already (${recorded.perCountry ? 'one per country and ratio' : 'one per ratio for the countries together'})` };
   const proposed = rec.lookalikes[0]!.source_audience_id;
   const onAccount = await accountSourceAudiences(ctx.db);
   const ids = new Set(onAccount.map((a) => a.audienceId));
-  if (ids.has(proposed)) return { id: proposed, why: "the recommendation's source" };
+  if (ids.has(proposed)) return { id: proposed, why: "the recommendation's source", perCountry: false };
   const real = rec.custom_audiences.find((c) => ids.has(c.audience_id));
-  if (real !== undefined) return { id: real.audience_id, why: `the recommendation's best custom audience on the account (its first source, ${proposed}, is one it proposes to build and is not on the account)` };
+  if (real !== undefined) return { id: real.audience_id, why: `the recommendation's best custom audience on the account (its first source, ${proposed}, is one it proposes to build and is not on the account)`, perCountry: false };
   const listed = onAccount.slice(0, 10).map((a) => `${a.audienceId}${a.name ? ` (${a.name})` : ''}`).join(', ');
   throw new ConflictError(`the recommendation's lookalike source ${proposed} is an audience it proposes to build, not one on the account, and none of its custom audiences is on the account; make it in Ads Manager (or pick one) and give it as the source${listed === '' ? ' (the last sync found no custom audience on the account)' : `: ${listed}`}`);
+}
+
+/**
+ * A source of which every lookalike the recommendation proposes is recorded on the account (not
+ * unusable), for the countries together or one per country; the recommendation's own source
+ * first, then its custom audiences in order, then the most recently made. Null when none is.
+ */
+export function recordedSource(rec: Pick<Recommendation, 'lookalikes' | 'custom_audiences'>, recorded: readonly Pick<StoredLookalike, 'originAudienceId' | 'ratioPct' | 'countries'>[]): { id: string; perCountry: boolean } | null {
+  const have = new Set(recorded.map((l) => `${l.originAudienceId}|${l.ratioPct}|${l.countries.join(',')}`));
+  const wanted = rec.lookalikes.map((p) => ({ ratioPct: Math.round(p.ratio * 100), countries: [...new Set(p.country_codes.map((c) => c.toUpperCase()))].sort() }));
+  const covers = (origin: string, perCountry: boolean) => wanted.every((w) => (perCountry ? w.countries.map((c) => [c]) : [w.countries]).every((group) => have.has(`${origin}|${w.ratioPct}|${group.join(',')}`)));
+  const preferred = [rec.lookalikes[0]?.source_audience_id, ...rec.custom_audiences.map((c) => c.audience_id)].filter((x): x is string => x !== undefined);
+  const origins = [...new Set([...preferred, ...recorded.map((l) => l.originAudienceId)])];
+  for (const origin of origins) {
+    if (covers(origin, false)) return { id: origin, perCountry: false };
+    if (covers(origin, true)) return { id: origin, perCountry: true };
+  }
+  return null;
 }
 
 async function ensureOne(

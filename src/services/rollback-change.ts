@@ -96,6 +96,9 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     }
     const doc: ChangesDocument = { source_adset_id: applied.source_adset_id, adsets: steps, rolled_back: [] };
     const requests = steps.filter((s) => s.diff.length > 0).map((s) => s.update);
+    const guard = (tx: Db, stage: 'precheck' | 'enforce') => enforceLiveGuardrails(ctx, tx, { recommendation_id: row.recommendationId!, campaign_id: row.campaignId, adset_id: row.adsetId, confidence: 1 }, rollbackBudgetChanges(doc), { stage, approved: true, rollback: true });
+    // Meta's hourly limit, before anything reaches Meta (validate_only included): a refusal is thrown and recorded.
+    if (!dryRun) await ctx.db.transaction((tx) => guard(tx, 'precheck'));
     const errors: RollbackResult['validation']['errors'] = [];
     for (const r of requests) {
       try {
@@ -112,7 +115,7 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     if (errors.length > 0) return { ...base, history_id: null, success: false, meta_error: errors[0]!.error, message: `Meta refused ${errors.length} request(s) of the rollback in validation (${errors[0]!.error.message}); nothing was sent or recorded` };
     let passes: LivePass[] = [];
     const historyId = await recordRollback(ctx, row, doc, async (tx) => {
-      passes = (await enforceLiveGuardrails(ctx, tx, { recommendation_id: row.recommendationId!, campaign_id: row.campaignId, adset_id: row.adsetId, confidence: 1 }, rollbackBudgetChanges(doc), { stage: 'enforce', approved: true, rollback: true })).passes;
+      passes = (await guard(tx, 'enforce')).passes;
     });
     const outcome: LiveOutcome = await sendChanges(ctx, client, doc, historyId);
     if (outcome.state === 'failed') await withdrawLivePasses(ctx, passes, landedRefs(outcome.doc));

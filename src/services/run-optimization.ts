@@ -164,7 +164,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       const createdAt = ctx.clock.now().toISOString();
       const recommendations: Recommendation[] = decisions.map((d) => ({ recommendation_id: ctx.newId(), run_id: runId, created_at: createdAt, ...presentDecision(d.decision) }));
       const durationMs = Math.max(0, Math.round(performance.now() - t0));
-      await insertRecommendations(tx, recommendations, campaign.currency, decisions.map((d) => d.decision.budgetMinor));
+      await insertRecommendations(tx, recommendations, campaign.currency, decisions.map((d) => d.decision));
       await recordRests(tx, runId, req.campaignId, { started: decisions.flatMap((d) => d.rests?.started ?? []), ended: decisions.flatMap((d) => d.rests?.ended ?? []) });
       await completeRun(tx, runId, ctx.clock.now(), durationMs, recommendations.length);
       const run = await getRun(tx, runId);

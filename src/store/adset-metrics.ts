@@ -72,3 +72,18 @@ export async function adsetDailyMetrics(db: Db, campaignId: string, adsetIds: re
   }
   return out.sort((a, b) => (a.adsetId < b.adsetId ? -1 : a.adsetId > b.adsetId ? 1 : a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
 }
+
+/**
+ * An ad set's spend per country over [start, end] (YYYY-MM-DD, inclusive), in minor units, from
+ * its country rows: how the history split its money across countries. Countries without spend are
+ * absent.
+ */
+export async function adsetSpendByCountry(db: Db, campaignId: string, adsetId: string, start: string, end: string): Promise<Map<string, number>> {
+  const rows = await db.query<{ country: string; spend: string | number }>(
+    `select country, bigint_sum(spend_minor)::text as spend
+     from insights where campaign_id = $1 and adset_id = $2 and segment_type = '' and country <> '' and date between $3::date and $4::date
+     group by 1 having bigint_sum(spend_minor) > 0`,
+    [campaignId, adsetId, start, end],
+  );
+  return new Map(rows.map((r) => [r.country, Number(r.spend)]));
+}

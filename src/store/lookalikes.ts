@@ -44,6 +44,12 @@ export async function findStoredLookalike(db: Db, id: { accountId: string; origi
   return rows[0] === undefined ? null : lookalikeOf(rows[0]);
 }
 
+/** The account's recorded lookalikes that are not unusable, the most recently made first. */
+export async function usableLookalikesOf(db: Db, accountId: string): Promise<StoredLookalike[]> {
+  const rows = await db.query<Record<string, unknown>>(`select * from meta_lookalikes where account_id = $1 and state <> 'unusable' order by created_at desc, audience_id`, [accountId]);
+  return rows.map(lookalikeOf);
+}
+
 /** Records a lookalike, or its new state; the first time it was seen ready is kept. */
 export async function upsertLookalike(tx: Db, l: Omit<StoredLookalike, 'readyAt' | 'createdAt' | 'checkedAt'>, at: Date): Promise<StoredLookalike> {
   const rows = await tx.query<Record<string, unknown>>(

@@ -1,4 +1,4 @@
-import type { EngineSettings } from '../engine/types.ts';
+import type { Decision, EngineSettings } from '../engine/types.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import type { Db } from './db.ts';
 
@@ -105,25 +105,28 @@ export async function getRun(db: Db, runId: string): Promise<RunRecord | null> {
   };
 }
 
-export async function insertRecommendations(tx: Db, recs: readonly Recommendation[], currency: string, budgetsMinor: readonly number[]): Promise<void> {
+/** Stores each recommendation's document with the engine's decision it presents (decisions[i] is recs[i]'s), in one insert. */
+export async function insertRecommendations(tx: Db, recs: readonly Recommendation[], currency: string, decisions: readonly Decision[]): Promise<void> {
   if (recs.length === 0) return;
+  if (decisions.length !== recs.length) throw new Error(`${recs.length} recommendations but ${decisions.length} decisions`);
   await tx.query(
     `insert into recommendations (recommendation_id, run_id, campaign_id, adset_id, created_at, currency, total_budget_minor,
-       confidence, expected_roas, document)
-     select id::uuid, run::uuid, c, a, ts::timestamptz, $10, b, conf, er, doc::jsonb
-     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::float8[], $8::float8[], $9::text[])
-       as u(id, run, c, a, ts, b, conf, er, doc)`,
+       confidence, expected_roas, document, decision)
+     select id::uuid, run::uuid, c, a, ts::timestamptz, $10, b, conf, er, doc::jsonb, dec::jsonb
+     from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::float8[], $8::float8[], $9::text[], $11::text[])
+       as u(id, run, c, a, ts, b, conf, er, doc, dec)`,
     [
       recs.map((r) => r.recommendation_id),
       recs.map((r) => r.run_id),
       recs.map((r) => r.campaign_id),
       recs.map((r) => r.adset_id),
       recs.map((r) => r.created_at),
-      budgetsMinor as number[],
+      decisions.map((d) => d.budgetMinor),
       recs.map((r) => r.confidence),
       recs.map((r) => r.expected_roas),
       recs.map((r) => JSON.stringify(r)),
       currency,
+      decisions.map((d) => JSON.stringify(d)),
     ],
   );
   await storeLatestBodies(tx, recs);
@@ -168,6 +171,17 @@ export async function newerRecommendation(db: Db, rec: Pick<Recommendation, 'cam
   );
   const r = rows[0];
   return r === undefined ? null : { recommendationId: r.recommendation_id, runId: r.run_id, createdAt: new Date(r.created_at).toISOString() };
+}
+
+/**
+ * The engine's decision stored with a recommendation: undefined when there is no such
+ * recommendation, null when it was stored before decisions were kept with recommendations.
+ */
+export async function getRecommendationDecision(db: Db, recommendationId: string): Promise<Decision | null | undefined> {
+  const rows = await db.query<{ decision: Decision | string | null }>('select decision from recommendations where recommendation_id = $1', [recommendationId]);
+  if (rows[0] === undefined) return undefined;
+  const d = rows[0].decision;
+  return d === null ? null : typeof d === 'string' ? (JSON.parse(d) as Decision) : d;
 }
 
 export async function getRecommendation(db: Db, recommendationId: string): Promise<Recommendation | null> {
