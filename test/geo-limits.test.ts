@@ -1,11 +1,13 @@
-// The change-per-run limit end to end: the second run of a campaign reads the first run's split
-// from the store, stays within ±20 % of it (rescaled to the new budget), stores it with its decision
-// inputs, and `explain --replay` of the second run decides the same again.
+// The change-per-run limit end to end: the second run of a campaign reads the split in force (the
+// first run's, applied) from the store, stays within ±20 % of it (rescaled to the new budget),
+// stores it with its decision inputs, and `explain --replay` of the second run decides the same
+// again. A recommendation nobody applied does not move the limit.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../src/context.ts';
 import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { explainRecommendation } from '../src/services/explain-recommendation.ts';
+import { applyRecommendation } from '../src/services/apply-recommendation.ts';
 import { generateStubHistory } from '../src/services/generate-stub.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { getDecisionInputs } from '../src/store/decision-inputs.ts';
@@ -26,6 +28,9 @@ describe(`the change-per-run limit of the bayes split on ${usingPostgres ? 'Post
     // second (bayes, ±20 % by default) has to hold back.
     const seed = await createContext(testConfig({ TARGETING_STRATEGY: 'seed' }), { db: ctx.db, clock: ctx.clock, logger: pino({ level: 'silent' }) });
     first = (await runOptimization(seed, { campaignId, budget: '1000', mode: 'stub' })).recommendations;
+    // Applied (STUB): the first run's split is in force. The guardrails are not what this test is about.
+    const applying = await createContext(testConfig({ META_TARGETING_MIN_CONFIDENCE: '0', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' }), { db: ctx.db, clock: ctx.clock, logger: pino({ level: 'silent' }) });
+    for (const rec of first) await applyRecommendation(applying, { recommendationId: rec.recommendation_id, mode: 'stub', dryRun: false });
     ctx.setNow('2026-11-21T08:00:00Z');
     // The trust region outranks the change limit; set wide here so that the change limit is what holds.
     const wide = await createContext(testConfig({ TARGETING_TRUST_MULTIPLE: '100' }), { db: ctx.db, clock: ctx.clock, logger: pino({ level: 'silent' }) });
@@ -35,7 +40,7 @@ describe(`the change-per-run limit of the bayes split on ${usingPostgres ? 'Post
     await ctx.close();
   });
 
-  it('tells the second run the first run\'s split, in minor units, and the first run nothing', async () => {
+  it('tells the second run the split in force (the first run\'s, applied), in minor units, and the first run nothing', async () => {
     expect((await getDecisionInputs(ctx.db, first[0]!.run_id))!.earlierRuns).toBeNull();
     const earlier = (await getDecisionInputs(ctx.db, second[0]!.run_id))!.earlierRuns!;
     expect(earlier.geo).toEqual(first.map((r) => ({
@@ -85,6 +90,13 @@ describe(`the change-per-run limit of the bayes split on ${usingPostgres ? 'Post
       for (const t of rec.reasoning.trace.filter((e) => e.step === 'geo.relaxed')) expect(t.numbers.relaxed).toBe('change');
     }
     expect(bounded).toBeGreaterThan(0);
+  });
+
+  it('measures from the split in force, not from a later recommendation nobody applied', async () => {
+    const fourth = (await runOptimization(ctx, { campaignId, budget: '1500', mode: 'stub' })).recommendations;
+    const earlier = (await getDecisionInputs(ctx.db, fourth[0]!.run_id))!.earlierRuns!;
+    // The second and third runs were not applied: the first run's split is still the one in force.
+    expect(earlier.geo!.map((g) => g.totalBudgetMinor)).toEqual(first.map((r) => Math.round(r.total_budget * 100)));
   });
 
   it('replays the second run identically from its stored inputs', async () => {

@@ -43,8 +43,10 @@ interface Harness {
 
 /**
  * LIVE applies switched on (the kill switch is off in LIVE until set), and the per-apply budget
- * limit raised: these tests are about the writes, and a run's split may move a country's money
- * far from the history's split. The guardrail tests below use the defaults.
+ * limit raised: these tests are about the writes, and several put the account in states (a
+ * half-landed apply, an ad set's budget already moved) where the budget-change limit would answer
+ * before the behaviour under test. A run's first split stays within the default limit (the first
+ * test checks it); the guardrail tests below use the defaults.
  */
 const LIVE_APPLY_ENV = { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' };
 
@@ -167,6 +169,11 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
   let applied: ApplyResult;
   it('apply: records pending first, sends specs that match the recommendation in minor units, creates the geo split paused until it completes', async () => {
     const rec = recs[0]!;
+    // The run's first split is held to the change limit against the history's split, so the
+    // guardrail at its default (±20 %) lets it through.
+    const atDefaults = await createContext({ ...h.ctx.config, guardrails: { ...h.ctx.config.guardrails, maxBudgetChangePct: 20 } }, { db: h.db, clock: h.ctx.clock, logger: pino({ level: 'silent' }), metaRuntime: { sleep: async () => {}, random: () => 0.5 } });
+    const preview = await applyRecommendation(atDefaults, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: true });
+    expect(preview.guardrails).toMatchObject({ allowed: true, blocked_by: null });
     const before = fake.requests.length;
     applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
     outputs.push(applied);
@@ -216,9 +223,13 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     // The next morning, the sync reads the new days up to the account's last complete day.
     h.setNow(`${addDays(end, 1)}T08:00:00Z`);
     outputs.push(await metaSync(h.ctx, { campaignId }));
-    // The ad set's delivery from the day after the change (that day mixes old and new targeting), as the fake served it.
-    const after = fake.countryDelivery(rec.adset_id!, addDays(isoDate(row.appliedAt), 1));
+    // The split's delivery (the original and its copies) from the day after the change (that day
+    // mixes old and new targeting), as the fake served it.
+    const ids = [...new Set(applied.adsets.filter((a) => a.step !== 'retire').map((a) => a.adset_id!))];
+    expect(ids.length).toBeGreaterThan(1);
+    const after = ids.flatMap((id) => fake.countryDelivery(id, addDays(isoDate(row.appliedAt), 1)));
     expect(new Set(after.map((r) => r.date)).size).toBe(4);
+    expect(new Set(after.map((r) => r.country)).size).toBe(rec.geo_allocations.length);
     const sum = (k: 'impressions' | 'clicks' | 'conversions' | 'spendMinor' | 'revenueMinor') => after.reduce((s, r) => s + r[k], 0);
     expect(sum('conversions')).toBeGreaterThan(0);
     const settled = await metrics();
@@ -459,6 +470,43 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
     expect(await ledger('withdrawn')).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
   });
 
+  it('a rollback works with LIVE applies switched off, and its budget change is recorded against the hour', async () => {
+    const off = { ...h.ctx, config: { ...h.ctx.config, guardrails: { ...h.ctx.config.guardrails, applyEnabled: { stub: true, live: false } } } };
+    const rec = await recFor(510);
+    expect((await applyRecommendation(off, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e) as GuardrailBlockedError).rule).toBe('apply_disabled');
+    const passesBefore = (await ledger('passed')).length;
+    // The change in force: the last one applied.
+    const inForce = (await h.db.query<{ id: number }>(`select max(id)::int as id from targeting_history where state = 'applied' and mode = 'live'`))[0]!.id;
+    expect(inForce).toBeGreaterThanOrEqual(fifthHistoryId);
+    const back = await rollbackChange(off, { historyId: inForce, dryRun: false });
+    expect(back.success).toBe(true);
+    expect((await ledger('passed')).slice(passesBefore)).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
+  });
+});
+
+describe(`Lookalikes in a LIVE apply, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  // An account of its own: the applies of the other tests would have made (and populated) the
+  // lookalikes this one expects to be new.
+  let fake: FakeGraphApi;
+  let h: Harness;
+  let campaignId: string;
+  let adsetId: string;
+  const recFor = async (budget: number) => (await runOptimization(h.ctx, { campaignId, budget: String(budget), mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+  const apply = (rec: Recommendation, dryRun = false) => applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun });
+
+  beforeAll(async () => {
+    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+    const origin = await fake.listen();
+    h = await harness(origin, fake.adAccountId, { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' });
+    campaignId = fake.market.campaigns[0]!.campaignId;
+    await metaSync(h.ctx);
+    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+  });
+  afterAll(async () => {
+    await h.close();
+    await fake.close();
+  });
+
   it('lookalikes: a dry run says which it would make and makes none; a confirmed apply makes them and, while they populate, goes ahead without them', async () => {
     const rec = await recFor(540);
     expect(rec.lookalikes.length).toBeGreaterThan(0);
@@ -477,18 +525,6 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
     expect(sent.filter((id) => made.has(id))).toEqual([]);
   });
 
-  it('a rollback works with LIVE applies switched off, and its budget change is recorded against the hour', async () => {
-    const off = { ...h.ctx, config: { ...h.ctx.config, guardrails: { ...h.ctx.config.guardrails, applyEnabled: { stub: true, live: false } } } };
-    const rec = await recFor(510);
-    expect((await applyRecommendation(off, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false }).then(() => null, (e: unknown) => e) as GuardrailBlockedError).rule).toBe('apply_disabled');
-    const passesBefore = (await ledger('passed')).length;
-    // The change in force: the last one applied.
-    const inForce = (await h.db.query<{ id: number }>(`select max(id)::int as id from targeting_history where state = 'applied' and mode = 'live'`))[0]!.id;
-    expect(inForce).toBeGreaterThanOrEqual(fifthHistoryId);
-    const back = await rollbackChange(off, { historyId: inForce, dryRun: false });
-    expect(back.success).toBe(true);
-    expect((await ledger('passed')).slice(passesBefore)).toEqual([{ adset_id: adsetId, rule: null, mode: 'live', budget_change: true }]);
-  });
 });
 
 describe(`A first geo split under the budget-change limit, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {

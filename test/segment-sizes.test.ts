@@ -6,8 +6,8 @@ import { importInsightsFile } from '../src/services/import-insights.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { openTestContext, type TestContext, usingPostgres } from './helpers/db.ts';
 
-// Four interests, each in its own ad set, with equal delivery: i-best-tiny converts best but holds
-// 10 people; i-poor-small converts worst and holds 1,000; the two big ones 100,000 each.
+// Four interests, each in its own ad set, with equal delivery at the same cost: i-best-tiny converts
+// best but holds 10 people; i-poor-small converts worst and holds 1,000; the two big ones 100,000 each.
 const INTERESTS: [string, number, number][] = [
   ['i-best-tiny', 200, 10],
   ['i-good-big', 160, 100_000],
@@ -19,7 +19,7 @@ function csv(withSizes: boolean, campaignId: string): string {
   const lines = ['date,campaign_id,adset_id,segment_type,segment_id,segment_name,impressions,clicks,conversions,spend,revenue,currency,segment_size'];
   for (let d = 1; d <= 10; d++) {
     const date = `2026-11-${String(d).padStart(2, '0')}`;
-    for (const [id, clicks, size] of INTERESTS) lines.push(`${date},${campaignId},as-${id},interest,${id},${id},100000,${clicks},${clicks / 20},${clicks * 0.5},${clicks * 2},EUR,${withSizes ? size : ''}`);
+    for (const [id, clicks, size] of INTERESTS) lines.push(`${date},${campaignId},as-${id},interest,${id},${id},100000,${clicks},${clicks / 20},50,${clicks * 2},EUR,${withSizes ? size : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

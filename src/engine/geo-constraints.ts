@@ -38,6 +38,8 @@ export interface CountryLimits {
    */
   maxChangePct: number;
   previous: PreviousSplit | null;
+  /** Round the change window inward (whole minor units within the percentage); absent: outward, as before. */
+  changeWindowInward?: boolean;
   /**
    * The trust region: the most each listed country may get, and what set it. Absent = none (the
    * split of engine version 5). The caller makes the ceilings absorb the budget with Spain's floor.
@@ -213,8 +215,13 @@ function solveLayers(markets: readonly Market[], totalMinor: number, spainFloorM
       const box = boxes[i]!;
       const p = previous.get(mk.code) ?? 0;
       // A country the previous split did not fund may enter with up to the change percentage of the total.
-      const wl = p > 0 ? Math.floor(p * (1 - c) + 1e-9) : 0;
-      const wu = Math.ceil((p > 0 ? p * (1 + c) : totalMinor * c) - 1e-9);
+      // Inward, the amounts stay within the percentage to the minor unit, as the apply guardrail
+      // measures them; outward (settings stored before), a limit that fits in percent fits in cents.
+      const inward = limits.changeWindowInward === true;
+      const lowExact = p * (1 - c);
+      const highExact = p > 0 ? p * (1 + c) : totalMinor * c;
+      const wl = p > 0 ? (inward ? Math.ceil(lowExact - 1e-9) : Math.floor(lowExact + 1e-9)) : 0;
+      const wu = inward ? Math.floor(highExact + 1e-9) : Math.ceil(highExact - 1e-9);
       const misses = (lower: number, upper: number) => events.push({ kind: 'geo.relaxed', what: 'change_window', countryCode: mk.code, windowLowMinor: wl, windowHighMinor: wu, lowerMinor: lower, upperMinor: upper });
       if (box.semi) {
         if (wl === 0) {

@@ -214,12 +214,12 @@ function hourlyCheck(budgetChange: boolean, changesLastHour: number, max: number
 
 const LIMIT = 'META_TARGETING_MAX_BUDGET_CHANGE_PCT';
 
-function budgetChangeCheck(current: number | null, proposed: number, maxPct: number, money: (minor: number) => string, what = 'the budget'): GuardrailCheck {
+function budgetChangeCheck(current: number | null, proposed: number, maxPct: number, money: (minor: number) => string, what = 'the budget', slackMinor = 0): GuardrailCheck {
   if (current === null) {
     return { rule: 'max_budget_change', passed: true, detail: `the ad set's current budget is unknown (no LIVE sync or earlier apply holds it): the change limit cannot be measured; ${money(proposed)} is set` };
   }
   if (current === proposed) return { rule: 'max_budget_change', passed: true, detail: `${what} stays ${money(current)}` };
-  const passed = current > 0 && withinPct(Math.abs(proposed - current), current, maxPct);
+  const passed = current > 0 && withinPct(Math.max(0, Math.abs(proposed - current) - slackMinor), current, maxPct);
   return {
     rule: 'max_budget_change',
     passed,
@@ -243,7 +243,9 @@ function changePct(from: number, to: number): string {
 function groupCheck(g: SplitGroupFacts, originalMinor: number, maxPct: number, money: (minor: number) => string): GuardrailCheck {
   const what = `country group ${g.label}`;
   if (g.previousBudgetMinor === 0) return unfundedCheck(`${what} (no spend in the recommendation's window: a previous implied budget of ${money(0)})`, g.proposedBudgetMinor, originalMinor, maxPct, money);
-  return budgetChangeCheck(g.previousBudgetMinor, g.proposedBudgetMinor, maxPct, money, `${what}: its previous implied budget (its share of the original ad set's spend times its budget)`);
+  // The implied budget is itself rounded to a whole minor unit, and so is the split the engine held
+  // to the same limit: one minor unit of that rounding is not a change.
+  return budgetChangeCheck(g.previousBudgetMinor, g.proposedBudgetMinor, maxPct, money, `${what}: its previous implied budget (its share of the original ad set's spend times its budget)`, 1);
 }
 
 /** The family of a first split (the original and its copies together) against the original's current budget. */

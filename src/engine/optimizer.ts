@@ -321,6 +321,7 @@ function countryLimits(settings: EngineSettings, minorPerMajor: number, previous
     minBudgetMinor: Math.round((settings.minCountryBudget ?? 0) * minorPerMajor),
     maxChangePct: settings.maxChangePct ?? 100,
     previous: previousGeo,
+    ...(settings.limitsOnEverySplit === true ? { changeWindowInward: true } : {}),
   };
 }
 

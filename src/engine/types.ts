@@ -326,7 +326,9 @@ export interface EngineSettings {
   /**
    * `bayes` only: when the held-out check chooses the specification's split, the share limits, the
    * minimum budget and the change limit hold it as they hold a model's split (the trust region
-   * always did). Absent (settings stored before it existed) reads as false: only the trust region held it.
+   * always did), and the change limit's window is rounded inward, so that every amount is within
+   * the percentage to the minor unit, as the apply guardrail measures it. Absent (settings stored
+   * before it existed) reads as false: only the trust region held it, and the window was rounded outward.
    */
   limitsOnEverySplit?: boolean;
   /**

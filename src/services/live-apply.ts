@@ -50,7 +50,11 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const current = new Map<string, MetaAdSet>([[source.id, source]]);
   for (const s of steps) if (s.kind !== 'create' && !current.has(s.adsetId)) current.set(s.adsetId, await readAdSet(client, s.adsetId));
   const adsets = steps.map((s) => changeFor(s, decision, current, rules, source));
-  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit: members.length === 0 && steps.some((s) => s.kind === 'create') };
+  // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
+  // budget in force, so the split is judged as a first one, against the history's split.
+  const copies = members.filter((m) => m.adsetId !== source.id);
+  const firstSplit = steps.length > 1 && copies.every((m) => current.get(m.adsetId)?.status !== 'ACTIVE');
+  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit };
 }
 
 function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet): AdSetChange {

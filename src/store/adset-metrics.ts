@@ -1,4 +1,4 @@
-import { observedCtr, observedCvr, observedRoas } from '../engine/metrics.ts';
+import { addMetrics, emptyMetrics, observedCtr, observedCvr, observedRoas } from '../engine/metrics.ts';
 import type { Metrics } from '../engine/types.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
@@ -36,6 +36,33 @@ export async function adsetObservedRates(db: Db, campaignId: string, adsetId: st
     if (m && m.impressions > 0) return { ctr: observedCtr(m), cvr: observedCvr(m), roas: observedRoas(m) };
   }
   return { ctr: null, cvr: null, roas: null };
+}
+
+/**
+ * The observed CTR, CVR and ROAS of several ad sets together over [start, end]: each ad set's
+ * delivery read from one breakdown (as adsetObservedRates), then summed. A geo split's change is
+ * judged by what the original and its copies delivered together.
+ */
+export async function adsetsObservedRates(db: Db, campaignId: string, adsetIds: readonly (string | null)[], start: string, end: string): Promise<ObservedRates> {
+  const rows = await db.query<Record<string, unknown>>(
+    `select adset_id, ${KIND_SQL} as kind,
+       ${metricsColumns('t_')}
+     from insights where campaign_id = $1 and adset_id = any($2::text[]) and date between $3::date and $4::date
+     group by 1, 2`,
+    [campaignId, adsetIds.map((id) => id ?? ''), start, end],
+  );
+  const byAdset = new Map<string, Map<string, Metrics>>();
+  for (const r of rows) {
+    const kinds = byAdset.get(String(r.adset_id)) ?? new Map<string, Metrics>();
+    kinds.set(String(r.kind), readMetrics(r, 't_'));
+    byAdset.set(String(r.adset_id), kinds);
+  }
+  const total = emptyMetrics();
+  for (const kinds of byAdset.values()) {
+    const m = BREAKDOWNS.map((k) => kinds.get(k)).find((x) => x !== undefined && x.impressions > 0);
+    if (m) addMetrics(total, m);
+  }
+  return total.impressions > 0 ? { ctr: observedCtr(total), cvr: observedCvr(total), roas: observedRoas(total) } : { ctr: null, cvr: null, roas: null };
 }
 
 export interface AdsetDay {

@@ -14,20 +14,20 @@ export async function loadEarlierRuns(db: Db, campaignId: string): Promise<Earli
 }
 
 /**
- * The geo split of each ad set in the campaign's latest completed run, in minor units: what the
- * `bayes` split's change-per-run limit is measured from. A run in progress (this one) and failed
- * runs are not "previous". Runs that started at the same instant (only with a frozen clock) are
- * ordered by id.
+ * The geo split in force of each ad set: its latest applied recommendation's (STUB or LIVE, not a
+ * dry run, not rolled back since), in minor units: what the `bayes` split's change-per-run limit is
+ * measured from. A recommendation nobody applied is not in force, so it does not move the limit: an
+ * ad set none of whose recommendations was applied gets none, and its run holds to the history's own
+ * split (settings.firstRunChangeLimit) — the split LIVE's apply guardrail judges it against too.
  */
 export async function previousGeoSplits(db: Db, campaignId: string): Promise<EarlierGeoSplit[]> {
   const rows = await db.query<{ adset_id: string | null; tb: number; currency: string; document: Recommendation | string }>(
-    `select r.adset_id, r.total_budget_minor::float8 as tb, r.currency, r.document
-     from recommendations r
-     where r.campaign_id = $1 and r.run_id = (
-       select u.run_id from runs u
-       where u.status = 'completed' and exists (select 1 from recommendations x where x.run_id = u.run_id and x.campaign_id = $1)
-       order by u.started_at desc, u.run_id desc limit 1)
-     order by r.adset_id nulls first`,
+    `select distinct on (r.adset_id) r.adset_id, r.total_budget_minor::float8 as tb, r.currency, r.document
+     from targeting_history h
+     join recommendations r on r.recommendation_id = h.recommendation_id
+     where h.campaign_id = $1 and not h.dry_run and h.success and h.state = 'applied' and h.rolls_back_history_id is null
+       and not exists (select 1 from targeting_history b where b.rolls_back_history_id = h.id and b.state = 'applied')
+     order by r.adset_id nulls first, h.applied_at desc, h.id desc`,
     [campaignId],
   );
   return rows.map((row) => {

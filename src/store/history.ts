@@ -137,13 +137,24 @@ export async function targetingInForce(db: Db, campaignId: string, adsetId: stri
 }
 
 /** Applied (not dry-run) changes of these campaigns, whose after_* metrics are computed from later delivery. */
-export async function listChangesAwaitingResults(db: Db, campaignIds: readonly string[]): Promise<{ id: number; campaignId: string; adsetId: string | null; appliedAt: Date }[]> {
-  const rows = await db.query<{ id: number; campaign_id: string; adset_id: string | null; applied_at: string | Date }>(
-    `select id::float8 as id, campaign_id, adset_id, applied_at from targeting_history
+export async function listChangesAwaitingResults(db: Db, campaignIds: readonly string[]): Promise<{ id: number; campaignId: string; adsetIds: (string | null)[]; appliedAt: Date }[]> {
+  const rows = await db.query<{ id: number; campaign_id: string; adset_id: string | null; applied_at: string | Date; changes: string | null }>(
+    `select id::float8 as id, campaign_id, adset_id, applied_at, changes::text as changes from targeting_history
      where success and not dry_run and campaign_id = any($1::text[]) order by id`,
     [campaignIds as string[]],
   );
-  return rows.map((r) => ({ id: Number(r.id), campaignId: r.campaign_id, adsetId: r.adset_id, appliedAt: new Date(r.applied_at) }));
+  return rows.map((r) => ({ id: Number(r.id), campaignId: r.campaign_id, adsetIds: deliveringAdsets(r.adset_id, r.changes), appliedAt: new Date(r.applied_at) }));
+}
+
+/**
+ * The ad sets whose delivery shows what a change did: the one it was applied to and, for a LIVE geo
+ * split, every ad set of the split it updated or created (a retired one is paused and delivers nothing).
+ */
+function deliveringAdsets(adsetId: string | null, changes: string | null): (string | null)[] {
+  const doc = changes === null ? null : (JSON.parse(changes) as { adsets?: { step: string; adset_id: string | null }[] } | null);
+  const ids = new Set<string | null>([adsetId]);
+  for (const a of doc?.adsets ?? []) if (a.step !== 'retire' && a.adset_id !== null) ids.add(a.adset_id);
+  return [...ids];
 }
 
 export async function setAfterMetrics(tx: Db, id: number, rates: { ctr: number | null; cvr: number | null; roas: number | null }): Promise<void> {
