@@ -9,7 +9,7 @@ import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentH
 import type { TraceEntryDocument } from '../presentation/recommendation-document.ts';
 
 const BAYES: EngineSettings = { ...SPEC_SETTINGS, strategy: 'bayes', maxInterests: 2, maxBehaviors: 1 };
-const EVIDENCE = ['segment_name', 'impressions', 'clicks', 'conversions', 'value_per_1000', 'value_low', 'value_high'];
+const EVIDENCE = ['segment_name', 'impressions', 'clicks', 'conversions', 'cost_per_1000', 'value_per_1000', 'value_low', 'value_high'];
 
 /** Delivery with every row's conversions and revenue known, unless `known` says otherwise. */
 function metrics(impressions: number, clicks: number, conversions: number, revenueMinor: number, known = { conversions: true, revenue: true }): Metrics {
@@ -61,6 +61,8 @@ describe('the ranking lines of the bayes strategy', () => {
       expect(line.numbers).toMatchObject({ segment_name: history.segmentName, impressions: history.total.impressions, clicks: history.total.clicks, conversions: history.total.conversions });
       expect(Number.isInteger(line.numbers.impressions)).toBe(true);
       expect(Number.isInteger(line.numbers.clicks)).toBe(true);
+      // What 1,000 of its impressions cost, in euros: the spend the ranking per unit of spend divides by.
+      expect(line.numbers.cost_per_1000).toBeCloseTo((history.total.spendMinor / history.total.impressions) * 10, 4);
     }
   });
 

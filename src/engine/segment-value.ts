@@ -78,6 +78,7 @@ export function segmentEvidence(delivery: Metrics, valuedOn: Metrics, prior: Rat
     clicks: delivery.clicks,
     // Rows whose conversions are unknown add to neither figure: both 0 means none was known.
     conversions: delivery.clicksWithConversions > 0 || delivery.conversions > 0 ? delivery.conversions : null,
+    costPer1000: delivery.impressions > 0 ? per1000(delivery.spendMinor / delivery.impressions) : null,
     valuePer1000: interval === null ? null : { mean: per1000(interval.mean), lower: per1000(interval.lower), upper: per1000(interval.upper) },
   };
 }

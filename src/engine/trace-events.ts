@@ -218,6 +218,11 @@ export interface SegmentEvidence {
   /** Null where the window's conversions are unknown (no row of the segment reported them). */
   conversions: number | null;
   /**
+   * What 1,000 of its impressions cost in the window, in the account currency's major units: what
+   * a segment valued per unit of spend is divided by. Null without impressions.
+   */
+  costPer1000: number | null;
+  /**
    * Expected revenue per 1,000 impressions in the account currency's major units with its 90 %
    * credible interval (src/engine/credible-interval.ts); null where the strategy has no value
    * estimate in money (no revenue tracked).

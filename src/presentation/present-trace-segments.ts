@@ -54,6 +54,7 @@ function evidenceNumbers(e: SegmentEvidence): Numbers {
     impressions: e.impressions,
     clicks: e.clicks,
     conversions: e.conversions,
+    cost_per_1000: e.costPer1000 === null ? null : value4(e.costPer1000),
     value_per_1000: e.valuePer1000 === null ? null : value4(e.valuePer1000.mean),
     value_low: e.valuePer1000 === null ? null : value4(e.valuePer1000.lower),
     value_high: e.valuePer1000 === null ? null : value4(e.valuePer1000.upper),

@@ -88,7 +88,7 @@ const withEvidence = recommendation(
   [
     rest,
     { step: 'interests', decision: 'excluded "Golf": fatigued (CTR fell 41 % against its earlier days)', numbers: { segment_id: '6006', segment_name: 'Golf', composite: 0.61, reason: 'CTR fell 41 % against its earlier days' } },
-    { step: 'interests', decision: 'rank 1: "Running"', numbers: { segment_id: '6003', segment_name: 'Running', rank: 1, composite: 0.8123, confidence: 0.74, score: 0.8123, impressions: 12345, clicks: 234, conversions: 12, value_per_1000: 4.5, value_low: 3.25, value_high: 6.1 } },
+    { step: 'interests', decision: 'rank 1: "Running"', numbers: { segment_id: '6003', segment_name: 'Running', rank: 1, composite: 0.8123, confidence: 0.74, score: 0.8123, impressions: 12345, clicks: 234, conversions: 12, cost_per_1000: 2.1, value_per_1000: 4.5, value_low: 3.25, value_high: 6.1 } },
     { step: 'interests', decision: 'rank 2: "Yoga"', numbers: { segment_id: '6004', segment_name: 'Yoga', rank: 2, composite: 0.5, confidence: 0.415, score: 0.5, impressions: 800, clicks: 9, conversions: null, value_per_1000: 1.2, value_low: 0.05, value_high: 3.9 } },
     explored,
   ],
@@ -140,14 +140,14 @@ describe('the interests table', () => {
       ['Status', 'col'],
     ]);
     expect(rowsOf(table())).toEqual([
-      ['1', 'Running | 6003', `${eur('4,50')} | 90 %: ${eur('3,25')} – ${eur('6,10')}`, '12.345 impressions | 234 clicks | 12 conversions', '0,812', `74${NBSP}%`, '✓ chosen'],
+      ['1', 'Running | 6003', `${eur('4,50')} | 90 %: ${eur('3,25')} – ${eur('6,10')}`, `12.345 impressions | 234 clicks | 12 conversions | ${eur('2,10')} per 1,000 impressions`, '0,812', `74${NBSP}%`, '✓ chosen'],
       ['2', 'Yoga | 6004', `${eur('1,20')} | 90 %: ${eur('0,05')} – ${eur('3,90')}`, '800 impressions | 9 clicks | conversions unknown', '0,500', `42${NBSP}%`, '✓ chosen'],
       ['3', 'Cycling | 6005', '–', '–', '–', '–', `◇ explored | ${explored.decision}`],
       ['–', 'Golf | 6006', '–', '–', '0,610', '–', '⚠ fatigued | CTR fell 41 % against its earlier days | resting until 2026-12-14'],
     ]);
     // The name is each row's header; the table is named by its caption.
     expect([...table().querySelectorAll('tbody tr')].map((tr) => tr.querySelector('th[scope="row"]')?.firstChild?.textContent)).toEqual(['Running', 'Yoga', 'Cycling', 'Golf']);
-    expect(table().querySelector('caption')?.textContent).toBe('Interests, ranked: estimated value per 1,000 impressions (EUR) with its 90 % interval, the delivery from 2026-11-01 to 2026-11-30 it rests on, composite score and confidence');
+    expect(table().querySelector('caption')?.textContent).toBe('Interests, ranked: estimated value per 1,000 impressions (EUR) with its 90 % interval, the delivery from 2026-11-01 to 2026-11-30 it rests on and what it cost, composite score and confidence');
     expect(container.querySelector('p.note')).toBeNull();
   });
 

@@ -22,7 +22,7 @@ export function SegmentTable({ rec, kind }: { rec: Recommendation; kind: Segment
       <div class="table-wrap" tabIndex={0} role="region" aria-label={title}>
         <table class="segments">
           <caption>
-            {title}, ranked: estimated value per 1,000 impressions ({currency}) with its 90 % interval, the delivery from {rec.reasoning.window.start} to {rec.reasoning.window.end} it rests on, composite score and confidence
+            {title}, ranked: estimated value per 1,000 impressions ({currency}) with its 90 % interval, the delivery from {rec.reasoning.window.start} to {rec.reasoning.window.end} it rests on and what it cost, composite score and confidence
           </caption>
           <thead>
             <tr>
@@ -75,6 +75,7 @@ function SegmentRowView({ row: r, currency }: { row: SegmentRow; currency: strin
             {number(r.evidence.impressions)} impressions
             <div class="sub">{number(r.evidence.clicks)} clicks</div>
             <div class="sub">{r.evidence.conversions === null ? 'conversions unknown' : `${number(r.evidence.conversions)} conversions`}</div>
+            {r.evidence.costPer1000 === null ? null : <div class="sub">{money(r.evidence.costPer1000, currency)} per 1,000 impressions</div>}
           </>
         )}
       </td>

@@ -12,6 +12,8 @@ export interface Evidence {
   clicks: number;
   /** null: the history does not say (no conversion tracking). */
   conversions: number | null;
+  /** What 1,000 impressions cost in the window, major units; null where the engine did not record it. */
+  costPer1000: number | null;
 }
 
 /** The strategy's estimated value per 1,000 impressions, account currency (major units). */
@@ -55,7 +57,7 @@ const str = (n: Numbers | undefined, key: string): string | null => (typeof n?.[
 export function evidenceOf(n: Numbers | undefined): Evidence | null {
   const impressions = num(n, 'impressions');
   const clicks = num(n, 'clicks');
-  return impressions === null || clicks === null ? null : { impressions, clicks, conversions: num(n, 'conversions') };
+  return impressions === null || clicks === null ? null : { impressions, clicks, conversions: num(n, 'conversions'), costPer1000: num(n, 'cost_per_1000') };
 }
 
 export function valueOf(n: Numbers | undefined): ValueEstimate | null {
