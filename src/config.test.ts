@@ -55,8 +55,11 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(Object.keys(bad).length);
   });
 
-  it('reads the exploration shares: 0.1 of the slots and none of the budget by default, 0 to 0.5, anything else named as a problem', () => {
-    expect(loadConfig({}, '/srv').engine.explorationShare).toBe(0.1);
+  it('reads the exploration shares: none of the slots, 0.1 of them for discoveries and none of the budget by default, 0 to 0.5, anything else named as a problem', () => {
+    expect(loadConfig({}, '/srv').engine.explorationShare).toBe(0);
+    expect(loadConfig({}, '/srv').engine.discoveryShare).toBe(0.1);
+    expect(loadConfig({ TARGETING_DISCOVERY_SHARE: '0' }, '/srv').engine.discoveryShare).toBe(0);
+    for (const bad of ['0.51', '-0.1', 'some']) expect(() => loadConfig({ TARGETING_DISCOVERY_SHARE: bad }, '/srv')).toThrow(/TARGETING_DISCOVERY_SHARE/);
     expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0' }, '/srv').engine.explorationShare).toBe(0);
     expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0.1' }, '/srv').engine.explorationShare).toBe(0.1);
     expect(loadConfig({ TARGETING_EXPLORATION_SHARE: '0.5' }, '/srv').engine.explorationShare).toBe(0.5);

@@ -209,10 +209,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       fatigueMaxFrequency: r.number('TARGETING_FATIGUE_MAX_FREQUENCY', 4, { minExclusive: 1, max: 90 }),
       frequencyCap: r.number('TARGETING_FREQUENCY_CAP', 3, { integer: true, min: 1, max: 90 }),
       frequencyWindowDays: r.number('TARGETING_FREQUENCY_WINDOW_DAYS', 7, { integer: true, min: 1, max: 90 }),
-      // Above half the slots, exploring would outweigh choosing the best estimates. 0.1: discovered
-      // interests enter only through these slots, and fewer markets lose to the specification's
-      // loop than without exploration (docs/decision-quality.md).
-      explorationShare: r.number('TARGETING_EXPLORATION_SHARE', 0.1, { min: 0, max: 0.5 }),
+      // Above half the slots, exploring would outweigh choosing the best estimates. 0: the loop
+      // earns more on every market family without it, and fewer markets lose to the specification's
+      // (docs/decision-quality.md); discovered interests get slots of their own (discoveryShare).
+      explorationShare: r.number('TARGETING_EXPLORATION_SHARE', 0, { min: 0, max: 0.5 }),
+      discoveryShare: r.number('TARGETING_DISCOVERY_SHARE', 0.1, { min: 0, max: 0.5 }),
+      // A tenth: enough for a country's first days to say something, little if it disappoints.
+      newCountryShare: r.number('TARGETING_NEW_COUNTRY_SHARE', 0.1, { min: 0, max: 0.5 }),
       budgetExplorationShare: r.number('TARGETING_BUDGET_EXPLORATION_SHARE', 0, { min: 0, max: 0.5 }),
       // Two weeks by default: long enough for the people who saw the ads too often to be replaced
       // by others in the audience, short enough to come back within a month's window.
@@ -312,6 +315,8 @@ export const CONFIG_VARIABLES = [
   'TARGETING_FREQUENCY_CAP',
   'TARGETING_FREQUENCY_WINDOW_DAYS',
   'TARGETING_EXPLORATION_SHARE',
+  'TARGETING_DISCOVERY_SHARE',
+  'TARGETING_NEW_COUNTRY_SHARE',
   'TARGETING_BUDGET_EXPLORATION_SHARE',
   'TARGETING_PIXEL_GENRE_BOOST',
   'TARGETING_FATIGUE_REST_DAYS',

@@ -74,6 +74,28 @@ describe('discovered candidates', () => {
     }
   });
 
+  it('with no exploration share, get the discovery share\'s slots, drawn among them only; the rest is the decision without them', () => {
+    const discovery: EngineSettings = { ...settings, explorationShare: 0, discoveryShare: 0.2 };
+    for (let seed = 1; seed <= 10; seed++) {
+      const draft = decide(discovered, seed, discovery);
+      const ids = draft.interests.map((i) => i.interest_id);
+      // One slot of five (explorationSlots(0.2, 5)), always a discovered candidate: nothing else is drawn.
+      expect(ids.filter((id) => id.startsWith('n'))).toHaveLength(1);
+      expect(ids.at(-1)!.startsWith('n')).toBe(true);
+      expect(draft.interests.slice(0, 4)).toEqual(decide(undefined, seed, discovery).interests.slice(0, 4));
+      const line = draft.reasoning.trace.find((t) => t.step === 'explore')!;
+      expect(line.numbers).toMatchObject({ exploration_share: 0, discovery_share: 0.2, interest_slots: 1, behavior_slots: 0, discovered_candidates: 8 });
+      expect(line.decision).toMatch(/^discovery: 1 of 5 interest slots for the 8 interests targeting discovery found/);
+      // Behaviors keep every slot.
+      expect(draft.behaviors).toEqual(decide(undefined, seed, discovery).behaviors);
+    }
+    // Without candidates (or with candidates that already have rows), the discovery share takes nothing.
+    const without = decide(undefined, 5, discovery);
+    expect(without.interests).toHaveLength(maxInterests);
+    expect(without.reasoning.trace.some((t) => t.step === 'explore')).toBe(false);
+    expect(decide([{ ...discovered[0]!, segmentId: 'i03' }], 5, discovery).interests).toEqual(without.interests);
+  });
+
   it('absent or empty, the decision is the one without them, byte for byte', () => {
     for (const seed of [3, 11]) {
       expect(JSON.stringify(decide([], seed))).toBe(JSON.stringify(decide(undefined, seed)));

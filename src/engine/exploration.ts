@@ -11,7 +11,7 @@ import { valuePerImpression, valuePerSpend, type RatePrior } from './value-model
 import { emptyMetrics } from './metrics.ts';
 import type { Rng } from './random.ts';
 import { smooth } from './scoring.ts';
-import type { DiscoveredCandidate, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
+import type { CampaignSnapshot, DiscoveredCandidate, EngineSettings, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
 
 export interface ExploredSegment {
   score: SegmentScore;
@@ -47,6 +47,38 @@ export function explorationSlots(share: number, max: number): number {
   if (!(share > 0) || !(max >= 2)) return 0;
   const m = Math.floor(max);
   return Math.min(m - 1, Math.max(1, Math.floor(share * m)));
+}
+
+/**
+ * What exploration does in a run: with an exploration share, Thompson draws among every segment not
+ * chosen (and discovered candidates) for that share of the slots; without one, the discovery share
+ * of the interest slots, drawn among the discovered candidates only, where the snapshot has some
+ * without delivery of their own; else nothing.
+ */
+export interface ExplorationPlan {
+  share: number;
+  discoveredOnly: boolean;
+}
+
+export function explorationPlan(settings: Pick<EngineSettings, 'explorationShare' | 'discoveryShare'>, snapshot: Pick<CampaignSnapshot, 'adsets' | 'candidates'>): ExplorationPlan {
+  const share = settings.explorationShare ?? 0;
+  if (share > 0) return { share, discoveredOnly: false };
+  const discovery = settings.discoveryShare ?? 0;
+  if (!(discovery > 0) || newDiscoveries(snapshot) === 0) return { share: 0, discoveredOnly: false };
+  return { share: discovery, discoveredOnly: true };
+}
+
+/** Discovered candidates the snapshot has no rows of. */
+function newDiscoveries(snapshot: Pick<CampaignSnapshot, 'adsets' | 'candidates'>): number {
+  const candidates = snapshot.candidates ?? [];
+  if (candidates.length === 0) return 0;
+  const known = new Set(snapshot.adsets.flatMap((a) => a.segments.filter((h) => h.segmentType === 'interest').map((h) => h.segmentId)));
+  return candidates.filter((c) => !known.has(c.segmentId)).length;
+}
+
+/** The slots out of `max` the plan takes from a type's ranking: discovery takes interest slots only. */
+export function plannedSlots(plan: ExplorationPlan, type: 'interest' | 'behavior', max: number): number {
+  return plan.discoveredOnly && type === 'behavior' ? 0 : explorationSlots(plan.share, max);
 }
 
 // A Beta shape of 0 is not a distribution: an empty pool (no clicks anywhere) keeps a sliver of mass.

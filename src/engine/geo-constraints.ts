@@ -49,7 +49,7 @@ export interface CountryLimits {
 
 export interface TrustCeiling {
   maxMinor: number;
-  /** trust_history: a multiple of the country's highest daily spend; trust_new: never funded, the exploration share; trust_rest: raised by the part of the budget the ceilings could not hold. */
+  /** trust_history: a multiple of the country's highest daily spend; trust_new: never funded, the new-country share; trust_rest: raised by the part of the budget the ceilings could not hold. */
   by: 'trust_history' | 'trust_new' | 'trust_rest';
 }
 

@@ -4,7 +4,7 @@
 // fitted on the earlier days of the window and scored on how well it predicts every country's value
 // on the later days at the spends that happened; the run uses the best, and never one that predicts
 // worse than the specification's split. Whatever decides, no country gets more than its history
-// supports (the trust region): a multiple of its highest daily spend, or the exploration share when
+// supports (the trust region): a multiple of its highest daily spend, or the new-country share when
 // it was never funded.
 import { addMetrics, emptyMetrics, totalOfDays } from './metrics.ts';
 import { allocateBudget, scoreCountries, type CountryScore } from './geo.ts';
@@ -460,7 +460,7 @@ export function chooseCandidate(errors: Record<GeoCandidate, number>, resampled?
 
 /**
  * The trust region: each country at most `multiple` × its highest daily spend in the window; a
- * country never funded in the window at most the exploration share of the budget. Spain keeps its
+ * country never funded in the window at most the new-country share of the budget. Spain keeps its
  * floor whatever its ceiling. When the ceilings cannot hold the whole budget, the rest raises the
  * ceilings of the countries with history in proportion to their spend in the window (the history's
  * own split), or equally when none has spend.
@@ -550,7 +550,8 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   const revenue = pooled.spendWithRevenueMinor > 0;
   const spainFloor = Math.ceil((totalMinor * settings.spainMinPct) / 100 - 1e-9);
   const multiple = settings.trustMultiple ?? DEFAULT_TRUST_MULTIPLE;
-  const newShare = settings.explorationShare ?? 0;
+  // Settings stored before the new-country share existed bounded a never-funded country by the exploration share.
+  const newShare = settings.newCountryShare ?? settings.explorationShare ?? 0;
   const trace: TraceEvent[] = [];
 
   const check = input.campaignCheck?.result ?? checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);

@@ -6,7 +6,7 @@ import { pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
 import type { CountryLimits, PreviousSplit } from './geo-constraints.ts';
 import { inclusiveDays } from './calendar.ts';
-import { exploreSegments, explorationSlots, isRecovering, type ExploredSegment } from './exploration.ts';
+import { explorationPlan, exploreSegments, isRecovering, plannedSlots, type ExploredSegment } from './exploration.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
 import { audienceLimitingCategories, limitAudience } from './special-ad-categories.ts';
@@ -80,7 +80,9 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const strategy = strategyFor(settings);
 
   // Step 1 for every ad set first: a strategy may pool the ad sets' segments and verdicts.
-  const exploring = settings.strategy === 'bayes' && input.randomSeed !== undefined && (settings.explorationShare ?? 0) > 0;
+  // Rests end into exploration only where exploration draws among every segment, not only discoveries.
+  const plan = explorationPlan(settings, snapshot);
+  const exploring = settings.strategy === 'bayes' && input.randomSeed !== undefined && plan.share > 0 && !plan.discoveredOnly;
   const resting = input.earlierRuns?.resting ?? [];
   const scored = adsets.map((adset) => strategy.score(snapshot, adset, settings, resting, exploring));
   const campaign = strategy.forCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor });
@@ -236,7 +238,8 @@ function chooseSegments(
   backFromRest: ReadonlySet<SegmentKey>,
 ): { interests: { selected: ChosenSegment[] }; behaviors: { selected: ChosenSegment[] } } {
   // Settings stored before exploration existed have no share: they replay without it.
-  const share = settings.explorationShare ?? 0;
+  const plan = explorationPlan(settings, snapshot);
+  const share = plan.share;
   if (settings.strategy !== 'bayes' || ratePriors === null || rng === null || !(share > 0)) {
     const interests = selectInterests(ranked, shares, settings.maxInterests, evidenceOf);
     const behaviors = selectBehaviors(ranked, settings.maxBehaviors, evidenceOf);
@@ -258,8 +261,8 @@ function chooseSegments(
     trace.push({ kind: 'segments.back_from_rest', segmentType: s.segmentType === 'interest' ? 'interest' : 'behavior', segmentId: s.segmentId, segmentName: s.segmentName, recentDays: settings.recentDays, earlierImpressions: h.total.impressions - h.recent.impressions, recentImpressions: h.recent.impressions });
   }
 
-  const interestSlots = explorationSlots(share, settings.maxInterests);
-  const behaviorSlots = explorationSlots(share, settings.maxBehaviors);
+  const interestSlots = plannedSlots(plan, 'interest', settings.maxInterests);
+  const behaviorSlots = plannedSlots(plan, 'behavior', settings.maxBehaviors);
   const interests = selectInterests(exploitable, shares, Math.max(0, Math.floor(settings.maxInterests)) - interestSlots, evidenceOf);
   const behaviors = selectBehaviors(exploitable, Math.max(0, Math.floor(settings.maxBehaviors)) - behaviorSlots, evidenceOf);
   trace.push(...interests.trace, ...behaviors.trace);
@@ -267,9 +270,10 @@ function chooseSegments(
   const priorOf = (type: SegmentType) => ratePriors.get(type) ?? pooledPrior(emptyMetrics());
   const discovered = snapshot.candidates ?? [];
   const perSpend = settings.segmentValue === 'per_spend';
-  const exploredInterests = exploreSegments(rng, ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.segmentId)), interestSlots, keysOf('interest'), discovered, perSpend);
+  // Discovery alone draws among the discovered candidates only.
+  const exploredInterests = exploreSegments(rng, plan.discoveredOnly ? [] : ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.segmentId)), interestSlots, keysOf('interest'), discovered, perSpend);
   const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.segmentId)), behaviorSlots, keysOf('behavior'), [], perSpend);
-  trace.push({ kind: 'explore', share, interestSlots, behaviorSlots, exploredInterests: exploredInterests.length, exploredBehaviors: exploredBehaviors.length, maxInterests: settings.maxInterests, maxBehaviors: settings.maxBehaviors, discovered: discovered.length });
+  trace.push({ kind: 'explore', share, interestSlots, behaviorSlots, exploredInterests: exploredInterests.length, exploredBehaviors: exploredBehaviors.length, maxInterests: settings.maxInterests, maxBehaviors: settings.maxBehaviors, discovered: discovered.length, ...(plan.discoveredOnly ? { discoveredOnly: true } : {}) });
   const explainDraw = (segmentType: RankedType, e: ExploredSegment, rank: number): SegmentExploredEvent => ({
     kind: 'segments.explored',
     segmentType,

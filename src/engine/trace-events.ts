@@ -297,6 +297,8 @@ export interface ExplorationEvent {
   maxBehaviors: number;
   /** Discovered interests without delivery among the candidates (0: none). */
   discovered: number;
+  /** No exploration share: the discovery share's slots, drawn among the discovered interests only (settings.discoveryShare). */
+  discoveredOnly?: true;
 }
 
 /** A segment that won an exploration slot by its posterior draw. */

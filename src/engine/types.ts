@@ -272,6 +272,19 @@ export interface EngineSettings {
    */
   explorationShare: number;
   /**
+   * `bayes` only: with no exploration share, the share (0..0.5) of the interest slots given to
+   * interests found by targeting discovery (snapshot.candidates, no delivery of their own yet),
+   * drawn from the interests' prior: without it they could never enter. Used only where the
+   * snapshot has such candidates. Absent (settings stored before it existed) reads as 0.
+   */
+  discoveryShare?: number;
+  /**
+   * `bayes` only (src/engine/geo-value.ts, the trust region): the most a country never funded in
+   * the window may get, as a share of the budget. Absent (settings stored before it existed) reads
+   * as explorationShare, which bounded it until engine version 9.
+   */
+  newCountryShare?: number;
+  /**
    * `bayes` only: where an ad set's interests and behaviors are chosen from (src/engine/segment-pool.ts).
    * campaign: every segment the campaign has evidence on, the ad set's own figures shrunk toward the
    * campaign-wide ones, the set weighed by audience size only where a real source gives it

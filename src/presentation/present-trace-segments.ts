@@ -77,6 +77,13 @@ export function presentBackFromRest(e: BackFromRestEvent): TraceEntryDocument {
 }
 
 export function presentExploration(e: ExplorationEvent): TraceEntryDocument {
+  if (e.discoveredOnly === true) {
+    return {
+      step: 'explore',
+      decision: `discovery: ${e.exploredInterests} of ${e.maxInterests} interest slots for the ${e.discovered} interests targeting discovery found (no delivery of their own yet: they can enter no other way), drawn from the interests' prior; no other exploration (share 0) (discovery share ${e.share})`,
+      numbers: { exploration_share: 0, discovery_share: e.share, interest_slots: e.interestSlots, behavior_slots: 0, discovered_candidates: e.discovered },
+    };
+  }
   return {
     step: 'explore',
     decision: `exploration: ${e.exploredInterests} of ${e.maxInterests} interest and ${e.exploredBehaviors} of ${e.maxBehaviors} behavior slots by Thompson sampling among the segments not chosen${e.discovered > 0 ? ` and ${e.discovered} discovered interests without delivery (these only ever through exploration)` : ''} (share ${e.share})`,

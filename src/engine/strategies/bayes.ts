@@ -5,7 +5,7 @@
 // decide as those versions did.
 import { inclusiveDays } from '../calendar.ts';
 import { valueInterval } from '../credible-interval.ts';
-import { explorationSlots } from '../exploration.ts';
+import { explorationPlan, plannedSlots } from '../exploration.ts';
 import { judgeFatigue } from '../fatigue-rest.ts';
 import { allocateBudget } from '../geo.ts';
 import { allocateByResponse } from '../geo-bayes.ts';
@@ -49,7 +49,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   const pool: CampaignPool | null = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, minorPerMajor)) };
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
-    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng, minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rng, minorPerMajor)),
+    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng, minorPerMajor) : chooseFromCampaign(snapshot, adset, scores, pool, settings, rng, minorPerMajor)),
     expect: (input) => bayesExpected(input, settings, minorPerMajor),
   };
 }
@@ -96,8 +96,7 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
   const perSpend = settings.segmentValue === 'per_spend';
   const byValue = rescoreByValue(scores, adset.segments, ratePriors, perSpend);
   // The slots the ranking fills: exploration takes the rest.
-  const share = rng === null ? 0 : (settings.explorationShare ?? 0);
-  const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
+  const slots = rankingSlots(settings, snapshot, rng);
   const sizeExponent = sizeExponentOf(settings);
   const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent, perSpend ? costsOf(adset.segments, ratePriors) : undefined);
   trace.push({ kind: 'segments.score.adset', segments: scores.length, sizeExponent, choices: weighed.choices, ...(perSpend ? { per: 'spend' as const } : {}) });
@@ -115,6 +114,7 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
  * ranked by value.
  */
 function chooseFromCampaign(
+  snapshot: CampaignSnapshot,
   adset: AdSetSnapshot,
   scores: readonly SegmentScore[],
   pool: CampaignPool,
@@ -130,8 +130,7 @@ function chooseFromCampaign(
     if (!p) continue;
     trace.push({ kind: 'priors.fitted', pool: 'campaign', segmentType: type, priors: p });
   }
-  const share = rng === null ? 0 : (settings.explorationShare ?? 0);
-  const slots = new Map([['interest', settings.maxInterests - explorationSlots(share, settings.maxInterests)], ['behavior', settings.maxBehaviors - explorationSlots(share, settings.maxBehaviors)]] as const);
+  const slots = rankingSlots(settings, snapshot, rng);
   const sizeExponent = sizeExponentOf(settings);
   const byKey = new Map(candidates.map((c) => [segmentKey(c.score), c]));
   // Valued per spend, a segment weighs by the spend its delivery takes (size × its cost per
@@ -202,3 +201,8 @@ function bayesExpected(input: AdSetExpectInput, settings: EngineSettings, minorP
   };
 }
 
+/** The slots the ranking fills per type: exploration (or discovery) takes the rest. */
+function rankingSlots(settings: EngineSettings, snapshot: CampaignSnapshot, rng: Rng | null): Map<'interest' | 'behavior', number> {
+  const plan = rng === null ? { share: 0, discoveredOnly: false } : explorationPlan(settings, snapshot);
+  return new Map([['interest', settings.maxInterests - plannedSlots(plan, 'interest', settings.maxInterests)], ['behavior', settings.maxBehaviors - plannedSlots(plan, 'behavior', settings.maxBehaviors)]] as const);
+}
