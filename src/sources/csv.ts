@@ -307,20 +307,8 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     }
   };
 
-  // Each distinct value of a key column gets a number, and a row's key is its numbers: a short
-  // string instead of ~90 characters of ids and dates, kept for every row of the file.
-  const keyParts = new Map<string, number>();
-  const keyPart = (text: string): number => {
-    let n = keyParts.get(text);
-    if (n === undefined) {
-      n = keyParts.size;
-      keyParts.set(text, n);
-    }
-    return n;
-  };
-
   const checkDuplicateKey = (): void => {
-    const key = `${keyPart(date)},${keyPart(campaignId)},${keyPart(adsetId)},${keyPart(segmentType)},${keyPart(segmentId)},${keyPart(country)},${keyPart(age)},${keyPart(gender)}`;
+    const key = `${date}\u0001${campaignId}\u0001${adsetId}\u0001${segmentType}\u0001${segmentId}\u0001${country}\u0001${age}\u0001${gender}`;
     const first = seenKeys.get(key);
     if (first === undefined) seenKeys.set(key, line);
     else {
