@@ -8,7 +8,7 @@
 
 import { StringDecoder } from 'node:string_decoder';
 import { parse } from 'csv-parse';
-import type { CsvError, InfoRecord } from 'csv-parse';
+import type { CsvError, InfoRecord, Parser } from 'csv-parse';
 import { parseMinor } from '../engine/money.ts';
 import { AGE_BUCKETS, SEGMENT_TYPES } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, SegmentType } from '../engine/types.ts';
@@ -427,6 +427,61 @@ export function plainFields(line: string): string[] | null {
   }
 }
 
+type ReadPlainLines = (text: string, final: boolean) => { stop: number; plain: boolean };
+
+const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+/**
+ * Gives the text of `input` (without a BOM) to `readPlain` until it stops at a line that is not
+ * plain, and the rest of the text, from that line, to the csv-parse parser `startCsvParse` makes.
+ * `finish` runs when the plain lines were the whole file (csv-parse calls it otherwise).
+ */
+function feedText(input: NodeJS.ReadableStream | string, readPlain: ReadPlainLines, startCsvParse: () => Parser, finish: () => void, reject: (error: Error) => void): void {
+  if (typeof input === 'string') {
+    const text = withoutBom(input);
+    const read = readPlain(text, true);
+    if (read.plain) finish();
+    else startCsvParse().end(text.slice(read.stop));
+    return;
+  }
+  const decoder = new StringDecoder('utf8');
+  let pending = ''; // the start of a line the next chunk continues
+  let first = true;
+  let parser: Parser | null = null;
+  const forward = (text: string): void => {
+    if (parser!.write(text)) return;
+    input.pause();
+    parser!.once('drain', () => input.resume());
+  };
+  input.on('error', (error: Error) => (parser === null ? reject(error) : parser.destroy(error)));
+  input.on('data', (chunk: Buffer | string) => {
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (parser !== null) return forward(text);
+    if (first && text !== '') {
+      first = false;
+      text = withoutBom(text);
+    }
+    text = pending + text;
+    const read = readPlain(text, false);
+    pending = text.slice(read.stop);
+    if (read.plain) return;
+    parser = startCsvParse();
+    forward(pending);
+    pending = '';
+  });
+  input.on('end', () => {
+    const rest = pending + decoder.end();
+    if (parser !== null) {
+      parser.end(rest);
+      return;
+    }
+    const text = first ? withoutBom(rest) : rest;
+    const read = readPlain(text, true);
+    if (read.plain) finish();
+    else startCsvParse().end(text.slice(read.stop));
+  });
+}
+
 export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options: ParseOptions): Promise<ParseResult> {
   const defaultCurrency = currencyCode(options.defaultCurrency.trim());
   if (defaultCurrency === null) {
@@ -470,7 +525,7 @@ export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options
    * Reads the plain lines of `text` from its start; returns where it stopped: at the first line that
    * is not plain, or (unless `final`) at the last line, which the next chunk may continue.
    */
-  const readPlainLines = (text: string, final: boolean): { stop: number; plain: boolean } => {
+  const readPlainLines: ReadPlainLines = (text, final) => {
     let start = 0;
     while (start < text.length) {
       const newline = text.indexOf('\n', start);
@@ -503,7 +558,7 @@ export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options
      * an empty line for each plain one (it skips them), so it counts lines, in its messages too, as
      * if it had read the file from the start.
      */
-    const startCsvParse = () => {
+    const startCsvParse = (): Parser => {
       // As if csv-parse had read the plain lines: its last record there, every line until it empty.
       lastEnd = lastPlainRecord;
       lastEmpty = lastPlainRecord;
@@ -560,50 +615,6 @@ export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options
       return parser;
     };
 
-    const withoutBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-
-    if (typeof input === 'string') {
-      const text = withoutBom(input);
-      const read = readPlainLines(text, true);
-      if (read.plain) finish();
-      else startCsvParse().end(text.slice(read.stop));
-      return;
-    }
-
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
-    let first = true;
-    let parser: ReturnType<typeof startCsvParse> | null = null;
-    const forward = (text: string): void => {
-      if (parser!.write(text)) return;
-      input.pause();
-      parser!.once('drain', () => input.resume());
-    };
-    input.on('error', (error: Error) => (parser === null ? reject(error) : parser.destroy(error)));
-    input.on('data', (chunk: Buffer | string) => {
-      let text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
-      if (parser !== null) return forward(text);
-      if (first && text !== '') {
-        first = false;
-        text = withoutBom(text);
-      }
-      text = pending + text;
-      const read = readPlainLines(text, false);
-      pending = text.slice(read.stop);
-      if (read.plain) return;
-      parser = startCsvParse();
-      forward(pending);
-      pending = '';
-    });
-    input.on('end', () => {
-      const rest = pending + decoder.end();
-      if (parser !== null) {
-        parser.end(rest);
-        return;
-      }
-      const read = readPlainLines(first ? withoutBom(rest) : rest, true);
-      if (read.plain) finish();
-      else startCsvParse().end(rest.slice(read.stop));
-    });
+    feedText(input, readPlainLines, startCsvParse, finish, reject);
   });
 }
