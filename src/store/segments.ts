@@ -17,11 +17,10 @@ export interface SegmentAggregate {
 /**
  * Every segment across all campaigns, with its recent days counted back from its own last day.
  *
- * The rows are added up per segment and day first (a hash aggregate, whatever the planner knows of
- * the table: it runs in the import's transaction, before the statistics are refreshed), and the
- * days per segment after: joining every row to its segment's last day and counting campaigns
- * with count(distinct) made PostgreSQL sort all of them, most of the time of an import's segment
- * refresh. The sums are the same: each recent day is in or out as a whole.
+ * The rows are added up per segment and day first, then the days per segment (the campaigns,
+ * one count per segment, apart). Joining every row to its segment's last day and counting
+ * campaigns with count(distinct) made PostgreSQL sort all the rows, on disk past work_mem: most of
+ * an import's segment refresh. The sums are the same: each recent day is in or out as a whole.
  */
 export async function loadSegmentAggregates(db: Db, recentDays: number): Promise<SegmentAggregate[]> {
   // The days of every segment are hashed, then sorted, in memory: with the default 4 MB they spilled
