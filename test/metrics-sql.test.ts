@@ -4,7 +4,7 @@
 // error rather than a rounded total past the range of bigint, on PGlite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/store/db.ts';
-import { metricsColumns, readMetrics } from '../src/store/metrics-sql.ts';
+import { metricsColumns, metricsColumnsOfSums, metricsPartialSums, readMetrics } from '../src/store/metrics-sql.ts';
 import { openTestDb, usingPostgres } from './helpers/db.ts';
 
 describe(`metrics sums on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
@@ -50,6 +50,17 @@ describe(`metrics sums on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     expect(readMetrics(row!, 'r_')).toEqual(expected([rows[0]!, rows[3]!]));
     // The figures themselves, so the test does not only agree with itself.
     expect(readMetrics(row!, 't_')).toMatchObject({ impressions: 5_147_483_654, spendMinor: 1_099_511_627_776 + 123 + 8_589_934_593 + 2_147_483_647, revenueMinor: 35_184_372_088_832 + 9 + 0 + 2_147_483_649 });
+  });
+
+  it('adds up partial sums (per segment here) to the same totals, unknown numerators still apart', async () => {
+    const [once] = await db.query<Record<string, unknown>>(`select ${metricsColumns('t_')}, ${metricsColumns('r_', `segment_id in ('s0', 's3')`)} from insights where campaign_id = 'big'`);
+    const [twice] = await db.query<Record<string, unknown>>(
+      `select ${metricsColumnsOfSums('t_', 'p_')}, ${metricsColumnsOfSums('r_', 'p_', `segment_id in ('s0', 's3')`)}
+       from (select segment_id, ${metricsPartialSums('p_')} from insights where campaign_id = 'big' group by segment_id) as per_segment`,
+    );
+    expect(readMetrics(twice!, 't_')).toEqual(readMetrics(once!, 't_'));
+    expect(readMetrics(twice!, 'r_')).toEqual(readMetrics(once!, 'r_'));
+    expect(readMetrics(twice!, 't_').impressionsWithReach).toBe(2 ** 31 + 5 + 1);
   });
 
   it('refuses a total past the range of bigint instead of rounding it', async () => {

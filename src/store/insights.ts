@@ -63,15 +63,18 @@ const INSIGHT_COLUMNS = 'date, campaign_id, adset_id, segment_type, segment_id, 
  */
 export function insightsCsv(rows: readonly InsightRow[], source: string): string {
   const src = quoted(source);
-  const parts: string[] = new Array(rows.length);
+  const lines: string[] = new Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
-    parts[i] =
-      `${quoted(r.date)},${quoted(r.campaignId)},${quoted(r.adsetId)},${quoted(r.segmentType)},${quoted(r.segmentId)},${quoted(r.segmentName)},` +
-      `${quoted(r.country)},${quoted(r.age)},${quoted(r.gender)},${integer(r.impressions)},${integer(r.reach)},${integer(r.clicks)},` +
-      `${integer(r.conversions)},${integer(r.spendMinor)},${integer(r.revenueMinor)},${quoted(r.currency)},${src}\n`;
+    // Joined from an array: a template literal of this many pieces built each line as a rope of
+    // strings, and writing 200,000 of them out took four to five times as long.
+    lines[i] = [
+      quoted(r.date), quoted(r.campaignId), quoted(r.adsetId), quoted(r.segmentType), quoted(r.segmentId), quoted(r.segmentName),
+      quoted(r.country), quoted(r.age), quoted(r.gender), integer(r.impressions), integer(r.reach), integer(r.clicks),
+      integer(r.conversions), integer(r.spendMinor), integer(r.revenueMinor), quoted(r.currency), src,
+    ].join(',');
   }
-  return parts.join('');
+  return rows.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 function quoted(text: string): string {

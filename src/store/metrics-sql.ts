@@ -5,22 +5,41 @@ import type { Metrics } from '../engine/types.ts';
 // bigint_sum (migration 009) adds in bigint, exactly, where sum(bigint) would accumulate in numeric
 // (twice as slow on PGlite, three times on PostgreSQL). The float8 cast comes after the sum: exact
 // for integer sums below 2^53, and money is never added up in floats.
+
+/** Each sum's name, the column it adds and the rows it is limited to (null: every row). */
+const SUMS: readonly (readonly [name: string, column: string, known: string | null])[] = [
+  ['impressions', 'impressions', null],
+  ['clicks', 'clicks', null],
+  ['spend_minor', 'spend_minor', null],
+  ['reach', 'reach', null],
+  ['impressions_with_reach', 'impressions', 'reach is not null'],
+  ['conversions', 'conversions', null],
+  ['clicks_with_conversions', 'clicks', 'conversions is not null'],
+  ['revenue_minor', 'revenue_minor', null],
+  ['spend_with_revenue_minor', 'spend_minor', 'revenue_minor is not null'],
+];
+
+function sumOf(column: string, conds: readonly (string | null)[]): string {
+  const where = conds.filter((c) => c !== null);
+  return `bigint_sum(${column})${where.length > 0 ? ` filter (where ${where.join(' and ')})` : ''}`;
+}
+
+/** The nine sums over insights rows, as float8 columns `${prefix}impressions`, …; `where` limits every one of them. */
 export function metricsColumns(prefix: string, where: string | null = null): string {
-  const sum = (column: string, extra: string | null) => {
-    const conds = [where, extra].filter((c) => c !== null);
-    return `(bigint_sum(${column})${conds.length > 0 ? ` filter (where ${conds.join(' and ')})` : ''})::float8 as ${prefix}`;
-  };
-  return [
-    `${sum('impressions', null)}impressions`,
-    `${sum('clicks', null)}clicks`,
-    `${sum('spend_minor', null)}spend_minor`,
-    `${sum('reach', null)}reach`,
-    `${sum('impressions', 'reach is not null')}impressions_with_reach`,
-    `${sum('conversions', null)}conversions`,
-    `${sum('clicks', 'conversions is not null')}clicks_with_conversions`,
-    `${sum('revenue_minor', null)}revenue_minor`,
-    `${sum('spend_minor', 'revenue_minor is not null')}spend_with_revenue_minor`,
-  ].join(',\n  ');
+  return SUMS.map(([name, column, known]) => `(${sumOf(column, [where, known])})::float8 as ${prefix}${name}`).join(',\n  ');
+}
+
+/**
+ * The nine sums over insights rows kept in bigint, for a query that adds them up again at a coarser
+ * level (metricsColumnsOfSums): the columns are `${prefix}impressions`, ….
+ */
+export function metricsPartialSums(prefix: string): string {
+  return SUMS.map(([name, column, known]) => `${sumOf(column, [known])} as ${prefix}${name}`).join(',\n  ');
+}
+
+/** metricsColumns over rows that carry metricsPartialSums(`from`): each sum of sums as a float8 column `${prefix}…`. */
+export function metricsColumnsOfSums(prefix: string, from: string, where: string | null = null): string {
+  return SUMS.map(([name]) => `(${sumOf(`${from}${name}`, [where])})::float8 as ${prefix}${name}`).join(',\n  ');
 }
 
 export function readMetrics(row: Record<string, unknown>, prefix: string): Metrics {

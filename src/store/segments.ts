@@ -1,7 +1,7 @@
 import type { Metrics, SegmentType } from '../engine/types.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Db } from './db.ts';
-import { metricsColumns, readMetrics } from './metrics-sql.ts';
+import { metricsColumnsOfSums, metricsPartialSums, readMetrics } from './metrics-sql.ts';
 
 export interface SegmentAggregate {
   segmentType: SegmentType;
@@ -14,17 +14,33 @@ export interface SegmentAggregate {
   recent: Metrics;
 }
 
-/** Every segment across all campaigns, with its recent days counted back from its own last day. */
+/**
+ * Every segment across all campaigns, with its recent days counted back from its own last day.
+ *
+ * The rows are added up per segment and day first, then the days per segment (the campaigns,
+ * one count per segment, apart). Joining every row to its segment's last day and counting
+ * campaigns with count(distinct) made PostgreSQL sort all the rows, on disk past work_mem: most of
+ * an import's segment refresh. The sums are the same: each recent day is in or out as a whole.
+ */
 export async function loadSegmentAggregates(db: Db, recentDays: number): Promise<SegmentAggregate[]> {
+  // The days of every segment are hashed, then sorted, in memory: with the default 4 MB they spilled
+  // to disk on 200,000 rows. Local: only until this transaction ends.
+  await db.query(`set local work_mem = '64MB'`);
   const rows = await db.query<Record<string, unknown>>(
-    `with last as (
-       select segment_type, segment_id, currency, max(date) as last_date
-       from insights where segment_type <> '' group by 1, 2, 3)
-     select i.segment_type, i.segment_id, i.currency, max(i.segment_name) as segment_name,
-       count(distinct i.campaign_id)::int as campaigns_count, l.last_date::text as last_used,
-       ${metricsColumns('t_')}, ${metricsColumns('r_', 'i.date > l.last_date - $1::int')}
-     from insights i join last l using (segment_type, segment_id, currency)
-     group by i.segment_type, i.segment_id, i.currency, l.last_date`,
+    `with daily as (
+       select segment_type, segment_id, currency, date, max(segment_name) as segment_name, ${metricsPartialSums('d_')}
+       from insights where segment_type <> '' group by segment_type, segment_id, currency, date),
+     dated as (
+       select daily.*, max(date) over (partition by segment_type, segment_id, currency) as last_date from daily),
+     campaigns as (
+       select segment_type, segment_id, currency, count(*)::int as campaigns_count
+       from (select distinct segment_type, segment_id, currency, campaign_id from insights where segment_type <> '') as s
+       group by segment_type, segment_id, currency)
+     select segment_type, segment_id, currency, max(segment_name) as segment_name,
+       min(c.campaigns_count) as campaigns_count, last_date::text as last_used,
+       ${metricsColumnsOfSums('t_', 'd_')}, ${metricsColumnsOfSums('r_', 'd_', 'date > last_date - $1::int')}
+     from dated join campaigns c using (segment_type, segment_id, currency)
+     group by segment_type, segment_id, currency, last_date`,
     [recentDays],
   );
   return rows.map((r) => ({
