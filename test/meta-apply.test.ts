@@ -65,6 +65,24 @@ async function harness(origin: string, adAccountId: string, env: Record<string, 
   return { ctx, db, logs, setNow: (iso) => void (now = new Date(iso)), close: () => db.close() };
 }
 
+/**
+ * A synced account of one campaign with three ad sets, the first of which the tests apply to; with
+ * META_SPLIT_MIN_DAILY_BUDGET_MINOR high, every country pools (no geo split): each apply is one
+ * budget change of that ad set.
+ */
+async function openAccount(env: Record<string, string>): Promise<{ fake: FakeGraphApi; h: Harness; campaignId: string; adsetId: string }> {
+  const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
+  const h = await harness(await fake.listen(), fake.adAccountId, env);
+  const campaignId = fake.market.campaigns[0]!.campaignId;
+  await metaSync(h.ctx);
+  return { fake, h, campaignId, adsetId: fake.adSetsOf(campaignId)[0]!.id };
+}
+
+async function closeAccount(fake: FakeGraphApi, h: Harness): Promise<void> {
+  await h.close();
+  await fake.close();
+}
+
 const snapshot = (fake: FakeGraphApi, ids: readonly string[]) => ids.map((id) => JSON.stringify(fake.adSet(id)));
 const minor = (amount: number) => Math.round(amount * 100);
 const writesTo = (fake: FakeGraphApi, since: number) => fake.requests.slice(since).filter((r) => r.kind === 'write');
@@ -396,19 +414,11 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
   const apply = (rec: Recommendation, dryRun = false) => applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun });
 
   beforeAll(async () => {
-    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
-    const origin = await fake.listen();
     // One ad set per recommendation (no geo split: every country pools), so each apply changes one ad set's budget.
     // The per-apply limit is raised: this is about the hourly count, and the budgets below move more than 20 %.
-    h = await harness(origin, fake.adAccountId, { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' });
-    campaignId = fake.market.campaigns[0]!.campaignId;
-    await metaSync(h.ctx);
-    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+    ({ fake, h, campaignId, adsetId } = await openAccount({ META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' }));
   });
-  afterAll(async () => {
-    await h.close();
-    await fake.close();
-  });
+  afterAll(() => closeAccount(fake, h));
 
   it('the fifth budget change of an ad set within an hour is refused by the guardrail before any write reaches Meta, and recorded', async () => {
     for (const budget of [300, 330, 360, 390]) {
@@ -495,17 +505,9 @@ describe(`Lookalikes in a LIVE apply, against the fake Graph API (${usingPostgre
   const apply = (rec: Recommendation, dryRun = false) => applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun });
 
   beforeAll(async () => {
-    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
-    const origin = await fake.listen();
-    h = await harness(origin, fake.adAccountId, { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' });
-    campaignId = fake.market.campaigns[0]!.campaignId;
-    await metaSync(h.ctx);
-    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+    ({ fake, h, campaignId, adsetId } = await openAccount({ META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' }));
   });
-  afterAll(async () => {
-    await h.close();
-    await fake.close();
-  });
+  afterAll(() => closeAccount(fake, h));
 
   it('lookalikes: a dry run says which it would make and makes none; a confirmed apply makes them and, while they populate, goes ahead without them', async () => {
     const rec = await recFor(540);
@@ -644,18 +646,10 @@ describe(`A LIVE rollback at Meta's hourly limit, against the fake Graph API (${
   let adsetId: string;
 
   beforeAll(async () => {
-    fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
-    const origin = await fake.listen();
     // One ad set per recommendation (no geo split), each apply a budget change of that ad set.
-    h = await harness(origin, fake.adAccountId, { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' });
-    campaignId = fake.market.campaigns[0]!.campaignId;
-    await metaSync(h.ctx);
-    adsetId = fake.adSetsOf(campaignId)[0]!.id;
+    ({ fake, h, campaignId, adsetId } = await openAccount({ META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' }));
   });
-  afterAll(async () => {
-    await h.close();
-    await fake.close();
-  });
+  afterAll(() => closeAccount(fake, h));
 
   it('the rollback that would be the fifth budget change of the ad set within the hour is refused (409, CLI exit 4); nothing reaches Meta', async () => {
     let last: ApplyResult | null = null;
