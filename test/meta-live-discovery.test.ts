@@ -58,4 +58,31 @@ describe(`discovered interests in LIVE runs (${usingPostgres ? 'PostgreSQL' : 'P
       await fake.close();
     }
   });
+
+  it('with the default settings (no exploration share), gives the discovered interests one slot of their own, drawn among them', async () => {
+    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: '2026-11-19', campaigns: 1, adsetsPerCampaign: 3, days: 35 });
+    const origin = await fake.listen();
+    const h = await harness(fake, origin, {});
+    try {
+      expect([h.ctx.config.engine.explorationShare, h.ctx.config.engine.discoveryShare]).toEqual([0, 0.1]);
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      await metaSync(h.ctx);
+      const result = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+      const candidateIds = new Set((await h.db.query<{ interest_id: string }>('select interest_id from meta_interest_candidates where campaign_id = $1', [campaignId])).map((c) => c.interest_id));
+      expect(candidateIds.size).toBeGreaterThan(0);
+      for (const rec of result.recommendations) {
+        // 15 interests at a discovery share of 0.1: one slot, the last, always a discovered interest.
+        const discovered = rec.interests.filter((i) => candidateIds.has(i.interest_id));
+        expect(discovered).toHaveLength(1);
+        expect(rec.interests.at(-1)!.interest_id).toBe(discovered[0]!.interest_id);
+        expect(rec.reasoning.trace.find((t) => t.step === 'explore')!.numbers).toMatchObject({ exploration_share: 0, discovery_share: 0.1, interest_slots: 1, behavior_slots: 0 });
+        expect(rec.reasoning.trace.some((t) => t.step === 'behaviors.explore')).toBe(false);
+      }
+      const replay = await explainRecommendation(h.ctx, result.recommendations[0]!.recommendation_id, { replay: true });
+      expect(replay.replay!.same).toBe(true);
+    } finally {
+      await h.close();
+      await fake.close();
+    }
+  });
 });

@@ -58,8 +58,11 @@ export function engineSettingsFor(ctx: AppContext, mode: Mode): EngineSettings {
   return mode === 'live' && ctx.config.meta.advantageAudience === 1 ? { ...ctx.config.engine, advantageAudience: true } : ctx.config.engine;
 }
 
-export function explorationSeed(runId: string, settings: EngineSettings): number | undefined {
-  return settings.strategy === 'bayes' && (settings.explorationShare > 0 || (settings.budgetExplorationShare ?? 0) > 0) ? deriveSeed(runId, 'exploration') : undefined;
+/** A seed where the run draws: exploration, budget exploration, or the discovery share with discovered interests to draw among. */
+export function explorationSeed(runId: string, settings: EngineSettings, snapshot: Pick<CampaignSnapshot, 'candidates'>): number | undefined {
+  if (settings.strategy !== 'bayes') return undefined;
+  const draws = settings.explorationShare > 0 || (settings.budgetExplorationShare ?? 0) > 0 || ((settings.discoveryShare ?? 0) > 0 && (snapshot.candidates?.length ?? 0) > 0);
+  return draws ? deriveSeed(runId, 'exploration') : undefined;
 }
 
 export function validateRunRequest(req: { campaignId?: unknown; budget?: unknown; mode?: unknown }): RunRequest {
@@ -155,7 +158,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       }, { segmentDays: bayes, resting });
       // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
       const snapshot = req.mode === 'live' ? await withDiscoveredCandidates(tx, await onlyActiveAdsets(tx, loaded)) : loaded;
-      const randomSeed = explorationSeed(runId, settings);
+      const randomSeed = explorationSeed(runId, settings, snapshot);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
       // Stored before the engine sees them, so that `explain --replay` starts from exactly these inputs.
