@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { presentTraceEvent } from '../presentation/present-trace.ts';
 import { addCalendarDays } from './calendar.ts';
 import { judgeFatigue, restDaysOf } from './fatigue-rest.ts';
 import { emptyMetrics } from './metrics.ts';
@@ -114,6 +115,10 @@ describe('judgeFatigue and the rest', () => {
     expect(judged.ended).toEqual([rest('i00', '2026-11-10')]);
     expect(judged.started).toEqual([rest('i00', WINDOW_END)]);
     expect(judged.scores[0]!.fatigue.reason).toMatch(/^fatigued again after its rest \(CTR fell from 3\.00% to 1\.00%/);
+    // The line says when the new rest runs (what the dashboard shows as "resting until") and names the one that ended.
+    const line = judged.trace.map(presentTraceEvent).find((t) => t.step === 'fatigue.rest')!;
+    expect(line.numbers).toMatchObject({ since: WINDOW_END, ended_rest_since: '2026-11-10' });
+    expect(line.decision).toContain(`rests from ${WINDOW_END} until ${String(line.numbers.until)}`);
   });
 
   it('keeps the seed verdict (and rests it) for a segment without daily points', () => {

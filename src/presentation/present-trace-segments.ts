@@ -125,11 +125,12 @@ export function presentFatigueRest(e: FatigueRestEvent): TraceEntryDocument {
     case 'started_without_days':
       return { step, decision: `"${e.segmentName}" rests from ${e.since} until ${e.until}: ${e.reason ?? 'fatigued'}`, numbers: { ...id, since: e.since, until: e.until, rest_days: e.restDays, rule: 'recent against earlier CTR (z-test): no daily points' } };
     case 'again':
-      // The numbers give the rest that ended (since, until) and what was delivered after it.
+      // since/until are the new rest, as on every line that starts one (engine version 9; before, they
+      // were the rest that ended); the rest that ended is named apart.
       return {
         step,
         decision: `"${e.segmentName}" rests from ${e.since} until ${e.until}: fatigued again after its rest (${e.reasons.join('; ')})`,
-        numbers: { ...id, since: e.restSince, until: e.restUntil, rest_days: e.restDays, impressions_after_rest: e.impressionsAfterRest, days_after_rest: e.daysAfterRest, ...fitNumbers(e.fit) },
+        numbers: { ...id, since: e.since, until: e.until, rest_days: e.restDays, ended_rest_since: e.restSince, ended_rest_until: e.restUntil, impressions_after_rest: e.impressionsAfterRest, days_after_rest: e.daysAfterRest, ...fitNumbers(e.fit) },
       };
     case 'resting':
       return { step, decision: `"${e.segmentName}" is still resting (since ${e.since}, until ${e.until})`, numbers: { ...id, since: e.since, until: e.until } };
