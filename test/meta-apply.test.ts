@@ -1,10 +1,9 @@
 // LIVE apply against the project's fake Graph API: sync → run → dry run → apply → apply again →
 // days of delivery and a sync that fills the after-metrics → rollback, a fault in the middle of a multi-ad-set apply, a special-category campaign, a crash
 // between the record and the answer, and the token's absence from everything written or printed.
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContext, type AppContext } from '../src/context.ts';
+import { createContext } from '../src/context.ts';
 import type { RecommendationDocument as Recommendation } from '../src/presentation/recommendation-document.ts';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { GuardrailBlockedError } from '../src/services/apply-guardrails.ts';
@@ -16,7 +15,6 @@ import { PENDING_GRACE_MS } from '../src/services/reconcile-changes.ts';
 import { rollbackChange } from '../src/services/rollback-change.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { insertTargetingChange, getStoredChange } from '../src/store/history.ts';
-import type { Db } from '../src/store/db.ts';
 import { buildApp } from '../src/api/app.ts';
 import { auth, testKeys, token } from './api/helpers.ts';
 import { addDays, isoDate } from '../src/services/dates.ts';
@@ -28,18 +26,10 @@ import { metaCampaignOf } from '../src/store/meta.ts';
 import { getRecommendationDecision } from '../src/store/runs.ts';
 import { documentDecisionOf } from './helpers/document-decision.ts';
 import { runCli } from './helpers/cli.ts';
-import { openTestDb, testConfig, usingPostgres } from './helpers/db.ts';
+import { usingPostgres } from './helpers/db.ts';
+import { harness as liveHarness, TOKEN, type Harness } from './helpers/meta-harness.ts';
 
-const TOKEN = 'EAAzzAPPLYtokenRecognisable5550123abcdef';
 const END = '2026-11-19';
-
-interface Harness {
-  ctx: AppContext;
-  db: Db;
-  logs: string[];
-  setNow(iso: string): void;
-  close(): Promise<void>;
-}
 
 /**
  * LIVE applies switched on (the kill switch is off in LIVE until set), and the per-apply budget
@@ -50,20 +40,8 @@ interface Harness {
  */
 const LIVE_APPLY_ENV = { META_SPLIT_MIN_DAILY_BUDGET_MINOR: '500', META_TARGETING_APPLY_ENABLED: 'true', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' };
 
-async function harness(origin: string, adAccountId: string, env: Record<string, string> = {}): Promise<Harness> {
-  const db = await openTestDb();
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      logs.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  let now = new Date('2026-11-20T08:00:00Z');
-  const config = testConfig({ META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: adAccountId, META_ACCESS_TOKEN: TOKEN, ...LIVE_APPLY_ENV, ...env });
-  const ctx = await createContext(config, { db, clock: { now: () => now }, logger: pino({ level: 'debug' }, sink), metaRuntime: { sleep: async () => {}, random: () => 0.5 } });
-  return { ctx, db, logs, setNow: (iso) => void (now = new Date(iso)), close: () => db.close() };
-}
+/** The shared LIVE harness with applies switched on as above; `env` adds to or overrides it. */
+const harness = (fake: FakeGraphApi, origin: string, env: Record<string, string> = {}): Promise<Harness> => liveHarness(fake, origin, { ...LIVE_APPLY_ENV, ...env });
 
 /**
  * A synced account of one campaign with three ad sets, the first of which the tests apply to; with
@@ -72,7 +50,7 @@ async function harness(origin: string, adAccountId: string, env: Record<string, 
  */
 async function openAccount(env: Record<string, string>): Promise<{ fake: FakeGraphApi; h: Harness; campaignId: string; adsetId: string }> {
   const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
-  const h = await harness(await fake.listen(), fake.adAccountId, env);
+  const h = await harness(fake, await fake.listen(), env);
   const campaignId = fake.market.campaigns[0]!.campaignId;
   await metaSync(h.ctx);
   return { fake, h, campaignId, adsetId: fake.adSetsOf(campaignId)[0]!.id };
@@ -100,7 +78,7 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
   beforeAll(async () => {
     fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 2, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
     const origin = await fake.listen();
-    h = await harness(origin, fake.adAccountId);
+    h = await harness(fake, origin);
     campaignId = fake.market.campaigns[0]!.campaignId;
     specialId = fake.market.campaigns[1]!.campaignId;
     outputs.push(await metaSync(h.ctx));
@@ -455,7 +433,7 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
   });
 
   it('the kill switch refuses a LIVE apply unless META_TARGETING_APPLY_ENABLED is true: recorded, nothing sent', async () => {
-    const off = await harness(h.ctx.config.meta.graphUrl, fake.adAccountId, { META_TARGETING_APPLY_ENABLED: '' });
+    const off = await harness(fake, h.ctx.config.meta.graphUrl, { META_TARGETING_APPLY_ENABLED: '' });
     try {
       await metaSync(off.ctx);
       const rec = (await runOptimization(off.ctx, { campaignId, budget: '450', mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
@@ -543,7 +521,7 @@ describe(`A first geo split under the budget-change limit, against the fake Grap
     fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200 });
     const origin = await fake.listen();
     // The default limit of ±20 % per apply.
-    h = await harness(origin, fake.adAccountId, { META_TARGETING_MAX_BUDGET_CHANGE_PCT: '20' });
+    h = await harness(fake, origin, { META_TARGETING_MAX_BUDGET_CHANGE_PCT: '20' });
     const campaignId = fake.market.campaigns[0]!.campaignId;
     await metaSync(h.ctx);
     adsetId = fake.adSetsOf(campaignId)[0]!.id;

@@ -14,6 +14,8 @@ export interface Harness {
   db: Db;
   logs: string[];
   sleeps: number[];
+  /** Moves the context's clock. */
+  setNow(iso: string): void;
   close(): Promise<void>;
 }
 
@@ -27,14 +29,15 @@ export async function harness(fake: FakeGraphApi, origin: string, env: Record<st
     },
   });
   const sleeps: number[] = [];
+  let clock = new Date(now);
   const config = testConfig({ META_GRAPH_URL: origin, META_AD_ACCOUNT_ID: fake.adAccountId, META_ACCESS_TOKEN: TOKEN, ...env });
   const ctx = await createContext(config, {
     db,
-    clock: { now: () => new Date(now) },
+    clock: { now: () => clock },
     logger: pino({ level: 'debug' }, sink),
     metaRuntime: { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
   });
-  return { ctx, db, logs, sleeps, close: () => db.close() };
+  return { ctx, db, logs, sleeps, setNow: (iso) => void (clock = new Date(iso)), close: () => db.close() };
 }
 
 export async function count(db: Db, sql: string, params: unknown[] = []): Promise<number> {
