@@ -6,7 +6,7 @@ import { pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
 import type { CountryLimits, PreviousSplit } from './geo-constraints.ts';
 import { inclusiveDays } from './calendar.ts';
-import { explorationPlan, exploreSegments, isRecovering, plannedSlots, type ExploredSegment } from './exploration.ts';
+import { explorationPlan, exploreSegments, isRecovering, plannedSlots, type ExplorationPlan, type ExploredSegment } from './exploration.ts';
 import { createRng, deriveSeed, type Rng } from './random.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
 import { audienceLimitingCategories, limitAudience } from './special-ad-categories.ts';
@@ -104,7 +104,7 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
     const budgetShare = settings.budgetExplorationShare ?? 0;
     const budgetExploration = geoRng !== null && budgetShare > 0 ? { rng: geoRng, share: budgetShare } : null;
     const previousGeo = input.earlierRuns?.geo?.find((g) => g.adsetId === adset.adsetId) ?? null;
-    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, scored[i]!, campaign, previousGeo, budgetExploration);
+    return decideAdSet(snapshot, adset, budgets[i]!, settings, budgetTrace, rng, scored[i]!, campaign, previousGeo, budgetExploration, plan);
   });
 }
 
@@ -119,6 +119,7 @@ function decideAdSet(
   strategy: CampaignStrategy,
   previousGeo: EarlierGeoSplit | null,
   budgetExploration: BudgetExploration | null,
+  plan: ExplorationPlan,
 ): AdSetDecision {
   const { currency } = snapshot;
   const minorPerMajor = 10 ** minorDigits(currency);
@@ -161,7 +162,7 @@ function decideAdSet(
   const ranking = strategy.choose(adset, scores, rng);
   trace.push(...ranking.trace);
   const { ranked, ratePriors, histories, evidenceOf } = ranking;
-  const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, evidenceOf, shares, settings, rng, trace, judged?.recovering ?? new Set());
+  const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, evidenceOf, shares, settings, plan, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
   const clicksOf = new Map(adset.segments.map((s) => [segmentKey(s), s.total.clicks]));
@@ -233,12 +234,12 @@ function chooseSegments(
   evidenceOf: EvidenceOf | undefined,
   shares: ReadonlyMap<string, number>,
   settings: EngineSettings,
+  plan: ExplorationPlan,
   rng: Rng | null,
   trace: TraceEvent[],
   backFromRest: ReadonlySet<SegmentKey>,
 ): { interests: { selected: ChosenSegment[] }; behaviors: { selected: ChosenSegment[] } } {
   // Settings stored before exploration existed have no share: they replay without it.
-  const plan = explorationPlan(settings, snapshot);
   const share = plan.share;
   if (settings.strategy !== 'bayes' || ratePriors === null || rng === null || !(share > 0)) {
     const interests = selectInterests(ranked, shares, settings.maxInterests, evidenceOf);

@@ -12,7 +12,7 @@
 // judged mostly on its own delivery (its creative, ages and countries differ from the others').
 // The other ad sets' figures exclude the ad set's own, so no row counts twice.
 import type { ValuePriors } from './empirical-bayes.ts';
-import { costPerImpression, fitStrengths, pooledCostPerImpression, pooledPrior, valuePerImpression, valuePerSpend, type RatePrior } from './value-model.ts';
+import { costPerImpression, fitStrengths, pooledCostPerImpression, pooledPrior, valuePerImpression, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics, subtractMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import type { FatigueVerdict, Metrics, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';
@@ -171,8 +171,9 @@ export function adsetCandidates(
 
 function valued(m: Metrics, prior: RatePrior, perSpend: boolean): { value: number; costPerImpression: number } {
   const perImpression = valuePerImpression(m, prior);
+  // With no spend in the pool every impression costs alike: the value stays per impression (valuePerSpend).
   const cost = prior.costPerImpression > 0 ? costPerImpression(m, prior) : 0;
-  return { value: perSpend ? valuePerSpend(perImpression, m, prior) : perImpression, costPerImpression: cost };
+  return { value: perSpend && cost > 0 ? perImpression / cost : perImpression, costPerImpression: cost };
 }
 
 /**

@@ -5,7 +5,7 @@
 // decide as those versions did.
 import { inclusiveDays } from '../calendar.ts';
 import { valueInterval } from '../credible-interval.ts';
-import { explorationPlan, plannedSlots } from '../exploration.ts';
+import { explorationPlan, plannedSlots, type ExplorationPlan } from '../exploration.ts';
 import { judgeFatigue } from '../fatigue-rest.ts';
 import { allocateBudget } from '../geo.ts';
 import { allocateByResponse } from '../geo-bayes.ts';
@@ -47,9 +47,10 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   // With the campaign segment pool, an ad set's candidates carry the fatigue verdicts of the other ad sets that ran them.
   const campaignSegments = settings.segmentPool === 'campaign' ? poolCampaignSegments(adsets, scored.map((x) => x.scores)) : null;
   const pool: CampaignPool | null = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, minorPerMajor)) };
+  const plan = explorationPlan(settings, snapshot);
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
-    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rng, minorPerMajor) : chooseFromCampaign(snapshot, adset, scores, pool, settings, rng, minorPerMajor)),
+    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor)),
     expect: (input) => bayesExpected(input, settings, minorPerMajor),
   };
 }
@@ -84,7 +85,7 @@ function split({ adset, budgetMinor, countryScores, limits, exploration }: AdSet
  * The choice among the ad set's own segments (settings stored before the campaign pool existed):
  * values shrunk toward the ad set's fitted priors, the set weighed by delivery per day.
  */
-function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings, rng: Rng | null, minorPerMajor: number): SegmentRanking {
+function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings, slots: RankingSlots, minorPerMajor: number): SegmentRanking {
   const trace: TraceEvent[] = [];
   const segmentPriors = fitSegmentPriors(adset.segments);
   for (const type of ['interest', 'behavior'] as const) {
@@ -95,8 +96,6 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
   const ratePriors = ratePriorsByType(adset.segments, segmentPriors);
   const perSpend = settings.segmentValue === 'per_spend';
   const byValue = rescoreByValue(scores, adset.segments, ratePriors, perSpend);
-  // The slots the ranking fills: exploration takes the rest.
-  const slots = rankingSlots(settings, snapshot, rng);
   const sizeExponent = sizeExponentOf(settings);
   const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent, perSpend ? costsOf(adset.segments, ratePriors) : undefined);
   trace.push({ kind: 'segments.score.adset', segments: scores.length, sizeExponent, choices: weighed.choices, ...(perSpend ? { per: 'spend' as const } : {}) });
@@ -114,12 +113,11 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
  * ranked by value.
  */
 function chooseFromCampaign(
-  snapshot: CampaignSnapshot,
   adset: AdSetSnapshot,
   scores: readonly SegmentScore[],
   pool: CampaignPool,
   settings: EngineSettings,
-  rng: Rng | null,
+  slots: RankingSlots,
   minorPerMajor: number,
 ): SegmentRanking {
   const trace: TraceEvent[] = [];
@@ -130,7 +128,6 @@ function chooseFromCampaign(
     if (!p) continue;
     trace.push({ kind: 'priors.fitted', pool: 'campaign', segmentType: type, priors: p });
   }
-  const slots = rankingSlots(settings, snapshot, rng);
   const sizeExponent = sizeExponentOf(settings);
   const byKey = new Map(candidates.map((c) => [segmentKey(c.score), c]));
   // Valued per spend, a segment weighs by the spend its delivery takes (size × its cost per
@@ -201,8 +198,10 @@ function bayesExpected(input: AdSetExpectInput, settings: EngineSettings, minorP
   };
 }
 
-/** The slots the ranking fills per type: exploration (or discovery) takes the rest. */
-function rankingSlots(settings: EngineSettings, snapshot: CampaignSnapshot, rng: Rng | null): Map<'interest' | 'behavior', number> {
-  const plan = rng === null ? { share: 0, discoveredOnly: false } : explorationPlan(settings, snapshot);
-  return new Map([['interest', settings.maxInterests - plannedSlots(plan, 'interest', settings.maxInterests)], ['behavior', settings.maxBehaviors - plannedSlots(plan, 'behavior', settings.maxBehaviors)]] as const);
+type RankingSlots = ReadonlyMap<'interest' | 'behavior', number>;
+
+/** The slots the ranking fills per type: exploration (or discovery) takes the rest; none without a random stream. */
+function rankingSlots(settings: EngineSettings, plan: ExplorationPlan, rng: Rng | null): RankingSlots {
+  const taken = (type: 'interest' | 'behavior', max: number) => (rng === null ? 0 : plannedSlots(plan, type, max));
+  return new Map([['interest', settings.maxInterests - taken('interest', settings.maxInterests)], ['behavior', settings.maxBehaviors - taken('behavior', settings.maxBehaviors)]] as const);
 }
