@@ -17,31 +17,11 @@ export interface ObservedRates {
 }
 
 /**
- * An ad set's observed CTR, CVR and ROAS over [start, end] (YYYY-MM-DD, inclusive). As in the
- * campaign snapshot, the delivery is read from one breakdown only (plain rows, else country rows,
- * else demographic rows, else segment rows) so that one impression reported in two breakdowns is
- * not counted twice. A null ad set id means the campaign's rows without an ad set.
- */
-export async function adsetObservedRates(db: Db, campaignId: string, adsetId: string | null, start: string, end: string): Promise<ObservedRates> {
-  const rows = await db.query<Record<string, unknown>>(
-    `select ${KIND_SQL} as kind,
-       ${metricsColumns('t_')}
-     from insights where campaign_id = $1 and adset_id = $2 and date between $3::date and $4::date
-     group by 1`,
-    [campaignId, adsetId ?? '', start, end],
-  );
-  const byKind = new Map<string, Metrics>(rows.map((r) => [String(r.kind), readMetrics(r, 't_')]));
-  for (const kind of BREAKDOWNS) {
-    const m = byKind.get(kind);
-    if (m && m.impressions > 0) return { ctr: observedCtr(m), cvr: observedCvr(m), roas: observedRoas(m) };
-  }
-  return { ctr: null, cvr: null, roas: null };
-}
-
-/**
- * The observed CTR, CVR and ROAS of several ad sets together over [start, end]: each ad set's
- * delivery read from one breakdown (as adsetObservedRates), then summed. A geo split's change is
- * judged by what the original and its copies delivered together.
+ * The observed CTR, CVR and ROAS over [start, end] (YYYY-MM-DD, inclusive) of one or more ad sets
+ * together (a geo split's original and its copies). As in the campaign snapshot, each ad set's
+ * delivery is read from one breakdown only (plain rows, else country rows, else demographic rows,
+ * else segment rows) so that one impression reported in two breakdowns is not counted twice; the
+ * ad sets' deliveries are then summed. A null ad set id means the campaign's rows without an ad set.
  */
 export async function adsetsObservedRates(db: Db, campaignId: string, adsetIds: readonly (string | null)[], start: string, end: string): Promise<ObservedRates> {
   const rows = await db.query<Record<string, unknown>>(
@@ -63,6 +43,11 @@ export async function adsetsObservedRates(db: Db, campaignId: string, adsetIds: 
     if (m) addMetrics(total, m);
   }
   return total.impressions > 0 ? { ctr: observedCtr(total), cvr: observedCvr(total), roas: observedRoas(total) } : { ctr: null, cvr: null, roas: null };
+}
+
+/** One ad set's observed rates (adsetsObservedRates). */
+export function adsetObservedRates(db: Db, campaignId: string, adsetId: string | null, start: string, end: string): Promise<ObservedRates> {
+  return adsetsObservedRates(db, campaignId, [adsetId], start, end);
 }
 
 export interface AdsetDay {
