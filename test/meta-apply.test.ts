@@ -61,6 +61,14 @@ async function closeAccount(fake: FakeGraphApi, h: Harness): Promise<void> {
   await fake.close();
 }
 
+/** The history row an apply writes before it sends anything (state pending), as a crash would leave it. */
+const recordPending = (h: Harness, rec: Recommendation, plan: Awaited<ReturnType<typeof planLiveApply>>, success: boolean) =>
+  insertTargetingChange(h.db, {
+    run_id: rec.run_id, recommendation_id: rec.recommendation_id, campaign_id: rec.campaign_id, adset_id: rec.adset_id, mode: 'live', dry_run: false, applied_at: h.ctx.clock.now(),
+    old_targeting: plan.source.targeting, new_targeting: null, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,
+    success, error_message: null, actor: 'test', state: 'pending', changes: plan.doc,
+  });
+
 const snapshot = (fake: FakeGraphApi, ids: readonly string[]) => ids.map((id) => JSON.stringify(fake.adSet(id)));
 const minor = (amount: number) => Math.round(amount * 100);
 const writesTo = (fake: FakeGraphApi, since: number) => fake.requests.slice(since).filter((r) => r.kind === 'write');
@@ -301,11 +309,7 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     const rec = recs[1]!;
     const { client } = metaClientFor(h.ctx);
     const plan = await planLiveApply(h.ctx, client, rec);
-    const id = await insertTargetingChange(h.db, {
-      run_id: rec.run_id, recommendation_id: rec.recommendation_id, campaign_id: rec.campaign_id, adset_id: rec.adset_id, mode: 'live', dry_run: false, applied_at: h.ctx.clock.now(),
-      old_targeting: plan.source.targeting, new_targeting: null, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,
-      success: false, error_message: null, actor: 'test', state: 'pending', changes: plan.doc,
-    });
+    const id = await recordPending(h, rec, plan, false);
     // The first change lands at Meta, then the process "dies" before recording it.
     const first = plan.doc.adsets.find((c) => c.step === 'update' && c.diff.length > 0 && originalIds.includes(c.adset_id!))!;
     await sendChange(client, first, async () => {});
@@ -350,11 +354,7 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     const rec = recs[1]!;
     const { client } = metaClientFor(h.ctx);
     const plan = await planLiveApply(h.ctx, client, rec);
-    const id = await insertTargetingChange(h.db, {
-      run_id: rec.run_id, recommendation_id: rec.recommendation_id, campaign_id: rec.campaign_id, adset_id: rec.adset_id, mode: 'live', dry_run: false, applied_at: h.ctx.clock.now(),
-      old_targeting: plan.source.targeting, new_targeting: null, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null,
-      success: true, error_message: null, actor: 'test', state: 'pending', changes: plan.doc,
-    });
+    const id = await recordPending(h, rec, plan, true);
     // Every change lands (the copies' ids are not recorded: they are found again by name), then the process dies.
     for (const c of plan.doc.adsets) if (c.diff.length > 0) await sendChange(client, c, async () => {});
     for (const c of plan.doc.adsets) if (c.activate) await sendChange(client, { ...c, step: 'update', update: { method: 'POST', path: c.adset_id!, params: { status: 'ACTIVE' } } }, async () => {});
