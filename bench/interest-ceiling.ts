@@ -5,6 +5,7 @@
 // the true value per impression. No estimator that sees only the data can do better on average, so
 // (ceiling − random) / (oracle − random) is the most of the gap this history allows closing.
 import { logGamma } from '../src/engine/empirical-bayes.ts';
+import { orderEvidence } from '../src/engine/metrics.ts';
 import type { SegmentHistory } from '../src/engine/types.ts';
 import { ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../src/simulation/market.ts';
 
@@ -29,7 +30,7 @@ export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentH
     clicks += h.total.clicks;
     expectedClicks += h.total.impressions * g.ctr;
     conversions += h.total.conversions;
-    expectedConversions += h.total.clicks * g.cvr;
+    expectedConversions += h.total.clicksWithConversions * g.cvr;
   }
   const ctrScale = expectedClicks > 0 ? clicks / expectedClicks : 1;
   const cvrScale = expectedConversions > 0 ? conversions / expectedConversions : 1;
@@ -39,12 +40,12 @@ export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentH
       const ctr = Math.min(0.5, g.ctr * ctrScale);
       const cvr = Math.min(0.9, g.cvr * cvrScale);
       let ll = m.clicks * Math.log(ctr) + (m.impressions - m.clicks) * Math.log(1 - ctr);
-      ll += m.conversions * Math.log(cvr) + (m.clicks - m.conversions) * Math.log(1 - cvr);
-      if (m.conversions > 0 && m.revenueMinor > 0) {
-        const shape = ORDER_VALUE_SHAPE * m.conversions;
-        const scale = g.revenuePerConversionMinor / ORDER_VALUE_SHAPE;
-        ll += (shape - 1) * Math.log(m.revenueMinor) - m.revenueMinor / scale - shape * Math.log(scale) - logGamma(shape);
-      }
+      // Conversions over the clicks whose conversions are known; order values from the rows that know both.
+      ll += m.conversions * Math.log(cvr) + Math.max(0, m.clicksWithConversions - m.conversions) * Math.log(1 - cvr);
+      const scale = g.revenuePerConversionMinor / ORDER_VALUE_SHAPE;
+      const known = orderEvidence(m);
+      if (known.conversions > 0 && known.revenueMinor > 0) ll += logGammaDensity(known.revenueMinor, ORDER_VALUE_SHAPE * known.conversions, scale);
+      ll += revenueOnlyLogLikelihood(m.revenueWithoutConversionsMinor ?? 0, m.clicksWithRevenueOnly ?? 0, cvr, scale);
       return ll;
     });
     const top = Math.max(...logLik);
@@ -58,4 +59,29 @@ export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentH
     return [h.segmentId, value / weight] as const;
   });
   return new Map(scored);
+}
+
+function logGammaDensity(x: number, shape: number, scale: number): number {
+  return (shape - 1) * Math.log(x) - x / scale - shape * Math.log(scale) - logGamma(shape);
+}
+
+/**
+ * Revenue R over n clicks whose conversions are unknown: the conversions K are binomial(n, cvr) and
+ * R given K is the sum of K order values, gamma(K·shape, scale); summed over K (log-sum-exp).
+ */
+function revenueOnlyLogLikelihood(revenue: number, clicks: number, cvr: number, scale: number): number {
+  if (!(clicks > 0)) return 0;
+  const terms: number[] = [];
+  const top = Math.min(clicks, Math.ceil(clicks * cvr * 4 + 40));
+  for (let k = 0; k <= top; k++) {
+    const binomial = logGamma(clicks + 1) - logGamma(k + 1) - logGamma(clicks - k + 1) + k * Math.log(cvr) + (clicks - k) * Math.log(1 - cvr);
+    if (k === 0) {
+      if (revenue === 0) terms.push(binomial);
+      continue;
+    }
+    if (revenue > 0) terms.push(binomial + logGammaDensity(revenue, ORDER_VALUE_SHAPE * k, scale));
+  }
+  if (terms.length === 0) return -Infinity;
+  const max = Math.max(...terms);
+  return max + Math.log(terms.reduce((s, t) => s + Math.exp(t - max), 0));
 }

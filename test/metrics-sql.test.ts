@@ -45,11 +45,18 @@ describe(`metrics sums on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       spendMinor: sum((r) => r[4], undefined, only),
       revenueMinor: sum((r) => r[5], undefined, only),
       spendWithRevenueMinor: sum((r) => r[4], (r) => r[5] !== null, only),
+      // Rows that know one of conversions and revenue: only present where some row does.
+      ...(only.some((r) => r[3] !== null && r[5] === null) ? { conversionsWithoutRevenue: sum((r) => r[3], (r) => r[5] === null, only) } : {}),
+      ...(only.some((r) => r[3] === null && r[5] !== null) ? { revenueWithoutConversionsMinor: sum((r) => r[5], (r) => r[3] === null, only) } : {}),
     });
     expect(readMetrics(row!, 't_')).toEqual(expected(rows));
     expect(readMetrics(row!, 'r_')).toEqual(expected([rows[0]!, rows[3]!]));
     // The figures themselves, so the test does not only agree with itself.
     expect(readMetrics(row!, 't_')).toMatchObject({ impressions: 5_147_483_654, spendMinor: 1_099_511_627_776 + 123 + 8_589_934_593 + 2_147_483_647, revenueMinor: 35_184_372_088_832 + 9 + 0 + 2_147_483_649 });
+    // The last row knows its revenue but not its conversions (and has no clicks).
+    expect(readMetrics(row!, 't_')).toMatchObject({ revenueWithoutConversionsMinor: 2_147_483_649 });
+    expect(readMetrics(row!, 't_').clicksWithRevenueOnly).toBeUndefined();
+    expect(readMetrics(row!, 't_').conversionsWithoutRevenue).toBeUndefined();
   });
 
   it('adds up partial sums (per segment here) to the same totals, unknown numerators still apart', async () => {

@@ -32,7 +32,7 @@ describe(`snapshots built from rows match the store's on ${usingPostgres ? 'Post
     await ctx.close();
   });
 
-  it.each(['stub', 'shared-adsets'])('%s family', async (name) => {
+  it.each(['stub', 'shared-adsets', 'patchy-funded-segments'])('%s family', async (name) => {
     const options = { campaigns: 1, days: 12, seed: `rows-${name}`, endDate: '2026-11-10', interestsPerCampaign: 20, behaviorsPerCampaign: 4, family: NAMED_FAMILIES[name]! };
     const report = await generateStubHistory(ctx, options);
     const id = report.campaigns[0]!.campaign_id;

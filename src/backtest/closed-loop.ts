@@ -25,7 +25,8 @@ import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
 import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
-import { DEFAULT_FAMILY, familyName, pricesOf, type MarketFamily } from '../simulation/families.ts';
+import { DEFAULT_FAMILY, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
+import { reportedMetrics } from '../simulation/reporting.ts';
 import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
@@ -245,11 +246,9 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
     if (d.date < start) continue;
     let c = byCountry.get(d.country);
     if (!c) byCountry.set(d.country, (c = { countryCode: d.country, total: emptyMetrics(), daily: [] }));
-    for (const key of Object.keys(d.metrics) as (keyof Metrics)[]) {
-      c.total[key] += d.metrics[key];
-      total[key] += d.metrics[key];
-      if (d.date >= recentStart) recent[key] += d.metrics[key];
-    }
+    addMetrics(c.total, d.metrics);
+    addMetrics(total, d.metrics);
+    if (d.date >= recentStart) addMetrics(recent, d.metrics);
     c.daily.push(dayOf(d.date, d.metrics));
   }
   const adset: AdSetSnapshot = { adsetId: null, segments: [...segments], countries: [...byCountry.values()], demographics: [], total, recent };
@@ -329,7 +328,7 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
  * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
  * interest's noise identical across strategies.
  */
-function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string, priceOf: ((id: string) => number) | null = null): void {
+function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string, priceOf: ((id: string) => number) | null = null, reporting: ReportingAxis = 'complete'): void {
   const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
   const size = picked.reduce((a, g) => a + deliveryWeightOf(g.segmentId), 0);
   // Under paid prices each interest's row shows its own cost per impression.
@@ -346,7 +345,9 @@ function deliverToInterests(marketSeed: number | string, creative: ValueScale, t
     const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr * creative.cvr));
     const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, (g.revenuePerConversionMinor * creative.aov) / ORDER_VALUE_SHAPE)) : 0;
     const spendMinor = Math.round(priceOf === null ? spend * share : (spend * spendWeight(g.segmentId)) / spendWeights);
-    const metrics: Metrics = { ...emptyMetrics(), impressions: n, clicks, spendMinor, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spendMinor };
+    const metrics: Metrics = reporting === 'complete'
+      ? { ...emptyMetrics(), impressions: n, clicks, spendMinor, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spendMinor }
+      : reportedMetrics({ impressions: n, clicks, spendMinor, conversions, revenueMinor: revenue }, reporting, marketSeed, [date, 'interest', g.segmentId]);
     let h = history.get(g.segmentId);
     if (!h) history.set(g.segmentId, (h = { segmentType: 'interest', segmentId: g.segmentId, segmentName: g.segmentName, days: [] }));
     h.days.push({ date, metrics });
@@ -370,6 +371,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const sizeOf = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
   const weights = audienceWeights(weighting, sizeOf, interestValues);
   const priceOf = pricesOf(family) === 'paid' ? segmentPrices(c) : null;
+  const reporting = reportingOf(family);
   const credit = pricedAudience(interestValues, weights.credit, priceOf);
   const oracleInterests = bestInterests(credit.values, credit.weightOf, options.settings.maxInterests);
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) => revenueOfSplit(c.countries, split, { ...creative, cvr: creative.cvr * audience });
@@ -449,9 +451,10 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       const audience = audienceMultiplier(chosen, credit.values, credit.weightOf);
       const expected = expectedRevenue(split, audience);
       const { days: delivered, saturation } = deliver(rng, c, creative, split, audience, date);
-      history.push(...delivered);
+      // The history holds what the source reports; the day's figures below, what was delivered.
+      history.push(...(reporting === 'complete' ? delivered : delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) }))));
       if (strategy === 'spec' || strategy === 'bayes') {
-        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date, priceOf);
+        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date, priceOf, reporting);
       }
       days.push({
         day,

@@ -5,7 +5,7 @@
 // a database. Audience sizes join each segment as the store's segment_sizes table joins them: one
 // size per campaign and segment, on every ad set's history of it.
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
-import { addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
+import { addMetrics, addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
 import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, InsightRow, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentSize, SegmentType } from '../engine/types.ts';
 
 /** A segment's stored audience size, as a row of segment_sizes holds it. */
@@ -92,7 +92,7 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
     for (const h of fatigueFitCandidates(a.segments, () => false)) h.daily = [...byKey.get(`${h.segmentType}\u0000${h.segmentId}`)!.days.values()];
     for (const c of b.countries.values()) {
       a.countries.push({ countryCode: c.countryCode, total: c.total, daily: [...c.days.entries()].sort((x, y) => (x[0] < y[0] ? -1 : 1)).map(([date, d]) => dayOf(date, d)) });
-      for (const key of Object.keys(c.total) as (keyof typeof c.total)[]) a.total[key] += c.total[key];
+      addMetrics(a.total, c.total);
     }
     a.recent = b.countryRecent;
     a.demographics.push(...b.demographics.values());

@@ -11,7 +11,8 @@
 //
 // confidence = clamp(1 − half-width / mean, 0, 0.95): an estimate known to ±10 % gets 0.90, one
 // known to ±50 % gets 0.50, one whose interval reaches 0 gets 0; 0.95 is the seed's own ceiling.
-import type { RatePrior } from './value-model.ts';
+import { orderEvidence } from './metrics.ts';
+import { conversionEvidence, type RatePrior } from './value-model.ts';
 import type { Metrics } from './types.ts';
 
 /** The standard normal's 95 % point: mean ± Z_90 sd is a 90 % interval. */
@@ -59,13 +60,15 @@ export function valueInterval(parts: readonly IntervalPart[], prior: RatePrior, 
     const w = weightSum > 0 ? Math.max(0, p.weight) / weightSum : 1 / parts.length;
     const m = p.total;
     const ctr = betaMoments(prior.ctr, strengths.ctr, m.clicks, m.impressions);
-    const cvr = betaMoments(prior.cvr, strengths.cvr, m.conversions, m.clicksWithConversions);
     let order = { mean: 1, variance: 0 };
     if (hasRevenue) {
-      const n = m.conversions > 0 ? m.conversions : 0;
-      const own = n > 0 ? m.revenueMinor / n : 0;
+      const known = orderEvidence(m);
+      const n = known.conversions > 0 ? known.conversions : 0;
+      const own = n > 0 ? known.revenueMinor / n : 0;
       order = { mean: (priorOrder * strengths.order + own * n) / (strengths.order + n), variance: sigma2 / (strengths.order + n) };
     }
+    const conversions = conversionEvidence(m, hasRevenue ? order.mean : null);
+    const cvr = betaMoments(prior.cvr, strengths.cvr, conversions.conversions, conversions.clicks);
     const mu = ctr.mean * cvr.mean * order.mean;
     const second = (ctr.variance + ctr.mean ** 2) * (cvr.variance + cvr.mean ** 2) * (order.variance + order.mean ** 2);
     mean += w * mu;

@@ -16,6 +16,8 @@
 // unit: the units' prior is the campaign's (ad set's) own pool, fitted across its units. An account
 // level above it was measured on real data and left out (bench/account-level.ts, docs/decision-quality.md).
 
+import { orderEvidence } from './metrics.ts';
+
 /** Fewer units than this and the spread between units is too poorly known to fit (fixed strengths). */
 export const MIN_UNITS = 8;
 const LOG10_MIN_STRENGTH = 0;
@@ -280,6 +282,8 @@ export interface ValueUnit {
   clicksWithConversions: number;
   revenueMinor: number;
   spendWithRevenueMinor: number;
+  conversionsWithoutRevenue?: number;
+  revenueWithoutConversionsMinor?: number;
 }
 
 export function fitValuePriors(units: readonly ValueUnit[], fixed: FixedStrengths): ValuePriors {
@@ -287,6 +291,6 @@ export function fitValuePriors(units: readonly ValueUnit[], fixed: FixedStrength
     ctr: fitBetaPrior(units.map((u) => ({ successes: u.clicks, trials: u.impressions })), fixed.ctr),
     cvr: fitBetaPrior(units.map((u) => ({ successes: u.conversions, trials: u.clicksWithConversions })), fixed.cvr),
     // Only units whose conversions carry revenue say anything about order value.
-    order: fitOrderValuePrior(units.filter((u) => u.spendWithRevenueMinor > 0).map((u) => ({ revenueMinor: u.revenueMinor, conversions: u.conversions })), fixed.order),
+    order: fitOrderValuePrior(units.filter((u) => u.spendWithRevenueMinor > 0).map(orderEvidence), fixed.order),
   };
 }

@@ -7,10 +7,9 @@
 //
 // The random source is a seeded Rng the caller derives per run (the seed is stored with the run),
 // so a replay with the same seed explores the same segments.
-import { valuePerImpression, valuePerSpend, type RatePrior } from './value-model.ts';
+import { conversionEvidence, shrunkOrderValue, valuePerImpression, valuePerSpend, type RatePrior } from './value-model.ts';
 import { emptyMetrics } from './metrics.ts';
 import type { Rng } from './random.ts';
-import { smooth } from './scoring.ts';
 import type { CampaignSnapshot, DiscoveredCandidate, EngineSettings, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
 
 export interface ExploredSegment {
@@ -99,8 +98,9 @@ function betaPosterior(rng: Rng, priorRate: number, strength: number, successes:
  */
 export function drawValuePerImpression(rng: Rng, m: Metrics, prior: RatePrior): number {
   const ctr = betaPosterior(rng, prior.ctr, prior.strengths.ctr, m.clicks, m.impressions);
-  const cvr = betaPosterior(rng, prior.cvr, prior.strengths.cvr, m.conversions, m.clicksWithConversions);
-  const order = prior.order === null ? 1 : smooth(prior.order, prior.strengths.order, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions);
+  const order = shrunkOrderValue(m, prior);
+  const conversions = conversionEvidence(m, prior.order === null ? null : order);
+  const cvr = betaPosterior(rng, prior.cvr, prior.strengths.cvr, conversions.conversions, conversions.clicks);
   return ctr * cvr * order;
 }
 

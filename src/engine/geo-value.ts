@@ -131,9 +131,33 @@ interface Fitted {
   predict(code: string, spendMinor: number): number;
 }
 
-/** What a country's day is worth: revenue when the campaign tracks it, else conversions. */
-function dayValue(d: CountryDay, revenue: boolean): number {
-  return revenue ? (d.revenueMinor ?? 0) : (d.conversions ?? 0);
+/**
+ * A value known on part of a total (revenue on the spend of the rows that report it, conversions on
+ * their clicks), scaled to the whole; where none of it is known, `rate` (per unit of the whole)
+ * times the whole. Rows that do not report a value are not rows worth nothing.
+ */
+function scaledToWhole(value: number, known: number, whole: number, rate: number | null): number {
+  if (known === whole || !(whole > 0)) return value;
+  if (known > 0) return (value * whole) / known;
+  return rate === null ? value : rate * whole;
+}
+
+/** A country's value per unit of what it is known on (spend, or clicks for conversions); null when never known. */
+function valueRate(m: Metrics, revenue: boolean): number | null {
+  if (revenue) return m.spendWithRevenueMinor > 0 ? m.revenueMinor / m.spendWithRevenueMinor : null;
+  return m.clicksWithConversions > 0 ? m.conversions / m.clicksWithConversions : null;
+}
+
+/** What a country's total is worth: revenue when the campaign tracks it, else conversions. */
+function totalValue(m: Metrics, revenue: boolean): number {
+  return revenue ? scaledToWhole(m.revenueMinor, m.spendWithRevenueMinor, m.spendMinor, null) : scaledToWhole(m.conversions, m.clicksWithConversions, m.clicks, null);
+}
+
+/** What a country's day is worth (`rate`: the country's valueRate, for a day that reported none). */
+function dayValue(d: CountryDay, revenue: boolean, rate: number | null): number {
+  return revenue
+    ? scaledToWhole(d.revenueMinor ?? 0, d.spendWithRevenueMinor ?? d.spendMinor, d.spendMinor, rate)
+    : scaledToWhole(d.conversions ?? 0, d.clicksWithConversions ?? d.clicks ?? 0, d.clicks ?? 0, rate);
 }
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -183,11 +207,12 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
   // history whose spend grew while its creative aged does not read the ageing as saturation. Only
   // the trend: day-to-day swings common to every country are what a campaign budget's changes look
   // like, and they are evidence of the bend.
+  const rates = units.map((u) => valueRate(u.total, revenue));
   const dayTotals = new Map<string, { value: number; impressions: number }>();
-  for (const { days } of shapes) for (const d of days) {
+  for (const [k, { days }] of shapes.entries()) for (const d of days) {
     if (d.date === undefined) continue;
     const t = dayTotals.get(d.date) ?? { value: 0, impressions: 0 };
-    t.value += dayValue(d, revenue);
+    t.value += dayValue(d, revenue, rates[k]!);
     t.impressions += d.impressions;
     dayTotals.set(d.date, t);
   }
@@ -210,9 +235,9 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
     const i = date === undefined ? undefined : dayIndex.get(date);
     return i === undefined ? 1 : Math.exp(slope * (i - centre));
   };
-  const series = shapes.map(({ days }) => {
+  const series = shapes.map(({ days }, k) => {
     const spends = days.map((d) => d.spendMinor);
-    const values = days.map((d) => dayValue(d, revenue) / dayFactor(d.date));
+    const values = days.map((d) => dayValue(d, revenue, rates[k]!) / dayFactor(d.date));
     return { spends, values, scale: mean(values) };
   });
   const sse = (k: number, theta: number): number => {
@@ -281,7 +306,7 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
  * value per impression toward an expensive one's would multiply its value per spend.
  */
 function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics }[], revenue: boolean, relative?: ReadonlyMap<string, number>): { values: number[]; perSpend: number[]; pooled: number; pooledPerSpend: number; betweenVariance: number } {
-  const V = (m: Metrics) => (revenue ? m.revenueMinor : m.conversions);
+  const V = (m: Metrics) => totalValue(m, revenue);
   const pooledM = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const pooled = pooledM.spendMinor > 0 ? V(pooledM) / pooledM.spendMinor : 0;
   const pooledPerImpression = pooledM.impressions > 0 ? V(pooledM) / pooledM.impressions : 0;
@@ -378,7 +403,8 @@ export function checkOnHeldOutDays(units: readonly Unit[], settings: EngineSetti
   if (dates.length < MIN_CHECK_DAYS) return `${dates.length} days of history, fewer than the ${MIN_CHECK_DAYS} a check on held-out days needs`;
   const held = Math.min(MAX_HELD_OUT_DAYS, dates.length - MIN_TRAIN_DAYS);
   const heldDates = dates.slice(dates.length - held);
-  const actual = new Map(units.map((u) => [u.code, u.daily.filter((d) => d.date! >= heldDates[0]!).reduce((s, d) => s + dayValue(d, revenue), 0)]));
+  const rates = new Map(units.map((u) => [u.code, valueRate(u.total, revenue)]));
+  const actual = new Map(units.map((u) => [u.code, u.daily.filter((d) => d.date! >= heldDates[0]!).reduce((s, d) => s + dayValue(d, revenue, rates.get(u.code)!), 0)]));
   const actualSum = [...actual.values()].reduce((a, b) => a + b, 0);
   if (!(actualSum > 0)) return 'no value (revenue or conversions) on the held-out days to predict';
   // predicted[candidate][day][country] and actual[day][country], so that the days can be resampled.
@@ -390,7 +416,7 @@ export function checkOnHeldOutDays(units: readonly Unit[], settings: EngineSetti
       const daily = u.daily.filter((d) => d.date! < date);
       return { code: u.code, daily, total: totalOfDays(daily) };
     });
-    for (const u of units) for (const d of u.daily) if (d.date === date) actualByDay[t]![index.get(u.code)!]! += dayValue(d, revenue);
+    for (const u of units) for (const d of u.daily) if (d.date === date) actualByDay[t]![index.get(u.code)!]! += dayValue(d, revenue, rates.get(u.code)!);
     for (const candidate of GEO_CANDIDATES) {
       const fitted = fitCandidate(candidate, train, settings, minorPerMajor, revenue, totalMinor);
       const row = predictedByDay.get(candidate)![t]!;

@@ -28,6 +28,7 @@
 // ad sets, the same arms) divides it out — a difference in differences on the log scale, whose
 // variance is the sum of the four independent parts. It is the figure to act on when it exists.
 // Pure: no I/O, no clock, no randomness.
+import { addMetrics, emptyMetrics } from './metrics.ts';
 import type { Metrics } from './types.ts';
 
 export interface LiftRules {
@@ -194,10 +195,8 @@ function armStats(cells: readonly RatioCell[]): ArmStats {
 
 /** Sums of an arm's cells and how many ad sets and days they cover. */
 export function summarizeArm(cells: readonly ArmCell[]): { adsets: number; days: number; total: Metrics } {
-  const total: Metrics = { impressions: 0, clicks: 0, spendMinor: 0, reach: 0, impressionsWithReach: 0, conversions: 0, clicksWithConversions: 0, revenueMinor: 0, spendWithRevenueMinor: 0 };
-  for (const { metrics: m } of cells) {
-    for (const k of Object.keys(total) as (keyof Metrics)[]) total[k] += m[k];
-  }
+  const total = emptyMetrics();
+  for (const { metrics: m } of cells) addMetrics(total, m);
   return { adsets: new Set(cells.map((c) => c.adsetId)).size, days: distinctDays(cells), total };
 }
 

@@ -31,7 +31,24 @@ export function addRow(into: Metrics, row: InsightRow): Metrics {
     into.revenueMinor += row.revenueMinor;
     into.spendWithRevenueMinor += row.spendMinor;
   }
+  // Absent means 0, and a field is created only by a row that adds to it: the totals equal the store's.
+  if (row.conversions !== null && row.revenueMinor === null && row.conversions !== 0) into.conversionsWithoutRevenue = (into.conversionsWithoutRevenue ?? 0) + row.conversions;
+  if (row.conversions === null && row.revenueMinor !== null) {
+    if (row.revenueMinor !== 0) into.revenueWithoutConversionsMinor = (into.revenueWithoutConversionsMinor ?? 0) + row.revenueMinor;
+    if (row.clicks !== 0) into.clicksWithRevenueOnly = (into.clicksWithRevenueOnly ?? 0) + row.clicks;
+  }
   return into;
+}
+
+const UNPAIRED = ['conversionsWithoutRevenue', 'revenueWithoutConversionsMinor', 'clicksWithRevenueOnly'] as const;
+
+/**
+ * The revenue and conversions of the rows that know both: what a conversion is worth. Revenue of
+ * rows whose conversions are unknown over conversions of rows whose revenue is unknown would
+ * say nothing about it.
+ */
+export function orderEvidence(m: Pick<Metrics, 'revenueMinor' | 'conversions' | 'conversionsWithoutRevenue' | 'revenueWithoutConversionsMinor'>): { revenueMinor: number; conversions: number } {
+  return { revenueMinor: m.revenueMinor - (m.revenueWithoutConversionsMinor ?? 0), conversions: m.conversions - (m.conversionsWithoutRevenue ?? 0) };
 }
 
 export function addMetrics(into: Metrics, other: Metrics): Metrics {
@@ -44,11 +61,12 @@ export function addMetrics(into: Metrics, other: Metrics): Metrics {
   into.clicksWithConversions += other.clicksWithConversions;
   into.revenueMinor += other.revenueMinor;
   into.spendWithRevenueMinor += other.spendWithRevenueMinor;
+  for (const k of UNPAIRED) if (other[k] !== undefined) into[k] = (into[k] ?? 0) + other[k];
   return into;
 }
 
 export function subtractMetrics(a: Metrics, b: Metrics): Metrics {
-  return {
+  const out: Metrics = {
     impressions: a.impressions - b.impressions,
     clicks: a.clicks - b.clicks,
     spendMinor: a.spendMinor - b.spendMinor,
@@ -59,6 +77,8 @@ export function subtractMetrics(a: Metrics, b: Metrics): Metrics {
     revenueMinor: a.revenueMinor - b.revenueMinor,
     spendWithRevenueMinor: a.spendWithRevenueMinor - b.spendWithRevenueMinor,
   };
+  for (const k of UNPAIRED) if (a[k] !== undefined || b[k] !== undefined) out[k] = (a[k] ?? 0) - (b[k] ?? 0);
+  return out;
 }
 
 /** Observed ratios; null when the denominator is zero (no evidence, which is not a rate of 0). */

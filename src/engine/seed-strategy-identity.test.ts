@@ -2,7 +2,7 @@
 // intervals belong to the bayes strategy only. This pins optimizeCampaign's spec output for a fixed input to the
 // hash computed BEFORE empirical Bayes was added (2026-11-25), so any drift in the spec path fails.
 import { describe, expect, it } from 'vitest';
-import { emptyMetrics } from './metrics.ts';
+import { addMetrics, emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
 import { presentDecision } from '../presentation/present-decision.ts';
 import { createRng, type Rng } from './random.ts';
@@ -40,7 +40,7 @@ function fixedSnapshot(): CampaignSnapshot {
     });
     const segments = [...Array.from({ length: 30 }, (_, i) => segment('interest', i)), ...Array.from({ length: 12 }, (_, i) => segment('behavior', i))];
     const total = emptyMetrics();
-    for (const c of countries) for (const k of Object.keys(total) as (keyof Metrics)[]) total[k] += c.total[k];
+    for (const c of countries) addMetrics(total, c.total);
     return { adsetId: id, segments, countries, demographics: [], total, recent: emptyMetrics() };
   };
   return { campaignId: 'c-identity', currency: 'EUR', windowStart: '2026-10-01', windowEnd: '2026-10-28', adsets: [adset('a1'), adset('a2')], pixelEvents: [] };

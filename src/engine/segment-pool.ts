@@ -12,7 +12,7 @@
 // judged mostly on its own delivery (its creative, ages and countries differ from the others').
 // The other ad sets' figures exclude the ad set's own, so no row counts twice.
 import type { ValuePriors } from './empirical-bayes.ts';
-import { costPerImpression, fitStrengths, pooledCostPerImpression, pooledPrior, valuePerImpression, type RatePrior } from './value-model.ts';
+import { costPerImpression, fitStrengths, fittedPrior, pooledPrior, shrunkConversionRate, shrunkOrderValue, valuePerImpression, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics, subtractMetrics } from './metrics.ts';
 import { smooth } from './scoring.ts';
 import type { FatigueVerdict, Metrics, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';
@@ -92,7 +92,7 @@ export function poolCampaignSegments(adsets: readonly { segments: readonly Segme
       : { ...fit, order: { ...fit.order, strength: SEGMENT_ORDER_FALLBACK_STRENGTH, note: `${fit.order.note}; segments fall back to strength ${SEGMENT_ORDER_FALLBACK_STRENGTH}` } };
     priors.set(type, fitted);
     const pool = units.reduce((acc, m) => addMetrics(acc, m), emptyMetrics());
-    ratePriors.set(type, { ctr: fitted.ctr.mean, cvr: fitted.cvr.mean, order: pool.spendWithRevenueMinor > 0 ? fitted.order.mean : null, costPerImpression: pooledCostPerImpression(pool), strengths: { ctr: fitted.ctr.strength, cvr: fitted.cvr.strength, order: fitted.order.strength } });
+    ratePriors.set(type, fittedPrior(fitted, pool));
   }
   return { segments, priors, ratePriors };
 }
@@ -100,10 +100,11 @@ export function poolCampaignSegments(adsets: readonly { segments: readonly Segme
 /** `prior` moved toward what `others` observed, at the prior's own strengths: the segment's campaign-level posterior mean rates. */
 export function segmentPrior(prior: RatePrior, others: Metrics): RatePrior {
   const { strengths } = prior;
+  const order = shrunkOrderValue(others, prior);
   return {
     ctr: smooth(prior.ctr, strengths.ctr, others.impressions > 0 ? others.clicks / others.impressions : 0, others.impressions),
-    cvr: smooth(prior.cvr, strengths.cvr, others.clicksWithConversions > 0 ? others.conversions / others.clicksWithConversions : 0, others.clicksWithConversions),
-    order: prior.order === null ? null : smooth(prior.order, strengths.order, others.conversions > 0 ? others.revenueMinor / others.conversions : 0, others.conversions),
+    cvr: shrunkConversionRate(others, prior, order),
+    order: prior.order === null ? null : order,
     costPerImpression: prior.costPerImpression > 0 ? costPerImpression(others, prior) : 0,
     strengths,
   };

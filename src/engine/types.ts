@@ -67,6 +67,16 @@ export interface Metrics {
   clicksWithConversions: number;
   revenueMinor: number;
   spendWithRevenueMinor: number;
+  /**
+   * Where a row knows one of conversions and revenue but not the other, the order value may only
+   * read the rows that know both. Absent = 0 (every row knew both or neither; snapshots stored
+   * before these existed): conversions of rows whose revenue is unknown,
+   */
+  conversionsWithoutRevenue?: number;
+  /** revenue of rows whose conversions are unknown, */
+  revenueWithoutConversionsMinor?: number;
+  /** and the clicks of those rows, over which that revenue says what a click is worth. */
+  clicksWithRevenueOnly?: number;
 }
 
 export interface SegmentHistory {

@@ -2,6 +2,7 @@
 // expected revenue per impression that follows. Countries and segments both go through it.
 import { fitValuePriors, type FixedStrengths, type ValuePriors } from './empirical-bayes.ts';
 import { smooth } from './scoring.ts';
+import { orderEvidence } from './metrics.ts';
 import type { Metrics } from './types.ts';
 
 // Fixed shrinkage strengths, where a fit falls back, in each rate's own trials: a country's
@@ -55,28 +56,80 @@ export function pooledCostPerImpression(pooled: Metrics): number {
   return pooled.impressions > 0 ? pooled.spendMinor / pooled.impressions : 0;
 }
 
+// A pool that tracks revenue but never counted a conversion cannot say what one is worth: its value
+// per click is split as if conversions came at this rate. Only the spread of the draws and the
+// intervals depends on the split; the posterior mean of value per impression does not.
+export const NOMINAL_CONVERSION_RATE = 0.02;
+
+/** What the pool's conversions are worth (minor units); null when it tracks no revenue. */
+function pooledOrderValue(pooled: Metrics): number | null {
+  if (!(pooled.spendWithRevenueMinor > 0)) return null;
+  const known = orderEvidence(pooled);
+  if (known.conversions > 0) return known.revenueMinor / known.conversions;
+  const clicks = pooled.clicksWithRevenueOnly ?? 0;
+  const perClick = clicks > 0 ? (pooled.revenueWithoutConversionsMinor ?? 0) / clicks : 0;
+  if (!(perClick > 0)) return 1;
+  const rate = pooled.clicksWithConversions > 0 && pooled.conversions > 0 ? pooled.conversions / pooled.clicksWithConversions : NOMINAL_CONVERSION_RATE;
+  return perClick / rate;
+}
+
+/**
+ * The conversions a unit's rows say it made and the clicks they were made on: those counted, plus
+ * for rows that know revenue but not conversions, that revenue at `order` per conversion. Without
+ * the second part such rows would be valued by the prior alone.
+ */
+export function conversionEvidence(m: Metrics, order: number | null): { conversions: number; clicks: number } {
+  const clicks = m.clicksWithRevenueOnly ?? 0;
+  if (!(clicks > 0) || order === null || !(order > 0)) return { conversions: m.conversions, clicks: m.clicksWithConversions };
+  return { conversions: m.conversions + (m.revenueWithoutConversionsMinor ?? 0) / order, clicks: m.clicksWithConversions + clicks };
+}
+
+/** A unit's order value shrunk toward the prior's, from the rows that know both revenue and conversions; 1 without revenue. */
+export function shrunkOrderValue(m: Metrics, prior: Pick<RatePrior, 'order' | 'strengths'>): number {
+  if (prior.order === null) return 1;
+  const known = orderEvidence(m);
+  return smooth(prior.order, prior.strengths.order, known.conversions > 0 ? known.revenueMinor / known.conversions : 0, known.conversions);
+}
+
+/** A unit's conversion rate shrunk toward the prior's, at its order value `order` (shrunkOrderValue). */
+export function shrunkConversionRate(m: Metrics, prior: Pick<RatePrior, 'cvr' | 'order' | 'strengths'>, order: number): number {
+  const e = conversionEvidence(m, prior.order === null ? null : order);
+  return smooth(prior.cvr, prior.strengths.cvr, e.clicks > 0 ? e.conversions / e.clicks : 0, e.clicks);
+}
+
 /** The pooled rates of `pooled` as prior means. */
 export function pooledPrior(pooled: Metrics, strengths: FixedStrengths = FIXED_STRENGTHS): RatePrior {
+  const order = pooledOrderValue(pooled);
+  const conversions = conversionEvidence(pooled, order);
   return {
     ctr: pooled.impressions > 0 ? pooled.clicks / pooled.impressions : 0,
-    cvr: pooled.clicksWithConversions > 0 ? pooled.conversions / pooled.clicksWithConversions : 0,
-    order: pooled.spendWithRevenueMinor > 0 ? (pooled.conversions > 0 ? pooled.revenueMinor / pooled.conversions : 1) : null,
+    cvr: conversions.clicks > 0 ? conversions.conversions / conversions.clicks : 0,
+    order,
     costPerImpression: pooledCostPerImpression(pooled),
     strengths,
   };
 }
 
-/** The fitted means and strengths (empirical-bayes.ts); `pooled` only says whether revenue is tracked. */
+/**
+ * The fitted means and strengths (empirical-bayes.ts); `pooled` says whether revenue is tracked,
+ * and gives the means the fit could not see: rows that know revenue but not conversions.
+ */
 export function fittedPrior(p: ValuePriors, pooled: Metrics): RatePrior {
-  return { ctr: p.ctr.mean, cvr: p.cvr.mean, order: pooled.spendWithRevenueMinor > 0 ? p.order.mean : null, costPerImpression: pooledCostPerImpression(pooled), strengths: strengthsOf(p) };
+  const revenueOnly = (pooled.clicksWithRevenueOnly ?? 0) > 0;
+  const fallback = revenueOnly ? pooledPrior(pooled) : null;
+  return {
+    ctr: p.ctr.mean,
+    cvr: fallback !== null && !(pooled.clicksWithConversions > 0) ? fallback.cvr : p.cvr.mean,
+    order: pooled.spendWithRevenueMinor > 0 ? (fallback !== null && !(orderEvidence(pooled).conversions > 0) ? fallback.order : p.order.mean) : null,
+    costPerImpression: pooledCostPerImpression(pooled),
+    strengths: strengthsOf(p),
+  };
 }
 
 /** Expected revenue per impression (minor units), each rate shrunk toward the prior's. */
 export function valuePerImpression(m: Metrics, prior: RatePrior): number {
-  const { strengths } = prior;
-  const ctr = smooth(prior.ctr, strengths.ctr, m.impressions > 0 ? m.clicks / m.impressions : 0, m.impressions);
-  const cvr = smooth(prior.cvr, strengths.cvr, m.clicksWithConversions > 0 ? m.conversions / m.clicksWithConversions : 0, m.clicksWithConversions);
+  const ctr = smooth(prior.ctr, prior.strengths.ctr, m.impressions > 0 ? m.clicks / m.impressions : 0, m.impressions);
   // Without revenue the value of a conversion is 1: the split then maximises conversions.
-  const order = prior.order === null ? 1 : smooth(prior.order, strengths.order, m.conversions > 0 ? m.revenueMinor / m.conversions : 0, m.conversions);
-  return ctr * cvr * order;
+  const order = shrunkOrderValue(m, prior);
+  return ctr * shrunkConversionRate(m, prior, order) * order;
 }

@@ -43,6 +43,11 @@ describe('parseFamily', () => {
     // 'ignored' is the absent axis: the same family as the three-axis name.
     expect(parseFamily('impressions/union/independent/ignored')).toEqual(DEFAULT_FAMILY);
     expect(familyName(parseFamily('impressions/union/independent/paid'))).toBe('paid-audiences');
+    // 'complete' is the absent fifth axis.
+    expect(parseFamily('impressions/union/independent/ignored/complete')).toEqual(DEFAULT_FAMILY);
+    expect(familyName(parseFamily('impressions/union/independent/ignored/revenue-only'))).toBe('revenue-only');
+    expect(familyName(parseFamily('both/shared/independent/paid/patchy'))).toBe('both/shared/independent/paid/patchy');
+    expect(familyName(parseFamily('both/shared/independent/ignored/patchy'))).toBe('both/shared/independent/ignored/patchy');
   });
 
   it('names the field and the allowed values when the text is wrong', () => {
@@ -51,6 +56,8 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/adsets/independent')).toThrow(/segment rows must be one of/);
     expect(() => parseFamily('conversion/union/big')).toThrow(/sizes must be one of/);
     expect(() => parseFamily('conversion/union/independent/free')).toThrow(/prices must be one of ignored, paid, got "free"/);
+    expect(() => parseFamily('conversion/union/independent/paid/sometimes')).toThrow(/reporting must be one of complete, revenue-only, patchy, got "sometimes"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -83,6 +90,22 @@ describe('market families', () => {
       if (!key.endsWith('|country')) continue;
       for (const kind of ['segment', 'demographic']) expect(sums.get(key.replace('|country', `|${kind}`))).toEqual(s);
     }
+  });
+
+  it('reporting: the same delivery, with conversions or revenue left unknown on the rows the axis says', () => {
+    const complete = rowsOf(DEFAULT_FAMILY).rows;
+    const without = (r: InsightRow) => ({ ...r, conversions: null, revenueMinor: null });
+    const revenueOnly = rowsOf(NAMED_FAMILIES['revenue-only']!).rows;
+    expect(revenueOnly.map(without)).toEqual(complete.map(without));
+    expect(revenueOnly.every((r, i) => r.conversions === null && r.revenueMinor === complete[i]!.revenueMinor)).toBe(true);
+    const patchy = rowsOf({ ...DEFAULT_FAMILY, reporting: 'patchy' }).rows;
+    expect(patchy.map(without)).toEqual(complete.map(without));
+    const share = (f: (r: InsightRow) => boolean) => patchy.filter(f).length / patchy.length;
+    expect(share((r) => r.conversions === null)).toBeCloseTo(0.4, 1);
+    expect(share((r) => r.revenueMinor === null)).toBeCloseTo(0.2, 1);
+    // Independent of each other: about 8 % lack both.
+    expect(share((r) => r.conversions === null && r.revenueMinor === null)).toBeCloseTo(0.08, 1);
+    expect(patchy.every((r, i) => (r.conversions === null || r.conversions === complete[i]!.conversions) && (r.revenueMinor === null || r.revenueMinor === complete[i]!.revenueMinor))).toBe(true);
   });
 
   it('shares countries and segments with the default family of the same seed where the axis does not touch them', () => {

@@ -42,22 +42,39 @@ export type SizeAxis = 'independent' | 'smaller-better' | 'larger-better';
  */
 export type PricesAxis = 'ignored' | 'paid';
 
+/**
+ * What the rows report of the results they delivered:
+ * - 'complete' (absent): conversions and revenue on every row (the stub's original market);
+ * - 'revenue-only': revenue on every row, conversions on none (a source that carries the value of
+ *   purchases but not their count);
+ * - 'patchy': each row independently lacks its conversions (40 %) or its revenue (20 %), as
+ *   columns and attribution settings come and go in an account's exports.
+ */
+export type ReportingAxis = 'complete' | 'revenue-only' | 'patchy';
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
   readonly sizes: SizeAxis;
   /** Absent: 'ignored', as every family decided before the axis existed. */
   readonly prices?: PricesAxis;
+  /** Absent: 'complete', as every family decided before the axis existed. */
+  readonly reporting?: ReportingAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
   return f.prices ?? 'ignored';
 }
 
+export function reportingOf(f: MarketFamily): ReportingAxis {
+  return f.reporting ?? 'complete';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
 export const PRICES_AXIS: readonly PricesAxis[] = ['ignored', 'paid'];
+export const REPORTING_AXIS: readonly ReportingAxis[] = ['complete', 'revenue-only', 'patchy'];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
 export const DEFAULT_FAMILY: MarketFamily = Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent' });
@@ -78,21 +95,23 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'mixed-shared': Object.freeze({ saturation: 'both', segmentRows: 'shared', sizes: 'larger-better' }),
   'paid-audiences': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', prices: 'paid' }),
   'paid-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', prices: 'paid' }),
+  'revenue-only': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', reporting: 'revenue-only' }),
+  'patchy-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', reporting: 'patchy' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
- * ("conversion/adset-per-segment/independent", optionally a fourth: "/paid"). Throws a RangeError
- * naming what is wrong.
+ * ("conversion/adset-per-segment/independent", optionally a fourth, prices, and a fifth,
+ * reporting: "/paid/patchy"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
   if (named !== undefined && Object.hasOwn(NAMED_FAMILIES, text)) return named;
   const parts = text.split('/');
-  if (parts.length === 3 || parts.length === 4) {
-    const [saturation, segmentRows, sizes, prices] = parts as [string, string, string, string | undefined];
+  if (parts.length >= 3 && parts.length <= 5) {
+    const [saturation, segmentRows, sizes, prices, reporting] = parts as [string, string, string, string | undefined, string | undefined];
     const bad = !(SATURATION_AXIS as readonly string[]).includes(saturation)
       ? `saturation must be one of ${SATURATION_AXIS.join(', ')}, got ${JSON.stringify(saturation)}`
       : !(SEGMENT_ROWS_AXIS as readonly string[]).includes(segmentRows)
@@ -101,22 +120,31 @@ export function parseFamily(text: string): MarketFamily {
           ? `sizes must be one of ${SIZE_AXIS.join(', ')}, got ${JSON.stringify(sizes)}`
           : prices !== undefined && !(PRICES_AXIS as readonly string[]).includes(prices)
             ? `prices must be one of ${PRICES_AXIS.join(', ')}, got ${JSON.stringify(prices)}`
-            : null;
+            : reporting !== undefined && !(REPORTING_AXIS as readonly string[]).includes(reporting)
+              ? `reporting must be one of ${REPORTING_AXIS.join(', ')}, got ${JSON.stringify(reporting)}`
+              : null;
     if (bad !== null) throw new RangeError(`family: ${bad}`);
-    const axes = { saturation: saturation as SaturationAxis, segmentRows: segmentRows as SegmentRowsAxis, sizes: sizes as SizeAxis };
-    return Object.freeze(prices === undefined || prices === 'ignored' ? axes : { ...axes, prices: prices as PricesAxis });
+    // The default of an optional axis is its absence, so that the family equals the one named without it.
+    return Object.freeze({
+      saturation: saturation as SaturationAxis,
+      segmentRows: segmentRows as SegmentRowsAxis,
+      sizes: sizes as SizeAxis,
+      ...(prices === undefined || prices === 'ignored' ? {} : { prices: prices as PricesAxis }),
+      ...(reporting === undefined || reporting === 'complete' ? {} : { reporting: reporting as ReportingAxis }),
+    });
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices] (e.g. conversion/adset-per-segment/independent/paid), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting]] (e.g. conversion/adset-per-segment/independent/paid/patchy), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes. */
 export function familyName(f: MarketFamily): string {
   for (const [name, g] of Object.entries(NAMED_FAMILIES)) if (sameFamily(g, f)) return name;
-  return `${f.saturation}/${f.segmentRows}/${f.sizes}${pricesOf(f) === 'ignored' ? '' : `/${pricesOf(f)}`}`;
+  const tail = reportingOf(f) !== 'complete' ? `/${pricesOf(f)}/${reportingOf(f)}` : pricesOf(f) !== 'ignored' ? `/${pricesOf(f)}` : '';
+  return `${f.saturation}/${f.segmentRows}/${f.sizes}${tail}`;
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b);
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

@@ -25,7 +25,8 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { DEFAULT_FAMILY, type MarketFamily } from './families.ts';
+import { DEFAULT_FAMILY, reportingOf, type MarketFamily } from './families.ts';
+import { reportedRow } from './reporting.ts';
 import { conversionFactor, type CountryResponse, trueImpressions, type ValueScale } from './response.ts';
 
 // ---- Public API ----
@@ -900,7 +901,10 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
       for (let a = 0; a < c.adsets.length; a++) {
         const adset = c.adsets[a]!;
         const ctx: RowContext = { date: dates[d]!, campaignId: c.campaignId, adsetId: adset.adsetId, currency: truth.currency };
-        yield* simulateAdsetDay(c, adset, adsetRngs[a]!, day, d, dates.length, ctx, segmentsById);
+        const rows = simulateAdsetDay(c, adset, adsetRngs[a]!, day, d, dates.length, ctx, segmentsById);
+        const reporting = reportingOf(c.family);
+        if (reporting === 'complete') yield* rows;
+        else for (const row of rows) yield reportedRow(row, reporting, seed);
       }
     }
   }
