@@ -11,6 +11,7 @@ import {
   scoresOf,
   scoreTable,
   smooth,
+  tableOf,
   smoothedRates,
 } from './scoring.ts';
 import type { EngineSettings, Metrics, Priors, SegmentHistory } from './types.ts';
@@ -263,5 +264,13 @@ describe('scoreSegment / scoreSegments', () => {
     histories.forEach((h, i) => expect(scoreAt(table, i)).toEqual(scoreSegment(h, settings, 100)));
     expect(scoreAt(table, 1).fatigue.reason).toMatch(/^CTR fell 67%/);
     expect(scoresOf(table)).toEqual(scoreSegments(histories, settings, 100));
+  });
+
+  it('makes a table of score objects that reads back as those objects, their composites in the column', () => {
+    const scores = scoreSegments([segment], settings, 100).map((s) => ({ ...s, composite: 0.5, fatigue: { isFatigued: true, reason: 'resting' } }));
+    const table = tableOf(scores);
+    expect(table.composite[0]).toBe(0.5);
+    expect(fatiguedCount(table)).toBe(1);
+    expect(scoresOf(table)).toEqual(scores);
   });
 });

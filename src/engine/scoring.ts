@@ -241,21 +241,22 @@ export function scoreSegment(segment: SegmentHistory, settings: EngineSettings, 
 export type SegmentLabel = Pick<SegmentScore, 'segmentType' | 'segmentId' | 'segmentName'>;
 
 /**
- * The scores of many segments as columns: row i is the segment rows[i], its numbers at index i.
- * An ad set may hold up to a million segments, of which the choice keeps a few dozen: a million
- * score objects, each with its numbers boxed, kept alive together, cost the garbage collector
- * more than the arithmetic. scoreAt builds one row's SegmentScore where a caller needs the object.
+ * The scores of many segments as a table: row i is the segment rows[i]. An ad set may hold up to a
+ * million segments, of which the choice keeps a few dozen: a million score objects, each with its
+ * numbers boxed, kept alive together, cost the garbage collector more than the arithmetic. So the
+ * table holds the one number every row is ranked by (the composite) as a column, and the verdicts
+ * of the rare fatigued rows; scoreAt builds one row's SegmentScore where a caller needs the object,
+ * its smoothed rates and confidence computed again from the row's history (the same arithmetic,
+ * so the same numbers: four more columns would be 32 MB a million rows that the ranking never reads).
  */
 export interface ScoreTable {
   readonly rows: readonly SegmentLabel[];
-  readonly smoothedCtr: Float64Array;
-  readonly smoothedCvr: Float64Array;
-  readonly smoothedRoas: Float64Array;
-  readonly confidence: Float64Array;
-  /** 0..1, the seed's 25/40/35 composite times confidence (a strategy may replace it). */
+  /** 0..1, the seed's 25/40/35 composite times confidence (a strategy may replace it: tableOf). */
   readonly composite: Float64Array;
   /** The rows whose verdict is not the plain "not fatigued" (the rare fatigued ones), in row order. */
   readonly fatigue: ReadonlyMap<number, FatigueVerdict>;
+  /** Where a row's smoothed rates and confidence come from: its history, scored again, or the score object the row was made of. */
+  readonly rates: { readonly histories: readonly SegmentHistory[]; readonly priors: Priors; readonly minorPerMajor: number } | { readonly scores: readonly SegmentScore[] };
 }
 
 /** Scores every segment, in input order, as a table (the engine's scoring of an ad set's segments). */
@@ -264,41 +265,47 @@ export function scoreTable(segments: readonly SegmentHistory[], settings: Engine
   const count = segments.length;
   const priors = settings.priors;
   const scale = compositeScale(priors);
-  const smoothedCtr = new Float64Array(count);
-  const smoothedCvr = new Float64Array(count);
-  const smoothedRoas = new Float64Array(count);
-  const confidence = new Float64Array(count);
   const composite = new Float64Array(count);
   const fatigue = new Map<number, FatigueVerdict>();
   for (let i = 0; i < count; i++) {
     const segment = segments[i]!;
     const total = segment.total;
-    const ctr = smoothedCtrOf(total, priors);
-    const cvr = smoothedCvrOf(total, priors);
-    const roas = smoothedRoasOf(total, priors, minorPerMajor);
-    const c = confidenceFromImpressions(total.impressions);
-    smoothedCtr[i] = ctr;
-    smoothedCvr[i] = cvr;
-    smoothedRoas[i] = roas;
-    confidence[i] = c;
-    composite[i] = compositeOf(ctr, cvr, roas, c, scale);
+    composite[i] = compositeOf(smoothedCtrOf(total, priors), smoothedCvrOf(total, priors), smoothedRoasOf(total, priors, minorPerMajor), confidenceFromImpressions(total.impressions), scale);
     const verdict = detectFatigue(total, segment.recent, settings);
     if (verdict !== NOT_FATIGUED) fatigue.set(i, verdict);
   }
-  return { rows: segments, smoothedCtr, smoothedCvr, smoothedRoas, confidence, composite, fatigue };
+  return { rows: segments, composite, fatigue, rates: { histories: segments, priors, minorPerMajor } };
 }
 
 /** Row i of the table as a SegmentScore (a new object; rows not fatigued share one frozen verdict). */
 export function scoreAt(table: ScoreTable, i: number): SegmentScore {
   const row = table.rows[i]!;
+  const rates = table.rates;
+  let smoothedCtr: number;
+  let smoothedCvr: number;
+  let smoothedRoas: number;
+  let confidence: number;
+  if ('scores' in rates) {
+    const s = rates.scores[i]!;
+    smoothedCtr = s.smoothedCtr;
+    smoothedCvr = s.smoothedCvr;
+    smoothedRoas = s.smoothedRoas;
+    confidence = s.confidence;
+  } else {
+    const total = rates.histories[i]!.total;
+    smoothedCtr = smoothedCtrOf(total, rates.priors);
+    smoothedCvr = smoothedCvrOf(total, rates.priors);
+    smoothedRoas = smoothedRoasOf(total, rates.priors, rates.minorPerMajor);
+    confidence = confidenceFromImpressions(total.impressions);
+  }
   return {
     segmentType: row.segmentType,
     segmentId: row.segmentId,
     segmentName: row.segmentName,
-    smoothedCtr: table.smoothedCtr[i]!,
-    smoothedCvr: table.smoothedCvr[i]!,
-    smoothedRoas: table.smoothedRoas[i]!,
-    confidence: table.confidence[i]!,
+    smoothedCtr,
+    smoothedCvr,
+    smoothedRoas,
+    confidence,
     composite: table.composite[i]!,
     fatigue: table.fatigue.get(i) ?? NOT_FATIGUED,
   };
@@ -315,25 +322,14 @@ export function scoresOf(table: ScoreTable): SegmentScore[] {
 /** The table of score objects (a strategy's rescored ones, or a test's), in their order. */
 export function tableOf(scores: readonly SegmentScore[]): ScoreTable {
   const count = scores.length;
-  const table = {
-    rows: scores,
-    smoothedCtr: new Float64Array(count),
-    smoothedCvr: new Float64Array(count),
-    smoothedRoas: new Float64Array(count),
-    confidence: new Float64Array(count),
-    composite: new Float64Array(count),
-    fatigue: new Map<number, FatigueVerdict>(),
-  };
+  const composite = new Float64Array(count);
+  const fatigue = new Map<number, FatigueVerdict>();
   for (let i = 0; i < count; i++) {
     const s = scores[i]!;
-    table.smoothedCtr[i] = s.smoothedCtr;
-    table.smoothedCvr[i] = s.smoothedCvr;
-    table.smoothedRoas[i] = s.smoothedRoas;
-    table.confidence[i] = s.confidence;
-    table.composite[i] = s.composite;
-    if (s.fatigue.isFatigued || s.fatigue.reason !== null) table.fatigue.set(i, s.fatigue);
+    composite[i] = s.composite;
+    if (s.fatigue.isFatigued || s.fatigue.reason !== null) fatigue.set(i, s.fatigue);
   }
-  return table;
+  return { rows: scores, composite, fatigue, rates: { scores } };
 }
 
 /** The table itself, or the table of score objects. */
