@@ -350,8 +350,9 @@ export function fatiguedCount(table: ScoreTable): number {
 }
 
 /**
- * Scores every segment, in input order, as objects: for callers that read every score (tests,
- * benchmarks, the backtests); the engine scores into a table (scoreTable).
+ * Scores every segment, in input order, as objects: for callers that read every score (the
+ * `bayes` strategy's campaign pool, the backtests, tests and benchmarks); an ad set's segments are
+ * scored into a table (scoreTable).
  */
 export function scoreSegments(
   segments: readonly SegmentHistory[],
