@@ -19,7 +19,7 @@ import type { RankedType, SegmentCutEvent, SegmentEvidence, SegmentExcludedEvent
 import type { AgeEvent, AudienceOrderEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LookalikeProposedEvent, LookalikesLimitEvent, LookalikesNoneEvent } from './trace-events.ts';
 import { AGE_BUCKETS } from './types.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
-import { compositeScore, confidenceFromImpressions, smoothedRates } from './scoring.ts';
+import { asScoreTable, compositeScore, confidenceFromImpressions, scoreAt, smoothedRates, type ScoreTable } from './scoring.ts';
 
 // ---------------------------------------------------------------- pixel → content genre
 
@@ -181,21 +181,26 @@ function byBoostedThenId(a: Candidate, b: Candidate): number {
 }
 
 
+// The segments are rows of a score table: only the few that can be ranked (or cut) become
+// SegmentScore objects, not every eligible one.
 function rankSegments(
-  scores: readonly SegmentScore[],
+  scores: ScoreTable,
   type: RankedType,
   shares: ReadonlyMap<string, number>,
   max: number,
   evidenceOf: EvidenceOf | undefined,
 ): { ranked: Candidate[]; trace: SelectionResult<unknown>['trace'] } {
   const trace: SelectionResult<unknown>['trace'] = [];
-  const eligible: SegmentScore[] = [];
-  for (const s of scores) {
-    if (s.segmentType !== type) continue;
-    if (s.fatigue.isFatigued) {
-      trace.push({ kind: 'segments.excluded', segmentType: type, segmentId: s.segmentId, segmentName: s.segmentName, composite: s.composite, reason: s.fatigue.reason, named: evidenceOf !== undefined });
+  const { rows, composite } = scores;
+  const eligible: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.segmentType !== type) continue;
+    const verdict = scores.fatigue.get(i);
+    if (verdict?.isFatigued === true) {
+      trace.push({ kind: 'segments.excluded', segmentType: type, segmentId: row.segmentId, segmentName: row.segmentName, composite: composite[i]!, reason: verdict.reason, named: evidenceOf !== undefined });
     } else {
-      eligible.push(s);
+      eligible.push(i);
     }
   }
 
@@ -204,21 +209,30 @@ function rankSegments(
   for (const share of shares.values()) if (share > maxShare) maxShare = share;
   const boostCap = 1 + PIXEL_GENRE_BOOST * maxShare;
 
-  // Only the top limit+1 (the last one is the cut line) matter. A boost multiplies a score by at most
-  // boostCap, so a segment whose composite times boostCap is below the (limit+1)-th best composite
-  // cannot enter them: its genre is never looked up.
-  let pool = eligible;
-  if (boostCap > 1 && eligible.length > limit + 1) {
-    const floor = topK(eligible, limit + 1, (a, b) => b.composite - a.composite).at(-1)?.composite ?? 0;
-    pool = eligible.filter((s) => s.composite * boostCap >= floor);
+  let top: Candidate[];
+  if (boostCap > 1) {
+    // Only the top limit+1 (the last one is the cut line) matter. A boost multiplies a score by at most
+    // boostCap, so a segment whose composite times boostCap is below the (limit+1)-th best composite
+    // cannot enter them: its genre is never looked up.
+    let pool = eligible;
+    if (eligible.length > limit + 1) {
+      const last = topK(eligible, limit + 1, (a, b) => composite[b]! - composite[a]!).at(-1);
+      const floor = last === undefined ? 0 : composite[last]!;
+      pool = eligible.filter((i) => composite[i]! * boostCap >= floor);
+    }
+    const candidates = pool.map((i): Candidate => {
+      const genre = type === 'interest' ? genreOfText(rows[i]!.segmentName) : null;
+      // A negative share (not produced by genreShares) would lower a score; it counts as none.
+      const share = genre === null ? 0 : Math.max(0, shares.get(genre) ?? 0);
+      return { score: scoreAt(scores, i), genre, share, boosted: composite[i]! * (1 + PIXEL_GENRE_BOOST * share) };
+    });
+    top = topK(candidates, limit + 1, byBoostedThenId);
+  } else {
+    // No boost: the boosted score is the composite, so the top limit+1 are taken by composite then id
+    // (byBoostedThenId's order) before any candidate is built.
+    const best = topK(eligible, limit + 1, (a, b) => composite[b]! - composite[a]! || compareIds(rows[a]!.segmentId, rows[b]!.segmentId));
+    top = best.map((i): Candidate => ({ score: scoreAt(scores, i), genre: null, share: 0, boosted: composite[i]! }));
   }
-  const candidates = pool.map((s): Candidate => {
-    const genre = type === 'interest' && boostCap > 1 ? genreOfText(s.segmentName) : null;
-    // A negative share (not produced by genreShares) would lower a score; it counts as none.
-    const share = genre === null ? 0 : Math.max(0, shares.get(genre) ?? 0);
-    return { score: s, genre, share, boosted: s.composite * (1 + PIXEL_GENRE_BOOST * share) };
-  });
-  const top = topK(candidates, limit + 1, byBoostedThenId);
   const ranked = top.slice(0, limit);
   // Without pixel data no genre was needed to rank; it is still named in the trace of the chosen ones.
   if (type === 'interest' && boostCap === 1) for (const c of ranked) c.genre = genreOfText(c.score.segmentName);
@@ -251,12 +265,12 @@ function rankSegments(
 
 /** Top `max` interests by composite, boosted by the share of pixel events in the interest's genre. */
 export function selectInterests(
-  scores: readonly SegmentScore[],
+  scores: ScoreTable | readonly SegmentScore[],
   shares: ReadonlyMap<string, number>,
   max: number,
   evidenceOf?: EvidenceOf,
 ): SelectionResult<ChosenSegment> {
-  const { ranked, trace } = rankSegments(scores, 'interest', shares, max, evidenceOf);
+  const { ranked, trace } = rankSegments(asScoreTable(scores), 'interest', shares, max, evidenceOf);
   const selected = ranked.map((c, i) => ({
     segmentId: c.score.segmentId,
     segmentName: c.score.segmentName,
@@ -267,8 +281,8 @@ export function selectInterests(
 }
 
 /** Top `max` behaviors by composite (no genre boost: behaviors are about how people buy, not what). */
-export function selectBehaviors(scores: readonly SegmentScore[], max: number, evidenceOf?: EvidenceOf): SelectionResult<ChosenSegment> {
-  const { ranked, trace } = rankSegments(scores, 'behavior', new Map(), max, evidenceOf);
+export function selectBehaviors(scores: ScoreTable | readonly SegmentScore[], max: number, evidenceOf?: EvidenceOf): SelectionResult<ChosenSegment> {
+  const { ranked, trace } = rankSegments(asScoreTable(scores), 'behavior', new Map(), max, evidenceOf);
   const selected = ranked.map((c, i) => ({
     segmentId: c.score.segmentId,
     segmentName: c.score.segmentName,

@@ -4,7 +4,7 @@ import { addCalendarDays } from './calendar.ts';
 import { judgeFatigue, restDaysOf } from './fatigue-rest.ts';
 import { emptyMetrics } from './metrics.ts';
 import { decideDocuments } from '../presentation/test-documents.ts';
-import { scoreSegments } from './scoring.ts';
+import { scoreAt, scoreTable } from './scoring.ts';
 import { SPEC_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, RestingSegment, SegmentDay, SegmentHistory } from './types.ts';
 
@@ -110,11 +110,11 @@ describe('judgeFatigue and the rest', () => {
 
   it('rests a segment again when its data after the rest shows fatigue again', () => {
     const daily = days(0.03, 3_000, 0).map((d) => (d.date < '2026-11-24' ? { ...d, impressions: 0, clicks: 0, reach: 0 } : d.date >= '2026-11-27' ? { ...d, clicks: 30 } : d));
-    const scores = scoreSegments([segment('interest', 'i00', daily)], BAYES, 100);
+    const scores = scoreTable([segment('interest', 'i00', daily)], BAYES, 100);
     const judged = judgeFatigue(snapshot([segment('interest', 'i00', daily)]).adsets[0]!, scores, BAYES, WINDOW_END, [rest('i00', '2026-11-10')], true);
     expect(judged.ended).toEqual([rest('i00', '2026-11-10')]);
     expect(judged.started).toEqual([rest('i00', WINDOW_END)]);
-    expect(judged.scores[0]!.fatigue.reason).toMatch(/^fatigued again after its rest \(CTR fell from 3\.00% to 1\.00%/);
+    expect(scoreAt(judged.scores, 0).fatigue.reason).toMatch(/^fatigued again after its rest \(CTR fell from 3\.00% to 1\.00%/);
     // The line says when the new rest runs (what the dashboard shows as "resting until") and names the one that ended.
     const line = judged.trace.map(presentTraceEvent).find((t) => t.step === 'fatigue.rest')!;
     expect(line.numbers).toMatchObject({ since: WINDOW_END, ended_rest_since: '2026-11-10' });
@@ -124,11 +124,11 @@ describe('judgeFatigue and the rest', () => {
   it('keeps the seed verdict (and rests it) for a segment without daily points', () => {
     const fell = days(0.03, 3_000, 7, 0.012);
     const h = segment('interest', 'i00', fell, false);
-    const scores = scoreSegments([h], BAYES, 100);
-    expect(scores[0]!.fatigue.isFatigued).toBe(true);
+    const scores = scoreTable([h], BAYES, 100);
+    expect(scoreAt(scores, 0).fatigue.isFatigued).toBe(true);
     const judged = judgeFatigue(snapshot([h]).adsets[0]!, scores, BAYES, WINDOW_END, [], false);
     expect(judged.started).toEqual([rest('i00', WINDOW_END)]);
-    expect(judged.scores[0]!.fatigue.reason).toMatch(/^CTR fell 60% .*; resting since 2026-11-30 until 2026-12-14$/);
+    expect(scoreAt(judged.scores, 0).fatigue.reason).toMatch(/^CTR fell 60% .*; resting since 2026-11-30 until 2026-12-14$/);
   });
 
   it('reads settings stored before the rest existed as a 14-day rest, and counts calendar days', () => {

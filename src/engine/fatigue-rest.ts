@@ -13,14 +13,14 @@
 // AdSetDecision.rests, so the caller can store them with the run.
 import { addCalendarDays } from './calendar.ts';
 import { fitChangePoint, isFatigueFit, MIN_DAYS_PER_SIDE, MIN_IMPRESSIONS_PER_SIDE, type ChangePointFit } from './fatigue-fit.ts';
-import { frequencyFatigueReason } from './scoring.ts';
-import { DEFAULT_FATIGUE_REST_DAYS, type AdSetSnapshot, type EngineSettings, type FatigueVerdict, type RestingSegment, type SegmentDay, type SegmentHistory, type SegmentScore } from './types.ts';
+import { frequencyFatigueReason, type ScoreTable, type SegmentLabel } from './scoring.ts';
+import { DEFAULT_FATIGUE_REST_DAYS, type AdSetSnapshot, type EngineSettings, type FatigueVerdict, type RestingSegment, type SegmentDay, type SegmentHistory } from './types.ts';
 import type { FatigueRestEvent } from './trace-events.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
 
 export interface FatigueJudgement {
-  /** The scores, in the same order, with the fit's and the rests' verdicts. */
-  scores: SegmentScore[];
+  /** The scores, in the same order, with the fit's and the rests' verdicts (the same columns). */
+  scores: ScoreTable;
   /** Interests and behaviors back from a rest: exploration slots only. */
   recovering: Set<SegmentKey>;
   /** Rests that begin with this decision (since = the snapshot's windowEnd). */
@@ -56,12 +56,12 @@ function fitVerdict(days: readonly SegmentDay[], settings: EngineSettings): FitV
 }
 
 /**
- * The `bayes` verdicts for one ad set's segments. `scores` are scoreSegments' (the seed's verdicts)
+ * The `bayes` verdicts for one ad set's segments. `scores` are scoreTable's (the seed's verdicts)
  * in the order of adset.segments; `resting` are the rests in force for the campaign.
  */
 export function judgeFatigue(
   adset: AdSetSnapshot,
-  scores: readonly SegmentScore[],
+  scores: ScoreTable,
   settings: EngineSettings,
   windowEnd: string,
   resting: readonly RestingSegment[],
@@ -70,21 +70,24 @@ export function judgeFatigue(
   const restDays = restDaysOf(settings);
   const restOf = new Map<SegmentKey, RestingSegment>();
   for (const r of resting) if (r.adsetId === adset.adsetId) restOf.set(segmentKey(r), r);
-  const out: FatigueJudgement = { scores: [], recovering: new Set(), started: [], ended: [], trace: [] };
+  const verdicts = new Map<number, FatigueVerdict>();
+  const out: FatigueJudgement = { scores: { ...scores, fatigue: verdicts }, recovering: new Set(), started: [], ended: [], trace: [] };
   const newUntil = addCalendarDays(windowEnd, restDays);
 
-  const startRest = (s: SegmentScore, why: string, event: FatigueRestEvent): FatigueVerdict => {
+  const startRest = (s: SegmentLabel, why: string, event: FatigueRestEvent): FatigueVerdict => {
     out.started.push({ adsetId: adset.adsetId, segmentType: s.segmentType, segmentId: s.segmentId, since: windowEnd });
     out.trace.push(event);
     return { isFatigued: true, reason: `${why}; resting since ${windowEnd} until ${newUntil}` };
   };
-  const named = (s: SegmentScore) => ({ kind: 'fatigue.rest' as const, segmentType: s.segmentType, segmentId: s.segmentId, segmentName: s.segmentName });
+  const named = (s: SegmentLabel) => ({ kind: 'fatigue.rest' as const, segmentType: s.segmentType, segmentId: s.segmentId, segmentName: s.segmentName });
   const rests = { since: windowEnd, until: newUntil, restDays };
 
-  scores.forEach((score, i) => {
+  for (let i = 0; i < scores.rows.length; i++) {
+    const score = scores.rows[i]!;
     const history: SegmentHistory | undefined = adset.segments[i];
-    const rest = restOf.get(segmentKey(score));
-    let fatigue = score.fatigue;
+    const rest = restOf.size === 0 ? undefined : restOf.get(segmentKey(score));
+    // Absent: the seed's verdict is "not fatigued".
+    let fatigue: FatigueVerdict | undefined = scores.fatigue.get(i);
     if (rest !== undefined) {
       const until = addCalendarDays(rest.since, restDays);
       if (windowEnd < until) {
@@ -122,12 +125,12 @@ export function judgeFatigue(
       const frequency = frequencyFatigueReason(history.recent, settings);
       const reasons = [verdict.reason, frequency].filter((x) => x !== null);
       fatigue = reasons.length === 0 ? { isFatigued: false, reason: null } : startRest(score, reasons.join('; '), { ...named(score), what: 'started', ...rests, reasons, fit: verdict.fit });
-    } else if (fatigue.isFatigued) {
+    } else if (fatigue?.isFatigued === true) {
       // No daily points (the store did not load them, or a snapshot stored before they existed):
       // the seed's verdict stands, and fatigue rests all the same.
       fatigue = startRest(score, fatigue.reason ?? 'fatigued', { ...named(score), what: 'started_without_days', ...rests, reason: fatigue.reason });
     }
-    out.scores.push(fatigue === score.fatigue ? score : { ...score, fatigue });
-  });
+    if (fatigue !== undefined && (fatigue.isFatigued || fatigue.reason !== null)) verdicts.set(i, fatigue);
+  }
   return out;
 }

@@ -12,6 +12,7 @@ import { segmentKey, type SegmentKey } from './segment-key.ts';
 import { audienceLimitingCategories, limitAudience } from './special-ad-categories.ts';
 import { emptyMetrics, observedFrequency } from './metrics.ts';
 import { minorDigits, splitExact } from './money.ts';
+import { fatiguedCount, isFatiguedAt, scoreAt, scoresOf, type ScoreTable } from './scoring.ts';
 import { bayesStrategy } from './strategies/bayes.ts';
 import { specStrategy } from './strategies/spec.ts';
 import type { CampaignStrategy, CandidateHistories, DecisionStrategy, ScoredAdSet } from './strategies/strategy.ts';
@@ -34,8 +35,8 @@ export interface OptimizeInput {
 
 export interface AdSetDecision {
   decision: Decision;
-  /** Segment scores of the ad set, for callers that store or display them. */
-  segmentScores: SegmentScore[];
+  /** Segment scores of the ad set (row i: its segment i), for callers that store or display them (scoresOf). */
+  segmentScores: ScoreTable;
   /**
    * `bayes` only (absent for `seed`, whose output stays as it was): fatigue rests this decision
    * begins (since = the snapshot's windowEnd) and rests in force that it ends, for the caller to
@@ -127,8 +128,7 @@ function decideAdSet(
 
   // 1. Segment scores (the strategy's score)
   const { scores, judged } = scored;
-  const fatigued = scores.filter((s) => s.fatigue.isFatigued);
-  trace.push({ kind: 'scores', segments: scores.length, fatigued: fatigued.length, priors: settings.priors });
+  trace.push({ kind: 'scores', segments: scores.rows.length, fatigued: fatiguedCount(scores), priors: settings.priors });
   if (judged !== null) trace.push(...judged.trace);
 
   // 2. Geo budget
@@ -165,15 +165,11 @@ function decideAdSet(
   const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, evidenceOf, shares, settings, plan, rng, trace, judged?.recovering ?? new Set());
 
   // 5. Custom audiences and lookalikes
-  const clicksOf = new Map(adset.segments.map((s) => [segmentKey(s), s.total.clicks]));
   const customs = buildCustomAudiences({
     campaignId: snapshot.campaignId,
     total: adset.total,
     pixelEvents: snapshot.pixelEvents,
-    // Clicks are a lower bound on an existing audience's size: at least that many people engaged.
-    existing: scores
-      .filter((s) => s.segmentType === 'custom_audience' || s.segmentType === 'lookalike')
-      .map((s) => ({ ...s, clicks: clicksOf.get(segmentKey(s)) ?? 0 })),
+    existing: existingAudiences(adset, scores),
   });
   const lookalikes = buildLookalikes(customs.selected[0] ?? null, countries, settings.maxLookalikes);
   trace.push(...customs.trace, ...lookalikes.trace);
@@ -229,7 +225,7 @@ function decideAdSet(
 function chooseSegments(
   snapshot: CampaignSnapshot,
   histories: CandidateHistories,
-  ranked: readonly SegmentScore[],
+  ranked: ScoreTable,
   ratePriors: ReadonlyMap<SegmentType, RatePrior> | null,
   evidenceOf: EvidenceOf | undefined,
   shares: ReadonlyMap<string, number>,
@@ -254,8 +250,10 @@ function chooseSegments(
     const key = segmentKey(h);
     if ((h.segmentType === 'interest' || h.segmentType === 'behavior') && (backFromRest.has(key) || isRecovering(h, windowDays, settings.recentDays))) recovering.set(key, h);
   }
-  const exploitable = recovering.size === 0 ? ranked : ranked.filter((s) => !recovering.has(segmentKey(s)));
-  for (const s of ranked) {
+  // The draws read every candidate of the ranking, so here each is an object.
+  const rankedScores = scoresOf(ranked);
+  const exploitable = recovering.size === 0 ? ranked : rankedScores.filter((s) => !recovering.has(segmentKey(s)));
+  for (const s of rankedScores) {
     const h = recovering.get(segmentKey(s));
     // A stored rest already said why it is back (the fatigue.rest entry).
     if (h === undefined || s.fatigue.isFatigued || backFromRest.has(segmentKey(s))) continue;
@@ -272,8 +270,8 @@ function chooseSegments(
   const discovered = snapshot.candidates ?? [];
   const perSpend = settings.segmentValue === 'per_spend';
   // Discovery alone draws among the discovered candidates only.
-  const exploredInterests = exploreSegments(rng, plan.discoveredOnly ? [] : ranked, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.segmentId)), interestSlots, keysOf('interest'), discovered, perSpend);
-  const exploredBehaviors = exploreSegments(rng, ranked, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.segmentId)), behaviorSlots, keysOf('behavior'), [], perSpend);
+  const exploredInterests = exploreSegments(rng, plan.discoveredOnly ? [] : rankedScores, histories.draws, 'interest', priorOf('interest'), new Set(interests.selected.map((i) => i.segmentId)), interestSlots, keysOf('interest'), discovered, perSpend);
+  const exploredBehaviors = exploreSegments(rng, rankedScores, histories.draws, 'behavior', priorOf('behavior'), new Set(behaviors.selected.map((b) => b.segmentId)), behaviorSlots, keysOf('behavior'), [], perSpend);
   trace.push({ kind: 'explore', share, interestSlots, behaviorSlots, exploredInterests: exploredInterests.length, exploredBehaviors: exploredBehaviors.length, maxInterests: settings.maxInterests, maxBehaviors: settings.maxBehaviors, discovered: discovered.length, ...(plan.discoveredOnly ? { discoveredOnly: true } : {}) });
   const explainDraw = (segmentType: RankedType, e: ExploredSegment, rank: number): SegmentExploredEvent => ({
     kind: 'segments.explored',
@@ -330,15 +328,33 @@ function countryLimits(settings: EngineSettings, minorPerMajor: number, previous
   };
 }
 
-function frequencyCap(adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings): { cap: number; trace: FrequencyEvent } {
+/**
+ * The custom audiences and lookalikes seen in the history, with their clicks in the window: a lower
+ * bound on an existing audience's size (at least that many people engaged).
+ */
+function existingAudiences(adset: AdSetSnapshot, scores: ScoreTable): (SegmentScore & { clicks: number })[] {
+  const rows: number[] = [];
+  for (let i = 0; i < scores.rows.length; i++) {
+    const type = scores.rows[i]!.segmentType;
+    if (type === 'custom_audience' || type === 'lookalike') rows.push(i);
+  }
+  if (rows.length === 0) return [];
+  const clicksOf = new Map(adset.segments.map((s) => [segmentKey(s), s.total.clicks]));
+  return rows.map((i) => {
+    const s = scoreAt(scores, i);
+    return { ...s, clicks: clicksOf.get(segmentKey(s)) ?? 0 };
+  });
+}
+
+function frequencyCap(adset: AdSetSnapshot, scores: ScoreTable, settings: EngineSettings): { cap: number; trace: FrequencyEvent } {
   const recentFrequency = observedFrequency(adset.recent);
   let segmentSpend = 0;
   let fatiguedSpend = 0;
   const spendOf = new Map(adset.segments.map((s) => [segmentKey(s), s.total.spendMinor]));
-  for (const s of scores) {
-    const spend = spendOf.get(segmentKey(s)) ?? 0;
+  for (let i = 0; i < scores.rows.length; i++) {
+    const spend = spendOf.get(segmentKey(scores.rows[i]!)) ?? 0;
     segmentSpend += spend;
-    if (s.fatigue.isFatigued) fatiguedSpend += spend;
+    if (isFatiguedAt(scores, i)) fatiguedSpend += spend;
   }
   const fatiguedShare = segmentSpend > 0 ? fatiguedSpend / segmentSpend : 0;
   const tooFrequent = recentFrequency !== null && recentFrequency > settings.fatigueMaxFrequency;

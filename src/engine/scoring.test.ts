@@ -3,10 +3,15 @@ import {
   compositeScore,
   confidenceFromImpressions,
   detectFatigue,
+  fatiguedCount,
   normalize,
+  scoreAt,
   scoreSegment,
   scoreSegments,
+  scoresOf,
+  scoreTable,
   smooth,
+  tableOf,
   smoothedRates,
 } from './scoring.ts';
 import type { EngineSettings, Metrics, Priors, SegmentHistory } from './types.ts';
@@ -240,5 +245,32 @@ describe('scoreSegment / scoreSegments', () => {
     expect(scores.map((s) => s.segmentId)).toEqual(['6003139266461', 'empty']);
     expect(scores[0]).toEqual(scoreSegment(segment, settings, 100));
     expect(scores[1]).toMatchObject({ smoothedCtr: 0.015, smoothedCvr: 0.02, smoothedRoas: 2.5, confidence: 0, composite: 0 });
+  });
+
+  it('scores into columns whose rows read back as scoreSegment scores, keeping only the fatigued verdicts', () => {
+    const tired: SegmentHistory = {
+      ...segment,
+      segmentId: 'tired',
+      total: metrics({ impressions: 20_000, clicks: 500 }),
+      recent: metrics({ impressions: 5_000, clicks: 50 }),
+    };
+    const other: SegmentHistory = { ...segment, segmentType: 'behavior', segmentId: 'empty', segmentName: 'No data', total: metrics({}) };
+    const histories = [segment, tired, other];
+    const table = scoreTable(histories, settings, 100);
+    expect(table.rows).toBe(histories);
+    expect([...table.fatigue.keys()]).toEqual([1]);
+    expect(fatiguedCount(table)).toBe(1);
+    expect(table.composite[0]).toBe(scoreSegment(segment, settings, 100).composite);
+    histories.forEach((h, i) => expect(scoreAt(table, i)).toEqual(scoreSegment(h, settings, 100)));
+    expect(scoreAt(table, 1).fatigue.reason).toMatch(/^CTR fell 67%/);
+    expect(scoresOf(table)).toEqual(scoreSegments(histories, settings, 100));
+  });
+
+  it('makes a table of score objects that reads back as those objects, their composites in the column', () => {
+    const scores = scoreSegments([segment], settings, 100).map((s) => ({ ...s, composite: 0.5, fatigue: { isFatigued: true, reason: 'resting' } }));
+    const table = tableOf(scores);
+    expect(table.composite[0]).toBe(0.5);
+    expect(fatiguedCount(table)).toBe(1);
+    expect(scoresOf(table)).toEqual(scores);
   });
 });

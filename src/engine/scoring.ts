@@ -4,7 +4,7 @@
 // it has: with the seed's prior strength of 100, a segment with 100 samples is weighted half its
 // own rate and half the prior, one with 10,000 samples is 99 % its own rate.
 //
-// scoreSegments runs over up to a million segments per call, so the per-segment path below uses
+// scoreTable runs over up to a million segments per call, so the per-segment path below uses
 // plain arithmetic on numbers: no closures, no intermediate objects, no string work (reasons are
 // built only for the rare fatigued segment).
 
@@ -108,7 +108,7 @@ export function smoothedRates(m: Metrics, priors: Priors, minorPerMajor: number)
 /**
  * Where each rate of the composite scores 0 (its prior) and 1 (its top multiple), for one set of
  * priors. Computed once per call: the composite of one segment is then small enough for V8 to
- * inline into scoreSegments' loop, so its four rates are not boxed into heap numbers for a call
+ * inline into scoreTable's loop, so its four rates are not boxed into heap numbers for a call
  * (10 % off scoring a million segments).
  */
 interface CompositeScale {
@@ -151,8 +151,8 @@ function percent(rate: number): string {
   return `${(rate * 100).toFixed(2)}%`;
 }
 
-// Most segments are not fatigued; sharing one frozen verdict for them saves a million objects on a
-// million-segment run (measured: about 250 -> 150 ms median for scoreSegments on 2 cores).
+// Most segments are not fatigued: they share one frozen verdict (a score table keeps none for them),
+// not one object each.
 const NOT_FATIGUED: FatigueVerdict = Object.freeze({ isFatigued: false, reason: null });
 
 /**
@@ -237,19 +237,127 @@ export function scoreSegment(segment: SegmentHistory, settings: EngineSettings, 
   return scoreChecked(segment, settings, minorPerMajor, compositeScale(settings.priors));
 }
 
-/** Scores every segment, in input order. */
+/** What names a scored segment: its type, id and name (a SegmentHistory or a SegmentScore). */
+export type SegmentLabel = Pick<SegmentScore, 'segmentType' | 'segmentId' | 'segmentName'>;
+
+/**
+ * The scores of many segments as a table: row i is the segment rows[i]. An ad set may hold up to a
+ * million segments, of which the choice keeps a few dozen: a million score objects, each with its
+ * numbers boxed, kept alive together, cost the garbage collector more than the arithmetic. So the
+ * table holds the one number every row is ranked by (the composite) as a column, and the verdicts
+ * of the rare fatigued rows; scoreAt builds one row's SegmentScore where a caller needs the object,
+ * its smoothed rates and confidence computed again from the row's history (the same arithmetic,
+ * so the same numbers: four more columns would be 32 MB a million rows that the ranking never reads).
+ */
+export interface ScoreTable {
+  readonly rows: readonly SegmentLabel[];
+  /** 0..1, the seed's 25/40/35 composite times confidence (a strategy may replace it: tableOf). */
+  readonly composite: Float64Array;
+  /** The rows whose verdict is not the plain "not fatigued" (the rare fatigued ones), in row order. */
+  readonly fatigue: ReadonlyMap<number, FatigueVerdict>;
+  /** Where a row's smoothed rates and confidence come from: its history, scored again, or the score object the row was made of. */
+  readonly rates: { readonly histories: readonly SegmentHistory[]; readonly priors: Priors; readonly minorPerMajor: number } | { readonly scores: readonly SegmentScore[] };
+}
+
+/** Scores every segment, in input order, as a table (the engine's scoring of an ad set's segments). */
+export function scoreTable(segments: readonly SegmentHistory[], settings: EngineSettings, minorPerMajor: number): ScoreTable {
+  checkMinorPerMajor(minorPerMajor);
+  const count = segments.length;
+  const priors = settings.priors;
+  const scale = compositeScale(priors);
+  const composite = new Float64Array(count);
+  const fatigue = new Map<number, FatigueVerdict>();
+  for (let i = 0; i < count; i++) {
+    const segment = segments[i]!;
+    const total = segment.total;
+    composite[i] = compositeOf(smoothedCtrOf(total, priors), smoothedCvrOf(total, priors), smoothedRoasOf(total, priors, minorPerMajor), confidenceFromImpressions(total.impressions), scale);
+    const verdict = detectFatigue(total, segment.recent, settings);
+    if (verdict !== NOT_FATIGUED) fatigue.set(i, verdict);
+  }
+  return { rows: segments, composite, fatigue, rates: { histories: segments, priors, minorPerMajor } };
+}
+
+/** Row i of the table as a SegmentScore (a new object; rows not fatigued share one frozen verdict). */
+export function scoreAt(table: ScoreTable, i: number): SegmentScore {
+  const row = table.rows[i]!;
+  const rates = table.rates;
+  let smoothedCtr: number;
+  let smoothedCvr: number;
+  let smoothedRoas: number;
+  let confidence: number;
+  if ('scores' in rates) {
+    const s = rates.scores[i]!;
+    smoothedCtr = s.smoothedCtr;
+    smoothedCvr = s.smoothedCvr;
+    smoothedRoas = s.smoothedRoas;
+    confidence = s.confidence;
+  } else {
+    const total = rates.histories[i]!.total;
+    smoothedCtr = smoothedCtrOf(total, rates.priors);
+    smoothedCvr = smoothedCvrOf(total, rates.priors);
+    smoothedRoas = smoothedRoasOf(total, rates.priors, rates.minorPerMajor);
+    confidence = confidenceFromImpressions(total.impressions);
+  }
+  return {
+    segmentType: row.segmentType,
+    segmentId: row.segmentId,
+    segmentName: row.segmentName,
+    smoothedCtr,
+    smoothedCvr,
+    smoothedRoas,
+    confidence,
+    composite: table.composite[i]!,
+    fatigue: table.fatigue.get(i) ?? NOT_FATIGUED,
+  };
+}
+
+/** Every row of the table as a SegmentScore, in row order. */
+export function scoresOf(table: ScoreTable): SegmentScore[] {
+  const count = table.rows.length;
+  const scores = new Array<SegmentScore>(count);
+  for (let i = 0; i < count; i++) scores[i] = scoreAt(table, i);
+  return scores;
+}
+
+/** The table of score objects (a strategy's rescored ones, or a test's), in their order. */
+export function tableOf(scores: readonly SegmentScore[]): ScoreTable {
+  const count = scores.length;
+  const composite = new Float64Array(count);
+  const fatigue = new Map<number, FatigueVerdict>();
+  for (let i = 0; i < count; i++) {
+    const s = scores[i]!;
+    composite[i] = s.composite;
+    if (s.fatigue.isFatigued || s.fatigue.reason !== null) fatigue.set(i, s.fatigue);
+  }
+  return { rows: scores, composite, fatigue, rates: { scores } };
+}
+
+/** The table itself, or the table of score objects. */
+export function asScoreTable(scores: ScoreTable | readonly SegmentScore[]): ScoreTable {
+  return Array.isArray(scores) ? tableOf(scores as readonly SegmentScore[]) : (scores as ScoreTable);
+}
+
+/** Whether row i is fatigued. */
+export function isFatiguedAt(table: ScoreTable, i: number): boolean {
+  return table.fatigue.get(i)?.isFatigued === true;
+}
+
+/** How many rows are fatigued. */
+export function fatiguedCount(table: ScoreTable): number {
+  let n = 0;
+  for (const verdict of table.fatigue.values()) if (verdict.isFatigued) n++;
+  return n;
+}
+
+/**
+ * Scores every segment, in input order, as objects: for callers that read every score (the
+ * `bayes` strategy's campaign pool, the backtests, tests and benchmarks); an ad set's segments are
+ * scored into a table (scoreTable).
+ */
 export function scoreSegments(
   segments: readonly SegmentHistory[],
   settings: EngineSettings,
   minorPerMajor: number,
 ): SegmentScore[] {
-  checkMinorPerMajor(minorPerMajor);
-  const count = segments.length;
-  // Sized once: pushing a million results would regrow and copy the array 26 times.
-  const scores = new Array<SegmentScore>(count);
-  const scale = compositeScale(settings.priors);
-  for (let i = 0; i < count; i++) {
-    scores[i] = scoreChecked(segments[i]!, settings, minorPerMajor, scale);
-  }
-  return scores;
+  return scoresOf(scoreTable(segments, settings, minorPerMajor));
 }

@@ -6,6 +6,7 @@ import { addMetrics, emptyMetrics } from './metrics.ts';
 import { optimizeCampaign } from './optimizer.ts';
 import { presentDecision } from '../presentation/present-decision.ts';
 import { createRng, type Rng } from './random.ts';
+import { scoresOf } from './scoring.ts';
 import { SPEC_SETTINGS } from './test-settings.ts';
 import type { AdSetSnapshot, CampaignSnapshot, Metrics, SegmentHistory, SegmentType } from './types.ts';
 
@@ -47,7 +48,7 @@ function fixedSnapshot(): CampaignSnapshot {
 }
 
 /** Each ad set's document, budget and scores: the shape the hash below was taken of. */
-const documents = (out: ReturnType<typeof optimizeCampaign>) => out.map(({ decision, segmentScores, ...rest }) => ({ draft: presentDecision(decision), budgetMinor: decision.budgetMinor, segmentScores, ...rest }));
+const documents = (out: ReturnType<typeof optimizeCampaign>) => out.map(({ decision, segmentScores, ...rest }) => ({ draft: presentDecision(decision), budgetMinor: decision.budgetMinor, segmentScores: scoresOf(segmentScores), ...rest }));
 
 describe('spec strategy output', () => {
   it('is byte-identical to the output before empirical Bayes was added (settings naming it by its former name, seed, as stored ones do)', () => {

@@ -14,7 +14,7 @@
 import type { ValuePriors } from './empirical-bayes.ts';
 import { costPerImpression, fitStrengths, fittedPrior, pooledPrior, shrunkConversionRate, shrunkOrderValue, valuePerImpression, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics, subtractMetrics } from './metrics.ts';
-import { smooth } from './scoring.ts';
+import { asScoreTable, smooth, type ScoreTable } from './scoring.ts';
 import type { FatigueVerdict, Metrics, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
 
@@ -55,10 +55,12 @@ export const SEGMENT_ORDER_FALLBACK_STRENGTH = 5;
  * ad sets that would take it from the campaign: fatigue is the audience's wear, which the other ad
  * sets' creatives meet too.
  */
-export function poolCampaignSegments(adsets: readonly { segments: readonly SegmentHistory[] }[], verdicts: readonly (readonly SegmentScore[])[]): CampaignSegments {
+export function poolCampaignSegments(adsets: readonly { segments: readonly SegmentHistory[] }[], verdicts: readonly (ScoreTable | readonly SegmentScore[])[]): CampaignSegments {
   const segments = new Map<SegmentKey, PooledSegment>();
   adsets.forEach((a, i) => {
-    const fatigued = new Map((verdicts[i] ?? []).filter((s) => s.fatigue.isFatigued).map((s) => [segmentKey(s), s.fatigue]));
+    const fatigued = new Map<SegmentKey, FatigueVerdict>();
+    const table = asScoreTable(verdicts[i] ?? []);
+    for (const [row, verdict] of table.fatigue) if (verdict.isFatigued) fatigued.set(segmentKey(table.rows[row]!), verdict);
     for (const h of a.segments) {
       if (h.segmentType !== 'interest' && h.segmentType !== 'behavior') continue;
       const key = segmentKey(h);

@@ -14,7 +14,7 @@ import { addMetrics, emptyMetrics } from '../metrics.ts';
 import { minorDigits } from '../money.ts';
 import type { Rng } from '../random.ts';
 import { recentRoasLevel } from '../roas-level.ts';
-import { scoreSegments } from '../scoring.ts';
+import { scoreSegments, scoresOf, scoreTable, tableOf, type ScoreTable } from '../scoring.ts';
 import { segmentKey, type SegmentKey } from '../segment-key.ts';
 import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments, type PoolType } from '../segment-pool.ts';
 import { costsOf, fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
@@ -26,7 +26,7 @@ import type { AdSetExpectInput, AdSetSplitInput, CampaignRun, CampaignStrategy, 
 
 export const bayesStrategy: DecisionStrategy = {
   score: (snapshot, adset, settings, resting, exploring) => {
-    const specScores = scoreSegments(adset.segments, settings, 10 ** minorDigits(snapshot.currency));
+    const specScores = scoreTable(adset.segments, settings, 10 ** minorDigits(snapshot.currency));
     // Fatigue from the change-point fit, and rests that outlast the window.
     const judged = judgeFatigue(adset, specScores, settings, snapshot.windowEnd, resting, exploring);
     return { scores: judged.scores, judged };
@@ -85,7 +85,7 @@ function split({ adset, budgetMinor, countryScores, limits, exploration }: AdSet
  * The choice among the ad set's own segments (settings stored before the campaign pool existed):
  * values shrunk toward the ad set's fitted priors, the set weighed by delivery per day.
  */
-function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: readonly SegmentScore[], settings: EngineSettings, slots: RankingSlots, minorPerMajor: number): SegmentRanking {
+function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, table: ScoreTable, settings: EngineSettings, slots: RankingSlots, minorPerMajor: number): SegmentRanking {
   const trace: TraceEvent[] = [];
   const segmentPriors = fitSegmentPriors(adset.segments);
   for (const type of ['interest', 'behavior'] as const) {
@@ -95,6 +95,8 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
   }
   const ratePriors = ratePriorsByType(adset.segments, segmentPriors);
   const perSpend = settings.segmentValue === 'per_spend';
+  // Every segment is valued and weighed, so every score is an object here.
+  const scores = scoresOf(table);
   const byValue = rescoreByValue(scores, adset.segments, ratePriors, perSpend);
   const sizeExponent = sizeExponentOf(settings);
   const weighed = weighBySize(byValue, adset.segments, slots, inclusiveDays(snapshot.windowStart, snapshot.windowEnd), sizeExponent, perSpend ? costsOf(adset.segments, ratePriors) : undefined);
@@ -104,7 +106,7 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
     const total = own.get(segmentKey(s)) ?? emptyMetrics();
     return segmentEvidence(total, total, ratePriors.get(s.segmentType) ?? pooledPrior(emptyMetrics()), perConversionVarianceOf(segmentPriors.get(s.segmentType)), minorPerMajor);
   };
-  return { ranked: weighed.scores, ratePriors, histories: { recovery: adset.segments, draws: adset.segments }, trace, evidenceOf };
+  return { ranked: tableOf(weighed.scores), ratePriors, histories: { recovery: adset.segments, draws: adset.segments }, trace, evidenceOf };
 }
 
 /**
@@ -114,7 +116,7 @@ function rankOwn(snapshot: CampaignSnapshot, adset: AdSetSnapshot, scores: reado
  */
 function chooseFromCampaign(
   adset: AdSetSnapshot,
-  scores: readonly SegmentScore[],
+  scores: ScoreTable,
   pool: CampaignPool,
   settings: EngineSettings,
   slots: RankingSlots,
@@ -122,7 +124,8 @@ function chooseFromCampaign(
 ): SegmentRanking {
   const trace: TraceEvent[] = [];
   const perSpend = settings.segmentValue === 'per_spend';
-  const candidates = adsetCandidates(adset.segments, scores, pool.segments, pool.scoreOf, perSpend);
+  // Every own segment is a candidate, valued and weighed: every score is an object here.
+  const candidates = adsetCandidates(adset.segments, scoresOf(scores), pool.segments, pool.scoreOf, perSpend);
   for (const type of ['interest', 'behavior'] as const) {
     const p = pool.segments.priors.get(type);
     if (!p) continue;
@@ -147,7 +150,7 @@ function chooseFromCampaign(
     return segmentEvidence(c.campaign.total, c.valuedOn.total, c.valuedOn.prior, perConversionVarianceOf(pool.segments.priors.get(s.segmentType as PoolType)), minorPerMajor);
   };
   return {
-    ranked: weighed.scores,
+    ranked: tableOf(weighed.scores),
     ratePriors: pool.segments.ratePriors,
     histories: { recovery: candidates.map((c) => c.ownHistory ?? c.campaign), draws: candidates.map((c) => c.campaign) },
     trace,

@@ -1,19 +1,19 @@
 // The specification's strategy (`spec`, formerly `seed`): its formulas exactly, byte for byte as
 // they have always decided (src/engine/seed-strategy-identity.test.ts).
 import { allocateBudget } from '../geo.ts';
-import { scoreSegments, confidenceFromImpressions, smoothedRates } from '../scoring.ts';
+import { scoreTable, confidenceFromImpressions, smoothedRates } from '../scoring.ts';
 import { minorDigits } from '../money.ts';
 import type { EngineSettings, Metrics } from '../types.ts';
 import type { EvidenceCoverage, SpecExpectedEvent } from '../trace-events.ts';
 import type { AdSetExpectInput, DecisionStrategy, Expected } from './strategy.ts';
 
 export const specStrategy: DecisionStrategy = {
-  score: (snapshot, adset, settings) => ({ scores: scoreSegments(adset.segments, settings, 10 ** minorDigits(snapshot.currency)), judged: null }),
+  score: (snapshot, adset, settings) => ({ scores: scoreTable(adset.segments, settings, 10 ** minorDigits(snapshot.currency)), judged: null }),
   forCampaign: ({ snapshot, settings }) => {
     const minorPerMajor = 10 ** minorDigits(snapshot.currency);
     return {
       split: ({ budgetMinor, countryScores }) => allocateBudget(budgetMinor, countryScores, settings.spainMinPct),
-      choose: (adset, scores) => ({ ranked: [...scores], ratePriors: null, histories: { recovery: adset.segments, draws: adset.segments }, trace: [] }),
+      choose: (adset, scores) => ({ ranked: scores, ratePriors: null, histories: { recovery: adset.segments, draws: adset.segments }, trace: [] }),
       expect: (input) => specExpected(input, settings, minorPerMajor),
     };
   },

@@ -7,12 +7,13 @@ import type { CountryLimits } from '../geo-constraints.ts';
 import type { CountryScore } from '../geo.ts';
 import type { judgeFatigue } from '../fatigue-rest.ts';
 import type { Rng } from '../random.ts';
+import type { ScoreTable } from '../scoring.ts';
 import type { RatePrior } from '../value-model.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, RestingSegment, SegmentHistory, SegmentScore, SegmentType, TraceEvent } from '../types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, RestingSegment, SegmentHistory, SegmentType, TraceEvent } from '../types.ts';
 
-/** Step 1 of one ad set: its segments' scores, and (bayes) the fatigue fit's verdicts and rests. */
+/** Step 1 of one ad set: its segments' scores (row i: adset.segments[i]), and (bayes) the fatigue fit's verdicts and rests. */
 export interface ScoredAdSet {
-  scores: SegmentScore[];
+  scores: ScoreTable;
   judged: ReturnType<typeof judgeFatigue> | null;
 }
 
@@ -41,7 +42,7 @@ export interface CandidateHistories {
 
 /** Steps 3–4: the ranking interests and behaviors are chosen from, and what exploration draws from. */
 export interface SegmentRanking {
-  ranked: SegmentScore[];
+  ranked: ScoreTable;
   /** What each type's rates are shrunk toward; null: the strategy does not explore. */
   ratePriors: ReadonlyMap<SegmentType, RatePrior> | null;
   histories: CandidateHistories;
@@ -78,7 +79,7 @@ export interface AdSetExpectInput {
 export interface CampaignStrategy {
   split(input: AdSetSplitInput): CountrySplit;
   /** Steps 3–4: ranks the candidates; the optimizer fills the slots from the ranking (and explores where the ranking allows). */
-  choose(adset: AdSetSnapshot, scores: readonly SegmentScore[], rng: Rng | null): SegmentRanking;
+  choose(adset: AdSetSnapshot, scores: ScoreTable, rng: Rng | null): SegmentRanking;
   expect(input: AdSetExpectInput): Expected;
 }
 
