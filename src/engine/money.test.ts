@@ -1,5 +1,28 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { equalShares } from './money.ts';
+import { equalShares, parseMinor } from './money.ts';
+
+describe('parseMinor', () => {
+  // The digits rounded half away from zero in BigInt, whatever their length.
+  const reference = (text: string, digits: number): number | null => {
+    const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text)!;
+    const frac = (m[3] ?? '').padEnd(digits + 1, '0');
+    const minor = BigInt((m[2] || '0') + frac.slice(0, digits)) + (frac.charCodeAt(digits) >= 53 ? 1n : 0n);
+    return minor > BigInt(Number.MAX_SAFE_INTEGER) ? null : (m[1] === '-' ? -1 : 1) * Number(minor);
+  };
+
+  it('gives the exact minor units of any plain decimal, short or long', () => {
+    const digitString = (max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: max });
+    fc.assert(fc.property(fc.constantFrom('', '-', '+'), digitString(18), fc.option(digitString(6)), fc.constantFrom(['EUR', 2] as const, ['JPY', 0] as const, ['KWD', 3] as const), (sign, whole, frac, [currency, digits]) => {
+      fc.pre(whole !== '' || (frac ?? '') !== '');
+      const text = `${sign}${whole}${frac === null ? '' : `.${frac}`}`;
+      expect(parseMinor(text, currency)).toBe(reference(text, digits));
+    }), { numRuns: 2000 });
+    expect(parseMinor('0.125', 'EUR')).toBe(13);
+    expect(parseMinor('999999999999999.99', 'EUR')).toBeNull();
+    expect(parseMinor('12.5', 'JPY')).toBe(13);
+  });
+});
 
 describe('equalShares', () => {
   it('splits exactly, and rotates the remainder so no segment always gets it', () => {

@@ -42,7 +42,10 @@ export function parseMinor(text: string, currency: string): number | null {
   const frac = (m[3] ?? '').padEnd(digits + 1, '0');
   const kept = frac.slice(0, digits);
   const next = frac.charCodeAt(digits) - 48;
-  let minor = BigInt(whole + kept);
+  const joined = whole + kept;
+  // Up to 15 digits a double holds the integer exactly: the usual case, without a BigInt per amount.
+  if (joined.length <= 15) return sign * (Number(joined) + (next >= 5 ? 1 : 0));
+  let minor = BigInt(joined);
   if (next >= 5) minor += 1n;
   if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return null;
   return sign * Number(minor);

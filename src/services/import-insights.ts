@@ -9,11 +9,13 @@ import type { SourceOptions, SourceReport } from '../sources/import-report.ts';
 import { looksLikeKaggleConversion, parseKaggleConversion } from '../sources/kaggle-conversion.ts';
 import { looksLikePixelEvents, PIXEL_COLUMNS } from '../sources/pixel-events.ts';
 import { sniffDelimiter } from '../sources/tabular.ts';
-import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizes } from '../store/insights.ts';
+import { CurrencyConflictError, hasSegmentRows, mayReplaceStoredRows, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizes } from '../store/insights.ts';
+import { addSegmentDay, emptySegmentDays } from '../store/segment-days.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 import { auditChange } from './audit.ts';
+import { importCanonicalOverlapped } from './canonical-import.ts';
 
 export const IMPORT_FORMATS = ['canonical', 'ads-manager', 'kaggle-conversion', 'pixel-events'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -109,11 +111,15 @@ export function detectFormat(file: string): ImportFormat {
     `Or name it: --format ${IMPORT_FORMATS.join('|')}`);
 }
 
+function checkCanonical(file: string, options: ImportOptions): void {
+  if (options.date !== undefined) throw new InputError('date', '--date applies to files without dates (ads-manager, kaggle-conversion); canonical rows carry their own date');
+  if (isXlsx(readHead(file))) throw new InputError('format', `${file} is an XLSX workbook; the canonical format is CSV (an XLSX Ads Manager export imports with --format ads-manager)`);
+}
+
 async function parseFile(ctx: AppContext, file: string, format: Exclude<ImportFormat, 'pixel-events'>, options: ImportOptions): Promise<ParseResult & { source?: SourceReport; campaignNames?: ReadonlyMap<string, string> }> {
   const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
   if (format === 'canonical') {
-    if (options.date !== undefined) throw new InputError('date', '--date applies to files without dates (ads-manager, kaggle-conversion); canonical rows carry their own date');
-    if (isXlsx(readHead(file))) throw new InputError('format', `${file} is an XLSX workbook; the canonical format is CSV (an XLSX Ads Manager export imports with --format ads-manager)`);
+    checkCanonical(file, options);
     return parseCanonicalCsv(createReadStream(file), { defaultCurrency: options.currency ?? ctx.config.defaultCurrency, ...onProgress });
   }
   const sourceOptions: SourceOptions = { defaultCurrency: ctx.config.defaultCurrency, currency: options.currency, date: options.date, ...onProgress };
@@ -130,6 +136,7 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
 
   const format = options.format ?? detectFormat(file);
   if (format === 'pixel-events') throw new InputError('format', `${file} is a pixel-events file, not insights: import it with the import command (or importPixelEventsFile)`);
+  if (format === 'canonical' && ctx.db.copyFrom !== undefined) return importCanonicalFile(ctx, file, options, started);
   const parsed = await parseFile(ctx, file, format, options);
   if (parsed.headerProblems.length > 0) throw new ImportRejectedError(parsed.headerProblems, []);
   if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError([], parsed.problems);
@@ -155,6 +162,32 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
   };
 }
 
+/** A canonical file on the embedded database: read in a worker while its rows are written (canonical-import.ts). */
+async function importCanonicalFile(ctx: AppContext, file: string, options: ImportOptions, started: number): Promise<ImportReport> {
+  checkCanonical(file, options);
+  const defaultCurrency = options.currency ?? ctx.config.defaultCurrency;
+  let r;
+  try {
+    r = await importCanonicalOverlapped(ctx, file, { defaultCurrency, skipInvalid: options.skipInvalid === true, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  } catch (error) {
+    if (error instanceof CurrencyConflictError) throw new InputError('currency', error.message);
+    throw error;
+  }
+  return {
+    file,
+    format: 'canonical',
+    rowsRead: r.rowsRead,
+    imported: r.written,
+    skipped: new Set(r.problems.map((p) => p.line)).size,
+    problems: r.problems,
+    campaigns: [...r.campaigns.keys()].sort(),
+    dateRange: r.dateRange,
+    currencies: r.currencies,
+    durationMs: Math.round(performance.now() - started),
+    dailyBudgets: Object.fromEntries([...r.dailyBudgets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, minor]) => [id, toMajor(minor, r.campaigns.get(id)!)])),
+  };
+}
+
 /**
  * Writes rows, their campaigns (with the daily budgets the file gave, which replace stored ones:
  * the latest export is the account's state) and the refreshed segment table in one transaction.
@@ -162,12 +195,16 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
 export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[], source: string, names?: ReadonlyMap<string, string>, dailyBudgets?: ReadonlyMap<string, number>): Promise<number> {
   const campaigns = new Map<string, { currency: string; name?: string | null; dailyBudgetMinor?: number | null }>();
   for (const r of rows) if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, { currency: r.currency, name: names?.get(r.campaignId) ?? null, dailyBudgetMinor: dailyBudgets?.get(r.campaignId) ?? null });
+  const days = emptySegmentDays();
+  for (const r of rows) addSegmentDay(days, r);
   try {
     const n = await ctx.db.transaction(async (tx) => {
       await upsertCampaigns(tx, campaigns, source);
-      const written = await upsertInsights(tx, rows, source);
+      const hadSegmentRows = await hasSegmentRows(tx);
+      const mayReplace = await mayReplaceStoredRows(tx, rows);
+      const written = await upsertInsights(tx, rows, source, mayReplace);
       await upsertSegmentSizes(tx, rows, 'csv');
-      await refreshSegmentPerformance(tx, ctx.config.engine);
+      await refreshSegmentPerformance(tx, ctx.config.engine, { days, hadSegmentRows, mayHaveReplaced: mayReplace });
       await refreshAfterMetrics(tx, [...campaigns.keys()]);
       await auditChange(tx, ctx, { action: 'import', summary: { source, rows: written, campaigns: campaigns.size } });
       return written;

@@ -68,6 +68,11 @@ export interface ParseOptions {
   defaultCurrency: string;
   /** Called every 10,000 data rows. */
   onProgress?: (rowsRead: number) => void;
+  /**
+   * Takes each valid row as it is read, instead of `rows` keeping them all (an import writes them
+   * while the rest of the file is read); `clean` is false once any line has had a problem.
+   */
+  onRow?: (row: InsightRow, clean: boolean) => void;
 }
 
 export interface ParseResult {
@@ -518,7 +523,9 @@ export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options
     if (readRow === null) return; // header problems: the rows cannot be interpreted
     countRead();
     const row = readRow(record, line);
-    if (row !== null) rows.push(row);
+    if (row === null) return;
+    if (options.onRow) options.onRow(row, problems.length === 0);
+    else rows.push(row);
   };
 
   /**

@@ -6,11 +6,11 @@ import type { Db } from './db.ts';
 // statement's parameter arrays small enough to stay fast on node-postgres too.
 const BATCH = 5_000;
 
-export async function upsertInsights(tx: Db, rows: readonly InsightRow[], source: string): Promise<number> {
+export async function upsertInsights(tx: Db, rows: readonly InsightRow[], source: string, mayReplace?: boolean): Promise<number> {
   // Rows whose key already exists replace the stored ones. When none of the file's campaigns has
   // a stored row in its date range nothing can conflict, and a plain insert skips the conflict
   // check.
-  const mayConflict = await anyStoredRows(tx, rows);
+  const mayConflict = mayReplace ?? (await mayReplaceStoredRows(tx, rows));
   // New rows on the embedded driver go in by COPY, which parses them inside the database instead
   // of through a parameter array per column. Rows that may replace stored ones take the upsert
   // below: staging them by COPY and moving them over measured no faster.
@@ -92,14 +92,23 @@ function integer(n: number | null): string {
  * size given with the latest day; a stored size from a later day stays.
  */
 export async function upsertSegmentSizes(tx: Db, rows: readonly InsightRow[], source: 'csv' | 'meta'): Promise<number> {
-  const latest = new Map<string, { campaignId: string; segmentType: string; segmentId: string; size: number; date: string }>();
-  for (const r of rows) {
-    if (r.segmentSize === undefined || !(r.segmentSize > 0) || r.segmentType === '') continue;
-    const key = `${r.campaignId}\u0000${r.segmentType}\u0000${r.segmentId}`;
-    const known = latest.get(key);
-    if (known === undefined || r.date >= known.date) latest.set(key, { campaignId: r.campaignId, segmentType: r.segmentType, segmentId: r.segmentId, size: r.segmentSize, date: r.date });
-  }
-  return upsertSegmentSizeRanges(tx, [...latest.values()].map((x) => ({ campaignId: x.campaignId, segmentType: x.segmentType, segmentId: x.segmentId, lower: x.size, upper: x.size, asOf: x.date })), source);
+  const latest: LatestSegmentSizes = new Map();
+  for (const r of rows) noteSegmentSize(latest, r);
+  return upsertSegmentSizeRanges(tx, segmentSizeRanges(latest), source);
+}
+
+/** Per campaign and segment, the size given with the latest day (upsertSegmentSizes, row by row). */
+export type LatestSegmentSizes = Map<string, { campaignId: string; segmentType: string; segmentId: string; size: number; date: string }>;
+
+export function noteSegmentSize(latest: LatestSegmentSizes, r: InsightRow): void {
+  if (r.segmentSize === undefined || !(r.segmentSize > 0) || r.segmentType === '') return;
+  const key = `${r.campaignId}\u0000${r.segmentType}\u0000${r.segmentId}`;
+  const known = latest.get(key);
+  if (known === undefined || r.date >= known.date) latest.set(key, { campaignId: r.campaignId, segmentType: r.segmentType, segmentId: r.segmentId, size: r.segmentSize, date: r.date });
+}
+
+export function segmentSizeRanges(latest: LatestSegmentSizes): SegmentSizeRange[] {
+  return [...latest.values()].map((x) => ({ campaignId: x.campaignId, segmentType: x.segmentType, segmentId: x.segmentId, lower: x.size, upper: x.size, asOf: x.date }));
 }
 
 /** A segment's audience size as a range (Meta's estimate: lower and upper bound), given on a day. */
@@ -133,7 +142,8 @@ const UPSERT = `on conflict (campaign_id, date, adset_id, segment_type, segment_
   revenue_minor = excluded.revenue_minor, currency = excluded.currency, source = excluded.source,
   imported_at = now()`;
 
-async function anyStoredRows(tx: Db, rows: readonly InsightRow[]): Promise<boolean> {
+/** Whether writing `rows` may replace stored rows: a stored row of one of their campaigns lies in their date range. */
+export async function mayReplaceStoredRows(tx: Db, rows: readonly InsightRow[]): Promise<boolean> {
   if (rows.length === 0) return false;
   let first = rows[0]!.date;
   let last = first;
@@ -148,6 +158,44 @@ async function anyStoredRows(tx: Db, rows: readonly InsightRow[]): Promise<boole
     [[...campaigns], first, last],
   );
   return found.length > 0;
+}
+
+/**
+ * Writes rows given as insightsCsv text on the embedded driver, by COPY. Rows that may replace
+ * stored ones go through a temporary table into the same upsert as upsertInsights'.
+ */
+export async function copyInsights(tx: Db, text: string, mayReplace: boolean): Promise<void> {
+  if (tx.copyFrom === undefined) throw new Error('copyInsights needs the embedded driver (COPY from a blob)');
+  if (!mayReplace) {
+    await tx.copyFrom(`copy insights (${INSIGHT_COLUMNS}) from '/dev/blob' with (format csv)`, text);
+    return;
+  }
+  await tx.query('create temporary table if not exists insights_incoming (like insights including defaults) on commit drop');
+  await tx.copyFrom(`copy insights_incoming (${INSIGHT_COLUMNS}) from '/dev/blob' with (format csv)`, text);
+  await tx.query(`insert into insights (${INSIGHT_COLUMNS}) select ${INSIGHT_COLUMNS} from insights_incoming ${UPSERT}`);
+  await tx.query('truncate insights_incoming');
+}
+
+/** Per campaign: its stored currency and first and last stored day (null when none is stored). */
+export async function storedCampaignDays(tx: Db, campaignIds: readonly string[]): Promise<Map<string, { currency: string | null; first: string | null; last: string | null }>> {
+  const rows = await tx.query<{ id: string; currency: string | null; first: string | null; last: string | null }>(
+    `select u.id, c.currency,
+       (select min(date) from insights i where i.campaign_id = u.id)::text as first,
+       (select max(date) from insights i where i.campaign_id = u.id)::text as last
+     from unnest($1::text[]) as u(id) left join campaigns c on c.campaign_id = u.id`,
+    [campaignIds],
+  );
+  return new Map(rows.map((r) => [r.id, { currency: r.currency, first: r.first, last: r.last }]));
+}
+
+/** Whether the store holds any segment row (segment_type not empty). */
+export async function hasSegmentRows(db: Db): Promise<boolean> {
+  return (await db.query("select 1 from insights where segment_type <> '' limit 1")).length > 0;
+}
+
+export async function countSegmentRows(db: Db): Promise<number> {
+  const rows = await db.query<{ n: number }>("select count(*)::float8 as n from insights where segment_type <> ''");
+  return Number(rows[0]!.n);
 }
 
 export class CurrencyConflictError extends Error {

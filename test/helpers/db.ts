@@ -30,6 +30,7 @@ export async function openTestDb(): Promise<Db> {
   return {
     kind: db.kind,
     ...(db.pglite ? { pglite: db.pglite } : {}),
+    ...(db.copyFrom ? { copyFrom: (sql: string, data: string) => db.copyFrom!(sql, data) } : {}),
     query: (sql, params) => db.query(sql, params),
     transaction: (work) => db.transaction(work),
     async close() {
