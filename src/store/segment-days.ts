@@ -1,4 +1,5 @@
 import { addCalendarDays } from '../engine/calendar.ts';
+import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
 import type { InsightRow, Metrics, SegmentType } from '../engine/types.ts';
 import type { Db } from './db.ts';
 import type { SegmentAggregate } from './segments.ts';
@@ -6,10 +7,7 @@ import type { SegmentAggregate } from './segments.ts';
 // The segment table's sums (loadSegmentAggregates) added up in JavaScript as rows are read, for an
 // import that leaves the store's segment rows exactly the rows it wrote: then the SQL pass over all
 // of them, a quarter of such an import's time beside the write, gives nothing these sums do not.
-// Plain data (Maps, Sets, arrays), so a worker thread can build it and post it whole.
-
-/** Per day, the nine sums of metrics-sql.ts in its order (impressions, clicks, spend, reach, …). */
-type DaySums = number[];
+// Plain data (Maps, Sets, Metrics), so a worker thread can build it and post it whole.
 
 interface SegmentEntry {
   segmentType: SegmentType;
@@ -19,7 +17,7 @@ interface SegmentEntry {
   name: string;
   otherNames: Set<string> | null;
   campaigns: Set<string>;
-  days: Map<string, DaySums>;
+  days: Map<string, Metrics>;
 }
 
 export interface SegmentDays {
@@ -52,33 +50,10 @@ export function addSegmentDay(days: SegmentDays, r: InsightRow): void {
   e.campaigns.add(r.campaignId);
   let d = e.days.get(r.date);
   if (d === undefined) {
-    d = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    d = emptyMetrics();
     e.days.set(r.date, d);
   }
-  d[0]! += r.impressions;
-  d[1]! += r.clicks;
-  d[2]! += r.spendMinor;
-  // A sum that knows only some rows keeps its own denominator (metrics-sql.ts): reach with the
-  // impressions of the rows that state it, and so on.
-  if (r.reach !== null) {
-    d[3]! += r.reach;
-    d[4]! += r.impressions;
-  }
-  if (r.conversions !== null) {
-    d[5]! += r.conversions;
-    d[6]! += r.clicks;
-  }
-  if (r.revenueMinor !== null) {
-    d[7]! += r.revenueMinor;
-    d[8]! += r.spendMinor;
-  }
-}
-
-function metricsOf(s: DaySums): Metrics {
-  return {
-    impressions: s[0]!, clicks: s[1]!, spendMinor: s[2]!, reach: s[3]!, impressionsWithReach: s[4]!,
-    conversions: s[5]!, clicksWithConversions: s[6]!, revenueMinor: s[7]!, spendWithRevenueMinor: s[8]!,
-  };
+  addRow(d, r);
 }
 
 /**
@@ -93,19 +68,16 @@ export async function segmentAggregatesOf(db: Db, days: SegmentDays, recentDays:
     let last = '';
     for (const date of e.days.keys()) if (date > last) last = date;
     const after = addCalendarDays(last, -recentDays);
-    const total = [0, 0, 0, 0, 0, 0, 0, 0, 0];
-    const recent = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const total = emptyMetrics();
+    const recent = emptyMetrics();
     for (const [date, d] of e.days) {
-      const isRecent = date > after;
-      for (let k = 0; k < 9; k++) {
-        total[k]! += d[k]!;
-        if (isRecent) recent[k]! += d[k]!;
-      }
+      addMetrics(total, d);
+      if (date > after) addMetrics(recent, d);
     }
     // Every sum of non-negative rows is at most its total: the totals being exact makes all exact.
-    if (!total.every(Number.isSafeInteger)) return null;
+    if (!Object.values(total).every(Number.isSafeInteger)) return null;
     if (e.otherNames !== null) named.push({ at: out.length, names: [e.name, ...e.otherNames] });
-    out.push({ segmentType: e.segmentType, segmentId: e.segmentId, segmentName: e.name, currency: e.currency, campaignsCount: e.campaigns.size, lastUsed: last, total: metricsOf(total), recent: metricsOf(recent) });
+    out.push({ segmentType: e.segmentType, segmentId: e.segmentId, segmentName: e.name, currency: e.currency, campaignsCount: e.campaigns.size, lastUsed: last, total, recent });
   }
   if (named.length > 0) {
     // max(segment_name) in SQL orders by the database's collation, which JavaScript does not know.
