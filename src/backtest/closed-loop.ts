@@ -345,9 +345,7 @@ function deliverToInterests(marketSeed: number | string, creative: ValueScale, t
     const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr * creative.cvr));
     const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, (g.revenuePerConversionMinor * creative.aov) / ORDER_VALUE_SHAPE)) : 0;
     const spendMinor = Math.round(priceOf === null ? spend * share : (spend * spendWeight(g.segmentId)) / spendWeights);
-    const metrics: Metrics = reporting === 'complete'
-      ? { ...emptyMetrics(), impressions: n, clicks, spendMinor, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spendMinor }
-      : reportedMetrics({ impressions: n, clicks, spendMinor, conversions, revenueMinor: revenue }, reporting, marketSeed, [date, 'interest', g.segmentId]);
+    const metrics = reportedMetrics({ impressions: n, clicks, spendMinor, conversions, revenueMinor: revenue }, reporting, marketSeed, [date, 'interest', g.segmentId]);
     let h = history.get(g.segmentId);
     if (!h) history.set(g.segmentId, (h = { segmentType: 'interest', segmentId: g.segmentId, segmentName: g.segmentName, days: [] }));
     h.days.push({ date, metrics });
@@ -452,7 +450,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       const expected = expectedRevenue(split, audience);
       const { days: delivered, saturation } = deliver(rng, c, creative, split, audience, date);
       // The history holds what the source reports; the day's figures below, what was delivered.
-      history.push(...(reporting === 'complete' ? delivered : delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) }))));
+      history.push(...delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) })));
       if (strategy === 'spec' || strategy === 'bayes') {
         deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date, priceOf, reporting);
       }
