@@ -33,7 +33,11 @@ const median = (xs: readonly number[]) => {
 };
 const all = figures.at(-1)!.conversionsPer100;
 console.log(`Kaggle campaign 1178, ${ads.length} ads, ${SPLITS} random half-splits: held-out approved conversions per 100 of spend of the chosen interests (median over splits, worst and best split; ratio to the whole held-out half, median), interests per recommendation (median)`);
+const bayes = figures[0]!.conversionsPer100;
 for (const f of figures) {
   const ratio = f.conversionsPer100.map((x, i) => x / all[i]!);
-  console.log(`  ${f.name.padEnd(58)} ${median(f.conversionsPer100).toFixed(3)} (${Math.min(...f.conversionsPer100).toFixed(3)}–${Math.max(...f.conversionsPer100).toFixed(3)}); ×${median(ratio).toFixed(3)}; ${median(f.interests).toFixed(1)} interests`);
+  // Paired with the default on the same splits: the spread between splits is mostly which ads fell in which half.
+  const differences = f.conversionsPer100.map((x, i) => x - bayes[i]!);
+  const paired = f === figures[0] ? '' : `; against bayes: median difference ${median(differences) >= 0 ? '+' : ''}${median(differences).toFixed(3)}, ahead on ${differences.filter((d) => d > 0).length} of ${SPLITS} splits`;
+  console.log(`  ${f.name.padEnd(58)} ${median(f.conversionsPer100).toFixed(3)} (${Math.min(...f.conversionsPer100).toFixed(3)}–${Math.max(...f.conversionsPer100).toFixed(3)}); ×${median(ratio).toFixed(3)}; ${median(f.interests).toFixed(1)} interests${paired}`);
 }
