@@ -403,10 +403,18 @@ export interface BayesExpectedEvent {
   priorStrength: number;
   /** Revenue per impression, minor units. */
   interval: { mean: number; lower: number; upper: number; relativeHalfWidth: number; confidence: number };
-  /** The countries' fitted priors, null without a country breakdown. */
+  /** The countries' fitted priors, null where the ad set has fewer than two countries with rows. */
   countryPriors: ValuePriors | null;
+  /**
+   * What the interval was shrunk toward: the ad set's countries; the campaign's other ad sets (an
+   * ad set with one unit); the ad set itself (one unit, no other ad set with delivery). Absent in
+   * traces of engine versions before 11, which shrank toward the ad set's countries, or itself.
+   */
+  priorFrom?: ExpectedPriorSource;
   confidence: number;
 }
+
+export type ExpectedPriorSource = 'countries' | 'campaign' | 'adset';
 
 /** Engine version 5's split found no country whose response curve could be fitted: the specification's split is used. */
 export interface NoResponseCurveEvent {

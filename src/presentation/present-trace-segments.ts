@@ -8,6 +8,7 @@ import type {
   BayesExpectedEvent,
   CampaignSegmentScoreEvent,
   EvidenceCoverage,
+  ExpectedPriorSource,
   ExplorationEvent,
   FatigueRestEvent,
   PriorsFittedEvent,
@@ -228,6 +229,12 @@ export function presentSpecExpected(e: SpecExpectedEvent): TraceEntryDocument {
     };
 }
 
+const PRIOR_SOURCES: Record<ExpectedPriorSource, string> = {
+  countries: 'its countries\' pooled rates',
+  campaign: 'the campaign\'s other ad sets\' rates: the ad set has one country, or no country breakdown, and its own rates as the prior would count its rows twice',
+  adset: 'its own rates: it has one country, or no country breakdown, and no other ad set of the campaign has delivery',
+};
+
 export function presentBayesExpected(e: BayesExpectedEvent): TraceEntryDocument {
   const spec = presentSpecExpected(e.spec);
   const s4 = (x: number) => sig(x, 4);
@@ -235,7 +242,7 @@ export function presentBayesExpected(e: BayesExpectedEvent): TraceEntryDocument 
   const levelNote = level.factor === 1 ? '' : `; ROAS moved to the last ${e.recentDays} days' level (×${s4(level.factor)}: their ROAS shrunk toward the window's with strength ${e.priorStrength}, over the window's)`;
   return {
     step: 'expected',
-    decision: `${spec.decision}${levelNote}; confidence from the 90 % credible interval of expected revenue per impression, ${s4(interval.lower * 1000)}–${s4(interval.upper * 1000)} minor units per 1,000 impressions: clamp(1 − relative half-width, 0, 0.95) × evidence coverage`,
+    decision: `${spec.decision}${levelNote}; confidence from the 90 % credible interval of expected revenue per impression${e.priorFrom === undefined ? '' : ` (rates shrunk toward ${PRIOR_SOURCES[e.priorFrom]})`}, ${s4(interval.lower * 1000)}–${s4(interval.upper * 1000)} minor units per 1,000 impressions: clamp(1 − relative half-width, 0, 0.95) × evidence coverage`,
     numbers: {
       ...spec.numbers,
       roas: round(e.roas, 3),
@@ -250,6 +257,7 @@ export function presentBayesExpected(e: BayesExpectedEvent): TraceEntryDocument 
       interval_confidence: round(interval.confidence, 3),
       ...(e.countryPriors ? priorNumbers('country_prior_', e.countryPriors) : {}),
       country_priors_in_use: e.countryPriors !== null ? 'fitted where the fit succeeded' : 'fixed',
+      ...(e.priorFrom === undefined ? {} : { interval_prior: e.priorFrom }),
       evidence_coverage: e.spec.coverage.share,
       confidence: round(e.confidence, 3),
     },

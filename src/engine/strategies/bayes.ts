@@ -10,7 +10,7 @@ import { judgeFatigue } from '../fatigue-rest.ts';
 import { allocateBudget } from '../geo.ts';
 import { allocateByResponse } from '../geo-bayes.ts';
 import { checkCampaign, decideGeoSplit, type CampaignCheck } from '../geo-value.ts';
-import { addMetrics, emptyMetrics } from '../metrics.ts';
+import { addMetrics, emptyMetrics, subtractMetrics } from '../metrics.ts';
 import { minorDigits } from '../money.ts';
 import type { Rng } from '../random.ts';
 import { recentRoasLevel } from '../roas-level.ts';
@@ -18,8 +18,10 @@ import { scoreSegments, scoresOf, scoreTable, tableOf, type ScoreTable } from '.
 import { segmentKey, type SegmentKey } from '../segment-key.ts';
 import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments, type PoolType } from '../segment-pool.ts';
 import { costsOf, fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, SegmentScore, TraceEvent } from '../types.ts';
-import { fitStrengths, fittedPrior, pooledPrior } from '../value-model.ts';
+import type { ValuePriors } from '../empirical-bayes.ts';
+import type { ExpectedPriorSource } from '../trace-events.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentScore, TraceEvent } from '../types.ts';
+import { fitStrengths, fittedPrior, pooledPrior, type RatePrior } from '../value-model.ts';
 import { evidenceCoverage, specExpected } from './spec.ts';
 import type { AdSetExpectInput, AdSetSplitInput, CampaignRun, CampaignStrategy, CountrySplit, DecisionStrategy, Expected, SegmentRanking } from './strategy.ts';
 
@@ -51,7 +53,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
     choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor)),
-    expect: (input) => bayesExpected(input, settings, minorPerMajor),
+    expect: (input) => bayesExpected(input, settings, minorPerMajor, otherAdsets(adsets)),
   };
 }
 
@@ -160,13 +162,39 @@ function chooseFromCampaign(
 
 
 
+/** Each ad set's outside evidence: the sum of the campaign's other ad sets' rows. */
+function otherAdsets(adsets: readonly AdSetSnapshot[]): (adsetId: string | null) => Metrics {
+  const campaign = adsets.reduce((acc, a) => addMetrics(acc, a.total), emptyMetrics());
+  const byId = new Map(adsets.map((a) => [a.adsetId, a.total]));
+  return (adsetId) => {
+    const own = byId.get(adsetId);
+    return own === undefined ? campaign : subtractMetrics(campaign, own);
+  };
+}
+
+/**
+ * What the ad set's value interval is shrunk toward. Across its countries where it has several
+ * (fitted where the fit succeeds); with one unit (no country breakdown, or one country) its own
+ * rates as the prior would count its rows twice, so that an ad set with clicks and no conversion
+ * would be certain to convert never: the prior is then the campaign's other ad sets' rates, at the
+ * fixed strengths, and the ad set's own only where the campaign has no other ad set with delivery.
+ */
+function intervalPrior(units: readonly Metrics[], pooled: Metrics, outside: Metrics): { prior: RatePrior; priors: ValuePriors | null; from: ExpectedPriorSource } {
+  if (units.length >= 2) {
+    const priors = fitStrengths(units);
+    return { prior: fittedPrior(priors, pooled), priors, from: 'countries' };
+  }
+  if (outside.impressions > 0) return { prior: pooledPrior(outside), priors: null, from: 'campaign' };
+  return { prior: pooledPrior(pooled), priors: null, from: 'adset' };
+}
+
 /**
  * The `bayes` strategy's expected CTR and CVR are the seed's; its expected ROAS is the seed's
  * budget-weighted country ROAS moved to the ad set's recent level (src/engine/roas-level.ts), and
  * its confidence comes from the 90 % credible interval of expected revenue per impression
  * (src/engine/credible-interval.ts), times the same evidence coverage.
  */
-function bayesExpected(input: AdSetExpectInput, settings: EngineSettings, minorPerMajor: number): Expected {
+function bayesExpected(input: AdSetExpectInput, settings: EngineSettings, minorPerMajor: number, outsideOf: (adsetId: string | null) => Metrics): Expected {
   const { adset, allocations, hasCountryData } = input;
   const coverage = evidenceCoverage(adset.total);
   const seedLike = specExpected(input, settings, minorPerMajor);
@@ -175,9 +203,8 @@ function bayesExpected(input: AdSetExpectInput, settings: EngineSettings, minorP
     ? allocations.map((a) => ({ total: totals.get(a.countryCode) ?? emptyMetrics(), weight: a.amountMinor }))
     : [{ total: adset.total, weight: 1 }];
   const pooled = hasCountryData ? adset.countries.reduce((acc, c) => addMetrics(acc, c.total), emptyMetrics()) : adset.total;
-  const priors = hasCountryData ? fitStrengths(adset.countries.map((c) => c.total)) : null;
-  const useFitted = priors !== null;
-  const interval = valueInterval(parts, useFitted ? fittedPrior(priors, pooled) : pooledPrior(pooled), useFitted && priors.order.fitted ? priors.order.perConversionVariance : null);
+  const { prior, priors, from } = intervalPrior(hasCountryData ? adset.countries.map((c) => c.total) : [adset.total], pooled, outsideOf(adset.adsetId));
+  const interval = valueInterval(parts, prior, priors?.order.fitted ? priors.order.perConversionVariance : null);
   const confidence = interval.confidence * coverage.share;
   const level = recentRoasLevel(adset.total, adset.recent, settings.priors.strength, minorPerMajor);
   const roas = seedLike.roas * level.factor;
@@ -196,6 +223,7 @@ function bayesExpected(input: AdSetExpectInput, settings: EngineSettings, minorP
       priorStrength: settings.priors.strength,
       interval,
       countryPriors: priors,
+      priorFrom: from,
       confidence,
     },
   };
