@@ -48,6 +48,10 @@ describe('parseFamily', () => {
     expect(familyName(parseFamily('impressions/union/independent/ignored/revenue-only'))).toBe('revenue-only');
     expect(familyName(parseFamily('both/shared/independent/paid/patchy'))).toBe('both/shared/independent/paid/patchy');
     expect(familyName(parseFamily('both/shared/independent/ignored/patchy'))).toBe('both/shared/independent/ignored/patchy');
+    // 'none' is the absent sixth axis.
+    expect(parseFamily('impressions/union/independent/ignored/complete/none')).toEqual(DEFAULT_FAMILY);
+    expect(familyName(parseFamily('impressions/union/independent/ignored/complete/countries'))).toBe('country-drift');
+    expect(familyName(parseFamily('conversion/union/independent/paid/patchy/countries'))).toBe('conversion/union/independent/paid/patchy/countries');
   });
 
   it('names the field and the allowed values when the text is wrong', () => {
@@ -57,7 +61,8 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/big')).toThrow(/sizes must be one of/);
     expect(() => parseFamily('conversion/union/independent/free')).toThrow(/prices must be one of ignored, paid, got "free"/);
     expect(() => parseFamily('conversion/union/independent/paid/sometimes')).toThrow(/reporting must be one of complete, revenue-only, patchy, got "sometimes"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/x')).toThrow(/drift must be one of none, countries, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -106,6 +111,28 @@ describe('market families', () => {
     // Independent of each other: about 8 % lack both.
     expect(share((r) => r.conversions === null && r.revenueMinor === null)).toBeCloseTo(0.08, 1);
     expect(patchy.every((r, i) => (r.conversions === null || r.conversions === complete[i]!.conversions) && (r.revenueMinor === null || r.revenueMinor === complete[i]!.revenueMinor))).toBe(true);
+  });
+
+  it('country drift: the same market whose countries\' conversion rates moved apart over the history, ending where the market without drift stands', () => {
+    const plain = rowsOf(DEFAULT_FAMILY, { days: 30 });
+    const drifting = rowsOf(NAMED_FAMILIES['country-drift']!, { days: 30 });
+    // The last day's truth, which the oracle and the loop use, is the plain market's.
+    expect(drifting.truth.countries.map(({ drift: _drift, ...k }) => k)).toEqual(plain.truth.countries);
+    expect(drifting.truth.segments).toEqual(plain.truth.segments);
+    const drifts = drifting.truth.countries.map((k) => k.drift!);
+    expect(drifts.every((d) => Math.abs(d) <= 0.8)).toBe(true);
+    expect(new Set(drifts).size).toBe(drifts.length);
+    // A country drifting up converts less in the first third than in the last, one drifting down more.
+    const cvr = (rows: readonly InsightRow[], country: string, from: string, to: string) => {
+      const own = rows.filter((r) => r.country === country && r.date >= from && r.date <= to);
+      return own.reduce((a, r) => a + r.conversions!, 0) / own.reduce((a, r) => a + r.clicks, 0);
+    };
+    const dates = [...new Set(drifting.rows.map((r) => r.date))].sort();
+    const [first, last] = [dates.slice(0, 10), dates.slice(-10)];
+    const up = drifting.truth.countries.reduce((a, k) => (k.drift! > a.drift! ? k : a));
+    const down = drifting.truth.countries.reduce((a, k) => (k.drift! < a.drift! ? k : a));
+    expect(cvr(drifting.rows, up.countryCode, first[0]!, first.at(-1)!)).toBeLessThan(cvr(drifting.rows, up.countryCode, last[0]!, last.at(-1)!));
+    expect(cvr(drifting.rows, down.countryCode, first[0]!, first.at(-1)!)).toBeGreaterThan(cvr(drifting.rows, down.countryCode, last[0]!, last.at(-1)!));
   });
 
   it('shares countries and segments with the default family of the same seed where the axis does not touch them', () => {

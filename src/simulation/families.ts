@@ -52,6 +52,16 @@ export type PricesAxis = 'ignored' | 'paid';
  */
 export type ReportingAxis = 'complete' | 'revenue-only' | 'patchy';
 
+/**
+ * Whether countries' values move apart over the history:
+ * - 'none' (absent): every country's value moves with the campaign's mild trend (the stub's
+ *   original market);
+ * - 'countries': each country's conversion rate also drifts on its own over the history (a season,
+ *   a holiday, a competitor): on the first day it is 0.43 to 2.33 times the last day's (typically
+ *   0.71 to 1.41), and the decision is judged at the last day's values: the window's average misleads.
+ */
+export type DriftAxis = 'none' | 'countries';
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
@@ -60,6 +70,8 @@ export interface MarketFamily {
   readonly prices?: PricesAxis;
   /** Absent: 'complete', as every family decided before the axis existed. */
   readonly reporting?: ReportingAxis;
+  /** Absent: 'none', as every family decided before the axis existed. */
+  readonly drift?: DriftAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
@@ -70,11 +82,16 @@ export function reportingOf(f: MarketFamily): ReportingAxis {
   return f.reporting ?? 'complete';
 }
 
+export function driftOf(f: MarketFamily): DriftAxis {
+  return f.drift ?? 'none';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
 export const PRICES_AXIS: readonly PricesAxis[] = ['ignored', 'paid'];
 export const REPORTING_AXIS: readonly ReportingAxis[] = ['complete', 'revenue-only', 'patchy'];
+export const DRIFT_AXIS: readonly DriftAxis[] = ['none', 'countries'];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
 export const DEFAULT_FAMILY: MarketFamily = Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent' });
@@ -97,21 +114,22 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'paid-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', prices: 'paid' }),
   'revenue-only': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', reporting: 'revenue-only' }),
   'patchy-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', reporting: 'patchy' }),
+  'country-drift': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', drift: 'countries' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
- * ("conversion/adset-per-segment/independent", optionally a fourth, prices, and a fifth,
- * reporting: "/paid/patchy"). Throws a RangeError naming what is wrong.
+ * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
+ * and a sixth, drift: "/paid/patchy/countries"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
   if (named !== undefined && Object.hasOwn(NAMED_FAMILIES, text)) return named;
   const parts = text.split('/');
-  if (parts.length >= 3 && parts.length <= 5) {
-    const [saturation, segmentRows, sizes, prices, reporting] = parts as [string, string, string, string | undefined, string | undefined];
+  if (parts.length >= 3 && parts.length <= 6) {
+    const [saturation, segmentRows, sizes, prices, reporting, drift] = parts as [string, string, string, string | undefined, string | undefined, string | undefined];
     const bad = !(SATURATION_AXIS as readonly string[]).includes(saturation)
       ? `saturation must be one of ${SATURATION_AXIS.join(', ')}, got ${JSON.stringify(saturation)}`
       : !(SEGMENT_ROWS_AXIS as readonly string[]).includes(segmentRows)
@@ -122,7 +140,9 @@ export function parseFamily(text: string): MarketFamily {
             ? `prices must be one of ${PRICES_AXIS.join(', ')}, got ${JSON.stringify(prices)}`
             : reporting !== undefined && !(REPORTING_AXIS as readonly string[]).includes(reporting)
               ? `reporting must be one of ${REPORTING_AXIS.join(', ')}, got ${JSON.stringify(reporting)}`
-              : null;
+              : drift !== undefined && !(DRIFT_AXIS as readonly string[]).includes(drift)
+                ? `drift must be one of ${DRIFT_AXIS.join(', ')}, got ${JSON.stringify(drift)}`
+                : null;
     if (bad !== null) throw new RangeError(`family: ${bad}`);
     // The default of an optional axis is its absence, so that the family equals the one named without it.
     return Object.freeze({
@@ -131,20 +151,23 @@ export function parseFamily(text: string): MarketFamily {
       sizes: sizes as SizeAxis,
       ...(prices === undefined || prices === 'ignored' ? {} : { prices: prices as PricesAxis }),
       ...(reporting === undefined || reporting === 'complete' ? {} : { reporting: reporting as ReportingAxis }),
+      ...(drift === undefined || drift === 'none' ? {} : { drift: drift as DriftAxis }),
     });
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting]] (e.g. conversion/adset-per-segment/independent/paid/patchy), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes. */
 export function familyName(f: MarketFamily): string {
   for (const [name, g] of Object.entries(NAMED_FAMILIES)) if (sameFamily(g, f)) return name;
-  const tail = reportingOf(f) !== 'complete' ? `/${pricesOf(f)}/${reportingOf(f)}` : pricesOf(f) !== 'ignored' ? `/${pricesOf(f)}` : '';
+  const tail = driftOf(f) !== 'none'
+    ? `/${pricesOf(f)}/${reportingOf(f)}/${driftOf(f)}`
+    : reportingOf(f) !== 'complete' ? `/${pricesOf(f)}/${reportingOf(f)}` : pricesOf(f) !== 'ignored' ? `/${pricesOf(f)}` : '';
   return `${f.saturation}/${f.segmentRows}/${f.sizes}${tail}`;
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b);
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

@@ -25,7 +25,7 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { DEFAULT_FAMILY, reportingOf, type MarketFamily } from './families.ts';
+import { DEFAULT_FAMILY, driftOf, reportingOf, type MarketFamily } from './families.ts';
 import { reportedRow } from './reporting.ts';
 import { conversionFactor, type CountryResponse, trueImpressions, type ValueScale } from './response.ts';
 
@@ -86,6 +86,12 @@ export interface StubCountryTruth extends CountryResponse {
   readonly region: 'ES' | 'EU' | 'LATAM';
   /** Share of the campaign's daily budget before daily noise. */
   readonly budgetShare: number;
+  /**
+   * The country's own drift over the history (family drift 'countries'; absent = none): its
+   * conversion rate on a day at position t of the history (−½ first day, +½ last) is `cvr` times
+   * (1 + drift·t)/(1 + drift/2), so `cvr` is the last day's, which the oracle and the loop use.
+   */
+  readonly drift?: number;
 }
 
 export interface StubSegmentTruth {
@@ -343,7 +349,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
   const otherSum = otherWeights.reduce((a, w) => a + w, 0);
   const shares = [esShare, ...otherWeights.map((w) => ((1 - esShare) * w) / otherSum)];
 
-  const countries: StubCountryTruth[] = COUNTRY_CENTRES.map((centre, i) => {
+  let countries: StubCountryTruth[] = COUNTRY_CENTRES.map((centre, i) => {
     // The clamps sit inside the realistic 2026 ranges (CTR 0.5–3 %, CVR 0.5–6 %, CPC 0.10–1.50 EUR,
     // ROAS 0.5–6) with room for the ad set multipliers and daily noise.
     const ctr = clamp(centre.ctr * logNoise(rng, 0.2), 0.006, 0.025);
@@ -394,6 +400,11 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
       revenuePerConversionMinor: toMinor(aov),
     };
   });
+  if (driftOf(s.family) === 'countries') {
+    // Its own stream, so that everything else the seed draws stays as in the family without drift.
+    const driftRng = createRng(deriveSeed(s.seed, 'country-drift', campaignId));
+    countries = countries.map((k) => ({ ...k, drift: clamp(driftRng.normal(0, 0.5), -0.8, 0.8) }));
+  }
 
   // What the average impression of the campaign does at the planned split.
   let impressions = 0;
@@ -805,6 +816,11 @@ function simulateAdsetDay(
   // day's saturation into their rows.
   let saturatedConversions = 0;
   let plannedConversions = 0;
+  // Countries drifting on their own (family drift 'countries') move the day's conversions as a whole:
+  // the ratio of drifted to undrifted expected conversions carries that into the other rows.
+  const t = days > 1 ? dayIndex / (days - 1) - 0.5 : 0.5;
+  let driftedConversions = 0;
+  let undriftedConversions = 0;
   c.countries.forEach((k, i) => {
     const s = countrySpend[i]!;
     let impressions: number;
@@ -821,7 +837,12 @@ function simulateAdsetDay(
     // The conversion rate falls with the impressions the campaign buys in the country (the ad set's, scaled up by its share).
     const q = conversionFactor(k, impressions / adset.budgetShare);
     const clicks = rng.binomial(impressions, clamp(k.ctr * ctrFactor, 0, 0.5));
-    const conversions = rng.binomial(clicks, clamp(k.cvr * cvrFactor * q, 0, 0.9));
+    const drifted = k.drift === undefined ? 1 : (1 + k.drift * t) / (1 + k.drift / 2);
+    if (k.drift !== undefined) {
+      driftedConversions += impressions * k.ctr * k.cvr * q * drifted;
+      undriftedConversions += impressions * k.ctr * k.cvr * q;
+    }
+    const conversions = rng.binomial(clicks, clamp(k.drift === undefined ? k.cvr * cvrFactor * q : k.cvr * cvrFactor * q * drifted, 0, 0.9));
     // A saturated country shows the ads again to the same people: frequency grows with spend/saturation.
     const reach = reachOf(impressions, (1.05 + 0.25 * x) * (1 + 0.04 * (rng.next() - 0.5)));
     const revenue = revenueOf(rng, conversions, k.revenuePerConversionMinor * aov);
@@ -836,6 +857,7 @@ function simulateAdsetDay(
     rows.push(makeRow(ctx, '', '', '', k.countryCode, '', '', impressions, reach, clicks, conversions, s, revenue));
   });
   if (plannedConversions > 0) cvrFactor *= saturatedConversions / plannedConversions;
+  if (undriftedConversions > 0) cvrFactor *= driftedConversions / undriftedConversions;
 
   // (b) Segments. An ad set of one segment: its whole delivery. An ad set of several: its
   // delivery credited to them in equal parts, as LIVE sync credits Meta's rows (the remainder of a
