@@ -842,7 +842,7 @@ function simulateAdsetDay(
       driftedConversions += impressions * k.ctr * k.cvr * q * drifted;
       undriftedConversions += impressions * k.ctr * k.cvr * q;
     }
-    const conversions = rng.binomial(clicks, clamp(k.drift === undefined ? k.cvr * cvrFactor * q : k.cvr * cvrFactor * q * drifted, 0, 0.9));
+    const conversions = rng.binomial(clicks, clamp(k.cvr * cvrFactor * q * drifted, 0, 0.9));
     // A saturated country shows the ads again to the same people: frequency grows with spend/saturation.
     const reach = reachOf(impressions, (1.05 + 0.25 * x) * (1 + 0.04 * (rng.next() - 0.5)));
     const revenue = revenueOf(rng, conversions, k.revenuePerConversionMinor * aov);

@@ -50,10 +50,11 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   const campaignSegments = settings.segmentPool === 'campaign' ? poolCampaignSegments(adsets, scored.map((x) => x.scores)) : null;
   const pool: CampaignPool | null = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, minorPerMajor)) };
   const plan = explorationPlan(settings, snapshot);
+  const outsideOf = otherAdsets(adsets);
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
     choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor)),
-    expect: (input) => bayesExpected(input, settings, minorPerMajor, otherAdsets(adsets)),
+    expect: (input) => bayesExpected(input, settings, minorPerMajor, outsideOf),
   };
 }
 
