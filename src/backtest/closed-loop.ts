@@ -27,7 +27,7 @@ import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, Countr
 import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { DEFAULT_FAMILY, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { reportedMetrics } from '../simulation/reporting.ts';
-import { createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../simulation/market.ts';
+import { countriesOnDay, createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
 
@@ -261,16 +261,22 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
  * stub's own rows would have shown. `saturation` is the day's conversion-rate saturation relative
  * to the market's planned split (1 when value per impression does not fall), for the interest rows.
  */
-function deliver(rng: Rng, c: StubCampaignTruth, creative: ValueScale, split: ReadonlyMap<string, number>, audience: number, date: string): { days: CountryDay[]; saturation: number } {
+function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTruth[], creative: ValueScale, split: ReadonlyMap<string, number>, audience: number, date: string): { days: CountryDay[]; saturation: number } {
   let saturated = 0;
   let planned = 0;
-  const days = c.countries.map((k) => {
+  let drifted = 0;
+  let undrifted = 0;
+  const days = today.map((k, i) => {
     const spend = split.get(k.countryCode) ?? 0;
     const impressions = Math.round(trueImpressions(k, spend) * Math.exp(rng.normal(0, 0.05)));
     const q = conversionFactor(k, impressions);
     if (k.valueSaturationImpressions !== null) {
       saturated += impressions * k.ctr * k.cvr * q;
       planned += impressions * k.ctr * k.cvr * conversionFactor(k, trueImpressions(k, c.dailyBudgetMinor * k.budgetShare));
+    }
+    if (k !== c.countries[i]) {
+      drifted += impressions * k.ctr * k.cvr * q;
+      undrifted += impressions * k.ctr * c.countries[i]!.cvr * q;
     }
     const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr * creative.ctr));
     const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * audience * q));
@@ -279,7 +285,9 @@ function deliver(rng: Rng, c: StubCampaignTruth, creative: ValueScale, split: Re
     const metrics: Metrics = { ...emptyMetrics(), impressions, clicks, spendMinor: spend, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spend };
     return { date, country: k.countryCode, metrics };
   });
-  return { days, saturation: planned > 0 ? saturated / planned : 1 };
+  // Drifting countries (countriesOnDay) move the day's conversions as a whole: the interest rows carry that too.
+  const drift = undrifted > 0 ? drifted / undrifted : 1;
+  return { days, saturation: (planned > 0 ? saturated / planned : 1) * drift };
 }
 
 interface SegmentDays {
@@ -372,9 +380,18 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const reporting = reportingOf(family);
   const credit = pricedAudience(interestValues, weights.credit, priceOf);
   const oracleInterests = bestInterests(credit.values, credit.weightOf, options.settings.maxInterests);
-  const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number) => revenueOfSplit(c.countries, split, { ...creative, cvr: creative.cvr * audience });
+  const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number, today: readonly StubCountryTruth[] = c.countries) => revenueOfSplit(today, split, { ...creative, cvr: creative.cvr * audience });
   const oracleAudience = audienceMultiplier(oracleInterests, credit.values, credit.weightOf);
   const oracleDaily = expectedRevenue(oracle, oracleAudience);
+  // Countries that drift (family drift 'countries') keep drifting in the loop: each day has its own
+  // truth, so its own oracle split. The same objects, oracle and revenue every day where none drifts.
+  const daysOf = Array.from({ length: options.days }, (_, i) => {
+    const today = countriesOnDay(c, i + 1);
+    if (today === c.countries) return { today, oracle, oracleRevenue: oracleDaily };
+    const split = oracleSplit(today, budget, spainMinPct, creative);
+    return { today, oracle: split, oracleRevenue: expectedRevenue(split, oracleAudience, today) };
+  });
+  const oracleTotal = daysOf.every((d) => d.today === c.countries) ? oracleDaily * options.days : daysOf.reduce((a, d) => a + d.oracleRevenue, 0);
 
   // The initial history: country days for the geo curves, segment totals for the audience.
   const countryDays: CountryDay[] = [];
@@ -415,11 +432,12 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     let resting: RestingSegment[] = [];
     for (let day = 1; day <= options.days; day++) {
       const date = addDays(options.startDate, day);
+      const { today, oracle: dayOracle, oracleRevenue } = daysOf[day - 1]!;
       let split: Map<string, number>;
       let chosen: string[] = [];
       let predictedRoas: number | null = null;
       if (strategy === 'oracle') {
-        split = oracle;
+        split = dayOracle;
         chosen = oracleInterests;
       } else if (strategy === 'uniform') {
         split = uniformSplit(budget, countries, spainMinPct);
@@ -447,8 +465,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         predictedRoas = decided.expected.roas;
       }
       const audience = audienceMultiplier(chosen, credit.values, credit.weightOf);
-      const expected = expectedRevenue(split, audience);
-      const { days: delivered, saturation } = deliver(rng, c, creative, split, audience, date);
+      const expected = expectedRevenue(split, audience, today);
+      const { days: delivered, saturation } = deliver(rng, c, today, creative, split, audience, date);
       // The history holds what the source reports; the day's figures below, what was delivered.
       history.push(...delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) })));
       if (strategy === 'spec' || strategy === 'bayes') {
@@ -462,8 +480,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         revenueMinor: delivered.reduce((s, d) => s + d.metrics.revenueMinor, 0),
         conversions: delivered.reduce((s, d) => s + d.metrics.conversions, 0),
         predictedRoas,
-        regretMinor: oracleDaily - expected,
-        geoShareOfOracle: expectedRevenue(split, oracleAudience) / oracleDaily,
+        regretMinor: oracleRevenue - expected,
+        geoShareOfOracle: expectedRevenue(split, oracleAudience, today) / oracleRevenue,
         audienceMultiplier: audience,
       });
     }
@@ -471,7 +489,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const last = days.slice(-7).filter((d) => d.predictedRoas !== null && d.revenueMinor > 0);
     const errors = last.map((d) => d.predictedRoas! / (d.revenueMinor / d.spendMinor) - 1);
     const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-    return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / (oracleDaily * options.days), calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
+    return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / oracleTotal, calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
   });
   return { marketSeed: options.marketSeed, family: familyName(family), campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, audienceSizes, oracleAudienceMultiplier: oracleAudience, series };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InsightRow } from '../engine/types.ts';
 import { DEFAULT_FAMILY, FAMILY_NAMES, familyName, NAMED_FAMILIES, parseFamily, type MarketFamily } from './families.ts';
-import { AUDIENCE_RANGE_HALF_WIDTH, createStubMarket, getTruth, trueAudiencePeople, trueSegmentValues, valueScaleAtEnd } from './market.ts';
+import { AUDIENCE_RANGE_HALF_WIDTH, countriesOnDay, createStubMarket, DRIFT_PER_DAY_SD, getTruth, trueAudiencePeople, trueSegmentValues, valueScaleAtEnd } from './market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueMarginalRevenue, trueRevenue } from './response.ts';
 
 const BASE = { seed: 11, campaigns: 1, days: 14, endDate: '2026-11-10', interestsPerCampaign: 40, behaviorsPerCampaign: 8 };
@@ -113,24 +113,32 @@ describe('market families', () => {
     expect(patchy.every((r, i) => (r.conversions === null || r.conversions === complete[i]!.conversions) && (r.revenueMinor === null || r.revenueMinor === complete[i]!.revenueMinor))).toBe(true);
   });
 
-  it('country drift: the same market whose countries\' conversion rates moved apart over the history, ending where the market without drift stands', () => {
+  it('country drift: the same market whose countries\' conversion rates drift apart, through the history and on after it', () => {
     const plain = rowsOf(DEFAULT_FAMILY, { days: 30 });
     const drifting = rowsOf(NAMED_FAMILIES['country-drift']!, { days: 30 });
-    // The last day's truth, which the oracle and the loop use, is the plain market's.
-    expect(drifting.truth.countries.map(({ drift: _drift, ...k }) => k)).toEqual(plain.truth.countries);
+    // The last day's truth is the plain market's; the loop's days move on from it.
+    expect(drifting.truth.countries.map(({ driftPerDay: _drift, ...k }) => k)).toEqual(plain.truth.countries);
     expect(drifting.truth.segments).toEqual(plain.truth.segments);
-    const drifts = drifting.truth.countries.map((k) => k.drift!);
-    expect(drifts.every((d) => Math.abs(d) <= 0.8)).toBe(true);
+    const drifts = drifting.truth.countries.map((k) => k.driftPerDay!);
+    expect(drifts.every((d) => Math.abs(d) <= 2 * DRIFT_PER_DAY_SD)).toBe(true);
     expect(new Set(drifts).size).toBe(drifts.length);
-    // A country drifting up converts less in the first third than in the last, one drifting down more.
+    expect(countriesOnDay(plain.truth, 10)).toBe(plain.truth.countries);
+    const later = countriesOnDay(drifting.truth, 10);
+    later.forEach((k, i) => expect(k.cvr).toBeCloseTo(drifting.truth.countries[i]!.cvr * Math.exp(10 * drifts[i]!), 12));
+    // A country drifting up converts less in the history's first ten days than in its last ten, one drifting down more.
     const cvr = (rows: readonly InsightRow[], country: string, from: string, to: string) => {
       const own = rows.filter((r) => r.country === country && r.date >= from && r.date <= to);
       return own.reduce((a, r) => a + r.conversions!, 0) / own.reduce((a, r) => a + r.clicks, 0);
     };
     const dates = [...new Set(drifting.rows.map((r) => r.date))].sort();
     const [first, last] = [dates.slice(0, 10), dates.slice(-10)];
-    const up = drifting.truth.countries.reduce((a, k) => (k.drift! > a.drift! ? k : a));
-    const down = drifting.truth.countries.reduce((a, k) => (k.drift! < a.drift! ? k : a));
+    // Among the countries with enough conversions to show it (a small one's few conversions are mostly noise).
+    const converting = drifting.truth.countries.filter((k) => drifting.rows.filter((r) => r.country === k.countryCode).reduce((a, r) => a + r.conversions!, 0) >= 100);
+    expect(converting.length).toBeGreaterThanOrEqual(3);
+    const up = converting.reduce((a, k) => (k.driftPerDay! > a.driftPerDay! ? k : a));
+    const down = converting.reduce((a, k) => (k.driftPerDay! < a.driftPerDay! ? k : a));
+    expect(up.driftPerDay).toBeGreaterThan(0);
+    expect(down.driftPerDay).toBeLessThan(0);
     expect(cvr(drifting.rows, up.countryCode, first[0]!, first.at(-1)!)).toBeLessThan(cvr(drifting.rows, up.countryCode, last[0]!, last.at(-1)!));
     expect(cvr(drifting.rows, down.countryCode, first[0]!, first.at(-1)!)).toBeGreaterThan(cvr(drifting.rows, down.countryCode, last[0]!, last.at(-1)!));
   });

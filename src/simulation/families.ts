@@ -56,9 +56,9 @@ export type ReportingAxis = 'complete' | 'revenue-only' | 'patchy';
  * Whether countries' values move apart over the history:
  * - 'none' (absent): every country's value moves with the campaign's mild trend (the stub's
  *   original market);
- * - 'countries': each country's conversion rate also drifts on its own over the history (a season,
- *   a holiday, a competitor): on the first day it is 0.43 to 2.33 times the last day's (typically
- *   0.71 to 1.41), and the decision is judged at the last day's values: the window's average misleads.
+ * - 'countries': each country's conversion rate also drifts on its own (a season, a holiday, a
+ *   competitor), by a daily rate of typically ±2 % (at most ±4 %), through the history and on
+ *   through the loop's days: the window's average misleads, and the market moves under the loop.
  */
 export type DriftAxis = 'none' | 'countries';
 

@@ -81,17 +81,29 @@ export interface StubAudienceSize {
   upper: number;
 }
 
+/** The spread of a drifting country's daily drift (family drift 'countries'): ±2 %/day typical, clamped at ±4 %. */
+export const DRIFT_PER_DAY_SD = 0.02;
+
+/**
+ * The countries as they stand `daysAfter` days after the history's last day: each drifting
+ * country's conversion rate moved on by its drift; the same array where none drifts.
+ */
+export function countriesOnDay(c: StubCampaignTruth, daysAfter: number): readonly StubCountryTruth[] {
+  if (!c.countries.some((k) => k.driftPerDay !== undefined)) return c.countries;
+  return c.countries.map((k) => (k.driftPerDay === undefined ? k : { ...k, cvr: k.cvr * Math.exp(k.driftPerDay * daysAfter) }));
+}
+
 /** A country of the market: where its budget goes and how it responds (response.ts). */
 export interface StubCountryTruth extends CountryResponse {
   readonly region: 'ES' | 'EU' | 'LATAM';
   /** Share of the campaign's daily budget before daily noise. */
   readonly budgetShare: number;
   /**
-   * The country's own drift over the history (family drift 'countries'; absent = none): its
-   * conversion rate on a day at position t of the history (−½ first day, +½ last) is `cvr` times
-   * (1 + drift·t)/(1 + drift/2), so `cvr` is the last day's, which the oracle and the loop use.
+   * The country's own drift (family drift 'countries'; absent = none): its conversion rate n days
+   * after the history's last day (n < 0 inside the history) is `cvr` × e^(driftPerDay·n), so `cvr`
+   * is the last day's; the loop's days continue it (countriesOnDay).
    */
-  readonly drift?: number;
+  readonly driftPerDay?: number;
 }
 
 export interface StubSegmentTruth {
@@ -403,7 +415,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
   if (driftOf(s.family) === 'countries') {
     // Its own stream, so that everything else the seed draws stays as in the family without drift.
     const driftRng = createRng(deriveSeed(s.seed, 'country-drift', campaignId));
-    countries = countries.map((k) => ({ ...k, drift: clamp(driftRng.normal(0, 0.5), -0.8, 0.8) }));
+    countries = countries.map((k) => ({ ...k, driftPerDay: clamp(driftRng.normal(0, DRIFT_PER_DAY_SD), -2 * DRIFT_PER_DAY_SD, 2 * DRIFT_PER_DAY_SD) }));
   }
 
   // What the average impression of the campaign does at the planned split.
@@ -818,7 +830,7 @@ function simulateAdsetDay(
   let plannedConversions = 0;
   // Countries drifting on their own (family drift 'countries') move the day's conversions as a whole:
   // the ratio of drifted to undrifted expected conversions carries that into the other rows.
-  const t = days > 1 ? dayIndex / (days - 1) - 0.5 : 0.5;
+  const daysAfterHistory = dayIndex - (days - 1);
   let driftedConversions = 0;
   let undriftedConversions = 0;
   c.countries.forEach((k, i) => {
@@ -837,8 +849,8 @@ function simulateAdsetDay(
     // The conversion rate falls with the impressions the campaign buys in the country (the ad set's, scaled up by its share).
     const q = conversionFactor(k, impressions / adset.budgetShare);
     const clicks = rng.binomial(impressions, clamp(k.ctr * ctrFactor, 0, 0.5));
-    const drifted = k.drift === undefined ? 1 : (1 + k.drift * t) / (1 + k.drift / 2);
-    if (k.drift !== undefined) {
+    const drifted = k.driftPerDay === undefined ? 1 : Math.exp(k.driftPerDay * daysAfterHistory);
+    if (k.driftPerDay !== undefined) {
       driftedConversions += impressions * k.ctr * k.cvr * q * drifted;
       undriftedConversions += impressions * k.ctr * k.cvr * q;
     }
