@@ -256,8 +256,8 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
 }
 
 /**
- * The day's delivery of a split, country by country, at the market's true response
- * (simulation/response.ts) and the creative's scale (valueScaleAtEnd): what the history of the
+ * The day's delivery of a split, country by country, at the market's true response that day
+ * (`today`: countriesOnDay) and the creative's scale (valueScaleAtEnd): what the history of the
  * stub's own rows would have shown. `saturation` is the day's conversion-rate saturation relative
  * to the market's planned split (1 when value per impression does not fall), for the interest rows.
  */
