@@ -93,6 +93,16 @@ export const PRICES_AXIS: readonly PricesAxis[] = ['ignored', 'paid'];
 export const REPORTING_AXIS: readonly ReportingAxis[] = ['complete', 'revenue-only', 'patchy'];
 export const DRIFT_AXIS: readonly DriftAxis[] = ['none', 'countries'];
 
+/** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
+const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
+  { key: 'saturation', label: 'saturation', values: SATURATION_AXIS },
+  { key: 'segmentRows', label: 'segment rows', values: SEGMENT_ROWS_AXIS },
+  { key: 'sizes', label: 'sizes', values: SIZE_AXIS },
+  { key: 'prices', label: 'prices', values: PRICES_AXIS, absent: 'ignored' },
+  { key: 'reporting', label: 'reporting', values: REPORTING_AXIS, absent: 'complete' },
+  { key: 'drift', label: 'drift', values: DRIFT_AXIS, absent: 'none' },
+];
+
 /** The stub's original market: same seed, same rows, byte for byte. */
 export const DEFAULT_FAMILY: MarketFamily = Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent' });
 
@@ -128,42 +138,27 @@ export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
   if (named !== undefined && Object.hasOwn(NAMED_FAMILIES, text)) return named;
   const parts = text.split('/');
-  if (parts.length >= 3 && parts.length <= 6) {
-    const [saturation, segmentRows, sizes, prices, reporting, drift] = parts as [string, string, string, string | undefined, string | undefined, string | undefined];
-    const bad = !(SATURATION_AXIS as readonly string[]).includes(saturation)
-      ? `saturation must be one of ${SATURATION_AXIS.join(', ')}, got ${JSON.stringify(saturation)}`
-      : !(SEGMENT_ROWS_AXIS as readonly string[]).includes(segmentRows)
-        ? `segment rows must be one of ${SEGMENT_ROWS_AXIS.join(', ')}, got ${JSON.stringify(segmentRows)}`
-        : !(SIZE_AXIS as readonly string[]).includes(sizes)
-          ? `sizes must be one of ${SIZE_AXIS.join(', ')}, got ${JSON.stringify(sizes)}`
-          : prices !== undefined && !(PRICES_AXIS as readonly string[]).includes(prices)
-            ? `prices must be one of ${PRICES_AXIS.join(', ')}, got ${JSON.stringify(prices)}`
-            : reporting !== undefined && !(REPORTING_AXIS as readonly string[]).includes(reporting)
-              ? `reporting must be one of ${REPORTING_AXIS.join(', ')}, got ${JSON.stringify(reporting)}`
-              : drift !== undefined && !(DRIFT_AXIS as readonly string[]).includes(drift)
-                ? `drift must be one of ${DRIFT_AXIS.join(', ')}, got ${JSON.stringify(drift)}`
-                : null;
-    if (bad !== null) throw new RangeError(`family: ${bad}`);
-    // The default of an optional axis is its absence, so that the family equals the one named without it.
-    return Object.freeze({
-      saturation: saturation as SaturationAxis,
-      segmentRows: segmentRows as SegmentRowsAxis,
-      sizes: sizes as SizeAxis,
-      ...(prices === undefined || prices === 'ignored' ? {} : { prices: prices as PricesAxis }),
-      ...(reporting === undefined || reporting === 'complete' ? {} : { reporting: reporting as ReportingAxis }),
-      ...(drift === undefined || drift === 'none' ? {} : { drift: drift as DriftAxis }),
+  if (parts.length >= 3 && parts.length <= AXES.length) {
+    const family: Record<string, string> = {};
+    AXES.forEach((axis, i) => {
+      const value = parts[i];
+      if (value === undefined) return;
+      if (!axis.values.includes(value)) throw new RangeError(`family: ${axis.label} must be one of ${axis.values.join(', ')}, got ${JSON.stringify(value)}`);
+      // The default of an optional axis is its absence, so that the family equals the one named without it.
+      if (value !== axis.absent) family[axis.key] = value;
     });
+    return Object.freeze(family as unknown as MarketFamily);
   }
   throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
-/** The family's name if it is a named one, else its axes joined by slashes. */
+/** The family's name if it is a named one, else its axes joined by slashes, up to the last one not at its default. */
 export function familyName(f: MarketFamily): string {
   for (const [name, g] of Object.entries(NAMED_FAMILIES)) if (sameFamily(g, f)) return name;
-  const tail = driftOf(f) !== 'none'
-    ? `/${pricesOf(f)}/${reportingOf(f)}/${driftOf(f)}`
-    : reportingOf(f) !== 'complete' ? `/${pricesOf(f)}/${reportingOf(f)}` : pricesOf(f) !== 'ignored' ? `/${pricesOf(f)}` : '';
-  return `${f.saturation}/${f.segmentRows}/${f.sizes}${tail}`;
+  const values = AXES.map((axis) => (f as unknown as Record<string, string | undefined>)[axis.key] ?? axis.absent!);
+  let n = values.length;
+  while (n > 3 && values[n - 1] === AXES[n - 1]!.absent) n--;
+  return values.slice(0, n).join('/');
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
