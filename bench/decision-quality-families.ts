@@ -15,7 +15,9 @@
 //      size: (delivered − all interests') / (best set's − all interests'), the best set of the same
 //      size by bestInterests;
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
-//      revenue of bayes against the specification's loop, and both as shares of the oracle's.
+//      revenue of bayes against the specification's loop, and both as shares of the oracle's; and
+//      the same loop with its own interest rows credited in equal shares of the day's delivery, as
+//      LIVE sync credits an ad set of several interests (`backtest --interest-rows shared`).
 // Every decision sees the market's Meta-like audience size estimates (StubMarket.audienceSizes,
 // what `stub generate` stores in segment_sizes), joined to the snapshot as the store joins them;
 // bayes is run again with no size (a CSV import without segment_size), reported beside.
@@ -68,6 +70,8 @@ interface FamilyFigures {
   geo: Record<GeoName, number[]>;
   interests: Record<PickName, number[]>;
   loop: { bayes: number[]; seed: number[]; uniform: number[]; lift: number[] };
+  /** The loop whose own interest rows are equal shares of each day's delivery, as LIVE sync writes them. */
+  sharedLoop: { bayes: number[]; seed: number[]; lift: number[] };
   /** The interest choice judged by the value a union of the chosen interests delivers under delivery by true size. */
   delivered: { bayes: number[]; seed: number[] };
   /** bayes with no audience size known (geo split, interest choice, delivered value, loop, loop vs seed's). */
@@ -199,6 +203,11 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
     const unknown = runBacktest({ marketSeed, days: LOOP_DAYS, historyDays: LOOP_HISTORY_DAYS, windowDays: DEFAULTS.windowDays, strategies: ['bayes'], settings: PRODUCT, startDate: DECISION_DAY, family, audienceSizes: 'unknown' }).series[0]!;
     figures.unknownSizes.loop.push(unknown.shareOfOracle);
     figures.unknownSizes.lift.push(unknown.cumulativeExpectedRevenueMinor / of('spec').cumulativeExpectedRevenueMinor - 1);
+    const shared = runBacktest({ marketSeed, days: LOOP_DAYS, historyDays: LOOP_HISTORY_DAYS, windowDays: DEFAULTS.windowDays, strategies: ['spec', 'bayes'], settings: PRODUCT, startDate: DECISION_DAY, family, interestRows: 'shared' });
+    const sharedOf = (s: string) => shared.series.find((x) => x.strategy === s)!;
+    figures.sharedLoop.bayes.push(sharedOf('bayes').shareOfOracle);
+    figures.sharedLoop.seed.push(sharedOf('spec').shareOfOracle);
+    figures.sharedLoop.lift.push(sharedOf('bayes').cumulativeExpectedRevenueMinor / sharedOf('spec').cumulativeExpectedRevenueMinor - 1);
   }
 }
 
@@ -215,19 +224,20 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, delivered: { bayes: [], seed: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
   const geo = Object.fromEntries((['bayes', 'seed', 'uniform', 'raw', 'oracle'] as const).map((k) => [k, stats(g[k], k === 'seed' || k === 'oracle' ? { uniform: g.uniform } : k === 'uniform' ? { seed: g.seed } : { seed: g.seed, uniform: g.uniform })]));
   const interests = Object.fromEntries((['bayes', 'seed', 'raw', 'ceiling'] as const).map((k) => [k, figures.interests[k].length === 0 ? null : stats(figures.interests[k], k === 'seed' || k === 'ceiling' ? undefined : { seed: figures.interests.seed })]));
   const loop = LOOP_DAYS > 0 ? { bayes: stats(figures.loop.bayes, { seed: figures.loop.seed }), seed: stats(figures.loop.seed), uniform: stats(figures.loop.uniform), bayesOverSeed: stats(figures.loop.lift) } : null;
+  const sharedLoop = LOOP_DAYS > 0 ? { bayes: stats(figures.sharedLoop.bayes, { seed: figures.sharedLoop.seed }), seed: stats(figures.sharedLoop.seed), bayesOverSeed: stats(figures.sharedLoop.lift) } : null;
   const u = figures.unknownSizes;
   const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed) };
   const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
-  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, delivered: figures.delivered, loop: LOOP_DAYS > 0 ? figures.loop : null, unknownSizes: figures.unknownSizes };
-  results[name] = { axes: family, markets: SEEDS, geo, interests, delivered, loop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, delivered: figures.delivered, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
+  results[name] = { axes: family, markets: SEEDS, geo, interests, delivered, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -235,6 +245,7 @@ for (const [name, family] of FAMILIES) {
   console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
   console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
+  if (sharedLoop) console.log(`  ${LOOP_DAYS}-day loop, its interest rows shared as LIVE sync credits them: ${line('bayes', sharedLoop.bayes)}; seed ${pct(sharedLoop.seed.median)} (worst ${pct(sharedLoop.seed.worst)}); bayes vs seed cumulative ${pct(sharedLoop.bayesOverSeed.median)} (worst ${pct(sharedLoop.bayesOverSeed.worst)})`);
   console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}; ${line('delivered', unknownSizes.delivered)}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
 }
 
@@ -258,6 +269,9 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
       ['loop: bayes vs seed cumulative revenue', (f: FamilyFigures) => f.loop.lift],
       ['loop: bayes share, no size known', (f: FamilyFigures) => f.unknownSizes.loop],
       ['loop: bayes vs seed, no size known', (f: FamilyFigures) => f.unknownSizes.lift],
+      ['loop, shared rows: bayes share of oracle', (f: FamilyFigures) => f.sharedLoop.bayes],
+      ['loop, shared rows: seed share of oracle', (f: FamilyFigures) => f.sharedLoop.seed],
+      ['loop, shared rows: bayes vs seed cumulative revenue', (f: FamilyFigures) => f.sharedLoop.lift],
     ] as [string, (f: FamilyFigures) => number[]][])
     : []),
 ];

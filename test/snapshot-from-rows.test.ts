@@ -20,6 +20,7 @@ const normalised = (s: CampaignSnapshot) => ({
     segments: byKey(a.segments, (g) => `${g.segmentType}|${g.segmentId}`),
     countries: byKey(a.countries, (c) => c.countryCode),
     demographics: byKey(a.demographics, (d) => `${d.age}|${d.gender}`),
+    ...(a.blends !== undefined ? { blends: byKey(a.blends, (b) => b.segments.map((g) => `${g.segmentType}|${g.segmentId}`).join(',')) } : {}),
   })),
 });
 
@@ -50,6 +51,13 @@ describe(`snapshots built from rows match the store's on ${usingPostgres ? 'Post
       else expect(g.size).toBeUndefined();
     }
     expect(segments.some((g) => g.size !== undefined && g.size.upper > g.size.lower)).toBe(true);
+    // Shared ad sets' rows are equal shares of each ad set-day: blends, and each segment's shared part.
+    const blended = stored.adsets.filter((a) => a.blends !== undefined);
+    if (name === 'shared-adsets') {
+      expect(blended.length).toBeGreaterThan(0);
+      for (const a of blended) for (const b of a.blends!) expect(b.segments.length).toBeGreaterThan(1);
+      expect(segments.some((g) => g.shared !== undefined && g.shared.impressions > 0)).toBe(true);
+    } else expect(blended).toEqual([]);
     expect(normalised(built)).toEqual(normalised(stored));
   });
 });

@@ -17,19 +17,24 @@
 //   (windowDays, production's TARGETING_WINDOW_DAYS) as the countries', so an interest never
 //   chosen again ages out of it. This is what lets
 //   exploration pay: the loop learns about an interest only by choosing it.
+// - Those rows are each interest's own share ('breakdown': figures Meta's API does not give), or
+//   the day's delivery credited to the chosen interests in equal shares, as LIVE sync credits an
+//   ad set of several interests once the recommendation is applied ('shared', interestRows).
 import { addCalendarDays as addDays } from '../engine/calendar.ts';
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
-import { addMetrics, addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
+import { addMetrics, addRow, dayOf, emptyMetrics, subtractMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
-import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentBlend, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
 import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { DEFAULT_FAMILY, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { reportedMetrics } from '../simulation/reporting.ts';
 import { countriesOnDay, createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
+import { equalShares } from '../engine/money.ts';
+import { addBlendDay, isEqualShareDay } from '../engine/segment-blends.ts';
 
 export const AUDIENCE_INFLUENCE = 0.5;
 
@@ -61,7 +66,19 @@ export interface BacktestOptions {
   audienceSizes?: AudienceSizes;
   /** The stub market's assumptions (src/simulation/families.ts); default the original market. */
   family?: MarketFamily;
+  /** How the loop's own delivery reaches the interest rows (see InterestRows); default 'breakdown'. */
+  interestRows?: InterestRows;
 }
+
+/**
+ * How the loop's own delivery is reported per chosen interest.
+ * - 'breakdown': each interest's own share of the delivery at its own rates, as a union's
+ *   per-interest breakdown would show it.
+ * - 'shared': the ad set's delivery credited to its interests in equal parts, as LIVE sync credits
+ *   Meta's rows (Meta has no interest breakdown): every chosen interest shows the set's blend.
+ */
+export type InterestRows = 'breakdown' | 'shared';
+export const INTEREST_ROWS: readonly InterestRows[] = ['breakdown', 'shared'];
 
 export interface BacktestDay {
   day: number;
@@ -107,6 +124,8 @@ export interface BacktestReport {
   audienceWeighting: AudienceWeighting;
   /** Whether the decisions saw the market's audience size estimates ('estimated') or none. */
   audienceSizes: AudienceSizes;
+  /** How the loop's own delivery reached the interest rows. */
+  interestRows: InterestRows;
   /** The oracle's interests' audience multiplier: the best any choice of interests reaches. */
   oracleAudienceMultiplier: number;
   series: BacktestSeries[];
@@ -238,7 +257,7 @@ export function uniformSplit(budget: number, countries: readonly string[], spain
   return split;
 }
 
-function snapshotOf(campaignId: string, currency: string, countryDays: readonly CountryDay[], segments: readonly SegmentHistory[], pixel: CampaignSnapshot['pixelEvents'], start: string, end: string, recentStart: string): CampaignSnapshot {
+function snapshotOf(campaignId: string, currency: string, countryDays: readonly CountryDay[], segments: readonly SegmentHistory[], blends: readonly SegmentBlend[], pixel: CampaignSnapshot['pixelEvents'], start: string, end: string, recentStart: string): CampaignSnapshot {
   const byCountry = new Map<string, CountryHistory & { daily: SnapshotDay[] }>();
   const total = emptyMetrics();
   const recent = emptyMetrics();
@@ -251,7 +270,7 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
     if (d.date >= recentStart) addMetrics(recent, d.metrics);
     c.daily.push(dayOf(d.date, d.metrics));
   }
-  const adset: AdSetSnapshot = { adsetId: null, segments: [...segments], countries: [...byCountry.values()], demographics: [], total, recent };
+  const adset: AdSetSnapshot = { adsetId: null, segments: [...segments], countries: [...byCountry.values()], demographics: [], total, recent, ...(blends.length > 0 ? { blends: [...blends] } : {}) };
   return { campaignId, currency, windowStart: start, windowEnd: end, adsets: [adset], pixelEvents: pixel };
 }
 
@@ -294,8 +313,22 @@ interface SegmentDays {
   segmentType: 'interest' | 'behavior';
   segmentId: string;
   segmentName: string;
-  /** One entry per date with delivery, oldest first. */
-  days: { date: string; metrics: Metrics }[];
+  /** One entry per date with delivery, oldest first; `shared`: the part of the day's metrics that is shares of a blend. */
+  days: { date: string; metrics: Metrics; shared?: Metrics }[];
+}
+
+/** One ad set-day credited in equal shares to `segments`: the day's whole delivery to them. */
+interface BlendDay {
+  date: string;
+  segments: SegmentBlend['segments'];
+  total: Metrics;
+}
+
+/** The blend days in the window, one blend per set of segments. */
+function windowedBlends(days: readonly BlendDay[], start: string): SegmentBlend[] {
+  const adset: Pick<AdSetSnapshot, 'blends'> = {};
+  for (const d of days) if (d.date >= start) addBlendDay(adset, d.segments, d.total);
+  return adset.blends ?? [];
 }
 
 /**
@@ -307,22 +340,27 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
     const total = emptyMetrics();
     const recent = emptyMetrics();
     let activeDays = 0;
+    let shared: Metrics | undefined;
     for (const d of g.days) {
       if (d.date < start) continue;
       addMetrics(total, d.metrics);
+      if (d.shared !== undefined) shared = addMetrics(shared ?? emptyMetrics(), d.shared);
       if (d.metrics.impressions > 0) activeDays++;
       if (d.date >= recentStart) addMetrics(recent, d.metrics);
     }
-    return { segmentType: g.segmentType, segmentId: g.segmentId, segmentName: g.segmentName, total, recent, activeDays };
+    return { segmentType: g.segmentType, segmentId: g.segmentId, segmentName: g.segmentName, total, recent, activeDays, ...(shared !== undefined ? { shared } : {}) };
   });
   // The store's snapshot lists only segments with rows in the window.
   const listed: SegmentHistory[] = histories.filter((h) => h.total.impressions > 0);
   const restingIds = new Set(resting.map(segmentKey));
   const fitStart = fatigueFitStart(start, end);
   for (const h of fatigueFitCandidates(listed, (x) => restingIds.has(segmentKey(x)))) {
+    // A share of a blend shows the set's CTR, not the segment's: only its own rows can show it tiring.
     h.daily = segments.get(h.segmentId)!.days
       .filter((d) => d.date >= fitStart && d.date <= end)
-      .map((d) => ({ date: d.date, impressions: d.metrics.impressions, clicks: d.metrics.clicks, reach: d.metrics.reach }));
+      .map((d) => ({ date: d.date, own: d.shared === undefined ? d.metrics : subtractMetrics(d.metrics, d.shared) }))
+      .filter((d) => d.own.impressions > 0)
+      .map((d) => ({ date: d.date, impressions: d.own.impressions, clicks: d.own.clicks, reach: d.own.reach }));
   }
   return listed;
 }
@@ -336,7 +374,7 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
  * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
  * interest's noise identical across strategies.
  */
-function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, chosen: readonly string[], delivered: readonly CountryDay[], date: string, priceOf: ((id: string) => number) | null = null, reporting: ReportingAxis = 'complete'): void {
+function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, blendDays: BlendDay[], chosen: readonly string[], delivered: readonly CountryDay[], date: string, priceOf: ((id: string) => number) | null = null, reporting: ReportingAxis = 'complete', interestRows: InterestRows = 'breakdown'): void {
   const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
   const size = picked.reduce((a, g) => a + deliveryWeightOf(g.segmentId), 0);
   // Under paid prices each interest's row shows its own cost per impression.
@@ -345,7 +383,7 @@ function deliverToInterests(marketSeed: number | string, creative: ValueScale, t
   if (picked.length === 0 || !(size > 0)) return;
   const impressions = delivered.reduce((a, d) => a + d.metrics.impressions, 0) * AUDIENCE_INFLUENCE;
   const spend = delivered.reduce((a, d) => a + d.metrics.spendMinor, 0) * AUDIENCE_INFLUENCE;
-  for (const g of picked) {
+  const rows = picked.map((g) => {
     const rng = createRng(deriveSeed(`backtest:${String(marketSeed)}`, 'interest', g.segmentId, date));
     const share = deliveryWeightOf(g.segmentId) / size;
     const n = Math.round(impressions * share);
@@ -353,11 +391,29 @@ function deliverToInterests(marketSeed: number | string, creative: ValueScale, t
     const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr * creative.cvr));
     const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, (g.revenuePerConversionMinor * creative.aov) / ORDER_VALUE_SHAPE)) : 0;
     const spendMinor = Math.round(priceOf === null ? spend * share : (spend * spendWeight(g.segmentId)) / spendWeights);
-    const metrics = reportedMetrics({ impressions: n, clicks, spendMinor, conversions, revenueMinor: revenue }, reporting, marketSeed, [date, 'interest', g.segmentId]);
+    return { impressions: n, clicks, spendMinor, conversions, revenueMinor: revenue };
+  });
+  const shared = interestRows === 'shared' && picked.length > 1;
+  const credited = shared ? sharedCredit(rows, date) : rows;
+  const blend: BlendDay = { date, segments: picked.map((g) => ({ segmentType: 'interest' as const, segmentId: g.segmentId })), total: emptyMetrics() };
+  picked.forEach((g, i) => {
+    const metrics = reportedMetrics(credited[i]!, reporting, marketSeed, [date, 'interest', g.segmentId]);
     let h = history.get(g.segmentId);
     if (!h) history.set(g.segmentId, (h = { segmentType: 'interest', segmentId: g.segmentId, segmentName: g.segmentName, days: [] }));
-    h.days.push({ date, metrics });
-  }
+    h.days.push({ date, metrics, ...(shared ? { shared: metrics } : {}) });
+    addMetrics(blend.total, metrics);
+  });
+  if (shared) blendDays.push(blend);
+}
+
+export type DeliveredFigures = { impressions: number; clicks: number; spendMinor: number; conversions: number; revenueMinor: number };
+
+/** The day's delivery to the chosen interests, summed and credited back in equal whole shares, as LIVE sync credits an ad set's rows. */
+export function sharedCredit(rows: readonly DeliveredFigures[], date: string): DeliveredFigures[] {
+  const k = rows.length;
+  const parts = (metric: keyof DeliveredFigures) => equalShares(rows.reduce((a, r) => a + r[metric], 0), k, `loop|${date}|${metric}`);
+  const [impressions, clicks, spendMinor, conversions, revenueMinor] = (['impressions', 'clicks', 'spendMinor', 'conversions', 'revenueMinor'] as const).map(parts);
+  return rows.map((_, i) => ({ impressions: impressions![i]!, clicks: clicks![i]!, spendMinor: spendMinor![i]!, conversions: conversions![i]!, revenueMinor: revenueMinor![i]! }));
 }
 
 export function runBacktest(options: BacktestOptions): BacktestReport {
@@ -397,7 +453,26 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const countryDays: CountryDay[] = [];
   const byKey = new Map<string, CountryDay>();
   const segmentDays = new Map<string, SegmentDays>();
+  const historyBlends: BlendDay[] = [];
+  const addSegmentRows = (rows: readonly InsightRow[]) => {
+    const shares = isEqualShareDay(rows);
+    if (shares) historyBlends.push({ date: rows[0]!.date, segments: rows.map((r) => ({ segmentType: r.segmentType as SegmentDays['segmentType'], segmentId: r.segmentId })), total: rows.reduce((m, r) => addRow(m, r), emptyMetrics()) });
+    for (const r of rows) {
+      let s = segmentDays.get(r.segmentId);
+      if (!s) segmentDays.set(r.segmentId, (s = { segmentType: r.segmentType as SegmentDays['segmentType'], segmentId: r.segmentId, segmentName: r.segmentName, days: [] }));
+      let last = s.days.at(-1);
+      if (last?.date !== r.date) s.days.push((last = { date: r.date, metrics: emptyMetrics() }));
+      addRow(last.metrics, r);
+      if (shares) last.shared = addRow(last.shared ?? emptyMetrics(), r);
+    }
+  };
+  // One ad set-day's segment rows at a time, to tell shares of one blend from per-segment figures.
+  let adsetDay: InsightRow[] = [];
   for (const r of market.rows() as Iterable<InsightRow>) {
+    if (adsetDay.length > 0 && (adsetDay[0]!.adsetId !== r.adsetId || adsetDay[0]!.date !== r.date)) {
+      addSegmentRows(adsetDay);
+      adsetDay = [];
+    }
     if (r.country !== '') {
       const key = `${r.date}|${r.country}`;
       let d = byKey.get(key);
@@ -407,13 +482,10 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       }
       addRow(d.metrics, r);
     } else if (r.segmentType === 'interest' || r.segmentType === 'behavior') {
-      let s = segmentDays.get(r.segmentId);
-      if (!s) segmentDays.set(r.segmentId, (s = { segmentType: r.segmentType, segmentId: r.segmentId, segmentName: r.segmentName, days: [] }));
-      const last = s.days.at(-1);
-      if (last?.date === r.date) addRow(last.metrics, r);
-      else s.days.push({ date: r.date, metrics: addRow(emptyMetrics(), r) });
+      adsetDay.push(r);
     }
   }
+  addSegmentRows(adsetDay);
   const segmentTruth = new Map(c.segments.map((g) => [g.segmentId, g]));
   // What `stub generate` stores in segment_sizes (source 'meta'), read back as a run reads it.
   const audienceSizes = options.audienceSizes ?? 'estimated';
@@ -425,6 +497,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const rng = createRng(`backtest:${String(options.marketSeed)}`); // the same noise stream for every strategy
     const history = [...countryDays];
     const segmentHistory = new Map([...segmentDays].map(([id, g]) => [id, { ...g, days: [...g.days] }]));
+    const blendDays = [...historyBlends];
     const days: BacktestDay[] = [];
     // What production reads from the previous runs: the previous day's split, which the
     // change-per-run limit (settings.maxChangePct) holds each day's move against, and the rests in force.
@@ -447,7 +520,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         const recentStart = addDays(end, -(options.settings.recentDays - 1));
         const listed = windowed(segmentHistory, start, end, recentStart, resting);
         attachSegmentSizes(listed, storedSizes);
-        const snapshot = snapshotOf(c.campaignId, truth.currency, history, listed, pixel, start, end, recentStart);
+        const snapshot = snapshotOf(c.campaignId, truth.currency, history, listed, windowedBlends(blendDays, start), pixel, start, end, recentStart);
         const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}) };
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.
@@ -470,7 +543,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       // The history holds what the source reports; the day's figures below, what was delivered.
       history.push(...delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) })));
       if (strategy === 'spec' || strategy === 'bayes') {
-        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, chosen, delivered, date, priceOf, reporting);
+        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, blendDays, chosen, delivered, date, priceOf, reporting, options.interestRows ?? 'breakdown');
       }
       days.push({
         day,
@@ -491,5 +564,5 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
     return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / oracleTotal, calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
   });
-  return { marketSeed: options.marketSeed, family: familyName(family), campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, audienceSizes, oracleAudienceMultiplier: oracleAudience, series };
+  return { marketSeed: options.marketSeed, family: familyName(family), campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, audienceSizes, interestRows: options.interestRows ?? 'breakdown', oracleAudienceMultiplier: oracleAudience, series };
 }

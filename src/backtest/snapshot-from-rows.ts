@@ -7,6 +7,7 @@
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
 import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, InsightRow, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentSize, SegmentType } from '../engine/types.ts';
+import { addBlendDay, isEqualShareDay } from '../engine/segment-blends.ts';
 
 /** A segment's stored audience size, as a row of segment_sizes holds it. */
 export interface SizedSegment {
@@ -46,6 +47,8 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
   }
   const adsets = new Map<string, Building>();
   const fitStart = fatigueFitStart(window.start, window.end);
+  // Each ad set-day's segment rows without another breakdown, to tell shares of one blend from per-segment figures.
+  const segmentDays = new Map<string, InsightRow[]>();
   for (const r of rows) {
     if (r.campaignId !== campaignId || r.date < window.start || r.date > window.end) continue;
     let b = adsets.get(r.adsetId);
@@ -70,6 +73,12 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
       if (!s) b.segments.set(key, (s = { segmentType: r.segmentType as SegmentType, segmentId: r.segmentId, segmentName: r.segmentName, total: emptyMetrics(), recent: emptyMetrics(), activeDays: 0, days: new Map() }));
       addRow(s.total, r);
       if (r.date >= window.recentStart) addRow(s.recent, r);
+      if (r.country === '' && r.age === '' && r.gender === '') {
+        const dayKey = `${r.adsetId}\u0000${r.date}`;
+        const list = segmentDays.get(dayKey);
+        if (list === undefined) segmentDays.set(dayKey, [r]);
+        else list.push(r);
+      }
       const day = s.days.get(r.date) ?? { date: r.date, impressions: 0, clicks: 0, reach: 0 };
       day.impressions += r.impressions;
       day.clicks += r.clicks;
@@ -77,15 +86,31 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
       s.days.set(r.date, day);
     }
   }
+  // Shared ad set-days (ad set \0 day): as the store does, none of their rows is a segment's own daily point.
+  const sharedDays = new Set<string>();
+  for (const dayRows of segmentDays.values()) {
+    if (!isEqualShareDay(dayRows)) continue;
+    const b = adsets.get(dayRows[0]!.adsetId)!;
+    const total = emptyMetrics();
+    for (const r of dayRows) {
+      const s = b.segments.get(`${r.segmentType}\u0000${r.segmentId}`)!;
+      s.shared = addRow(s.shared ?? emptyMetrics(), r);
+      addRow(total, r);
+    }
+    addBlendDay(b.adset, dayRows.map((r) => ({ segmentType: r.segmentType as SegmentType, segmentId: r.segmentId })), total);
+    sharedDays.add(`${dayRows[0]!.adsetId}\u0000${dayRows[0]!.date}`);
+  }
   const list: AdSetSnapshot[] = [];
   for (const b of [...adsets.values()].sort((x, y) => (x.adset.adsetId ?? '').localeCompare(y.adset.adsetId ?? ''))) {
     const a = b.adset;
     for (const s of b.segments.values()) {
       const days = [...s.days.values()].sort((x, y) => (x.date < y.date ? -1 : 1));
-      const history: SegmentHistory = { segmentType: s.segmentType, segmentId: s.segmentId, segmentName: s.segmentName, total: s.total, recent: s.recent, activeDays: days.filter((d) => d.impressions > 0).length };
+      const history: SegmentHistory = { segmentType: s.segmentType, segmentId: s.segmentId, segmentName: s.segmentName, total: s.total, recent: s.recent, activeDays: days.filter((d) => d.impressions > 0).length, ...(s.shared !== undefined ? { shared: s.shared } : {}) };
       attachSegmentSizes([history], sizes);
       a.segments.push(history);
-      s.days = new Map(days.filter((d) => d.date >= fitStart).map((d) => [d.date, d]));
+      // A share of a blend shows the set's CTR, not the segment's: not one of its own daily points.
+      const own = (d: SegmentDay) => !sharedDays.has(`${a.adsetId ?? ''}\u0000${d.date}`);
+      s.days = new Map(days.filter((d) => d.date >= fitStart && own(d)).map((d) => [d.date, d]));
     }
     // Daily points only for the segments the fatigue fit could look at, as the store loads them.
     const byKey = new Map([...b.segments.values()].map((s) => [`${s.segmentType}\u0000${s.segmentId}`, s]));

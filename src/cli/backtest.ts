@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AUDIENCE_SIZES, AUDIENCE_WEIGHTINGS, runBacktest, type AudienceSizes, type AudienceWeighting, type BacktestStrategy } from '../backtest/closed-loop.ts';
+import { AUDIENCE_SIZES, AUDIENCE_WEIGHTINGS, INTEREST_ROWS, runBacktest, type AudienceSizes, type AudienceWeighting, type BacktestStrategy, type InterestRows } from '../backtest/closed-loop.ts';
 import { backtestHtml } from '../backtest/report-html.ts';
 import { toMajor } from '../engine/money.ts';
 import { STRATEGIES, strategyNamed, type Strategy } from '../engine/types.ts';
@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { addDays, isoDate } from '../services/dates.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 
-export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|optimized|equal] [--audience-sizes estimated|unknown] [--market-seed 7] [--family stub] [--strategy bayes] [--baseline spec] [--out FILE_PREFIX] [--json]';
+export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|optimized|equal] [--audience-sizes estimated|unknown] [--interest-rows breakdown|shared] [--market-seed 7] [--family stub] [--strategy bayes] [--baseline spec] [--out FILE_PREFIX] [--json]';
 
 const WEIGHTING_TEXT: Record<AudienceWeighting, string> = {
   delivery: 'delivery to the chosen interests by size',
@@ -26,6 +26,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
       'window-days': { type: 'string' },
       'audience-weighting': { type: 'string', default: 'delivery' },
       'audience-sizes': { type: 'string', default: 'estimated' },
+      'interest-rows': { type: 'string', default: 'breakdown' },
       'market-seed': { type: 'string', default: '7' },
       family: { type: 'string', default: 'stub' },
       strategy: { type: 'string', default: 'bayes' },
@@ -49,6 +50,8 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
   if (!AUDIENCE_WEIGHTINGS.includes(weighting)) throw new UsageError(`--audience-weighting: must be one of ${AUDIENCE_WEIGHTINGS.join(', ')}, got ${JSON.stringify(weighting)}`);
   const audienceSizes = values['audience-sizes'] as AudienceSizes;
   if (!AUDIENCE_SIZES.includes(audienceSizes)) throw new UsageError(`--audience-sizes: must be one of ${AUDIENCE_SIZES.join(', ')}, got ${JSON.stringify(audienceSizes)}`);
+  const interestRows = values['interest-rows'] as InterestRows;
+  if (!INTEREST_ROWS.includes(interestRows)) throw new UsageError(`--interest-rows: must be one of ${INTEREST_ROWS.join(', ')}, got ${JSON.stringify(interestRows)}`);
   const main = strategy('strategy', values.strategy);
   const baselines = values.baseline.split(',').map((b) => strategy('baseline', b.trim()));
   const strategies: BacktestStrategy[] = [...new Set<BacktestStrategy>([main, ...baselines, 'uniform', 'oracle'])];
@@ -66,6 +69,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     windowDays: values['window-days'] === undefined ? ctx.config.windowDays : whole('window-days', values['window-days'], 1, 400),
     audienceWeighting: weighting,
     audienceSizes,
+    interestRows,
     family,
     strategies,
     settings: ctx.config.engine,
@@ -78,7 +82,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
   const byName = new Map(report.series.map((s) => [s.strategy, s]));
   const lift = (byName.get(main)!.cumulativeExpectedRevenueMinor / byName.get(baselines[0]!)!.cumulativeExpectedRevenueMinor - 1) * 100;
   printLines(io, [
-    `Backtest on stub market ${String(seed)} (family ${report.family}): ${report.historyDays} days of history, decisions reading ${report.windowDays} days back, ${report.days} simulated days, ${WEIGHTING_TEXT[report.audienceWeighting]}, ${report.audienceSizes === 'estimated' ? 'audience sizes from the market\'s Meta-like estimates' : 'no audience sizes'}, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
+    `Backtest on stub market ${String(seed)} (family ${report.family}): ${report.historyDays} days of history, decisions reading ${report.windowDays} days back, ${report.days} simulated days, ${WEIGHTING_TEXT[report.audienceWeighting]}, ${report.audienceSizes === 'estimated' ? 'audience sizes from the market\'s Meta-like estimates' : 'no audience sizes'}, ${report.interestRows === 'shared' ? 'the loop\'s interest rows credited in equal shares as LIVE sync credits them' : 'the loop\'s interest rows a per-interest breakdown'}, daily budget ${toMajor(report.dailyBudgetMinor, report.currency)} ${report.currency}.`,
     'strategy   expected revenue   of oracle   ROAS calibration (last 7 days: bias, mean abs.)',
     ...report.series.map((s) => `${s.strategy.padEnd(10)} ${toMajor(s.cumulativeExpectedRevenueMinor, report.currency).toFixed(0).padStart(16)}   ${(s.shareOfOracle * 100).toFixed(1).padStart(7)} %   ${s.calibrationError === null ? '–' : `${(s.calibrationError * 100).toFixed(1)} %, ${(s.calibrationAbsError! * 100).toFixed(1)} %`}`),
     `${main} vs ${baselines[0]}: ${lift >= 0 ? '+' : ''}${lift.toFixed(1)} % expected revenue over ${report.days} days.`,

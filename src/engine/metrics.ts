@@ -15,7 +15,7 @@ export function emptyMetrics(): Metrics {
 }
 
 /** Adds one insight row into `into` (mutates it, for tight aggregation loops). */
-export function addRow(into: Metrics, row: InsightRow): Metrics {
+export function addRow(into: Metrics, row: Pick<InsightRow, 'impressions' | 'clicks' | 'spendMinor' | 'reach' | 'conversions' | 'revenueMinor'>): Metrics {
   into.impressions += row.impressions;
   into.clicks += row.clicks;
   into.spendMinor += row.spendMinor;

@@ -15,7 +15,10 @@ import type { ValuePriors } from './empirical-bayes.ts';
 import { costPerImpression, fitStrengths, fittedPrior, pooledPrior, shrunkConversionRate, shrunkOrderValue, valuePerImpression, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics, subtractMetrics } from './metrics.ts';
 import { asScoreTable, smooth, type ScoreTable } from './scoring.ts';
-import type { FatigueVerdict, Metrics, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';
+import type { AdSetSnapshot, FatigueVerdict, Metrics, SegmentBlend, SegmentHistory, SegmentScore, SegmentSize, SegmentType } from './types.ts';
+import { conditionOnBlends, type BlendObservation, type ValueEstimate } from './segment-blends.ts';
+import { valueInterval, Z_90 } from './credible-interval.ts';
+import { perConversionVarianceOf } from './segment-value.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
 
 export type PoolType = Extract<SegmentType, 'interest' | 'behavior'>;
@@ -37,6 +40,10 @@ export interface CampaignSegments {
   priors: Map<PoolType, ValuePriors>;
   /** What each type's rates are shrunk toward at the top level. */
   ratePriors: Map<PoolType, RatePrior>;
+  /** How much the campaign's blends move a segment's value per impression (segment-blends.ts); absent = not at all. */
+  blendShift: Map<SegmentKey, number>;
+  /** Blends read (one per ad set and set of segments shared among). */
+  blends: number;
 }
 
 /**
@@ -55,7 +62,12 @@ export const SEGMENT_ORDER_FALLBACK_STRENGTH = 5;
  * ad sets that would take it from the campaign: fatigue is the audience's wear, which the other ad
  * sets' creatives meet too.
  */
-export function poolCampaignSegments(adsets: readonly { segments: readonly SegmentHistory[] }[], verdicts: readonly (ScoreTable | readonly SegmentScore[])[]): CampaignSegments {
+export function poolCampaignSegments(
+  adsets: readonly Pick<AdSetSnapshot, 'segments' | 'blends'>[],
+  verdicts: readonly (ScoreTable | readonly SegmentScore[])[],
+  /** Blend members weigh by known size^this where every member's size is known, else alike. */
+  sizeExponent = 1,
+): CampaignSegments {
   const segments = new Map<SegmentKey, PooledSegment>();
   adsets.forEach((a, i) => {
     const fatigued = new Map<SegmentKey, FatigueVerdict>();
@@ -75,6 +87,7 @@ export function poolCampaignSegments(adsets: readonly { segments: readonly Segme
       }
       addMetrics(p.history.total, h.total);
       addMetrics(p.history.recent, h.recent);
+      if (h.shared !== undefined) p.history.shared = addMetrics(p.history.shared ?? emptyMetrics(), h.shared);
       p.adsets += 1;
       if (h.size !== undefined && p.history.size === undefined) p.history.size = h.size;
       const verdict = fatigued.get(key);
@@ -96,7 +109,52 @@ export function poolCampaignSegments(adsets: readonly { segments: readonly Segme
     const pool = units.reduce((acc, m) => addMetrics(acc, m), emptyMetrics());
     ratePriors.set(type, fittedPrior(fitted, pool));
   }
-  return { segments, priors, ratePriors };
+  const blends = adsets.flatMap((a) => a.blends ?? []);
+  const blendShift = blends.length === 0 ? new Map<SegmentKey, number>() : blendShifts(segments, blends, priors, ratePriors, sizeExponent);
+  return { segments, priors, ratePriors, blendShift, blends: blends.length };
+}
+
+/** A segment's rows less its shares of blends: the evidence that is its own. */
+export function ownRows(h: Pick<SegmentHistory, 'total' | 'shared'>): Metrics {
+  return h.shared === undefined ? h.total : subtractMetrics(h.total, h.shared);
+}
+
+// A blend's value is read almost as observed: its own figures, barely shrunk.
+const OBSERVATION_STRENGTHS = { ctr: 1, cvr: 1, order: 1 };
+
+/**
+ * Each blended segment's campaign-wide value per impression conditioned on the blends, less the
+ * value its own rows give it: the shift its candidates take (segment-blends.ts).
+ */
+function blendShifts(segments: ReadonlyMap<SegmentKey, PooledSegment>, blends: readonly SegmentBlend[], priors: ReadonlyMap<PoolType, ValuePriors>, ratePriors: ReadonlyMap<PoolType, RatePrior>, sizeExponent: number): Map<SegmentKey, number> {
+  const estimates = new Map<SegmentKey, ValueEstimate>();
+  const members = new Set(blends.flatMap((b) => b.segments.map(segmentKey)));
+  for (const key of members) {
+    const p = segments.get(key);
+    const prior = p === undefined ? undefined : ratePriors.get(p.history.segmentType as PoolType);
+    if (p === undefined || prior === undefined) continue;
+    estimates.set(key, estimateOf(ownRows(p.history), prior, perConversionVarianceOf(priors.get(p.history.segmentType as PoolType))));
+  }
+  const observations: BlendObservation[] = [];
+  for (const b of blends) {
+    const keys = b.segments.map(segmentKey);
+    const types = b.segments.map((s) => s.segmentType).filter((t): t is PoolType => t === 'interest' || t === 'behavior');
+    const type = types.filter((t) => t === 'behavior').length > types.length / 2 ? 'behavior' : 'interest';
+    const prior = ratePriors.get(type) ?? ratePriors.get(type === 'interest' ? 'behavior' : 'interest');
+    if (prior === undefined) continue;
+    const observed = estimateOf(b.total, { ...prior, strengths: OBSERVATION_STRENGTHS }, perConversionVarianceOf(priors.get(type)));
+    const sizes = keys.map((k) => knownSize(segments.get(k)?.history));
+    const weights = sizes.every((x) => x !== null) ? sizes.map((x) => x! ** sizeExponent) : keys.map(() => 1);
+    observations.push({ members: keys, weights, value: observed.mean, variance: observed.variance });
+  }
+  const conditioned = conditionOnBlends(estimates, observations);
+  return new Map([...conditioned].map(([key, mean]) => [key, mean - estimates.get(key)!.mean]));
+}
+
+function estimateOf(m: Metrics, prior: RatePrior, perConversionVariance: number | null): ValueEstimate {
+  const interval = valueInterval([{ total: m, weight: 1 }], prior, perConversionVariance);
+  const sd = (interval.upper - interval.mean) / Z_90;
+  return { mean: interval.mean, variance: sd * sd };
 }
 
 /** `prior` moved toward what `others` observed, at the prior's own strengths: the segment's campaign-level posterior mean rates. */
@@ -155,14 +213,16 @@ export function adsetCandidates(
     if (h === undefined) continue;
     const score = scoreByKey.get(key);
     if (score === undefined) continue;
-    const others = subtractMetrics(p.history.total, h.total);
+    const evidence = ownRows(h);
+    const others = subtractMetrics(ownRows(p.history), evidence);
     const prior = segmentPrior(priorOf(h.segmentType), others);
-    out.push({ score, own: h.total, campaign: p.history, ...valued(h.total, prior, perSpend), valuedOn: { total: h.total, prior }, ownHistory: h });
+    out.push({ score, own: h.total, campaign: p.history, ...valued(evidence, prior, perSpend, campaign.blendShift.get(key) ?? 0), valuedOn: { total: evidence, prior }, ownHistory: h });
   }
   foreign.forEach(([key, p]) => {
     const score = { ...scoreForeign(key), fatigue: p.fatigue };
     const prior = priorOf(p.history.segmentType);
-    out.push({ score, own: emptyMetrics(), campaign: p.history, ...valued(p.history.total, prior, perSpend), valuedOn: { total: p.history.total, prior }, ownHistory: null });
+    const evidence = ownRows(p.history);
+    out.push({ score, own: emptyMetrics(), campaign: p.history, ...valued(evidence, prior, perSpend, campaign.blendShift.get(key) ?? 0), valuedOn: { total: evidence, prior }, ownHistory: null });
   });
   const best = new Map<SegmentType, number>();
   for (const c of out) best.set(c.score.segmentType, Math.max(best.get(c.score.segmentType) ?? 0, c.value));
@@ -172,8 +232,8 @@ export function adsetCandidates(
   });
 }
 
-function valued(m: Metrics, prior: RatePrior, perSpend: boolean): { value: number; costPerImpression: number } {
-  const perImpression = valuePerImpression(m, prior);
+function valued(m: Metrics, prior: RatePrior, perSpend: boolean, blendShift: number): { value: number; costPerImpression: number } {
+  const perImpression = Math.max(0, valuePerImpression(m, prior) + blendShift);
   // With no spend in the pool every impression costs alike: the value stays per impression (valuePerSpend).
   const cost = prior.costPerImpression > 0 ? costPerImpression(m, prior) : 0;
   return { value: perSpend && cost > 0 ? perImpression / cost : perImpression, costPerImpression: cost };

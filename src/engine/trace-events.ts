@@ -374,6 +374,11 @@ export interface SegmentPoolEvent {
   ownInterests: number;
   behaviorCandidates: number;
   ownBehaviors: number;
+  /**
+   * The campaign's blends (ad set-days credited to several segments in equal shares) and the
+   * segments in them, read as evidence of each set's mean (segment-blends.ts). Absent = none.
+   */
+  blends?: { blends: number; segments: number };
 }
 
 /** The share of a decision's evidence observed rather than taken from the priors (strategies/spec.ts). */

@@ -103,6 +103,11 @@ export interface SegmentHistory {
    * canonical CSV's segment_size, or Meta's audience size estimate in LIVE mode. Absent = unknown.
    */
   size?: SegmentSize;
+  /**
+   * The part of `total` from the ad set's blends (AdSetSnapshot.blends): rows that are equal shares
+   * of the ad set's delivery, not the segment's own figures. Absent = none.
+   */
+  shared?: Metrics;
 }
 
 /** People in a segment's audience: a range (Meta's estimate) or one figure (lower = upper). */
@@ -168,6 +173,20 @@ export interface AdSetSnapshot {
   demographics: DemographicHistory[];
   total: Metrics;
   recent: Metrics;
+  /**
+   * The ad set's days whose segment rows were equal shares of its delivery (LIVE sync credits an
+   * ad set of several segments that way), one entry per set of segments shared among. Absent = none,
+   * as in snapshots stored before blends were read.
+   */
+  blends?: SegmentBlend[];
+}
+
+/** An ad set's delivery on the days it was credited in equal shares to exactly these segments. */
+export interface SegmentBlend {
+  segments: { segmentType: SegmentType; segmentId: string }[];
+  days: number;
+  /** The ad set's whole delivery on those days: the sum of the shares. */
+  total: Metrics;
 }
 
 export interface CampaignSnapshot {

@@ -50,8 +50,8 @@ export function presentTraceEvent(e: TraceEvent): TraceEntryDocument {
     case 'segments.pool':
       return {
         step: 'segments.pool',
-        decision: `candidates: every interest and behavior the campaign has rows of (${e.interestCandidates} interests, ${e.ownInterests} of them the ad set's own; ${e.behaviorCandidates} behaviors, ${e.ownBehaviors} own); the ad set's own figures are shrunk toward the segment's figures in the campaign's other ad sets, those toward the type's pool`,
-        numbers: { interest_candidates: e.interestCandidates, own_interests: e.ownInterests, behavior_candidates: e.behaviorCandidates, own_behaviors: e.ownBehaviors },
+        decision: `candidates: every interest and behavior the campaign has rows of (${e.interestCandidates} interests, ${e.ownInterests} of them the ad set's own; ${e.behaviorCandidates} behaviors, ${e.ownBehaviors} own); the ad set's own figures are shrunk toward the segment's figures in the campaign's other ad sets, those toward the type's pool${e.blends === undefined ? '' : `; ${e.blends.segments} segments had days credited in equal shares of an ad set's delivery (${e.blends.blends} blends): those shares are not read as their own figures, each blend moves its members' values together by what it earned against what their own figures predicted`}`,
+        numbers: { interest_candidates: e.interestCandidates, own_interests: e.ownInterests, behavior_candidates: e.behaviorCandidates, own_behaviors: e.ownBehaviors, ...(e.blends === undefined ? {} : { blends: e.blends.blends, blended_segments: e.blends.segments }) },
       };
     case 'expected.spec':
       return presentSpecExpected(e);

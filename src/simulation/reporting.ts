@@ -34,7 +34,6 @@ export function reportedMetrics(
 ): Metrics {
   const k = known(reporting, seed, labels);
   return addRow(emptyMetrics(), {
-    date: '', campaignId: '', adsetId: '', segmentType: '', segmentId: '', segmentName: '', country: '', age: '', gender: '', currency: '',
     impressions: day.impressions, reach: null, clicks: day.clicks, spendMinor: day.spendMinor,
     conversions: k.conversions ? day.conversions : null, revenueMinor: k.revenue ? day.revenueMinor : null,
   });

@@ -1,6 +1,7 @@
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
-import { addMetrics, emptyMetrics } from '../engine/metrics.ts';
+import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay, DemographicHistory, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
+import { addBlendDay, isEqualShareDay } from '../engine/segment-blends.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 
@@ -55,6 +56,24 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     `select adset_id, segment_type, segment_id, ${metricsColumns('r_')}
      from insights where ${inWindow} and ${recent} and ${segmentRows} ${segmentGroup}`,
     params,
+  );
+  // Ad set-days that may be shares of one delivery: several segment rows (no other breakdown, so
+  // one row per segment and day) whose impressions agree within one. isEqualShareDay decides on
+  // their rows; a cheap screen in SQL keeps the days of real per-segment figures out of the reply.
+  const shareRows = await db.query<ShareRow>(
+    `with candidate_days as (
+       select adset_id, date from insights
+       where ${inWindow} and ${segmentRows} and country = '' and age = '' and gender = ''
+       group by adset_id, date
+       having count(*) >= 2 and max(impressions) - min(impressions) <= 1)
+     select i.adset_id, to_char(i.date, 'YYYY-MM-DD') as date, i.segment_type, i.segment_id, i.impressions::float8 as impressions,
+       i.reach::float8 as reach, i.clicks::float8 as clicks, i.spend_minor::float8 as spend_minor, i.conversions::float8 as conversions,
+       i.revenue_minor::float8 as revenue_minor
+     from insights i join candidate_days d on d.adset_id = i.adset_id and d.date = i.date
+     where i.campaign_id = $1 and i.date between $2::date and $3::date and i.segment_type <> '' and i.segment_type <> 'demographic'
+       and i.country = '' and i.age = '' and i.gender = ''
+     order by i.adset_id, i.date, i.segment_type, i.segment_id`,
+    params.slice(0, 3),
   );
   const countries = await db.query<Row>(
     `select adset_id, country, ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
@@ -128,6 +147,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     adsetOf(adsetId).segments.push(s);
     addKind(adsetId, 'segment', s.total, s.recent);
   }
+  const sharedDays = readBlends(shareRows, adsets);
   const daily = new Map<string, CountryDay[]>();
   for (const d of countryDays) {
     const key = `${String(d.adset_id)}\u0000${String(d.country)}`;
@@ -152,7 +172,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     adsetOf(adsetId).demographics.push(d);
     addKind(adsetId, 'demographic', d.total, readMetrics(r, 'r_'));
   }
-  if (options.segmentDays ?? true) await loadSegmentDays(db, [campaignId, fatigueFitStart(window.start, window.end), window.end], adsets, options.resting ?? []);
+  if (options.segmentDays ?? true) await loadSegmentDays(db, [campaignId, fatigueFitStart(window.start, window.end), window.end], adsets, options.resting ?? [], sharedDays);
   for (const [id, a] of adsets) {
     const picked = pickTotal(kinds.get(id));
     a.total = picked.total;
@@ -182,6 +202,53 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
 
 type Kind = 'plain' | 'country' | 'demographic' | 'segment';
 
+interface ShareRow {
+  adset_id: string;
+  date: string;
+  segment_type: string;
+  segment_id: string;
+  impressions: number;
+  reach: number | null;
+  clicks: number;
+  spend_minor: number;
+  conversions: number | null;
+  revenue_minor: number | null;
+}
+
+/**
+ * The candidate share rows (ordered by ad set, day, type, id): the days isEqualShareDay takes for
+ * shares become each ad set's blends, one per set of segments shared among, and each segment's
+ * `shared` part of its total. Returns the shared ad set-days (ad set \0 day), whose rows are not
+ * the segments' own daily points.
+ */
+function readBlends(rows: readonly ShareRow[], adsets: ReadonlyMap<string, AdSetSnapshot>): Set<string> {
+  const days = new Map<string, ShareRow[]>();
+  for (const r of rows) {
+    const key = `${String(r.adset_id)}\u0000${String(r.date)}`;
+    const list = days.get(key);
+    if (list === undefined) days.set(key, [r]);
+    else list.push(r);
+  }
+  const histories = new Map<string, SegmentHistory>();
+  for (const [adsetId, a] of adsets) for (const h of a.segments) histories.set(`${adsetId}\u0000${h.segmentType}\u0000${h.segmentId}`, h);
+  const shared = new Set<string>();
+  for (const [key, list] of days) {
+    const counted = list.map((r) => ({ impressions: Number(r.impressions), reach: r.reach === null ? null : Number(r.reach), clicks: Number(r.clicks), spendMinor: Number(r.spend_minor), conversions: r.conversions === null ? null : Number(r.conversions), revenueMinor: r.revenue_minor === null ? null : Number(r.revenue_minor) }));
+    if (!isEqualShareDay(counted)) continue;
+    const adsetId = String(list[0]!.adset_id);
+    const total = emptyMetrics();
+    list.forEach((r, i) => {
+      const m = addRow(emptyMetrics(), counted[i]!);
+      addMetrics(total, m);
+      const history = histories.get(`${adsetId}\u0000${String(r.segment_type)}\u0000${String(r.segment_id)}`);
+      if (history !== undefined) history.shared = addMetrics(history.shared ?? emptyMetrics(), m);
+    });
+    addBlendDay(adsets.get(adsetId)!, list.map((r) => ({ segmentType: r.segment_type as SegmentType, segmentId: String(r.segment_id) })), total);
+    shared.add(key);
+  }
+  return shared;
+}
+
 /** Days with delivery of the segments whose rows also carry another breakdown, keyed ad set \0 type \0 id. */
 async function activeDaysOf(db: Db, params: string[], segments: readonly Row[]): Promise<Map<string, number>> {
   if (segments.length === 0) return new Map();
@@ -202,7 +269,7 @@ async function activeDaysOf(db: Db, params: string[], segments: readonly Row[]):
  * FATIGUE_FIT_DAYS of the window (params: campaign, first day, last day): reading them for every
  * segment would cost the full run its time budget for segments the fit has nothing to say about.
  */
-async function loadSegmentDays(db: Db, params: string[], adsets: ReadonlyMap<string, AdSetSnapshot>, resting: NonNullable<SnapshotOptions['resting']>): Promise<void> {
+async function loadSegmentDays(db: Db, params: string[], adsets: ReadonlyMap<string, AdSetSnapshot>, resting: NonNullable<SnapshotOptions['resting']>, sharedDays: ReadonlySet<string>): Promise<void> {
   const wanted = new Map<string, SegmentHistory>();
   const keyOf = (adsetId: string, type: string, id: string) => `${adsetId}\u0000${type}\u0000${id}`;
   const restingKeys = new Set(resting.map((r) => keyOf(r.adsetId ?? '', r.segmentType, r.segmentId)));
@@ -222,6 +289,8 @@ async function loadSegmentDays(db: Db, params: string[], adsets: ReadonlyMap<str
   );
   for (const s of wanted.values()) s.daily = [];
   for (const r of rows) {
+    // A share of a blend shows the set's CTR, not the segment's: only its own rows can show it tiring.
+    if (sharedDays.has(`${String(r.adset_id)}\u0000${String(r.date)}`)) continue;
     const day: SegmentDay = { date: String(r.date), impressions: Number(r.impressions), clicks: Number(r.clicks), reach: Number(r.reach) };
     wanted.get(keyOf(String(r.adset_id), String(r.segment_type), String(r.segment_id)))?.daily?.push(day);
   }

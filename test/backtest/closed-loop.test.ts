@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SPEC_SETTINGS } from '../../src/engine/test-settings.ts';
-import { audienceWeights, pricedAudience, runBacktest } from '../../src/backtest/closed-loop.ts';
+import { audienceWeights, pricedAudience, runBacktest, sharedCredit } from '../../src/backtest/closed-loop.ts';
 import { NAMED_FAMILIES } from '../../src/simulation/families.ts';
 import { backtestHtml } from '../../src/backtest/report-html.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -89,6 +89,36 @@ describe('runBacktest', () => {
     expect(estimated.series[1]!.days.map((d) => d.audienceMultiplier)).not.toEqual(unknown.series[1]!.days.map((d) => d.audienceMultiplier));
   });
 
+  it('credits the loop\'s delivery to the chosen interests in equal shares when told its rows are shared, as LIVE sync does', () => {
+    const settings = { ...options, days: 8, strategies: ['uniform', 'spec', 'bayes', 'oracle'] as const, settings: loadConfig({}).engine };
+    const breakdown = runBacktest(settings);
+    const shared = runBacktest({ ...settings, interestRows: 'shared' });
+    expect(breakdown.interestRows).toBe('breakdown');
+    expect(shared.interestRows).toBe('shared');
+    const of = (r: typeof shared, s: string) => r.series.find((x) => x.strategy === s)!;
+    // Uniform and the oracle read no interest rows; the first day decides on the history alone.
+    expect(JSON.stringify(of(shared, 'uniform'))).toBe(JSON.stringify(of(breakdown, 'uniform')));
+    expect(JSON.stringify(of(shared, 'oracle'))).toBe(JSON.stringify(of(breakdown, 'oracle')));
+    expect(of(shared, 'bayes').days[0]).toEqual(of(breakdown, 'bayes').days[0]);
+    // Later days read blends instead of each interest's own figures, and choose other interests.
+    expect(of(shared, 'bayes').days.map((d) => d.audienceMultiplier)).not.toEqual(of(breakdown, 'bayes').days.map((d) => d.audienceMultiplier));
+  });
+
+  it('shares a day\'s delivery in whole parts that differ by at most one and add up to what was delivered', () => {
+    const rows = [
+      { impressions: 9_000, clicks: 90, spendMinor: 12_345, conversions: 3, revenueMinor: 45_000 },
+      { impressions: 1_000, clicks: 20, spendMinor: 1_500, conversions: 2, revenueMinor: 9_999 },
+      { impressions: 0, clicks: 0, spendMinor: 0, conversions: 0, revenueMinor: 0 },
+    ];
+    const shares = sharedCredit(rows, '2026-11-11');
+    for (const metric of ['impressions', 'clicks', 'spendMinor', 'conversions', 'revenueMinor'] as const) {
+      const values = shares.map((r) => r[metric]);
+      expect(values.reduce((a, b) => a + b, 0)).toBe(rows.reduce((a, r) => a + r[metric], 0));
+      expect(Math.max(...values) - Math.min(...values)).toBeLessThanOrEqual(1);
+      for (const v of values) expect(Number.isInteger(v)).toBe(true);
+    }
+  });
+
   it('rejects a loop length out of range', () => {
     expect(() => runBacktest({ ...options, days: 0 })).toThrow(RangeError);
   });
@@ -132,6 +162,13 @@ describe('the backtest command', () => {
       expect(unsized.code).toBe(0);
       expect(unsized.stdout).toMatch(/no audience sizes/);
       expect(result.stdout).toMatch(/audience sizes from the market's Meta-like estimates/);
+      expect(result.stdout).toMatch(/the loop's interest rows a per-interest breakdown/);
+      const badRows = await runCli(['backtest', '--interest-rows', 'blended'], { db });
+      expect(badRows.code).toBe(2);
+      expect(badRows.stderr).toMatch(/--interest-rows: must be one of breakdown, shared, got "blended"/);
+      const sharedRows = await runCli(['backtest', '--days', '2', '--market-seed', '3', '--interest-rows', 'shared', '--out', prefix], { db });
+      expect(sharedRows.code).toBe(0);
+      expect(sharedRows.stdout).toMatch(/the loop's interest rows credited in equal shares as LIVE sync credits them/);
       const badFamily = await runCli(['backtest', '--family', 'cheap'], { db });
       expect(badFamily.code).toBe(2);
       expect(badFamily.stderr).toMatch(/--family must be one of stub, conversion-saturation/);

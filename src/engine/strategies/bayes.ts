@@ -47,7 +47,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   // The geo split's candidate is checked once, on the campaign's countries (src/engine/geo-value.ts).
   const geoCheck = settings.trustMultiple !== undefined ? checkCampaign(adsets, settings, minorPerMajor, totalBudgetMinor) : undefined;
   // With the campaign segment pool, an ad set's candidates carry the fatigue verdicts of the other ad sets that ran them.
-  const campaignSegments = settings.segmentPool === 'campaign' ? poolCampaignSegments(adsets, scored.map((x) => x.scores)) : null;
+  const campaignSegments = settings.segmentPool === 'campaign' ? poolCampaignSegments(adsets, scored.map((x) => x.scores), sizeExponentOf(settings)) : null;
   const pool: CampaignPool | null = campaignSegments === null ? null : { segments: campaignSegments, scoreOf: scoreCampaignSegments(campaignSegments, (hs) => scoreSegments(hs, settings, minorPerMajor)) };
   const plan = explorationPlan(settings, snapshot);
   const outsideOf = otherAdsets(adsets);
@@ -145,7 +145,8 @@ function chooseFromCampaign(
   const weighed = weighByKnownSize(candidates.map((c) => c.score), slots, sizeExponent, (s) => knownSize(byKey.get(segmentKey(s))?.campaign), costOf);
   const own = (type: string) => candidates.filter((c) => c.score.segmentType === type && c.ownHistory !== null).length;
   const all = (type: string) => candidates.filter((c) => c.score.segmentType === type).length;
-  trace.push({ kind: 'segments.pool', interestCandidates: all('interest'), ownInterests: own('interest'), behaviorCandidates: all('behavior'), ownBehaviors: own('behavior') });
+  const blends = pool.segments.blends > 0 ? { blends: { blends: pool.segments.blends, segments: pool.segments.blendShift.size } } : {};
+  trace.push({ kind: 'segments.pool', interestCandidates: all('interest'), ownInterests: own('interest'), behaviorCandidates: all('behavior'), ownBehaviors: own('behavior'), ...blends });
   trace.push({ kind: 'segments.score.campaign', segments: candidates.length, sizeExponent, choices: weighed.choices, ...(perSpend ? { per: 'spend' as const } : {}) });
   // The evidence is the campaign's rows of the segment, the ad set's own included: what its value for this ad set rests on.
   const evidenceOf = (s: SegmentScore) => {
