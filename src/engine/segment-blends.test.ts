@@ -45,6 +45,16 @@ describe('conditioning segment values on blends', () => {
     expect(after.get(key('c'))! - after.get(key('b'))!).toBeGreaterThan(1.5);
   });
 
+  it('conditions blends that share no member apart, as if each were alone', () => {
+    const estimates = new Map([[key('a'), { mean: 3, variance: 1 }], [key('b'), { mean: 1, variance: 2 }], [key('c'), { mean: 2, variance: 1 }], [key('d'), { mean: 2, variance: 3 }], [key('e'), { mean: 5, variance: 1 }]]);
+    const first = { members: [key('a'), key('b')], weights: [2, 1], value: 1, variance: 0.2 };
+    const second = { members: [key('c'), key('d')], weights: [1, 1], value: 4, variance: 0.3 };
+    const both = conditionOnBlends(estimates, [first, second]);
+    const alone = new Map([...conditionOnBlends(estimates, [first])].filter(([k]) => k === key('a') || k === key('b')).concat([...conditionOnBlends(estimates, [second])].filter(([k]) => k === key('c') || k === key('d'))));
+    for (const [k, v] of alone) expect(both.get(k)).toBeCloseTo(v, 12);
+    expect(both.get(key('e'))).toBe(5);
+  });
+
   it('gives a member without an estimate the blend\'s other members\' mean, and the surprise mostly to it', () => {
     const estimates = new Map([[key('a'), { mean: 2, variance: 0.01 }]]);
     const after = conditionOnBlends(estimates, [{ members: [key('a'), 'custom_audience:x' as SegmentKey], weights: [1, 1], value: 3, variance: 0.01 }]);

@@ -35,6 +35,42 @@ export interface BlendObservation {
  * weighted mean of the blend's other members and a variance as wide as that mean squared.
  */
 export function conditionOnBlends(estimates: ReadonlyMap<SegmentKey, ValueEstimate>, blends: readonly BlendObservation[]): Map<SegmentKey, number> {
+  const out = new Map([...estimates].map(([key, e]) => [key, e.mean]));
+  // Segments no chain of blends links never move each other: each linked group is conditioned on
+  // its own blends, so the work grows with the groups' sizes, not with the campaign's.
+  for (const group of linkedGroups(blends)) {
+    const known = new Map<SegmentKey, ValueEstimate>();
+    for (const b of group) for (const k of b.members) if (estimates.has(k)) known.set(k, estimates.get(k)!);
+    for (const [key, mean] of conditionGroup(known, group)) out.set(key, mean);
+  }
+  return out;
+}
+
+/** The blends in groups: two blends are in one group when a chain of shared members links them. */
+function linkedGroups(blends: readonly BlendObservation[]): BlendObservation[][] {
+  const parent = new Map<SegmentKey, SegmentKey>();
+  const root = (k: SegmentKey): SegmentKey => {
+    let r = k;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    parent.set(k, r);
+    return r;
+  };
+  for (const b of blends) {
+    for (const k of b.members) if (!parent.has(k)) parent.set(k, k);
+    for (const k of b.members.slice(1)) parent.set(root(k), root(b.members[0]!));
+  }
+  const groups = new Map<SegmentKey, BlendObservation[]>();
+  for (const b of blends) {
+    if (b.members.length === 0) continue;
+    const r = root(b.members[0]!);
+    const list = groups.get(r);
+    if (list === undefined) groups.set(r, [b]);
+    else list.push(b);
+  }
+  return [...groups.values()];
+}
+
+function conditionGroup(estimates: ReadonlyMap<SegmentKey, ValueEstimate>, blends: readonly BlendObservation[]): Map<SegmentKey, number> {
   const index = new Map<SegmentKey, number>();
   const mean: number[] = [];
   const variances: number[] = [];
