@@ -135,6 +135,12 @@ describe('the bayes choice on an ad set whose rows are shares of a blend', () =>
     expect(read[0]!.draft.interests.map((i) => i.interest_id)).toEqual(['a']);
     const trace = read[0]!.draft.reasoning.trace.find((t) => t.step === 'segments.pool')!;
     expect(trace.numbers).toMatchObject({ blends: 1, blended_segments: 2 });
+    // What each value rests on says how far the blend moved it: a and b were in it, c was not.
+    const all = decideDocuments({ snapshot: snapshot(true), totalBudgetMinor: 100_000, settings: { ...BAYES, maxInterests: 3 } });
+    const ranked = (id: string) => all[0]!.draft.reasoning.trace.find((t) => t.step === 'interests' && t.numbers.segment_id === id)!;
+    expect(typeof ranked('a').numbers.value_from_blends).toBe('number');
+    expect(typeof ranked('b').numbers.value_from_blends).toBe('number');
+    expect(ranked('c').numbers.value_from_blends).toBeUndefined();
     // The same rows without saying which are shares: a and b both look like their mean, and c wins.
     const naive = decideDocuments({ snapshot: snapshot(false), totalBudgetMinor: 100_000, settings: BAYES });
     expect(naive[0]!.draft.interests.map((i) => i.interest_id)).toEqual(['c']);

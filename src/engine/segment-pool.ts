@@ -185,6 +185,8 @@ export interface AdSetCandidate {
   valuedOn: { total: Metrics; prior: RatePrior };
   /** Expected cost per impression for this ad set (minor units; 0 when the pool spent nothing). */
   costPerImpression: number;
+  /** How much the campaign's blends moved the value per impression (minor units; 0 = not in any). */
+  blendShift: number;
   ownHistory: SegmentHistory | null;
 }
 
@@ -216,13 +218,15 @@ export function adsetCandidates(
     const evidence = ownRows(h);
     const others = subtractMetrics(ownRows(p.history), evidence);
     const prior = segmentPrior(priorOf(h.segmentType), others);
-    out.push({ score, own: h.total, campaign: p.history, ...valued(evidence, prior, perSpend, campaign.blendShift.get(key) ?? 0), valuedOn: { total: evidence, prior }, ownHistory: h });
+    const blendShift = campaign.blendShift.get(key) ?? 0;
+    out.push({ score, own: h.total, campaign: p.history, ...valued(evidence, prior, perSpend, blendShift), valuedOn: { total: evidence, prior }, blendShift, ownHistory: h });
   }
   foreign.forEach(([key, p]) => {
     const score = { ...scoreForeign(key), fatigue: p.fatigue };
     const prior = priorOf(p.history.segmentType);
     const evidence = ownRows(p.history);
-    out.push({ score, own: emptyMetrics(), campaign: p.history, ...valued(evidence, prior, perSpend, campaign.blendShift.get(key) ?? 0), valuedOn: { total: evidence, prior }, ownHistory: null });
+    const blendShift = campaign.blendShift.get(key) ?? 0;
+    out.push({ score, own: emptyMetrics(), campaign: p.history, ...valued(evidence, prior, perSpend, blendShift), valuedOn: { total: evidence, prior }, blendShift, ownHistory: null });
   });
   const best = new Map<SegmentType, number>();
   for (const c of out) best.set(c.score.segmentType, Math.max(best.get(c.score.segmentType) ?? 0, c.value));

@@ -83,6 +83,19 @@ export function segmentEvidence(delivery: Metrics, valuedOn: Metrics, prior: Rat
   };
 }
 
+/**
+ * `evidence` with its value moved by what the segment's blends say (segment-blends.ts):
+ * `shiftMinor` per impression, as the candidate's value was moved; the interval moves with its
+ * mean and stays at or above 0.
+ */
+export function withBlendShift(evidence: SegmentEvidence, shiftMinor: number, minorPerMajor: number): SegmentEvidence {
+  if (shiftMinor === 0 || evidence.valuePer1000 === null) return evidence;
+  const shift = (shiftMinor * 1000) / minorPerMajor;
+  const v = evidence.valuePer1000;
+  const moved = (x: number) => Math.max(0, x + shift);
+  return { ...evidence, valuePer1000: { mean: moved(v.mean), lower: moved(v.lower), upper: moved(v.upper) }, fromBlends: shift };
+}
+
 /** The order value's per-conversion variance of a fitted prior, where its fit succeeded. */
 export function perConversionVarianceOf(p: ValuePriors | undefined): number | null {
   return p?.order.fitted ? p.order.perConversionVariance : null;

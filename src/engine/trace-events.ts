@@ -228,6 +228,11 @@ export interface SegmentEvidence {
    * estimate in money (no revenue tracked).
    */
   valuePer1000: { mean: number; lower: number; upper: number } | null;
+  /**
+   * How much the blends the segment was part of moved its value per 1,000 impressions (major
+   * units), already in `valuePer1000`; absent where it was in none (segment-blends.ts).
+   */
+  fromBlends?: number;
 }
 
 /** An interest or behavior the ranking cannot take: fatigued, or resting. */

@@ -59,6 +59,7 @@ function evidenceNumbers(e: SegmentEvidence): Numbers {
     value_per_1000: e.valuePer1000 === null ? null : value4(e.valuePer1000.mean),
     value_low: e.valuePer1000 === null ? null : value4(e.valuePer1000.lower),
     value_high: e.valuePer1000 === null ? null : value4(e.valuePer1000.upper),
+    ...(e.fromBlends === undefined ? {} : { value_from_blends: value4(e.fromBlends) }),
   };
 }
 

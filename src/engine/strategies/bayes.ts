@@ -17,7 +17,7 @@ import { recentRoasLevel } from '../roas-level.ts';
 import { scoreSegments, scoresOf, scoreTable, tableOf, type ScoreTable } from '../scoring.ts';
 import { segmentKey, type SegmentKey } from '../segment-key.ts';
 import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments, type PoolType } from '../segment-pool.ts';
-import { costsOf, fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize } from '../segment-value.ts';
+import { costsOf, fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize, withBlendShift } from '../segment-value.ts';
 import type { ValuePriors } from '../empirical-bayes.ts';
 import type { ExpectedPriorSource } from '../trace-events.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentScore, TraceEvent } from '../types.ts';
@@ -151,7 +151,7 @@ function chooseFromCampaign(
   // The evidence is the campaign's rows of the segment, the ad set's own included: what its value for this ad set rests on.
   const evidenceOf = (s: SegmentScore) => {
     const c = byKey.get(segmentKey(s))!;
-    return segmentEvidence(c.campaign.total, c.valuedOn.total, c.valuedOn.prior, perConversionVarianceOf(pool.segments.priors.get(s.segmentType as PoolType)), minorPerMajor);
+    return withBlendShift(segmentEvidence(c.campaign.total, c.valuedOn.total, c.valuedOn.prior, perConversionVarianceOf(pool.segments.priors.get(s.segmentType as PoolType)), minorPerMajor), c.blendShift, minorPerMajor);
   };
   return {
     ranked: tableOf(weighed.scores),
