@@ -14,14 +14,16 @@ describe('conditioning segment values on blends', () => {
     const estimates = new Map([[key('a'), { mean: 3, variance: 1 }], [key('b'), { mean: 1, variance: 1 }]]);
     const after = conditionOnBlends(estimates, [{ members: [key('a'), key('b')], weights: [1, 1], value: 4, variance: 0 }]);
     // Predicted 2, observed 4: both rise by 2, and the blend's mean is what was observed.
-    expect(after.get(key('a'))).toBeCloseTo(5, 9);
-    expect(after.get(key('b'))).toBeCloseTo(3, 9);
+    expect(after.get(key('a'))!.mean).toBeCloseTo(5, 9);
+    expect(after.get(key('b'))!.mean).toBeCloseTo(3, 9);
+    // A noiseless blend of two equally known members leaves each half its variance: their sum is known, not their difference.
+    expect(after.get(key('a'))!.variance).toBeCloseTo(0.5, 9);
   });
 
   it('lets the member its own rows know least take most of the surprise', () => {
     const estimates = new Map([[key('known'), { mean: 2, variance: 0.01 }], [key('new'), { mean: 2, variance: 4 }]]);
     const after = conditionOnBlends(estimates, [{ members: [key('known'), key('new')], weights: [1, 1], value: 1, variance: 0.1 }]);
-    const moved = (k: string) => 2 - after.get(key(k))!;
+    const moved = (k: string) => 2 - after.get(key(k))!.mean;
     expect(moved('new')).toBeGreaterThan(100 * moved('known'));
     expect(moved('known')).toBeGreaterThan(0);
   });
@@ -29,10 +31,10 @@ describe('conditioning segment values on blends', () => {
   it('moves nothing when a blend earns what its members predicted, and ignores a blend of unknown value', () => {
     const estimates = new Map([[key('a'), { mean: 3, variance: 1 }], [key('b'), { mean: 1, variance: 2 }]]);
     const asPredicted = conditionOnBlends(estimates, [{ members: [key('a'), key('b')], weights: [3, 1], value: 2.5, variance: 0.5 }]);
-    expect(asPredicted.get(key('a'))).toBeCloseTo(3, 12);
-    expect(asPredicted.get(key('b'))).toBeCloseTo(1, 12);
+    expect(asPredicted.get(key('a'))!.mean).toBeCloseTo(3, 12);
+    expect(asPredicted.get(key('b'))!.mean).toBeCloseTo(1, 12);
     const unknown = conditionOnBlends(estimates, [{ members: [key('a'), key('b')], weights: [1, 1], value: 100, variance: Number.POSITIVE_INFINITY }]);
-    expect(unknown.get(key('a'))).toBe(3);
+    expect(unknown.get(key('a'))!.mean).toBe(3);
   });
 
   it('tells apart the members two sets do not share', () => {
@@ -42,7 +44,7 @@ describe('conditioning segment values on blends', () => {
       { members: [key('a'), key('b')], weights: [1, 1], value: 1.5, variance: 0.01 },
       { members: [key('a'), key('c')], weights: [1, 1], value: 2.5, variance: 0.01 },
     ]);
-    expect(after.get(key('c'))! - after.get(key('b'))!).toBeGreaterThan(1.5);
+    expect(after.get(key('c'))!.mean - after.get(key('b'))!.mean).toBeGreaterThan(1.5);
   });
 
   it('conditions blends that share no member apart, as if each were alone', () => {
@@ -51,15 +53,18 @@ describe('conditioning segment values on blends', () => {
     const second = { members: [key('c'), key('d')], weights: [1, 1], value: 4, variance: 0.3 };
     const both = conditionOnBlends(estimates, [first, second]);
     const alone = new Map([...conditionOnBlends(estimates, [first])].filter(([k]) => k === key('a') || k === key('b')).concat([...conditionOnBlends(estimates, [second])].filter(([k]) => k === key('c') || k === key('d'))));
-    for (const [k, v] of alone) expect(both.get(k)).toBeCloseTo(v, 12);
-    expect(both.get(key('e'))).toBe(5);
+    for (const [k, v] of alone) {
+      expect(both.get(k)!.mean).toBeCloseTo(v.mean, 12);
+      expect(both.get(k)!.variance).toBeCloseTo(v.variance, 12);
+    }
+    expect(both.get(key('e'))!.mean).toBe(5);
   });
 
   it('gives a member without an estimate the blend\'s other members\' mean, and the surprise mostly to it', () => {
     const estimates = new Map([[key('a'), { mean: 2, variance: 0.01 }]]);
     const after = conditionOnBlends(estimates, [{ members: [key('a'), 'custom_audience:x' as SegmentKey], weights: [1, 1], value: 3, variance: 0.01 }]);
     expect([...after.keys()]).toEqual([key('a')]);
-    expect(after.get(key('a'))! - 2).toBeLessThan(0.05);
+    expect(after.get(key('a'))!.mean - 2).toBeLessThan(0.05);
   });
 });
 

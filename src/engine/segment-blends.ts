@@ -30,18 +30,18 @@ export interface BlendObservation {
 }
 
 /**
- * Each estimated segment's mean after conditioning on every blend, in the order given. A member
+ * Each estimated segment's mean and variance after conditioning on every blend, in the order given. A member
  * without an estimate (a custom audience, say, which no candidate pool holds) enters with the
  * weighted mean of the blend's other members and a variance as wide as that mean squared.
  */
-export function conditionOnBlends(estimates: ReadonlyMap<SegmentKey, ValueEstimate>, blends: readonly BlendObservation[]): Map<SegmentKey, number> {
-  const out = new Map([...estimates].map(([key, e]) => [key, e.mean]));
+export function conditionOnBlends(estimates: ReadonlyMap<SegmentKey, ValueEstimate>, blends: readonly BlendObservation[]): Map<SegmentKey, ValueEstimate> {
+  const out = new Map([...estimates].map(([key, e]) => [key, { ...e }]));
   // Segments no chain of blends links never move each other: each linked group is conditioned on
   // its own blends, so the work grows with the groups' sizes, not with the campaign's.
   for (const group of linkedGroups(blends)) {
     const known = new Map<SegmentKey, ValueEstimate>();
     for (const b of group) for (const k of b.members) if (estimates.has(k)) known.set(k, estimates.get(k)!);
-    for (const [key, mean] of conditionGroup(known, group)) out.set(key, mean);
+    for (const [key, posterior] of conditionGroup(known, group)) out.set(key, posterior);
   }
   return out;
 }
@@ -70,7 +70,7 @@ function linkedGroups(blends: readonly BlendObservation[]): BlendObservation[][]
   return [...groups.values()];
 }
 
-function conditionGroup(estimates: ReadonlyMap<SegmentKey, ValueEstimate>, blends: readonly BlendObservation[]): Map<SegmentKey, number> {
+function conditionGroup(estimates: ReadonlyMap<SegmentKey, ValueEstimate>, blends: readonly BlendObservation[]): Map<SegmentKey, ValueEstimate> {
   const index = new Map<SegmentKey, number>();
   const mean: number[] = [];
   const variances: number[] = [];
@@ -124,8 +124,11 @@ function conditionGroup(estimates: ReadonlyMap<SegmentKey, ValueEstimate>, blend
       for (let c = 0; c < n; c++) row[c]! -= gain * ph[c]!;
     }
   }
-  const out = new Map<SegmentKey, number>();
-  for (const key of estimates.keys()) out.set(key, mean[index.get(key)!]!);
+  const out = new Map<SegmentKey, ValueEstimate>();
+  for (const key of estimates.keys()) {
+    const i = index.get(key)!;
+    out.set(key, { mean: mean[i]!, variance: Math.max(0, cov[i]![i]!) });
+  }
   return out;
 }
 

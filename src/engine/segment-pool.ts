@@ -40,8 +40,11 @@ export interface CampaignSegments {
   priors: Map<PoolType, ValuePriors>;
   /** What each type's rates are shrunk toward at the top level. */
   ratePriors: Map<PoolType, RatePrior>;
-  /** How much the campaign's blends move a segment's value per impression (segment-blends.ts); absent = not at all. */
-  blendShift: Map<SegmentKey, number>;
+  /**
+   * How much the campaign's blends move a segment's value per impression, and that value's standard
+   * deviation after them (segment-blends.ts); absent = in no blend.
+   */
+  blendShift: Map<SegmentKey, BlendShift>;
   /** Blends read (one per ad set and set of segments shared among). */
   blends: number;
 }
@@ -110,7 +113,7 @@ export function poolCampaignSegments(
     ratePriors.set(type, fittedPrior(fitted, pool));
   }
   const blends = adsets.flatMap((a) => a.blends ?? []);
-  const blendShift = blends.length === 0 ? new Map<SegmentKey, number>() : blendShifts(segments, blends, priors, ratePriors, sizeExponent);
+  const blendShift = blends.length === 0 ? new Map<SegmentKey, BlendShift>() : blendShifts(segments, blends, priors, ratePriors, sizeExponent);
   return { segments, priors, ratePriors, blendShift, blends: blends.length };
 }
 
@@ -122,11 +125,17 @@ export function ownRows(h: Pick<SegmentHistory, 'total' | 'shared'>): Metrics {
 // A blend's value is read almost as observed: its own figures, barely shrunk.
 const OBSERVATION_STRENGTHS = { ctr: 1, cvr: 1, order: 1 };
 
+/** A blended segment's shift of value per impression (minor units) and its value's standard deviation after the blends. */
+export interface BlendShift {
+  shift: number;
+  sd: number;
+}
+
 /**
  * Each blended segment's campaign-wide value per impression conditioned on the blends, less the
  * value its own rows give it: the shift its candidates take (segment-blends.ts).
  */
-function blendShifts(segments: ReadonlyMap<SegmentKey, PooledSegment>, blends: readonly SegmentBlend[], priors: ReadonlyMap<PoolType, ValuePriors>, ratePriors: ReadonlyMap<PoolType, RatePrior>, sizeExponent: number): Map<SegmentKey, number> {
+function blendShifts(segments: ReadonlyMap<SegmentKey, PooledSegment>, blends: readonly SegmentBlend[], priors: ReadonlyMap<PoolType, ValuePriors>, ratePriors: ReadonlyMap<PoolType, RatePrior>, sizeExponent: number): Map<SegmentKey, BlendShift> {
   const estimates = new Map<SegmentKey, ValueEstimate>();
   const members = new Set(blends.flatMap((b) => b.segments.map(segmentKey)));
   for (const key of members) {
@@ -148,7 +157,7 @@ function blendShifts(segments: ReadonlyMap<SegmentKey, PooledSegment>, blends: r
     observations.push({ members: keys, weights, value: observed.mean, variance: observed.variance });
   }
   const conditioned = conditionOnBlends(estimates, observations);
-  return new Map([...conditioned].map(([key, mean]) => [key, mean - estimates.get(key)!.mean]));
+  return new Map([...conditioned].map(([key, posterior]) => [key, { shift: posterior.mean - estimates.get(key)!.mean, sd: Math.sqrt(posterior.variance) }]));
 }
 
 function estimateOf(m: Metrics, prior: RatePrior, perConversionVariance: number | null): ValueEstimate {
@@ -185,8 +194,8 @@ export interface AdSetCandidate {
   valuedOn: { total: Metrics; prior: RatePrior };
   /** Expected cost per impression for this ad set (minor units; 0 when the pool spent nothing). */
   costPerImpression: number;
-  /** How much the campaign's blends moved the value per impression (minor units; 0 = not in any). */
-  blendShift: number;
+  /** How much the campaign's blends moved the value per impression; null = in none. */
+  blendShift: BlendShift | null;
   ownHistory: SegmentHistory | null;
 }
 
@@ -218,15 +227,15 @@ export function adsetCandidates(
     const evidence = ownRows(h);
     const others = subtractMetrics(ownRows(p.history), evidence);
     const prior = segmentPrior(priorOf(h.segmentType), others);
-    const blendShift = campaign.blendShift.get(key) ?? 0;
-    out.push({ score, own: h.total, campaign: p.history, ...valued(evidence, prior, perSpend, blendShift), valuedOn: { total: evidence, prior }, blendShift, ownHistory: h });
+    const blendShift = campaign.blendShift.get(key) ?? null;
+    out.push({ score, own: h.total, campaign: p.history, ...valued(evidence, prior, perSpend, blendShift?.shift ?? 0), valuedOn: { total: evidence, prior }, blendShift, ownHistory: h });
   }
   foreign.forEach(([key, p]) => {
     const score = { ...scoreForeign(key), fatigue: p.fatigue };
     const prior = priorOf(p.history.segmentType);
     const evidence = ownRows(p.history);
-    const blendShift = campaign.blendShift.get(key) ?? 0;
-    out.push({ score, own: emptyMetrics(), campaign: p.history, ...valued(evidence, prior, perSpend, blendShift), valuedOn: { total: evidence, prior }, blendShift, ownHistory: null });
+    const blendShift = campaign.blendShift.get(key) ?? null;
+    out.push({ score, own: emptyMetrics(), campaign: p.history, ...valued(evidence, prior, perSpend, blendShift?.shift ?? 0), valuedOn: { total: evidence, prior }, blendShift, ownHistory: null });
   });
   const best = new Map<SegmentType, number>();
   for (const c of out) best.set(c.score.segmentType, Math.max(best.get(c.score.segmentType) ?? 0, c.value));

@@ -5,7 +5,7 @@
 // estimate toward the pool by exactly as much as its data is thin. How it compares with the
 // specification's composite and raw ratios: docs/decision-quality.md, "Measurements behind the
 // engine's choices".
-import { valueInterval } from './credible-interval.ts';
+import { valueInterval, Z_90 } from './credible-interval.ts';
 import type { ValuePriors } from './empirical-bayes.ts';
 import type { SegmentEvidence } from './trace-events.ts';
 import { costPerImpression, fitStrengths, fittedPrior, pooledPrior, valuePerImpression, valuePerSpend, type RatePrior } from './value-model.ts';
@@ -84,16 +84,16 @@ export function segmentEvidence(delivery: Metrics, valuedOn: Metrics, prior: Rat
 }
 
 /**
- * `evidence` with its value moved by what the segment's blends say (segment-blends.ts):
- * `shiftMinor` per impression, as the candidate's value was moved; the interval moves with its
- * mean and stays at or above 0.
+ * `evidence` with its value as the segment's blends leave it (segment-blends.ts): the mean moved by
+ * `blends.shift` per impression (minor units), as the candidate's value was moved, and the 90 %
+ * interval from the standard deviation after the blends (`blends.sd`), held at or above 0.
  */
-export function withBlendShift(evidence: SegmentEvidence, shiftMinor: number, minorPerMajor: number): SegmentEvidence {
-  if (shiftMinor === 0 || evidence.valuePer1000 === null) return evidence;
-  const shift = (shiftMinor * 1000) / minorPerMajor;
-  const v = evidence.valuePer1000;
-  const moved = (x: number) => Math.max(0, x + shift);
-  return { ...evidence, valuePer1000: { mean: moved(v.mean), lower: moved(v.lower), upper: moved(v.upper) }, fromBlends: shift };
+export function withBlendShift(evidence: SegmentEvidence, blends: { shift: number; sd: number } | null, minorPerMajor: number): SegmentEvidence {
+  if (blends === null || evidence.valuePer1000 === null) return evidence;
+  const per1000 = (x: number) => (x * 1000) / minorPerMajor;
+  const mean = Math.max(0, evidence.valuePer1000.mean + per1000(blends.shift));
+  const half = Z_90 * per1000(blends.sd);
+  return { ...evidence, valuePer1000: { mean, lower: Math.max(0, mean - half), upper: mean + half }, fromBlends: per1000(blends.shift) };
 }
 
 /** The order value's per-conversion variance of a fitted prior, where its fit succeeded. */
