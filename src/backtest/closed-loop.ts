@@ -34,7 +34,7 @@ import { countriesOnDay, createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegm
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
 import { equalShares } from '../engine/money.ts';
-import { addBlendDay, isEqualShareDay } from '../engine/segment-blends.ts';
+import { addBlendDay, blendDayOf } from '../engine/segment-blends.ts';
 
 export const AUDIENCE_INFLUENCE = 0.5;
 
@@ -455,8 +455,9 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const segmentDays = new Map<string, SegmentDays>();
   const historyBlends: BlendDay[] = [];
   const addSegmentRows = (rows: readonly InsightRow[]) => {
-    const shares = isEqualShareDay(rows);
-    if (shares) historyBlends.push({ date: rows[0]!.date, segments: rows.map((r) => ({ segmentType: r.segmentType as SegmentDays['segmentType'], segmentId: r.segmentId })), total: rows.reduce((m, r) => addRow(m, r), emptyMetrics()) });
+    const blend = blendDayOf(rows);
+    const shares = blend !== null;
+    if (shares) historyBlends.push({ date: rows[0]!.date, ...blend });
     for (const r of rows) {
       let s = segmentDays.get(r.segmentId);
       if (!s) segmentDays.set(r.segmentId, (s = { segmentType: r.segmentType as SegmentDays['segmentType'], segmentId: r.segmentId, segmentName: r.segmentName, days: [] }));

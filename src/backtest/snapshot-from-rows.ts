@@ -7,7 +7,7 @@
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, dayOf, emptyMetrics } from '../engine/metrics.ts';
 import type { AdSetSnapshot, CampaignSnapshot, DemographicHistory, InsightRow, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentSize, SegmentType } from '../engine/types.ts';
-import { addBlendDay, isEqualShareDay } from '../engine/segment-blends.ts';
+import { addBlendDay, blendDayOf } from '../engine/segment-blends.ts';
 
 /** A segment's stored audience size, as a row of segment_sizes holds it. */
 export interface SizedSegment {
@@ -89,15 +89,14 @@ export function snapshotFromRows(campaignId: string, currency: string, rows: Ite
   // Shared ad set-days (ad set \0 day): as the store does, none of their rows is a segment's own daily point.
   const sharedDays = new Set<string>();
   for (const dayRows of segmentDays.values()) {
-    if (!isEqualShareDay(dayRows)) continue;
+    const blend = blendDayOf(dayRows);
+    if (blend === null) continue;
     const b = adsets.get(dayRows[0]!.adsetId)!;
-    const total = emptyMetrics();
     for (const r of dayRows) {
       const s = b.segments.get(`${r.segmentType}\u0000${r.segmentId}`)!;
       s.shared = addRow(s.shared ?? emptyMetrics(), r);
-      addRow(total, r);
     }
-    addBlendDay(b.adset, dayRows.map((r) => ({ segmentType: r.segmentType as SegmentType, segmentId: r.segmentId })), total);
+    addBlendDay(b.adset, blend.segments, blend.total);
     sharedDays.add(`${dayRows[0]!.adsetId}\u0000${dayRows[0]!.date}`);
   }
   const list: AdSetSnapshot[] = [];

@@ -11,7 +11,7 @@
 // variance × its weight × the blend's surprise / the blend's variance. A member known from
 // thousands of its own clicks hardly moves, one known from none takes most of the surprise, and
 // members equally known move together, so their order from their own rows holds.
-import { addMetrics, emptyMetrics } from './metrics.ts';
+import { addMetrics, addRow, emptyMetrics } from './metrics.ts';
 import { segmentKey, type SegmentKey } from './segment-key.ts';
 import type { AdSetSnapshot, InsightRow, Metrics, SegmentBlend } from './types.ts';
 
@@ -148,6 +148,25 @@ export function isEqualShareDay(rows: readonly CountedRow[]): boolean {
     return known.length < 2 || Math.max(...known) - Math.min(...known) <= 1;
   };
   return within(rows.map((r) => r.impressions)) && within(rows.map((r) => r.clicks)) && within(rows.map((r) => r.spendMinor)) && within(rows.map((r) => r.conversions)) && within(rows.map((r) => r.revenueMinor));
+}
+
+/** A segment row as the blend reading needs it. */
+export type ShareRow = CountedRow & Pick<InsightRow, 'reach' | 'segmentType' | 'segmentId'>;
+
+/**
+ * One ad set-day's segment rows as a day of a blend: its segments and the ad set's whole delivery
+ * (the sum of the shares); null when they are not equal shares (isEqualShareDay).
+ */
+export function blendDayOf(rows: readonly ShareRow[]): { segments: SegmentBlend['segments']; total: Metrics } | null {
+  if (!isEqualShareDay(rows)) return null;
+  const segments: SegmentBlend['segments'] = [];
+  const total = emptyMetrics();
+  for (const r of rows) {
+    if (r.segmentType === '') continue;
+    segments.push({ segmentType: r.segmentType, segmentId: r.segmentId });
+    addRow(total, r);
+  }
+  return { segments, total };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay, DemographicHistory, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
-import { addBlendDay, isEqualShareDay } from '../engine/segment-blends.ts';
+import { addBlendDay, blendDayOf, type ShareRow } from '../engine/segment-blends.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 
@@ -58,9 +58,9 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     params,
   );
   // Ad set-days that may be shares of one delivery: several segment rows (no other breakdown, so
-  // one row per segment and day) whose impressions agree within one. isEqualShareDay decides on
+  // one row per segment and day) whose impressions agree within one. blendDayOf decides on
   // their rows; a cheap screen in SQL keeps the days of real per-segment figures out of the reply.
-  const shareRows = await db.query<ShareRow>(
+  const shareRows = await db.query<ShareQueryRow>(
     `with candidate_days as (
        select adset_id, date from insights
        where ${inWindow} and ${segmentRows} and country = '' and age = '' and gender = ''
@@ -202,7 +202,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
 
 type Kind = 'plain' | 'country' | 'demographic' | 'segment';
 
-interface ShareRow {
+interface ShareQueryRow {
   adset_id: string;
   date: string;
   segment_type: string;
@@ -216,34 +216,31 @@ interface ShareRow {
 }
 
 /**
- * The candidate share rows (ordered by ad set, day, type, id): the days isEqualShareDay takes for
+ * The candidate share rows (ordered by ad set, day, type, id): the days blendDayOf takes for
  * shares become each ad set's blends, one per set of segments shared among, and each segment's
  * `shared` part of its total. Returns the shared ad set-days (ad set \0 day), whose rows are not
  * the segments' own daily points.
  */
-function readBlends(rows: readonly ShareRow[], adsets: ReadonlyMap<string, AdSetSnapshot>): Set<string> {
-  const days = new Map<string, ShareRow[]>();
+function readBlends(rows: readonly ShareQueryRow[], adsets: ReadonlyMap<string, AdSetSnapshot>): Set<string> {
+  const days = new Map<string, { adsetId: string; rows: ShareRow[] }>();
   for (const r of rows) {
     const key = `${String(r.adset_id)}\u0000${String(r.date)}`;
-    const list = days.get(key);
-    if (list === undefined) days.set(key, [r]);
-    else list.push(r);
+    let day = days.get(key);
+    if (day === undefined) days.set(key, (day = { adsetId: String(r.adset_id), rows: [] }));
+    const optional = (x: number | null) => (x === null ? null : Number(x));
+    day.rows.push({ segmentType: r.segment_type as SegmentType, segmentId: String(r.segment_id), impressions: Number(r.impressions), reach: optional(r.reach), clicks: Number(r.clicks), spendMinor: Number(r.spend_minor), conversions: optional(r.conversions), revenueMinor: optional(r.revenue_minor) });
   }
   const histories = new Map<string, SegmentHistory>();
   for (const [adsetId, a] of adsets) for (const h of a.segments) histories.set(`${adsetId}\u0000${h.segmentType}\u0000${h.segmentId}`, h);
   const shared = new Set<string>();
-  for (const [key, list] of days) {
-    const counted = list.map((r) => ({ impressions: Number(r.impressions), reach: r.reach === null ? null : Number(r.reach), clicks: Number(r.clicks), spendMinor: Number(r.spend_minor), conversions: r.conversions === null ? null : Number(r.conversions), revenueMinor: r.revenue_minor === null ? null : Number(r.revenue_minor) }));
-    if (!isEqualShareDay(counted)) continue;
-    const adsetId = String(list[0]!.adset_id);
-    const total = emptyMetrics();
-    list.forEach((r, i) => {
-      const m = addRow(emptyMetrics(), counted[i]!);
-      addMetrics(total, m);
-      const history = histories.get(`${adsetId}\u0000${String(r.segment_type)}\u0000${String(r.segment_id)}`);
-      if (history !== undefined) history.shared = addMetrics(history.shared ?? emptyMetrics(), m);
-    });
-    addBlendDay(adsets.get(adsetId)!, list.map((r) => ({ segmentType: r.segment_type as SegmentType, segmentId: String(r.segment_id) })), total);
+  for (const [key, day] of days) {
+    const blend = blendDayOf(day.rows);
+    if (blend === null) continue;
+    for (const r of day.rows) {
+      const history = histories.get(`${day.adsetId}\u0000${r.segmentType}\u0000${r.segmentId}`);
+      if (history !== undefined) history.shared = addRow(history.shared ?? emptyMetrics(), r);
+    }
+    addBlendDay(adsets.get(day.adsetId)!, blend.segments, blend.total);
     shared.add(key);
   }
   return shared;
