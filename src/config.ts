@@ -558,7 +558,7 @@ function readMetaConfig(r: Reader): MetaConfig {
     purchaseActionType,
     // 37 months: the oldest day Meta's insights keep.
     insightsDays: r.number('META_INSIGHTS_DAYS', 30, { integer: true, min: 1, max: 1_110 }),
-    lookbackDays: r.number('META_INSIGHTS_LOOKBACK_DAYS', 3, { integer: true, min: 0, max: 28 }),
+    lookbackDays: r.number('META_INSIGHTS_LOOKBACK_DAYS', 7, { integer: true, min: 0, max: 28 }),
     targetingMode,
     requestTimeoutMs: r.number('META_REQUEST_TIMEOUT_MS', 60_000, { integer: true, min: 100, max: 600_000 }),
     maxRetries: r.number('META_MAX_RETRIES', 5, { integer: true, min: 0, max: 20 }),

@@ -121,8 +121,8 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
       const after = await h.db.query('select count(*)::int as n, sum(impressions)::float8 as i, sum(conversions)::float8 as c from insights where campaign_id = $1', [campaignId]);
       expect(after).toEqual(before);
       const incremental = await metaSync(h.ctx, { campaignId });
-      // Last complete day 2026-11-19, look-back 3 days.
-      expect(incremental.campaigns[0]!.range).toEqual({ since: '2026-11-17', until: END });
+      // Last complete day 2026-11-19, look-back 7 days (the default attribution window's).
+      expect(incremental.campaigns[0]!.range).toEqual({ since: '2026-11-13', until: END });
       expect(await h.db.query('select count(*)::int as n, sum(impressions)::float8 as i, sum(conversions)::float8 as c from insights where campaign_id = $1', [campaignId])).toEqual(before);
     } finally {
       await h.close();

@@ -20,7 +20,7 @@
 // - Those rows are each interest's own share ('breakdown': figures Meta's API does not give), or
 //   the day's delivery credited to the chosen interests in equal shares, as LIVE sync credits an
 //   ad set of several interests once the recommendation is applied ('shared', interestRows).
-import { addCalendarDays as addDays } from '../engine/calendar.ts';
+import { addCalendarDays as addDays, inclusiveDays } from '../engine/calendar.ts';
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, dayOf, emptyMetrics, subtractMetrics } from '../engine/metrics.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
@@ -28,8 +28,9 @@ import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentBlend, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
 import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
-import { DEFAULT_FAMILY, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
-import { reportedMetrics } from '../simulation/reporting.ts';
+import { DEFAULT_FAMILY, editsOf, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
+import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
+import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
 import { countriesOnDay, createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
@@ -324,10 +325,17 @@ interface BlendDay {
   total: Metrics;
 }
 
+/**
+ * A day's metrics as the source reports them when read at the decision's last day; `labels` name
+ * the row after its date, the same for every share of one delivery.
+ */
+type ReadAs = (date: string, metrics: Metrics, labels: readonly string[]) => Metrics;
+const AS_STORED: ReadAs = (_, metrics) => metrics;
+
 /** The blend days in the window, one blend per set of segments. */
-function windowedBlends(days: readonly BlendDay[], start: string): SegmentBlend[] {
+function windowedBlends(days: readonly BlendDay[], start: string, readAs: ReadAs = AS_STORED): SegmentBlend[] {
   const adset: Pick<AdSetSnapshot, 'blends'> = {};
-  for (const d of days) if (d.date >= start) addBlendDay(adset, d.segments, d.total);
+  for (const d of days) if (d.date >= start) addBlendDay(adset, d.segments, readAs(d.date, d.total, ['blend']));
   return adset.blends ?? [];
 }
 
@@ -335,7 +343,7 @@ function windowedBlends(days: readonly BlendDay[], start: string): SegmentBlend[
  * Segment histories over the decision's window, as the store's snapshot would read them: daily
  * points for the fatigue fit's candidates and the resting segments (fatigueFitCandidates).
  */
-function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end: string, recentStart: string, resting: readonly RestingSegment[]): SegmentHistory[] {
+function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end: string, recentStart: string, resting: readonly RestingSegment[], readAs: ReadAs = AS_STORED): SegmentHistory[] {
   const histories = [...segments.values()].map((g) => {
     const total = emptyMetrics();
     const recent = emptyMetrics();
@@ -343,10 +351,13 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
     let shared: Metrics | undefined;
     for (const d of g.days) {
       if (d.date < start) continue;
-      addMetrics(total, d.metrics);
-      if (d.shared !== undefined) shared = addMetrics(shared ?? emptyMetrics(), d.shared);
-      if (d.metrics.impressions > 0) activeDays++;
-      if (d.date >= recentStart) addMetrics(recent, d.metrics);
+      // The loop's segment-day is all shares or none: a share reads like every share of its day.
+      const labels = d.shared !== undefined ? ['shares'] : [g.segmentId];
+      const metrics = readAs(d.date, d.metrics, labels);
+      addMetrics(total, metrics);
+      if (d.shared !== undefined) shared = addMetrics(shared ?? emptyMetrics(), readAs(d.date, d.shared, labels));
+      if (metrics.impressions > 0) activeDays++;
+      if (d.date >= recentStart) addMetrics(recent, metrics);
     }
     return { segmentType: g.segmentType, segmentId: g.segmentId, segmentName: g.segmentName, total, recent, activeDays, ...(shared !== undefined ? { shared } : {}) };
   });
@@ -421,7 +432,11 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   if (!Number.isInteger(options.historyDays) || options.historyDays < 3 || options.historyDays > 365) throw new RangeError('history days must be a whole number from 3 to 365');
   if (!Number.isInteger(options.windowDays) || options.windowDays < 1 || options.windowDays > 400) throw new RangeError('window days must be a whole number from 1 to 400');
   const family = options.family ?? DEFAULT_FAMILY;
-  const market = createStubMarket({ seed: options.marketSeed, campaigns: 1, days: options.historyDays, endDate: options.startDate, interestsPerCampaign: 120, behaviorsPerCampaign: 20, family });
+  const reporting = reportingOf(family);
+  // A lagged source reports a day anew each time it is read: the loop keeps what was delivered
+  // (the market's rows as reported once settled) and reads each day as of the decision's last day.
+  const settled: MarketFamily = reporting === 'lagged' ? { ...family, reporting: 'complete' } : family;
+  const market = createStubMarket({ seed: options.marketSeed, campaigns: 1, days: options.historyDays, endDate: options.startDate, interestsPerCampaign: 120, behaviorsPerCampaign: 20, family: settled });
   const truth = getTruth(market);
   const c = truth.campaigns[0]!;
   const budget = c.dailyBudgetMinor;
@@ -433,7 +448,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const sizeOf = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
   const weights = audienceWeights(weighting, sizeOf, interestValues);
   const priceOf = pricesOf(family) === 'paid' ? segmentPrices(c) : null;
-  const reporting = reportingOf(family);
+  const edits = editsOf(family);
   const credit = pricedAudience(interestValues, weights.credit, priceOf);
   const oracleInterests = bestInterests(credit.values, credit.weightOf, options.settings.maxInterests);
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number, today: readonly StubCountryTruth[] = c.countries) => revenueOfSplit(today, split, { ...creative, cvr: creative.cvr * audience });
@@ -504,6 +519,9 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     // change-per-run limit (settings.maxChangePct) holds each day's move against, and the rests in force.
     let previousGeo: EarlierRuns['geo'];
     let resting: RestingSegment[] = [];
+    // Under edits 'reset-learning', the targeting in force and the conversions since its last edit.
+    let targeted: string[] | null = null;
+    let eventsSinceEdit = Number.POSITIVE_INFINITY;
     for (let day = 1; day <= options.days; day++) {
       const date = addDays(options.startDate, day);
       const { today, oracle: dayOracle, oracleRevenue } = daysOf[day - 1]!;
@@ -519,9 +537,11 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         const end = addDays(date, -1);
         const start = addDays(end, -(options.windowDays - 1));
         const recentStart = addDays(end, -(options.settings.recentDays - 1));
-        const listed = windowed(segmentHistory, start, end, recentStart, resting);
+        const readAs: ReadAs = (at, metrics, labels) => reportedAtAge(metrics, reporting, options.marketSeed, [at, ...labels], inclusiveDays(at, end) - 1);
+        const listed = windowed(segmentHistory, start, end, recentStart, resting, readAs);
         attachSegmentSizes(listed, storedSizes);
-        const snapshot = snapshotOf(c.campaignId, truth.currency, history, listed, windowedBlends(blendDays, start), pixel, start, end, recentStart);
+        const countryDaysRead = reporting === 'lagged' ? history.map((d) => (d.date < start ? d : { ...d, metrics: readAs(d.date, d.metrics, [d.country]) })) : history;
+        const snapshot = snapshotOf(c.campaignId, truth.currency, countryDaysRead, listed, windowedBlends(blendDays, start, readAs), pixel, start, end, recentStart);
         const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}) };
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.
@@ -538,13 +558,18 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         chosen = decided.interests.map((i) => i.segmentId);
         predictedRoas = decided.expected.roas;
       }
-      const audience = audienceMultiplier(chosen, credit.values, credit.weightOf);
+      // A strategy that targets no interests (uniform) keeps the history's targeting: no edit.
+      if (edits === 'reset-learning' && chosen.length > 0 && isSignificantEdit(targeted, chosen)) eventsSinceEdit = 0;
+      if (chosen.length > 0) targeted = chosen;
+      const learning = edits === 'reset-learning' ? learningEfficiency(eventsSinceEdit) : 1;
+      const audience = audienceMultiplier(chosen, credit.values, credit.weightOf) * learning;
       const expected = expectedRevenue(split, audience, today);
       const { days: delivered, saturation } = deliver(rng, c, today, creative, split, audience, date);
+      eventsSinceEdit += delivered.reduce((a, d) => a + d.metrics.conversions, 0);
       // The history holds what the source reports; the day's figures below, what was delivered.
       history.push(...delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) })));
       if (strategy === 'spec' || strategy === 'bayes') {
-        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation }, segmentTruth, weights.delivery, segmentHistory, blendDays, chosen, delivered, date, priceOf, reporting, options.interestRows ?? 'breakdown');
+        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation * learning }, segmentTruth, weights.delivery, segmentHistory, blendDays, chosen, delivered, date, priceOf, reporting, options.interestRows ?? 'breakdown');
       }
       days.push({
         day,

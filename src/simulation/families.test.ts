@@ -3,6 +3,7 @@ import type { InsightRow } from '../engine/types.ts';
 import { DEFAULT_FAMILY, FAMILY_NAMES, familyName, NAMED_FAMILIES, parseFamily, type MarketFamily } from './families.ts';
 import { AUDIENCE_RANGE_HALF_WIDTH, countriesOnDay, createStubMarket, DRIFT_PER_DAY_SD, getTruth, trueAudiencePeople, trueSegmentValues, valueScaleAtEnd } from './market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueMarginalRevenue, trueRevenue } from './response.ts';
+import { ATTRIBUTION_DAYS, reportedAtAge, reportedShareAtAge } from './reporting.ts';
 
 const BASE = { seed: 11, campaigns: 1, days: 14, endDate: '2026-11-10', interestsPerCampaign: 40, behaviorsPerCampaign: 8 };
 
@@ -60,9 +61,10 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/adsets/independent')).toThrow(/segment rows must be one of/);
     expect(() => parseFamily('conversion/union/big')).toThrow(/sizes must be one of/);
     expect(() => parseFamily('conversion/union/independent/free')).toThrow(/prices must be one of ignored, paid, got "free"/);
-    expect(() => parseFamily('conversion/union/independent/paid/sometimes')).toThrow(/reporting must be one of complete, revenue-only, patchy, got "sometimes"/);
+    expect(() => parseFamily('conversion/union/independent/paid/sometimes')).toThrow(/reporting must be one of complete, revenue-only, patchy, lagged, got "sometimes"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/x')).toThrow(/drift must be one of none, countries, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/x')).toThrow(/edits must be one of free, reset-learning, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -111,6 +113,45 @@ describe('market families', () => {
     // Independent of each other: about 8 % lack both.
     expect(share((r) => r.conversions === null && r.revenueMinor === null)).toBeCloseTo(0.08, 1);
     expect(patchy.every((r, i) => (r.conversions === null || r.conversions === complete[i]!.conversions) && (r.revenueMinor === null || r.revenueMinor === complete[i]!.revenueMinor))).toBe(true);
+  });
+
+  it('lagged reporting: the same delivery, the latest days reporting only part of their results, the more the later the day', () => {
+    const complete = rowsOf(DEFAULT_FAMILY, { days: 21 }).rows;
+    const lagged = rowsOf(NAMED_FAMILIES['lagged-conversions']!, { days: 21 }).rows;
+    const results = (r: InsightRow) => ({ ...r, conversions: null, revenueMinor: null });
+    expect(lagged.map(results)).toEqual(complete.map(results));
+    const dates = [...new Set(complete.map((r) => r.date))].sort();
+    const sum = (rows: readonly InsightRow[], date: string, metric: 'conversions' | 'revenueMinor') => rows.filter((r) => r.date === date && r.country !== '').reduce((a, r) => a + r[metric]!, 0);
+    for (const metric of ['conversions', 'revenueMinor'] as const) {
+      // Over the attribution window's days, what is reported is what the shares at their ages say, within a few per cent.
+      const window = dates.slice(-ATTRIBUTION_DAYS).reverse();
+      const expected = window.reduce((a, date, age) => a + reportedShareAtAge(age) * sum(complete, date, metric), 0);
+      expect(window.reduce((a, date) => a + sum(lagged, date, metric), 0) / expected).toBeCloseTo(1, 1);
+      // The last day, read the morning after, misses a good part of what it will report.
+      expect(sum(lagged, window[0]!, metric)).toBeLessThan(0.75 * sum(complete, window[0]!, metric));
+    }
+    for (const date of dates.slice(0, -ATTRIBUTION_DAYS)) expect(lagged.filter((r) => r.date === date)).toEqual(complete.filter((r) => r.date === date));
+    expect(reportedShareAtAge(0)).toBeCloseTo(0.55, 10);
+    expect(reportedShareAtAge(1)).toBeGreaterThan(reportedShareAtAge(0));
+  });
+
+  it('lagged reporting: a day read later reports more; shares of one delivery stay within one unit of each other', () => {
+    const day = { impressions: 9000, reach: 0, impressionsWithReach: 0, clicks: 300, spendMinor: 12000, conversions: 0, clicksWithConversions: 300, revenueMinor: 0, spendWithRevenueMinor: 12000 };
+    const shares = [
+      { ...day, conversions: 7, revenueMinor: 40001 },
+      { ...day, conversions: 6, revenueMinor: 40000 },
+      { ...day, conversions: 7, revenueMinor: 40000 },
+    ];
+    for (let age = 0; age <= ATTRIBUTION_DAYS; age++) {
+      const read = shares.map((m) => reportedAtAge(m, 'lagged', 1, ['2026-05-01', 'blend'], age));
+      const conversions = read.map((m) => m.conversions);
+      const revenue = read.map((m) => m.revenueMinor);
+      expect(Math.max(...conversions) - Math.min(...conversions)).toBeLessThanOrEqual(1);
+      expect(Math.max(...revenue) - Math.min(...revenue)).toBeLessThanOrEqual(1);
+      if (age > 0) expect(reportedAtAge(shares[0]!, 'lagged', 1, ['2026-05-01', 'blend'], age).revenueMinor).toBeGreaterThanOrEqual(reportedAtAge(shares[0]!, 'lagged', 1, ['2026-05-01', 'blend'], age - 1).revenueMinor);
+    }
+    expect(reportedAtAge(shares[0]!, 'lagged', 1, ['2026-05-01', 'blend'], ATTRIBUTION_DAYS)).toEqual(shares[0]);
+    expect(reportedAtAge(shares[0]!, 'complete', 1, ['2026-05-01', 'blend'], 0)).toEqual(shares[0]);
   });
 
   it('country drift: the same market whose countries\' conversion rates drift apart, through the history and on after it', () => {

@@ -48,9 +48,13 @@ export type PricesAxis = 'ignored' | 'paid';
  * - 'revenue-only': revenue on every row, conversions on none (a source that carries the value of
  *   purchases but not their count);
  * - 'patchy': each row independently lacks its conversions (40 %) or its revenue (20 %), as
- *   columns and attribution settings come and go in an account's exports.
+ *   columns and attribution settings come and go in an account's exports;
+ * - 'lagged': every row reports its conversions and revenue, but the latest days only in part:
+ *   Meta credits a purchase to the day of the ad it followed, and purchases keep arriving for the
+ *   attribution window's 7 days, so a day read the morning after holds about half of what it
+ *   will (reportedShareAtAge).
  */
-export type ReportingAxis = 'complete' | 'revenue-only' | 'patchy';
+export type ReportingAxis = 'complete' | 'revenue-only' | 'patchy' | 'lagged';
 
 /**
  * Whether countries' values move apart over the history:
@@ -62,6 +66,15 @@ export type ReportingAxis = 'complete' | 'revenue-only' | 'patchy';
  */
 export type DriftAxis = 'none' | 'countries';
 
+/**
+ * What changing an ad set's targeting costs (the loop's days only; the history's targeting never changes):
+ * - 'free' (absent): nothing (the stub's original market);
+ * - 'reset-learning': what Meta does. Adding or removing an interest is a significant edit that
+ *   restarts the ad set's learning phase: until it has had about 50 conversions since the edit,
+ *   delivery finds its buyers less well and converts up to a fifth less (learningEfficiency).
+ */
+export type EditsAxis = 'free' | 'reset-learning';
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
@@ -72,6 +85,8 @@ export interface MarketFamily {
   readonly reporting?: ReportingAxis;
   /** Absent: 'none', as every family decided before the axis existed. */
   readonly drift?: DriftAxis;
+  /** Absent: 'free', as every family decided before the axis existed. */
+  readonly edits?: EditsAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
@@ -86,12 +101,17 @@ export function driftOf(f: MarketFamily): DriftAxis {
   return f.drift ?? 'none';
 }
 
+export function editsOf(f: MarketFamily): EditsAxis {
+  return f.edits ?? 'free';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
 export const PRICES_AXIS: readonly PricesAxis[] = ['ignored', 'paid'];
-export const REPORTING_AXIS: readonly ReportingAxis[] = ['complete', 'revenue-only', 'patchy'];
+export const REPORTING_AXIS: readonly ReportingAxis[] = ['complete', 'revenue-only', 'patchy', 'lagged'];
 export const DRIFT_AXIS: readonly DriftAxis[] = ['none', 'countries'];
+export const EDITS_AXIS: readonly EditsAxis[] = ['free', 'reset-learning'];
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -101,6 +121,7 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'prices', label: 'prices', values: PRICES_AXIS, absent: 'ignored' },
   { key: 'reporting', label: 'reporting', values: REPORTING_AXIS, absent: 'complete' },
   { key: 'drift', label: 'drift', values: DRIFT_AXIS, absent: 'none' },
+  { key: 'edits', label: 'edits', values: EDITS_AXIS, absent: 'free' },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -125,6 +146,10 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'revenue-only': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', reporting: 'revenue-only' }),
   'patchy-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', reporting: 'patchy' }),
   'country-drift': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', drift: 'countries' }),
+  'lagged-conversions': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', reporting: 'lagged' }),
+  'learning-resets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning' }),
+  'shared-learning-resets': Object.freeze({ saturation: 'impressions', segmentRows: 'shared', sizes: 'independent', edits: 'reset-learning' }),
+  'funded-learning-resets': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', edits: 'reset-learning' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -132,7 +157,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * and a sixth, drift: "/paid/patchy/countries"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, and a seventh, edits: "/paid/patchy/countries/reset-learning"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -149,7 +174,7 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes, up to the last one not at its default. */
@@ -162,7 +187,7 @@ export function familyName(f: MarketFamily): string {
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b);
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

@@ -936,7 +936,7 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
         const adset = c.adsets[a]!;
         const ctx: RowContext = { date: dates[d]!, campaignId: c.campaignId, adsetId: adset.adsetId, currency: truth.currency };
         const rows = simulateAdsetDay(c, adset, adsetRngs[a]!, day, d, dates.length, ctx, segmentsById);
-        for (const row of rows) yield reportedRow(row, reportingOf(c.family), seed);
+        for (const row of rows) yield reportedRow(row, reportingOf(c.family), seed, dates.length - 1 - d);
       }
     }
   }

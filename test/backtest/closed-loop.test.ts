@@ -190,6 +190,39 @@ describe('runBacktest on other market families', () => {
     for (const s of report.series) for (const d of s.days) expect(d.regretMinor).toBeGreaterThanOrEqual(-1e-6);
     expect(report.series.find((s) => s.strategy === 'oracle')!.shareOfOracle).toBeCloseTo(1, 9);
   });
+
+  it('lagged-conversions: the same market, each day read with its latest days\' results still arriving', () => {
+    const run = (name: string) => runBacktest({ ...options, days: 3, strategies: ['uniform', 'spec', 'oracle'], family: NAMED_FAMILIES[name]! });
+    const [lagged, complete] = [run('lagged-conversions'), run('stub')];
+    const of = (r: typeof lagged, s: string) => r.series.find((x) => x.strategy === s)!;
+    // What is delivered does not depend on when it is read.
+    for (const s of ['uniform', 'oracle']) expect(of(lagged, s).days).toEqual(of(complete, s).days);
+    // The specification's expected ROAS reads the window's reported revenue: lower while the latest days are incomplete.
+    const predicted = (r: typeof lagged) => of(r, 'spec').days[0]!.predictedRoas!;
+    expect(predicted(lagged)).toBeLessThan(predicted(complete));
+    expect(predicted(lagged)).toBeGreaterThan(0.8 * predicted(complete));
+  });
+});
+
+describe('learning resets in the loop', () => {
+  const run = (name: string, strategies: readonly ('uniform' | 'spec' | 'oracle')[]) => runBacktest({ ...options, days: 6, strategies, family: NAMED_FAMILIES[name]! });
+  const of = (r: ReturnType<typeof run>, s: string) => r.series.find((x) => x.strategy === s)!;
+
+  it('costs nothing to a strategy that never edits the targeting, and the oracle only its first day\'s edit', () => {
+    const [learning, free] = [run('learning-resets', ['uniform', 'oracle']), run('stub', ['uniform', 'oracle'])];
+    expect(of(learning, 'uniform').days).toEqual(of(free, 'uniform').days);
+    // The oracle's first day replaces the history's targeting: it learns, then converts as in the free market.
+    const [first, later] = [of(learning, 'oracle').days[0]!, of(learning, 'oracle').days.at(-1)!];
+    expect(first.audienceMultiplier).toBeCloseTo(of(free, 'oracle').days[0]!.audienceMultiplier * 0.8, 9);
+    expect(later.audienceMultiplier).toBeCloseTo(of(free, 'oracle').days.at(-1)!.audienceMultiplier, 9);
+    expect(of(learning, 'oracle').shareOfOracle).toBeLessThan(1);
+  });
+
+  it('costs a strategy that changes its interests every day more than it costs the oracle', () => {
+    const [learning, free] = [run('learning-resets', ['spec', 'oracle']), run('stub', ['spec', 'oracle'])];
+    const loss = (s: string) => 1 - of(learning, s).cumulativeExpectedRevenueMinor / of(free, s).cumulativeExpectedRevenueMinor;
+    expect(loss('spec')).toBeGreaterThan(loss('oracle'));
+  });
 });
 
 describe('paid prices in the loop', () => {
