@@ -10,6 +10,7 @@ import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, strategyNamed, type EngineSettin
 import { isCurrencyCode } from './engine/money.ts';
 import { DEFAULT_SIZE_EXPONENT } from './engine/segment-value.ts';
 import { DEFAULT_TRUST_MULTIPLE } from './engine/geo-value.ts';
+import { DEFAULT_EDIT_MIN_GAIN } from './engine/targeting-edits.ts';
 
 export interface Config {
   dataDir: string;
@@ -242,6 +243,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // Off: applied after the bayes set choice, the boost reorders a set chosen by measured value
       // and lowers what the loop earns on every market family (docs/segment-choice.md).
       pixelGenreBoost: r.boolean('TARGETING_PIXEL_GENRE_BOOST', false),
+      // 3 %: an edit restarts Meta's learning phase; below this gain the interests in force are
+      // kept (docs/segment-choice.md).
+      editMinGain: r.number('TARGETING_EDIT_MIN_GAIN', DEFAULT_EDIT_MIN_GAIN, { min: 0, max: 1 }),
     },
     api: readApiConfig(r),
     // 400 days: a year of changes plus a quarter, long enough for an annual review.
@@ -327,6 +331,7 @@ export const CONFIG_VARIABLES = [
   'TARGETING_SEGMENT_VALUE',
   'TARGETING_TRUST_MULTIPLE',
   'TARGETING_SIZE_EXPONENT',
+  'TARGETING_EDIT_MIN_GAIN',
   'HOST',
   'PORT',
   'JWT_SECRET',

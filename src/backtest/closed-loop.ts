@@ -516,8 +516,10 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const blendDays = [...historyBlends];
     const days: BacktestDay[] = [];
     // What production reads from the previous runs: the previous day's split, which the
-    // change-per-run limit (settings.maxChangePct) holds each day's move against, and the rests in force.
+    // change-per-run limit (settings.maxChangePct) holds each day's move against, the rests in force,
+    // and the previous day's interests and behaviors, in force once applied, which an edit is weighed against.
     let previousGeo: EarlierRuns['geo'];
+    let previousTargeting: EarlierRuns['targeting'];
     let resting: RestingSegment[] = [];
     // Under edits 'reset-learning', the targeting in force and the conversions since its last edit.
     let targeted: string[] | null = null;
@@ -542,7 +544,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         attachSegmentSizes(listed, storedSizes);
         const countryDaysRead = reporting === 'lagged' ? history.map((d) => (d.date < start ? d : { ...d, metrics: readAs(d.date, d.metrics, [d.country]) })) : history;
         const snapshot = snapshotOf(c.campaignId, truth.currency, countryDaysRead, listed, windowedBlends(blendDays, start, readAs), pixel, start, end, recentStart);
-        const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}) };
+        const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}), ...(previousTargeting ? { targeting: previousTargeting } : {}) };
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.
         const randomSeed = deriveSeed(`backtest:${String(options.marketSeed)}`, 'explore', strategy, day);
@@ -556,6 +558,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
           resting = [...resting.filter((r) => !ended.has(segmentKey(r))), ...rests.started];
         }
         chosen = decided.interests.map((i) => i.segmentId);
+        previousTargeting = [{ adsetId: null, interests: chosen, behaviors: decided.behaviors.map((b) => b.segmentId) }];
         predictedRoas = decided.expected.roas;
       }
       // A strategy that targets no interests (uniform) keeps the history's targeting: no edit.

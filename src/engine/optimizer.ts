@@ -86,7 +86,8 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const exploring = settings.strategy === 'bayes' && input.randomSeed !== undefined && plan.share > 0 && !plan.discoveredOnly;
   const resting = input.earlierRuns?.resting ?? [];
   const scored = adsets.map((adset) => strategy.score(snapshot, adset, settings, resting, exploring));
-  const campaign = strategy.forCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor });
+  const targeting = input.earlierRuns?.targeting;
+  const campaign = strategy.forCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor, ...(targeting === undefined ? {} : { targeting }) });
 
   return adsets.map((adset, i) => {
     const budgetTrace: BudgetShareEvent = {

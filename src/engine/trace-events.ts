@@ -363,6 +363,33 @@ export interface AdSetSegmentScoreEvent {
   per?: 'spend';
 }
 
+/**
+ * Whether the `bayes` strategy edits the interests (or behaviors) in force in the ad set
+ * (src/engine/targeting-edits.ts): an edit restarts Meta's learning phase, so it must gain enough.
+ */
+export interface TargetingEditEvent {
+  kind: 'segments.edit';
+  segmentType: 'interest' | 'behavior';
+  /** Members of the set in force, and of the set chosen now. */
+  inForce: number;
+  chosen: number;
+  /** True: the chosen set replaces the one in force. */
+  edited: boolean;
+  /**
+   * unchanged: the chosen set is the one in force; gain: it is worth at least minGain more;
+   * gain_below: it is not, and the set in force is kept; member_unavailable: a member of the set in
+   * force can no longer be chosen (tiring, resting, no rows); size_changed: the sets differ in size.
+   */
+  reason: 'unchanged' | 'gain' | 'gain_below' | 'member_unavailable' | 'size_changed';
+  minGain: number;
+  /** The sets' values (weight-averaged, relative to the best candidate) and the relative gain; null when the set in force is worth nothing. */
+  chosenValue?: number;
+  inForceValue?: number;
+  gain?: number | null;
+  /** The ids of the members that can no longer be chosen. */
+  unavailable?: string[];
+}
+
 /** How the `bayes` strategy valued the campaign pool's candidates and weighed their sets. */
 export interface CampaignSegmentScoreEvent {
   kind: 'segments.score.campaign';
@@ -577,6 +604,7 @@ export type TypedTraceEvent =
   | PriorsFittedEvent
   | AdSetSegmentScoreEvent
   | CampaignSegmentScoreEvent
+  | TargetingEditEvent
   | SegmentPoolEvent
   | SpecExpectedEvent
   | BayesExpectedEvent

@@ -234,6 +234,18 @@ export interface EarlierRuns {
   geo?: EarlierGeoSplit[];
   /** Segments resting after fatigue, and the date (YYYY-MM-DD) their rest began. */
   resting?: RestingSegment[];
+  /**
+   * The interests and behaviors in force in each ad set: those of its latest applied
+   * recommendation. What the `bayes` strategy weighs an edit against (settings.editMinGain).
+   */
+  targeting?: EarlierTargeting[];
+}
+
+/** The interests and behaviors an ad set targets now (segment ids). */
+export interface EarlierTargeting {
+  adsetId: string | null;
+  interests: string[];
+  behaviors: string[];
 }
 
 export interface EarlierGeoSplit {
@@ -393,6 +405,15 @@ export interface EngineSettings {
    * existed) reads as true, as engine version 7 decided.
    */
   pixelGenreBoost?: boolean;
+  /**
+   * `bayes` only: the least gain in a set's value (0.05 = 5 %) for which the strategy edits the
+   * interests, or the behaviors, in force in an ad set (EarlierRuns.targeting). Adding or removing
+   * one is a significant edit to Meta, which restarts the ad set's learning phase: while it learns,
+   * it converts less. Below the gain the set in force is kept, unless one of its members can no
+   * longer be chosen (tiring, resting, gone). Absent (settings stored before it existed) or 0: the
+   * best set, whatever is in force.
+   */
+  editMinGain?: number;
   /**
    * The decision is applied with Meta's Advantage+ audience on (LIVE mode, META_ADVANTAGE_AUDIENCE=1):
    * the reasoning says which of the chosen options Meta treats as suggestions. Absent = off.

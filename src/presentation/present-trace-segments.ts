@@ -8,6 +8,7 @@ import type {
   BayesExpectedEvent,
   CampaignSegmentScoreEvent,
   EvidenceCoverage,
+  TargetingEditEvent,
   ExpectedPriorSource,
   ExplorationEvent,
   FatigueRestEvent,
@@ -202,6 +203,34 @@ export function presentCampaignSegmentScore(e: CampaignSegmentScoreEvent): Trace
     step: 'segments.score',
     decision: `interests and behaviors valued by expected revenue per ${valuedPer(e.per)} for this ad set, relative to the best; chosen ${how.length > 0 ? how.join('; ') : 'none: no candidates'} (src/engine/segment-value.ts)`,
     numbers: { segments: e.segments, size_exponent: e.sizeExponent, ...(e.per === 'spend' ? { value_per: 'spend' } : {}), ...Object.fromEntries(e.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : [])])) },
+  };
+}
+
+const pctOf = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+export function presentTargetingEdit(e: TargetingEditEvent): TraceEntryDocument {
+  const set = `${e.inForce} ${e.segmentType}s in force`;
+  const why = 'an edit restarts Meta\'s learning phase';
+  const decision = {
+    unchanged: `kept the ${set}: they are still the best`,
+    gain: `edited the ${set}: the chosen set is worth ${e.gain === null || e.gain === undefined ? 'more (the set in force is worth nothing)' : `${pctOf(e.gain)} more`}, at least the ${pctOf(e.minGain)} an edit must gain (${why})`,
+    gain_below: `kept the ${set}: the best set would be worth only ${pctOf(e.gain ?? 0)} more, below the ${pctOf(e.minGain)} an edit must gain (${why})`,
+    member_unavailable: `edited the ${set}: ${e.unavailable?.length ?? 0} of them can no longer be chosen (tiring, resting or without rows): ${(e.unavailable ?? []).join(', ')}`,
+    size_changed: `edited the ${set}: ${e.chosen} are chosen now`,
+  }[e.reason];
+  return {
+    step: 'segments.edit',
+    decision,
+    numbers: {
+      segment_type: e.segmentType,
+      in_force: e.inForce,
+      chosen: e.chosen,
+      edited: e.edited,
+      min_gain: e.minGain,
+      ...(e.chosenValue === undefined ? {} : { chosen_value: round(e.chosenValue, 4) }),
+      ...(e.inForceValue === undefined ? {} : { in_force_value: round(e.inForceValue, 4) }),
+      ...(e.gain === undefined || e.gain === null ? {} : { gain: round(e.gain, 4) }),
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import {
   presentPriorsFitted,
   presentRanked,
   presentSpecExpected,
+  presentTargetingEdit,
 } from './present-trace-segments.ts';
 import type { TraceEntryDocument } from './recommendation-document.ts';
 
@@ -47,6 +48,8 @@ export function presentTraceEvent(e: TraceEvent): TraceEntryDocument {
       return presentAdSetSegmentScore(e);
     case 'segments.score.campaign':
       return presentCampaignSegmentScore(e);
+    case 'segments.edit':
+      return presentTargetingEdit(e);
     case 'segments.pool':
       return {
         step: 'segments.pool',

@@ -20,7 +20,8 @@ import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments
 import { costsOf, fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize, withBlendShift } from '../segment-value.ts';
 import type { ValuePriors } from '../empirical-bayes.ts';
 import type { ExpectedPriorSource } from '../trace-events.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, Metrics, SegmentScore, TraceEvent } from '../types.ts';
+import { holdTargeting } from '../targeting-edits.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EarlierTargeting, EngineSettings, Metrics, SegmentScore, TraceEvent } from '../types.ts';
 import { fitStrengths, fittedPrior, pooledPrior, type RatePrior } from '../value-model.ts';
 import { evidenceCoverage, specExpected } from './spec.ts';
 import type { AdSetExpectInput, AdSetSplitInput, CampaignRun, CampaignStrategy, CountrySplit, DecisionStrategy, Expected, SegmentRanking } from './strategy.ts';
@@ -42,7 +43,7 @@ interface CampaignPool {
   scoreOf: (key: SegmentKey) => SegmentScore;
 }
 
-function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor }: CampaignRun): CampaignStrategy {
+function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor, targeting }: CampaignRun): CampaignStrategy {
   const minorPerMajor = 10 ** minorDigits(snapshot.currency);
   // The geo split's candidate is checked once, on the campaign's countries (src/engine/geo-value.ts).
   const geoCheck = settings.trustMultiple !== undefined ? checkCampaign(adsets, settings, minorPerMajor, totalBudgetMinor) : undefined;
@@ -53,7 +54,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   const outsideOf = otherAdsets(adsets);
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
-    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor)),
+    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor, targeting?.find((t) => t.adsetId === adset.adsetId))),
     expect: (input) => bayesExpected(input, settings, minorPerMajor, outsideOf),
   };
 }
@@ -124,6 +125,7 @@ function chooseFromCampaign(
   settings: EngineSettings,
   slots: RankingSlots,
   minorPerMajor: number,
+  inForce: EarlierTargeting | undefined,
 ): SegmentRanking {
   const trace: TraceEvent[] = [];
   const perSpend = settings.segmentValue === 'per_spend';
@@ -148,13 +150,24 @@ function chooseFromCampaign(
   const blends = pool.segments.blends > 0 ? { blends: { blends: pool.segments.blends, segments: pool.segments.blendShift.size } } : {};
   trace.push({ kind: 'segments.pool', interestCandidates: all('interest'), ownInterests: own('interest'), behaviorCandidates: all('behavior'), ownBehaviors: own('behavior'), ...blends });
   trace.push({ kind: 'segments.score.campaign', segments: candidates.length, sizeExponent, choices: weighed.choices, ...(perSpend ? { per: 'spend' as const } : {}) });
+  let ranked = weighed.scores;
+  const minGain = settings.editMinGain ?? 0;
+  if (inForce !== undefined && minGain > 0) {
+    // A set is worth what it was chosen by: its members' values, weighed as the choice weighed them.
+    const weighedTypes = new Set(weighed.choices.filter((c) => c.weighed).map((c) => c.type));
+    const valueOf = (s: SegmentScore) => byKey.get(segmentKey(s))?.score.composite ?? 0;
+    const weightOf = (s: SegmentScore) => (weighedTypes.has(s.segmentType) ? (knownSize(byKey.get(segmentKey(s))?.campaign) ?? 0) ** sizeExponent * costOf(s) : 1);
+    const held = holdTargeting(weighed.scores, slots, inForce, minGain, valueOf, weightOf);
+    ranked = held.scores;
+    trace.push(...held.trace);
+  }
   // The evidence is the campaign's rows of the segment, the ad set's own included: what its value for this ad set rests on.
   const evidenceOf = (s: SegmentScore) => {
     const c = byKey.get(segmentKey(s))!;
     return withBlendShift(segmentEvidence(c.campaign.total, c.valuedOn.total, c.valuedOn.prior, perConversionVarianceOf(pool.segments.priors.get(s.segmentType as PoolType)), minorPerMajor), c.blendShift, minorPerMajor);
   };
   return {
-    ranked: tableOf(weighed.scores),
+    ranked: tableOf(ranked),
     ratePriors: pool.segments.ratePriors,
     histories: { recovery: candidates.map((c) => c.ownHistory ?? c.campaign), draws: candidates.map((c) => c.campaign) },
     trace,

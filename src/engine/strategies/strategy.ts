@@ -9,7 +9,7 @@ import type { judgeFatigue } from '../fatigue-rest.ts';
 import type { Rng } from '../random.ts';
 import type { ScoreTable } from '../scoring.ts';
 import type { RatePrior } from '../value-model.ts';
-import type { AdSetSnapshot, CampaignSnapshot, EngineSettings, RestingSegment, SegmentHistory, SegmentType, TraceEvent } from '../types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, EarlierTargeting, EngineSettings, RestingSegment, SegmentHistory, SegmentType, TraceEvent } from '../types.ts';
 
 /** Step 1 of one ad set: its segments' scores (row i: adset.segments[i]), and (bayes) the fatigue fit's verdicts and rests. */
 export interface ScoredAdSet {
@@ -24,6 +24,8 @@ export interface CampaignRun {
   scored: readonly ScoredAdSet[];
   settings: EngineSettings;
   totalBudgetMinor: number;
+  /** The interests and behaviors in force per ad set (EarlierRuns.targeting); absent = unknown. */
+  targeting?: readonly EarlierTargeting[];
 }
 
 export interface CountrySplit {

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { holdTargeting } from './targeting-edits.ts';
+import type { SegmentScore } from './types.ts';
+
+function score(id: string, composite: number, fatigued = false): SegmentScore {
+  return {
+    segmentType: 'interest', segmentId: id, segmentName: id, smoothedCtr: 0.01, smoothedCvr: 0.02, smoothedRoas: 2,
+    confidence: 1, composite, fatigue: { isFatigued: fatigued, reason: fatigued ? 'tiring' : null },
+  };
+}
+
+const slots = new Map([['interest', 2], ['behavior', 0]] as const);
+const top = (scores: readonly SegmentScore[], k: number) => [...scores].sort((a, b) => b.composite - a.composite || (a.segmentId < b.segmentId ? -1 : 1)).slice(0, k).map((s) => s.segmentId).sort();
+// The ranking key is the value here, every segment weighing alike.
+const valueOf = (s: SegmentScore) => s.composite;
+const alike = () => 1;
+
+describe('holdTargeting', () => {
+  const ranked = [score('a', 1), score('b', 0.9), score('c', 0.85), score('d', 0.5)];
+
+  it('keeps the set in force when the best set is worth less than the gain an edit must bring', () => {
+    // In force: b and c (0.875); best: a and b (0.95), 8.6 % more.
+    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'c'], behaviors: [] }, 0.1, valueOf, alike);
+    expect(top(held.scores, 2)).toEqual(['b', 'c']);
+    expect(held.trace).toEqual([expect.objectContaining({ kind: 'segments.edit', segmentType: 'interest', edited: false, reason: 'gain_below', inForce: 2, chosen: 2, minGain: 0.1 })]);
+    expect(held.trace[0]!.gain).toBeCloseTo(0.95 / 0.875 - 1, 10);
+    // Each group keeps its order, every composite stays within 0..1, every other field as it was.
+    const composite = (id: string) => held.scores.find((s) => s.segmentId === id)!.composite;
+    expect(composite('b')).toBeGreaterThan(composite('c'));
+    expect(composite('c')).toBeGreaterThan(composite('a'));
+    expect(composite('a')).toBeGreaterThan(composite('d'));
+    expect(held.scores.every((s) => s.composite >= 0 && s.composite <= 1)).toBe(true);
+    held.scores.forEach((s, i) => expect({ ...s, composite: 0 }).toEqual({ ...ranked[i]!, composite: 0 }));
+  });
+
+  it('edits when the best set gains at least that much', () => {
+    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'd'], behaviors: [] }, 0.1, valueOf, alike);
+    expect(top(held.scores, 2)).toEqual(['a', 'b']);
+    expect(held.scores).toEqual(ranked);
+    expect(held.trace[0]).toMatchObject({ edited: true, reason: 'gain' });
+    expect(held.trace[0]!.gain).toBeCloseTo(0.95 / 0.7 - 1, 10);
+  });
+
+  it('weighs the sets as the choice weighed them', () => {
+    // d weighs nothing: the set in force {b, d} is worth b's 0.9 against {a, b}'s 0.95.
+    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'd'], behaviors: [] }, 0.1, valueOf, (s) => (s.segmentId === 'd' ? 0 : 1));
+    expect(held.trace[0]).toMatchObject({ edited: false, reason: 'gain_below' });
+    expect(top(held.scores, 2)).toEqual(['b', 'd']);
+  });
+
+  it('edits when a member in force can no longer be chosen, whatever the gain', () => {
+    const tiring = [score('a', 1), score('b', 0.9, true), score('c', 0.85), score('d', 0.5)];
+    const held = holdTargeting(tiring, slots, { adsetId: null, interests: ['b', 'c'], behaviors: [] }, 0.5, valueOf, alike);
+    expect(held.scores).toEqual(tiring);
+    expect(held.trace[0]).toMatchObject({ edited: true, reason: 'member_unavailable', unavailable: ['b'] });
+    const gone = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'x'], behaviors: [] }, 0.5, valueOf, alike);
+    expect(gone.trace[0]).toMatchObject({ edited: true, reason: 'member_unavailable', unavailable: ['x'] });
+  });
+
+  it('says so when the best set is the one in force, and when the sets differ in size', () => {
+    expect(holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'a'], behaviors: [] }, 0.1, valueOf, alike).trace[0]).toMatchObject({ edited: false, reason: 'unchanged' });
+    const wider = holdTargeting(ranked, slots, { adsetId: null, interests: ['b'], behaviors: [] }, 0.5, valueOf, alike);
+    expect(wider.trace[0]).toMatchObject({ edited: true, reason: 'size_changed', inForce: 1, chosen: 2 });
+    expect(wider.scores).toEqual(ranked);
+  });
+
+  it('leaves a type with nothing in force, or no slots, alone', () => {
+    const held = holdTargeting(ranked, new Map([['interest', 2], ['behavior', 0]] as const), { adsetId: null, interests: [], behaviors: ['x'] }, 0.1, valueOf, alike);
+    expect(held).toEqual({ scores: ranked, trace: [] });
+    // With slots, a behavior in force that is no candidate any more is an edit.
+    const behaviors = holdTargeting(ranked, new Map([['behavior', 3]] as const), { adsetId: null, interests: [], behaviors: ['x'] }, 0.1, valueOf, alike);
+    expect(behaviors.trace).toEqual([expect.objectContaining({ segmentType: 'behavior', edited: true, reason: 'member_unavailable', chosen: 0 })]);
+  });
+});

@@ -1,0 +1,90 @@
+// Whether the `bayes` strategy edits the interests (or behaviors) in force in an ad set. Adding or
+// removing one is a significant edit to Meta: the ad set's learning phase restarts and, until it
+// has had about 50 conversions since, it finds its buyers less well. A set chosen anew every day
+// would keep an ad set learning for good, so the set in force is kept unless the new one is worth
+// clearly more (settings.editMinGain), or one of its members can no longer be chosen.
+import type { TargetingEditEvent } from './trace-events.ts';
+import type { EarlierTargeting, SegmentScore } from './types.ts';
+
+type EditedType = 'interest' | 'behavior';
+
+/** The gain a new set must bring by default (settings.editMinGain; docs/segment-choice.md). */
+export const DEFAULT_EDIT_MIN_GAIN = 0.03;
+
+export interface HeldTargeting {
+  /** The ranking: where the set in force is kept, its members rank first, each group in its own order. */
+  scores: SegmentScore[];
+  trace: TargetingEditEvent[];
+}
+
+/**
+ * `ranked` ranks the candidates (the top `slots` of a type by composite, then id, are chosen, as
+ * the audience builder takes them); `valueOf` and `weightOf` give what a set is worth: the
+ * weight-averaged value of its members, the measure the set was chosen by.
+ */
+export function holdTargeting(
+  ranked: readonly SegmentScore[],
+  slots: ReadonlyMap<EditedType, number>,
+  inForce: EarlierTargeting,
+  minGain: number,
+  valueOf: (s: SegmentScore) => number,
+  weightOf: (s: SegmentScore) => number,
+): HeldTargeting {
+  let scores = [...ranked];
+  const trace: TargetingEditEvent[] = [];
+  for (const [type, k] of slots) {
+    const ids = type === 'interest' ? inForce.interests : inForce.behaviors;
+    if (ids.length === 0 || k <= 0) continue;
+    const eligible = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued);
+    const byId = new Map(eligible.map((s) => [s.segmentId, s]));
+    const chosen = [...eligible].sort(byRank).slice(0, k);
+    const held = ids.map((id) => byId.get(id));
+    const base = { kind: 'segments.edit' as const, segmentType: type, inForce: ids.length, chosen: chosen.length, minGain };
+    const unavailable = ids.filter((_, i) => held[i] === undefined);
+    if (unavailable.length > 0) {
+      trace.push({ ...base, edited: true, reason: 'member_unavailable', unavailable });
+      continue;
+    }
+    const members = held as SegmentScore[];
+    const kept = new Set(ids);
+    if (chosen.length === members.length && chosen.every((s) => kept.has(s.segmentId))) {
+      trace.push({ ...base, edited: false, reason: 'unchanged' });
+      continue;
+    }
+    if (chosen.length !== members.length) {
+      trace.push({ ...base, edited: true, reason: 'size_changed' });
+      continue;
+    }
+    const chosenValue = setValue(chosen, valueOf, weightOf);
+    const inForceValue = setValue(members, valueOf, weightOf);
+    const gain = inForceValue > 0 ? chosenValue / inForceValue - 1 : null;
+    const values = { chosenValue, inForceValue, gain };
+    if (gain !== null && gain < minGain) {
+      trace.push({ ...base, edited: false, reason: 'gain_below', ...values });
+      scores = rankFirst(scores, type, kept);
+    } else {
+      trace.push({ ...base, edited: true, reason: 'gain', ...values });
+    }
+  }
+  return { scores, trace };
+}
+
+/** The audience builder's order: composite, then id. */
+function byRank(a: SegmentScore, b: SegmentScore): number {
+  return b.composite - a.composite || (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0);
+}
+
+/** The weight-averaged value of a set; its plain mean where no member weighs anything. */
+function setValue(set: readonly SegmentScore[], valueOf: (s: SegmentScore) => number, weightOf: (s: SegmentScore) => number): number {
+  const weight = set.reduce((a, s) => a + weightOf(s), 0);
+  if (weight > 0) return set.reduce((a, s) => a + weightOf(s) * valueOf(s), 0) / weight;
+  return set.length === 0 ? 0 : set.reduce((a, s) => a + valueOf(s), 0) / set.length;
+}
+
+/** The type's composites moved so that `first` rank above the rest, each group keeping its order (0..1 still). */
+function rankFirst(scores: readonly SegmentScore[], type: EditedType, first: ReadonlySet<string>): SegmentScore[] {
+  return scores.map((s) => {
+    if (s.segmentType !== type) return s;
+    return { ...s, composite: first.has(s.segmentId) ? 0.5 + 0.5 * s.composite : 0.4999 * s.composite };
+  });
+}
