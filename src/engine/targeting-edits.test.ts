@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdTargeting } from './targeting-edits.ts';
+import { holdTargeting, requiredGain } from './targeting-edits.ts';
 import type { SegmentScore } from './types.ts';
 
 function score(id: string, composite: number, fatigued = false): SegmentScore {
@@ -14,15 +14,16 @@ const top = (scores: readonly SegmentScore[], k: number) => [...scores].sort((a,
 // The ranking key is the value here, every segment weighing alike.
 const valueOf = (s: SegmentScore) => s.composite;
 const alike = () => 1;
+const gainOf = (minGain: number) => ({ minGain, baseGain: minGain, conversionsPerDay: null });
 
 describe('holdTargeting', () => {
   const ranked = [score('a', 1), score('b', 0.9), score('c', 0.85), score('d', 0.5)];
 
   it('keeps the set in force when the best set is worth less than the gain an edit must bring', () => {
     // In force: b and c (0.875); best: a and b (0.95), 8.6 % more.
-    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'c'], behaviors: [] }, 0.1, valueOf, alike);
+    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'c'], behaviors: [] }, gainOf(0.1), valueOf, alike);
     expect(top(held.scores, 2)).toEqual(['b', 'c']);
-    expect(held.trace).toEqual([expect.objectContaining({ kind: 'segments.edit', segmentType: 'interest', edited: false, reason: 'gain_below', inForce: 2, chosen: 2, minGain: 0.1 })]);
+    expect(held.trace).toEqual([expect.objectContaining({ kind: 'segments.edit', segmentType: 'interest', edited: false, reason: 'gain_below', inForce: 2, chosen: 2, minGain: 0.1, baseGain: 0.1, conversionsPerDay: null })]);
     expect(held.trace[0]!.gain).toBeCloseTo(0.95 / 0.875 - 1, 10);
     // Each group keeps its order, every composite stays within 0..1, every other field as it was.
     const composite = (id: string) => held.scores.find((s) => s.segmentId === id)!.composite;
@@ -34,7 +35,7 @@ describe('holdTargeting', () => {
   });
 
   it('edits when the best set gains at least that much', () => {
-    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'd'], behaviors: [] }, 0.1, valueOf, alike);
+    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'd'], behaviors: [] }, gainOf(0.1), valueOf, alike);
     expect(top(held.scores, 2)).toEqual(['a', 'b']);
     expect(held.scores).toEqual(ranked);
     expect(held.trace[0]).toMatchObject({ edited: true, reason: 'gain' });
@@ -43,32 +44,46 @@ describe('holdTargeting', () => {
 
   it('weighs the sets as the choice weighed them', () => {
     // d weighs nothing: the set in force {b, d} is worth b's 0.9 against {a, b}'s 0.95.
-    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'd'], behaviors: [] }, 0.1, valueOf, (s) => (s.segmentId === 'd' ? 0 : 1));
+    const held = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'd'], behaviors: [] }, gainOf(0.1), valueOf, (s) => (s.segmentId === 'd' ? 0 : 1));
     expect(held.trace[0]).toMatchObject({ edited: false, reason: 'gain_below' });
     expect(top(held.scores, 2)).toEqual(['b', 'd']);
   });
 
   it('edits when a member in force can no longer be chosen, whatever the gain', () => {
     const tiring = [score('a', 1), score('b', 0.9, true), score('c', 0.85), score('d', 0.5)];
-    const held = holdTargeting(tiring, slots, { adsetId: null, interests: ['b', 'c'], behaviors: [] }, 0.5, valueOf, alike);
+    const held = holdTargeting(tiring, slots, { adsetId: null, interests: ['b', 'c'], behaviors: [] }, gainOf(0.5), valueOf, alike);
     expect(held.scores).toEqual(tiring);
     expect(held.trace[0]).toMatchObject({ edited: true, reason: 'member_unavailable', unavailable: ['b'] });
-    const gone = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'x'], behaviors: [] }, 0.5, valueOf, alike);
+    const gone = holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'x'], behaviors: [] }, gainOf(0.5), valueOf, alike);
     expect(gone.trace[0]).toMatchObject({ edited: true, reason: 'member_unavailable', unavailable: ['x'] });
   });
 
   it('says so when the best set is the one in force, and when the sets differ in size', () => {
-    expect(holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'a'], behaviors: [] }, 0.1, valueOf, alike).trace[0]).toMatchObject({ edited: false, reason: 'unchanged' });
-    const wider = holdTargeting(ranked, slots, { adsetId: null, interests: ['b'], behaviors: [] }, 0.5, valueOf, alike);
+    expect(holdTargeting(ranked, slots, { adsetId: null, interests: ['b', 'a'], behaviors: [] }, gainOf(0.1), valueOf, alike).trace[0]).toMatchObject({ edited: false, reason: 'unchanged' });
+    const wider = holdTargeting(ranked, slots, { adsetId: null, interests: ['b'], behaviors: [] }, gainOf(0.5), valueOf, alike);
     expect(wider.trace[0]).toMatchObject({ edited: true, reason: 'size_changed', inForce: 1, chosen: 2 });
     expect(wider.scores).toEqual(ranked);
   });
 
   it('leaves a type with nothing in force, or no slots, alone', () => {
-    const held = holdTargeting(ranked, new Map([['interest', 2], ['behavior', 0]] as const), { adsetId: null, interests: [], behaviors: ['x'] }, 0.1, valueOf, alike);
+    const held = holdTargeting(ranked, new Map([['interest', 2], ['behavior', 0]] as const), { adsetId: null, interests: [], behaviors: ['x'] }, gainOf(0.1), valueOf, alike);
     expect(held).toEqual({ scores: ranked, trace: [] });
     // With slots, a behavior in force that is no candidate any more is an edit.
-    const behaviors = holdTargeting(ranked, new Map([['behavior', 3]] as const), { adsetId: null, interests: [], behaviors: ['x'] }, 0.1, valueOf, alike);
+    const behaviors = holdTargeting(ranked, new Map([['behavior', 3]] as const), { adsetId: null, interests: [], behaviors: ['x'] }, gainOf(0.1), valueOf, alike);
     expect(behaviors.trace).toEqual([expect.objectContaining({ segmentType: 'behavior', edited: true, reason: 'member_unavailable', chosen: 0 })]);
+  });
+});
+
+describe('requiredGain', () => {
+  it('asks the base gain where learning lasts two days or less, more in proportion beyond, at most five times', () => {
+    expect(requiredGain(0.03, 25)).toEqual({ minGain: 0.03, baseGain: 0.03, conversionsPerDay: 25 });
+    expect(requiredGain(0.03, 100).minGain).toBe(0.03);
+    // 5 conversions a day: 10 days of learning after an edit, five times two.
+    expect(requiredGain(0.03, 5).minGain).toBeCloseTo(0.15, 12);
+    expect(requiredGain(0.03, 10).minGain).toBeCloseTo(0.075, 12);
+    expect(requiredGain(0.03, 1).minGain).toBeCloseTo(0.15, 12);
+    expect(requiredGain(0.03, 0).minGain).toBeCloseTo(0.15, 12);
+    // Unknown conversions: the base gain.
+    expect(requiredGain(0.03, null)).toEqual({ minGain: 0.03, baseGain: 0.03, conversionsPerDay: null });
   });
 });

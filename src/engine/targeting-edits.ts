@@ -10,6 +10,34 @@ type EditedType = 'interest' | 'behavior';
 
 /** The gain a new set must bring by default (settings.editMinGain; docs/segment-choice.md). */
 export const DEFAULT_EDIT_MIN_GAIN = 0.03;
+/** Meta's learning phase ends after about this many optimization events (conversions) since the edit. */
+export const LEARNING_CONVERSIONS = 50;
+/** settings.editMinGain is the gain required where learning lasts at most this many days. */
+const BASE_LEARNING_DAYS = 2;
+/** Beyond this multiple of editMinGain the required gain grows no further. */
+const MAX_GAIN_MULTIPLE = 5;
+
+/**
+ * The gain an edit must bring in an ad set that makes `conversionsPerDay`: settings.editMinGain
+ * where Meta's learning phase would last two days or less, more in proportion to the days it would
+ * last (an ad set with few conversions learns for longer after each edit), at most five times as
+ * much; editMinGain itself where the conversion count is unknown.
+ */
+export function requiredGain(editMinGain: number, conversionsPerDay: number | null): RequiredGain {
+  if (conversionsPerDay === null) return { minGain: editMinGain, baseGain: editMinGain, conversionsPerDay: null };
+  const learningDays = conversionsPerDay > 0 ? LEARNING_CONVERSIONS / conversionsPerDay : Number.POSITIVE_INFINITY;
+  const multiple = Math.min(MAX_GAIN_MULTIPLE, Math.max(1, learningDays / BASE_LEARNING_DAYS));
+  return { minGain: editMinGain * multiple, baseGain: editMinGain, conversionsPerDay };
+}
+
+export interface RequiredGain {
+  /** The gain an edit must bring. */
+  minGain: number;
+  /** settings.editMinGain, what it grew from. */
+  baseGain: number;
+  /** The ad set's conversions a day it grew by; null = unknown (no row reports conversions). */
+  conversionsPerDay: number | null;
+}
 
 export interface HeldTargeting {
   /** The ranking: where the set in force is kept, its members rank first, each group in its own order. */
@@ -26,7 +54,7 @@ export function holdTargeting(
   ranked: readonly SegmentScore[],
   slots: ReadonlyMap<EditedType, number>,
   inForce: EarlierTargeting,
-  minGain: number,
+  required: RequiredGain,
   valueOf: (s: SegmentScore) => number,
   weightOf: (s: SegmentScore) => number,
 ): HeldTargeting {
@@ -39,7 +67,7 @@ export function holdTargeting(
     const byId = new Map(eligible.map((s) => [s.segmentId, s]));
     const chosen = [...eligible].sort(byRank).slice(0, k);
     const held = ids.map((id) => byId.get(id));
-    const base = { kind: 'segments.edit' as const, segmentType: type, inForce: ids.length, chosen: chosen.length, minGain };
+    const base = { kind: 'segments.edit' as const, segmentType: type, inForce: ids.length, chosen: chosen.length, ...required };
     const unavailable = ids.filter((_, i) => held[i] === undefined);
     if (unavailable.length > 0) {
       trace.push({ ...base, edited: true, reason: 'member_unavailable', unavailable });
@@ -59,7 +87,7 @@ export function holdTargeting(
     const inForceValue = setValue(members, valueOf, weightOf);
     const gain = inForceValue > 0 ? chosenValue / inForceValue - 1 : null;
     const values = { chosenValue, inForceValue, gain };
-    if (gain !== null && gain < minGain) {
+    if (gain !== null && gain < required.minGain) {
       trace.push({ ...base, edited: false, reason: 'gain_below', ...values });
       scores = rankFirst(scores, type, kept);
     } else {

@@ -381,7 +381,11 @@ export interface TargetingEditEvent {
    * force can no longer be chosen (tiring, resting, no rows); size_changed: the sets differ in size.
    */
   reason: 'unchanged' | 'gain' | 'gain_below' | 'member_unavailable' | 'size_changed';
+  /** The gain an edit must bring: baseGain (settings.editMinGain), more for an ad set with few conversions a day (its learning lasts longer). */
   minGain: number;
+  baseGain: number;
+  /** The ad set's conversions a day in the recent window; null = unknown. */
+  conversionsPerDay: number | null;
   /** The sets' values (weight-averaged, relative to the best candidate) and the relative gain; null when the set in force is worth nothing. */
   chosenValue?: number;
   inForceValue?: number;

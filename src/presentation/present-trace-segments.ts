@@ -2,6 +2,7 @@
 // priors and the expected rates, in the specification's words and roundings.
 import type { ValuePriors } from '../engine/empirical-bayes.ts';
 import type { ChangePointFit } from '../engine/fatigue-fit.ts';
+import { LEARNING_CONVERSIONS } from '../engine/targeting-edits.ts';
 import type {
   AdSetSegmentScoreEvent,
   BackFromRestEvent,
@@ -210,7 +211,12 @@ const pctOf = (x: number) => `${(x * 100).toFixed(1)} %`;
 
 export function presentTargetingEdit(e: TargetingEditEvent): TraceEntryDocument {
   const set = `${e.inForce} ${e.segmentType}s in force`;
-  const why = 'an edit restarts Meta\'s learning phase';
+  const learning = e.conversionsPerDay === null
+    ? ''
+    : e.minGain > e.baseGain
+      ? `; with ${round(e.conversionsPerDay, 1)} conversions a day learning lasts about ${e.conversionsPerDay > 0 ? `${Math.round(LEARNING_CONVERSIONS / e.conversionsPerDay)} days` : 'until conversions come'}, so the gain required grows from ${pctOf(e.baseGain)}`
+      : `; with ${round(e.conversionsPerDay, 1)} conversions a day learning lasts two days or less`;
+  const why = `an edit restarts Meta's learning phase${learning}`;
   const decision = {
     unchanged: `kept the ${set}: they are still the best`,
     gain: `edited the ${set}: the chosen set is worth ${e.gain === null || e.gain === undefined ? 'more (the set in force is worth nothing)' : `${pctOf(e.gain)} more`}, at least the ${pctOf(e.minGain)} an edit must gain (${why})`,
@@ -226,7 +232,9 @@ export function presentTargetingEdit(e: TargetingEditEvent): TraceEntryDocument 
       in_force: e.inForce,
       chosen: e.chosen,
       edited: e.edited,
-      min_gain: e.minGain,
+      min_gain: round(e.minGain, 4),
+      base_gain: e.baseGain,
+      conversions_per_day: e.conversionsPerDay === null ? null : round(e.conversionsPerDay, 2),
       ...(e.chosenValue === undefined ? {} : { chosen_value: round(e.chosenValue, 4) }),
       ...(e.inForceValue === undefined ? {} : { in_force_value: round(e.inForceValue, 4) }),
       ...(e.gain === undefined || e.gain === null ? {} : { gain: round(e.gain, 4) }),

@@ -64,7 +64,8 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/independent/paid/sometimes')).toThrow(/reporting must be one of complete, revenue-only, patchy, lagged, got "sometimes"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/x')).toThrow(/drift must be one of none, countries, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/x')).toThrow(/edits must be one of free, reset-learning, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/x')).toThrow(/budget must be one of typical, small, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -133,6 +134,21 @@ describe('market families', () => {
     for (const date of dates.slice(0, -ATTRIBUTION_DAYS)) expect(lagged.filter((r) => r.date === date)).toEqual(complete.filter((r) => r.date === date));
     expect(reportedShareAtAge(0)).toBeCloseTo(0.55, 10);
     expect(reportedShareAtAge(1)).toBeGreaterThan(reportedShareAtAge(0));
+  });
+
+  it('a small budget: the same market scaled down to a fifth, its rates as they were', () => {
+    const typical = rowsOf(DEFAULT_FAMILY);
+    const small = rowsOf({ ...DEFAULT_FAMILY, budget: 'small' });
+    expect(small.truth.dailyBudgetMinor / typical.truth.dailyBudgetMinor).toBeCloseTo(0.2, 3);
+    small.truth.countries.forEach((k, i) => {
+      const t = typical.truth.countries[i]!;
+      expect({ ctr: k.ctr, cvr: k.cvr, budgetShare: k.budgetShare }).toEqual({ ctr: t.ctr, cvr: t.cvr, budgetShare: t.budgetShare });
+      expect(k.saturationSpendMinor / t.saturationSpendMinor).toBeCloseTo(0.2, 2);
+    });
+    const total = (rows: readonly InsightRow[], metric: 'impressions' | 'conversions') => rows.filter((r) => r.country !== '').reduce((a, r) => a + r[metric]!, 0);
+    expect(total(small.rows, 'impressions') / total(typical.rows, 'impressions')).toBeCloseTo(0.2, 1);
+    expect(total(small.rows, 'conversions') / total(typical.rows, 'conversions')).toBeCloseTo(0.2, 1);
+    expect(familyName(NAMED_FAMILIES['small-budget']!)).toBe('small-budget');
   });
 
   it('lagged reporting: a day read later reports more; shares of one delivery stay within one unit of each other', () => {

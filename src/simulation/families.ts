@@ -75,6 +75,15 @@ export type DriftAxis = 'none' | 'countries';
  */
 export type EditsAxis = 'free' | 'reset-learning';
 
+/**
+ * How much the advertiser spends:
+ * - 'typical' (absent): the stub's budgets (median 600 EUR a day);
+ * - 'small': a fifth of it, the same market scaled down (its curves bend at a fifth of the spend):
+ *   a fifth of the impressions and conversions, so noisier rates and, where edits restart
+ *   learning, five times longer to leave it.
+ */
+export type BudgetAxis = 'typical' | 'small';
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
@@ -87,6 +96,8 @@ export interface MarketFamily {
   readonly drift?: DriftAxis;
   /** Absent: 'free', as every family decided before the axis existed. */
   readonly edits?: EditsAxis;
+  /** Absent: 'typical', as every family decided before the axis existed. */
+  readonly budget?: BudgetAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
@@ -105,6 +116,10 @@ export function editsOf(f: MarketFamily): EditsAxis {
   return f.edits ?? 'free';
 }
 
+export function budgetOf(f: MarketFamily): BudgetAxis {
+  return f.budget ?? 'typical';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
@@ -112,6 +127,7 @@ export const PRICES_AXIS: readonly PricesAxis[] = ['ignored', 'paid'];
 export const REPORTING_AXIS: readonly ReportingAxis[] = ['complete', 'revenue-only', 'patchy', 'lagged'];
 export const DRIFT_AXIS: readonly DriftAxis[] = ['none', 'countries'];
 export const EDITS_AXIS: readonly EditsAxis[] = ['free', 'reset-learning'];
+export const BUDGET_AXIS: readonly BudgetAxis[] = ['typical', 'small'];
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -122,6 +138,7 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'reporting', label: 'reporting', values: REPORTING_AXIS, absent: 'complete' },
   { key: 'drift', label: 'drift', values: DRIFT_AXIS, absent: 'none' },
   { key: 'edits', label: 'edits', values: EDITS_AXIS, absent: 'free' },
+  { key: 'budget', label: 'budget', values: BUDGET_AXIS, absent: 'typical' },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -150,6 +167,8 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'learning-resets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning' }),
   'shared-learning-resets': Object.freeze({ saturation: 'impressions', segmentRows: 'shared', sizes: 'independent', edits: 'reset-learning' }),
   'funded-learning-resets': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', edits: 'reset-learning' }),
+  'small-budget': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', budget: 'small' }),
+  'small-learning-resets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning', budget: 'small' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -157,7 +176,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * a sixth, drift, and a seventh, edits: "/paid/patchy/countries/reset-learning"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, a seventh, edits, and an eighth, budget: "/paid/patchy/countries/reset-learning/small"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -174,7 +193,7 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes, up to the last one not at its default. */
@@ -187,7 +206,7 @@ export function familyName(f: MarketFamily): string {
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b);
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

@@ -25,7 +25,7 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { DEFAULT_FAMILY, driftOf, reportingOf, type MarketFamily } from './families.ts';
+import { budgetOf, DEFAULT_FAMILY, driftOf, reportingOf, type MarketFamily } from './families.ts';
 import { reportedRow } from './reporting.ts';
 import { conversionFactor, type CountryResponse, trueImpressions, type ValueScale } from './response.ts';
 
@@ -351,8 +351,9 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
   const name = `Conversions | ${genres.map(titleCase).join(' + ')} | ES-LATAM-EU #${index + 1}`;
   const toMinor = (eur: number): number => Math.max(1, Math.round(eur * s.minorPerEur));
 
-  // Budget: median 600 EUR/day, log-sd 0.6 (a small shop to a mid-size advertiser).
-  const dailyBudgetEur = clamp(600 * logNoise(rng, 0.6), 100, 5000);
+  // Budget: median 600 EUR/day, log-sd 0.6 (a small shop to a mid-size advertiser); a fifth of it
+  // for the family budget 'small', the rest of the market scaled with it.
+  const dailyBudgetEur = clamp(600 * logNoise(rng, 0.6), 100, 5000) * (budgetOf(s.family) === 'small' ? 0.2 : 1);
   const dailyBudgetMinor = toMinor(dailyBudgetEur);
 
   // Spain carries 35–50 % of the planned split (the product's home market), the rest by gamma(3) weights.

@@ -20,7 +20,7 @@ import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments
 import { costsOf, fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize, withBlendShift } from '../segment-value.ts';
 import type { ValuePriors } from '../empirical-bayes.ts';
 import type { ExpectedPriorSource } from '../trace-events.ts';
-import { holdTargeting } from '../targeting-edits.ts';
+import { holdTargeting, requiredGain } from '../targeting-edits.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EarlierTargeting, EngineSettings, Metrics, SegmentScore, TraceEvent } from '../types.ts';
 import { fitStrengths, fittedPrior, pooledPrior, type RatePrior } from '../value-model.ts';
 import { evidenceCoverage, specExpected } from './spec.ts';
@@ -157,7 +157,7 @@ function chooseFromCampaign(
     const weighedTypes = new Set(weighed.choices.filter((c) => c.weighed).map((c) => c.type));
     const valueOf = (s: SegmentScore) => byKey.get(segmentKey(s))?.score.composite ?? 0;
     const weightOf = (s: SegmentScore) => (weighedTypes.has(s.segmentType) ? (knownSize(byKey.get(segmentKey(s))?.campaign) ?? 0) ** sizeExponent * costOf(s) : 1);
-    const held = holdTargeting(weighed.scores, slots, inForce, minGain, valueOf, weightOf);
+    const held = holdTargeting(weighed.scores, slots, inForce, requiredGain(minGain, conversionsPerDay(adset, settings.recentDays)), valueOf, weightOf);
     ranked = held.scores;
     trace.push(...held.trace);
   }
@@ -176,6 +176,18 @@ function chooseFromCampaign(
 }
 
 
+
+/**
+ * The ad set's conversions a day over the recent window (its days with delivery there, at most
+ * recentDays): how fast it leaves Meta's learning phase after an edit. Null when no row of it
+ * reports conversions.
+ */
+function conversionsPerDay(adset: AdSetSnapshot, recentDays: number): number | null {
+  if (adset.recent.clicksWithConversions === 0 && adset.recent.conversions === 0) return null;
+  // A young ad set has fewer days than the recent window; snapshots without dated days count it whole.
+  const days = new Set(adset.countries.flatMap((c) => (c.daily ?? []).filter((d) => d.spendMinor > 0 && d.date !== undefined).map((d) => d.date)));
+  return adset.recent.conversions / (days.size > 0 ? Math.min(recentDays, days.size) : recentDays);
+}
 
 /** Each ad set's outside evidence: the sum of the campaign's other ad sets' rows. */
 function otherAdsets(adsets: readonly AdSetSnapshot[]): (adsetId: string | null) => Metrics {
