@@ -407,11 +407,12 @@ export interface EngineSettings {
   pixelGenreBoost?: boolean;
   /**
    * `bayes` only: the least gain in a set's value (0.05 = 5 %) for which the strategy edits the
-   * interests, or the behaviors, in force in an ad set (EarlierRuns.targeting). Adding or removing
-   * one is a significant edit to Meta, which restarts the ad set's learning phase: while it learns,
-   * it converts less. Below the gain the set in force is kept, unless one of its members can no
-   * longer be chosen (tiring, resting, gone). Absent (settings stored before it existed) or 0: the
-   * best set, whatever is in force.
+   * interests, or the behaviors, in force in an ad set (EarlierRuns.targeting), where its learning
+   * phase would last two days or less; more for an ad set with fewer conversions a day
+   * (src/engine/targeting-edits.ts, requiredGain). Adding or removing one is a significant edit to
+   * Meta, which restarts the ad set's learning phase: while it learns, it converts less. Below the
+   * gain the set in force is kept, unless one of its members can no longer be chosen (tiring,
+   * resting, gone). Absent (settings stored before it existed) or 0: the best set, whatever is in force.
    */
   editMinGain?: number;
   /**
