@@ -333,7 +333,7 @@ type ReadAs = (date: string, metrics: Metrics, labels: readonly string[]) => Met
 const AS_STORED: ReadAs = (_, metrics) => metrics;
 
 /** The blend days in the window, one blend per set of segments. */
-function windowedBlends(days: readonly BlendDay[], start: string, readAs: ReadAs = AS_STORED): SegmentBlend[] {
+function windowedBlends(days: readonly BlendDay[], start: string, readAs: ReadAs): SegmentBlend[] {
   const adset: Pick<AdSetSnapshot, 'blends'> = {};
   for (const d of days) if (d.date >= start) addBlendDay(adset, d.segments, readAs(d.date, d.total, ['blend']));
   return adset.blends ?? [];
@@ -343,7 +343,7 @@ function windowedBlends(days: readonly BlendDay[], start: string, readAs: ReadAs
  * Segment histories over the decision's window, as the store's snapshot would read them: daily
  * points for the fatigue fit's candidates and the resting segments (fatigueFitCandidates).
  */
-function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end: string, recentStart: string, resting: readonly RestingSegment[], readAs: ReadAs = AS_STORED): SegmentHistory[] {
+function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end: string, recentStart: string, resting: readonly RestingSegment[], readAs: ReadAs): SegmentHistory[] {
   const histories = [...segments.values()].map((g) => {
     const total = emptyMetrics();
     const recent = emptyMetrics();
@@ -539,10 +539,10 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         const end = addDays(date, -1);
         const start = addDays(end, -(options.windowDays - 1));
         const recentStart = addDays(end, -(options.settings.recentDays - 1));
-        const readAs: ReadAs = (at, metrics, labels) => reportedAtAge(metrics, reporting, options.marketSeed, [at, ...labels], inclusiveDays(at, end) - 1);
+        const readAs: ReadAs = reporting === 'lagged' ? (at, metrics, labels) => reportedAtAge(metrics, reporting, options.marketSeed, [at, ...labels], inclusiveDays(at, end) - 1) : AS_STORED;
         const listed = windowed(segmentHistory, start, end, recentStart, resting, readAs);
         attachSegmentSizes(listed, storedSizes);
-        const countryDaysRead = reporting === 'lagged' ? history.map((d) => (d.date < start ? d : { ...d, metrics: readAs(d.date, d.metrics, [d.country]) })) : history;
+        const countryDaysRead = readAs === AS_STORED ? history : history.map((d) => (d.date < start ? d : { ...d, metrics: readAs(d.date, d.metrics, [d.country]) }));
         const snapshot = snapshotOf(c.campaignId, truth.currency, countryDaysRead, listed, windowedBlends(blendDays, start, readAs), pixel, start, end, recentStart);
         const earlierRuns: EarlierRuns = { ...(previousGeo ? { geo: previousGeo } : {}), ...(resting.length > 0 ? { resting } : {}), ...(previousTargeting ? { targeting: previousTargeting } : {}) };
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when

@@ -197,7 +197,7 @@ export function weighByKnownSize(
   sizeOf: (s: SegmentScore) => number | null,
   /** Valued per spend: each segment's cost per impression, so that it weighs by the spend its delivery takes. */
   costOf: (s: SegmentScore) => number = () => 1,
-): { scores: SegmentScore[]; choices: KnownSizeChoice[] } {
+): { scores: SegmentScore[]; choices: KnownSizeChoice[]; weightOf: (s: SegmentScore) => number } {
   const sizedTypes = new Map<SegmentType, number>();
   const allSized = new Set<SegmentType>();
   for (const [type] of slots) {
@@ -206,14 +206,16 @@ export function weighByKnownSize(
     sizedTypes.set(type, sized);
     if (eligible.length > 0 && sized === eligible.length) allSized.add(type);
   }
-  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => allSized.has(type))), (s) => (sizeOf(s) ?? 0) ** exponent * costOf(s));
+  // What each segment weighs in its set's value: size^exponent × cost where the type is weighed by size, alike otherwise.
+  const weightOf = (s: SegmentScore) => (allSized.has(s.segmentType) ? (sizeOf(s) ?? 0) ** exponent * costOf(s) : 1);
+  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => allSized.has(type))), weightOf);
   const choices: KnownSizeChoice[] = [];
   for (const [type, k] of slots) {
     const done = weighed.choices.find((c) => c.type === type);
     const candidates = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued).length;
     choices.push(done ? { ...done, sized: sizedTypes.get(type) ?? 0, weighed: true } : { type, slots: k, setValue: 0, candidates, sized: sizedTypes.get(type) ?? 0, weighed: false });
   }
-  return { scores: weighed.scores, choices };
+  return { scores: weighed.scores, choices, weightOf };
 }
 
 /** Dinkelbach's iteration per type (see weighBySize), each segment weighing `sizeOf(segment)`. */

@@ -154,10 +154,8 @@ function chooseFromCampaign(
   const minGain = settings.editMinGain ?? 0;
   if (inForce !== undefined && minGain > 0) {
     // A set is worth what it was chosen by: its members' values, weighed as the choice weighed them.
-    const weighedTypes = new Set(weighed.choices.filter((c) => c.weighed).map((c) => c.type));
     const valueOf = (s: SegmentScore) => byKey.get(segmentKey(s))?.score.composite ?? 0;
-    const weightOf = (s: SegmentScore) => (weighedTypes.has(s.segmentType) ? (knownSize(byKey.get(segmentKey(s))?.campaign) ?? 0) ** sizeExponent * costOf(s) : 1);
-    const held = holdTargeting(weighed.scores, slots, inForce, requiredGain(minGain, conversionsPerDay(adset, settings.recentDays)), valueOf, weightOf);
+    const held = holdTargeting(weighed.scores, slots, inForce, requiredGain(minGain, conversionsPerDay(adset, settings.recentDays)), valueOf, weighed.weightOf);
     ranked = held.scores;
     trace.push(...held.trace);
   }
