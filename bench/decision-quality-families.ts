@@ -4,7 +4,8 @@
 //   1. the geo split of one run on 21 days of history: share of the oracle's expected revenue
 //      (the true response of revenue to spend, src/simulation/response.ts) for the default
 //      strategy (bayes), the specification's (seed), uniform under Spain's floor, raw ROAS ratios
-//      and the oracle itself;
+//      and the oracle itself; beside it, what the first run's step around the history's split
+//      allows: the history's split, the best within the step, and the ceiling of bench/geo-ceiling.ts;
 //   2. the interest choice of the same run: (chosen − random)/(oracle − random) in true value per
 //      impression summed over the ad set's slots (an empty slot counts as a random interest), per
 //      ad set weighed by its budget, for bayes, seed and raw revenue per impression; beside the
@@ -39,6 +40,7 @@ import type { EngineSettings, InsightRow, Metrics, Strategy } from '../src/engin
 import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, pricesOf, type MarketFamily } from '../src/simulation/families.ts';
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
+import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds } from './geo-ceiling.ts';
 import { ceilingRanking } from './interest-ceiling.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -68,6 +70,12 @@ type GeoName = 'bayes' | 'seed' | 'uniform' | 'raw' | 'oracle';
 type PickName = 'bayes' | 'seed' | 'raw' | 'ceiling';
 interface FamilyFigures {
   geo: Record<GeoName, number[]>;
+  /**
+   * What the first run's step allows: the history's own split; the best split within the change
+   * limit around it on the true curves; the best a Bayes estimator could choose there from the
+   * same rows (bench/geo-ceiling.ts; empty where its likelihood is not the market's).
+   */
+  firstStep: { history: number[]; best: number[]; ceiling: number[] };
   interests: Record<PickName, number[]>;
   loop: { bayes: number[]; seed: number[]; uniform: number[]; lift: number[] };
   /** The loop whose own interest rows are equal shares of each day's delivery, as LIVE sync writes them. */
@@ -173,6 +181,11 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   figures.geo.uniform.push(share(uniformSplit(budget, c.countries.map((k) => k.countryCode), PRODUCT.spainMinPct)));
   figures.geo.raw.push(share(rawRatioSplit(budget, totals, PRODUCT.spainMinPct)));
   figures.geo.oracle.push(share(oracle));
+  const history = historySplit(rows, budget);
+  const bounds = stepBounds(history, budget, PRODUCT.spainMinPct, PRODUCT.firstRunChangeLimit ? (PRODUCT.maxChangePct ?? 100) : 100);
+  figures.firstStep.history.push(share(history));
+  figures.firstStep.best.push(share(oracleSplit(c.countries, budget, PRODUCT.spainMinPct, scale, bounds)));
+  if (geoCeilingApplies(family)) figures.firstStep.ceiling.push(share(ceilingSplit(c, rows, budget, PRODUCT.spainMinPct, bounds)));
   figures.interests.bayes.push(bayes.interests);
   figures.interests.seed.push(seed.interests);
   const bayesUnsized = decide('bayes', c, unsized, values, credited.weightOf, marketSeed);
@@ -224,7 +237,7 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
@@ -232,16 +245,18 @@ for (const [name, family] of FAMILIES) {
   const interests = Object.fromEntries((['bayes', 'seed', 'raw', 'ceiling'] as const).map((k) => [k, figures.interests[k].length === 0 ? null : stats(figures.interests[k], k === 'seed' || k === 'ceiling' ? undefined : { seed: figures.interests.seed })]));
   const loop = LOOP_DAYS > 0 ? { bayes: stats(figures.loop.bayes, { seed: figures.loop.seed }), seed: stats(figures.loop.seed), uniform: stats(figures.loop.uniform), bayesOverSeed: stats(figures.loop.lift) } : null;
   const sharedLoop = LOOP_DAYS > 0 ? { bayes: stats(figures.sharedLoop.bayes, { seed: figures.sharedLoop.seed }), seed: stats(figures.sharedLoop.seed), bayesOverSeed: stats(figures.sharedLoop.lift) } : null;
+  const firstStep = { history: stats(figures.firstStep.history), best: stats(figures.firstStep.best), ceiling: figures.firstStep.ceiling.length > 0 ? stats(figures.firstStep.ceiling) : null };
   const u = figures.unknownSizes;
   const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed) };
   const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
-  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, interests: figures.interests, delivered: figures.delivered, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
-  results[name] = { axes: family, markets: SEEDS, geo, interests, delivered, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, firstStep: figures.firstStep, interests: figures.interests, delivered: figures.delivered, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
+  results[name] = { axes: family, markets: SEEDS, geo, firstStep, interests, delivered, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`  geo split, share of the oracle's revenue: ${line('bayes', geo.bayes!)}; ${line('seed', geo.seed!)}; ${line('uniform', geo.uniform!)}; ${line('raw ratios', geo.raw!)}; oracle ${pct(geo.oracle!.median)}`);
+  console.log(`  first step (±${PRODUCT.maxChangePct} % of the history's split), share of the oracle's revenue: ${line('history\'s split', firstStep.history)}; ${line('best within it', firstStep.best)}; ${firstStep.ceiling ? line('ceiling (Bayes estimator)', firstStep.ceiling) : 'ceiling n/a (incomplete or drifting rows)'}`);
   console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
   console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
@@ -255,6 +270,8 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
   ['geo split: seed', (f) => f.geo.seed],
   ['geo split: uniform', (f) => f.geo.uniform],
   ['geo split: raw ratios', (f) => f.geo.raw],
+  ['first step: best within it', (f) => f.firstStep.best],
+  ['first step: ceiling', (f) => f.firstStep.ceiling],
   ['interest choice: bayes', (f) => f.interests.bayes],
   ['interest choice: seed', (f) => f.interests.seed],
   ['interest choice: raw', (f) => f.interests.raw],
@@ -278,7 +295,8 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
 const summary: Record<string, { worstFamily: string; worstFamilyMedian: number; medianAcrossFamilies: number }> = {};
 console.log(`\nSummary over ${perFamily.length} families (each family's median; worst family; median across families):`);
 for (const [label, pick] of measures) {
-  const medians = perFamily.map((p) => ({ name: p.name, m: median(pick(p.figures)) }));
+  const medians = perFamily.filter((p) => pick(p.figures).length > 0).map((p) => ({ name: p.name, m: median(pick(p.figures)) }));
+  if (medians.length === 0) continue;
   const worst = medians.reduce((a, b) => (b.m < a.m ? b : a));
   summary[label] = { worstFamily: worst.name, worstFamilyMedian: worst.m, medianAcrossFamilies: median(medians.map((x) => x.m)) };
   console.log(`  ${label.padEnd(40)} worst ${worst.name} ${pct(worst.m)}; median ${pct(summary[label]!.medianAcrossFamilies)}`);

@@ -388,6 +388,40 @@ describe('the true response of revenue to spend', () => {
     }
   });
 
+  it('the best split within bounds keeps them, spends the budget and beats the bounded splits tried', () => {
+    for (const name of ['stub', 'conversion-saturation', 'both-saturation']) {
+      const { truth } = rowsOf(NAMED_FAMILIES[name]!);
+      const scale = valueScaleAtEnd(truth);
+      const budget = truth.dailyBudgetMinor;
+      const floor = budget * 0.35;
+      // ±20 % around a split that gives Spain its floor and the rest in proportion to the plan.
+      const others = truth.countries.filter((k) => k.countryCode !== 'ES');
+      const planned = others.reduce((s, k) => s + k.budgetShare, 0);
+      const around = new Map(truth.countries.map((k) => [k.countryCode, k.countryCode === 'ES' ? floor : ((budget - floor) * k.budgetShare) / planned]));
+      const bounds = new Map([...around].map(([code, s]) => [code, { minMinor: code === 'ES' ? floor : s * 0.8, maxMinor: s * 1.2 }]));
+      const bounded = oracleSplit(truth.countries, budget, 35, scale, bounds);
+      expect([...bounded.values()].reduce((a, b) => a + b, 0)).toBeCloseTo(budget, 3);
+      for (const [code, s] of bounded) {
+        expect(s).toBeGreaterThanOrEqual(bounds.get(code)!.minMinor - 1e-6);
+        expect(s).toBeLessThanOrEqual(bounds.get(code)!.maxMinor + 1e-6);
+      }
+      const best = revenueOfSplit(truth.countries, bounded, scale);
+      expect(best).toBeGreaterThanOrEqual(revenueOfSplit(truth.countries, around, scale));
+      expect(best).toBeLessThanOrEqual(revenueOfSplit(truth.countries, oracleSplit(truth.countries, budget, 35, scale), scale) * (1 + 1e-9));
+      // Moving 1 % of the budget between two countries with room for it loses revenue.
+      for (const from of truth.countries) {
+        for (const to of truth.countries) {
+          const amount = budget * 0.01;
+          if (from === to || bounded.get(from.countryCode)! - amount < bounds.get(from.countryCode)!.minMinor || bounded.get(to.countryCode)! + amount > bounds.get(to.countryCode)!.maxMinor) continue;
+          const moved = new Map(bounded);
+          moved.set(from.countryCode, moved.get(from.countryCode)! - amount);
+          moved.set(to.countryCode, moved.get(to.countryCode)! + amount);
+          expect(revenueOfSplit(truth.countries, moved, scale)).toBeLessThanOrEqual(best * (1 + 1e-9));
+        }
+      }
+    }
+  });
+
   it('gives every interest a true value per impression', () => {
     const { truth } = rowsOf(NAMED_FAMILIES['adset-per-segment']!);
     const values = trueSegmentValues(truth, 'interest');

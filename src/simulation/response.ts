@@ -76,6 +76,12 @@ export function trueMarginalRevenue(k: CountryResponse, spendMinor: number, scal
   return K === null ? v * di : v * Math.exp(-trueImpressions(k, spendMinor) / K) * di;
 }
 
+/** The least and most a country may spend (minor units a day). */
+export interface SpendBounds {
+  readonly minMinor: number;
+  readonly maxMinor: number;
+}
+
 /** Expected daily revenue of a split (country code → minor units); countries not in it spend 0. */
 export function revenueOfSplit(countries: readonly CountryResponse[], split: ReadonlyMap<string, number>, scale: ValueScale = UNIT_SCALE): number {
   return countries.reduce((s, k) => s + trueRevenue(k, split.get(k.countryCode) ?? 0, scale), 0);
@@ -85,27 +91,29 @@ export function revenueOfSplit(countries: readonly CountryResponse[], split: Rea
  * The split that maximises true revenue under Spain's floor (ES ≥ spainMinPct of the budget):
  * every country not at a bound earns the same marginal revenue λ. Marginal revenue falls with
  * spend, so each country's spend at λ is found by bisection, and λ by bisection on the total.
- * Continuous spends (minor units) that sum to the budget.
+ * Continuous spends (minor units) that sum to the budget. `bounds` narrows countries' spends
+ * further (the best split within a change limit); the caller makes them feasible.
  */
-export function oracleSplit(countries: readonly CountryResponse[], budgetMinor: number, spainMinPct: number, scale: ValueScale = UNIT_SCALE): Map<string, number> {
+export function oracleSplit(countries: readonly CountryResponse[], budgetMinor: number, spainMinPct: number, scale: ValueScale = UNIT_SCALE, bounds?: ReadonlyMap<string, SpendBounds>): Map<string, number> {
   const floor = Math.ceil((budgetMinor * spainMinPct) / 100 - 1e-9);
+  const lower = countries.map((k) => Math.max(k.countryCode === 'ES' ? Math.min(floor, budgetMinor) : 0, bounds?.get(k.countryCode)?.minMinor ?? 0));
+  const upper = countries.map((k) => Math.min(budgetMinor, bounds?.get(k.countryCode)?.maxMinor ?? budgetMinor));
   if (countries.every((k) => k.impressionsSaturate && k.valueSaturationImpressions === null)) {
     // Constant value per impression on exponential curves: the allocator's closed form, exact.
-    const markets = countries.map((k) => ({
+    const markets = countries.map((k, i) => ({
       code: k.countryCode,
       curve: { capacity: k.capacityImpressions, saturation: k.saturationSpendMinor },
       valuePerImpression: firstImpressionValue(k, scale),
-      minMinor: k.countryCode === 'ES' ? floor : 0,
-      maxMinor: budgetMinor,
+      minMinor: lower[i]!,
+      maxMinor: upper[i]!,
     }));
     const { spends } = waterFill(markets, budgetMinor);
     return new Map(countries.map((k, i) => [k.countryCode, spends[i]!]));
   }
-  const lower = countries.map((k) => (k.countryCode === 'ES' ? Math.min(floor, budgetMinor) : 0));
   const spendAt = (i: number, lambda: number): number => {
     const k = countries[i]!;
     let lo = lower[i]!;
-    let hi = budgetMinor;
+    let hi = upper[i]!;
     if (trueMarginalRevenue(k, lo, scale) <= lambda) return lo;
     if (trueMarginalRevenue(k, hi, scale) >= lambda) return hi;
     for (let step = 0; step < 60; step++) {
@@ -124,12 +132,15 @@ export function oracleSplit(countries: readonly CountryResponse[], budgetMinor: 
     else hi = mid;
   }
   const spends = countries.map((_, i) => spendAt(i, hi));
-  // Whatever bisection leaves over goes to the country with the highest marginal revenue there.
+  // Whatever bisection leaves over goes to the country with the highest marginal revenue there
+  // among those with room for it.
   const left = budgetMinor - spends.reduce((a, b) => a + b, 0);
-  if (countries.length > 0 && Math.abs(left) > 0) {
-    let best = 0;
-    for (let i = 1; i < countries.length; i++) if (trueMarginalRevenue(countries[i]!, spends[i]!, scale) > trueMarginalRevenue(countries[best]!, spends[best]!, scale)) best = i;
-    spends[best] = Math.max(lower[best]!, spends[best]! + left);
+  const room = (i: number) => (left > 0 ? upper[i]! - spends[i]! : spends[i]! - lower[i]!);
+  let best = -1;
+  for (let i = 0; i < countries.length; i++) {
+    if (room(i) < Math.abs(left)) continue;
+    if (best < 0 || trueMarginalRevenue(countries[i]!, spends[i]!, scale) > trueMarginalRevenue(countries[best]!, spends[best]!, scale)) best = i;
   }
+  if (best >= 0 && Math.abs(left) > 0) spends[best] = spends[best]! + left;
   return new Map(countries.map((k, i) => [k.countryCode, spends[i]!]));
 }
