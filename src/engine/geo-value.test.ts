@@ -125,6 +125,51 @@ describe('the trust region', () => {
   });
 });
 
+describe("countries' value levels", () => {
+  // Three funded countries whose values per spend differ 4:2:1, and five barely funded ones whose
+  // few purchases make their ratios noise; order values gamma-distributed (cv² = 0.4).
+  const rng = createRng(20_261_205);
+  const noisyCountry = (code: string, spend: number, roas: number): CountryHistory => {
+    const daily: CountryDay[] = DATES.map((date) => {
+      const conversions = rng.poisson((spend * roas) / 5_000);
+      const revenueMinor = conversions > 0 ? Math.round(rng.gamma(conversions * 2.5, 5_000 / 2.5)) : 0;
+      return { date, spendMinor: spend, impressions: spend * 2, clicks: spend / 50, conversions, clicksWithConversions: spend / 50, revenueMinor, spendWithRevenueMinor: spend };
+    });
+    return { countryCode: code, daily, total: totalOfDays(daily) };
+  };
+  const history = [noisyCountry('ES', 40_000, 4), noisyCountry('FR', 40_000, 2), noisyCountry('DE', 40_000, 1), ...['PT', 'IT', 'NL', 'BE', 'AT'].map((c) => noisyCountry(c, 400, 2))];
+  const decide = (settings: EngineSettings) => decideGeoSplit({ totalMinor: 200_000, countries: history, settings, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null, candidate: 'constant_roas' });
+
+  it('keep what the funded countries show apart, however noisy the barely funded ones, and say how far each was shrunk', () => {
+    const decided = decide({ ...BAYES, measuredLevelNoise: true });
+    const levels = decided.trace.find((e) => e.kind === 'geo.levels');
+    if (levels?.kind !== 'geo.levels') throw new Error('no geo.levels trace');
+    const of = (code: string) => levels.countries.find((c) => c.countryCode === code)!;
+    for (const code of ['ES', 'FR', 'DE']) expect(of(code).kept).toBeGreaterThan(0.9);
+    for (const code of ['PT', 'IT', 'NL', 'BE', 'AT']) expect(of(code).kept).toBeLessThan(of('DE').kept);
+    expect(of('ES').valuePerMinor / of('DE').valuePerMinor).toBeGreaterThan(2.5);
+    // The order values' spread is measured on the days, near the 0.4 they were drawn with.
+    expect(levels.orderValue!.days).toBeGreaterThan(30);
+    expect(levels.orderValue!.cv2).toBeGreaterThan(0.25);
+    expect(levels.orderValue!.cv2).toBeLessThan(0.6);
+    const shown = decided.trace.map(presentTraceEvent).find((t) => t.step === 'geo.levels')!;
+    expect(shown.decision).toMatch(/ES 9\d %/);
+    expect(shown.decision).toMatch(/measured on \d+ country-days/);
+    expect(shown.numbers).toMatchObject({ order_value_days: levels.orderValue!.days });
+  });
+
+  it('are shrunk as before, by the method of moments with order values as spread as their mean, under settings stored before the measured noise', () => {
+    expect(decide({ ...BAYES }).trace.some((e) => e.kind === 'geo.levels')).toBe(false);
+    const units = history.map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily! }));
+    const before = fitValueCurves(units, true).levels;
+    const after = fitValueCurves(units, true, false, undefined, true).levels;
+    expect(before.orderValue).toEqual({ cv2: 1, days: 0 });
+    // The barely funded countries' noise, averaged in, leaves the moments less room: the funded ones are pulled further toward the pool.
+    expect(before.betweenVariance).toBeLessThan(after.betweenVariance / 2);
+    for (const i of [0, 1, 2]) expect(before.kept[i]!).toBeLessThan(after.kept[i]!);
+  });
+});
+
 describe('the held-out check', () => {
   it('never chooses a candidate that predicts worse than the specification, and counts near errors as ties', () => {
     fc.assert(fc.property(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), ([a, b, c]) => {

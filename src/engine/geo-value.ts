@@ -12,9 +12,11 @@ import { fitStrengths, fittedPrior, valuePerImpression, type RatePrior } from '.
 import { roundWithin, splitUnderLimits, type CountryLimits, type TrustCeiling } from './geo-constraints.ts';
 import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { valueInterval } from './credible-interval.ts';
+import { ASSUMED_ORDER_VALUE_CV2, betweenVariance, orderValueSpread, type OrderValueSpread } from './level-noise.ts';
 import { createRng } from './random.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market } from './response-curve.ts';
 import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEvent } from './types.ts';
+import type { LevelShrinkageEvent } from './trace-events.ts';
 
 /** A country at most this multiple of its highest daily spend in the window, by default. */
 export const DEFAULT_TRUST_MULTIPLE = 2;
@@ -108,7 +110,7 @@ export function checkCampaign(adsets: readonly { countries: readonly CountryHist
   const revenue = units.some((u) => u.total.spendWithRevenueMinor > 0);
   const result = checkOnHeldOutDays(units, settings, minorPerMajor, revenue, totalMinor);
   if (adsets.length < 2) return { result, adsets: adsets.length };
-  const { perSpend, pooledPerSpend } = shrunkValuePerImpression(units, revenue);
+  const { perSpend, pooledPerSpend } = shrunkValuePerImpression(units, revenue, undefined, settings.measuredLevelNoise === true);
   return { result, adsets: adsets.length, relative: new Map(units.map((u, i) => [u.code, pooledPerSpend > 0 ? perSpend[i]! / pooledPerSpend : 1])) };
 }
 
@@ -185,7 +187,7 @@ export interface ValueCurve {
  * the pool of countries (shrunkValuePerImpression), times its spend: the level is as well measured
  * as the totals, the shape is borrowed where the days cannot show it.
  */
-export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false, relative?: ReadonlyMap<string, number>): { curves: ValueCurve[]; sharedBend: number } {
+export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false, relative?: ReadonlyMap<string, number>, measured = false): { curves: ValueCurve[]; sharedBend: number; levels: ShrunkLevels } {
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const imp = units.map((u) => fitResponseCurve(u.daily, coarse));
   const bends = units.flatMap((u, i) => (imp[i] ? [imp[i].saturation / Math.max(1, mean(u.daily.map((d) => d.spendMinor)))] : [])).sort((a, b) => a - b);
@@ -266,7 +268,7 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
       sharedBend = theta;
     }
   }
-  const levels = shrunkValuePerImpression(units, revenue, relative);
+  const levels = shrunkValuePerImpression(units, revenue, relative, measured);
   const curves = units.map((u, k): ValueCurve => {
     const { days, spendMean, capacity, saturation } = shapes[k]!;
     let ownBend: number | null = null;
@@ -293,30 +295,54 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
     const market: Market = { code: u.code, curve: { capacity: v > 0 ? level / v : capacity, saturation: S }, valuePerImpression: v, minMinor: 0, maxMinor: Infinity };
     return { code: u.code, market, fitted: imp[k] !== null, bend, ownBend, sharedBend, fitRelativeError: imp[k]?.relativeError ?? null, days: days.length };
   });
-  return { curves, sharedBend };
+  return { curves, sharedBend, levels };
+}
+
+/** Countries' value levels shrunk toward the pool, and what decided how far. */
+export interface ShrunkLevels {
+  /** Value per impression, per country in input order. */
+  values: number[];
+  /** Value per spend, per country in input order. */
+  perSpend: number[];
+  pooled: number;
+  pooledPerSpend: number;
+  /** τ²: how far countries' values per spend lie apart beyond their noise. */
+  betweenVariance: number;
+  /** The share of its own difference from its target each country keeps (0 = the target, 1 = its own ratio). */
+  kept: number[];
+  /** The order values' spread the noise assumed or measured; null when value is conversions. */
+  orderValue: OrderValueSpread | null;
 }
 
 /**
  * Each country's value per impression, from its value per spend shrunk toward the pooled one by
  * normal–normal empirical Bayes: its observed ratio has sampling variance (conversions, or revenue
- * as a sum of order values whose spread is about their mean) over spend²; the spread between
- * countries beyond that noise is estimated by the method of moments, and each country keeps the
- * share τ² / (τ² + its noise) of its difference from the target. Shrunk per spend, not per
- * impression: countries' costs per impression differ several-fold, and pulling a cheap country's
- * value per impression toward an expensive one's would multiply its value per spend.
+ * as a sum of order values) over spend²; each country keeps the share τ² / (τ² + its noise) of its
+ * difference from the target. Shrunk per spend, not per impression: countries' costs per impression
+ * differ several-fold, and pulling a cheap country's value per impression toward an expensive one's
+ * would multiply its value per spend.
+ *
+ * `measured` (settings.measuredLevelNoise): the order values' spread is measured on the countries'
+ * own days, and τ² solved by Paule–Mandel (level-noise.ts). Otherwise order values are taken to
+ * spread as much as their mean and τ² is the spread of the ratios less their mean noise (the
+ * method of moments), which a few barely funded countries' large noise can push to 0: every country
+ * then gets the pool's value, and only the curves' shapes move money.
  */
-function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics }[], revenue: boolean, relative?: ReadonlyMap<string, number>): { values: number[]; perSpend: number[]; pooled: number; pooledPerSpend: number; betweenVariance: number } {
+function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics; daily?: readonly CountryDay[] }[], revenue: boolean, relative?: ReadonlyMap<string, number>, measured = false): ShrunkLevels {
   const V = (m: Metrics) => totalValue(m, revenue);
   const pooledM = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const pooled = pooledM.spendMinor > 0 ? V(pooledM) / pooledM.spendMinor : 0;
   const pooledPerImpression = pooledM.impressions > 0 ? V(pooledM) / pooledM.impressions : 0;
   const perConversion = revenue && pooledM.conversions > 0 ? pooledM.revenueMinor / pooledM.conversions : 1;
+  const orderValue: OrderValueSpread | null = !revenue ? null : measured ? orderValueSpread(units.map((u) => u.daily ?? [])) : { cv2: ASSUMED_ORDER_VALUE_CV2, days: 0 };
+  // A sum of n order values of mean a varies by n·a²·(1 + cv²): the count's own noise and the values'.
+  const perOrder = orderValue === null ? 1 : 1 + orderValue.cv2;
   const noise = (m: Metrics): number => {
     if (m.spendMinor <= 0) return Infinity;
     // Expected conversions at the pool's rate when the country has none of its own to judge by.
     const conversions = Math.max(m.conversions, (pooled * m.spendMinor) / perConversion, 1);
     const each = revenue ? (m.conversions > 0 ? m.revenueMinor / m.conversions : perConversion) : 1;
-    return (conversions * each * each * (revenue ? 2 : 1)) / (m.spendMinor * m.spendMinor);
+    return (conversions * each * each * perOrder) / (m.spendMinor * m.spendMinor);
   };
   // The target of each country: the pool, or, given the campaign's relative value of each country,
   // the pool times that (normalised so that the targets average to the pool over the spend).
@@ -324,30 +350,41 @@ function shrunkValuePerImpression(units: readonly { code?: string; total: Metric
   const norm = pooledM.spendMinor > 0 ? units.reduce((s, u, i) => s + u.total.spendMinor * rel[i]!, 0) / pooledM.spendMinor : 1;
   const target = rel.map((r) => (norm > 0 ? (pooled * r) / norm : pooled));
   const seen = units.map((_, i) => i).filter((i) => units[i]!.total.spendMinor > 0);
-  const spread = seen.length > 1 ? seen.reduce((s, i) => s + (V(units[i]!.total) / units[i]!.total.spendMinor - target[i]!) ** 2, 0) / (seen.length - 1) : 0;
-  const meanNoise = seen.length > 0 ? seen.reduce((s, i) => s + noise(units[i]!.total), 0) / seen.length : 0;
-  const tau2 = Math.max(0, spread - meanNoise);
-  const perSpend = units.map((u, i) => {
+  const deviations = seen.map((i) => V(units[i]!.total) / units[i]!.total.spendMinor - target[i]!);
+  const noises = seen.map((i) => noise(units[i]!.total));
+  const tau2 = measured ? betweenVariance(deviations, noises) : momentsVariance(deviations, noises);
+  const kept = units.map((u) => {
     const n = noise(u.total);
-    return Number.isFinite(n) ? target[i]! + (tau2 + n > 0 ? tau2 / (tau2 + n) : 0) * (V(u.total) / u.total.spendMinor - target[i]!) : target[i]!;
+    return Number.isFinite(n) && tau2 + n > 0 ? tau2 / (tau2 + n) : 0;
   });
+  const perSpend = units.map((u, i) => (kept[i]! > 0 ? target[i]! + kept[i]! * (V(u.total) / u.total.spendMinor - target[i]!) : target[i]!));
   // Back to value per impression at the country's own cost per impression (the pool's without impressions).
   const values = units.map((u, i) => (u.total.impressions > 0 && u.total.spendMinor > 0 ? (perSpend[i]! * u.total.spendMinor) / u.total.impressions : pooled > 0 ? (pooledPerImpression * perSpend[i]!) / pooled : pooledPerImpression));
-  return { values, perSpend, pooled: pooledPerImpression, pooledPerSpend: pooled, betweenVariance: tau2 };
+  return { values, perSpend, pooled: pooledPerImpression, pooledPerSpend: pooled, betweenVariance: tau2, kept, orderValue };
+}
+
+/** τ² by the method of moments: the deviations' spread less their mean noise, at least 0. */
+function momentsVariance(deviations: readonly number[], noises: readonly number[]): number {
+  const k = deviations.length;
+  const spread = k > 1 ? deviations.reduce((s, d) => s + d * d, 0) / (k - 1) : 0;
+  const meanNoise = k > 0 ? noises.reduce((s, n) => s + n, 0) / k : 0;
+  return Math.max(0, spread - meanNoise);
 }
 
 /** Constant value per spend: each country's shrunk value per impression times its impressions per spend. */
-function constantRoasMarkets(units: readonly Unit[], totalMinor: number, revenue: boolean, relative?: ReadonlyMap<string, number>): Market[] {
+function constantRoasMarkets(units: readonly Unit[], totalMinor: number, revenue: boolean, relative?: ReadonlyMap<string, number>, measured = false): { markets: Market[]; levels: ShrunkLevels } {
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
-  const levels = shrunkValuePerImpression(units, revenue, relative).values;
+  const shrunk = shrunkValuePerImpression(units, revenue, relative, measured);
+  const levels = shrunk.values;
   const pooledPerMinor = pooled.spendMinor > 0 ? pooled.impressions / pooled.spendMinor : 0;
   // A curve whose saturation is far beyond any budget is a straight line over it.
   const far = Math.max(1, totalMinor) * 1e6;
-  return units.map((u, k) => {
+  const markets = units.map((u, k): Market => {
     const perMinor = u.total.spendMinor > 0 ? u.total.impressions / u.total.spendMinor : pooledPerMinor;
     const r = levels[k]! * perMinor;
     return { code: u.code, curve: { capacity: far, saturation: far }, valuePerImpression: r, minMinor: 0, maxMinor: Infinity };
   });
+  return { markets, levels: shrunk };
 }
 
 const marketPredictor = (markets: readonly Market[]): Fitted => {
@@ -368,8 +405,9 @@ function specificationPredictor(units: readonly Unit[], priors: Priors, minorPer
 }
 
 function fitCandidate(candidate: GeoCandidate, units: readonly Unit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): Fitted {
-  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, true).curves.map((c) => c.market));
-  if (candidate === 'constant_roas') return marketPredictor(constantRoasMarkets(units, totalMinor, revenue));
+  const measured = settings.measuredLevelNoise === true;
+  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, true, undefined, measured).curves.map((c) => c.market));
+  if (candidate === 'constant_roas') return marketPredictor(constantRoasMarkets(units, totalMinor, revenue, undefined, measured).markets);
   return specificationPredictor(units, settings.priors, minorPerMajor);
 }
 
@@ -626,8 +664,11 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   }
 
   const relative = input.campaignCheck?.relative;
-  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, false, relative) : null;
-  const markets = fitted ? fitted.curves.map((c) => c.market) : constantRoasMarkets(units, totalMinor, revenue, relative);
+  const measured = settings.measuredLevelNoise === true;
+  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, false, relative, measured) : null;
+  const constant = fitted ? null : constantRoasMarkets(units, totalMinor, revenue, relative, measured);
+  const markets = fitted ? fitted.curves.map((c) => c.market) : constant!.markets;
+  if (measured) trace.push(levelShrinkageEvent(units, fitted ? fitted.levels : constant!.levels, relative !== undefined));
   // The rates' posterior (geo-bayes.ts): its draws explore, its interval bounds the expected value.
   const prior = fittedPrior(fitStrengths(units.map((u) => u.total)), pooled);
   const bounded: CountryLimits = { ...limits, trust: trust.ceilings };
@@ -668,6 +709,16 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   }
   trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct: settings.spainMinPct, spainMinor: amounts[markets.findIndex((m) => m.code === 'ES')]! });
   return { allocations: markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]! })), trace, chosen, errors: typeof check === 'string' ? null : check.errors };
+}
+
+function levelShrinkageEvent(units: readonly Unit[], levels: ShrunkLevels, towardCampaign: boolean): LevelShrinkageEvent {
+  return {
+    kind: 'geo.levels',
+    towardCampaign,
+    betweenVariance: levels.betweenVariance,
+    orderValue: levels.orderValue,
+    countries: units.map((u, i) => ({ countryCode: u.code, kept: levels.kept[i]!, valuePerMinor: levels.perSpend[i]! })),
+  };
 }
 
 /**

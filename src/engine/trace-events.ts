@@ -510,6 +510,19 @@ export interface ValueResponseEvent {
   highestDailySpendMinor: number;
 }
 
+/** How far the split's model shrank each country's value per spend toward its target (src/engine/level-noise.ts). */
+export interface LevelShrinkageEvent {
+  kind: 'geo.levels';
+  /** The targets are the campaign's relative values of the countries (an ad set of several); false: the pool's value. */
+  towardCampaign: boolean;
+  /** τ²: how far the countries' values per spend lie apart beyond their noise (Paule–Mandel). */
+  betweenVariance: number;
+  /** The spread of single order values the noise used: measured on `days` days, or assumed (days 0). Null when value is conversions. */
+  orderValue: { cv2: number; days: number } | null;
+  /** Per country: the share of its own difference from its target it keeps, and the value per minor unit of spend it ends with. */
+  countries: { countryCode: string; kept: number; valuePerMinor: number }[];
+}
+
 /** The held-out check of the split's candidates. */
 export type GeoCheckEvent = { kind: 'geo.check'; chosen: GeoCandidate; unit: 'revenue' | 'conversions'; pooledAdsets: number } & (
   /** `why`: the check's own account of why it could not be made. */
@@ -615,6 +628,7 @@ export type TypedTraceEvent =
   | NoResponseCurveEvent
   | CurveResponseEvent
   | ValueResponseEvent
+  | LevelShrinkageEvent
   | GeoCheckEvent
   | TrustRegionEvent
   | TrustBoundEvent

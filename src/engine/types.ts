@@ -386,6 +386,14 @@ export interface EngineSettings {
    */
   limitsOnEverySplit?: boolean;
   /**
+   * `bayes` only (src/engine/level-noise.ts): how far countries' values are shrunk toward the pool
+   * is decided by noise measured on the account's own days (the spread of its order values) and a
+   * between-country variance that weighs each country by how well it is measured (Paule–Mandel).
+   * Absent (settings stored before it existed) reads as false: order values taken to spread as much
+   * as their mean, and the variance by the method of moments.
+   */
+  measuredLevelNoise?: boolean;
+  /**
    * `bayes` only (src/engine/segment-value.ts, weighBySize): how much a segment's size (impressions
    * per day of delivery) counts in the choice of the interest and behavior sets, weight =
    * size^sizeExponent, 0..1. Absent (settings stored before it existed) reads as

@@ -4,6 +4,7 @@ import type { GeoCandidate } from '../engine/geo-value.ts';
 import type {
   CurveResponseEvent,
   GeoCheckEvent,
+  LevelShrinkageEvent,
   MinBudgetEvent,
   RelaxedEvent,
   SplitBounds,
@@ -36,6 +37,23 @@ export function presentGeoCheck(e: GeoCheckEvent): TraceEntryDocument {
       held_out_actual: e.actualMinor,
       ...Object.fromEntries(e.errors.map((c) => [`error_${c.candidate}`, r4(c.error)])),
       ...Object.fromEntries(e.errors.filter((c) => c.seOfDifference !== null).map((c) => [`se_of_difference_${c.candidate}_vs_${e.chosen}`, r4(c.seOfDifference!)])),
+    },
+  };
+}
+
+export function presentLevelShrinkage(e: LevelShrinkageEvent): TraceEntryDocument {
+  const target = e.towardCampaign ? "its value relative to the campaign's other countries" : 'the value of all countries pooled';
+  const orders = e.orderValue === null ? '' : e.orderValue.days > 0
+    ? `; single order values spread by ${Math.round(Math.sqrt(e.orderValue.cv2) * 100)} % of their mean, measured on ${e.orderValue.days} country-days`
+    : '; single order values taken to spread by 100 % of their mean (too few days with purchases and revenue to measure it)';
+  return {
+    step: 'geo.levels',
+    decision: `each country's value per unit of spend is shrunk toward ${target}, keeping the share of its own difference its evidence earns: ${e.countries.map((c) => `${c.countryCode} ${Math.round(c.kept * 100)} %`).join(', ')}${orders}`,
+    numbers: {
+      between_country_variance: Number(e.betweenVariance.toPrecision(4)),
+      order_value_cv2: e.orderValue === null ? null : r3(e.orderValue.cv2),
+      order_value_days: e.orderValue === null ? null : e.orderValue.days,
+      ...Object.fromEntries(e.countries.flatMap((c) => [[`${c.countryCode}_kept`, r3(c.kept)], [`${c.countryCode}_value_per_minor`, Number(c.valuePerMinor.toPrecision(4))]])),
     },
   };
 }

@@ -2,7 +2,7 @@
 // (step, decision, numbers) the document has always shown, rounded as it always was.
 import type { AgeEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LeftOutEvent } from '../engine/trace-events.ts';
 import type { TraceEvent } from '../engine/types.ts';
-import { presentCurveResponse, presentGeoCheck, presentMinBudget, presentRelaxed, presentSplitLimits, presentTrustBound, presentTrustRegion, presentValueResponse } from './present-trace-geo.ts';
+import { presentCurveResponse, presentGeoCheck, presentLevelShrinkage, presentMinBudget, presentRelaxed, presentSplitLimits, presentTrustBound, presentTrustRegion, presentValueResponse } from './present-trace-geo.ts';
 import {
   presentAdSetSegmentScore,
   presentBackFromRest,
@@ -70,6 +70,8 @@ export function presentTraceEvent(e: TraceEvent): TraceEntryDocument {
       return presentGeoCheck(e);
     case 'geo.trust':
       return presentTrustRegion(e);
+    case 'geo.levels':
+      return presentLevelShrinkage(e);
     case 'geo.trust_bound':
       return presentTrustBound(e);
     case 'geo.limits':
