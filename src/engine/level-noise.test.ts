@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ASSUMED_ORDER_VALUE_CV2, betweenVariance, orderValueSpread } from './level-noise.ts';
 import { createRng } from './random.ts';
@@ -53,6 +54,24 @@ describe('the variance between countries beyond their noise', () => {
     expect(tau2).toBeGreaterThan(0);
     const q = deviations.reduce((s, d, i) => s + (d * d) / (tau2 + noises[i]!), 0);
     expect(q).toBeCloseTo(deviations.length - 1, 6);
+  });
+
+  it('is in the units of the values: deviations × c and noises × c² give τ² × c², and it never exceeds the raw spread', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: -5, max: 5, noNaN: true }), fc.double({ min: 0.001, max: 10, noNaN: true })), { minLength: 2, maxLength: 12 }),
+        fc.double({ min: 0.01, max: 100, noNaN: true }),
+        (pairs, c) => {
+          const deviations = pairs.map(([d]) => d);
+          const noises = pairs.map(([, n]) => n);
+          const tau2 = betweenVariance(deviations, noises);
+          expect(tau2).toBeGreaterThanOrEqual(0);
+          expect(tau2).toBeLessThanOrEqual(deviations.reduce((s, d) => s + d * d, 0) / (deviations.length - 1) + 1e-12);
+          const scaled = betweenVariance(deviations.map((d) => d * c), noises.map((n) => n * c * c));
+          expect(Math.abs(scaled - tau2 * c * c)).toBeLessThanOrEqual(1e-6 * Math.max(1, tau2 * c * c));
+        },
+      ),
+    );
   });
 
   it('sees the differences of well-measured countries that a few barely funded ones would hide from the method of moments', () => {
