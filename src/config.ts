@@ -236,6 +236,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       limitsOnEverySplit: true,
       // Not a variable either: runs decided before it replay as they were.
       measuredLevelNoise: true,
+      testedValueBend: true,
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
       // Not a variable: stored with each run so that runs decided before the campaign pool replay as they were.
       segmentPool: 'campaign',

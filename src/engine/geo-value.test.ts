@@ -57,6 +57,42 @@ describe('the value response', () => {
     expect(fr.market.curve.saturation).toBeLessThan(4 * 8_000);
   });
 
+  it('keeps a bend the days show, and says so', () => {
+    const units = history.map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily }));
+    const tested = fitValueCurves(units, true, false, undefined, true, true);
+    expect(tested.sharedTest?.shown).toBe(true);
+    expect(tested.sharedBend).toBeGreaterThan(0);
+    expect(tested.curves.find((c) => c.code === 'FR')!.bend).toBeGreaterThan(0);
+  });
+
+  it('counts no bend the days do not show: value per impression constant, its days noisy', () => {
+    const rng = createRng(7);
+    const noisy = (code: string, mean: number, perImpression: number): CountryHistory => {
+      const daily: CountryDay[] = varied(mean).map((s, i) => {
+        const impressions = s * 2;
+        const conversions = rng.poisson((impressions * perImpression) / 5_000);
+        const revenueMinor = conversions > 0 ? Math.round(rng.gamma(conversions * 2.5, 5_000 / 2.5)) : 0;
+        return { date: DATES[i]!, spendMinor: s, impressions, clicks: impressions / 50, conversions, clicksWithConversions: impressions / 50, revenueMinor, spendWithRevenueMinor: s };
+      });
+      return { countryCode: code, daily, total: totalOfDays(daily) };
+    };
+    const flat = [noisy('ES', 4_000, 1.5), noisy('FR', 3_000, 2.5), noisy('DE', 5_000, 1), noisy('IT', 3_000, 2), noisy('PT', 2_000, 3)];
+    const units = flat.map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily! }));
+    // Untested, the fit chases the noise into a bend; tested, the days do not show one.
+    expect(fitValueCurves(units, true, false, undefined, true).curves.some((c) => c.bend > 0)).toBe(true);
+    const tested = fitValueCurves(units, true, false, undefined, true, true);
+    expect(tested.sharedTest?.shown).toBe(false);
+    expect(tested.sharedBend).toBe(0);
+    for (const c of tested.curves) {
+      if (c.ownTest?.shown === true) continue;
+      expect(c.bend).toBe(0);
+    }
+    const decided = decideGeoSplit({ totalMinor: 20_000, countries: flat, settings: { ...BAYES, measuredLevelNoise: true, testedValueBend: true }, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null, candidate: 'value_response' });
+    const es = decided.trace.map(presentTraceEvent).find((t) => t.step === 'geo.response' && t.numbers.country === 'ES')!;
+    expect(es.numbers).toMatchObject({ value_bend_shared_shown: false, value_bend_shared: 0 });
+    expect(typeof es.numbers.value_bend_shared_f_critical).toBe('number');
+  });
+
   it('splits closer to the true optimum than the impressions-only curves of engine version 5', () => {
     const total = 33_000;
     const decided = decideGeoSplit({ totalMinor: total, countries: history, settings: BAYES, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null, candidate: 'value_response' });

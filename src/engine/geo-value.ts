@@ -13,6 +13,7 @@ import { roundWithin, splitUnderLimits, type CountryLimits, type TrustCeiling } 
 import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { valueInterval } from './credible-interval.ts';
 import { ASSUMED_ORDER_VALUE_CV2, betweenVariance, orderValueSpread, type OrderValueSpread } from './level-noise.ts';
+import { studentTQuantile } from './lift.ts';
 import { createRng } from './random.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market } from './response-curve.ts';
 import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEvent } from './types.ts';
@@ -173,8 +174,34 @@ export interface ValueCurve {
   bend: number;
   ownBend: number | null;
   sharedBend: number;
+  /** Whether the country's own days show its own bend against the shared one; null when not tested. */
+  ownTest: BendTest | null;
   fitRelativeError: number | null;
   days: number;
+}
+
+/**
+ * Whether some days show a fitted bend against a simpler one (the shared bend against none, a
+ * country's own against the shared): the F statistic of the fit's gain over its remaining error,
+ * against the F(1, dof) distribution's 95 % point. A bend the days do not show is noise the fit
+ * chased, and with a small budget it held money back from countries whose value does not bend.
+ */
+export interface BendTest {
+  f: number;
+  critical: number;
+  shown: boolean;
+}
+
+const F_CRITICAL = new Map<number, number>();
+
+function bendTest(simplerError: number, fittedError: number, dof: number): BendTest | null {
+  if (!(dof >= 1)) return null;
+  let critical = F_CRITICAL.get(dof);
+  if (critical === undefined) F_CRITICAL.set(dof, (critical = studentTQuantile(0.975, dof) ** 2));
+  const gain = Math.max(0, simplerError - fittedError);
+  // A perfect fit's statistic is unbounded: capped, so that the trace holds a number.
+  const f = fittedError > 0 ? Math.min(1e12, gain / (fittedError / dof)) : gain > 0 ? 1e12 : 0;
+  return { f, critical, shown: f > critical };
 }
 
 /**
@@ -187,7 +214,7 @@ export interface ValueCurve {
  * the pool of countries (shrunkValuePerImpression), times its spend: the level is as well measured
  * as the totals, the shape is borrowed where the days cannot show it.
  */
-export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false, relative?: ReadonlyMap<string, number>, measured = false): { curves: ValueCurve[]; sharedBend: number; levels: ShrunkLevels } {
+export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false, relative?: ReadonlyMap<string, number>, measured = false, tested = false): { curves: ValueCurve[]; sharedBend: number; sharedTest: BendTest | null; levels: ShrunkLevels } {
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const imp = units.map((u) => fitResponseCurve(u.daily, coarse));
   const bends = units.flatMap((u, i) => (imp[i] ? [imp[i].saturation / Math.max(1, mean(u.daily.map((d) => d.spendMinor)))] : [])).sort((a, b) => a - b);
@@ -268,10 +295,20 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
       sharedBend = theta;
     }
   }
+  // Tested (settings.testedValueBend): the shared bend against none, over every informative
+  // country's days less one level per country and the bend.
+  let sharedTest: BendTest | null = null;
+  if (tested) {
+    const days = units.reduce((s, _, k) => s + (informative[k] ? series[k]!.spends.length : 0), 0);
+    const none = units.reduce((s, _, k) => s + (informative[k] ? sse(k, 0) : 0), 0);
+    sharedTest = bendTest(none, bestShared, days - informative.filter(Boolean).length - 1);
+    if (sharedTest?.shown !== true) sharedBend = 0;
+  }
   const levels = shrunkValuePerImpression(units, revenue, relative, measured);
   const curves = units.map((u, k): ValueCurve => {
     const { days, spendMean, capacity, saturation } = shapes[k]!;
     let ownBend: number | null = null;
+    let ownTest: BendTest | null = null;
     let bend = sharedBend;
     if (informative[k]) {
       let best = Infinity;
@@ -284,7 +321,9 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
       }
       const sd = Math.sqrt(mean(days.map((d) => (d.spendMinor - spendMean) ** 2)));
       const evidence = days.length * (sd / spendMean) ** 2;
-      bend = (evidence * ownBend! + BEND_STRENGTH * sharedBend) / (evidence + BEND_STRENGTH);
+      // Tested: the country's own bend against the shared one on its own days (one level, one bend).
+      if (tested) ownTest = bendTest(sse(k, sharedBend), best, series[k]!.spends.length - 2);
+      if (!tested || ownTest?.shown === true) bend = (evidence * ownBend! + BEND_STRENGTH * sharedBend) / (evidence + BEND_STRENGTH);
     }
     const S = saturationAt(k, bend);
     const v = levels.values[k]!;
@@ -293,9 +332,9 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse 
     const impressionsFitted = days.reduce((s, d) => s + d.impressions, 0);
     const level = gSum > 0 ? (v * impressionsFitted) / gSum : (v * capacity * (1 - Math.exp(-spendMean / saturation))) / (1 - Math.exp(-spendMean / S));
     const market: Market = { code: u.code, curve: { capacity: v > 0 ? level / v : capacity, saturation: S }, valuePerImpression: v, minMinor: 0, maxMinor: Infinity };
-    return { code: u.code, market, fitted: imp[k] !== null, bend, ownBend, sharedBend, fitRelativeError: imp[k]?.relativeError ?? null, days: days.length };
+    return { code: u.code, market, fitted: imp[k] !== null, bend, ownBend, sharedBend, ownTest, fitRelativeError: imp[k]?.relativeError ?? null, days: days.length };
   });
-  return { curves, sharedBend, levels };
+  return { curves, sharedBend, sharedTest, levels };
 }
 
 /** Countries' value levels shrunk toward the pool, and what decided how far. */
@@ -406,7 +445,7 @@ function specificationPredictor(units: readonly Unit[], priors: Priors, minorPer
 
 function fitCandidate(candidate: GeoCandidate, units: readonly Unit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): Fitted {
   const measured = settings.measuredLevelNoise === true;
-  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, true, undefined, measured).curves.map((c) => c.market));
+  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, true, undefined, measured, settings.testedValueBend === true).curves.map((c) => c.market));
   if (candidate === 'constant_roas') return marketPredictor(constantRoasMarkets(units, totalMinor, revenue, undefined, measured).markets);
   return specificationPredictor(units, settings.priors, minorPerMajor);
 }
@@ -665,7 +704,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
 
   const relative = input.campaignCheck?.relative;
   const measured = settings.measuredLevelNoise === true;
-  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, false, relative, measured) : null;
+  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, false, relative, measured, settings.testedValueBend === true) : null;
   const constant = fitted ? null : constantRoasMarkets(units, totalMinor, revenue, relative, measured);
   const markets = fitted ? fitted.curves.map((c) => c.market) : constant!.markets;
   if (measured) trace.push(levelShrinkageEvent(units, fitted ? fitted.levels : constant!.levels, relative !== undefined));
@@ -700,7 +739,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
       model: chosen,
       marginalReturn: marginalValue(m.curve, m.valuePerImpression, a),
       bounds: { lowerMinor: b.lowerMinor, upperMinor: b.upperMinor, lowerBy: b.lowerBy, upperBy: b.upperBy, binding },
-      curve: c ? { fitted: c.fitted, saturationMinor: m.curve.saturation, bend: c.bend, ownBend: c.ownBend, sharedBend: c.sharedBend, fitRelativeError: c.fitRelativeError } : null,
+      curve: c ? { fitted: c.fitted, saturationMinor: m.curve.saturation, bend: c.bend, ownBend: c.ownBend, sharedBend: c.sharedBend, fitRelativeError: c.fitRelativeError, ...(settings.testedValueBend === true ? { sharedTest: fitted!.sharedTest, ownTest: c.ownTest } : {}) } : null,
       valuePerMinor: m.valuePerImpression,
       expectedValue: expected,
       interval,

@@ -502,7 +502,17 @@ export interface ValueResponseEvent {
   marginalReturn: number;
   bounds: SplitBounds;
   /** The value curve (value response); null for constant ROAS, whose value per minor unit is given instead. */
-  curve: { fitted: boolean; saturationMinor: number; bend: number; ownBend: number | null; sharedBend: number; fitRelativeError: number | null } | null;
+  curve: {
+    fitted: boolean;
+    saturationMinor: number;
+    bend: number;
+    ownBend: number | null;
+    sharedBend: number;
+    fitRelativeError: number | null;
+    /** Whether the days show the shared bend against none, and the country's own against the shared (settings.testedValueBend; absent before it, null when too few days to test). */
+    sharedTest?: { f: number; critical: number; shown: boolean } | null;
+    ownTest?: { f: number; critical: number; shown: boolean } | null;
+  } | null;
   valuePerMinor: number;
   expectedValue: number;
   /** The 90 % interval of the expected value (unclipped); null without a value curve. */

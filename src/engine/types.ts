@@ -394,6 +394,13 @@ export interface EngineSettings {
    */
   measuredLevelNoise?: boolean;
   /**
+   * `bayes` only (src/engine/geo-value.ts): a value bend counts only where the days show it: the
+   * bend shared by the countries against none, and each country's own against the shared one, by
+   * an F test at the 5 % level. Absent (settings stored before it existed) reads as false: every
+   * fitted bend counted, as engine version 14 did.
+   */
+  testedValueBend?: boolean;
+  /**
    * `bayes` only (src/engine/segment-value.ts, weighBySize): how much a segment's size (impressions
    * per day of delivery) counts in the choice of the interest and behavior sets, weight =
    * size^sizeExponent, 0..1. Absent (settings stored before it existed) reads as

@@ -100,6 +100,8 @@ export function presentValueResponse(e: ValueResponseEvent): TraceEntryDocument 
         value_bend_own: c.ownBend,
         value_bend_shared: c.sharedBend,
         fit_relative_error: c.fitRelativeError === null ? null : r3(c.fitRelativeError),
+        ...bendTestNumbers('value_bend_shared', c.sharedTest),
+        ...bendTestNumbers('value_bend_own', c.ownTest),
       } : { value_per_minor: Number(e.valuePerMinor.toPrecision(4)) }),
       marginal_return: r4(e.marginalReturn),
       expected_value: Math.round(e.expectedValue),
@@ -108,6 +110,13 @@ export function presentValueResponse(e: ValueResponseEvent): TraceEntryDocument 
       ...boundsNumbers(e.bounds),
     },
   };
+}
+
+/** A bend test's numbers: whether the days show the bend (F against its 5 % critical value); none before the tests existed. */
+function bendTestNumbers(prefix: string, test: { f: number; critical: number; shown: boolean } | null | undefined): Record<string, number | boolean | null> {
+  if (test === undefined) return {};
+  if (test === null) return { [`${prefix}_shown`]: false, [`${prefix}_f`]: null };
+  return { [`${prefix}_shown`]: test.shown, [`${prefix}_f`]: r3(test.f), [`${prefix}_f_critical`]: r3(test.critical) };
 }
 
 export function presentCurveResponse(e: CurveResponseEvent): TraceEntryDocument {
