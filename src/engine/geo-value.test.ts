@@ -59,7 +59,7 @@ describe('the value response', () => {
 
   it('keeps a bend the days show, and says so', () => {
     const units = history.map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily }));
-    const tested = fitValueCurves(units, true, false, undefined, true, true);
+    const tested = fitValueCurves(units, true, { measured: true, tested: true });
     expect(tested.sharedTest?.shown).toBe(true);
     expect(tested.sharedBend).toBeGreaterThan(0);
     expect(tested.curves.find((c) => c.code === 'FR')!.bend).toBeGreaterThan(0);
@@ -79,8 +79,8 @@ describe('the value response', () => {
     const flat = [noisy('ES', 4_000, 1.5), noisy('FR', 3_000, 2.5), noisy('DE', 5_000, 1), noisy('IT', 3_000, 2), noisy('PT', 2_000, 3)];
     const units = flat.map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily! }));
     // Untested, the fit chases the noise into a bend; tested, the days do not show one.
-    expect(fitValueCurves(units, true, false, undefined, true).curves.some((c) => c.bend > 0)).toBe(true);
-    const tested = fitValueCurves(units, true, false, undefined, true, true);
+    expect(fitValueCurves(units, true, { measured: true }).curves.some((c) => c.bend > 0)).toBe(true);
+    const tested = fitValueCurves(units, true, { measured: true, tested: true });
     expect(tested.sharedTest?.shown).toBe(false);
     expect(tested.sharedBend).toBe(0);
     for (const c of tested.curves) {
@@ -198,7 +198,7 @@ describe("countries' value levels", () => {
     expect(decide({ ...BAYES }).trace.some((e) => e.kind === 'geo.levels')).toBe(false);
     const units = history.map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily! }));
     const before = fitValueCurves(units, true).levels;
-    const after = fitValueCurves(units, true, false, undefined, true).levels;
+    const after = fitValueCurves(units, true, { measured: true }).levels;
     expect(before.orderValue).toEqual({ cv2: 1, days: 0 });
     // The barely funded countries' noise, averaged in, leaves the moments less room: the funded ones are pulled further toward the pool.
     expect(before.betweenVariance).toBeLessThan(after.betweenVariance / 2);

@@ -17,7 +17,7 @@ import { studentTQuantile } from './lift.ts';
 import { createRng } from './random.ts';
 import { curveValue, fitResponseCurve, marginalValue, type Market } from './response-curve.ts';
 import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEvent } from './types.ts';
-import type { LevelShrinkageEvent } from './trace-events.ts';
+import type { BendTest, LevelShrinkageEvent } from './trace-events.ts';
 
 /** A country at most this multiple of its highest daily spend in the window, by default. */
 export const DEFAULT_TRUST_MULTIPLE = 2;
@@ -180,20 +180,13 @@ export interface ValueCurve {
   days: number;
 }
 
-/**
- * Whether some days show a fitted bend against a simpler one (the shared bend against none, a
- * country's own against the shared): the F statistic of the fit's gain over its remaining error,
- * against the F(1, dof) distribution's 95 % point. A bend the days do not show is noise the fit
- * chased, and with a small budget it held money back from countries whose value does not bend.
- */
-export interface BendTest {
-  f: number;
-  critical: number;
-  shown: boolean;
-}
-
 const F_CRITICAL = new Map<number, number>();
 
+/**
+ * Whether some days show a fitted bend against a simpler one (the shared bend against none, a
+ * country's own against the shared). A bend the days do not show is noise the fit chased, and it
+ * holds money back from countries whose value keeps up with spend.
+ */
 function bendTest(simplerError: number, fittedError: number, dof: number): BendTest | null {
   if (!(dof >= 1)) return null;
   let critical = F_CRITICAL.get(dof);
@@ -202,6 +195,18 @@ function bendTest(simplerError: number, fittedError: number, dof: number): BendT
   // A perfect fit's statistic is unbounded: capped, so that the trace holds a number.
   const f = fittedError > 0 ? Math.min(1e12, gain / (fittedError / dof)) : gain > 0 ? 1e12 : 0;
   return { f, critical, shown: f > critical };
+}
+
+/** How fitValueCurves fits: the settings' choices, and the check's quicker refits. */
+export interface ValueCurveOptions {
+  /** The held-out check's refits: a coarser impressions fit. */
+  coarse?: boolean;
+  /** The campaign's relative value of each country, which an ad set's countries are shrunk toward. */
+  relative?: ReadonlyMap<string, number>;
+  /** settings.measuredLevelNoise: how far levels are shrunk is measured (level-noise.ts). */
+  measured?: boolean;
+  /** settings.testedValueBend: a bend counts only where the days show it (bendTest). */
+  tested?: boolean;
 }
 
 /**
@@ -214,7 +219,8 @@ function bendTest(simplerError: number, fittedError: number, dof: number): BendT
  * the pool of countries (shrunkValuePerImpression), times its spend: the level is as well measured
  * as the totals, the shape is borrowed where the days cannot show it.
  */
-export function fitValueCurves(units: readonly Unit[], revenue: boolean, coarse = false, relative?: ReadonlyMap<string, number>, measured = false, tested = false): { curves: ValueCurve[]; sharedBend: number; sharedTest: BendTest | null; levels: ShrunkLevels } {
+export function fitValueCurves(units: readonly Unit[], revenue: boolean, options: ValueCurveOptions = {}): { curves: ValueCurve[]; sharedBend: number; sharedTest: BendTest | null; levels: ShrunkLevels } {
+  const { coarse = false, relative, measured = false, tested = false } = options;
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const imp = units.map((u) => fitResponseCurve(u.daily, coarse));
   const bends = units.flatMap((u, i) => (imp[i] ? [imp[i].saturation / Math.max(1, mean(u.daily.map((d) => d.spendMinor)))] : [])).sort((a, b) => a - b);
@@ -445,7 +451,7 @@ function specificationPredictor(units: readonly Unit[], priors: Priors, minorPer
 
 function fitCandidate(candidate: GeoCandidate, units: readonly Unit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): Fitted {
   const measured = settings.measuredLevelNoise === true;
-  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, true, undefined, measured, settings.testedValueBend === true).curves.map((c) => c.market));
+  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, { coarse: true, measured, tested: settings.testedValueBend === true }).curves.map((c) => c.market));
   if (candidate === 'constant_roas') return marketPredictor(constantRoasMarkets(units, totalMinor, revenue, undefined, measured).markets);
   return specificationPredictor(units, settings.priors, minorPerMajor);
 }
@@ -704,7 +710,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
 
   const relative = input.campaignCheck?.relative;
   const measured = settings.measuredLevelNoise === true;
-  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, false, relative, measured, settings.testedValueBend === true) : null;
+  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, { relative, measured, tested: settings.testedValueBend === true }) : null;
   const constant = fitted ? null : constantRoasMarkets(units, totalMinor, revenue, relative, measured);
   const markets = fitted ? fitted.curves.map((c) => c.market) : constant!.markets;
   if (measured) trace.push(levelShrinkageEvent(units, fitted ? fitted.levels : constant!.levels, relative !== undefined));

@@ -493,6 +493,16 @@ export interface CurveResponseEvent {
   outsideFittedSpends: boolean;
 }
 
+/**
+ * Whether some days show a fitted value bend against a simpler one (src/engine/geo-value.ts): the
+ * F statistic of the fit's gain over its remaining error, and the F(1, dof) distribution's 95 % point.
+ */
+export interface BendTest {
+  f: number;
+  critical: number;
+  shown: boolean;
+}
+
 /** A country's amount in the `bayes` split by the candidate the held-out check chose (src/engine/geo-value.ts). */
 export interface ValueResponseEvent {
   kind: 'geo.response.value';
@@ -510,8 +520,8 @@ export interface ValueResponseEvent {
     sharedBend: number;
     fitRelativeError: number | null;
     /** Whether the days show the shared bend against none, and the country's own against the shared (settings.testedValueBend; absent before it, null when too few days to test). */
-    sharedTest?: { f: number; critical: number; shown: boolean } | null;
-    ownTest?: { f: number; critical: number; shown: boolean } | null;
+    sharedTest?: BendTest | null;
+    ownTest?: BendTest | null;
   } | null;
   valuePerMinor: number;
   expectedValue: number;

@@ -2,6 +2,7 @@
 // amount) in the specification's words and roundings.
 import type { GeoCandidate } from '../engine/geo-value.ts';
 import type {
+  BendTest,
   CurveResponseEvent,
   GeoCheckEvent,
   LevelShrinkageEvent,
@@ -113,7 +114,7 @@ export function presentValueResponse(e: ValueResponseEvent): TraceEntryDocument 
 }
 
 /** A bend test's numbers: whether the days show the bend (F against its 5 % critical value); none before the tests existed. */
-function bendTestNumbers(prefix: string, test: { f: number; critical: number; shown: boolean } | null | undefined): Record<string, number | boolean | null> {
+function bendTestNumbers(prefix: string, test: BendTest | null | undefined): Record<string, number | boolean | null> {
   if (test === undefined) return {};
   if (test === null) return { [`${prefix}_shown`]: false, [`${prefix}_f`]: null };
   return { [`${prefix}_shown`]: test.shown, [`${prefix}_f`]: r3(test.f), [`${prefix}_f_critical`]: r3(test.critical) };
