@@ -184,10 +184,11 @@ describe("countries' value levels", () => {
     for (const code of ['ES', 'FR', 'DE']) expect(of(code).kept).toBeGreaterThan(0.9);
     for (const code of ['PT', 'IT', 'NL', 'BE', 'AT']) expect(of(code).kept).toBeLessThan(of('DE').kept);
     expect(of('ES').valuePerMinor / of('DE').valuePerMinor).toBeGreaterThan(2.5);
-    // The order values' spread is measured on the days, near the 0.4 they were drawn with.
+    // The order values' spread is measured on the days: 14 days of three funded countries leave
+    // some 25 degrees of freedom, so it lands within a factor of two of the 0.4 they were drawn with.
     expect(levels.orderValue!.days).toBeGreaterThan(30);
-    expect(levels.orderValue!.cv2).toBeGreaterThan(0.25);
-    expect(levels.orderValue!.cv2).toBeLessThan(0.6);
+    expect(levels.orderValue!.cv2).toBeGreaterThan(0.2);
+    expect(levels.orderValue!.cv2).toBeLessThan(0.8);
     const shown = decided.trace.map(presentTraceEvent).find((t) => t.step === 'geo.levels')!;
     expect(shown.decision).toMatch(/ES 9\d %/);
     expect(shown.decision).toMatch(/measured on \d+ country-days/);

@@ -4,12 +4,15 @@ import { ASSUMED_ORDER_VALUE_CV2, betweenVariance, orderValueSpread } from './le
 import { createRng } from './random.ts';
 import type { CountryDay } from './types.ts';
 
-/** Days of `perDay` purchases on average, each order worth gamma(shape) around `mean`: cv² = 1/shape. */
-function days(seed: number, count: number, perDay: number, mean: number, shape: number): CountryDay[] {
+/**
+ * Days of `perDay` purchases on average, each order worth gamma(shape) around `mean` (cv² = 1/shape),
+ * times the day's factor for every country (`dayFactor`, 1 by default).
+ */
+function days(seed: number, count: number, perDay: number, mean: number, shape: number, dayFactor: (i: number) => number = () => 1): CountryDay[] {
   const rng = createRng(seed);
   return Array.from({ length: count }, (_, i) => {
     const conversions = rng.poisson(perDay);
-    const revenueMinor = conversions > 0 ? Math.round(rng.gamma(conversions * shape, mean / shape)) : 0;
+    const revenueMinor = conversions > 0 ? Math.round(rng.gamma(conversions * shape, (mean * dayFactor(i)) / shape)) : 0;
     return { date: `2026-10-${String(i + 1).padStart(2, '0')}`, spendMinor: 10_000, impressions: 5_000, clicks: 100, conversions, clicksWithConversions: 100, revenueMinor, spendWithRevenueMinor: 10_000 };
   });
 }
@@ -25,19 +28,43 @@ describe('the spread of single order values', () => {
     }
   });
 
-  it('is assumed, not guessed, when too few days have both purchases and revenue', () => {
-    expect(orderValueSpread([days(4, 3, 2, 5_000, 1)])).toEqual({ cv2: ASSUMED_ORDER_VALUE_CV2, days: 0 });
+  it('does not count a swing common to every country as spread: a day of large baskets moves no country against another', () => {
+    // Every country's orders run at 0.5 to 2 times their usual value, the same each day.
+    const swing = (i: number) => 2 ** Math.sin(i * 1.7);
+    const countries = [days(11, 30, 20, 3_000, 2.5, swing), days(12, 30, 40, 9_000, 2.5, swing), days(13, 30, 10, 20_000, 2.5, swing)];
+    const spread = orderValueSpread(countries);
+    expect(spread.cv2).toBeGreaterThan(0.4 * 0.6);
+    expect(spread.cv2).toBeLessThan(0.4 * 1.5);
+    // Read against each country's own mean alone, the swing would be many times the orders' own spread.
+    let residual = 0;
+    let expected = 0;
+    for (const c of countries) {
+      const kept = c.filter((d) => d.conversions! > 0);
+      const mean = kept.reduce((x, d) => x + d.revenueMinor!, 0) / kept.reduce((x, d) => x + d.conversions!, 0);
+      for (const d of kept) {
+        residual += (d.revenueMinor! - d.conversions! * mean) ** 2 / (d.conversions! * mean * mean);
+        expected += 1;
+      }
+    }
+    expect(residual / (expected - countries.length)).toBeGreaterThan(4 * spread.cv2);
+  });
+
+  it('is assumed, not guessed, when too few days have both purchases and revenue, or one country cannot tell its orders from its days', () => {
+    expect(orderValueSpread([days(4, 3, 2, 5_000, 1), days(6, 3, 2, 5_000, 1)])).toEqual({ cv2: ASSUMED_ORDER_VALUE_CV2, days: 0 });
+    expect(orderValueSpread([days(7, 60, 20, 5_000, 1)])).toEqual({ cv2: ASSUMED_ORDER_VALUE_CV2, days: 0 });
     expect(orderValueSpread([])).toEqual({ cv2: ASSUMED_ORDER_VALUE_CV2, days: 0 });
   });
 
   it('skips days that report only part of their purchases or revenue', () => {
-    const full = days(5, 30, 6, 5_000, 2);
+    const full = [days(5, 30, 6, 5_000, 2), days(8, 30, 6, 7_000, 2)];
     // The same days, each missing its revenue on half the spend: none of them measures anything.
-    const partial = full.map((d) => ({ ...d, spendWithRevenueMinor: d.spendMinor / 2, revenueMinor: Math.round((d.revenueMinor ?? 0) / 2) }));
-    expect(orderValueSpread([partial]).days).toBe(0);
-    const noCount = full.map((d) => ({ ...d, clicksWithConversions: 50 }));
-    expect(orderValueSpread([noCount]).days).toBe(0);
-    expect(orderValueSpread([full, partial]).days).toBe(full.filter((d) => (d.conversions ?? 0) > 0).length);
+    const partial = full.map((c) => c.map((d) => ({ ...d, spendWithRevenueMinor: d.spendMinor / 2, revenueMinor: Math.round((d.revenueMinor ?? 0) / 2) })));
+    expect(orderValueSpread(partial).days).toBe(0);
+    const noCount = full.map((c) => c.map((d) => ({ ...d, clicksWithConversions: 50 })));
+    expect(orderValueSpread(noCount).days).toBe(0);
+    const measured = full.flat().filter((d) => (d.conversions ?? 0) > 0).length;
+    expect(orderValueSpread([...full, ...partial]).days).toBe(measured);
+    expect(orderValueSpread([...full, ...partial]).cv2).toBe(orderValueSpread(full).cv2);
   });
 });
 

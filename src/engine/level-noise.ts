@@ -16,32 +16,45 @@ export interface OrderValueSpread {
 }
 
 /**
- * The spread of single order values, read from days whose purchases and revenue are both known in
- * full: a day of n purchases at a country's mean order value a earns n·a, give or take
- * a·√(n·cv²). Each country's mean is its own days' (revenue over purchases), and the residuals are
- * scaled by what that estimate leaves them (Σn − Σn²/Σn per country). Day-to-day swings of the
- * order value itself count as spread too, which errs toward more shrinkage, not less.
+ * The spread of single order values, read from the days whose purchases and revenue are both known
+ * in full. A day of n purchases in a country whose orders average a, on a day whose orders run at
+ * f times their usual value everywhere, earns n·a·f, give or take a·f·√(n·cv²). The countries'
+ * means and the days' factors are fitted together, and cv² is the standardized residuals' sum over
+ * what those fits leave free (country-days less countries less days, plus one). The days' factors
+ * are taken out because a swing common to every country (a day of large baskets) moves no country
+ * against another, and it is only against each other that countries are shrunk.
  */
 export function orderValueSpread(countries: readonly (readonly CountryDay[])[]): OrderValueSpread {
-  let residual = 0;
-  let expected = 0;
-  let days = 0;
-  let dof = 0;
-  for (const daily of countries) {
-    const full = daily.filter((d) => (d.conversions ?? 0) > 0 && d.revenueMinor !== undefined && (d.clicksWithConversions ?? d.clicks) === d.clicks && (d.spendWithRevenueMinor ?? d.spendMinor) === d.spendMinor);
-    if (full.length < 2) continue;
-    const n = full.reduce((s, d) => s + d.conversions!, 0);
-    const revenue = full.reduce((s, d) => s + d.revenueMinor!, 0);
-    if (!(revenue > 0)) continue;
-    const mean = revenue / n;
-    const left = n - full.reduce((s, d) => s + d.conversions! ** 2, 0) / n;
-    for (const d of full) residual += (d.revenueMinor! - d.conversions! * mean) ** 2;
-    expected += mean * mean * left;
-    dof += left;
-    days += full.length;
+  const units = countries
+    .map((daily) => daily.filter((d) => (d.conversions ?? 0) > 0 && d.revenueMinor !== undefined && d.date !== undefined && (d.clicksWithConversions ?? d.clicks) === d.clicks && (d.spendWithRevenueMinor ?? d.spendMinor) === d.spendMinor))
+    .filter((days) => days.length >= 2 && days.some((d) => d.revenueMinor! > 0));
+  const observations = units.reduce((s, days) => s + days.length, 0);
+  const dates = new Set(units.flatMap((days) => days.map((d) => d.date!)));
+  const dof = observations - units.length - (dates.size - 1);
+  if (dof < MIN_ORDER_VALUE_DOF) return { cv2: ASSUMED_ORDER_VALUE_CV2, days: 0 };
+  // Alternating fits of the countries' mean order values and the days' factors.
+  let factor = new Map([...dates].map((date) => [date, 1]));
+  let means = units.map(() => 0);
+  for (let round = 0; round < 20; round++) {
+    means = units.map((days) => days.reduce((s, d) => s + d.revenueMinor!, 0) / days.reduce((s, d) => s + d.conversions! * factor.get(d.date!)!, 0));
+    const revenue = new Map<string, number>();
+    const expected = new Map<string, number>();
+    units.forEach((days, c) => {
+      for (const d of days) {
+        revenue.set(d.date!, (revenue.get(d.date!) ?? 0) + d.revenueMinor!);
+        expected.set(d.date!, (expected.get(d.date!) ?? 0) + d.conversions! * means[c]!);
+      }
+    });
+    factor = new Map([...dates].map((date) => [date, expected.get(date)! > 0 ? revenue.get(date)! / expected.get(date)! : 1]));
   }
-  if (dof < MIN_ORDER_VALUE_DOF || !(expected > 0)) return { cv2: ASSUMED_ORDER_VALUE_CV2, days: 0 };
-  return { cv2: residual / expected, days };
+  let pearson = 0;
+  units.forEach((days, c) => {
+    for (const d of days) {
+      const each = means[c]! * factor.get(d.date!)!;
+      if (each > 0) pearson += (d.revenueMinor! - d.conversions! * each) ** 2 / (d.conversions! * each * each);
+    }
+  });
+  return { cv2: pearson / dof, days: observations };
 }
 
 /**
