@@ -181,7 +181,7 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   figures.geo.uniform.push(share(uniformSplit(budget, c.countries.map((k) => k.countryCode), PRODUCT.spainMinPct)));
   figures.geo.raw.push(share(rawRatioSplit(budget, totals, PRODUCT.spainMinPct)));
   figures.geo.oracle.push(share(oracle));
-  const history = historySplit(rows, budget);
+  const history = historySplit(totals, budget);
   const bounds = stepBounds(history, budget, PRODUCT.spainMinPct, PRODUCT.firstRunChangeLimit ? (PRODUCT.maxChangePct ?? 100) : 100);
   figures.firstStep.history.push(share(history));
   figures.firstStep.best.push(share(oracleSplit(c.countries, budget, PRODUCT.spainMinPct, scale, bounds)));

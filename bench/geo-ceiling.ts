@@ -7,23 +7,21 @@
 // revenue under Spain's floor and within the step. No estimator that sees only the data can do
 // better on average, so its share of the oracle is the most this history allows the first run.
 // Only where its likelihood is the market's: every row complete, countries not drifting.
-import { logGamma } from '../src/engine/empirical-bayes.ts';
-import type { InsightRow } from '../src/engine/types.ts';
+import type { InsightRow, Metrics } from '../src/engine/types.ts';
 import type { MarketFamily } from '../src/simulation/families.ts';
 import { ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { conversionFactor, oracleSplit, type CountryResponse, type SpendBounds } from '../src/simulation/response.ts';
+import { logGammaDensity, posteriorMean } from './interest-ceiling.ts';
 
 /** Whether the ceiling's likelihood describes the family's country rows. */
 export function geoCeilingApplies(family: MarketFamily): boolean {
   return (family.reporting ?? 'complete') === 'complete' && (family.drift ?? 'none') === 'none';
 }
 
-/** Each country's spend over the rows, as the budget's split: the history's own split, which a first run steps from. */
-export function historySplit(rows: readonly InsightRow[], budgetMinor: number): Map<string, number> {
-  const spend = new Map<string, number>();
-  for (const r of rows) if (r.segmentType === '' && r.country !== '' && r.age === '' && r.gender === '') spend.set(r.country, (spend.get(r.country) ?? 0) + r.spendMinor);
-  const total = [...spend.values()].reduce((a, b) => a + b, 0);
-  return new Map([...spend].map(([code, s]) => [code, (s * budgetMinor) / total]));
+/** Each country's spend in its totals, as the budget's split: the history's own split, which a first run steps from. */
+export function historySplit(countryTotals: ReadonlyMap<string, Pick<Metrics, 'spendMinor'>>, budgetMinor: number): Map<string, number> {
+  const total = [...countryTotals.values()].reduce((a, m) => a + m.spendMinor, 0);
+  return new Map([...countryTotals].map(([code, m]) => [code, (m.spendMinor * budgetMinor) / total]));
 }
 
 /**
@@ -73,22 +71,8 @@ export function posteriorFirstImpressionValues(c: StubCampaignTruth, rows: reado
   for (const x of countryRows) (byCountry.get(x.country.countryCode) ?? byCountry.set(x.country.countryCode, []).get(x.country.countryCode)!).push(x);
   const values = new Map<string, number>();
   for (const [code, own] of byCountry) {
-    if (process.env.CEIL_RATIO) {
-      let r = 0, e = 0;
-      for (const x of own) { const sc = scales.get(x.adsetId)!; r += x.row.revenueMinor ?? 0; e += x.row.impressions * x.saturation * sc.ctr * sc.cvr * sc.aov; }
-      values.set(code, r / e);
-      continue;
-    }
     const logLik = candidates.map((t) => own.reduce((ll, x) => ll + rowLogLikelihood(x, t, scales.get(x.adsetId)!), 0));
-    const top = Math.max(...logLik);
-    let weight = 0;
-    let v = 0;
-    candidates.forEach((t, j) => {
-      const w = Math.exp(logLik[j]! - top);
-      weight += w;
-      v += w * t.ctr * t.cvr * t.aov;
-    });
-    values.set(code, v / weight);
+    values.set(code, posteriorMean(logLik, candidates.map((t) => t.ctr * t.cvr * t.aov)));
   }
   return values;
 }
@@ -123,10 +107,6 @@ function rowLogLikelihood({ row, saturation }: CountryRow, t: { ctr: number; cvr
   let ll = row.clicks * Math.log(ctr) + (row.impressions - row.clicks) * Math.log(1 - ctr);
   ll += conversions * Math.log(cvr) + Math.max(0, row.clicks - conversions) * Math.log(1 - cvr);
   const revenue = row.revenueMinor ?? 0;
-  if (conversions > 0 && revenue > 0) {
-    const shape = ORDER_VALUE_SHAPE * conversions;
-    const gammaScale = (t.aov * scale.aov) / ORDER_VALUE_SHAPE;
-    ll += (shape - 1) * Math.log(revenue) - revenue / gammaScale - shape * Math.log(gammaScale) - logGamma(shape);
-  }
+  if (conversions > 0 && revenue > 0) ll += logGammaDensity(revenue, ORDER_VALUE_SHAPE * conversions, (t.aov * scale.aov) / ORDER_VALUE_SHAPE);
   return ll;
 }

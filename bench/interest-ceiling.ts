@@ -48,20 +48,26 @@ export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentH
       ll += revenueOnlyLogLikelihood(m.revenueWithoutConversionsMinor ?? 0, m.clicksWithRevenueOnly ?? 0, cvr, scale);
       return ll;
     });
-    const top = Math.max(...logLik);
-    let weight = 0;
-    let value = 0;
-    truths.forEach((g, j) => {
-      const w = Math.exp(logLik[j]! - top);
-      weight += w;
-      value += w * (trueValue.get(g.segmentId) ?? 0);
-    });
-    return [h.segmentId, value / weight] as const;
+    return [h.segmentId, posteriorMean(logLik, truths.map((g) => trueValue.get(g.segmentId) ?? 0))] as const;
   });
   return new Map(scored);
 }
 
-function logGammaDensity(x: number, shape: number, scale: number): number {
+/** The mean of `values` under a uniform prior over them and these log-likelihoods (log-sum-exp safe). */
+export function posteriorMean(logLik: readonly number[], values: readonly number[]): number {
+  const top = Math.max(...logLik);
+  let weight = 0;
+  let value = 0;
+  logLik.forEach((ll, j) => {
+    const w = Math.exp(ll - top);
+    weight += w;
+    value += w * values[j]!;
+  });
+  return value / weight;
+}
+
+/** The log-density of gamma(shape, scale) at x. */
+export function logGammaDensity(x: number, shape: number, scale: number): number {
   return (shape - 1) * Math.log(x) - x / scale - shape * Math.log(scale) - logGamma(shape);
 }
 

@@ -176,6 +176,11 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The audience builder's order of scored segments: composite, then id. */
+export function byCompositeThenId(a: SegmentScore, b: SegmentScore): number {
+  return b.composite - a.composite || compareIds(a.segmentId, b.segmentId);
+}
+
 function byBoostedThenId(a: Candidate, b: Candidate): number {
   return b.boosted - a.boosted || compareIds(a.score.segmentId, b.score.segmentId);
 }
@@ -369,7 +374,7 @@ export function buildCustomAudiences(evidence: AudienceEvidence): { selected: Cu
     else if (generatedIds.has(s.segmentId)) trace.push({ ...event, outcome: 'already_proposed' });
     else kept.push(s);
   }
-  kept.sort((a, b) => b.composite - a.composite || compareIds(a.segmentId, b.segmentId));
+  kept.sort(byCompositeThenId);
   const existing = kept.map((s): CustomAudienceChoice => {
     const size = s.clicks !== undefined && s.clicks > 0 ? s.clicks : 0;
     trace.push({ kind: 'custom_audiences.existing', segmentId: s.segmentId, segmentName: s.segmentName, segmentType: s.segmentType, composite: s.composite, outcome: 'kept', fatigueReason: null, size });

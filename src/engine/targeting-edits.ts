@@ -3,6 +3,8 @@
 // has had about 50 conversions since, it finds its buyers less well. A set chosen anew every day
 // would keep an ad set learning for good, so the set in force is kept unless the new one is worth
 // clearly more (settings.editMinGain), or one of its members can no longer be chosen.
+import { byCompositeThenId } from './audience.ts';
+import { topK } from './top-k.ts';
 import type { TargetingEditEvent } from './trace-events.ts';
 import type { EarlierTargeting, SegmentScore } from './types.ts';
 
@@ -65,7 +67,7 @@ export function holdTargeting(
     if (ids.length === 0 || k <= 0) continue;
     const eligible = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued);
     const byId = new Map(eligible.map((s) => [s.segmentId, s]));
-    const chosen = [...eligible].sort(byRank).slice(0, k);
+    const chosen = topK(eligible, k, byCompositeThenId);
     const held = ids.map((id) => byId.get(id));
     const base = { kind: 'segments.edit' as const, segmentType: type, inForce: ids.length, chosen: chosen.length, ...required };
     const unavailable = ids.filter((_, i) => held[i] === undefined);
@@ -95,11 +97,6 @@ export function holdTargeting(
     }
   }
   return { scores, trace };
-}
-
-/** The audience builder's order: composite, then id. */
-function byRank(a: SegmentScore, b: SegmentScore): number {
-  return b.composite - a.composite || (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0);
 }
 
 /** The weight-averaged value of a set; its plain mean where no member weighs anything. */

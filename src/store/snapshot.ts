@@ -215,6 +215,9 @@ interface ShareQueryRow {
   revenue_minor: number | null;
 }
 
+/** A nullable count as a number (the driver may give bigints as strings); null stays unknown. */
+const optional = (x: number | null) => (x === null ? null : Number(x));
+
 /**
  * The candidate share rows (ordered by ad set, day, type, id): the days blendDayOf takes for
  * shares become each ad set's blends, one per set of segments shared among, and each segment's
@@ -227,7 +230,6 @@ function readBlends(rows: readonly ShareQueryRow[], adsets: ReadonlyMap<string, 
     const key = `${String(r.adset_id)}\u0000${String(r.date)}`;
     let day = days.get(key);
     if (day === undefined) days.set(key, (day = { adsetId: String(r.adset_id), rows: [] }));
-    const optional = (x: number | null) => (x === null ? null : Number(x));
     day.rows.push({ segmentType: r.segment_type as SegmentType, segmentId: String(r.segment_id), impressions: Number(r.impressions), reach: optional(r.reach), clicks: Number(r.clicks), spendMinor: Number(r.spend_minor), conversions: optional(r.conversions), revenueMinor: optional(r.revenue_minor) });
   }
   const histories = new Map<string, SegmentHistory>();
