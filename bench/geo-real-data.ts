@@ -20,14 +20,15 @@ const engine = loadConfig({}).engine;
 const variants = {
   'as version 13 (order values as spread as their mean, moments, every bend)': { ...engine, measuredLevelNoise: false, testedValueBend: false },
   'measured noise, every bend': { ...engine, testedValueBend: false },
-  'measured noise, tested bends (the default)': engine,
+  'measured noise, tested bends (version 16)': { ...engine, commonDayCost: false },
+  "and the days' common cost swing (the default)": { ...engine, commonDayCost: true },
 };
 const started = performance.now();
 const { orderValues, windows } = checkPlacements(await readPlacementDays(file), variants);
 console.log(`Machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`);
 for (const [campaign, spread] of orderValues) {
   const own = windows.filter((w) => w.campaign === campaign);
-  console.log(`${campaign}: order values' cv² ${spread.cv2.toFixed(2)} (${spread.days} placement-days; the assumption it replaces: 1); ${own.length} windows, a shared value bend shown in ${own.filter((w) => w.bendShown === true).length}`);
+  console.log(`${campaign}: order values' cv² ${spread.cv2.toFixed(2)} (${spread.days} placement-days; the assumption it replaces: 1); ${own.length} windows, a shared value bend shown in ${own.filter((w) => w.bendShown === true).length}, a common swing in cost per impression in ${own.filter((w) => w.dayCostShown === true).length}`);
 }
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -237,6 +237,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       // Not a variable either: runs decided before it replay as they were.
       measuredLevelNoise: true,
       testedValueBend: true,
+      commonDayCost: true,
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
       // Not a variable: stored with each run so that runs decided before the campaign pool replay as they were.
       segmentPool: 'campaign',

@@ -3,7 +3,7 @@
 // campaign's placements standing for its countries. Every rolling 30-day window is checked as a
 // run checks its history (checkOnHeldOutDays: each later day predicted from the days before it),
 // under the engine's settings and under the settings of earlier engine versions, and each window
-// says whether the days show a value bend. Used by a test and by `npm run bench:geo-real`.
+// says whether the days show a value bend and a swing in cost per impression common to every placement. Used by a test and by `npm run bench:geo-real`.
 import { readFile } from 'node:fs/promises';
 import { checkOnHeldOutDays, fitValueCurves, type GeoCandidate } from '../engine/geo-value.ts';
 import { orderValueSpread, type OrderValueSpread } from '../engine/level-noise.ts';
@@ -54,6 +54,8 @@ export interface WindowCheck {
   errors: Record<string, Record<GeoCandidate, number>>;
   /** Whether the window's days show a shared value bend (null: too few days to test). */
   bendShown: boolean | null;
+  /** Whether they show a swing in cost per impression common to every placement (null: too few placements or days to test). */
+  dayCostShown: boolean | null;
 }
 
 export interface RealDataGeoCheck {
@@ -84,8 +86,8 @@ export function checkPlacements(campaigns: ReadonlyMap<string, readonly Placemen
         if (typeof check !== 'string') errors[name] = check.errors;
       }
       if (Object.keys(errors).length === 0) continue;
-      const test = fitValueCurves(units, true, { measured: true, tested: true }).sharedTest;
-      windows.push({ campaign, lastDay: dates[end - 1]!, errors, bendShown: test === null ? null : test.shown });
+      const { sharedTest, dayCostTest } = fitValueCurves(units, true, { measured: true, tested: true, commonDayCost: true });
+      windows.push({ campaign, lastDay: dates[end - 1]!, errors, bendShown: sharedTest === null ? null : sharedTest.shown, dayCostShown: dayCostTest === null ? null : dayCostTest.shown });
     }
   }
   return { orderValues, windows };

@@ -93,6 +93,33 @@ describe('the value response', () => {
     expect(typeof es.numbers.value_bend_shared_f_critical).toBe('number');
   });
 
+  it("reads the impressions curves through the days' common cost swing where the days show it, and says so", () => {
+    const rng = createRng(11);
+    // Every country buys its impressions 6 % dearer or cheaper on the same days.
+    const swing = DATES.map(() => Math.exp(0.06 * rng.normal()));
+    const swung = (code: string, mean: number, capacity: number, saturation: number): CountryHistory => {
+      const daily: CountryDay[] = varied(mean).map((base, i) => {
+        const s = Math.round(base * Math.exp(0.15 * rng.normal()));
+        const impressions = Math.round(capacity * (1 - Math.exp(-s / saturation)) * swing[i]! * Math.exp(0.02 * rng.normal()));
+        const conversions = Math.round(impressions / 400);
+        return { date: DATES[i]!, spendMinor: s, impressions, clicks: impressions / 50, conversions, clicksWithConversions: impressions / 50, revenueMinor: conversions * 5_000, spendWithRevenueMinor: s };
+      });
+      return { countryCode: code, daily, total: totalOfDays(daily) };
+    };
+    const countries = [swung('ES', 8_000, 40_000, 12_000), swung('FR', 3_000, 12_000, 4_000), swung('DE', 4_000, 15_000, 6_000), swung('IT', 2_500, 9_000, 3_000)];
+    const units = countries.map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily! }));
+    const fitted = fitValueCurves(units, true, { measured: true, tested: true, commonDayCost: true });
+    expect(fitted.dayCostTest?.shown).toBe(true);
+    const decide = (settings: EngineSettings) => decideGeoSplit({ totalMinor: 17_500, countries, settings, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null, candidate: 'value_response' });
+    const es = (settings: EngineSettings) => decide(settings).trace.map(presentTraceEvent).find((t) => t.step === 'geo.response' && t.numbers.country === 'ES')!;
+    const settings = { ...BAYES, measuredLevelNoise: true, testedValueBend: true };
+    expect(es({ ...settings, commonDayCost: true }).numbers).toMatchObject({ day_cost_swing_shown: true });
+    expect(es({ ...settings, commonDayCost: true }).numbers.day_cost_swing_f).toBeGreaterThan(es({ ...settings, commonDayCost: true }).numbers.day_cost_swing_f_critical as number);
+    // Settings stored before it read each country's days as they came, and their trace says nothing of it.
+    expect(es(settings).numbers).not.toHaveProperty('day_cost_swing_shown');
+    expect(fitValueCurves(units, true, { measured: true, tested: true }).dayCostTest).toBeNull();
+  });
+
   it('splits closer to the true optimum than the impressions-only curves of engine version 5', () => {
     const total = 33_000;
     const decided = decideGeoSplit({ totalMinor: total, countries: history, settings: BAYES, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null, candidate: 'value_response' });

@@ -15,9 +15,10 @@ import { valueInterval } from './credible-interval.ts';
 import { ASSUMED_ORDER_VALUE_CV2, betweenVariance, orderValueSpread, type OrderValueSpread } from './level-noise.ts';
 import { studentTQuantile } from './lift.ts';
 import { createRng } from './random.ts';
-import { curveValue, fitResponseCurve, marginalValue, type Market } from './response-curve.ts';
+import { curveValue, marginalValue, type Market } from './response-curve.ts';
+import { fitImpressionCurves } from './day-cost.ts';
 import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEvent } from './types.ts';
-import type { BendTest, LevelShrinkageEvent } from './trace-events.ts';
+import type { BendTest, FTest, LevelShrinkageEvent } from './trace-events.ts';
 
 /** A country at most this multiple of its highest daily spend in the window, by default. */
 export const DEFAULT_TRUST_MULTIPLE = 2;
@@ -207,22 +208,26 @@ export interface ValueCurveOptions {
   measured?: boolean;
   /** settings.testedValueBend: a bend counts only where the days show it (bendTest). */
   tested?: boolean;
+  /** settings.commonDayCost: the days' common swing in cost per impression is fitted with the impressions curves (day-cost.ts). */
+  commonDayCost?: boolean;
 }
 
 /**
  * The value-response model: value_k(s) = A_k · (1 − exp(−s / S_k)), with
  * 1/S_k = 1/S_imp,k + θ_k / mean spend_k. S_imp,k is the saturation of the country's impressions
- * (rising cost per impression); θ_k bends value further (falling value per impression as spend grows).
+ * (rising cost per impression), read through the days' common cost swing with `commonDayCost`
+ * (day-cost.ts); θ_k bends value further (falling value per impression as spend grows).
  * θ is fitted across countries (each country's daily value against its spend, least squares scaled by its
  * mean value) and each country's own θ is shrunk toward it by how much its spend varied. The level A_k
  * makes the model's value over the days fitted equal the country's value per spend, shrunk toward
  * the pool of countries (shrunkValuePerImpression), times its spend: the level is as well measured
  * as the totals, the shape is borrowed where the days cannot show it.
  */
-export function fitValueCurves(units: readonly Unit[], revenue: boolean, options: ValueCurveOptions = {}): { curves: ValueCurve[]; sharedBend: number; sharedTest: BendTest | null; levels: ShrunkLevels } {
-  const { coarse = false, relative, measured = false, tested = false } = options;
+export function fitValueCurves(units: readonly Unit[], revenue: boolean, options: ValueCurveOptions = {}): { curves: ValueCurve[]; sharedBend: number; sharedTest: BendTest | null; dayCostTest: FTest | null; levels: ShrunkLevels } {
+  const { coarse = false, relative, measured = false, tested = false, commonDayCost = false } = options;
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
-  const imp = units.map((u) => fitResponseCurve(u.daily, coarse));
+  const impressions = fitImpressionCurves(units.map((u) => u.daily), { coarse, common: commonDayCost });
+  const imp = impressions.curves;
   const bends = units.flatMap((u, i) => (imp[i] ? [imp[i].saturation / Math.max(1, mean(u.daily.map((d) => d.spendMinor)))] : [])).sort((a, b) => a - b);
   const medianBend = bends.length > 0 ? bends[Math.floor(bends.length / 2)]! : DEFAULT_IMPRESSION_BEND;
   const fallbackSpend = Math.max(1, pooled.spendMinor / Math.max(1, units.length));
@@ -270,9 +275,10 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, options
     const i = date === undefined ? undefined : dayIndex.get(date);
     return i === undefined ? 1 : Math.exp(slope * (i - centre));
   };
+  // A day of cheap impressions everywhere brings more value, not less saturation: its cost factor is taken out too.
   const series = shapes.map(({ days }, k) => {
     const spends = days.map((d) => d.spendMinor);
-    const values = days.map((d) => dayValue(d, revenue, rates[k]!) / dayFactor(d.date));
+    const values = days.map((d) => dayValue(d, revenue, rates[k]!) / dayFactor(d.date) / (d.date === undefined ? 1 : (impressions.dayFactors.get(d.date) ?? 1)));
     return { spends, values, scale: mean(values) };
   });
   const sse = (k: number, theta: number): number => {
@@ -340,7 +346,7 @@ export function fitValueCurves(units: readonly Unit[], revenue: boolean, options
     const market: Market = { code: u.code, curve: { capacity: v > 0 ? level / v : capacity, saturation: S }, valuePerImpression: v, minMinor: 0, maxMinor: Infinity };
     return { code: u.code, market, fitted: imp[k] !== null, bend, ownBend, sharedBend, ownTest, fitRelativeError: imp[k]?.relativeError ?? null, days: days.length };
   });
-  return { curves, sharedBend, sharedTest, levels };
+  return { curves, sharedBend, sharedTest, dayCostTest: impressions.test, levels };
 }
 
 /** Countries' value levels shrunk toward the pool, and what decided how far. */
@@ -451,7 +457,7 @@ function specificationPredictor(units: readonly Unit[], priors: Priors, minorPer
 
 function fitCandidate(candidate: GeoCandidate, units: readonly Unit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): Fitted {
   const measured = settings.measuredLevelNoise === true;
-  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, { coarse: true, measured, tested: settings.testedValueBend === true }).curves.map((c) => c.market));
+  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, { coarse: true, measured, tested: settings.testedValueBend === true, commonDayCost: settings.commonDayCost === true }).curves.map((c) => c.market));
   if (candidate === 'constant_roas') return marketPredictor(constantRoasMarkets(units, totalMinor, revenue, undefined, measured).markets);
   return specificationPredictor(units, settings.priors, minorPerMajor);
 }
@@ -710,7 +716,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
 
   const relative = input.campaignCheck?.relative;
   const measured = settings.measuredLevelNoise === true;
-  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, { relative, measured, tested: settings.testedValueBend === true }) : null;
+  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, { relative, measured, tested: settings.testedValueBend === true, commonDayCost: settings.commonDayCost === true }) : null;
   const constant = fitted ? null : constantRoasMarkets(units, totalMinor, revenue, relative, measured);
   const markets = fitted ? fitted.curves.map((c) => c.market) : constant!.markets;
   if (measured) trace.push(levelShrinkageEvent(units, fitted ? fitted.levels : constant!.levels, relative !== undefined));
@@ -745,7 +751,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
       model: chosen,
       marginalReturn: marginalValue(m.curve, m.valuePerImpression, a),
       bounds: { lowerMinor: b.lowerMinor, upperMinor: b.upperMinor, lowerBy: b.lowerBy, upperBy: b.upperBy, binding },
-      curve: c ? { fitted: c.fitted, saturationMinor: m.curve.saturation, bend: c.bend, ownBend: c.ownBend, sharedBend: c.sharedBend, fitRelativeError: c.fitRelativeError, ...(settings.testedValueBend === true ? { sharedTest: fitted!.sharedTest, ownTest: c.ownTest } : {}) } : null,
+      curve: c ? { fitted: c.fitted, saturationMinor: m.curve.saturation, bend: c.bend, ownBend: c.ownBend, sharedBend: c.sharedBend, fitRelativeError: c.fitRelativeError, ...(settings.testedValueBend === true ? { sharedTest: fitted!.sharedTest, ownTest: c.ownTest } : {}), ...(settings.commonDayCost === true ? { dayCostTest: fitted!.dayCostTest } : {}) } : null,
       valuePerMinor: m.valuePerImpression,
       expectedValue: expected,
       interval,

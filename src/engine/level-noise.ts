@@ -36,7 +36,9 @@ export function orderValueSpread(countries: readonly (readonly CountryDay[])[]):
   let factor = new Map([...dates].map((date) => [date, 1]));
   let means = units.map(() => 0);
   for (let round = 0; round < 20; round++) {
+    const previous = means;
     means = units.map((days) => days.reduce((s, d) => s + d.revenueMinor!, 0) / days.reduce((s, d) => s + d.conversions! * factor.get(d.date!)!, 0));
+    if (means.every((m, c) => Math.abs(m - previous[c]!) <= 1e-9 * m)) break;
     const revenue = new Map<string, number>();
     const expected = new Map<string, number>();
     units.forEach((days, c) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ArmCell, compareArms, normalQuantile, studentTCdf, studentTQuantile, summarizeArm } from './lift.ts';
+import { type ArmCell, compareArms, fCdf, fQuantile, normalQuantile, studentTCdf, studentTQuantile, summarizeArm } from './lift.ts';
 import { createRng, type Rng } from './random.ts';
 import type { Metrics } from './types.ts';
 
@@ -40,6 +40,23 @@ function simulateArm(rng: Rng, truth: ArmTruth, adsets: number, days: number, ad
   }
   return cells;
 }
+
+describe('fQuantile', () => {
+  it("matches the tables' 95 % points, and F(1, d) is the square of t(d)", () => {
+    expect(fQuantile(0.95, 1, 10)).toBeCloseTo(4.9646, 3);
+    expect(fQuantile(0.95, 5, 30)).toBeCloseTo(2.5336, 3);
+    expect(fQuantile(0.95, 20, 120)).toBeCloseTo(1.6587, 3);
+    expect(fQuantile(0.95, 3, 2)).toBeCloseTo(19.164, 2);
+    for (const d of [2, 7, 40]) expect(fQuantile(0.95, 1, d)).toBeCloseTo(studentTQuantile(0.975, d) ** 2, 6);
+  });
+
+  it('is the inverse of the CDF', () => {
+    for (const [d1, d2] of [[2, 9], [18, 150], [4.5, 33.2]] as const) {
+      for (const p of [0.1, 0.5, 0.95, 0.999]) expect(fCdf(fQuantile(p, d1, d2), d1, d2)).toBeCloseTo(p, 9);
+    }
+    expect(() => fQuantile(0.95, 0, 10)).toThrow(RangeError);
+  });
+});
 
 describe('studentTQuantile', () => {
   it('matches the tables', () => {

@@ -227,6 +227,27 @@ export function studentTCdf(t: number, df: number): number {
   return t >= 0 ? 1 - tail : tail;
 }
 
+/** P(F ≤ f) for Fisher's F with d1 and d2 degrees of freedom. */
+export function fCdf(f: number, d1: number, d2: number): number {
+  if (!(f > 0)) return 0;
+  return regularizedIncompleteBeta((d1 * f) / (d1 * f + d2), d1 / 2, d2 / 2);
+}
+
+/** The p-quantile of Fisher's F with d1 and d2 degrees of freedom, by bisection on its CDF. */
+export function fQuantile(p: number, d1: number, d2: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`p must be in (0, 1), got ${p}`);
+  if (!(d1 > 0 && d2 > 0)) throw new RangeError(`degrees of freedom must be > 0, got ${d1} and ${d2}`);
+  let lo = 0;
+  let hi = 1;
+  while (fCdf(hi, d1, d2) < p) hi *= 2;
+  for (let i = 0; i < 200 && hi - lo > 1e-12 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (fCdf(mid, d1, d2) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
 /** Acklam's rational approximation of the normal quantile: relative error below 1.2e-9. */
 export function normalQuantile(p: number): number {
   const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];

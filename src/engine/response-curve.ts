@@ -36,21 +36,19 @@ export function fitResponseCurve(points: readonly SpendPoint[], coarse = false):
   const minSpend = Math.min(...spends);
   if (maxSpend <= 0 || maxSpend / Math.max(minSpend, 1) < 1.15) return null;
 
+  const x = Float64Array.from(usable, (p) => p.spendMinor);
+  const y = Float64Array.from(usable, (p) => p.impressions);
+  const yy = y.reduce((s, v) => s + v * v, 0);
+  // For a fixed saturation the least-squares capacity is Σfy/Σff, and the error left Σy² − (Σfy)²/Σff.
   const sse = (saturation: number): { sse: number; capacity: number } => {
     let fy = 0;
     let ff = 0;
-    for (const p of usable) {
-      const f = 1 - Math.exp(-p.spendMinor / saturation);
-      fy += f * p.impressions;
+    for (let i = 0; i < x.length; i++) {
+      const f = -Math.expm1(-x[i]! / saturation);
+      fy += f * y[i]!;
       ff += f * f;
     }
-    const capacity = ff > 0 ? fy / ff : 0;
-    let e = 0;
-    for (const p of usable) {
-      const r = p.impressions - capacity * (1 - Math.exp(-p.spendMinor / saturation));
-      e += r * r;
-    }
-    return { sse: e, capacity };
+    return ff > 0 ? { sse: Math.max(0, yy - (fy * fy) / ff), capacity: fy / ff } : { sse: yy, capacity: 0 };
   };
 
   const lo = Math.log(maxSpend / 20);
@@ -66,11 +64,25 @@ export function fitResponseCurve(points: readonly SpendPoint[], coarse = false):
   let a = best.logS - step;
   let b = best.logS + step;
   const phi = (Math.sqrt(5) - 1) / 2;
+  // Each step keeps one of its two inner points as an inner point of the next.
+  let c = b - phi * (b - a);
+  let d = a + phi * (b - a);
+  let ec = sse(Math.exp(c)).sse;
+  let ed = sse(Math.exp(d)).sse;
   for (let i = 0; i < (coarse ? 16 : 40); i++) {
-    const c = b - phi * (b - a);
-    const d = a + phi * (b - a);
-    if (sse(Math.exp(c)).sse < sse(Math.exp(d)).sse) b = d;
-    else a = c;
+    if (ec < ed) {
+      b = d;
+      d = c;
+      ed = ec;
+      c = b - phi * (b - a);
+      ec = sse(Math.exp(c)).sse;
+    } else {
+      a = c;
+      c = d;
+      ec = ed;
+      d = a + phi * (b - a);
+      ed = sse(Math.exp(d)).sse;
+    }
   }
   const saturation = Math.exp((a + b) / 2);
   const { capacity } = sse(saturation);

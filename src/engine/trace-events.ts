@@ -493,15 +493,15 @@ export interface CurveResponseEvent {
   outsideFittedSpends: boolean;
 }
 
-/**
- * Whether some days show a fitted value bend against a simpler one (src/engine/geo-value.ts): the
- * F statistic of the fit's gain over its remaining error, and the F(1, dof) distribution's 95 % point.
- */
-export interface BendTest {
+/** Whether some days show a fitted effect against a simpler model: the F statistic of the fit's gain over its remaining error, and the F distribution's 95 % point. */
+export interface FTest {
   f: number;
   critical: number;
   shown: boolean;
 }
+
+/** Whether some days show a fitted value bend against a simpler one (src/engine/geo-value.ts), by F(1, dof). */
+export type BendTest = FTest;
 
 /** A country's amount in the `bayes` split by the candidate the held-out check chose (src/engine/geo-value.ts). */
 export interface ValueResponseEvent {
@@ -522,6 +522,8 @@ export interface ValueResponseEvent {
     /** Whether the days show the shared bend against none, and the country's own against the shared (settings.testedValueBend; absent before it, null when too few days to test). */
     sharedTest?: BendTest | null;
     ownTest?: BendTest | null;
+    /** Whether the days show a swing in cost per impression common to every country, taken out of the impressions curves (src/engine/day-cost.ts; absent before engine version 17, null when too few countries or days to test). */
+    dayCostTest?: FTest | null;
   } | null;
   valuePerMinor: number;
   expectedValue: number;

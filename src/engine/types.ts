@@ -401,6 +401,13 @@ export interface EngineSettings {
    */
   testedValueBend?: boolean;
   /**
+   * `bayes` only (src/engine/day-cost.ts): the days' swing in cost per impression common to every
+   * country is fitted with the countries' impressions curves and taken out of them, where an F test
+   * at the 5 % level says the days show it. Absent (settings stored before it existed) reads as
+   * false: each country's curve read on its days as they came, as engine version 16 did.
+   */
+  commonDayCost?: boolean;
+  /**
    * `bayes` only (src/engine/segment-value.ts, weighBySize): how much a segment's size (impressions
    * per day of delivery) counts in the choice of the interest and behavior sets, weight =
    * size^sizeExponent, 0..1. Absent (settings stored before it existed) reads as

@@ -2,8 +2,8 @@
 // amount) in the specification's words and roundings.
 import type { GeoCandidate } from '../engine/geo-value.ts';
 import type {
-  BendTest,
   CurveResponseEvent,
+  FTest,
   GeoCheckEvent,
   LevelShrinkageEvent,
   MinBudgetEvent,
@@ -101,8 +101,9 @@ export function presentValueResponse(e: ValueResponseEvent): TraceEntryDocument 
         value_bend_own: c.ownBend,
         value_bend_shared: c.sharedBend,
         fit_relative_error: c.fitRelativeError === null ? null : r3(c.fitRelativeError),
-        ...bendTestNumbers('value_bend_shared', c.sharedTest),
-        ...bendTestNumbers('value_bend_own', c.ownTest),
+        ...fTestNumbers('value_bend_shared', c.sharedTest),
+        ...fTestNumbers('value_bend_own', c.ownTest),
+        ...fTestNumbers('day_cost_swing', c.dayCostTest),
       } : { value_per_minor: Number(e.valuePerMinor.toPrecision(4)) }),
       marginal_return: r4(e.marginalReturn),
       expected_value: Math.round(e.expectedValue),
@@ -113,8 +114,8 @@ export function presentValueResponse(e: ValueResponseEvent): TraceEntryDocument 
   };
 }
 
-/** A bend test's numbers: whether the days show the bend (F against its 5 % critical value); none before the tests existed. */
-function bendTestNumbers(prefix: string, test: BendTest | null | undefined): Record<string, number | boolean | null> {
+/** An F test's numbers (a value bend, the days' cost swing): whether the days show it (F against its 5 % critical value); none before the test existed. */
+function fTestNumbers(prefix: string, test: FTest | null | undefined): Record<string, number | boolean | null> {
   if (test === undefined) return {};
   if (test === null) return { [`${prefix}_shown`]: false, [`${prefix}_f`]: null };
   return { [`${prefix}_shown`]: test.shown, [`${prefix}_f`]: r3(test.f), [`${prefix}_f_critical`]: r3(test.critical) };

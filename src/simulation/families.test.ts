@@ -65,7 +65,8 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/independent/paid/patchy/x')).toThrow(/drift must be one of none, countries, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/x')).toThrow(/edits must be one of free, reset-learning, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/x')).toThrow(/budget must be one of typical, small, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/x')).toThrow(/cost swings must be one of shared, own, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -149,6 +150,36 @@ describe('market families', () => {
     expect(total(small.rows, 'impressions') / total(typical.rows, 'impressions')).toBeCloseTo(0.2, 1);
     expect(total(small.rows, 'conversions') / total(typical.rows, 'conversions')).toBeCloseTo(0.2, 1);
     expect(familyName(NAMED_FAMILIES['small-budget']!)).toBe('small-budget');
+  });
+
+  it("own cost swings: each country's cost per impression swings on its own days instead of together", () => {
+    // Each country-day's impressions over its true curve at the spend it had: the day's cost factor
+    // times 3 % noise. Averaged over a day's countries, a shared swing remains whole and own swings
+    // mostly cancel.
+    const swings = (family: MarketFamily) => {
+      const { truth, rows } = rowsOf(family, { days: 28 });
+      const byDay = new Map<string, number[]>();
+      for (const r of rows) {
+        if (r.country === '' || r.segmentType !== '' || r.age !== '' || r.gender !== '' || r.spendMinor <= 0) continue;
+        const k = truth.countries.find((c) => c.countryCode === r.country)!;
+        const share = truth.adsets.find((a) => a.adsetId === r.adsetId)!.budgetShare;
+        const expected = k.capacityImpressions * share * (1 - Math.exp(-r.spendMinor / (k.saturationSpendMinor * share)));
+        const key = `${r.adsetId}|${r.date}`;
+        (byDay.get(key) ?? byDay.set(key, []).get(key)!).push(Math.log(r.impressions / expected));
+      }
+      const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = (xs: readonly number[]) => Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1));
+      const days = [...byDay.values()];
+      return { dayMeans: sd(days.map(mean)), withinDays: mean(days.map(sd)) };
+    };
+    const shared = swings(DEFAULT_FAMILY);
+    const own = swings({ ...DEFAULT_FAMILY, costSwings: 'own' });
+    expect(shared.dayMeans).toBeGreaterThan(0.035);
+    expect(own.dayMeans).toBeLessThan(shared.dayMeans * 0.6);
+    expect(own.withinDays).toBeGreaterThan(shared.withinDays * 1.4);
+    expect(familyName(NAMED_FAMILIES['own-cost-swings']!)).toBe('own-cost-swings');
+    expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/own')).toEqual(NAMED_FAMILIES['own-cost-swings']);
+    expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared')).toEqual(DEFAULT_FAMILY);
   });
 
   it('lagged reporting: a day read later reports more; shares of one delivery stay within one unit of each other', () => {

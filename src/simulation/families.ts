@@ -84,6 +84,15 @@ export type EditsAxis = 'free' | 'reset-learning';
  */
 export type BudgetAxis = 'typical' | 'small';
 
+/**
+ * How a day's cost per impression swings:
+ * - 'shared' (absent): every country's cost moves with the day's (weekends, the auction's busy days),
+ *   as Meta's auction moves everywhere at once (the stub's original market);
+ * - 'own': each country's cost swings by as much, but on its own: no day is dearer everywhere,
+ *   so a model that looks for a common swing must find none.
+ */
+export type CostSwingsAxis = 'shared' | 'own';
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
@@ -98,6 +107,8 @@ export interface MarketFamily {
   readonly edits?: EditsAxis;
   /** Absent: 'typical', as every family decided before the axis existed. */
   readonly budget?: BudgetAxis;
+  /** Absent: 'shared', as every family decided before the axis existed. */
+  readonly costSwings?: CostSwingsAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
@@ -120,6 +131,10 @@ export function budgetOf(f: MarketFamily): BudgetAxis {
   return f.budget ?? 'typical';
 }
 
+export function costSwingsOf(f: MarketFamily): CostSwingsAxis {
+  return f.costSwings ?? 'shared';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
@@ -128,6 +143,7 @@ export const REPORTING_AXIS: readonly ReportingAxis[] = ['complete', 'revenue-on
 export const DRIFT_AXIS: readonly DriftAxis[] = ['none', 'countries'];
 export const EDITS_AXIS: readonly EditsAxis[] = ['free', 'reset-learning'];
 export const BUDGET_AXIS: readonly BudgetAxis[] = ['typical', 'small'];
+export const COST_SWINGS_AXIS: readonly CostSwingsAxis[] = ['shared', 'own'];
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -139,6 +155,7 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'drift', label: 'drift', values: DRIFT_AXIS, absent: 'none' },
   { key: 'edits', label: 'edits', values: EDITS_AXIS, absent: 'free' },
   { key: 'budget', label: 'budget', values: BUDGET_AXIS, absent: 'typical' },
+  { key: 'costSwings', label: 'cost swings', values: COST_SWINGS_AXIS, absent: 'shared' },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -169,6 +186,7 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'funded-learning-resets': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', edits: 'reset-learning' }),
   'small-budget': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', budget: 'small' }),
   'small-learning-resets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning', budget: 'small' }),
+  'own-cost-swings': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', costSwings: 'own' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -176,7 +194,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * a sixth, drift, a seventh, edits, and an eighth, budget: "/paid/patchy/countries/reset-learning/small"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, a seventh, edits, an eighth, budget, and a ninth, cost swings: "/paid/patchy/countries/reset-learning/small/own"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -193,7 +211,7 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes, up to the last one not at its default. */
@@ -206,7 +224,7 @@ export function familyName(f: MarketFamily): string {
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b);
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b) && costSwingsOf(a) === costSwingsOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

@@ -25,7 +25,7 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { budgetOf, DEFAULT_FAMILY, driftOf, reportingOf, type MarketFamily } from './families.ts';
+import { budgetOf, costSwingsOf, DEFAULT_FAMILY, driftOf, reportingOf, type MarketFamily } from './families.ts';
 import { reportedRow } from './reporting.ts';
 import { conversionFactor, type CountryResponse, trueImpressions, type ValueScale } from './response.ts';
 
@@ -731,7 +731,12 @@ interface DayFactors {
   cpm: number;
   ctr: number;
   cvr: number;
+  /** Cost swings 'own': each country's factor on its cost per impression that day, in place of `cpm`. */
+  countryCpm?: readonly number[];
 }
+
+/** Cost swings 'own': the log-sd of each country's own daily cost factor (about the shared swing's, weekends included). */
+const OWN_COST_SWING_SD = 0.05;
 
 function drawDay(c: StubCampaignTruth, rng: Rng, dayIndex: number, days: number, weekend: boolean): DayFactors {
   const t = days > 1 ? dayIndex / (days - 1) - 0.5 : 0.5;
@@ -841,11 +846,11 @@ function simulateAdsetDay(
     if (k.impressionsSaturate) {
       const saturation = k.saturationSpendMinor * adset.budgetShare;
       x = s / saturation;
-      impressions = Math.round(((k.capacityImpressions * adset.budgetShare * (1 - Math.exp(-x))) / day.cpm) * logNoise(rng, 0.03));
+      impressions = Math.round(((k.capacityImpressions * adset.budgetShare * (1 - Math.exp(-x))) / (day.countryCpm?.[i] ?? day.cpm)) * logNoise(rng, 0.03));
     } else {
       // Flat CPM: frequency still grows a little as the country's budget grows past its plan.
       x = s / (k.saturationSpendMinor * adset.budgetShare);
-      impressions = Math.round(((s * 1000) / k.marginalCpmMinor / day.cpm) * logNoise(rng, 0.03));
+      impressions = Math.round(((s * 1000) / k.marginalCpmMinor / (day.countryCpm?.[i] ?? day.cpm)) * logNoise(rng, 0.03));
     }
     // The conversion rate falls with the impressions the campaign buys in the country (the ad set's, scaled up by its share).
     const q = conversionFactor(k, impressions / adset.budgetShare);
@@ -925,14 +930,17 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
   const streams = truth.campaigns.map((c) => ({
     c,
     dayRng: createRng(deriveSeed(seed, 'days', c.campaignId)),
+    // Its own stream, so that everything else the seed draws stays as in the family with shared swings.
+    costRng: costSwingsOf(c.family) === 'own' ? createRng(deriveSeed(seed, 'country-costs', c.campaignId)) : null,
     adsetRngs: c.adsets.map((a) => createRng(deriveSeed(seed, 'rows', c.campaignId, a.adsetId))),
   }));
   const weekends = dates.map(isWeekend);
   const segmentMaps = new Map(truth.campaigns.map((c) => [c.campaignId, new Map(c.segments.map((g) => [g.segmentId, g]))]));
   for (let d = 0; d < dates.length; d++) {
-    for (const { c, dayRng, adsetRngs } of streams) {
+    for (const { c, dayRng, costRng, adsetRngs } of streams) {
       const segmentsById = segmentMaps.get(c.campaignId)!;
-      const day = drawDay(c, dayRng, d, dates.length, weekends[d]!);
+      const shared = drawDay(c, dayRng, d, dates.length, weekends[d]!);
+      const day = costRng === null ? shared : { ...shared, countryCpm: c.countries.map(() => logNoise(costRng, OWN_COST_SWING_SD)) };
       for (let a = 0; a < c.adsets.length; a++) {
         const adset = c.adsets[a]!;
         const ctx: RowContext = { date: dates[d]!, campaignId: c.campaignId, adsetId: adset.adsetId, currency: truth.currency };
