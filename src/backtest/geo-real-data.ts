@@ -5,7 +5,8 @@
 // under the engine's settings and under the settings of earlier engine versions, and each window
 // says whether the days show a value bend and a swing in cost per impression common to every placement. Used by a test and by `npm run bench:geo-real`.
 import { readFile } from 'node:fs/promises';
-import { checkOnHeldOutDays, fitValueCurves, type GeoCandidate } from '../engine/geo-value.ts';
+import { checkOnHeldOutDays, type GeoCandidate } from '../engine/geo-value.ts';
+import { fitValueCurves } from '../engine/value-curves.ts';
 import { orderValueSpread, type OrderValueSpread } from '../engine/level-noise.ts';
 import { totalOfDays } from '../engine/metrics.ts';
 import type { CountryDay, EngineSettings } from '../engine/types.ts';

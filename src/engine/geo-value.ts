@@ -12,13 +12,13 @@ import { fitStrengths, fittedPrior, valuePerImpression, type RatePrior } from '.
 import { roundWithin, splitUnderLimits, type CountryLimits, type TrustCeiling } from './geo-constraints.ts';
 import { blendSplits, budgetExplorationTrace, drawCountryValues, type BudgetExploration } from './geo-exploration.ts';
 import { valueInterval } from './credible-interval.ts';
-import { ASSUMED_ORDER_VALUE_CV2, betweenVariance, orderValueSpread, type OrderValueSpread } from './level-noise.ts';
-import { studentTQuantile } from './lift.ts';
+import { shrunkValuePerImpression, type ShrunkLevels } from './country-levels.ts';
+import { dayValue, valueRate, type CountryUnit } from './country-value.ts';
 import { createRng } from './random.ts';
 import { curveValue, marginalValue, type Market } from './response-curve.ts';
-import { fitImpressionCurves } from './day-cost.ts';
 import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEvent } from './types.ts';
-import type { BendTest, FTest, LevelShrinkageEvent } from './trace-events.ts';
+import type { LevelShrinkageEvent } from './trace-events.ts';
+import { fitValueCurves } from './value-curves.ts';
 
 /** A country at most this multiple of its highest daily spend in the window, by default. */
 export const DEFAULT_TRUST_MULTIPLE = 2;
@@ -34,17 +34,6 @@ const MIN_TRAIN_DAYS = 4;
 const MIN_CHECK_DAYS = MIN_TRAIN_DAYS + 3;
 // At most the last two weeks are predicted: each is a refit of every candidate.
 const MAX_HELD_OUT_DAYS = 14;
-// How many days of a fully varied spend (coefficient of variation 1) a country's own bend is worth
-// against the bend shared by all countries: with the usual ±20 % day-to-day variation a country's
-// own curvature is barely visible, so the shared bend dominates.
-const BEND_STRENGTH = 2;
-// Extra bend of value, per unit of the country's mean daily spend, beyond the impressions' own: 0
-// (value per impression constant) to 4 (value halves within a sixth of the mean spend added).
-const BEND_GRID = [0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1, 1.5, 2, 3, 4];
-// Where no country's impressions bend can be fitted: saturation at 10× the mean spend, nearly straight
-// over the observed range, so that any curvature has to come from the value's own bend.
-const DEFAULT_IMPRESSION_BEND = 10;
-
 export interface GeoSplitInput {
   totalMinor: number;
   countries: readonly CountryHistory[];
@@ -124,306 +113,13 @@ export interface GeoSplit {
   errors: Record<GeoCandidate, number> | null;
 }
 
-interface Unit {
-  code: string;
-  total: Metrics;
-  daily: CountryDay[];
-}
-
 /** A candidate fitted on some days: its prediction of a country's value per day at a spend. */
 interface Fitted {
   predict(code: string, spendMinor: number): number;
 }
 
-/**
- * A value known on part of a total (revenue on the spend of the rows that report it, conversions on
- * their clicks), scaled to the whole; where none of it is known, `rate` (per unit of the whole)
- * times the whole. Rows that do not report a value are not rows worth nothing.
- */
-function scaledToWhole(value: number, known: number, whole: number, rate: number | null): number {
-  if (known === whole || !(whole > 0)) return value;
-  if (known > 0) return (value * whole) / known;
-  return rate === null ? value : rate * whole;
-}
-
-/** A country's value per unit of what it is known on (spend, or clicks for conversions); null when never known. */
-function valueRate(m: Metrics, revenue: boolean): number | null {
-  if (revenue) return m.spendWithRevenueMinor > 0 ? m.revenueMinor / m.spendWithRevenueMinor : null;
-  return m.clicksWithConversions > 0 ? m.conversions / m.clicksWithConversions : null;
-}
-
-/** What a country's total is worth: revenue when the campaign tracks it, else conversions. */
-function totalValue(m: Metrics, revenue: boolean): number {
-  return revenue ? scaledToWhole(m.revenueMinor, m.spendWithRevenueMinor, m.spendMinor, null) : scaledToWhole(m.conversions, m.clicksWithConversions, m.clicks, null);
-}
-
-/** What a country's day is worth (`rate`: the country's valueRate, for a day that reported none). */
-function dayValue(d: CountryDay, revenue: boolean, rate: number | null): number {
-  return revenue
-    ? scaledToWhole(d.revenueMinor ?? 0, d.spendWithRevenueMinor ?? d.spendMinor, d.spendMinor, rate)
-    : scaledToWhole(d.conversions ?? 0, d.clicksWithConversions ?? d.clicks ?? 0, d.clicks ?? 0, rate);
-}
-
-const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
-
-export interface ValueCurve {
-  code: string;
-  market: Market;
-  /** Whether the impressions curve was fitted (else borrowed from the others). */
-  fitted: boolean;
-  /** Extra bend of value per unit of mean spend: the country's own and the shared one. */
-  bend: number;
-  ownBend: number | null;
-  sharedBend: number;
-  /** Whether the country's own days show its own bend against the shared one; null when not tested. */
-  ownTest: BendTest | null;
-  fitRelativeError: number | null;
-  days: number;
-}
-
-const F_CRITICAL = new Map<number, number>();
-
-/**
- * Whether some days show a fitted bend against a simpler one (the shared bend against none, a
- * country's own against the shared). A bend the days do not show is noise the fit chased, and it
- * holds money back from countries whose value keeps up with spend.
- */
-function bendTest(simplerError: number, fittedError: number, dof: number): BendTest | null {
-  if (!(dof >= 1)) return null;
-  let critical = F_CRITICAL.get(dof);
-  if (critical === undefined) F_CRITICAL.set(dof, (critical = studentTQuantile(0.975, dof) ** 2));
-  const gain = Math.max(0, simplerError - fittedError);
-  // A perfect fit's statistic is unbounded: capped, so that the trace holds a number.
-  const f = fittedError > 0 ? Math.min(1e12, gain / (fittedError / dof)) : gain > 0 ? 1e12 : 0;
-  return { f, critical, shown: f > critical };
-}
-
-/** How fitValueCurves fits: the settings' choices, and the check's quicker refits. */
-export interface ValueCurveOptions {
-  /** The held-out check's refits: a coarser impressions fit. */
-  coarse?: boolean;
-  /** The campaign's relative value of each country, which an ad set's countries are shrunk toward. */
-  relative?: ReadonlyMap<string, number>;
-  /** settings.measuredLevelNoise: how far levels are shrunk is measured (level-noise.ts). */
-  measured?: boolean;
-  /** settings.testedValueBend: a bend counts only where the days show it (bendTest). */
-  tested?: boolean;
-  /** settings.commonDayCost: the days' common swing in cost per impression is fitted with the impressions curves (day-cost.ts). */
-  commonDayCost?: boolean;
-}
-
-/**
- * The value-response model: value_k(s) = A_k · (1 − exp(−s / S_k)), with
- * 1/S_k = 1/S_imp,k + θ_k / mean spend_k. S_imp,k is the saturation of the country's impressions
- * (rising cost per impression), read through the days' common cost swing with `commonDayCost`
- * (day-cost.ts); θ_k bends value further (falling value per impression as spend grows).
- * θ is fitted across countries (each country's daily value against its spend, least squares scaled by its
- * mean value) and each country's own θ is shrunk toward it by how much its spend varied. The level A_k
- * makes the model's value over the days fitted equal the country's value per spend, shrunk toward
- * the pool of countries (shrunkValuePerImpression), times its spend: the level is as well measured
- * as the totals, the shape is borrowed where the days cannot show it.
- */
-export function fitValueCurves(units: readonly Unit[], revenue: boolean, options: ValueCurveOptions = {}): { curves: ValueCurve[]; sharedBend: number; sharedTest: BendTest | null; dayCostTest: FTest | null; levels: ShrunkLevels } {
-  const { coarse = false, relative, measured = false, tested = false, commonDayCost = false } = options;
-  const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
-  const impressions = fitImpressionCurves(units.map((u) => u.daily), { coarse, common: commonDayCost });
-  const imp = impressions.curves;
-  const bends = units.flatMap((u, i) => (imp[i] ? [imp[i].saturation / Math.max(1, mean(u.daily.map((d) => d.spendMinor)))] : [])).sort((a, b) => a - b);
-  const medianBend = bends.length > 0 ? bends[Math.floor(bends.length / 2)]! : DEFAULT_IMPRESSION_BEND;
-  const fallbackSpend = Math.max(1, pooled.spendMinor / Math.max(1, units.length));
-  const shapes = units.map((u, i) => {
-    const days = u.daily.filter((d) => d.spendMinor > 0);
-    const spendMean = Math.max(1, mean(days.map((d) => d.spendMinor)) || fallbackSpend);
-    const c = imp[i];
-    if (c) return { days, spendMean, capacity: c.capacity, saturation: c.saturation };
-    const perMinor = u.total.spendMinor > 0 ? u.total.impressions / u.total.spendMinor : pooled.spendMinor > 0 ? pooled.impressions / pooled.spendMinor : 1;
-    const saturation = medianBend * spendMean;
-    return { days, spendMean, capacity: perMinor * saturation, saturation };
-  });
-  const saturationAt = (k: number, theta: number) => 1 / (1 / shapes[k]!.saturation + theta / shapes[k]!.spendMean);
-  // Scaled squared error of country k's days with bend θ and the least-squares level.
-  // The trend of value per impression across all countries over the window (a line in its log,
-  // fitted by day, weighted by impressions) is divided out before the bend is fitted, so that a
-  // history whose spend grew while its creative aged does not read the ageing as saturation. Only
-  // the trend: day-to-day swings common to every country are what a campaign budget's changes look
-  // like, and they are evidence of the bend.
-  const rates = units.map((u) => valueRate(u.total, revenue));
-  const dayTotals = new Map<string, { value: number; impressions: number }>();
-  for (const [k, { days }] of shapes.entries()) for (const d of days) {
-    if (d.date === undefined) continue;
-    const t = dayTotals.get(d.date) ?? { value: 0, impressions: 0 };
-    t.value += dayValue(d, revenue, rates[k]!);
-    t.impressions += d.impressions;
-    dayTotals.set(d.date, t);
-  }
-  const trendDays = [...dayTotals].filter(([, t]) => t.value > 0 && t.impressions > 0).sort(([a], [b]) => (a < b ? -1 : 1));
-  const dayIndex = new Map(trendDays.map(([date], i) => [date, i]));
-  let slope = 0;
-  let centre = 0;
-  if (trendDays.length >= 3) {
-    const w = trendDays.map(([, t]) => t.impressions);
-    const x = trendDays.map((_, i) => i);
-    const y = trendDays.map(([, t]) => Math.log(t.value / t.impressions));
-    const sw = w.reduce((a, b) => a + b, 0);
-    const mx = x.reduce((a, xi, i) => a + w[i]! * xi, 0) / sw;
-    const my = y.reduce((a, yi, i) => a + w[i]! * yi, 0) / sw;
-    const sxx = x.reduce((a, xi, i) => a + w[i]! * (xi - mx) ** 2, 0);
-    slope = sxx > 0 ? x.reduce((a, xi, i) => a + w[i]! * (xi - mx) * (y[i]! - my), 0) / sxx : 0;
-    centre = mx;
-  }
-  const dayFactor = (date: string | undefined): number => {
-    const i = date === undefined ? undefined : dayIndex.get(date);
-    return i === undefined ? 1 : Math.exp(slope * (i - centre));
-  };
-  // A day of cheap impressions everywhere brings more value, not less saturation: its cost factor is taken out too.
-  const series = shapes.map(({ days }, k) => {
-    const spends = days.map((d) => d.spendMinor);
-    const values = days.map((d) => dayValue(d, revenue, rates[k]!) / dayFactor(d.date) / (d.date === undefined ? 1 : (impressions.dayFactors.get(d.date) ?? 1)));
-    return { spends, values, scale: mean(values) };
-  });
-  const sse = (k: number, theta: number): number => {
-    const { spends, values, scale } = series[k]!;
-    if (!(scale > 0)) return 0;
-    const S = saturationAt(k, theta);
-    const g = spends.map((x) => 1 - Math.exp(-x / S));
-    let gy = 0;
-    let gg = 0;
-    for (let d = 0; d < g.length; d++) {
-      gy += g[d]! * values[d]!;
-      gg += g[d]! * g[d]!;
-    }
-    const a = gg > 0 ? gy / gg : 0;
-    let e = 0;
-    for (let d = 0; d < g.length; d++) e += (values[d]! - a * g[d]!) ** 2;
-    return e / scale;
-  };
-  const informative = units.map((_, k) => series[k]!.spends.length >= 3 && series[k]!.scale > 0);
-  let sharedBend = 0;
-  let bestShared = Infinity;
-  for (const theta of BEND_GRID) {
-    const e = units.reduce((s, _, k) => s + (informative[k] ? sse(k, theta) : 0), 0);
-    if (e < bestShared - 1e-12) {
-      bestShared = e;
-      sharedBend = theta;
-    }
-  }
-  // Tested (settings.testedValueBend): the shared bend against none, over every informative
-  // country's days less one level per country and the bend.
-  let sharedTest: BendTest | null = null;
-  if (tested) {
-    const days = units.reduce((s, _, k) => s + (informative[k] ? series[k]!.spends.length : 0), 0);
-    const none = units.reduce((s, _, k) => s + (informative[k] ? sse(k, 0) : 0), 0);
-    sharedTest = bendTest(none, bestShared, days - informative.filter(Boolean).length - 1);
-    if (sharedTest?.shown !== true) sharedBend = 0;
-  }
-  const levels = shrunkValuePerImpression(units, revenue, relative, measured);
-  const curves = units.map((u, k): ValueCurve => {
-    const { days, spendMean, capacity, saturation } = shapes[k]!;
-    let ownBend: number | null = null;
-    let ownTest: BendTest | null = null;
-    let bend = sharedBend;
-    if (informative[k]) {
-      let best = Infinity;
-      for (const theta of BEND_GRID) {
-        const e = sse(k, theta);
-        if (e < best - 1e-12) {
-          best = e;
-          ownBend = theta;
-        }
-      }
-      const sd = Math.sqrt(mean(days.map((d) => (d.spendMinor - spendMean) ** 2)));
-      const evidence = days.length * (sd / spendMean) ** 2;
-      // Tested: the country's own bend against the shared one on its own days (one level, one bend).
-      if (tested) ownTest = bendTest(sse(k, sharedBend), best, series[k]!.spends.length - 2);
-      if (!tested || ownTest?.shown === true) bend = (evidence * ownBend! + BEND_STRENGTH * sharedBend) / (evidence + BEND_STRENGTH);
-    }
-    const S = saturationAt(k, bend);
-    const v = levels.values[k]!;
-    // The level: Σ_days A·g(s_d) = v · impressions over the same days.
-    const gSum = days.reduce((s, d) => s + (1 - Math.exp(-d.spendMinor / S)), 0);
-    const impressionsFitted = days.reduce((s, d) => s + d.impressions, 0);
-    const level = gSum > 0 ? (v * impressionsFitted) / gSum : (v * capacity * (1 - Math.exp(-spendMean / saturation))) / (1 - Math.exp(-spendMean / S));
-    const market: Market = { code: u.code, curve: { capacity: v > 0 ? level / v : capacity, saturation: S }, valuePerImpression: v, minMinor: 0, maxMinor: Infinity };
-    return { code: u.code, market, fitted: imp[k] !== null, bend, ownBend, sharedBend, ownTest, fitRelativeError: imp[k]?.relativeError ?? null, days: days.length };
-  });
-  return { curves, sharedBend, sharedTest, dayCostTest: impressions.test, levels };
-}
-
-/** Countries' value levels shrunk toward the pool, and what decided how far. */
-export interface ShrunkLevels {
-  /** Value per impression, per country in input order. */
-  values: number[];
-  /** Value per spend, per country in input order. */
-  perSpend: number[];
-  pooled: number;
-  pooledPerSpend: number;
-  /** τ²: how far countries' values per spend lie apart beyond their noise. */
-  betweenVariance: number;
-  /** The share of its own difference from its target each country keeps (0 = the target, 1 = its own ratio). */
-  kept: number[];
-  /** The order values' spread the noise assumed or measured; null when value is conversions. */
-  orderValue: OrderValueSpread | null;
-}
-
-/**
- * Each country's value per impression, from its value per spend shrunk toward the pooled one by
- * normal–normal empirical Bayes: its observed ratio has sampling variance (conversions, or revenue
- * as a sum of order values) over spend²; each country keeps the share τ² / (τ² + its noise) of its
- * difference from the target. Shrunk per spend, not per impression: countries' costs per impression
- * differ several-fold, and pulling a cheap country's value per impression toward an expensive one's
- * would multiply its value per spend.
- *
- * `measured` (settings.measuredLevelNoise): the order values' spread is measured on the countries'
- * own days, and τ² solved by Paule–Mandel (level-noise.ts). Otherwise order values are taken to
- * spread as much as their mean and τ² is the spread of the ratios less their mean noise (the
- * method of moments), which a few barely funded countries' large noise can push to 0: every country
- * then gets the pool's value, and only the curves' shapes move money.
- */
-function shrunkValuePerImpression(units: readonly { code?: string; total: Metrics; daily?: readonly CountryDay[] }[], revenue: boolean, relative?: ReadonlyMap<string, number>, measured = false): ShrunkLevels {
-  const V = (m: Metrics) => totalValue(m, revenue);
-  const pooledM = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
-  const pooled = pooledM.spendMinor > 0 ? V(pooledM) / pooledM.spendMinor : 0;
-  const pooledPerImpression = pooledM.impressions > 0 ? V(pooledM) / pooledM.impressions : 0;
-  const perConversion = revenue && pooledM.conversions > 0 ? pooledM.revenueMinor / pooledM.conversions : 1;
-  const orderValue: OrderValueSpread | null = !revenue ? null : measured ? orderValueSpread(units.map((u) => u.daily ?? [])) : { cv2: ASSUMED_ORDER_VALUE_CV2, days: 0 };
-  // A sum of n order values of mean a varies by n·a²·(1 + cv²): the count's own noise and the values'.
-  const perOrder = orderValue === null ? 1 : 1 + orderValue.cv2;
-  const noise = (m: Metrics): number => {
-    if (m.spendMinor <= 0) return Infinity;
-    // Expected conversions at the pool's rate when the country has none of its own to judge by.
-    const conversions = Math.max(m.conversions, (pooled * m.spendMinor) / perConversion, 1);
-    const each = revenue ? (m.conversions > 0 ? m.revenueMinor / m.conversions : perConversion) : 1;
-    return (conversions * each * each * perOrder) / (m.spendMinor * m.spendMinor);
-  };
-  // The target of each country: the pool, or, given the campaign's relative value of each country,
-  // the pool times that (normalised so that the targets average to the pool over the spend).
-  const rel = units.map((u) => (relative && u.code !== undefined ? (relative.get(u.code) ?? 1) : 1));
-  const norm = pooledM.spendMinor > 0 ? units.reduce((s, u, i) => s + u.total.spendMinor * rel[i]!, 0) / pooledM.spendMinor : 1;
-  const target = rel.map((r) => (norm > 0 ? (pooled * r) / norm : pooled));
-  const seen = units.map((_, i) => i).filter((i) => units[i]!.total.spendMinor > 0);
-  const deviations = seen.map((i) => V(units[i]!.total) / units[i]!.total.spendMinor - target[i]!);
-  const noises = seen.map((i) => noise(units[i]!.total));
-  const tau2 = measured ? betweenVariance(deviations, noises) : momentsVariance(deviations, noises);
-  const kept = units.map((u) => {
-    const n = noise(u.total);
-    return Number.isFinite(n) && tau2 + n > 0 ? tau2 / (tau2 + n) : 0;
-  });
-  const perSpend = units.map((u, i) => (kept[i]! > 0 ? target[i]! + kept[i]! * (V(u.total) / u.total.spendMinor - target[i]!) : target[i]!));
-  // Back to value per impression at the country's own cost per impression (the pool's without impressions).
-  const values = units.map((u, i) => (u.total.impressions > 0 && u.total.spendMinor > 0 ? (perSpend[i]! * u.total.spendMinor) / u.total.impressions : pooled > 0 ? (pooledPerImpression * perSpend[i]!) / pooled : pooledPerImpression));
-  return { values, perSpend, pooled: pooledPerImpression, pooledPerSpend: pooled, betweenVariance: tau2, kept, orderValue };
-}
-
-/** τ² by the method of moments: the deviations' spread less their mean noise, at least 0. */
-function momentsVariance(deviations: readonly number[], noises: readonly number[]): number {
-  const k = deviations.length;
-  const spread = k > 1 ? deviations.reduce((s, d) => s + d * d, 0) / (k - 1) : 0;
-  const meanNoise = k > 0 ? noises.reduce((s, n) => s + n, 0) / k : 0;
-  return Math.max(0, spread - meanNoise);
-}
-
 /** Constant value per spend: each country's shrunk value per impression times its impressions per spend. */
-function constantRoasMarkets(units: readonly Unit[], totalMinor: number, revenue: boolean, relative?: ReadonlyMap<string, number>, measured = false): { markets: Market[]; levels: ShrunkLevels } {
+function constantRoasMarkets(units: readonly CountryUnit[], totalMinor: number, revenue: boolean, relative?: ReadonlyMap<string, number>, measured = false): { markets: Market[]; levels: ShrunkLevels } {
   const pooled = units.reduce((acc, u) => addMetrics(acc, u.total), emptyMetrics());
   const shrunk = shrunkValuePerImpression(units, revenue, relative, measured);
   const levels = shrunk.values;
@@ -450,12 +146,12 @@ const marketPredictor = (markets: readonly Market[]): Fitted => {
  * of a country's value at a spend is weight × spend, up to a factor common to all countries, which
  * the check's shares cancel.
  */
-function specificationPredictor(units: readonly Unit[], priors: Priors, minorPerMajor: number): Fitted {
+function specificationPredictor(units: readonly CountryUnit[], priors: Priors, minorPerMajor: number): Fitted {
   const scores = new Map<string, CountryScore>(scoreCountries(units.map((u) => ({ countryCode: u.code, total: u.total })), priors, minorPerMajor).map((s) => [s.countryCode, s]));
   return { predict: (code, s) => Math.max(0, scores.get(code)?.weight ?? 0) * s };
 }
 
-function fitCandidate(candidate: GeoCandidate, units: readonly Unit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): Fitted {
+function fitCandidate(candidate: GeoCandidate, units: readonly CountryUnit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): Fitted {
   const measured = settings.measuredLevelNoise === true;
   if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, { coarse: true, measured, tested: settings.testedValueBend === true, commonDayCost: settings.commonDayCost === true }).curves.map((c) => c.market));
   if (candidate === 'constant_roas') return marketPredictor(constantRoasMarkets(units, totalMinor, revenue, undefined, measured).markets);
@@ -484,7 +180,7 @@ export interface HeldOutCheck {
  * all of them (a season, a creative wearing out) is held against no candidate. A string says why
  * the check cannot be made.
  */
-export function checkOnHeldOutDays(units: readonly Unit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): HeldOutCheck | string {
+export function checkOnHeldOutDays(units: readonly CountryUnit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): HeldOutCheck | string {
   if (units.some((u) => u.daily.some((d) => d.date === undefined || (revenue ? d.revenueMinor === undefined : d.conversions === undefined)))) {
     return 'the history carries no dated daily value per country (stored before it was kept)';
   }
@@ -550,7 +246,7 @@ const BOOTSTRAP_SEED = 20_261_205;
 function differenceSe(resampled: Record<GeoCandidate, number[]> | undefined, a: GeoCandidate, b: GeoCandidate): number {
   if (resampled === undefined || resampled[a].length < 2) return 0;
   const d = resampled[a].map((x, i) => x - resampled[b][i]!);
-  const m = mean(d);
+  const m = d.reduce((s, x) => s + x, 0) / d.length;
   return Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / (d.length - 1));
 }
 
@@ -650,7 +346,7 @@ const amountsOfSplit = (split: readonly { countryCode: string; amountMinor: numb
 
 export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   const { totalMinor, settings, minorPerMajor, limits, exploration } = input;
-  const byCode = new Map<string, Unit>();
+  const byCode = new Map<string, CountryUnit>();
   for (const c of input.countries) {
     if (c.countryCode === '') continue;
     const u = byCode.get(c.countryCode) ?? { code: c.countryCode, total: emptyMetrics(), daily: [] };
@@ -762,7 +458,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
   return { allocations: markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]! })), trace, chosen, errors: typeof check === 'string' ? null : check.errors };
 }
 
-function levelShrinkageEvent(units: readonly Unit[], levels: ShrunkLevels, towardCampaign: boolean): LevelShrinkageEvent {
+function levelShrinkageEvent(units: readonly CountryUnit[], levels: ShrunkLevels, towardCampaign: boolean): LevelShrinkageEvent {
   return {
     kind: 'geo.levels',
     towardCampaign,
@@ -777,7 +473,7 @@ function levelShrinkageEvent(units: readonly Unit[], levels: ShrunkLevels, towar
  * impression (credible-interval.ts), which scales the curve's level. The bend's own uncertainty is
  * not in it: the trace gives the country's own bend beside the shared one instead.
  */
-function valueBand(u: Unit, m: Market, amount: number, prior: RatePrior): { low: number; high: number } {
+function valueBand(u: CountryUnit, m: Market, amount: number, prior: RatePrior): { low: number; high: number } {
   const value = valueInterval([{ total: u.total, weight: 1 }], prior, null);
   const at = curveValue(m.curve, m.valuePerImpression, amount);
   const scale = (x: number) => (value.mean > 0 ? (at * x) / value.mean : 0);

@@ -1,6 +1,6 @@
 // How noisy a country's value per spend is, and how far countries' true values lie apart beyond
 // that noise: what decides how far the `bayes` split shrinks each country's value toward the pool
-// (src/engine/geo-value.ts). Both are measured on the account's own days where they can be.
+// (src/engine/country-levels.ts). Both are measured on the account's own days where they can be.
 import type { CountryDay } from './types.ts';
 
 /** Order values spread as much as their mean (a coefficient of variation of 1) unless the days say otherwise. */

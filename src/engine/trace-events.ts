@@ -500,7 +500,7 @@ export interface FTest {
   shown: boolean;
 }
 
-/** Whether some days show a fitted value bend against a simpler one (src/engine/geo-value.ts), by F(1, dof). */
+/** Whether some days show a fitted value bend against a simpler one (src/engine/value-curves.ts), by F(1, dof). */
 export type BendTest = FTest;
 
 /** A country's amount in the `bayes` split by the candidate the held-out check chose (src/engine/geo-value.ts). */

@@ -394,7 +394,7 @@ export interface EngineSettings {
    */
   measuredLevelNoise?: boolean;
   /**
-   * `bayes` only (src/engine/geo-value.ts): a value bend counts only where the days show it: the
+   * `bayes` only (src/engine/value-curves.ts): a value bend counts only where the days show it: the
    * bend shared by the countries against none, and each country's own against the shared one, by
    * an F test at the 5 % level. Absent (settings stored before it existed) reads as false: every
    * fitted bend counted, as engine version 14 did.
