@@ -18,7 +18,7 @@ import { createRng } from './random.ts';
 import { curveValue, marginalValue, type Market } from './response-curve.ts';
 import type { CountryDay, CountryHistory, EngineSettings, Metrics, Priors, TraceEvent } from './types.ts';
 import type { LevelShrinkageEvent } from './trace-events.ts';
-import { fitValueCurves } from './value-curves.ts';
+import { curveOptionsOf, fitValueCurves } from './value-curves.ts';
 
 /** A country at most this multiple of its highest daily spend in the window, by default. */
 export const DEFAULT_TRUST_MULTIPLE = 2;
@@ -153,7 +153,7 @@ function specificationPredictor(units: readonly CountryUnit[], priors: Priors, m
 
 function fitCandidate(candidate: GeoCandidate, units: readonly CountryUnit[], settings: EngineSettings, minorPerMajor: number, revenue: boolean, totalMinor: number): Fitted {
   const measured = settings.measuredLevelNoise === true;
-  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, { coarse: true, measured, tested: settings.testedValueBend === true, commonDayCost: settings.commonDayCost === true }).curves.map((c) => c.market));
+  if (candidate === 'value_response') return marketPredictor(fitValueCurves(units, revenue, { coarse: true, ...curveOptionsOf(settings) }).curves.map((c) => c.market));
   if (candidate === 'constant_roas') return marketPredictor(constantRoasMarkets(units, totalMinor, revenue, undefined, measured).markets);
   return specificationPredictor(units, settings.priors, minorPerMajor);
 }
@@ -412,7 +412,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
 
   const relative = input.campaignCheck?.relative;
   const measured = settings.measuredLevelNoise === true;
-  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, { relative, measured, tested: settings.testedValueBend === true, commonDayCost: settings.commonDayCost === true }) : null;
+  const fitted = chosen === 'value_response' ? fitValueCurves(units, revenue, { relative, ...curveOptionsOf(settings) }) : null;
   const constant = fitted ? null : constantRoasMarkets(units, totalMinor, revenue, relative, measured);
   const markets = fitted ? fitted.curves.map((c) => c.market) : constant!.markets;
   if (measured) trace.push(levelShrinkageEvent(units, fitted ? fitted.levels : constant!.levels, relative !== undefined));

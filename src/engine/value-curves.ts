@@ -8,6 +8,7 @@ import { studentTQuantile } from './lift.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import type { Market } from './response-curve.ts';
 import type { BendTest, FTest } from './trace-events.ts';
+import type { EngineSettings } from './types.ts';
 
 // How many days of a fully varied spend (coefficient of variation 1) a country's own bend is worth
 // against the bend shared by all countries: with the usual ±20 % day-to-day variation a country's
@@ -66,6 +67,11 @@ export interface ValueCurveOptions {
   tested?: boolean;
   /** settings.commonDayCost: the days' common swing in cost per impression is fitted with the impressions curves (day-cost.ts). */
   commonDayCost?: boolean;
+}
+
+/** The settings' choices of how the curves are fitted (the check's coarse refits and the campaign's relative values aside). */
+export function curveOptionsOf(settings: EngineSettings): Pick<ValueCurveOptions, 'measured' | 'tested' | 'commonDayCost'> {
+  return { measured: settings.measuredLevelNoise === true, tested: settings.testedValueBend === true, commonDayCost: settings.commonDayCost === true };
 }
 
 /**
