@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fitImpressionCurves, type DatedSpendPoint } from './day-cost.ts';
 import { createRng } from './random.ts';
@@ -71,6 +72,27 @@ describe("the days' common swing in cost per impression", () => {
     const alone = saturationError(20, 0, 0.2, 0, false);
     const withSwing = saturationError(20, 0, 0.2, 0, true);
     expect(withSwing.error).toBeLessThan(alone.error * 1.25 + 0.02);
+  });
+
+  it('takes any days an account reports without failing: finite factors, the same curves when not asked, none when not shown', () => {
+    const day = fc.record({ date: fc.constantFrom(...Array.from({ length: 10 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`)), spendMinor: fc.integer({ min: 0, max: 50_000 }), impressions: fc.integer({ min: 0, max: 200_000 }) });
+    fc.assert(
+      fc.property(fc.array(fc.array(day, { maxLength: 12 }), { maxLength: 6 }), (series) => {
+        const plain = fitImpressionCurves(series);
+        expect(plain.test).toBeNull();
+        const fit = fitImpressionCurves(series, { common: true });
+        for (const f of fit.dayFactors.values()) expect(Number.isFinite(f) && f > 0).toBe(true);
+        if (fit.test?.shown !== true) {
+          expect(fit.dayFactors.size).toBe(0);
+          expect(fit.curves).toEqual(plain.curves);
+        }
+        fit.curves.forEach((c, k) => {
+          if (c === null) expect(plain.curves[k]).toBeNull();
+          else expect(Number.isFinite(c.saturation) && Number.isFinite(c.capacity)).toBe(true);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('is not tested with fewer than three countries to read it across, or without dates', () => {
