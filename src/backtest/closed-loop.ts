@@ -31,7 +31,7 @@ import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { DEFAULT_FAMILY, editsOf, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
-import { countriesOnDay, createStubMarket, getTruth, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
+import { countriesOnDay, createStubMarket, getTruth, marketDay, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
 import { equalShares } from '../engine/money.ts';
@@ -278,17 +278,17 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
 /**
  * The day's delivery of a split, country by country, at the market's true response that day
  * (`today`: countriesOnDay) and the creative's scale (valueScaleAtEnd): what the history of the
- * stub's own rows would have shown. `saturation` is the day's conversion-rate saturation relative
+ * stub's own rows would have shown, through the day's swings (`day`: marketDay). `saturation` is the day's conversion-rate saturation relative
  * to the market's planned split (1 when value per impression does not fall), for the interest rows.
  */
-function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTruth[], creative: ValueScale, split: ReadonlyMap<string, number>, audience: number, date: string): { days: CountryDay[]; saturation: number } {
+function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTruth[], creative: ValueScale, split: ReadonlyMap<string, number>, audience: number, date: string, day: MarketDay): { days: CountryDay[]; saturation: number } {
   let saturated = 0;
   let planned = 0;
   let drifted = 0;
   let undrifted = 0;
   const days = today.map((k, i) => {
     const spend = split.get(k.countryCode) ?? 0;
-    const impressions = Math.round(trueImpressions(k, spend) * Math.exp(rng.normal(0, 0.05)));
+    const impressions = Math.round((trueImpressions(k, spend) / day.cpm[i]!) * Math.exp(rng.normal(0, 0.03)));
     const q = conversionFactor(k, impressions);
     if (k.valueSaturationImpressions !== null) {
       saturated += impressions * k.ctr * k.cvr * q;
@@ -298,8 +298,8 @@ function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTrut
       drifted += impressions * k.ctr * k.cvr * q;
       undrifted += impressions * k.ctr * c.countries[i]!.cvr * q;
     }
-    const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr * creative.ctr));
-    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * audience * q));
+    const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr * creative.ctr * day.ctr));
+    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * day.cvr * audience * q));
     const order = k.revenuePerConversionMinor * creative.aov;
     const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, order / ORDER_VALUE_SHAPE)) : 0;
     const metrics: Metrics = { ...emptyMetrics(), impressions, clicks, spendMinor: spend, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spend };
@@ -463,6 +463,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     return { today, oracle: split, oracleRevenue: expectedRevenue(split, oracleAudience, today) };
   });
   const oracleTotal = daysOf.every((d) => d.today === c.countries) ? oracleDaily * options.days : daysOf.reduce((a, d) => a + d.oracleRevenue, 0);
+  // The loop's days swing as the history's did (costs, CTR, CVR, weekends): noise every strategy meets alike.
+  const marketDays = Array.from({ length: options.days }, (_, i) => marketDay(c, options.marketSeed, addDays(options.startDate, i + 1)));
 
   // The initial history: country days for the geo curves, segment totals for the audience.
   const countryDays: CountryDay[] = [];
@@ -567,12 +569,13 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       const learning = edits === 'reset-learning' ? learningEfficiency(eventsSinceEdit) : 1;
       const audience = audienceMultiplier(chosen, credit.values, credit.weightOf) * learning;
       const expected = expectedRevenue(split, audience, today);
-      const { days: delivered, saturation } = deliver(rng, c, today, creative, split, audience, date);
+      const { days: delivered, saturation } = deliver(rng, c, today, creative, split, audience, date, marketDays[day - 1]!);
       eventsSinceEdit += delivered.reduce((a, d) => a + d.metrics.conversions, 0);
       // The history holds what the source reports; the day's figures below, what was delivered.
       history.push(...delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) })));
       if (strategy === 'spec' || strategy === 'bayes') {
-        deliverToInterests(options.marketSeed, { ...creative, cvr: creative.cvr * saturation * learning }, segmentTruth, weights.delivery, segmentHistory, blendDays, chosen, delivered, date, priceOf, reporting, options.interestRows ?? 'breakdown');
+        const swing = marketDays[day - 1]!;
+        deliverToInterests(options.marketSeed, { ...creative, ctr: creative.ctr * swing.ctr, cvr: creative.cvr * swing.cvr * saturation * learning }, segmentTruth, weights.delivery, segmentHistory, blendDays, chosen, delivered, date, priceOf, reporting, options.interestRows ?? 'breakdown');
       }
       days.push({
         day,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InsightRow } from '../engine/types.ts';
 import { DEFAULT_FAMILY, FAMILY_NAMES, familyName, NAMED_FAMILIES, parseFamily, type MarketFamily } from './families.ts';
-import { AUDIENCE_RANGE_HALF_WIDTH, countriesOnDay, createStubMarket, DRIFT_PER_DAY_SD, getTruth, trueAudiencePeople, trueSegmentValues, valueScaleAtEnd } from './market.ts';
+import { AUDIENCE_RANGE_HALF_WIDTH, countriesOnDay, createStubMarket, DRIFT_PER_DAY_SD, getTruth, marketDay, trueAudiencePeople, trueSegmentValues, valueScaleAtEnd } from './market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueMarginalRevenue, trueRevenue } from './response.ts';
 import { ATTRIBUTION_DAYS, reportedAtAge, reportedShareAtAge } from './reporting.ts';
 
@@ -180,6 +180,25 @@ describe('market families', () => {
     expect(familyName(NAMED_FAMILIES['own-cost-swings']!)).toBe('own-cost-swings');
     expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/own')).toEqual(NAMED_FAMILIES['own-cost-swings']);
     expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared')).toEqual(DEFAULT_FAMILY);
+  });
+
+  it("a day after the history swings as the history's days do: the same for every caller, costs together or each country's own", () => {
+    const shared = rowsOf(DEFAULT_FAMILY).truth;
+    const own = rowsOf({ ...DEFAULT_FAMILY, costSwings: 'own' }).truth;
+    expect(marketDay(shared, 11, '2026-11-12')).toEqual(marketDay(shared, 11, '2026-11-12'));
+    expect(marketDay(shared, 11, '2026-11-12')).not.toEqual(marketDay(shared, 11, '2026-11-13'));
+    const dates = Array.from({ length: 56 }, (_, i) => { const d = new Date(Date.UTC(2026, 10, 11 + i)); return d.toISOString().slice(0, 10); });
+    const days = dates.map((date) => ({ date, weekend: [0, 6].includes(new Date(`${date}T00:00:00Z`).getUTCDay()), shared: marketDay(shared, 11, date), own: marketDay(own, 11, date) }));
+    for (const d of days) {
+      expect(new Set(d.shared.cpm).size).toBe(1);
+      expect(d.shared.cpm).toHaveLength(shared.countries.length);
+      expect(new Set(d.own.cpm).size).toBe(own.countries.length);
+    }
+    // Weekends run at the market's weekend cost, as in the history (log-sd 4 % around it).
+    const logMean = (xs: readonly number[]) => xs.reduce((a, x) => a + Math.log(x), 0) / xs.length;
+    const weekend = logMean(days.filter((d) => d.weekend).map((d) => d.shared.cpm[0]!));
+    const weekday = logMean(days.filter((d) => !d.weekend).map((d) => d.shared.cpm[0]!));
+    expect(Math.abs(weekend - weekday - Math.log(shared.weekend.cpm))).toBeLessThan(0.04);
   });
 
   it('lagged reporting: a day read later reports more; shares of one delivery stay within one unit of each other', () => {

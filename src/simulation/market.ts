@@ -748,6 +748,29 @@ function drawDay(c: StubCampaignTruth, rng: Rng, dayIndex: number, days: number,
   };
 }
 
+/** What a day after the history does to every country's delivery: its cost per impression (one factor per country, in the campaign's order) and its CTR and CVR. */
+export interface MarketDay {
+  cpm: readonly number[];
+  ctr: number;
+  cvr: number;
+}
+
+/**
+ * The swings of a day after the history, as the history's days have them (weekends, and the day's
+ * own draw: every country's cost together, or each its own under cost swings 'own'), without the
+ * history's trends and budget swings: a loop spends what it decides. Its own stream per date, so
+ * every strategy run on the market meets the same day.
+ */
+export function marketDay(c: StubCampaignTruth, seed: number | string, date: string): MarketDay {
+  const rng = createRng(deriveSeed(seed, 'market-day', c.campaignId, date));
+  const weekend = isWeekend(date);
+  const shared = (weekend ? c.weekend.cpm : 1) * logNoise(rng, 0.04);
+  const ctr = (weekend ? c.weekend.ctr : 1) * logNoise(rng, 0.05);
+  const cvr = (weekend ? c.weekend.cvr : 1) * logNoise(rng, 0.07);
+  const cpm = costSwingsOf(c.family) === 'own' ? c.countries.map(() => logNoise(rng, OWN_COST_SWING_SD)) : c.countries.map(() => shared);
+  return { cpm, ctr, cvr };
+}
+
 /** Reach from impressions and frequency: at least 1 person when there are impressions, never more than impressions. */
 function reachOf(impressions: number, frequency: number): number {
   if (impressions === 0) return 0;
