@@ -56,6 +56,7 @@ export function fitImpressionCurves(series: readonly (readonly DatedSpendPoint[]
       });
     });
 
+  const refitted = new Set(fitted);
   const spendLevel = daySpendLevels(fitted.map((k) => series[k]!), shared);
   // Each country weighs by how closely its days follow its own curve before any swing is taken out:
   // fixed, since weights read after it would let the factors follow whichever country they fit best.
@@ -76,7 +77,7 @@ export function fitImpressionCurves(series: readonly (readonly DatedSpendPoint[]
       }
     });
     factors = apartFromSpend(new Map([...sums].map(([date, s]) => [date, Math.log(factors.get(date) ?? 1) + s.r / s.w])), spendLevel);
-    curves = series.map((days, k) => (fitted.includes(k) ? fitResponseCurve(days.map((d) => ({ spendMinor: d.spendMinor, impressions: d.impressions / (factors.get(d.date!) ?? 1) })), coarse) : raw[k]!));
+    curves = series.map((days, k) => (refitted.has(k) ? fitResponseCurve(days.map((d) => ({ spendMinor: d.spendMinor, impressions: d.impressions / (factors.get(d.date!) ?? 1) })), coarse) : raw[k]!));
     if (fitted.some((k) => curves[k] === null)) return none;
   }
 

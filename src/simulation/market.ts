@@ -740,12 +740,23 @@ const OWN_COST_SWING_SD = 0.05;
 
 function drawDay(c: StubCampaignTruth, rng: Rng, dayIndex: number, days: number, weekend: boolean): DayFactors {
   const t = days > 1 ? dayIndex / (days - 1) - 0.5 : 0.5;
+  const budget = (1 + c.trend.budget * t) * (weekend ? c.weekend.budget : 1) * logNoise(rng, 0.08);
+  const swing = daySwings(c, rng, weekend);
+  return { budget, cpm: swing.cpm, ctr: (1 + c.trend.ctr * t) * swing.ctr, cvr: (1 + c.trend.cvr * t) * swing.cvr };
+}
+
+/** A day's swings of cost per impression, CTR and CVR common to every country: the weekend's, times the day's own draw. */
+function daySwings(c: StubCampaignTruth, rng: Rng, weekend: boolean): { cpm: number; ctr: number; cvr: number } {
   return {
-    budget: (1 + c.trend.budget * t) * (weekend ? c.weekend.budget : 1) * logNoise(rng, 0.08),
     cpm: (weekend ? c.weekend.cpm : 1) * logNoise(rng, 0.04),
-    ctr: (1 + c.trend.ctr * t) * (weekend ? c.weekend.ctr : 1) * logNoise(rng, 0.05),
-    cvr: (1 + c.trend.cvr * t) * (weekend ? c.weekend.cvr : 1) * logNoise(rng, 0.07),
+    ctr: (weekend ? c.weekend.ctr : 1) * logNoise(rng, 0.05),
+    cvr: (weekend ? c.weekend.cvr : 1) * logNoise(rng, 0.07),
   };
+}
+
+/** Cost swings 'own': each country's factor on its cost per impression, drawn on its own. */
+function ownCostSwings(c: StubCampaignTruth, rng: Rng): number[] {
+  return c.countries.map(() => logNoise(rng, OWN_COST_SWING_SD));
 }
 
 /** What a day after the history does to every country's delivery: its cost per impression (one factor per country, in the campaign's order) and its CTR and CVR. */
@@ -763,12 +774,8 @@ export interface MarketDay {
  */
 export function marketDay(c: StubCampaignTruth, seed: number | string, date: string): MarketDay {
   const rng = createRng(deriveSeed(seed, 'market-day', c.campaignId, date));
-  const weekend = isWeekend(date);
-  const shared = (weekend ? c.weekend.cpm : 1) * logNoise(rng, 0.04);
-  const ctr = (weekend ? c.weekend.ctr : 1) * logNoise(rng, 0.05);
-  const cvr = (weekend ? c.weekend.cvr : 1) * logNoise(rng, 0.07);
-  const cpm = costSwingsOf(c.family) === 'own' ? c.countries.map(() => logNoise(rng, OWN_COST_SWING_SD)) : c.countries.map(() => shared);
-  return { cpm, ctr, cvr };
+  const { cpm, ctr, cvr } = daySwings(c, rng, isWeekend(date));
+  return { cpm: costSwingsOf(c.family) === 'own' ? ownCostSwings(c, rng) : c.countries.map(() => cpm), ctr, cvr };
 }
 
 /** Reach from impressions and frequency: at least 1 person when there are impressions, never more than impressions. */
@@ -963,7 +970,7 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
     for (const { c, dayRng, costRng, adsetRngs } of streams) {
       const segmentsById = segmentMaps.get(c.campaignId)!;
       const shared = drawDay(c, dayRng, d, dates.length, weekends[d]!);
-      const day = costRng === null ? shared : { ...shared, countryCpm: c.countries.map(() => logNoise(costRng, OWN_COST_SWING_SD)) };
+      const day = costRng === null ? shared : { ...shared, countryCpm: ownCostSwings(c, costRng) };
       for (let a = 0; a < c.adsets.length; a++) {
         const adset = c.adsets[a]!;
         const ctx: RowContext = { date: dates[d]!, campaignId: c.campaignId, adsetId: adset.adsetId, currency: truth.currency };
