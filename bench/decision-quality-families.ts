@@ -13,8 +13,9 @@
 //      most any estimator could close from them; not for shared ad sets, whose rows are blends
 //      that its model does not describe); and the same choice judged as the loop judges it, by the
 //      value per impression a union of the chosen interests delivers when Meta delivers by their true
-//      size: (delivered − all interests') / (best set's − all interests'), the best set of the same
-//      size by bestInterests;
+//      size (tilted toward value where the family's delivery is optimized): (delivered − all
+//      interests') / (best set's − all interests'), the best set of the same size by
+//      bestInterests, beside the same estimator's ceiling choosing its best union;
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
 //      revenue of bayes against the specification's loop, and both as shares of the oracle's; and
 //      the same loop with its own interest rows credited in equal shares of the day's delivery, as
@@ -29,7 +30,7 @@
 // `npm run bench:quality:stub` (bench/decision-quality.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bestInterests, pricedAudience, runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
+import { audienceWeights, bestInterests, pricedAudience, runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
 import { segmentSizeMap, snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
@@ -37,11 +38,11 @@ import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { deriveSeed } from '../src/engine/random.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
 import type { EngineSettings, InsightRow, Metrics, Strategy } from '../src/engine/types.ts';
-import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, pricesOf, type MarketFamily } from '../src/simulation/families.ts';
+import { deliveryOf, FAMILY_NAMES, NAMED_FAMILIES, parseFamily, pricesOf, type MarketFamily } from '../src/simulation/families.ts';
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
 import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds } from './geo-ceiling.ts';
-import { ceilingRanking } from './interest-ceiling.ts';
+import { ceilingRanking, ceilingValues } from './interest-ceiling.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const SEEDS = Number(arg('seeds') ?? 20);
@@ -80,8 +81,11 @@ interface FamilyFigures {
   loop: { bayes: number[]; seed: number[]; uniform: number[]; lift: number[] };
   /** The loop whose own interest rows are equal shares of each day's delivery, as LIVE sync writes them. */
   sharedLoop: { bayes: number[]; seed: number[]; lift: number[] };
-  /** The interest choice judged by the value a union of the chosen interests delivers under delivery by true size. */
-  delivered: { bayes: number[]; seed: number[] };
+  /**
+   * The interest choice judged by the value a union of the chosen interests delivers under delivery by true size;
+   * the ceiling: interest-ceiling.ts's estimator choosing the best union, knowing each interest's true share of the delivery.
+   */
+  delivered: { bayes: number[]; seed: number[]; ceiling: number[] };
   /** bayes with no audience size known (geo split, interest choice, delivered value, loop, loop vs seed's). */
   unknownSizes: { geo: number[]; interests: number[]; delivered: number[]; loop: number[]; lift: number[] };
 }
@@ -171,7 +175,12 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   // Under paid prices an interest is worth its value per unit of spend, and a union weighs each by the spend its delivery takes.
   const paid = pricesOf(family) === 'paid';
   const truthOf = new Map(c.segments.map((g) => [g.segmentId, g]));
-  const credited = pricedAudience(trueSegmentValues(c, 'interest'), (id) => truthOf.get(id)?.sizeImpressions ?? 0, paid ? (id) => truthOf.get(id)?.cpmMultiplier ?? 1 : null);
+  // Meta delivers the union by size, or tilted toward value where the family's delivery is optimized.
+  const interestValues = trueSegmentValues(c, 'interest');
+  const deliveryModel = deliveryOf(family) === 'optimized' ? 'optimized' : 'delivery';
+  const sizes = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
+  const priceOf = (id: string) => truthOf.get(id)?.cpmMultiplier ?? 1;
+  const credited = pricedAudience(interestValues, audienceWeights(deliveryModel, sizes, interestValues).credit, paid ? priceOf : null);
   const values = credited.values;
   const bayes = decide('bayes', c, snapshot, values, credited.weightOf, marketSeed);
   const seed = decide('spec', c, snapshot, values, credited.weightOf, marketSeed);
@@ -203,6 +212,13 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   if (family.segmentRows !== 'shared') {
     const histories = [...pooled].map(([segmentId, total]) => ({ segmentType: 'interest' as const, segmentId, segmentName: segmentId, total, recent: emptyMetrics() }));
     figures.interests.ceiling.push(gapClosed(ceilingRanking(c, histories, values).slice(0, K), values));
+    // The same estimator's best union, knowing each interest's size and price and how Meta delivers
+    // (the tilt applied to its own values, not the true ones): what the rows allow on the loop's measure.
+    const estimated = ceilingValues(c, histories, values);
+    // Under paid prices its values are per unit of spend; Meta's tilt follows value per impression.
+    const perImpression = paid ? new Map([...estimated].map(([id, v]) => [id, v * priceOf(id)])) : estimated;
+    const weighs = pricedAudience(perImpression, audienceWeights(deliveryModel, sizes, perImpression).credit, paid ? priceOf : null).weightOf;
+    figures.delivered.ceiling.push(deliveredGap(bestInterests(estimated, weighs, K), values, credited.weightOf));
   }
 
   // 3. The closed loop, its own decisions feeding its data.
@@ -237,7 +253,7 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
@@ -247,7 +263,7 @@ for (const [name, family] of FAMILIES) {
   const sharedLoop = LOOP_DAYS > 0 ? { bayes: stats(figures.sharedLoop.bayes, { seed: figures.sharedLoop.seed }), seed: stats(figures.sharedLoop.seed), bayesOverSeed: stats(figures.sharedLoop.lift) } : null;
   const firstStep = { history: stats(figures.firstStep.history), best: stats(figures.firstStep.best), ceiling: figures.firstStep.ceiling.length > 0 ? stats(figures.firstStep.ceiling) : null };
   const u = figures.unknownSizes;
-  const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed) };
+  const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed), ceiling: figures.delivered.ceiling.length > 0 ? stats(figures.delivered.ceiling) : null };
   const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
   const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, firstStep: figures.firstStep, interests: figures.interests, delivered: figures.delivered, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
@@ -258,7 +274,7 @@ for (const [name, family] of FAMILIES) {
   console.log(`  geo split, share of the oracle's revenue: ${line('bayes', geo.bayes!)}; ${line('seed', geo.seed!)}; ${line('uniform', geo.uniform!)}; ${line('raw ratios', geo.raw!)}; oracle ${pct(geo.oracle!.median)}`);
   console.log(`  first step (±${PRODUCT.maxChangePct} % of the history's split), share of the oracle's revenue: ${line('history\'s split', firstStep.history)}; ${line('best within it', firstStep.best)}; ${firstStep.ceiling ? line('ceiling (Bayes estimator)', firstStep.ceiling) : 'ceiling n/a (incomplete or drifting rows)'}`);
   console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
-  console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}`);
+  console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}; ${delivered.ceiling ? line('ceiling', delivered.ceiling) : 'ceiling n/a (blended rows)'}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
   if (sharedLoop) console.log(`  ${LOOP_DAYS}-day loop, its interest rows shared as LIVE sync credits them: ${line('bayes', sharedLoop.bayes)}; seed ${pct(sharedLoop.seed.median)} (worst ${pct(sharedLoop.seed.worst)}); bayes vs seed cumulative ${pct(sharedLoop.bayesOverSeed.median)} (worst ${pct(sharedLoop.bayesOverSeed.worst)})`);
   console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}; ${line('delivered', unknownSizes.delivered)}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
@@ -278,6 +294,7 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
   ['interest choice: bayes, no size known', (f) => f.unknownSizes.interests],
   ['delivered value: bayes', (f) => f.delivered.bayes],
   ['delivered value: seed', (f) => f.delivered.seed],
+  ['delivered value: ceiling', (f) => f.delivered.ceiling],
   ['delivered value: bayes, no size known', (f) => f.unknownSizes.delivered],
   ...(LOOP_DAYS > 0
     ? ([

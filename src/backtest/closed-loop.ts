@@ -28,12 +28,13 @@ import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentBlend, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
 import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
-import { DEFAULT_FAMILY, editsOf, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
+import { DEFAULT_FAMILY, deliveryOf, editsOf, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
 import { countriesOnDay, createStubMarket, getTruth, marketDay, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
+import { optimizedTilt } from '../simulation/delivery.ts';
 import { equalShares } from '../engine/money.ts';
 import { addBlendDay, blendDayOf } from '../engine/segment-blends.ts';
 
@@ -52,7 +53,7 @@ export interface BacktestOptions {
   historyDays: number;
   /** Days each decision reads back, as TARGETING_WINDOW_DAYS does in production. */
   windowDays: number;
-  /** Default 'delivery'. */
+  /** Default: the family's delivery ('optimized' for delivery 'optimized', else 'delivery'). */
   audienceWeighting?: AudienceWeighting;
   strategies: readonly BacktestStrategy[];
   settings: EngineSettings;
@@ -179,17 +180,15 @@ export function trueInterestValues(c: StubCampaignTruth): Map<string, number> {
  */
 export type AudienceWeighting = 'delivery' | 'optimized' | 'equal';
 export const AUDIENCE_WEIGHTINGS: readonly AudienceWeighting[] = ['delivery', 'optimized', 'equal'];
-/** The 'optimized' model's tilt: 1 = an interest twice as valuable gets twice the delivery per person. */
-export const OPTIMIZED_TILT = 1;
+export { OPTIMIZED_TILT } from '../simulation/delivery.ts';
 
 /** The weights each chosen interest's delivery and credit take under a model (see AudienceWeighting). */
 export function audienceWeights(weighting: AudienceWeighting, sizes: ReadonlyMap<string, number>, values: ReadonlyMap<string, number>): { delivery: (id: string) => number; credit: (id: string) => number } {
   const size = (id: string) => sizes.get(id) ?? 0;
   if (weighting === 'equal') return { delivery: size, credit: () => 1 };
   if (weighting === 'delivery') return { delivery: size, credit: size };
-  const all = [...values.values()];
-  const mean = all.length > 0 ? all.reduce((a, b) => a + b, 0) / all.length : 0;
-  const tilted = (id: string) => (mean > 0 ? size(id) * ((values.get(id) ?? 0) / mean) ** OPTIMIZED_TILT : size(id));
+  const tilt = optimizedTilt(values);
+  const tilted = (id: string) => size(id) * tilt(id);
   return { delivery: tilted, credit: tilted };
 }
 
@@ -444,7 +443,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const creative = valueScaleAtEnd(c);
   const oracle = oracleSplit(c.countries, budget, spainMinPct, creative);
   const interestValues = trueInterestValues(c);
-  const weighting = options.audienceWeighting ?? 'delivery';
+  const weighting = options.audienceWeighting ?? (deliveryOf(family) === 'optimized' ? 'optimized' : 'delivery');
   const sizeOf = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
   const weights = audienceWeights(weighting, sizeOf, interestValues);
   const priceOf = pricesOf(family) === 'paid' ? segmentPrices(c) : null;

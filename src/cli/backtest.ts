@@ -9,7 +9,7 @@ import type { AppContext } from '../context.ts';
 import { addDays, isoDate } from '../services/dates.ts';
 import { type CliIo, printJson, printLines, UsageError } from './io.ts';
 
-export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|optimized|equal] [--audience-sizes estimated|unknown] [--interest-rows breakdown|shared] [--market-seed 7] [--family stub] [--strategy bayes] [--baseline spec] [--out FILE_PREFIX] [--json]';
+export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|optimized|equal (default: the family\'s)] [--audience-sizes estimated|unknown] [--interest-rows breakdown|shared] [--market-seed 7] [--family stub] [--strategy bayes] [--baseline spec] [--out FILE_PREFIX] [--json]';
 
 const WEIGHTING_TEXT: Record<AudienceWeighting, string> = {
   delivery: 'delivery to the chosen interests by size',
@@ -24,7 +24,8 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
       days: { type: 'string', default: '28' },
       'history-days': { type: 'string', default: '14' },
       'window-days': { type: 'string' },
-      'audience-weighting': { type: 'string', default: 'delivery' },
+      // Absent: the family's own delivery (delivery 'optimized' → optimized, else by size).
+      'audience-weighting': { type: 'string' },
       'audience-sizes': { type: 'string', default: 'estimated' },
       'interest-rows': { type: 'string', default: 'breakdown' },
       'market-seed': { type: 'string', default: '7' },
@@ -46,8 +47,8 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     if (named === null) throw new UsageError(`--${name}: must be one of ${STRATEGIES.join(', ')} (seed is accepted for spec), got ${JSON.stringify(text)}`);
     return named;
   };
-  const weighting = values['audience-weighting'] as AudienceWeighting;
-  if (!AUDIENCE_WEIGHTINGS.includes(weighting)) throw new UsageError(`--audience-weighting: must be one of ${AUDIENCE_WEIGHTINGS.join(', ')}, got ${JSON.stringify(weighting)}`);
+  const weighting = values['audience-weighting'] as AudienceWeighting | undefined;
+  if (weighting !== undefined && !AUDIENCE_WEIGHTINGS.includes(weighting)) throw new UsageError(`--audience-weighting: must be one of ${AUDIENCE_WEIGHTINGS.join(', ')}, got ${JSON.stringify(weighting)}`);
   const audienceSizes = values['audience-sizes'] as AudienceSizes;
   if (!AUDIENCE_SIZES.includes(audienceSizes)) throw new UsageError(`--audience-sizes: must be one of ${AUDIENCE_SIZES.join(', ')}, got ${JSON.stringify(audienceSizes)}`);
   const interestRows = values['interest-rows'] as InterestRows;
@@ -67,7 +68,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     days: whole('days', values.days, 1, 365),
     historyDays: whole('history-days', values['history-days'], 3, 365),
     windowDays: values['window-days'] === undefined ? ctx.config.windowDays : whole('window-days', values['window-days'], 1, 400),
-    audienceWeighting: weighting,
+    ...(weighting === undefined ? {} : { audienceWeighting: weighting }),
     audienceSizes,
     interestRows,
     family,

@@ -66,7 +66,8 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/x')).toThrow(/edits must be one of free, reset-learning, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/x')).toThrow(/budget must be one of typical, small, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/x')).toThrow(/cost swings must be one of shared, own, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/x')).toThrow(/delivery must be one of size, optimized, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -180,6 +181,27 @@ describe('market families', () => {
     expect(familyName(NAMED_FAMILIES['own-cost-swings']!)).toBe('own-cost-swings');
     expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/own')).toEqual(NAMED_FAMILIES['own-cost-swings']);
     expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared')).toEqual(DEFAULT_FAMILY);
+  });
+
+  it("optimized delivery: the union's impressions per unit of size follow each segment's value; the loop credits the same tilt", () => {
+    // Each interest's impressions over its size, against its true value: flat (noise only) by size,
+    // rising with value under optimized delivery, where a segment twice as valuable gets twice the delivery per person.
+    const slope = (family: MarketFamily) => {
+      const { truth, rows } = rowsOf(family, { days: 28, interestsPerCampaign: 80 });
+      const impressions = new Map<string, number>();
+      for (const r of rows) if (r.segmentType === 'interest') impressions.set(r.segmentId, (impressions.get(r.segmentId) ?? 0) + r.impressions);
+      const values = trueSegmentValues(truth, 'interest');
+      const points = truth.segments.filter((g) => g.segmentType === 'interest' && (values.get(g.segmentId) ?? 0) > 0 && (impressions.get(g.segmentId) ?? 0) > 0).map((g) => [Math.log(values.get(g.segmentId)!), Math.log(impressions.get(g.segmentId)! / g.sizeImpressions)] as const);
+      const mx = points.reduce((a, p) => a + p[0], 0) / points.length;
+      const my = points.reduce((a, p) => a + p[1], 0) / points.length;
+      return points.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / points.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+    };
+    expect(Math.abs(slope(DEFAULT_FAMILY))).toBeLessThan(0.15);
+    expect(slope(NAMED_FAMILIES['optimized-delivery']!)).toBeGreaterThan(0.8);
+    expect(slope(NAMED_FAMILIES['optimized-delivery']!)).toBeLessThan(1.2);
+    expect(familyName(NAMED_FAMILIES['optimized-delivery']!)).toBe('optimized-delivery');
+    expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/optimized')).toEqual(NAMED_FAMILIES['optimized-delivery']);
+    expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size')).toEqual(DEFAULT_FAMILY);
   });
 
   it("a day after the history swings as the history's days do: the same for every caller, costs together or each country's own", () => {

@@ -93,6 +93,16 @@ export type BudgetAxis = 'typical' | 'small';
  */
 export type CostSwingsAxis = 'shared' | 'own';
 
+/**
+ * How Meta spreads an ad set's delivery among the segments it targets together (the union's rows
+ * of the history, and the closed loop's chosen interests):
+ * - 'size' (absent): where the people are, in proportion to each segment's size (the stub's
+ *   original market);
+ * - 'optimized': Meta's delivery optimisation tilts the same union toward the segments whose
+ *   people convert, each in proportion to size × its value over the mean (src/simulation/delivery.ts).
+ */
+export type DeliveryAxis = 'size' | 'optimized';
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
@@ -109,6 +119,8 @@ export interface MarketFamily {
   readonly budget?: BudgetAxis;
   /** Absent: 'shared', as every family decided before the axis existed. */
   readonly costSwings?: CostSwingsAxis;
+  /** Absent: 'size', as every family decided before the axis existed. */
+  readonly delivery?: DeliveryAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
@@ -135,6 +147,10 @@ export function costSwingsOf(f: MarketFamily): CostSwingsAxis {
   return f.costSwings ?? 'shared';
 }
 
+export function deliveryOf(f: MarketFamily): DeliveryAxis {
+  return f.delivery ?? 'size';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
@@ -144,6 +160,7 @@ export const DRIFT_AXIS: readonly DriftAxis[] = ['none', 'countries'];
 export const EDITS_AXIS: readonly EditsAxis[] = ['free', 'reset-learning'];
 export const BUDGET_AXIS: readonly BudgetAxis[] = ['typical', 'small'];
 export const COST_SWINGS_AXIS: readonly CostSwingsAxis[] = ['shared', 'own'];
+export const DELIVERY_AXIS: readonly DeliveryAxis[] = ['size', 'optimized'];
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -156,6 +173,7 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'edits', label: 'edits', values: EDITS_AXIS, absent: 'free' },
   { key: 'budget', label: 'budget', values: BUDGET_AXIS, absent: 'typical' },
   { key: 'costSwings', label: 'cost swings', values: COST_SWINGS_AXIS, absent: 'shared' },
+  { key: 'delivery', label: 'delivery', values: DELIVERY_AXIS, absent: 'size' },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -187,6 +205,7 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'small-budget': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', budget: 'small' }),
   'small-learning-resets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning', budget: 'small' }),
   'own-cost-swings': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', costSwings: 'own' }),
+  'optimized-delivery': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', delivery: 'optimized' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -194,7 +213,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * a sixth, drift, a seventh, edits, an eighth, budget, and a ninth, cost swings: "/paid/patchy/countries/reset-learning/small/own"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, and a tenth, delivery: "/paid/patchy/countries/reset-learning/small/own/optimized"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -211,7 +230,7 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes, up to the last one not at its default. */
@@ -224,7 +243,7 @@ export function familyName(f: MarketFamily): string {
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b) && costSwingsOf(a) === costSwingsOf(b);
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b) && costSwingsOf(a) === costSwingsOf(b) && deliveryOf(a) === deliveryOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

@@ -25,7 +25,8 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { budgetOf, costSwingsOf, DEFAULT_FAMILY, driftOf, reportingOf, type MarketFamily } from './families.ts';
+import { budgetOf, costSwingsOf, DEFAULT_FAMILY, deliveryOf, driftOf, reportingOf, type MarketFamily } from './families.ts';
+import { optimizedTilt } from './delivery.ts';
 import { reportedRow } from './reporting.ts';
 import { conversionFactor, type CountryResponse, trueImpressions, type ValueScale } from './response.ts';
 
@@ -840,6 +841,8 @@ function simulateAdsetDay(
   days: number,
   ctx: RowContext,
   segmentsById: ReadonlyMap<string, StubSegmentTruth>,
+  /** Delivery per unit of size where Meta's delivery optimisation tilts the union (family delivery 'optimized'); null = by size. */
+  tilt: ((segmentId: string) => number) | null,
 ): InsightRow[] {
   const rows: InsightRow[] = [];
   const spend = Math.max(1, Math.round(c.dailyBudgetMinor * adset.budgetShare * day.budget));
@@ -910,7 +913,8 @@ function simulateAdsetDay(
   // (b) Segments. An ad set of one segment: its whole delivery. An ad set of several: its
   // delivery credited to them in equal parts, as LIVE sync credits Meta's rows (the remainder of a
   // small count rotating, so no segment always gets the day's few purchases). The union: the same
-  // impressions and spend, split by size with daily noise (log-sd 0.25), at each segment's own rates.
+  // impressions and spend, split by size (tilted toward value under optimized delivery) with daily
+  // noise (log-sd 0.25), at each segment's own rates.
   if (adset.segmentIds !== null) {
     const members = adset.segmentIds.map((id) => segmentsById.get(id)!);
     const parts = (total: number, metric: string) => (members.length > 0 ? equalShares(total, members.length, `${ctx.adsetId}|${ctx.date}|${metric}`) : []);
@@ -922,7 +926,7 @@ function simulateAdsetDay(
   }
   const segs = adset.segmentIds === null ? c.segments : [];
   const segWeights = new Array<number>(segs.length);
-  for (let i = 0; i < segs.length; i++) segWeights[i] = segs[i]!.sizeImpressions * logNoise(rng, 0.25);
+  for (let i = 0; i < segs.length; i++) segWeights[i] = segs[i]!.sizeImpressions * (tilt === null ? 1 : tilt(segs[i]!.segmentId)) * logNoise(rng, 0.25);
   const segImpressions = segs.length > 0 ? splitExact(impressionsTotal, segWeights) : [];
   const segSpend = segs.length > 0 ? splitExact(spend, spendWeights(segImpressions, segs, segWeights)) : [];
   for (let i = 0; i < segs.length; i++) {
@@ -956,6 +960,14 @@ function spendWeights(impressions: readonly number[], parts: readonly { cpmMulti
   return w.some((x) => x > 0) ? w : [...fallback];
 }
 
+/** Each segment's delivery per unit of size under optimized delivery: its value against its type's (delivery.ts). */
+function deliveryTilts(c: StubCampaignTruth): (segmentId: string) => number {
+  const byType = new Map<string, (id: string) => number>();
+  for (const g of c.segments) if (!byType.has(g.segmentType)) byType.set(g.segmentType, optimizedTilt(trueSegmentValues(c, g.segmentType)));
+  const typeOf = new Map(c.segments.map((g) => [g.segmentId, g.segmentType]));
+  return (id) => byType.get(typeOf.get(id) ?? '')?.(id) ?? 1;
+}
+
 function* generateRows(truth: StubTruth, seed: number | string, dates: readonly string[]): Generator<InsightRow> {
   const streams = truth.campaigns.map((c) => ({
     c,
@@ -966,6 +978,7 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
   }));
   const weekends = dates.map(isWeekend);
   const segmentMaps = new Map(truth.campaigns.map((c) => [c.campaignId, new Map(c.segments.map((g) => [g.segmentId, g]))]));
+  const tilts = new Map(truth.campaigns.map((c) => [c.campaignId, deliveryOf(c.family) === 'optimized' ? deliveryTilts(c) : null]));
   for (let d = 0; d < dates.length; d++) {
     for (const { c, dayRng, costRng, adsetRngs } of streams) {
       const segmentsById = segmentMaps.get(c.campaignId)!;
@@ -974,7 +987,7 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
       for (let a = 0; a < c.adsets.length; a++) {
         const adset = c.adsets[a]!;
         const ctx: RowContext = { date: dates[d]!, campaignId: c.campaignId, adsetId: adset.adsetId, currency: truth.currency };
-        const rows = simulateAdsetDay(c, adset, adsetRngs[a]!, day, d, dates.length, ctx, segmentsById);
+        const rows = simulateAdsetDay(c, adset, adsetRngs[a]!, day, d, dates.length, ctx, segmentsById, tilts.get(c.campaignId)!);
         for (const row of rows) yield reportedRow(row, reportingOf(c.family), seed, dates.length - 1 - d);
       }
     }

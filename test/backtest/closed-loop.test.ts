@@ -76,6 +76,10 @@ describe('runBacktest', () => {
     const optimized = runBacktest({ ...options, strategies: ['spec', 'bayes', 'oracle'], audienceWeighting: 'optimized' });
     expect(optimized.audienceWeighting).toBe('optimized');
     for (const x of optimized.series) for (const d of x.days) expect(d.audienceMultiplier).toBeLessThanOrEqual(optimized.oracleAudienceMultiplier + 1e-12);
+    // A family whose Meta optimizes delivery is delivered so without being told; told, the loop follows the option.
+    const family = { ...options, days: 2, strategies: ['oracle'] as const, family: NAMED_FAMILIES['optimized-delivery']! };
+    expect(runBacktest(family).audienceWeighting).toBe('optimized');
+    expect(runBacktest({ ...family, audienceWeighting: 'delivery' }).audienceWeighting).toBe('delivery');
   });
 
   it('gives the decisions the market\'s audience size estimates by default, and none when told they are unknown', () => {
