@@ -82,8 +82,9 @@ interface FamilyFigures {
   /** The loop whose own interest rows are equal shares of each day's delivery, as LIVE sync writes them. */
   sharedLoop: { bayes: number[]; seed: number[]; lift: number[] };
   /**
-   * The interest choice judged by the value a union of the chosen interests delivers under delivery by true size;
-   * the ceiling: interest-ceiling.ts's estimator choosing the best union, knowing each interest's true share of the delivery.
+   * The interest choice judged by the value a union of the chosen interests delivers as Meta delivers it (by
+   * true size, tilted toward value under optimized delivery); the ceiling: interest-ceiling.ts's estimator
+   * choosing the union its values make best, knowing each interest's size and price and how Meta delivers.
    */
   delivered: { bayes: number[]; seed: number[]; ceiling: number[] };
   /** bayes with no audience size known (geo split, interest choice, delivered value, loop, loop vs seed's). */
