@@ -30,7 +30,7 @@
 // `npm run bench:quality:stub` (bench/decision-quality.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { audienceWeights, bestInterests, pricedAudience, runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
+import { audienceWeightingOf, audienceWeights, bestInterests, pricedAudience, runBacktest, uniformSplit } from '../src/backtest/closed-loop.ts';
 import { segmentSizeMap, snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
@@ -38,7 +38,7 @@ import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { deriveSeed } from '../src/engine/random.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
 import type { EngineSettings, InsightRow, Metrics, Strategy } from '../src/engine/types.ts';
-import { deliveryOf, FAMILY_NAMES, NAMED_FAMILIES, parseFamily, pricesOf, type MarketFamily } from '../src/simulation/families.ts';
+import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, pricesOf, type MarketFamily } from '../src/simulation/families.ts';
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
 import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds } from './geo-ceiling.ts';
@@ -178,7 +178,7 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   const truthOf = new Map(c.segments.map((g) => [g.segmentId, g]));
   // Meta delivers the union by size, or tilted toward value where the family's delivery is optimized.
   const interestValues = trueSegmentValues(c, 'interest');
-  const deliveryModel = deliveryOf(family) === 'optimized' ? 'optimized' : 'delivery';
+  const deliveryModel = audienceWeightingOf(family);
   const sizes = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
   const priceOf = (id: string) => truthOf.get(id)?.cpmMultiplier ?? 1;
   const credited = pricedAudience(interestValues, audienceWeights(deliveryModel, sizes, interestValues).credit, paid ? priceOf : null);
@@ -215,11 +215,10 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
     figures.interests.ceiling.push(gapClosed(ceilingRanking(c, histories, values).slice(0, K), values));
     // The same estimator's best union, knowing each interest's size and price and how Meta delivers
     // (the tilt applied to its own values, not the true ones): what the rows allow on the loop's measure.
-    const estimated = ceilingValues(c, histories, values);
-    // Under paid prices its values are per unit of spend; Meta's tilt follows value per impression.
-    const perImpression = paid ? new Map([...estimated].map(([id, v]) => [id, v * priceOf(id)])) : estimated;
-    const weighs = pricedAudience(perImpression, audienceWeights(deliveryModel, sizes, perImpression).credit, paid ? priceOf : null).weightOf;
-    figures.delivered.ceiling.push(deliveredGap(bestInterests(estimated, weighs, K), values, credited.weightOf));
+    // Its values per impression, priced and weighed as the truth is (each interest at its own price).
+    const estimated = ceilingValues(c, histories, interestValues);
+    const judged = pricedAudience(estimated, audienceWeights(deliveryModel, sizes, estimated).credit, paid ? priceOf : null);
+    figures.delivered.ceiling.push(deliveredGap(bestInterests(judged.values, judged.weightOf, K), values, credited.weightOf));
   }
 
   // 3. The closed loop, its own decisions feeding its data.

@@ -7,7 +7,8 @@
 //   3. the 28-day closed loop of src/backtest/closed-loop.ts (the same code as `backtest`), under
 //      each of its models of delivery to the chosen interests, with variants of the settings;
 //   4. the regret of that loop week by week over 8 weeks.
-import { AUDIENCE_WEIGHTINGS, bestInterests, type AudienceSizes, OPTIMIZED_TILT, runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
+import { OPTIMIZED_TILT } from '../src/simulation/delivery.ts';
+import { AUDIENCE_WEIGHTINGS, bestInterests, type AudienceSizes, runBacktest, trueInterestValues, trueMarkets, uniformSplit, type AudienceWeighting } from '../src/backtest/closed-loop.ts';
 import { selectInterests } from '../src/engine/audience.ts';
 import { exploreSegments, explorationSlots } from '../src/engine/exploration.ts';
 import { createRng } from '../src/engine/random.ts';

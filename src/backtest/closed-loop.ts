@@ -180,7 +180,11 @@ export function trueInterestValues(c: StubCampaignTruth): Map<string, number> {
  */
 export type AudienceWeighting = 'delivery' | 'optimized' | 'equal';
 export const AUDIENCE_WEIGHTINGS: readonly AudienceWeighting[] = ['delivery', 'optimized', 'equal'];
-export { OPTIMIZED_TILT } from '../simulation/delivery.ts';
+
+/** The weighting a family's market delivers with: tilted toward value where its delivery is optimized, else by size. */
+export function audienceWeightingOf(family: MarketFamily): AudienceWeighting {
+  return deliveryOf(family) === 'optimized' ? 'optimized' : 'delivery';
+}
 
 /** The weights each chosen interest's delivery and credit take under a model (see AudienceWeighting). */
 export function audienceWeights(weighting: AudienceWeighting, sizes: ReadonlyMap<string, number>, values: ReadonlyMap<string, number>): { delivery: (id: string) => number; credit: (id: string) => number } {
@@ -443,7 +447,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const creative = valueScaleAtEnd(c);
   const oracle = oracleSplit(c.countries, budget, spainMinPct, creative);
   const interestValues = trueInterestValues(c);
-  const weighting = options.audienceWeighting ?? (deliveryOf(family) === 'optimized' ? 'optimized' : 'delivery');
+  const weighting = options.audienceWeighting ?? audienceWeightingOf(family);
   const sizeOf = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
   const weights = audienceWeights(weighting, sizeOf, interestValues);
   const priceOf = pricesOf(family) === 'paid' ? segmentPrices(c) : null;

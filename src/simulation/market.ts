@@ -841,8 +841,8 @@ function simulateAdsetDay(
   days: number,
   ctx: RowContext,
   segmentsById: ReadonlyMap<string, StubSegmentTruth>,
-  /** Delivery per unit of size where Meta's delivery optimisation tilts the union (family delivery 'optimized'); null = by size. */
-  tilt: ((segmentId: string) => number) | null,
+  /** Delivery per unit of size by segment where Meta's delivery optimisation tilts the union (family delivery 'optimized'); null = by size. */
+  tilt: ReadonlyMap<string, number> | null,
 ): InsightRow[] {
   const rows: InsightRow[] = [];
   const spend = Math.max(1, Math.round(c.dailyBudgetMinor * adset.budgetShare * day.budget));
@@ -926,7 +926,7 @@ function simulateAdsetDay(
   }
   const segs = adset.segmentIds === null ? c.segments : [];
   const segWeights = new Array<number>(segs.length);
-  for (let i = 0; i < segs.length; i++) segWeights[i] = segs[i]!.sizeImpressions * (tilt === null ? 1 : tilt(segs[i]!.segmentId)) * logNoise(rng, 0.25);
+  for (let i = 0; i < segs.length; i++) segWeights[i] = segs[i]!.sizeImpressions * (tilt?.get(segs[i]!.segmentId) ?? 1) * logNoise(rng, 0.25);
   const segImpressions = segs.length > 0 ? splitExact(impressionsTotal, segWeights) : [];
   const segSpend = segs.length > 0 ? splitExact(spend, spendWeights(segImpressions, segs, segWeights)) : [];
   for (let i = 0; i < segs.length; i++) {
@@ -961,11 +961,14 @@ function spendWeights(impressions: readonly number[], parts: readonly { cpmMulti
 }
 
 /** Each segment's delivery per unit of size under optimized delivery: its value against its type's (delivery.ts). */
-function deliveryTilts(c: StubCampaignTruth): (segmentId: string) => number {
-  const byType = new Map<string, (id: string) => number>();
-  for (const g of c.segments) if (!byType.has(g.segmentType)) byType.set(g.segmentType, optimizedTilt(trueSegmentValues(c, g.segmentType)));
-  const typeOf = new Map(c.segments.map((g) => [g.segmentId, g.segmentType]));
-  return (id) => byType.get(typeOf.get(id) ?? '')?.(id) ?? 1;
+function deliveryTilts(c: StubCampaignTruth): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const type of new Set(c.segments.map((g) => g.segmentType))) {
+    const values = trueSegmentValues(c, type);
+    const tilt = optimizedTilt(values);
+    for (const id of values.keys()) out.set(id, tilt(id));
+  }
+  return out;
 }
 
 function* generateRows(truth: StubTruth, seed: number | string, dates: readonly string[]): Generator<InsightRow> {
