@@ -26,7 +26,8 @@ export async function refreshSegmentPerformance(tx: Db, settings: EngineSettings
   const onlyWritten = written !== undefined && (!written.hadSegmentRows || (written.mayHaveReplaced && (await countSegmentRows(tx)) === written.days.rows));
   const aggregates = (onlyWritten && (await segmentAggregatesOf(tx, written.days, settings.recentDays))) || (await loadSegmentAggregates(tx, settings.recentDays));
   const rows: SegmentPerformanceRow[] = aggregates.map((a) => {
-    const fatigue = detectFatigue(a.total, a.recent, settings);
+    // On the segment's own rows: an equal share of a blended ad set's day is the ad set's figure, not the segment's.
+    const fatigue = detectFatigue(a.own.total, a.own.recent, settings);
     return {
       segmentType: a.segmentType,
       segmentId: a.segmentId,

@@ -28,15 +28,50 @@ export interface SegmentDays {
   segments: Map<string, SegmentEntry[]>;
   /** How many segment rows (segment_type not empty) were added. */
   rows: number;
+  /**
+   * By campaign, ad set and day, the rows that could be equal shares of one delivery (no other
+   * breakdown): their count and the range of their impressions, the database's screen of such a
+   * day (share-rows.ts). A day it passes may be shares, which the store tells apart.
+   */
+  shareScreens: Map<string, Map<string, Map<string, ShareScreen>>>;
+}
+
+interface ShareScreen {
+  rows: number;
+  leastImpressions: number;
+  mostImpressions: number;
 }
 
 export function emptySegmentDays(): SegmentDays {
-  return { segments: new Map(), rows: 0 };
+  return { segments: new Map(), rows: 0, shareScreens: new Map() };
+}
+
+function screenRow(days: SegmentDays, r: InsightRow): void {
+  if (r.segmentType === 'demographic' || r.country !== '' || r.age !== '' || r.gender !== '') return;
+  let adsets = days.shareScreens.get(r.campaignId);
+  if (adsets === undefined) days.shareScreens.set(r.campaignId, (adsets = new Map()));
+  let dates = adsets.get(r.adsetId);
+  if (dates === undefined) adsets.set(r.adsetId, (dates = new Map()));
+  const screen = dates.get(r.date);
+  if (screen === undefined) dates.set(r.date, { rows: 1, leastImpressions: r.impressions, mostImpressions: r.impressions });
+  else {
+    screen.rows++;
+    if (r.impressions < screen.leastImpressions) screen.leastImpressions = r.impressions;
+    if (r.impressions > screen.mostImpressions) screen.mostImpressions = r.impressions;
+  }
+}
+
+function mayHoldShares(days: SegmentDays): boolean {
+  for (const adsets of days.shareScreens.values()) {
+    for (const dates of adsets.values()) for (const s of dates.values()) if (s.rows >= 2 && s.mostImpressions - s.leastImpressions <= 1) return true;
+  }
+  return false;
 }
 
 export function addSegmentDay(days: SegmentDays, r: InsightRow): void {
   if (r.segmentType === '') return;
   days.rows++;
+  screenRow(days, r);
   let list = days.segments.get(r.segmentId);
   if (list === undefined) {
     list = [];
@@ -59,9 +94,11 @@ export function addSegmentDay(days: SegmentDays, r: InsightRow): void {
 /**
  * What loadSegmentAggregates reads from the store when its segment rows are exactly the added ones:
  * per segment, every day's sums, and the recent ones counted back from its own last day. Null when
- * a sum leaves the integers a double holds exactly (the database adds in bigint: the caller asks it).
+ * a sum leaves the integers a double holds exactly (the database adds in bigint), or when some ad
+ * set-day's rows may be equal shares (loadSegmentAggregates sets them apart): the caller asks it.
  */
 export async function segmentAggregatesOf(db: Db, days: SegmentDays, recentDays: number): Promise<SegmentAggregate[] | null> {
+  if (mayHoldShares(days)) return null;
   const out: SegmentAggregate[] = [];
   const named: { at: number; names: string[] }[] = [];
   for (const e of [...days.segments.values()].flat()) {
@@ -77,7 +114,7 @@ export async function segmentAggregatesOf(db: Db, days: SegmentDays, recentDays:
     // Every sum of non-negative rows is at most its total: the totals being exact makes all exact.
     if (!Object.values(total).every(Number.isSafeInteger)) return null;
     if (e.otherNames !== null) named.push({ at: out.length, names: [e.name, ...e.otherNames] });
-    out.push({ segmentType: e.segmentType, segmentId: e.segmentId, segmentName: e.name, currency: e.currency, campaignsCount: e.campaigns.size, lastUsed: last, total, recent });
+    out.push({ segmentType: e.segmentType, segmentId: e.segmentId, segmentName: e.name, currency: e.currency, campaignsCount: e.campaigns.size, lastUsed: last, total, recent, own: { total, recent } });
   }
   if (named.length > 0) {
     // max(segment_name) in SQL orders by the database's collation, which JavaScript does not know.

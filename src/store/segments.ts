@@ -1,7 +1,11 @@
+import { addCalendarDays } from '../engine/calendar.ts';
+import { addRow, emptyMetrics, subtractMetrics } from '../engine/metrics.ts';
+import { isEqualShareDay } from '../engine/segment-blends.ts';
 import type { Metrics, SegmentType } from '../engine/types.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Db } from './db.ts';
 import { metricsColumnsOfSums, metricsPartialSums, readMetrics } from './metrics-sql.ts';
+import { SHARE_CANDIDATE_ROWS, SHARE_DAY_SCREEN, SHARE_ROW_COLUMNS, shareRowOf, type ShareQueryRow } from './share-rows.ts';
 
 export interface SegmentAggregate {
   segmentType: SegmentType;
@@ -12,6 +16,12 @@ export interface SegmentAggregate {
   lastUsed: string;
   total: Metrics;
   recent: Metrics;
+  /**
+   * `total` and `recent` less the equal shares of blended ad set-days (sharesByDay): the
+   * segment's own rows, which the fatigue verdict reads. A share is the ad set's delivery credited
+   * to each of its segments alike, so it would make every member look fatigued when the ad set is.
+   */
+  own: { total: Metrics; recent: Metrics };
 }
 
 /**
@@ -43,16 +53,68 @@ export async function loadSegmentAggregates(db: Db, recentDays: number): Promise
      group by segment_type, segment_id, currency, last_date`,
     [recentDays],
   );
-  return rows.map((r) => ({
-    segmentType: r.segment_type as SegmentType,
-    segmentId: String(r.segment_id),
-    segmentName: String(r.segment_name),
-    currency: String(r.currency),
-    campaignsCount: Number(r.campaigns_count),
-    lastUsed: String(r.last_used),
-    total: readMetrics(r, 't_'),
-    recent: readMetrics(r, 'r_'),
-  }));
+  const shares = await sharesByDay(db);
+  return rows.map((r) => {
+    const total = readMetrics(r, 't_');
+    const recent = readMetrics(r, 'r_');
+    const lastUsed = String(r.last_used);
+    const days = shares.get(`${String(r.segment_type)}\u0000${String(r.segment_id)}\u0000${String(r.currency)}`);
+    return {
+      segmentType: r.segment_type as SegmentType,
+      segmentId: String(r.segment_id),
+      segmentName: String(r.segment_name),
+      currency: String(r.currency),
+      campaignsCount: Number(r.campaigns_count),
+      lastUsed,
+      total,
+      recent,
+      own: days === undefined ? { total, recent } : ownRows(total, recent, days, addCalendarDays(lastUsed, -recentDays)),
+    };
+  });
+}
+
+/**
+ * The equal shares of blended ad set-days (share-rows.ts) summed per segment, currency and day,
+ * keyed type \0 id \0 currency. Only the screened days' rows come back: most stores have none, and
+ * one pass joining every row to those days made the table's refresh twice as slow.
+ */
+async function sharesByDay(db: Db): Promise<Map<string, { date: string; shared: Metrics }[]>> {
+  const rows = await db.query<ShareQueryRow & { campaign_id: string; currency: string }>(
+    `with candidate_days as (
+       select campaign_id, adset_id, date from insights where ${SHARE_CANDIDATE_ROWS}
+       group by campaign_id, adset_id, date having ${SHARE_DAY_SCREEN})
+     select campaign_id, currency, ${SHARE_ROW_COLUMNS}
+     from insights join candidate_days using (campaign_id, adset_id, date)
+     where ${SHARE_CANDIDATE_ROWS}
+     order by campaign_id, adset_id, date`,
+  );
+  const out = new Map<string, { date: string; shared: Metrics }[]>();
+  const sameDay = (a: (typeof rows)[number], b: (typeof rows)[number]) => a.campaign_id === b.campaign_id && a.adset_id === b.adset_id && a.date === b.date;
+  for (let from = 0; from < rows.length;) {
+    let to = from + 1;
+    while (to < rows.length && sameDay(rows[to]!, rows[from]!)) to++;
+    const day = rows.slice(from, to);
+    const shares = day.map(shareRowOf);
+    if (isEqualShareDay(shares)) {
+      day.forEach((r, i) => {
+        const key = `${r.segment_type}\u0000${r.segment_id}\u0000${r.currency}`;
+        (out.get(key) ?? out.set(key, []).get(key)!).push({ date: r.date, shared: addRow(emptyMetrics(), shares[i]!) });
+      });
+    }
+    from = to;
+  }
+  return out;
+}
+
+/** A segment's totals less its shares: every day's from `total`, the days after `recentAfter` from `recent`. */
+function ownRows(total: Metrics, recent: Metrics, days: readonly { date: string; shared: Metrics }[], recentAfter: string): { total: Metrics; recent: Metrics } {
+  let ownTotal = total;
+  let ownRecent = recent;
+  for (const d of days) {
+    ownTotal = subtractMetrics(ownTotal, d.shared);
+    if (d.date > recentAfter) ownRecent = subtractMetrics(ownRecent, d.shared);
+  }
+  return { total: ownTotal, recent: ownRecent };
 }
 
 export interface SegmentPerformanceRow {

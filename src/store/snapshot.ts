@@ -4,6 +4,7 @@ import type { AdSetSnapshot, CampaignSnapshot, CountryDay, DemographicHistory, M
 import { addBlendDay, blendDayOf, type ShareRow } from '../engine/segment-blends.ts';
 import type { Db } from './db.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
+import { SHARE_CANDIDATE_ROWS, SHARE_DAY_SCREEN, SHARE_ROW_COLUMNS, shareRowOf, type ShareQueryRow } from './share-rows.ts';
 
 export interface SnapshotWindow {
   start: string;
@@ -62,17 +63,12 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
   // their rows; a cheap screen in SQL keeps the days of real per-segment figures out of the reply.
   const shareRows = await db.query<ShareQueryRow>(
     `with candidate_days as (
-       select adset_id, date from insights
-       where ${inWindow} and ${segmentRows} and country = '' and age = '' and gender = ''
-       group by adset_id, date
-       having count(*) >= 2 and max(impressions) - min(impressions) <= 1)
-     select i.adset_id, to_char(i.date, 'YYYY-MM-DD') as date, i.segment_type, i.segment_id, i.impressions::float8 as impressions,
-       i.reach::float8 as reach, i.clicks::float8 as clicks, i.spend_minor::float8 as spend_minor, i.conversions::float8 as conversions,
-       i.revenue_minor::float8 as revenue_minor
-     from insights i join candidate_days d on d.adset_id = i.adset_id and d.date = i.date
-     where i.campaign_id = $1 and i.date between $2::date and $3::date and i.segment_type <> '' and i.segment_type <> 'demographic'
-       and i.country = '' and i.age = '' and i.gender = ''
-     order by i.adset_id, i.date, i.segment_type, i.segment_id`,
+       select adset_id, date from insights where ${inWindow} and ${SHARE_CANDIDATE_ROWS}
+       group by adset_id, date having ${SHARE_DAY_SCREEN})
+     select ${SHARE_ROW_COLUMNS}
+     from insights join candidate_days using (adset_id, date)
+     where ${inWindow} and ${SHARE_CANDIDATE_ROWS}
+     order by adset_id, date, segment_type, segment_id`,
     params.slice(0, 3),
   );
   const countries = await db.query<Row>(
@@ -202,22 +198,6 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
 
 type Kind = 'plain' | 'country' | 'demographic' | 'segment';
 
-interface ShareQueryRow {
-  adset_id: string;
-  date: string;
-  segment_type: string;
-  segment_id: string;
-  impressions: number;
-  reach: number | null;
-  clicks: number;
-  spend_minor: number;
-  conversions: number | null;
-  revenue_minor: number | null;
-}
-
-/** A nullable count as a number (the driver may give bigints as strings); null stays unknown. */
-const optional = (x: number | null) => (x === null ? null : Number(x));
-
 /**
  * The candidate share rows (ordered by ad set, day, type, id): the days blendDayOf takes for
  * shares become each ad set's blends, one per set of segments shared among, and each segment's
@@ -230,7 +210,7 @@ function readBlends(rows: readonly ShareQueryRow[], adsets: ReadonlyMap<string, 
     const key = `${String(r.adset_id)}\u0000${String(r.date)}`;
     let day = days.get(key);
     if (day === undefined) days.set(key, (day = { adsetId: String(r.adset_id), rows: [] }));
-    day.rows.push({ segmentType: r.segment_type as SegmentType, segmentId: String(r.segment_id), impressions: Number(r.impressions), reach: optional(r.reach), clicks: Number(r.clicks), spendMinor: Number(r.spend_minor), conversions: optional(r.conversions), revenueMinor: optional(r.revenue_minor) });
+    day.rows.push(shareRowOf(r));
   }
   const histories = new Map<string, SegmentHistory>();
   for (const [adsetId, a] of adsets) for (const h of a.segments) histories.set(`${adsetId}\u0000${h.segmentType}\u0000${h.segmentId}`, h);
