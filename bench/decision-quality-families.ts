@@ -16,7 +16,11 @@
 //      size (tilted toward value where the family's delivery is optimized): (delivered − all
 //      interests') / (best set's − all interests'), the best set of the same size by
 //      bestInterests, beside the same estimator's ceiling choosing its best union;
-//   3. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
+//   3. the age and gender targeting of the same run: the revenue of the decided split with each ad
+//      set's ages and gender, against the same split without narrowing and beside the best
+//      targeting, under three assumptions of what a smaller audience costs in reach
+//      (src/simulation/demographic-response.ts: reach exponents 0, 0.5 and 1), since no row shows it;
+//   4. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
 //      revenue of bayes against the specification's loop, and both as shares of the oracle's; and
 //      the same loop with its own interest rows credited in equal shares of the day's delivery, as
 //      LIVE sync credits an ad set of several interests (`backtest --interest-rows shared`).
@@ -24,7 +28,7 @@
 // what `stub generate` stores in segment_sizes), joined to the snapshot as the store joins them;
 // bayes is run again with no size (a CSV import without segment_size), reported beside.
 // The engine is called only through optimizeCampaign and runBacktest, as a run would call it.
-// Results: bench/results/decision-quality.json (a full run: every family, ≥ 20 markets each);
+// Results: bench/results/decision-quality.json (a full run: every family, ≥ 20 markets each, the 28-day loop);
 // partial runs write bench/results/decision-quality-partial.json.
 // The stub-only analyses that came before (interest ceiling, loop variants, weekly regret) are
 // `npm run bench:quality:stub` (bench/decision-quality.ts).
@@ -39,6 +43,7 @@ import { deriveSeed } from '../src/engine/random.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
 import type { EngineSettings, InsightRow, Metrics, Strategy } from '../src/engine/types.ts';
 import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, pricesOf, type MarketFamily } from '../src/simulation/families.ts';
+import { bestTargeting, NO_NARROWING, revenueWithTargeting, type DemographicTargeting } from '../src/simulation/demographic-response.ts';
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
 import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds } from './geo-ceiling.ts';
@@ -60,6 +65,9 @@ const DEFAULTS = loadConfig(VARIANT);
 if (Object.keys(VARIANT).length > 0) console.log(`Settings variant: ${Object.entries(VARIANT).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 const PRODUCT: EngineSettings = DEFAULTS.engine;
 const K = PRODUCT.maxInterests;
+// How much reach a narrower audience loses: none, the square root of its share, all of its share.
+const REACH_EXPONENTS = [0, 0.5, 1] as const;
+type ReachExponent = (typeof REACH_EXPONENTS)[number];
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -87,6 +95,11 @@ interface FamilyFigures {
    * choosing the union its values make best, knowing each interest's size and price and how Meta delivers.
    */
   delivered: { bayes: number[]; seed: number[]; ceiling: number[] };
+  /**
+   * Age and gender, per reach exponent: the decided split's revenue with each ad set's targeting over
+   * the same split without narrowing (ad sets weighed by budget), and the best single targeting's.
+   */
+  demographics: Record<ReachExponent, { bayes: number[]; seed: number[]; best: number[] }>;
   /** bayes with no audience size known (geo split, interest choice, delivered value, loop, loop vs seed's). */
   unknownSizes: { geo: number[]; interests: number[]; delivered: number[]; loop: number[]; lift: number[] };
 }
@@ -144,6 +157,7 @@ function deliveredGap(chosen: readonly string[], values: ReadonlyMap<string, num
 /** One run on the history: every ad set's decision, its geo split summed over the ad sets, its interest choice weighed by budget. */
 function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<typeof snapshotFromRows>, values: ReadonlyMap<string, number>, weightOf: (id: string) => number, marketSeed: number) {
   let delivered = 0;
+  const targetings: { budgetMinor: number; targeting: DemographicTargeting }[] = [];
   const budget = c.dailyBudgetMinor;
   const decisions = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...PRODUCT, strategy }, randomSeed: deriveSeed('bench-quality', marketSeed, strategy) });
   const split = new Map<string, number>();
@@ -154,9 +168,10 @@ function decide(strategy: Strategy, c: StubCampaignTruth, snapshot: ReturnType<t
     for (const c of countries) split.set(c.countryCode, (split.get(c.countryCode) ?? 0) + c.amountMinor);
     gap += budgetMinor * gapClosed(interests.map((i) => i.segmentId), values);
     delivered += budgetMinor * deliveredGap(interests.map((i) => i.segmentId), values, weightOf);
+    targetings.push({ budgetMinor, targeting: { ageMin: d.decision.ageMin, ageMax: d.decision.ageMax, gender: d.decision.gender } });
     weight += budgetMinor;
   }
-  return { split, interests: weight > 0 ? gap / weight : 0, delivered: weight > 0 ? delivered / weight : 0 };
+  return { split, targetings, interests: weight > 0 ? gap / weight : 0, delivered: weight > 0 ? delivered / weight : 0 };
 }
 
 function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigures): void {
@@ -198,6 +213,14 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   if (geoCeilingApplies(family)) figures.firstStep.ceiling.push(share(ceilingSplit(c, rows, budget, PRODUCT.spainMinPct, bounds)));
   figures.interests.bayes.push(bayes.interests);
   figures.interests.seed.push(seed.interests);
+  for (const r of REACH_EXPONENTS) {
+    const at = (t: DemographicTargeting, split: ReadonlyMap<string, number>) => revenueWithTargeting(c.countries, c.demographics, t, r, split, scale);
+    // Each ad set's targeting at the decided split, weighed by its budget, over no narrowing there.
+    const narrowing = (d: typeof bayes) => d.targetings.reduce((a, x) => a + x.budgetMinor * at(x.targeting, d.split), 0) / d.targetings.reduce((a, x) => a + x.budgetMinor, 0) / at(NO_NARROWING, d.split);
+    figures.demographics[r].bayes.push(narrowing(bayes));
+    figures.demographics[r].seed.push(narrowing(seed));
+    figures.demographics[r].best.push(bestTargeting(c.countries, c.demographics, r, bayes.split, scale).revenue / at(NO_NARROWING, bayes.split));
+  }
   const bayesUnsized = decide('bayes', c, unsized, values, credited.weightOf, marketSeed);
   figures.unknownSizes.geo.push(share(bayesUnsized.split));
   figures.unknownSizes.interests.push(bayesUnsized.interests);
@@ -253,7 +276,7 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, demographics: { 0: { bayes: [], seed: [], best: [] }, 0.5: { bayes: [], seed: [], best: [] }, 1: { bayes: [], seed: [], best: [] } }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
@@ -264,10 +287,11 @@ for (const [name, family] of FAMILIES) {
   const firstStep = { history: stats(figures.firstStep.history), best: stats(figures.firstStep.best), ceiling: figures.firstStep.ceiling.length > 0 ? stats(figures.firstStep.ceiling) : null };
   const u = figures.unknownSizes;
   const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed), ceiling: figures.delivered.ceiling.length > 0 ? stats(figures.delivered.ceiling) : null };
+  const demographics = Object.fromEntries(REACH_EXPONENTS.map((r) => [`reach^${r}`, { bayes: stats(figures.demographics[r].bayes, { seed: figures.demographics[r].seed }), seed: stats(figures.demographics[r].seed), best: stats(figures.demographics[r].best) }]));
   const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
-  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, firstStep: figures.firstStep, interests: figures.interests, delivered: figures.delivered, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
-  results[name] = { axes: family, markets: SEEDS, geo, firstStep, interests, delivered, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, firstStep: figures.firstStep, interests: figures.interests, delivered: figures.delivered, demographics: figures.demographics, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
+  results[name] = { axes: family, markets: SEEDS, geo, firstStep, interests, delivered, demographics, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -275,6 +299,7 @@ for (const [name, family] of FAMILIES) {
   console.log(`  first step (±${PRODUCT.maxChangePct} % of the history's split), share of the oracle's revenue: ${line('history\'s split', firstStep.history)}; ${line('best within it', firstStep.best)}; ${firstStep.ceiling ? line('ceiling (Bayes estimator)', firstStep.ceiling) : 'ceiling n/a (incomplete or drifting rows)'}`);
   console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
   console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}; ${delivered.ceiling ? line('ceiling', delivered.ceiling) : 'ceiling n/a (blended rows)'}`);
+  console.log(`  age and gender, revenue against no narrowing at the decided split, by reach lost to a smaller audience: ${REACH_EXPONENTS.map((r) => { const d = demographics[`reach^${r}`]!; return `share^${r}: ${line('bayes', d.bayes)}, ${line('seed', d.seed)}, best ${pct(d.best.median)}`; }).join('; ')}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
   if (sharedLoop) console.log(`  ${LOOP_DAYS}-day loop, its interest rows shared as LIVE sync credits them: ${line('bayes', sharedLoop.bayes)}; seed ${pct(sharedLoop.seed.median)} (worst ${pct(sharedLoop.seed.worst)}); bayes vs seed cumulative ${pct(sharedLoop.bayesOverSeed.median)} (worst ${pct(sharedLoop.bayesOverSeed.worst)})`);
   console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}; ${line('delivered', unknownSizes.delivered)}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
@@ -296,6 +321,11 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
   ['delivered value: seed', (f) => f.delivered.seed],
   ['delivered value: ceiling', (f) => f.delivered.ceiling],
   ['delivered value: bayes, no size known', (f) => f.unknownSizes.delivered],
+  ...REACH_EXPONENTS.flatMap((r): [string, (f: FamilyFigures) => number[]][] => [
+    [`age and gender, reach share^${r}: bayes`, (f) => f.demographics[r].bayes],
+    [`age and gender, reach share^${r}: seed`, (f) => f.demographics[r].seed],
+    [`age and gender, reach share^${r}: best`, (f) => f.demographics[r].best],
+  ]),
   ...(LOOP_DAYS > 0
     ? ([
       ['loop: bayes share of oracle', (f: FamilyFigures) => f.loop.bayes],
@@ -321,8 +351,8 @@ for (const [label, pick] of measures) {
 const seconds = (performance.now() - started) / 1000;
 console.log(`\n${perFamily.length} families × ${SEEDS} markets in ${seconds.toFixed(0)} s.`);
 
-// Only the defaults, over every family with 20 markets, write the file the docs cite.
-const full = FAMILIES.length === FAMILY_NAMES.length && SEEDS >= 20 && Object.keys(VARIANT).length === 0;
+// Only the defaults, over every family with 20 markets and the 28-day loop, write the file the docs cite.
+const full = FAMILIES.length === FAMILY_NAMES.length && SEEDS >= 20 && LOOP_DAYS === 28 && Object.keys(VARIANT).length === 0;
 const file = path.join(import.meta.dirname, 'results', full ? 'decision-quality.json' : 'decision-quality-partial.json');
 mkdirSync(path.dirname(file), { recursive: true });
 const round = (_: string, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(4)) : v);

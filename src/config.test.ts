@@ -145,6 +145,9 @@ describe('loadConfig', () => {
     expect(loadConfig({}, '/srv').engine.segmentValue).toBe('per_spend');
     expect(loadConfig({ TARGETING_SEGMENT_VALUE: 'per_impression' }, '/srv').engine.segmentValue).toBe('per_impression');
     expect(() => loadConfig({ TARGETING_SEGMENT_VALUE: 'per_click' }, '/srv')).toThrow(/TARGETING_SEGMENT_VALUE="per_click": must be one of per_spend, per_impression/);
+    expect(loadConfig({}, '/srv').engine.demographicChoice).toBe('expected_value');
+    expect(loadConfig({ TARGETING_DEMOGRAPHIC_CHOICE: 'Specification' }, '/srv').engine.demographicChoice).toBe('specification');
+    expect(() => loadConfig({ TARGETING_DEMOGRAPHIC_CHOICE: 'composite' }, '/srv')).toThrow(/TARGETING_DEMOGRAPHIC_CHOICE="composite": must be one of expected_value, specification/);
     expect(loadConfig({}, '/srv').engine.firstRunChangeLimit).toBe(true);
     expect(loadConfig({ TARGETING_FIRST_RUN_CHANGE_LIMIT: 'false' }, '/srv').engine.firstRunChangeLimit).toBe(false);
   });

@@ -76,11 +76,14 @@ describe.skipIf(!data.available)(data.title(`the public Kaggle conversion data s
       // sets follows their spend, so the 0-spend ad sets get nothing to allocate.
       expect(r.geo_allocations.map((g) => g.country_code)).toEqual(r.total_budget > 0 ? ['ES'] : []);
     }
-    // Demographics: each ad set targeted one 5-year bucket and one gender; the age range follows the
-    // bucket it was stored in, and the gender stays "all" because no ad set has data for both genders.
+    // Demographics: each ad set targeted one 5-year bucket and one gender. With no country breakdown the
+    // split has no response curves to say what narrowing would cost, so each ad set keeps the ages
+    // (the bucket they were stored in) and the gender it reached, never widened to people its rows
+    // say nothing of.
     expect(run.recommendations.some((r) => r.age_min === 25 && r.age_max === 34)).toBe(true);
     expect(run.recommendations.some((r) => r.age_min === 35 && r.age_max === 44)).toBe(true);
-    expect(new Set(run.recommendations.map((r) => r.gender))).toEqual(new Set(['all']));
+    expect(new Set(run.recommendations.map((r) => r.gender))).toEqual(new Set(['male', 'female']));
+    for (const r of run.recommendations) expect(r.reasoning.trace.find((t) => t.step === 'demographics')!.decision).toMatch(/no response curves/);
     const trace = run.recommendations[0]!.reasoning.trace.map((t) => t.decision);
     expect(trace).toContain('no country breakdown in the history: Spain only, scored from the priors');
   });

@@ -16,7 +16,7 @@ import type {
   SegmentScore,
 } from './types.ts';
 import type { RankedType, SegmentCutEvent, SegmentEvidence, SegmentExcludedEvent, SegmentRankedEvent } from './trace-events.ts';
-import type { AgeEvent, AudienceOrderEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LookalikeProposedEvent, LookalikesLimitEvent, LookalikesNoneEvent } from './trace-events.ts';
+import type { AgeEvent, AudienceOrderEvent, AudienceSourceEvent, DemographicGroupEvent, DemographicTargetingEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LookalikeProposedEvent, LookalikesLimitEvent, LookalikesNoneEvent } from './trace-events.ts';
 import { AGE_BUCKETS } from './types.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { asScoreTable, compositeScore, confidenceFromImpressions, scoreAt, smoothedRates, type ScoreTable } from './scoring.ts';
@@ -425,13 +425,14 @@ export interface DemographicChoice {
   ageMin: number;
   ageMax: number;
   gender: 'all' | 'male' | 'female';
-  trace: (AgeEvent | GenderEvent)[];
+  trace: (AgeEvent | GenderEvent | DemographicGroupEvent | DemographicTargetingEvent)[];
 }
 
 // Meta's age targeting limits; age_max 65 means "65 and older".
 const META_AGE_MIN = 18;
 const META_AGE_MAX = 65;
-const AGE_BOUNDS: Readonly<Record<AgeBucket, readonly [number, number]>> = {
+/** The ages each breakdown bucket covers, as Meta's age_min and age_max would keep it. */
+export const AGE_BOUNDS: Readonly<Record<AgeBucket, readonly [number, number]>> = {
   '18-24': [18, 24],
   '25-34': [25, 34],
   '35-44': [35, 44],

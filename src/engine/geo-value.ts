@@ -105,12 +105,22 @@ export function checkCampaign(adsets: readonly { countries: readonly CountryHist
   return { result, adsets: adsets.length, relative: new Map(units.map((u, i) => [u.code, pooledPerSpend > 0 ? perSpend[i]! / pooledPerSpend : 1])) };
 }
 
+/** A country of a split, with the curve it was split on and its highest daily spend in the window. */
+export interface CountryCurve {
+  countryCode: string;
+  amountMinor: number;
+  market: Market;
+  highestDailySpendMinor: number;
+}
+
 export interface GeoSplit {
   allocations: { countryCode: string; amountMinor: number }[];
   trace: TraceEvent[];
   chosen: GeoCandidate;
   /** Held-out error of each candidate; null when the history could not be split. */
   errors: Record<GeoCandidate, number> | null;
+  /** Each country's amount with the curve it was split on; null when the specification's split decided. */
+  curves: CountryCurve[] | null;
 }
 
 /** A candidate fitted on some days: its prediction of a country's value per day at a spend. */
@@ -400,14 +410,14 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
       const allocations = codes.map((countryCode, i) => ({ countryCode, amountMinor: split.amounts[i]! }));
       const moved = allocations.filter((a) => a.amountMinor !== (before.get(a.countryCode) ?? 0));
       trace.push({ kind: 'geo.trust_bound', held: moved, limits: 'all' });
-      return { allocations, trace, chosen, errors: typeof check === 'string' ? null : check.errors };
+      return { allocations, trace, chosen, errors: typeof check === 'string' ? null : check.errors, curves: null };
     }
     const capped = capSplit(codes, before, trust.ceilings, totalMinor, spainFloor);
     const allocations = codes.map((countryCode, i) => ({ countryCode, amountMinor: capped[i]! }));
     const held = allocations.filter((a) => a.amountMinor < (before.get(a.countryCode) ?? 0));
     trace.push(...seed.trace);
     trace.push({ kind: 'geo.trust_bound', held });
-    return { allocations, trace, chosen, errors: typeof check === 'string' ? null : check.errors };
+    return { allocations, trace, chosen, errors: typeof check === 'string' ? null : check.errors, curves: null };
   }
 
   const relative = input.campaignCheck?.relative;
@@ -455,7 +465,8 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
     });
   }
   trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct: settings.spainMinPct, spainMinor: amounts[markets.findIndex((m) => m.code === 'ES')]! });
-  return { allocations: markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]! })), trace, chosen, errors: typeof check === 'string' ? null : check.errors };
+  const curves = markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]!, market: m, highestDailySpendMinor: Math.max(0, ...units[i]!.daily.map((d) => d.spendMinor)) }));
+  return { allocations: markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]! })), trace, chosen, errors: typeof check === 'string' ? null : check.errors, curves };
 }
 
 function levelShrinkageEvent(units: readonly CountryUnit[], levels: ShrunkLevels, towardCampaign: boolean): LevelShrinkageEvent {

@@ -1,6 +1,6 @@
 // The orchestrator: the specification's ten steps, for every ad set of one campaign. Steps 1–9
 // happen here; step 10 (persist) belongs to the service that calls this pure function.
-import { buildCustomAudiences, buildLookalikes, chooseDemographics, genreShares, selectBehaviors, selectInterests, type EvidenceOf } from './audience.ts';
+import { buildCustomAudiences, buildLookalikes, genreShares, selectBehaviors, selectInterests, type EvidenceOf } from './audience.ts';
 import { scoreCountries, validateAllocation, type CountryScore } from './geo.ts';
 import { pooledPrior, type RatePrior } from './value-model.ts';
 import type { BudgetExploration } from './geo-exploration.ts';
@@ -176,7 +176,7 @@ function decideAdSet(
   trace.push(...customs.trace, ...lookalikes.trace);
 
   // 6. Demographics
-  const demographics = chooseDemographics(adset.demographics, settings, minorPerMajor);
+  const demographics = strategy.demographics(adset, allocation);
   trace.push(...demographics.trace);
 
   // What the campaign's special ad categories forbid is left out, whatever the data said.

@@ -114,6 +114,42 @@ export type AgeEvent = { kind: 'demographics.age' } & (
   | { what: 'range'; bestBucket: string; bestScore: number; threshold: number; ageMin: number; ageMax: number }
 );
 
+/**
+ * The `bayes` strategy's ages and gender (src/engine/demographic-value.ts): one age bucket's or
+ * gender's delivery, its value and cost per impression against every group's (shrunk), and whether
+ * the targeting keeps it.
+ */
+export interface DemographicGroupEvent {
+  kind: 'demographics.group';
+  dimension: 'age' | 'gender';
+  group: string;
+  impressions: number;
+  valueFactor: number;
+  costFactor: number;
+  kept: boolean;
+}
+
+/** The targeting the `bayes` strategy chose by expected value on the countries' curves. */
+export type DemographicTargetingEvent = { kind: 'demographics.targeting'; ageMin: number; ageMax: number; gender: 'all' | 'male' | 'female' } & (
+  /** No age or gender breakdown in the window. */
+  | { what: 'no_data' }
+  /** The split has no response curves (it fell back to the specification's): what narrowing costs is unknown. */
+  | { what: 'no_curves' }
+  | {
+    what: 'narrowed' | 'kept_whole';
+    /** Targetings evaluated, and those left out for reading a country's curve beyond its highest daily spend. */
+    candidates: number;
+    beyondObserved: number;
+    /** Expected value of the split with the whole audience (minor units a day, or conversions). */
+    wholeExpected: number;
+    /** The best targeting within the observed spends: its share of the delivery, value and cost factors, expected value and gain over the whole audience. */
+    best: { ageMin: number; ageMax: number; gender: 'all' | 'male' | 'female'; share: number; valueFactor: number; costFactor: number; expected: number; gain: number } | null;
+    minGain: number;
+    /** The chosen targeting's share of the delivery (narrowed only). */
+    share?: number;
+  }
+);
+
 /** How the gender was chosen. */
 export type GenderEvent = { kind: 'demographics.gender' } & (
   | { what: 'missing'; maleScore: number | null; femaleScore: number | null }
@@ -668,6 +704,8 @@ export type TypedTraceEvent =
   | AudienceOrderEvent
   | AgeEvent
   | GenderEvent
+  | DemographicGroupEvent
+  | DemographicTargetingEvent
   | BudgetShareEvent
   | ScoresEvent
   | FrequencyEvent

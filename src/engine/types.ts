@@ -415,6 +415,14 @@ export interface EngineSettings {
    */
   sizeExponent?: number;
   /**
+   * `bayes` only (src/engine/demographic-value.ts): 'expected_value' chooses the ages and gender
+   * whose expected value at the split is highest on the countries' curves, a narrower audience
+   * saturating sooner; 'specification' keeps the specification's rule (buckets within 70 % of the
+   * best composite, a gender leading by 1.5×). Absent (settings stored before it existed) reads as
+   * 'specification', so those runs replay as they decided.
+   */
+  demographicChoice?: 'expected_value' | 'specification';
+  /**
    * `bayes` only (src/engine/geo-value.ts): the trust region. No country gets more than this
    * multiple of its highest daily spend in the window. Absent (settings stored before it existed):
    * the split of engine version 5 (response curves on impressions, no held-out check, no trust

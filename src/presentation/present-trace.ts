@@ -1,6 +1,6 @@
 // The reasoning's typed events in the specification's words: each event becomes the trace line
 // (step, decision, numbers) the document has always shown, rounded as it always was.
-import type { AgeEvent, AudienceSourceEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LeftOutEvent } from '../engine/trace-events.ts';
+import type { AgeEvent, AudienceSourceEvent, DemographicGroupEvent, DemographicTargetingEvent, ExistingAudienceEvent, GenderEvent, GroupFigures, LeftOutEvent } from '../engine/trace-events.ts';
 import type { TraceEvent } from '../engine/types.ts';
 import { presentCurveResponse, presentGeoCheck, presentLevelShrinkage, presentMinBudget, presentRelaxed, presentSplitLimits, presentTrustBound, presentTrustRegion, presentValueResponse } from './present-trace-geo.ts';
 import {
@@ -181,6 +181,10 @@ export function presentTraceEvent(e: TraceEvent): TraceEntryDocument {
       return presentAge(e);
     case 'demographics.gender':
       return presentGender(e);
+    case 'demographics.group':
+      return presentDemographicGroup(e);
+    case 'demographics.targeting':
+      return presentTargeting(e);
   }
 }
 
@@ -268,6 +272,42 @@ function presentGender(e: GenderEvent): TraceEntryDocument {
     case 'chosen':
       return { step, decision: `${e.leader}: scores ${e.winRatio}x or more the other with enough confidence`, numbers };
   }
+}
+
+// The bayes strategy's groups read as the specification's buckets do (step, bucket or gender, score,
+// impressions, kept), the score being the group's value per impression against every group's.
+function presentDemographicGroup(e: DemographicGroupEvent): TraceEntryDocument {
+  const numbers = { impressions: e.impressions, score: round4(e.valueFactor), value_factor: round4(e.valueFactor), cost_factor: round4(e.costFactor), kept: e.kept };
+  if (e.dimension === 'gender') return { step: 'demographics.gender', decision: e.group, numbers };
+  return { step: 'demographics.age', decision: `${e.group}: ${e.kept ? 'kept' : 'left out'}, value per impression ${round4(e.valueFactor)}x every group's`, numbers: { bucket: e.group, ...numbers } };
+}
+
+function presentTargeting(e: DemographicTargetingEvent): TraceEntryDocument {
+  const step = 'demographics';
+  const targeting = `age ${e.ageMin}-${e.ageMax}, gender ${e.gender}`;
+  const chosen = { age_min: e.ageMin, age_max: e.ageMax, gender: e.gender };
+  if (e.what === 'no_data') return { step, decision: `${targeting}: no age or gender breakdown in the history`, numbers: chosen };
+  if (e.what === 'no_curves') return { step, decision: `${targeting}: the split has no response curves, so what a narrower audience would cost is unknown`, numbers: chosen };
+  const best = e.best;
+  const numbers = {
+    ...chosen,
+    candidates: e.candidates,
+    beyond_observed: e.beyondObserved,
+    whole_expected: round4(e.wholeExpected),
+    best_age_min: best?.ageMin ?? null,
+    best_age_max: best?.ageMax ?? null,
+    best_gender: best?.gender ?? null,
+    best_share: best === null ? null : round4(best.share),
+    best_value_factor: best === null ? null : round4(best.valueFactor),
+    best_cost_factor: best === null ? null : round4(best.costFactor),
+    best_gain: best === null ? null : round4(best.gain),
+    min_gain: e.minGain,
+  };
+  if (e.what === 'narrowed') return { step, decision: `${targeting}: keeps ${Math.round((best?.share ?? 0) * 100)} % of the delivery at ${round4(best?.valueFactor ?? 1)}x its value per impression, and the countries' curves expect ${Math.round((best?.gain ?? 0) * 1000) / 10} % more at the split`, numbers };
+  const why = best === null
+    ? "no narrower targeting keeps every country's spend within what its curve was measured on (its highest daily spend)"
+    : `the best narrower one (age ${best.ageMin}-${best.ageMax}, gender ${best.gender}) is expected to change the split's value by ${Math.round(best.gain * 1000) / 10} %, under the ${e.minGain * 100} % an edit must gain`;
+  return { step, decision: `${targeting}: the whole audience kept; ${why}`, numbers };
 }
 
 function presentLeftOut(e: LeftOutEvent): TraceEntryDocument {

@@ -3,9 +3,11 @@
 // split by value response checked on held-out days inside a trust region, exploration by Thompson
 // sampling, and confidence from a credible interval. Settings stored by earlier engine versions
 // decide as those versions did.
+import { chooseDemographics } from '../audience.ts';
 import { inclusiveDays } from '../calendar.ts';
 import { valueInterval } from '../credible-interval.ts';
 import { explorationPlan, plannedSlots, type ExplorationPlan } from '../exploration.ts';
+import { chooseDemographicsByRevenue } from '../demographic-value.ts';
 import { judgeFatigue } from '../fatigue-rest.ts';
 import { allocateBudget } from '../geo.ts';
 import { allocateByResponse } from '../geo-bayes.ts';
@@ -56,6 +58,8 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
     choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor, targeting?.find((t) => t.adsetId === adset.adsetId))),
     expect: (input) => bayesExpected(input, settings, minorPerMajor, outsideOf),
+    // Settings stored before the choice by expected value existed decide as the specification's rule did.
+    demographics: (adset, split) => (settings.demographicChoice === 'expected_value' ? chooseDemographicsByRevenue(adset.demographics, split.curves ?? null) : chooseDemographics(adset.demographics, settings, minorPerMajor)),
   };
 }
 
@@ -70,7 +74,7 @@ function split({ adset, budgetMinor, countryScores, limits, exploration }: AdSet
   const weightOf = new Map(countryScores.map((c) => [c.countryCode, c.weight]));
   if (settings.trustMultiple !== undefined) {
     const decided = decideGeoSplit({ totalMinor: budgetMinor, countries: adset.countries, settings, minorPerMajor, limits, exploration, ...(geoCheck === undefined ? {} : { campaignCheck: geoCheck }) });
-    return { allocations: decided.allocations.map((a) => ({ ...a, weight: weightOf.get(a.countryCode) ?? 0 })), trace: decided.trace };
+    return { allocations: decided.allocations.map((a) => ({ ...a, weight: weightOf.get(a.countryCode) ?? 0 })), trace: decided.trace, ...(decided.curves === null ? {} : { curves: decided.curves }) };
   }
   // Settings stored before the trust region existed: engine version 5's split, so those runs replay as they decided.
   const withDaily = adset.countries.map((c) => ({ ...c, daily: c.daily ?? [] }));

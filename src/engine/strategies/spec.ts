@@ -1,5 +1,6 @@
 // The specification's strategy (`spec`, formerly `seed`): its formulas exactly, byte for byte as
 // they have always decided (src/engine/seed-strategy-identity.test.ts).
+import { chooseDemographics } from '../audience.ts';
 import { allocateBudget } from '../geo.ts';
 import { scoreTable, confidenceFromImpressions, smoothedRates } from '../scoring.ts';
 import { minorDigits } from '../money.ts';
@@ -15,6 +16,7 @@ export const specStrategy: DecisionStrategy = {
       split: ({ budgetMinor, countryScores }) => allocateBudget(budgetMinor, countryScores, settings.spainMinPct),
       choose: (adset, scores) => ({ ranked: scores, ratePriors: null, histories: { recovery: adset.segments, draws: adset.segments }, trace: [] }),
       expect: (input) => specExpected(input, settings, minorPerMajor),
+      demographics: (adset) => chooseDemographics(adset.demographics, settings, minorPerMajor),
     };
   },
 };

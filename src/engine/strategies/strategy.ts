@@ -1,7 +1,8 @@
 // One seam per strategy: what the optimizer asks of a strategy, step by step of the specification's
 // workflow. The optimizer (src/engine/optimizer.ts) composes; each strategy (spec.ts, bayes.ts)
 // decides.
-import type { EvidenceOf } from '../audience.ts';
+import type { DemographicChoice, EvidenceOf } from '../audience.ts';
+import type { CountryCurve } from '../geo-value.ts';
 import type { BudgetExploration } from '../geo-exploration.ts';
 import type { CountryLimits } from '../geo-constraints.ts';
 import type { CountryScore } from '../geo.ts';
@@ -31,6 +32,8 @@ export interface CampaignRun {
 export interface CountrySplit {
   allocations: { countryCode: string; amountMinor: number; weight: number }[];
   trace: TraceEvent[];
+  /** The curves the split was made on (bayes, where a response model decided); absent otherwise. */
+  curves?: readonly CountryCurve[];
 }
 
 /**
@@ -83,6 +86,8 @@ export interface CampaignStrategy {
   /** Steps 3–4: ranks the candidates; the optimizer fills the slots from the ranking (and explores where the ranking allows). */
   choose(adset: AdSetSnapshot, scores: ScoreTable, rng: Rng | null): SegmentRanking;
   expect(input: AdSetExpectInput): Expected;
+  /** Step 6: the ad set's ages and gender, knowing the split it was given. */
+  demographics(adset: AdSetSnapshot, split: CountrySplit): DemographicChoice;
 }
 
 export interface DecisionStrategy {
