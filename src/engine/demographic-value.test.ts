@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDemographicsByRevenue, NARROWING_MIN_GAIN } from './demographic-value.ts';
+import { chooseDemographicsByValue, NARROWING_MIN_GAIN } from './demographic-value.ts';
 import type { CountryCurve } from './geo-value.ts';
 import { emptyMetrics } from './metrics.ts';
 import type { DemographicTargetingEvent } from './trace-events.ts';
@@ -26,18 +26,18 @@ function curve(amount: number, saturation: number, highest: number): CountryCurv
 
 const decisionOf = (trace: readonly { kind: string }[]) => trace.find((e): e is DemographicTargetingEvent => e.kind === 'demographics.targeting')!;
 
-describe('chooseDemographicsByRevenue', () => {
+describe('chooseDemographicsByValue', () => {
   it('keeps the whole audience without a breakdown, or without curves to say what narrowing costs', () => {
-    const none = chooseDemographicsByRevenue([], curve(10_000, 1e9, 1e9));
+    const none = chooseDemographicsByValue([], curve(10_000, 1e9, 1e9));
     expect(none).toMatchObject({ ageMin: 18, ageMax: 65, gender: 'all' });
     expect(decisionOf(none.trace).what).toBe('no_data');
-    const uncurved = chooseDemographicsByRevenue(cells({ age: '25-34', gender: 'female' }, 4), null);
+    const uncurved = chooseDemographicsByValue(cells({ age: '25-34', gender: 'female' }, 4), null);
     expect(uncurved).toMatchObject({ ageMin: 18, ageMax: 65, gender: 'all' });
     expect(decisionOf(uncurved.trace).what).toBe('no_curves');
   });
 
   it('narrows to the group that earns most where the curve is straight and the history covers the spend it implies', () => {
-    const choice = chooseDemographicsByRevenue(cells({ age: '25-34', gender: 'female' }, 4), curve(10_000, 1e12, 1e9));
+    const choice = chooseDemographicsByValue(cells({ age: '25-34', gender: 'female' }, 4), curve(10_000, 1e12, 1e9));
     expect(choice).toMatchObject({ ageMin: 25, ageMax: 34, gender: 'female' });
     const decision = decisionOf(choice.trace);
     expect(decision).toMatchObject({ what: 'narrowed', beyondObserved: 0 });
@@ -50,7 +50,7 @@ describe('chooseDemographicsByRevenue', () => {
   });
 
   it('keeps the whole audience where the curve bends at the spend: a smaller audience saturates sooner', () => {
-    const choice = chooseDemographicsByRevenue(cells({ age: '25-34', gender: 'female' }, 4), curve(10_000, 10_000, 1e9));
+    const choice = chooseDemographicsByValue(cells({ age: '25-34', gender: 'female' }, 4), curve(10_000, 10_000, 1e9));
     expect(choice).toMatchObject({ ageMin: 18, ageMax: 65, gender: 'all' });
     const decision = decisionOf(choice.trace);
     expect(decision.what).toBe('kept_whole');
@@ -60,7 +60,7 @@ describe('chooseDemographicsByRevenue', () => {
 
   it('leaves out a targeting that would read a country\'s curve beyond its highest daily spend', () => {
     // Spending 10,000 with 20,000 the highest day: a targeting must keep at least half the delivery (by cost).
-    const choice = chooseDemographicsByRevenue(cells({ age: '25-34', gender: 'female' }, 4), curve(10_000, 1e12, 20_000));
+    const choice = chooseDemographicsByValue(cells({ age: '25-34', gender: 'female' }, 4), curve(10_000, 1e12, 20_000));
     const decision = decisionOf(choice.trace);
     if (decision.what !== 'narrowed' && decision.what !== 'kept_whole') throw new Error('an evaluated decision expected');
     expect(decision.beyondObserved).toBeGreaterThan(0);
@@ -74,7 +74,7 @@ describe('chooseDemographicsByRevenue', () => {
       ...(['male', 'female'] as const).map((gender) => ({ age: '' as const, gender, total: metrics(3_000_000, 1) })),
     ];
     // A curve that bends at twice the spend: leaving out a sixth of the audience costs less than it gains, a narrower one more.
-    const choice = chooseDemographicsByRevenue(rows, curve(10_000, 20_000, 1e9));
+    const choice = chooseDemographicsByValue(rows, curve(10_000, 20_000, 1e9));
     expect(choice).toMatchObject({ ageMin: 25, ageMax: 65, gender: 'all' });
     const decision = decisionOf(choice.trace);
     if (decision.what !== 'narrowed') throw new Error('narrowed expected');
@@ -83,9 +83,9 @@ describe('chooseDemographicsByRevenue', () => {
 
   it('never widens beyond the ages and gender the ad set reached: its rows say nothing of anyone else', () => {
     const rows: DemographicHistory[] = (['25-34', '35-44'] as const).map((age) => ({ age, gender: 'female' as const, total: metrics(1_000_000, age === '25-34' ? 3 : 1) }));
-    const uncurved = chooseDemographicsByRevenue(rows, null);
+    const uncurved = chooseDemographicsByValue(rows, null);
     expect(uncurved).toMatchObject({ ageMin: 25, ageMax: 44, gender: 'female' });
-    const narrowed = chooseDemographicsByRevenue(rows, curve(10_000, 1e12, 1e9));
+    const narrowed = chooseDemographicsByValue(rows, curve(10_000, 1e12, 1e9));
     expect(narrowed).toMatchObject({ ageMin: 25, ageMax: 34, gender: 'female' });
     // The narrower targetings within it: 25-34 and 35-44, for women only.
     const decision = decisionOf(narrowed.trace);

@@ -43,7 +43,7 @@ interface Kept {
   costFactor: number;
 }
 
-export function chooseDemographicsByRevenue(demographics: readonly DemographicHistory[], curves: readonly CountryCurve[] | null): DemographicChoice {
+export function chooseDemographicsByValue(demographics: readonly DemographicHistory[], curves: readonly CountryCurve[] | null): DemographicChoice {
   const cells = groupsOf(demographics, (r) => r.age !== '' && r.gender !== '');
   const ages = groupsOf(demographics, (r) => r.age !== '' && r.gender === '');
   const genders = groupsOf(demographics, (r) => r.age === '' && r.gender !== '');

@@ -7,7 +7,7 @@ import { chooseDemographics } from '../audience.ts';
 import { inclusiveDays } from '../calendar.ts';
 import { valueInterval } from '../credible-interval.ts';
 import { explorationPlan, plannedSlots, type ExplorationPlan } from '../exploration.ts';
-import { chooseDemographicsByRevenue } from '../demographic-value.ts';
+import { chooseDemographicsByValue } from '../demographic-value.ts';
 import { judgeFatigue } from '../fatigue-rest.ts';
 import { allocateBudget } from '../geo.ts';
 import { allocateByResponse } from '../geo-bayes.ts';
@@ -59,7 +59,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
     choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor, targeting?.find((t) => t.adsetId === adset.adsetId))),
     expect: (input) => bayesExpected(input, settings, minorPerMajor, outsideOf),
     // Settings stored before the choice by expected value existed decide as the specification's rule did.
-    demographics: (adset, split) => (settings.demographicChoice === 'expected_value' ? chooseDemographicsByRevenue(adset.demographics, split.curves ?? null) : chooseDemographics(adset.demographics, settings, minorPerMajor)),
+    demographics: (adset, split) => (settings.demographicChoice === 'expected_value' ? chooseDemographicsByValue(adset.demographics, split.curves ?? null) : chooseDemographics(adset.demographics, settings, minorPerMajor)),
   };
 }
 
