@@ -68,7 +68,7 @@ export async function loadSegmentAggregates(db: Db, recentDays: number): Promise
       lastUsed,
       total,
       recent,
-      own: days === undefined ? { total, recent } : ownRows(total, recent, days, addCalendarDays(lastUsed, -recentDays)),
+      own: days === undefined ? { total, recent } : lessShares(total, recent, days, addCalendarDays(lastUsed, -recentDays)),
     };
   });
 }
@@ -107,7 +107,7 @@ async function sharesByDay(db: Db): Promise<Map<string, { date: string; shared: 
 }
 
 /** A segment's totals less its shares: every day's from `total`, the days after `recentAfter` from `recent`. */
-function ownRows(total: Metrics, recent: Metrics, days: readonly { date: string; shared: Metrics }[], recentAfter: string): { total: Metrics; recent: Metrics } {
+function lessShares(total: Metrics, recent: Metrics, days: readonly { date: string; shared: Metrics }[], recentAfter: string): { total: Metrics; recent: Metrics } {
   let ownTotal = total;
   let ownRecent = recent;
   for (const d of days) {
