@@ -24,7 +24,8 @@ import { costPerImpression, fitStrengths, fittedPrior, valuePerImpression } from
 export const NARROWING_MIN_GAIN = 0.03;
 
 type Gender = 'male' | 'female';
-type Targeting = Pick<DemographicChoice, 'ageMin' | 'ageMax' | 'gender'>;
+/** An ad set's ages and gender, as Meta targets them. */
+export type Targeting = Pick<DemographicChoice, 'ageMin' | 'ageMax' | 'gender'>;
 const EVERYONE: Targeting = { ageMin: AGE_BOUNDS['18-24'][0], ageMax: AGE_BOUNDS['65+'][1], gender: 'all' };
 
 /** A group's delivery and its value and cost per impression, shrunk toward every group's. */
@@ -54,7 +55,7 @@ export function chooseDemographicsByValue(demographics: readonly DemographicHist
   const baseline = reachedTargeting(ageGroups, genderGroups);
   if (curves === null || curves.length === 0) return reached(baseline, { kind: 'demographics.targeting', what: 'no_curves', ...baseline });
 
-  const keptBy = (t: Targeting): Kept | null => (byCell ? keptOf(cells, (g) => keepsAge(t, g.age!) && keepsGender(t, g.gender!)) : combine(keptOf(ages, (g) => keepsAge(t, g.age!)), keptOf(genders, (g) => keepsGender(t, g.gender!))));
+  const keptBy = (t: Targeting): Kept | null => (byCell ? keptOf(cells, (g) => keepsGroup(t, g.age!, g.gender!)) : combine(keptOf(ages, (g) => keepsAge(t, g.age!)), keptOf(genders, (g) => keepsGender(t, g.gender!))));
   const expectedOf = (k: Kept) => curves.reduce((a, c) => a + k.share * k.valueFactor * curveValue(c.market.curve, c.market.valuePerImpression, c.amountMinor / (k.share * k.costFactor)), 0);
   // Narrowed to a share f, a country's spend reaches its audience as s / (f·m_c) would reach the whole one.
   const observed = (k: Kept) => curves.every((c) => !(c.amountMinor > 0) || c.amountMinor / (k.share * k.costFactor) <= c.highestDailySpendMinor);
@@ -123,6 +124,11 @@ function reachedTargeting(ageGroups: readonly Group[], genderGroups: readonly Gr
     ageMax: ages.length === 0 ? EVERYONE.ageMax : AGE_BOUNDS[ages.at(-1)!][1],
     gender: genders.length === 1 ? genders[0]! : 'all',
   };
+}
+
+/** Whether a targeting reaches a group of people: its whole age bucket within the range, its gender chosen. */
+export function keepsGroup(t: Targeting, age: AgeBucket, gender: Gender | 'unknown'): boolean {
+  return keepsAge(t, age) && keepsGender(t, gender);
 }
 
 function keepsAge(t: Targeting, age: AgeBucket): boolean {

@@ -279,6 +279,11 @@ export function chooseCandidate(errors: Record<GeoCandidate, number>, resampled?
   return eligible.find((c) => errors[c] - errors[best] <= Math.max(ERROR_TIE, 2 * differenceSe(resampled, c, best)))!;
 }
 
+/** A country's highest daily spend in the window (minor units); 0 without daily rows. */
+function highestDailySpend(daily: readonly CountryDay[]): number {
+  return daily.reduce((most, d) => Math.max(most, d.spendMinor), 0);
+}
+
 /**
  * The trust region: each country at most `multiple` × its highest daily spend in the window; a
  * country never funded in the window at most the new-country share of the budget. Spain keeps its
@@ -289,7 +294,7 @@ export function chooseCandidate(errors: Record<GeoCandidate, number>, resampled?
 export function trustCeilings(units: readonly { code: string; daily: readonly CountryDay[]; total: Metrics }[], totalMinor: number, spainFloorMinor: number, multiple: number, newShare: number): { ceilings: Record<string, TrustCeiling>; restMinor: number } {
   const ceilings: Record<string, TrustCeiling> = {};
   for (const u of units) {
-    const highest = Math.max(0, ...u.daily.map((d) => d.spendMinor));
+    const highest = highestDailySpend(u.daily);
     const spent = highest > 0 || u.total.spendMinor > 0;
     // A country with spend but no daily rows (a snapshot without days) is bounded by its mean day as a day.
     const base = highest > 0 ? highest : u.total.spendMinor;
@@ -443,6 +448,7 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
     trace.push(budgetExplorationTrace(exploration.share, blended, markets.map((m) => m.code), amounts));
     if (blended !== null) amounts = blended;
   }
+  const curves = markets.map((m, i): CountryCurve => ({ countryCode: m.code, amountMinor: amounts[i]!, market: m, highestDailySpendMinor: highestDailySpend(units[i]!.daily) }));
   for (const [i, m] of markets.entries()) {
     const b = split.bounds[i]!;
     const a = amounts[i]!;
@@ -461,11 +467,10 @@ export function decideGeoSplit(input: GeoSplitInput): GeoSplit {
       valuePerMinor: m.valuePerImpression,
       expectedValue: expected,
       interval,
-      highestDailySpendMinor: Math.max(0, ...units[i]!.daily.map((d) => d.spendMinor)),
+      highestDailySpendMinor: curves[i]!.highestDailySpendMinor,
     });
   }
   trace.push({ kind: 'geo.spain_floor_amount', floorMinor: spainFloor, totalMinor, spainMinPct: settings.spainMinPct, spainMinor: amounts[markets.findIndex((m) => m.code === 'ES')]! });
-  const curves = markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]!, market: m, highestDailySpendMinor: Math.max(0, ...units[i]!.daily.map((d) => d.spendMinor)) }));
   return { allocations: markets.map((m, i) => ({ countryCode: m.code, amountMinor: amounts[i]! })), trace, chosen, errors: typeof check === 'string' ? null : check.errors, curves };
 }
 

@@ -5,22 +5,18 @@
 // scale multiplied by f^r, f the kept cells' share of the delivery (r = 1: the narrowed audience is
 // the whole one scaled down, saturating f times sooner; r = 0: narrowing costs no reach at all).
 import { AGE_BOUNDS } from '../engine/audience.ts';
+import { keepsGroup, type Targeting } from '../engine/demographic-value.ts';
 import { AGE_BUCKETS } from '../engine/types.ts';
 import type { StubDemographicTruth } from './market.ts';
 import { revenueOfSplit, type CountryResponse, type ValueScale } from './response.ts';
 
-export interface DemographicTargeting {
-  ageMin: number;
-  ageMax: number;
-  gender: 'all' | 'male' | 'female';
-}
+export type DemographicTargeting = Targeting;
 
 export const NO_NARROWING: DemographicTargeting = Object.freeze({ ageMin: 18, ageMax: 65, gender: 'all' });
 
-/** Whether a targeting keeps a cell: its whole age bucket within the range, its gender chosen (unknown only under 'all'). */
+/** Whether a targeting keeps a cell (unknown gender only under 'all'), as the engine reads a targeting. */
 export function keepsCell(t: DemographicTargeting, cell: Pick<StubDemographicTruth, 'age' | 'gender'>): boolean {
-  const [low, high] = AGE_BOUNDS[cell.age];
-  return low >= t.ageMin && high <= t.ageMax && (t.gender === 'all' || cell.gender === t.gender);
+  return keepsGroup(t, cell.age, cell.gender);
 }
 
 /** The countries' responses once the ad set targets `t`; unchanged without narrowing, empty when it keeps no cell. */
