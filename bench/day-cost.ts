@@ -37,8 +37,8 @@ for (const [name, family] of Object.entries(NAMED_FAMILIES)) {
       if (fitted.test?.shown === true) shown++;
       codes.forEach((code, i) => {
         const truth = c.countries.find((k) => k.countryCode === code)!;
-        // A flat cost per impression has no saturation to read.
-        if (!truth.impressionsSaturate) return;
+        // A flat cost per impression has no saturation to read, and another curve shape no exponential saturation to compare with.
+        if (!truth.impressionsSaturate || (truth.curve ?? 'exponential') !== 'exponential') return;
         const S = truth.saturationSpendMinor * share;
         if (without[i]) errors.without.push(Math.abs(Math.log(without[i]!.saturation / S)));
         if (fitted.curves[i]) errors.with.push(Math.abs(Math.log(fitted.curves[i]!.saturation / S)));

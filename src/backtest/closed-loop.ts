@@ -141,12 +141,12 @@ interface CountryDay {
 
 /**
  * The campaign-level truth as the engine's curve type, for the families whose value per
- * impression is constant on saturating impressions (the default): the ad sets' budget shares
+ * impression is constant on exponentially saturating impressions (the default): the ad sets' budget shares
  * cancel out of each country's curve (see simulation/market.ts). Other families have no such
  * form: use simulation/response.ts.
  */
 export function trueMarkets(c: StubCampaignTruth, budgetMinor: number, spainMinPct: number): Market[] {
-  if (c.countries.some((k) => !k.impressionsSaturate || k.valueSaturationImpressions !== null)) throw new RangeError('trueMarkets describes only markets whose value per impression is constant; use simulation/response.ts');
+  if (c.countries.some((k) => !k.impressionsSaturate || k.valueSaturationImpressions !== null || (k.curve ?? 'exponential') !== 'exponential')) throw new RangeError('trueMarkets describes only markets whose value per impression is constant on exponential curves; use simulation/response.ts');
   const creative = valueScaleAtEnd(c);
   const floor = Math.ceil((budgetMinor * spainMinPct) / 100 - 1e-9);
   return c.countries.map((k) => ({

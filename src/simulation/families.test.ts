@@ -67,7 +67,8 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/x')).toThrow(/budget must be one of typical, small, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/x')).toThrow(/cost swings must be one of shared, own, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/x')).toThrow(/delivery must be one of size, optimized, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/x')).toThrow(/curve must be one of exponential, logarithmic, wall, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -202,6 +203,38 @@ describe('market families', () => {
     expect(familyName(NAMED_FAMILIES['optimized-delivery']!)).toBe('optimized-delivery');
     expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/optimized')).toEqual(NAMED_FAMILIES['optimized-delivery']);
     expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size')).toEqual(DEFAULT_FAMILY);
+  });
+
+  it('another curve shape buys and earns as much at the typical spend, and bends otherwise beyond it', () => {
+    const exponential = rowsOf(DEFAULT_FAMILY).truth;
+    const budget = exponential.dailyBudgetMinor;
+    for (const name of ['slow-saturation', 'sharp-saturation', 'sharp-conversion-saturation']) {
+      const family = NAMED_FAMILIES[name]!;
+      expect(familyName(family)).toBe(name);
+      const shaped = rowsOf(family).truth;
+      const plain = family.saturation === 'impressions' ? exponential : rowsOf({ ...family, curve: 'exponential' }).truth;
+      expect(shaped.dailyBudgetMinor).toBe(budget);
+      shaped.countries.forEach((k, i) => {
+        const e = plain.countries[i]!;
+        expect(k.curve).toBe(family.curve);
+        const typical = budget * k.budgetShare;
+        // Minor-unit rounding of the calibration leaves a few parts in ten thousand.
+        expect(trueRevenue(k, typical) / trueRevenue(e, typical)).toBeCloseTo(1, 2);
+        expect(trueMarginalRevenue(k, typical) / trueMarginalRevenue(e, typical)).toBeCloseTo(1, 2);
+        const fall = (c: typeof k) => trueMarginalRevenue(c, 2 * typical) / trueMarginalRevenue(c, typical);
+        if (family.curve === 'wall') expect(fall(k)).toBeLessThan(fall(e));
+        else expect(fall(k)).toBeGreaterThan(fall(e));
+      });
+      // The oracle equalises marginal revenue across the countries it funds above Spain's floor.
+      const split = oracleSplit(shaped.countries, budget, 35);
+      const free = shaped.countries.filter((k) => (split.get(k.countryCode) ?? 0) > 1 && !(k.countryCode === 'ES' && split.get('ES')! <= Math.ceil(budget * 0.35) + 1));
+      const marginals = free.map((k) => trueMarginalRevenue(k, split.get(k.countryCode)!));
+      expect(free.length).toBeGreaterThan(3);
+      expect(Math.max(...marginals) / Math.min(...marginals)).toBeCloseTo(1, 4);
+      expect(revenueOfSplit(shaped.countries, split)).toBeGreaterThan(revenueOfSplit(shaped.countries, new Map(shaped.countries.map((k) => [k.countryCode, budget * k.budgetShare]))));
+    }
+    expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size/wall')).toEqual(NAMED_FAMILIES['sharp-saturation']);
+    expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size/exponential')).toEqual(DEFAULT_FAMILY);
   });
 
   it("a day after the history swings as the history's days do: the same for every caller, costs together or each country's own", () => {

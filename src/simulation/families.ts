@@ -1,6 +1,7 @@
 // Market families: the assumptions of the synthetic market, each an axis that real accounts break
 // in their own way. A decision rule is judged on every family and by its worst one, so that it is
 // not tuned to one market's habits (docs/decision-quality-families.md says what each axis models).
+import { CURVE_SHAPES, type CurveShape } from './response-shape.ts';
 
 /**
  * Where a country's diminishing returns show as its daily spend grows:
@@ -103,6 +104,16 @@ export type CostSwingsAxis = 'shared' | 'own';
  */
 export type DeliveryAxis = 'size' | 'optimized';
 
+/**
+ * The shape of the countries' diminishing returns (of impressions, of conversions, or both, as
+ * `saturation` says), each bending as much at the typical spend (src/simulation/response-shape.ts):
+ * - 'exponential' (absent): 1 − e^(−x), the very curve the engine fits (the stub's original market);
+ * - 'logarithmic': ln(1 + x), no ceiling: beyond the typical spend the returns fall more slowly;
+ * - 'wall': nearly straight, then flat within a few tenths of the typical spend beyond it: an
+ *   audience that runs out.
+ */
+export type CurveAxis = CurveShape;
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
@@ -121,6 +132,8 @@ export interface MarketFamily {
   readonly costSwings?: CostSwingsAxis;
   /** Absent: 'size', as every family decided before the axis existed. */
   readonly delivery?: DeliveryAxis;
+  /** Absent: 'exponential', as every family decided before the axis existed. */
+  readonly curve?: CurveAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
@@ -151,6 +164,10 @@ export function deliveryOf(f: MarketFamily): DeliveryAxis {
   return f.delivery ?? 'size';
 }
 
+export function curveOf(f: MarketFamily): CurveAxis {
+  return f.curve ?? 'exponential';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
@@ -161,6 +178,7 @@ export const EDITS_AXIS: readonly EditsAxis[] = ['free', 'reset-learning'];
 export const BUDGET_AXIS: readonly BudgetAxis[] = ['typical', 'small'];
 export const COST_SWINGS_AXIS: readonly CostSwingsAxis[] = ['shared', 'own'];
 export const DELIVERY_AXIS: readonly DeliveryAxis[] = ['size', 'optimized'];
+export const CURVE_AXIS: readonly CurveAxis[] = CURVE_SHAPES;
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -174,6 +192,7 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'budget', label: 'budget', values: BUDGET_AXIS, absent: 'typical' },
   { key: 'costSwings', label: 'cost swings', values: COST_SWINGS_AXIS, absent: 'shared' },
   { key: 'delivery', label: 'delivery', values: DELIVERY_AXIS, absent: 'size' },
+  { key: 'curve', label: 'curve', values: CURVE_AXIS, absent: 'exponential' },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -206,6 +225,9 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'small-learning-resets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning', budget: 'small' }),
   'own-cost-swings': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', costSwings: 'own' }),
   'optimized-delivery': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', delivery: 'optimized' }),
+  'slow-saturation': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', curve: 'logarithmic' }),
+  'sharp-saturation': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', curve: 'wall' }),
+  'sharp-conversion-saturation': Object.freeze({ saturation: 'conversion', segmentRows: 'union', sizes: 'independent', curve: 'wall' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -213,7 +235,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, and a tenth, delivery: "/paid/patchy/countries/reset-learning/small/own/optimized"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, and an eleventh, curve: "/paid/patchy/countries/reset-learning/small/own/optimized/wall"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -230,7 +252,7 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes, up to the last one not at its default. */
@@ -243,7 +265,7 @@ export function familyName(f: MarketFamily): string {
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b) && costSwingsOf(a) === costSwingsOf(b) && deliveryOf(a) === deliveryOf(b);
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b) && costSwingsOf(a) === costSwingsOf(b) && deliveryOf(a) === deliveryOf(b) && curveOf(a) === curveOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

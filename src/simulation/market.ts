@@ -25,10 +25,11 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { budgetOf, costSwingsOf, DEFAULT_FAMILY, deliveryOf, driftOf, reportingOf, type MarketFamily } from './families.ts';
+import { budgetOf, costSwingsOf, curveOf, DEFAULT_FAMILY, deliveryOf, driftOf, reportingOf, type MarketFamily } from './families.ts';
 import { optimizedTilt } from './delivery.ts';
 import { reportedRow } from './reporting.ts';
 import { conversionFactor, type CountryResponse, trueImpressions, type ValueScale } from './response.ts';
+import { gain, matchingX } from './response-shape.ts';
 
 // ---- Public API ----
 
@@ -376,9 +377,14 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
     // impressions than the average euro there (u / (1 − e^−u) for u = 0.3…1.1).
     const u = 0.3 + 0.8 * rng.next();
     const typicalSpendEur = dailyBudgetEur * shares[i]!;
+    // Another curve shape bends as much at the typical spend (the same elasticity there), so only
+    // the bend away from it differs (response-shape.ts).
+    const curve = curveOf(s.family);
+    const shaped = curve === 'exponential' ? {} : { curve };
     if (s.family.saturation === 'impressions') {
-      const marginalCpmMinor = toMinor((cpmTypical * (1 - Math.exp(-u))) / u);
-      const saturationSpendMinor = toMinor(typicalSpendEur / u);
+      const xs = matchingX(curve, u);
+      const marginalCpmMinor = toMinor((cpmTypical * gain(curve, xs)) / xs);
+      const saturationSpendMinor = toMinor(typicalSpendEur / xs);
       return {
         countryCode: centre.code,
         region: centre.region,
@@ -391,26 +397,27 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
         ctr,
         cvr,
         revenuePerConversionMinor: toMinor(aov),
+        ...shaped,
       };
     }
     // The same curvature at the typical spend, moved (all or half of it) from CPM into the
     // conversion rate: CVR is the typical one there, higher for the first people reached.
     const both = s.family.saturation === 'both';
-    const x = both ? u / 2 : u;
-    const marginalCpmMinor = toMinor(both ? (cpmTypical * (1 - Math.exp(-x))) / x : cpmTypical);
-    const saturationSpendMinor = toMinor(typicalSpendEur / (both ? x : u));
+    const x = matchingX(curve, both ? u / 2 : u);
+    const marginalCpmMinor = toMinor(both ? (cpmTypical * gain(curve, x)) / x : cpmTypical);
+    const saturationSpendMinor = toMinor(typicalSpendEur / (both ? x : matchingX(curve, u)));
     const capacityImpressions = Math.round((saturationSpendMinor * 1000) / marginalCpmMinor);
-    const shape = { marginalCpmMinor, impressionsSaturate: both, saturationSpendMinor, capacityImpressions };
-    const typicalImpressions = trueImpressions(shape, toMinor(typicalSpendEur));
+    const response = { marginalCpmMinor, impressionsSaturate: both, saturationSpendMinor, capacityImpressions, ...shaped };
+    const typicalImpressions = trueImpressions(response, toMinor(typicalSpendEur));
     const valueSaturationImpressions = typicalImpressions / x;
     return {
       countryCode: centre.code,
       region: centre.region,
       budgetShare: shares[i]!,
-      ...shape,
+      ...response,
       valueSaturationImpressions,
       ctr,
-      cvr: cvr / conversionFactor({ valueSaturationImpressions }, typicalImpressions),
+      cvr: cvr / conversionFactor({ valueSaturationImpressions, ...shaped }, typicalImpressions),
       revenuePerConversionMinor: toMinor(aov),
     };
   });
@@ -879,7 +886,7 @@ function simulateAdsetDay(
     if (k.impressionsSaturate) {
       const saturation = k.saturationSpendMinor * adset.budgetShare;
       x = s / saturation;
-      impressions = Math.round(((k.capacityImpressions * adset.budgetShare * (1 - Math.exp(-x))) / (day.countryCpm?.[i] ?? day.cpm)) * logNoise(rng, 0.03));
+      impressions = Math.round(((k.capacityImpressions * adset.budgetShare * gain(k.curve ?? 'exponential', x)) / (day.countryCpm?.[i] ?? day.cpm)) * logNoise(rng, 0.03));
     } else {
       // Flat CPM: frequency still grows a little as the country's budget grows past its plan.
       x = s / (k.saturationSpendMinor * adset.budgetShare);

@@ -7,8 +7,11 @@
 // the first impression: the conversion rate per impression, averaged over the I impressions, is
 // (1 − e^(−I/K))/(I/K) of the first one's (the next people reached are less interested). K = null
 // means value per impression does not fall: revenue = v₀·I(s). Both factors are concave and
-// increasing, so revenue is too and the oracle's split equalises marginal revenue.
+// increasing, so revenue is too and the oracle's split equalises marginal revenue. The family's
+// curve shape (response-shape.ts) replaces 1 − e^(−x) in both by another concave g with the same
+// start; the exponential is the default.
 import { waterFill } from '../engine/response-curve.ts';
+import { averageGain, gain, gainSlope, type CurveShape } from './response-shape.ts';
 
 /** What the response needs of a country (StubCountryTruth has these fields). */
 export interface CountryResponse {
@@ -26,6 +29,8 @@ export interface CountryResponse {
   /** Conversions per click of the first people reached (the average when valueSaturationImpressions is null). */
   readonly cvr: number;
   readonly revenuePerConversionMinor: number;
+  /** The shape of both saturations; absent = 'exponential'. */
+  readonly curve?: CurveShape;
 }
 
 /** Multipliers of the campaign's delivery on every country's rates (creative, audience, trend). */
@@ -38,23 +43,22 @@ export interface ValueScale {
 const UNIT_SCALE: ValueScale = Object.freeze({ ctr: 1, cvr: 1, aov: 1 });
 
 /** Expected campaign-level daily impressions at a daily spend (minor units). */
-export function trueImpressions(k: Pick<CountryResponse, 'marginalCpmMinor' | 'impressionsSaturate' | 'saturationSpendMinor' | 'capacityImpressions'>, spendMinor: number): number {
+export function trueImpressions(k: Pick<CountryResponse, 'marginalCpmMinor' | 'impressionsSaturate' | 'saturationSpendMinor' | 'capacityImpressions' | 'curve'>, spendMinor: number): number {
   if (!k.impressionsSaturate) return (spendMinor * 1000) / k.marginalCpmMinor;
-  return k.capacityImpressions * (1 - Math.exp(-spendMinor / k.saturationSpendMinor));
+  return k.capacityImpressions * gain(k.curve ?? 'exponential', spendMinor / k.saturationSpendMinor);
 }
 
 /** d impressions / d spend. */
 function marginalImpressions(k: CountryResponse, spendMinor: number): number {
   if (!k.impressionsSaturate) return 1000 / k.marginalCpmMinor;
-  return (k.capacityImpressions / k.saturationSpendMinor) * Math.exp(-spendMinor / k.saturationSpendMinor);
+  return (k.capacityImpressions / k.saturationSpendMinor) * gainSlope(k.curve ?? 'exponential', spendMinor / k.saturationSpendMinor);
 }
 
 /** The average conversion rate of `impressions` daily impressions relative to the first one's: 1 when value does not saturate. */
-export function conversionFactor(k: Pick<CountryResponse, 'valueSaturationImpressions'>, impressions: number): number {
+export function conversionFactor(k: Pick<CountryResponse, 'valueSaturationImpressions' | 'curve'>, impressions: number): number {
   const K = k.valueSaturationImpressions;
   if (K === null || !(impressions > 0)) return 1;
-  const x = impressions / K;
-  return x < 1e-9 ? 1 : -Math.expm1(-x) / x;
+  return averageGain(k.curve ?? 'exponential', impressions / K);
 }
 
 /** Value of the first impression (minor units) under a scale. */
@@ -73,7 +77,7 @@ export function trueMarginalRevenue(k: CountryResponse, spendMinor: number, scal
   const v = firstImpressionValue(k, scale);
   const di = marginalImpressions(k, spendMinor);
   const K = k.valueSaturationImpressions;
-  return K === null ? v * di : v * Math.exp(-trueImpressions(k, spendMinor) / K) * di;
+  return K === null ? v * di : v * gainSlope(k.curve ?? 'exponential', trueImpressions(k, spendMinor) / K) * di;
 }
 
 /** The least and most a country may spend (minor units a day). */
@@ -98,7 +102,7 @@ export function oracleSplit(countries: readonly CountryResponse[], budgetMinor: 
   const floor = Math.ceil((budgetMinor * spainMinPct) / 100 - 1e-9);
   const lower = countries.map((k) => Math.max(k.countryCode === 'ES' ? Math.min(floor, budgetMinor) : 0, bounds?.get(k.countryCode)?.minMinor ?? 0));
   const upper = countries.map((k) => Math.min(budgetMinor, bounds?.get(k.countryCode)?.maxMinor ?? budgetMinor));
-  if (countries.every((k) => k.impressionsSaturate && k.valueSaturationImpressions === null)) {
+  if (countries.every((k) => k.impressionsSaturate && k.valueSaturationImpressions === null && (k.curve ?? 'exponential') === 'exponential')) {
     // Constant value per impression on exponential curves: the allocator's closed form, exact.
     const markets = countries.map((k, i) => ({
       code: k.countryCode,
