@@ -6,16 +6,18 @@
 // its own rows' clicks, conversions and revenue; the split maximises the posterior expected
 // revenue under Spain's floor and within the step. No estimator that sees only the data can do
 // better on average, so its share of the oracle is the most this history allows the first run.
-// Only where its likelihood is the market's: every row complete, countries not drifting.
+// Only where its likelihood is the market's: every row complete, countries not drifting, steady
+// (gamma) order values.
 import type { InsightRow, Metrics } from '../src/engine/types.ts';
-import type { MarketFamily } from '../src/simulation/families.ts';
-import { ORDER_VALUE_SHAPE, type StubCampaignTruth } from '../src/simulation/market.ts';
+import { ordersOf, type MarketFamily } from '../src/simulation/families.ts';
+import type { StubCampaignTruth } from '../src/simulation/market.ts';
+import { ORDER_VALUE_SHAPE } from '../src/simulation/orders.ts';
 import { conversionFactor, oracleSplit, type CountryResponse, type SpendBounds } from '../src/simulation/response.ts';
 import { logGammaDensity, posteriorMean } from './interest-ceiling.ts';
 
 /** Whether the ceiling's likelihood describes the family's country rows. */
 export function geoCeilingApplies(family: MarketFamily): boolean {
-  return (family.reporting ?? 'complete') === 'complete' && (family.drift ?? 'none') === 'none';
+  return (family.reporting ?? 'complete') === 'complete' && (family.drift ?? 'none') === 'none' && ordersOf(family) === 'steady';
 }
 
 /** Each country's spend in its totals, as the budget's split: the history's own split, which a first run steps from. */

@@ -28,10 +28,11 @@ import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentBlend, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
 import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
-import { DEFAULT_FAMILY, deliveryOf, editsOf, familyName, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
+import { DEFAULT_FAMILY, deliveryOf, editsOf, familyName, ordersOf, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
+import { orderSum, type OrderSpread } from '../simulation/orders.ts';
 import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
-import { countriesOnDay, createStubMarket, getTruth, marketDay, ORDER_VALUE_SHAPE, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
+import { countriesOnDay, createStubMarket, getTruth, marketDay, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
 import { optimizedTilt } from '../simulation/delivery.ts';
@@ -304,7 +305,7 @@ function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTrut
     const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr * creative.ctr * day.ctr));
     const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * day.cvr * audience * q));
     const order = k.revenuePerConversionMinor * creative.aov;
-    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, order / ORDER_VALUE_SHAPE)) : 0;
+    const revenue = orderSum(rng, conversions, order, ordersOf(c.family));
     const metrics: Metrics = { ...emptyMetrics(), impressions, clicks, spendMinor: spend, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spend };
     return { date, country: k.countryCode, metrics };
   });
@@ -388,7 +389,7 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
  * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
  * interest's noise identical across strategies.
  */
-function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, blendDays: BlendDay[], chosen: readonly string[], delivered: readonly CountryDay[], date: string, priceOf: ((id: string) => number) | null = null, reporting: ReportingAxis = 'complete', interestRows: InterestRows = 'breakdown'): void {
+function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, blendDays: BlendDay[], chosen: readonly string[], delivered: readonly CountryDay[], date: string, priceOf: ((id: string) => number) | null = null, reporting: ReportingAxis = 'complete', interestRows: InterestRows = 'breakdown', orders: OrderSpread = 'steady'): void {
   const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
   const size = picked.reduce((a, g) => a + deliveryWeightOf(g.segmentId), 0);
   // Under paid prices each interest's row shows its own cost per impression.
@@ -403,7 +404,7 @@ function deliverToInterests(marketSeed: number | string, creative: ValueScale, t
     const n = Math.round(impressions * share);
     const clicks = rng.binomial(n, Math.min(0.5, g.ctr * (1 - g.fatigueDepth) * creative.ctr));
     const conversions = rng.binomial(clicks, Math.min(0.9, g.cvr * creative.cvr));
-    const revenue = conversions > 0 ? Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, (g.revenuePerConversionMinor * creative.aov) / ORDER_VALUE_SHAPE)) : 0;
+    const revenue = orderSum(rng, conversions, g.revenuePerConversionMinor * creative.aov, orders);
     const spendMinor = Math.round(priceOf === null ? spend * share : (spend * spendWeight(g.segmentId)) / spendWeights);
     return { impressions: n, clicks, spendMinor, conversions, revenueMinor: revenue };
   });
@@ -578,7 +579,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       history.push(...delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) })));
       if (strategy === 'spec' || strategy === 'bayes') {
         const swing = marketDays[day - 1]!;
-        deliverToInterests(options.marketSeed, { ...creative, ctr: creative.ctr * swing.ctr, cvr: creative.cvr * swing.cvr * saturation * learning }, segmentTruth, weights.delivery, segmentHistory, blendDays, chosen, delivered, date, priceOf, reporting, options.interestRows ?? 'breakdown');
+        deliverToInterests(options.marketSeed, { ...creative, ctr: creative.ctr * swing.ctr, cvr: creative.cvr * swing.cvr * saturation * learning }, segmentTruth, weights.delivery, segmentHistory, blendDays, chosen, delivered, date, priceOf, reporting, options.interestRows ?? 'breakdown', ordersOf(c.family));
       }
       days.push({
         day,

@@ -68,7 +68,8 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/x')).toThrow(/cost swings must be one of shared, own, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/x')).toThrow(/delivery must be one of size, optimized, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/x')).toThrow(/curve must be one of exponential, logarithmic, wall, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/x')).toThrow(/orders must be one of steady, heavy-tailed, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -235,6 +236,32 @@ describe('market families', () => {
     }
     expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size/wall')).toEqual(NAMED_FAMILIES['sharp-saturation']);
     expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size/exponential')).toEqual(DEFAULT_FAMILY);
+  });
+
+  it("heavy-tailed orders: a single order's value spreads about three times as widely around the same mean", () => {
+    // Rows with exactly one conversion show one order's value against its expected mean.
+    const ratios = (family: MarketFamily) => {
+      const { truth, rows } = rowsOf(family, { days: 28, interestsPerCampaign: 80 });
+      const mean = new Map(truth.segments.map((g) => [g.segmentId, g.revenuePerConversionMinor]));
+      return rows.filter((r) => r.segmentType === 'interest' && r.conversions === 1).map((r) => r.revenueMinor! / (mean.get(r.segmentId)! * valueScaleAtEnd(truth).aov));
+    };
+    const cv = (xs: readonly number[]) => {
+      const m = xs.reduce((a, x) => a + x, 0) / xs.length;
+      return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / xs.length) / m;
+    };
+    const steady = ratios(DEFAULT_FAMILY);
+    const heavy = ratios(NAMED_FAMILIES['heavy-tailed-orders']!);
+    expect(steady.length).toBeGreaterThan(200);
+    expect(heavy.length).toBeGreaterThan(200);
+    expect(cv(steady)).toBeGreaterThan(0.45);
+    expect(cv(steady)).toBeLessThan(0.85);
+    expect(cv(heavy)).toBeGreaterThan(1.3);
+    const meanOf = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
+    expect(meanOf(heavy) / meanOf(steady)).toBeGreaterThan(0.75);
+    expect(meanOf(heavy) / meanOf(steady)).toBeLessThan(1.33);
+    expect(familyName(NAMED_FAMILIES['heavy-tailed-orders']!)).toBe('heavy-tailed-orders');
+    expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size/exponential/heavy-tailed')).toEqual(NAMED_FAMILIES['heavy-tailed-orders']);
+    expect(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size/exponential/steady')).toEqual(DEFAULT_FAMILY);
   });
 
   it("a day after the history swings as the history's days do: the same for every caller, costs together or each country's own", () => {

@@ -1,6 +1,7 @@
 // Market families: the assumptions of the synthetic market, each an axis that real accounts break
 // in their own way. A decision rule is judged on every family and by its worst one, so that it is
 // not tuned to one market's habits (docs/decision-quality-families.md says what each axis models).
+import type { OrderSpread } from './orders.ts';
 import { CURVE_SHAPES, type CurveShape } from './response-shape.ts';
 
 /**
@@ -114,6 +115,15 @@ export type DeliveryAxis = 'size' | 'optimized';
  */
 export type CurveAxis = CurveShape;
 
+/**
+ * How the values of single orders spread around the mean order:
+ * - 'steady' (absent): gamma, one order's coefficient of variation about 0.63 (the stub's original market);
+ * - 'heavy-tailed': log-normal, about 1.8, as shops whose baskets range from one item to bulk
+ *   orders see: one order in a hundred is worth 8 mean orders or more, so a segment's few
+ *   conversions can hold one that makes it look several times as valuable as it is.
+ */
+export type OrdersAxis = OrderSpread;
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
@@ -134,6 +144,8 @@ export interface MarketFamily {
   readonly delivery?: DeliveryAxis;
   /** Absent: 'exponential', as every family decided before the axis existed. */
   readonly curve?: CurveAxis;
+  /** Absent: 'steady', as every family decided before the axis existed. */
+  readonly orders?: OrdersAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
@@ -168,6 +180,10 @@ export function curveOf(f: MarketFamily): CurveAxis {
   return f.curve ?? 'exponential';
 }
 
+export function ordersOf(f: MarketFamily): OrdersAxis {
+  return f.orders ?? 'steady';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
@@ -179,6 +195,7 @@ export const BUDGET_AXIS: readonly BudgetAxis[] = ['typical', 'small'];
 export const COST_SWINGS_AXIS: readonly CostSwingsAxis[] = ['shared', 'own'];
 export const DELIVERY_AXIS: readonly DeliveryAxis[] = ['size', 'optimized'];
 export const CURVE_AXIS: readonly CurveAxis[] = CURVE_SHAPES;
+export const ORDERS_AXIS: readonly OrdersAxis[] = ['steady', 'heavy-tailed'];
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -193,6 +210,7 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'costSwings', label: 'cost swings', values: COST_SWINGS_AXIS, absent: 'shared' },
   { key: 'delivery', label: 'delivery', values: DELIVERY_AXIS, absent: 'size' },
   { key: 'curve', label: 'curve', values: CURVE_AXIS, absent: 'exponential' },
+  { key: 'orders', label: 'orders', values: ORDERS_AXIS, absent: 'steady' },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -228,6 +246,8 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'slow-saturation': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', curve: 'logarithmic' }),
   'sharp-saturation': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', curve: 'wall' }),
   'sharp-conversion-saturation': Object.freeze({ saturation: 'conversion', segmentRows: 'union', sizes: 'independent', curve: 'wall' }),
+  'heavy-tailed-orders': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', orders: 'heavy-tailed' }),
+  'heavy-tailed-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', orders: 'heavy-tailed' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -235,7 +255,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, and an eleventh, curve: "/paid/patchy/countries/reset-learning/small/own/optimized/wall"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, an eleventh, curve, and a twelfth, orders: "/paid/patchy/countries/reset-learning/small/own/optimized/wall/heavy-tailed"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -252,7 +272,7 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders]]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes, up to the last one not at its default. */
@@ -265,7 +285,7 @@ export function familyName(f: MarketFamily): string {
 }
 
 function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b) && costSwingsOf(a) === costSwingsOf(b) && deliveryOf(a) === deliveryOf(b) && curveOf(a) === curveOf(b);
+  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b) && costSwingsOf(a) === costSwingsOf(b) && deliveryOf(a) === deliveryOf(b) && curveOf(a) === curveOf(b) && ordersOf(a) === ordersOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

@@ -25,7 +25,8 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { budgetOf, costSwingsOf, curveOf, DEFAULT_FAMILY, deliveryOf, driftOf, reportingOf, type MarketFamily } from './families.ts';
+import { budgetOf, costSwingsOf, curveOf, DEFAULT_FAMILY, deliveryOf, driftOf, ordersOf, reportingOf, type MarketFamily } from './families.ts';
+import { orderSum } from './orders.ts';
 import { optimizedTilt } from './delivery.ts';
 import { reportedRow } from './reporting.ts';
 import { conversionFactor, type CountryResponse, trueImpressions, type ValueScale } from './response.ts';
@@ -273,8 +274,6 @@ const COUNTRY_CENTRES = [
 // currencies are priced as if they were euros.
 const UNITS_PER_EUR: Partial<Record<string, number>> = { EUR: 1, USD: 1.1, GBP: 0.86, CHF: 0.94, JPY: 165, MXN: 21, BRL: 6.2, CLP: 1050, COP: 4600, PEN: 4.1, SEK: 11.3, PLN: 4.3 };
 
-// Order values are a sum of orders: gamma with shape 2.5 per conversion (order value CV ≈ 0.63).
-export const ORDER_VALUE_SHAPE = 2.5;
 const FATIGUE_MAX_DAYS = 10;
 
 // ---- Small helpers ----
@@ -792,10 +791,7 @@ function reachOf(impressions: number, frequency: number): number {
   return Math.min(impressions, Math.max(1, Math.floor(impressions / frequency)));
 }
 
-function revenueOf(rng: Rng, conversions: number, revenuePerConversionMinor: number): number {
-  if (conversions === 0) return 0;
-  return Math.round(rng.gamma(conversions * ORDER_VALUE_SHAPE, revenuePerConversionMinor / ORDER_VALUE_SHAPE));
-}
+
 
 interface RowContext {
   date: string;
@@ -903,7 +899,7 @@ function simulateAdsetDay(
     const conversions = rng.binomial(clicks, clamp(k.cvr * cvrFactor * q * drifted, 0, 0.9));
     // A saturated country shows the ads again to the same people: frequency grows with spend/saturation.
     const reach = reachOf(impressions, (1.05 + 0.25 * x) * (1 + 0.04 * (rng.next() - 0.5)));
-    const revenue = revenueOf(rng, conversions, k.revenuePerConversionMinor * aov);
+    const revenue = orderSum(rng, conversions, k.revenuePerConversionMinor * aov, ordersOf(c.family));
     impressionsTotal += impressions;
     clicksTotal += clicks;
     conversionsTotal += conversions;
@@ -943,7 +939,7 @@ function simulateAdsetDay(
     const clicks = rng.binomial(impressions, clamp(g.ctr * ctrFactor * (1 - g.fatigueDepth * fatigue), 0, 0.5));
     const conversions = rng.binomial(clicks, clamp(g.cvr * cvrFactor, 0, 0.9));
     const reach = reachOf(impressions, g.baseFrequency * (1 + 1.2 * fatigue));
-    rows.push(makeRow(ctx, g.segmentType, g.segmentId, g.segmentName, '', '', '', impressions, reach, clicks, conversions, segSpend[i]!, revenueOf(rng, conversions, g.revenuePerConversionMinor)));
+    rows.push(makeRow(ctx, g.segmentType, g.segmentId, g.segmentName, '', '', '', impressions, reach, clicks, conversions, segSpend[i]!, orderSum(rng, conversions, g.revenuePerConversionMinor, ordersOf(c.family))));
   }
 
   // (c) Demographics: the same impressions and spend again, by age × gender.
@@ -956,7 +952,7 @@ function simulateAdsetDay(
     const clicks = rng.binomial(impressions, clamp(d.ctr * ctrFactor, 0, 0.5));
     const conversions = rng.binomial(clicks, clamp(d.cvr * cvrFactor, 0, 0.9));
     const reach = reachOf(impressions, 1.1 + 0.03 * AGE_BUCKETS.indexOf(d.age));
-    rows.push(makeRow(ctx, 'demographic', `${d.age}|${d.gender}`, `${d.age} ${d.gender}`, '', d.age, d.gender, impressions, reach, clicks, conversions, demoSpend[i]!, revenueOf(rng, conversions, d.revenuePerConversionMinor * aov)));
+    rows.push(makeRow(ctx, 'demographic', `${d.age}|${d.gender}`, `${d.age} ${d.gender}`, '', d.age, d.gender, impressions, reach, clicks, conversions, demoSpend[i]!, orderSum(rng, conversions, d.revenuePerConversionMinor * aov, ordersOf(c.family))));
   });
   return rows;
 }
