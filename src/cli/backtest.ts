@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AUDIENCE_SIZES, AUDIENCE_WEIGHTINGS, INTEREST_ROWS, runBacktest, type AudienceSizes, type AudienceWeighting, type BacktestStrategy, type InterestRows } from '../backtest/closed-loop.ts';
 import { backtestHtml } from '../backtest/report-html.ts';
@@ -63,6 +64,10 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     throw new UsageError(`--${(e as Error).message}`);
   }
   const seed = /^\d+$/.test(values['market-seed']) ? Number(values['market-seed']) : values['market-seed'];
+  const prefix = values.out ?? `backtest-${String(seed)}`;
+  // Checked before the loop runs, so that a mistyped path costs nothing.
+  const directory = dirname(resolve(prefix));
+  if (!(statSync(directory, { throwIfNoEntry: false })?.isDirectory() ?? false)) throw new UsageError(`--out: the folder ${JSON.stringify(directory)} does not exist`);
   const report = runBacktest({
     marketSeed: seed,
     days: whole('days', values.days, 1, 365),
@@ -76,7 +81,6 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     settings: ctx.config.engine,
     startDate: addDays(isoDate(ctx.clock.now()), -1),
   });
-  const prefix = values.out ?? `backtest-${String(seed)}`;
   writeFileSync(`${prefix}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${prefix}.html`, backtestHtml(report));
   if (values.json) return printJson(io, report);

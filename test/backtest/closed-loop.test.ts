@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -179,6 +179,10 @@ describe('the backtest command', () => {
       const family = await runCli(['backtest', '--days', '2', '--market-seed', '3', '--family', 'conversion-saturation', '--out', prefix], { db });
       expect(family.code).toBe(0);
       expect(family.stdout).toMatch(/\(family conversion-saturation\)/);
+      const nowhere = await runCli(['backtest', '--days', '2', '--out', path.join(dir, 'missing', 'run')], { db });
+      expect(nowhere.code).toBe(2);
+      expect(nowhere.stderr).toMatch(/--out: the folder ".*missing" does not exist/);
+      expect(existsSync(path.join(dir, 'missing'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       await db.close();
@@ -187,7 +191,7 @@ describe('the backtest command', () => {
 });
 
 describe('runBacktest on other market families', () => {
-  it.each(['conversion-saturation', 'adset-per-segment'])('%s: names the family and no strategy beats the oracle', async (name) => {
+  it.each(['conversion-saturation', 'adset-per-segment', 'sharp-saturation', 'sharp-conversion-saturation', 'slow-saturation', 'heavy-tailed-orders'])('%s: names the family and no strategy beats the oracle', async (name) => {
     const { parseFamily } = await import('../../src/simulation/families.ts');
     const report = runBacktest({ ...options, days: 5, strategies: ['uniform', 'spec', 'oracle'], family: parseFamily(name) });
     expect(report.family).toBe(name);
