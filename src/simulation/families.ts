@@ -124,6 +124,14 @@ export type CurveAxis = CurveShape;
  */
 export type OrdersAxis = OrderSpread;
 
+/**
+ * How close Meta's audience size estimates are to the people a segment really holds:
+ * - 'close' (absent): within about 15 % (a log-sd of 0.15; the stub's original market);
+ * - 'rough': a log-sd of 0.7, one estimate in three off by a factor of two or more: Meta models
+ *   who matches an interest, and what a union's delivery finds there can differ that much.
+ */
+export type EstimatesAxis = 'close' | 'rough';
+
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
   readonly segmentRows: SegmentRowsAxis;
@@ -146,6 +154,8 @@ export interface MarketFamily {
   readonly curve?: CurveAxis;
   /** Absent: 'steady', as every family decided before the axis existed. */
   readonly orders?: OrdersAxis;
+  /** Absent: 'close', as every family decided before the axis existed. */
+  readonly estimates?: EstimatesAxis;
 }
 
 export function pricesOf(f: MarketFamily): PricesAxis {
@@ -184,6 +194,10 @@ export function ordersOf(f: MarketFamily): OrdersAxis {
   return f.orders ?? 'steady';
 }
 
+export function estimatesOf(f: MarketFamily): EstimatesAxis {
+  return f.estimates ?? 'close';
+}
+
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
 export const SEGMENT_ROWS_AXIS: readonly SegmentRowsAxis[] = ['union', 'adset-per-segment', 'shared'];
 export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 'larger-better'];
@@ -196,6 +210,7 @@ export const COST_SWINGS_AXIS: readonly CostSwingsAxis[] = ['shared', 'own'];
 export const DELIVERY_AXIS: readonly DeliveryAxis[] = ['size', 'optimized'];
 export const CURVE_AXIS: readonly CurveAxis[] = CURVE_SHAPES;
 export const ORDERS_AXIS: readonly OrdersAxis[] = ['steady', 'heavy-tailed'];
+export const ESTIMATES_AXIS: readonly EstimatesAxis[] = ['close', 'rough'];
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -211,6 +226,7 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'delivery', label: 'delivery', values: DELIVERY_AXIS, absent: 'size' },
   { key: 'curve', label: 'curve', values: CURVE_AXIS, absent: 'exponential' },
   { key: 'orders', label: 'orders', values: ORDERS_AXIS, absent: 'steady' },
+  { key: 'estimates', label: 'estimates', values: ESTIMATES_AXIS, absent: 'close' },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -248,6 +264,8 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'sharp-conversion-saturation': Object.freeze({ saturation: 'conversion', segmentRows: 'union', sizes: 'independent', curve: 'wall' }),
   'heavy-tailed-orders': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', orders: 'heavy-tailed' }),
   'heavy-tailed-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', orders: 'heavy-tailed' }),
+  'rough-size-estimates': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', estimates: 'rough' }),
+  'rough-estimates-niche-valuable': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'smaller-better', estimates: 'rough' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -255,7 +273,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, an eleventh, curve, and a twelfth, orders: "/paid/patchy/countries/reset-learning/small/own/optimized/wall/heavy-tailed"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, an eleventh, curve, a twelfth, orders, and a thirteenth, estimates: "/paid/patchy/countries/reset-learning/small/own/optimized/wall/heavy-tailed/rough"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -272,20 +290,22 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders]]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders[/estimates]]]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+}
+
+const valueOf = (f: MarketFamily, axis: (typeof AXES)[number]): string | undefined => (f as unknown as Record<string, string | undefined>)[axis.key] ?? axis.absent;
+
+function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
+  return AXES.every((axis) => valueOf(a, axis) === valueOf(b, axis));
 }
 
 /** The family's name if it is a named one, else its axes joined by slashes, up to the last one not at its default. */
 export function familyName(f: MarketFamily): string {
   for (const [name, g] of Object.entries(NAMED_FAMILIES)) if (sameFamily(g, f)) return name;
-  const values = AXES.map((axis) => (f as unknown as Record<string, string | undefined>)[axis.key] ?? axis.absent!);
+  const values = AXES.map((axis) => valueOf(f, axis)!);
   let n = values.length;
   while (n > 3 && values[n - 1] === AXES[n - 1]!.absent) n--;
   return values.slice(0, n).join('/');
-}
-
-function sameFamily(a: MarketFamily, b: MarketFamily): boolean {
-  return a.saturation === b.saturation && a.segmentRows === b.segmentRows && a.sizes === b.sizes && pricesOf(a) === pricesOf(b) && reportingOf(a) === reportingOf(b) && driftOf(a) === driftOf(b) && editsOf(a) === editsOf(b) && budgetOf(a) === budgetOf(b) && costSwingsOf(a) === costSwingsOf(b) && deliveryOf(a) === deliveryOf(b) && curveOf(a) === curveOf(b) && ordersOf(a) === ordersOf(b);
 }
 
 export function isDefaultFamily(f: MarketFamily): boolean {

@@ -25,7 +25,7 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { budgetOf, costSwingsOf, curveOf, DEFAULT_FAMILY, deliveryOf, driftOf, ordersOf, reportingOf, type MarketFamily } from './families.ts';
+import { budgetOf, costSwingsOf, curveOf, DEFAULT_FAMILY, deliveryOf, driftOf, estimatesOf, ordersOf, reportingOf, type MarketFamily } from './families.ts';
 import { orderSum } from './orders.ts';
 import { optimizedTilt } from './delivery.ts';
 import { reportedRow } from './reporting.ts';
@@ -1040,6 +1040,8 @@ function simulatePixel(seed: number | string, c: StubCampaignTruth, days: number
 export const AUDIENCE_PEOPLE_PER_DAILY_REACH = 20;
 /** Log-sd of Meta's estimate around the true size: its own model of who matches, not a count. */
 export const AUDIENCE_ESTIMATE_LOG_SD = 0.15;
+/** The same where the family's estimates are rough (estimates 'rough'). */
+export const ROUGH_AUDIENCE_ESTIMATE_LOG_SD = 0.7;
 /** Meta gives a range, not a figure: the estimate ±15 %, each bound rounded to two significant digits. */
 export const AUDIENCE_RANGE_HALF_WIDTH = 0.15;
 
@@ -1056,7 +1058,7 @@ const roundSignificant = (x: number, digits: number): number => {
 
 /**
  * Meta-like audience size estimates of a campaign's interests and behaviors: the true size times
- * seeded lognormal noise (AUDIENCE_ESTIMATE_LOG_SD), given as a range ±AUDIENCE_RANGE_HALF_WIDTH,
+ * seeded lognormal noise (AUDIENCE_ESTIMATE_LOG_SD, or ROUGH_AUDIENCE_ESTIMATE_LOG_SD), given as a range ±AUDIENCE_RANGE_HALF_WIDTH,
  * each bound rounded to two significant digits, as the targeting search shows them. Drawn from its
  * own stream, so the rows stay as they are.
  */
@@ -1065,7 +1067,7 @@ function audienceSizeEstimates(seed: number | string, c: StubCampaignTruth): Stu
   const out: StubAudienceSize[] = [];
   for (const g of c.segments) {
     if (g.segmentType !== 'interest' && g.segmentType !== 'behavior') continue;
-    const estimate = trueAudiencePeople(g) * logNoise(rng, AUDIENCE_ESTIMATE_LOG_SD);
+    const estimate = trueAudiencePeople(g) * logNoise(rng, estimatesOf(c.family) === 'rough' ? ROUGH_AUDIENCE_ESTIMATE_LOG_SD : AUDIENCE_ESTIMATE_LOG_SD);
     const lower = Math.max(1, roundSignificant(estimate * (1 - AUDIENCE_RANGE_HALF_WIDTH), 2));
     const upper = Math.max(lower, roundSignificant(estimate * (1 + AUDIENCE_RANGE_HALF_WIDTH), 2));
     out.push({ segmentType: g.segmentType, segmentId: g.segmentId, lower, upper });
