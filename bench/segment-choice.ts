@@ -13,7 +13,8 @@
 //   raw          campaign-wide revenue per impression, unshrunk
 //   ceiling      bench/interest-ceiling.ts on the campaign-wide rows: the most any estimator
 //                knowing the market's true parameters as a set could close (exact in the union
-//                family; in the others the rows are not each segment's own delivery, so only a guide)
+//                family; in the others the rows are not each segment's own delivery, or their
+//                orders not gamma, so only a guide)
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays } from '../src/engine/calendar.ts';
 import { addMetrics, addRow, emptyMetrics } from '../src/engine/metrics.ts';
