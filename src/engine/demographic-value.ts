@@ -115,10 +115,15 @@ function presentAges(groups: readonly Group[]): AgeBucket[] {
   return AGE_BUCKETS.filter((b) => groups.some((g) => g.age === b));
 }
 
+/** The genders with delivery (unknown left out: no targeting chooses it alone). */
+function presentGenders(groups: readonly Group[]): Gender[] {
+  return (['male', 'female'] as const).filter((x) => groups.some((g) => g.gender === x));
+}
+
 /** What the ad set reached in the window: its ages with delivery (Meta's whole range without an age breakdown) and its genders. */
 function reachedTargeting(ageGroups: readonly Group[], genderGroups: readonly Group[]): Targeting {
   const ages = presentAges(ageGroups);
-  const genders = (['male', 'female'] as const).filter((x) => genderGroups.some((g) => g.gender === x));
+  const genders = presentGenders(genderGroups);
   return {
     ageMin: ages.length === 0 ? EVERYONE.ageMin : AGE_BOUNDS[ages[0]!][0],
     ageMax: ages.length === 0 ? EVERYONE.ageMax : AGE_BOUNDS[ages.at(-1)!][1],
@@ -194,7 +199,7 @@ function marginals(cells: readonly Group[]): Group[] {
 /** Every targeting Meta allows within what the ad set reached: a contiguous range of its age buckets, and one or all of its genders. */
 function targetings(ageGroups: readonly Group[], genderGroups: readonly Group[]): Targeting[] {
   const present = presentAges(ageGroups);
-  const reachedGenders = (['male', 'female'] as const).filter((x) => genderGroups.some((g) => g.gender === x));
+  const reachedGenders = presentGenders(genderGroups);
   const genders: Targeting['gender'][] = reachedGenders.length === 1 ? [reachedGenders[0]!] : ['all', ...reachedGenders];
   const ranges: [number, number][] = present.length === 0 ? [[EVERYONE.ageMin, EVERYONE.ageMax]] : present.flatMap((first, a) => present.slice(a).map((last): [number, number] => [AGE_BOUNDS[first][0], AGE_BOUNDS[last][1]]));
   return ranges.flatMap(([ageMin, ageMax]) => genders.map((gender) => ({ ageMin, ageMax, gender })));

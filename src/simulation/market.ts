@@ -404,7 +404,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
     const both = s.family.saturation === 'both';
     const x = matchingX(curve, both ? u / 2 : u);
     const marginalCpmMinor = toMinor(both ? (cpmTypical * gain(curve, x)) / x : cpmTypical);
-    const saturationSpendMinor = toMinor(typicalSpendEur / (both ? x : matchingX(curve, u)));
+    const saturationSpendMinor = toMinor(typicalSpendEur / x);
     const capacityImpressions = Math.round((saturationSpendMinor * 1000) / marginalCpmMinor);
     const response = { marginalCpmMinor, impressionsSaturate: both, saturationSpendMinor, capacityImpressions, ...shaped };
     const typicalImpressions = trueImpressions(response, toMinor(typicalSpendEur));
@@ -882,7 +882,7 @@ function simulateAdsetDay(
     if (k.impressionsSaturate) {
       const saturation = k.saturationSpendMinor * adset.budgetShare;
       x = s / saturation;
-      impressions = Math.round(((k.capacityImpressions * adset.budgetShare * gain(k.curve ?? 'exponential', x)) / (day.countryCpm?.[i] ?? day.cpm)) * logNoise(rng, 0.03));
+      impressions = Math.round(((k.capacityImpressions * adset.budgetShare * gain(k.curve, x)) / (day.countryCpm?.[i] ?? day.cpm)) * logNoise(rng, 0.03));
     } else {
       // Flat CPM: frequency still grows a little as the country's budget grows past its plan.
       x = s / (k.saturationSpendMinor * adset.budgetShare);

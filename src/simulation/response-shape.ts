@@ -5,26 +5,27 @@
 // - 'exponential': g = 1 − e^(−x), the curve the engine itself fits (the stub's original market);
 // - 'logarithmic': g = ln(1 + x), no ceiling: returns keep coming, ever more slowly;
 // - 'wall': g = x / (1 + x⁴)^(1/4), nearly straight and then flat: an audience that runs out.
+// A shape left undefined (a response without the field) is the exponential.
 export type CurveShape = 'exponential' | 'logarithmic' | 'wall';
 
 export const CURVE_SHAPES: readonly CurveShape[] = ['exponential', 'logarithmic', 'wall'];
 
 /** g(x): what is bought at x, in units of the curve's scale. */
-export function gain(shape: CurveShape, x: number): number {
+export function gain(shape: CurveShape = 'exponential', x: number): number {
   if (shape === 'logarithmic') return Math.log1p(x);
   if (shape === 'wall') return x / Math.sqrt(Math.sqrt(1 + x ** 4));
   return 1 - Math.exp(-x);
 }
 
 /** g'(x): what the next unit buys. */
-export function gainSlope(shape: CurveShape, x: number): number {
+export function gainSlope(shape: CurveShape = 'exponential', x: number): number {
   if (shape === 'logarithmic') return 1 / (1 + x);
   if (shape === 'wall') return (1 + x ** 4) ** -1.25;
   return Math.exp(-x);
 }
 
 /** g(x)/x: the average unit's share of the first one's; 1 at x = 0. */
-export function averageGain(shape: CurveShape, x: number): number {
+export function averageGain(shape: CurveShape = 'exponential', x: number): number {
   if (!(x > 0)) return 1;
   if (shape === 'exponential') return x < 1e-9 ? 1 : -Math.expm1(-x) / x;
   return x < 1e-9 ? 1 : gain(shape, x) / x;

@@ -45,20 +45,20 @@ const UNIT_SCALE: ValueScale = Object.freeze({ ctr: 1, cvr: 1, aov: 1 });
 /** Expected campaign-level daily impressions at a daily spend (minor units). */
 export function trueImpressions(k: Pick<CountryResponse, 'marginalCpmMinor' | 'impressionsSaturate' | 'saturationSpendMinor' | 'capacityImpressions' | 'curve'>, spendMinor: number): number {
   if (!k.impressionsSaturate) return (spendMinor * 1000) / k.marginalCpmMinor;
-  return k.capacityImpressions * gain(k.curve ?? 'exponential', spendMinor / k.saturationSpendMinor);
+  return k.capacityImpressions * gain(k.curve, spendMinor / k.saturationSpendMinor);
 }
 
 /** d impressions / d spend. */
 function marginalImpressions(k: CountryResponse, spendMinor: number): number {
   if (!k.impressionsSaturate) return 1000 / k.marginalCpmMinor;
-  return (k.capacityImpressions / k.saturationSpendMinor) * gainSlope(k.curve ?? 'exponential', spendMinor / k.saturationSpendMinor);
+  return (k.capacityImpressions / k.saturationSpendMinor) * gainSlope(k.curve, spendMinor / k.saturationSpendMinor);
 }
 
 /** The average conversion rate of `impressions` daily impressions relative to the first one's: 1 when value does not saturate. */
 export function conversionFactor(k: Pick<CountryResponse, 'valueSaturationImpressions' | 'curve'>, impressions: number): number {
   const K = k.valueSaturationImpressions;
   if (K === null || !(impressions > 0)) return 1;
-  return averageGain(k.curve ?? 'exponential', impressions / K);
+  return averageGain(k.curve, impressions / K);
 }
 
 /** Value of the first impression (minor units) under a scale. */
@@ -77,7 +77,7 @@ export function trueMarginalRevenue(k: CountryResponse, spendMinor: number, scal
   const v = firstImpressionValue(k, scale);
   const di = marginalImpressions(k, spendMinor);
   const K = k.valueSaturationImpressions;
-  return K === null ? v * di : v * gainSlope(k.curve ?? 'exponential', trueImpressions(k, spendMinor) / K) * di;
+  return K === null ? v * di : v * gainSlope(k.curve, trueImpressions(k, spendMinor) / K) * di;
 }
 
 /** The least and most a country may spend (minor units a day). */
