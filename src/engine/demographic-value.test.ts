@@ -68,6 +68,28 @@ describe('chooseDemographicsByValue', () => {
     expect(choice.gender === 'all' || choice.ageMin === 18 || choice.ageMax === 65).toBe(true);
   });
 
+  it('judges narrowing on the countries with a day of spend: a country only the floor funds neither counts nor blocks it', () => {
+    // Spain funded by its floor, never run in the window: its curve has no measured point at all.
+    const floorOnly: CountryCurve = { ...curve(30_000, 1e12, 0)[0]!, countryCode: 'ES', market: { ...curve(30_000, 1e12, 0)[0]!.market, code: 'ES' } };
+    const measured: CountryCurve = { ...curve(10_000, 1e12, 1e9)[0]!, countryCode: 'PT', market: { ...curve(10_000, 1e12, 1e9)[0]!.market, code: 'PT' } };
+    const withFloor = chooseDemographicsByValue(cells({ age: '25-34', gender: 'female' }, 4), [floorOnly, measured]);
+    const alone = chooseDemographicsByValue(cells({ age: '25-34', gender: 'female' }, 4), [measured]);
+    expect(withFloor).toMatchObject({ ageMin: 25, ageMax: 34, gender: 'female' });
+    const decision = decisionOf(withFloor.trace);
+    if (decision.what !== 'narrowed') throw new Error('narrowed expected');
+    expect(decision.unmeasured).toEqual(['ES']);
+    expect(decision.beyondObserved).toBe(0);
+    const aloneDecision = decisionOf(alone.trace);
+    if (aloneDecision.what !== 'narrowed') throw new Error('narrowed expected');
+    expect(decision.best).toEqual(aloneDecision.best);
+    expect(decision.wholeExpected).toBe(aloneDecision.wholeExpected);
+
+    // With no country measured, nothing says what narrowing costs: the audience the ad set reached stays.
+    const none = chooseDemographicsByValue(cells({ age: '25-34', gender: 'female' }, 4), [floorOnly]);
+    expect(none).toMatchObject({ ageMin: 18, ageMax: 65, gender: 'all' });
+    expect(decisionOf(none.trace)).toMatchObject({ what: 'unmeasured', unmeasured: ['ES'] });
+  });
+
   it('reads separate age and gender breakdowns as independent, and leaves out only the bucket that costs more than it brings', () => {
     const rows: DemographicHistory[] = [
       ...AGES.map((age) => ({ age, gender: '' as const, total: metrics(1_000_000, age === '18-24' ? 0.1 : 1) })),

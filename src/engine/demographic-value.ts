@@ -6,7 +6,10 @@
 // f · m_v · R(s / (f · m_c)) on its curve R, so where the curve bends, a small audience saturates
 // soon. A narrowing takes effect at once, not in the split's steps, so a targeting is left out where
 // it would read a country's curve beyond its highest daily spend in the window (s / (f · m_c) above
-// it): past that the curve is extrapolated, not measured. It must gain NARROWING_MIN_GAIN over the
+// it): past that the curve is extrapolated, not measured. A country with no day of spend in the
+// window (Spain's floor or a new country's share funds it) has no measured point at all: narrowing
+// is judged on the countries that have one, and the others neither count nor block it. It must
+// gain NARROWING_MIN_GAIN over the
 // audience the ad set reached. That audience, the ages and genders with delivery in the
 // window, is the baseline: a history holds nothing on the people outside it, so the choice never
 // widens beyond it. Without curves (the split fell back to the specification's) it is kept: nothing
@@ -54,11 +57,15 @@ export function chooseDemographicsByValue(demographics: readonly DemographicHist
   const genderGroups = byCell ? cells : genders;
   const baseline = reachedTargeting(ageGroups, genderGroups);
   if (curves === null || curves.length === 0) return reached(baseline, { kind: 'demographics.targeting', what: 'no_curves', ...baseline });
+  const funded = curves.filter((c) => c.amountMinor > 0);
+  const unmeasured = funded.filter((c) => !(c.highestDailySpendMinor > 0)).map((c) => c.countryCode);
+  const measured = funded.filter((c) => c.highestDailySpendMinor > 0);
+  if (measured.length === 0) return reached(baseline, { kind: 'demographics.targeting', what: 'unmeasured', unmeasured, ...baseline });
 
   const keptBy = (t: Targeting): Kept | null => (byCell ? keptOf(cells, (g) => keepsGroup(t, g.age!, g.gender!)) : combine(keptOf(ages, (g) => keepsAge(t, g.age!)), keptOf(genders, (g) => keepsGender(t, g.gender!))));
-  const expectedOf = (k: Kept) => curves.reduce((a, c) => a + k.share * k.valueFactor * curveValue(c.market.curve, c.market.valuePerImpression, c.amountMinor / (k.share * k.costFactor)), 0);
+  const expectedOf = (k: Kept) => measured.reduce((a, c) => a + k.share * k.valueFactor * curveValue(c.market.curve, c.market.valuePerImpression, c.amountMinor / (k.share * k.costFactor)), 0);
   // Narrowed to a share f, a country's spend reaches its audience as s / (f·m_c) would reach the whole one.
-  const observed = (k: Kept) => curves.every((c) => !(c.amountMinor > 0) || c.amountMinor / (k.share * k.costFactor) <= c.highestDailySpendMinor);
+  const observed = (k: Kept) => measured.every((c) => c.amountMinor / (k.share * k.costFactor) <= c.highestDailySpendMinor);
 
   const wholeValue = expectedOf({ share: 1, valueFactor: 1, costFactor: 1 });
   let best: { targeting: Targeting; kept: Kept; expected: number } | null = null;
@@ -98,6 +105,7 @@ export function chooseDemographicsByValue(demographics: readonly DemographicHist
     ...chosen,
     candidates,
     beyondObserved,
+    unmeasured,
     wholeExpected: wholeValue,
     best: best === null ? null : { ...best.targeting, share: best.kept.share, valueFactor: best.kept.valueFactor, costFactor: best.kept.costFactor, expected: best.expected, gain: gain ?? 0 },
     minGain: NARROWING_MIN_GAIN,

@@ -135,11 +135,15 @@ export type DemographicTargetingEvent = { kind: 'demographics.targeting'; ageMin
   | { what: 'no_data' }
   /** The split has no response curves (it fell back to the specification's): what narrowing costs is unknown. */
   | { what: 'no_curves' }
+  /** Every country the split funds lacks a day of spend in the window: no curve was measured at its spend. */
+  | { what: 'unmeasured'; unmeasured: string[] }
   | {
     what: 'narrowed' | 'kept_whole';
     /** Targetings evaluated, and those left out for reading a country's curve beyond its highest daily spend. */
     candidates: number;
     beyondObserved: number;
+    /** Countries the split funds with no day of spend in the window, left out of the comparison. */
+    unmeasured: string[];
     /** Expected value of the split with the whole audience (minor units a day, or conversions). */
     wholeExpected: number;
     /** The best targeting within the observed spends: its share of the delivery, value and cost factors, expected value and gain over the whole audience. */

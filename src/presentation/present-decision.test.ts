@@ -66,7 +66,7 @@ describe('presentDecision', () => {
       trace: [
         { kind: 'demographics.group', dimension: 'age', group: '25-34', impressions: 120_000, valueFactor: 1.31234, costFactor: 1.02, kept: true },
         { kind: 'demographics.group', dimension: 'gender', group: 'female', impressions: 300_000, valueFactor: 1.1, costFactor: 1, kept: true },
-        { kind: 'demographics.targeting', what: 'kept_whole', ageMin: 18, ageMax: 65, gender: 'all', candidates: 62, beyondObserved: 40, wholeExpected: 123_456.789, best: { ageMin: 25, ageMax: 44, gender: 'all', share: 0.55, valueFactor: 1.08, costFactor: 1.01, expected: 124_000, gain: 0.0044 }, minGain: 0.03 },
+        { kind: 'demographics.targeting', what: 'kept_whole', ageMin: 18, ageMax: 65, gender: 'all', candidates: 62, beyondObserved: 40, unmeasured: ['ES'], wholeExpected: 123_456.789, best: { ageMin: 25, ageMax: 44, gender: 'all', share: 0.55, valueFactor: 1.08, costFactor: 1.01, expected: 124_000, gain: 0.0044 }, minGain: 0.03 },
       ],
     });
     expect(Value.Check(RecommendationDraftDocument, doc)).toBe(true);
@@ -74,7 +74,13 @@ describe('presentDecision', () => {
     expect(age).toMatchObject({ step: 'demographics.age', numbers: { bucket: '25-34', impressions: 120_000, score: 1.3123, kept: true } });
     expect(gender).toMatchObject({ step: 'demographics.gender', decision: 'female', numbers: { impressions: 300_000, kept: true } });
     expect(choice!.step).toBe('demographics');
-    expect(choice!.decision).toBe('age 18-65, gender all: the whole audience kept; the best narrower one (age 25-44, gender all) is expected to change the split\'s value by 0.4 %, under the 3 % an edit must gain');
-    expect(choice!.numbers).toMatchObject({ candidates: 62, beyond_observed: 40, best_share: 0.55, best_gain: 0.0044, min_gain: 0.03 });
+    expect(choice!.decision).toBe('age 18-65, gender all: the whole audience kept; the best narrower one (age 25-44, gender all) is expected to change the split\'s value by 0.4 %, under the 3 % an edit must gain (judged without ES: no day of spend in the history)');
+    expect(choice!.numbers).toMatchObject({ candidates: 62, beyond_observed: 40, unmeasured: 'ES', best_share: 0.55, best_gain: 0.0044, min_gain: 0.03 });
+  });
+
+  it('says when no country the split funds was measured, so the ages and gender reached stay', () => {
+    const doc = presentDecision({ ...decision('EUR', 100_000), trace: [{ kind: 'demographics.targeting', what: 'unmeasured', unmeasured: ['ES', 'PT'], ageMin: 25, ageMax: 44, gender: 'female' }] });
+    expect(Value.Check(RecommendationDraftDocument, doc)).toBe(true);
+    expect(doc.reasoning.trace[0]).toEqual({ step: 'demographics', decision: 'age 25-44, gender female: no country the split funds has a day of spend in the history (ES, PT), so what a narrower audience would cost is unknown', numbers: { age_min: 25, age_max: 44, gender: 'female', unmeasured: 'ES,PT' } });
   });
 });

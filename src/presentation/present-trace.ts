@@ -288,11 +288,13 @@ function presentTargeting(e: DemographicTargetingEvent): TraceEntryDocument {
   const chosen = { age_min: e.ageMin, age_max: e.ageMax, gender: e.gender };
   if (e.what === 'no_data') return { step, decision: `${targeting}: no age or gender breakdown in the history`, numbers: chosen };
   if (e.what === 'no_curves') return { step, decision: `${targeting}: the split has no response curves, so what a narrower audience would cost is unknown`, numbers: chosen };
+  if (e.what === 'unmeasured') return { step, decision: `${targeting}: no country the split funds has a day of spend in the history (${e.unmeasured.join(', ')}), so what a narrower audience would cost is unknown`, numbers: { ...chosen, unmeasured: e.unmeasured.join(',') } };
   const best = e.best;
   const numbers = {
     ...chosen,
     candidates: e.candidates,
     beyond_observed: e.beyondObserved,
+    unmeasured: e.unmeasured.join(',') || null,
     whole_expected: round4(e.wholeExpected),
     best_age_min: best?.ageMin ?? null,
     best_age_max: best?.ageMax ?? null,
@@ -303,11 +305,12 @@ function presentTargeting(e: DemographicTargetingEvent): TraceEntryDocument {
     best_gain: best === null ? null : round4(best.gain),
     min_gain: e.minGain,
   };
-  if (e.what === 'narrowed') return { step, decision: `${targeting}: keeps ${Math.round((best?.share ?? 0) * 100)} % of the delivery at ${round4(best?.valueFactor ?? 1)}x its value per impression, and the countries' curves expect ${Math.round((best?.gain ?? 0) * 1000) / 10} % more at the split`, numbers };
+  const leftOut = e.unmeasured.length === 0 ? '' : ` (judged without ${e.unmeasured.join(', ')}: no day of spend in the history)`;
+  if (e.what === 'narrowed') return { step, decision: `${targeting}: keeps ${Math.round((best?.share ?? 0) * 100)} % of the delivery at ${round4(best?.valueFactor ?? 1)}x its value per impression, and the countries' curves expect ${Math.round((best?.gain ?? 0) * 1000) / 10} % more at the split${leftOut}`, numbers };
   const why = best === null
     ? "no narrower targeting keeps every country's spend within what its curve was measured on (its highest daily spend)"
     : `the best narrower one (age ${best.ageMin}-${best.ageMax}, gender ${best.gender}) is expected to change the split's value by ${Math.round(best.gain * 1000) / 10} %, under the ${e.minGain * 100} % an edit must gain`;
-  return { step, decision: `${targeting}: the whole audience kept; ${why}`, numbers };
+  return { step, decision: `${targeting}: the whole audience kept; ${why}${leftOut}`, numbers };
 }
 
 function presentLeftOut(e: LeftOutEvent): TraceEntryDocument {
