@@ -380,6 +380,33 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
   return listed;
 }
 
+/** What the loop's market says of every interest's delivery, the same every day. */
+interface InterestMarket {
+  marketSeed: number | string;
+  truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>;
+  /** How Meta splits a union's delivery among its interests (size, or size tilted by value). */
+  deliveryWeightOf: (id: string) => number;
+  /** Each interest's price relative to the others' under paid prices; null: one price for all. */
+  priceOf: ((id: string) => number) | null;
+  reporting: ReportingAxis;
+  interestRows: InterestRows;
+  orders: OrderSpread;
+}
+
+/** Where a strategy's interest rows go: its segment history, and the blends of shared days. */
+interface RecordedRows {
+  history: Map<string, SegmentDays>;
+  blendDays: BlendDay[];
+}
+
+/** One day: the ad sets' creative with the day's swing, the interests in force and the countries' delivery. */
+interface InterestDay {
+  date: string;
+  creative: ValueScale;
+  chosen: readonly string[];
+  delivered: readonly CountryDay[];
+}
+
 /**
  * The day's delivery seen through the chosen interests: AUDIENCE_INFLUENCE of the impressions and
  * spend went to people in them (split by deliveryWeightOf: size, or size tilted by value), at the interest's true CTR, CVR and
@@ -389,7 +416,10 @@ function windowed(segments: ReadonlyMap<string, SegmentDays>, start: string, end
  * choosing it, by exploitation or exploration. A noise stream per interest and day keeps the same
  * interest's noise identical across strategies.
  */
-function deliverToInterests(marketSeed: number | string, creative: ValueScale, truth: ReadonlyMap<string, StubCampaignTruth['segments'][number]>, deliveryWeightOf: (id: string) => number, history: Map<string, SegmentDays>, blendDays: BlendDay[], chosen: readonly string[], delivered: readonly CountryDay[], date: string, priceOf: ((id: string) => number) | null = null, reporting: ReportingAxis = 'complete', interestRows: InterestRows = 'breakdown', orders: OrderSpread = 'steady'): void {
+function deliverToInterests(market: InterestMarket, into: RecordedRows, day: InterestDay): void {
+  const { marketSeed, truth, deliveryWeightOf, priceOf, reporting, interestRows, orders } = market;
+  const { history, blendDays } = into;
+  const { date, creative, chosen, delivered } = day;
   const picked = chosen.map((id) => truth.get(id)).filter((g) => g !== undefined);
   const size = picked.reduce((a, g) => a + deliveryWeightOf(g.segmentId), 0);
   // Under paid prices each interest's row shows its own cost per impression.
@@ -508,7 +538,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     }
   }
   addSegmentRows(adsetDay);
-  const segmentTruth = new Map(c.segments.map((g) => [g.segmentId, g]));
+  const interestMarket: InterestMarket = { marketSeed: options.marketSeed, truth: new Map(c.segments.map((g) => [g.segmentId, g])), deliveryWeightOf: weights.delivery, priceOf, reporting, interestRows: options.interestRows ?? 'breakdown', orders: ordersOf(c.family) };
   // What `stub generate` stores in segment_sizes (source 'meta'), read back as a run reads it.
   const audienceSizes = options.audienceSizes ?? 'estimated';
   const storedSizes = audienceSizes === 'estimated' ? segmentSizeMap(market.audienceSizes(c.campaignId), 'meta') : new Map<string, SegmentSize>();
@@ -579,7 +609,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       history.push(...delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) })));
       if (strategy === 'spec' || strategy === 'bayes') {
         const swing = marketDays[day - 1]!;
-        deliverToInterests(options.marketSeed, { ...creative, ctr: creative.ctr * swing.ctr, cvr: creative.cvr * swing.cvr * saturation * learning }, segmentTruth, weights.delivery, segmentHistory, blendDays, chosen, delivered, date, priceOf, reporting, options.interestRows ?? 'breakdown', ordersOf(c.family));
+        deliverToInterests(interestMarket, { history: segmentHistory, blendDays }, { date, creative: { ...creative, ctr: creative.ctr * swing.ctr, cvr: creative.cvr * swing.cvr * saturation * learning }, chosen, delivered });
       }
       days.push({
         day,
