@@ -137,6 +137,9 @@ describe(`an imported account on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, ()
     const bad = await h.app.inject({ method: 'PUT', url, headers: auth(await token('manager')), payload: { daily_budget: '1,5' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.message).toContain('daily_budget');
+    const subCent = await h.app.inject({ method: 'PUT', url, headers: auth(await token('manager')), payload: { daily_budget: 12.345 } });
+    expect(subCent.statusCode).toBe(400);
+    expect(subCent.json().error.message).toBe('daily_budget: has more decimals than EUR has (2), got 12.345');
     const unknown = await h.app.inject({ method: 'PUT', url: '/meta/targeting/campaigns/nope', headers: auth(await token('manager')), payload: { daily_budget: 90 } });
     expect(unknown.statusCode).toBe(404);
     const ok = await h.app.inject({ method: 'PUT', url, headers: auth(await token('manager', { sub: 'ana' })), payload: { daily_budget: 90 } });

@@ -127,11 +127,14 @@ describe(`run optimization on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
   it('refuses LIVE mode and bad budgets clearly, writing nothing', async () => {
     const runs = await count('runs');
     await expect(runOptimization(ctx, { campaignId, budget: '1000', mode: 'live' })).rejects.toThrow(/LIVE mode/);
-    for (const budget of ['0', '-5', 'abc', '1,000', '']) {
+    for (const budget of ['0', '-5', 'abc', '1,000', '', '0.001', '1000.005']) {
       const error = await runOptimization(ctx, { campaignId, budget, mode: 'stub' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InputError);
       expect((error as InputError).field).toBe('budget');
     }
+    // An amount below the currency's cent is refused as typed, not rounded to one.
+    const subCent = await runOptimization(ctx, { campaignId, budget: '1000.005', mode: 'stub' }).catch((e: unknown) => e);
+    expect((subCent as InputError).message).toBe('budget: has more decimals than EUR has (2), got 1000.005');
     expect(await count('runs')).toBe(runs);
   });
 

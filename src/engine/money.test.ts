@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { equalShares, parseMinor } from './money.ts';
+import { equalShares, hasSubMinorDigits, parseMinor } from './money.ts';
 
 describe('parseMinor', () => {
   // The digits rounded half away from zero in BigInt, whatever their length.
@@ -21,6 +21,22 @@ describe('parseMinor', () => {
     expect(parseMinor('0.125', 'EUR')).toBe(13);
     expect(parseMinor('999999999999999.99', 'EUR')).toBeNull();
     expect(parseMinor('12.5', 'JPY')).toBe(13);
+  });
+});
+
+describe('hasSubMinorDigits', () => {
+  it('finds exactly the amounts parseMinor would round: a nonzero digit below the minor unit', () => {
+    fc.assert(fc.property(fc.nat(10_000_000), fc.constantFrom(['EUR', 2] as const, ['JPY', 0] as const, ['KWD', 3] as const), fc.nat(4), (minor, [currency, digits], extraZeros) => {
+      // A whole number of minor units, written with trailing zeros or not, is exact.
+      const text = digits === 0 ? `${minor}${extraZeros > 0 ? `.${'0'.repeat(extraZeros)}` : ''}` : `${Math.floor(minor / 10 ** digits)}.${String(minor % 10 ** digits).padStart(digits, '0')}${'0'.repeat(extraZeros)}`;
+      expect(hasSubMinorDigits(text, currency)).toBe(false);
+      expect(parseMinor(text, currency)).toBe(minor);
+    }));
+    expect(hasSubMinorDigits('12.345', 'EUR')).toBe(true);
+    expect(hasSubMinorDigits('12.001', 'EUR')).toBe(true);
+    expect(hasSubMinorDigits('100.5', 'JPY')).toBe(true);
+    expect(hasSubMinorDigits('1.2345', 'KWD')).toBe(true);
+    expect(hasSubMinorDigits('12', 'EUR')).toBe(false);
   });
 });
 

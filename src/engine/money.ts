@@ -51,6 +51,12 @@ export function parseMinor(text: string, currency: string): number | null {
   return sign * Number(minor);
 }
 
+/** Whether a plain decimal string has nonzero digits below the currency's minor unit ("12.345" EUR), which parseMinor rounds away. */
+export function hasSubMinorDigits(text: string, currency: string): boolean {
+  const fraction = /\.(\d*)$/.exec(text)?.[1] ?? '';
+  return /[1-9]/.test(fraction.slice(minorDigits(currency)));
+}
+
 /** Splits `total` minor units in proportion to `weights`, summing exactly to `total` (largest remainder). */
 export function splitExact(total: number, weights: readonly number[]): number[] {
   if (!Number.isInteger(total) || total < 0) throw new RangeError(`total must be a non-negative integer, got ${total}`);

@@ -1,7 +1,7 @@
 // Campaigns and their daily budgets: what the scheduler and a run without an explicit budget
 // optimize. Budgets come from imports (Ads Manager's ad set budgets, the canonical CSV's
 // daily_budget column), from the STUB market, or from the user here.
-import { parseMinor, toMajor } from '../engine/money.ts';
+import { hasSubMinorDigits, minorDigits, parseMinor, toMajor } from '../engine/money.ts';
 import type { AppContext } from '../context.ts';
 import { listActiveCampaignIds, listCampaignsPage, setDailyBudget } from '../store/campaigns.ts';
 import { getCampaign } from '../store/insights.ts';
@@ -58,6 +58,8 @@ export async function listCampaigns(ctx: AppContext, page: { limit: number; curs
 export function parseDailyBudget(value: unknown, currency: string, field = 'daily_budget'): number {
   const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
   if (typeof text !== 'string' || !/^\d+(\.\d+)?$/.test(text.trim())) throw new InputError(field, `must be a positive decimal amount in major units such as 250 or 250.50, got ${JSON.stringify(value)}`);
+  // A typed amount is kept to the cent as typed, never rounded: 12.345 EUR is a typo, not 12.35.
+  if (hasSubMinorDigits(text.trim(), currency)) throw new InputError(field, `has more decimals than ${currency} has (${minorDigits(currency)}), got ${text.trim()}`);
   const minor = parseMinor(text.trim(), currency);
   if (minor === null) throw new InputError(field, 'is too large');
   if (minor <= 0) throw new InputError(field, `must be greater than zero in ${currency} (at least one minor unit)`);

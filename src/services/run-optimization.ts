@@ -1,4 +1,3 @@
-import { parseMinor } from '../engine/money.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { deriveSeed } from '../engine/random.ts';
 import type { CampaignSnapshot, EngineSettings } from '../engine/types.ts';
@@ -12,6 +11,7 @@ import { insertDecisionInputs } from '../store/decision-inputs.ts';
 import { loadEarlierRuns } from '../store/earlier-runs.ts';
 import { recordRests, restsInForce, withRests } from '../store/resting-segments.ts';
 import { loadCampaignSnapshot } from '../store/snapshot.ts';
+import { parseDailyBudget } from './campaigns.ts';
 import { addDays } from './dates.ts';
 import { auditChange } from './audit.ts';
 import { campaignIdFrom } from './campaign-id.ts';
@@ -118,9 +118,9 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         if (campaign === null || campaign.lastDate === null) throw new Error(`stub history for campaign ${req.campaignId} was not stored`);
       }
 
-      const totalBudgetMinor = req.budget === null ? campaign.dailyBudgetMinor : parseMinor(req.budget, campaign.currency);
-      if (req.budget === null && totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
-      if (totalBudgetMinor === null || totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
+      const totalBudgetMinor = req.budget === null ? campaign.dailyBudgetMinor : parseDailyBudget(req.budget, campaign.currency, 'budget');
+      if (totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
+      if (totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
       const settings = engineSettingsFor(ctx, req.mode);
       if (!forceRefresh) {

@@ -162,7 +162,7 @@ export interface paths {
                         mode?: "stub" | "live";
                         /** @description Recompute even when a fresh run on the same history exists (default false: reuse it) */
                         force_refresh?: boolean;
-                        /** @description Daily budget of this run in major units of the campaign's currency (a number or a decimal string); default: the campaign's stored daily budget. Only with campaign_id; it does not change the stored budget */
+                        /** @description Daily budget of this run in major units of the campaign's currency (a number or a decimal string, with no more decimals than the currency has); default: the campaign's stored daily budget. Only with campaign_id; it does not change the stored budget */
                         budget?: number | string;
                         /** @description With campaign_id: when the campaign has no stored history, generate a synthetic STUB one first (default false: 404). Refused (409) on a store holding real (imported or LIVE) data. */
                         generate_stub?: boolean;
@@ -2594,7 +2594,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Daily budget in major units of the campaign's currency, as a number or a decimal string (250, "250.50") */
+                        /** @description Daily budget in major units of the campaign's currency, as a number or a decimal string (250, "250.50"), with no more decimals than the currency has */
                         daily_budget: number | string;
                     };
                 };

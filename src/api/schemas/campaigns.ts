@@ -25,7 +25,7 @@ export const CampaignsResponse = Type.Array(Campaign);
 export const CampaignBody = Type.Object(
   {
     daily_budget: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?$', maxLength: 32 })], {
-      description: 'Daily budget in major units of the campaign\'s currency, as a number or a decimal string (250, "250.50")',
+      description: 'Daily budget in major units of the campaign\'s currency, as a number or a decimal string (250, "250.50"), with no more decimals than the currency has',
     }),
   },
   { additionalProperties: false },

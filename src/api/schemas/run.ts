@@ -8,7 +8,7 @@ export const RunBody = Type.Object(
     force_refresh: Type.Optional(Type.Boolean({ description: 'Recompute even when a fresh run on the same history exists (default false: reuse it)' })),
     budget: Type.Optional(
       Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.String({ pattern: '^\\d+(\\.\\d+)?$', maxLength: 32 })], {
-        description: 'Daily budget of this run in major units of the campaign\'s currency (a number or a decimal string); default: the campaign\'s stored daily budget. Only with campaign_id; it does not change the stored budget',
+        description: 'Daily budget of this run in major units of the campaign\'s currency (a number or a decimal string, with no more decimals than the currency has); default: the campaign\'s stored daily budget. Only with campaign_id; it does not change the stored budget',
       }),
     ),
     generate_stub: Type.Optional(Type.Boolean({ description: 'With campaign_id: when the campaign has no stored history, generate a synthetic STUB one first (default false: 404). Refused (409) on a store holding real (imported or LIVE) data.' })),
