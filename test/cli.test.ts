@@ -52,6 +52,14 @@ describe(`CLI in-process on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const human = await cli(db, ['recommendation', id]);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('expected CTR');
+    // Each ad set's split reads as a ranking: the largest amount first.
+    const splits = human.stdout.split('\n').filter((l) => l.startsWith('  budget '));
+    expect(splits.length).toBeGreaterThan(0);
+    for (const line of splits) {
+      const amounts = [...line.split(': ')[1]!.matchAll(/[A-Z]{2} €([\d,.]+)/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+      expect(amounts.length).toBeGreaterThan(1);
+      expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
+    }
   });
 
   it('answers bad input with exit code 2 and a message naming the problem, on stderr only', async () => {

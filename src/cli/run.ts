@@ -34,7 +34,7 @@ export function describeRecommendation(r: Recommendation): string[] {
   return [
     '',
     `Ad set ${r.adset_id ?? '(whole campaign)'} of campaign ${r.campaign_id} — recommendation ${r.recommendation_id}`,
-    `  budget ${money(r.total_budget, cur)}: ${r.geo_allocations.map((g) => `${g.country_code} ${money(g.budget_amount, cur)} (${g.budget_pct} %)`).join(', ')}`,
+    `  budget ${money(r.total_budget, cur)}: ${[...r.geo_allocations].sort((a, b) => b.budget_amount - a.budget_amount || a.country_code.localeCompare(b.country_code)).map((g) => `${g.country_code} ${money(g.budget_amount, cur)} (${g.budget_pct} %)`).join(', ')}`,
     `  audience: ages ${r.age_min}-${r.age_max}, gender ${r.gender}, frequency cap ${r.frequency_cap} per ${r.frequency_window_days} days`,
     `  interests (${r.interests.length}): ${r.interests.slice(0, 5).map((i) => `${i.interest_name} ${i.score}`).join(', ')}${r.interests.length > 5 ? ', …' : ''}`,
     `  behaviors (${r.behaviors.length}): ${r.behaviors.slice(0, 3).map((b) => `${b.behavior_name} ${b.score}`).join(', ')}${r.behaviors.length > 3 ? ', …' : ''}`,

@@ -35,11 +35,18 @@ export function spainFloor(rec: Recommendation): number | null {
   return typeof minor === 'number' ? fromMinor(minor, rec.reasoning.currency) : rec.total_budget * SPAIN_FLOOR_SHARE;
 }
 
+/** The chart's countries, largest amount first so it reads as a ranking; those only the previous run funded last. */
+export function chartCountries(now: readonly { country_code: string; budget_amount: number }[], previous: readonly string[]): string[] {
+  const amount = new Map(now.map((g) => [g.country_code, g.budget_amount]));
+  const amountOf = (c: string) => amount.get(c) ?? -1;
+  return [...new Set([...amount.keys(), ...previous])].sort((a, b) => amountOf(b) - amountOf(a) || a.localeCompare(b));
+}
+
 export function GeoSplit({ rec, comparison }: { rec: Recommendation; comparison: Comparison | null }) {
   const currency = rec.reasoning.currency;
   const previous = new Map((comparison?.previous?.geo_allocations ?? []).map((g) => [g.country_code, g]));
-  const countries = [...new Set([...rec.geo_allocations.map((g) => g.country_code), ...previous.keys()])];
   const now = new Map(rec.geo_allocations.map((g) => [g.country_code, g]));
+  const countries = chartCountries(rec.geo_allocations, [...previous.keys()]);
   const floor = spainFloor(rec);
   const config = useMemo<ChartConfiguration>(
     () => ({
