@@ -42,7 +42,7 @@ import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { deriveSeed } from '../src/engine/random.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
 import type { EngineSettings, InsightRow, Metrics, Strategy } from '../src/engine/types.ts';
-import { FAMILY_NAMES, NAMED_FAMILIES, parseFamily, pricesOf, type MarketFamily } from '../src/simulation/families.ts';
+import { axisOf, FAMILY_NAMES, type MarketFamily, NAMED_FAMILIES, parseFamily } from '../src/simulation/families.ts';
 import { bestTargeting, NO_NARROWING, revenueWithTargeting, type DemographicTargeting } from '../src/simulation/demographic-response.ts';
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
@@ -189,7 +189,7 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   const best = revenueOfSplit(c.countries, oracle, scale);
   const share = (split: ReadonlyMap<string, number>) => revenueOfSplit(c.countries, split, scale) / best;
   // Under paid prices an interest is worth its value per unit of spend, and a union weighs each by the spend its delivery takes.
-  const paid = pricesOf(family) === 'paid';
+  const paid = axisOf(family, 'prices') === 'paid';
   const truthOf = new Map(c.segments.map((g) => [g.segmentId, g]));
   // Meta delivers the union by size, or tilted toward value where the family's delivery is optimized.
   const interestValues = trueSegmentValues(c, 'interest');

@@ -9,7 +9,7 @@
 // Only where its likelihood is the market's: every row complete, countries not drifting, steady
 // (gamma) order values.
 import type { InsightRow, Metrics } from '../src/engine/types.ts';
-import { ordersOf, type MarketFamily } from '../src/simulation/families.ts';
+import { axisOf, type MarketFamily } from '../src/simulation/families.ts';
 import type { StubCampaignTruth } from '../src/simulation/market.ts';
 import { ORDER_VALUE_SHAPE } from '../src/simulation/orders.ts';
 import { conversionFactor, oracleSplit, type CountryResponse, type SpendBounds } from '../src/simulation/response.ts';
@@ -17,7 +17,7 @@ import { logGammaDensity, posteriorMean } from './interest-ceiling.ts';
 
 /** Whether the ceiling's likelihood describes the family's country rows. */
 export function geoCeilingApplies(family: MarketFamily): boolean {
-  return (family.reporting ?? 'complete') === 'complete' && (family.drift ?? 'none') === 'none' && ordersOf(family) === 'steady';
+  return (family.reporting ?? 'complete') === 'complete' && (family.drift ?? 'none') === 'none' && axisOf(family, 'orders') === 'steady';
 }
 
 /** Each country's spend in its totals, as the budget's split: the history's own split, which a first run steps from. */

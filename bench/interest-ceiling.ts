@@ -7,13 +7,13 @@
 import { logGamma } from '../src/engine/empirical-bayes.ts';
 import { orderEvidence } from '../src/engine/metrics.ts';
 import type { SegmentHistory } from '../src/engine/types.ts';
-import { ordersOf, type MarketFamily } from '../src/simulation/families.ts';
+import { axisOf, type MarketFamily } from '../src/simulation/families.ts';
 import type { StubCampaignTruth } from '../src/simulation/market.ts';
 import { ORDER_VALUE_SHAPE } from '../src/simulation/orders.ts';
 
 /** Whether the ceiling's likelihood describes the family's interest rows: each an interest's own delivery, its orders gamma. */
 export function interestCeilingApplies(family: MarketFamily): boolean {
-  return family.segmentRows !== 'shared' && ordersOf(family) === 'steady';
+  return family.segmentRows !== 'shared' && axisOf(family, 'orders') === 'steady';
 }
 
 export function ceilingRanking(c: StubCampaignTruth, histories: readonly SegmentHistory[], trueValue: ReadonlyMap<string, number>): string[] {

@@ -28,7 +28,7 @@ import { createRng, deriveSeed, type Rng } from '../engine/random.ts';
 import type { Market } from '../engine/response-curve.ts';
 import type { AdSetSnapshot, CampaignSnapshot, CountryDay as SnapshotDay, CountryHistory, EarlierRuns, EngineSettings, RestingSegment, InsightRow, Metrics, SegmentBlend, SegmentHistory, SegmentSize, Strategy } from '../engine/types.ts';
 import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
-import { DEFAULT_FAMILY, deliveryOf, editsOf, familyName, ordersOf, pricesOf, reportingOf, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
+import { axisOf, DEFAULT_FAMILY, familyName, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { orderSum, type OrderSpread } from '../simulation/orders.ts';
 import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
@@ -184,7 +184,7 @@ export const AUDIENCE_WEIGHTINGS: readonly AudienceWeighting[] = ['delivery', 'o
 
 /** The weighting a family's market delivers with: tilted toward value where its delivery is optimized, else by size. */
 export function audienceWeightingOf(family: MarketFamily): AudienceWeighting {
-  return deliveryOf(family) === 'optimized' ? 'optimized' : 'delivery';
+  return axisOf(family, 'delivery') === 'optimized' ? 'optimized' : 'delivery';
 }
 
 /** The weights each chosen interest's delivery and credit take under a model (see AudienceWeighting). */
@@ -305,7 +305,7 @@ function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTrut
     const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr * creative.ctr * day.ctr));
     const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * day.cvr * audience * q));
     const order = k.revenuePerConversionMinor * creative.aov;
-    const revenue = orderSum(rng, conversions, order, ordersOf(c.family));
+    const revenue = orderSum(rng, conversions, order, axisOf(c.family, 'orders'));
     const metrics: Metrics = { ...emptyMetrics(), impressions, clicks, spendMinor: spend, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spend };
     return { date, country: k.countryCode, metrics };
   });
@@ -466,7 +466,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   if (!Number.isInteger(options.historyDays) || options.historyDays < 3 || options.historyDays > 365) throw new RangeError('history days must be a whole number from 3 to 365');
   if (!Number.isInteger(options.windowDays) || options.windowDays < 1 || options.windowDays > 400) throw new RangeError('window days must be a whole number from 1 to 400');
   const family = options.family ?? DEFAULT_FAMILY;
-  const reporting = reportingOf(family);
+  const reporting = axisOf(family, 'reporting');
   // A lagged source reports a day anew each time it is read: the loop keeps what was delivered
   // (the market's rows as reported once settled) and reads each day as of the decision's last day.
   const settled: MarketFamily = reporting === 'lagged' ? { ...family, reporting: 'complete' } : family;
@@ -481,8 +481,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const weighting = options.audienceWeighting ?? audienceWeightingOf(family);
   const sizeOf = new Map(c.segments.map((g) => [g.segmentId, g.sizeImpressions]));
   const weights = audienceWeights(weighting, sizeOf, interestValues);
-  const priceOf = pricesOf(family) === 'paid' ? segmentPrices(c) : null;
-  const edits = editsOf(family);
+  const priceOf = axisOf(family, 'prices') === 'paid' ? segmentPrices(c) : null;
+  const edits = axisOf(family, 'edits');
   const credit = pricedAudience(interestValues, weights.credit, priceOf);
   const oracleInterests = bestInterests(credit.values, credit.weightOf, options.settings.maxInterests);
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number, today: readonly StubCountryTruth[] = c.countries) => revenueOfSplit(today, split, { ...creative, cvr: creative.cvr * audience });
@@ -538,7 +538,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     }
   }
   addSegmentRows(adsetDay);
-  const interestMarket: InterestMarket = { marketSeed: options.marketSeed, truth: new Map(c.segments.map((g) => [g.segmentId, g])), deliveryWeightOf: weights.delivery, priceOf, reporting, interestRows: options.interestRows ?? 'breakdown', orders: ordersOf(c.family) };
+  const interestMarket: InterestMarket = { marketSeed: options.marketSeed, truth: new Map(c.segments.map((g) => [g.segmentId, g])), deliveryWeightOf: weights.delivery, priceOf, reporting, interestRows: options.interestRows ?? 'breakdown', orders: axisOf(c.family, 'orders') };
   // What `stub generate` stores in segment_sizes (source 'meta'), read back as a run reads it.
   const audienceSizes = options.audienceSizes ?? 'estimated';
   const storedSizes = audienceSizes === 'estimated' ? segmentSizeMap(market.audienceSizes(c.campaignId), 'meta') : new Map<string, SegmentSize>();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InsightRow } from '../engine/types.ts';
-import { DEFAULT_FAMILY, estimatesOf, FAMILY_NAMES, familyName, NAMED_FAMILIES, parseFamily, type MarketFamily } from './families.ts';
+import { axisOf, DEFAULT_FAMILY, FAMILY_NAMES, familyName, type MarketFamily, NAMED_FAMILIES, parseFamily } from './families.ts';
 import { AUDIENCE_RANGE_HALF_WIDTH, countriesOnDay, createStubMarket, DRIFT_PER_DAY_SD, getTruth, marketDay, trueAudiencePeople, trueSegmentValues, valueScaleAtEnd } from './market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueMarginalRevenue, trueRevenue } from './response.ts';
 import { ATTRIBUTION_DAYS, reportedAtAge, reportedShareAtAge } from './reporting.ts';
@@ -462,7 +462,7 @@ describe('audience size estimates (Meta-like)', () => {
       }
       // Noisy, not exact, and not biased: the estimate is off by about 15 % (log-sd), never by 2x;
       // where the family's estimates are rough, by a log-sd of about 0.7.
-      const rough = estimatesOf(NAMED_FAMILIES[name]!) === 'rough';
+      const rough = axisOf(NAMED_FAMILIES[name]!, 'estimates') === 'rough';
       const sd = Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / errors.length);
       expect(sd).toBeGreaterThan(rough ? 0.55 : 0.08);
       expect(sd).toBeLessThan(rough ? 0.85 : 0.25);

@@ -158,44 +158,25 @@ export interface MarketFamily {
   readonly estimates?: EstimatesAxis;
 }
 
-export function pricesOf(f: MarketFamily): PricesAxis {
-  return f.prices ?? 'ignored';
-}
+/** The axes a family may leave out, each then what every family was before the axis existed. */
+type OptionalAxis = 'prices' | 'reporting' | 'drift' | 'edits' | 'budget' | 'costSwings' | 'delivery' | 'curve' | 'orders' | 'estimates';
 
-export function reportingOf(f: MarketFamily): ReportingAxis {
-  return f.reporting ?? 'complete';
-}
+const ABSENT: { readonly [K in OptionalAxis]-?: NonNullable<MarketFamily[K]> } = Object.freeze({
+  prices: 'ignored',
+  reporting: 'complete',
+  drift: 'none',
+  edits: 'free',
+  budget: 'typical',
+  costSwings: 'shared',
+  delivery: 'size',
+  curve: 'exponential',
+  orders: 'steady',
+  estimates: 'close',
+});
 
-export function driftOf(f: MarketFamily): DriftAxis {
-  return f.drift ?? 'none';
-}
-
-export function editsOf(f: MarketFamily): EditsAxis {
-  return f.edits ?? 'free';
-}
-
-export function budgetOf(f: MarketFamily): BudgetAxis {
-  return f.budget ?? 'typical';
-}
-
-export function costSwingsOf(f: MarketFamily): CostSwingsAxis {
-  return f.costSwings ?? 'shared';
-}
-
-export function deliveryOf(f: MarketFamily): DeliveryAxis {
-  return f.delivery ?? 'size';
-}
-
-export function curveOf(f: MarketFamily): CurveAxis {
-  return f.curve ?? 'exponential';
-}
-
-export function ordersOf(f: MarketFamily): OrdersAxis {
-  return f.orders ?? 'steady';
-}
-
-export function estimatesOf(f: MarketFamily): EstimatesAxis {
-  return f.estimates ?? 'close';
+/** A family's value on an axis it may leave out: its own, or the axis's default. */
+export function axisOf<K extends OptionalAxis>(f: MarketFamily, key: K): NonNullable<MarketFamily[K]> {
+  return (f[key] ?? ABSENT[key]) as NonNullable<MarketFamily[K]>;
 }
 
 export const SATURATION_AXIS: readonly SaturationAxis[] = ['impressions', 'conversion', 'both'];
@@ -217,16 +198,16 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'saturation', label: 'saturation', values: SATURATION_AXIS },
   { key: 'segmentRows', label: 'segment rows', values: SEGMENT_ROWS_AXIS },
   { key: 'sizes', label: 'sizes', values: SIZE_AXIS },
-  { key: 'prices', label: 'prices', values: PRICES_AXIS, absent: 'ignored' },
-  { key: 'reporting', label: 'reporting', values: REPORTING_AXIS, absent: 'complete' },
-  { key: 'drift', label: 'drift', values: DRIFT_AXIS, absent: 'none' },
-  { key: 'edits', label: 'edits', values: EDITS_AXIS, absent: 'free' },
-  { key: 'budget', label: 'budget', values: BUDGET_AXIS, absent: 'typical' },
-  { key: 'costSwings', label: 'cost swings', values: COST_SWINGS_AXIS, absent: 'shared' },
-  { key: 'delivery', label: 'delivery', values: DELIVERY_AXIS, absent: 'size' },
-  { key: 'curve', label: 'curve', values: CURVE_AXIS, absent: 'exponential' },
-  { key: 'orders', label: 'orders', values: ORDERS_AXIS, absent: 'steady' },
-  { key: 'estimates', label: 'estimates', values: ESTIMATES_AXIS, absent: 'close' },
+  { key: 'prices', label: 'prices', values: PRICES_AXIS, absent: ABSENT.prices },
+  { key: 'reporting', label: 'reporting', values: REPORTING_AXIS, absent: ABSENT.reporting },
+  { key: 'drift', label: 'drift', values: DRIFT_AXIS, absent: ABSENT.drift },
+  { key: 'edits', label: 'edits', values: EDITS_AXIS, absent: ABSENT.edits },
+  { key: 'budget', label: 'budget', values: BUDGET_AXIS, absent: ABSENT.budget },
+  { key: 'costSwings', label: 'cost swings', values: COST_SWINGS_AXIS, absent: ABSENT.costSwings },
+  { key: 'delivery', label: 'delivery', values: DELIVERY_AXIS, absent: ABSENT.delivery },
+  { key: 'curve', label: 'curve', values: CURVE_AXIS, absent: ABSENT.curve },
+  { key: 'orders', label: 'orders', values: ORDERS_AXIS, absent: ABSENT.orders },
+  { key: 'estimates', label: 'estimates', values: ESTIMATES_AXIS, absent: ABSENT.estimates },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */

@@ -25,7 +25,7 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { budgetOf, costSwingsOf, curveOf, DEFAULT_FAMILY, deliveryOf, driftOf, estimatesOf, ordersOf, reportingOf, type MarketFamily } from './families.ts';
+import { axisOf, DEFAULT_FAMILY, type MarketFamily } from './families.ts';
 import { orderSum } from './orders.ts';
 import { optimizedTilt } from './delivery.ts';
 import { reportedRow } from './reporting.ts';
@@ -354,7 +354,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
 
   // Budget: median 600 EUR/day, log-sd 0.6 (a small shop to a mid-size advertiser); a fifth of it
   // for the family budget 'small', the rest of the market scaled with it.
-  const dailyBudgetEur = clamp(600 * logNoise(rng, 0.6), 100, 5000) * (budgetOf(s.family) === 'small' ? 0.2 : 1);
+  const dailyBudgetEur = clamp(600 * logNoise(rng, 0.6), 100, 5000) * (axisOf(s.family, 'budget') === 'small' ? 0.2 : 1);
   const dailyBudgetMinor = toMinor(dailyBudgetEur);
 
   // Spain carries 35–50 % of the planned split (the product's home market), the rest by gamma(3) weights.
@@ -378,7 +378,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
     const typicalSpendEur = dailyBudgetEur * shares[i]!;
     // Another curve shape bends as much at the typical spend (the same elasticity there), so only
     // the bend away from it differs (response-shape.ts).
-    const curve = curveOf(s.family);
+    const curve = axisOf(s.family, 'curve');
     const shaped = curve === 'exponential' ? {} : { curve };
     if (s.family.saturation === 'impressions') {
       const xs = matchingX(curve, u);
@@ -420,7 +420,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
       revenuePerConversionMinor: toMinor(aov),
     };
   });
-  if (driftOf(s.family) === 'countries') {
+  if (axisOf(s.family, 'drift') === 'countries') {
     // Its own stream, so that everything else the seed draws stays as in the family without drift.
     const driftRng = createRng(deriveSeed(s.seed, 'country-drift', campaignId));
     countries = countries.map((k) => ({ ...k, driftPerDay: clamp(driftRng.normal(0, DRIFT_PER_DAY_SD), -2 * DRIFT_PER_DAY_SD, 2 * DRIFT_PER_DAY_SD) }));
@@ -782,7 +782,7 @@ export interface MarketDay {
 export function marketDay(c: StubCampaignTruth, seed: number | string, date: string): MarketDay {
   const rng = createRng(deriveSeed(seed, 'market-day', c.campaignId, date));
   const { cpm, ctr, cvr } = daySwings(c, rng, isWeekend(date));
-  return { cpm: costSwingsOf(c.family) === 'own' ? ownCostSwings(c, rng) : c.countries.map(() => cpm), ctr, cvr };
+  return { cpm: axisOf(c.family, 'costSwings') === 'own' ? ownCostSwings(c, rng) : c.countries.map(() => cpm), ctr, cvr };
 }
 
 /** Reach from impressions and frequency: at least 1 person when there are impressions, never more than impressions. */
@@ -899,7 +899,7 @@ function simulateAdsetDay(
     const conversions = rng.binomial(clicks, clamp(k.cvr * cvrFactor * q * drifted, 0, 0.9));
     // A saturated country shows the ads again to the same people: frequency grows with spend/saturation.
     const reach = reachOf(impressions, (1.05 + 0.25 * x) * (1 + 0.04 * (rng.next() - 0.5)));
-    const revenue = orderSum(rng, conversions, k.revenuePerConversionMinor * aov, ordersOf(c.family));
+    const revenue = orderSum(rng, conversions, k.revenuePerConversionMinor * aov, axisOf(c.family, 'orders'));
     impressionsTotal += impressions;
     clicksTotal += clicks;
     conversionsTotal += conversions;
@@ -939,7 +939,7 @@ function simulateAdsetDay(
     const clicks = rng.binomial(impressions, clamp(g.ctr * ctrFactor * (1 - g.fatigueDepth * fatigue), 0, 0.5));
     const conversions = rng.binomial(clicks, clamp(g.cvr * cvrFactor, 0, 0.9));
     const reach = reachOf(impressions, g.baseFrequency * (1 + 1.2 * fatigue));
-    rows.push(makeRow(ctx, g.segmentType, g.segmentId, g.segmentName, '', '', '', impressions, reach, clicks, conversions, segSpend[i]!, orderSum(rng, conversions, g.revenuePerConversionMinor, ordersOf(c.family))));
+    rows.push(makeRow(ctx, g.segmentType, g.segmentId, g.segmentName, '', '', '', impressions, reach, clicks, conversions, segSpend[i]!, orderSum(rng, conversions, g.revenuePerConversionMinor, axisOf(c.family, 'orders'))));
   }
 
   // (c) Demographics: the same impressions and spend again, by age × gender.
@@ -952,7 +952,7 @@ function simulateAdsetDay(
     const clicks = rng.binomial(impressions, clamp(d.ctr * ctrFactor, 0, 0.5));
     const conversions = rng.binomial(clicks, clamp(d.cvr * cvrFactor, 0, 0.9));
     const reach = reachOf(impressions, 1.1 + 0.03 * AGE_BUCKETS.indexOf(d.age));
-    rows.push(makeRow(ctx, 'demographic', `${d.age}|${d.gender}`, `${d.age} ${d.gender}`, '', d.age, d.gender, impressions, reach, clicks, conversions, demoSpend[i]!, orderSum(rng, conversions, d.revenuePerConversionMinor * aov, ordersOf(c.family))));
+    rows.push(makeRow(ctx, 'demographic', `${d.age}|${d.gender}`, `${d.age} ${d.gender}`, '', d.age, d.gender, impressions, reach, clicks, conversions, demoSpend[i]!, orderSum(rng, conversions, d.revenuePerConversionMinor * aov, axisOf(c.family, 'orders'))));
   });
   return rows;
 }
@@ -979,12 +979,12 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
     c,
     dayRng: createRng(deriveSeed(seed, 'days', c.campaignId)),
     // Its own stream, so that everything else the seed draws stays as in the family with shared swings.
-    costRng: costSwingsOf(c.family) === 'own' ? createRng(deriveSeed(seed, 'country-costs', c.campaignId)) : null,
+    costRng: axisOf(c.family, 'costSwings') === 'own' ? createRng(deriveSeed(seed, 'country-costs', c.campaignId)) : null,
     adsetRngs: c.adsets.map((a) => createRng(deriveSeed(seed, 'rows', c.campaignId, a.adsetId))),
   }));
   const weekends = dates.map(isWeekend);
   const segmentMaps = new Map(truth.campaigns.map((c) => [c.campaignId, new Map(c.segments.map((g) => [g.segmentId, g]))]));
-  const tilts = new Map(truth.campaigns.map((c) => [c.campaignId, deliveryOf(c.family) === 'optimized' ? deliveryTilts(c) : null]));
+  const tilts = new Map(truth.campaigns.map((c) => [c.campaignId, axisOf(c.family, 'delivery') === 'optimized' ? deliveryTilts(c) : null]));
   for (let d = 0; d < dates.length; d++) {
     for (const { c, dayRng, costRng, adsetRngs } of streams) {
       const segmentsById = segmentMaps.get(c.campaignId)!;
@@ -994,7 +994,7 @@ function* generateRows(truth: StubTruth, seed: number | string, dates: readonly 
         const adset = c.adsets[a]!;
         const ctx: RowContext = { date: dates[d]!, campaignId: c.campaignId, adsetId: adset.adsetId, currency: truth.currency };
         const rows = simulateAdsetDay(c, adset, adsetRngs[a]!, day, d, dates.length, ctx, segmentsById, tilts.get(c.campaignId)!);
-        for (const row of rows) yield reportedRow(row, reportingOf(c.family), seed, dates.length - 1 - d);
+        for (const row of rows) yield reportedRow(row, axisOf(c.family, 'reporting'), seed, dates.length - 1 - d);
       }
     }
   }
@@ -1067,7 +1067,7 @@ function audienceSizeEstimates(seed: number | string, c: StubCampaignTruth): Stu
   const out: StubAudienceSize[] = [];
   for (const g of c.segments) {
     if (g.segmentType !== 'interest' && g.segmentType !== 'behavior') continue;
-    const estimate = trueAudiencePeople(g) * logNoise(rng, estimatesOf(c.family) === 'rough' ? ROUGH_AUDIENCE_ESTIMATE_LOG_SD : AUDIENCE_ESTIMATE_LOG_SD);
+    const estimate = trueAudiencePeople(g) * logNoise(rng, axisOf(c.family, 'estimates') === 'rough' ? ROUGH_AUDIENCE_ESTIMATE_LOG_SD : AUDIENCE_ESTIMATE_LOG_SD);
     const lower = Math.max(1, roundSignificant(estimate * (1 - AUDIENCE_RANGE_HALF_WIDTH), 2));
     const upper = Math.max(lower, roundSignificant(estimate * (1 + AUDIENCE_RANGE_HALF_WIDTH), 2));
     out.push({ segmentType: g.segmentType, segmentId: g.segmentId, lower, upper });
