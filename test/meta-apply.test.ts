@@ -614,6 +614,18 @@ describe(`A first geo split under the budget-change limit, against the fake Grap
     const sizes = g.checks.filter((c) => c.rule === 'max_budget_change');
     expect(sizes.length).toBe(done.adsets.length);
     for (const c of sizes) expect(c.detail).toMatch(/^ad set \d+: the budget stays/);
+
+    // A country holding its own ad set keeps it down to half the minimum, then joins the pool.
+    const min = h.ctx.config.meta.splitMinDailyBudgetMinor;
+    const own = done.adsets.filter((a) => a.step === 'create' && a.countries.length === 1).map((a) => a.countries[0]!);
+    expect(own.length).toBeGreaterThan(0);
+    const planFor = async (amount: number) => {
+      await withBudgets(new Map([...scaled(1.1), [own[0]!, amount]]), next);
+      const adsets = (await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true })).adsets;
+      return { alone: adsets.filter((a) => a.step === 'update' && a.countries.length === 1 && a.countries[0] === own[0]).length, pooled: adsets.some((a) => a.countries.length > 1 && a.countries.includes(own[0]!)), retired: adsets.filter((a) => a.step === 'retire').length };
+    };
+    expect(await planFor(Math.round(min * 0.6))).toEqual({ alone: 1, pooled: false, retired: 0 });
+    expect(await planFor(Math.ceil(min / 2) - 1)).toEqual({ alone: 0, pooled: true, retired: 1 });
   });
 });
 

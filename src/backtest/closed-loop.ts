@@ -31,9 +31,10 @@ import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { axisOf, DEFAULT_FAMILY, familyName, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { orderSum, type OrderSpread } from '../simulation/orders.ts';
 import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
+import { applySplit, countryLearning, historyAdSet, recordConversions } from '../simulation/country-adsets.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
 import { countriesOnDay, createStubMarket, getTruth, marketDay, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
-import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, type ValueScale } from '../simulation/response.ts';
+import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueRevenue, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
 import { optimizedTilt } from '../simulation/delivery.ts';
 import { equalShares } from '../engine/money.ts';
@@ -279,13 +280,26 @@ function snapshotOf(campaignId: string, currency: string, countryDays: readonly 
   return { campaignId, currency, windowStart: start, windowEnd: end, adsets: [adset], pixelEvents: pixel };
 }
 
+/** The countries' learning efficiencies weighed by their spend: the ad sets' learning as the day's delivery meets it. */
+function spendWeighted(split: ReadonlyMap<string, number>, learning: ReadonlyMap<string, number>): number {
+  let spend = 0;
+  let weighted = 0;
+  for (const [country, amount] of split) {
+    spend += amount;
+    weighted += amount * (learning.get(country) ?? 1);
+  }
+  return spend > 0 ? weighted / spend : 1;
+}
+
 /**
  * The day's delivery of a split, country by country, at the market's true response that day
  * (`today`: countriesOnDay) and the creative's scale (valueScaleAtEnd): what the history of the
  * stub's own rows would have shown, through the day's swings (`day`: marketDay). `saturation` is the day's conversion-rate saturation relative
  * to the market's planned split (1 when value per impression does not fall), for the interest rows.
+ * `learning`: each country's ad set's learning efficiency where the split is applied one ad set per
+ * country (country-adsets.ts); null where one ad set delivers every country.
  */
-function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTruth[], creative: ValueScale, split: ReadonlyMap<string, number>, audience: number, date: string, day: MarketDay): { days: CountryDay[]; saturation: number } {
+function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTruth[], creative: ValueScale, split: ReadonlyMap<string, number>, audience: number, date: string, day: MarketDay, learning: ReadonlyMap<string, number> | null): { days: CountryDay[]; saturation: number } {
   let saturated = 0;
   let planned = 0;
   let drifted = 0;
@@ -303,7 +317,7 @@ function deliver(rng: Rng, c: StubCampaignTruth, today: readonly StubCountryTrut
       undrifted += impressions * k.ctr * c.countries[i]!.cvr * q;
     }
     const clicks = rng.binomial(impressions, Math.min(0.5, k.ctr * creative.ctr * day.ctr));
-    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * day.cvr * audience * q));
+    const conversions = rng.binomial(clicks, Math.min(0.9, k.cvr * creative.cvr * day.cvr * audience * (learning?.get(k.countryCode) ?? 1) * q));
     const order = k.revenuePerConversionMinor * creative.aov;
     const revenue = orderSum(rng, conversions, order, axisOf(c.family, 'orders'));
     const metrics: Metrics = { ...emptyMetrics(), impressions, clicks, spendMinor: spend, conversions, clicksWithConversions: clicks, revenueMinor: revenue, spendWithRevenueMinor: spend };
@@ -485,7 +499,8 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const edits = axisOf(family, 'edits');
   const credit = pricedAudience(interestValues, weights.credit, priceOf);
   const oracleInterests = bestInterests(credit.values, credit.weightOf, options.settings.maxInterests);
-  const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number, today: readonly StubCountryTruth[] = c.countries) => revenueOfSplit(today, split, { ...creative, cvr: creative.cvr * audience });
+  const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number, today: readonly StubCountryTruth[] = c.countries, learning: ReadonlyMap<string, number> | null = null) =>
+    learning === null ? revenueOfSplit(today, split, { ...creative, cvr: creative.cvr * audience }) : today.reduce((a, k) => a + trueRevenue(k, split.get(k.countryCode) ?? 0, { ...creative, cvr: creative.cvr * audience * (learning.get(k.countryCode) ?? 1) }), 0);
   const oracleAudience = audienceMultiplier(oracleInterests, credit.values, credit.weightOf);
   const oracleDaily = expectedRevenue(oracle, oracleAudience);
   // Countries that drift (family drift 'countries') keep drifting in the loop: each day has its own
@@ -557,9 +572,11 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     let previousGeo: EarlierRuns['geo'];
     let previousTargeting: EarlierRuns['targeting'];
     let resting: RestingSegment[] = [];
-    // Under edits 'reset-learning', the targeting in force and the conversions since its last edit.
+    // Under edits 'reset-learning', the targeting in force and the conversions since its last edit;
+    // under 'reset-learning-per-country', the same for each ad set the split is applied through.
     let targeted: string[] | null = null;
     let eventsSinceEdit = Number.POSITIVE_INFINITY;
+    let adsets = historyAdSet(countries);
     for (let day = 1; day <= options.days; day++) {
       const date = addDays(options.startDate, day);
       const { today, oracle: dayOracle, oracleRevenue } = daysOf[day - 1]!;
@@ -598,13 +615,17 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         predictedRoas = decided.expected.roas;
       }
       // A strategy that targets no interests (uniform) keeps the history's targeting: no edit.
-      if (edits === 'reset-learning' && chosen.length > 0 && isSignificantEdit(targeted, chosen)) eventsSinceEdit = 0;
+      const interestEdit = chosen.length > 0 && isSignificantEdit(targeted, chosen);
+      if (edits === 'reset-learning' && interestEdit) eventsSinceEdit = 0;
       if (chosen.length > 0) targeted = chosen;
-      const learning = edits === 'reset-learning' ? learningEfficiency(eventsSinceEdit) : 1;
-      const audience = audienceMultiplier(chosen, credit.values, credit.weightOf) * learning;
-      const expected = expectedRevenue(split, audience, today);
-      const { days: delivered, saturation } = deliver(rng, c, today, creative, split, audience, date, marketDays[day - 1]!);
+      if (edits === 'reset-learning-per-country') adsets = applySplit(adsets, split, interestEdit);
+      const byCountry = edits === 'reset-learning-per-country' ? countryLearning(adsets) : null;
+      const learning = edits === 'reset-learning' ? learningEfficiency(eventsSinceEdit) : byCountry === null ? 1 : spendWeighted(split, byCountry);
+      const audience = audienceMultiplier(chosen, credit.values, credit.weightOf) * (byCountry === null ? learning : 1);
+      const expected = expectedRevenue(split, audience, today, byCountry);
+      const { days: delivered, saturation } = deliver(rng, c, today, creative, split, audience, date, marketDays[day - 1]!, byCountry);
       eventsSinceEdit += delivered.reduce((a, d) => a + d.metrics.conversions, 0);
+      if (byCountry !== null) adsets = recordConversions(adsets, delivered.map((d) => ({ country: d.country, conversions: d.metrics.conversions })));
       // The history holds what the source reports; the day's figures below, what was delivered.
       history.push(...delivered.map((d) => ({ ...d, metrics: reportedMetrics(d.metrics, reporting, options.marketSeed, [d.date, 'country', d.country]) })));
       if (strategy === 'spec' || strategy === 'bayes') {
@@ -621,7 +642,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         predictedRoas,
         regretMinor: oracleRevenue - expected,
         geoShareOfOracle: expectedRevenue(split, oracleAudience, today) / oracleRevenue,
-        audienceMultiplier: audience,
+        audienceMultiplier: audience * (byCountry === null ? 1 : learning),
       });
     }
     const cumulative = days.reduce((s, d) => s + d.expectedRevenueMinor, 0);

@@ -17,6 +17,16 @@ describe('countryGroups', () => {
       { key: POOL_KEY, countries: ['AR', 'CL'], budgetMinor: 700 },
     ]);
   });
+  it('a country that holds an ad set of its own keeps it down to half the minimum; one that does not joins the pool', () => {
+    const budgets = decision({ ES: 5_000, MX: 600, AR: 600, CL: 499 });
+    expect(countryGroups(budgets, 1_000, new Set(['ES', 'MX', 'CL']))).toEqual([
+      { key: 'ES', countries: ['ES'], budgetMinor: 5_000 },
+      { key: 'MX', countries: ['MX'], budgetMinor: 600 },
+      { key: POOL_KEY, countries: ['AR', 'CL'], budgetMinor: 1_099 },
+    ]);
+    // Back to the minimum, the pooled country gets its own again; under half, the holder joins the pool.
+    expect(countryGroups(decision({ ES: 5_000, MX: 499, AR: 1_000 }), 1_000, new Set(['MX'])).map((g) => g.key)).toEqual(['ES', 'AR', POOL_KEY]);
+  });
   it('one country is one group', () => {
     expect(countryGroups(decision({ ES: 5_000 }), 1_000)).toEqual([{ key: 'ES', countries: ['ES'], budgetMinor: 5_000 }]);
   });

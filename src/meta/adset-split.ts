@@ -2,6 +2,7 @@
 // that gives each country its own budget becomes one ad set per country, and the countries whose
 // budget is under a minimum share one pooled ad set. Pure: it decides which ad set holds which
 // group, from the groups and the ad sets earlier splits made; the service sends the requests.
+import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
 import type { TargetingDecision } from './targeting-spec.ts';
 
 /** The group of the countries under the minimum budget. */
@@ -15,10 +16,11 @@ export interface CountryGroup {
 }
 
 /**
- * One group per country whose daily budget reaches the minimum, and one pooled group for the rest
- * (in the decision's order). A decision without per-country budgets, or with one country, is one group.
+ * One group per country whose daily budget reaches the minimum (or, for a country that holds an ad
+ * set of its own already, half of it: hasOwnAdSet), and one pooled group for the rest (in the
+ * decision's order). A decision without per-country budgets, or with one country, is one group.
  */
-export function countryGroups(decision: TargetingDecision, minBudgetMinor: number): CountryGroup[] {
+export function countryGroups(decision: TargetingDecision, minBudgetMinor: number, holding: ReadonlySet<string> = new Set()): CountryGroup[] {
   const budgetOf = new Map(decision.countryBudgetsMinor.map((b) => [b.country, b.amountMinor]));
   const total = decision.countries.reduce((s, c) => s + (budgetOf.get(c) ?? 0), 0);
   if (decision.countries.length <= 1 || total === 0) return [{ key: decision.countries.length === 1 ? decision.countries[0]! : POOL_KEY, countries: [...decision.countries], budgetMinor: total }];
@@ -26,7 +28,7 @@ export function countryGroups(decision: TargetingDecision, minBudgetMinor: numbe
   const pooled: string[] = [];
   for (const c of decision.countries) {
     const b = budgetOf.get(c) ?? 0;
-    if (b >= minBudgetMinor) own.push({ key: c, countries: [c], budgetMinor: b });
+    if (hasOwnAdSet(b, minBudgetMinor, holding.has(c))) own.push({ key: c, countries: [c], budgetMinor: b });
     else pooled.push(c);
   }
   if (pooled.length > 0) own.push({ key: POOL_KEY, countries: pooled, budgetMinor: pooled.reduce((s, c) => s + (budgetOf.get(c) ?? 0), 0) });

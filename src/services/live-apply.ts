@@ -5,7 +5,7 @@
 // landed are undone). A pending row left by a crash is settled by reconcilePendingChanges.
 import type { AppContext } from '../context.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
-import { countryGroups, decisionForGroup, splitName, splitSteps, type SplitStep } from '../meta/adset-split.ts';
+import { countryGroups, decisionForGroup, POOL_KEY, splitName, splitSteps, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
 import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision } from '../meta/targeting-spec.ts';
@@ -44,10 +44,15 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   if (source.campaignId !== rec.campaign_id) throw new ConflictError(`ad set ${rec.adset_id} now belongs to campaign ${source.campaignId}, not ${rec.campaign_id}; sync and run again`);
   // Per-country budgets need ad sets of their own; a campaign budget or a lifetime budget has none to split.
   const splittable = rules.budgetMode === 'adset' && source.lifetimeBudgetMinor === null;
-  const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
   const members = splittable ? await splitMembersOf(ctx.db, source.id) : [];
-  const steps = splitSteps({ adsetId: source.id, name: source.name ?? source.id }, groups, members);
+  // Every ad set of an earlier split is updated or retired below: each is read once, first.
   const current = new Map<string, MetaAdSet>([[source.id, source]]);
+  for (const m of members) if (!current.has(m.adsetId)) current.set(m.adsetId, await readAdSet(client, m.adsetId));
+  // A country whose own ad set delivers keeps it down to half the minimum (hasOwnAdSet), so that a
+  // budget moving around the minimum does not move the country in and out of the pool.
+  const holding = new Set(members.filter((m) => m.groupKey !== POOL_KEY && current.get(m.adsetId)?.status === 'ACTIVE').map((m) => m.groupKey));
+  const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor, holding) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
+  const steps = splitSteps({ adsetId: source.id, name: source.name ?? source.id }, groups, members);
   for (const s of steps) if (s.kind !== 'create' && !current.has(s.adsetId)) current.set(s.adsetId, await readAdSet(client, s.adsetId));
   const adsets = steps.map((s) => changeFor(s, decision, current, rules, source));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the

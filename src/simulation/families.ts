@@ -74,8 +74,12 @@ export type DriftAxis = 'none' | 'countries';
  * - 'reset-learning': what Meta does. Adding or removing an interest is a significant edit that
  *   restarts the ad set's learning phase: until it has had about 50 conversions since the edit,
  *   delivery finds its buyers less well and converts up to a fifth less (learningEfficiency).
+ * - 'reset-learning-per-country': as 'reset-learning', with the split applied as LIVE apply applies
+ *   it: one ad set per country with at least 10.00 a day and one pooled ad set for the rest, each
+ *   learning on its own conversions. The first split turns the history's one ad set into several
+ *   new ones; a country moving between ad sets edits both (country-adsets.ts).
  */
-export type EditsAxis = 'free' | 'reset-learning';
+export type EditsAxis = 'free' | 'reset-learning' | 'reset-learning-per-country';
 
 /**
  * How much the advertiser spends:
@@ -185,7 +189,7 @@ export const SIZE_AXIS: readonly SizeAxis[] = ['independent', 'smaller-better', 
 export const PRICES_AXIS: readonly PricesAxis[] = ['ignored', 'paid'];
 export const REPORTING_AXIS: readonly ReportingAxis[] = ['complete', 'revenue-only', 'patchy', 'lagged'];
 export const DRIFT_AXIS: readonly DriftAxis[] = ['none', 'countries'];
-export const EDITS_AXIS: readonly EditsAxis[] = ['free', 'reset-learning'];
+export const EDITS_AXIS: readonly EditsAxis[] = ['free', 'reset-learning', 'reset-learning-per-country'];
 export const BUDGET_AXIS: readonly BudgetAxis[] = ['typical', 'small'];
 export const COST_SWINGS_AXIS: readonly CostSwingsAxis[] = ['shared', 'own'];
 export const DELIVERY_AXIS: readonly DeliveryAxis[] = ['size', 'optimized'];
@@ -247,6 +251,8 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'heavy-tailed-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', orders: 'heavy-tailed' }),
   'rough-size-estimates': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', estimates: 'rough' }),
   'rough-estimates-niche-valuable': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'smaller-better', estimates: 'rough' }),
+  'country-adset-learning': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country' }),
+  'small-country-adset-learning': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', budget: 'small' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);

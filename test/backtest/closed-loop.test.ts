@@ -226,6 +226,18 @@ describe('learning resets in the loop', () => {
     expect(of(learning, 'oracle').shareOfOracle).toBeLessThan(1);
   });
 
+  it('applied one ad set per country, costs even a strategy that never edits the interests, each ad set learning on its own conversions', () => {
+    const [perCountry, campaign, free] = [run('country-adset-learning', ['uniform', 'oracle']), run('learning-resets', ['uniform', 'oracle']), run('stub', ['uniform', 'oracle'])];
+    // Uniform's split gives most countries their own ad set on day one: copies, all learning.
+    const [first, last] = [of(perCountry, 'uniform').days[0]!, of(perCountry, 'uniform').days.at(-1)!];
+    expect(first.audienceMultiplier).toBeCloseTo(of(free, 'uniform').days[0]!.audienceMultiplier * 0.8, 9);
+    expect(first.expectedRevenueMinor).toBeCloseTo(of(free, 'uniform').days[0]!.expectedRevenueMinor * 0.8, 3);
+    expect(last.audienceMultiplier).toBeGreaterThan(first.audienceMultiplier);
+    // The oracle's one edit is learnt from each ad set's own conversions: slower than the campaign's together.
+    expect(of(perCountry, 'oracle').cumulativeExpectedRevenueMinor).toBeLessThan(of(campaign, 'oracle').cumulativeExpectedRevenueMinor);
+    for (const s of perCountry.series) for (const d of s.days) expect(d.regretMinor).toBeGreaterThanOrEqual(-1e-6);
+  });
+
   it('costs a strategy that changes its interests every day more than it costs the oracle', () => {
     const [learning, free] = [run('learning-resets', ['spec', 'oracle']), run('stub', ['spec', 'oracle'])];
     const loss = (s: string) => 1 - of(learning, s).cumulativeExpectedRevenueMinor / of(free, s).cumulativeExpectedRevenueMinor;

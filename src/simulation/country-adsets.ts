@@ -1,0 +1,62 @@
+// The geo split on Meta's ad sets (families.ts EditsAxis 'reset-learning-per-country'). An ad set has
+// one budget, so LIVE apply realises a split as one ad set per country whose daily budget reaches a
+// minimum and one pooled ad set for the rest (src/meta/adset-split.ts). Each ad set learns on its
+// own conversions: a small country's ad set needs many days to reach the 50 conversions that end
+// its learning phase, and a new ad set, or one whose countries change, starts again. The rule that
+// groups them is LIVE apply's own (src/engine/ad-set-groups.ts).
+import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
+import { learningEfficiency } from './learning.ts';
+
+/** LIVE apply's default minimum daily budget of a country's own ad set (META_SPLIT_MIN_DAILY_BUDGET_MINOR). */
+export const SPLIT_MIN_DAILY_BUDGET_MINOR = 1_000;
+/** The pooled ad set, and the history's one ad set over every country. */
+export const POOLED = 'pool';
+
+/** The ad set each funded country is delivered through, and each ad set's conversions since its last significant edit. */
+export interface CountryAdSets {
+  readonly adsetOf: ReadonlyMap<string, string>;
+  readonly events: ReadonlyMap<string, number>;
+}
+
+/** The history's targeting: one ad set over every country, long out of learning. */
+export function historyAdSet(countries: readonly string[]): CountryAdSets {
+  return { adsetOf: new Map(countries.map((c) => [c, POOLED])), events: new Map([[POOLED, Number.POSITIVE_INFINITY]]) };
+}
+
+/** Which ad set each funded country of `split` is delivered through, as LIVE apply groups them (hasOwnAdSet). */
+export function groupCountries(split: ReadonlyMap<string, number>, before: CountryAdSets, minBudgetMinor = SPLIT_MIN_DAILY_BUDGET_MINOR): Map<string, string> {
+  const funded = [...split].filter(([, amount]) => amount > 0);
+  if (funded.length <= 1) return new Map(funded.map(([c]) => [c, c]));
+  return new Map(funded.map(([c, amount]) => [c, hasOwnAdSet(amount, minBudgetMinor, before.adsetOf.get(c) === c) ? c : POOLED]));
+}
+
+/**
+ * The ad sets after a split is applied. An ad set whose countries are not yesterday's (a copy
+ * made for a new group, or one gaining or losing a country: an edit of its targeting) restarts
+ * learning; so does every ad set after an edit of the interests, which all of them carry.
+ */
+export function applySplit(before: CountryAdSets, split: ReadonlyMap<string, number>, interestEdit: boolean, minBudgetMinor = SPLIT_MIN_DAILY_BUDGET_MINOR): CountryAdSets {
+  const adsetOf = groupCountries(split, before, minBudgetMinor);
+  const membersOf = (m: ReadonlyMap<string, string>, adset: string) => [...m].filter(([, a]) => a === adset).map(([c]) => c).sort().join(',');
+  const events = new Map<string, number>();
+  for (const adset of new Set(adsetOf.values())) {
+    const kept = !interestEdit && before.events.has(adset) && membersOf(adsetOf, adset) === membersOf(before.adsetOf, adset);
+    events.set(adset, kept ? before.events.get(adset)! : 0);
+  }
+  return { adsetOf, events };
+}
+
+/** The share of its settled conversion rate each funded country converts at today. */
+export function countryLearning(state: CountryAdSets): Map<string, number> {
+  return new Map([...state.adsetOf].map(([c, adset]) => [c, learningEfficiency(state.events.get(adset) ?? 0)]));
+}
+
+/** The ad sets after a day's conversions, each credited with its countries'. */
+export function recordConversions(state: CountryAdSets, conversions: readonly { country: string; conversions: number }[]): CountryAdSets {
+  const events = new Map(state.events);
+  for (const d of conversions) {
+    const adset = state.adsetOf.get(d.country);
+    if (adset !== undefined) events.set(adset, (events.get(adset) ?? 0) + d.conversions);
+  }
+  return { adsetOf: state.adsetOf, events };
+}
