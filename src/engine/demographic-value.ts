@@ -9,11 +9,10 @@
 // it): past that the curve is extrapolated, not measured. A country with no day of spend in the
 // window (Spain's floor or a new country's share funds it) has no measured point at all: narrowing
 // is judged on the countries that have one, and the others neither count nor block it. It must
-// gain NARROWING_MIN_GAIN over the
-// audience the ad set reached. That audience, the ages and genders with delivery in the
-// window, is the baseline: a history holds nothing on the people outside it, so the choice never
-// widens beyond it. Without curves (the split fell back to the specification's) it is kept: nothing
-// says what narrowing would cost.
+// gain NARROWING_MIN_GAIN over the audience the ad set reached. That audience, the ages and
+// genders with delivery in the window, is the baseline: a history holds nothing on the people
+// outside it, so the choice never widens beyond it. Without curves (the split fell back to the
+// specification's) it is kept: nothing says what narrowing would cost.
 import { AGE_BOUNDS, type DemographicChoice } from './audience.ts';
 import type { CountryCurve } from './geo-value.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';

@@ -288,7 +288,7 @@ function presentTargeting(e: DemographicTargetingEvent): TraceEntryDocument {
   const chosen = { age_min: e.ageMin, age_max: e.ageMax, gender: e.gender };
   if (e.what === 'no_data') return { step, decision: `${targeting}: no age or gender breakdown in the history`, numbers: chosen };
   if (e.what === 'no_curves') return { step, decision: `${targeting}: the split has no response curves, so what a narrower audience would cost is unknown`, numbers: chosen };
-  if (e.what === 'unmeasured') return { step, decision: `${targeting}: no country the split funds has a day of spend in the history (${e.unmeasured.join(', ')}), so what a narrower audience would cost is unknown`, numbers: { ...chosen, unmeasured: e.unmeasured.join(',') } };
+  if (e.what === 'unmeasured') return { step, decision: `${targeting}: no country the split funds has a day of spend in the history${e.unmeasured.length > 0 ? ` (${e.unmeasured.join(', ')})` : ''}, so what a narrower audience would cost is unknown`, numbers: { ...chosen, unmeasured: e.unmeasured.join(',') || null } };
   const best = e.best;
   const numbers = {
     ...chosen,
