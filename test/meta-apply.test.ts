@@ -168,6 +168,16 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect(dry.requests.length).toBeGreaterThan(0);
     // The frequency cap is advisory for a conversions goal, and said so.
     expect(dry.notes).toContainEqual(expect.objectContaining({ kind: 'advisory', field: 'frequency_control_specs' }));
+    // Each ad set expected under 50 conversions a week at its budget is said to stay in learning, and only those.
+    const decided = (await getRecommendationDecision(h.db, rec.recommendation_id))!;
+    const cpc = new Map(decided.countries.map((c) => [c.countryCode, c.averageCpcMinor]));
+    const budgets = new Map(decided.countries.map((c) => [c.countryCode, c.amountMinor]));
+    const expectedWeekly = (countries: string[]) => countries.reduce((s, c) => s + budgets.get(c)! / cpc.get(c)!, 0) * decided.expected.cvr * 7;
+    const learning = dry.adsets.filter((a) => a.step !== 'retire' && expectedWeekly(a.countries) < 50);
+    expect(learning.length).toBeGreaterThan(0);
+    const noted = dry.notes.filter((n) => n.kind === 'learning');
+    expect(noted.map((n) => n.adset_id).sort()).toEqual(learning.map((a) => a.adset_id).sort());
+    for (const n of noted) expect(n.message).toMatch(/^about \d+ conversions a week expected at this budget .* under the 50 that end Meta's learning phase/);
   });
 
   let applied: ApplyResult;

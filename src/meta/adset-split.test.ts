@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countryGroups, POOL_KEY, splitName, splitSteps } from './adset-split.ts';
+import { countryGroups, LEARNING_EVENTS_A_WEEK, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions } from './adset-split.ts';
 import type { TargetingDecision } from './targeting-spec.ts';
 
 const decision = (budgets: Record<string, number>): TargetingDecision => ({
@@ -63,5 +63,24 @@ describe('splitSteps', () => {
       { kind: 'update', adsetId: 'A', group: groups[0] },
       { kind: 'update', adsetId: 'B', group: groups[1] },
     ]);
+  });
+});
+
+describe('the learning phase at a budget', () => {
+  const cpc = new Map<string, number | null>([['ES', 50], ['MX', 20], ['AR', null]]);
+  it('expects each country\'s budget over its cost per click, times the conversion rate, for 7 days', () => {
+    // 5,000 / 50 + 1,000 / 20 = 150 clicks a day; 2 % convert: 3 a day, 21 a week.
+    expect(weeklyConversions([{ country: 'ES', amountMinor: 5_000 }, { country: 'MX', amountMinor: 1_000 }], cpc, 0.02)).toBeCloseTo(21, 9);
+    // A funded country whose cost per click the window does not know: no estimate; an unfunded one does not count.
+    expect(weeklyConversions([{ country: 'ES', amountMinor: 5_000 }, { country: 'AR', amountMinor: 100 }], cpc, 0.02)).toBeNull();
+    expect(weeklyConversions([{ country: 'ES', amountMinor: 5_000 }, { country: 'AR', amountMinor: 0 }], cpc, 0.02)).toBeCloseTo(14, 9);
+  });
+  it('notes an ad set optimising for purchases that is expected under the events ending learning, and nothing else', () => {
+    expect(learningNote('OFFSITE_CONVERSIONS', 21)).toEqual({ kind: 'learning', field: 'daily_budget', message: expect.stringMatching(/^about 21 conversions a week expected at this budget .* under the 50 that end Meta's learning phase/) });
+    expect(learningNote('VALUE', LEARNING_EVENTS_A_WEEK - 1)).not.toBeNull();
+    expect(learningNote('OFFSITE_CONVERSIONS', LEARNING_EVENTS_A_WEEK)).toBeNull();
+    expect(learningNote('LINK_CLICKS', 3)).toBeNull();
+    expect(learningNote(null, 3)).toBeNull();
+    expect(learningNote('OFFSITE_CONVERSIONS', null)).toBeNull();
   });
 });

@@ -3,7 +3,7 @@
 // budget is under a minimum share one pooled ad set. Pure: it decides which ad set holds which
 // group, from the groups and the ad sets earlier splits made; the service sends the requests.
 import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
-import type { TargetingDecision } from './targeting-spec.ts';
+import type { TargetingDecision, UpdateNote } from './targeting-spec.ts';
 
 /** The group of the countries under the minimum budget. */
 export const POOL_KEY = 'pool';
@@ -81,4 +81,35 @@ export function splitName(sourceName: string, groupKey: string): string {
 export function decisionForGroup(decision: TargetingDecision, group: CountryGroup): TargetingDecision {
   const inGroup = new Set(group.countries);
   return { ...decision, countries: [...group.countries], countryBudgetsMinor: decision.countryBudgetsMinor.filter((b) => inGroup.has(b.country)) };
+}
+
+/** Meta's learning phase ends once an ad set has had about this many optimisation events in 7 days. */
+export const LEARNING_EVENTS_A_WEEK = 50;
+/** The optimisation goals whose events are the purchases the recommendation expects. */
+const CONVERSION_GOALS = new Set(['OFFSITE_CONVERSIONS', 'VALUE']);
+
+/**
+ * The conversions a week an ad set can expect at its countries' budgets: each country's budget
+ * over its cost per click in the window, times the ad set's expected conversion rate per click.
+ * Null where a funded country's cost per click is unknown.
+ */
+export function weeklyConversions(budgets: readonly { country: string; amountMinor: number }[], costPerClickMinor: ReadonlyMap<string, number | null>, conversionRate: number): number | null {
+  let clicks = 0;
+  for (const { country, amountMinor } of budgets) {
+    if (!(amountMinor > 0)) continue;
+    const cpc = costPerClickMinor.get(country) ?? null;
+    if (cpc === null || !(cpc > 0)) return null;
+    clicks += amountMinor / cpc;
+  }
+  return clicks * conversionRate * 7;
+}
+
+/** A note where an ad set optimising for purchases can expect fewer a week than end its learning phase. */
+export function learningNote(optimizationGoal: string | null, weekly: number | null): UpdateNote | null {
+  if (optimizationGoal === null || !CONVERSION_GOALS.has(optimizationGoal) || weekly === null || weekly >= LEARNING_EVENTS_A_WEEK) return null;
+  return {
+    kind: 'learning',
+    field: 'daily_budget',
+    message: `about ${Math.round(weekly)} conversions a week expected at this budget (each country's budget over its cost per click in the window, times the expected conversion rate), under the ${LEARNING_EVENTS_A_WEEK} that end Meta's learning phase: the ad set is likely to stay in learning`,
+  };
 }

@@ -5,7 +5,7 @@
 // landed are undone). A pending row left by a crash is settled by reconcilePendingChanges.
 import type { AppContext } from '../context.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
-import { countryGroups, decisionForGroup, POOL_KEY, splitName, splitSteps, type SplitStep } from '../meta/adset-split.ts';
+import { countryGroups, decisionForGroup, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
 import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision } from '../meta/targeting-spec.ts';
@@ -54,7 +54,10 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor, holding) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
   const steps = splitSteps({ adsetId: source.id, name: source.name ?? source.id }, groups, members);
   for (const s of steps) if (s.kind !== 'create' && !current.has(s.adsetId)) current.set(s.adsetId, await readAdSet(client, s.adsetId));
-  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source));
+  // What each ad set can expect a week at its budget, against what ends Meta's learning phase.
+  const costPerClick = new Map(decided.countries.map((c) => [c.countryCode, c.averageCpcMinor]));
+  const weekly = (d: TargetingDecision) => (splittable ? weeklyConversions(d.countryBudgetsMinor, costPerClick, decided.expected.cvr) : null);
+  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, weekly));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);
@@ -62,7 +65,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit };
 }
 
-function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet): AdSetChange {
+function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, weekly: (d: TargetingDecision) => number | null): AdSetChange {
   if (step.kind === 'retire') {
     const a = current.get(step.adsetId)!;
     const write: AdSetWrite = { status: 'PAUSED' };
@@ -72,6 +75,8 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
   const base = step.kind === 'update' ? current.get(step.adsetId)! : source;
   const groupDecision = decisionForGroup(decision, step.group);
   const mapped = adSetUpdateFor(groupDecision, { id: base.id, optimizationGoal: base.optimizationGoal, targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, lifetimeBudgetMinor: base.lifetimeBudgetMinor }, rules);
+  const learning = learningNote(base.optimizationGoal, weekly(groupDecision));
+  const notes = learning === null ? mapped.notes : [...mapped.notes, learning];
   const write: AdSetWrite = { ...mapped.body };
   const group = { key: step.group.key, countries: step.group.countries, budget_minor: step.group.budgetMinor };
   const after = { targeting: mapped.body.targeting, ...(mapped.body.daily_budget === undefined ? {} : { daily_budget: mapped.body.daily_budget }) };
@@ -79,12 +84,12 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
     // The copy is named with its group; it stays PAUSED (the copy's status) until the apply completes.
     const copy = copyRequest(source.id, splitName('', step.group.key));
     write.name = step.name;
-    return { step: 'create', adset_id: null, group, copy, update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes: mapped.notes, sent: false, activated: false };
+    return { step: 'create', adset_id: null, group, copy, update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes, sent: false, activated: false };
   }
   // An ad set of an earlier split that was retired comes back with its group, following the original's status.
   if (base.id !== source.id && base.status !== source.status && source.status !== null) write.status = source.status;
   const expected = write.status === undefined ? after : { ...after, status: write.status };
-  return { step: 'update', adset_id: base.id, group, copy: null, update: updateRequest(base.id, write), activate: false, before: stateOf(base), after: expected, diff: updateDiff({ targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, status: base.status }, write), notes: mapped.notes, sent: false, activated: false };
+  return { step: 'update', adset_id: base.id, group, copy: null, update: updateRequest(base.id, write), activate: false, before: stateOf(base), after: expected, diff: updateDiff({ targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, status: base.status }, write), notes, sent: false, activated: false };
 }
 
 /** A change to an ad set that already holds what it would be sent (a copy is never one). */
