@@ -31,7 +31,7 @@ import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { axisOf, DEFAULT_FAMILY, familyName, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { orderSum, type OrderSpread } from '../simulation/orders.ts';
 import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
-import { applySplit, countryLearning, historyAdSet, recordConversions } from '../simulation/country-adsets.ts';
+import { applySplit, countryLearning, historyAdSet, recordConversions, type AdSetRestarts } from '../simulation/country-adsets.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
 import { countriesOnDay, createStubMarket, getTruth, marketDay, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueRevenue, type ValueScale } from '../simulation/response.ts';
@@ -112,6 +112,8 @@ export interface BacktestSeries {
   calibrationError: number | null;
   /** Mean of |predicted / realized ROAS − 1| over the last 7 days. */
   calibrationAbsError: number | null;
+  /** Where the split is applied one ad set per country (edits 'reset-learning-per-country'): how often an ad set restarted learning; else null. */
+  adSetRestarts: AdSetRestarts | null;
 }
 
 export interface BacktestReport {
@@ -649,7 +651,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     const last = days.slice(-7).filter((d) => d.predictedRoas !== null && d.revenueMinor > 0);
     const errors = last.map((d) => d.predictedRoas! / (d.revenueMinor / d.spendMinor) - 1);
     const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
-    return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / oracleTotal, calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)) };
+    return { strategy, days, cumulativeExpectedRevenueMinor: cumulative, shareOfOracle: cumulative / oracleTotal, calibrationError: mean(errors), calibrationAbsError: mean(errors.map(Math.abs)), adSetRestarts: edits === 'reset-learning-per-country' ? adsets.restarts : null };
   });
   return { marketSeed: options.marketSeed, family: familyName(family), campaignId: c.campaignId, currency: truth.currency, dailyBudgetMinor: budget, historyDays: options.historyDays, windowDays: options.windowDays, days: options.days, audienceInfluence: AUDIENCE_INFLUENCE, audienceWeighting: weighting, audienceSizes, interestRows: options.interestRows ?? 'breakdown', oracleAudienceMultiplier: oracleAudience, series };
 }

@@ -91,6 +91,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
     'strategy   expected revenue   of oracle   ROAS calibration (last 7 days: bias, mean abs.)',
     ...report.series.map((s) => `${s.strategy.padEnd(10)} ${toMajor(s.cumulativeExpectedRevenueMinor, report.currency).toFixed(0).padStart(16)}   ${(s.shareOfOracle * 100).toFixed(1).padStart(7)} %   ${s.calibrationError === null ? '–' : `${(s.calibrationError * 100).toFixed(1)} %, ${(s.calibrationAbsError! * 100).toFixed(1)} %`}`),
     `${main} vs ${baselines[0]}: ${lift >= 0 ? '+' : ''}${lift.toFixed(1)} % expected revenue over ${report.days} days.`,
+    ...report.series.filter((s) => s.adSetRestarts !== null).map((s) => `${s.strategy}: ad set restarts of learning, ${s.adSetRestarts!.interestEdits} after an edit of the interests, ${s.adSetRestarts!.countryMoves} as new ad sets or with countries moving`),
     `Written: ${prefix}.json, ${prefix}.html`,
   ]);
 }

@@ -36,5 +36,9 @@ describe('country ad sets', () => {
     expect([...countryLearning(kept).values()]).toEqual([1, 1, 1]);
     const moved = applySplit(state, split({ ES: 5_500, MX: 499, AR: 300 }), false);
     expect(Object.fromEntries(countryLearning(moved))).toEqual({ ES: 1, MX: 0.8, AR: 0.8 });
+    // Counted: the first split's three ad sets, then MX's move (the pool it joins); an edit of the interests restarts all.
+    expect(kept.restarts).toEqual({ interestEdits: 0, countryMoves: 3 });
+    expect(moved.restarts).toEqual({ interestEdits: 0, countryMoves: 4 });
+    expect(applySplit(moved, split({ ES: 5_500, MX: 499, AR: 300 }), true).restarts).toEqual({ interestEdits: 2, countryMoves: 4 });
   });
 });

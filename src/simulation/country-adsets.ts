@@ -12,15 +12,22 @@ export const SPLIT_MIN_DAILY_BUDGET_MINOR = 1_000;
 /** The pooled ad set, and the history's one ad set over every country. */
 export const POOLED = 'pool';
 
-/** The ad set each funded country is delivered through, and each ad set's conversions since its last significant edit. */
+/** How many times an ad set restarted learning: after an edit of the interests, or as a new ad set or one whose countries changed. */
+export interface AdSetRestarts {
+  readonly interestEdits: number;
+  readonly countryMoves: number;
+}
+
+/** The ad set each funded country is delivered through, each ad set's conversions since its last significant edit, and the restarts so far. */
 export interface CountryAdSets {
   readonly adsetOf: ReadonlyMap<string, string>;
   readonly events: ReadonlyMap<string, number>;
+  readonly restarts: AdSetRestarts;
 }
 
 /** The history's targeting: one ad set over every country, long out of learning. */
 export function historyAdSet(countries: readonly string[]): CountryAdSets {
-  return { adsetOf: new Map(countries.map((c) => [c, POOLED])), events: new Map([[POOLED, Number.POSITIVE_INFINITY]]) };
+  return { adsetOf: new Map(countries.map((c) => [c, POOLED])), events: new Map([[POOLED, Number.POSITIVE_INFINITY]]), restarts: { interestEdits: 0, countryMoves: 0 } };
 }
 
 /** Which ad set each funded country of `split` is delivered through, as LIVE apply groups them (hasOwnAdSet). */
@@ -39,11 +46,14 @@ export function applySplit(before: CountryAdSets, split: ReadonlyMap<string, num
   const adsetOf = groupCountries(split, before, minBudgetMinor);
   const membersOf = (m: ReadonlyMap<string, string>, adset: string) => [...m].filter(([, a]) => a === adset).map(([c]) => c).sort().join(',');
   const events = new Map<string, number>();
+  let { interestEdits, countryMoves } = before.restarts;
   for (const adset of new Set(adsetOf.values())) {
-    const kept = !interestEdit && before.events.has(adset) && membersOf(adsetOf, adset) === membersOf(before.adsetOf, adset);
-    events.set(adset, kept ? before.events.get(adset)! : 0);
+    const moved = !before.events.has(adset) || membersOf(adsetOf, adset) !== membersOf(before.adsetOf, adset);
+    if (interestEdit) interestEdits++;
+    else if (moved) countryMoves++;
+    events.set(adset, interestEdit || moved ? 0 : before.events.get(adset)!);
   }
-  return { adsetOf, events };
+  return { adsetOf, events, restarts: { interestEdits, countryMoves } };
 }
 
 /** The share of its settled conversion rate each funded country converts at today. */
@@ -58,5 +68,5 @@ export function recordConversions(state: CountryAdSets, conversions: readonly { 
     const adset = state.adsetOf.get(d.country);
     if (adset !== undefined) events.set(adset, (events.get(adset) ?? 0) + d.conversions);
   }
-  return { adsetOf: state.adsetOf, events };
+  return { ...state, events };
 }

@@ -236,6 +236,9 @@ describe('learning resets in the loop', () => {
     // The oracle's one edit is learnt from each ad set's own conversions: slower than the campaign's together.
     expect(of(perCountry, 'oracle').cumulativeExpectedRevenueMinor).toBeLessThan(of(campaign, 'oracle').cumulativeExpectedRevenueMinor);
     for (const s of perCountry.series) for (const d of s.days) expect(d.regretMinor).toBeGreaterThanOrEqual(-1e-6);
+    // The report counts the restarts: the first split's new ad sets at least; one ad set counts none.
+    for (const s of perCountry.series) expect(s.adSetRestarts!.countryMoves + s.adSetRestarts!.interestEdits).toBeGreaterThan(1);
+    for (const s of campaign.series) expect(s.adSetRestarts).toBeNull();
   });
 
   it('costs a strategy that changes its interests every day more than it costs the oracle', () => {

@@ -3166,6 +3166,11 @@ export interface paths {
                                 shareOfOracle: number;
                                 calibrationError: number | null;
                                 calibrationAbsError: number | null;
+                                /** @description Where the family applies the split one ad set per country: how often an ad set restarted learning; else null */
+                                adSetRestarts: {
+                                    interestEdits: number;
+                                    countryMoves: number;
+                                } | null;
                             }[];
                         };
                     };

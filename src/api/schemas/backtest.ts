@@ -40,6 +40,7 @@ export const BacktestResponse = Type.Object(
         shareOfOracle: Type.Number(),
         calibrationError: Type.Union([Type.Number(), Type.Null()]),
         calibrationAbsError: Type.Union([Type.Number(), Type.Null()]),
+        adSetRestarts: Type.Union([Type.Object({ interestEdits: Type.Integer(), countryMoves: Type.Integer() }), Type.Null()], { description: 'Where the family applies the split one ad set per country: how often an ad set restarted learning; else null' }),
       }),
     ),
   },
