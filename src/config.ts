@@ -11,6 +11,7 @@ import { isCurrencyCode } from './engine/money.ts';
 import { DEFAULT_SIZE_EXPONENT } from './engine/segment-value.ts';
 import { DEFAULT_TRUST_MULTIPLE } from './engine/geo-value.ts';
 import { DEFAULT_EDIT_MIN_GAIN } from './engine/targeting-edits.ts';
+import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR } from './engine/ad-set-groups.ts';
 
 export interface Config {
   dataDir: string;
@@ -576,7 +577,7 @@ function readMetaConfig(r: Reader): MetaConfig {
     requestTimeoutMs: r.number('META_REQUEST_TIMEOUT_MS', 60_000, { integer: true, min: 100, max: 600_000 }),
     maxRetries: r.number('META_MAX_RETRIES', 5, { integer: true, min: 0, max: 20 }),
     advantageAudience: r.number('META_ADVANTAGE_AUDIENCE', 0, { integer: true, min: 0, max: 1 }) === 1 ? 1 : 0,
-    splitMinDailyBudgetMinor: r.number('META_SPLIT_MIN_DAILY_BUDGET_MINOR', 1_000, { integer: true, min: 100, max: 1_000_000_000 }),
+    splitMinDailyBudgetMinor: r.number('META_SPLIT_MIN_DAILY_BUDGET_MINOR', DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR, { integer: true, min: 100, max: 1_000_000_000 }),
   };
   // The scheduler in LIVE mode calls Meta on its own: it must not start without credentials.
   if (targetingMode === 'live') r.problems.push(...metaCredentialProblems(meta));

@@ -34,7 +34,7 @@ import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts
 import { applySplit, countryLearning, historyAdSet, recordConversions, type AdSetRestarts } from '../simulation/country-adsets.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
 import { countriesOnDay, createStubMarket, getTruth, marketDay, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
-import { conversionFactor, oracleSplit, revenueOfSplit, trueImpressions, trueRevenue, type ValueScale } from '../simulation/response.ts';
+import { conversionFactor, oracleSplit, trueImpressions, trueRevenue, type ValueScale } from '../simulation/response.ts';
 import { segmentKey } from '../engine/segment-key.ts';
 import { optimizedTilt } from '../simulation/delivery.ts';
 import { equalShares } from '../engine/money.ts';
@@ -501,8 +501,9 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
   const edits = axisOf(family, 'edits');
   const credit = pricedAudience(interestValues, weights.credit, priceOf);
   const oracleInterests = bestInterests(credit.values, credit.weightOf, options.settings.maxInterests);
+  // The split's expected revenue, each country's conversion rate scaled by the audience and, where ad sets learn per country, by its ad set's learning.
   const expectedRevenue = (split: ReadonlyMap<string, number>, audience: number, today: readonly StubCountryTruth[] = c.countries, learning: ReadonlyMap<string, number> | null = null) =>
-    learning === null ? revenueOfSplit(today, split, { ...creative, cvr: creative.cvr * audience }) : today.reduce((a, k) => a + trueRevenue(k, split.get(k.countryCode) ?? 0, { ...creative, cvr: creative.cvr * audience * (learning.get(k.countryCode) ?? 1) }), 0);
+    today.reduce((a, k) => a + trueRevenue(k, split.get(k.countryCode) ?? 0, { ...creative, cvr: creative.cvr * audience * (learning?.get(k.countryCode) ?? 1) }), 0);
   const oracleAudience = audienceMultiplier(oracleInterests, credit.values, credit.weightOf);
   const oracleDaily = expectedRevenue(oracle, oracleAudience);
   // Countries that drift (family drift 'countries') keep drifting in the loop: each day has its own
@@ -622,8 +623,11 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       if (chosen.length > 0) targeted = chosen;
       if (edits === 'reset-learning-per-country') adsets = applySplit(adsets, split, interestEdit);
       const byCountry = edits === 'reset-learning-per-country' ? countryLearning(adsets) : null;
-      const learning = edits === 'reset-learning' ? learningEfficiency(eventsSinceEdit) : byCountry === null ? 1 : spendWeighted(split, byCountry);
-      const audience = audienceMultiplier(chosen, credit.values, credit.weightOf) * (byCountry === null ? learning : 1);
+      const interestsMultiplier = audienceMultiplier(chosen, credit.values, credit.weightOf);
+      const campaignLearning = edits === 'reset-learning' ? learningEfficiency(eventsSinceEdit) : 1;
+      const audience = interestsMultiplier * campaignLearning;
+      // The learning the day's delivery meets, for the interest rows and the report.
+      const learning = byCountry === null ? campaignLearning : spendWeighted(split, byCountry);
       const expected = expectedRevenue(split, audience, today, byCountry);
       const { days: delivered, saturation } = deliver(rng, c, today, creative, split, audience, date, marketDays[day - 1]!, byCountry);
       eventsSinceEdit += delivered.reduce((a, d) => a + d.metrics.conversions, 0);
@@ -644,7 +648,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         predictedRoas,
         regretMinor: oracleRevenue - expected,
         geoShareOfOracle: expectedRevenue(split, oracleAudience, today) / oracleRevenue,
-        audienceMultiplier: audience * (byCountry === null ? 1 : learning),
+        audienceMultiplier: interestsMultiplier * learning,
       });
     }
     const cumulative = days.reduce((s, d) => s + d.expectedRevenueMinor, 0);

@@ -5,6 +5,8 @@
 // falls below a share of the minimum: a budget moving around the minimum (±20 % a run) would
 // otherwise move the country in and out of the pool run after run.
 
+/** The minimum daily budget of a country's own ad set by default (META_SPLIT_MIN_DAILY_BUDGET_MINOR). */
+export const DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR = 1_000;
 /** The share of the minimum down to which a country keeps the ad set it holds. */
 export const KEEP_OWN_AD_SET_SHARE = 0.5;
 

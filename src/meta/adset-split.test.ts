@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { countryGroups, LEARNING_EVENTS_A_WEEK, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions } from './adset-split.ts';
+import { LEARNING_CONVERSIONS as LEARNING_EVENTS_A_WEEK } from '../engine/targeting-edits.ts';
+import { countryGroups, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions } from './adset-split.ts';
 import type { TargetingDecision } from './targeting-spec.ts';
 
 const decision = (budgets: Record<string, number>): TargetingDecision => ({

@@ -3,6 +3,7 @@
 // budget is under a minimum share one pooled ad set. Pure: it decides which ad set holds which
 // group, from the groups and the ad sets earlier splits made; the service sends the requests.
 import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
+import { LEARNING_CONVERSIONS } from '../engine/targeting-edits.ts';
 import type { TargetingDecision, UpdateNote } from './targeting-spec.ts';
 
 /** The group of the countries under the minimum budget. */
@@ -83,8 +84,6 @@ export function decisionForGroup(decision: TargetingDecision, group: CountryGrou
   return { ...decision, countries: [...group.countries], countryBudgetsMinor: decision.countryBudgetsMinor.filter((b) => inGroup.has(b.country)) };
 }
 
-/** Meta's learning phase ends once an ad set has had about this many optimisation events in 7 days. */
-export const LEARNING_EVENTS_A_WEEK = 50;
 /** The optimisation goals whose events are the purchases the recommendation expects. */
 const CONVERSION_GOALS = new Set(['OFFSITE_CONVERSIONS', 'VALUE']);
 
@@ -104,12 +103,12 @@ export function weeklyConversions(budgets: readonly { country: string; amountMin
   return clicks * conversionRate * 7;
 }
 
-/** A note where an ad set optimising for purchases can expect fewer a week than end its learning phase. */
+/** A note where an ad set optimising for purchases can expect fewer a week than end its learning phase (Meta counts them over 7 days). */
 export function learningNote(optimizationGoal: string | null, weekly: number | null): UpdateNote | null {
-  if (optimizationGoal === null || !CONVERSION_GOALS.has(optimizationGoal) || weekly === null || weekly >= LEARNING_EVENTS_A_WEEK) return null;
+  if (optimizationGoal === null || !CONVERSION_GOALS.has(optimizationGoal) || weekly === null || weekly >= LEARNING_CONVERSIONS) return null;
   return {
     kind: 'learning',
     field: 'daily_budget',
-    message: `about ${Math.round(weekly)} conversions a week expected at this budget (each country's budget over its cost per click in the window, times the expected conversion rate), under the ${LEARNING_EVENTS_A_WEEK} that end Meta's learning phase: the ad set is likely to stay in learning`,
+    message: `about ${Math.round(weekly)} conversions a week expected at this budget (each country's budget over its cost per click in the window, times the expected conversion rate), under the ${LEARNING_CONVERSIONS} that end Meta's learning phase: the ad set is likely to stay in learning`,
   };
 }

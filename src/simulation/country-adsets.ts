@@ -4,11 +4,9 @@
 // own conversions: a small country's ad set needs many days to reach the 50 conversions that end
 // its learning phase, and a new ad set, or one whose countries change, starts again. The rule that
 // groups them is LIVE apply's own (src/engine/ad-set-groups.ts).
-import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
+import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR, hasOwnAdSet } from '../engine/ad-set-groups.ts';
 import { learningEfficiency } from './learning.ts';
 
-/** LIVE apply's default minimum daily budget of a country's own ad set (META_SPLIT_MIN_DAILY_BUDGET_MINOR). */
-export const SPLIT_MIN_DAILY_BUDGET_MINOR = 1_000;
 /** The pooled ad set, and the history's one ad set over every country. */
 export const POOLED = 'pool';
 
@@ -31,7 +29,7 @@ export function historyAdSet(countries: readonly string[]): CountryAdSets {
 }
 
 /** Which ad set each funded country of `split` is delivered through, as LIVE apply groups them (hasOwnAdSet). */
-export function groupCountries(split: ReadonlyMap<string, number>, before: CountryAdSets, minBudgetMinor = SPLIT_MIN_DAILY_BUDGET_MINOR): Map<string, string> {
+export function groupCountries(split: ReadonlyMap<string, number>, before: CountryAdSets, minBudgetMinor = DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR): Map<string, string> {
   const funded = [...split].filter(([, amount]) => amount > 0);
   if (funded.length <= 1) return new Map(funded.map(([c]) => [c, c]));
   return new Map(funded.map(([c, amount]) => [c, hasOwnAdSet(amount, minBudgetMinor, before.adsetOf.get(c) === c) ? c : POOLED]));
@@ -42,7 +40,7 @@ export function groupCountries(split: ReadonlyMap<string, number>, before: Count
  * made for a new group, or one gaining or losing a country: an edit of its targeting) restarts
  * learning; so does every ad set after an edit of the interests, which all of them carry.
  */
-export function applySplit(before: CountryAdSets, split: ReadonlyMap<string, number>, interestEdit: boolean, minBudgetMinor = SPLIT_MIN_DAILY_BUDGET_MINOR): CountryAdSets {
+export function applySplit(before: CountryAdSets, split: ReadonlyMap<string, number>, interestEdit: boolean, minBudgetMinor = DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR): CountryAdSets {
   const adsetOf = groupCountries(split, before, minBudgetMinor);
   const membersOf = (m: ReadonlyMap<string, string>, adset: string) => [...m].filter(([, a]) => a === adset).map(([c]) => c).sort().join(',');
   const events = new Map<string, number>();
