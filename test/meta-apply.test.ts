@@ -402,9 +402,9 @@ describe(`LIVE apply under the guardrails, against the fake Graph API (${usingPo
   const apply = (rec: Recommendation, dryRun = false) => applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun });
 
   beforeAll(async () => {
-    // One ad set per recommendation (no geo split: every country pools), so each apply changes one ad set's budget.
+    // One ad set per recommendation (no geo split: every country pools, Spain too without a floor), so each apply changes one ad set's budget.
     // The per-apply limit is raised: this is about the hourly count, and the budgets below move more than 20 %.
-    ({ fake, h, campaignId, adsetId } = await openAccount({ META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' }));
+    ({ fake, h, campaignId, adsetId } = await openAccount({ META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000', TARGETING_SPAIN_MIN_PCT: '0', META_TARGETING_MAX_BUDGET_CHANGE_PCT: '1000' }));
   });
   afterAll(() => closeAccount(fake, h));
 
@@ -636,6 +636,12 @@ describe(`A first geo split under the budget-change limit, against the fake Grap
     };
     expect(await planFor(Math.round(min * 0.6))).toEqual({ alone: 1, pooled: false, retired: 0 });
     expect(await planFor(Math.ceil(min / 2) - 1)).toEqual({ alone: 0, pooled: true, retired: 1 });
+
+    // Spain's share has a floor, which a pool would leave to Meta's delivery: far under the minimum it keeps an ad set of its own.
+    expect(spend.has('ES')).toBe(true);
+    await withBudgets(new Map([...scaled(1.1), ['ES', Math.round(min * 0.2)]]), next);
+    const spain = (await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true })).adsets;
+    expect(spain.filter((a) => a.step !== 'retire' && a.countries.includes('ES')).map((a) => ({ countries: a.countries, budget: a.daily_budget_minor }))).toEqual([{ countries: ['ES'], budget: Math.round(min * 0.2) }]);
   });
 });
 
@@ -646,8 +652,8 @@ describe(`A LIVE rollback at Meta's hourly limit, against the fake Graph API (${
   let adsetId: string;
 
   beforeAll(async () => {
-    // One ad set per recommendation (no geo split), each apply a budget change of that ad set.
-    ({ fake, h, campaignId, adsetId } = await openAccount({ META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000' }));
+    // One ad set per recommendation (no geo split: Spain without a floor pools too), each apply a budget change of that ad set.
+    ({ fake, h, campaignId, adsetId } = await openAccount({ META_SPLIT_MIN_DAILY_BUDGET_MINOR: '100000000', TARGETING_SPAIN_MIN_PCT: '0' }));
   });
   afterAll(() => closeAccount(fake, h));
 

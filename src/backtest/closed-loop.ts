@@ -20,6 +20,7 @@
 // - Those rows are each interest's own share ('breakdown': figures Meta's API does not give), or
 //   the day's delivery credited to the chosen interests in equal shares, as LIVE sync credits an
 //   ad set of several interests once the recommendation is applied ('shared', interestRows).
+import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR, flooredCountries } from '../engine/ad-set-groups.ts';
 import { addCalendarDays as addDays, inclusiveDays } from '../engine/calendar.ts';
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, dayOf, emptyMetrics, subtractMetrics } from '../engine/metrics.ts';
@@ -31,7 +32,7 @@ import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { axisOf, DEFAULT_FAMILY, familyName, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { orderSum, type OrderSpread } from '../simulation/orders.ts';
 import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
-import { applySplit, countryLearning, historyAdSet, recordConversions, type AdSetRestarts } from '../simulation/country-adsets.ts';
+import { applySplit, countryLearning, historyAdSet, recordConversions, type AdSetRestarts, type Grouping } from '../simulation/country-adsets.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
 import { countriesOnDay, createStubMarket, getTruth, marketDay, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, trueImpressions, trueRevenue, type ValueScale } from '../simulation/response.ts';
@@ -580,6 +581,10 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     let targeted: string[] | null = null;
     let eventsSinceEdit = Number.POSITIVE_INFINITY;
     let adsets = historyAdSet(countries);
+    const grouping: Grouping = {
+      floored: flooredCountries(options.settings.spainMinPct, Object.entries(options.settings.countryShareLimits ?? {}).map(([countryCode, l]) => ({ countryCode, minPct: l.minPct }))),
+      minBudgetMinor: DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR,
+    };
     for (let day = 1; day <= options.days; day++) {
       const date = addDays(options.startDate, day);
       const { today, oracle: dayOracle, oracleRevenue } = daysOf[day - 1]!;
@@ -621,7 +626,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       const interestEdit = chosen.length > 0 && isSignificantEdit(targeted, chosen);
       if (edits === 'reset-learning' && interestEdit) eventsSinceEdit = 0;
       if (chosen.length > 0) targeted = chosen;
-      if (edits === 'reset-learning-per-country') adsets = applySplit(adsets, split, interestEdit);
+      if (edits === 'reset-learning-per-country') adsets = applySplit(adsets, split, interestEdit, grouping);
       const byCountry = edits === 'reset-learning-per-country' ? countryLearning(adsets) : null;
       const interestsMultiplier = audienceMultiplier(chosen, credit.values, credit.weightOf);
       const campaignLearning = edits === 'reset-learning' ? learningEfficiency(eventsSinceEdit) : 1;

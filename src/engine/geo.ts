@@ -12,7 +12,7 @@ import type { SpecSplitEvent } from './trace-events.ts';
 
 export type Region = 'ES' | 'LATAM' | 'EU' | 'OTHER';
 
-const SPAIN = 'ES';
+export const SPAIN = 'ES';
 
 // Spanish- and Portuguese-speaking Latin America (Puerto Rico included: Meta targets it as a country).
 const LATAM = new Set([

@@ -20,13 +20,23 @@ describe('countryGroups', () => {
   });
   it('a country that holds an ad set of its own keeps it down to half the minimum; one that does not joins the pool', () => {
     const budgets = decision({ ES: 5_000, MX: 600, AR: 600, CL: 499 });
-    expect(countryGroups(budgets, 1_000, new Set(['ES', 'MX', 'CL']))).toEqual([
+    expect(countryGroups(budgets, 1_000, { holding: new Set(['ES', 'MX', 'CL']) })).toEqual([
       { key: 'ES', countries: ['ES'], budgetMinor: 5_000 },
       { key: 'MX', countries: ['MX'], budgetMinor: 600 },
       { key: POOL_KEY, countries: ['AR', 'CL'], budgetMinor: 1_099 },
     ]);
     // Back to the minimum, the pooled country gets its own again; under half, the holder joins the pool.
-    expect(countryGroups(decision({ ES: 5_000, MX: 499, AR: 1_000 }), 1_000, new Set(['MX'])).map((g) => g.key)).toEqual(['ES', 'AR', POOL_KEY]);
+    expect(countryGroups(decision({ ES: 5_000, MX: 499, AR: 1_000 }), 1_000, { holding: new Set(['MX']) }).map((g) => g.key)).toEqual(['ES', 'AR', POOL_KEY]);
+  });
+  it("a country whose share has a floor gets its own ad set under the minimum: in the pool Meta's delivery would decide its spend", () => {
+    const budgets = decision({ ES: 700, MX: 800, AR: 500 });
+    expect(countryGroups(budgets, 1_000).map((g) => g.key)).toEqual([POOL_KEY]);
+    expect(countryGroups(budgets, 1_000, { floored: new Set(['ES']) })).toEqual([
+      { key: 'ES', countries: ['ES'], budgetMinor: 700 },
+      { key: POOL_KEY, countries: ['MX', 'AR'], budgetMinor: 1_300 },
+    ]);
+    // A floor on a country the split did not fund makes no ad set.
+    expect(countryGroups(decision({ ES: 1_500, MX: 0, AR: 500 }), 1_000, { floored: new Set(['MX']) }).map((g) => g.key)).toEqual(['ES', POOL_KEY]);
   });
   it('one country is one group', () => {
     expect(countryGroups(decision({ ES: 5_000 }), 1_000)).toEqual([{ key: 'ES', countries: ['ES'], budgetMinor: 5_000 }]);

@@ -16,12 +16,19 @@ export interface CountryGroup {
   budgetMinor: number;
 }
 
+/** The countries that hold a delivering ad set of their own, and those whose share has a floor (flooredCountries). */
+export interface GroupStanding {
+  holding?: ReadonlySet<string>;
+  floored?: ReadonlySet<string>;
+}
+
 /**
- * One group per country whose daily budget reaches the minimum (or, for a country that holds an ad
- * set of its own already, half of it: hasOwnAdSet), and one pooled group for the rest (in the
- * decision's order). A decision without per-country budgets, or with one country, is one group.
+ * One group per country whose share has a floor or whose daily budget reaches the minimum (or, for
+ * a country that holds an ad set of its own already, half of it: hasOwnAdSet), and one pooled group
+ * for the rest (in the decision's order). A decision without per-country budgets, or with one
+ * country, is one group.
  */
-export function countryGroups(decision: TargetingDecision, minBudgetMinor: number, holding: ReadonlySet<string> = new Set()): CountryGroup[] {
+export function countryGroups(decision: TargetingDecision, minBudgetMinor: number, { holding = new Set(), floored = new Set() }: GroupStanding = {}): CountryGroup[] {
   const budgetOf = new Map(decision.countryBudgetsMinor.map((b) => [b.country, b.amountMinor]));
   const total = decision.countries.reduce((s, c) => s + (budgetOf.get(c) ?? 0), 0);
   if (decision.countries.length <= 1 || total === 0) return [{ key: decision.countries.length === 1 ? decision.countries[0]! : POOL_KEY, countries: [...decision.countries], budgetMinor: total }];
@@ -29,7 +36,7 @@ export function countryGroups(decision: TargetingDecision, minBudgetMinor: numbe
   const pooled: string[] = [];
   for (const c of decision.countries) {
     const b = budgetOf.get(c) ?? 0;
-    if (hasOwnAdSet(b, minBudgetMinor, holding.has(c))) own.push({ key: c, countries: [c], budgetMinor: b });
+    if (hasOwnAdSet(b, minBudgetMinor, { holdsOne: holding.has(c), floored: floored.has(c) })) own.push({ key: c, countries: [c], budgetMinor: b });
     else pooled.push(c);
   }
   if (pooled.length > 0) own.push({ key: POOL_KEY, countries: pooled, budgetMinor: pooled.reduce((s, c) => s + (budgetOf.get(c) ?? 0), 0) });

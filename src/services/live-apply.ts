@@ -4,6 +4,7 @@
 // write recorded as it lands), settle (applied, or failed with Meta's error after the writes that
 // landed are undone). A pending row left by a crash is settled by reconcilePendingChanges.
 import type { AppContext } from '../context.ts';
+import { flooredCountriesOf } from '../engine/ad-set-groups.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { countryGroups, decisionForGroup, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
@@ -49,9 +50,10 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const current = new Map<string, MetaAdSet>([[source.id, source]]);
   for (const m of members) if (!current.has(m.adsetId)) current.set(m.adsetId, await readAdSet(client, m.adsetId));
   // A country whose own ad set delivers keeps it down to half the minimum (hasOwnAdSet), so that a
-  // budget moving around the minimum does not move the country in and out of the pool.
+  // budget moving around the minimum does not move the country in and out of the pool; one whose
+  // share has a floor always has its own, where the floor is its budget.
   const holding = new Set(members.filter((m) => m.groupKey !== POOL_KEY && current.get(m.adsetId)?.status === 'ACTIVE').map((m) => m.groupKey));
-  const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor, holding) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
+  const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor, { holding, floored: flooredCountriesOf(decided) }) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
   const steps = splitSteps({ adsetId: source.id, name: source.name ?? source.id }, groups, members);
   for (const s of steps) if (s.kind !== 'create' && !current.has(s.adsetId)) current.set(s.adsetId, await readAdSet(client, s.adsetId));
   // What each ad set can expect a week at its budget, against what ends Meta's learning phase.

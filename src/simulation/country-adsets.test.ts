@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { applySplit, countryLearning, historyAdSet, POOLED, recordConversions } from './country-adsets.ts';
+import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR } from '../engine/ad-set-groups.ts';
+import { applySplit, countryLearning, historyAdSet, POOLED, recordConversions, type Grouping } from './country-adsets.ts';
 import { LEARNING_PENALTY } from './learning.ts';
 
 const split = (amounts: Record<string, number>) => new Map(Object.entries(amounts));
+const grouping: Grouping = { floored: new Set(), minBudgetMinor: DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR };
 
 describe('country ad sets', () => {
   const history = historyAdSet(['ES', 'MX', 'AR']);
 
   it('leaves the history\'s one ad set settled while the split keeps every country in it', () => {
-    const pooled = applySplit(history, split({ ES: 900, MX: 500, AR: 300 }), false);
+    const pooled = applySplit(history, split({ ES: 900, MX: 500, AR: 300 }), false, grouping);
     expect([...pooled.adsetOf.values()]).toEqual([POOLED, POOLED, POOLED]);
     expect([...countryLearning(pooled).values()]).toEqual([1, 1, 1]);
   });
 
   it('starts every new ad set, and the pool that lost countries, in learning; each learns on its own conversions', () => {
-    let state = applySplit(history, split({ ES: 5_000, MX: 2_000, AR: 300 }), false);
+    let state = applySplit(history, split({ ES: 5_000, MX: 2_000, AR: 300 }), false, grouping);
     expect(Object.fromEntries(state.adsetOf)).toEqual({ ES: 'ES', MX: 'MX', AR: POOLED });
     expect([...countryLearning(state).values()]).toEqual([1 - LEARNING_PENALTY, 1 - LEARNING_PENALTY, 1 - LEARNING_PENALTY]);
     state = recordConversions(state, [{ country: 'ES', conversions: 50 }, { country: 'MX', conversions: 25 }, { country: 'AR', conversions: 5 }]);
@@ -23,22 +25,27 @@ describe('country ad sets', () => {
     expect(learning.get('MX')).toBeCloseTo(1 - LEARNING_PENALTY / 2, 12);
     expect(learning.get('AR')).toBeCloseTo(1 - LEARNING_PENALTY * 0.9, 12);
     // The same groups the next day keep what they learnt; an edit of the interests restarts them all.
-    const same = applySplit(state, split({ ES: 5_200, MX: 1_900, AR: 280 }), false);
+    const same = applySplit(state, split({ ES: 5_200, MX: 1_900, AR: 280 }), false, grouping);
     expect(countryLearning(same)).toEqual(learning);
-    expect([...countryLearning(applySplit(state, split({ ES: 5_200, MX: 1_900, AR: 280 }), true)).values()]).toEqual([0.8, 0.8, 0.8]);
+    expect([...countryLearning(applySplit(state, split({ ES: 5_200, MX: 1_900, AR: 280 }), true, grouping)).values()]).toEqual([0.8, 0.8, 0.8]);
   });
 
   it('keeps a country in the ad set it holds down to half the minimum, and restarts both ad sets a country moves between', () => {
-    let state = applySplit(history, split({ ES: 5_000, MX: 1_000, AR: 300 }), false);
+    let state = applySplit(history, split({ ES: 5_000, MX: 1_000, AR: 300 }), false, grouping);
     state = recordConversions(state, [{ country: 'ES', conversions: 100 }, { country: 'MX', conversions: 100 }, { country: 'AR', conversions: 100 }]);
-    const kept = applySplit(state, split({ ES: 5_400, MX: 600, AR: 300 }), false);
+    const kept = applySplit(state, split({ ES: 5_400, MX: 600, AR: 300 }), false, grouping);
     expect(kept.adsetOf.get('MX')).toBe('MX');
     expect([...countryLearning(kept).values()]).toEqual([1, 1, 1]);
-    const moved = applySplit(state, split({ ES: 5_500, MX: 499, AR: 300 }), false);
+    const moved = applySplit(state, split({ ES: 5_500, MX: 499, AR: 300 }), false, grouping);
     expect(Object.fromEntries(countryLearning(moved))).toEqual({ ES: 1, MX: 0.8, AR: 0.8 });
     // Counted: the first split's three ad sets, then MX's move (the pool it joins); an edit of the interests restarts all.
     expect(kept.restarts).toEqual({ interestEdits: 0, countryMoves: 3 });
     expect(moved.restarts).toEqual({ interestEdits: 0, countryMoves: 4 });
-    expect(applySplit(moved, split({ ES: 5_500, MX: 499, AR: 300 }), true).restarts).toEqual({ interestEdits: 2, countryMoves: 4 });
+    expect(applySplit(moved, split({ ES: 5_500, MX: 499, AR: 300 }), true, grouping).restarts).toEqual({ interestEdits: 2, countryMoves: 4 });
+  });
+
+  it('gives a country whose share has a floor its own ad set under the minimum', () => {
+    const floored = applySplit(history, split({ ES: 900, MX: 500, AR: 300 }), false, { ...grouping, floored: new Set(['ES']) });
+    expect(Object.fromEntries(floored.adsetOf)).toEqual({ ES: 'ES', MX: POOLED, AR: POOLED });
   });
 });

@@ -4,7 +4,7 @@
 // own conversions: a small country's ad set needs many days to reach the 50 conversions that end
 // its learning phase, and a new ad set, or one whose countries change, starts again. The rule that
 // groups them is LIVE apply's own (src/engine/ad-set-groups.ts).
-import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR, hasOwnAdSet } from '../engine/ad-set-groups.ts';
+import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
 import { learningEfficiency } from './learning.ts';
 
 /** The pooled ad set, and the history's one ad set over every country. */
@@ -28,11 +28,17 @@ export function historyAdSet(countries: readonly string[]): CountryAdSets {
   return { adsetOf: new Map(countries.map((c) => [c, POOLED])), events: new Map([[POOLED, Number.POSITIVE_INFINITY]]), restarts: { interestEdits: 0, countryMoves: 0 } };
 }
 
+/** How LIVE apply groups a split's countries: the countries whose share has a floor (flooredCountries), and the minimum budget of an ad set of a country's own. */
+export interface Grouping {
+  readonly floored: ReadonlySet<string>;
+  readonly minBudgetMinor: number;
+}
+
 /** Which ad set each funded country of `split` is delivered through, as LIVE apply groups them (hasOwnAdSet). */
-export function groupCountries(split: ReadonlyMap<string, number>, before: CountryAdSets, minBudgetMinor = DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR): Map<string, string> {
+export function groupCountries(split: ReadonlyMap<string, number>, before: CountryAdSets, { floored, minBudgetMinor }: Grouping): Map<string, string> {
   const funded = [...split].filter(([, amount]) => amount > 0);
   if (funded.length <= 1) return new Map(funded.map(([c]) => [c, c]));
-  return new Map(funded.map(([c, amount]) => [c, hasOwnAdSet(amount, minBudgetMinor, before.adsetOf.get(c) === c) ? c : POOLED]));
+  return new Map(funded.map(([c, amount]) => [c, hasOwnAdSet(amount, minBudgetMinor, { holdsOne: before.adsetOf.get(c) === c, floored: floored.has(c) }) ? c : POOLED]));
 }
 
 /**
@@ -40,8 +46,8 @@ export function groupCountries(split: ReadonlyMap<string, number>, before: Count
  * made for a new group, or one gaining or losing a country: an edit of its targeting) restarts
  * learning; so does every ad set after an edit of the interests, which all of them carry.
  */
-export function applySplit(before: CountryAdSets, split: ReadonlyMap<string, number>, interestEdit: boolean, minBudgetMinor = DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR): CountryAdSets {
-  const adsetOf = groupCountries(split, before, minBudgetMinor);
+export function applySplit(before: CountryAdSets, split: ReadonlyMap<string, number>, interestEdit: boolean, grouping: Grouping): CountryAdSets {
+  const adsetOf = groupCountries(split, before, grouping);
   const membersOf = (m: ReadonlyMap<string, string>, adset: string) => [...m].filter(([, a]) => a === adset).map(([c]) => c).sort().join(',');
   const events = new Map<string, number>();
   let { interestEdits, countryMoves } = before.restarts;
