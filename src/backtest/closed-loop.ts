@@ -32,7 +32,7 @@ import { attachSegmentSizes, segmentSizeMap } from './snapshot-from-rows.ts';
 import { axisOf, DEFAULT_FAMILY, familyName, type MarketFamily, type ReportingAxis } from '../simulation/families.ts';
 import { orderSum, type OrderSpread } from '../simulation/orders.ts';
 import { isSignificantEdit, learningEfficiency } from '../simulation/learning.ts';
-import { applySplit, countryLearning, historyAdSet, recordConversions, type AdSetRestarts, type Grouping } from '../simulation/country-adsets.ts';
+import { applySplit, countryLearning, historyAdSet, poolSpread, recordConversions, spendByCountry, type AdSetRestarts, type Grouping } from '../simulation/country-adsets.ts';
 import { reportedAtAge, reportedMetrics } from '../simulation/reporting.ts';
 import { countriesOnDay, createStubMarket, getTruth, marketDay, trueSegmentValues, valueScaleAtEnd, type MarketDay, type StubCampaignTruth, type StubCountryTruth } from '../simulation/market.ts';
 import { conversionFactor, oracleSplit, trueImpressions, trueRevenue, type ValueScale } from '../simulation/response.ts';
@@ -73,6 +73,12 @@ export interface BacktestOptions {
   family?: MarketFamily;
   /** How the loop's own delivery reaches the interest rows (see InterestRows); default 'breakdown'. */
   interestRows?: InterestRows;
+  /**
+   * Where the split is applied one ad set per country (edits 'reset-learning-per-country'): the
+   * daily budget a country needs for an ad set of its own, as META_SPLIT_MIN_DAILY_BUDGET_MINOR;
+   * default its default.
+   */
+  splitMinDailyBudgetMinor?: number;
 }
 
 /**
@@ -583,7 +589,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     let adsets = historyAdSet(countries);
     const grouping: Grouping = {
       floored: flooredCountries(options.settings.spainMinPct, Object.entries(options.settings.countryShareLimits ?? {}).map(([countryCode, l]) => ({ countryCode, minPct: l.minPct }))),
-      minBudgetMinor: DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR,
+      minBudgetMinor: options.splitMinDailyBudgetMinor ?? DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR,
     };
     for (let day = 1; day <= options.days; day++) {
       const date = addDays(options.startDate, day);
@@ -627,14 +633,16 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       if (edits === 'reset-learning' && interestEdit) eventsSinceEdit = 0;
       if (chosen.length > 0) targeted = chosen;
       if (edits === 'reset-learning-per-country') adsets = applySplit(adsets, split, interestEdit, grouping);
+      // Applied one ad set per country, the pooled ad set's budget goes where Meta's delivery puts it.
+      const spent = edits === 'reset-learning-per-country' ? spendByCountry(split, adsets, poolSpread(axisOf(family, 'pool'), today, creative)) : split;
       const byCountry = edits === 'reset-learning-per-country' ? countryLearning(adsets) : null;
       const interestsMultiplier = audienceMultiplier(chosen, credit.values, credit.weightOf);
       const campaignLearning = edits === 'reset-learning' ? learningEfficiency(eventsSinceEdit) : 1;
       const audience = interestsMultiplier * campaignLearning;
       // The learning the day's delivery meets, for the interest rows and the report.
-      const learning = byCountry === null ? campaignLearning : spendWeighted(split, byCountry);
-      const expected = expectedRevenue(split, audience, today, byCountry);
-      const { days: delivered, saturation } = deliver(rng, c, today, creative, split, audience, date, marketDays[day - 1]!, byCountry);
+      const learning = byCountry === null ? campaignLearning : spendWeighted(spent, byCountry);
+      const expected = expectedRevenue(spent, audience, today, byCountry);
+      const { days: delivered, saturation } = deliver(rng, c, today, creative, spent, audience, date, marketDays[day - 1]!, byCountry);
       eventsSinceEdit += delivered.reduce((a, d) => a + d.metrics.conversions, 0);
       if (byCountry !== null) adsets = recordConversions(adsets, delivered.map((d) => ({ country: d.country, conversions: d.metrics.conversions })));
       // The history holds what the source reports; the day's figures below, what was delivered.
@@ -646,13 +654,13 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
       days.push({
         day,
         date,
-        spendMinor: [...split.values()].reduce((a, b) => a + b, 0),
+        spendMinor: [...spent.values()].reduce((a, b) => a + b, 0),
         expectedRevenueMinor: expected,
         revenueMinor: delivered.reduce((s, d) => s + d.metrics.revenueMinor, 0),
         conversions: delivered.reduce((s, d) => s + d.metrics.conversions, 0),
         predictedRoas,
         regretMinor: oracleRevenue - expected,
-        geoShareOfOracle: expectedRevenue(split, oracleAudience, today) / oracleRevenue,
+        geoShareOfOracle: expectedRevenue(spent, oracleAudience, today) / oracleRevenue,
         audienceMultiplier: interestsMultiplier * learning,
       });
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR } from '../engine/ad-set-groups.ts';
-import { applySplit, countryLearning, historyAdSet, POOLED, recordConversions, type Grouping } from './country-adsets.ts';
+import { applySplit, countryLearning, poolSpread, historyAdSet, POOLED, recordConversions, spendByCountry, type Grouping } from './country-adsets.ts';
+import { trueRevenue, type CountryResponse } from './response.ts';
 import { LEARNING_PENALTY } from './learning.ts';
 
 const split = (amounts: Record<string, number>) => new Map(Object.entries(amounts));
@@ -47,5 +48,48 @@ describe('country ad sets', () => {
   it('gives a country whose share has a floor its own ad set under the minimum', () => {
     const floored = applySplit(history, split({ ES: 900, MX: 500, AR: 300 }), false, { ...grouping, floored: new Set(['ES']) });
     expect(Object.fromEntries(floored.adsetOf)).toEqual({ ES: 'ES', MX: POOLED, AR: POOLED });
+  });
+});
+
+describe("the pooled ad set's spend", () => {
+  const country = (countryCode: string, cvr: number, revenuePerConversionMinor: number): CountryResponse => ({
+    countryCode, marginalCpmMinor: 500, impressionsSaturate: true, saturationSpendMinor: 3_000, capacityImpressions: 20_000, valueSaturationImpressions: null, ctr: 0.02, cvr, revenuePerConversionMinor,
+  });
+  // MX converts twice as often as AR, AR's orders are worth four times MX's.
+  const today = [country('ES', 0.05, 5_000), country('MX', 0.06, 2_000), country('AR', 0.03, 8_000)];
+  const scale = { ctr: 1, cvr: 1, aov: 1 };
+  const conversions = (k: CountryResponse, spend: number) => trueRevenue({ ...k, revenuePerConversionMinor: 1 }, spend, scale);
+
+  it('spends the pool where its conversions are cheapest at the margin, whatever the split said; own ad sets spend their budgets', () => {
+    const split = new Map([['ES', 5_000], ['MX', 300], ['AR', 900]]);
+    const state = applySplit(historyAdSet(['ES', 'MX', 'AR']), split, false, { floored: new Set(['ES']), minBudgetMinor: 1_000 });
+    expect(Object.fromEntries(state.adsetOf)).toEqual({ ES: 'ES', MX: POOLED, AR: POOLED });
+    const spent = spendByCountry(split, state, poolSpread('conversions', today, scale));
+    expect(spent.get('ES')).toBe(5_000);
+    expect(spent.get('MX')! + spent.get('AR')!).toBe(1_200);
+    expect(Number.isInteger(spent.get('MX'))).toBe(true);
+    // More to MX than the split gave it, and the most conversions any division of the pool gets (to a minor unit).
+    expect(spent.get('MX')!).toBeGreaterThan(600);
+    const pooledConversions = (mx: number) => conversions(today[1]!, mx) + conversions(today[2]!, 1_200 - mx);
+    for (const mx of [0, 300, 600, 900, 1_200]) expect(pooledConversions(spent.get('MX')!)).toBeGreaterThanOrEqual(pooledConversions(mx) - 1e-9);
+  });
+
+  it('spent where impressions are cheapest, the pool goes to the cheaper country whatever it converts at', () => {
+    // MX's curve reaches the same capacity at twice the spend: its first impressions cost twice AR's.
+    const cheap = [today[0]!, { ...today[1]!, saturationSpendMinor: 6_000 }, today[2]!];
+    const split = new Map([['ES', 5_000], ['MX', 300], ['AR', 900]]);
+    const state = applySplit(historyAdSet(['ES', 'MX', 'AR']), split, false, { floored: new Set(['ES']), minBudgetMinor: 1_000 });
+    const byImpressions = spendByCountry(split, state, poolSpread('impressions', cheap, scale));
+    const byConversions = spendByCountry(split, state, poolSpread('conversions', cheap, scale));
+    // By impressions AR gets most of the pool; by conversions MX's double rate makes up for its price.
+    expect(byImpressions.get('AR')!).toBeGreaterThan(byImpressions.get('MX')!);
+    expect(byConversions.get('MX')!).toBeGreaterThan(byImpressions.get('MX')!);
+    expect(byImpressions.get('MX')! + byImpressions.get('AR')!).toBe(1_200);
+  });
+
+  it('changes nothing where no two countries share the pool', () => {
+    const split = new Map([['ES', 5_000], ['MX', 2_000], ['AR', 300]]);
+    const state = applySplit(historyAdSet(['ES', 'MX', 'AR']), split, false, { floored: new Set(['ES']), minBudgetMinor: 1_000 });
+    expect(spendByCountry(split, state, poolSpread('conversions', today, scale))).toEqual(split);
   });
 });

@@ -5,7 +5,10 @@
 // its learning phase, and a new ad set, or one whose countries change, starts again. The rule that
 // groups them is LIVE apply's own (src/engine/ad-set-groups.ts).
 import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
+import { splitExact } from '../engine/money.ts';
+import type { PoolAxis } from './families.ts';
 import { learningEfficiency } from './learning.ts';
+import { oracleSplit, type CountryResponse, type ValueScale } from './response.ts';
 
 /** The pooled ad set, and the history's one ad set over every country. */
 export const POOLED = 'pool';
@@ -58,6 +61,38 @@ export function applySplit(before: CountryAdSets, split: ReadonlyMap<string, num
     events.set(adset, interestEdit || moved ? 0 : before.events.get(adset)!);
   }
   return { adsetOf, events, restarts: { interestEdits, countryMoves } };
+}
+
+/** How Meta spends a pooled ad set's daily budget among its countries. */
+export type PoolSpread = (countries: readonly string[], budgetMinor: number) => ReadonlyMap<string, number>;
+
+/**
+ * What each funded country spends once the split is applied: an ad set of a country's own spends
+ * the country's budget; the pooled ad set spends the pool's budget among its countries as Meta's
+ * delivery spreads it (`spread`), whatever the split said of each. Whole minor units.
+ */
+export function spendByCountry(split: ReadonlyMap<string, number>, state: CountryAdSets, spread: PoolSpread): Map<string, number> {
+  const pooled = [...split.keys()].filter((c) => state.adsetOf.get(c) === POOLED);
+  const total = pooled.reduce((s, c) => s + (split.get(c) ?? 0), 0);
+  if (pooled.length <= 1 || total <= 0) return new Map(split);
+  const spent = spread(pooled, total);
+  const weights = pooled.map((c) => Math.max(0, spent.get(c) ?? 0));
+  if (!(weights.reduce((a, b) => a + b, 0) > 0)) return new Map(split);
+  const amounts = splitExact(Math.round(total), weights);
+  const byCountry = new Map(pooled.map((c, i) => [c, amounts[i]!]));
+  return new Map([...split].map(([c, amount]) => [c, byCountry.get(c) ?? amount]));
+}
+
+/**
+ * Meta's delivery of a pooled ad set (families.ts PoolAxis), on the countries' true curves that day
+ * (`today`) and the campaign's scale:
+ * - 'conversions': the pool's budget where its conversions are cheapest at the margin. Conversions,
+ *   not revenue: Meta's goal is the ad set's, and a purchase is one whatever its order value;
+ * - 'impressions': where its impressions are cheapest at the margin, whatever they convert at.
+ */
+export function poolSpread(pool: PoolAxis, today: readonly CountryResponse[], scale: ValueScale): PoolSpread {
+  const goal = (k: CountryResponse): CountryResponse => (pool === 'conversions' ? { ...k, revenuePerConversionMinor: 1 } : { ...k, ctr: 1, cvr: 1, revenuePerConversionMinor: 1, valueSaturationImpressions: null });
+  return (countries, budgetMinor) => oracleSplit(today.filter((k) => countries.includes(k.countryCode)).map(goal), budgetMinor, 0, scale);
 }
 
 /** The share of its settled conversion rate each funded country converts at today. */

@@ -70,7 +70,8 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/x')).toThrow(/curve must be one of exponential, logarithmic, wall, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/x')).toThrow(/orders must be one of steady, heavy-tailed, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/x')).toThrow(/estimates must be one of close, rough, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/x')).toThrow(/pool must be one of conversions, impressions, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/impressions/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });

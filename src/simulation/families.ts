@@ -82,6 +82,18 @@ export type DriftAxis = 'none' | 'countries';
 export type EditsAxis = 'free' | 'reset-learning' | 'reset-learning-per-country';
 
 /**
+ * How Meta spends a pooled ad set's budget among its countries, where the split is applied one ad
+ * set per country (edits 'reset-learning-per-country'; no effect otherwise). The split's amounts
+ * hold only where a country has an ad set of its own: a pooled ad set has one budget, and Meta's
+ * delivery decides where it goes.
+ * - 'conversions' (absent): where the ad set's conversions are cheapest at the margin, on the
+ *   countries' true curves: Meta's goal for an ad set optimised for purchases, met perfectly;
+ * - 'impressions': where impressions are cheapest, whatever they convert at: delivery that reaches
+ *   people without finding the buyers among them, as a pool still learning may.
+ */
+export type PoolAxis = 'conversions' | 'impressions';
+
+/**
  * How much the advertiser spends:
  * - 'typical' (absent): the stub's budgets (median 600 EUR a day);
  * - 'small': a fifth of it, the same market scaled down (its curves bend at a fifth of the spend):
@@ -160,10 +172,12 @@ export interface MarketFamily {
   readonly orders?: OrdersAxis;
   /** Absent: 'close', as every family decided before the axis existed. */
   readonly estimates?: EstimatesAxis;
+  /** Absent: 'conversions', as every family decided before the axis existed. */
+  readonly pool?: PoolAxis;
 }
 
 /** The axes a family may leave out, each then what every family was before the axis existed. */
-type OptionalAxis = 'prices' | 'reporting' | 'drift' | 'edits' | 'budget' | 'costSwings' | 'delivery' | 'curve' | 'orders' | 'estimates';
+type OptionalAxis = 'prices' | 'reporting' | 'drift' | 'edits' | 'budget' | 'costSwings' | 'delivery' | 'curve' | 'orders' | 'estimates' | 'pool';
 
 const ABSENT: { readonly [K in OptionalAxis]-?: NonNullable<MarketFamily[K]> } = Object.freeze({
   prices: 'ignored',
@@ -176,6 +190,7 @@ const ABSENT: { readonly [K in OptionalAxis]-?: NonNullable<MarketFamily[K]> } =
   curve: 'exponential',
   orders: 'steady',
   estimates: 'close',
+  pool: 'conversions',
 });
 
 /** A family's value on an axis it may leave out: its own, or the axis's default. */
@@ -196,6 +211,7 @@ export const DELIVERY_AXIS: readonly DeliveryAxis[] = ['size', 'optimized'];
 export const CURVE_AXIS: readonly CurveAxis[] = CURVE_SHAPES;
 export const ORDERS_AXIS: readonly OrdersAxis[] = ['steady', 'heavy-tailed'];
 export const ESTIMATES_AXIS: readonly EstimatesAxis[] = ['close', 'rough'];
+export const POOL_AXIS: readonly PoolAxis[] = ['conversions', 'impressions'];
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -212,6 +228,7 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'curve', label: 'curve', values: CURVE_AXIS, absent: ABSENT.curve },
   { key: 'orders', label: 'orders', values: ORDERS_AXIS, absent: ABSENT.orders },
   { key: 'estimates', label: 'estimates', values: ESTIMATES_AXIS, absent: ABSENT.estimates },
+  { key: 'pool', label: 'pool', values: POOL_AXIS, absent: ABSENT.pool },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -253,6 +270,8 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'rough-estimates-niche-valuable': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'smaller-better', estimates: 'rough' }),
   'country-adset-learning': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country' }),
   'small-country-adset-learning': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', budget: 'small' }),
+  'reach-pool-country-adsets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', pool: 'impressions' }),
+  'small-reach-pool-country-adsets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', budget: 'small', pool: 'impressions' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -260,7 +279,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, an eleventh, curve, a twelfth, orders, and a thirteenth, estimates: "/paid/patchy/countries/reset-learning/small/own/optimized/wall/heavy-tailed/rough"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, an eleventh, curve, a twelfth, orders, a thirteenth, estimates, and a fourteenth, pool: "/paid/patchy/countries/reset-learning/small/own/optimized/wall/heavy-tailed/rough/impressions"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -277,7 +296,7 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders[/estimates]]]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders[/estimates[/pool]]]]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 const valueOf = (f: MarketFamily, axis: (typeof AXES)[number]): string | undefined => (f as unknown as Record<string, string | undefined>)[axis.key] ?? axis.absent;
