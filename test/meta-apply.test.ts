@@ -23,6 +23,7 @@ import { adSetUpdateFor, type TargetingDecision } from '../src/meta/targeting-sp
 import { ConflictError } from '../src/services/errors.ts';
 import { targetingDecisionOf } from '../src/services/targeting-decision.ts';
 import { metaCampaignOf } from '../src/store/meta.ts';
+import { getDecisionInputs } from '../src/store/decision-inputs.ts';
 import { getRecommendationDecision } from '../src/store/runs.ts';
 import { documentDecisionOf } from './helpers/document-decision.ts';
 import { runCli } from './helpers/cli.ts';
@@ -379,6 +380,28 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     outputs.push(back);
     expect(back.success).toBe(true);
     expect(snapshot(fake, originalIds)).toEqual(original);
+  });
+
+  it('a LIVE run under ad set budgets is decided knowing its split is applied one ad set per country: an edit\'s learning is counted in those ad sets', async () => {
+    expect((await metaCampaignOf(h.db, campaignId))!.budgetMode).toBe('adset');
+    // An applied recommendation puts its interests in force, which the next run weighs an edit against.
+    h.setNow(new Date(h.ctx.clock.now().getTime() + 3_600_001).toISOString());
+    const applied = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations[0]!;
+    expect(await applyRecommendation(h.ctx, { recommendationId: applied.recommendation_id, mode: 'live', dryRun: false })).toMatchObject({ success: true, state: 'applied' });
+    const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+    outputs.push(run);
+    expect((await getDecisionInputs(h.db, run.run.runId))!.settings.countryAdSets).toEqual({ minDailyBudgetMinor: h.ctx.config.meta.splitMinDailyBudgetMinor });
+    const lines = run.recommendations.flatMap((r) => r.reasoning.trace.filter((t) => t.step === 'segments.edit' && t.numbers.conversions_per_day !== null));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(Number(line.numbers.country_ad_sets)).toBeGreaterThanOrEqual(1);
+      expect(Number(line.numbers.learning_days)).toBeGreaterThan(0);
+      // A line that weighs the gain says why it must gain that much.
+      if (/must gain/.test(line.decision)) expect(line.decision).toMatch(/applied as \d+ ad sets by country, each learning on its own conversions, learning lasts about [\d.]+ days/);
+    }
+    // A STUB run of the same campaign is applied as one ad set: nothing of it in its settings.
+    const stub = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'stub', forceRefresh: true });
+    expect((await getDecisionInputs(h.db, stub.run.runId))!.settings.countryAdSets).toBeUndefined();
   });
 
   it('the token appears in no answer, log line, stored row or request other than its header', async () => {

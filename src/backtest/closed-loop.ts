@@ -615,7 +615,9 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.
         const randomSeed = deriveSeed(`backtest:${String(options.marketSeed)}`, 'explore', strategy, day);
-        const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy }, randomSeed, ...(Object.keys(earlierRuns).length > 0 ? { earlierRuns } : {}) });
+        // Applied one ad set per country, the decision is told so, as a LIVE run under ad set budgets is.
+        const applied = edits === 'reset-learning-per-country' ? { countryAdSets: { minDailyBudgetMinor: grouping.minBudgetMinor } } : {};
+        const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy, ...applied }, randomSeed, ...(Object.keys(earlierRuns).length > 0 ? { earlierRuns } : {}) });
         const decided = decision!.decision;
         split = new Map(decided.countries.map((c) => [c.countryCode, c.amountMinor]));
         previousGeo = [{ adsetId: null, totalBudgetMinor: budget, allocations: [...split].map(([countryCode, amountMinor]) => ({ countryCode, amountMinor })) }];

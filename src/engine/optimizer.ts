@@ -160,7 +160,7 @@ function decideAdSet(
     trace.push({ kind: 'pixel', topGenres: [...pixelShares].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([genre, share]) => ({ genre, share })), ...(boosting ? {} : { boosted: false as const }) });
   }
   const shares: ReadonlyMap<string, number> = boosting ? pixelShares : new Map();
-  const ranking = strategy.choose(adset, scores, rng);
+  const ranking = strategy.choose(adset, scores, rng, allocations);
   trace.push(...ranking.trace);
   const { ranked, ratePriors, histories, evidenceOf } = ranking;
   const { interests, behaviors } = chooseSegments(snapshot, histories, ranked, ratePriors, evidenceOf, shares, settings, plan, rng, trace, judged?.recovering ?? new Set());

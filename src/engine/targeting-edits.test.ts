@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdTargeting, requiredGain } from './targeting-edits.ts';
+import { holdTargeting, requiredGain, splitLearning } from './targeting-edits.ts';
 import type { SegmentScore } from './types.ts';
 
 function score(id: string, composite: number, fatigued = false): SegmentScore {
@@ -85,5 +85,33 @@ describe('requiredGain', () => {
     expect(requiredGain(0.03, 0).minGain).toBeCloseTo(0.15, 12);
     // Unknown conversions: the base gain.
     expect(requiredGain(0.03, null)).toEqual({ minGain: 0.03, baseGain: 0.03, conversionsPerDay: null });
+  });
+});
+
+describe('learning where the split is applied one ad set per country', () => {
+  // Conversions per minor unit: ES 1 per 20.00, MX 1 per 10.00, AR and CL 1 per 5.00.
+  const countries = [
+    { countryCode: 'ES', amountMinor: 40_000, conversionsPerMinor: 1 / 2_000 },
+    { countryCode: 'MX', amountMinor: 30_000, conversionsPerMinor: 1 / 1_000 },
+    { countryCode: 'AR', amountMinor: 600, conversionsPerMinor: 1 / 500 },
+    { countryCode: 'CL', amountMinor: 400, conversionsPerMinor: 1 / 500 },
+  ];
+
+  it('groups the countries as LIVE apply does and weighs each ad set\'s days to 50 conversions by its budget', () => {
+    const learning = splitLearning(countries, 1_000, new Set(['ES']))!;
+    // ES 20 a day (2.5 days), MX 30 a day (1.67 days), the pool of AR and CL 2 a day (25 days, counted as 10).
+    expect(learning.adSets).toBe(3);
+    expect(learning.learningDays).toBeCloseTo((40_000 * 2.5 + 30_000 * (50 / 30) + 1_000 * 10) / 71_000, 10);
+    // The ad set's own 52 conversions a day would say one day: per country it is about two.
+    expect(requiredGain(0.03, 52, learning)).toEqual({ minGain: 0.03 * (learning.learningDays / 2), baseGain: 0.03, conversionsPerDay: 52, countryAdSets: learning });
+  });
+
+  it('a country whose share has a floor learns in its own ad set whatever its budget', () => {
+    const small = [{ countryCode: 'ES', amountMinor: 700, conversionsPerMinor: 1 / 500 }, { countryCode: 'MX', amountMinor: 800, conversionsPerMinor: 1 / 500 }];
+    expect(splitLearning(small, 1_000, new Set(['ES']))!.adSets).toBe(2);
+    expect(splitLearning(small, 1_000, new Set())).toEqual({ adSets: 1, learningDays: 10 });
+    // One country is one ad set; nothing funded, nothing to learn.
+    expect(splitLearning([small[1]!], 1_000, new Set())).toEqual({ adSets: 1, learningDays: 10 });
+    expect(splitLearning([], 1_000, new Set())).toBeUndefined();
   });
 });

@@ -3,9 +3,10 @@
 // has had about 50 conversions since, it finds its buyers less well. A set chosen anew every day
 // would keep an ad set learning for good, so the set in force is kept unless the new one is worth
 // clearly more (settings.editMinGain), or one of its members can no longer be chosen.
+import { hasOwnAdSet } from './ad-set-groups.ts';
 import { byCompositeThenId } from './audience.ts';
 import { topK } from './top-k.ts';
-import type { TargetingEditEvent } from './trace-events.ts';
+import type { SplitLearning, TargetingEditEvent } from './trace-events.ts';
 import type { EarlierTargeting, SegmentScore } from './types.ts';
 
 type EditedType = 'interest' | 'behavior';
@@ -25,11 +26,43 @@ const MAX_GAIN_MULTIPLE = 5;
  * last (an ad set with few conversions learns for longer after each edit), at most five times as
  * much; editMinGain itself where the conversion count is unknown.
  */
-export function requiredGain(editMinGain: number, conversionsPerDay: number | null): RequiredGain {
+export function requiredGain(editMinGain: number, conversionsPerDay: number | null, countryAdSets?: SplitLearning): RequiredGain {
   if (conversionsPerDay === null) return { minGain: editMinGain, baseGain: editMinGain, conversionsPerDay: null };
-  const learningDays = conversionsPerDay > 0 ? LEARNING_CONVERSIONS / conversionsPerDay : Number.POSITIVE_INFINITY;
+  const learningDays = countryAdSets?.learningDays ?? (conversionsPerDay > 0 ? LEARNING_CONVERSIONS / conversionsPerDay : Number.POSITIVE_INFINITY);
   const multiple = Math.min(MAX_GAIN_MULTIPLE, Math.max(1, learningDays / BASE_LEARNING_DAYS));
-  return { minGain: editMinGain * multiple, baseGain: editMinGain, conversionsPerDay };
+  return { minGain: editMinGain * multiple, baseGain: editMinGain, conversionsPerDay, ...(countryAdSets === undefined ? {} : { countryAdSets }) };
+}
+
+/** The key of the pooled ad set among the countries' codes. */
+const POOLED = '';
+
+/** A funded country of the split: its daily budget, and its conversions per minor unit of spend in the recent window. */
+export interface CountryLearningInput {
+  countryCode: string;
+  amountMinor: number;
+  conversionsPerMinor: number;
+}
+
+/**
+ * How long learning lasts after an edit where the split is applied one ad set per country: the
+ * countries grouped as LIVE apply groups them (hasOwnAdSet; which ad sets Meta already holds is
+ * not known here, so none is), each ad set's conversions a day at its countries' budgets, its days
+ * to LEARNING_CONVERSIONS (at most the days beyond which the gain required grows no further), and
+ * their mean weighted by budget: an ad set holding a tenth of the budget costs a tenth of its days.
+ */
+export function splitLearning(countries: readonly CountryLearningInput[], minDailyBudgetMinor: number, floored: ReadonlySet<string>): SplitLearning | undefined {
+  const funded = countries.filter((c) => c.amountMinor > 0);
+  const total = funded.reduce((s, c) => s + c.amountMinor, 0);
+  if (total <= 0) return undefined;
+  const ownOrPool = (c: CountryLearningInput) => (funded.length > 1 && !hasOwnAdSet(c.amountMinor, minDailyBudgetMinor, { holdsOne: false, floored: floored.has(c.countryCode) }) ? POOLED : c.countryCode);
+  const adSets = new Map<string, { budget: number; conversions: number }>();
+  for (const c of funded) {
+    const g = adSets.get(ownOrPool(c)) ?? { budget: 0, conversions: 0 };
+    adSets.set(ownOrPool(c), { budget: g.budget + c.amountMinor, conversions: g.conversions + c.amountMinor * c.conversionsPerMinor });
+  }
+  const maxDays = BASE_LEARNING_DAYS * MAX_GAIN_MULTIPLE;
+  const days = [...adSets.values()].reduce((s, g) => s + g.budget * (g.conversions > 0 ? Math.min(maxDays, LEARNING_CONVERSIONS / g.conversions) : maxDays), 0) / total;
+  return { adSets: adSets.size, learningDays: days };
 }
 
 export interface RequiredGain {
@@ -39,6 +72,8 @@ export interface RequiredGain {
   baseGain: number;
   /** The ad set's conversions a day it grew by; null = unknown (no row reports conversions). */
   conversionsPerDay: number | null;
+  /** Where the split is applied one ad set per country: the learning it grew by instead. */
+  countryAdSets?: SplitLearning;
 }
 
 export interface HeldTargeting {

@@ -426,6 +426,8 @@ export interface TargetingEditEvent {
   baseGain: number;
   /** The ad set's conversions a day in the recent window; null = unknown. */
   conversionsPerDay: number | null;
+  /** Where the split is applied one ad set per country: how many, and the days learning lasts in them, weighted by budget (what minGain grew by). */
+  countryAdSets?: SplitLearning;
   /** The sets' values (weight-averaged, relative to the best candidate) and the relative gain; null when the set in force is worth nothing. */
   chosenValue?: number;
   inForceValue?: number;
@@ -718,3 +720,10 @@ export type TypedTraceEvent =
   | LookalikesLimitEvent
   | UnlimitedCategoryEvent
   | LeftOutEvent;
+
+/** Meta's learning phase where a split is applied one ad set per country (src/engine/targeting-edits.ts, splitLearning). */
+export interface SplitLearning {
+  adSets: number;
+  /** Days to LEARNING_CONVERSIONS in each ad set at its budget, at most the days beyond which the gain required grows no further, weighted by budget. */
+  learningDays: number;
+}

@@ -446,6 +446,15 @@ export interface EngineSettings {
    */
   editMinGain?: number;
   /**
+   * `bayes` only: the decision is applied one ad set per country (LIVE apply under ad set budgets):
+   * a country whose daily budget reaches `minDailyBudgetMinor`, or whose share has a floor, gets an
+   * ad set of its own and the rest share one (src/engine/ad-set-groups.ts). Each of them learns on
+   * its own conversions, so an edit of the interests restarts learning that lasts longer than the
+   * ad set's conversions a day say. Absent: the decision is applied as one ad set (STUB apply,
+   * campaign budgets, settings stored before it existed).
+   */
+  countryAdSets?: { minDailyBudgetMinor: number };
+  /**
    * The decision is applied with Meta's Advantage+ audience on (LIVE mode, META_ADVANTAGE_AUDIENCE=1):
    * the reasoning says which of the chosen options Meta treats as suggestions. Absent = off.
    */

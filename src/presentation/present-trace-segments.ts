@@ -213,7 +213,9 @@ export function presentTargetingEdit(e: TargetingEditEvent): TraceEntryDocument 
   const set = `${e.inForce} ${e.segmentType}s in force`;
   const learning = e.conversionsPerDay === null
     ? ''
-    : e.minGain > e.baseGain
+    : e.countryAdSets !== undefined
+      ? `; applied as ${e.countryAdSets.adSets} ad sets by country, each learning on its own conversions, learning lasts about ${round(e.countryAdSets.learningDays, 1)} days (weighted by budget)${e.minGain > e.baseGain ? `, so the gain required grows from ${pctOf(e.baseGain)}` : ''}`
+      : e.minGain > e.baseGain
       ? `; with ${round(e.conversionsPerDay, 1)} conversions a day learning lasts about ${e.conversionsPerDay > 0 ? `${Math.round(LEARNING_CONVERSIONS / e.conversionsPerDay)} days` : 'until conversions come'}, so the gain required grows from ${pctOf(e.baseGain)}`
       : `; with ${round(e.conversionsPerDay, 1)} conversions a day learning lasts two days or less`;
   const why = `an edit restarts Meta's learning phase${learning}`;
@@ -235,6 +237,7 @@ export function presentTargetingEdit(e: TargetingEditEvent): TraceEntryDocument 
       min_gain: round(e.minGain, 4),
       base_gain: e.baseGain,
       conversions_per_day: e.conversionsPerDay === null ? null : round(e.conversionsPerDay, 2),
+      ...(e.countryAdSets === undefined ? {} : { country_ad_sets: e.countryAdSets.adSets, learning_days: round(e.countryAdSets.learningDays, 2) }),
       ...(e.chosenValue === undefined ? {} : { chosen_value: round(e.chosenValue, 4) }),
       ...(e.inForceValue === undefined ? {} : { in_force_value: round(e.inForceValue, 4) }),
       ...(e.gain === undefined || e.gain === null ? {} : { gain: round(e.gain, 4) }),

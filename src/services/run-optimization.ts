@@ -20,7 +20,7 @@ import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
 import { withDiscoveredCandidates } from './interest-candidates.ts';
 import { reconcileCampaign } from './reconcile-changes.ts';
-import { metaAdSetsOf } from '../store/meta.ts';
+import { metaAdSetsOf, metaCampaignOf } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
 export type Mode = 'stub' | 'live';
@@ -53,9 +53,18 @@ export interface RunResult {
  * The exploration seed of a run: derived from its id, so every run explores differently and the
  * stored seed replays it. Undefined (stored as null) when the strategy does not explore.
  */
-/** The engine's settings for a run: a LIVE run applied with Advantage+ audience on says so in its reasoning. */
-export function engineSettingsFor(ctx: AppContext, mode: Mode): EngineSettings {
-  return mode === 'live' && ctx.config.meta.advantageAudience === 1 ? { ...ctx.config.engine, advantageAudience: true } : ctx.config.engine;
+/**
+ * The engine's settings for a run. A LIVE run applied with Advantage+ audience on says so in its
+ * reasoning; one whose campaign budgets its ad sets is applied one ad set per country, which the
+ * engine weighs an edit against (countryAdSets).
+ */
+export function engineSettingsFor(ctx: AppContext, mode: Mode, budgetMode: 'campaign' | 'adset' | null = null): EngineSettings {
+  if (mode !== 'live') return ctx.config.engine;
+  return {
+    ...ctx.config.engine,
+    ...(ctx.config.meta.advantageAudience === 1 ? { advantageAudience: true } : {}),
+    ...(budgetMode === 'adset' ? { countryAdSets: { minDailyBudgetMinor: ctx.config.meta.splitMinDailyBudgetMinor } } : {}),
+  };
 }
 
 /** A seed where the run draws: exploration, budget exploration, or the discovery share with discovered interests to draw among. */
@@ -122,7 +131,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       if (totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
       if (totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
-      const settings = engineSettingsFor(ctx, req.mode);
+      const settings = engineSettingsFor(ctx, req.mode, req.mode === 'live' ? ((await metaCampaignOf(tx, req.campaignId))?.budgetMode ?? null) : null);
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
         const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings, windowDays: ctx.config.windowDays });

@@ -3,6 +3,7 @@
 // split by value response checked on held-out days inside a trust region, exploration by Thompson
 // sampling, and confidence from a credible interval. Settings stored by earlier engine versions
 // decide as those versions did.
+import { flooredCountries } from '../ad-set-groups.ts';
 import { chooseDemographics } from '../audience.ts';
 import { inclusiveDays } from '../calendar.ts';
 import { valueInterval } from '../credible-interval.ts';
@@ -21,12 +22,12 @@ import { segmentKey, type SegmentKey } from '../segment-key.ts';
 import { adsetCandidates, knownSize, poolCampaignSegments, scoreCampaignSegments, type CampaignSegments, type PoolType } from '../segment-pool.ts';
 import { costsOf, fitSegmentPriors, perConversionVarianceOf, ratePriorsByType, rescoreByValue, segmentEvidence, sizeExponentOf, weighByKnownSize, weighBySize, withBlendShift } from '../segment-value.ts';
 import type { ValuePriors } from '../empirical-bayes.ts';
-import type { ExpectedPriorSource } from '../trace-events.ts';
-import { holdTargeting, requiredGain } from '../targeting-edits.ts';
+import type { ExpectedPriorSource, SplitLearning } from '../trace-events.ts';
+import { holdTargeting, requiredGain, splitLearning } from '../targeting-edits.ts';
 import type { AdSetSnapshot, CampaignSnapshot, EarlierTargeting, EngineSettings, Metrics, SegmentScore, TraceEvent } from '../types.ts';
 import { fitStrengths, fittedPrior, pooledPrior, type RatePrior } from '../value-model.ts';
 import { evidenceCoverage, specExpected } from './spec.ts';
-import type { AdSetExpectInput, AdSetSplitInput, CampaignRun, CampaignStrategy, CountrySplit, DecisionStrategy, Expected, SegmentRanking } from './strategy.ts';
+import type { AdSetExpectInput, AdSetSplitInput, CampaignRun, CampaignStrategy, CountrySplit, DecisionStrategy, Expected, FundedCountry, SegmentRanking } from './strategy.ts';
 
 
 export const bayesStrategy: DecisionStrategy = {
@@ -56,7 +57,7 @@ function bayesForCampaign({ snapshot, adsets, scored, settings, totalBudgetMinor
   const outsideOf = otherAdsets(adsets);
   return {
     split: (input) => split(input, settings, minorPerMajor, geoCheck),
-    choose: (adset, scores, rng) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor, targeting?.find((t) => t.adsetId === adset.adsetId))),
+    choose: (adset, scores, rng, funded) => (pool === null ? rankOwn(snapshot, adset, scores, settings, rankingSlots(settings, plan, rng), minorPerMajor) : chooseFromCampaign(adset, scores, pool, settings, rankingSlots(settings, plan, rng), minorPerMajor, { inForce: targeting?.find((t) => t.adsetId === adset.adsetId), funded })),
     expect: (input) => bayesExpected(input, settings, minorPerMajor, outsideOf),
     // Settings stored before the choice by expected value existed decide as the specification's rule did.
     demographics: (adset, split) => (settings.demographicChoice === 'expected_value' ? chooseDemographicsByValue(adset.demographics, split.curves ?? null) : chooseDemographics(adset.demographics, settings, minorPerMajor)),
@@ -129,7 +130,7 @@ function chooseFromCampaign(
   settings: EngineSettings,
   slots: RankingSlots,
   minorPerMajor: number,
-  inForce: EarlierTargeting | undefined,
+  { inForce, funded }: { inForce: EarlierTargeting | undefined; funded: readonly FundedCountry[] },
 ): SegmentRanking {
   const trace: TraceEvent[] = [];
   const perSpend = settings.segmentValue === 'per_spend';
@@ -159,7 +160,7 @@ function chooseFromCampaign(
   if (inForce !== undefined && minGain > 0) {
     // A set is worth what it was chosen by: its members' values, weighed as the choice weighed them.
     const valueOf = (s: SegmentScore) => byKey.get(segmentKey(s))?.score.composite ?? 0;
-    const held = holdTargeting(weighed.scores, slots, inForce, requiredGain(minGain, conversionsPerDay(adset, settings.recentDays)), valueOf, weighed.weightOf);
+    const held = holdTargeting(weighed.scores, slots, inForce, requiredGain(minGain, conversionsPerDay(adset, settings.recentDays), learningOfSplit(adset, funded, settings)), valueOf, weighed.weightOf);
     ranked = held.scores;
     trace.push(...held.trace);
   }
@@ -189,6 +190,24 @@ function conversionsPerDay(adset: AdSetSnapshot, recentDays: number): number | n
   // A young ad set has fewer days than the recent window; snapshots without dated days count it whole.
   const days = new Set(adset.countries.flatMap((c) => (c.daily ?? []).filter((d) => d.spendMinor > 0 && d.date !== undefined).map((d) => d.date)));
   return adset.recent.conversions / (days.size > 0 ? Math.min(recentDays, days.size) : recentDays);
+}
+
+/**
+ * Where the split is applied one ad set per country (settings.countryAdSets), how long learning
+ * lasts in those ad sets: each country's conversions per unit of spend over its latest recentDays
+ * days with delivery that report conversions (the ad set's recent rate for a country without
+ * any), at the split's budgets.
+ */
+function learningOfSplit(adset: AdSetSnapshot, funded: readonly FundedCountry[], settings: EngineSettings): SplitLearning | undefined {
+  if (settings.countryAdSets === undefined) return undefined;
+  const adsetRate = adset.recent.spendMinor > 0 ? adset.recent.conversions / adset.recent.spendMinor : 0;
+  const rateOf = (code: string) => {
+    const days = (adset.countries.find((c) => c.countryCode === code)?.daily ?? []).filter((d) => d.conversions !== undefined).slice(-settings.recentDays);
+    const spend = days.reduce((s, d) => s + d.spendMinor, 0);
+    return spend > 0 ? days.reduce((s, d) => s + d.conversions!, 0) / spend : adsetRate;
+  };
+  const shareLimits = Object.entries(settings.countryShareLimits ?? {}).map(([countryCode, l]) => ({ countryCode, minPct: l.minPct }));
+  return splitLearning(funded.map((c) => ({ ...c, conversionsPerMinor: rateOf(c.countryCode) })), settings.countryAdSets.minDailyBudgetMinor, flooredCountries(settings.spainMinPct, shareLimits));
 }
 
 /** Each ad set's outside evidence: the sum of the campaign's other ad sets' rows. */

@@ -80,11 +80,17 @@ export interface AdSetExpectInput {
   hasCountryData: boolean;
 }
 
+/** A country the ad set's split funds, and its daily budget. */
+export interface FundedCountry {
+  countryCode: string;
+  amountMinor: number;
+}
+
 /** A strategy's decisions for the ad sets of one run. */
 export interface CampaignStrategy {
   split(input: AdSetSplitInput): CountrySplit;
   /** Steps 3–4: ranks the candidates; the optimizer fills the slots from the ranking (and explores where the ranking allows). */
-  choose(adset: AdSetSnapshot, scores: ScoreTable, rng: Rng | null): SegmentRanking;
+  choose(adset: AdSetSnapshot, scores: ScoreTable, rng: Rng | null, split: readonly FundedCountry[]): SegmentRanking;
   expect(input: AdSetExpectInput): Expected;
   /** Step 6: the ad set's ages and gender, knowing the split it was given. */
   demographics(adset: AdSetSnapshot, split: CountrySplit): DemographicChoice;
