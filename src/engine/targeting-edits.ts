@@ -24,7 +24,8 @@ const MAX_GAIN_MULTIPLE = 5;
  * The gain an edit must bring in an ad set that makes `conversionsPerDay`: settings.editMinGain
  * where Meta's learning phase would last two days or less, more in proportion to the days it would
  * last (an ad set with few conversions learns for longer after each edit), at most five times as
- * much; editMinGain itself where the conversion count is unknown.
+ * much; editMinGain itself where the conversion count is unknown. Where the split is applied one
+ * ad set per country, the days learning lasts in those ad sets (splitLearning) instead.
  */
 export function requiredGain(editMinGain: number, conversionsPerDay: number | null, countryAdSets?: SplitLearning): RequiredGain {
   if (conversionsPerDay === null) return { minGain: editMinGain, baseGain: editMinGain, conversionsPerDay: null };
