@@ -75,8 +75,9 @@ export type DriftAxis = 'none' | 'countries';
  *   restarts the ad set's learning phase: until it has had about 50 conversions since the edit,
  *   delivery finds its buyers less well and converts up to a fifth less (learningEfficiency).
  * - 'reset-learning-per-country': as 'reset-learning', with the split applied as LIVE apply applies
- *   it: one ad set per country with at least 10.00 a day and one pooled ad set for the rest, each
- *   learning on its own conversions. The first split turns the history's one ad set into several
+ *   it: one ad set per country with at least 10.00 a day (Spain, whose share has a floor, whatever
+ *   its budget) and one pooled ad set for the rest (spent as the pool axis says), each learning on
+ *   its own conversions. The first split turns the history's one ad set into several
  *   new ones; a country moving between ad sets edits both (country-adsets.ts).
  */
 export type EditsAxis = 'free' | 'reset-learning' | 'reset-learning-per-country';
