@@ -663,8 +663,10 @@ describe(`A first geo split under the budget-change limit, against the fake Grap
     // Spain's share has a floor, which a pool would leave to Meta's delivery: far under the minimum it keeps an ad set of its own.
     expect(spend.has('ES')).toBe(true);
     await withBudgets(new Map([...scaled(1.1), ['ES', Math.round(min * 0.2)]]), next);
-    const spain = (await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true })).adsets;
-    expect(spain.filter((a) => a.step !== 'retire' && a.countries.includes('ES')).map((a) => ({ countries: a.countries, budget: a.daily_budget_minor }))).toEqual([{ countries: ['ES'], budget: Math.round(min * 0.2) }]);
+    const spain = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true });
+    expect(spain.adsets.filter((a) => a.step !== 'retire' && a.countries.includes('ES')).map((a) => ({ countries: a.countries, budget: a.daily_budget_minor }))).toEqual([{ countries: ['ES'], budget: Math.round(min * 0.2) }]);
+    // The answer says why.
+    expect(spain.notes.filter((n) => n.kind === 'floor').map((n) => n.message)).toEqual([expect.stringMatching(/^ES has an ad set of its own under META_SPLIT_MIN_DAILY_BUDGET_MINOR \(\d+\): its share of the budget has a floor/)]);
   });
 });
 

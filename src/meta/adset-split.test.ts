@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LEARNING_CONVERSIONS as LEARNING_EVENTS_A_WEEK } from '../engine/targeting-edits.ts';
-import { countryGroups, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions } from './adset-split.ts';
+import { countryGroups, floorNote, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions } from './adset-split.ts';
 import type { TargetingDecision } from './targeting-spec.ts';
 
 const decision = (budgets: Record<string, number>): TargetingDecision => ({
@@ -37,6 +37,13 @@ describe('countryGroups', () => {
     ]);
     // A floor on a country the split did not fund makes no ad set.
     expect(countryGroups(decision({ ES: 1_500, MX: 0, AR: 500 }), 1_000, { floored: new Set(['MX']) }).map((g) => g.key)).toEqual(['ES', POOL_KEY]);
+  });
+  it("says why a floor's ad set is under the minimum; nothing for an ad set at the minimum, a pool, or a country without a floor", () => {
+    const floored = new Set(['ES']);
+    expect(floorNote({ key: 'ES', countries: ['ES'], budgetMinor: 700 }, 1_000, floored)).toEqual({ kind: 'floor', field: 'daily_budget', message: "ES has an ad set of its own under META_SPLIT_MIN_DAILY_BUDGET_MINOR (1000): its share of the budget has a floor, which a pooled ad set would leave to Meta's delivery" });
+    expect(floorNote({ key: 'ES', countries: ['ES'], budgetMinor: 1_000 }, 1_000, floored)).toBeNull();
+    expect(floorNote({ key: POOL_KEY, countries: ['ES', 'MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
+    expect(floorNote({ key: 'MX', countries: ['MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
   });
   it('one country is one group', () => {
     expect(countryGroups(decision({ ES: 5_000 }), 1_000)).toEqual([{ key: 'ES', countries: ['ES'], budgetMinor: 5_000 }]);

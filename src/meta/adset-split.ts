@@ -119,3 +119,17 @@ export function learningNote(optimizationGoal: string | null, weekly: number | n
     message: `about ${Math.round(weekly)} conversions a week expected at this budget (each country's budget over its cost per click in the window, times the expected conversion rate), under the ${LEARNING_CONVERSIONS} that end Meta's learning phase: the ad set is likely to stay in learning`,
   };
 }
+
+/**
+ * A note where a country has an ad set of its own under the minimum because its share has a floor
+ * (countryGroups): the answer says why such a small ad set exists.
+ */
+export function floorNote(group: CountryGroup, minBudgetMinor: number, floored: ReadonlySet<string>): UpdateNote | null {
+  const [country] = group.countries;
+  if (group.countries.length !== 1 || country === undefined || !floored.has(country) || group.budgetMinor >= minBudgetMinor) return null;
+  return {
+    kind: 'floor',
+    field: 'daily_budget',
+    message: `${country} has an ad set of its own under META_SPLIT_MIN_DAILY_BUDGET_MINOR (${minBudgetMinor}): its share of the budget has a floor, which a pooled ad set would leave to Meta's delivery`,
+  };
+}

@@ -6,10 +6,10 @@
 import type { AppContext } from '../context.ts';
 import { flooredCountriesOf } from '../engine/ad-set-groups.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
-import { countryGroups, decisionForGroup, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions, type SplitStep } from '../meta/adset-split.ts';
+import { countryGroups, decisionForGroup, floorNote, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
-import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision } from '../meta/targeting-spec.ts';
+import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision, type UpdateNote } from '../meta/targeting-spec.ts';
 import type { MetaAdSet } from '../meta/graph.ts';
 import { setChangeProgress, settleChange, type StoredMetaError } from '../store/history.ts';
 import { metaCampaignOf, saveSplitMembers, splitMembersOf, splitSourceOf } from '../store/meta.ts';
@@ -53,13 +53,16 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   // budget moving around the minimum does not move the country in and out of the pool; one whose
   // share has a floor always has its own, where the floor is its budget.
   const holding = new Set(members.filter((m) => m.groupKey !== POOL_KEY && current.get(m.adsetId)?.status === 'ACTIVE').map((m) => m.groupKey));
-  const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor, { holding, floored: flooredCountriesOf(decided) }) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
+  const floored = flooredCountriesOf(decided);
+  const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor, { holding, floored }) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
   const steps = splitSteps({ adsetId: source.id, name: source.name ?? source.id }, groups, members);
   for (const s of steps) if (s.kind !== 'create' && !current.has(s.adsetId)) current.set(s.adsetId, await readAdSet(client, s.adsetId));
   // What each ad set can expect a week at its budget, against what ends Meta's learning phase.
   const costPerClick = new Map(decided.countries.map((c) => [c.countryCode, c.averageCpcMinor]));
   const weekly = (d: TargetingDecision) => (splittable ? weeklyConversions(d.countryBudgetsMinor, costPerClick, decided.expected.cvr) : null);
-  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, weekly));
+  // Why an ad set exists and what it can expect: a floor's own ad set under the minimum, learning it is unlikely to leave.
+  const notesOf = (group: CountryGroup, groupDecision: TargetingDecision, optimizationGoal: string | null) => [floorNote(group, ctx.config.meta.splitMinDailyBudgetMinor, floored), learningNote(optimizationGoal, weekly(groupDecision))].filter((n) => n !== null);
+  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);
@@ -67,7 +70,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit };
 }
 
-function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, weekly: (d: TargetingDecision) => number | null): AdSetChange {
+function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[]): AdSetChange {
   if (step.kind === 'retire') {
     const a = current.get(step.adsetId)!;
     const write: AdSetWrite = { status: 'PAUSED' };
@@ -77,8 +80,7 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
   const base = step.kind === 'update' ? current.get(step.adsetId)! : source;
   const groupDecision = decisionForGroup(decision, step.group);
   const mapped = adSetUpdateFor(groupDecision, { id: base.id, optimizationGoal: base.optimizationGoal, targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, lifetimeBudgetMinor: base.lifetimeBudgetMinor }, rules);
-  const learning = learningNote(base.optimizationGoal, weekly(groupDecision));
-  const notes = learning === null ? mapped.notes : [...mapped.notes, learning];
+  const notes = [...mapped.notes, ...notesOf(step.group, groupDecision, base.optimizationGoal)];
   const write: AdSetWrite = { ...mapped.body };
   const group = { key: step.group.key, countries: step.group.countries, budget_minor: step.group.budgetMinor };
   const after = { targeting: mapped.body.targeting, ...(mapped.body.daily_budget === undefined ? {} : { daily_budget: mapped.body.daily_budget }) };
