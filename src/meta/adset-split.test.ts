@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LEARNING_CONVERSIONS as LEARNING_EVENTS_A_WEEK } from '../engine/targeting-edits.ts';
-import { countryGroups, floorNote, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions } from './adset-split.ts';
+import { countryGroups, floorNote, learningNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions } from './adset-split.ts';
 import type { TargetingDecision } from './targeting-spec.ts';
 
 const decision = (budgets: Record<string, number>): TargetingDecision => ({
@@ -44,6 +44,15 @@ describe('countryGroups', () => {
     expect(floorNote({ key: 'ES', countries: ['ES'], budgetMinor: 1_000 }, 1_000, floored)).toBeNull();
     expect(floorNote({ key: POOL_KEY, countries: ['ES', 'MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
     expect(floorNote({ key: 'MX', countries: ['MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
+  });
+  it('says where the split cannot be applied that Meta decides each country\'s spend, and which floors are then not guaranteed', () => {
+    expect(unsplitNote(decision({ ES: 3_500, MX: 6_500 }), 'campaign_budget', new Set(['ES']))).toEqual({
+      kind: 'budget',
+      field: 'targeting.geo_locations',
+      message: "the split's budgets for 2 countries are not applied: the campaign uses Advantage campaign budget, so one ad set delivers them all and Meta's delivery decides each one's spend; the floor of ES is not guaranteed",
+    });
+    expect(unsplitNote(decision({ FR: 3_500, MX: 6_500 }), 'lifetime_budget', new Set(['ES']))!.message).toBe("the split's budgets for 2 countries are not applied: the ad set has a lifetime budget, so one ad set delivers them all and Meta's delivery decides each one's spend");
+    expect(unsplitNote(decision({ ES: 10_000, MX: 0 }), 'campaign_budget', new Set(['ES']))).toBeNull();
   });
   it('one country is one group', () => {
     expect(countryGroups(decision({ ES: 5_000 }), 1_000)).toEqual([{ key: 'ES', countries: ['ES'], budgetMinor: 5_000 }]);

@@ -133,3 +133,20 @@ export function floorNote(group: CountryGroup, minBudgetMinor: number, floored: 
     message: `${country} has an ad set of its own under META_SPLIT_MIN_DAILY_BUDGET_MINOR (${minBudgetMinor}): its share of the budget has a floor, which a pooled ad set would leave to Meta's delivery`,
   };
 }
+
+/**
+ * A note where the split cannot be applied (a campaign budget, or the ad set's lifetime budget:
+ * no ad set budget to split): one ad set delivers every country, Meta's delivery decides each
+ * one's spend, and the floors of the split's funded countries are not guaranteed.
+ */
+export function unsplitNote(decision: TargetingDecision, why: 'campaign_budget' | 'lifetime_budget', floored: ReadonlySet<string>): UpdateNote | null {
+  const funded = decision.countryBudgetsMinor.filter((b) => b.amountMinor > 0);
+  if (funded.length <= 1) return null;
+  const reason = why === 'campaign_budget' ? 'the campaign uses Advantage campaign budget' : 'the ad set has a lifetime budget';
+  const unheld = funded.filter((b) => floored.has(b.country)).map((b) => b.country);
+  return {
+    kind: 'budget',
+    field: 'targeting.geo_locations',
+    message: `the split's budgets for ${funded.length} countries are not applied: ${reason}, so one ad set delivers them all and Meta's delivery decides each one's spend${unheld.length > 0 ? `; the floor of ${unheld.join(', ')} is not guaranteed` : ''}`,
+  };
+}

@@ -6,7 +6,7 @@
 import type { AppContext } from '../context.ts';
 import { flooredCountriesOf } from '../engine/ad-set-groups.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
-import { countryGroups, decisionForGroup, floorNote, learningNote, POOL_KEY, splitName, splitSteps, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
+import { countryGroups, decisionForGroup, floorNote, learningNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
 import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision, type UpdateNote } from '../meta/targeting-spec.ts';
@@ -61,7 +61,8 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const costPerClick = new Map(decided.countries.map((c) => [c.countryCode, c.averageCpcMinor]));
   const weekly = (d: TargetingDecision) => (splittable ? weeklyConversions(d.countryBudgetsMinor, costPerClick, decided.expected.cvr) : null);
   // Why an ad set exists and what it can expect: a floor's own ad set under the minimum, learning it is unlikely to leave.
-  const notesOf = (group: CountryGroup, groupDecision: TargetingDecision, optimizationGoal: string | null) => [floorNote(group, ctx.config.meta.splitMinDailyBudgetMinor, floored), learningNote(optimizationGoal, weekly(groupDecision))].filter((n) => n !== null);
+  const unsplit = splittable ? null : unsplitNote(decision, rules.budgetMode === 'campaign' ? 'campaign_budget' : 'lifetime_budget', floored);
+  const notesOf = (group: CountryGroup, groupDecision: TargetingDecision, optimizationGoal: string | null) => [unsplit, floorNote(group, ctx.config.meta.splitMinDailyBudgetMinor, floored), learningNote(optimizationGoal, weekly(groupDecision))].filter((n) => n !== null);
   const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
