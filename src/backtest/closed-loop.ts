@@ -20,7 +20,7 @@
 // - Those rows are each interest's own share ('breakdown': figures Meta's API does not give), or
 //   the day's delivery credited to the chosen interests in equal shares, as LIVE sync credits an
 //   ad set of several interests once the recommendation is applied ('shared', interestRows).
-import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR, flooredCountries } from '../engine/ad-set-groups.ts';
+import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR, flooredCountriesOfSettings } from '../engine/ad-set-groups.ts';
 import { addCalendarDays as addDays, inclusiveDays } from '../engine/calendar.ts';
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, dayOf, emptyMetrics, subtractMetrics } from '../engine/metrics.ts';
@@ -588,7 +588,7 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
     let eventsSinceEdit = Number.POSITIVE_INFINITY;
     let adsets = historyAdSet(countries);
     const grouping: Grouping = {
-      floored: flooredCountries(options.settings.spainMinPct, Object.entries(options.settings.countryShareLimits ?? {}).map(([countryCode, l]) => ({ countryCode, minPct: l.minPct }))),
+      floored: flooredCountriesOfSettings(options.settings),
       minBudgetMinor: options.splitMinDailyBudgetMinor ?? DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR,
     };
     for (let day = 1; day <= options.days; day++) {

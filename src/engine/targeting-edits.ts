@@ -3,7 +3,7 @@
 // has had about 50 conversions since, it finds its buyers less well. A set chosen anew every day
 // would keep an ad set learning for good, so the set in force is kept unless the new one is worth
 // clearly more (settings.editMinGain), or one of its members can no longer be chosen.
-import { hasOwnAdSet } from './ad-set-groups.ts';
+import { adSetKeys } from './ad-set-groups.ts';
 import { byCompositeThenId } from './audience.ts';
 import { topK } from './top-k.ts';
 import type { SplitLearning, TargetingEditEvent } from './trace-events.ts';
@@ -34,9 +34,6 @@ export function requiredGain(editMinGain: number, conversionsPerDay: number | nu
   return { minGain: editMinGain * multiple, baseGain: editMinGain, conversionsPerDay, ...(countryAdSets === undefined ? {} : { countryAdSets }) };
 }
 
-/** The key of the pooled ad set among the countries' codes. */
-const POOLED = '';
-
 /** A funded country of the split: its daily budget, and its conversions per minor unit of spend in the recent window. */
 export interface CountryLearningInput {
   countryCode: string;
@@ -55,11 +52,12 @@ export function splitLearning(countries: readonly CountryLearningInput[], minDai
   const funded = countries.filter((c) => c.amountMinor > 0);
   const total = funded.reduce((s, c) => s + c.amountMinor, 0);
   if (total <= 0) return undefined;
-  const ownOrPool = (c: CountryLearningInput) => (funded.length > 1 && !hasOwnAdSet(c.amountMinor, minDailyBudgetMinor, { holdsOne: false, floored: floored.has(c.countryCode) }) ? POOLED : c.countryCode);
+  const keys = adSetKeys(funded, minDailyBudgetMinor, (c) => ({ holdsOne: false, floored: floored.has(c) }));
   const adSets = new Map<string, { budget: number; conversions: number }>();
   for (const c of funded) {
-    const g = adSets.get(ownOrPool(c)) ?? { budget: 0, conversions: 0 };
-    adSets.set(ownOrPool(c), { budget: g.budget + c.amountMinor, conversions: g.conversions + c.amountMinor * c.conversionsPerMinor });
+    const key = keys.get(c.countryCode)!;
+    const g = adSets.get(key) ?? { budget: 0, conversions: 0 };
+    adSets.set(key, { budget: g.budget + c.amountMinor, conversions: g.conversions + c.amountMinor * c.conversionsPerMinor });
   }
   const maxDays = BASE_LEARNING_DAYS * MAX_GAIN_MULTIPLE;
   const days = [...adSets.values()].reduce((s, g) => s + g.budget * (g.conversions > 0 ? Math.min(maxDays, LEARNING_CONVERSIONS / g.conversions) : maxDays), 0) / total;

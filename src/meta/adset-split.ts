@@ -2,12 +2,12 @@
 // that gives each country its own budget becomes one ad set per country, and the countries whose
 // budget is under a minimum share one pooled ad set. Pure: it decides which ad set holds which
 // group, from the groups and the ad sets earlier splits made; the service sends the requests.
-import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
+import { adSetKeys, POOL_KEY } from '../engine/ad-set-groups.ts';
 import { LEARNING_CONVERSIONS } from '../engine/targeting-edits.ts';
 import type { TargetingDecision, UpdateNote } from './targeting-spec.ts';
 
 /** The group of the countries under the minimum budget. */
-export const POOL_KEY = 'pool';
+export { POOL_KEY };
 
 export interface CountryGroup {
   /** The country code, or POOL_KEY for the pooled countries. */
@@ -32,11 +32,11 @@ export function countryGroups(decision: TargetingDecision, minBudgetMinor: numbe
   const budgetOf = new Map(decision.countryBudgetsMinor.map((b) => [b.country, b.amountMinor]));
   const total = decision.countries.reduce((s, c) => s + (budgetOf.get(c) ?? 0), 0);
   if (decision.countries.length <= 1 || total === 0) return [{ key: decision.countries.length === 1 ? decision.countries[0]! : POOL_KEY, countries: [...decision.countries], budgetMinor: total }];
+  const keys = adSetKeys(decision.countryBudgetsMinor.map((b) => ({ countryCode: b.country, amountMinor: b.amountMinor })), minBudgetMinor, (c) => ({ holdsOne: holding.has(c), floored: floored.has(c) }));
   const own: CountryGroup[] = [];
   const pooled: string[] = [];
   for (const c of decision.countries) {
-    const b = budgetOf.get(c) ?? 0;
-    if (hasOwnAdSet(b, minBudgetMinor, { holdsOne: holding.has(c), floored: floored.has(c) })) own.push({ key: c, countries: [c], budgetMinor: b });
+    if (keys.get(c) === c) own.push({ key: c, countries: [c], budgetMinor: budgetOf.get(c)! });
     else pooled.push(c);
   }
   if (pooled.length > 0) own.push({ key: POOL_KEY, countries: pooled, budgetMinor: pooled.reduce((s, c) => s + (budgetOf.get(c) ?? 0), 0) });

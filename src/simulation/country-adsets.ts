@@ -4,14 +4,14 @@
 // own conversions: a small country's ad set needs many days to reach the 50 conversions that end
 // its learning phase, and a new ad set, or one whose countries change, starts again. The rule that
 // groups them is LIVE apply's own (src/engine/ad-set-groups.ts).
-import { hasOwnAdSet } from '../engine/ad-set-groups.ts';
+import { adSetKeys, POOL_KEY } from '../engine/ad-set-groups.ts';
 import { splitExact } from '../engine/money.ts';
 import type { PoolAxis } from './families.ts';
 import { learningEfficiency } from './learning.ts';
 import { oracleSplit, type CountryResponse, type ValueScale } from './response.ts';
 
 /** The pooled ad set, and the history's one ad set over every country. */
-export const POOLED = 'pool';
+export const POOLED = POOL_KEY;
 
 /** How many times an ad set restarted learning: after an edit of the interests, or as a new ad set or one whose countries changed. */
 export interface AdSetRestarts {
@@ -39,9 +39,7 @@ export interface Grouping {
 
 /** Which ad set each funded country of `split` is delivered through, as LIVE apply groups them (hasOwnAdSet). */
 export function groupCountries(split: ReadonlyMap<string, number>, before: CountryAdSets, { floored, minBudgetMinor }: Grouping): Map<string, string> {
-  const funded = [...split].filter(([, amount]) => amount > 0);
-  if (funded.length <= 1) return new Map(funded.map(([c]) => [c, c]));
-  return new Map(funded.map(([c, amount]) => [c, hasOwnAdSet(amount, minBudgetMinor, { holdsOne: before.adsetOf.get(c) === c, floored: floored.has(c) }) ? c : POOLED]));
+  return adSetKeys([...split].map(([countryCode, amountMinor]) => ({ countryCode, amountMinor })), minBudgetMinor, (c) => ({ holdsOne: before.adsetOf.get(c) === c, floored: floored.has(c) }));
 }
 
 /**

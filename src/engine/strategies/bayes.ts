@@ -3,7 +3,7 @@
 // split by value response checked on held-out days inside a trust region, exploration by Thompson
 // sampling, and confidence from a credible interval. Settings stored by earlier engine versions
 // decide as those versions did.
-import { flooredCountries } from '../ad-set-groups.ts';
+import { flooredCountriesOfSettings } from '../ad-set-groups.ts';
 import { chooseDemographics } from '../audience.ts';
 import { inclusiveDays } from '../calendar.ts';
 import { valueInterval } from '../credible-interval.ts';
@@ -206,8 +206,7 @@ function learningOfSplit(adset: AdSetSnapshot, funded: readonly FundedCountry[],
     const spend = days.reduce((s, d) => s + d.spendMinor, 0);
     return spend > 0 ? days.reduce((s, d) => s + d.conversions!, 0) / spend : adsetRate;
   };
-  const shareLimits = Object.entries(settings.countryShareLimits ?? {}).map(([countryCode, l]) => ({ countryCode, minPct: l.minPct }));
-  return splitLearning(funded.map((c) => ({ ...c, conversionsPerMinor: rateOf(c.countryCode) })), settings.countryAdSets.minDailyBudgetMinor, flooredCountries(settings.spainMinPct, shareLimits));
+  return splitLearning(funded.map((c) => ({ ...c, conversionsPerMinor: rateOf(c.countryCode) })), settings.countryAdSets.minDailyBudgetMinor, flooredCountriesOfSettings(settings));
 }
 
 /** Each ad set's outside evidence: the sum of the campaign's other ad sets' rows. */
