@@ -71,7 +71,9 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/x')).toThrow(/orders must be one of steady, heavy-tailed, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/x')).toThrow(/estimates must be one of close, rough, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/x')).toThrow(/pool must be one of conversions, impressions, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/impressions/x')).toThrow(/family must be one of/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/impressions/x')).toThrow(/funding must be one of capacity, habit, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/impressions/habit/x')).toThrow(/country count must be one of ten, three, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/impressions/habit/three/x')).toThrow(/family must be one of/);
     expect(() => parseFamily('toString')).toThrow(RangeError);
   });
 });
@@ -155,6 +157,47 @@ describe('market families', () => {
     expect(total(small.rows, 'impressions') / total(typical.rows, 'impressions')).toBeCloseTo(0.2, 1);
     expect(total(small.rows, 'conversions') / total(typical.rows, 'conversions')).toBeCloseTo(0.2, 1);
     expect(familyName(NAMED_FAMILIES['small-budget']!)).toBe('small-budget');
+  });
+
+  it("funding by habit: the history's split no longer follows where each country's returns bend; the rest of the seed is shared", () => {
+    const capacity = rowsOf(DEFAULT_FAMILY).truth;
+    const habit = rowsOf(NAMED_FAMILIES['habit-funded-countries']!).truth;
+    // Typical spend over saturation spend, per country: 0.3–1.1 by capacity, 0.1–3 by habit, from the same draws.
+    const ratios = (t: typeof capacity) => t.countries.map((k) => (t.dailyBudgetMinor * k.budgetShare) / k.saturationSpendMinor);
+    for (const u of ratios(capacity)) {
+      expect(u).toBeGreaterThanOrEqual(0.3 - 1e-3);
+      expect(u).toBeLessThanOrEqual(1.1 + 1e-3);
+    }
+    const drawn = ratios(capacity).map((u) => (u - 0.3) / 0.8);
+    ratios(habit).forEach((u, i) => expect(u).toBeCloseTo(0.1 * 30 ** drawn[i]!, 2));
+    expect(Math.max(...ratios(habit)) / Math.min(...ratios(habit))).toBeGreaterThan(4);
+    habit.countries.forEach((k, i) => {
+      const c = capacity.countries[i]!;
+      expect({ ctr: k.ctr, cvr: k.cvr, budgetShare: k.budgetShare, aov: k.revenuePerConversionMinor }).toEqual({ ctr: c.ctr, cvr: c.cvr, budgetShare: c.budgetShare, aov: c.revenuePerConversionMinor });
+    });
+    expect(habit.dailyBudgetMinor).toBe(capacity.dailyBudgetMinor);
+    expect(familyName(parseFamily('impressions/union/independent/ignored/complete/none/free/typical/shared/size/exponential/steady/close/conversions/habit'))).toBe('habit-funded-countries');
+  });
+
+  it('three countries: Spain at its own share and two others drawn per seed, splitting the rest; the rest of the seed is shared', () => {
+    const ten = rowsOf(DEFAULT_FAMILY);
+    const three = rowsOf(NAMED_FAMILIES['three-countries']!);
+    const codes = three.truth.countries.map((k) => k.countryCode);
+    expect(codes).toHaveLength(3);
+    expect(codes[0]).toBe('ES');
+    expect(three.truth.countries[0]!.budgetShare).toBe(ten.truth.countries[0]!.budgetShare);
+    expect(three.truth.countries.reduce((a, k) => a + k.budgetShare, 0)).toBeCloseTo(1, 12);
+    for (const k of three.truth.countries) {
+      const t = ten.truth.countries.find((c) => c.countryCode === k.countryCode)!;
+      expect({ ctr: k.ctr, cvr: k.cvr, aov: k.revenuePerConversionMinor }).toEqual({ ctr: t.ctr, cvr: t.cvr, aov: t.revenuePerConversionMinor });
+      // Where its returns bend follows its own budget, as in every family funded by capacity.
+      expect((three.truth.dailyBudgetMinor * k.budgetShare) / k.saturationSpendMinor).toBeCloseTo((ten.truth.dailyBudgetMinor * t.budgetShare) / t.saturationSpendMinor, 2);
+    }
+    expect(new Set(three.rows.filter((r) => r.country !== '').map((r) => r.country))).toEqual(new Set(codes));
+    expect(three.truth.segments.map((g) => g.segmentId)).toEqual(ten.truth.segments.map((g) => g.segmentId));
+    // Another seed, other countries beside Spain.
+    const pairs = new Set([1, 2, 3, 4, 5].map((seed) => rowsOf(NAMED_FAMILIES['three-countries']!, { seed }).truth.countries.map((k) => k.countryCode).join()));
+    expect(pairs.size).toBeGreaterThan(1);
   });
 
   it("own cost swings: each country's cost per impression swings on its own days instead of together", () => {

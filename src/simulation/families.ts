@@ -95,6 +95,27 @@ export type EditsAxis = 'free' | 'reset-learning' | 'reset-learning-per-country'
 export type PoolAxis = 'conversions' | 'impressions';
 
 /**
+ * What the history's split says of where each country's returns bend:
+ * - 'capacity' (absent): the advertiser funded each country near where its returns bend (its
+ *   typical spend at 30–110 % of the saturation spend), so the bigger markets had the bigger
+ *   budgets (the stub's original market);
+ * - 'habit': the split came from habit, not from the countries' capacity: a country's typical
+ *   spend sits anywhere from a tenth of its saturation spend (a big market barely tried) to three
+ *   times it (a small one funded far past where it bends), log-uniformly. The history shows an
+ *   underfunded country's curve only where it is still straight.
+ */
+export type FundingAxis = 'capacity' | 'habit';
+
+/**
+ * How many countries the campaign delivers in:
+ * - 'ten' (absent): Spain, five LATAM and four other EU countries (the stub's original market);
+ * - 'three': Spain and two of the others, drawn per campaign, as many accounts run (a home market
+ *   and two more): fewer countries to pool what one country's rows cannot tell, and Spain's floor
+ *   among fewer shares.
+ */
+export type CountryCountAxis = 'ten' | 'three';
+
+/**
  * How much the advertiser spends:
  * - 'typical' (absent): the stub's budgets (median 600 EUR a day);
  * - 'small': a fifth of it, the same market scaled down (its curves bend at a fifth of the spend):
@@ -175,10 +196,14 @@ export interface MarketFamily {
   readonly estimates?: EstimatesAxis;
   /** Absent: 'conversions', as every family decided before the axis existed. */
   readonly pool?: PoolAxis;
+  /** Absent: 'capacity', as every family decided before the axis existed. */
+  readonly funding?: FundingAxis;
+  /** Absent: 'ten', as every family decided before the axis existed. */
+  readonly countryCount?: CountryCountAxis;
 }
 
 /** The axes a family may leave out, each then what every family was before the axis existed. */
-type OptionalAxis = 'prices' | 'reporting' | 'drift' | 'edits' | 'budget' | 'costSwings' | 'delivery' | 'curve' | 'orders' | 'estimates' | 'pool';
+type OptionalAxis = 'prices' | 'reporting' | 'drift' | 'edits' | 'budget' | 'costSwings' | 'delivery' | 'curve' | 'orders' | 'estimates' | 'pool' | 'funding' | 'countryCount';
 
 const ABSENT: { readonly [K in OptionalAxis]-?: NonNullable<MarketFamily[K]> } = Object.freeze({
   prices: 'ignored',
@@ -192,6 +217,8 @@ const ABSENT: { readonly [K in OptionalAxis]-?: NonNullable<MarketFamily[K]> } =
   orders: 'steady',
   estimates: 'close',
   pool: 'conversions',
+  funding: 'capacity',
+  countryCount: 'ten',
 });
 
 /** A family's value on an axis it may leave out: its own, or the axis's default. */
@@ -213,6 +240,8 @@ export const CURVE_AXIS: readonly CurveAxis[] = CURVE_SHAPES;
 export const ORDERS_AXIS: readonly OrdersAxis[] = ['steady', 'heavy-tailed'];
 export const ESTIMATES_AXIS: readonly EstimatesAxis[] = ['close', 'rough'];
 export const POOL_AXIS: readonly PoolAxis[] = ['conversions', 'impressions'];
+export const FUNDING_AXIS: readonly FundingAxis[] = ['capacity', 'habit'];
+export const COUNTRY_COUNT_AXIS: readonly CountryCountAxis[] = ['ten', 'three'];
 
 /** The axes in the order a family's slashed name gives them; `absent` is an optional axis's default. */
 const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly string[]; absent?: string }[] = [
@@ -230,6 +259,8 @@ const AXES: readonly { key: keyof MarketFamily; label: string; values: readonly 
   { key: 'orders', label: 'orders', values: ORDERS_AXIS, absent: ABSENT.orders },
   { key: 'estimates', label: 'estimates', values: ESTIMATES_AXIS, absent: ABSENT.estimates },
   { key: 'pool', label: 'pool', values: POOL_AXIS, absent: ABSENT.pool },
+  { key: 'funding', label: 'funding', values: FUNDING_AXIS, absent: ABSENT.funding },
+  { key: 'countryCount', label: 'country count', values: COUNTRY_COUNT_AXIS, absent: ABSENT.countryCount },
 ];
 
 /** The stub's original market: same seed, same rows, byte for byte. */
@@ -273,6 +304,10 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'small-country-adset-learning': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', budget: 'small' }),
   'reach-pool-country-adsets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', pool: 'impressions' }),
   'small-reach-pool-country-adsets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', budget: 'small', pool: 'impressions' }),
+  'habit-funded-countries': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', funding: 'habit' }),
+  'habit-funded-conversion-saturation': Object.freeze({ saturation: 'conversion', segmentRows: 'union', sizes: 'independent', funding: 'habit' }),
+  'three-countries': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', countryCount: 'three' }),
+  'three-countries-conversion-saturation': Object.freeze({ saturation: 'conversion', segmentRows: 'union', sizes: 'independent', countryCount: 'three' }),
 });
 
 export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
@@ -280,7 +315,7 @@ export const FAMILY_NAMES: readonly string[] = Object.keys(NAMED_FAMILIES);
 /**
  * A family from its name ("conversion-saturation") or its axes joined by slashes
  * ("conversion/adset-per-segment/independent", optionally a fourth, prices, a fifth, reporting,
- * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, an eleventh, curve, a twelfth, orders, a thirteenth, estimates, and a fourteenth, pool: "/paid/patchy/countries/reset-learning/small/own/optimized/wall/heavy-tailed/rough/impressions"). Throws a RangeError naming what is wrong.
+ * a sixth, drift, a seventh, edits, an eighth, budget, a ninth, cost swings, a tenth, delivery, an eleventh, curve, a twelfth, orders, a thirteenth, estimates, a fourteenth, pool, a fifteenth, funding, and a sixteenth, country count: "/paid/patchy/countries/reset-learning/small/own/optimized/wall/heavy-tailed/rough/impressions/habit/three"). Throws a RangeError naming what is wrong.
  */
 export function parseFamily(text: string): MarketFamily {
   const named = NAMED_FAMILIES[text];
@@ -297,7 +332,7 @@ export function parseFamily(text: string): MarketFamily {
     });
     return Object.freeze(family as unknown as MarketFamily);
   }
-  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders[/estimates[/pool]]]]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
+  throw new RangeError(`family must be one of ${FAMILY_NAMES.join(', ')} or saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders[/estimates[/pool[/funding[/country-count]]]]]]]]]]]]] (e.g. conversion/adset-per-segment/independent/paid/patchy/countries), got ${JSON.stringify(text)}`);
 }
 
 const valueOf = (f: MarketFamily, axis: (typeof AXES)[number]): string | undefined => (f as unknown as Record<string, string | undefined>)[axis.key] ?? axis.absent;

@@ -25,7 +25,7 @@ import type { Rng } from '../engine/random.ts';
 import { equalShares, isCurrencyCode, minorDigits, splitExact } from '../engine/money.ts';
 import { AGE_BUCKETS, GENDERS } from '../engine/types.ts';
 import type { AgeBucket, Gender, InsightRow, PixelEventCount, SegmentType } from '../engine/types.ts';
-import { axisOf, DEFAULT_FAMILY, type MarketFamily } from './families.ts';
+import { axisOf, type CountryCountAxis, DEFAULT_FAMILY, type FundingAxis, type MarketFamily } from './families.ts';
 import { orderSum } from './orders.ts';
 import { optimizedTilt } from './delivery.ts';
 import { reportedRow } from './reporting.ts';
@@ -82,6 +82,28 @@ export interface StubAudienceSize {
   segmentId: string;
   lower: number;
   upper: number;
+}
+
+/**
+ * A country's typical spend over its saturation spend, from one uniform draw (the same draw in
+ * every family, so that the rest of the seed's stream is shared). Funded by capacity: 0.3–1.1,
+ * where the first euro buys 16–58 % more impressions than the average euro (u / (1 − e^−u)).
+ * Funded by habit: 0.1–3, log-uniform, from a country barely tried to one funded far past its bend.
+ */
+function typicalOverSaturation(draw: number, funding: FundingAxis): number {
+  return funding === 'habit' ? 0.1 * 30 ** draw : 0.3 + 0.8 * draw;
+}
+
+/** The indices (into COUNTRY_CENTRES) of the countries a campaign delivers in: all, or Spain and two others drawn. */
+function keptCountries(count: CountryCountAxis, rng: Rng): Set<number> {
+  const all = COUNTRY_CENTRES.map((_, i) => i);
+  if (count === 'ten') return new Set(all);
+  const others = all.slice(1);
+  for (let i = others.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [others[i], others[j]] = [others[j]!, others[i]!];
+  }
+  return new Set([0, ...others.slice(0, 2)]);
 }
 
 /** The spread of a drifting country's daily drift (family drift 'countries'): ±2 %/day typical, clamped at ±4 %. */
@@ -362,6 +384,11 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
   const otherWeights = COUNTRY_CENTRES.slice(1).map(() => rng.gamma(3));
   const otherSum = otherWeights.reduce((a, w) => a + w, 0);
   const shares = [esShare, ...otherWeights.map((w) => ((1 - esShare) * w) / otherSum)];
+  // Three countries: Spain keeps its share and the two others split the rest by their weights.
+  // Every country is still drawn, so that the rest of the seed's stream is the same.
+  const kept = keptCountries(axisOf(s.family, 'countryCount'), createRng(deriveSeed(s.seed, 'country-count', campaignId)));
+  const keptOtherSum = otherWeights.reduce((a, w, i) => a + (kept.has(i + 1) ? w : 0), 0);
+  const shareOf = (i: number): number => (kept.size === COUNTRY_CENTRES.length || i === 0 ? shares[i]! : ((1 - esShare) * otherWeights[i - 1]!) / keptOtherSum);
 
   let countries: StubCountryTruth[] = COUNTRY_CENTRES.map((centre, i) => {
     // The clamps sit inside the realistic 2026 ranges (CTR 0.5–3 %, CVR 0.5–6 %, CPC 0.10–1.50 EUR,
@@ -372,10 +399,9 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
     const cpmTypical = clamp(centre.cpm * logNoise(rng, 0.2), 140 * ctr, 1250 * ctr);
     const cpc = cpmTypical / (1000 * ctr);
     const aov = clamp(centre.aov * logNoise(rng, 0.2), (0.7 * cpc) / cvr, (4.8 * cpc) / cvr);
-    // The typical spend sits at 30–110 % of the saturation spend: the first euro buys 16–58 % more
-    // impressions than the average euro there (u / (1 − e^−u) for u = 0.3…1.1).
-    const u = 0.3 + 0.8 * rng.next();
-    const typicalSpendEur = dailyBudgetEur * shares[i]!;
+    // The typical spend sits at u times the saturation spend (typicalOverSaturation).
+    const u = typicalOverSaturation(rng.next(), axisOf(s.family, 'funding'));
+    const typicalSpendEur = dailyBudgetEur * shareOf(i);
     // Another curve shape bends as much at the typical spend (the same elasticity there), so only
     // the bend away from it differs (response-shape.ts).
     const curve = axisOf(s.family, 'curve');
@@ -387,7 +413,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
       return {
         countryCode: centre.code,
         region: centre.region,
-        budgetShare: shares[i]!,
+        budgetShare: shareOf(i),
         marginalCpmMinor,
         impressionsSaturate: true,
         saturationSpendMinor,
@@ -412,7 +438,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
     return {
       countryCode: centre.code,
       region: centre.region,
-      budgetShare: shares[i]!,
+      budgetShare: shareOf(i),
       ...response,
       valueSaturationImpressions,
       ctr,
@@ -420,6 +446,7 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
       revenuePerConversionMinor: toMinor(aov),
     };
   });
+  countries = countries.filter((_, i) => kept.has(i));
   if (axisOf(s.family, 'drift') === 'countries') {
     // Its own stream, so that everything else the seed draws stays as in the family without drift.
     const driftRng = createRng(deriveSeed(s.seed, 'country-drift', campaignId));
