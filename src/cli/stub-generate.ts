@@ -4,7 +4,7 @@ import { generateStubHistory } from '../services/generate-stub.ts';
 import { familyName, parseFamily, type MarketFamily } from '../simulation/families.ts';
 import { type CliIo, printJson, printLines, progress, UsageError } from './io.ts';
 
-export const usage = 'stub generate --campaigns N --days N --seed S [--end-date YYYY-MM-DD] [--family stub|conversion-saturation|…|saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders[/estimates[/pool]]]]]]]]]]]] [--json]';
+export const usage = 'stub generate --campaigns N --days N --seed S [--end-date YYYY-MM-DD] [--family stub|conversion-saturation|…|saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders[/estimates[/pool[/funding[/country-count]]]]]]]]]]]]]] [--json]';
 
 export async function stubGenerateCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({
