@@ -404,6 +404,20 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect((await getDecisionInputs(h.db, stub.run.runId))!.settings.countryAdSets).toBeUndefined();
   });
 
+  it('a LIVE run weighs an edit of an ad set with a lifetime budget as one ad set\'s: LIVE apply does not split it', async () => {
+    const lifetime = fake.adSetsOf(campaignId).find((a) => a.status === 'ACTIVE' && a.daily_budget !== undefined && !/\[geo /.test(a.name ?? ''))!.id;
+    fake.setLifetimeBudget(lifetime, 300_000);
+    await metaSync(h.ctx);
+    h.setNow(new Date(h.ctx.clock.now().getTime() + 3_600_001).toISOString());
+    const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+    outputs.push(run);
+    expect((await getDecisionInputs(h.db, run.run.runId))!.settings.countryAdSets).toEqual({ minDailyBudgetMinor: h.ctx.config.meta.splitMinDailyBudgetMinor, unsplitAdSets: [lifetime] });
+    // Its interests in force (an earlier apply put them there) are weighed against an edit as one ad set's.
+    const lines = run.recommendations.find((r) => r.adset_id === lifetime)!.reasoning.trace.filter((t) => t.step === 'segments.edit');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.numbers.country_ad_sets).toBeUndefined();
+  });
+
   it('the token appears in no answer, log line, stored row or request other than its header', async () => {
     const rows = await h.db.query<{ t: string }>('select row_to_json(h)::text as t from targeting_history h union all select row_to_json(a)::text from audit_log a union all select row_to_json(s)::text from meta_adset_splits s');
     const everything = [JSON.stringify(outputs), ...h.logs, ...rows.map((r) => r.t), ...fake.requests.map((r) => `${r.path}?${r.query} ${r.body}`)].join('\n');

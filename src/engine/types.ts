@@ -451,9 +451,11 @@ export interface EngineSettings {
    * ad set of its own and the rest share one (src/engine/ad-set-groups.ts). Each of them learns on
    * its own conversions, so an edit of the interests restarts learning that lasts longer than the
    * ad set's conversions a day say. Absent: the decision is applied as one ad set (STUB apply,
-   * campaign budgets, settings stored before it existed).
+   * campaign budgets, settings stored before it existed). `unsplitAdSets`: the campaign's ad sets
+   * with a lifetime budget, which LIVE apply changes as one ad set (there is no daily budget to
+   * split), so an edit of theirs is weighed as one ad set's.
    */
-  countryAdSets?: { minDailyBudgetMinor: number };
+  countryAdSets?: { minDailyBudgetMinor: number; unsplitAdSets?: string[] };
   /**
    * The decision is applied with Meta's Advantage+ audience on (LIVE mode, META_ADVANTAGE_AUDIENCE=1):
    * the reasoning says which of the chosen options Meta treats as suggestions. Absent = off.

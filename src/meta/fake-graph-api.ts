@@ -462,6 +462,14 @@ export class FakeGraphApi {
     }
   }
 
+  /** An ad set's daily budget replaced by a lifetime budget, as an advertiser may do in Ads Manager. */
+  setLifetimeBudget(adsetId: string, lifetimeBudgetMinor: number): void {
+    const a = this.adsets.find((x) => x.id === adsetId);
+    if (a === undefined) throw new Error(`the fake holds no ad set ${adsetId}`);
+    delete a.daily_budget;
+    a.lifetime_budget = String(lifetimeBudgetMinor);
+  }
+
   /** An ad set as the fake holds it now (a copy): tests compare it byte for byte before and after. */
   adSet(id: string): WireAdSet | undefined {
     const a = this.adsets.find((x) => x.id === id);

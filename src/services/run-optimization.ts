@@ -49,25 +49,41 @@ export interface RunResult {
   reused: boolean;
 }
 
-/**
- * The exploration seed of a run: derived from its id, so every run explores differently and the
- * stored seed replays it. Undefined (stored as null) when the strategy does not explore.
- */
+/** What a LIVE run knows of how its decisions will be applied: the campaign's budget mode and its ad sets with a lifetime budget. */
+export interface LiveStructure {
+  budgetMode: 'campaign' | 'adset' | null;
+  lifetimeBudgetAdSets: readonly string[];
+}
+
 /**
  * The engine's settings for a run. A LIVE run applied with Advantage+ audience on says so in its
  * reasoning; one whose campaign budgets its ad sets is applied one ad set per country, which the
- * engine weighs an edit against (countryAdSets).
+ * engine weighs an edit against (countryAdSets), except in the ad sets with a lifetime budget,
+ * which are changed as one.
  */
-export function engineSettingsFor(ctx: AppContext, mode: Mode, budgetMode: 'campaign' | 'adset' | null = null): EngineSettings {
+export function engineSettingsFor(ctx: AppContext, mode: Mode, structure: LiveStructure = { budgetMode: null, lifetimeBudgetAdSets: [] }): EngineSettings {
   if (mode !== 'live') return ctx.config.engine;
+  const unsplit = [...structure.lifetimeBudgetAdSets].sort();
   return {
     ...ctx.config.engine,
     ...(ctx.config.meta.advantageAudience === 1 ? { advantageAudience: true } : {}),
-    ...(budgetMode === 'adset' ? { countryAdSets: { minDailyBudgetMinor: ctx.config.meta.splitMinDailyBudgetMinor } } : {}),
+    ...(structure.budgetMode === 'adset' ? { countryAdSets: { minDailyBudgetMinor: ctx.config.meta.splitMinDailyBudgetMinor, ...(unsplit.length > 0 ? { unsplitAdSets: unsplit } : {}) } } : {}),
   };
 }
 
-/** A seed where the run draws: exploration, budget exploration, or the discovery share with discovered interests to draw among. */
+/** The campaign's LIVE structure as the last sync stored it. */
+async function liveStructureOf(db: Db, campaignId: string): Promise<LiveStructure> {
+  const campaign = await metaCampaignOf(db, campaignId);
+  if (campaign === null) return { budgetMode: null, lifetimeBudgetAdSets: [] };
+  const adsets = campaign.budgetMode === 'adset' ? await metaAdSetsOf(db, campaignId) : [];
+  return { budgetMode: campaign.budgetMode, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId) };
+}
+
+/**
+ * The exploration seed of a run, where it draws (exploration, budget exploration, or the discovery
+ * share with discovered interests to draw among): derived from its id, so every run explores
+ * differently and the stored seed replays it. Undefined (stored as null) when it does not draw.
+ */
 export function explorationSeed(runId: string, settings: EngineSettings, snapshot: Pick<CampaignSnapshot, 'candidates'>): number | undefined {
   if (settings.strategy !== 'bayes') return undefined;
   const draws = settings.explorationShare > 0 || (settings.budgetExplorationShare ?? 0) > 0 || ((settings.discoveryShare ?? 0) > 0 && (snapshot.candidates?.length ?? 0) > 0);
@@ -131,7 +147,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       if (totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
       if (totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
-      const settings = engineSettingsFor(ctx, req.mode, req.mode === 'live' ? ((await metaCampaignOf(tx, req.campaignId))?.budgetMode ?? null) : null);
+      const settings = engineSettingsFor(ctx, req.mode, req.mode === 'live' ? await liveStructureOf(tx, req.campaignId) : undefined);
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
         const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings, windowDays: ctx.config.windowDays });

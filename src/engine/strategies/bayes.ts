@@ -196,10 +196,12 @@ function conversionsPerDay(adset: AdSetSnapshot, recentDays: number): number | n
  * Where the split is applied one ad set per country (settings.countryAdSets), how long learning
  * lasts in those ad sets: each country's conversions per unit of spend over its latest recentDays
  * days with delivery that report conversions (the ad set's recent rate for a country without
- * any), at the split's budgets.
+ * any), at the split's budgets. An ad set LIVE apply does not split (a lifetime budget) learns as
+ * one: undefined.
  */
 function learningOfSplit(adset: AdSetSnapshot, funded: readonly FundedCountry[], settings: EngineSettings): SplitLearning | undefined {
   if (settings.countryAdSets === undefined) return undefined;
+  if (adset.adsetId !== null && settings.countryAdSets.unsplitAdSets?.includes(adset.adsetId) === true) return undefined;
   const adsetRate = adset.recent.spendMinor > 0 ? adset.recent.conversions / adset.recent.spendMinor : 0;
   const rateOf = (code: string) => {
     const days = (adset.countries.find((c) => c.countryCode === code)?.daily ?? []).filter((d) => d.conversions !== undefined).slice(-settings.recentDays);
