@@ -20,7 +20,7 @@ import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
 import { withDiscoveredCandidates } from './interest-candidates.ts';
 import { reconcileCampaign } from './reconcile-changes.ts';
-import { metaAdSetsOf, metaCampaignOf } from '../store/meta.ts';
+import { metaAdSetsOf, metaCampaignOf, type StoredMetaAdSet } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
 export type Mode = 'stub' | 'live';
@@ -71,12 +71,11 @@ export function engineSettingsFor(ctx: AppContext, mode: Mode, structure: LiveSt
   };
 }
 
-/** The campaign's LIVE structure as the last sync stored it. */
-async function liveStructureOf(db: Db, campaignId: string): Promise<LiveStructure> {
+/** The campaign's LIVE structure as the last sync stored it, and its ad sets. */
+async function liveStructureOf(db: Db, campaignId: string): Promise<LiveStructure & { adsets: StoredMetaAdSet[] }> {
   const campaign = await metaCampaignOf(db, campaignId);
-  if (campaign === null) return { budgetMode: null, lifetimeBudgetAdSets: [] };
-  const adsets = campaign.budgetMode === 'adset' ? await metaAdSetsOf(db, campaignId) : [];
-  return { budgetMode: campaign.budgetMode, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId) };
+  const adsets = await metaAdSetsOf(db, campaignId);
+  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), adsets };
 }
 
 /**
@@ -147,7 +146,8 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       if (totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
       if (totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
-      const settings = engineSettingsFor(ctx, req.mode, req.mode === 'live' ? await liveStructureOf(tx, req.campaignId) : undefined);
+      const live = req.mode === 'live' ? await liveStructureOf(tx, req.campaignId) : null;
+      const settings = engineSettingsFor(ctx, req.mode, live ?? undefined);
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
         const reusable = await findReusableRun(tx, { campaignId: req.campaignId, historyVersion: campaign.historyVersion, totalBudgetMinor, strategy: ctx.config.engine.strategy, mode: req.mode, since, engineVersion: ENGINE_VERSION, settings, windowDays: ctx.config.windowDays });
@@ -182,7 +182,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       }, { segmentDays: bayes, resting });
       // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
-      const snapshot = req.mode === 'live' ? await withDiscoveredCandidates(tx, await onlyActiveAdsets(tx, loaded)) : loaded;
+      const snapshot = live !== null ? await withDiscoveredCandidates(tx, onlyActiveAdsets(loaded, live.adsets)) : loaded;
       const randomSeed = explorationSeed(runId, settings, snapshot);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
@@ -214,7 +214,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
 }
 
 /** LIVE runs recommend for the ad sets Meta reports ACTIVE only: a paused ad set has nothing to change. */
-async function onlyActiveAdsets(db: Db, snapshot: CampaignSnapshot): Promise<CampaignSnapshot> {
-  const active = new Set((await metaAdSetsOf(db, snapshot.campaignId)).filter((a) => a.effectiveStatus === 'ACTIVE').map((a) => a.adsetId));
+function onlyActiveAdsets(snapshot: CampaignSnapshot, metaAdSets: readonly StoredMetaAdSet[]): CampaignSnapshot {
+  const active = new Set(metaAdSets.filter((a) => a.effectiveStatus === 'ACTIVE').map((a) => a.adsetId));
   return { ...snapshot, adsets: snapshot.adsets.filter((a) => a.adsetId !== null && active.has(a.adsetId)) };
 }
