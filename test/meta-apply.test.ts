@@ -743,3 +743,39 @@ describe(`A LIVE rollback at Meta's hourly limit, against the fake Graph API (${
     expect(await rollbackChange(h.ctx, { historyId: last!.history_id!, mode: 'live', dryRun: false })).toMatchObject({ success: true });
   });
 });
+
+describe(`A LIVE run after a geo split landed, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('reads the original and its copies as one ad set: one recommendation, for the original, over every country of the split, which the next apply places on the same ad sets', async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const first = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+      const rec = first.recommendations.find((r) => r.adset_id === adsetId)!;
+      const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      expect(applied).toMatchObject({ success: true, state: 'applied' });
+      const family = applied.adsets.map((a) => a.adset_id!);
+      expect(applied.adsets.filter((a) => a.step === 'create').length).toBeGreaterThan(1);
+      // A month of delivery: every day of the next run's window is the split's, each country in its own ad set.
+      const end = fake.advanceDays(30);
+      h.setNow(`${addDays(end, 1)}T08:00:00Z`);
+      await metaSync(h.ctx, { campaignId });
+      const next = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+      expect(next.recommendations.map((r) => r.adset_id).sort()).toEqual(first.recommendations.map((r) => r.adset_id).sort());
+      const again = next.recommendations.find((r) => r.adset_id === adsetId)!;
+      expect(again.geo_allocations.map((g) => g.country_code).sort()).toEqual(rec.geo_allocations.map((g) => g.country_code).sort());
+      // The engine saw each country's delivery in the window from whichever of the family's ad sets delivered it.
+      const inputs = (await getDecisionInputs(h.db, next.run.runId))!;
+      const stored = inputs.snapshot.adsets.find((a) => a.adsetId === adsetId)!;
+      const rows = await h.db.query<{ country: string; spend: number }>(
+        `select country, sum(spend_minor)::float8 as spend from insights where campaign_id = $1 and adset_id = any($2) and country <> '' and date between $3::date and $4::date group by country order by country`,
+        [campaignId, family, inputs.snapshot.windowStart, inputs.snapshot.windowEnd],
+      );
+      expect(stored.countries.map((c) => ({ country: c.countryCode, spend: c.total.spendMinor })).sort((a, b) => (a.country < b.country ? -1 : 1))).toEqual(rows.map((r) => ({ country: r.country, spend: Number(r.spend) })));
+      // Applied, it updates the ad sets the split made rather than copying them again.
+      const plan = await applyRecommendation(h.ctx, { recommendationId: again.recommendation_id, mode: 'live', dryRun: true });
+      expect(plan.adsets.filter((a) => a.step === 'create')).toEqual([]);
+      expect(plan.adsets.map((a) => a.adset_id).sort()).toEqual([...family].sort());
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});

@@ -75,3 +75,74 @@ describe(`campaign snapshot on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =
     expect(tiring.daily!.at(-1)!.date).toBe(end);
   });
 });
+
+describe(`a LIVE geo split read back as one ad set, on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
+  let db: Db;
+  const window = { start: '2026-11-01', end: '2026-11-20', recentStart: '2026-11-14' };
+  const insert = (date: string, adsetId: string, segmentId: string, country: string, impressions: number, spendMinor: number) =>
+    db.query(
+      `insert into insights (date, campaign_id, adset_id, segment_type, segment_id, segment_name, country, impressions, clicks, spend_minor, conversions, revenue_minor, currency, source)
+       values ($1, 'split', $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, 'EUR', 'test')`,
+      [date, adsetId, segmentId === '' ? '' : 'interest', segmentId, country, impressions, Math.round(impressions / 100), spendMinor, Math.round(impressions / 1000), Math.round(impressions / 1000) * 4_000],
+    );
+  /** One day of an ad set: its country rows, and its delivery credited in equal shares to Running and Yoga (as LIVE sync credits an ad set of two interests). */
+  const day = async (date: string, adsetId: string, countries: Record<string, number>) => {
+    let impressions = 0;
+    let spend = 0;
+    for (const [country, n] of Object.entries(countries)) {
+      await insert(date, adsetId, '', country, n, n / 10);
+      impressions += n;
+      spend += n / 10;
+    }
+    for (const segment of ['running', 'yoga']) await insert(date, adsetId, segment, '', impressions / 2, spend / 2);
+  };
+  const dates = Array.from({ length: 20 }, (_, i) => addCalendarDays(window.start, i));
+  beforeAll(async () => {
+    db = await openTestDb();
+    await db.query(`insert into campaigns (campaign_id, currency, source) values ('split', 'EUR', 'test')`);
+    // a1 delivers ES and FR for ten days; then its split keeps ES on a1 and moves FR to its copy c1. a2 is another ad set.
+    for (const [i, date] of dates.entries()) {
+      if (i < 10) await day(date, 'a1', { ES: 20_000, FR: 10_000 + 200 * i });
+      else {
+        await day(date, 'a1', { ES: 24_000 });
+        await day(date, 'c1', { FR: 14_000 + 200 * i });
+      }
+      await day(date, 'a2', { ES: 8_000 });
+    }
+    await db.query(`insert into meta_adset_splits (source_adset_id, group_key, adset_id, campaign_id, name, created_at) values ('a1', 'ES', 'a1', 'split', 'A1 [geo ES]', now()), ('a1', 'FR', 'c1', 'split', 'A1 [geo FR]', now())`);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('adds each copy\'s rows to its original\'s, by country and day, and counts a day both delivered once', async () => {
+    const snapshot = await loadCampaignSnapshot(db, 'split', 'EUR', window);
+    expect(snapshot.adsets.map((a) => a.adsetId)).toEqual(['a1', 'a2']);
+    const a1 = snapshot.adsets[0]!;
+    const fr = a1.countries.find((c) => c.countryCode === 'FR')!;
+    // FR's twenty days: ten from a1 before the split, ten from its copy after.
+    expect(fr.daily!.map((d) => [d.date, d.impressions])).toEqual(dates.map((date, i) => [date, (i < 10 ? 10_000 : 14_000) + 200 * i]));
+    expect(fr.total.spendMinor).toBe(fr.daily!.reduce((s, d) => s + d.spendMinor, 0));
+    expect(a1.countries.find((c) => c.countryCode === 'ES')!.daily).toHaveLength(20);
+    // The ad set's total: every country of the original and its copy, each day.
+    const impressionsOn = (i: number) => (i < 10 ? 30_000 + 200 * i : 38_000 + 200 * i);
+    expect(a1.total.impressions).toBe(dates.reduce((s, _, i) => s + impressionsOn(i), 0));
+    // Both interests: delivered on each of the 20 days (by a1 and c1 alike after the split), their shares one blend day each.
+    for (const s of a1.segments) {
+      expect(s.activeDays).toBe(20);
+      expect(s.total.impressions).toBe(a1.total.impressions / 2);
+      expect(s.shared!.impressions).toBe(s.total.impressions);
+    }
+    expect(a1.blends).toHaveLength(1);
+    expect(a1.blends![0]!).toMatchObject({ days: 20, total: { impressions: a1.total.impressions } });
+    // The other ad set is read as before.
+    expect(snapshot.adsets[1]!.blends![0]!.days).toBe(20);
+  });
+
+  it('without the split recorded, the copy is an ad set of its own', async () => {
+    await db.query(`delete from meta_adset_splits where adset_id = 'c1'`);
+    const snapshot = await loadCampaignSnapshot(db, 'split', 'EUR', window);
+    expect(snapshot.adsets.map((a) => a.adsetId)).toEqual(['a1', 'a2', 'c1']);
+    expect(snapshot.adsets[0]!.countries.find((c) => c.countryCode === 'FR')!.daily).toHaveLength(10);
+  });
+});

@@ -20,7 +20,7 @@ import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
 import { withDiscoveredCandidates } from './interest-candidates.ts';
 import { reconcileCampaign } from './reconcile-changes.ts';
-import { metaAdSetsOf, metaCampaignOf, type StoredMetaAdSet } from '../store/meta.ts';
+import { metaAdSetsOf, metaCampaignOf, splitCopiesOf, type StoredMetaAdSet } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
 export type Mode = 'stub' | 'live';
@@ -72,10 +72,10 @@ export function engineSettingsFor(ctx: AppContext, mode: Mode, structure: LiveSt
 }
 
 /** The campaign's LIVE structure as the last sync stored it, and its ad sets. */
-async function liveStructureOf(db: Db, campaignId: string): Promise<LiveStructure & { adsets: StoredMetaAdSet[] }> {
+async function liveStructureOf(db: Db, campaignId: string): Promise<LiveStructure & { adsets: StoredMetaAdSet[]; copies: Map<string, string> }> {
   const campaign = await metaCampaignOf(db, campaignId);
   const adsets = await metaAdSetsOf(db, campaignId);
-  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), adsets };
+  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), adsets, copies: await splitCopiesOf(db, campaignId) };
 }
 
 /**
@@ -182,7 +182,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       }, { segmentDays: bayes, resting });
       // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
-      const snapshot = live !== null ? await withDiscoveredCandidates(tx, onlyActiveAdsets(loaded, live.adsets)) : loaded;
+      const snapshot = live !== null ? await withDiscoveredCandidates(tx, onlyActiveAdsets(loaded, live.adsets, live.copies)) : loaded;
       const randomSeed = explorationSeed(runId, settings, snapshot);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
@@ -213,8 +213,12 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
   }
 }
 
-/** LIVE runs recommend for the ad sets Meta reports ACTIVE only: a paused ad set has nothing to change. */
-function onlyActiveAdsets(snapshot: CampaignSnapshot, metaAdSets: readonly StoredMetaAdSet[]): CampaignSnapshot {
-  const active = new Set(metaAdSets.filter((a) => a.effectiveStatus === 'ACTIVE').map((a) => a.adsetId));
+/**
+ * LIVE runs recommend for the ad sets Meta reports ACTIVE only: a paused ad set has nothing to
+ * change. A geo split's original, which the snapshot reads with its copies, counts as active when
+ * any of them is.
+ */
+function onlyActiveAdsets(snapshot: CampaignSnapshot, metaAdSets: readonly StoredMetaAdSet[], copies: ReadonlyMap<string, string>): CampaignSnapshot {
+  const active = new Set(metaAdSets.filter((a) => a.effectiveStatus === 'ACTIVE').map((a) => copies.get(a.adsetId) ?? a.adsetId));
   return { ...snapshot, adsets: snapshot.adsets.filter((a) => a.adsetId !== null && active.has(a.adsetId)) };
 }

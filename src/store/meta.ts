@@ -214,6 +214,18 @@ export async function splitSourceOf(db: Db, adsetId: string): Promise<string | n
 
 // ---- the ad sets of geo splits ----
 
+/**
+ * The copies a geo split made in the campaign, each with the original it was made from: a LIVE
+ * run reads an original and its copies as one ad set (loadCampaignSnapshot).
+ */
+export async function splitCopiesOf(db: Db, campaignId: string): Promise<Map<string, string>> {
+  const rows = await db.query<{ adset_id: string; source_adset_id: string }>(
+    'select adset_id, source_adset_id from meta_adset_splits where campaign_id = $1 and source_adset_id <> adset_id order by adset_id',
+    [campaignId],
+  );
+  return new Map(rows.map((r) => [r.adset_id, r.source_adset_id]));
+}
+
 export interface SplitMemberRow {
   sourceAdsetId: string;
   groupKey: string;

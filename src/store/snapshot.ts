@@ -1,8 +1,10 @@
 import { fatigueFitCandidates, fatigueFitStart } from '../engine/fatigue-fit.ts';
 import { addMetrics, addRow, emptyMetrics } from '../engine/metrics.ts';
-import type { AdSetSnapshot, CampaignSnapshot, CountryDay, DemographicHistory, Metrics, PixelEventCount, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
+import type { AdSetSnapshot, CampaignSnapshot, CountryDay, DemographicHistory, Metrics, PixelEventCount, SegmentBlend, SegmentDay, SegmentHistory, SegmentType } from '../engine/types.ts';
+import { segmentKey } from '../engine/segment-key.ts';
 import { addBlendDay, blendDayOf, type ShareRow } from '../engine/segment-blends.ts';
 import type { Db } from './db.ts';
+import { splitCopiesOf } from './meta.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 import { SHARE_CANDIDATE_ROWS, SHARE_DAY_SCREEN, SHARE_ROW_COLUMNS, shareRowOf, type ShareQueryRow } from './share-rows.ts';
 
@@ -26,13 +28,28 @@ export interface SnapshotOptions {
 }
 
 /**
+ * The campaign's insights rows with each copy a LIVE geo split made credited to the original it was
+ * made from (splitCopiesOf): the original and its copies hold one ad set's countries between them,
+ * with the same targeting, and one recommendation for the original places them all, so they are
+ * read as one ad set. Countries partition the split, so their rows add up without counting anyone
+ * twice.
+ */
+const SPLIT_FAMILY_ROWS = `(select i.date, i.campaign_id, coalesce(s.source_adset_id, i.adset_id) as adset_id, i.segment_type, i.segment_id,
+    i.segment_name, i.country, i.age, i.gender, i.impressions, i.reach, i.clicks, i.conversions, i.spend_minor, i.revenue_minor
+  from insights i left join meta_adset_splits s on s.adset_id = i.adset_id and s.campaign_id = i.campaign_id)`;
+
+/**
  * Reads one campaign's history in the window and shapes it for the engine. Rows of different
  * breakdowns describe the same delivery (a country row and an interest row can be the same
  * impression), so each breakdown is aggregated only over the rows that carry it, and an ad set's
- * total comes from one breakdown only (see pickTotal).
+ * total comes from one breakdown only (see pickTotal). The copies a LIVE geo split made are read
+ * as part of their original (SPLIT_FAMILY_ROWS).
  */
 export async function loadCampaignSnapshot(db: Db, campaignId: string, currency: string, window: SnapshotWindow, options: SnapshotOptions = {}): Promise<CampaignSnapshot> {
   const params = [campaignId, window.start, window.end, window.recentStart];
+  const copies = await splitCopiesOf(db, campaignId);
+  const split = copies.size > 0;
+  const rows = split ? SPLIT_FAMILY_ROWS : 'insights';
   const inWindow = `campaign_id = $1 and date between $2::date and $3::date`;
   const recent = `date >= $4::date`;
   // Segment rows are the bulk of a campaign (thousands a day), so their recent days are read by a
@@ -45,17 +62,19 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
   // breakdown, so counting those rows counts the days, without the sort a count(distinct date)
   // costs on every segment (about 130 ms of the benchmark's 90-day snapshot). Segments whose rows
   // also carry a country, age or gender (several rows a day) are counted exactly by activeDaysOf.
+  // An original and its copies each have a row of a segment on a day they both delivered it: their days are counted distinct.
+  const segmentDayCount = split ? 'count(distinct date)' : 'count(*)';
   const segmentTotals = await db.query<Row>(
     `select adset_id, segment_type, segment_id, max(segment_name) as segment_name, ${metricsColumns('t_')},
-       count(*) filter (where impressions > 0 and country = '' and age = '' and gender = '')::int as active_days,
+       ${segmentDayCount} filter (where impressions > 0 and country = '' and age = '' and gender = '')::int as active_days,
        bool_or(country <> '' or age <> '' or gender <> '') as combined
-     from insights where ${inWindow} and ${segmentRows} ${segmentGroup}`,
+     from ${rows} as insights where ${inWindow} and ${segmentRows} ${segmentGroup}`,
     params.slice(0, 3),
   );
-  const combinedDays = await activeDaysOf(db, params.slice(0, 3), segmentTotals.filter((r) => r.combined === true));
+  const combinedDays = await activeDaysOf(db, rows, params.slice(0, 3), segmentTotals.filter((r) => r.combined === true));
   const segmentRecent = await db.query<Row>(
     `select adset_id, segment_type, segment_id, ${metricsColumns('r_')}
-     from insights where ${inWindow} and ${recent} and ${segmentRows} ${segmentGroup}`,
+     from ${rows} as insights where ${inWindow} and ${recent} and ${segmentRows} ${segmentGroup}`,
     params,
   );
   // Ad set-days that may be shares of one delivery: several segment rows (no other breakdown, so
@@ -73,22 +92,22 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
   );
   const countries = await db.query<Row>(
     `select adset_id, country, ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
-     from insights where ${inWindow} and country <> '' group by adset_id, country`,
+     from ${rows} as insights where ${inWindow} and country <> '' group by adset_id, country`,
     params,
   );
   const countryDays = await db.query<Row>(
     `select adset_id, country, to_char(date, 'YYYY-MM-DD') as date, ${metricsColumns('d_')}
-     from insights where ${inWindow} and country <> '' group by adset_id, country, date order by adset_id, country, date`,
+     from ${rows} as insights where ${inWindow} and country <> '' group by adset_id, country, date order by adset_id, country, date`,
     params.slice(0, 3),
   );
   const plain = await db.query<Row>(
     `select adset_id, ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
-     from insights where ${inWindow} and segment_type = '' and country = '' and age = '' and gender = '' group by adset_id`,
+     from ${rows} as insights where ${inWindow} and segment_type = '' and country = '' and age = '' and gender = '' group by adset_id`,
     params,
   );
   const demographics = await db.query<Row>(
     `select adset_id, age, gender, ${metricsColumns('t_')}, ${metricsColumns('r_', recent)}
-     from insights where ${inWindow} and (age <> '' or gender <> '') group by adset_id, age, gender`,
+     from ${rows} as insights where ${inWindow} and (age <> '' or gender <> '') group by adset_id, age, gender`,
     params,
   );
   const sizes = await db.query<{ segment_type: string; segment_id: string; lower: number; upper: number; source: 'csv' | 'meta' }>(
@@ -143,7 +162,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     adsetOf(adsetId).segments.push(s);
     addKind(adsetId, 'segment', s.total, s.recent);
   }
-  const sharedDays = readBlends(shareRows, adsets);
+  const sharedDays = readBlends(shareRows, adsets, copies);
   const daily = new Map<string, CountryDay[]>();
   for (const d of countryDays) {
     const key = `${String(d.adset_id)}\u0000${String(d.country)}`;
@@ -168,7 +187,7 @@ export async function loadCampaignSnapshot(db: Db, campaignId: string, currency:
     adsetOf(adsetId).demographics.push(d);
     addKind(adsetId, 'demographic', d.total, readMetrics(r, 'r_'));
   }
-  if (options.segmentDays ?? true) await loadSegmentDays(db, [campaignId, fatigueFitStart(window.start, window.end), window.end], adsets, options.resting ?? [], sharedDays);
+  if (options.segmentDays ?? true) await loadSegmentDays(db, rows, [campaignId, fatigueFitStart(window.start, window.end), window.end], adsets, options.resting ?? [], sharedDays);
   for (const [id, a] of adsets) {
     const picked = pickTotal(kinds.get(id));
     a.total = picked.total;
@@ -202,38 +221,47 @@ type Kind = 'plain' | 'country' | 'demographic' | 'segment';
  * The candidate share rows (ordered by ad set, day, type, id): the days blendDayOf takes for
  * shares become each ad set's blends, one per set of segments shared among, and each segment's
  * `shared` part of its total. Returns the shared ad set-days (ad set \0 day), whose rows are not
- * the segments' own daily points.
+ * the segments' own daily points. Shares are told on each Meta ad set's own rows; a split's copy
+ * adds its shares to its original's (`copies`), the original and its copies' shares of one day
+ * and set being one day of that blend.
  */
-function readBlends(rows: readonly ShareQueryRow[], adsets: ReadonlyMap<string, AdSetSnapshot>): Set<string> {
-  const days = new Map<string, { adsetId: string; rows: ShareRow[] }>();
+function readBlends(rows: readonly ShareQueryRow[], adsets: ReadonlyMap<string, AdSetSnapshot>, copies: ReadonlyMap<string, string>): Set<string> {
+  const days = new Map<string, { adsetId: string; date: string; rows: ShareRow[] }>();
   for (const r of rows) {
     const key = `${String(r.adset_id)}\u0000${String(r.date)}`;
     let day = days.get(key);
-    if (day === undefined) days.set(key, (day = { adsetId: String(r.adset_id), rows: [] }));
+    if (day === undefined) days.set(key, (day = { adsetId: String(r.adset_id), date: String(r.date), rows: [] }));
     day.rows.push(shareRowOf(r));
   }
   const histories = new Map<string, SegmentHistory>();
   for (const [adsetId, a] of adsets) for (const h of a.segments) histories.set(`${adsetId}\u0000${h.segmentType}\u0000${h.segmentId}`, h);
   const shared = new Set<string>();
-  for (const [key, day] of days) {
+  const blendDays = new Map<string, { adsetId: string; segments: SegmentBlend['segments']; total: Metrics }>();
+  for (const day of days.values()) {
     const blend = blendDayOf(day.rows);
     if (blend === null) continue;
+    const adsetId = copies.get(day.adsetId) ?? day.adsetId;
     for (const r of day.rows) {
-      const history = histories.get(`${day.adsetId}\u0000${r.segmentType}\u0000${r.segmentId}`);
+      const history = histories.get(`${adsetId}\u0000${r.segmentType}\u0000${r.segmentId}`);
       if (history !== undefined) history.shared = addRow(history.shared ?? emptyMetrics(), r);
     }
-    addBlendDay(adsets.get(day.adsetId)!, blend.segments, blend.total);
+    const key = `${adsetId}\u0000${day.date}`;
+    const blendKey = `${key}\u0000${blend.segments.map(segmentKey).sort().join('\u0000')}`;
+    const same = blendDays.get(blendKey);
+    if (same === undefined) blendDays.set(blendKey, { adsetId, segments: blend.segments, total: addMetrics(emptyMetrics(), blend.total) });
+    else addMetrics(same.total, blend.total);
     shared.add(key);
   }
+  for (const b of blendDays.values()) addBlendDay(adsets.get(b.adsetId)!, b.segments, b.total);
   return shared;
 }
 
 /** Days with delivery of the segments whose rows also carry another breakdown, keyed ad set \0 type \0 id. */
-async function activeDaysOf(db: Db, params: string[], segments: readonly Row[]): Promise<Map<string, number>> {
+async function activeDaysOf(db: Db, from: string, params: string[], segments: readonly Row[]): Promise<Map<string, number>> {
   if (segments.length === 0) return new Map();
   const rows = await db.query<{ adset_id: string; segment_type: string; segment_id: string; active_days: number }>(
     `select i.adset_id, i.segment_type, i.segment_id, count(distinct i.date) filter (where i.impressions > 0)::int as active_days
-     from insights i join unnest($4::text[], $5::text[], $6::text[]) as c(adset_id, segment_type, segment_id)
+     from ${from} as i join unnest($4::text[], $5::text[], $6::text[]) as c(adset_id, segment_type, segment_id)
        on i.adset_id = c.adset_id and i.segment_type = c.segment_type and i.segment_id = c.segment_id
      where i.campaign_id = $1 and i.date between $2::date and $3::date
      group by i.adset_id, i.segment_type, i.segment_id`,
@@ -248,7 +276,7 @@ async function activeDaysOf(db: Db, params: string[], segments: readonly Row[]):
  * FATIGUE_FIT_DAYS of the window (params: campaign, first day, last day): reading them for every
  * segment would cost the full run its time budget for segments the fit has nothing to say about.
  */
-async function loadSegmentDays(db: Db, params: string[], adsets: ReadonlyMap<string, AdSetSnapshot>, resting: NonNullable<SnapshotOptions['resting']>, sharedDays: ReadonlySet<string>): Promise<void> {
+async function loadSegmentDays(db: Db, from: string, params: string[], adsets: ReadonlyMap<string, AdSetSnapshot>, resting: NonNullable<SnapshotOptions['resting']>, sharedDays: ReadonlySet<string>): Promise<void> {
   const wanted = new Map<string, SegmentHistory>();
   const keyOf = (adsetId: string, type: string, id: string) => `${adsetId}\u0000${type}\u0000${id}`;
   const restingKeys = new Set(resting.map((r) => keyOf(r.adsetId ?? '', r.segmentType, r.segmentId)));
@@ -260,7 +288,7 @@ async function loadSegmentDays(db: Db, params: string[], adsets: ReadonlyMap<str
   const rows = await db.query<{ adset_id: string; segment_type: string; segment_id: string; date: string; impressions: number; clicks: number; reach: number }>(
     `select i.adset_id, i.segment_type, i.segment_id, to_char(i.date, 'YYYY-MM-DD') as date, bigint_sum(i.impressions)::float8 as impressions,
        bigint_sum(i.clicks)::float8 as clicks, bigint_sum(i.reach)::float8 as reach
-     from insights i join unnest($4::text[], $5::text[], $6::text[]) as c(adset_id, segment_type, segment_id)
+     from ${from} as i join unnest($4::text[], $5::text[], $6::text[]) as c(adset_id, segment_type, segment_id)
        on i.adset_id = c.adset_id and i.segment_type = c.segment_type and i.segment_id = c.segment_id
      where i.campaign_id = $1 and i.date between $2::date and $3::date
      group by i.adset_id, i.segment_type, i.segment_id, i.date order by i.adset_id, i.segment_type, i.segment_id, i.date`,
