@@ -18,7 +18,7 @@ import { insertTargetingChange, getStoredChange } from '../src/store/history.ts'
 import { buildApp } from '../src/api/app.ts';
 import { auth, testKeys, token } from './api/helpers.ts';
 import { addDays, isoDate } from '../src/services/dates.ts';
-import { countryGroups, decisionForGroup } from '../src/meta/adset-split.ts';
+import { countryGroups, decisionForGroup, POOL_KEY } from '../src/meta/adset-split.ts';
 import { adSetUpdateFor, type TargetingDecision } from '../src/meta/targeting-spec.ts';
 import { ConflictError } from '../src/services/errors.ts';
 import { targetingDecisionOf } from '../src/services/targeting-decision.ts';
@@ -390,7 +390,9 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect(await applyRecommendation(h.ctx, { recommendationId: applied.recommendation_id, mode: 'live', dryRun: false })).toMatchObject({ success: true, state: 'applied' });
     const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
     outputs.push(run);
-    expect((await getDecisionInputs(h.db, run.run.runId))!.settings.countryAdSets).toEqual({ minDailyBudgetMinor: h.ctx.config.meta.splitMinDailyBudgetMinor });
+    // The apply split the ad set: the countries of its own ad sets are known to the next run.
+    const own = await h.db.query<{ group_key: string }>('select group_key from meta_adset_splits where source_adset_id = $1 and group_key <> $2 order by group_key', [applied.adset_id, POOL_KEY]);
+    expect((await getDecisionInputs(h.db, run.run.runId))!.settings.countryAdSets).toEqual({ minDailyBudgetMinor: h.ctx.config.meta.splitMinDailyBudgetMinor, holding: [{ adsetId: applied.adset_id, countries: own.map((r) => r.group_key) }] });
     const lines = run.recommendations.flatMap((r) => r.reasoning.trace.filter((t) => t.step === 'segments.edit' && t.numbers.conversions_per_day !== null));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
@@ -411,7 +413,7 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     h.setNow(new Date(h.ctx.clock.now().getTime() + 3_600_001).toISOString());
     const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
     outputs.push(run);
-    expect((await getDecisionInputs(h.db, run.run.runId))!.settings.countryAdSets).toEqual({ minDailyBudgetMinor: h.ctx.config.meta.splitMinDailyBudgetMinor, unsplitAdSets: [lifetime] });
+    expect((await getDecisionInputs(h.db, run.run.runId))!.settings.countryAdSets).toMatchObject({ minDailyBudgetMinor: h.ctx.config.meta.splitMinDailyBudgetMinor, unsplitAdSets: [lifetime] });
     // Its interests in force (an earlier apply put them there) are weighed against an edit as one ad set's.
     const lines = run.recommendations.find((r) => r.adset_id === lifetime)!.reasoning.trace.filter((t) => t.step === 'segments.edit');
     expect(lines.length).toBeGreaterThan(0);
@@ -770,6 +772,18 @@ describe(`A LIVE run after a geo split landed, against the fake Graph API (${usi
         [campaignId, family, inputs.snapshot.windowStart, inputs.snapshot.windowEnd],
       );
       expect(stored.countries.map((c) => ({ country: c.countryCode, spend: c.total.spendMinor })).sort((a, b) => (a.country < b.country ? -1 : 1))).toEqual(rows.map((r) => ({ country: r.country, spend: Number(r.spend) })));
+      // It knows which countries deliver through an ad set of their own, which LIVE apply lets them keep down to half the minimum.
+      const own = await h.db.query<{ group_key: string }>('select group_key from meta_adset_splits where source_adset_id = $1 and group_key <> $2 order by group_key', [adsetId, POOL_KEY]);
+      expect(own.length).toBeGreaterThan(1);
+      expect(inputs.settings.countryAdSets!.holding).toEqual([{ adsetId, countries: own.map((r) => r.group_key) }]);
+      // A copy paused in Ads Manager no longer holds its country's ad set; its rows still count for the original.
+      const paused = applied.adsets.find((a) => a.step === 'create' && a.countries.length === 1 && own.some((r) => r.group_key === a.countries[0]))!;
+      fake.pauseAdSet(paused.adset_id!);
+      await metaSync(h.ctx, { campaignId });
+      const later = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+      const laterInputs = (await getDecisionInputs(h.db, later.run.runId))!;
+      expect(laterInputs.settings.countryAdSets!.holding).toEqual([{ adsetId, countries: own.map((r) => r.group_key).filter((c) => c !== paused.countries[0]) }]);
+      expect(laterInputs.snapshot.adsets.find((a) => a.adsetId === adsetId)!.countries.find((c) => c.countryCode === paused.countries[0])!.total.spendMinor).toBeGreaterThan(0);
       // Applied, it updates the ad sets the split made rather than copying them again.
       const plan = await applyRecommendation(h.ctx, { recommendationId: again.recommendation_id, mode: 'live', dryRun: true });
       expect(plan.adsets.filter((a) => a.step === 'create')).toEqual([]);

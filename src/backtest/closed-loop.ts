@@ -615,8 +615,10 @@ export function runBacktest(options: BacktestOptions): BacktestReport {
         // A seed per simulated day, as production derives one per run: exploration (bayes only, when
         // settings.explorationShare > 0) draws differently each day and identically for a market seed.
         const randomSeed = deriveSeed(`backtest:${String(options.marketSeed)}`, 'explore', strategy, day);
-        // Applied one ad set per country, the decision is told so, as a LIVE run under ad set budgets is.
-        const applied = edits === 'reset-learning-per-country' ? { countryAdSets: { minDailyBudgetMinor: grouping.minBudgetMinor } } : {};
+        // Applied one ad set per country, the decision is told so, as a LIVE run under ad set budgets
+        // is, with the countries already delivering through an ad set of their own.
+        const holding = [...adsets.adsetOf].filter(([c, a]) => a === c).map(([c]) => c).sort();
+        const applied = edits === 'reset-learning-per-country' ? { countryAdSets: { minDailyBudgetMinor: grouping.minBudgetMinor, ...(holding.length > 0 ? { holding: [{ adsetId: null, countries: holding }] } : {}) } } : {};
         const [decision] = optimizeCampaign({ snapshot, totalBudgetMinor: budget, settings: { ...options.settings, strategy, ...applied }, randomSeed, ...(Object.keys(earlierRuns).length > 0 ? { earlierRuns } : {}) });
         const decided = decision!.decision;
         split = new Map(decided.countries.map((c) => [c.countryCode, c.amountMinor]));

@@ -106,6 +106,22 @@ describe('learning where the split is applied one ad set per country', () => {
     expect(requiredGain(0.03, 52, learning)).toEqual({ minGain: 0.03 * (learning.learningDays / 2), baseGain: 0.03, conversionsPerDay: 52, countryAdSets: learning });
   });
 
+  it('a country that holds a delivering ad set of its own keeps it down to half the minimum, as LIVE apply lets it', () => {
+    // AR (6.00) holds its own ad set: it keeps it, and CL (4.00, under half the minimum) is pooled alone.
+    const learning = splitLearning(countries, 1_000, new Set(['ES']), new Set(['AR', 'CL']))!;
+    expect(learning.adSets).toBe(4);
+    // AR 1.2 a day and CL 0.8 a day: each capped at 10 days, as the pool of both was.
+    expect(learning.learningDays).toBeCloseTo((40_000 * 2.5 + 30_000 * (50 / 30) + 600 * 10 + 400 * 10) / 71_000, 10);
+    // MX at 8.00 (under the minimum) converting 20 a day: pooled with AR and CL unless it holds its own ad set.
+    const smaller = countries.map((c) => (c.countryCode === 'MX' ? { ...c, amountMinor: 800, conversionsPerMinor: 1 / 40 } : c));
+    const pooled = splitLearning(smaller, 1_000, new Set(['ES']))!;
+    const holding = splitLearning(smaller, 1_000, new Set(['ES']), new Set(['MX']))!;
+    expect([pooled.adSets, holding.adSets]).toEqual([2, 3]);
+    // Pooled, MX's conversions end the pool's learning in 50 / 22 days; on its own, AR and CL's pool (2 a day) needs 25 (capped at 10).
+    expect(pooled.learningDays).toBeCloseTo((40_000 * 2.5 + 1_800 * (50 / 22)) / 41_800, 10);
+    expect(holding.learningDays).toBeCloseTo((40_000 * 2.5 + 800 * 2.5 + 1_000 * 10) / 41_800, 10);
+  });
+
   it('a country whose share has a floor learns in its own ad set whatever its budget', () => {
     const small = [{ countryCode: 'ES', amountMinor: 700, conversionsPerMinor: 1 / 500 }, { countryCode: 'MX', amountMinor: 800, conversionsPerMinor: 1 / 500 }];
     expect(splitLearning(small, 1_000, new Set(['ES']))!.adSets).toBe(2);

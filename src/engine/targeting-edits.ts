@@ -43,16 +43,16 @@ export interface CountryLearningInput {
 
 /**
  * How long learning lasts after an edit where the split is applied one ad set per country: the
- * countries grouped as LIVE apply groups them (hasOwnAdSet; which ad sets Meta already holds is
- * not known here, so none is), each ad set's conversions a day at its countries' budgets, its days
+ * countries grouped as LIVE apply groups them (hasOwnAdSet, `holding` the countries whose own ad
+ * set already delivers), each ad set's conversions a day at its countries' budgets, its days
  * to LEARNING_CONVERSIONS (at most the days beyond which the gain required grows no further), and
  * their mean weighted by budget: an ad set holding a tenth of the budget costs a tenth of its days.
  */
-export function splitLearning(countries: readonly CountryLearningInput[], minDailyBudgetMinor: number, floored: ReadonlySet<string>): SplitLearning | undefined {
+export function splitLearning(countries: readonly CountryLearningInput[], minDailyBudgetMinor: number, floored: ReadonlySet<string>, holding: ReadonlySet<string> = new Set()): SplitLearning | undefined {
   const funded = countries.filter((c) => c.amountMinor > 0);
   const total = funded.reduce((s, c) => s + c.amountMinor, 0);
   if (total <= 0) return undefined;
-  const keys = adSetKeys(funded, minDailyBudgetMinor, (c) => ({ holdsOne: false, floored: floored.has(c) }));
+  const keys = adSetKeys(funded, minDailyBudgetMinor, (c) => ({ holdsOne: holding.has(c), floored: floored.has(c) }));
   const adSets = new Map<string, { budget: number; conversions: number }>();
   for (const c of funded) {
     const key = keys.get(c.countryCode)!;

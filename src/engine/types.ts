@@ -189,6 +189,12 @@ export interface SegmentBlend {
   total: Metrics;
 }
 
+/** The countries of an ad set that hold a delivering ad set of their own from an earlier geo split. */
+export interface HoldingCountries {
+  adsetId: string | null;
+  countries: string[];
+}
+
 export interface CampaignSnapshot {
   campaignId: string;
   currency: string;
@@ -453,9 +459,11 @@ export interface EngineSettings {
    * ad set's conversions a day say. Absent: the decision is applied as one ad set (STUB apply,
    * campaign budgets, settings stored before it existed). `unsplitAdSets`: the campaign's ad sets
    * with a lifetime budget, which LIVE apply changes as one ad set (there is no daily budget to
-   * split), so an edit of theirs is weighed as one ad set's.
+   * split), so an edit of theirs is weighed as one ad set's. `holding`: per ad set, the countries
+   * whose own ad set from an earlier split is delivering; LIVE apply lets such a country keep it
+   * down to half the minimum (hasOwnAdSet). Absent: none holds one, as before engine version 22.
    */
-  countryAdSets?: { minDailyBudgetMinor: number; unsplitAdSets?: string[] };
+  countryAdSets?: { minDailyBudgetMinor: number; unsplitAdSets?: string[]; holding?: HoldingCountries[] };
   /**
    * The decision is applied with Meta's Advantage+ audience on (LIVE mode, META_ADVANTAGE_AUDIENCE=1):
    * the reasoning says which of the chosen options Meta treats as suggestions. Absent = off.

@@ -470,6 +470,14 @@ export class FakeGraphApi {
     a.lifetime_budget = String(lifetimeBudgetMinor);
   }
 
+  /** An ad set paused, as an advertiser may do in Ads Manager: it delivers no more days. */
+  pauseAdSet(adsetId: string): void {
+    const a = this.adsets.find((x) => x.id === adsetId);
+    if (a === undefined) throw new Error(`the fake holds no ad set ${adsetId}`);
+    a.status = 'PAUSED';
+    a.effective_status = 'PAUSED';
+  }
+
   /** An ad set as the fake holds it now (a copy): tests compare it byte for byte before and after. */
   adSet(id: string): WireAdSet | undefined {
     const a = this.adsets.find((x) => x.id === id);

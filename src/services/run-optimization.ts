@@ -1,6 +1,7 @@
+import { POOL_KEY } from '../engine/ad-set-groups.ts';
 import { optimizeCampaign } from '../engine/optimizer.ts';
 import { deriveSeed } from '../engine/random.ts';
-import type { CampaignSnapshot, EngineSettings } from '../engine/types.ts';
+import type { CampaignSnapshot, EngineSettings, HoldingCountries } from '../engine/types.ts';
 import { presentDecision } from '../presentation/present-decision.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
@@ -20,7 +21,7 @@ import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
 import { withDiscoveredCandidates } from './interest-candidates.ts';
 import { reconcileCampaign } from './reconcile-changes.ts';
-import { metaAdSetsOf, metaCampaignOf, splitCopiesOf, type StoredMetaAdSet } from '../store/meta.ts';
+import { campaignSplitMembers, metaAdSetsOf, metaCampaignOf, splitCopies, type StoredMetaAdSet } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
 export type Mode = 'stub' | 'live';
@@ -49,10 +50,15 @@ export interface RunResult {
   reused: boolean;
 }
 
-/** What a LIVE run knows of how its decisions will be applied: the campaign's budget mode and its ad sets with a lifetime budget. */
+/**
+ * What a LIVE run knows of how its decisions will be applied: the campaign's budget mode, its ad
+ * sets with a lifetime budget, and the countries that hold a delivering ad set of their own from
+ * an earlier split (by original ad set).
+ */
 export interface LiveStructure {
   budgetMode: 'campaign' | 'adset' | null;
   lifetimeBudgetAdSets: readonly string[];
+  holding?: readonly HoldingCountries[];
 }
 
 /**
@@ -64,18 +70,32 @@ export interface LiveStructure {
 export function engineSettingsFor(ctx: AppContext, mode: Mode, structure: LiveStructure = { budgetMode: null, lifetimeBudgetAdSets: [] }): EngineSettings {
   if (mode !== 'live') return ctx.config.engine;
   const unsplit = [...structure.lifetimeBudgetAdSets].sort();
+  const holding = structure.holding ?? [];
+  const countryAdSets = { minDailyBudgetMinor: ctx.config.meta.splitMinDailyBudgetMinor, ...(unsplit.length > 0 ? { unsplitAdSets: unsplit } : {}), ...(holding.length > 0 ? { holding: holding.map((h) => ({ adsetId: h.adsetId, countries: [...h.countries] })) } : {}) };
   return {
     ...ctx.config.engine,
     ...(ctx.config.meta.advantageAudience === 1 ? { advantageAudience: true } : {}),
-    ...(structure.budgetMode === 'adset' ? { countryAdSets: { minDailyBudgetMinor: ctx.config.meta.splitMinDailyBudgetMinor, ...(unsplit.length > 0 ? { unsplitAdSets: unsplit } : {}) } } : {}),
+    ...(structure.budgetMode === 'adset' ? { countryAdSets } : {}),
   };
 }
 
-/** The campaign's LIVE structure as the last sync stored it, and its ad sets. */
-async function liveStructureOf(db: Db, campaignId: string): Promise<LiveStructure & { adsets: StoredMetaAdSet[]; copies: Map<string, string> }> {
+/**
+ * The campaign's LIVE structure as the last sync stored it, its ad sets, and the copies its
+ * splits made (by original). A country holds its own ad set where that ad set's status is ACTIVE,
+ * as LIVE apply reads it.
+ */
+async function liveStructureOf(db: Db, campaignId: string): Promise<Required<LiveStructure> & { adsets: StoredMetaAdSet[]; copies: Map<string, string> }> {
   const campaign = await metaCampaignOf(db, campaignId);
   const adsets = await metaAdSetsOf(db, campaignId);
-  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), adsets, copies: await splitCopiesOf(db, campaignId) };
+  const members = await campaignSplitMembers(db, campaignId);
+  const active = new Set(adsets.filter((a) => a.status === 'ACTIVE').map((a) => a.adsetId));
+  const holdingBy = new Map<string, string[]>();
+  for (const m of members) {
+    if (m.groupKey === POOL_KEY || !active.has(m.adsetId)) continue;
+    holdingBy.set(m.sourceAdsetId, [...(holdingBy.get(m.sourceAdsetId) ?? []), m.groupKey]);
+  }
+  const holding = [...holdingBy].sort(([a], [b]) => (a < b ? -1 : 1)).map(([adsetId, countries]) => ({ adsetId, countries: countries.sort() }));
+  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), holding, adsets, copies: splitCopies(members) };
 }
 
 /**

@@ -214,16 +214,21 @@ export async function splitSourceOf(db: Db, adsetId: string): Promise<string | n
 
 // ---- the ad sets of geo splits ----
 
+/** Every ad set that holds a group of a geo split in the campaign: the originals that hold one, and their copies. */
+export async function campaignSplitMembers(db: Db, campaignId: string): Promise<SplitMemberRow[]> {
+  const rows = await db.query<{ source_adset_id: string; group_key: string; adset_id: string; name: string; created_by: number | null }>(
+    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by from meta_adset_splits where campaign_id = $1 order by source_adset_id, group_key',
+    [campaignId],
+  );
+  return rows.map(splitMemberOf);
+}
+
 /**
  * The copies a geo split made in the campaign, each with the original it was made from: a LIVE
  * run reads an original and its copies as one ad set (loadCampaignSnapshot).
  */
-export async function splitCopiesOf(db: Db, campaignId: string): Promise<Map<string, string>> {
-  const rows = await db.query<{ adset_id: string; source_adset_id: string }>(
-    'select adset_id, source_adset_id from meta_adset_splits where campaign_id = $1 and source_adset_id <> adset_id order by adset_id',
-    [campaignId],
-  );
-  return new Map(rows.map((r) => [r.adset_id, r.source_adset_id]));
+export function splitCopies(members: readonly SplitMemberRow[]): Map<string, string> {
+  return new Map(members.filter((m) => m.adsetId !== m.sourceAdsetId).map((m) => [m.adsetId, m.sourceAdsetId]));
 }
 
 export interface SplitMemberRow {
@@ -239,8 +244,16 @@ export async function splitMembersOf(db: Db, sourceAdsetId: string): Promise<Spl
     'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by from meta_adset_splits where source_adset_id = $1 order by group_key',
     [sourceAdsetId],
   );
-  return rows.map((r) => ({ sourceAdsetId: r.source_adset_id, groupKey: r.group_key, adsetId: r.adset_id, name: r.name, createdByHistoryId: r.created_by === null ? null : Number(r.created_by) }));
+  return rows.map(splitMemberOf);
 }
+
+const splitMemberOf = (r: { source_adset_id: string; group_key: string; adset_id: string; name: string; created_by: number | null }): SplitMemberRow => ({
+  sourceAdsetId: r.source_adset_id,
+  groupKey: r.group_key,
+  adsetId: r.adset_id,
+  name: r.name,
+  createdByHistoryId: r.created_by === null ? null : Number(r.created_by),
+});
 
 /** Who holds which group of a source ad set now: replaces the rows of these groups and of these ad sets. */
 export async function saveSplitMembers(tx: Db, campaignId: string, sourceAdsetId: string, members: readonly { groupKey: string; adsetId: string; name: string; createdByHistoryId: number | null }[], at: Date): Promise<void> {

@@ -4,7 +4,7 @@ import type { AdSetSnapshot, CampaignSnapshot, CountryDay, DemographicHistory, M
 import { segmentKey } from '../engine/segment-key.ts';
 import { addBlendDay, blendDayOf, type ShareRow } from '../engine/segment-blends.ts';
 import type { Db } from './db.ts';
-import { splitCopiesOf } from './meta.ts';
+import { campaignSplitMembers, splitCopies } from './meta.ts';
 import { metricsColumns, readMetrics } from './metrics-sql.ts';
 import { SHARE_CANDIDATE_ROWS, SHARE_DAY_SCREEN, SHARE_ROW_COLUMNS, shareRowOf, type ShareQueryRow } from './share-rows.ts';
 
@@ -29,7 +29,7 @@ export interface SnapshotOptions {
 
 /**
  * The campaign's insights rows with each copy a LIVE geo split made credited to the original it was
- * made from (splitCopiesOf): the original and its copies hold one ad set's countries between them,
+ * made from (splitCopies): the original and its copies hold one ad set's countries between them,
  * with the same targeting, and one recommendation for the original places them all, so they are
  * read as one ad set. Countries partition the split, so their rows add up without counting anyone
  * twice.
@@ -47,7 +47,7 @@ const SPLIT_FAMILY_ROWS = `(select i.date, i.campaign_id, coalesce(s.source_adse
  */
 export async function loadCampaignSnapshot(db: Db, campaignId: string, currency: string, window: SnapshotWindow, options: SnapshotOptions = {}): Promise<CampaignSnapshot> {
   const params = [campaignId, window.start, window.end, window.recentStart];
-  const copies = await splitCopiesOf(db, campaignId);
+  const copies = splitCopies(await campaignSplitMembers(db, campaignId));
   const split = copies.size > 0;
   const rows = split ? SPLIT_FAMILY_ROWS : 'insights';
   const inWindow = `campaign_id = $1 and date between $2::date and $3::date`;

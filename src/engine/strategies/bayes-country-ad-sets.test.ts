@@ -40,3 +40,19 @@ describe('bayes: an edit weighed in the ad sets the split is applied through', (
     expect(split.get(lifetime)!.minGain).toBeGreaterThan(asOne.get(lifetime)!.minGain);
   });
 });
+
+describe('bayes: the country ad sets an earlier split made', () => {
+  it('a country already delivering through an ad set of its own keeps it down to half the minimum, so its learning is its own', () => {
+    const [first, ...others] = adsetIds;
+    const decided = optimizeCampaign({ snapshot, totalBudgetMinor: campaign.dailyBudgetMinor, settings: engine, earlierRuns: { targeting } }).find((d) => d.decision.adsetId === first)!.decision;
+    const largest = Math.max(...decided.countries.filter((c) => c.countryCode !== 'ES').map((c) => c.amountMinor));
+    // A minimum above every country's budget but Spain's (whose floor gives it its own), and within twice the largest.
+    const minDailyBudgetMinor = Math.ceil(largest * 1.5);
+    const pooled = editLines({ ...engine, countryAdSets: { minDailyBudgetMinor } });
+    const held = editLines({ ...engine, countryAdSets: { minDailyBudgetMinor, holding: [{ adsetId: first!, countries: decided.countries.map((c) => c.countryCode) }] } });
+    expect(pooled.get(first!)!.countryAdSets!.adSets).toBe(2);
+    expect(held.get(first!)!.countryAdSets!.adSets).toBeGreaterThan(2);
+    // The other ad sets hold none: decided as without the list.
+    for (const id of others) expect(held.get(id)).toEqual(pooled.get(id));
+  });
+});

@@ -196,8 +196,8 @@ function conversionsPerDay(adset: AdSetSnapshot, recentDays: number): number | n
  * Where the split is applied one ad set per country (settings.countryAdSets), how long learning
  * lasts in those ad sets: each country's conversions per unit of spend over its latest recentDays
  * days with delivery that report conversions (the ad set's recent rate for a country without
- * any), at the split's budgets. An ad set LIVE apply does not split (a lifetime budget) learns as
- * one: undefined.
+ * any), at the split's budgets, a country keeping the ad set of its own it already holds as LIVE
+ * apply lets it. An ad set LIVE apply does not split (a lifetime budget) learns as one: undefined.
  */
 function learningOfSplit(adset: AdSetSnapshot, funded: readonly FundedCountry[], settings: EngineSettings): SplitLearning | undefined {
   if (settings.countryAdSets === undefined) return undefined;
@@ -208,7 +208,8 @@ function learningOfSplit(adset: AdSetSnapshot, funded: readonly FundedCountry[],
     const spend = days.reduce((s, d) => s + d.spendMinor, 0);
     return spend > 0 ? days.reduce((s, d) => s + d.conversions!, 0) / spend : adsetRate;
   };
-  return splitLearning(funded.map((c) => ({ ...c, conversionsPerMinor: rateOf(c.countryCode) })), settings.countryAdSets.minDailyBudgetMinor, flooredCountriesOfSettings(settings));
+  const holding = new Set(settings.countryAdSets.holding?.find((h) => h.adsetId === adset.adsetId)?.countries ?? []);
+  return splitLearning(funded.map((c) => ({ ...c, conversionsPerMinor: rateOf(c.countryCode) })), settings.countryAdSets.minDailyBudgetMinor, flooredCountriesOfSettings(settings), holding);
 }
 
 /** Each ad set's outside evidence: the sum of the campaign's other ad sets' rows. */
