@@ -793,3 +793,75 @@ describe(`A LIVE run after a geo split landed, against the fake Graph API (${usi
     }
   });
 });
+
+describe(`Daily LIVE runs and applies over a split, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('a country whose budget falls under half the minimum joins the pool; the guardrails judge that money by audience, so the loop does not stall', async () => {
+    // The guardrails at their defaults (±20 % per apply), applies switched on.
+    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 2, days: 40, pageSize: 200 });
+    const h = await liveHarness(fake, await fake.listen(), { META_TARGETING_APPLY_ENABLED: 'true' });
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      await metaSync(h.ctx);
+      const originals = fake.adSetsOf(campaignId).map((a) => a.id).sort();
+      const applies: ApplyResult[] = [];
+      for (let day = 0; day < 8; day++) {
+        const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+        // One recommendation per original ad set, never one for a copy.
+        expect(run.recommendations.map((r) => r.adset_id).sort()).toEqual(originals);
+        for (const rec of run.recommendations) {
+          const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+          expect(applied).toMatchObject({ success: true, state: 'applied' });
+          applies.push(applied);
+        }
+        const end = fake.advanceDays(1);
+        h.setNow(`${addDays(end, 1)}T08:00:00Z`);
+        await metaSync(h.ctx, { campaignId });
+      }
+      // The fake's delivery keeps its rates, so the split moves money to the countries it reads best
+      // and others fall under half the minimum: their ad sets are retired and they join the pool.
+      const regrouped = applies.filter((a) => a.adsets.some((s) => s.step === 'retire'));
+      expect(regrouped.length).toBeGreaterThan(0);
+      for (const a of regrouped) {
+        const pool = a.adsets.find((s) => s.step !== 'retire' && s.countries.length > 1)!;
+        // Judged per audience: the pool against what its countries got before, not its ad set's old budget alone.
+        expect(a.guardrails!.checks.filter((c) => c.rule === 'max_budget_change').map((c) => c.detail)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^country group pool \\(${pool.countries.join(', ')}\\): what its countries get now .*; within the limit of ±20 %`))]));
+      }
+    } finally {
+      await h.close();
+      await fake.close();
+    }
+  });
+});
+
+describe(`A geo split made again after its rollback, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('is judged against the split the account spent in the window, its copies\' spend included', async () => {
+    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 2, days: 40, pageSize: 200 });
+    const h = await liveHarness(fake, await fake.listen(), { META_TARGETING_APPLY_ENABLED: 'true' });
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      await metaSync(h.ctx);
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations[0]!;
+      const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      expect(applied.adsets.filter((a) => a.step === 'create').length).toBeGreaterThan(1);
+      // Twelve days of the split, then rolled back (the copies paused, the original over every country again), then two more days.
+      const advance = async (days: number) => {
+        const end = fake.advanceDays(days);
+        h.setNow(`${addDays(end, 1)}T08:00:00Z`);
+        await metaSync(h.ctx, { campaignId });
+      };
+      await advance(12);
+      expect(await rollbackChange(h.ctx, { historyId: applied.history_id!, mode: 'live', dryRun: false })).toMatchObject({ success: true });
+      await advance(2);
+      const again = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === rec.adset_id)!;
+      // A first split again (every copy paused): each group against its countries' share of the window's spend, which the copies hold most of.
+      const preview = await applyRecommendation(h.ctx, { recommendationId: again.recommendation_id, mode: 'live', dryRun: true });
+      const groups = preview.guardrails!.checks.filter((c) => c.rule === 'max_budget_change' && c.detail.startsWith('country group'));
+      expect(groups.length).toBe(again.geo_allocations.length);
+      for (const g of groups) expect(g.detail).toMatch(/its previous implied budget \(its share of the original ad set's spend times its budget\) would move from [1-9][\d.]* EUR/);
+      expect(preview.guardrails).toMatchObject({ allowed: true, blocked_by: null });
+    } finally {
+      await h.close();
+      await fake.close();
+    }
+  });
+});

@@ -134,3 +134,49 @@ describe('judgeGuardrailsAcross: a first geo split judges money per country grou
     expect(judgeGuardrailsAcross({ ...f, adsets: [{ ...f.adsets[0]!, proposedBudgetMinor: 2_000 }] }, settings, eur).allowed).toBe(true);
   });
 });
+
+describe('judgeGuardrailsAcross: a split in force that regroups its ad sets judges money per country group', () => {
+  // The split now: ES's own ad set 60.00, CL's own 4.06, a pool of MX at 2.00; 66.06 in all. CL falls
+  // under half the minimum and joins MX's pool; its own ad set is retired (paused: no budget sent).
+  const regroup = (groups: Omit<SplitGroupFacts, 'adset'>[], currentBudgets: number[], proposedTotalMinor: number): GuardrailFactsAcross => ({
+    confidence: 0.8,
+    budgetMovedLast24hMinor: 0,
+    approved: true,
+    adsets: groups.map((g, i) => ({ label: String(i), isNew: false, currentBudgetMinor: currentBudgets[i]!, proposedBudgetMinor: g.proposedBudgetMinor, budgetChangesLastHour: 0 })),
+    regroup: { currentTotalMinor: 6_606, proposedTotalMinor, groups: groups.map((g, i) => ({ ...g, adset: i })) },
+  });
+  const sizeChecks = (v: ReturnType<typeof judgeGuardrailsAcross>) => v.checks.filter((c) => c.rule === 'max_budget_change');
+
+  it('a pool that takes in a country is judged against what its countries got, not its ad set\'s old budget', () => {
+    const facts = regroup([
+      { label: 'ES', previousBudgetMinor: 6_000, proposedBudgetMinor: 6_600 },
+      { label: 'pool (CL, MX)', previousBudgetMinor: 606, proposedBudgetMinor: 567 },
+    ], [6_000, 200], 7_167);
+    const v = judgeGuardrailsAcross(facts, settings, eur);
+    expect(v.allowed).toBe(true);
+    expect(sizeChecks(v).map((c) => c.detail)).toEqual([
+      expect.stringMatching(/^country group ES: what its countries get now .* from EUR 60\.00 to EUR 66\.00 \(\+10\.0 %\); within/),
+      expect.stringMatching(/^country group pool \(CL, MX\): what its countries get now .* from EUR 6\.06 to EUR 5\.67 \(-6\.4 %\); within/),
+      expect.stringMatching(/^the geo split's total budget \(original and copies\) would move from EUR 66\.06 to EUR 71\.67 \(\+8\.5 %\); within/),
+    ]);
+    // Per Meta ad set the pool would move from 2.00 to 5.67 (+183.5 %) and be refused.
+    const perAdSet = judgeGuardrailsAcross({ ...facts, regroup: null }, settings, eur);
+    expect(perAdSet).toMatchObject({ allowed: false, blockedBy: 'max_budget_change', blockedAdset: 1 });
+  });
+
+  it('a group beyond the limit of what its countries got is refused, naming it; a group whose countries get nothing now is judged against the split\'s total', () => {
+    const beyond = judgeGuardrailsAcross(regroup([
+      { label: 'ES', previousBudgetMinor: 6_000, proposedBudgetMinor: 6_000 },
+      { label: 'pool (CL, MX)', previousBudgetMinor: 606, proposedBudgetMinor: 750 },
+    ], [6_000, 200], 6_750), settings, eur);
+    expect(beyond).toMatchObject({ allowed: false, blockedBy: 'max_budget_change', blockedAdset: 1 });
+    expect(beyond.message).toMatch(/country group pool \(CL, MX\): .* from EUR 6\.06 to EUR 7\.50 \(\+23\.8 %\); beyond the limit of ±20 %/);
+    const fresh = (de: number) => judgeGuardrailsAcross(regroup([
+      { label: 'ES', previousBudgetMinor: 6_000, proposedBudgetMinor: 5_000 },
+      { label: 'DE', previousBudgetMinor: 0, proposedBudgetMinor: de },
+    ], [6_000, 0], 5_000 + de + 606), settings, eur);
+    expect(fresh(1_321).allowed).toBe(true);
+    expect(fresh(1_322)).toMatchObject({ allowed: false, blockedBy: 'max_budget_change', blockedAdset: 1 });
+    expect(fresh(1_322).message).toMatch(/country group DE \(its countries get nothing now\) .*allowed up to ±20 % of the geo split's current total budget of EUR 66\.06; beyond/);
+  });
+});

@@ -89,8 +89,8 @@ export interface AdsetBudgetFacts {
 }
 
 /**
- * One country group of a first geo split, judged by the money its audience had before rather than
- * by the Meta ad set that holds it.
+ * One country group of a geo split that creates or regroups its ad sets, judged by the money its
+ * audience had before rather than by the Meta ad set that holds it.
  */
 export interface SplitGroupFacts {
   /** How the checks name it: its key and countries. */
@@ -98,9 +98,9 @@ export interface SplitGroupFacts {
   /** The ad set holding the group (its index in facts.adsets), for naming the one a refusal stops. */
   adset: number;
   /**
-   * What the group got from the original ad set before: its countries' share of the original's
-   * spend over the recommendation's window times the original's current budget. 0 when its
-   * countries had no spend: any amount is then an unbounded change.
+   * What the group's countries got before. A first split: their share of the original's spend over
+   * the recommendation's window times the original's current budget. A regrouping: what they get
+   * now (regroup). 0 when they had nothing: any amount is then an unbounded change.
    */
   previousBudgetMinor: number;
   proposedBudgetMinor: number;
@@ -118,6 +118,15 @@ export interface GuardrailFactsAcross {
    * original's current budget, instead of each Meta ad set. Absent: per ad set.
    */
   firstSplit?: { originalBudgetMinor: number; groups: SplitGroupFacts[] } | null;
+  /**
+   * A change that moves countries between the ad sets of a split in force (a country joining or
+   * leaving the pool, a new group's copy): an ad set whose countries change gains or loses their
+   * money whole, which is no move of money between audiences. Each group is judged against what
+   * its countries get now (a country's own ad set's budget, or its part of a pooled ad set's), a
+   * group whose countries get nothing against the split's current total, and the total proposed
+   * against the current one. Absent: per ad set.
+   */
+  regroup?: { currentTotalMinor: number; proposedTotalMinor: number; groups: SplitGroupFacts[] } | null;
   /**
    * The original ad set's current budget when the change creates copies in a split that exists
    * already: a new group's copy has no budget before, and passes only within the limit's share of
@@ -158,12 +167,18 @@ export function judgeGuardrailsAcross(facts: GuardrailFactsAcross, settings: Gua
   };
   const pct = settings.maxBudgetChangePct;
   const split = facts.firstSplit ?? null;
+  const regroup = facts.regroup ?? null;
   const sizeChecks = split !== null
     ? [
         ...split.groups.map((g) => ({ ...groupCheck(g, split.originalBudgetMinor, pct, money), adset: g.adset })),
         named(null, familyCheck(split.groups.reduce((s, g) => s + g.proposedBudgetMinor, 0), split.originalBudgetMinor, pct, money)),
       ]
-    : per.map((p, i) => named(i, p.a.isNew ? unfundedCheck('the new ad set of the geo split', p.a.proposedBudgetMinor, facts.newAdsetBaseMinor ?? null, pct, money) : budgetChangeCheck(p.a.currentBudgetMinor, p.a.proposedBudgetMinor, pct, money)));
+    : regroup !== null
+      ? [
+          ...regroup.groups.map((g) => ({ ...regroupCheck(g, regroup.currentTotalMinor, pct, money), adset: g.adset })),
+          named(null, budgetChangeCheck(regroup.currentTotalMinor, regroup.proposedTotalMinor, pct, money, "the geo split's total budget (original and copies)")),
+        ]
+      : per.map((p, i) => named(i, p.a.isNew ? unfundedCheck('the new ad set of the geo split', p.a.proposedBudgetMinor, facts.newAdsetBaseMinor ?? null, pct, money) : budgetChangeCheck(p.a.currentBudgetMinor, p.a.proposedBudgetMinor, pct, money)));
   const budgetChecks = per.length === 0
     ? [named(null, { rule: 'max_budget_change', passed: true, detail: 'the change sets no ad set budget' }), named(null, { rule: 'hourly_budget_changes', passed: true, detail: 'the change sets no ad set budget' })]
     : [...sizeChecks, ...per.map((p, i) => named(i, hourlyCheck(p.budgetChange, p.a.budgetChangesLastHour, settings.maxBudgetChangesPerHour)))];
@@ -248,6 +263,14 @@ function groupCheck(g: SplitGroupFacts, originalMinor: number, maxPct: number, m
   return budgetChangeCheck(g.previousBudgetMinor, g.proposedBudgetMinor, maxPct, money, `${what}: its previous implied budget (its share of the original ad set's spend times its budget)`, 1);
 }
 
+/** A country group of a split in force whose ad sets regroup: its proposed budget against what its countries get now. */
+function regroupCheck(g: SplitGroupFacts, currentTotalMinor: number, maxPct: number, money: (minor: number) => string): GuardrailCheck {
+  const what = `country group ${g.label}`;
+  if (g.previousBudgetMinor === 0) return unfundedCheck(`${what} (its countries get nothing now)`, g.proposedBudgetMinor, currentTotalMinor, maxPct, money, "the geo split's current total budget");
+  // A pooled country's part of its ad set's budget is rounded to a whole minor unit.
+  return budgetChangeCheck(g.previousBudgetMinor, g.proposedBudgetMinor, maxPct, money, `${what}: what its countries get now (a country's own ad set's budget, or its part of the pooled ad set's)`, 1);
+}
+
 /** The family of a first split (the original and its copies together) against the original's current budget. */
 function familyCheck(totalMinor: number, originalMinor: number, maxPct: number, money: (minor: number) => string): GuardrailCheck {
   return budgetChangeCheck(originalMinor, totalMinor, maxPct, money, "the geo split's total budget (original and copies) against the original ad set's current budget");
@@ -257,14 +280,14 @@ function familyCheck(totalMinor: number, originalMinor: number, maxPct: number, 
  * Money for an audience that had none: a change from 0 is unbounded in percent, so it passes only
  * when the amount is within the limit's share of the original ad set's budget.
  */
-function unfundedCheck(what: string, proposed: number, baseMinor: number | null, maxPct: number, money: (minor: number) => string): GuardrailCheck {
+function unfundedCheck(what: string, proposed: number, baseMinor: number | null, maxPct: number, money: (minor: number) => string, base = "the original ad set's budget"): GuardrailCheck {
   if (proposed === 0) return { rule: 'max_budget_change', passed: true, detail: `${what} gets no budget` };
   if (baseMinor === null) return { rule: 'max_budget_change', passed: true, detail: `${what} would get ${money(proposed)}, an unbounded change from nothing; the original ad set's budget is unknown, so the change limit cannot be measured` };
   const passed = withinPct(proposed, baseMinor, maxPct);
   return {
     rule: 'max_budget_change',
     passed,
-    detail: `${what} would move from ${money(0)} to ${money(proposed)} (+∞ %), an unbounded change: allowed up to ±${maxPct} % of the original ad set's budget of ${money(baseMinor)}; ${passed ? 'within' : 'beyond'} it (${LIMIT})`,
+    detail: `${what} would move from ${money(0)} to ${money(proposed)} (+∞ %), an unbounded change: allowed up to ±${maxPct} % of ${base} of ${money(baseMinor)}; ${passed ? 'within' : 'beyond'} it (${LIMIT})`,
   };
 }
 

@@ -6,12 +6,15 @@
 import type { AppContext } from '../context.ts';
 import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGuardrails, judgeGuardrailsAcross, type GuardrailSettings, type SplitGroupFacts } from '../engine/guardrails.ts';
 import { adsetSpendByCountry } from '../store/adset-metrics.ts';
+import { loadEarlierRuns } from '../store/earlier-runs.ts';
+import { splitMembersOf } from '../store/meta.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { minorDigits, parseMinor } from '../engine/money.ts';
 import type { Db } from '../store/db.ts';
 import { budgetChangesSince, budgetMovedSince, type GuardrailEvent, insertGuardrailEvent, knownAdsetBudget, recommendedBudget, withdrawGuardrailPasses } from '../store/guardrails.ts';
 import { auditChange } from './audit.ts';
 import type { ChangesDocument } from './live-changes.ts';
+import type { SplitAdSetInForce } from './live-apply.ts';
 import { NotFoundError } from './errors.ts';
 
 const HOUR_MS = 3_600_000;
@@ -142,6 +145,8 @@ export interface LiveSplitFacts {
   first: boolean;
   /** The recommendation's window (YYYY-MM-DD, inclusive): the history whose split of the spend is the baseline. */
   window: { start: string; end: string };
+  /** The apply moves countries between the ad sets of a split in force: those ad sets now, and the total the apply proposes. */
+  regroup?: { inForce: readonly SplitAdSetInForce[]; proposedTotalMinor: number };
 }
 
 /**
@@ -180,6 +185,7 @@ export async function enforceLiveGuardrails(
   }
   const creates = changes.some((c) => c.adsetId === null);
   const split = creates && opts.split != null ? opts.split : null;
+  const regroup = opts.split?.regroup !== undefined && !opts.split.first ? await regroupFacts(tx, rec.campaign_id, opts.split.originalAdsetId, opts.split.regroup, changes) : null;
   const verdict = judgeGuardrailsAcross(
     {
       confidence: rec.confidence,
@@ -187,6 +193,7 @@ export async function enforceLiveGuardrails(
       budgetMovedLast24hMinor: await budgetMovedSince(tx, currency, new Date(now.getTime() - 24 * HOUR_MS), 'live'),
       adsets,
       firstSplit: split?.first === true && split.originalBudgetMinor !== null ? await firstSplitFacts(tx, rec.campaign_id, split.originalAdsetId, split.originalBudgetMinor, split.window, changes) : null,
+      regroup,
       newAdsetBaseMinor: split?.originalBudgetMinor ?? null,
     },
     opts.rollback === true ? rollbackSettings(guardrailSettings(ctx, 'live', currency)) : guardrailSettings(ctx, 'live', currency),
@@ -240,22 +247,53 @@ export async function enforceLiveGuardrails(
 
 /**
  * A first geo split judged per audience: each group's previous budget is its countries' share of
- * the original ad set's spend over the recommendation's window (the history's own split) times the
- * original's current budget; a group whose countries spent nothing had none.
+ * the spend over the recommendation's window (the history's own split; the original's and any
+ * earlier split's copies', as the run read them) times the original's current budget; a group
+ * whose countries spent nothing had none.
  */
 async function firstSplitFacts(tx: Db, campaignId: string, originalAdsetId: string, originalBudgetMinor: number, window: { start: string; end: string }, changes: LiveBudgetChange[]): Promise<{ originalBudgetMinor: number; groups: SplitGroupFacts[] }> {
-  const spend = await adsetSpendByCountry(tx, campaignId, originalAdsetId, window.start, window.end);
+  // The window's spend of the original and of any copy an earlier split made (paused since, by a rollback say): the split the account spent.
+  const family = [originalAdsetId, ...(await splitMembersOf(tx, originalAdsetId)).map((m) => m.adsetId).filter((id) => id !== originalAdsetId)];
+  const spend = await adsetSpendByCountry(tx, campaignId, family, window.start, window.end);
   const total = [...spend.values()].reduce((a, x) => a + x, 0);
   const groups = changes.map((c, i) => {
     const countries = c.group?.countries ?? [];
     const groupSpend = countries.reduce((a, k) => a + (spend.get(k) ?? 0), 0);
     // Rounded to a whole minor unit, as budgets are.
     const previous = total === 0 ? 0 : Math.round((groupSpend * originalBudgetMinor) / total);
-    const key = c.group?.key ?? '?';
-    const label = countries.length === 1 && countries[0] === key ? key : `${key} (${countries.join(', ')})`;
-    return { label, adset: i, previousBudgetMinor: previous, proposedBudgetMinor: c.proposedMinor };
+    return { label: groupLabel(c), adset: i, previousBudgetMinor: previous, proposedBudgetMinor: c.proposedMinor };
   });
   return { originalBudgetMinor, groups };
+}
+
+const groupLabel = (c: LiveBudgetChange): string => {
+  const countries = c.group?.countries ?? [];
+  const key = c.group?.key ?? '?';
+  return countries.length === 1 && countries[0] === key ? key : `${key} (${countries.join(', ')})`;
+};
+
+/**
+ * A split in force regrouped, judged per audience: what each country gets now is its own ad set's
+ * budget as Meta holds it, or its part of its pooled ad set's budget in proportion to what the
+ * recommendation in force gave the pooled countries (evenly where it gave them nothing); a group's
+ * previous budget is the sum over its countries.
+ */
+async function regroupFacts(tx: Db, campaignId: string, originalAdsetId: string, regroup: NonNullable<LiveSplitFacts['regroup']>, changes: LiveBudgetChange[]): Promise<{ currentTotalMinor: number; proposedTotalMinor: number; groups: SplitGroupFacts[] }> {
+  const inForce = (await loadEarlierRuns(tx, campaignId))?.geo?.find((g) => g.adsetId === originalAdsetId);
+  const recommended = new Map(inForce?.allocations.map((a) => [a.countryCode, a.amountMinor]) ?? []);
+  const now = new Map<string, number>();
+  for (const a of regroup.inForce) {
+    const weights = a.countries.map((c) => recommended.get(c) ?? 0);
+    const sum = weights.reduce((s, w) => s + w, 0);
+    a.countries.forEach((c, i) => now.set(c, (now.get(c) ?? 0) + (sum > 0 ? (a.budgetMinor * weights[i]!) / sum : a.budgetMinor / a.countries.length)));
+  }
+  const groups = changes.map((c, i) => ({
+    label: groupLabel(c),
+    adset: i,
+    previousBudgetMinor: Math.round((c.group?.countries ?? []).reduce((s, k) => s + (now.get(k) ?? 0), 0)),
+    proposedBudgetMinor: c.proposedMinor,
+  }));
+  return { currentTotalMinor: regroup.inForce.reduce((s, a) => s + a.budgetMinor, 0), proposedTotalMinor: regroup.proposedTotalMinor, groups };
 }
 
 /**

@@ -307,10 +307,13 @@ function budgetChangesOf(plan: LivePlan): LiveBudgetChange[] {
   return out;
 }
 
-/** What the guardrails need of a plan that creates copies of the original ad set (null when it creates none). */
+/** What the guardrails need of a plan that creates copies of the original ad set or regroups its split (null when it does neither). */
 function splitFactsOf(plan: LivePlan): LiveSplitFacts | null {
-  if (!plan.doc.adsets.some((c) => c.step === 'create')) return null;
-  return { originalAdsetId: plan.source.id, originalBudgetMinor: plan.source.dailyBudgetMinor, first: plan.firstSplit, window: plan.rec.reasoning.window };
+  if (!plan.doc.adsets.some((c) => c.step === 'create') && plan.regroup === null) return null;
+  const base = { originalAdsetId: plan.source.id, originalBudgetMinor: plan.source.dailyBudgetMinor, first: plan.firstSplit, window: plan.rec.reasoning.window };
+  if (plan.regroup === null) return base;
+  const proposedTotalMinor = plan.doc.adsets.reduce((s, c) => s + (c.step === 'retire' ? 0 : (c.group?.budget_minor ?? 0)), 0);
+  return { ...base, regroup: { inForce: plan.regroup, proposedTotalMinor } };
 }
 
 /** What a LIVE answer shows of a plan: the requests, each ad set's diff, and the notes. */

@@ -26,6 +26,19 @@ export interface LivePlan {
   doc: ChangesDocument;
   /** The plan creates the geo split: no ad set of it exists yet, only the original. */
   firstSplit: boolean;
+  /**
+   * The plan moves countries between the ad sets of a split in force (a country joining or leaving
+   * the pool, a new group's copy, a group retired): the split's delivering ad sets as Meta holds
+   * them now, which its guardrails judge each group's money against. Null otherwise.
+   */
+  regroup: SplitAdSetInForce[] | null;
+}
+
+/** A delivering ad set of a geo split, as Meta holds it now. */
+export interface SplitAdSetInForce {
+  adsetId: string;
+  countries: string[];
+  budgetMinor: number;
 }
 
 /** Reads what the apply starts from and decides every request; sends nothing. */
@@ -68,7 +81,11 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);
   const firstSplit = steps.length > 1 && copies.every((m) => current.get(m.adsetId)?.status !== 'ACTIVE');
-  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit };
+  const sameCountries = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+  const regroups = !firstSplit && members.length > 0 && steps.some((s) => s.kind !== 'update' || !sameCountries(current.get(s.adsetId)!.countries, s.group.countries));
+  const family = new Set([source.id, ...members.map((m) => m.adsetId)]);
+  const regroup = regroups ? [...current.values()].filter((a) => family.has(a.id) && a.status === 'ACTIVE' && a.dailyBudgetMinor !== null).map((a) => ({ adsetId: a.id, countries: [...a.countries], budgetMinor: a.dailyBudgetMinor! })) : null;
+  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit, regroup };
 }
 
 function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[]): AdSetChange {

@@ -86,16 +86,16 @@ export async function adsetDailyMetrics(db: Db, campaignId: string, adsetIds: re
 }
 
 /**
- * An ad set's spend per country over [start, end] (YYYY-MM-DD, inclusive), in minor units, from
- * its country rows: how the history split its money across countries. Countries without spend are
- * absent.
+ * The spend per country of some ad sets together over [start, end] (YYYY-MM-DD, inclusive), in
+ * minor units, from their country rows: how the history split its money across countries (an
+ * ad set and the copies its geo split made, say). Countries without spend are absent.
  */
-export async function adsetSpendByCountry(db: Db, campaignId: string, adsetId: string, start: string, end: string): Promise<Map<string, number>> {
+export async function adsetSpendByCountry(db: Db, campaignId: string, adsetIds: readonly string[], start: string, end: string): Promise<Map<string, number>> {
   const rows = await db.query<{ country: string; spend: string | number }>(
     `select country, bigint_sum(spend_minor)::text as spend
-     from insights where campaign_id = $1 and adset_id = $2 and segment_type = '' and country <> '' and date between $3::date and $4::date
+     from insights where campaign_id = $1 and adset_id = any($2::text[]) and segment_type = '' and country <> '' and date between $3::date and $4::date
      group by 1 having bigint_sum(spend_minor) > 0`,
-    [campaignId, adsetId, start, end],
+    [campaignId, [...adsetIds], start, end],
   );
   return new Map(rows.map((r) => [r.country, Number(r.spend)]));
 }
