@@ -62,6 +62,21 @@ async function closeAccount(fake: FakeGraphApi, h: Harness): Promise<void> {
   await fake.close();
 }
 
+/** A synced account of one campaign with two ad sets, applies switched on and every other guardrail at its default. */
+async function openAccountAtDefaults(): Promise<{ fake: FakeGraphApi; h: Harness; campaignId: string }> {
+  const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 2, days: 40, pageSize: 200 });
+  const h = await liveHarness(fake, await fake.listen(), { META_TARGETING_APPLY_ENABLED: 'true' });
+  await metaSync(h.ctx);
+  return { fake, h, campaignId: fake.market.campaigns[0]!.campaignId };
+}
+
+/** `days` more days of delivery, then the next morning's sync of the campaign. */
+async function deliverAndSync(fake: FakeGraphApi, h: Harness, campaignId: string, days: number): Promise<void> {
+  const end = fake.advanceDays(days);
+  h.setNow(`${addDays(end, 1)}T08:00:00Z`);
+  await metaSync(h.ctx, { campaignId });
+}
+
 /** The history row an apply writes before it sends anything (state pending), as a crash would leave it. */
 const recordPending = (h: Harness, rec: Recommendation, plan: Awaited<ReturnType<typeof planLiveApply>>, success: boolean) =>
   insertTargetingChange(h.db, {
@@ -757,9 +772,7 @@ describe(`A LIVE run after a geo split landed, against the fake Graph API (${usi
       const family = applied.adsets.map((a) => a.adset_id!);
       expect(applied.adsets.filter((a) => a.step === 'create').length).toBeGreaterThan(1);
       // A month of delivery: every day of the next run's window is the split's, each country in its own ad set.
-      const end = fake.advanceDays(30);
-      h.setNow(`${addDays(end, 1)}T08:00:00Z`);
-      await metaSync(h.ctx, { campaignId });
+      await deliverAndSync(fake, h, campaignId, 30);
       const next = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
       expect(next.recommendations.map((r) => r.adset_id).sort()).toEqual(first.recommendations.map((r) => r.adset_id).sort());
       const again = next.recommendations.find((r) => r.adset_id === adsetId)!;
@@ -796,12 +809,9 @@ describe(`A LIVE run after a geo split landed, against the fake Graph API (${usi
 
 describe(`Daily LIVE runs and applies over a split, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('a country whose budget falls under half the minimum joins the pool; the guardrails judge that money by audience, so the loop does not stall', async () => {
-    // The guardrails at their defaults (±20 % per apply), applies switched on.
-    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 2, days: 40, pageSize: 200 });
-    const h = await liveHarness(fake, await fake.listen(), { META_TARGETING_APPLY_ENABLED: 'true' });
+    // The guardrails at their defaults (±20 % per apply).
+    const { fake, h, campaignId } = await openAccountAtDefaults();
     try {
-      const campaignId = fake.market.campaigns[0]!.campaignId;
-      await metaSync(h.ctx);
       const originals = fake.adSetsOf(campaignId).map((a) => a.id).sort();
       const applies: ApplyResult[] = [];
       for (let day = 0; day < 8; day++) {
@@ -813,9 +823,7 @@ describe(`Daily LIVE runs and applies over a split, against the fake Graph API (
           expect(applied).toMatchObject({ success: true, state: 'applied' });
           applies.push(applied);
         }
-        const end = fake.advanceDays(1);
-        h.setNow(`${addDays(end, 1)}T08:00:00Z`);
-        await metaSync(h.ctx, { campaignId });
+        await deliverAndSync(fake, h, campaignId, 1);
       }
       // The fake's delivery keeps its rates, so the split moves money to the countries it reads best
       // and others fall under half the minimum: their ad sets are retired and they join the pool.
@@ -827,31 +835,22 @@ describe(`Daily LIVE runs and applies over a split, against the fake Graph API (
         expect(a.guardrails!.checks.filter((c) => c.rule === 'max_budget_change').map((c) => c.detail)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^country group pool \\(${pool.countries.join(', ')}\\): what its countries get now .*; within the limit of ±20 %`))]));
       }
     } finally {
-      await h.close();
-      await fake.close();
+      await closeAccount(fake, h);
     }
   });
 });
 
 describe(`A geo split made again after its rollback, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('is judged against the split the account spent in the window, its copies\' spend included', async () => {
-    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 2, days: 40, pageSize: 200 });
-    const h = await liveHarness(fake, await fake.listen(), { META_TARGETING_APPLY_ENABLED: 'true' });
+    const { fake, h, campaignId } = await openAccountAtDefaults();
     try {
-      const campaignId = fake.market.campaigns[0]!.campaignId;
-      await metaSync(h.ctx);
       const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations[0]!;
       const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
       expect(applied.adsets.filter((a) => a.step === 'create').length).toBeGreaterThan(1);
       // Twelve days of the split, then rolled back (the copies paused, the original over every country again), then two more days.
-      const advance = async (days: number) => {
-        const end = fake.advanceDays(days);
-        h.setNow(`${addDays(end, 1)}T08:00:00Z`);
-        await metaSync(h.ctx, { campaignId });
-      };
-      await advance(12);
+      await deliverAndSync(fake, h, campaignId, 12);
       expect(await rollbackChange(h.ctx, { historyId: applied.history_id!, mode: 'live', dryRun: false })).toMatchObject({ success: true });
-      await advance(2);
+      await deliverAndSync(fake, h, campaignId, 2);
       const again = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === rec.adset_id)!;
       // A first split again (every copy paused): each group against its countries' share of the window's spend, which the copies hold most of.
       const preview = await applyRecommendation(h.ctx, { recommendationId: again.recommendation_id, mode: 'live', dryRun: true });
@@ -860,8 +859,7 @@ describe(`A geo split made again after its rollback, against the fake Graph API 
       for (const g of groups) expect(g.detail).toMatch(/its previous implied budget \(its share of the original ad set's spend times its budget\) would move from [1-9][\d.]* EUR/);
       expect(preview.guardrails).toMatchObject({ allowed: true, blocked_by: null });
     } finally {
-      await h.close();
-      await fake.close();
+      await closeAccount(fake, h);
     }
   });
 });
