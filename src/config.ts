@@ -234,6 +234,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       segmentValue: readOneOf(r, 'TARGETING_SEGMENT_VALUE', ['per_spend', 'per_impression']),
       // Not a variable: stored with each run so that runs decided before it replay as they were.
       limitsOnEverySplit: true,
+      changeLimitAsApplied: true,
       // Not a variable either: runs decided before it replay as they were.
       measuredLevelNoise: true,
       testedValueBend: true,

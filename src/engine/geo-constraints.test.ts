@@ -84,6 +84,27 @@ describe('splitUnderLimits', () => {
     expect(split.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.numbers).toMatchObject({ change_pct_in_force: 20, previous_total_minor: 50_000 });
   });
 
+  it('as applied: where the budget moved less than the limit, each country stays within it of the amount its ad set holds', () => {
+    // 25,000 each before; the budget falls 8 % to 92,000. Rescaled, ES (least valuable) could fall to 0.8 × 23,000 = 18,400.
+    const previous = { totalBudgetMinor: 100_000, allocations: ['ES', 'FR', 'DE', 'IT'].map((c) => ({ countryCode: c, amountMinor: 25_000 })) };
+    const rescaled = splitUnderLimits(MARKETS, 92_000, 15_000, limits({ maxChangePct: 20, previous }));
+    const applied = splitUnderLimits(MARKETS, 92_000, 15_000, limits({ maxChangePct: 20, previous, asApplied: true }));
+    expect(amountOf(MARKETS, rescaled, 'ES')).toBeLessThan(20_000);
+    for (const split of [rescaled, applied]) expect(total(split)).toBe(92_000);
+    for (const a of applied.amounts) {
+      expect(a).toBeGreaterThanOrEqual(20_000);
+      expect(a).toBeLessThanOrEqual(30_000);
+    }
+    expect(applied.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!).toMatchObject({ decision: expect.stringMatching(/±20 % of the previous split as applied/), numbers: { change_limit_against: 'as_applied' } });
+    // The budget halved: no split fits within 20 % of the amounts held, so the rescaled split bounds it.
+    const halved = splitUnderLimits(MARKETS, 50_000, 15_000, limits({ maxChangePct: 20, previous, asApplied: true }));
+    expect(halved.amounts).toEqual(splitUnderLimits(MARKETS, 50_000, 15_000, limits({ maxChangePct: 20, previous })).amounts);
+    expect(halved.trace.map(presentTraceEvent).find((t) => t.step === 'geo.limits')!.decision).toMatch(/rescaled to this budget/);
+    // A first run's history is window totals, not amounts held: always rescaled.
+    const history = { ...previous, from: 'history' as const };
+    expect(splitUnderLimits(MARKETS, 92_000, 15_000, limits({ maxChangePct: 20, previous: history, asApplied: true })).amounts).toEqual(splitUnderLimits(MARKETS, 92_000, 15_000, limits({ maxChangePct: 20, previous: history })).amounts);
+  });
+
   it('lets a country the previous split did not fund enter with up to the change percentage of the budget', () => {
     const three = [market('ES', 1), market('FR', 4), market('IT', 1.5)];
     const previous = { totalBudgetMinor: 100_000, allocations: [{ countryCode: 'ES', amountMinor: 50_000 }, { countryCode: 'IT', amountMinor: 50_000 }] };

@@ -41,6 +41,11 @@ export interface CountryLimits {
   /** Round the change window inward (whole minor units within the percentage); absent: outward, as before. */
   changeWindowInward?: boolean;
   /**
+   * Hold the change limit first against a previous run's amounts as applied (not against history),
+   * falling back to the rescaled split where the limits cannot fit around them; absent: rescaled only.
+   */
+  asApplied?: boolean;
+  /**
    * The trust region: the most each listed country may get, and what set it. Absent = none (the
    * split of engine version 5). The caller makes the ceilings absorb the budget with Spain's floor.
    */
@@ -109,6 +114,16 @@ export function splitUnderLimits(markets: readonly Market[], totalMinor: number,
   const changePct = previous !== null && limits.maxChangePct < 100 ? limits.maxChangePct : null;
   const solve = (layers: Layers) => solveLayers(markets, totalMinor, spainFloorMinor, limits, previous, layers);
 
+  // The apply guardrail measures each ad set's change against the budget it holds, which is the
+  // previous run's amount as applied: where every limit fits around those, they bound the split.
+  const applied = limits.asApplied === true && limits.previous?.from !== 'history' ? previousAsApplied(markets, limits) : null;
+  if (applied !== null && previous !== null && changePct !== null && ![...previous].every(([c, p]) => Math.abs(p - (applied.get(c) ?? 0)) < 1e-9)) {
+    const layers: Layers = { shares: hasShares, trust: hasTrust, minBudget: hasMinimum, changePct };
+    const found = solveLayers(markets, totalMinor, spainFloorMinor, limits, applied, layers);
+    // The limit fits around them: no country's window gave way to a higher-priority limit.
+    if (found !== null && found.events.every((e) => !(e.kind === 'geo.relaxed' && e.what === 'change_window'))) return finish(markets, totalMinor, spainFloorMinor, limits, applied, layers, layers, found, 'as_applied');
+  }
+
   // Higher-priority layers vary slowest: the trust region is dropped before the share limits.
   const outer: [boolean, boolean][] = [];
   for (const shares of hasShares ? [true, false] : [false]) for (const trust of hasTrust ? [true, false] : [false]) outer.push([shares, trust]);
@@ -136,7 +151,7 @@ export function splitUnderLimits(markets: readonly Market[], totalMinor: number,
           found = best;
         }
       }
-      if (found !== null) return finish(markets, totalMinor, spainFloorMinor, limits, previous, { shares: hasShares, trust: hasTrust, minBudget: hasMinimum, changePct }, layers, found);
+      if (found !== null) return finish(markets, totalMinor, spainFloorMinor, limits, previous, { shares: hasShares, trust: hasTrust, minBudget: hasMinimum, changePct }, layers, found, 'rescaled');
     }
   }
   // Unreachable: Spain's floor alone always fits (it is at most the whole budget).
@@ -148,6 +163,13 @@ export function splitUnderLimits(markets: readonly Market[], totalMinor: number,
  * budget change, or a country no longer in the history, does not make the limit infeasible by
  * itself. Null when there is nothing to compare with.
  */
+function previousAsApplied(markets: readonly Market[], limits: CountryLimits): Map<string, number> | null {
+  if (limits.previous === null) return null;
+  const offered = new Set(markets.map((m) => m.code));
+  const kept = limits.previous.allocations.filter((a) => offered.has(a.countryCode) && a.amountMinor > 0);
+  return kept.length === 0 ? null : new Map(kept.map((a) => [a.countryCode, a.amountMinor]));
+}
+
 function rescaledPrevious(markets: readonly Market[], totalMinor: number, limits: CountryLimits): Map<string, number> | null {
   if (limits.previous === null) return null;
   const offered = new Set(markets.map((m) => m.code));
@@ -287,7 +309,7 @@ function dropBelowMinimum(markets: readonly Market[], totalMinor: number, boxes:
   }
 }
 
-function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor: number, limits: CountryLimits, previous: Map<string, number> | null, wanted: Layers, used: Layers, found: Solution): LimitedSplit {
+function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor: number, limits: CountryLimits, previous: Map<string, number> | null, wanted: Layers, used: Layers, found: Solution, against: 'as_applied' | 'rescaled'): LimitedSplit {
   const { spends, boxes } = found;
   const m = limits.minBudgetMinor;
   // A country left free between 0 and the minimum ended at one side of the gap: round within that side.
@@ -315,7 +337,7 @@ function finish(markets: readonly Market[], totalMinor: number, spainFloorMinor:
     minBudgetMinor: m,
     maxChangePct: limits.maxChangePct,
     previousTotalMinor: limits.previous?.totalBudgetMinor ?? null,
-    previous: limits.previous === null ? 'none' : previous === null ? 'not_offered' : 'rescaled',
+    previous: limits.previous === null ? 'none' : previous === null ? 'not_offered' : against,
     ...(limits.previous?.from === 'history' ? { previousFrom: 'history' as const } : {}),
   }];
   if (wanted.changePct !== null && used.changePct !== wanted.changePct) trace.push({ kind: 'geo.relaxed', what: 'change_limit', totalMinor, wantedPct: wanted.changePct, usedPct: used.changePct, ...(limits.previous?.from === 'history' ? { previousFrom: 'history' as const } : {}) });

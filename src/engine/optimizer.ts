@@ -326,6 +326,7 @@ function countryLimits(settings: EngineSettings, minorPerMajor: number, previous
     maxChangePct: settings.maxChangePct ?? 100,
     previous: previousGeo,
     ...(settings.limitsOnEverySplit === true ? { changeWindowInward: true } : {}),
+    ...(settings.changeLimitAsApplied === true ? { asApplied: true } : {}),
   };
 }
 

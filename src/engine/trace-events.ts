@@ -647,7 +647,7 @@ export interface SplitLimitsEvent {
   maxChangePct: number;
   previousTotalMinor: number | null;
   /** Why there is no change limit when none is wanted: a first run, no country of the previous split offered now, or set to 100 %. */
-  previous: 'none' | 'not_offered' | 'rescaled';
+  previous: 'none' | 'not_offered' | 'rescaled' | 'as_applied';
   /** The change limit holds against the history's own split (a first run, settings.firstRunChangeLimit); absent: the previous run's. */
   previousFrom?: 'history';
 }

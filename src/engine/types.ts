@@ -392,6 +392,15 @@ export interface EngineSettings {
    */
   limitsOnEverySplit?: boolean;
   /**
+   * `bayes` only: the change limit holds first against the previous run's amounts as they were
+   * applied, which are the ad sets' budgets the apply guardrail measures a change against; only
+   * where the limit cannot fit around them (the budget moved by more than the limit, a country left
+   * the offer, a higher limit pushes a country outside its window) against that split rescaled to
+   * this budget. Absent (settings stored before it existed)
+   * reads as false: always rescaled, as engine version 22 did.
+   */
+  changeLimitAsApplied?: boolean;
+  /**
    * `bayes` only (src/engine/level-noise.ts): how far countries' values are shrunk toward the pool
    * is decided by noise measured on the account's own days (the spread of its order values) and a
    * between-country variance that weighs each country by how well it is measured (Paule–Mandel).

@@ -149,7 +149,7 @@ export function presentSplitLimits(e: SplitLimitsEvent): TraceEntryDocument {
   if (wanted.shares) parts.push(used.shares ? 'share limits' : 'share limits (relaxed)');
   if (wanted.trust) parts.push(used.trust ? 'the trust region' : 'the trust region (relaxed)');
   if (wanted.minBudget) parts.push(used.minBudget ? `a minimum of ${e.minBudgetMinor} minor units per funded country` : 'the minimum budget (relaxed)');
-  if (wanted.changePct !== null) parts.push(used.changePct === wanted.changePct ? `±${wanted.changePct} % of ${previousSplitName(e.previousFrom)} rescaled to this budget` : `the change limit (relaxed to ${used.changePct === null ? 'off' : `±${used.changePct} %`})`);
+  if (wanted.changePct !== null) parts.push(used.changePct === wanted.changePct ? `±${wanted.changePct} % of ${previousSplitName(e.previousFrom)} ${e.previous === 'as_applied' ? 'as applied' : 'rescaled to this budget'}` : `the change limit (relaxed to ${used.changePct === null ? 'off' : `±${used.changePct} %`})`);
   else if (e.previous === 'none') parts.push('no change limit (first run for this ad set)');
   else if (e.previous === 'not_offered') parts.push('no change limit (no country of the previous split is offered now)');
   else parts.push('no change limit (set to 100 %)');
@@ -169,6 +169,8 @@ export function presentSplitLimits(e: SplitLimitsEvent): TraceEntryDocument {
       previous_total_minor: e.previousTotalMinor,
       // Only on a first run held to the history's split: other traces stay as they were.
       ...(e.previousFrom === undefined ? {} : { previous_from: e.previousFrom }),
+      // Only where the change limit held against the amounts as applied: other traces stay as they were.
+      ...(e.previous === 'as_applied' ? { change_limit_against: 'as_applied' } : {}),
     },
   };
 }
