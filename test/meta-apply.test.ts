@@ -863,3 +863,38 @@ describe(`A geo split made again after its rollback, against the fake Graph API 
     }
   });
 });
+
+describe(`A split's copy deleted in Ads Manager, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  /** A first split applied, three days of it, then the copy `pick` chooses deleted at Meta, a day, and the next run's recommendation for the original. */
+  async function splitThenDelete(pick: (copies: ApplyResult['adsets'], total: number) => ApplyResult['adsets'][number] | undefined) {
+    const account = await openAccountAtDefaults();
+    const { fake, h, campaignId } = account;
+    const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations[0]!;
+    const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+    const total = applied.adsets.reduce((s, a) => s + (a.daily_budget_minor ?? 0), 0);
+    const deleted = pick(applied.adsets.filter((a) => a.step === 'create' && a.countries.length === 1), total)!;
+    await deliverAndSync(fake, h, campaignId, 3);
+    fake.deleteAdSet(deleted.adset_id!);
+    await deliverAndSync(fake, h, campaignId, 1);
+    const next = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === rec.adset_id)!;
+    return { ...account, deleted, next };
+  }
+  const writesSince = (fake: FakeGraphApi, since: number) => fake.requests.slice(since).filter((r) => r.kind === 'write' || r.kind === 'validate');
+
+  it('a copy deleted no longer holds its group: the next apply makes a new copy for it and never writes to the deleted one', async () => {
+    const { fake, h, deleted, next } = await splitThenDelete((copies, total) => copies.find((c) => c.daily_budget_minor! >= 1_500 && c.daily_budget_minor! / total < 0.15));
+    try {
+      const before = fake.requests.length;
+      const applied = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
+      expect(applied).toMatchObject({ success: true, state: 'applied' });
+      const holder = applied.adsets.find((a) => a.countries.includes(deleted.countries[0]!))!;
+      expect(holder.step).toBe('create');
+      expect(holder.adset_id).not.toBe(deleted.adset_id);
+      expect(writesSince(fake, before).filter((r) => r.path.includes(deleted.adset_id!))).toEqual([]);
+      expect(fake.adSet(deleted.adset_id!)!.status).toBe('DELETED');
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+
+});

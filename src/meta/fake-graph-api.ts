@@ -423,7 +423,8 @@ export class FakeGraphApi {
     const campaign = this.campaigns.find((c) => c.id === node);
     if (campaign) {
       if (edge === undefined) return new Reply(200, campaign);
-      if (edge === 'adsets') return this.page(url, this.adsets.filter((a) => a.campaign_id === node));
+      // As Meta's edges do, archived and deleted ad sets are left out; they stay readable by id.
+      if (edge === 'adsets') return this.page(url, this.adsets.filter((a) => a.campaign_id === node && a.status !== 'ARCHIVED' && a.status !== 'DELETED'));
       if (edge === 'insights') {
         const selected = this.selectRows(node, q);
         return selected instanceof Reply ? selected : this.page(url, selected.map((r) => wire(r, this.currency)));
@@ -468,6 +469,14 @@ export class FakeGraphApi {
     if (a === undefined) throw new Error(`the fake holds no ad set ${adsetId}`);
     delete a.daily_budget;
     a.lifetime_budget = String(lifetimeBudgetMinor);
+  }
+
+  /** An ad set deleted, as an advertiser may do in Ads Manager: readable by id, left out of its campaign's ad sets, never changed again. */
+  deleteAdSet(adsetId: string): void {
+    const a = this.adsets.find((x) => x.id === adsetId);
+    if (a === undefined) throw new Error(`the fake holds no ad set ${adsetId}`);
+    a.status = 'DELETED';
+    a.effective_status = 'DELETED';
   }
 
   /** An ad set paused, as an advertiser may do in Ads Manager: it delivers no more days. */

@@ -43,6 +43,11 @@ export function isValidateOnly(body: URLSearchParams): boolean {
 
 export function updateAdSet(state: WriteState, adset: WireAdSet, body: URLSearchParams): WriteResult {
   for (const k of body.keys()) if (!UPDATE_FIELDS.has(k)) throw new GraphRefusal(100, null, `(#100) Param ${k} is not a field of an ad set update`);
+  // Meta: a deleted object cannot change; an archived one can change only its name, and its status only to DELETED.
+  if (adset.status === 'DELETED') throw new GraphRefusal(100, null, `(#100) Ad set ${adset.id} is deleted and cannot be edited`);
+  if (adset.status === 'ARCHIVED' && ([...body.keys()].some((k) => k !== 'name' && k !== 'status' && k !== 'execution_options') || (body.has('status') && body.get('status') !== 'DELETED'))) {
+    throw new GraphRefusal(100, null, `(#100) Ad set ${adset.id} is archived: only its name, and its status to DELETED, can change`);
+  }
   const campaign = campaignOf(state, adset);
   const targeting = body.has('targeting') ? parseTargeting(body.get('targeting')!) : undefined;
   if (targeting !== undefined) checkTargeting(state, campaign, targeting);

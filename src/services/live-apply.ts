@@ -18,6 +18,9 @@ import { ConflictError, InputError } from './errors.ts';
 import { activate, compensate, metaErrorOf, sendChange, stateOf, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 import { targetingDecisionOf } from './targeting-decision.ts';
 
+/** Statuses of an ad set Meta no longer lets anyone edit (archived: its name and deletion only). */
+const GONE = new Set(['ARCHIVED', 'DELETED']);
+
 export interface LivePlan {
   rec: Recommendation;
   decision: TargetingDecision;
@@ -56,12 +59,16 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const decision = targetingDecisionOf(decided, ctx.config.meta.advantageAudience, lookalikes);
   const source = await readAdSet(client, rec.adset_id);
   if (source.campaignId !== rec.campaign_id) throw new ConflictError(`ad set ${rec.adset_id} now belongs to campaign ${source.campaignId}, not ${rec.campaign_id}; sync and run again`);
+  if (GONE.has(source.status ?? '')) throw new ConflictError(`ad set ${rec.adset_id} is ${source.status} at Meta, which lets nothing of it change again; nothing was applied`);
   // Per-country budgets need ad sets of their own; a campaign budget or a lifetime budget has none to split.
   const splittable = rules.budgetMode === 'adset' && source.lifetimeBudgetMinor === null;
-  const members = splittable ? await splitMembersOf(ctx.db, source.id) : [];
+  const recorded = splittable ? await splitMembersOf(ctx.db, source.id) : [];
   // Every ad set of an earlier split is updated or retired below: each is read once, first.
   const current = new Map<string, MetaAdSet>([[source.id, source]]);
-  for (const m of members) if (!current.has(m.adsetId)) current.set(m.adsetId, await readAdSet(client, m.adsetId));
+  for (const m of recorded) if (!current.has(m.adsetId)) current.set(m.adsetId, await readAdSet(client, m.adsetId));
+  // One archived or deleted in Ads Manager can never change again (Meta refuses any edit but its
+  // name): it no longer holds its group, which gets a new copy.
+  const members = recorded.filter((m) => !GONE.has(current.get(m.adsetId)?.status ?? ''));
   // A country whose own ad set delivers keeps it down to half the minimum (hasOwnAdSet), so that a
   // budget moving around the minimum does not move the country in and out of the pool; one whose
   // share has a floor always has its own, where the floor is its budget.
