@@ -68,4 +68,17 @@ describe('the fake Graph API accepts ad set writes as Meta does', () => {
     expect((await refusal(send(client, updateRequest(plain, { targeting }), { validateOnly: false }))).subcode).toBe(1487390);
     await send(client, updateRequest(plain, { targeting }), { validateOnly: false });
   });
+
+  it('an ad set deleted in Ads Manager stays readable by id, leaves its campaign\'s ad sets and refuses every edit', async () => {
+    const campaignId = fake.market.campaigns[0]!.campaignId;
+    const gone = fake.adSetsOf(campaignId).at(-1)!.id;
+    fake.deleteAdSet(gone);
+    expect((await client.get<{ status: string }>(`/${gone}`, { fields: 'status' })).status).toBe('DELETED');
+    const listed = await client.get<{ data: { id: string }[] }>(`/${campaignId}/adsets`, { fields: 'id' });
+    expect(listed.data.map((a) => a.id)).not.toContain(gone);
+    const before = JSON.stringify(fake.adSet(gone));
+    expect((await refusal(send(client, updateRequest(gone, { daily_budget: '2500' }), { validateOnly: false }))).message).toMatch(/deleted/);
+    expect((await refusal(send(client, updateRequest(gone, { status: 'ACTIVE' }), { validateOnly: true }))).message).toMatch(/deleted/);
+    expect(JSON.stringify(fake.adSet(gone))).toBe(before);
+  });
 });
