@@ -801,6 +801,11 @@ describe(`A LIVE run after a geo split landed, against the fake Graph API (${usi
       const plan = await applyRecommendation(h.ctx, { recommendationId: again.recommendation_id, mode: 'live', dryRun: true });
       expect(plan.adsets.filter((a) => a.step === 'create')).toEqual([]);
       expect(plan.adsets.map((a) => a.adset_id).sort()).toEqual([...family].sort());
+      // The original paused in Ads Manager pauses the split's optimization: no recommendation for it or its copies, which are left as they are.
+      fake.pauseAdSet(adsetId);
+      await metaSync(h.ctx, { campaignId });
+      const halted = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+      expect(halted.recommendations.map((r) => r.adset_id).filter((id) => family.includes(id!))).toEqual([]);
     } finally {
       await closeAccount(fake, h);
     }

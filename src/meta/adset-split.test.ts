@@ -83,6 +83,15 @@ describe('splitSteps', () => {
       { kind: 'retire', adsetId: 'C', groupKey: POOL_KEY },
     ]);
   });
+  it('the original whose group is gone while every group is held takes the largest from its copy, which is retired', () => {
+    const groups = countryGroups(decision({ FR: 2_000, MX: 1_500 }), 1_000);
+    const steps = splitSteps(source, groups, [{ groupKey: 'ES', adsetId: 'A' }, { groupKey: 'FR', adsetId: 'B' }, { groupKey: 'MX', adsetId: 'C' }]);
+    expect(steps).toEqual([
+      { kind: 'update', adsetId: 'A', group: groups[0] },
+      { kind: 'update', adsetId: 'C', group: groups[1] },
+      { kind: 'retire', adsetId: 'B', groupKey: 'FR' },
+    ]);
+  });
   it('the original whose group is gone takes a new group instead of being retired', () => {
     const groups = countryGroups(decision({ FR: 2_000, MX: 1_500 }), 1_000);
     const steps = splitSteps(source, groups, [{ groupKey: 'ES', adsetId: 'A' }, { groupKey: 'MX', adsetId: 'B' }]);

@@ -57,8 +57,10 @@ export type SplitStep =
 /**
  * Which ad set holds which group. An ad set that already holds a group keeps it; the original
  * holds the largest group nobody holds yet (so a first split changes the original and copies it
- * for the others); each group left is a copy of the original; an ad set whose group is gone is
- * retired (paused; its budget is already in the groups' new budgets).
+ * for the others), or, when its own group is gone and every group is held, takes the largest from
+ * the copy holding it: the original is never retired, since the split follows its status and a
+ * run recommends for it; each group left is a copy of the original; an ad set that holds no group
+ * is retired (paused; its budget is already in the groups' new budgets).
  */
 export function splitSteps(source: { adsetId: string; name: string }, groups: readonly CountryGroup[], members: readonly SplitMember[]): SplitStep[] {
   if (groups.length === 1 && members.length === 0) return [{ kind: 'update', adsetId: source.adsetId, group: groups[0]! }];
@@ -67,16 +69,15 @@ export function splitSteps(source: { adsetId: string; name: string }, groups: re
   const sourceHolds = members.some((m) => m.adsetId === source.adsetId && wanted.has(m.groupKey));
   const steps: SplitStep[] = [];
   const unheld = groups.filter((g) => !holder.has(g.key));
-  if (!sourceHolds && unheld.length > 0) {
-    const largest = [...unheld].sort((a, b) => b.budgetMinor - a.budgetMinor || (a.key < b.key ? -1 : 1))[0]!;
-    holder.set(largest.key, source.adsetId);
-  }
+  const largestOf = (gs: readonly CountryGroup[]) => [...gs].sort((a, b) => b.budgetMinor - a.budgetMinor || (a.key < b.key ? -1 : 1))[0];
+  const taken = sourceHolds ? undefined : largestOf(unheld.length > 0 ? unheld : groups);
+  if (taken !== undefined) holder.set(taken.key, source.adsetId);
   for (const g of groups) {
     const id = holder.get(g.key);
     steps.push(id === undefined ? { kind: 'create', group: g, name: splitName(source.name, g.key) } : { kind: 'update', adsetId: id, group: g });
   }
   const holding = new Set([...holder.entries()].filter(([k]) => wanted.has(k)).map(([, id]) => id));
-  for (const m of members) if (!wanted.has(m.groupKey) && !holding.has(m.adsetId)) steps.push({ kind: 'retire', adsetId: m.adsetId, groupKey: m.groupKey });
+  for (const m of members) if (!holding.has(m.adsetId)) steps.push({ kind: 'retire', adsetId: m.adsetId, groupKey: m.groupKey });
   return steps;
 }
 

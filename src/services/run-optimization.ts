@@ -21,7 +21,7 @@ import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
 import { withDiscoveredCandidates } from './interest-candidates.ts';
 import { reconcileCampaign } from './reconcile-changes.ts';
-import { campaignSplitMembers, metaAdSetsOf, metaCampaignOf, splitCopies, type StoredMetaAdSet } from '../store/meta.ts';
+import { campaignSplitMembers, metaAdSetsOf, metaCampaignOf, type StoredMetaAdSet } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
 export type Mode = 'stub' | 'live';
@@ -80,11 +80,10 @@ export function engineSettingsFor(ctx: AppContext, mode: Mode, structure: LiveSt
 }
 
 /**
- * The campaign's LIVE structure as the last sync stored it, its ad sets, and the copies its
- * splits made (by original). A country holds its own ad set where that ad set's status is ACTIVE,
- * as LIVE apply reads it.
+ * The campaign's LIVE structure as the last sync stored it, and its ad sets. A country holds its
+ * own ad set from an earlier split where that ad set's status is ACTIVE, as LIVE apply reads it.
  */
-async function liveStructureOf(db: Db, campaignId: string): Promise<Required<LiveStructure> & { adsets: StoredMetaAdSet[]; copies: Map<string, string> }> {
+async function liveStructureOf(db: Db, campaignId: string): Promise<Required<LiveStructure> & { adsets: StoredMetaAdSet[] }> {
   const campaign = await metaCampaignOf(db, campaignId);
   const adsets = await metaAdSetsOf(db, campaignId);
   const members = await campaignSplitMembers(db, campaignId);
@@ -95,7 +94,7 @@ async function liveStructureOf(db: Db, campaignId: string): Promise<Required<Liv
     holdingBy.set(m.sourceAdsetId, [...(holdingBy.get(m.sourceAdsetId) ?? []), m.groupKey]);
   }
   const holding = [...holdingBy].sort(([a], [b]) => (a < b ? -1 : 1)).map(([adsetId, countries]) => ({ adsetId, countries: countries.sort() }));
-  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), holding, adsets, copies: splitCopies(members) };
+  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), holding, adsets };
 }
 
 /**
@@ -202,7 +201,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       }, { segmentDays: bayes, resting });
       // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
-      const snapshot = live !== null ? await withDiscoveredCandidates(tx, onlyActiveAdsets(loaded, live.adsets, live.copies)) : loaded;
+      const snapshot = live !== null ? await withDiscoveredCandidates(tx, onlyActiveAdsets(loaded, live.adsets)) : loaded;
       const randomSeed = explorationSeed(runId, settings, snapshot);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
@@ -235,10 +234,11 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
 
 /**
  * LIVE runs recommend for the ad sets Meta reports ACTIVE only: a paused ad set has nothing to
- * change. A geo split's original, which the snapshot reads with its copies, counts as active when
- * any of them is.
+ * change. A geo split is recommended for through its original, which the snapshot reads with its
+ * copies: while the original is active (LIVE apply never pauses it; an advertiser who paused it
+ * paused the split, whose copies are then left as they are).
  */
-function onlyActiveAdsets(snapshot: CampaignSnapshot, metaAdSets: readonly StoredMetaAdSet[], copies: ReadonlyMap<string, string>): CampaignSnapshot {
-  const active = new Set(metaAdSets.filter((a) => a.effectiveStatus === 'ACTIVE').map((a) => copies.get(a.adsetId) ?? a.adsetId));
+function onlyActiveAdsets(snapshot: CampaignSnapshot, metaAdSets: readonly StoredMetaAdSet[]): CampaignSnapshot {
+  const active = new Set(metaAdSets.filter((a) => a.effectiveStatus === 'ACTIVE').map((a) => a.adsetId));
   return { ...snapshot, adsets: snapshot.adsets.filter((a) => a.adsetId !== null && active.has(a.adsetId)) };
 }
