@@ -158,22 +158,26 @@ export function splitUnderLimits(markets: readonly Market[], totalMinor: number,
   throw new Error('no split satisfies Spain\'s floor alone');
 }
 
+/** The previous split's funded countries among those offered now (none without a previous split). */
+function keptPrevious(markets: readonly Market[], limits: CountryLimits): { countryCode: string; amountMinor: number }[] {
+  if (limits.previous === null) return [];
+  const offered = new Set(markets.map((m) => m.code));
+  return limits.previous.allocations.filter((a) => offered.has(a.countryCode) && a.amountMinor > 0);
+}
+
+/** The previous split's amounts as applied, over the countries offered now. Null when there is nothing to compare with. */
+function previousAsApplied(markets: readonly Market[], limits: CountryLimits): Map<string, number> | null {
+  const kept = keptPrevious(markets, limits);
+  return kept.length === 0 ? null : new Map(kept.map((a) => [a.countryCode, a.amountMinor]));
+}
+
 /**
  * The previous split rescaled to this run's total over the countries offered now, so that a
  * budget change, or a country no longer in the history, does not make the limit infeasible by
  * itself. Null when there is nothing to compare with.
  */
-function previousAsApplied(markets: readonly Market[], limits: CountryLimits): Map<string, number> | null {
-  if (limits.previous === null) return null;
-  const offered = new Set(markets.map((m) => m.code));
-  const kept = limits.previous.allocations.filter((a) => offered.has(a.countryCode) && a.amountMinor > 0);
-  return kept.length === 0 ? null : new Map(kept.map((a) => [a.countryCode, a.amountMinor]));
-}
-
 function rescaledPrevious(markets: readonly Market[], totalMinor: number, limits: CountryLimits): Map<string, number> | null {
-  if (limits.previous === null) return null;
-  const offered = new Set(markets.map((m) => m.code));
-  const kept = limits.previous.allocations.filter((a) => offered.has(a.countryCode) && a.amountMinor > 0);
+  const kept = keptPrevious(markets, limits);
   const keptTotal = kept.reduce((s, a) => s + a.amountMinor, 0);
   if (keptTotal <= 0) return null;
   return new Map(kept.map((a) => [a.countryCode, (a.amountMinor * totalMinor) / keptTotal]));

@@ -465,26 +465,31 @@ export class FakeGraphApi {
 
   /** An ad set's daily budget replaced by a lifetime budget, as an advertiser may do in Ads Manager. */
   setLifetimeBudget(adsetId: string, lifetimeBudgetMinor: number): void {
-    const a = this.adsets.find((x) => x.id === adsetId);
-    if (a === undefined) throw new Error(`the fake holds no ad set ${adsetId}`);
+    const a = this.heldAdSet(adsetId);
     delete a.daily_budget;
     a.lifetime_budget = String(lifetimeBudgetMinor);
   }
 
   /** An ad set deleted, as an advertiser may do in Ads Manager: readable by id, left out of its campaign's ad sets, never changed again. */
   deleteAdSet(adsetId: string): void {
-    const a = this.adsets.find((x) => x.id === adsetId);
-    if (a === undefined) throw new Error(`the fake holds no ad set ${adsetId}`);
-    a.status = 'DELETED';
-    a.effective_status = 'DELETED';
+    this.setStatus(adsetId, 'DELETED');
   }
 
   /** An ad set paused, as an advertiser may do in Ads Manager: it delivers no more days. */
   pauseAdSet(adsetId: string): void {
+    this.setStatus(adsetId, 'PAUSED');
+  }
+
+  private setStatus(adsetId: string, status: 'PAUSED' | 'DELETED'): void {
+    const a = this.heldAdSet(adsetId);
+    a.status = status;
+    a.effective_status = status;
+  }
+
+  private heldAdSet(adsetId: string): WireAdSet {
     const a = this.adsets.find((x) => x.id === adsetId);
     if (a === undefined) throw new Error(`the fake holds no ad set ${adsetId}`);
-    a.status = 'PAUSED';
-    a.effective_status = 'PAUSED';
+    return a;
   }
 
   /** An ad set as the fake holds it now (a copy): tests compare it byte for byte before and after. */

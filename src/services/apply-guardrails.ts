@@ -7,7 +7,6 @@ import type { AppContext } from '../context.ts';
 import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGuardrails, judgeGuardrailsAcross, type GuardrailSettings, type SplitGroupFacts } from '../engine/guardrails.ts';
 import { adsetSpendByCountry } from '../store/adset-metrics.ts';
 import { loadEarlierRuns } from '../store/earlier-runs.ts';
-import { splitMembersOf } from '../store/meta.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { minorDigits, parseMinor } from '../engine/money.ts';
 import type { Db } from '../store/db.ts';
@@ -139,6 +138,8 @@ export interface LiveBudgetChange {
 /** A LIVE apply that creates copies of the original ad set (a geo split), as its guardrails need it. */
 export interface LiveSplitFacts {
   originalAdsetId: string;
+  /** The original and the copies any earlier split made (paused since, by a rollback say): whose spend in the window is the split the account spent. */
+  splitAdsetIds: readonly string[];
   /** The original's daily budget as Meta holds it now; null without one. */
   originalBudgetMinor: number | null;
   /** No ad set of the split exists yet: the apply creates it. */
@@ -192,7 +193,7 @@ export async function enforceLiveGuardrails(
       approved: opts.approved,
       budgetMovedLast24hMinor: await budgetMovedSince(tx, currency, new Date(now.getTime() - 24 * HOUR_MS), 'live'),
       adsets,
-      firstSplit: split?.first === true && split.originalBudgetMinor !== null ? await firstSplitFacts(tx, rec.campaign_id, split.originalAdsetId, split.originalBudgetMinor, split.window, changes) : null,
+      firstSplit: split?.first === true && split.originalBudgetMinor !== null ? await firstSplitFacts(tx, rec.campaign_id, split.splitAdsetIds, split.originalBudgetMinor, split.window, changes) : null,
       regroup,
       newAdsetBaseMinor: split?.originalBudgetMinor ?? null,
     },
@@ -251,10 +252,8 @@ export async function enforceLiveGuardrails(
  * earlier split's copies', as the run read them) times the original's current budget; a group
  * whose countries spent nothing had none.
  */
-async function firstSplitFacts(tx: Db, campaignId: string, originalAdsetId: string, originalBudgetMinor: number, window: { start: string; end: string }, changes: LiveBudgetChange[]): Promise<{ originalBudgetMinor: number; groups: SplitGroupFacts[] }> {
-  // The window's spend of the original and of any copy an earlier split made (paused since, by a rollback say): the split the account spent.
-  const family = [originalAdsetId, ...(await splitMembersOf(tx, originalAdsetId)).map((m) => m.adsetId).filter((id) => id !== originalAdsetId)];
-  const spend = await adsetSpendByCountry(tx, campaignId, family, window.start, window.end);
+async function firstSplitFacts(tx: Db, campaignId: string, splitAdsetIds: readonly string[], originalBudgetMinor: number, window: { start: string; end: string }, changes: LiveBudgetChange[]): Promise<{ originalBudgetMinor: number; groups: SplitGroupFacts[] }> {
+  const spend = await adsetSpendByCountry(tx, campaignId, splitAdsetIds, window.start, window.end);
   const total = [...spend.values()].reduce((a, x) => a + x, 0);
   const groups = changes.map((c, i) => {
     const countries = c.group?.countries ?? [];

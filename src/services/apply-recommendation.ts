@@ -310,7 +310,7 @@ function budgetChangesOf(plan: LivePlan): LiveBudgetChange[] {
 /** What the guardrails need of a plan that creates copies of the original ad set or regroups its split (null when it does neither). */
 function splitFactsOf(plan: LivePlan): LiveSplitFacts | null {
   if (!plan.doc.adsets.some((c) => c.step === 'create') && plan.regroup === null) return null;
-  const base = { originalAdsetId: plan.source.id, originalBudgetMinor: plan.source.dailyBudgetMinor, first: plan.firstSplit, window: plan.rec.reasoning.window };
+  const base = { originalAdsetId: plan.source.id, splitAdsetIds: plan.splitAdsetIds, originalBudgetMinor: plan.source.dailyBudgetMinor, first: plan.firstSplit, window: plan.rec.reasoning.window };
   if (plan.regroup === null) return base;
   const proposedTotalMinor = plan.doc.adsets.reduce((s, c) => s + (c.step === 'retire' ? 0 : (c.group?.budget_minor ?? 0)), 0);
   return { ...base, regroup: { inForce: plan.regroup, proposedTotalMinor } };

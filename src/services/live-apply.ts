@@ -29,6 +29,8 @@ export interface LivePlan {
   doc: ChangesDocument;
   /** The plan creates the geo split: no ad set of it exists yet, only the original. */
   firstSplit: boolean;
+  /** The original and every copy an earlier split made, deleted ones included: whose spend is the split's history. */
+  splitAdsetIds: string[];
   /**
    * The plan moves countries between the ad sets of a split in force (a country joining or leaving
    * the pool, a new group's copy, a group retired): the split's delivering ad sets as Meta holds
@@ -90,9 +92,10 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const firstSplit = steps.length > 1 && copies.every((m) => current.get(m.adsetId)?.status !== 'ACTIVE');
   const sameCountries = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
   const regroups = !firstSplit && members.length > 0 && steps.some((s) => s.kind !== 'update' || !sameCountries(current.get(s.adsetId)!.countries, s.group.countries));
-  const family = new Set([source.id, ...members.map((m) => m.adsetId)]);
-  const regroup = regroups ? [...current.values()].filter((a) => family.has(a.id) && a.status === 'ACTIVE' && a.dailyBudgetMinor !== null).map((a) => ({ adsetId: a.id, countries: [...a.countries], budgetMinor: a.dailyBudgetMinor! })) : null;
-  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit, regroup };
+  const splitAdsetIds = [source.id, ...recorded.map((m) => m.adsetId).filter((id) => id !== source.id)];
+  // Every ad set read is the original or one of its split's: the active ones deliver the split now.
+  const regroup = regroups ? [...current.values()].filter((a) => a.status === 'ACTIVE' && a.dailyBudgetMinor !== null).map((a) => ({ adsetId: a.id, countries: [...a.countries], budgetMinor: a.dailyBudgetMinor! })) : null;
+  return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit, splitAdsetIds, regroup };
 }
 
 function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[]): AdSetChange {
