@@ -158,6 +158,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ TARGETING_SIZE_EXPONENT: '1' }, '/srv').engine.sizeExponent).toBe(1);
     for (const bad of ['-0.1', '1.5', 'half']) expect(() => loadConfig({ TARGETING_SIZE_EXPONENT: bad }, '/srv')).toThrow(/TARGETING_SIZE_EXPONENT/);
   });
+
+  it('reads how a candidate without a known audience size weighs: as the typical size by default', () => {
+    expect(loadConfig({}, '/srv').engine.unknownSizes).toBe('typical');
+    expect(loadConfig({ TARGETING_UNKNOWN_SIZES: 'unweighed' }, '/srv').engine.unknownSizes).toBe('unweighed');
+    expect(() => loadConfig({ TARGETING_UNKNOWN_SIZES: 'median' }, '/srv')).toThrow(/TARGETING_UNKNOWN_SIZES="median": must be one of typical, unweighed/);
+  });
 });
 
 describe('scheduler and schema configuration', () => {

@@ -240,6 +240,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       testedValueBend: true,
       commonDayCost: true,
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
+      unknownSizes: readOneOf(r, 'TARGETING_UNKNOWN_SIZES', ['typical', 'unweighed']),
       // Expected value: the specification's rule narrows by scores alone, and a narrower audience
       // saturates sooner; where reach shrinks with the audience it lost 37 to 54 % of the revenue on
       // the market families (docs/demographics.md).
@@ -340,6 +341,7 @@ export const CONFIG_VARIABLES = [
   'TARGETING_SEGMENT_VALUE',
   'TARGETING_TRUST_MULTIPLE',
   'TARGETING_SIZE_EXPONENT',
+  'TARGETING_UNKNOWN_SIZES',
   'TARGETING_DEMOGRAPHIC_CHOICE',
   'TARGETING_EDIT_MIN_GAIN',
   'HOST',

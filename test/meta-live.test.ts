@@ -268,7 +268,7 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
       }
     });
 
-    it('leaves a segment Meta gives no size for without one, and the run then ranks by value', async () => {
+    it('leaves a segment Meta gives no size for without one, and the run weighs it as the median known size', async () => {
       const probe = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 35 });
       const campaignId = probe.market.campaigns[0]!.campaignId;
       const interest = probe.market.audienceSizes(campaignId).find((z) => z.segmentType === 'interest')!.segmentId;
@@ -283,7 +283,12 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
         expect(stored).toEqual(targeted.filter((k) => k !== `interest:${interest}`));
         expect(report.campaigns[0]!.sizes).toEqual({ targeted: targeted.length, sized: targeted.length - 1 });
         const result = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
-        for (const n of scoreTraces(result)) expect(n).toMatchObject({ interest_by_size: false, behavior_by_size: true });
+        for (const n of scoreTraces(result)) {
+          expect(n).toMatchObject({ interest_by_size: true, behavior_by_size: true });
+          // Where the unsized interest is a candidate, the others' median stands in for its size.
+          if (n['interest_sized'] !== n['interest_candidates']) expect(n['interest_typical_size']).toBeGreaterThan(0);
+        }
+        expect(scoreTraces(result).some((n) => n['interest_typical_size'] !== undefined)).toBe(true);
       } finally {
         await h.close();
         await own.close();

@@ -116,10 +116,35 @@ describe('the campaign segment pool', () => {
     const bySize = decideDocuments({ snapshot: build(true), totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft;
     expect(bySize.interests.map((i) => i.interest_id).sort()).toEqual(['i-best-tiny', 'i-good-big', 'i-poor-small']);
     expect(bySize.reasoning.trace.find((t) => t.step === 'segments.score')!.numbers).toMatchObject({ interest_by_size: true, interest_sized: 4 });
-    // One size missing: chosen by value, as with none.
+    // One size missing: settings stored before the typical size choose by value, as with none.
     const partial = build(true);
     delete partial.adsets[0]!.segments[3]!.size;
     expect(decideDocuments({ snapshot: partial, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft.interests.map((i) => i.interest_id)).toEqual(['i-best-tiny', 'i-good-big', 'i-fair-big']);
+  });
+
+  it('weighs a candidate without a known size as the median known size, and the rest by theirs', () => {
+    const sized = (n: number) => ({ size: { lower: n, upper: n, source: 'meta' as const } });
+    // i-best-tiny's size is unknown: it weighs as the median of 100,000, 100,000 and 1,000.
+    const build = () => snapshot([
+      adset('A', [
+        interest('i-best-tiny', metrics(1_000_000, 0.02, 0.05)),
+        interest('i-good-big', metrics(1_000_000, 0.016, 0.05), sized(100_000)),
+        interest('i-fair-big', metrics(1_000_000, 0.012, 0.05), sized(100_000)),
+        interest('i-poor-small', metrics(1_000_000, 0.006, 0.05), sized(1_000)),
+      ]),
+    ]);
+    const typical = decideDocuments({ snapshot: build(), totalBudgetMinor: 100_000, settings: { ...BAYES, unknownSizes: 'typical' } })[0]!.draft;
+    // As big as the big ones, i-best-tiny carries the set's value: i-fair-big would dilute it more than the small poor one.
+    expect(typical.interests.map((i) => i.interest_id).sort()).toEqual(['i-best-tiny', 'i-good-big', 'i-poor-small']);
+    const score = typical.reasoning.trace.find((t) => t.step === 'segments.score')!;
+    expect(score.numbers).toMatchObject({ interest_by_size: true, interest_sized: 3, interest_candidates: 4, interest_typical_size: 100_000 });
+    expect(score.decision).toMatch(/known for 3 of 4; the others weigh as the median known size, 100000/);
+    // With every size unknown there is nothing to take a median of: chosen by value.
+    const none = build();
+    for (const h of none.adsets[0]!.segments) delete h.size;
+    const byValue = decideDocuments({ snapshot: none, totalBudgetMinor: 100_000, settings: { ...BAYES, unknownSizes: 'typical' } })[0]!.draft;
+    expect(byValue.interests.map((i) => i.interest_id)).toEqual(['i-best-tiny', 'i-good-big', 'i-fair-big']);
+    expect(byValue.reasoning.trace.find((t) => t.step === 'segments.score')!.numbers).toMatchObject({ interest_by_size: false, interest_sized: 0 });
   });
 
   it('shrinks the order value at the segments\' fallback strength when its fit falls back, and says so', () => {

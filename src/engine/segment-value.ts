@@ -11,7 +11,7 @@ import type { SegmentEvidence } from './trace-events.ts';
 import { costPerImpression, fitStrengths, fittedPrior, pooledPrior, valuePerImpression, valuePerSpend, type RatePrior } from './value-model.ts';
 import { addMetrics, emptyMetrics } from './metrics.ts';
 import { topK } from './top-k.ts';
-import type { EngineSettings, Metrics, SegmentHistory, SegmentScore, SegmentType } from './types.ts';
+import type { EngineSettings, Metrics, SegmentHistory, SegmentScore, SegmentType, UnknownSizeRule } from './types.ts';
 import { segmentKey } from './segment-key.ts';
 
 /**
@@ -179,16 +179,25 @@ export function weighBySize(
 export interface KnownSizeChoice extends SizeWeighedChoice {
   /** Candidates whose audience size a real source gives. */
   sized: number;
-  /** True when every candidate's size is known and the set was weighed by it; false = chosen by value alone. */
+  /** True when the set was weighed by size; false = chosen by value alone. */
   weighed: boolean;
+  /** The size a candidate without one weighed as (the median of its type's known sizes); absent when every candidate's was known. */
+  typicalSize?: number;
+}
+
+/** The median of the known sizes: what a candidate without one is taken to be, neither large nor small. */
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 /**
  * The set choice of the `campaign` segment pool: as weighBySize, with weight = size^exponent, but
- * size only from a real source (`sizeOf` returns null when unknown). A type whose eligible
- * candidates do not all have a size keeps its scores (value relative to the best): ranking by the
- * shrunk posterior mean. Delivery is never read as size: it says how the advertiser funded a
- * segment, not how many people it holds.
+ * size only from a real source (`sizeOf` returns null when unknown). A type none of whose eligible
+ * candidates has a size keeps its scores (value relative to the best): ranking by the shrunk
+ * posterior mean; so does a type with some sizes unknown under the 'unweighed' rule, while under
+ * 'typical' those weigh as the median known size. Delivery is never read as size: it says how the
+ * advertiser funded a segment, not how many people it holds.
  */
 export function weighByKnownSize(
   scores: readonly SegmentScore[],
@@ -197,23 +206,30 @@ export function weighByKnownSize(
   sizeOf: (s: SegmentScore) => number | null,
   /** Valued per spend: each segment's cost per impression, so that it weighs by the spend its delivery takes. */
   costOf: (s: SegmentScore) => number = () => 1,
+  unknownSizes: UnknownSizeRule = 'unweighed',
 ): { scores: SegmentScore[]; choices: KnownSizeChoice[]; weightOf: (s: SegmentScore) => number } {
   const sizedTypes = new Map<SegmentType, number>();
-  const allSized = new Set<SegmentType>();
+  // Per type weighed by size: the size a candidate without one takes (null: every size is known).
+  const weighedTypes = new Map<SegmentType, number | null>();
   for (const [type] of slots) {
     const eligible = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued);
-    const sized = eligible.filter((s) => sizeOf(s) !== null).length;
-    sizedTypes.set(type, sized);
-    if (eligible.length > 0 && sized === eligible.length) allSized.add(type);
+    const known = eligible.map(sizeOf).filter((x): x is number => x !== null);
+    sizedTypes.set(type, known.length);
+    if (eligible.length > 0 && known.length === eligible.length) weighedTypes.set(type, null);
+    else if (unknownSizes === 'typical' && known.length > 0) weighedTypes.set(type, medianOf(known));
   }
   // What each segment weighs in its set's value: size^exponent × cost where the type is weighed by size, alike otherwise.
-  const weightOf = (s: SegmentScore) => (allSized.has(s.segmentType) ? (sizeOf(s) ?? 0) ** exponent * costOf(s) : 1);
-  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => allSized.has(type))), weightOf);
+  const weightOf = (s: SegmentScore) => {
+    const typical = weighedTypes.get(s.segmentType);
+    return typical === undefined ? 1 : (sizeOf(s) ?? typical ?? 0) ** exponent * costOf(s);
+  };
+  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => weighedTypes.has(type))), weightOf);
   const choices: KnownSizeChoice[] = [];
   for (const [type, k] of slots) {
     const done = weighed.choices.find((c) => c.type === type);
     const candidates = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued).length;
-    choices.push(done ? { ...done, sized: sizedTypes.get(type) ?? 0, weighed: true } : { type, slots: k, setValue: 0, candidates, sized: sizedTypes.get(type) ?? 0, weighed: false });
+    const typical = weighedTypes.get(type);
+    choices.push(done ? { ...done, sized: sizedTypes.get(type) ?? 0, weighed: true, ...(typical == null ? {} : { typicalSize: typical }) } : { type, slots: k, setValue: 0, candidates, sized: sizedTypes.get(type) ?? 0, weighed: false });
   }
   return { scores: weighed.scores, choices, weightOf };
 }

@@ -296,6 +296,14 @@ export function strategyNamed(name: string): Strategy | null {
   return STRATEGY_ALIASES[name] ?? null;
 }
 
+/**
+ * How a candidate without a known audience size weighs where others of its type have one:
+ * - 'typical': as the median of the type's known sizes, so one missing estimate does not stop the
+ *   rest from being weighed by theirs;
+ * - 'unweighed': the whole type is chosen by value alone.
+ */
+export type UnknownSizeRule = 'typical' | 'unweighed';
+
 export interface EngineSettings {
   /** `seed` (the former name of `spec`) in settings stored before the rename: it decides as `spec`. */
   strategy: StrategyName;
@@ -429,6 +437,13 @@ export interface EngineSettings {
    * SIZE_EXPONENT_BEFORE_SETTING, the exponent engine version 3 used, so those runs replay unchanged.
    */
   sizeExponent?: number;
+  /**
+   * `bayes` only, with the campaign segment pool (src/engine/segment-value.ts, weighByKnownSize):
+   * how a candidate interest or behavior without a known audience size weighs where others of its
+   * type have one. Absent (settings stored before it existed) reads as 'unweighed', as engine
+   * version 23 chose.
+   */
+  unknownSizes?: UnknownSizeRule;
   /**
    * `bayes` only (src/engine/demographic-value.ts): 'expected_value' chooses the ages and gender
    * whose expected value at the split is highest on the countries' curves, a narrower audience

@@ -69,7 +69,7 @@ describe('parseFamily', () => {
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/x')).toThrow(/delivery must be one of size, optimized, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/x')).toThrow(/curve must be one of exponential, logarithmic, wall, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/x')).toThrow(/orders must be one of steady, heavy-tailed, got "x"/);
-    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/x')).toThrow(/estimates must be one of close, rough, got "x"/);
+    expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/x')).toThrow(/estimates must be one of close, rough, partial, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/x')).toThrow(/pool must be one of conversions, impressions, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/impressions/x')).toThrow(/funding must be one of capacity, habit, got "x"/);
     expect(() => parseFamily('conversion/union/independent/paid/patchy/countries/free/small/own/optimized/wall/steady/rough/impressions/habit/x')).toThrow(/country count must be one of ten, three, got "x"/);
@@ -491,7 +491,14 @@ describe('audience size estimates (Meta-like)', () => {
       const { market, truth } = rowsOf(NAMED_FAMILIES[name]!);
       const sizes = market.audienceSizes(truth.campaignId);
       const segments = truth.segments.filter((g) => g.segmentType === 'interest' || g.segmentType === 'behavior');
-      expect(sizes.map((x) => `${x.segmentType}|${x.segmentId}`)).toEqual(segments.map((g) => `${g.segmentType}|${g.segmentId}`));
+      const given = new Set(sizes.map((x) => `${x.segmentType}|${x.segmentId}`));
+      if (axisOf(NAMED_FAMILIES[name]!, 'estimates') === 'partial') {
+        // One segment in eight without an estimate; the rest in order.
+        const missing = 1 - sizes.length / segments.length;
+        expect(missing).toBeGreaterThan(0);
+        expect(missing).toBeLessThan(0.3);
+        expect(sizes.map((x) => `${x.segmentType}|${x.segmentId}`)).toEqual(segments.map((g) => `${g.segmentType}|${g.segmentId}`).filter((k) => given.has(k)));
+      } else expect(sizes.map((x) => `${x.segmentType}|${x.segmentId}`)).toEqual(segments.map((g) => `${g.segmentType}|${g.segmentId}`));
       const byId = new Map(segments.map((g) => [g.segmentId, g]));
       const errors: number[] = [];
       for (const x of sizes) {

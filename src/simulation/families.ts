@@ -166,9 +166,11 @@ export type OrdersAxis = OrderSpread;
  * How close Meta's audience size estimates are to the people a segment really holds:
  * - 'close' (absent): within about 15 % (a log-sd of 0.15; the stub's original market);
  * - 'rough': a log-sd of 0.7, one estimate in three off by a factor of two or more: Meta models
- *   who matches an interest, and what a union's delivery finds there can differ that much.
+ *   who matches an interest, and what a union's delivery finds there can differ that much;
+ * - 'partial': close, but one segment in eight has none (an interest Meta has retired, a targeting
+ *   search that returns no bounds, a CSV whose segment_size is filled on some rows only).
  */
-export type EstimatesAxis = 'close' | 'rough';
+export type EstimatesAxis = 'close' | 'rough' | 'partial';
 
 export interface MarketFamily {
   readonly saturation: SaturationAxis;
@@ -238,7 +240,7 @@ export const COST_SWINGS_AXIS: readonly CostSwingsAxis[] = ['shared', 'own'];
 export const DELIVERY_AXIS: readonly DeliveryAxis[] = ['size', 'optimized'];
 export const CURVE_AXIS: readonly CurveAxis[] = CURVE_SHAPES;
 export const ORDERS_AXIS: readonly OrdersAxis[] = ['steady', 'heavy-tailed'];
-export const ESTIMATES_AXIS: readonly EstimatesAxis[] = ['close', 'rough'];
+export const ESTIMATES_AXIS: readonly EstimatesAxis[] = ['close', 'rough', 'partial'];
 export const POOL_AXIS: readonly PoolAxis[] = ['conversions', 'impressions'];
 export const FUNDING_AXIS: readonly FundingAxis[] = ['capacity', 'habit'];
 export const COUNTRY_COUNT_AXIS: readonly CountryCountAxis[] = ['ten', 'three'];
@@ -300,6 +302,8 @@ export const NAMED_FAMILIES: Readonly<Record<string, MarketFamily>> = Object.fre
   'heavy-tailed-funded-segments': Object.freeze({ saturation: 'conversion', segmentRows: 'adset-per-segment', sizes: 'smaller-better', orders: 'heavy-tailed' }),
   'rough-size-estimates': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', estimates: 'rough' }),
   'rough-estimates-niche-valuable': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'smaller-better', estimates: 'rough' }),
+  'partial-size-estimates': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', estimates: 'partial' }),
+  'partial-estimates-niche-valuable': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'smaller-better', estimates: 'partial' }),
   'country-adset-learning': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country' }),
   'small-country-adset-learning': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', budget: 'small' }),
   'reach-pool-country-adsets': Object.freeze({ saturation: 'impressions', segmentRows: 'union', sizes: 'independent', edits: 'reset-learning-per-country', pool: 'impressions' }),

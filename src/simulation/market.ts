@@ -1069,6 +1069,8 @@ export const AUDIENCE_PEOPLE_PER_DAILY_REACH = 20;
 export const AUDIENCE_ESTIMATE_LOG_SD = 0.15;
 /** The same where the family's estimates are rough (estimates 'rough'). */
 export const ROUGH_AUDIENCE_ESTIMATE_LOG_SD = 0.7;
+/** The share of segments with no estimate where the family's estimates are partial (estimates 'partial'). */
+export const PARTIAL_ESTIMATES_MISSING_SHARE = 1 / 8;
 /** Meta gives a range, not a figure: the estimate ±15 %, each bound rounded to two significant digits. */
 export const AUDIENCE_RANGE_HALF_WIDTH = 0.15;
 
@@ -1091,10 +1093,13 @@ const roundSignificant = (x: number, digits: number): number => {
  */
 function audienceSizeEstimates(seed: number | string, c: StubCampaignTruth): StubAudienceSize[] {
   const rng = createRng(deriveSeed(seed, 'audience-sizes', c.campaignId));
+  // Which segments have none comes from a stream of its own, so the others' estimates are the close family's.
+  const missing = axisOf(c.family, 'estimates') === 'partial' ? createRng(deriveSeed(seed, 'audience-sizes-missing', c.campaignId)) : null;
   const out: StubAudienceSize[] = [];
   for (const g of c.segments) {
     if (g.segmentType !== 'interest' && g.segmentType !== 'behavior') continue;
     const estimate = trueAudiencePeople(g) * logNoise(rng, axisOf(c.family, 'estimates') === 'rough' ? ROUGH_AUDIENCE_ESTIMATE_LOG_SD : AUDIENCE_ESTIMATE_LOG_SD);
+    if (missing !== null && missing.next() < PARTIAL_ESTIMATES_MISSING_SHARE) continue;
     const lower = Math.max(1, roundSignificant(estimate * (1 - AUDIENCE_RANGE_HALF_WIDTH), 2));
     const upper = Math.max(lower, roundSignificant(estimate * (1 + AUDIENCE_RANGE_HALF_WIDTH), 2));
     out.push({ segmentType: g.segmentType, segmentId: g.segmentId, lower, upper });

@@ -149,7 +149,7 @@ function chooseFromCampaign(
     const cost = byKey.get(segmentKey(s))?.costPerImpression ?? 0;
     return perSpend && cost > 0 ? cost : 1;
   };
-  const weighed = weighByKnownSize(candidates.map((c) => c.score), slots, sizeExponent, (s) => knownSize(byKey.get(segmentKey(s))?.campaign), costOf);
+  const weighed = weighByKnownSize(candidates.map((c) => c.score), slots, sizeExponent, (s) => knownSize(byKey.get(segmentKey(s))?.campaign), costOf, settings.unknownSizes ?? 'unweighed');
   const own = (type: string) => candidates.filter((c) => c.score.segmentType === type && c.ownHistory !== null).length;
   const all = (type: string) => candidates.filter((c) => c.score.segmentType === type).length;
   const blends = pool.segments.blends > 0 ? { blends: { blends: pool.segments.blends, segments: pool.segments.blendShift.size } } : {};
