@@ -208,29 +208,27 @@ export function weighByKnownSize(
   costOf: (s: SegmentScore) => number = () => 1,
   unknownSizes: UnknownSizeRule = 'unweighed',
 ): { scores: SegmentScore[]; choices: KnownSizeChoice[]; weightOf: (s: SegmentScore) => number } {
-  const sizedTypes = new Map<SegmentType, number>();
-  // Per type weighed by size: the size a candidate without one takes (null: every size is known).
-  const weighedTypes = new Map<SegmentType, number | null>();
+  // Per type: its eligible candidates, how many have a known size, whether the set is weighed by
+  // size, and the size the unknown ones weigh as where some are unknown.
+  const byType = new Map<SegmentType, { candidates: number; sized: number; weighed: boolean; typical?: number }>();
   for (const [type] of slots) {
     const eligible = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued);
     const known = eligible.map(sizeOf).filter((x): x is number => x !== null);
-    sizedTypes.set(type, known.length);
-    if (eligible.length > 0 && known.length === eligible.length) weighedTypes.set(type, null);
-    else if (unknownSizes === 'typical' && known.length > 0) weighedTypes.set(type, medianOf(known));
+    const everySize = eligible.length > 0 && known.length === eligible.length;
+    const typical = !everySize && unknownSizes === 'typical' && known.length > 0 ? medianOf(known) : undefined;
+    byType.set(type, { candidates: eligible.length, sized: known.length, weighed: everySize || typical !== undefined, ...(typical === undefined ? {} : { typical }) });
   }
   // What each segment weighs in its set's value: size^exponent × cost where the type is weighed by size, alike otherwise.
   const weightOf = (s: SegmentScore) => {
-    const typical = weighedTypes.get(s.segmentType);
-    return typical === undefined ? 1 : (sizeOf(s) ?? typical ?? 0) ** exponent * costOf(s);
+    const t = byType.get(s.segmentType);
+    return t?.weighed === true ? (sizeOf(s) ?? t.typical ?? 0) ** exponent * costOf(s) : 1;
   };
-  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => weighedTypes.has(type))), weightOf);
-  const choices: KnownSizeChoice[] = [];
-  for (const [type, k] of slots) {
+  const weighed = chooseWeightedSets(scores, new Map([...slots].filter(([type]) => byType.get(type)!.weighed)), weightOf);
+  const choices = [...slots].map(([type, k]): KnownSizeChoice => {
+    const t = byType.get(type)!;
     const done = weighed.choices.find((c) => c.type === type);
-    const candidates = scores.filter((s) => s.segmentType === type && !s.fatigue.isFatigued).length;
-    const typical = weighedTypes.get(type);
-    choices.push(done ? { ...done, sized: sizedTypes.get(type) ?? 0, weighed: true, ...(typical == null ? {} : { typicalSize: typical }) } : { type, slots: k, setValue: 0, candidates, sized: sizedTypes.get(type) ?? 0, weighed: false });
-  }
+    return done ? { ...done, sized: t.sized, weighed: true, ...(t.typical === undefined ? {} : { typicalSize: t.typical }) } : { type, slots: k, setValue: 0, candidates: t.candidates, sized: t.sized, weighed: false };
+  });
   return { scores: weighed.scores, choices, weightOf };
 }
 
