@@ -812,6 +812,46 @@ describe(`A LIVE run after a geo split landed, against the fake Graph API (${usi
   });
 });
 
+describe(`A split's copy paused in Ads Manager, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('stays paused: the next apply changes its targeting and budget, sends it no status and says so; activated there again, it follows the original', async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      // The copy holding the largest country group: it holds it at the next run too.
+      const copy = applied.adsets.filter((a) => a.step === 'create' && a.countries.length === 1).sort((a, b) => b.daily_budget_minor! - a.daily_budget_minor!)[0]!;
+      expect(fake.adSet(copy.adset_id!)!.status).toBe('ACTIVE');
+      fake.pauseAdSet(copy.adset_id!);
+      await deliverAndSync(fake, h, campaignId, 1);
+      const next = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const since = fake.requests.length;
+      const done = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
+      expect(done).toMatchObject({ success: true, state: 'applied' });
+      const change = done.adsets.find((a) => a.adset_id === copy.adset_id)!;
+      expect(change).toMatchObject({ step: 'update', countries: copy.countries });
+      expect(change.diff.map((d) => d.field)).not.toContain('status');
+      expect(done.notes.filter((n) => n.kind === 'paused')).toEqual([
+        { kind: 'paused', field: 'status', adset_id: copy.adset_id, message: expect.stringMatching(new RegExp(`^paused outside the optimizer .* so ${copy.countries[0]} gets none of the ${change.daily_budget_minor} minor units a day`)) },
+      ]);
+      const sentTo = writesTo(fake, since).filter((w) => w.path.endsWith(`/${copy.adset_id}`));
+      expect(sentTo.length).toBe(1);
+      expect(new URLSearchParams(sentTo[0]!.body).get('status')).toBeNull();
+      expect(fake.adSet(copy.adset_id!)).toMatchObject({ status: 'PAUSED', daily_budget: String(change.daily_budget_minor) });
+      // Still paused at the next plan: the apply that left it so did not make the pause the optimizer's.
+      const again = await planLiveApply(h.ctx, metaClientFor(h.ctx).client, next);
+      expect(again.doc.adsets.find((a) => a.adset_id === copy.adset_id)!.notes.map((n) => n.kind)).toContain('paused');
+      // Activated in Ads Manager again: it is the split's again, paused and activated with the original.
+      fake.activateAdSet(copy.adset_id!);
+      fake.pauseAdSet(adsetId);
+      const halted = await planLiveApply(h.ctx, metaClientFor(h.ctx).client, next);
+      expect(halted.doc.adsets.find((a) => a.adset_id === copy.adset_id)!.diff).toContainEqual({ field: 'status', before: 'ACTIVE', after: 'PAUSED' });
+      expect(halted.doc.adsets.flatMap((a) => a.notes).filter((n) => n.kind === 'paused')).toEqual([]);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
 describe(`Daily LIVE runs and applies over a split, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('a country whose budget falls under half the minimum joins the pool; the guardrails judge that money by audience, so the loop does not stall', async () => {
     // The guardrails at their defaults (±20 % per apply).
@@ -863,6 +903,12 @@ describe(`A geo split made again after its rollback, against the fake Graph API 
       expect(groups.length).toBe(again.geo_allocations.length);
       for (const g of groups) expect(g.detail).toMatch(/its previous implied budget \(its share of the original ad set's spend times its budget\) would move from [1-9][\d.]* EUR/);
       expect(preview.guardrails).toMatchObject({ allowed: true, blocked_by: null });
+      // The rollback paused the copies: the optimizer's pause, which the split lifts again.
+      const copies = applied.adsets.filter((a) => a.step === 'create').map((a) => a.adset_id);
+      const back = preview.adsets.filter((a) => copies.includes(a.adset_id) && a.step === 'update');
+      expect(back.length).toBeGreaterThan(0);
+      for (const c of back) expect(c.diff).toContainEqual({ field: 'status', before: 'PAUSED', after: 'ACTIVE' });
+      expect(preview.notes.filter((n) => n.kind === 'paused')).toEqual([]);
     } finally {
       await closeAccount(fake, h);
     }

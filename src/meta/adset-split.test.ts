@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LEARNING_CONVERSIONS as LEARNING_EVENTS_A_WEEK } from '../engine/targeting-edits.ts';
-import { countryGroups, floorNote, learningNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions } from './adset-split.ts';
+import { countryGroups, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions } from './adset-split.ts';
 import type { TargetingDecision } from './targeting-spec.ts';
 
 const decision = (budgets: Record<string, number>): TargetingDecision => ({
@@ -44,6 +44,15 @@ describe('countryGroups', () => {
     expect(floorNote({ key: 'ES', countries: ['ES'], budgetMinor: 1_000 }, 1_000, floored)).toBeNull();
     expect(floorNote({ key: POOL_KEY, countries: ['ES', 'MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
     expect(floorNote({ key: 'MX', countries: ['MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
+  });
+  it('says that an ad set paused by someone else stays paused, what its countries lose, and which floor is then not held', () => {
+    const floored = new Set(['ES']);
+    expect(pausedNote({ key: 'ES', countries: ['ES'], budgetMinor: 3_500 }, floored)).toEqual({
+      kind: 'paused',
+      field: 'status',
+      message: 'paused outside the optimizer (in Ads Manager, say) after it last left it ACTIVE: it stays paused, with its new targeting and budget, so ES gets none of the 3500 minor units a day the split gives this ad set until it is activated there; the floor of ES is not held meanwhile',
+    });
+    expect(pausedNote({ key: POOL_KEY, countries: ['AR', 'CL'], budgetMinor: 900 }, floored).message).toMatch(/so AR, CL get none of the 900 minor units a day the split gives this ad set until it is activated there$/);
   });
   it('says where the split cannot be applied that Meta decides each country\'s spend, and which floors are then not guaranteed', () => {
     expect(unsplitNote(decision({ ES: 3_500, MX: 6_500 }), 'campaign_budget', new Set(['ES']))).toEqual({

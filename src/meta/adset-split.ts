@@ -136,6 +136,20 @@ export function floorNote(group: CountryGroup, minBudgetMinor: number, floored: 
 }
 
 /**
+ * A note where an ad set of the split was paused by someone else (in Ads Manager, say) after the
+ * optimizer last left it active: it stays paused, and its countries get nothing until it is
+ * activated again, their floors included.
+ */
+export function pausedNote(group: CountryGroup, floored: ReadonlySet<string>): UpdateNote {
+  const held = group.countries.filter((c) => floored.has(c));
+  return {
+    kind: 'paused',
+    field: 'status',
+    message: `paused outside the optimizer (in Ads Manager, say) after it last left it ACTIVE: it stays paused, with its new targeting and budget, so ${group.countries.join(', ')} get${group.countries.length === 1 ? 's' : ''} none of the ${group.budgetMinor} minor units a day the split gives this ad set until it is activated there${held.length > 0 ? `; the floor of ${held.join(', ')} is not held meanwhile` : ''}`,
+  };
+}
+
+/**
  * A note where the split cannot be applied (a campaign budget, or the ad set's lifetime budget:
  * no ad set budget to split): one ad set delivers every country, Meta's delivery decides each
  * one's spend, and the floors of the split's funded countries are not guaranteed.

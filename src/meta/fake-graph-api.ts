@@ -480,7 +480,12 @@ export class FakeGraphApi {
     this.setStatus(adsetId, 'PAUSED');
   }
 
-  private setStatus(adsetId: string, status: 'PAUSED' | 'DELETED'): void {
+  /** A paused ad set activated again, as an advertiser may do in Ads Manager. */
+  activateAdSet(adsetId: string): void {
+    this.setStatus(adsetId, 'ACTIVE');
+  }
+
+  private setStatus(adsetId: string, status: 'ACTIVE' | 'PAUSED' | 'DELETED'): void {
     const a = this.heldAdSet(adsetId);
     a.status = status;
     a.effective_status = status;

@@ -61,7 +61,7 @@ export interface AdSetUpdateBody {
   frequency_control_specs?: FrequencyControlSpec[];
 }
 
-export type NoteKind = 'advisory' | 'forbidden' | 'suggestion' | 'budget' | 'learning' | 'floor';
+export type NoteKind = 'advisory' | 'forbidden' | 'suggestion' | 'budget' | 'learning' | 'floor' | 'paused';
 
 /** Something the answer must say: a field recorded but not sent, left out by a rule, or taken by Meta as a suggestion. */
 export interface UpdateNote {

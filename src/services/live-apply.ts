@@ -6,16 +6,16 @@
 import type { AppContext } from '../context.ts';
 import { flooredCountriesOf } from '../engine/ad-set-groups.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
-import { countryGroups, decisionForGroup, floorNote, learningNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
+import { countryGroups, decisionForGroup, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
 import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision, type UpdateNote } from '../meta/targeting-spec.ts';
 import type { MetaAdSet } from '../meta/graph.ts';
 import { setChangeProgress, settleChange, type StoredMetaError } from '../store/history.ts';
-import { metaCampaignOf, saveSplitMembers, splitMembersOf, splitSourceOf } from '../store/meta.ts';
+import { metaCampaignOf, recordOptimizerStatuses, saveSplitMembers, splitMembersOf, splitSourceOf } from '../store/meta.ts';
 import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
-import { activate, compensate, metaErrorOf, sendChange, stateOf, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { activate, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 import { targetingDecisionOf } from './targeting-decision.ts';
 
 /** Statuses of an ad set Meta no longer lets anyone edit (archived: its name and deletion only). */
@@ -85,7 +85,9 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   // Why an ad set exists and what it can expect: a floor's own ad set under the minimum, learning it is unlikely to leave.
   const unsplit = splittable ? null : unsplitNote(decision, rules.budgetMode === 'campaign' ? 'campaign_budget' : 'lifetime_budget', floored);
   const notesOf = (group: CountryGroup, groupDecision: TargetingDecision, optimizationGoal: string | null) => [unsplit, floorNote(group, ctx.config.meta.splitMinDailyBudgetMinor, floored), learningNote(optimizationGoal, weekly(groupDecision))].filter((n) => n !== null);
-  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf));
+  // Who last set each copy's status: one paused where the optimizer left it active was paused by someone else.
+  const pausedElsewhere = new Set(recorded.filter((m) => m.adsetId !== source.id && m.optimizerStatus === 'ACTIVE' && current.get(m.adsetId)?.status === 'PAUSED').map((m) => m.adsetId));
+  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf, pausedElsewhere, floored));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);
@@ -98,7 +100,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit, splitAdsetIds, regroup };
 }
 
-function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[]): AdSetChange {
+function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[], pausedElsewhere: ReadonlySet<string>, floored: ReadonlySet<string>): AdSetChange {
   if (step.kind === 'retire') {
     const a = current.get(step.adsetId)!;
     const write: AdSetWrite = { status: 'PAUSED' };
@@ -118,8 +120,12 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
     write.name = step.name;
     return { step: 'create', adset_id: null, group, copy, update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes, sent: false, activated: false };
   }
-  // An ad set of an earlier split that was retired comes back with its group, following the original's status.
-  if (base.id !== source.id && base.status !== source.status && source.status !== null) write.status = source.status;
+  // An ad set of an earlier split follows the original's status (one retired comes back with its
+  // group), unless someone else paused it: that pause is theirs to lift, and the split's change
+  // still lands on it (targeting, budget) for when they do.
+  if (pausedElsewhere.has(base.id)) {
+    if (source.status === 'ACTIVE') notes.push(pausedNote(step.group, floored));
+  } else if (base.id !== source.id && base.status !== source.status && source.status !== null) write.status = source.status;
   const expected = write.status === undefined ? after : { ...after, status: write.status };
   return { step: 'update', adset_id: base.id, group, copy: null, update: updateRequest(base.id, write), activate: false, before: stateOf(base), after: expected, diff: updateDiff({ targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, status: base.status }, write), notes, sent: false, activated: false };
 }
@@ -196,7 +202,13 @@ export async function executeLivePlan(ctx: AppContext, client: MetaClient, plan:
   // as their groups' ad sets, so that the next apply updates them instead of copying again.
   const holders = doc.adsets.filter((c) => c.step !== 'retire' && c.group !== null && c.group.key !== 'all' && c.adset_id !== null && (outcome.state === 'applied' ? doc.adsets.length > 1 || c.adset_id !== doc.source_adset_id : c.step === 'create'));
   const members = holders.map((c) => ({ groupKey: c.group!.key, adsetId: c.adset_id!, name: c.after.name ?? plan.source.name ?? c.adset_id!, createdByHistoryId: c.step === 'create' ? historyId : null }));
-  if (members.length > 0) await ctx.db.transaction((tx) => saveSplitMembers(tx, plan.rec.campaign_id, doc.source_adset_id, members, ctx.clock.now()));
+  // The copies made are recorded now: the statuses they were left in are recorded with them.
+  if (members.length > 0) {
+    await ctx.db.transaction(async (tx) => {
+      await saveSplitMembers(tx, plan.rec.campaign_id, doc.source_adset_id, members, ctx.clock.now());
+      await recordOptimizerStatuses(tx, statusesChanged(doc));
+    });
+  }
   return outcome;
 }
 
@@ -221,9 +233,20 @@ export async function sendChanges(ctx: AppContext, client: MetaClient, doc: Chan
     const undone = doc.rolled_back.filter((r) => r.restored).length;
     const left = doc.rolled_back.filter((r) => !r.restored).map((r) => r.adset_id);
     const message = `Meta refused a change (${metaError.message}); ${landed.length === 0 ? 'nothing had landed' : `${undone} of ${landed.length} change(s) that had landed rolled back`}${left.length > 0 ? `; NOT restored: ${left.join(', ')}` : ''}`;
-    await settleChange(ctx.db, historyId, { state: 'failed', changes: doc, metaError, errorMessage: message });
+    await settleLiveChange(ctx, historyId, { state: 'failed', changes: doc, metaError, errorMessage: message });
     return { historyId, state: 'failed', doc, metaError };
   }
-  await settleChange(ctx.db, historyId, { state: 'applied', changes: doc, metaError: null, errorMessage: null });
+  await settleLiveChange(ctx, historyId, { state: 'applied', changes: doc, metaError: null, errorMessage: null });
   return { historyId, state: 'applied', doc, metaError: null };
+}
+
+/**
+ * Settles a recorded change and records, in the same transaction, the statuses it changed on the
+ * ad sets of a geo split: what tells a copy the optimizer paused from one paused by someone else.
+ */
+export async function settleLiveChange(ctx: AppContext, historyId: number, outcome: { state: 'applied' | 'failed'; changes: ChangesDocument; metaError: StoredMetaError | null; errorMessage: string | null }): Promise<void> {
+  await ctx.db.transaction(async (tx) => {
+    await settleChange(tx, historyId, outcome);
+    await recordOptimizerStatuses(tx, statusesChanged(outcome.changes));
+  });
 }

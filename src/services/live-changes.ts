@@ -101,6 +101,30 @@ export async function compensate(client: MetaClient, doc: ChangesDocument, lande
 }
 
 /**
+ * The status each ad set was left in where this change (or its compensation) changed it: a copy is
+ * made PAUSED and then activated or not; an update or retire that sent a status other than the one
+ * read before; a compensating write that put a changed status back, or paused a copy. Ad sets whose
+ * status the change did not touch are left out: whoever set it last still did.
+ */
+export function statusesChanged(doc: ChangesDocument): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of doc.adsets) {
+    if (c.adset_id === null) continue;
+    const sent = (c.update.params as AdSetWrite).status;
+    if (c.step === 'create') out.set(c.adset_id, c.activated ? 'ACTIVE' : 'PAUSED');
+    else if (c.sent && sent !== undefined && sent !== c.before?.status) out.set(c.adset_id, sent);
+  }
+  for (const r of doc.rolled_back) {
+    if (!r.restored || !out.has(r.adset_id)) continue;
+    // restoreRequest: a created ad set is paused; another gets the status read before, where known.
+    const before = doc.adsets.find((c) => c.adset_id === r.adset_id)?.before ?? null;
+    if (before === null) out.set(r.adset_id, 'PAUSED');
+    else if (before.status !== null) out.set(r.adset_id, before.status);
+  }
+  return out;
+}
+
+/**
  * Whether the ad set holds every targeting field of `expected`, and none that `expected` drops from
  * `other` (the state on the other side of the change). Fields neither names are Meta's own
  * additions to what it returns, and do not count.

@@ -5,9 +5,9 @@
 import type { AppContext } from '../context.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { readAdSets } from '../meta/graph.ts';
-import { pendingChanges, settleChange, type StoredChange } from '../store/history.ts';
+import { pendingChanges, type StoredChange } from '../store/history.ts';
 import { metaClientFor, translate } from './meta.ts';
-import { isNoop } from './live-apply.ts';
+import { isNoop, settleLiveChange } from './live-apply.ts';
 import { compensate, holds, metaErrorOf, readState, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 
 /** Pending rows younger than this belong to an apply still running. */
@@ -69,11 +69,11 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
     return { historyId: row.id, state: 'pending', message };
   }
   if (complete) {
-    await settleChange(ctx.db, row.id, { state: 'applied', changes: doc, metaError: null, errorMessage: null });
+    await settleLiveChange(ctx, row.id, { state: 'applied', changes: doc, metaError: null, errorMessage: null });
     return { historyId: row.id, state: 'applied', message: 'every change of the interrupted apply had landed: settled as applied' };
   }
   await compensate(client, doc, landed);
   const message = `the apply was interrupted; ${landed.length} change(s) that had landed were rolled back${doc.rolled_back.some((r) => !r.restored) ? ` (NOT restored: ${doc.rolled_back.filter((r) => !r.restored).map((r) => r.adset_id).join(', ')})` : ''}`;
-  await settleChange(ctx.db, row.id, { state: 'failed', changes: doc, metaError: null, errorMessage: message });
+  await settleLiveChange(ctx, row.id, { state: 'failed', changes: doc, metaError: null, errorMessage: message });
   return { historyId: row.id, state: 'failed', message };
 }

@@ -216,8 +216,8 @@ export async function splitSourceOf(db: Db, adsetId: string): Promise<string | n
 
 /** Every ad set that holds a group of a geo split in the campaign: the originals that hold one, and their copies. */
 export async function campaignSplitMembers(db: Db, campaignId: string): Promise<SplitMemberRow[]> {
-  const rows = await db.query<{ source_adset_id: string; group_key: string; adset_id: string; name: string; created_by: number | null }>(
-    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by from meta_adset_splits where campaign_id = $1 order by source_adset_id, group_key',
+  const rows = await db.query<SplitMemberDbRow>(
+    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by, optimizer_status from meta_adset_splits where campaign_id = $1 order by source_adset_id, group_key',
     [campaignId],
   );
   return rows.map(splitMemberOf);
@@ -237,31 +237,45 @@ export interface SplitMemberRow {
   adsetId: string;
   name: string;
   createdByHistoryId: number | null;
+  /** The status the optimizer last changed the ad set to; null when it has not since this was recorded. */
+  optimizerStatus: string | null;
 }
 
+type SplitMemberDbRow = { source_adset_id: string; group_key: string; adset_id: string; name: string; created_by: number | null; optimizer_status: string | null };
+
 export async function splitMembersOf(db: Db, sourceAdsetId: string): Promise<SplitMemberRow[]> {
-  const rows = await db.query<{ source_adset_id: string; group_key: string; adset_id: string; name: string; created_by: number | null }>(
-    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by from meta_adset_splits where source_adset_id = $1 order by group_key',
+  const rows = await db.query<SplitMemberDbRow>(
+    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by, optimizer_status from meta_adset_splits where source_adset_id = $1 order by group_key',
     [sourceAdsetId],
   );
   return rows.map(splitMemberOf);
 }
 
-const splitMemberOf = (r: { source_adset_id: string; group_key: string; adset_id: string; name: string; created_by: number | null }): SplitMemberRow => ({
+const splitMemberOf = (r: SplitMemberDbRow): SplitMemberRow => ({
   sourceAdsetId: r.source_adset_id,
   groupKey: r.group_key,
   adsetId: r.adset_id,
   name: r.name,
   createdByHistoryId: r.created_by === null ? null : Number(r.created_by),
+  optimizerStatus: r.optimizer_status,
 });
 
-/** Who holds which group of a source ad set now: replaces the rows of these groups and of these ad sets. */
+/**
+ * Who holds which group of a source ad set now: replaces the rows of these groups and of these ad
+ * sets. An ad set keeps the status the optimizer last changed it to (recordOptimizerStatuses).
+ */
 export async function saveSplitMembers(tx: Db, campaignId: string, sourceAdsetId: string, members: readonly { groupKey: string; adsetId: string; name: string; createdByHistoryId: number | null }[], at: Date): Promise<void> {
   for (const m of members) {
+    const kept = await tx.query<{ optimizer_status: string | null }>('select optimizer_status from meta_adset_splits where adset_id = $1', [m.adsetId]);
     await tx.query('delete from meta_adset_splits where (source_adset_id = $1 and group_key = $2) or adset_id = $3', [sourceAdsetId, m.groupKey, m.adsetId]);
     await tx.query(
-      `insert into meta_adset_splits (source_adset_id, group_key, adset_id, campaign_id, name, created_by_history_id, created_at) values ($1, $2, $3, $4, $5, $6, $7)`,
-      [sourceAdsetId, m.groupKey, m.adsetId, campaignId, m.name, m.createdByHistoryId, at],
+      `insert into meta_adset_splits (source_adset_id, group_key, adset_id, campaign_id, name, created_by_history_id, created_at, optimizer_status) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [sourceAdsetId, m.groupKey, m.adsetId, campaignId, m.name, m.createdByHistoryId, at, kept[0]?.optimizer_status ?? null],
     );
   }
+}
+
+/** The statuses the optimizer changed ad sets of geo splits to, by ad set id (ad sets no split holds are left out). */
+export async function recordOptimizerStatuses(tx: Db, statuses: ReadonlyMap<string, string>): Promise<void> {
+  for (const [adsetId, status] of statuses) await tx.query('update meta_adset_splits set optimizer_status = $2 where adset_id = $1', [adsetId, status]);
 }

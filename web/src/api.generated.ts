@@ -543,7 +543,7 @@ export interface paths {
                             /** @description advisory: recorded, not sent (a frequency cap the optimization goal does not accept); forbidden: left out by the campaign's special ad category; suggestion: Advantage+ audience treats it as a suggestion; budget: a budget not sent (campaign or lifetime budget) or moved */
                             notes: {
                                 /** @enum {unknown} */
-                                kind: "advisory" | "forbidden" | "suggestion" | "budget" | "learning" | "floor";
+                                kind: "advisory" | "forbidden" | "suggestion" | "budget" | "learning" | "floor" | "paused";
                                 field: string;
                                 message: string;
                                 adset_id: string | null;
@@ -1081,7 +1081,7 @@ export interface paths {
                                 /** @description advisory: recorded, not sent (a frequency cap the optimization goal does not accept); forbidden: left out by the campaign's special ad category; suggestion: Advantage+ audience treats it as a suggestion; budget: a budget not sent (campaign or lifetime budget) or moved */
                                 notes: {
                                     /** @enum {unknown} */
-                                    kind: "advisory" | "forbidden" | "suggestion" | "budget" | "learning" | "floor";
+                                    kind: "advisory" | "forbidden" | "suggestion" | "budget" | "learning" | "floor" | "paused";
                                     field: string;
                                     message: string;
                                     adset_id: string | null;

@@ -87,7 +87,7 @@ export const ApplyResponse = Type.Object({
     { description: 'LIVE: each ad set changed, created (geo split) or retired (paused), with its fields before and after' },
   ),
   notes: Type.Array(
-    Type.Object({ kind: Type.Enum(['advisory', 'forbidden', 'suggestion', 'budget', 'learning', 'floor']), field: Type.String(), message: Type.String(), adset_id: Type.Union([Type.String(), Type.Null()]) }),
+    Type.Object({ kind: Type.Enum(['advisory', 'forbidden', 'suggestion', 'budget', 'learning', 'floor', 'paused']), field: Type.String(), message: Type.String(), adset_id: Type.Union([Type.String(), Type.Null()]) }),
     { description: 'advisory: recorded, not sent (a frequency cap the optimization goal does not accept); forbidden: left out by the campaign\'s special ad category; suggestion: Advantage+ audience treats it as a suggestion; budget: a budget not sent (campaign or lifetime budget) or moved' },
   ),
   rolled_back: Type.Array(RolledBackSchema, { description: 'After a failure: the ad sets whose changes were undone (created ones paused), and any that could not be (restored false)' }),
