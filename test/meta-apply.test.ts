@@ -226,9 +226,16 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     const created = applied.adsets.filter((a) => a.step === 'create');
     if (created.length > 0) {
       // Copies are made PAUSED and activated only after every other write.
-      const copies = writes.filter((w) => w.path.endsWith('/copies'));
+      const copies = writes.filter((w) => w.path.endsWith(`/${rec.adset_id}/copies`));
       expect(copies).toHaveLength(created.length);
-      for (const c of copies) expect(new URLSearchParams(c.body).get('status_option')).toBe('PAUSED');
+      for (const c of copies) expect(Object.fromEntries(new URLSearchParams(c.body))).toMatchObject({ status_option: 'PAUSED', deep_copy: 'false' });
+      // The original's ads are more than Meta copies with their ad set in one request: each is copied
+      // into each copy, and keeps its status (one of them is off).
+      const ads = fake.adsOf(rec.adset_id!);
+      expect(ads.length).toBeGreaterThan(2);
+      expect(ads.some((a) => a.status === 'PAUSED')).toBe(true);
+      expect(writes.filter((w) => w.path.endsWith('/copies') && !w.path.endsWith(`/${rec.adset_id}/copies`))).toHaveLength(created.length * ads.length);
+      for (const c of created) expect(fake.adsOf(c.adset_id!).map((a) => [a.name, a.status])).toEqual(ads.map((a) => [a.name, a.status]));
       const activations = writes.filter((w) => new URLSearchParams(w.body).get('status') === 'ACTIVE');
       expect(writes.slice(-activations.length)).toEqual(activations);
       for (const c of created) expect(now.find((x) => x.id === c.adset_id)!.name).toMatch(/ \[geo [A-Z]{2}|pool\]$/);
@@ -846,6 +853,66 @@ describe(`A split's copy paused in Ads Manager, against the fake Graph API (${us
       const halted = await planLiveApply(h.ctx, metaClientFor(h.ctx).client, next);
       expect(halted.doc.adsets.find((a) => a.adset_id === copy.adset_id)!.diff).toContainEqual({ field: 'status', before: 'ACTIVE', after: 'PAUSED' });
       expect(halted.doc.adsets.flatMap((a) => a.notes).filter((n) => n.kind === 'paused')).toEqual([]);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
+describe(`An ad copy refused part-way through a geo split, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('undoes the apply; a copy with every ad is kept for the next apply, one short of ads stays paused and its group is copied anew', async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const original = snapshot(fake, [adsetId]);
+      const ads = fake.adsOf(adsetId);
+      // The second copy's copy of the original's second ad is refused; the first copy got all of them.
+      fake.inject({ kind: 'invalid-parameter', on: 'write', path: `${ads[1]!.id}/copies`, after: 1 });
+      const failed = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      expect(failed).toMatchObject({ success: false, state: 'failed' });
+      const made = failed.adsets.filter((a) => a.step === 'create' && a.adset_id !== null).map((a) => a.adset_id!);
+      expect(made.length).toBe(2);
+      const [whole, short] = made;
+      expect([fake.adsOf(whole!).length, fake.adsOf(short!).length]).toEqual([ads.length, 1]);
+      for (const id of made) expect(fake.adSet(id)!.status).toBe('PAUSED');
+      expect(snapshot(fake, [adsetId])).toEqual(original);
+      const kept = await h.db.query<{ adset_id: string }>('select adset_id from meta_adset_splits where source_adset_id = $1', [adsetId]);
+      expect(kept.map((r) => r.adset_id)).toEqual([whole]);
+      // Applied again: the kept copy is updated, the short one's group gets a new copy with every ad.
+      const again = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      expect(again).toMatchObject({ success: true, state: 'applied' });
+      expect(again.adsets.find((a) => a.adset_id === whole)!.step).toBe('update');
+      expect(again.adsets.map((a) => a.adset_id)).not.toContain(short);
+      for (const a of again.adsets.filter((x) => x.adset_id !== adsetId)) expect(fake.adsOf(a.adset_id!).map((ad) => [ad.name, ad.status])).toEqual(ads.map((ad) => [ad.name, ad.status]));
+      expect(fake.adSet(short!)!.status).toBe('PAUSED');
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
+describe(`A crash between a copy's ads, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('the next LIVE run finds the copy short of ads: the change is settled failed and what had landed is undone', async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const original = snapshot(fake, [adsetId]);
+      const { client } = metaClientFor(h.ctx);
+      const plan = await planLiveApply(h.ctx, client, rec);
+      const id = await recordPending(h, rec, plan, false);
+      // Every change lands, then the process dies while copying the last copy's second ad.
+      const last = plan.doc.adsets.filter((c) => c.step === 'create').at(-1)!;
+      fake.inject({ kind: 'server-error', on: 'write', path: `${last.ads![1]!.source_ad_id}/copies`, after: plan.doc.adsets.filter((c) => c.step === 'create').length - 1, times: 10 });
+      await expect((async () => {
+        for (const c of plan.doc.adsets) if (c.diff.length > 0 || c.step === 'create') await sendChange(client, c, async () => {});
+      })()).rejects.toThrow();
+      expect(fake.adsOf(last.adset_id!).length).toBe(1);
+      h.setNow(new Date(h.ctx.clock.now().getTime() + PENDING_GRACE_MS + 60_000).toISOString());
+      await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+      const settled = (await getStoredChange(h.db, id))!;
+      expect(settled.state).toBe('failed');
+      expect(snapshot(fake, [adsetId])).toEqual(original);
+      for (const c of plan.doc.adsets.filter((x) => x.step === 'create' && x.adset_id !== null)) expect(fake.adSet(c.adset_id!)!.status).toBe('PAUSED');
     } finally {
       await closeAccount(fake, h);
     }

@@ -1,11 +1,15 @@
-// The writes LIVE apply sends: an ad set update, an ad set copy, and a read of one ad set to start
-// from and to reconcile with. Each can be sent for validation only (`execution_options=
-// ["validate_only"]`): Meta checks it as it would the real one and changes nothing.
+// The writes LIVE apply sends: an ad set update, an ad set copy and the copies of its ads, and the
+// reads of one ad set and of its ads to start from and to reconcile with. Each write can be sent
+// for validation only (`execution_options=["validate_only"]`): Meta checks it as it would the real
+// one and changes nothing.
 import type { MetaClient, Params } from './client.ts';
 import { parseAdSet, type MetaAdSet, type WireAdSet } from './graph.ts';
 import type { AdSetUpdateBody } from './targeting-spec.ts';
 
 const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,targeting';
+const AD_FIELDS = 'id,name,status';
+/** Statuses of an ad that can never deliver again: it is not copied. */
+const GONE_AD = new Set(['ARCHIVED', 'DELETED']);
 const VALIDATE_ONLY = ['validate_only'];
 
 /** Everything an update may set: the targeting decision's body, plus status and name for split ad sets and rollbacks. */
@@ -26,9 +30,28 @@ export function updateRequest(adsetId: string, write: AdSetWrite): GraphRequest 
   return { method: 'POST', path: adsetId, params: { ...write } };
 }
 
+/** An ad of an ad set, as a copy of the ad set needs it: what to copy, and whether it was on. */
+export interface MetaAd {
+  id: string;
+  name: string | null;
+  status: string | null;
+}
+
+/** The ads of an ad set that may deliver again (archived and deleted ones left out). */
+export async function readAds(client: MetaClient, adsetId: string): Promise<MetaAd[]> {
+  const ads = await client.all<{ id: string | number; name?: string; status?: string }>(`${adsetId}/ads`, { fields: AD_FIELDS, limit: 100 });
+  return ads.map((a) => ({ id: String(a.id), name: a.name ?? null, status: a.status ?? null })).filter((a) => !GONE_AD.has(a.status ?? ''));
+}
+
 export function copyRequest(sourceAdsetId: string, nameSuffix: string): GraphRequest {
-  // deep_copy copies the ad set's ads too, so the copy keeps its creatives; PAUSED until the apply completes.
-  return { method: 'POST', path: `${sourceAdsetId}/copies`, params: { deep_copy: true, status_option: 'PAUSED', rename_options: { rename_strategy: 'ONLY_TOP_LEVEL_RENAME', rename_suffix: nameSuffix } } };
+  // The ad set alone (Meta copies at most three objects, the ad set and two ads, in one request):
+  // its ads are copied one by one (adCopyRequest). PAUSED until the apply completes.
+  return { method: 'POST', path: `${sourceAdsetId}/copies`, params: { deep_copy: false, status_option: 'PAUSED', rename_options: { rename_strategy: 'ONLY_TOP_LEVEL_RENAME', rename_suffix: nameSuffix } } };
+}
+
+/** One ad copied into an ad set: same creative and name, and the status it has (an ad turned off stays off). */
+export function adCopyRequest(adId: string, targetAdsetId: string): GraphRequest {
+  return { method: 'POST', path: `${adId}/copies`, params: { adset_id: targetAdsetId, status_option: 'INHERITED_FROM_SOURCE', rename_options: { rename_strategy: 'NO_RENAME' } } };
 }
 
 export async function send(client: MetaClient, request: GraphRequest, options: { validateOnly: boolean }): Promise<unknown> {
@@ -40,5 +63,11 @@ export async function send(client: MetaClient, request: GraphRequest, options: {
 /** The id of the ad set a copy created. */
 export function copiedAdsetId(answer: unknown): string | null {
   const id = (answer as { copied_adset_id?: unknown } | null)?.copied_adset_id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+}
+
+/** The id of the ad an ad copy created. */
+export function copiedAdId(answer: unknown): string | null {
+  const id = (answer as { copied_ad_id?: unknown } | null)?.copied_ad_id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }

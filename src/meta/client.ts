@@ -102,7 +102,7 @@ export class MetaClient {
    * POST with a form body (what the Graph API expects); the token stays in the header. `write` marks
    * a change to the account (not an insights report), and says whether sending it twice lands the
    * same: `repeatable` (setting fields; a lookalike made twice is answered with Meta's duplicate
-   * error) is retried after a timeout or a server error, `once` (copying an ad set: a retried
+   * error) is retried after a timeout or a server error, `once` (copying an ad set or an ad: a retried
    * timeout could make two) is never retried, its failure reported and reconciled instead. A
    * throttle on any write is reported at once: Meta's throttle for too many budget changes of an ad
    * set (code 17) lasts the rest of the hour, so a retry within a minute only repeats the refusal,

@@ -15,7 +15,7 @@ import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMa
 import { zoneOffsetHours } from './account-day.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
 import { FakeLookalikes } from './fake-lookalikes.ts';
-import { copyAdSet, GraphRefusal, isValidateOnly, updateAdSet, type WriteState } from './fake-graph-writes.ts';
+import { copyAd, copyAdSet, GraphRefusal, isValidateOnly, updateAdSet, type FakeAd, type WriteState } from './fake-graph-writes.ts';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed' | 'invalid-parameter';
 export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed', 'invalid-parameter'];
@@ -54,6 +54,12 @@ export interface FakeGraphOptions {
   asyncPolls?: number;
   /** Usage percentage each call adds to X-Business-Use-Case-Usage's call_count. */
   usagePctPerCall?: number;
+  /**
+   * Ads in each ad set (default 3: more than Meta copies with their ad set in one request). The
+   * last ad of each campaign's first ad set is PAUSED when there are two or more, as an advertiser
+   * turns a creative off.
+   */
+  adsPerAdset?: number;
   /** Ad sets reported PAUSED (their history stays). Default: the last ad set of the first campaign when it has three or more. */
   pausedAdsetIds?: string[];
   /** Interest ids that adinterestvalid reports as no longer valid. */
@@ -138,6 +144,7 @@ export class FakeGraphApi {
   private readonly options: Required<Omit<FakeGraphOptions, 'pausedAdsetIds' | 'retiredInterestIds' | 'unsizedSegmentIds' | 'seed' | 'family'>> & { seed: number | string; family?: MarketFamily };
   private readonly campaigns: WireCampaign[];
   private readonly adsets: WireAdSet[];
+  private readonly ads: FakeAd[] = [];
   private readonly audiences: WireCustomAudience[];
   private readonly rows: DeliveryRow[] = [];
   private readonly reports = new Map<string, Report>();
@@ -147,6 +154,7 @@ export class FakeGraphApi {
   private readonly sizes = new Map<string, { lower: number; upper: number }>();
   private nextReportId = 7_000_000_001;
   private nextAdsetId = 9_000_000_001;
+  private nextAdId = 8_000_000_001;
   private tokenExpired = false;
   private server: Server | null = null;
   private origin = '';
@@ -160,6 +168,7 @@ export class FakeGraphApi {
       adsetsPerCampaign: 3,
       days: 60,
       pageSize: 100,
+      adsPerAdset: 3,
       asyncPolls: 1,
       usagePctPerCall: 0.05,
       timezone: 'Europe/Madrid',
@@ -233,6 +242,10 @@ export class FakeGraphApi {
             targeting_automation: { advantage_audience: 0 },
           },
         });
+        for (let k = 0; k < this.options.adsPerAdset; k++) {
+          const adStatus = ai === 0 && k === this.options.adsPerAdset - 1 && k > 0 ? 'PAUSED' : 'ACTIVE';
+          this.ads.push({ id: String(this.nextAdId++), name: `Ad ${k + 1} | Ad set ${ai + 1}`, adset_id: a.adsetId, campaign_id: c.campaignId, status: adStatus, effective_status: adStatus });
+        }
       });
     });
   }
@@ -273,7 +286,8 @@ export class FakeGraphApi {
       for (const a of this.adsets) {
         const budget = Number(a.daily_budget ?? 0);
         const countries = a.targeting?.geo_locations?.countries ?? [];
-        if (a.status !== 'ACTIVE' || budget <= 0 || countries.length === 0) continue;
+        // An ad set delivers through its active ads: without one it spends nothing.
+        if (a.status !== 'ACTIVE' || budget <= 0 || countries.length === 0 || !this.ads.some((ad) => ad.adset_id === a.id && ad.status === 'ACTIVE')) continue;
         const day: DeliveryRow[] = [];
         countries.forEach((country, i) => {
           const t = rates.get(`${a.campaign_id}|${country}`);
@@ -433,6 +447,8 @@ export class FakeGraphApi {
     }
     const adset = this.adsets.find((a) => a.id === node);
     if (adset && edge === undefined) return new Reply(200, adset);
+    // As Meta's edge does, archived and deleted ads are left out.
+    if (adset && edge === 'ads') return this.page(url, this.ads.filter((a) => a.adset_id === node && a.status !== 'ARCHIVED' && a.status !== 'DELETED'));
     const report = this.reports.get(node);
     if (report) {
       if (edge === undefined) return this.pollReport(report);
@@ -446,16 +462,17 @@ export class FakeGraphApi {
 
   /** The state the write handlers change. */
   private writeState(): WriteState {
-    return { campaigns: this.campaigns, adsets: this.adsets, audiences: this.audiences, newAdsetId: () => String(this.nextAdsetId++) };
+    return { campaigns: this.campaigns, adsets: this.adsets, ads: this.ads, audiences: this.audiences, newAdsetId: () => String(this.nextAdsetId++), newAdId: () => String(this.nextAdId++) };
   }
 
   private write(node: string, edge: string | undefined, body: URLSearchParams): Reply {
     if (isValidateOnly(body)) this.validations++;
     else this.writes++;
     const adset = this.adsets.find((a) => a.id === node);
-    if (!adset || (edge !== undefined && edge !== 'copies')) return graphError(400, 100, null, 'The fake Graph API accepts ad set updates and copies only: this write was refused and counted');
+    const ad = this.ads.find((a) => a.id === node);
+    if ((!adset && !(ad && edge === 'copies')) || (edge !== undefined && edge !== 'copies')) return graphError(400, 100, null, 'The fake Graph API accepts ad set updates and copies, and ad copies, only: this write was refused and counted');
     try {
-      const result = edge === 'copies' ? copyAdSet(this.writeState(), adset, body) : updateAdSet(this.writeState(), adset, body);
+      const result = ad !== undefined ? copyAd(this.writeState(), ad, body) : edge === 'copies' ? copyAdSet(this.writeState(), adset!, body) : updateAdSet(this.writeState(), adset!, body);
       return new Reply(result.status, result.body);
     } catch (e) {
       if (e instanceof GraphRefusal) return graphError(400, e.code, e.subcode, e.message);
@@ -504,6 +521,11 @@ export class FakeGraphApi {
   }
 
   /** The ad sets of a campaign as the fake holds them now, copies included. */
+  /** An ad set's ads as the fake holds them now, archived and deleted ones included. */
+  adsOf(adsetId: string): FakeAd[] {
+    return this.ads.filter((a) => a.adset_id === adsetId).map((a) => ({ ...a }));
+  }
+
   adSetsOf(campaignId: string): WireAdSet[] {
     return this.adsets.filter((a) => a.campaign_id === campaignId).map((a) => structuredClone(a));
   }

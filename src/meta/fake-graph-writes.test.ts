@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copiedAdsetId, copyRequest, send, updateRequest } from './adset-writes.ts';
+import { adCopyRequest, copiedAdId, copiedAdsetId, copyRequest, readAds, send, updateRequest } from './adset-writes.ts';
 import { MetaClient } from './client.ts';
 import { MetaApiError } from './errors.ts';
 import { FakeGraphApi } from './fake-graph-api.ts';
@@ -58,6 +58,24 @@ describe('the fake Graph API accepts ad set writes as Meta does', () => {
     const copy = fake.adSet(id)!;
     const original = fake.adSet(plain)!;
     expect(copy).toMatchObject({ status: 'PAUSED', name: `${original.name} [geo ES]`, targeting: original.targeting, daily_budget: original.daily_budget, campaign_id: original.campaign_id });
+  });
+
+  it('copies an ad set with its ads in one request only up to three objects; the ads are copied one by one into the copy, each keeping its status', async () => {
+    const ads = await readAds(client, plain);
+    expect(ads.map((a) => a.status)).toEqual(['ACTIVE', 'ACTIVE', 'PAUSED']);
+    const deep = { ...copyRequest(plain, ' [geo MX]'), params: { ...copyRequest(plain, ' [geo MX]').params, deep_copy: true } };
+    const before = fake.writes;
+    for (const validateOnly of [true, false]) expect(await refusal(send(client, deep, { validateOnly }))).toMatchObject({ code: 100, subcode: 1885194 });
+    expect(fake.writes).toBe(before + 1);
+    const id = copiedAdsetId(await send(client, copyRequest(plain, ' [geo MX]'), { validateOnly: false }))!;
+    expect(await readAds(client, id)).toEqual([]);
+    await send(client, adCopyRequest(ads[0]!.id, id), { validateOnly: true });
+    expect(await readAds(client, id)).toEqual([]);
+    const copied: string[] = [];
+    for (const ad of ads) copied.push(copiedAdId(await send(client, adCopyRequest(ad.id, id), { validateOnly: false }))!);
+    expect(await readAds(client, id)).toEqual(ads.map((a, i) => ({ id: copied[i], name: a.name, status: a.status })));
+    // Into an ad set of another campaign: refused.
+    expect((await refusal(send(client, adCopyRequest(ads[0]!.id, housing), { validateOnly: false }))).code).toBe(100);
   });
 
   it('a write fault can wait for the writes before it and skip validations', async () => {

@@ -1,15 +1,27 @@
 // The writes the fake Graph API accepts: ad set updates (`POST /{adset_id}`), ad set copies
-// (`POST /{adset_id}/copies`) and both with `execution_options=["validate_only"]`, which validates
-// and changes nothing. It refuses what Meta refuses (malformed targeting, a budget on a campaign-
+// (`POST /{adset_id}/copies`), ad copies (`POST /{ad_id}/copies`) and each with
+// `execution_options=["validate_only"]`, which validates and changes nothing. It refuses what Meta refuses (malformed targeting, a budget on a campaign-
 // budget campaign, frequency caps outside REACH and THRUPLAY, what a special ad category forbids),
 // with Meta's error shapes, so that a test sees the refusal a real account would give.
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireTargeting } from './graph.ts';
 
+/** An ad as the fake holds it: the ad set it delivers in and its status (its creative is not modelled). */
+export interface FakeAd {
+  id: string;
+  name: string;
+  adset_id: string;
+  campaign_id: string;
+  status: string;
+  effective_status: string;
+}
+
 export interface WriteState {
   campaigns: readonly WireCampaign[];
   adsets: WireAdSet[];
+  ads: FakeAd[];
   audiences: readonly WireCustomAudience[];
   newAdsetId(): string;
+  newAdId(): string;
 }
 
 export type WriteResult = { status: number; body: unknown; changed: boolean };
@@ -26,6 +38,10 @@ export class GraphRefusal extends Error {
 
 const UPDATE_FIELDS = new Set(['targeting', 'daily_budget', 'status', 'name', 'frequency_control_specs', 'execution_options']);
 const COPY_FIELDS = new Set(['deep_copy', 'status_option', 'rename_options', 'campaign_id', 'execution_options']);
+const AD_COPY_FIELDS = new Set(['adset_id', 'status_option', 'rename_options', 'execution_options']);
+/** Meta copies at most this many objects (the ad set and its ads) in one synchronous request. */
+const SYNC_COPY_OBJECTS = 3;
+const STATUS_OPTIONS = ['ACTIVE', 'PAUSED', 'INHERITED_FROM_SOURCE'];
 const RESTRICTED = new Set(['HOUSING', 'EMPLOYMENT', 'FINANCIAL_PRODUCTS_SERVICES', 'CREDIT']);
 const STATUSES = new Set(['ACTIVE', 'PAUSED', 'ARCHIVED', 'DELETED']);
 
@@ -72,23 +88,57 @@ export function updateAdSet(state: WriteState, adset: WireAdSet, body: URLSearch
 
 export function copyAdSet(state: WriteState, source: WireAdSet, body: URLSearchParams): WriteResult {
   for (const k of body.keys()) if (!COPY_FIELDS.has(k)) throw new GraphRefusal(100, null, `(#100) Param ${k} is not a parameter of an ad set copy`);
-  const statusOption = body.get('status_option') ?? 'PAUSED';
-  if (!['ACTIVE', 'PAUSED', 'INHERITED_FROM_SOURCE'].includes(statusOption)) throw new GraphRefusal(100, null, '(#100) status_option must be ACTIVE, PAUSED or INHERITED_FROM_SOURCE');
-  let suffix = '';
-  const rename = body.get('rename_options');
-  if (rename !== null) {
-    try {
-      const r = JSON.parse(rename) as { rename_strategy?: string; rename_suffix?: string };
-      if (r.rename_strategy !== 'NO_RENAME') suffix = r.rename_suffix ?? ' - Copy';
-    } catch {
-      throw new GraphRefusal(100, null, '(#100) rename_options must be JSON');
-    }
+  const statusOption = statusOptionOf(body);
+  const suffix = renameSuffixOf(body);
+  const deep = body.get('deep_copy') === 'true';
+  const ads = deep ? state.ads.filter((a) => a.adset_id === source.id && a.status !== 'DELETED' && a.status !== 'ARCHIVED') : [];
+  if (1 + ads.length > SYNC_COPY_OBJECTS) {
+    throw new GraphRefusal(100, 1885194, `(#100) The ad set and its ${ads.length} ads are more than the ${SYNC_COPY_OBJECTS} objects a synchronous copy takes: copy the ads one at a time, or use an asynchronous batch request`);
   }
   if (isValidateOnly(body)) return { status: 200, body: { success: true }, changed: false };
   const id = state.newAdsetId();
   const status = statusOption === 'INHERITED_FROM_SOURCE' ? (source.status ?? 'PAUSED') : statusOption;
   state.adsets.push({ ...structuredClone(source), id, name: `${source.name ?? source.id}${suffix}`, status, effective_status: status });
-  return { status: 200, body: { copied_adset_id: id, ad_object_ids: [{ ad_object_type: 'ad_set', source_id: source.id, copied_id: id }] }, changed: true };
+  const copiedAds = ads.map((a) => pushAdCopy(state, a, id, a.name, statusOption));
+  return { status: 200, body: { copied_adset_id: id, ad_object_ids: [{ ad_object_type: 'ad_set', source_id: source.id, copied_id: id }, ...copiedAds.map((c, i) => ({ ad_object_type: 'ad', source_id: ads[i]!.id, copied_id: c.id }))] }, changed: true };
+}
+
+/** `POST /{ad_id}/copies`: the ad copied into `adset_id` (its own ad set without one). */
+export function copyAd(state: WriteState, source: FakeAd, body: URLSearchParams): WriteResult {
+  for (const k of body.keys()) if (!AD_COPY_FIELDS.has(k)) throw new GraphRefusal(100, null, `(#100) Param ${k} is not a parameter of an ad copy`);
+  const statusOption = statusOptionOf(body);
+  const suffix = renameSuffixOf(body);
+  const targetId = body.get('adset_id') ?? source.adset_id;
+  const target = state.adsets.find((a) => a.id === targetId);
+  if (target === undefined) throw new GraphRefusal(100, 33, `(#100) Ad set ${targetId} does not exist, cannot be loaded due to missing permissions, or does not support this operation`);
+  if (target.status === 'DELETED' || target.status === 'ARCHIVED') throw new GraphRefusal(100, null, `(#100) Ad set ${targetId} is ${target.status}: no ad can be added to it`);
+  if (target.campaign_id !== source.campaign_id) throw new GraphRefusal(100, null, `(#100) An ad is copied into an ad set of its own campaign; ${targetId} is not`);
+  if (isValidateOnly(body)) return { status: 200, body: { success: true }, changed: false };
+  return { status: 200, body: { copied_ad_id: pushAdCopy(state, source, target.id, `${source.name}${suffix}`, statusOption).id }, changed: true };
+}
+
+function pushAdCopy(state: WriteState, source: FakeAd, adsetId: string, name: string, statusOption: string): FakeAd {
+  const status = statusOption === 'INHERITED_FROM_SOURCE' ? source.status : statusOption;
+  const ad = { id: state.newAdId(), name, adset_id: adsetId, campaign_id: source.campaign_id, status, effective_status: status };
+  state.ads.push(ad);
+  return ad;
+}
+
+function statusOptionOf(body: URLSearchParams): string {
+  const option = body.get('status_option') ?? 'PAUSED';
+  if (!STATUS_OPTIONS.includes(option)) throw new GraphRefusal(100, null, '(#100) status_option must be ACTIVE, PAUSED or INHERITED_FROM_SOURCE');
+  return option;
+}
+
+function renameSuffixOf(body: URLSearchParams): string {
+  const rename = body.get('rename_options');
+  if (rename === null) return '';
+  try {
+    const r = JSON.parse(rename) as { rename_strategy?: string; rename_suffix?: string };
+    return r.rename_strategy === 'NO_RENAME' ? '' : (r.rename_suffix ?? ' - Copy');
+  } catch {
+    throw new GraphRefusal(100, null, '(#100) rename_options must be JSON');
+  }
 }
 
 function campaignOf(state: WriteState, adset: WireAdSet): WireCampaign {

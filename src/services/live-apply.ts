@@ -8,14 +8,14 @@ import { flooredCountriesOf } from '../engine/ad-set-groups.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { countryGroups, decisionForGroup, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
-import { copyRequest, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
+import { adCopyRequest, copyRequest, readAdSet, readAds, send, updateRequest, type AdSetWrite, type GraphRequest, type MetaAd } from '../meta/adset-writes.ts';
 import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision, type UpdateNote } from '../meta/targeting-spec.ts';
 import type { MetaAdSet } from '../meta/graph.ts';
 import { setChangeProgress, settleChange, type StoredMetaError } from '../store/history.ts';
 import { metaCampaignOf, recordOptimizerStatuses, saveSplitMembers, splitMembersOf, splitSourceOf } from '../store/meta.ts';
 import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
-import { activate, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { activate, adsCopied, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 import { targetingDecisionOf } from './targeting-decision.ts';
 
 /** Statuses of an ad set Meta no longer lets anyone edit (archived: its name and deletion only). */
@@ -87,7 +87,9 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const notesOf = (group: CountryGroup, groupDecision: TargetingDecision, optimizationGoal: string | null) => [unsplit, floorNote(group, ctx.config.meta.splitMinDailyBudgetMinor, floored), learningNote(optimizationGoal, weekly(groupDecision))].filter((n) => n !== null);
   // Who last set each copy's status: one paused where the optimizer left it active was paused by someone else.
   const pausedElsewhere = new Set(recorded.filter((m) => m.adsetId !== source.id && m.optimizerStatus === 'ACTIVE' && current.get(m.adsetId)?.status === 'PAUSED').map((m) => m.adsetId));
-  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf, pausedElsewhere, floored));
+  // A copy of the original gets the original's ads, each copied into it.
+  const ads = steps.some((s) => s.kind === 'create') ? await readAds(client, source.id) : [];
+  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf, pausedElsewhere, floored, ads));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);
@@ -100,7 +102,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit, splitAdsetIds, regroup };
 }
 
-function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[], pausedElsewhere: ReadonlySet<string>, floored: ReadonlySet<string>): AdSetChange {
+function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[], pausedElsewhere: ReadonlySet<string>, floored: ReadonlySet<string>, ads: readonly MetaAd[]): AdSetChange {
   if (step.kind === 'retire') {
     const a = current.get(step.adsetId)!;
     const write: AdSetWrite = { status: 'PAUSED' };
@@ -118,7 +120,7 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
     // The copy is named with its group; it stays PAUSED (the copy's status) until the apply completes.
     const copy = copyRequest(source.id, splitName('', step.group.key));
     write.name = step.name;
-    return { step: 'create', adset_id: null, group, copy, update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes, sent: false, activated: false };
+    return { step: 'create', adset_id: null, group, copy, ads: ads.map((a) => ({ source_ad_id: a.id, copied_ad_id: null })), update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes, sent: false, activated: false };
   }
   // An ad set of an earlier split follows the original's status (one retired comes back with its
   // group), unless someone else paused it: that pause is theirs to lift, and the split's change
@@ -146,6 +148,7 @@ export function requestsOf(doc: ChangesDocument): GraphRequest[] {
   for (const c of doc.adsets) {
     if (isNoop(c)) continue;
     if (c.copy !== null && c.adset_id === null) out.push(c.copy);
+    for (const ad of c.ads ?? []) if (ad.copied_ad_id === null) out.push(adCopyRequest(ad.source_ad_id, c.adset_id ?? '(the copy)'));
     out.push(c.update);
   }
   for (const c of doc.adsets) if (c.activate) out.push(updateRequest(c.adset_id ?? '(the copy)', { status: 'ACTIVE' }));
@@ -158,11 +161,13 @@ export interface Validation {
 }
 
 /**
- * Meta validates every request without changing anything. A copy is validated on the original,
- * and the copy's update as an update of the original (the same spec on the same settings).
+ * Meta validates every request without changing anything. A copy is validated on the original, its
+ * ads as copies into the original (each once), and the copy's update as an update of the original
+ * (the same spec on the same settings).
  */
 export async function validatePlan(client: MetaClient, doc: ChangesDocument): Promise<Validation> {
   const errors: Validation['errors'] = [];
+  const adsChecked = new Set<string>();
   const check = async (request: GraphRequest) => {
     try {
       await send(client, request, { validateOnly: true });
@@ -174,6 +179,11 @@ export async function validatePlan(client: MetaClient, doc: ChangesDocument): Pr
     if (isNoop(c)) continue;
     if (c.step === 'create') {
       await check(c.copy!);
+      for (const ad of c.ads ?? []) {
+        if (adsChecked.has(ad.source_ad_id)) continue;
+        adsChecked.add(ad.source_ad_id);
+        await check(adCopyRequest(ad.source_ad_id, doc.source_adset_id));
+      }
       const { name: _name, ...spec } = c.update.params as AdSetWrite;
       await check(updateRequest(doc.source_adset_id, spec));
     } else {
@@ -198,9 +208,10 @@ export async function executeLivePlan(ctx: AppContext, client: MetaClient, plan:
   const doc = plan.doc;
   const historyId = await historyRow('pending', doc);
   const outcome = await sendChanges(ctx, client, doc, historyId);
-  // Applied: every ad set now holds its group. Failed: the copies Meta made (paused again) are kept
-  // as their groups' ad sets, so that the next apply updates them instead of copying again.
-  const holders = doc.adsets.filter((c) => c.step !== 'retire' && c.group !== null && c.group.key !== 'all' && c.adset_id !== null && (outcome.state === 'applied' ? doc.adsets.length > 1 || c.adset_id !== doc.source_adset_id : c.step === 'create'));
+  // Applied: every ad set now holds its group. Failed: the copies Meta made (paused again) with
+  // every ad copied into them are kept as their groups' ad sets, so that the next apply updates
+  // them instead of copying again; one short of ads stays paused, and the next apply copies anew.
+  const holders = doc.adsets.filter((c) => c.step !== 'retire' && c.group !== null && c.group.key !== 'all' && c.adset_id !== null && (outcome.state === 'applied' ? doc.adsets.length > 1 || c.adset_id !== doc.source_adset_id : c.step === 'create' && adsCopied(c)));
   const members = holders.map((c) => ({ groupKey: c.group!.key, adsetId: c.adset_id!, name: c.after.name ?? plan.source.name ?? c.adset_id!, createdByHistoryId: c.step === 'create' ? historyId : null }));
   // The copies made are recorded now: the statuses they were left in are recorded with them.
   if (members.length > 0) {

@@ -3,7 +3,7 @@
 // whether it was sent. Apply, reconcile and rollback all work from this one document.
 import { canonicalJson } from '../engine/canonical-json.ts';
 import type { MetaClient } from '../meta/client.ts';
-import { copiedAdsetId, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
+import { adCopyRequest, copiedAdId, copiedAdsetId, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
 import { MetaApiError } from '../meta/errors.ts';
 import type { MetaAdSet, WireTargeting } from '../meta/graph.ts';
 import type { FieldChange, UpdateNote } from '../meta/targeting-spec.ts';
@@ -28,6 +28,11 @@ export interface AdSetChange {
   copy: GraphRequest | null;
   /** The update sent to the ad set (for a create, to the copy: its path is the copy's id once known). */
   update: GraphRequest;
+  /**
+   * A create's ads: each ad of the original, copied into the new ad set after it is made (each
+   * copy's id once Meta made it). Absent from changes recorded before ads were copied one by one.
+   */
+  ads?: AdCopy[];
   /** A created ad set is activated last, when the original is active: it stays PAUSED until the whole apply has landed. */
   activate: boolean;
   /** Null for a create (the ad set did not exist). */
@@ -37,6 +42,16 @@ export interface AdSetChange {
   notes: UpdateNote[];
   sent: boolean;
   activated: boolean;
+}
+
+export interface AdCopy {
+  source_ad_id: string;
+  copied_ad_id: string | null;
+}
+
+/** Whether every ad of a created ad set was copied into it: until then the copy is not its group's ad set. */
+export function adsCopied(change: AdSetChange): boolean {
+  return (change.ads ?? []).every((a) => a.copied_ad_id !== null);
 }
 
 export interface ChangesDocument {
@@ -56,13 +71,24 @@ export function metaErrorOf(error: unknown): StoredMetaError {
   return { code: null, subcode: null, fbtrace_id: null, user_message: null, message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Sends one change: the copy first for a create (recording the new id through `progress`), then the update. */
+/**
+ * Sends one change: for a create the copy first, then each of its ads into it (recording each new
+ * id through `progress`), then the update. A copy that holds its update therefore holds its ads:
+ * what reconciling an interrupted apply reads back.
+ */
 export async function sendChange(client: MetaClient, change: AdSetChange, progress: () => Promise<void>): Promise<void> {
   if (change.step === 'create' && change.adset_id === null) {
     const id = copiedAdsetId(await send(client, change.copy!, { validateOnly: false }));
     if (id === null) throw new Error('Meta answered the ad set copy without copied_adset_id');
     change.adset_id = id;
     change.update = updateRequest(id, change.update.params as AdSetWrite);
+    await progress();
+  }
+  for (const ad of change.ads ?? []) {
+    if (ad.copied_ad_id !== null) continue;
+    const copied = copiedAdId(await send(client, adCopyRequest(ad.source_ad_id, change.adset_id!), { validateOnly: false }));
+    if (copied === null) throw new Error(`Meta answered the copy of ad ${ad.source_ad_id} without copied_ad_id`);
+    ad.copied_ad_id = copied;
     await progress();
   }
   await send(client, change.update, { validateOnly: false });
