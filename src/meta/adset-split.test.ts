@@ -50,9 +50,9 @@ describe('countryGroups', () => {
     expect(pausedNote({ key: 'ES', countries: ['ES'], budgetMinor: 3_500 }, floored)).toEqual({
       kind: 'paused',
       field: 'status',
-      message: 'paused outside the optimizer (in Ads Manager, say) after it last left it ACTIVE: it stays paused, with its new targeting and budget, so ES gets none of the 3500 minor units a day the split gives this ad set until it is activated there; the floor of ES is not held meanwhile',
+      message: "paused outside the optimizer (in Ads Manager, say) after it last left it ACTIVE: it stays paused, holding the split's targeting and budget for when it is activated, so ES gets none of the 3500 minor units a day the split gives this ad set until then; the floor of ES is not held meanwhile",
     });
-    expect(pausedNote({ key: POOL_KEY, countries: ['AR', 'CL'], budgetMinor: 900 }, floored).message).toMatch(/so AR, CL get none of the 900 minor units a day the split gives this ad set until it is activated there$/);
+    expect(pausedNote({ key: POOL_KEY, countries: ['AR', 'CL'], budgetMinor: 900 }, floored).message).toMatch(/so AR, CL get none of the 900 minor units a day the split gives this ad set until then$/);
   });
   it('says where the split cannot be applied that Meta decides each country\'s spend, and which floors are then not guaranteed', () => {
     expect(unsplitNote(decision({ ES: 3_500, MX: 6_500 }), 'campaign_budget', new Set(['ES']))).toEqual({

@@ -145,7 +145,7 @@ export function pausedNote(group: CountryGroup, floored: ReadonlySet<string>): U
   return {
     kind: 'paused',
     field: 'status',
-    message: `paused outside the optimizer (in Ads Manager, say) after it last left it ACTIVE: it stays paused, with its new targeting and budget, so ${group.countries.join(', ')} get${group.countries.length === 1 ? 's' : ''} none of the ${group.budgetMinor} minor units a day the split gives this ad set until it is activated there${held.length > 0 ? `; the floor of ${held.join(', ')} is not held meanwhile` : ''}`,
+    message: `paused outside the optimizer (in Ads Manager, say) after it last left it ACTIVE: it stays paused, holding the split's targeting and budget for when it is activated, so ${group.countries.join(', ')} get${group.countries.length === 1 ? 's' : ''} none of the ${group.budgetMinor} minor units a day the split gives this ad set until then${held.length > 0 ? `; the floor of ${held.join(', ')} is not held meanwhile` : ''}`,
   };
 }
 
