@@ -919,6 +919,124 @@ describe(`A crash between a copy's ads, against the fake Graph API (${usingPostg
   });
 });
 
+describe(`The ads of a split's copies, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it("follow the original's: an ad added there is copied in, one turned off there is turned off; one changed in a copy is left; a rollback puts them back", async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      expect(await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false })).toMatchObject({ success: true, state: 'applied' });
+      const sourceAds = fake.adsOf(adsetId);
+      const rows = async () => h.db.query<{ copy_adset_id: string; source_ad_id: string; ad_id: string; optimizer_status: string }>('select copy_adset_id, source_ad_id, ad_id, optimizer_status from meta_split_ads order by copy_adset_id, source_ad_id');
+      const copyOf = async (copy: string, source: string) => (await rows()).find((r) => r.copy_adset_id === copy && r.source_ad_id === source)!;
+      // Every ad copied into a copy is recorded with the original ad it mirrors and the status it was given.
+      const first = await rows();
+      const copies = [...new Set(first.map((r) => r.copy_adset_id))];
+      expect(copies.length).toBeGreaterThan(1);
+      for (const c of copies) expect(first.filter((r) => r.copy_adset_id === c).map((r) => [r.source_ad_id, r.optimizer_status])).toEqual(sourceAds.map((a) => [a.id, a.status]).sort());
+      // In Ads Manager: a new creative in the original, the original's first ad turned off, and the first copy's copy of the second ad turned off there.
+      const added = fake.addAd(adsetId, 'Ad 4 | new creative');
+      const [off, kept] = sourceAds;
+      fake.setAdStatus(off!.id, 'PAUSED');
+      const touched = (await copyOf(copies[0]!, kept!.id)).ad_id;
+      fake.setAdStatus(touched, 'PAUSED');
+      await deliverAndSync(fake, h, campaignId, 1);
+      const next = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const applied = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
+      expect(applied).toMatchObject({ success: true, state: 'applied' });
+      const updated = applied.adsets.filter((a) => a.step === 'update' && copies.includes(a.adset_id!)).map((a) => a.adset_id!);
+      expect(updated.length).toBeGreaterThan(0);
+      for (const c of updated) {
+        const change = applied.adsets.find((a) => a.adset_id === c)!;
+        const offCopy = (await copyOf(c, off!.id)).ad_id;
+        expect(change.diff).toEqual(expect.arrayContaining([{ field: `ads.copy_of.${added}`, before: null, after: 'ACTIVE' }, { field: `ads.${offCopy}.status`, before: 'ACTIVE', after: 'PAUSED' }]));
+        const addedCopy = await copyOf(c, added);
+        expect(addedCopy.optimizer_status).toBe('ACTIVE');
+        // Copied in paused, then turned on; the answer lists every request sent.
+        expect(applied.requests).toEqual(expect.arrayContaining([
+          { method: 'POST', path: `${added}/copies`, params: { adset_id: c, status_option: 'PAUSED', rename_options: { rename_strategy: 'NO_RENAME' } } },
+          { method: 'POST', path: addedCopy.ad_id, params: { status: 'ACTIVE' } },
+          { method: 'POST', path: offCopy, params: { status: 'PAUSED' } },
+        ]));
+        expect(fake.adsOf(c).find((a) => a.id === addedCopy.ad_id)).toMatchObject({ name: 'Ad 4 | new creative', status: 'ACTIVE' });
+        expect(fake.adsOf(c).find((a) => a.id === offCopy)!.status).toBe('PAUSED');
+      }
+      // The copy of the second ad turned off in the first copy stays off, and the answer says why.
+      expect(fake.adsOf(copies[0]!).find((a) => a.id === touched)!.status).toBe('PAUSED');
+      if (updated.includes(copies[0]!)) expect(applied.notes).toContainEqual(expect.objectContaining({ adset_id: copies[0], field: 'ads', message: expect.stringContaining(`ads ${touched} were turned off or on here outside the optimizer`) }));
+      // The original's own ads are never written to.
+      expect(fake.adsOf(adsetId).map((a) => a.status)).toEqual([...sourceAds.map((a) => (a.id === off!.id ? 'PAUSED' : a.status)), 'ACTIVE']);
+      // Rolled back: the ads copied in are paused, the ones it turned off are on again.
+      expect(await rollbackChange(h.ctx, { historyId: applied.history_id!, mode: 'live', dryRun: false })).toMatchObject({ success: true });
+      for (const c of updated) {
+        const [addedCopy, offCopy] = [await copyOf(c, added), await copyOf(c, off!.id)];
+        expect([fake.adsOf(c).find((a) => a.id === addedCopy.ad_id)!.status, fake.adsOf(c).find((a) => a.id === offCopy.ad_id)!.status]).toEqual(['PAUSED', 'ACTIVE']);
+        expect([addedCopy.optimizer_status, offCopy.optimizer_status]).toEqual(['PAUSED', 'ACTIVE']);
+      }
+      // Applied again, the mirror is made again from what the rollback left, without copying twice.
+      const again = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
+      expect(again).toMatchObject({ success: true, state: 'applied' });
+      for (const c of updated) {
+        const addedCopy = await copyOf(c, added);
+        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 4 | new creative').map((a) => [a.id, a.status])).toEqual([[addedCopy.ad_id, 'ACTIVE']]);
+        const offCopy = await copyOf(c, off!.id);
+        expect(fake.adsOf(c).find((a) => a.id === offCopy.ad_id)!.status).toBe('PAUSED');
+      }
+      // A copy whose ads were never recorded (made by an earlier version, with a deep copy) is not mirrored, and the answer says so.
+      await h.db.query('delete from meta_split_ads where copy_adset_id = $1', [updated[0]!]);
+      fake.setAdStatus(off!.id, 'ACTIVE');
+      const legacy = (await planLiveApply(h.ctx, metaClientFor(h.ctx).client, next)).doc.adsets.find((a) => a.adset_id === updated[0])!;
+      expect(legacy.diff.filter((d) => d.field.startsWith('ads.'))).toEqual([]);
+      expect(legacy.notes).toContainEqual({ kind: 'advisory', field: 'ads', message: expect.stringMatching(/^made before the optimizer recorded its copies' ads/) });
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
+describe(`An ad write refused while mirroring a split's ads, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('undoes every ad write that had landed; the next apply mirrors again without copying an ad twice', async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      expect(await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false })).toMatchObject({ success: true, state: 'applied' });
+      const added = fake.addAd(adsetId, 'Ad 4 | new creative');
+      const off = fake.adsOf(adsetId)[0]!;
+      fake.setAdStatus(off.id, 'PAUSED');
+      await deliverAndSync(fake, h, campaignId, 1);
+      const next = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const plan = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true });
+      const mirrored = plan.adsets.filter((a) => a.diff.some((d) => d.field.startsWith('ads.'))).map((a) => a.adset_id!);
+      expect(mirrored.length).toBeGreaterThan(1);
+      const rows = async () => h.db.query<{ copy_adset_id: string; source_ad_id: string; ad_id: string; optimizer_status: string }>('select copy_adset_id, source_ad_id, ad_id, optimizer_status from meta_split_ads order by copy_adset_id, source_ad_id');
+      const copyOf = async (copy: string, source: string) => (await rows()).find((r) => r.copy_adset_id === copy && r.source_ad_id === source);
+      // The last mirrored copy's copy of the ad turned off is refused: the copies before it had landed.
+      const refused = (await copyOf(mirrored.at(-1)!, off.id))!.ad_id;
+      fake.inject({ kind: 'invalid-parameter', on: 'write', path: `/${refused}` });
+      const failed = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
+      expect(failed).toMatchObject({ success: false, state: 'failed' });
+      for (const c of mirrored) {
+        const offCopy = (await copyOf(c, off.id))!;
+        expect(fake.adsOf(c).find((a) => a.id === offCopy.ad_id)!.status).toBe('ACTIVE');
+        expect(offCopy.optimizer_status).toBe('ACTIVE');
+        // An ad copied in before the refusal is paused again, and recorded: the next apply turns it on instead of copying it again.
+        const addedCopy = await copyOf(c, added);
+        if (addedCopy !== undefined) expect([fake.adsOf(c).find((a) => a.id === addedCopy.ad_id)!.status, addedCopy.optimizer_status]).toEqual(['PAUSED', 'PAUSED']);
+        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 4 | new creative' && a.status === 'ACTIVE')).toEqual([]);
+      }
+      expect((await copyOf(mirrored[0]!, added)) === undefined).toBe(false);
+      const again = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
+      expect(again).toMatchObject({ success: true, state: 'applied' });
+      for (const c of mirrored) {
+        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 4 | new creative').map((a) => a.status)).toEqual(['ACTIVE']);
+        const offCopy = (await copyOf(c, off.id))!;
+        expect(fake.adsOf(c).find((a) => a.id === offCopy.ad_id)!.status).toBe('PAUSED');
+      }
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
 describe(`Daily LIVE runs and applies over a split, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('a country whose budget falls under half the minimum joins the pool; the guardrails judge that money by audience, so the loop does not stall', async () => {
     // The guardrails at their defaults (±20 % per apply).

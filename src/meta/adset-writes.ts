@@ -49,9 +49,17 @@ export function copyRequest(sourceAdsetId: string, nameSuffix: string): GraphReq
   return { method: 'POST', path: `${sourceAdsetId}/copies`, params: { deep_copy: false, status_option: 'PAUSED', rename_options: { rename_strategy: 'ONLY_TOP_LEVEL_RENAME', rename_suffix: nameSuffix } } };
 }
 
-/** One ad copied into an ad set: same creative and name, and the status it has (an ad turned off stays off). */
-export function adCopyRequest(adId: string, targetAdsetId: string): GraphRequest {
-  return { method: 'POST', path: `${adId}/copies`, params: { adset_id: targetAdsetId, status_option: 'INHERITED_FROM_SOURCE', rename_options: { rename_strategy: 'NO_RENAME' } } };
+/**
+ * One ad copied into an ad set, with its creative and name: with the status it has (an ad turned off
+ * stays off) into a new, paused copy; PAUSED into an ad set that may be delivering, and set after.
+ */
+export function adCopyRequest(adId: string, targetAdsetId: string, status: 'INHERITED_FROM_SOURCE' | 'PAUSED' = 'INHERITED_FROM_SOURCE'): GraphRequest {
+  return { method: 'POST', path: `${adId}/copies`, params: { adset_id: targetAdsetId, status_option: status, rename_options: { rename_strategy: 'NO_RENAME' } } };
+}
+
+/** An ad turned on or off. */
+export function adStatusRequest(adId: string, status: string): GraphRequest {
+  return { method: 'POST', path: adId, params: { status } };
 }
 
 export async function send(client: MetaClient, request: GraphRequest, options: { validateOnly: boolean }): Promise<unknown> {

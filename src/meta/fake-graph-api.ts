@@ -15,7 +15,7 @@ import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMa
 import { zoneOffsetHours } from './account-day.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
 import { FakeLookalikes } from './fake-lookalikes.ts';
-import { copyAd, copyAdSet, GraphRefusal, isValidateOnly, updateAdSet, type FakeAd, type WriteState } from './fake-graph-writes.ts';
+import { copyAd, copyAdSet, GraphRefusal, isValidateOnly, updateAd, updateAdSet, type FakeAd, type WriteState } from './fake-graph-writes.ts';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed' | 'invalid-parameter';
 export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed', 'invalid-parameter'];
@@ -470,9 +470,9 @@ export class FakeGraphApi {
     else this.writes++;
     const adset = this.adsets.find((a) => a.id === node);
     const ad = this.ads.find((a) => a.id === node);
-    if ((!adset && !(ad && edge === 'copies')) || (edge !== undefined && edge !== 'copies')) return graphError(400, 100, null, 'The fake Graph API accepts ad set updates and copies, and ad copies, only: this write was refused and counted');
+    if ((!adset && !ad) || (edge !== undefined && edge !== 'copies')) return graphError(400, 100, null, 'The fake Graph API accepts ad set and ad updates and copies only: this write was refused and counted');
     try {
-      const result = ad !== undefined ? copyAd(this.writeState(), ad, body) : edge === 'copies' ? copyAdSet(this.writeState(), adset!, body) : updateAdSet(this.writeState(), adset!, body);
+      const result = ad !== undefined ? (edge === 'copies' ? copyAd(this.writeState(), ad, body) : updateAd(ad, body)) : edge === 'copies' ? copyAdSet(this.writeState(), adset!, body) : updateAdSet(this.writeState(), adset!, body);
       return new Reply(result.status, result.body);
     } catch (e) {
       if (e instanceof GraphRefusal) return graphError(400, e.code, e.subcode, e.message);
@@ -521,6 +521,22 @@ export class FakeGraphApi {
   }
 
   /** The ad sets of a campaign as the fake holds them now, copies included. */
+  /** An ad added to an ad set, as an advertiser adds a new creative in Ads Manager. */
+  addAd(adsetId: string, name: string): string {
+    const adset = this.heldAdSet(adsetId);
+    const id = String(this.nextAdId++);
+    this.ads.push({ id, name, adset_id: adsetId, campaign_id: adset.campaign_id!, status: 'ACTIVE', effective_status: 'ACTIVE' });
+    return id;
+  }
+
+  /** An ad turned off or on (or deleted), as an advertiser does in Ads Manager. */
+  setAdStatus(adId: string, status: 'ACTIVE' | 'PAUSED' | 'DELETED'): void {
+    const ad = this.ads.find((a) => a.id === adId);
+    if (ad === undefined) throw new Error(`the fake holds no ad ${adId}`);
+    ad.status = status;
+    ad.effective_status = status;
+  }
+
   /** An ad set's ads as the fake holds them now, archived and deleted ones included. */
   adsOf(adsetId: string): FakeAd[] {
     return this.ads.filter((a) => a.adset_id === adsetId).map((a) => ({ ...a }));

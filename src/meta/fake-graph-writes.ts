@@ -1,5 +1,6 @@
 // The writes the fake Graph API accepts: ad set updates (`POST /{adset_id}`), ad set copies
-// (`POST /{adset_id}/copies`), ad copies (`POST /{ad_id}/copies`) and each with
+// (`POST /{adset_id}/copies`), ad copies (`POST /{ad_id}/copies`), ad status changes
+// (`POST /{ad_id}`) and each with
 // `execution_options=["validate_only"]`, which validates and changes nothing. It refuses what Meta refuses (malformed targeting, a budget on a campaign-
 // budget campaign, frequency caps outside REACH and THRUPLAY, what a special ad category forbids),
 // with Meta's error shapes, so that a test sees the refusal a real account would give.
@@ -39,6 +40,7 @@ export class GraphRefusal extends Error {
 const UPDATE_FIELDS = new Set(['targeting', 'daily_budget', 'status', 'name', 'frequency_control_specs', 'execution_options']);
 const COPY_FIELDS = new Set(['deep_copy', 'status_option', 'rename_options', 'campaign_id', 'execution_options']);
 const AD_COPY_FIELDS = new Set(['adset_id', 'status_option', 'rename_options', 'execution_options']);
+const AD_UPDATE_FIELDS = new Set(['status', 'execution_options']);
 /** Meta copies at most this many objects (the ad set and its ads) in one synchronous request. */
 const SYNC_COPY_OBJECTS = 3;
 const STATUS_OPTIONS = ['ACTIVE', 'PAUSED', 'INHERITED_FROM_SOURCE'];
@@ -115,6 +117,19 @@ export function copyAd(state: WriteState, source: FakeAd, body: URLSearchParams)
   if (target.campaign_id !== source.campaign_id) throw new GraphRefusal(100, null, `(#100) An ad is copied into an ad set of its own campaign; ${targetId} is not`);
   if (isValidateOnly(body)) return { status: 200, body: { success: true }, changed: false };
   return { status: 200, body: { copied_ad_id: pushAdCopy(state, source, target.id, `${source.name}${suffix}`, statusOption).id }, changed: true };
+}
+
+/** `POST /{ad_id}`: its status (the only field the optimizer changes on an ad). */
+export function updateAd(ad: FakeAd, body: URLSearchParams): WriteResult {
+  for (const k of body.keys()) if (!AD_UPDATE_FIELDS.has(k)) throw new GraphRefusal(100, null, `(#100) Param ${k} is not a field the fake updates on an ad`);
+  if (ad.status === 'DELETED') throw new GraphRefusal(100, null, `(#100) Ad ${ad.id} is deleted and cannot be edited`);
+  const status = body.get('status');
+  if (status === null || !STATUSES.has(status)) throw new GraphRefusal(100, null, `(#100) status must be one of ${[...STATUSES].join(', ')}`);
+  if (ad.status === 'ARCHIVED' && status !== 'DELETED') throw new GraphRefusal(100, null, `(#100) Ad ${ad.id} is archived: its status can only change to DELETED`);
+  if (isValidateOnly(body)) return { status: 200, body: { success: true }, changed: false };
+  ad.status = status;
+  ad.effective_status = status;
+  return { status: 200, body: { success: true }, changed: true };
 }
 
 function pushAdCopy(state: WriteState, source: FakeAd, adsetId: string, name: string, statusOption: string): FakeAd {

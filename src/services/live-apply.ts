@@ -8,14 +8,15 @@ import { flooredCountriesOf } from '../engine/ad-set-groups.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { countryGroups, decisionForGroup, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
-import { adCopyRequest, copyRequest, readAdSet, readAds, send, updateRequest, type AdSetWrite, type GraphRequest, type MetaAd } from '../meta/adset-writes.ts';
-import { adSetUpdateFor, updateDiff, type CampaignRules, type TargetingDecision, type UpdateNote } from '../meta/targeting-spec.ts';
+import { adCopyRequest, adStatusRequest, copyRequest, readAdSet, readAds, send, updateRequest, type AdSetWrite, type GraphRequest, type MetaAd } from '../meta/adset-writes.ts';
+import { mirrorAds, type AdMirror } from '../meta/split-ads.ts';
+import { adSetUpdateFor, updateDiff, type CampaignRules, type FieldChange, type TargetingDecision, type UpdateNote } from '../meta/targeting-spec.ts';
 import type { MetaAdSet } from '../meta/graph.ts';
 import { setChangeProgress, settleChange, type StoredMetaError } from '../store/history.ts';
-import { metaCampaignOf, recordOptimizerStatuses, saveSplitMembers, splitMembersOf, splitSourceOf } from '../store/meta.ts';
+import { metaCampaignOf, recordAdStatuses, recordOptimizerStatuses, saveSplitAds, saveSplitMembers, splitAdsOf, splitMembersOf, splitSourceOf } from '../store/meta.ts';
 import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
-import { activate, adsCopied, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { activate, adsCopied, adStatusesChanged, adWritesLanded, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 import { targetingDecisionOf } from './targeting-decision.ts';
 
 /** Statuses of an ad set Meta no longer lets anyone edit (archived: its name and deletion only). */
@@ -87,9 +88,12 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const notesOf = (group: CountryGroup, groupDecision: TargetingDecision, optimizationGoal: string | null) => [unsplit, floorNote(group, ctx.config.meta.splitMinDailyBudgetMinor, floored), learningNote(optimizationGoal, weekly(groupDecision))].filter((n) => n !== null);
   // Who last set each copy's status: one paused where the optimizer left it active was paused by someone else.
   const pausedElsewhere = new Set(recorded.filter((m) => m.adsetId !== source.id && m.optimizerStatus === 'ACTIVE' && current.get(m.adsetId)?.status === 'PAUSED').map((m) => m.adsetId));
-  // A copy of the original gets the original's ads, each copied into it.
-  const ads = steps.some((s) => s.kind === 'create') ? await readAds(client, source.id) : [];
-  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf, pausedElsewhere, floored, ads));
+  // A copy of the original gets the original's ads, each copied into it; a copy of an earlier split
+  // mirrors them (the ads the original gained, the statuses it changed).
+  const mirrored = steps.filter((s) => s.kind === 'update' && s.adsetId !== source.id).map((s) => (s as { adsetId: string }).adsetId);
+  const ads = steps.some((s) => s.kind === 'create') || mirrored.length > 0 ? await readAds(client, source.id) : [];
+  const mirrors = await adMirrors(ctx, client, ads, mirrored);
+  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);
@@ -102,7 +106,26 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   return { rec, decision, source, rules, doc: { source_adset_id: source.id, adsets, rolled_back: [] }, firstSplit, splitAdsetIds, regroup };
 }
 
-function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[], pausedElsewhere: ReadonlySet<string>, floored: ReadonlySet<string>, ads: readonly MetaAd[]): AdSetChange {
+/**
+ * What mirroring the original's ads takes in each copy of an earlier split, by copy. A copy with no
+ * ad recorded was made before its ads were (its ads came with a deep copy): it is left out (null).
+ */
+async function adMirrors(ctx: AppContext, client: MetaClient, sourceAds: readonly MetaAd[], copyIds: readonly string[]): Promise<Map<string, AdMirror | null>> {
+  const recorded = await splitAdsOf(ctx.db, copyIds);
+  const out = new Map<string, AdMirror | null>();
+  for (const id of copyIds) {
+    const mine = recorded.filter((r) => r.copyAdsetId === id);
+    out.set(id, mine.length === 0 ? null : mirrorAds(sourceAds, await readAds(client, id), mine));
+  }
+  return out;
+}
+
+/** The diff lines of a copy's ads: those copied in (by the original's ad) and those whose status changes. */
+function adDiff(mirror: AdMirror): FieldChange[] {
+  return [...mirror.copies.map((c) => ({ field: `ads.copy_of.${c.sourceAdId}`, before: null, after: c.status })), ...mirror.statuses.map((st) => ({ field: `ads.${st.adId}.status`, before: st.before, after: st.after }))];
+}
+
+function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[], pausedElsewhere: ReadonlySet<string>, floored: ReadonlySet<string>, ads: readonly MetaAd[], mirrors: ReadonlyMap<string, AdMirror | null>): AdSetChange {
   if (step.kind === 'retire') {
     const a = current.get(step.adsetId)!;
     const write: AdSetWrite = { status: 'PAUSED' };
@@ -120,7 +143,7 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
     // The copy is named with its group; it stays PAUSED (the copy's status) until the apply completes.
     const copy = copyRequest(source.id, splitName('', step.group.key));
     write.name = step.name;
-    return { step: 'create', adset_id: null, group, copy, ads: ads.map((a) => ({ source_ad_id: a.id, copied_ad_id: null })), update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes, sent: false, activated: false };
+    return { step: 'create', adset_id: null, group, copy, ads: ads.map((a) => ({ source_ad_id: a.id, copied_ad_id: null, status: a.status ?? 'ACTIVE' })), update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes, sent: false, activated: false };
   }
   // An ad set of an earlier split follows the original's status (one retired comes back with its
   // group), unless someone else paused it: that pause is theirs to lift, and the split's change
@@ -129,7 +152,12 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
     if (source.status === 'ACTIVE') notes.push(pausedNote(step.group, floored));
   } else if (base.id !== source.id && base.status !== source.status && source.status !== null) write.status = source.status;
   const expected = write.status === undefined ? after : { ...after, status: write.status };
-  return { step: 'update', adset_id: base.id, group, copy: null, update: updateRequest(base.id, write), activate: false, before: stateOf(base), after: expected, diff: updateDiff({ targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, status: base.status }, write), notes, sent: false, activated: false };
+  const mirror = mirrors.get(base.id);
+  if (mirror === null) notes.push({ kind: 'advisory', field: 'ads', message: "made before the optimizer recorded its copies' ads: the original's ads are not mirrored in it (ads added to the original, or turned off or on there, are not changed here)" });
+  if (mirror != null && mirror.leftAlone.length > 0) notes.push({ kind: 'advisory', field: 'ads', message: `ads ${mirror.leftAlone.join(', ')} were turned off or on here outside the optimizer since it last set them: left as they are, not as the original's` });
+  const adWork = mirror == null ? {} : { ads: mirror.copies.map((c) => ({ source_ad_id: c.sourceAdId, copied_ad_id: null, status: c.status, activated: false })), ad_statuses: mirror.statuses.map((st) => ({ ad_id: st.adId, source_ad_id: st.sourceAdId, before: st.before, after: st.after, sent: false })) };
+  const diff = [...updateDiff({ targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, status: base.status }, write), ...(mirror == null ? [] : adDiff(mirror))];
+  return { step: 'update', adset_id: base.id, group, copy: null, update: updateRequest(base.id, write), ...adWork, activate: false, before: stateOf(base), after: expected, diff, notes, sent: false, activated: false };
 }
 
 /** A change to an ad set that already holds what it would be sent (a copy is never one). */
@@ -142,13 +170,21 @@ export function changesNothing(plan: LivePlan): boolean {
   return plan.doc.adsets.every(isNoop);
 }
 
-/** The requests in the order they are sent (a create's update is sent to the copy's id, unknown until Meta answers). */
+/**
+ * The requests in the order they are sent, whether sent yet or not (a create's update is sent to the
+ * copy's id, and an ad copied into a copy of an earlier split activated by its own id, each unknown
+ * until Meta answers).
+ */
 export function requestsOf(doc: ChangesDocument): GraphRequest[] {
   const out: GraphRequest[] = [];
   for (const c of doc.adsets) {
     if (isNoop(c)) continue;
-    if (c.copy !== null && c.adset_id === null) out.push(c.copy);
-    for (const ad of c.ads ?? []) if (ad.copied_ad_id === null) out.push(adCopyRequest(ad.source_ad_id, c.adset_id ?? '(the copy)'));
+    if (c.copy !== null) out.push(c.copy);
+    for (const ad of c.ads ?? []) {
+      out.push(adCopyRequest(ad.source_ad_id, c.adset_id ?? '(the copy)', c.step === 'create' ? 'INHERITED_FROM_SOURCE' : 'PAUSED'));
+      if (c.step !== 'create' && ad.status === 'ACTIVE') out.push(adStatusRequest(ad.copied_ad_id ?? '(the ad copy)', 'ACTIVE'));
+    }
+    for (const st of c.ad_statuses ?? []) out.push(adStatusRequest(st.ad_id, st.after));
     out.push(c.update);
   }
   for (const c of doc.adsets) if (c.activate) out.push(updateRequest(c.adset_id ?? '(the copy)', { status: 'ACTIVE' }));
@@ -187,6 +223,8 @@ export async function validatePlan(client: MetaClient, doc: ChangesDocument): Pr
       const { name: _name, ...spec } = c.update.params as AdSetWrite;
       await check(updateRequest(doc.source_adset_id, spec));
     } else {
+      for (const ad of c.ads ?? []) await check(adCopyRequest(ad.source_ad_id, c.adset_id!, 'PAUSED'));
+      for (const st of c.ad_statuses ?? []) await check(adStatusRequest(st.ad_id, st.after));
       await check(c.update);
     }
   }
@@ -213,11 +251,20 @@ export async function executeLivePlan(ctx: AppContext, client: MetaClient, plan:
   // them instead of copying again; one short of ads stays paused, and the next apply copies anew.
   const holders = doc.adsets.filter((c) => c.step !== 'retire' && c.group !== null && c.group.key !== 'all' && c.adset_id !== null && (outcome.state === 'applied' ? doc.adsets.length > 1 || c.adset_id !== doc.source_adset_id : c.step === 'create' && adsCopied(c)));
   const members = holders.map((c) => ({ groupKey: c.group!.key, adsetId: c.adset_id!, name: c.after.name ?? plan.source.name ?? c.adset_id!, createdByHistoryId: c.step === 'create' ? historyId : null }));
-  // The copies made are recorded now: the statuses they were left in are recorded with them.
-  if (members.length > 0) {
+  // The copies made are recorded now, with the statuses they were left in and the ads copied into
+  // the split's copies (a copy's ads into a kept copy, an undone one's paused).
+  const held = new Set([...members.map((m) => m.adsetId), ...doc.adsets.filter((c) => c.step === 'update' && c.adset_id !== null).map((c) => c.adset_id!)]);
+  const adStatuses = adStatusesChanged(doc);
+  const splitAds = doc.adsets.flatMap((c) =>
+    c.adset_id === null || !held.has(c.adset_id) || c.adset_id === doc.source_adset_id
+      ? []
+      : (c.ads ?? []).filter((a) => a.copied_ad_id !== null).map((a) => ({ copyAdsetId: c.adset_id!, sourceAdId: a.source_ad_id, adId: a.copied_ad_id!, optimizerStatus: adStatuses.get(a.copied_ad_id!) ?? a.status ?? 'ACTIVE' })),
+  );
+  if (members.length > 0 || splitAds.length > 0) {
     await ctx.db.transaction(async (tx) => {
       await saveSplitMembers(tx, plan.rec.campaign_id, doc.source_adset_id, members, ctx.clock.now());
       await recordOptimizerStatuses(tx, statusesChanged(doc));
+      await saveSplitAds(tx, splitAds);
     });
   }
   return outcome;
@@ -233,8 +280,9 @@ export async function sendChanges(ctx: AppContext, client: MetaClient, doc: Chan
       try {
         await sendChange(client, c, progress);
       } finally {
-        // A copy that Meta made counts as landed even when its update failed: it must be paused again.
-        if (c.sent || (c.step === 'create' && c.adset_id !== null)) landed.push(c);
+        // A copy that Meta made counts as landed even when its update failed: it must be paused again;
+        // so does a change whose ads were written to.
+        if (c.sent || (c.step === 'create' && c.adset_id !== null) || adWritesLanded(c)) landed.push(c);
       }
     }
     for (const c of doc.adsets) if (c.activate) await activate(client, c, progress);
@@ -259,5 +307,6 @@ export async function settleLiveChange(ctx: AppContext, historyId: number, outco
   await ctx.db.transaction(async (tx) => {
     await settleChange(tx, historyId, outcome);
     await recordOptimizerStatuses(tx, statusesChanged(outcome.changes));
+    await recordAdStatuses(tx, adStatusesChanged(outcome.changes));
   });
 }

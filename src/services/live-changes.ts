@@ -3,7 +3,7 @@
 // whether it was sent. Apply, reconcile and rollback all work from this one document.
 import { canonicalJson } from '../engine/canonical-json.ts';
 import type { MetaClient } from '../meta/client.ts';
-import { adCopyRequest, copiedAdId, copiedAdsetId, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
+import { adCopyRequest, adStatusRequest, copiedAdId, copiedAdsetId, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
 import { MetaApiError } from '../meta/errors.ts';
 import type { MetaAdSet, WireTargeting } from '../meta/graph.ts';
 import type { FieldChange, UpdateNote } from '../meta/targeting-spec.ts';
@@ -29,10 +29,13 @@ export interface AdSetChange {
   /** The update sent to the ad set (for a create, to the copy: its path is the copy's id once known). */
   update: GraphRequest;
   /**
-   * A create's ads: each ad of the original, copied into the new ad set after it is made (each
-   * copy's id once Meta made it). Absent from changes recorded before ads were copied one by one.
+   * The original's ads copied into this ad set: for a create, every one, after the copy is made; for
+   * a copy of an earlier split, those the original gained since (each copy's id once Meta made it).
+   * Absent from changes recorded before ads were copied one by one.
    */
   ads?: AdCopy[];
+  /** The copy's ads whose status follows the original's ad again (or, in a rollback, goes back). */
+  ad_statuses?: AdStatusChange[];
   /** A created ad set is activated last, when the original is active: it stays PAUSED until the whole apply has landed. */
   activate: boolean;
   /** Null for a create (the ad set did not exist). */
@@ -47,6 +50,18 @@ export interface AdSetChange {
 export interface AdCopy {
   source_ad_id: string;
   copied_ad_id: string | null;
+  /** The status it ends in, the original ad's (absent from changes recorded before it was kept). */
+  status?: string;
+  /** Copied into a copy of an earlier split: made PAUSED, then set to `status` (activated once sent). */
+  activated?: boolean;
+}
+
+export interface AdStatusChange {
+  ad_id: string;
+  source_ad_id: string;
+  before: string;
+  after: string;
+  sent: boolean;
 }
 
 /** Whether every ad of a created ad set was copied into it: until then the copy is not its group's ad set. */
@@ -84,11 +99,26 @@ export async function sendChange(client: MetaClient, change: AdSetChange, progre
     change.update = updateRequest(id, change.update.params as AdSetWrite);
     await progress();
   }
+  // Into a new copy (paused) each ad keeps its status; into a copy that may deliver, it is made
+  // paused and set after, so that an interrupted apply leaves no unrecorded ad delivering.
+  const intoNew = change.step === 'create';
   for (const ad of change.ads ?? []) {
-    if (ad.copied_ad_id !== null) continue;
-    const copied = copiedAdId(await send(client, adCopyRequest(ad.source_ad_id, change.adset_id!), { validateOnly: false }));
-    if (copied === null) throw new Error(`Meta answered the copy of ad ${ad.source_ad_id} without copied_ad_id`);
-    ad.copied_ad_id = copied;
+    if (ad.copied_ad_id === null) {
+      const copied = copiedAdId(await send(client, adCopyRequest(ad.source_ad_id, change.adset_id!, intoNew ? 'INHERITED_FROM_SOURCE' : 'PAUSED'), { validateOnly: false }));
+      if (copied === null) throw new Error(`Meta answered the copy of ad ${ad.source_ad_id} without copied_ad_id`);
+      ad.copied_ad_id = copied;
+      await progress();
+    }
+    if (!intoNew && ad.status === 'ACTIVE' && ad.activated !== true) {
+      await send(client, adStatusRequest(ad.copied_ad_id, 'ACTIVE'), { validateOnly: false });
+      ad.activated = true;
+      await progress();
+    }
+  }
+  for (const st of change.ad_statuses ?? []) {
+    if (st.sent) continue;
+    await send(client, adStatusRequest(st.ad_id, st.after), { validateOnly: false });
+    st.sent = true;
     await progress();
   }
   await send(client, change.update, { validateOnly: false });
@@ -112,17 +142,35 @@ export function restoreRequest(change: AdSetChange): GraphRequest | null {
   return updateRequest(change.adset_id, write);
 }
 
-/** Compensating writes, last change first: each landed change is undone; what could not be is said. */
+/**
+ * The writes that undo a change's ads: statuses it changed put back (each one, landed or not: putting
+ * back a status an ad still has changes nothing), and ads it copied into a copy of an earlier split
+ * paused (a new copy's are paused with it).
+ */
+export function adUndoRequests(change: AdSetChange): GraphRequest[] {
+  const out = (change.ad_statuses ?? []).map((st) => adStatusRequest(st.ad_id, st.before));
+  if (change.step !== 'create') for (const ad of change.ads ?? []) if (ad.copied_ad_id !== null) out.push(adStatusRequest(ad.copied_ad_id, 'PAUSED'));
+  return out;
+}
+
+/** Whether any write of a change's ads was sent: the change must be undone even if its ad set's update was not. */
+export function adWritesLanded(change: AdSetChange): boolean {
+  return (change.ad_statuses ?? []).some((st) => st.sent) || (change.step !== 'create' && (change.ads ?? []).some((a) => a.copied_ad_id !== null));
+}
+
+/** Compensating writes, last change first: each landed change is undone, its ads first; what could not be is said. */
 export async function compensate(client: MetaClient, doc: ChangesDocument, landed: readonly AdSetChange[]): Promise<void> {
   for (const change of [...landed].reverse()) {
-    const request = restoreRequest(change);
-    if (request === null) continue;
-    try {
-      await send(client, request, { validateOnly: false });
-      doc.rolled_back.push({ adset_id: change.adset_id!, step: change.step, restored: true, error: null });
-    } catch (e) {
-      doc.rolled_back.push({ adset_id: change.adset_id!, step: change.step, restored: false, error: metaErrorOf(e).message });
+    const requests = [...adUndoRequests(change), ...(change.sent || change.step === 'create' ? [restoreRequest(change)] : [])].filter((r) => r !== null);
+    const errors: string[] = [];
+    for (const request of requests) {
+      try {
+        await send(client, request, { validateOnly: false });
+      } catch (e) {
+        errors.push(`${request.path}: ${metaErrorOf(e).message}`);
+      }
     }
+    if (requests.length > 0) doc.rolled_back.push({ adset_id: change.adset_id!, step: change.step, restored: errors.length === 0, error: errors.length === 0 ? null : errors.join('; ') });
   }
 }
 
@@ -146,6 +194,23 @@ export function statusesChanged(doc: ChangesDocument): Map<string, string> {
     const before = doc.adsets.find((c) => c.adset_id === r.adset_id)?.before ?? null;
     if (before === null) out.set(r.adset_id, 'PAUSED');
     else if (before.status !== null) out.set(r.adset_id, before.status);
+  }
+  return out;
+}
+
+/**
+ * The status each ad of a split's copy was left in where this change (or its compensation) changed
+ * it: an ad copied into a copy of an earlier split (PAUSED until activated), an ad whose status was
+ * set; an undone change's ads put back.
+ */
+export function adStatusesChanged(doc: ChangesDocument): Map<string, string> {
+  const out = new Map<string, string>();
+  const undone = new Set(doc.rolled_back.filter((r) => r.restored).map((r) => r.adset_id));
+  for (const c of doc.adsets) {
+    const back = c.adset_id !== null && undone.has(c.adset_id);
+    for (const st of c.ad_statuses ?? []) if (st.sent || back) out.set(st.ad_id, back ? st.before : st.after);
+    if (c.step === 'create') continue;
+    for (const ad of c.ads ?? []) if (ad.copied_ad_id !== null) out.set(ad.copied_ad_id, !back && ad.activated === true ? 'ACTIVE' : 'PAUSED');
   }
   return out;
 }

@@ -60,7 +60,8 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
       // What the crash did not get to record: a rollback restores the changes marked sent.
       c.sent = done;
       if (c.activate) c.activated = now.status === 'ACTIVE';
-      if (done || c.step === 'create') landed.push(c);
+      // A change that wrote to its ads is undone whole (putting back a status an ad still has changes nothing).
+      if (done || c.step === 'create' || (c.ad_statuses ?? []).length > 0 || (c.ads ?? []).length > 0) landed.push(c);
       if (!done || (c.activate && now.status !== 'ACTIVE')) complete = false;
     }
   } catch (e) {

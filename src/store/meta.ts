@@ -279,3 +279,35 @@ export async function saveSplitMembers(tx: Db, campaignId: string, sourceAdsetId
 export async function recordOptimizerStatuses(tx: Db, statuses: ReadonlyMap<string, string>): Promise<void> {
   for (const [adsetId, status] of statuses) await tx.query('update meta_adset_splits set optimizer_status = $2 where adset_id = $1', [adsetId, status]);
 }
+
+// ---- the ads of a geo split's copies ----
+
+/** An ad of a split's copy and the original's ad it mirrors, with the status the optimizer last changed it to. */
+export interface SplitAdRow {
+  copyAdsetId: string;
+  sourceAdId: string;
+  adId: string;
+  optimizerStatus: string;
+}
+
+export async function splitAdsOf(db: Db, copyAdsetIds: readonly string[]): Promise<SplitAdRow[]> {
+  if (copyAdsetIds.length === 0) return [];
+  const rows = await db.query<{ copy_adset_id: string; source_ad_id: string; ad_id: string; optimizer_status: string }>(
+    'select copy_adset_id, source_ad_id, ad_id, optimizer_status from meta_split_ads where copy_adset_id = any($1) order by copy_adset_id, source_ad_id',
+    [copyAdsetIds],
+  );
+  return rows.map((r) => ({ copyAdsetId: r.copy_adset_id, sourceAdId: r.source_ad_id, adId: r.ad_id, optimizerStatus: r.optimizer_status }));
+}
+
+/** Records ads copied into a split's copies (replacing what a copy held for the same original ad). */
+export async function saveSplitAds(tx: Db, rows: readonly SplitAdRow[]): Promise<void> {
+  for (const r of rows) {
+    await tx.query('delete from meta_split_ads where (copy_adset_id = $1 and source_ad_id = $2) or ad_id = $3', [r.copyAdsetId, r.sourceAdId, r.adId]);
+    await tx.query('insert into meta_split_ads (copy_adset_id, source_ad_id, ad_id, optimizer_status) values ($1, $2, $3, $4)', [r.copyAdsetId, r.sourceAdId, r.adId, r.optimizerStatus]);
+  }
+}
+
+/** The statuses the optimizer changed ads of split copies to, by ad id (ads no copy holds are left out). */
+export async function recordAdStatuses(tx: Db, statuses: ReadonlyMap<string, string>): Promise<void> {
+  for (const [adId, status] of statuses) await tx.query('update meta_split_ads set optimizer_status = $2 where ad_id = $1', [adId, status]);
+}
