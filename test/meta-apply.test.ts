@@ -85,6 +85,14 @@ const recordPending = (h: Harness, rec: Recommendation, plan: Awaited<ReturnType
     success, error_message: null, actor: 'test', state: 'pending', changes: plan.doc,
   });
 
+/** A LIVE run's recommendation for one ad set (the store's data read again when `forceRefresh`). */
+const liveRecommendation = async (h: Harness, campaignId: string, adsetId: string, forceRefresh = false) =>
+  (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh })).recommendations.find((r) => r.adset_id === adsetId)!;
+
+/** The ad a split's copy holds for an ad of the original, as recorded, with the status the optimizer last gave it. */
+const splitAdOf = async (h: Harness, copyAdsetId: string, sourceAdId: string) =>
+  (await h.db.query<{ ad_id: string; optimizer_status: string }>('select ad_id, optimizer_status from meta_split_ads where copy_adset_id = $1 and source_ad_id = $2', [copyAdsetId, sourceAdId]))[0];
+
 const snapshot = (fake: FakeGraphApi, ids: readonly string[]) => ids.map((id) => JSON.stringify(fake.adSet(id)));
 const minor = (amount: number) => Math.round(amount * 100);
 const writesTo = (fake: FakeGraphApi, since: number) => fake.requests.slice(since).filter((r) => r.kind === 'write');
@@ -823,14 +831,14 @@ describe(`A split's copy paused in Ads Manager, against the fake Graph API (${us
   it('stays paused: the next apply changes its targeting and budget, sends it no status and says so; activated there again, it follows the original', async () => {
     const { fake, h, campaignId, adsetId } = await openAccount({});
     try {
-      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const rec = await liveRecommendation(h, campaignId, adsetId);
       const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
       // The copy holding the largest country group: it holds it at the next run too.
       const copy = applied.adsets.filter((a) => a.step === 'create' && a.countries.length === 1).sort((a, b) => b.daily_budget_minor! - a.daily_budget_minor!)[0]!;
       expect(fake.adSet(copy.adset_id!)!.status).toBe('ACTIVE');
       fake.pauseAdSet(copy.adset_id!);
       await deliverAndSync(fake, h, campaignId, 1);
-      const next = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const next = await liveRecommendation(h, campaignId, adsetId, true);
       const since = fake.requests.length;
       const done = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
       expect(done).toMatchObject({ success: true, state: 'applied' });
@@ -863,7 +871,7 @@ describe(`An ad copy refused part-way through a geo split, against the fake Grap
   it('undoes the apply; a copy with every ad is kept for the next apply, one short of ads stays paused and its group is copied anew', async () => {
     const { fake, h, campaignId, adsetId } = await openAccount({});
     try {
-      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const rec = await liveRecommendation(h, campaignId, adsetId);
       const original = snapshot(fake, [adsetId]);
       const ads = fake.adsOf(adsetId);
       // The second copy's copy of the original's second ad is refused; the first copy got all of them.
@@ -895,7 +903,7 @@ describe(`A crash between a copy's ads, against the fake Graph API (${usingPostg
   it('the next LIVE run finds the copy short of ads: the change is settled failed and what had landed is undone', async () => {
     const { fake, h, campaignId, adsetId } = await openAccount({});
     try {
-      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const rec = await liveRecommendation(h, campaignId, adsetId);
       const original = snapshot(fake, [adsetId]);
       const { client } = metaClientFor(h.ctx);
       const plan = await planLiveApply(h.ctx, client, rec);
@@ -923,11 +931,11 @@ describe(`The ads of a split's copies, against the fake Graph API (${usingPostgr
   it("follow the original's: an ad added there is copied in, one turned off there is turned off; one changed in a copy is left; a rollback puts them back", async () => {
     const { fake, h, campaignId, adsetId } = await openAccount({});
     try {
-      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const rec = await liveRecommendation(h, campaignId, adsetId);
       expect(await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false })).toMatchObject({ success: true, state: 'applied' });
       const sourceAds = fake.adsOf(adsetId);
       const rows = async () => h.db.query<{ copy_adset_id: string; source_ad_id: string; ad_id: string; optimizer_status: string }>('select copy_adset_id, source_ad_id, ad_id, optimizer_status from meta_split_ads order by copy_adset_id, source_ad_id');
-      const copyOf = async (copy: string, source: string) => (await rows()).find((r) => r.copy_adset_id === copy && r.source_ad_id === source)!;
+      const copyOf = async (copy: string, source: string) => (await splitAdOf(h, copy, source))!;
       // Every ad copied into a copy is recorded with the original ad it mirrors and the status it was given.
       const first = await rows();
       const copies = [...new Set(first.map((r) => r.copy_adset_id))];
@@ -940,7 +948,7 @@ describe(`The ads of a split's copies, against the fake Graph API (${usingPostgr
       const touched = (await copyOf(copies[0]!, kept!.id)).ad_id;
       fake.setAdStatus(touched, 'PAUSED');
       await deliverAndSync(fake, h, campaignId, 1);
-      const next = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const next = await liveRecommendation(h, campaignId, adsetId, true);
       const applied = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
       expect(applied).toMatchObject({ success: true, state: 'applied' });
       const updated = applied.adsets.filter((a) => a.step === 'update' && copies.includes(a.adset_id!)).map((a) => a.adset_id!);
@@ -997,18 +1005,17 @@ describe(`An ad write refused while mirroring a split's ads, against the fake Gr
   it('undoes every ad write that had landed; the next apply mirrors again without copying an ad twice', async () => {
     const { fake, h, campaignId, adsetId } = await openAccount({});
     try {
-      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const rec = await liveRecommendation(h, campaignId, adsetId);
       expect(await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false })).toMatchObject({ success: true, state: 'applied' });
       const added = fake.addAd(adsetId, 'Ad 4 | new creative');
       const off = fake.adsOf(adsetId)[0]!;
       fake.setAdStatus(off.id, 'PAUSED');
       await deliverAndSync(fake, h, campaignId, 1);
-      const next = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === adsetId)!;
+      const next = await liveRecommendation(h, campaignId, adsetId, true);
       const plan = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true });
       const mirrored = plan.adsets.filter((a) => a.diff.some((d) => d.field.startsWith('ads.'))).map((a) => a.adset_id!);
       expect(mirrored.length).toBeGreaterThan(1);
-      const rows = async () => h.db.query<{ copy_adset_id: string; source_ad_id: string; ad_id: string; optimizer_status: string }>('select copy_adset_id, source_ad_id, ad_id, optimizer_status from meta_split_ads order by copy_adset_id, source_ad_id');
-      const copyOf = async (copy: string, source: string) => (await rows()).find((r) => r.copy_adset_id === copy && r.source_ad_id === source);
+      const copyOf = (copy: string, source: string) => splitAdOf(h, copy, source);
       // The last mirrored copy's copy of the ad turned off is refused: the copies before it had landed.
       const refused = (await copyOf(mirrored.at(-1)!, off.id))!.ad_id;
       fake.inject({ kind: 'invalid-parameter', on: 'write', path: `/${refused}` });
