@@ -942,13 +942,19 @@ describe(`The ads of a split's copies, against the fake Graph API (${usingPostgr
       expect(copies.length).toBeGreaterThan(1);
       for (const c of copies) expect(first.filter((r) => r.copy_adset_id === c).map((r) => [r.source_ad_id, r.optimizer_status])).toEqual(sourceAds.map((a) => [a.id, a.status]).sort());
       // In Ads Manager: a new creative in the original, the original's first ad turned off, and the first copy's copy of the second ad turned off there.
-      const added = fake.addAd(adsetId, 'Ad 4 | new creative');
+      const added = fake.addAd(adsetId, 'Ad 5 | new creative');
       const [off, kept] = sourceAds;
       fake.setAdStatus(off!.id, 'PAUSED');
       const touched = (await copyOf(copies[0]!, kept!.id)).ad_id;
       fake.setAdStatus(touched, 'PAUSED');
       await deliverAndSync(fake, h, campaignId, 1);
       const next = await liveRecommendation(h, campaignId, adsetId, true);
+      // A dry run validates the ad status changes with Meta and changes no ad.
+      const adsNow = () => copies.map((c) => fake.adsOf(c));
+      const beforeDry = adsNow();
+      const dry = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true });
+      expect(dry.validation).toEqual({ validated_by_meta: true, errors: [] });
+      expect(adsNow()).toEqual(beforeDry);
       const applied = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
       expect(applied).toMatchObject({ success: true, state: 'applied' });
       const updated = applied.adsets.filter((a) => a.step === 'update' && copies.includes(a.adset_id!)).map((a) => a.adset_id!);
@@ -965,7 +971,7 @@ describe(`The ads of a split's copies, against the fake Graph API (${usingPostgr
           { method: 'POST', path: addedCopy.ad_id, params: { status: 'ACTIVE' } },
           { method: 'POST', path: offCopy, params: { status: 'PAUSED' } },
         ]));
-        expect(fake.adsOf(c).find((a) => a.id === addedCopy.ad_id)).toMatchObject({ name: 'Ad 4 | new creative', status: 'ACTIVE' });
+        expect(fake.adsOf(c).find((a) => a.id === addedCopy.ad_id)).toMatchObject({ name: 'Ad 5 | new creative', status: 'ACTIVE' });
         expect(fake.adsOf(c).find((a) => a.id === offCopy)!.status).toBe('PAUSED');
       }
       // The copy of the second ad turned off in the first copy stays off, and the answer says why.
@@ -985,7 +991,7 @@ describe(`The ads of a split's copies, against the fake Graph API (${usingPostgr
       expect(again).toMatchObject({ success: true, state: 'applied' });
       for (const c of updated) {
         const addedCopy = await copyOf(c, added);
-        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 4 | new creative').map((a) => [a.id, a.status])).toEqual([[addedCopy.ad_id, 'ACTIVE']]);
+        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 5 | new creative').map((a) => [a.id, a.status])).toEqual([[addedCopy.ad_id, 'ACTIVE']]);
         const offCopy = await copyOf(c, off!.id);
         expect(fake.adsOf(c).find((a) => a.id === offCopy.ad_id)!.status).toBe('PAUSED');
       }
@@ -1007,7 +1013,7 @@ describe(`An ad write refused while mirroring a split's ads, against the fake Gr
     try {
       const rec = await liveRecommendation(h, campaignId, adsetId);
       expect(await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false })).toMatchObject({ success: true, state: 'applied' });
-      const added = fake.addAd(adsetId, 'Ad 4 | new creative');
+      const added = fake.addAd(adsetId, 'Ad 5 | new creative');
       const off = fake.adsOf(adsetId)[0]!;
       fake.setAdStatus(off.id, 'PAUSED');
       await deliverAndSync(fake, h, campaignId, 1);
@@ -1028,13 +1034,13 @@ describe(`An ad write refused while mirroring a split's ads, against the fake Gr
         // An ad copied in before the refusal is paused again, and recorded: the next apply turns it on instead of copying it again.
         const addedCopy = await copyOf(c, added);
         if (addedCopy !== undefined) expect([fake.adsOf(c).find((a) => a.id === addedCopy.ad_id)!.status, addedCopy.optimizer_status]).toEqual(['PAUSED', 'PAUSED']);
-        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 4 | new creative' && a.status === 'ACTIVE')).toEqual([]);
+        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 5 | new creative' && a.status === 'ACTIVE')).toEqual([]);
       }
       expect((await copyOf(mirrored[0]!, added)) === undefined).toBe(false);
       const again = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
       expect(again).toMatchObject({ success: true, state: 'applied' });
       for (const c of mirrored) {
-        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 4 | new creative').map((a) => a.status)).toEqual(['ACTIVE']);
+        expect(fake.adsOf(c).filter((a) => a.name === 'Ad 5 | new creative').map((a) => a.status)).toEqual(['ACTIVE']);
         const offCopy = (await copyOf(c, off.id))!;
         expect(fake.adsOf(c).find((a) => a.id === offCopy.ad_id)!.status).toBe('PAUSED');
       }

@@ -44,7 +44,7 @@ export async function readAds(client: MetaClient, adsetId: string): Promise<Meta
 }
 
 export function copyRequest(sourceAdsetId: string, nameSuffix: string): GraphRequest {
-  // The ad set alone (Meta copies at most three objects, the ad set and two ads, in one request):
+  // The ad set alone (Meta copies at most three ads with their ad set in one request):
   // its ads are copied one by one (adCopyRequest). PAUSED until the apply completes.
   return { method: 'POST', path: `${sourceAdsetId}/copies`, params: { deep_copy: false, status_option: 'PAUSED', rename_options: { rename_strategy: 'ONLY_TOP_LEVEL_RENAME', rename_suffix: nameSuffix } } };
 }
@@ -63,10 +63,14 @@ export function adStatusRequest(adId: string, status: string): GraphRequest {
 }
 
 export async function send(client: MetaClient, request: GraphRequest, options: { validateOnly: boolean }): Promise<unknown> {
+  // Meta's copies endpoints take no validate_only: sent with it, a copy would be refused or made.
+  if (options.validateOnly && isCopy(request)) throw new Error(`${request.path} cannot be validated without being made: Meta's copies endpoints take no validate_only`);
   const params = options.validateOnly ? { ...request.params, execution_options: VALIDATE_ONLY } : request.params;
   // A copy is not idempotent: never retried blindly (a retried timeout could make two).
-  return client.post<unknown>(request.path, params, { write: request.path.endsWith('/copies') ? 'once' : 'repeatable' });
+  return client.post<unknown>(request.path, params, { write: isCopy(request) ? 'once' : 'repeatable' });
 }
+
+const isCopy = (request: GraphRequest) => request.path.endsWith('/copies');
 
 /** The id of the ad set a copy created. */
 export function copiedAdsetId(answer: unknown): string | null {

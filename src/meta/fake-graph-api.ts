@@ -55,7 +55,7 @@ export interface FakeGraphOptions {
   /** Usage percentage each call adds to X-Business-Use-Case-Usage's call_count. */
   usagePctPerCall?: number;
   /**
-   * Ads in each ad set (default 3: more than Meta copies with their ad set in one request). The
+   * Ads in each ad set (default 4: more than Meta copies with their ad set in one request). The
    * last ad of each campaign's first ad set is PAUSED when there are two or more, as an advertiser
    * turns a creative off.
    */
@@ -168,7 +168,7 @@ export class FakeGraphApi {
       adsetsPerCampaign: 3,
       days: 60,
       pageSize: 100,
-      adsPerAdset: 3,
+      adsPerAdset: 4,
       asyncPolls: 1,
       usagePctPerCall: 0.05,
       timezone: 'Europe/Madrid',

@@ -1,7 +1,7 @@
 // The writes the fake Graph API accepts: ad set updates (`POST /{adset_id}`), ad set copies
 // (`POST /{adset_id}/copies`), ad copies (`POST /{ad_id}/copies`), ad status changes
-// (`POST /{ad_id}`) and each with
-// `execution_options=["validate_only"]`, which validates and changes nothing. It refuses what Meta refuses (malformed targeting, a budget on a campaign-
+// (`POST /{ad_id}`), and the updates with `execution_options=["validate_only"]`, which validates and
+// changes nothing (the copies take no such option). It refuses what Meta refuses (malformed targeting, a budget on a campaign-
 // budget campaign, frequency caps outside REACH and THRUPLAY, what a special ad category forbids),
 // with Meta's error shapes, so that a test sees the refusal a real account would give.
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireTargeting } from './graph.ts';
@@ -38,11 +38,12 @@ export class GraphRefusal extends Error {
 }
 
 const UPDATE_FIELDS = new Set(['targeting', 'daily_budget', 'status', 'name', 'frequency_control_specs', 'execution_options']);
-const COPY_FIELDS = new Set(['deep_copy', 'status_option', 'rename_options', 'campaign_id', 'execution_options']);
-const AD_COPY_FIELDS = new Set(['adset_id', 'status_option', 'rename_options', 'execution_options']);
+// Meta's copies endpoints take no execution_options (no validate_only): refused here, so that a test sees one sent.
+const COPY_FIELDS = new Set(['deep_copy', 'status_option', 'rename_options', 'campaign_id']);
+const AD_COPY_FIELDS = new Set(['adset_id', 'status_option', 'rename_options']);
 const AD_UPDATE_FIELDS = new Set(['status', 'execution_options']);
-/** Meta copies at most this many objects (the ad set and its ads) in one synchronous request. */
-const SYNC_COPY_OBJECTS = 3;
+/** Meta copies at most this many ads with their ad set in one synchronous request (its copies reference). */
+const SYNC_COPY_ADS = 3;
 const STATUS_OPTIONS = ['ACTIVE', 'PAUSED', 'INHERITED_FROM_SOURCE'];
 const RESTRICTED = new Set(['HOUSING', 'EMPLOYMENT', 'FINANCIAL_PRODUCTS_SERVICES', 'CREDIT']);
 const STATUSES = new Set(['ACTIVE', 'PAUSED', 'ARCHIVED', 'DELETED']);
@@ -94,10 +95,9 @@ export function copyAdSet(state: WriteState, source: WireAdSet, body: URLSearchP
   const suffix = renameSuffixOf(body);
   const deep = body.get('deep_copy') === 'true';
   const ads = deep ? state.ads.filter((a) => a.adset_id === source.id && a.status !== 'DELETED' && a.status !== 'ARCHIVED') : [];
-  if (1 + ads.length > SYNC_COPY_OBJECTS) {
-    throw new GraphRefusal(100, 1885194, `(#100) The ad set and its ${ads.length} ads are more than the ${SYNC_COPY_OBJECTS} objects a synchronous copy takes: copy the ads one at a time, or use an asynchronous batch request`);
+  if (ads.length > SYNC_COPY_ADS) {
+    throw new GraphRefusal(100, 1885194, `(#100) The ad set's ${ads.length} ads are more than the ${SYNC_COPY_ADS} a synchronous copy takes: copy the ads one at a time, or use an asynchronous batch request`);
   }
-  if (isValidateOnly(body)) return { status: 200, body: { success: true }, changed: false };
   const id = state.newAdsetId();
   const status = statusOption === 'INHERITED_FROM_SOURCE' ? (source.status ?? 'PAUSED') : statusOption;
   state.adsets.push({ ...structuredClone(source), id, name: `${source.name ?? source.id}${suffix}`, status, effective_status: status });
@@ -115,7 +115,6 @@ export function copyAd(state: WriteState, source: FakeAd, body: URLSearchParams)
   if (target === undefined) throw new GraphRefusal(100, 33, `(#100) Ad set ${targetId} does not exist, cannot be loaded due to missing permissions, or does not support this operation`);
   if (target.status === 'DELETED' || target.status === 'ARCHIVED') throw new GraphRefusal(100, null, `(#100) Ad set ${targetId} is ${target.status}: no ad can be added to it`);
   if (target.campaign_id !== source.campaign_id) throw new GraphRefusal(100, null, `(#100) An ad is copied into an ad set of its own campaign; ${targetId} is not`);
-  if (isValidateOnly(body)) return { status: 200, body: { success: true }, changed: false };
   return { status: 200, body: { copied_ad_id: pushAdCopy(state, source, target.id, `${source.name}${suffix}`, statusOption).id }, changed: true };
 }
 

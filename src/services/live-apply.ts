@@ -197,13 +197,14 @@ export interface Validation {
 }
 
 /**
- * Meta validates every request without changing anything. A copy is validated on the original, its
- * ads as copies into the original (each once), and the copy's update as an update of the original
- * (the same spec on the same settings).
+ * Meta validates every request it can without changing anything: updates of ad sets and ads
+ * (`validate_only`). Its copies endpoints take no `validate_only` (Meta's reference and SDKs list
+ * none for ad set or ad copies), so a copy is never sent in a dry run: it would be refused, or made.
+ * A copy's settings are validated as an update of the original (the same spec on the same
+ * settings); the copy itself, and each ad copied into it, is checked by Meta when the apply makes it.
  */
 export async function validatePlan(client: MetaClient, doc: ChangesDocument): Promise<Validation> {
   const errors: Validation['errors'] = [];
-  const adsChecked = new Set<string>();
   const check = async (request: GraphRequest) => {
     try {
       await send(client, request, { validateOnly: true });
@@ -214,16 +215,9 @@ export async function validatePlan(client: MetaClient, doc: ChangesDocument): Pr
   for (const c of doc.adsets) {
     if (isNoop(c)) continue;
     if (c.step === 'create') {
-      await check(c.copy!);
-      for (const ad of c.ads ?? []) {
-        if (adsChecked.has(ad.source_ad_id)) continue;
-        adsChecked.add(ad.source_ad_id);
-        await check(adCopyRequest(ad.source_ad_id, doc.source_adset_id));
-      }
       const { name: _name, ...spec } = c.update.params as AdSetWrite;
       await check(updateRequest(doc.source_adset_id, spec));
     } else {
-      for (const ad of c.ads ?? []) await check(adCopyRequest(ad.source_ad_id, c.adset_id!, 'PAUSED'));
       for (const st of c.ad_statuses ?? []) await check(adStatusRequest(st.ad_id, st.after));
       await check(c.update);
     }
