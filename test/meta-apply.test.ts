@@ -190,6 +190,12 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     expect(dry.adsets.flatMap((a) => a.countries).sort()).toEqual([...rec.countries].sort());
     expect(dry.adsets.find((a) => a.adset_id === rec.adset_id)!.diff.length).toBeGreaterThan(0);
     expect(dry.requests.length).toBeGreaterThan(0);
+    // Copies are never sent for validation, and each one says what was validated instead.
+    expect(fake.requests.slice(before).filter((r) => r.kind === 'validate' && r.path.endsWith('/copies'))).toEqual([]);
+    const created = dry.adsets.filter((a) => a.step === 'create');
+    expect(created.length).toBeGreaterThan(0);
+    expect(dry.notes.filter((n) => n.field === 'copy')).toHaveLength(created.length);
+    expect(dry.notes.find((n) => n.field === 'copy')!.message).toMatch(/Meta cannot validate a copy without making it .* validated as an update of the original/);
     // The frequency cap is advisory for a conversions goal, and said so.
     expect(dry.notes).toContainEqual(expect.objectContaining({ kind: 'advisory', field: 'frequency_control_specs' }));
     // Each ad set expected under 50 conversions a week at its budget is said to stay in learning, and only those.

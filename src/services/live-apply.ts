@@ -143,6 +143,7 @@ function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<st
     // The copy is named with its group; it stays PAUSED (the copy's status) until the apply completes.
     const copy = copyRequest(source.id, splitName('', step.group.key));
     write.name = step.name;
+    notes.push({ kind: 'advisory', field: 'copy', message: `a copy of ad set ${source.id} and of its ${ads.length} ad(s): Meta cannot validate a copy without making it (its copies endpoints take no validate_only), so its settings were validated as an update of the original, and Meta checks the copy itself when the apply makes it` });
     return { step: 'create', adset_id: null, group, copy, ads: ads.map((a) => ({ source_ad_id: a.id, copied_ad_id: null, status: a.status ?? 'ACTIVE' })), update: updateRequest('(the copy)', write), activate: source.status === 'ACTIVE', before: null, after: { ...after, name: step.name }, diff: updateDiff({ targeting: source.targeting, dailyBudgetMinor: source.dailyBudgetMinor }, mapped.body), notes, sent: false, activated: false };
   }
   // An ad set of an earlier split follows the original's status (one retired comes back with its
