@@ -90,10 +90,10 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const pausedElsewhere = new Set(recorded.filter((m) => m.adsetId !== source.id && m.optimizerStatus === 'ACTIVE' && current.get(m.adsetId)?.status === 'PAUSED').map((m) => m.adsetId));
   // A copy of the original gets the original's ads, each copied into it; a copy of an earlier split
   // mirrors them (the ads the original gained, the statuses it changed).
-  const mirrored = steps.filter((s) => s.kind === 'update' && s.adsetId !== source.id).map((s) => (s as { adsetId: string }).adsetId);
+  const mirrored = steps.flatMap((s) => (s.kind === 'update' && s.adsetId !== source.id ? [s.adsetId] : []));
   const ads = steps.some((s) => s.kind === 'create') || mirrored.length > 0 ? await readAds(client, source.id) : [];
   const mirrors = await adMirrors(ctx, client, ads, mirrored);
-  const adsets = steps.map((s) => changeFor(s, decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors));
+  const adsets = steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors }));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);
@@ -125,7 +125,24 @@ function adDiff(mirror: AdMirror): FieldChange[] {
   return [...mirror.copies.map((c) => ({ field: `ads.copy_of.${c.sourceAdId}`, before: null, after: c.status })), ...mirror.statuses.map((st) => ({ field: `ads.${st.adId}.status`, before: st.before, after: st.after }))];
 }
 
-function changeFor(step: SplitStep, decision: TargetingDecision, current: Map<string, MetaAdSet>, rules: CampaignRules, source: MetaAdSet, notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[], pausedElsewhere: ReadonlySet<string>, floored: ReadonlySet<string>, ads: readonly MetaAd[], mirrors: ReadonlyMap<string, AdMirror | null>): AdSetChange {
+/** What the plan knows when it maps each step to its change. */
+interface PlanFacts {
+  decision: TargetingDecision;
+  /** Every ad set of the split as Meta holds it now, by id. */
+  current: ReadonlyMap<string, MetaAdSet>;
+  rules: CampaignRules;
+  source: MetaAdSet;
+  notesOf: (group: CountryGroup, d: TargetingDecision, optimizationGoal: string | null) => UpdateNote[];
+  /** Copies paused by someone else where the optimizer left them active. */
+  pausedElsewhere: ReadonlySet<string>;
+  floored: ReadonlySet<string>;
+  /** The original's ads, copied into each new copy. */
+  ads: readonly MetaAd[];
+  /** What mirroring the original's ads takes in each copy of an earlier split (null: not recorded). */
+  mirrors: ReadonlyMap<string, AdMirror | null>;
+}
+
+function changeFor(step: SplitStep, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors }: PlanFacts): AdSetChange {
   if (step.kind === 'retire') {
     const a = current.get(step.adsetId)!;
     const write: AdSetWrite = { status: 'PAUSED' };
