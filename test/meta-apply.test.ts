@@ -953,6 +953,8 @@ describe(`The ads of a split's copies, against the fake Graph API (${usingPostgr
       fake.setAdStatus(off!.id, 'PAUSED');
       const touched = (await copyOf(copies[0]!, kept!.id)).ad_id;
       fake.setAdStatus(touched, 'PAUSED');
+      // And a bid cap on the original, which the copies do not follow: each says so.
+      fake.setBidding(adsetId, { bid_strategy: 'LOWEST_COST_WITH_BID_CAP', bid_amount: '350' });
       await deliverAndSync(fake, h, campaignId, 1);
       const next = await liveRecommendation(h, campaignId, adsetId, true);
       // A dry run validates the ad status changes with Meta and changes no ad.
@@ -980,6 +982,8 @@ describe(`The ads of a split's copies, against the fake Graph API (${usingPostgr
         expect(fake.adsOf(c).find((a) => a.id === addedCopy.ad_id)).toMatchObject({ name: 'Ad 5 | new creative', status: 'ACTIVE' });
         expect(fake.adsOf(c).find((a) => a.id === offCopy)!.status).toBe('PAUSED');
       }
+      expect(applied.notes.filter((n) => n.field === 'bidding').map((n) => n.adset_id).sort()).toEqual([...updated].sort());
+      expect(applied.notes.find((n) => n.field === 'bidding')!.message).toMatch(/^bid strategy none here, LOWEST_COST_WITH_BID_CAP on the original; bid amount none here, 350 on the original: the split keeps/);
       // The copy of the second ad turned off in the first copy stays off, and the answer says why.
       expect(fake.adsOf(copies[0]!).find((a) => a.id === touched)!.status).toBe('PAUSED');
       if (updated.includes(copies[0]!)) expect(applied.notes).toContainEqual(expect.objectContaining({ adset_id: copies[0], field: 'ads', message: expect.stringContaining(`ads ${touched} were turned off or on here outside the optimizer`) }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LEARNING_CONVERSIONS as LEARNING_EVENTS_A_WEEK } from '../engine/targeting-edits.ts';
-import { countryGroups, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions } from './adset-split.ts';
+import { biddingNote, countryGroups, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions } from './adset-split.ts';
 import type { TargetingDecision } from './targeting-spec.ts';
 
 const decision = (budgets: Record<string, number>): TargetingDecision => ({
@@ -44,6 +44,16 @@ describe('countryGroups', () => {
     expect(floorNote({ key: 'ES', countries: ['ES'], budgetMinor: 1_000 }, 1_000, floored)).toBeNull();
     expect(floorNote({ key: POOL_KEY, countries: ['ES', 'MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
     expect(floorNote({ key: 'MX', countries: ['MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
+  });
+  it('says where a copy bids or ends otherwise than its original; nothing where they match', () => {
+    const adset = (bidding: { strategy: string | null; amount: string | null; endTime: string | null }) => ({ id: 'a', campaignId: 'c', name: null, status: 'ACTIVE', effectiveStatus: 'ACTIVE', dailyBudgetMinor: 1_000, lifetimeBudgetMinor: null, optimizationGoal: null, bidding, targeting: {}, interests: [], behaviors: [], customAudiences: [], countries: [] });
+    const original = adset({ strategy: 'COST_CAP', amount: '500', endTime: null });
+    expect(biddingNote(adset({ strategy: 'COST_CAP', amount: '500', endTime: null }), original)).toBeNull();
+    expect(biddingNote(adset({ strategy: 'COST_CAP', amount: '400', endTime: '2027-01-31T00:00:00+0000' }), original)).toEqual({
+      kind: 'advisory',
+      field: 'bidding',
+      message: "bid amount 400 here, 500 on the original; end time 2027-01-31T00:00:00+0000 here, none on the original: the split keeps a copy's targeting, budget and ads in step with the original, not how it bids or when it ends; change them in Ads Manager where they should match",
+    });
   });
   it('says that an ad set paused by someone else stays paused, what its countries lose, and which floor is then not held', () => {
     const floored = new Set(['ES']);

@@ -4,6 +4,7 @@
 // group, from the groups and the ad sets earlier splits made; the service sends the requests.
 import { adSetKeys, POOL_KEY } from '../engine/ad-set-groups.ts';
 import { LEARNING_CONVERSIONS } from '../engine/targeting-edits.ts';
+import type { MetaAdSet } from './graph.ts';
 import type { TargetingDecision, UpdateNote } from './targeting-spec.ts';
 
 /** The group of the countries under the minimum budget. */
@@ -146,6 +147,23 @@ export function pausedNote(group: CountryGroup, floored: ReadonlySet<string>): U
     kind: 'paused',
     field: 'status',
     message: `paused outside the optimizer (in Ads Manager, say) after it last left it ACTIVE: it stays paused, holding the split's targeting and budget for when it is activated, so ${group.countries.join(', ')} get${group.countries.length === 1 ? 's' : ''} none of the ${group.budgetMinor} minor units a day the split gives this ad set until then${held.length > 0 ? `; the floor of ${held.join(', ')} is not held meanwhile` : ''}`,
+  };
+}
+
+/**
+ * A note where a copy of the split bids or ends otherwise than its original: the split keeps a
+ * copy's targeting, budget and ads in step with the original, not its bidding or schedule (a bid
+ * set apart in a copy may be the advertiser's own choice for those countries).
+ */
+export function biddingNote(copy: MetaAdSet, original: MetaAdSet): UpdateNote | null {
+  const labels = { strategy: 'bid strategy', amount: 'bid amount', endTime: 'end time' } as const;
+  const differ = (Object.keys(labels) as (keyof typeof labels)[]).filter((k) => copy.bidding[k] !== original.bidding[k]);
+  if (differ.length === 0) return null;
+  const show = (v: string | null) => v ?? 'none';
+  return {
+    kind: 'advisory',
+    field: 'bidding',
+    message: `${differ.map((k) => `${labels[k]} ${show(copy.bidding[k])} here, ${show(original.bidding[k])} on the original`).join('; ')}: the split keeps a copy's targeting, budget and ads in step with the original, not how it bids or when it ends; change them in Ads Manager where they should match`,
   };
 }
 

@@ -6,7 +6,7 @@ import type { MetaClient, Params } from './client.ts';
 import { parseAdSet, type MetaAdSet, type WireAdSet } from './graph.ts';
 import type { AdSetUpdateBody } from './targeting-spec.ts';
 
-const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,targeting';
+const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,bid_strategy,bid_amount,end_time,targeting';
 const AD_FIELDS = 'id,name,status';
 /** Statuses of an ad that can never deliver again: it is not copied. */
 const GONE_AD = new Set(['ARCHIVED', 'DELETED']);

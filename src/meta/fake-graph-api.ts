@@ -521,6 +521,11 @@ export class FakeGraphApi {
   }
 
   /** The ad sets of a campaign as the fake holds them now, copies included. */
+  /** An ad set's bidding or end time changed, as an advertiser may do in Ads Manager. */
+  setBidding(adsetId: string, bidding: { bid_strategy?: string; bid_amount?: string; end_time?: string }): void {
+    Object.assign(this.heldAdSet(adsetId), bidding);
+  }
+
   /** An ad added to an ad set, as an advertiser adds a new creative in Ads Manager. */
   addAd(adsetId: string, name: string): string {
     const adset = this.heldAdSet(adsetId);

@@ -41,6 +41,9 @@ export interface WireAdSet {
   daily_budget?: string;
   lifetime_budget?: string;
   optimization_goal?: string;
+  bid_strategy?: string;
+  bid_amount?: string | number;
+  end_time?: string;
   targeting?: WireTargeting;
 }
 export interface WireCustomAudience { id: string; name?: string; subtype?: string; approximate_count_lower_bound?: number | string; approximate_count_upper_bound?: number | string }
@@ -115,6 +118,8 @@ export interface MetaAdSet {
   dailyBudgetMinor: number | null;
   lifetimeBudgetMinor: number | null;
   optimizationGoal: string | null;
+  /** How it bids and when it ends, where read (a geo split's copies are compared with their original). */
+  bidding: { strategy: string | null; amount: string | null; endTime: string | null };
   /** The spec as Meta returned it: it is replaced whole on update, so it is kept whole. */
   targeting: WireTargeting;
   interests: TargetingEntity[];
@@ -205,6 +210,7 @@ export function parseAdSet(w: WireAdSet): MetaAdSet {
     dailyBudgetMinor: budget(w.daily_budget, what, 'daily_budget'),
     lifetimeBudgetMinor: budget(w.lifetime_budget, what, 'lifetime_budget'),
     optimizationGoal: w.optimization_goal ?? null,
+    bidding: { strategy: w.bid_strategy ?? null, amount: w.bid_amount === undefined ? null : String(w.bid_amount), endTime: w.end_time ?? null },
     targeting: t,
     interests: dedupe([...entities(t.interests), ...flex.flatMap((f) => entities(f.interests))]),
     behaviors: dedupe([...entities(t.behaviors), ...flex.flatMap((f) => entities(f.behaviors))]),

@@ -6,7 +6,7 @@
 import type { AppContext } from '../context.ts';
 import { flooredCountriesOf } from '../engine/ad-set-groups.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
-import { countryGroups, decisionForGroup, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
+import { biddingNote, countryGroups, decisionForGroup, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { adCopyRequest, adStatusRequest, copyRequest, readAdSet, readAds, send, updateRequest, type AdSetWrite, type GraphRequest, type MetaAd } from '../meta/adset-writes.ts';
 import { mirrorAds, type AdMirror } from '../meta/split-ads.ts';
@@ -170,6 +170,8 @@ function changeFor(step: SplitStep, { decision, current, rules, source, notesOf,
     if (source.status === 'ACTIVE') notes.push(pausedNote(step.group, floored));
   } else if (base.id !== source.id && base.status !== source.status && source.status !== null) write.status = source.status;
   const expected = write.status === undefined ? after : { ...after, status: write.status };
+  const bidding = base.id === source.id ? null : biddingNote(base, source);
+  if (bidding !== null) notes.push(bidding);
   const mirror = mirrors.get(base.id);
   if (mirror === null) notes.push({ kind: 'advisory', field: 'ads', message: "made before the optimizer recorded its copies' ads: the original's ads are not mirrored in it (ads added to the original, or turned off or on there, are not changed here)" });
   if (mirror != null && mirror.leftAlone.length > 0) notes.push({ kind: 'advisory', field: 'ads', message: `ads ${mirror.leftAlone.join(', ')} were turned off or on here outside the optimizer since it last set them: left as they are, not as the original's` });
