@@ -8,8 +8,8 @@ import type { AdSetUpdateBody } from './targeting-spec.ts';
 
 const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,bid_strategy,bid_amount,end_time,targeting';
 const AD_FIELDS = 'id,name,status';
-/** Statuses of an ad that can never deliver again: it is not copied. */
-const GONE_AD = new Set(['ARCHIVED', 'DELETED']);
+/** Statuses of an ad set or ad Meta no longer lets anyone edit (archived: its name and deletion only): an ad so is not copied. */
+export const GONE_STATUSES: ReadonlySet<string> = new Set(['ARCHIVED', 'DELETED']);
 const VALIDATE_ONLY = ['validate_only'];
 
 /** Everything an update may set: the targeting decision's body, plus status and name for split ad sets and rollbacks. */
@@ -40,7 +40,7 @@ export interface MetaAd {
 /** The ads of an ad set that may deliver again (archived and deleted ones left out). */
 export async function readAds(client: MetaClient, adsetId: string): Promise<MetaAd[]> {
   const ads = await client.all<{ id: string | number; name?: string; status?: string }>(`${adsetId}/ads`, { fields: AD_FIELDS, limit: 100 });
-  return ads.map((a) => ({ id: String(a.id), name: a.name ?? null, status: a.status ?? null })).filter((a) => !GONE_AD.has(a.status ?? ''));
+  return ads.map((a) => ({ id: String(a.id), name: a.name ?? null, status: a.status ?? null })).filter((a) => !GONE_STATUSES.has(a.status ?? ''));
 }
 
 export function copyRequest(sourceAdsetId: string, nameSuffix: string): GraphRequest {

@@ -8,7 +8,7 @@ import { flooredCountriesOf } from '../engine/ad-set-groups.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { biddingNote, countryGroups, decisionForGroup, floorNote, learningNote, pausedNote, POOL_KEY, splitName, splitSteps, unsplitNote, weeklyConversions, type CountryGroup, type SplitStep } from '../meta/adset-split.ts';
 import type { MetaClient } from '../meta/client.ts';
-import { adCopyRequest, adStatusRequest, copyRequest, readAdSet, readAds, send, updateRequest, type AdSetWrite, type GraphRequest, type MetaAd } from '../meta/adset-writes.ts';
+import { adStatusRequest, copyRequest, GONE_STATUSES, readAdSet, readAds, send, updateRequest, type AdSetWrite, type GraphRequest, type MetaAd } from '../meta/adset-writes.ts';
 import { mirrorAds, type AdMirror } from '../meta/split-ads.ts';
 import { adSetUpdateFor, updateDiff, type CampaignRules, type FieldChange, type TargetingDecision, type UpdateNote } from '../meta/targeting-spec.ts';
 import type { MetaAdSet } from '../meta/graph.ts';
@@ -16,11 +16,9 @@ import { setChangeProgress, settleChange, type StoredMetaError } from '../store/
 import { metaCampaignOf, recordAdStatuses, recordOptimizerStatuses, saveSplitAds, saveSplitMembers, splitAdsOf, splitMembersOf, splitSourceOf } from '../store/meta.ts';
 import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
-import { activate, adsCopied, adStatusesChanged, adWritesLanded, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { activate, activatedAfterCopy, adCopyInto, adsCopied, adStatusesChanged, adWritesLanded, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 import { targetingDecisionOf } from './targeting-decision.ts';
 
-/** Statuses of an ad set Meta no longer lets anyone edit (archived: its name and deletion only). */
-const GONE = new Set(['ARCHIVED', 'DELETED']);
 
 export interface LivePlan {
   rec: Recommendation;
@@ -62,7 +60,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const decision = targetingDecisionOf(decided, ctx.config.meta.advantageAudience, lookalikes);
   const source = await readAdSet(client, rec.adset_id);
   if (source.campaignId !== rec.campaign_id) throw new ConflictError(`ad set ${rec.adset_id} now belongs to campaign ${source.campaignId}, not ${rec.campaign_id}; sync and run again`);
-  if (GONE.has(source.status ?? '')) throw new ConflictError(`ad set ${rec.adset_id} is ${source.status} at Meta, which lets nothing of it change again; nothing was applied`);
+  if (GONE_STATUSES.has(source.status ?? '')) throw new ConflictError(`ad set ${rec.adset_id} is ${source.status} at Meta, which lets nothing of it change again; nothing was applied`);
   // Per-country budgets need ad sets of their own; a campaign budget or a lifetime budget has none to split.
   const splittable = rules.budgetMode === 'adset' && source.lifetimeBudgetMinor === null;
   const recorded = splittable ? await splitMembersOf(ctx.db, source.id) : [];
@@ -71,7 +69,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   for (const m of recorded) if (!current.has(m.adsetId)) current.set(m.adsetId, await readAdSet(client, m.adsetId));
   // One archived or deleted in Ads Manager can never change again (Meta refuses any edit but its
   // name): it no longer holds its group, which gets a new copy.
-  const members = recorded.filter((m) => !GONE.has(current.get(m.adsetId)?.status ?? ''));
+  const members = recorded.filter((m) => !GONE_STATUSES.has(current.get(m.adsetId)?.status ?? ''));
   // A country whose own ad set delivers keeps it down to half the minimum (hasOwnAdSet), so that a
   // budget moving around the minimum does not move the country in and out of the pool; one whose
   // share has a floor always has its own, where the floor is its budget.
@@ -201,8 +199,8 @@ export function requestsOf(doc: ChangesDocument): GraphRequest[] {
     if (isNoop(c)) continue;
     if (c.copy !== null) out.push(c.copy);
     for (const ad of c.ads ?? []) {
-      out.push(adCopyRequest(ad.source_ad_id, c.adset_id ?? '(the copy)', c.step === 'create' ? 'INHERITED_FROM_SOURCE' : 'PAUSED'));
-      if (c.step !== 'create' && ad.status === 'ACTIVE') out.push(adStatusRequest(ad.copied_ad_id ?? '(the ad copy)', 'ACTIVE'));
+      out.push(adCopyInto(c, ad));
+      if (activatedAfterCopy(c, ad)) out.push(adStatusRequest(ad.copied_ad_id ?? '(the ad copy)', 'ACTIVE'));
     }
     for (const st of c.ad_statuses ?? []) out.push(adStatusRequest(st.ad_id, st.after));
     out.push(c.update);

@@ -64,6 +64,19 @@ export interface AdStatusChange {
   sent: boolean;
 }
 
+/**
+ * The copy of one of the original's ads into a change's ad set. Into a new copy (paused) the ad keeps
+ * its status; into a copy that may deliver it is made paused and turned on after
+ * (activatedAfterCopy), so that an interrupted apply leaves no unrecorded ad delivering.
+ */
+export function adCopyInto(change: AdSetChange, ad: AdCopy): GraphRequest {
+  return adCopyRequest(ad.source_ad_id, change.adset_id ?? '(the copy)', change.step === 'create' ? 'INHERITED_FROM_SOURCE' : 'PAUSED');
+}
+
+export function activatedAfterCopy(change: AdSetChange, ad: AdCopy): boolean {
+  return change.step !== 'create' && ad.status === 'ACTIVE';
+}
+
 /** Whether every ad of a created ad set was copied into it: until then the copy is not its group's ad set. */
 export function adsCopied(change: AdSetChange): boolean {
   return (change.ads ?? []).every((a) => a.copied_ad_id !== null);
@@ -99,17 +112,14 @@ export async function sendChange(client: MetaClient, change: AdSetChange, progre
     change.update = updateRequest(id, change.update.params as AdSetWrite);
     await progress();
   }
-  // Into a new copy (paused) each ad keeps its status; into a copy that may deliver, it is made
-  // paused and set after, so that an interrupted apply leaves no unrecorded ad delivering.
-  const intoNew = change.step === 'create';
   for (const ad of change.ads ?? []) {
     if (ad.copied_ad_id === null) {
-      const copied = copiedAdId(await send(client, adCopyRequest(ad.source_ad_id, change.adset_id!, intoNew ? 'INHERITED_FROM_SOURCE' : 'PAUSED'), { validateOnly: false }));
+      const copied = copiedAdId(await send(client, adCopyInto(change, ad), { validateOnly: false }));
       if (copied === null) throw new Error(`Meta answered the copy of ad ${ad.source_ad_id} without copied_ad_id`);
       ad.copied_ad_id = copied;
       await progress();
     }
-    if (!intoNew && ad.status === 'ACTIVE' && ad.activated !== true) {
+    if (activatedAfterCopy(change, ad) && ad.activated !== true) {
       await send(client, adStatusRequest(ad.copied_ad_id, 'ACTIVE'), { validateOnly: false });
       ad.activated = true;
       await progress();
@@ -143,14 +153,20 @@ export function restoreRequest(change: AdSetChange): GraphRequest | null {
 }
 
 /**
- * The writes that undo a change's ads: statuses it changed put back (each one, landed or not: putting
- * back a status an ad still has changes nothing), and ads it copied into a copy of an earlier split
- * paused (a new copy's are paused with it).
+ * A change's ads put back as they were: statuses it changed go back (with `unsent`, those not marked
+ * sent too: a crash may have kept the mark from being recorded, and putting back a status an ad
+ * still has changes nothing), and ads it copied into a copy of an earlier split are paused (a new
+ * copy's are paused with it). Each as the change left it → as it was.
  */
+export function adsPutBack(change: AdSetChange, { unsent }: { unsent: boolean }): AdStatusChange[] {
+  const back = (change.ad_statuses ?? []).filter((st) => unsent || st.sent).map((st) => ({ ad_id: st.ad_id, source_ad_id: st.source_ad_id, before: st.after, after: st.before, sent: false }));
+  if (change.step !== 'create') for (const ad of change.ads ?? []) if (ad.copied_ad_id !== null) back.push({ ad_id: ad.copied_ad_id, source_ad_id: ad.source_ad_id, before: ad.activated === true ? 'ACTIVE' : 'PAUSED', after: 'PAUSED', sent: false });
+  return back;
+}
+
+/** The compensating writes of a change's ads (adsPutBack, unsent ones included). */
 export function adUndoRequests(change: AdSetChange): GraphRequest[] {
-  const out = (change.ad_statuses ?? []).map((st) => adStatusRequest(st.ad_id, st.before));
-  if (change.step !== 'create') for (const ad of change.ads ?? []) if (ad.copied_ad_id !== null) out.push(adStatusRequest(ad.copied_ad_id, 'PAUSED'));
-  return out;
+  return adsPutBack(change, { unsent: true }).map((st) => adStatusRequest(st.ad_id, st.after));
 }
 
 /** Whether any write of a change's ads was sent: the change must be undone even if its ad set's update was not. */

@@ -3,15 +3,15 @@
 // of its own that points at the row it rolls back. STUB mode restores the stored old targeting in
 // the history. A dry run (the default of the API and CLI) shows the requests and changes nothing.
 import type { AppContext } from '../context.ts';
-import { adStatusRequest, send, type GraphRequest } from '../meta/adset-writes.ts';
+import { send, type GraphRequest } from '../meta/adset-writes.ts';
 import { updateDiff, type FieldChange } from '../meta/targeting-spec.ts';
 import { getStoredChange, insertTargetingChange, recentPendingOf, targetingInForce, type StoredChange, type StoredMetaError } from '../store/history.ts';
 import { auditChange } from './audit.ts';
 import { enforceLiveGuardrails, landedRefs, type LiveBudgetChange, type LivePass, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
 import type { Db } from '../store/db.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
-import { sendChanges, type LiveOutcome } from './live-apply.ts';
-import { metaErrorOf, readState, restoreRequest, type AdSetChange, type AdStatusChange, type ChangesDocument } from './live-changes.ts';
+import { requestsOf, sendChanges, type LiveOutcome } from './live-apply.ts';
+import { adsPutBack, metaErrorOf, readState, restoreRequest, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 import { metaClientFor, translate } from './meta.ts';
 import { PENDING_GRACE_MS, reconcilePendingChanges } from './reconcile-changes.ts';
 import type { Mode } from './run-optimization.ts';
@@ -90,13 +90,13 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
       if (request === null) continue;
       const now = await readState(client, c.adset_id!);
       const target = c.before === null ? { status: 'PAUSED' } : { targeting: c.before.targeting, ...(request.params.daily_budget === undefined ? {} : { daily_budget: c.before.daily_budget }), ...(c.before.status === null ? {} : { status: c.before.status }) };
-      const adsBack = adsPutBack(c);
+      const adsBack = adsPutBack(c, { unsent: false }).filter((st) => st.before !== st.after);
       const diff = [...updateDiff({ targeting: now.targeting, dailyBudgetMinor: now.daily_budget === null ? null : Number(now.daily_budget), status: now.status }, request.params as never), ...adsBack.map((st) => ({ field: `ads.${st.ad_id}.status`, before: st.before, after: st.after }))];
       steps.push({ step: 'update', adset_id: c.adset_id, group: c.group, copy: null, update: request, ad_statuses: adsBack, activate: false, before: now, after: target, diff, notes: [], sent: false, activated: false });
       changes.push({ adset_id: c.adset_id, action: c.before === null ? 'pause' : 'restore', diff });
     }
     const doc: ChangesDocument = { source_adset_id: applied.source_adset_id, adsets: steps, rolled_back: [] };
-    const requests = steps.filter((s) => s.diff.length > 0).flatMap((s) => [...(s.ad_statuses ?? []).map((st) => adStatusRequest(st.ad_id, st.after)), s.update]);
+    const requests = requestsOf(doc);
     const guard = (tx: Db, stage: 'precheck' | 'enforce') => enforceLiveGuardrails(ctx, tx, { recommendation_id: row.recommendationId!, campaign_id: row.campaignId, adset_id: row.adsetId, confidence: 1 }, rollbackBudgetChanges(doc), { stage, approved: true, rollback: true });
     // Meta's hourly limit, before anything reaches Meta (validate_only included): a refusal is thrown and recorded.
     if (!dryRun) await ctx.db.transaction((tx) => guard(tx, 'precheck'));
@@ -124,16 +124,6 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     if (outcome.state === 'applied') return { ...base, history_id: historyId, success: true, message: `Rolled back in LIVE mode: ${steps.filter((s) => s.diff.length > 0).length} ad set(s) restored exactly as stored before row ${row.id}${changes.some((c) => c.action === 'pause') ? ' (ad sets it created paused)' : ''}; recorded as targeting history row ${historyId}` };
     return { ...base, history_id: historyId, success: false, rolled_back: outcome.doc.rolled_back, meta_error: outcome.metaError, message: `Meta refused a rollback request (${outcome.metaError?.message ?? 'unknown error'}); the ad sets it had restored were put back as they were; recorded as failed in targeting history row ${historyId}. Row ${row.id} is still in force` };
   });
-}
-
-/**
- * A change's ads as they were: statuses it set go back, and ads it copied into a copy of an earlier
- * split are paused (a copy it created is paused whole, its ads with it).
- */
-function adsPutBack(c: AdSetChange): AdStatusChange[] {
-  const back = (c.ad_statuses ?? []).filter((st) => st.sent).map((st) => ({ ad_id: st.ad_id, source_ad_id: st.source_ad_id, before: st.after, after: st.before, sent: false }));
-  if (c.step !== 'create') for (const ad of c.ads ?? []) if (ad.copied_ad_id !== null && ad.activated === true) back.push({ ad_id: ad.copied_ad_id, source_ad_id: ad.source_ad_id, before: 'ACTIVE', after: 'PAUSED', sent: false });
-  return back;
 }
 
 /** The budgets a LIVE rollback puts back, per ad set, for Meta's hourly limit. */
