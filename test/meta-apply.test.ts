@@ -9,7 +9,7 @@ import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { GuardrailBlockedError } from '../src/services/apply-guardrails.ts';
 import { applyRecommendation, type ApplyResult } from '../src/services/apply-recommendation.ts';
 import { planLiveApply } from '../src/services/live-apply.ts';
-import { sendChange } from '../src/services/live-changes.ts';
+import { activate, sendChange } from '../src/services/live-changes.ts';
 import { metaClientFor, metaSync } from '../src/services/meta.ts';
 import { PENDING_GRACE_MS } from '../src/services/reconcile-changes.ts';
 import { rollbackChange } from '../src/services/rollback-change.ts';
@@ -427,8 +427,12 @@ describe(`LIVE apply against the fake Graph API (${usingPostgres ? 'PostgreSQL' 
     const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
     outputs.push(run);
     // The apply split the ad set: the countries of its own ad sets are known to the next run.
-    const own = await h.db.query<{ group_key: string }>('select group_key from meta_adset_splits where source_adset_id = $1 and group_key <> $2 order by group_key', [applied.adset_id, POOL_KEY]);
-    expect((await getDecisionInputs(h.db, run.run.runId))!.settings.countryAdSets).toEqual({ minDailyBudgetMinor: h.ctx.config.meta.splitMinDailyBudgetMinor, holding: [{ adsetId: applied.adset_id, countries: own.map((r) => r.group_key) }] });
+    // So is the split the interrupted apply above made, settled when the run found it and rolled back: its copies paused, its original holds its own group.
+    const own = async (source: string) => (await h.db.query<{ group_key: string; adset_id: string }>('select group_key, adset_id from meta_adset_splits where source_adset_id = $1 and group_key <> $2 order by group_key', [source, POOL_KEY])).filter((r) => fake.adSet(r.adset_id)!.status === 'ACTIVE').map((r) => r.group_key);
+    const sources = [applied.adset_id!, recs[1]!.adset_id!].sort();
+    expect(sources[0]).not.toBe(sources[1]);
+    expect((await own(recs[1]!.adset_id!)).length).toBe(1);
+    expect((await getDecisionInputs(h.db, run.run.runId))!.settings.countryAdSets).toEqual({ minDailyBudgetMinor: h.ctx.config.meta.splitMinDailyBudgetMinor, holding: await Promise.all(sources.map(async (adsetId) => ({ adsetId, countries: await own(adsetId) }))) });
     const lines = run.recommendations.flatMap((r) => r.reasoning.trace.filter((t) => t.step === 'segments.edit' && t.numbers.conversions_per_day !== null));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
@@ -927,6 +931,74 @@ describe(`A crash between a copy's ads, against the fake Graph API (${usingPostg
       expect(settled.state).toBe('failed');
       expect(snapshot(fake, [adsetId])).toEqual(original);
       for (const c of plan.doc.adsets.filter((x) => x.step === 'create' && x.adset_id !== null)) expect(fake.adSet(c.adset_id!)!.status).toBe('PAUSED');
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
+describe(`A crash after a split's writes had landed, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  const afterGrace = (h: Harness) => h.setNow(new Date(h.ctx.clock.now().getTime() + PENDING_GRACE_MS + 60_000).toISOString());
+
+  it('the next LIVE run records the copies and their ads as the apply would have: the next apply updates them, and no group is copied twice', async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const rec = await liveRecommendation(h, campaignId, adsetId);
+      const { client } = metaClientFor(h.ctx);
+      const plan = await planLiveApply(h.ctx, client, rec);
+      const id = await recordPending(h, rec, plan, true);
+      const creates = plan.doc.adsets.filter((c) => c.step === 'create');
+      expect(creates.length).toBeGreaterThan(1);
+      // Every write lands, none is recorded (the copies' and their ads' ids included), and the process dies before settling.
+      for (const c of plan.doc.adsets) if (c.diff.length > 0 || c.step === 'create') await sendChange(client, c, async () => {});
+      for (const c of plan.doc.adsets) if (c.activate) await activate(client, c, async () => {});
+      const delivering = () => fake.adSetsOf(campaignId).filter((a) => a.status === 'ACTIVE').map((a) => a.id).sort();
+      const splitDelivering = delivering();
+      afterGrace(h);
+      const next = await liveRecommendation(h, campaignId, adsetId, true);
+      expect((await getStoredChange(h.db, id))!.state).toBe('applied');
+      // Each copy found again holds its group, made by the interrupted apply, with every ad copied into it.
+      const members = await h.db.query<{ group_key: string; adset_id: string; created_by: number }>('select group_key, adset_id, created_by_history_id::float8 as created_by from meta_adset_splits where source_adset_id = $1 and adset_id <> $1 order by group_key', [adsetId]);
+      expect(members.map((m) => [m.group_key, m.adset_id, Number(m.created_by)])).toEqual(creates.map((c) => [c.group!.key, c.adset_id, id]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+      for (const c of creates) {
+        const ads = await h.db.query<{ source_ad_id: string; ad_id: string }>('select source_ad_id, ad_id from meta_split_ads where copy_adset_id = $1 order by source_ad_id', [c.adset_id]);
+        expect(ads.map((a) => a.ad_id).sort()).toEqual(fake.adsOf(c.adset_id!).map((a) => a.id).sort());
+        expect(ads.map((a) => a.source_ad_id)).toEqual(fake.adsOf(adsetId).map((a) => a.id).sort());
+      }
+      // The next apply works on those copies: none is copied again, and no more ad sets deliver.
+      const again = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
+      expect(again).toMatchObject({ success: true, state: 'applied' });
+      expect(again.adsets.filter((a) => a.step === 'create')).toEqual([]);
+      expect(delivering()).toEqual(splitDelivering);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+
+  it('an ad copied into a copy whose id the crash did not record is found by the ad it was copied from: paused, recorded, and turned on by the next apply instead of copied twice', async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const rec = await liveRecommendation(h, campaignId, adsetId);
+      expect(await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false })).toMatchObject({ success: true, state: 'applied' });
+      const added = fake.addAd(adsetId, 'Ad 5 | new creative');
+      await deliverAndSync(fake, h, campaignId, 1);
+      const next = await liveRecommendation(h, campaignId, adsetId, true);
+      const { client } = metaClientFor(h.ctx);
+      const plan = await planLiveApply(h.ctx, client, next);
+      const id = await recordPending(h, next, plan, false);
+      const first = plan.doc.adsets.find((c) => (c.ads ?? []).some((a) => a.source_ad_id === added))!;
+      // The ad lands in the first copy, then the process dies before its id is recorded.
+      await expect(sendChange(client, first, async () => { throw new Error('the process died'); })).rejects.toThrow('the process died');
+      const copies = () => fake.adsOf(first.adset_id!).filter((a) => a.name === 'Ad 5 | new creative').map((a) => [a.id, a.status]);
+      const [orphan] = copies();
+      expect(copies()).toEqual([[orphan![0], 'PAUSED']]);
+      afterGrace(h);
+      const after = await liveRecommendation(h, campaignId, adsetId, true);
+      expect((await getStoredChange(h.db, id))!.state).toBe('failed');
+      expect(await splitAdOf(h, first.adset_id!, added)).toEqual({ ad_id: orphan![0], optimizer_status: 'PAUSED' });
+      const applied = await applyRecommendation(h.ctx, { recommendationId: after.recommendation_id, mode: 'live', dryRun: false });
+      expect(applied).toMatchObject({ success: true, state: 'applied' });
+      expect(copies()).toEqual([[orphan![0], 'ACTIVE']]);
     } finally {
       await closeAccount(fake, h);
     }

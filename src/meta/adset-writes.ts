@@ -7,7 +7,7 @@ import { parseAdSet, type MetaAdSet, type WireAdSet } from './graph.ts';
 import type { AdSetUpdateBody } from './targeting-spec.ts';
 
 const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,bid_strategy,bid_amount,end_time,targeting';
-const AD_FIELDS = 'id,name,status';
+const AD_FIELDS = 'id,name,status,source_ad_id';
 /** Statuses of an ad set or ad Meta no longer lets anyone edit (archived: its name and deletion only): an ad so is not copied. */
 export const GONE_STATUSES: ReadonlySet<string> = new Set(['ARCHIVED', 'DELETED']);
 const VALIDATE_ONLY = ['validate_only'];
@@ -35,12 +35,15 @@ export interface MetaAd {
   id: string;
   name: string | null;
   status: string | null;
+  /** The ad it was copied from; null for an ad made otherwise (Meta answers 0 there). */
+  sourceAdId: string | null;
 }
 
 /** The ads of an ad set that may deliver again (archived and deleted ones left out). */
 export async function readAds(client: MetaClient, adsetId: string): Promise<MetaAd[]> {
-  const ads = await client.all<{ id: string | number; name?: string; status?: string }>(`${adsetId}/ads`, { fields: AD_FIELDS, limit: 100 });
-  return ads.map((a) => ({ id: String(a.id), name: a.name ?? null, status: a.status ?? null })).filter((a) => !GONE_STATUSES.has(a.status ?? ''));
+  const ads = await client.all<{ id: string | number; name?: string; status?: string; source_ad_id?: string | number }>(`${adsetId}/ads`, { fields: AD_FIELDS, limit: 100 });
+  const source = (id: string | number | undefined) => (id === undefined || String(id) === '0' || String(id) === '' ? null : String(id));
+  return ads.map((a) => ({ id: String(a.id), name: a.name ?? null, status: a.status ?? null, sourceAdId: source(a.source_ad_id) })).filter((a) => !GONE_STATUSES.has(a.status ?? ''));
 }
 
 export function copyRequest(sourceAdsetId: string, nameSuffix: string): GraphRequest {

@@ -62,14 +62,15 @@ describe('the fake Graph API accepts ad set writes as Meta does', () => {
 
   it('copies an ad set with its ads in one request only up to three ads; the ads are copied one by one into the copy, each keeping its status', async () => {
     const ads = await readAds(client, plain);
-    expect(ads.map((a) => a.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'PAUSED']);
+    expect(ads.map((a) => [a.status, a.sourceAdId])).toEqual([['ACTIVE', null], ['ACTIVE', null], ['ACTIVE', null], ['PAUSED', null]]);
     const deep = { ...copyRequest(plain, ' [geo MX]'), params: { ...copyRequest(plain, ' [geo MX]').params, deep_copy: true } };
     expect(await refusal(send(client, deep, { validateOnly: false }))).toMatchObject({ code: 100, subcode: 1885194 });
     const id = copiedAdsetId(await send(client, copyRequest(plain, ' [geo MX]'), { validateOnly: false }))!;
     expect(await readAds(client, id)).toEqual([]);
     const copied: string[] = [];
     for (const ad of ads) copied.push(copiedAdId(await send(client, adCopyRequest(ad.id, id), { validateOnly: false }))!);
-    expect(await readAds(client, id)).toEqual(ads.map((a, i) => ({ id: copied[i], name: a.name, status: a.status })));
+    // Each names the ad it was copied from (Meta's source_ad_id): how a copy whose answer was lost is found again.
+    expect(await readAds(client, id)).toEqual(ads.map((a, i) => ({ id: copied[i], name: a.name, status: a.status, sourceAdId: a.id })));
     // Into an ad set of another campaign: refused.
     expect((await refusal(send(client, adCopyRequest(ads[0]!.id, housing), { validateOnly: false }))).code).toBe(100);
   });

@@ -14,6 +14,8 @@ export interface FakeAd {
   campaign_id: string;
   status: string;
   effective_status: string;
+  /** The ad it was copied from (Meta's `source_ad_id`); absent on an ad made otherwise. */
+  source_ad_id?: string;
 }
 
 export interface WriteState {
@@ -133,7 +135,7 @@ export function updateAd(ad: FakeAd, body: URLSearchParams): WriteResult {
 
 function pushAdCopy(state: WriteState, source: FakeAd, adsetId: string, name: string, statusOption: string): FakeAd {
   const status = statusOption === 'INHERITED_FROM_SOURCE' ? source.status : statusOption;
-  const ad = { id: state.newAdId(), name, adset_id: adsetId, campaign_id: source.campaign_id, status, effective_status: status };
+  const ad = { id: state.newAdId(), name, adset_id: adsetId, campaign_id: source.campaign_id, status, effective_status: status, source_ad_id: source.id };
   state.ads.push(ad);
   return ad;
 }

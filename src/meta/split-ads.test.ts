@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mirrorAds, type MirroredAd } from './split-ads.ts';
 
-const ad = (id: string, status: string) => ({ id, name: `Ad ${id}`, status });
+const ad = (id: string, status: string) => ({ id, name: `Ad ${id}`, status, sourceAdId: null });
 const rec = (sourceAdId: string, adId: string, optimizerStatus: string): MirroredAd => ({ sourceAdId, adId, optimizerStatus });
 
 describe('mirrorAds', () => {

@@ -16,7 +16,8 @@ import { setChangeProgress, settleChange, type StoredMetaError } from '../store/
 import { metaCampaignOf, recordAdStatuses, recordOptimizerStatuses, saveSplitAds, saveSplitMembers, splitAdsOf, splitMembersOf, splitSourceOf } from '../store/meta.ts';
 import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
-import { activate, activatedAfterCopy, adCopyInto, adsCopied, adStatusesChanged, adWritesLanded, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { activate, activatedAfterCopy, adCopyInto, adStatusesChanged, adWritesLanded, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { splitRecordOf } from './split-record.ts';
 import { targetingDecisionOf } from './targeting-decision.ts';
 
 
@@ -255,35 +256,16 @@ export interface LiveOutcome {
  * failure the writes that landed are undone, last first, and the row says which.
  */
 export async function executeLivePlan(ctx: AppContext, client: MetaClient, plan: LivePlan, historyRow: (state: 'pending', changes: ChangesDocument) => Promise<number>): Promise<LiveOutcome> {
-  const doc = plan.doc;
-  const historyId = await historyRow('pending', doc);
-  const outcome = await sendChanges(ctx, client, doc, historyId);
-  // Applied: every ad set now holds its group. Failed: the copies Meta made (paused again) with
-  // every ad copied into them are kept as their groups' ad sets, so that the next apply updates
-  // them instead of copying again; one short of ads stays paused, and the next apply copies anew.
-  const holders = doc.adsets.filter((c) => c.step !== 'retire' && c.group !== null && c.group.key !== 'all' && c.adset_id !== null && (outcome.state === 'applied' ? doc.adsets.length > 1 || c.adset_id !== doc.source_adset_id : c.step === 'create' && adsCopied(c)));
-  const members = holders.map((c) => ({ groupKey: c.group!.key, adsetId: c.adset_id!, name: c.after.name ?? plan.source.name ?? c.adset_id!, createdByHistoryId: c.step === 'create' ? historyId : null }));
-  // The copies made are recorded now, with the statuses they were left in and the ads copied into
-  // the split's copies (a copy's ads into a kept copy, an undone one's paused).
-  const held = new Set([...members.map((m) => m.adsetId), ...doc.adsets.filter((c) => c.step === 'update' && c.adset_id !== null).map((c) => c.adset_id!)]);
-  const adStatuses = adStatusesChanged(doc);
-  const splitAds = doc.adsets.flatMap((c) =>
-    c.adset_id === null || !held.has(c.adset_id) || c.adset_id === doc.source_adset_id
-      ? []
-      : (c.ads ?? []).filter((a) => a.copied_ad_id !== null).map((a) => ({ copyAdsetId: c.adset_id!, sourceAdId: a.source_ad_id, adId: a.copied_ad_id!, optimizerStatus: adStatuses.get(a.copied_ad_id!) ?? a.status ?? 'ACTIVE' })),
-  );
-  if (members.length > 0 || splitAds.length > 0) {
-    await ctx.db.transaction(async (tx) => {
-      await saveSplitMembers(tx, plan.rec.campaign_id, doc.source_adset_id, members, ctx.clock.now());
-      await recordOptimizerStatuses(tx, statusesChanged(doc));
-      await saveSplitAds(tx, splitAds);
-    });
-  }
-  return outcome;
+  const historyId = await historyRow('pending', plan.doc);
+  return sendChanges(ctx, client, plan.doc, historyId, { campaignId: plan.rec.campaign_id });
 }
 
-/** Sends the changes of a recorded (pending) row and settles it: applied, or failed after undoing what had landed. */
-export async function sendChanges(ctx: AppContext, client: MetaClient, doc: ChangesDocument, historyId: number): Promise<LiveOutcome> {
+/**
+ * Sends the changes of a recorded (pending) row and settles it: applied, or failed after undoing what
+ * had landed. `split`: the change is an apply, whose geo split the store records as it settles (a
+ * rollback's is null: it changes no group's holder).
+ */
+export async function sendChanges(ctx: AppContext, client: MetaClient, doc: ChangesDocument, historyId: number, split: SplitOf | null): Promise<LiveOutcome> {
   const progress = () => setChangeProgress(ctx.db, historyId, doc);
   const landed: AdSetChange[] = [];
   try {
@@ -304,21 +286,31 @@ export async function sendChanges(ctx: AppContext, client: MetaClient, doc: Chan
     const undone = doc.rolled_back.filter((r) => r.restored).length;
     const left = doc.rolled_back.filter((r) => !r.restored).map((r) => r.adset_id);
     const message = `Meta refused a change (${metaError.message}); ${landed.length === 0 ? 'nothing had landed' : `${undone} of ${landed.length} change(s) that had landed rolled back`}${left.length > 0 ? `; NOT restored: ${left.join(', ')}` : ''}`;
-    await settleLiveChange(ctx, historyId, { state: 'failed', changes: doc, metaError, errorMessage: message });
+    await settleLiveChange(ctx, historyId, { state: 'failed', changes: doc, metaError, errorMessage: message }, split);
     return { historyId, state: 'failed', doc, metaError };
   }
-  await settleLiveChange(ctx, historyId, { state: 'applied', changes: doc, metaError: null, errorMessage: null });
+  await settleLiveChange(ctx, historyId, { state: 'applied', changes: doc, metaError: null, errorMessage: null }, split);
   return { historyId, state: 'applied', doc, metaError: null };
 }
 
+/** The campaign of an apply whose geo split is recorded as it settles. */
+export interface SplitOf {
+  campaignId: string;
+}
+
 /**
- * Settles a recorded change and records, in the same transaction, the statuses it changed on the
- * ad sets of a geo split: what tells a copy the optimizer paused from one paused by someone else.
+ * Settles a recorded change and records, in the same transaction, what it leaves of a geo split:
+ * for an apply (`split`), which ad set holds each group and the ads copied into the copies; for
+ * any change, the statuses it changed on the split's ad sets and ads (what tells a copy the
+ * optimizer paused from one paused by someone else).
  */
-export async function settleLiveChange(ctx: AppContext, historyId: number, outcome: { state: 'applied' | 'failed'; changes: ChangesDocument; metaError: StoredMetaError | null; errorMessage: string | null }): Promise<void> {
+export async function settleLiveChange(ctx: AppContext, historyId: number, outcome: { state: 'applied' | 'failed'; changes: ChangesDocument; metaError: StoredMetaError | null; errorMessage: string | null }, split: SplitOf | null): Promise<void> {
+  const record = split === null ? null : splitRecordOf(outcome.changes, outcome.state, historyId);
   await ctx.db.transaction(async (tx) => {
     await settleChange(tx, historyId, outcome);
+    if (record !== null) await saveSplitMembers(tx, split!.campaignId, outcome.changes.source_adset_id, record.members, ctx.clock.now());
     await recordOptimizerStatuses(tx, statusesChanged(outcome.changes));
+    if (record !== null) await saveSplitAds(tx, record.ads);
     await recordAdStatuses(tx, adStatusesChanged(outcome.changes));
   });
 }

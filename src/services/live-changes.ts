@@ -3,7 +3,7 @@
 // whether it was sent. Apply, reconcile and rollback all work from this one document.
 import { canonicalJson } from '../engine/canonical-json.ts';
 import type { MetaClient } from '../meta/client.ts';
-import { adCopyRequest, adStatusRequest, copiedAdId, copiedAdsetId, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
+import { adCopyRequest, adStatusRequest, copiedAdId, copiedAdsetId, readAdSet, send, updateRequest, type AdSetWrite, type GraphRequest, type MetaAd } from '../meta/adset-writes.ts';
 import { MetaApiError } from '../meta/errors.ts';
 import type { MetaAdSet, WireTargeting } from '../meta/graph.ts';
 import type { FieldChange, UpdateNote } from '../meta/targeting-spec.ts';
@@ -75,6 +75,47 @@ export function adCopyInto(change: AdSetChange, ad: AdCopy): GraphRequest {
 
 export function activatedAfterCopy(change: AdSetChange, ad: AdCopy): boolean {
   return change.step !== 'create' && ad.status === 'ACTIVE';
+}
+
+/** Whether a change writes to ads: copies them in, or sets their status. */
+export function hasAdWork(change: AdSetChange): boolean {
+  return (change.ads ?? []).length > 0 || (change.ad_statuses ?? []).length > 0;
+}
+
+/**
+ * Reads an interrupted change's ad writes back from the ads its ad set holds at Meta, and records in
+ * the change what had landed: an ad copy whose id was not recorded is the newest ad copied from the
+ * same original ad that no split records (`recorded`) and the change does not already name; an ad
+ * turned on after its copy, or a status set, is marked so where Meta shows it. Returns whether every
+ * write of the change's ads had landed.
+ */
+export function readBackAds(change: AdSetChange, adsNow: readonly MetaAd[], recorded: ReadonlySet<string>): boolean {
+  const taken = new Set([...recorded, ...(change.ads ?? []).flatMap((a) => (a.copied_ad_id === null ? [] : [a.copied_ad_id]))]);
+  const statusOf = new Map(adsNow.map((a) => [a.id, a.status]));
+  let landed = true;
+  for (const ad of change.ads ?? []) {
+    if (ad.copied_ad_id === null) {
+      const found = adsNow.filter((a) => a.sourceAdId === ad.source_ad_id && !taken.has(a.id)).sort((a, b) => newerFirst(a.id, b.id))[0];
+      if (found === undefined) {
+        landed = false;
+        continue;
+      }
+      ad.copied_ad_id = found.id;
+      taken.add(found.id);
+    }
+    if (activatedAfterCopy(change, ad) && ad.activated !== true) ad.activated = statusOf.get(ad.copied_ad_id) === 'ACTIVE';
+    if (activatedAfterCopy(change, ad) && ad.activated !== true) landed = false;
+  }
+  for (const st of change.ad_statuses ?? []) {
+    if (!st.sent) st.sent = statusOf.get(st.ad_id) === st.after;
+    if (!st.sent) landed = false;
+  }
+  return landed;
+}
+
+/** Meta's ids grow over time: the newer of two first. */
+export function newerFirst(a: string, b: string): number {
+  return BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0;
 }
 
 /** Whether every ad of a created ad set was copied into it: until then the copy is not its group's ad set. */

@@ -1,14 +1,17 @@
 // A LIVE change left pending (the process stopped between recording it and settling it) is settled
-// by reading its ad sets back from Meta: when every change had landed it is applied; otherwise the
-// ones that had landed are undone and it is failed. A pending row younger than the longest an apply
+// by reading its ad sets and their ads back from Meta: when every change had landed it is applied;
+// otherwise the ones that had landed are undone and it is failed. Either way an apply's geo split is
+// recorded as it is settled, as the apply itself would have: its copies hold their groups. A pending row younger than the longest an apply
 // can take is another apply still at work, and is left alone.
 import type { AppContext } from '../context.ts';
+import { readAds } from '../meta/adset-writes.ts';
 import type { MetaClient } from '../meta/client.ts';
 import { readAdSets } from '../meta/graph.ts';
 import { pendingChanges, type StoredChange } from '../store/history.ts';
+import { splitAdsOf } from '../store/meta.ts';
 import { metaClientFor, translate } from './meta.ts';
 import { isNoop, settleLiveChange } from './live-apply.ts';
-import { compensate, holds, metaErrorOf, readState, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { compensate, hasAdWork, holds, metaErrorOf, newerFirst, readBackAds, readState, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 
 /** Pending rows younger than this belong to an apply still running. */
 export const PENDING_GRACE_MS = 30 * 60_000;
@@ -46,7 +49,7 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
     if (doc.adsets.some((c) => c.step === 'create' && c.adset_id === null)) {
       const all = await readAdSets(client, row.campaignId);
       // The newest of that name (Meta's ids grow over time): an older one is a copy an earlier apply left paused.
-      const newest = (name: string | null | undefined) => all.filter((a) => a.name === name).sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))[0]?.id ?? null;
+      const newest = (name: string | null | undefined) => all.filter((a) => a.name === name).sort((a, b) => newerFirst(a.id, b.id))[0]?.id ?? null;
       for (const c of doc.adsets) if (c.step === 'create' && c.adset_id === null) c.adset_id = newest(c.after.name);
     }
     for (const c of doc.adsets) {
@@ -56,12 +59,14 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
       }
       if (isNoop(c)) continue;
       const now = await readState(client, c.adset_id);
-      const done = holds(now, c.after, c.before);
+      // Its ads first (sent before its update): the ad copies whose ids the crash did not record are found, and the writes that landed marked.
+      const adsLanded = !hasAdWork(c) || readBackAds(c, await readAds(client, c.adset_id), new Set((await splitAdsOf(ctx.db, [c.adset_id])).map((r) => r.adId)));
+      const done = adsLanded && holds(now, c.after, c.before);
       // What the crash did not get to record: a rollback restores the changes marked sent.
       c.sent = done;
       if (c.activate) c.activated = now.status === 'ACTIVE';
       // A change that wrote to its ads is undone whole (putting back a status an ad still has changes nothing).
-      if (done || c.step === 'create' || (c.ad_statuses ?? []).length > 0 || (c.ads ?? []).length > 0) landed.push(c);
+      if (done || c.step === 'create' || hasAdWork(c)) landed.push(c);
       if (!done || (c.activate && now.status !== 'ACTIVE')) complete = false;
     }
   } catch (e) {
@@ -69,12 +74,14 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
     ctx.logger.warn({ historyId: row.id }, message);
     return { historyId: row.id, state: 'pending', message };
   }
+  // An apply's split is recorded as it settles (the copies it made hold their groups); a rollback's is not.
+  const split = row.rollsBackHistoryId === null ? { campaignId: row.campaignId } : null;
   if (complete) {
-    await settleLiveChange(ctx, row.id, { state: 'applied', changes: doc, metaError: null, errorMessage: null });
+    await settleLiveChange(ctx, row.id, { state: 'applied', changes: doc, metaError: null, errorMessage: null }, split);
     return { historyId: row.id, state: 'applied', message: 'every change of the interrupted apply had landed: settled as applied' };
   }
   await compensate(client, doc, landed);
   const message = `the apply was interrupted; ${landed.length} change(s) that had landed were rolled back${doc.rolled_back.some((r) => !r.restored) ? ` (NOT restored: ${doc.rolled_back.filter((r) => !r.restored).map((r) => r.adset_id).join(', ')})` : ''}`;
-  await settleLiveChange(ctx, row.id, { state: 'failed', changes: doc, metaError: null, errorMessage: message });
+  await settleLiveChange(ctx, row.id, { state: 'failed', changes: doc, metaError: null, errorMessage: message }, split);
   return { historyId: row.id, state: 'failed', message };
 }

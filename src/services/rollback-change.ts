@@ -118,7 +118,7 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     const historyId = await recordRollback(ctx, row, doc, async (tx) => {
       passes = (await guard(tx, 'enforce')).passes;
     });
-    const outcome: LiveOutcome = await sendChanges(ctx, client, doc, historyId);
+    const outcome: LiveOutcome = await sendChanges(ctx, client, doc, historyId, null);
     if (outcome.state === 'failed') await withdrawLivePasses(ctx, passes, landedRefs(outcome.doc));
     await ctx.db.transaction((tx) => auditChange(tx, ctx, { action: 'rollback', summary: { history_id: historyId, rolled_back_history_id: row.id, mode: 'live', outcome: outcome.state } }));
     if (outcome.state === 'applied') return { ...base, history_id: historyId, success: true, message: `Rolled back in LIVE mode: ${steps.filter((s) => s.diff.length > 0).length} ad set(s) restored exactly as stored before row ${row.id}${changes.some((c) => c.action === 'pause') ? ' (ad sets it created paused)' : ''}; recorded as targeting history row ${historyId}` };
