@@ -25,6 +25,7 @@ import { targetingDecisionOf } from '../src/services/targeting-decision.ts';
 import { metaCampaignOf } from '../src/store/meta.ts';
 import { getDecisionInputs } from '../src/store/decision-inputs.ts';
 import { getRecommendationDecision } from '../src/store/runs.ts';
+import type { Decision } from '../src/engine/types.ts';
 import { documentDecisionOf } from './helpers/document-decision.ts';
 import { runCli } from './helpers/cli.ts';
 import { usingPostgres } from './helpers/db.ts';
@@ -1189,6 +1190,45 @@ describe(`A geo split made again after its rollback, against the fake Graph API 
       expect(back.length).toBeGreaterThan(0);
       for (const c of back) expect(c.diff).toContainEqual({ field: 'status', before: 'PAUSED', after: 'ACTIVE' });
       expect(preview.notes.filter((n) => n.kind === 'paused')).toEqual([]);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
+/**
+ * The next LIVE run's recommendation for the ad set (an hour on, past Meta's hourly limit), its
+ * stored decision changed by `edit`: what a later run could decide, such as a country dropped.
+ */
+async function recommendationWith(h: Harness, campaignId: string, adsetId: string, edit: (d: Decision) => Decision): Promise<Recommendation> {
+  h.setNow(new Date(h.ctx.clock.now().getTime() + 3_600_001).toISOString());
+  const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === adsetId)!;
+  await h.db.query('update recommendations set decision = $2 where recommendation_id = $1', [rec.recommendation_id, JSON.stringify(edit((await getRecommendationDecision(h.db, rec.recommendation_id))!))]);
+  return rec;
+}
+
+describe(`A group back in the split, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it("its copy, paused since its group left, is activated again as new money: judged against the split's total, not the budget it still holds", async () => {
+    const { fake, h, campaignId } = await openAccountAtDefaults();
+    try {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations[0]!;
+      const first = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      const copy = first.adsets.find((a) => a.step === 'create' && a.countries.length === 1 && a.countries[0] !== 'ES')!;
+      const [gone] = copy.countries;
+      // A later run without that country: its copy is retired (paused), and keeps the budget it had.
+      const without = await recommendationWith(h, campaignId, rec.adset_id!, (d) => ({ ...d, countries: d.countries.filter((c) => c.countryCode !== gone) }));
+      const second = await applyRecommendation(h.ctx, { recommendationId: without.recommendation_id, mode: 'live', dryRun: false });
+      expect(second).toMatchObject({ success: true, state: 'applied' });
+      expect(second.adsets.find((a) => a.adset_id === copy.adset_id)!.step).toBe('retire');
+      expect(fake.adSet(copy.adset_id!)).toMatchObject({ status: 'PAUSED', daily_budget: String(copy.daily_budget_minor) });
+      // Then the country back at the budget its copy still holds, and every other ad set 19 % up: the split's total over 30 % up.
+      const now = new Map(second.adsets.filter((a) => a.step !== 'retire').flatMap((a) => a.countries.map((c) => [c, a.daily_budget_minor!] as const)));
+      const back = await recommendationWith(h, campaignId, rec.adset_id!, (d) => ({ ...d, countries: d.countries.map((c) => ({ ...c, amountMinor: c.countryCode === gone ? copy.daily_budget_minor! : Math.round((now.get(c.countryCode) ?? 0) * 1.19) })) }));
+      const preview = await applyRecommendation(h.ctx, { recommendationId: back.recommendation_id, mode: 'live', dryRun: true });
+      expect(preview.adsets.find((a) => a.adset_id === copy.adset_id)!.diff).toContainEqual({ field: 'status', before: 'PAUSED', after: 'ACTIVE' });
+      const checks = preview.guardrails!.checks.filter((c) => c.rule === 'max_budget_change');
+      expect(checks).toContainEqual(expect.objectContaining({ passed: true, detail: expect.stringMatching(new RegExp(`^country group ${gone} \\(its countries get nothing now\\)`)) }));
+      expect(preview.guardrails).toMatchObject({ allowed: false, blocked_by: 'max_budget_change', message: expect.stringMatching(/the geo split's total budget \(original and copies\) would move from .* \(\+3\d\.\d %\); beyond the limit of ±20 %/) });
     } finally {
       await closeAccount(fake, h);
     }

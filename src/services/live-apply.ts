@@ -98,7 +98,9 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const copies = members.filter((m) => m.adsetId !== source.id);
   const firstSplit = steps.length > 1 && copies.every((m) => current.get(m.adsetId)?.status !== 'ACTIVE');
   const sameCountries = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
-  const regroups = !firstSplit && members.length > 0 && steps.some((s) => s.kind !== 'update' || !sameCountries(current.get(s.adsetId)!.countries, s.group.countries));
+  // A copy activated again (its group back) delivers nothing now, whatever budget it still holds: its countries' money is judged as new.
+  const reactivates = adsets.some((c) => c.step === 'update' && (c.update.params as AdSetWrite).status === 'ACTIVE' && c.before?.status !== 'ACTIVE');
+  const regroups = !firstSplit && members.length > 0 && (reactivates || steps.some((s) => s.kind !== 'update' || !sameCountries(current.get(s.adsetId)!.countries, s.group.countries)));
   const splitAdsetIds = [source.id, ...recorded.map((m) => m.adsetId).filter((id) => id !== source.id)];
   // Every ad set read is the original or one of its split's: the active ones deliver the split now.
   const regroup = regroups ? [...current.values()].filter((a) => a.status === 'ACTIVE' && a.dailyBudgetMinor !== null).map((a) => ({ adsetId: a.id, countries: [...a.countries], budgetMinor: a.dailyBudgetMinor! })) : null;
