@@ -1235,6 +1235,66 @@ describe(`A group back in the split, against the fake Graph API (${usingPostgres
   });
 });
 
+describe(`Rolling back a split after changes in Ads Manager, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  /** A first split applied: the original and its copies, and the original as it was before. */
+  async function split() {
+    const account = await openAccountAtDefaults();
+    const { fake, h, campaignId } = account;
+    const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations[0]!;
+    const before = snapshot(fake, [rec.adset_id!]);
+    const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+    expect(applied).toMatchObject({ success: true, state: 'applied' });
+    const copies = applied.adsets.filter((a) => a.step === 'create').map((a) => a.adset_id!);
+    expect(copies.length).toBeGreaterThan(2);
+    return { ...account, original: rec.adset_id!, before, applied, copies };
+  }
+
+  it('pauses the copies before it widens the original, so that a rollback stopped part-way never delivers a country twice', async () => {
+    const { fake, h, original, applied, copies } = await split();
+    try {
+      const preview = await rollbackChange(h.ctx, { historyId: applied.history_id!, mode: 'live', dryRun: true });
+      const paths = preview.requests.map((r) => r.path);
+      expect(paths.at(-1)).toBe(original);
+      expect([...paths].slice(0, -1).sort()).toEqual([...copies].sort());
+      expect(preview.changes.map((c) => c.action)).toEqual([...copies.map(() => 'pause'), 'restore']);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+
+  it('a copy deleted since is left out, and the rest is rolled back', async () => {
+    const { fake, h, original, before, applied, copies } = await split();
+    try {
+      const [deleted] = copies;
+      fake.deleteAdSet(deleted!);
+      const since = fake.requests.length;
+      const back = await rollbackChange(h.ctx, { historyId: applied.history_id!, mode: 'live', dryRun: false });
+      expect(back).toMatchObject({ success: true });
+      expect(back.changes).toContainEqual({ adset_id: deleted, action: 'leave', diff: [], note: 'DELETED at Meta since the change: nothing of it can change again, and it delivers nothing' });
+      expect(fake.requests.slice(since).filter((r) => r.kind !== 'read' && r.path.includes(deleted!))).toEqual([]);
+      expect(snapshot(fake, [original])).toEqual(before);
+      for (const c of copies.slice(1)) expect(fake.adSet(c)!.status).toBe('PAUSED');
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+
+  it('an ad set paused in Ads Manager since the change gets its targeting and budget back, not its status', async () => {
+    const { fake, h, original, before, applied } = await split();
+    try {
+      // Pausing the original pauses the split's optimization: the rollback must not switch it back on.
+      fake.pauseAdSet(original);
+      const back = await rollbackChange(h.ctx, { historyId: applied.history_id!, mode: 'live', dryRun: false });
+      expect(back).toMatchObject({ success: true });
+      expect(back.changes.find((c) => c.adset_id === original)).toMatchObject({ action: 'restore', note: expect.stringMatching(/^PAUSED since the change, by someone other than the optimizer: its targeting and budget are restored, and it stays PAUSED/) });
+      expect(back.requests.find((r) => r.path === original)!.params.status).toBeUndefined();
+      expect(snapshot(fake, [original])).toEqual(before.map((b) => JSON.stringify({ ...JSON.parse(b), status: 'PAUSED', effective_status: 'PAUSED' })));
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
 describe(`A split's copy deleted in Ads Manager, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   /** A first split applied, three days of it, then the copy `pick` chooses deleted at Meta, a day, and the next run's recommendation for the original. */
   async function splitThenDelete(pick: (copies: ApplyResult['adsets'], total: number) => ApplyResult['adsets'][number] | undefined) {

@@ -13,7 +13,7 @@ export async function rollbackCommand(ctx: AppContext, args: string[], io: CliIo
   if (values.json) return printJson(io, result);
   printLines(io, [
     `${result.message}.`,
-    ...result.changes.flatMap((c) => [`  ${c.action} ad set ${c.adset_id ?? '(whole campaign)'}`, ...c.diff.map((d) => `    ${d.field}: ${JSON.stringify(d.after)} (now ${JSON.stringify(d.before)})`)]),
+    ...result.changes.flatMap((c) => [`  ${c.action} ad set ${c.adset_id ?? '(whole campaign)'}${c.note === null ? '' : ` (${c.note})`}`, ...c.diff.map((d) => `    ${d.field}: ${JSON.stringify(d.after)} (now ${JSON.stringify(d.before)})`)]),
     ...result.requests.map((r) => `  POST /${r.path} ${JSON.stringify(r.params)}`),
     ...result.validation.errors.map((e) => `Meta refused /${e.path}: ${e.error.message}`),
     ...(result.dry_run ? ['Nothing changed (dry run); roll back with --yes.'] : []),

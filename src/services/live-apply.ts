@@ -16,7 +16,7 @@ import { setChangeProgress, settleChange, type StoredMetaError } from '../store/
 import { metaCampaignOf, recordAdStatuses, recordOptimizerStatuses, saveSplitAds, saveSplitMembers, splitAdsOf, splitMembersOf, splitSourceOf } from '../store/meta.ts';
 import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
-import { activate, activatedAfterCopy, adCopyInto, adStatusesChanged, adWritesLanded, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { activate, activatedAfterCopy, adCopyInto, adStatusesChanged, deliverySafeOrder, adWritesLanded, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 import { splitRecordOf } from './split-record.ts';
 import { targetingDecisionOf } from './targeting-decision.ts';
 
@@ -92,7 +92,12 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const mirrored = steps.flatMap((s) => (s.kind === 'update' && s.adsetId !== source.id ? [s.adsetId] : []));
   const ads = steps.some((s) => s.kind === 'create') || mirrored.length > 0 ? await readAds(client, source.id) : [];
   const mirrors = await adMirrors(ctx, client, ads, mirrored);
-  const adsets = steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors }));
+  // Retired ad sets are paused first and ad sets activated again last, so that a country moving into
+  // another ad set is never delivered by both if the apply stops part-way (copies are made paused).
+  const adsets = deliverySafeOrder(
+    steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors })),
+    (c) => ({ now: c.before?.status ?? null, after: (c.update.params as AdSetWrite).status }),
+  );
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);

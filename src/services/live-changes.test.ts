@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { updateRequest, type AdSetWrite } from '../meta/adset-writes.ts';
-import { adStatusesChanged, adUndoRequests, adWritesLanded, readBackAds, statusesChanged, type AdSetChange, type AdSetState, type ChangesDocument } from './live-changes.ts';
+import { adStatusesChanged, adUndoRequests, adWritesLanded, deliverySafeOrder, readBackAds, statusesChanged, statusLeftBy, type AdSetChange, type AdSetState, type ChangesDocument } from './live-changes.ts';
 import { splitRecordOf } from './split-record.ts';
 
 const state = (status: string | null): AdSetState => ({ targeting: { geo_locations: { countries: ['ES'] } }, daily_budget: '1000', status, name: 'a' });
@@ -113,5 +113,19 @@ describe('splitRecordOf: what the store keeps of a geo split as a change settles
   });
   it('an original alone, unsplit, holds no group', () => {
     expect(splitRecordOf(doc([{ ...original(), group: group('all') }]), 'applied', 7)).toEqual({ members: [], ads: [] });
+  });
+});
+
+describe('deliverySafeOrder and statusLeftBy', () => {
+  it('pauses first and activations last, each group in its own order', () => {
+    const c = (id: string, now: string | null, after: string | undefined) => ({ id, now, after });
+    const order = deliverySafeOrder([c('widen', 'ACTIVE', undefined), c('back', 'PAUSED', 'ACTIVE'), c('retire', 'ACTIVE', 'PAUSED'), c('copy', null, undefined), c('on', 'ACTIVE', 'ACTIVE'), c('pause2', 'PAUSED', 'PAUSED')], (x) => x);
+    expect(order.map((x) => x.id)).toEqual(['retire', 'pause2', 'widen', 'copy', 'on', 'back']);
+  });
+  it('a copy is left as activated or not; an update as it sent, or as it found it', () => {
+    expect(statusLeftBy(change('create', 'c1', { targeting: {} }, null, true, true))).toBe('ACTIVE');
+    expect(statusLeftBy(change('create', 'c1', { targeting: {} }, null, true, false))).toBe('PAUSED');
+    expect(statusLeftBy(change('retire', 'r1', { status: 'PAUSED' }, state('ACTIVE'), true))).toBe('PAUSED');
+    expect(statusLeftBy(change('update', 'u1', { targeting: {} }, state('ACTIVE'), true))).toBe('ACTIVE');
   });
 });

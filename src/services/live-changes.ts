@@ -231,6 +231,25 @@ export async function compensate(client: MetaClient, doc: ChangesDocument, lande
   }
 }
 
+/** The status a settled change left its ad set in: a copy's as activated or not; otherwise the one it sent, or the one it found. */
+export function statusLeftBy(change: AdSetChange): string | null {
+  if (change.step === 'create') return change.activated ? 'ACTIVE' : 'PAUSED';
+  return (change.update.params as AdSetWrite).status ?? change.before?.status ?? null;
+}
+
+/**
+ * The order that never has two ad sets deliver the same countries between two writes (the crash
+ * that stops a sequence of writes can come between any two): the writes that pause an ad set first,
+ * those that activate one last, the others between, each group in its own order.
+ */
+export function deliverySafeOrder<T>(changes: readonly T[], statusOf: (c: T) => { now: string | null; after: string | undefined }): T[] {
+  const rank = (c: T) => {
+    const { now, after } = statusOf(c);
+    return after === 'PAUSED' ? 0 : after === 'ACTIVE' && now !== 'ACTIVE' ? 2 : 1;
+  };
+  return changes.map((c, i) => ({ c, i, r: rank(c) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.c);
+}
+
 /**
  * The status each ad set was left in where this change (or its compensation) changed it: a copy is
  * made PAUSED and then activated or not; an update or retire that sent a status other than the one

@@ -3,7 +3,8 @@
 // of its own that points at the row it rolls back. STUB mode restores the stored old targeting in
 // the history. A dry run (the default of the API and CLI) shows the requests and changes nothing.
 import type { AppContext } from '../context.ts';
-import { send, type GraphRequest } from '../meta/adset-writes.ts';
+import { GONE_STATUSES, readAds, send, updateRequest, type AdSetWrite, type GraphRequest } from '../meta/adset-writes.ts';
+import type { MetaClient } from '../meta/client.ts';
 import { updateDiff, type FieldChange } from '../meta/targeting-spec.ts';
 import { getStoredChange, insertTargetingChange, recentPendingOf, targetingInForce, type StoredChange, type StoredMetaError } from '../store/history.ts';
 import { auditChange } from './audit.ts';
@@ -11,7 +12,7 @@ import { enforceLiveGuardrails, landedRefs, type LiveBudgetChange, type LivePass
 import type { Db } from '../store/db.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
 import { requestsOf, sendChanges, type LiveOutcome } from './live-apply.ts';
-import { adsPutBack, metaErrorOf, readState, restoreRequest, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { adsPutBack, deliverySafeOrder, metaErrorOf, readState, restoreRequest, statusLeftBy, type AdSetChange, type AdSetState, type AdStatusChange, type ChangesDocument } from './live-changes.ts';
 import { metaClientFor, translate } from './meta.ts';
 import { PENDING_GRACE_MS, reconcilePendingChanges } from './reconcile-changes.ts';
 import type { Mode } from './run-optimization.ts';
@@ -31,8 +32,12 @@ export interface RollbackResult {
   dry_run: boolean;
   mode: Mode;
   message: string;
-  /** Per ad set: what it gets back (restore) or that it is paused (created by the change), and the fields that change. */
-  changes: { adset_id: string | null; action: 'restore' | 'pause'; diff: FieldChange[] }[];
+  /**
+   * Per ad set, in the order sent: what it gets back (restore), that it is paused (created by the
+   * change), or that it is left as it is (archived or deleted since); the fields that change; and
+   * why anything of it is not put back.
+   */
+  changes: { adset_id: string | null; action: 'restore' | 'pause' | 'leave'; diff: FieldChange[]; note: string | null }[];
   /** The exact requests sent (or that would be sent), in order; none in STUB mode. */
   requests: GraphRequest[];
   validation: { validated_by_meta: boolean; errors: { path: string; error: StoredMetaError }[] };
@@ -61,7 +66,7 @@ async function checkRollbackable(ctx: AppContext, row: StoredChange): Promise<vo
 async function rollbackStub(ctx: AppContext, row: StoredChange, dryRun: boolean): Promise<RollbackResult> {
   await checkRollbackable(ctx, row);
   const base = { rolled_back_history_id: row.id, dry_run: dryRun, mode: 'stub' as const, requests: [], validation: { validated_by_meta: false, errors: [] }, rolled_back: [], meta_error: null };
-  const changes = [{ adset_id: row.adsetId, action: 'restore' as const, diff: [{ field: 'targeting', before: row.newTargeting, after: row.oldTargeting }] }];
+  const changes = [{ adset_id: row.adsetId, action: 'restore' as const, diff: [{ field: 'targeting', before: row.newTargeting, after: row.oldTargeting }], note: null }];
   if (dryRun) return { ...base, history_id: null, success: true, changes, message: `Dry run in STUB mode: would restore the targeting stored before row ${row.id}; nothing changed. Confirm to roll back` };
   const historyId = await ctx.db.transaction(async (tx) => {
     const id = await insertTargetingChange(tx, {
@@ -86,15 +91,25 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     const steps: AdSetChange[] = [];
     const changes: RollbackResult['changes'] = [];
     for (const c of applied.adsets) {
-      const request = c.sent || (c.step === 'create' && c.adset_id !== null) ? restoreRequest(c) : null;
-      if (request === null) continue;
+      const restore = c.sent || (c.step === 'create' && c.adset_id !== null) ? restoreRequest(c) : null;
+      if (restore === null) continue;
       const now = await readState(client, c.adset_id!);
-      const target = c.before === null ? { status: 'PAUSED' } : { targeting: c.before.targeting, ...(request.params.daily_budget === undefined ? {} : { daily_budget: c.before.daily_budget }), ...(c.before.status === null ? {} : { status: c.before.status }) };
-      const adsBack = adsPutBack(c, { unsent: false }).filter((st) => st.before !== st.after);
-      const diff = [...updateDiff({ targeting: now.targeting, dailyBudgetMinor: now.daily_budget === null ? null : Number(now.daily_budget), status: now.status }, request.params as never), ...adsBack.map((st) => ({ field: `ads.${st.ad_id}.status`, before: st.before, after: st.after }))];
+      if (GONE_STATUSES.has(now.status ?? '')) {
+        changes.push({ adset_id: c.adset_id, action: 'leave', diff: [], note: `${now.status} at Meta since the change: nothing of it can change again, and it delivers nothing` });
+        continue;
+      }
+      const { request, note } = withoutLiftingTheirPause(restore, c, now);
+      const write = request.params as AdSetWrite;
+      const target = c.before === null ? { status: 'PAUSED' } : { targeting: c.before.targeting, ...(write.daily_budget === undefined ? {} : { daily_budget: c.before.daily_budget }), ...(write.status === undefined ? {} : { status: write.status }) };
+      const adsBack = await adsStillThere(client, c.adset_id!, adsPutBack(c, { unsent: false }).filter((st) => st.before !== st.after));
+      const diff = [...updateDiff({ targeting: now.targeting, dailyBudgetMinor: now.daily_budget === null ? null : Number(now.daily_budget), status: now.status }, write as never), ...adsBack.map((st) => ({ field: `ads.${st.ad_id}.status`, before: st.before, after: st.after }))];
       steps.push({ step: 'update', adset_id: c.adset_id, group: c.group, copy: null, update: request, ad_statuses: adsBack, activate: false, before: now, after: target, diff, notes: [], sent: false, activated: false });
-      changes.push({ adset_id: c.adset_id, action: c.before === null ? 'pause' : 'restore', diff });
+      changes.push({ adset_id: c.adset_id, action: c.before === null ? 'pause' : 'restore', diff, note });
     }
+    // Pauses first, activations last: a rollback stopped part-way never has two ad sets deliver the same countries.
+    const ordered = deliverySafeOrder(steps, (st) => ({ now: st.before?.status ?? null, after: (st.update.params as AdSetWrite).status }));
+    steps.splice(0, steps.length, ...ordered);
+    changes.sort((a, b) => orderOf(ordered, a.adset_id) - orderOf(ordered, b.adset_id));
     const doc: ChangesDocument = { source_adset_id: applied.source_adset_id, adsets: steps, rolled_back: [] };
     const requests = requestsOf(doc);
     const guard = (tx: Db, stage: 'precheck' | 'enforce') => enforceLiveGuardrails(ctx, tx, { recommendation_id: row.recommendationId!, campaign_id: row.campaignId, adset_id: row.adsetId, confidence: 1 }, rollbackBudgetChanges(doc), { stage, approved: true, rollback: true });
@@ -124,6 +139,28 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     if (outcome.state === 'applied') return { ...base, history_id: historyId, success: true, message: `Rolled back in LIVE mode: ${steps.filter((s) => s.diff.length > 0).length} ad set(s) restored exactly as stored before row ${row.id}${changes.some((c) => c.action === 'pause') ? ' (ad sets it created paused)' : ''}; recorded as targeting history row ${historyId}` };
     return { ...base, history_id: historyId, success: false, rolled_back: outcome.doc.rolled_back, meta_error: outcome.metaError, message: `Meta refused a rollback request (${outcome.metaError?.message ?? 'unknown error'}); the ad sets it had restored were put back as they were; recorded as failed in targeting history row ${historyId}. Row ${row.id} is still in force` };
   });
+}
+
+const orderOf = (steps: readonly AdSetChange[], adsetId: string | null) => {
+  const i = steps.findIndex((st) => st.adset_id === adsetId);
+  return i < 0 ? steps.length : i;
+};
+
+/**
+ * The optimizer never lifts a pause it did not make: an ad set the change left delivering that is
+ * paused now (in Ads Manager) gets its targeting and budget back, not its status.
+ */
+function withoutLiftingTheirPause(request: GraphRequest, change: AdSetChange, now: AdSetState): { request: GraphRequest; note: string | null } {
+  const { status, ...rest } = request.params as AdSetWrite;
+  if (status !== 'ACTIVE' || now.status === 'ACTIVE' || now.status === statusLeftBy(change)) return { request, note: null };
+  return { request: updateRequest(request.path, rest), note: `${now.status} since the change, by someone other than the optimizer: its targeting and budget are restored, and it stays ${now.status} (the optimizer does not lift a pause it did not make)` };
+}
+
+/** The ad status writes whose ad is still there to take them (an ad archived or deleted since can never change again). */
+async function adsStillThere(client: MetaClient, adsetId: string, writes: AdStatusChange[]): Promise<AdStatusChange[]> {
+  if (writes.length === 0) return writes;
+  const there = new Set((await readAds(client, adsetId)).map((a) => a.id));
+  return writes.filter((st) => there.has(st.ad_id));
 }
 
 /** The budgets a LIVE rollback puts back, per ad set, for Meta's hourly limit. */

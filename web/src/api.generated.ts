@@ -1802,15 +1802,17 @@ export interface paths {
                             changes: {
                                 adset_id: string | null;
                                 /**
-                                 * @description restore: the targeting, budget and status stored before the change; pause: an ad set the change created
+                                 * @description restore: the targeting, budget and status stored before the change; pause: an ad set the change created; leave: an ad set archived or deleted at Meta since, which can never change again (nothing is sent to it)
                                  * @enum {unknown}
                                  */
-                                action: "restore" | "pause";
+                                action: "restore" | "pause" | "leave";
                                 diff: {
                                     field: string;
                                     before: unknown;
                                     after: unknown;
                                 }[];
+                                /** @description Why anything of this ad set is not put back: archived or deleted since, or paused since by someone other than the optimizer (its targeting and budget are restored, its status is left) */
+                                note: string | null;
                             }[];
                             requests: {
                                 /** @enum {string} */

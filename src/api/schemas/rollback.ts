@@ -22,8 +22,9 @@ export const RollbackResponse = Type.Object({
   changes: Type.Array(
     Type.Object({
       adset_id: Type.Union([Type.String(), Type.Null()]),
-      action: Type.Enum(['restore', 'pause'], { description: 'restore: the targeting, budget and status stored before the change; pause: an ad set the change created' }),
+      action: Type.Enum(['restore', 'pause', 'leave'], { description: 'restore: the targeting, budget and status stored before the change; pause: an ad set the change created; leave: an ad set archived or deleted at Meta since, which can never change again (nothing is sent to it)' }),
       diff: Type.Array(FieldChangeSchema),
+      note: Type.Union([Type.String(), Type.Null()], { description: 'Why anything of this ad set is not put back: archived or deleted since, or paused since by someone other than the optimizer (its targeting and budget are restored, its status is left)' }),
     }),
   ),
   requests: Type.Array(GraphRequestSchema),

@@ -128,8 +128,9 @@ function Rollback({ entry, onDone }: { entry: HistoryEntry; onDone: () => void }
             <ul>
               {preview.changes.map((c, i) => (
                 <li key={i}>
-                  {c.action === 'pause' ? 'pause' : 'restore'} ad set {c.adset_id ?? '(none)'}
+                  {c.action} ad set {c.adset_id ?? '(none)'}
                   {c.diff.length > 0 && `: ${c.diff.map((d) => d.field).join(', ')}`}
+                  {c.note !== null && ` (${c.note})`}
                 </li>
               ))}
             </ul>
