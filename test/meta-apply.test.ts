@@ -1235,6 +1235,41 @@ describe(`A group back in the split, against the fake Graph API (${usingPostgres
   });
 });
 
+describe(`The original taking a copy's group, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it("the copy stays in the split's family with no group (its delivery still the original's), and a rollback gives the group back: no ad set is left delivering outside the split", async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const members = async () => Object.fromEntries((await h.db.query<{ adset_id: string; group_key: string | null }>('select adset_id, group_key from meta_adset_splits where source_adset_id = $1', [adsetId])).map((r) => [r.adset_id, r.group_key]));
+      const rec = await liveRecommendation(h, campaignId, adsetId);
+      const first = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      const own = first.adsets.find((a) => a.adset_id === adsetId)!.countries;
+      expect(own).toEqual(['ES']);
+      // A later decision without the original's country: the original takes the largest group, from the copy that held it.
+      const without = await recommendationWith(h, campaignId, adsetId, (d) => ({ ...d, countries: d.countries.filter((c) => c.countryCode !== 'ES') }));
+      const takeover = await applyRecommendation(h.ctx, { recommendationId: without.recommendation_id, mode: 'live', dryRun: false });
+      expect(takeover).toMatchObject({ success: true, state: 'applied' });
+      const taken = takeover.adsets.find((a) => a.adset_id === adsetId)!.countries;
+      const [group] = taken;
+      const copy = first.adsets.find((a) => a.step === 'create' && a.countries.join() === taken.join())!.adset_id!;
+      expect(takeover.adsets.find((a) => a.adset_id === copy)!.step).toBe('retire');
+      expect(await members()).toMatchObject({ [adsetId]: group, [copy]: null });
+      // Rolled back: the copy delivers its group again and holds it; the original holds its own again.
+      expect(await rollbackChange(h.ctx, { historyId: takeover.history_id!, mode: 'live', dryRun: false })).toMatchObject({ success: true });
+      expect(fake.adSet(copy)!.status).toBe('ACTIVE');
+      expect(await members()).toMatchObject({ [adsetId]: 'ES', [copy]: group });
+      // The next run recommends for the original only, and its apply keeps the copy for that group.
+      const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true });
+      expect(run.recommendations.map((r) => r.adset_id)).not.toContain(copy);
+      const next = run.recommendations.find((r) => r.adset_id === adsetId)!;
+      const again = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: true });
+      expect(again.adsets.find((a) => a.countries.includes(group!))).toMatchObject({ adset_id: copy, step: 'update' });
+      expect(again.adsets.filter((a) => a.step === 'create')).toEqual([]);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
 describe(`Rolling back a split after changes in Ads Manager, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   /** A first split applied: the original and its copies, and the original as it was before. */
   async function split() {

@@ -46,14 +46,15 @@ export function countryGroups(decision: TargetingDecision, minBudgetMinor: numbe
 
 /** An ad set an earlier split made (or the original, once it holds a group). */
 export interface SplitMember {
-  groupKey: string;
+  /** Null: in the split's family with no group (another ad set took the one it held). */
+  groupKey: string | null;
   adsetId: string;
 }
 
 export type SplitStep =
   | { kind: 'update'; adsetId: string; group: CountryGroup }
   | { kind: 'create'; group: CountryGroup; name: string }
-  | { kind: 'retire'; adsetId: string; groupKey: string };
+  | { kind: 'retire'; adsetId: string; groupKey: string | null };
 
 /**
  * Which ad set holds which group. An ad set that already holds a group keeps it; the original
@@ -65,9 +66,9 @@ export type SplitStep =
  */
 export function splitSteps(source: { adsetId: string; name: string }, groups: readonly CountryGroup[], members: readonly SplitMember[]): SplitStep[] {
   if (groups.length === 1 && members.length === 0) return [{ kind: 'update', adsetId: source.adsetId, group: groups[0]! }];
-  const holder = new Map(members.map((m) => [m.groupKey, m.adsetId]));
+  const holder = new Map(members.flatMap((m) => (m.groupKey === null ? [] : [[m.groupKey, m.adsetId] as const])));
   const wanted = new Set(groups.map((g) => g.key));
-  const sourceHolds = members.some((m) => m.adsetId === source.adsetId && wanted.has(m.groupKey));
+  const sourceHolds = members.some((m) => m.adsetId === source.adsetId && m.groupKey !== null && wanted.has(m.groupKey));
   const steps: SplitStep[] = [];
   const unheld = groups.filter((g) => !holder.has(g.key));
   const largestOf = (gs: readonly CountryGroup[]) => [...gs].sort((a, b) => b.budgetMinor - a.budgetMinor || (a.key < b.key ? -1 : 1))[0];

@@ -74,7 +74,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   // A country whose own ad set delivers keeps it down to half the minimum (hasOwnAdSet), so that a
   // budget moving around the minimum does not move the country in and out of the pool; one whose
   // share has a floor always has its own, where the floor is its budget.
-  const holding = new Set(members.filter((m) => m.groupKey !== POOL_KEY && current.get(m.adsetId)?.status === 'ACTIVE').map((m) => m.groupKey));
+  const holding = new Set(members.flatMap((m) => (m.groupKey !== null && m.groupKey !== POOL_KEY && current.get(m.adsetId)?.status === 'ACTIVE' ? [m.groupKey] : [])));
   const floored = flooredCountriesOf(decided);
   const groups = splittable ? countryGroups(decision, ctx.config.meta.splitMinDailyBudgetMinor, { holding, floored }) : [{ key: 'all', countries: decision.countries, budgetMinor: 0 }];
   const steps = splitSteps({ adsetId: source.id, name: source.name ?? source.id }, groups, members);
@@ -92,10 +92,11 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const mirrored = steps.flatMap((s) => (s.kind === 'update' && s.adsetId !== source.id ? [s.adsetId] : []));
   const ads = steps.some((s) => s.kind === 'create') || mirrored.length > 0 ? await readAds(client, source.id) : [];
   const mirrors = await adMirrors(ctx, client, ads, mirrored);
+  const heldBefore = new Map(recorded.map((m) => [m.adsetId, m.groupKey]));
   // Retired ad sets are paused first and ad sets activated again last, so that a country moving into
   // another ad set is never delivered by both if the apply stops part-way (copies are made paused).
   const adsets = deliverySafeOrder(
-    steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors })),
+    steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors, heldBefore })),
     (c) => ({ now: c.before?.status ?? null, after: (c.update.params as AdSetWrite).status }),
   );
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
@@ -146,13 +147,20 @@ interface PlanFacts {
   ads: readonly MetaAd[];
   /** What mirroring the original's ads takes in each copy of an earlier split (null: not recorded). */
   mirrors: ReadonlyMap<string, AdMirror | null>;
+  /** The group each ad set of the split holds now (null: none). */
+  heldBefore: ReadonlyMap<string, string | null>;
 }
 
-function changeFor(step: SplitStep, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors }: PlanFacts): AdSetChange {
+function changeFor(step: SplitStep, facts: PlanFacts): AdSetChange {
+  const change = changeWithoutHolding(step, facts);
+  return { ...change, held_group: change.adset_id === null ? null : (facts.heldBefore.get(change.adset_id) ?? null) };
+}
+
+function changeWithoutHolding(step: SplitStep, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors }: PlanFacts): AdSetChange {
   if (step.kind === 'retire') {
     const a = current.get(step.adsetId)!;
     const write: AdSetWrite = { status: 'PAUSED' };
-    return { step: 'retire', adset_id: a.id, group: null, copy: null, update: updateRequest(a.id, write), activate: false, before: stateOf(a), after: { status: 'PAUSED' }, diff: updateDiff({ targeting: a.targeting, dailyBudgetMinor: a.dailyBudgetMinor, status: a.status }, { targeting: a.targeting, status: 'PAUSED' }), notes: [{ kind: 'budget', field: 'status', message: `group ${step.groupKey} is no longer in the split: ad set paused, its budget is now in the other ad sets' budgets` }], sent: false, activated: false };
+    return { step: 'retire', adset_id: a.id, group: null, copy: null, update: updateRequest(a.id, write), activate: false, before: stateOf(a), after: { status: 'PAUSED' }, diff: updateDiff({ targeting: a.targeting, dailyBudgetMinor: a.dailyBudgetMinor, status: a.status }, { targeting: a.targeting, status: 'PAUSED' }), notes: [{ kind: 'budget', field: 'status', message: step.groupKey === null ? "holds no group of the split (another ad set took the one it held): ad set paused, its budget is in the other ad sets' budgets" : `group ${step.groupKey} is no longer in the split: ad set paused, its budget is now in the other ad sets' budgets` }], sent: false, activated: false };
   }
   // A copy starts as the original: the update is mapped from the original's targeting and settings.
   const base = step.kind === 'update' ? current.get(step.adsetId)! : source;
@@ -269,8 +277,9 @@ export async function executeLivePlan(ctx: AppContext, client: MetaClient, plan:
 
 /**
  * Sends the changes of a recorded (pending) row and settles it: applied, or failed after undoing what
- * had landed. `split`: the change is an apply, whose geo split the store records as it settles (a
- * rollback's is null: it changes no group's holder).
+ * had landed. `split`: the change's groups are recorded as it settles (each change's `group` is the
+ * one its ad set holds once it has landed); null: none is (a rollback of a change recorded before
+ * it kept the groups it found).
  */
 export async function sendChanges(ctx: AppContext, client: MetaClient, doc: ChangesDocument, historyId: number, split: SplitOf | null): Promise<LiveOutcome> {
   const progress = () => setChangeProgress(ctx.db, historyId, doc);
@@ -307,9 +316,9 @@ export interface SplitOf {
 
 /**
  * Settles a recorded change and records, in the same transaction, what it leaves of a geo split:
- * for an apply (`split`), which ad set holds each group and the ads copied into the copies; for
- * any change, the statuses it changed on the split's ad sets and ads (what tells a copy the
- * optimizer paused from one paused by someone else).
+ * with `split`, which ad set holds each group and the ads copied into the copies; for any change,
+ * the statuses it changed on the split's ad sets and ads (what tells a copy the optimizer paused
+ * from one paused by someone else).
  */
 export async function settleLiveChange(ctx: AppContext, historyId: number, outcome: { state: 'applied' | 'failed'; changes: ChangesDocument; metaError: StoredMetaError | null; errorMessage: string | null }, split: SplitOf | null): Promise<void> {
   const record = split === null ? null : splitRecordOf(outcome.changes, outcome.state, historyId);

@@ -36,6 +36,12 @@ export interface AdSetChange {
   ads?: AdCopy[];
   /** The copy's ads whose status follows the original's ad again (or, in a rollback, goes back). */
   ad_statuses?: AdStatusChange[];
+  /**
+   * The group of the geo split this ad set held before the change (null: none; `group` is the one
+   * it holds once the change has landed). What a rollback gives back. Absent from changes recorded
+   * before it was kept.
+   */
+  held_group?: string | null;
   /** A created ad set is activated last, when the original is active: it stays PAUSED until the whole apply has landed. */
   activate: boolean;
   /** Null for a create (the ad set did not exist). */

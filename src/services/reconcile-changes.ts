@@ -74,8 +74,9 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
     ctx.logger.warn({ historyId: row.id }, message);
     return { historyId: row.id, state: 'pending', message };
   }
-  // An apply's split is recorded as it settles (the copies it made hold their groups); a rollback's is not.
-  const split = row.rollsBackHistoryId === null ? { campaignId: row.campaignId } : null;
+  // The split is recorded as the change would have recorded it: an apply's copies hold their groups;
+  // a rollback gives back the groups it restores (one recorded before rollbacks kept them, none).
+  const split = row.rollsBackHistoryId === null || doc.adsets.every((c) => c.held_group !== undefined) ? { campaignId: row.campaignId } : null;
   if (complete) {
     await settleLiveChange(ctx, row.id, { state: 'applied', changes: doc, metaError: null, errorMessage: null }, split);
     return { historyId: row.id, state: 'applied', message: 'every change of the interrupted apply had landed: settled as applied' };

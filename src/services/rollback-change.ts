@@ -7,6 +7,7 @@ import { GONE_STATUSES, readAds, send, updateRequest, type AdSetWrite, type Grap
 import type { MetaClient } from '../meta/client.ts';
 import { updateDiff, type FieldChange } from '../meta/targeting-spec.ts';
 import { getStoredChange, insertTargetingChange, recentPendingOf, targetingInForce, type StoredChange, type StoredMetaError } from '../store/history.ts';
+import { splitMembersOf } from '../store/meta.ts';
 import { auditChange } from './audit.ts';
 import { enforceLiveGuardrails, landedRefs, type LiveBudgetChange, type LivePass, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
 import type { Db } from '../store/db.ts';
@@ -87,6 +88,10 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     await checkRollbackable(ctx, (await getStoredChange(ctx.db, row.id))!);
     const applied = row.changes as ChangesDocument | null;
     if (applied === null) throw new ConflictError(`targeting history row ${row.id} holds no per-ad-set changes to restore`);
+    // Which group each ad set holds now, and, where the change kept it, which it held before: the
+    // rollback gives that back (an ad set whose group the change gave another holds it again).
+    const heldNow = new Map((await splitMembersOf(ctx.db, applied.source_adset_id)).map((m) => [m.adsetId, m.groupKey]));
+    const givesGroupsBack = applied.adsets.every((c) => c.held_group !== undefined);
     // Each ad set the change reached, as it is now, and the request that puts it back.
     const steps: AdSetChange[] = [];
     const changes: RollbackResult['changes'] = [];
@@ -103,7 +108,8 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
       const target = c.before === null ? { status: 'PAUSED' } : { targeting: c.before.targeting, ...(write.daily_budget === undefined ? {} : { daily_budget: c.before.daily_budget }), ...(write.status === undefined ? {} : { status: write.status }) };
       const adsBack = await adsStillThere(client, c.adset_id!, adsPutBack(c, { unsent: false }).filter((st) => st.before !== st.after));
       const diff = [...updateDiff({ targeting: now.targeting, dailyBudgetMinor: now.daily_budget === null ? null : Number(now.daily_budget), status: now.status }, write as never), ...adsBack.map((st) => ({ field: `ads.${st.ad_id}.status`, before: st.before, after: st.after }))];
-      steps.push({ step: 'update', adset_id: c.adset_id, group: c.group, copy: null, update: request, ad_statuses: adsBack, activate: false, before: now, after: target, diff, notes: [], sent: false, activated: false });
+      const group = givesGroupsBack ? groupGivenBack(c) : null;
+      steps.push({ step: 'update', adset_id: c.adset_id, group, held_group: heldNow.get(c.adset_id!) ?? null, copy: null, update: request, ad_statuses: adsBack, activate: false, before: now, after: target, diff, notes: [], sent: false, activated: false });
       changes.push({ adset_id: c.adset_id, action: c.before === null ? 'pause' : 'restore', diff, note });
     }
     // Pauses first, activations last: a rollback stopped part-way never has two ad sets deliver the same countries.
@@ -133,12 +139,18 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     const historyId = await recordRollback(ctx, row, doc, async (tx) => {
       passes = (await guard(tx, 'enforce')).passes;
     });
-    const outcome: LiveOutcome = await sendChanges(ctx, client, doc, historyId, null);
+    const outcome: LiveOutcome = await sendChanges(ctx, client, doc, historyId, givesGroupsBack ? { campaignId: row.campaignId } : null);
     if (outcome.state === 'failed') await withdrawLivePasses(ctx, passes, landedRefs(outcome.doc));
     await ctx.db.transaction((tx) => auditChange(tx, ctx, { action: 'rollback', summary: { history_id: historyId, rolled_back_history_id: row.id, mode: 'live', outcome: outcome.state } }));
     if (outcome.state === 'applied') return { ...base, history_id: historyId, success: true, message: `Rolled back in LIVE mode: ${steps.filter((s) => s.diff.length > 0).length} ad set(s) restored exactly as stored before row ${row.id}${changes.some((c) => c.action === 'pause') ? ' (ad sets it created paused)' : ''}; recorded as targeting history row ${historyId}` };
     return { ...base, history_id: historyId, success: false, rolled_back: outcome.doc.rolled_back, meta_error: outcome.metaError, message: `Meta refused a rollback request (${outcome.metaError?.message ?? 'unknown error'}); the ad sets it had restored were put back as they were; recorded as failed in targeting history row ${historyId}. Row ${row.id} is still in force` };
   });
+}
+
+/** The group an ad set held before the change, as the rollback gives it back: its countries and budget as they were then. */
+function groupGivenBack(c: AdSetChange): AdSetChange['group'] {
+  if (c.held_group == null || c.before === null) return null;
+  return { key: c.held_group, countries: [...(c.before.targeting.geo_locations?.countries ?? [])], budget_minor: c.before.daily_budget === null ? 0 : Number(c.before.daily_budget) };
 }
 
 const orderOf = (steps: readonly AdSetChange[], adsetId: string | null) => {

@@ -90,7 +90,7 @@ async function liveStructureOf(db: Db, campaignId: string): Promise<Required<Liv
   const active = new Set(adsets.filter((a) => a.status === 'ACTIVE').map((a) => a.adsetId));
   const holdingBy = new Map<string, string[]>();
   for (const m of members) {
-    if (m.groupKey === POOL_KEY || !active.has(m.adsetId)) continue;
+    if (m.groupKey === null || m.groupKey === POOL_KEY || !active.has(m.adsetId)) continue;
     holdingBy.set(m.sourceAdsetId, [...(holdingBy.get(m.sourceAdsetId) ?? []), m.groupKey]);
   }
   const holding = [...holdingBy].sort(([a], [b]) => (a < b ? -1 : 1)).map(([adsetId, countries]) => ({ adsetId, countries: countries.sort() }));

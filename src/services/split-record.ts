@@ -1,6 +1,7 @@
 // What the store keeps of a geo split once a LIVE change is settled: which ad set holds each group
-// now, and the ads copied into the split's copies with the status each was left in. Settling an
-// apply, whether as it ends or when reconciling one a crash interrupted, records the same.
+// now, and the ads copied into the split's copies with the status each was left in. Settling a
+// change (an apply, or a rollback giving groups back), whether as it ends or when reconciling one a
+// crash interrupted, records the same.
 import type { SplitAdRow } from '../store/meta.ts';
 import { adsCopied, adStatusesChanged, type ChangesDocument } from './live-changes.ts';
 
@@ -17,7 +18,8 @@ export interface SplitRecord {
 }
 
 /**
- * Applied: every ad set of the change holds its group (the original alone, unsplit, holds none).
+ * Applied: every ad set of the change holds its `group` (the original alone, unsplit, holds none;
+ * an ad set with no `group` keeps what it held, or holds nothing once another takes its group).
  * Failed: the copies Meta made (paused again) with every ad copied into them are kept as their
  * groups' ad sets, so that the next apply updates them instead of copying again; one short of ads
  * stays paused, and the next apply copies its group anew. The ads copied into a kept copy, or into a

@@ -217,7 +217,7 @@ export async function splitSourceOf(db: Db, adsetId: string): Promise<string | n
 /** Every ad set that holds a group of a geo split in the campaign: the originals that hold one, and their copies. */
 export async function campaignSplitMembers(db: Db, campaignId: string): Promise<SplitMemberRow[]> {
   const rows = await db.query<SplitMemberDbRow>(
-    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by, optimizer_status from meta_adset_splits where campaign_id = $1 order by source_adset_id, group_key',
+    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by, optimizer_status from meta_adset_splits where campaign_id = $1 order by source_adset_id, group_key nulls last, adset_id',
     [campaignId],
   );
   return rows.map(splitMemberOf);
@@ -233,7 +233,8 @@ export function splitCopies(members: readonly SplitMemberRow[]): Map<string, str
 
 export interface SplitMemberRow {
   sourceAdsetId: string;
-  groupKey: string;
+  /** Null: in the family with no group (another ad set took it). */
+  groupKey: string | null;
   adsetId: string;
   name: string;
   createdByHistoryId: number | null;
@@ -241,11 +242,11 @@ export interface SplitMemberRow {
   optimizerStatus: string | null;
 }
 
-type SplitMemberDbRow = { source_adset_id: string; group_key: string; adset_id: string; name: string; created_by: number | null; optimizer_status: string | null };
+type SplitMemberDbRow = { source_adset_id: string; group_key: string | null; adset_id: string; name: string; created_by: number | null; optimizer_status: string | null };
 
 export async function splitMembersOf(db: Db, sourceAdsetId: string): Promise<SplitMemberRow[]> {
   const rows = await db.query<SplitMemberDbRow>(
-    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by, optimizer_status from meta_adset_splits where source_adset_id = $1 order by group_key',
+    'select source_adset_id, group_key, adset_id, name, created_by_history_id::float8 as created_by, optimizer_status from meta_adset_splits where source_adset_id = $1 order by group_key nulls last, adset_id',
     [sourceAdsetId],
   );
   return rows.map(splitMemberOf);
@@ -261,16 +262,20 @@ const splitMemberOf = (r: SplitMemberDbRow): SplitMemberRow => ({
 });
 
 /**
- * Who holds which group of a source ad set now: replaces the rows of these groups and of these ad
- * sets. An ad set keeps the status the optimizer last changed it to (recordOptimizerStatuses).
+ * Who holds which group of a source ad set now. An ad set that held one of these groups before keeps
+ * its row with no group: it stays in the split's family (its delivery is the original's history), and
+ * a rollback can give the group back. An ad set keeps the status the optimizer last changed it to
+ * (recordOptimizerStatuses).
  */
 export async function saveSplitMembers(tx: Db, campaignId: string, sourceAdsetId: string, members: readonly { groupKey: string; adsetId: string; name: string; createdByHistoryId: number | null }[], at: Date): Promise<void> {
   for (const m of members) {
-    const kept = await tx.query<{ optimizer_status: string | null }>('select optimizer_status from meta_adset_splits where adset_id = $1', [m.adsetId]);
-    await tx.query('delete from meta_adset_splits where (source_adset_id = $1 and group_key = $2) or adset_id = $3', [sourceAdsetId, m.groupKey, m.adsetId]);
+    await tx.query('update meta_adset_splits set group_key = null where source_adset_id = $1 and group_key = $2 and adset_id <> $3', [sourceAdsetId, m.groupKey, m.adsetId]);
+    // The copy keeps the change that made it, and the status the optimizer last left it in.
     await tx.query(
-      `insert into meta_adset_splits (source_adset_id, group_key, adset_id, campaign_id, name, created_by_history_id, created_at, optimizer_status) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [sourceAdsetId, m.groupKey, m.adsetId, campaignId, m.name, m.createdByHistoryId, at, kept[0]?.optimizer_status ?? null],
+      `insert into meta_adset_splits (source_adset_id, group_key, adset_id, campaign_id, name, created_by_history_id, created_at, optimizer_status) values ($1, $2, $3, $4, $5, $6, $7, null)
+       on conflict (adset_id) do update set source_adset_id = excluded.source_adset_id, group_key = excluded.group_key, campaign_id = excluded.campaign_id, name = excluded.name,
+         created_by_history_id = coalesce(excluded.created_by_history_id, meta_adset_splits.created_by_history_id), created_at = excluded.created_at`,
+      [sourceAdsetId, m.groupKey, m.adsetId, campaignId, m.name, m.createdByHistoryId, at],
     );
   }
 }
