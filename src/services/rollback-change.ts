@@ -93,29 +93,17 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     const heldNow = new Map((await splitMembersOf(ctx.db, applied.source_adset_id)).map((m) => [m.adsetId, m.groupKey]));
     const givesGroupsBack = applied.adsets.every((c) => c.held_group !== undefined);
     // Each ad set the change reached, as it is now, and the request that puts it back.
-    const steps: AdSetChange[] = [];
+    const found: AdSetChange[] = [];
     const changes: RollbackResult['changes'] = [];
     for (const c of applied.adsets) {
-      const restore = c.sent || (c.step === 'create' && c.adset_id !== null) ? restoreRequest(c) : null;
-      if (restore === null) continue;
-      const now = await readState(client, c.adset_id!);
-      if (GONE_STATUSES.has(now.status ?? '')) {
-        changes.push({ adset_id: c.adset_id, action: 'leave', diff: [], note: `${now.status} at Meta since the change: nothing of it can change again, and it delivers nothing` });
-        continue;
-      }
-      const { request, note } = withoutLiftingTheirPause(restore, c, now);
-      const write = request.params as AdSetWrite;
-      const target = c.before === null ? { status: 'PAUSED' } : { targeting: c.before.targeting, ...(write.daily_budget === undefined ? {} : { daily_budget: c.before.daily_budget }), ...(write.status === undefined ? {} : { status: write.status }) };
-      const adsBack = await adsStillThere(client, c.adset_id!, adsPutBack(c, { unsent: false }).filter((st) => st.before !== st.after));
-      const diff = [...updateDiff({ targeting: now.targeting, dailyBudgetMinor: now.daily_budget === null ? null : Number(now.daily_budget), status: now.status }, write as never), ...adsBack.map((st) => ({ field: `ads.${st.ad_id}.status`, before: st.before, after: st.after }))];
-      const group = givesGroupsBack ? groupGivenBack(c) : null;
-      steps.push({ step: 'update', adset_id: c.adset_id, group, held_group: heldNow.get(c.adset_id!) ?? null, copy: null, update: request, ad_statuses: adsBack, activate: false, before: now, after: target, diff, notes: [], sent: false, activated: false });
-      changes.push({ adset_id: c.adset_id, action: c.before === null ? 'pause' : 'restore', diff, note });
+      const back = await putBack(client, c, { heldNow, givesGroupsBack });
+      if (back === null) continue;
+      if (back.step !== null) found.push(back.step);
+      changes.push(back.change);
     }
     // Pauses first, activations last: a rollback stopped part-way never has two ad sets deliver the same countries.
-    const ordered = deliverySafeOrder(steps, (st) => ({ now: st.before?.status ?? null, after: (st.update.params as AdSetWrite).status }));
-    steps.splice(0, steps.length, ...ordered);
-    changes.sort((a, b) => orderOf(ordered, a.adset_id) - orderOf(ordered, b.adset_id));
+    const steps = deliverySafeOrder(found, (st) => ({ now: st.before?.status ?? null, after: (st.update.params as AdSetWrite).status }));
+    changes.sort((a, b) => orderOf(steps, a.adset_id) - orderOf(steps, b.adset_id));
     const doc: ChangesDocument = { source_adset_id: applied.source_adset_id, adsets: steps, rolled_back: [] };
     const requests = requestsOf(doc);
     const guard = (tx: Db, stage: 'precheck' | 'enforce') => enforceLiveGuardrails(ctx, tx, { recommendation_id: row.recommendationId!, campaign_id: row.campaignId, adset_id: row.adsetId, confidence: 1 }, rollbackBudgetChanges(doc), { stage, approved: true, rollback: true });
@@ -142,9 +130,32 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
     const outcome: LiveOutcome = await sendChanges(ctx, client, doc, historyId, givesGroupsBack ? { campaignId: row.campaignId } : null);
     if (outcome.state === 'failed') await withdrawLivePasses(ctx, passes, landedRefs(outcome.doc));
     await ctx.db.transaction((tx) => auditChange(tx, ctx, { action: 'rollback', summary: { history_id: historyId, rolled_back_history_id: row.id, mode: 'live', outcome: outcome.state } }));
-    if (outcome.state === 'applied') return { ...base, history_id: historyId, success: true, message: `Rolled back in LIVE mode: ${steps.filter((s) => s.diff.length > 0).length} ad set(s) restored exactly as stored before row ${row.id}${changes.some((c) => c.action === 'pause') ? ' (ad sets it created paused)' : ''}; recorded as targeting history row ${historyId}` };
+    const kept = changes.filter((c) => c.note !== null).length;
+    if (outcome.state === 'applied') return { ...base, history_id: historyId, success: true, message: `Rolled back in LIVE mode: ${steps.filter((s) => s.diff.length > 0).length} ad set(s) restored as stored before row ${row.id}${changes.some((c) => c.action === 'pause') ? ' (ad sets it created paused)' : ''}${kept > 0 ? `; ${kept} kept something changed at Meta since (see each change's note)` : ''}; recorded as targeting history row ${historyId}` };
     return { ...base, history_id: historyId, success: false, rolled_back: outcome.doc.rolled_back, meta_error: outcome.metaError, message: `Meta refused a rollback request (${outcome.metaError?.message ?? 'unknown error'}); the ad sets it had restored were put back as they were; recorded as failed in targeting history row ${historyId}. Row ${row.id} is still in force` };
   });
+}
+
+/**
+ * What puts back one ad set the change reached, as it is now (null: the change never reached it).
+ * One archived or deleted since is left as it is (no step); one paused since by someone else gets
+ * everything back but its status; ads archived or deleted since are left out.
+ */
+async function putBack(client: MetaClient, c: AdSetChange, groups: { heldNow: ReadonlyMap<string, string | null>; givesGroupsBack: boolean }): Promise<{ step: AdSetChange | null; change: RollbackResult['changes'][number] } | null> {
+  const restore = c.sent || (c.step === 'create' && c.adset_id !== null) ? restoreRequest(c) : null;
+  if (restore === null) return null;
+  const now = await readState(client, c.adset_id!);
+  if (GONE_STATUSES.has(now.status ?? '')) return { step: null, change: { adset_id: c.adset_id, action: 'leave', diff: [], note: `${now.status} at Meta since the change: nothing of it can change again, and it delivers nothing` } };
+  const { request, note } = withoutLiftingTheirPause(restore, c, now);
+  const write = request.params as AdSetWrite;
+  const target = c.before === null ? { status: 'PAUSED' } : { targeting: c.before.targeting, ...(write.daily_budget === undefined ? {} : { daily_budget: c.before.daily_budget }), ...(write.status === undefined ? {} : { status: write.status }) };
+  const adsBack = await adsStillThere(client, c.adset_id!, adsPutBack(c, { unsent: false }).filter((st) => st.before !== st.after));
+  const diff = [...updateDiff({ targeting: now.targeting, dailyBudgetMinor: now.daily_budget === null ? null : Number(now.daily_budget), status: now.status }, write as never), ...adsBack.map((st) => ({ field: `ads.${st.ad_id}.status`, before: st.before, after: st.after }))];
+  const group = groups.givesGroupsBack ? groupGivenBack(c) : null;
+  return {
+    step: { step: 'update', adset_id: c.adset_id, group, held_group: groups.heldNow.get(c.adset_id!) ?? null, copy: null, update: request, ad_statuses: adsBack, activate: false, before: now, after: target, diff, notes: [], sent: false, activated: false },
+    change: { adset_id: c.adset_id, action: c.before === null ? 'pause' : 'restore', diff, note },
+  };
 }
 
 /** The group an ad set held before the change, as the rollback gives it back: its countries and budget as they were then. */
