@@ -1270,6 +1270,34 @@ describe(`The original taking a copy's group, against the fake Graph API (${usin
   });
 });
 
+describe(`A split whose original can no longer be split, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('given a lifetime budget in Ads Manager, the original gets every country back and the copies are paused: no copy keeps delivering beside it', async () => {
+    const { fake, h, campaignId } = await openAccountAtDefaults();
+    try {
+      const rec = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations[0]!;
+      const first = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      const copies = first.adsets.filter((a) => a.step === 'create').map((a) => a.adset_id!);
+      expect(copies.length).toBeGreaterThan(1);
+      for (const c of copies) expect(fake.adSet(c)!.status).toBe('ACTIVE');
+      fake.setLifetimeBudget(rec.adset_id!, 3_000_000);
+      await deliverAndSync(fake, h, campaignId, 1);
+      const next = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live', forceRefresh: true })).recommendations.find((r) => r.adset_id === rec.adset_id)!;
+      const applied = await applyRecommendation(h.ctx, { recommendationId: next.recommendation_id, mode: 'live', dryRun: false });
+      expect(applied).toMatchObject({ success: true, state: 'applied' });
+      expect(applied.adsets.filter((a) => a.step === 'retire').map((a) => a.adset_id).sort()).toEqual([...copies].sort());
+      expect(applied.notes).toContainEqual(expect.objectContaining({ adset_id: copies[0], message: expect.stringMatching(/^the original ad set can no longer be split by country/) }));
+      for (const c of copies) expect(fake.adSet(c)!.status).toBe('PAUSED');
+      const original = fake.adSet(rec.adset_id!)!;
+      expect([...original.targeting!.geo_locations!.countries!].sort()).toEqual([...next.geo_allocations.map((g) => g.country_code)].sort());
+      expect(original.lifetime_budget).toBe('3000000');
+      // The copies stay in the split's family: their days are still read as the original's.
+      expect((await h.db.query<{ n: number }>('select count(*)::int as n from meta_adset_splits where source_adset_id = $1 and adset_id <> $1', [rec.adset_id])).at(0)!.n).toBe(copies.length);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
 describe(`Rolling back a split after changes in Ads Manager, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   /** A first split applied: the original and its copies, and the original as it was before. */
   async function split() {

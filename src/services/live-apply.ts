@@ -64,7 +64,8 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   if (GONE_STATUSES.has(source.status ?? '')) throw new ConflictError(`ad set ${rec.adset_id} is ${source.status} at Meta, which lets nothing of it change again; nothing was applied`);
   // Per-country budgets need ad sets of their own; a campaign budget or a lifetime budget has none to split.
   const splittable = rules.budgetMode === 'adset' && source.lifetimeBudgetMinor === null;
-  const recorded = splittable ? await splitMembersOf(ctx.db, source.id) : [];
+  // Read whether or not it can be split now: copies of an earlier split are retired once it cannot.
+  const recorded = await splitMembersOf(ctx.db, source.id);
   // Every ad set of an earlier split is updated or retired below: each is read once, first.
   const current = new Map<string, MetaAdSet>([[source.id, source]]);
   for (const m of recorded) if (!current.has(m.adsetId)) current.set(m.adsetId, await readAdSet(client, m.adsetId));
@@ -96,7 +97,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   // Retired ad sets are paused first and ad sets activated again last, so that a country moving into
   // another ad set is never delivered by both if the apply stops part-way (copies are made paused).
   const adsets = deliverySafeOrder(
-    steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors, heldBefore })),
+    steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors, heldBefore, unsplittable: !splittable })),
     (c) => ({ now: c.before?.status ?? null, after: (c.update.params as AdSetWrite).status }),
   );
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
@@ -106,7 +107,8 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const sameCountries = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
   // A copy activated again (its group back) delivers nothing now, whatever budget it still holds: its countries' money is judged as new.
   const reactivates = adsets.some((c) => c.step === 'update' && (c.update.params as AdSetWrite).status === 'ACTIVE' && c.before?.status !== 'ACTIVE');
-  const regroups = !firstSplit && members.length > 0 && (reactivates || steps.some((s) => s.kind !== 'update' || !sameCountries(current.get(s.adsetId)!.countries, s.group.countries)));
+  // Once the original cannot be split, its copies are paused and no daily budget is set: no split's money to judge.
+  const regroups = splittable && !firstSplit && members.length > 0 && (reactivates || steps.some((s) => s.kind !== 'update' || !sameCountries(current.get(s.adsetId)!.countries, s.group.countries)));
   const splitAdsetIds = [source.id, ...recorded.map((m) => m.adsetId).filter((id) => id !== source.id)];
   // Every ad set read is the original or one of its split's: the active ones deliver the split now.
   const regroup = regroups ? [...current.values()].filter((a) => a.status === 'ACTIVE' && a.dailyBudgetMinor !== null).map((a) => ({ adsetId: a.id, countries: [...a.countries], budgetMinor: a.dailyBudgetMinor! })) : null;
@@ -149,6 +151,8 @@ interface PlanFacts {
   mirrors: ReadonlyMap<string, AdMirror | null>;
   /** The group each ad set of the split holds now (null: none). */
   heldBefore: ReadonlyMap<string, string | null>;
+  /** The original can no longer be split (a campaign or lifetime budget): an earlier split's copies are retired. */
+  unsplittable: boolean;
 }
 
 function changeFor(step: SplitStep, facts: PlanFacts): AdSetChange {
@@ -156,11 +160,11 @@ function changeFor(step: SplitStep, facts: PlanFacts): AdSetChange {
   return { ...change, held_group: change.adset_id === null ? null : (facts.heldBefore.get(change.adset_id) ?? null) };
 }
 
-function changeWithoutHolding(step: SplitStep, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors }: PlanFacts): AdSetChange {
+function changeWithoutHolding(step: SplitStep, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors, unsplittable }: PlanFacts): AdSetChange {
   if (step.kind === 'retire') {
     const a = current.get(step.adsetId)!;
     const write: AdSetWrite = { status: 'PAUSED' };
-    return { step: 'retire', adset_id: a.id, group: null, copy: null, update: updateRequest(a.id, write), activate: false, before: stateOf(a), after: { status: 'PAUSED' }, diff: updateDiff({ targeting: a.targeting, dailyBudgetMinor: a.dailyBudgetMinor, status: a.status }, { targeting: a.targeting, status: 'PAUSED' }), notes: [{ kind: 'budget', field: 'status', message: step.groupKey === null ? "holds no group of the split (another ad set took the one it held): ad set paused, its budget is in the other ad sets' budgets" : `group ${step.groupKey} is no longer in the split: ad set paused, its budget is now in the other ad sets' budgets` }], sent: false, activated: false };
+    return { step: 'retire', adset_id: a.id, group: null, copy: null, update: updateRequest(a.id, write), activate: false, before: stateOf(a), after: { status: 'PAUSED' }, diff: updateDiff({ targeting: a.targeting, dailyBudgetMinor: a.dailyBudgetMinor, status: a.status }, { targeting: a.targeting, status: 'PAUSED' }), notes: [{ kind: 'budget', field: 'status', message: retireReason(step.groupKey, unsplittable) }], sent: false, activated: false };
   }
   // A copy starts as the original: the update is mapped from the original's targeting and settings.
   const base = step.kind === 'update' ? current.get(step.adsetId)! : source;
@@ -192,6 +196,12 @@ function changeWithoutHolding(step: SplitStep, { decision, current, rules, sourc
   const adWork = mirror == null ? {} : { ads: mirror.copies.map((c) => ({ source_ad_id: c.sourceAdId, copied_ad_id: null, status: c.status, activated: false })), ad_statuses: mirror.statuses.map((st) => ({ ad_id: st.adId, source_ad_id: st.sourceAdId, before: st.before, after: st.after, sent: false })) };
   const diff = [...updateDiff({ targeting: base.targeting, dailyBudgetMinor: base.dailyBudgetMinor, status: base.status }, write), ...(mirror == null ? [] : adDiff(mirror))];
   return { step: 'update', adset_id: base.id, group, copy: null, update: updateRequest(base.id, write), ...adWork, activate: false, before: stateOf(base), after: expected, diff, notes, sent: false, activated: false };
+}
+
+function retireReason(groupKey: string | null, unsplittable: boolean): string {
+  if (unsplittable) return `the original ad set can no longer be split by country (its budget is now a campaign budget or a lifetime budget): this copy${groupKey === null ? '' : ` of group ${groupKey}`} is paused, and the original delivers every country`;
+  if (groupKey === null) return "holds no group of the split (another ad set took the one it held): ad set paused, its budget is in the other ad sets' budgets";
+  return `group ${groupKey} is no longer in the split: ad set paused, its budget is now in the other ad sets' budgets`;
 }
 
 /** A change to an ad set that already holds what it would be sent (a copy is never one). */
