@@ -1270,6 +1270,33 @@ describe(`The original taking a copy's group, against the fake Graph API (${usin
   });
 });
 
+describe(`An ad set on a lifetime budget beside daily ones, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it("counts what it spends a day in the campaign's budget, so that its share of a run's budget is not taken from the daily ad sets", async () => {
+    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 2, days: 40, pageSize: 200 });
+    const h = await liveHarness(fake, await fake.listen(), { META_TARGETING_APPLY_ENABLED: 'true' });
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      const [lifetime, daily] = fake.adSetsOf(campaignId).map((a) => a.id);
+      fake.setLifetimeBudget(lifetime!, 3_000_000);
+      await metaSync(h.ctx);
+      const dailyBudget = Number(fake.adSet(daily!)!.daily_budget);
+      const run = await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' });
+      const window = run.recommendations[0]!.reasoning.window;
+      const spent = (id: string) => fake.countryDelivery(id, window.start).filter((r) => r.date <= window.end).reduce((s, r) => s + r.spendMinor, 0);
+      const days = (Date.parse(window.end) - Date.parse(window.start)) / 86_400_000 + 1;
+      // The run's budget: the daily budget, and what the lifetime ad set spent a day over the window.
+      expect(run.run.totalBudgetMinor).toBe(dailyBudget + Math.round(spent(lifetime!) / days));
+      const rec = run.recommendations.find((r) => r.adset_id === daily)!;
+      // Shared by what each spent, the daily ad set's part is about its own budget (its spend over the window, a day).
+      expect(Math.abs(minor(rec.total_budget) / (spent(daily!) / days) - 1)).toBeLessThan(0.05);
+      // Without it the daily ad set's part was about half its budget, and every apply of it was refused (−43 %).
+      expect(Math.abs(minor(rec.total_budget) / dailyBudget - 1)).toBeLessThan(0.05);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
 describe(`A split whose original can no longer be split, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   it('given a lifetime budget in Ads Manager, the original gets every country back and the copies are paused: no copy keeps delivering beside it', async () => {
     const { fake, h, campaignId } = await openAccountAtDefaults();

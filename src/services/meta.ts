@@ -12,9 +12,10 @@ import { toInsightRows } from '../meta/rows.ts';
 import { accountToday } from '../meta/account-day.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
-import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
+import { averageDailySpend, CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
 import { deleteMetaInsights, getSyncState, replaceInterestCandidates, upsertMetaAccount, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
 import type { InsightRow } from '../engine/types.ts';
+import type { Db } from '../store/db.ts';
 import { addDays, isoDate } from './dates.ts';
 import { InputError, NotFoundError, UnavailableError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
@@ -232,18 +233,15 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
       await upsertMetaAudiences(tx, audienceList.map((a) => ({ audienceId: a.id, accountId, name: a.name, subtype: a.subtype, sizeLower: a.sizeLower, sizeUpper: a.sizeUpper })), at);
       for (const r of read) {
         const c = r.campaign;
-        // The budget a run optimizes by default: the campaign's own, or its active ad sets' daily budgets together.
-        const adsetDaily = r.adsets.filter((a) => a.effectiveStatus === 'ACTIVE').reduce((s, a) => s + (a.dailyBudgetMinor ?? 0), 0);
-        const dailyBudgetMinor = c.dailyBudgetMinor ?? (adsetDaily > 0 ? adsetDaily : null);
-        await upsertCampaigns(tx, new Map([[c.id, { currency: account.currency, name: c.name, dailyBudgetMinor }]]), 'meta');
-        await upsertMetaCampaign(tx, { campaignId: c.id, accountId, name: c.name, objective: c.objective, status: c.status, effectiveStatus: c.effectiveStatus, specialAdCategories: c.specialAdCategories, budgetMode: c.budgetMode, dailyBudgetMinor: c.dailyBudgetMinor, lifetimeBudgetMinor: c.lifetimeBudgetMinor }, at);
-        await replaceMetaAdSets(tx, c.id, r.adsets.map((a) => ({ adsetId: a.id, campaignId: c.id, name: a.name, status: a.status, effectiveStatus: a.effectiveStatus, dailyBudgetMinor: a.dailyBudgetMinor, lifetimeBudgetMinor: a.lifetimeBudgetMinor, optimizationGoal: a.optimizationGoal, targeting: a.targeting })), at);
         if (r.range !== null) {
           // Re-reading a day replaces it whole.
           await deleteMetaInsights(tx, c.id, r.range.since, r.range.until);
           await upsertInsights(tx, r.rows, 'meta');
           await setSyncState(tx, c.id, r.range.until, at);
         }
+        await upsertCampaigns(tx, new Map([[c.id, { currency: account.currency, name: c.name, dailyBudgetMinor: await defaultDailyBudget(tx, c, r.adsets, { until, windowDays: ctx.config.windowDays }) }]]), 'meta');
+        await upsertMetaCampaign(tx, { campaignId: c.id, accountId, name: c.name, objective: c.objective, status: c.status, effectiveStatus: c.effectiveStatus, specialAdCategories: c.specialAdCategories, budgetMode: c.budgetMode, dailyBudgetMinor: c.dailyBudgetMinor, lifetimeBudgetMinor: c.lifetimeBudgetMinor }, at);
+        await replaceMetaAdSets(tx, c.id, r.adsets.map((a) => ({ adsetId: a.id, campaignId: c.id, name: a.name, status: a.status, effectiveStatus: a.effectiveStatus, dailyBudgetMinor: a.dailyBudgetMinor, lifetimeBudgetMinor: a.lifetimeBudgetMinor, optimizationGoal: a.optimizationGoal, targeting: a.targeting })), at);
       }
       await upsertSegmentSizeRanges(tx, sizeRows.flat(), 'meta');
       for (const r of read) await replaceInterestCandidates(tx, r.campaign.id, candidates.get(r.campaign.id) ?? [], at);
@@ -302,6 +300,22 @@ function segmentSizeRows(campaignId: string, adsets: readonly MetaAdSet[], sizes
  * after the last complete one already read, less the look-back (Meta restates recent days), or
  * META_INSIGHTS_DAYS on a first sync. Null when there is nothing to read.
  */
+/**
+ * The budget a run optimizes by default: the campaign's own, or its active ad sets' daily budgets
+ * together with what each active ad set on a lifetime budget spent a day over the run's window. A
+ * run shares its budget among the ad sets by what each spent in that window, so a lifetime ad set
+ * left out of the total would take its share from the others' daily budgets at every run.
+ */
+async function defaultDailyBudget(tx: Db, campaign: MetaCampaign, adsets: readonly MetaAdSet[], window: { until: string; windowDays: number }): Promise<number | null> {
+  if (campaign.dailyBudgetMinor !== null) return campaign.dailyBudgetMinor;
+  const active = adsets.filter((a) => a.effectiveStatus === 'ACTIVE');
+  const daily = active.reduce((s, a) => s + (a.dailyBudgetMinor ?? 0), 0);
+  const lifetime = active.filter((a) => a.dailyBudgetMinor === null && a.lifetimeBudgetMinor !== null).map((a) => a.id);
+  const spent = await averageDailySpend(tx, campaign.id, lifetime, addDays(window.until, -(window.windowDays - 1)), window.until);
+  const total = daily + [...spent.values()].reduce((s, x) => s + x, 0);
+  return total > 0 ? total : null;
+}
+
 async function rangeFor(ctx: AppContext, campaignId: string, until: string, days: number | undefined, insightsDays: number, lookbackDays: number): Promise<{ since: string; until: string } | null> {
   if (days !== undefined) return { since: addDays(until, -(days - 1)), until };
   const windowStart = addDays(until, -(insightsDays - 1));
