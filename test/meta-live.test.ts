@@ -361,6 +361,21 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
     }
   });
 
+  it("refuses an account whose currency Meta counts in another unit than ISO 4217's, naming why, and stores nothing", async () => {
+    const twd = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 1, days: 10, pageSize: 200, currency: 'TWD' });
+    const db = await openTestDb();
+    try {
+      const out = await runCli(['meta', 'sync'], { db, clock: { now: () => new Date(NOW) } }, { META_GRAPH_URL: await twd.listen(), META_AD_ACCOUNT_ID: twd.adAccountId, META_ACCESS_TOKEN: TOKEN });
+      expect(out.code).not.toBe(0);
+      expect(out.stderr).toMatch(/currency TWD has 2 decimal digit\(s\) in ISO 4217 but Meta counts its budgets with 0 \(offset 1\).*nothing was stored/);
+      expect(await count(db, 'select count(*)::int as n from campaigns')).toBe(0);
+      expect(await count(db, 'select count(*)::int as n from insights')).toBe(0);
+    } finally {
+      await db.close();
+      await twd.close();
+    }
+  });
+
   it('refuses LIVE mode without credentials before any call', async () => {
     const db = await openTestDb();
     try {

@@ -10,6 +10,7 @@ import { readInsights } from '../meta/insights.ts';
 import { behaviorSizes, lookUpInterests, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
 import { toInsightRows } from '../meta/rows.ts';
 import { accountToday } from '../meta/account-day.ts';
+import { unsupportedAccountCurrency } from '../meta/currency.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
 import { averageDailySpend, CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
@@ -17,7 +18,7 @@ import { deleteMetaInsights, getSyncState, replaceInterestCandidates, upsertMeta
 import type { InsightRow } from '../engine/types.ts';
 import type { Db } from '../store/db.ts';
 import { addDays, isoDate } from './dates.ts';
-import { InputError, NotFoundError, UnavailableError } from './errors.ts';
+import { ConflictError, InputError, NotFoundError, UnavailableError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 import { discoverCandidates, interestsByLatestRun } from './interest-candidates.ts';
@@ -165,6 +166,8 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
 
   return translate(async () => {
     const account = await readAccount(client, accountId);
+    const currencyProblem = unsupportedAccountCurrency(account.currency);
+    if (currencyProblem !== null) throw new ConflictError(`${currencyProblem}; nothing was stored`);
     // Meta's days are the account's calendar days; today is still being delivered there, so the
     // last complete day is yesterday in the account's time zone.
     const day = accountToday(ctx.clock.now(), account.timezone, account.timezoneOffsetHours);
