@@ -36,8 +36,12 @@ describe(`LIVE sync days and after-metrics (${usingPostgres ? 'PostgreSQL' : 'PG
     }
   });
 
-  it('fills after_ctr/cvr/roas of applied changes from the delivery after the change, as STUB does', async () => {
-    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: '2026-11-19', campaigns: 1, adsetsPerCampaign: 2, days: 30 });
+  it.each([
+    ['UTC', '2026-11-12T10:00:00Z', '2026-11-13'],
+    // 23:30 UTC on the 12th is 08:30 of the 13th in Tokyo: the 13th mixes old and new targeting there.
+    ['Asia/Tokyo', '2026-11-12T23:30:00Z', '2026-11-14'],
+  ])('fills after_ctr/cvr/roas of applied changes from the delivery after the change, as STUB does, from the account\'s next day (%s)', async (zone, appliedAt, firstAfter) => {
+    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: '2026-11-19', campaigns: 1, adsetsPerCampaign: 2, days: 30, timezone: zone });
     const origin = await fake.listen();
     const h = await harness(fake, origin, { META_INSIGHTS_DAYS: '20' });
     try {
@@ -45,7 +49,7 @@ describe(`LIVE sync days and after-metrics (${usingPostgres ? 'PostgreSQL' : 'PG
       const adsetId = fake.activeAdsetIds(campaignId)[0]!;
       const change = (adset: string, dryRun: boolean) => insertTargetingChange(h.db, {
         run_id: null, recommendation_id: null, campaign_id: campaignId, adset_id: adset, mode: 'live', dry_run: dryRun,
-        applied_at: new Date('2026-11-12T10:00:00Z'), old_targeting: {}, new_targeting: { interests: [] },
+        applied_at: new Date(appliedAt), old_targeting: {}, new_targeting: { interests: [] },
         before_ctr: 0.01, before_cvr: 0.02, before_roas: 1.5, after_ctr: null, after_cvr: null, after_roas: null, success: true, error_message: null, actor: 'test',
       });
       const applied = await change(adsetId, false);
@@ -55,7 +59,7 @@ describe(`LIVE sync days and after-metrics (${usingPostgres ? 'PostgreSQL' : 'PG
       // The truth: the market's country rows of that ad set from the day after the change to the last day read.
       let impressions = 0, clicks = 0, conversions = 0, spend = 0, revenue = 0;
       for (const r of fake.market.rows()) {
-        if (r.adsetId !== adsetId || r.country === '' || r.date < '2026-11-13' || r.date > '2026-11-19') continue;
+        if (r.adsetId !== adsetId || r.country === '' || r.date < firstAfter || r.date > '2026-11-19') continue;
         impressions += r.impressions;
         clicks += r.clicks;
         conversions += r.conversions ?? 0;

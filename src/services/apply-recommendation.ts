@@ -16,7 +16,8 @@ import { reconcilePendingChanges, PENDING_GRACE_MS } from './reconcile-changes.t
 import { getRecommendation, newerRecommendation } from '../store/runs.ts';
 import { approvedBy, enforceGuardrails, enforceLiveGuardrails, type GuardrailReport, type LiveBudgetChange, type LivePass, type LiveSplitFacts, landedRefs, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
 import { auditChange } from './audit.ts';
-import { addDays, isoDate } from './dates.ts';
+import { campaignDayOf } from './campaign-day.ts';
+import { addDays } from './dates.ts';
 import { ConflictError, InputError, NotFoundError } from './errors.ts';
 import { lookalikesForLive, type LookalikesInApply } from './live-lookalikes.ts';
 import type { Mode } from './run-optimization.ts';
@@ -184,7 +185,7 @@ export async function recordTargetingChange(
 ): Promise<number> {
   // One apply per ad set at a time, so "old targeting" is never read while another apply writes it.
   await lockAdset(tx, rec.campaign_id, rec.adset_id);
-  const end = addDays(isoDate(opts.appliedAt), -1);
+  const end = addDays(await campaignDayOf(tx, rec.campaign_id, opts.appliedAt), -1);
   const before = await adsetObservedRates(tx, rec.campaign_id, rec.adset_id, addDays(end, -(ctx.config.windowDays - 1)), end);
   const oldTargeting = await lastAppliedTargeting(tx, rec.campaign_id, rec.adset_id);
   return insertTargetingChange(tx, {
@@ -346,7 +347,7 @@ async function recordLive(ctx: AppContext, plan: LivePlan, doc: ChangesDocument,
       await guard(tx);
     }
     const at = ctx.clock.now();
-    const end = addDays(isoDate(at), -1);
+    const end = addDays(await campaignDayOf(tx, rec.campaign_id, at), -1);
     const before = await adsetObservedRates(tx, rec.campaign_id, rec.adset_id, addDays(end, -(ctx.config.windowDays - 1)), end);
     const source = doc.adsets.find((c) => c.adset_id === doc.source_adset_id);
     const id = await insertTargetingChange(tx, {

@@ -13,7 +13,8 @@ import { getCampaign } from '../store/insights.ts';
 import { latestRecommendations } from '../store/runs.ts';
 import { recordTargetingChange } from './apply-recommendation.ts';
 import { auditChange } from './audit.ts';
-import { addDays, isoDate } from './dates.ts';
+import { campaignDayOf } from './campaign-day.ts';
+import { addDays } from './dates.ts';
 import { InputError, NotFoundError, UnavailableError } from './errors.ts';
 import type { Mode } from './run-optimization.ts';
 import { campaignIdFrom } from './campaign-id.ts';
@@ -145,7 +146,7 @@ export async function experimentReport(ctx: AppContext, experimentId: string): P
   if (exp === null) throw new NotFoundError(`no experiment ${experimentId}`);
   const campaign = await getCampaign(ctx.db, exp.campaign_id);
   const currency = campaign?.currency ?? ctx.config.defaultCurrency;
-  const firstDay = addDays(isoDate(new Date(exp.started_at)), 1);
+  const firstDay = addDays(await campaignDayOf(ctx.db, exp.campaign_id, new Date(exp.started_at)), 1);
   const adsetIds = exp.assignment.map((a) => a.adset_id);
   const days = await adsetDailyMetrics(ctx.db, exp.campaign_id, adsetIds, firstDay);
   // The baseline: the analysis window before the start day (whose delivery was all old targeting).

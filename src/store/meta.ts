@@ -206,6 +206,16 @@ export async function metaCampaignOf(db: Db, campaignId: string): Promise<Stored
   };
 }
 
+/** The time zone of the ad account a LIVE campaign belongs to, as the last sync stored it; null for a campaign no sync stored. */
+export async function campaignTimeZone(db: Db, campaignId: string): Promise<{ timezoneName: string | null; timezoneOffsetHours: number | null } | null> {
+  const rows = await db.query<{ timezone_name: string | null; tz: number | null }>(
+    'select a.timezone_name, a.timezone_offset_hours::float8 as tz from meta_campaigns c join meta_accounts a on a.account_id = c.account_id where c.campaign_id = $1',
+    [campaignId],
+  );
+  const r = rows[0];
+  return r === undefined ? null : { timezoneName: r.timezone_name, timezoneOffsetHours: r.tz === null ? null : Number(r.tz) };
+}
+
 /** The original ad set a geo split made this one from, or null when it is not a split's copy. */
 export async function splitSourceOf(db: Db, adsetId: string): Promise<string | null> {
   const rows = await db.query<{ source_adset_id: string }>('select source_adset_id from meta_adset_splits where adset_id = $1 and source_adset_id <> adset_id', [adsetId]);
