@@ -129,6 +129,31 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
     }
   });
 
+  it('a day read again keeps the segment rows of an ad set deleted at Meta since (its campaign no longer lists it)', async () => {
+    const gone = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 2, days: 20, pageSize: 200 });
+    const h = await harness(gone, await gone.listen());
+    try {
+      const campaignId = gone.market.campaigns[0]!.campaignId;
+      const adsetId = gone.adSetsOf(campaignId)[0]!.id;
+      await metaSync(h.ctx, { campaignId });
+      const rows = () => h.db.query<{ kind: string; n: number; spend: number }>(
+        `select case when segment_type = '' then 'country' else 'segment' end as kind, count(*)::int as n, sum(spend_minor)::float8 as spend
+           from insights where adset_id = $1 and (segment_type = '' and country <> '' or segment_type not in ('', 'demographic')) group by 1 order by 1`,
+        [adsetId],
+      );
+      const before = await rows();
+      expect(before.map((r) => r.kind)).toEqual(['country', 'segment']);
+      gone.deleteAdSet(adsetId);
+      await metaSync(h.ctx, { campaignId, days: 20 });
+      expect(await rows()).toEqual(before);
+      // Its segments' spend is still its spend: every segment row of a day shares that day's delivery.
+      expect(before[1]!.spend).toBe(before[0]!.spend);
+    } finally {
+      await h.close();
+      await gone.close();
+    }
+  });
+
   it('succeeds through two rate limits, a 500 and a timeout, with each retry in the log', async () => {
     const h = await harness(fake, origin, { META_REQUEST_TIMEOUT_MS: '300' });
     try {

@@ -7,6 +7,7 @@ import { MetaClient, type MetaCallStats } from '../meta/client.ts';
 import { MetaApiError, MetaAsyncJobError, MetaNetworkError, MetaThrottledError, MetaTimeoutError } from '../meta/errors.ts';
 import { MetaDataError, parseAdSet, type WireTargeting, readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
 import { readInsights } from '../meta/insights.ts';
+import { readAdSet } from '../meta/adset-writes.ts';
 import { behaviorSizes, lookUpInterests, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
 import { toInsightRows } from '../meta/rows.ts';
 import { accountToday } from '../meta/account-day.ts';
@@ -193,7 +194,8 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
         const common = { campaignId: campaign.id, since: range.since, until: range.until, currency: account.currency, purchaseActionType: meta.purchaseActionType };
         const countryRows = await readInsights(client, { ...common, breakdown: 'country' });
         const demographicRows = await readInsights(client, { ...common, breakdown: 'age,gender' });
-        converted = toInsightRows({ campaignId: campaign.id, currency: account.currency, countryRows, demographicRows, adsets, audiences });
+        const credited = [...adsets, ...(await adsetsGoneFromTheEdge(client, adsets, countryRows))];
+        converted = toInsightRows({ campaignId: campaign.id, currency: account.currency, countryRows, demographicRows, adsets: credited, audiences });
       }
       const report: CampaignSyncReport = {
         campaignId: campaign.id,
@@ -303,6 +305,20 @@ function segmentSizeRows(campaignId: string, adsets: readonly MetaAdSet[], sizes
  * after the last complete one already read, less the look-back (Meta restates recent days), or
  * META_INSIGHTS_DAYS on a first sync. Null when there is nothing to read.
  */
+/**
+ * The ad sets that delivered in the rows read but that the campaign's ad sets no longer list (Meta
+ * leaves deleted and archived ones out of the edge; it still reports their days and reads them by
+ * id): their days' segment rows are credited from their targeting like any other's, so that a day
+ * read again keeps them.
+ */
+async function adsetsGoneFromTheEdge(client: MetaClient, listed: readonly MetaAdSet[], rows: readonly { adsetId: string }[]): Promise<MetaAdSet[]> {
+  const known = new Set(listed.map((a) => a.id));
+  const missing = [...new Set(rows.map((r) => r.adsetId).filter((id) => !known.has(id)))].sort();
+  const out: MetaAdSet[] = [];
+  for (const id of missing) out.push(await readAdSet(client, id));
+  return out;
+}
+
 /**
  * The budget a run optimizes by default: the campaign's own, or its active ad sets' daily budgets
  * together with what each active ad set on a lifetime budget spent a day over the run's window. A
