@@ -1270,6 +1270,28 @@ describe(`The original taking a copy's group, against the fake Graph API (${usin
   });
 });
 
+describe(`Days read again after the optimizer changed the interests, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('a day before the change is credited to the interests it replaced, a day after to the new ones', async () => {
+    const { fake, h, campaignId, adsetId } = await openAccount({});
+    try {
+      const interestsOf = (t: { flexible_spec?: { interests?: { id: string }[] }[] } | undefined) => (t?.flexible_spec ?? []).flatMap((f) => (f.interests ?? []).map((i) => i.id)).sort();
+      const old = interestsOf(fake.adSet(adsetId)!.targeting as never);
+      const rec = await liveRecommendation(h, campaignId, adsetId);
+      const applied = await applyRecommendation(h.ctx, { recommendationId: rec.recommendation_id, mode: 'live', dryRun: false });
+      expect(applied).toMatchObject({ success: true, state: 'applied' });
+      const now = interestsOf(fake.adSet(adsetId)!.targeting as never);
+      expect(now).not.toEqual(old);
+      // The next morning's sync reads the last week again, the days before the change among them.
+      await deliverAndSync(fake, h, campaignId, 1);
+      const credited = async (date: string) => (await h.db.query<{ segment_id: string }>("select segment_id from insights where adset_id = $1 and date = $2::date and segment_type = 'interest' order by segment_id", [adsetId, date])).map((r) => r.segment_id);
+      expect(await credited(END)).toEqual(old);
+      expect(await credited(addDays(END, 1))).toEqual(now);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
 describe(`An ad set on a lifetime budget beside daily ones, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   it("counts what it spends a day in the campaign's budget, so that its share of a run's budget is not taken from the daily ad sets", async () => {
     const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 2, days: 40, pageSize: 200 });

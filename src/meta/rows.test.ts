@@ -69,3 +69,18 @@ describe('toInsightRows', () => {
     for (const s of segs) expect(s.impressions).toBe(300);
   });
 });
+
+describe('a day before a change the optimizer made', () => {
+  const targeted = (ids: string[]) => parseAdSet({ id: 'a1', campaign_id: 'c', targeting: { flexible_spec: [{ interests: ids.map((id) => ({ id, name: id })) }] } });
+  it('is credited to the targeting the first later change replaced; the day of a change, and days after the last, to the later targeting', () => {
+    const days = ['2026-11-01', '2026-11-02', '2026-11-03', '2026-11-04'].map((date) => row({ date, country: 'ES', impressions: 100, spendMinor: 500 }));
+    const earlier = [
+      { adsetId: 'a1', changeDay: '2026-11-04', adset: targeted(['B']) },
+      { adsetId: 'a1', changeDay: '2026-11-02', adset: targeted(['A']) },
+      { adsetId: 'other', changeDay: '2026-11-04', adset: targeted(['X']) },
+    ];
+    const out = toInsightRows({ campaignId: 'c', currency: 'EUR', countryRows: days, demographicRows: [], adsets: [targeted(['C'])], audiences: new Map(), earlier });
+    const credited = out.rows.filter((r) => r.segmentType === 'interest').map((r) => [r.date, r.segmentId]);
+    expect(credited).toEqual([['2026-11-01', 'A'], ['2026-11-02', 'B'], ['2026-11-03', 'B'], ['2026-11-04', 'C']]);
+  });
+});

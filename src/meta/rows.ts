@@ -11,7 +11,9 @@
 // ad set-day once. Segments that appear in several ad sets gather evidence from each, which is how
 // they become distinguishable; `meta_segment_evidence` says from how many ad sets each one's came.
 // Delivery is credited by the targeting read at sync time: Meta does not say what the targeting
-// was on a past day, so a day re-read after a targeting change is credited to the new one.
+// was on a past day. Where the optimizer changed an ad set's targeting, its history says what it
+// was before (`earlier`): a day before such a change is credited to the targeting it replaced. A
+// change made in Ads Manager is not known, and a day re-read after one is credited to the new one.
 import { AGE_BUCKETS, GENDERS, type AgeBucket, type Gender, type InsightRow, type SegmentType } from '../engine/types.ts';
 import { equalShares } from '../engine/money.ts';
 import type { MetaAdSet, MetaCustomAudience, MetaInsightRow } from './graph.ts';
@@ -41,6 +43,23 @@ export function creditedSegments(adset: MetaAdSet, audiences: ReadonlyMap<string
   ];
 }
 
+/** An ad set's targeting before a change the optimizer made on `changeDay` (the account's day): the days before it were delivered under it. */
+export interface EarlierTargeting {
+  adsetId: string;
+  changeDay: string;
+  adset: MetaAdSet;
+}
+
+/**
+ * The segments an ad set's delivery on `date` is credited to: the targeting the first later change
+ * replaced (the day of a change itself mixes both, and goes to the later), else the current one.
+ */
+function segmentsOnDay(adsetId: string, date: string, current: ReadonlyMap<string, CreditedSegment[]>, earlier: readonly { adsetId: string; changeDay: string; segments: CreditedSegment[] }[]): CreditedSegment[] {
+  let replaced: { changeDay: string; segments: CreditedSegment[] } | null = null;
+  for (const e of earlier) if (e.adsetId === adsetId && date < e.changeDay && (replaced === null || e.changeDay < replaced.changeDay)) replaced = e;
+  return replaced?.segments ?? current.get(adsetId) ?? [];
+}
+
 export function toInsightRows(input: {
   campaignId: string;
   currency: string;
@@ -48,6 +67,7 @@ export function toInsightRows(input: {
   demographicRows: readonly MetaInsightRow[];
   adsets: readonly MetaAdSet[];
   audiences: ReadonlyMap<string, MetaCustomAudience>;
+  earlier?: readonly EarlierTargeting[];
 }): ConvertedRows {
   const out: ConvertedRows = { rows: [], counts: { country: 0, demographic: 0, segment: 0 }, skipped: { country: 0, demographic: 0 } };
   const base = (r: MetaInsightRow) => ({ date: r.date, campaignId: input.campaignId, adsetId: r.adsetId, currency: input.currency, impressions: r.impressions, reach: r.reach, clicks: r.clicks, conversions: r.purchases, spendMinor: r.spendMinor, revenueMinor: r.purchaseValueMinor });
@@ -82,8 +102,9 @@ export function toInsightRows(input: {
     out.counts.demographic++;
   }
   const segmentsOf = new Map(input.adsets.map((a) => [a.id, creditedSegments(a, input.audiences)]));
+  const earlier = (input.earlier ?? []).map((e) => ({ adsetId: e.adsetId, changeDay: e.changeDay, segments: creditedSegments(e.adset, input.audiences) }));
   for (const t of totals.values()) {
-    const segments = segmentsOf.get(t.adsetId) ?? [];
+    const segments = segmentsOnDay(t.adsetId, t.date, segmentsOf, earlier);
     if (segments.length === 0) continue;
     const k = segments.length;
     const share = (total: number, metric: string) => equalShares(total, k, `${t.adsetId}|${t.date}|${metric}`);

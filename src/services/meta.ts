@@ -9,7 +9,7 @@ import { MetaDataError, parseAdSet, type WireTargeting, readAccount, readAdSets,
 import { readInsights } from '../meta/insights.ts';
 import { readAdSet } from '../meta/adset-writes.ts';
 import { behaviorSizes, lookUpInterests, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
-import { toInsightRows } from '../meta/rows.ts';
+import { toInsightRows, type EarlierTargeting } from '../meta/rows.ts';
 import { accountToday } from '../meta/account-day.ts';
 import { unsupportedAccountCurrency } from '../meta/currency.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
@@ -22,6 +22,8 @@ import { addDays, isoDate } from './dates.ts';
 import { ConflictError, InputError, NotFoundError, UnavailableError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
+import type { ChangesDocument } from './live-changes.ts';
+import { liveChangesSince } from '../store/history.ts';
 import { discoverCandidates, interestsByLatestRun } from './interest-candidates.ts';
 
 /**
@@ -195,7 +197,8 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
         const countryRows = await readInsights(client, { ...common, breakdown: 'country' });
         const demographicRows = await readInsights(client, { ...common, breakdown: 'age,gender' });
         const credited = [...adsets, ...(await adsetsGoneFromTheEdge(client, adsets, countryRows))];
-        converted = toInsightRows({ campaignId: campaign.id, currency: account.currency, countryRows, demographicRows, adsets: credited, audiences });
+        const earlier = await earlierTargeting(ctx.db, campaign.id, range.since, (at) => accountToday(at, account.timezone, account.timezoneOffsetHours).today);
+        converted = toInsightRows({ campaignId: campaign.id, currency: account.currency, countryRows, demographicRows, adsets: credited, audiences, earlier });
       }
       const report: CampaignSyncReport = {
         campaignId: campaign.id,
@@ -305,6 +308,20 @@ function segmentSizeRows(campaignId: string, adsets: readonly MetaAdSet[], sizes
  * after the last complete one already read, less the look-back (Meta restates recent days), or
  * META_INSIGHTS_DAYS on a first sync. Null when there is nothing to read.
  */
+/**
+ * What the optimizer's own changes since `since` replaced: each changed ad set's targeting before
+ * the change, and the account's day of the change. A copy a change created had none before it.
+ */
+async function earlierTargeting(db: Db, campaignId: string, since: string, dayOf: (at: Date) => string): Promise<EarlierTargeting[]> {
+  // A day before `since` in UTC: an account's day can start up to 14 hours either side of UTC's.
+  const changes = await liveChangesSince(db, campaignId, new Date(Date.parse(`${addDays(since, -1)}T00:00:00Z`)));
+  return changes.flatMap((row) =>
+    ((row.changes as ChangesDocument | null)?.adsets ?? []).flatMap((c) =>
+      c.adset_id === null || c.before === null || !c.sent ? [] : [{ adsetId: c.adset_id, changeDay: dayOf(row.appliedAt), adset: parseAdSet({ id: c.adset_id, campaign_id: campaignId, targeting: c.before.targeting }) }],
+    ),
+  );
+}
+
 /**
  * The ad sets that delivered in the rows read but that the campaign's ad sets no longer list (Meta
  * leaves deleted and archived ones out of the edge; it still reports their days and reads them by

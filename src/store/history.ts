@@ -222,6 +222,12 @@ export async function appliedChangeOf(db: Db, recommendationId: string, mode: 's
   return rows[0] === undefined ? null : storedChange(rows[0]);
 }
 
+/** The campaign's LIVE changes that landed (applies and rollbacks, not dry runs) recorded at or after `since`, oldest first. */
+export async function liveChangesSince(db: Db, campaignId: string, since: Date): Promise<StoredChange[]> {
+  const rows = await db.query<Record<string, unknown>>(`${STORED_CHANGE} where h.campaign_id = $1 and h.mode = 'live' and h.state = 'applied' and not h.dry_run and h.applied_at >= $2 order by h.applied_at, h.id`, [campaignId, since]);
+  return rows.map(storedChange);
+}
+
 /** LIVE changes recorded but not known to have landed or failed (a crash between the record and the answer). */
 export async function pendingChanges(db: Db, campaignId: string | null): Promise<StoredChange[]> {
   const rows = await db.query<Record<string, unknown>>(`${STORED_CHANGE} where h.state = 'pending' and ($1::text is null or h.campaign_id = $1) order by h.id`, [campaignId]);
