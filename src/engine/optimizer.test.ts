@@ -60,6 +60,18 @@ describe('optimizeCampaign', () => {
     }
   });
 
+  it("splits it by the ad sets' own daily budgets where every ad set has one (LIVE), whatever each spent; by spend otherwise", () => {
+    const a = adset('a');
+    const b = adset('b', { total: { ...a.total, spendMinor: a.total.spendMinor * 3 } });
+    const byBudgets = { ...settings, adsetBudgetsMinor: [{ adsetId: 'a', amountMinor: 60_000 }, { adsetId: 'b', amountMinor: 40_000 }] };
+    const decisions = decideDocuments({ snapshot: snapshot([a, b]), totalBudgetMinor: 100_000, settings: byBudgets });
+    expect(decisions.map((d) => d.budgetMinor)).toEqual([60_000, 40_000]);
+    expect(decisions[0]!.draft.reasoning.trace.find((t) => t.step === 'budget')!.numbers).toMatchObject({ share: 0.6, rule: "share of the ad sets' own daily budgets" });
+    // One ad set without a budget of its own: shared by spend, as before.
+    const partial = { ...settings, adsetBudgetsMinor: [{ adsetId: 'a', amountMinor: 60_000 }] };
+    expect(decideDocuments({ snapshot: snapshot([a, b]), totalBudgetMinor: 100_000, settings: partial }).map((d) => d.budgetMinor)).toEqual([25_000, 75_000]);
+  });
+
   it('gives Spain at least its floor even when it performs worst, and says so in the trace', () => {
     const [d] = decideDocuments({ snapshot: snapshot([adset('a')]), totalBudgetMinor: 100_000, settings });
     const es = d!.draft.geo_allocations.find((g) => g.country_code === 'ES')!;

@@ -63,6 +63,14 @@ const FATIGUED_SPEND_SHARE_LIMIT = 0.25;
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
 /** 1200 → "1,200" without the locale (the trace must read the same on every machine). */
 
+/** Each ad set's own daily budget, in the snapshot's order; null unless every ad set has one above 0. */
+function ownBudgets(adsets: readonly AdSetSnapshot[], budgets: EngineSettings['adsetBudgetsMinor']): number[] | null {
+  if (budgets === undefined) return null;
+  const of = new Map(budgets.map((b) => [b.adsetId, b.amountMinor]));
+  const out = adsets.map((a) => (a.adsetId === null ? undefined : of.get(a.adsetId)));
+  return out.every((x) => x !== undefined && x > 0) ? (out as number[]) : null;
+}
+
 export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const { snapshot, totalBudgetMinor, settings } = input;
   if (!Number.isSafeInteger(totalBudgetMinor) || totalBudgetMinor <= 0) {
@@ -72,10 +80,12 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
     ? snapshot.adsets
     : [{ adsetId: null, segments: [], countries: [], demographics: [], total: emptyMetrics(), recent: emptyMetrics() }];
 
-  // The campaign budget is shared between ad sets in proportion to what each spent in the
-  // window: the advertiser's own structure is kept, and the optimizer re-targets inside it.
+  // The campaign budget is shared between ad sets in proportion to the daily budget each holds
+  // where they are known (LIVE), else to what each spent in the window: the advertiser's own
+  // structure is kept, and the optimizer re-targets inside it.
   const spend = adsets.map((a) => a.total.spendMinor);
-  const weights = spend.some((s) => s > 0) ? spend.map((s) => Math.max(s, 0)) : adsets.map(() => 1);
+  const own = ownBudgets(adsets, settings.adsetBudgetsMinor);
+  const weights = own ?? (spend.some((s) => s > 0) ? spend.map((s) => Math.max(s, 0)) : adsets.map(() => 1));
   const budgets = splitExact(totalBudgetMinor, weights);
   const spendTotal = spend.reduce((a, b) => a + b, 0);
   const strategy = strategyFor(settings);
@@ -97,7 +107,8 @@ export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
       adsetSpendMinor: adset.total.spendMinor,
       campaignSpendMinor: spendTotal,
       share: weights[i]! / weights.reduce((a, b) => a + b, 0),
-      bySpend: spend.some((s) => s > 0),
+      bySpend: own === null && spend.some((s) => s > 0),
+      ...(own === null ? {} : { byBudgets: true }),
     };
     // One stream per ad set, keyed by its id: an ad set explores the same way whatever its position.
     const rng = input.randomSeed === undefined ? null : createRng(deriveSeed(input.randomSeed, 'adset', adset.adsetId ?? ''));

@@ -16,8 +16,10 @@ export interface BudgetShareEvent {
   campaignSpendMinor: number;
   /** The ad set's share of the campaign budget, 0..1. */
   share: number;
-  /** True: shared by spend in the window; false: split equally (no spend in the window). */
+  /** True: shared by spend in the window; false: split equally (no spend in the window), or by the ad sets' budgets. */
   bySpend: boolean;
+  /** True: shared in proportion to the ad sets' own daily budgets (settings.adsetBudgetsMinor); `share` is this ad set's. */
+  byBudgets?: boolean;
 }
 
 /** The segments were scored against these priors. */

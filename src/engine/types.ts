@@ -489,6 +489,15 @@ export interface EngineSettings {
    */
   countryAdSets?: { minDailyBudgetMinor: number; unsplitAdSets?: string[]; holding?: HoldingCountries[] };
   /**
+   * The daily budget each ad set holds (LIVE, budgets on the ad sets: a geo split's original with
+   * its delivering copies together; an ad set on a lifetime budget, what it spent a day over the
+   * window). The campaign's budget is shared among the ad sets in proportion to these, so that an
+   * ad set's part is the budget its apply is measured against. Absent (STUB, imports, campaign
+   * budgets, settings stored before engine version 25), or without one for an ad set of the run:
+   * shared by what each spent in the window.
+   */
+  adsetBudgetsMinor?: { adsetId: string; amountMinor: number }[];
+  /**
    * The decision is applied with Meta's Advantage+ audience on (LIVE mode, META_ADVANTAGE_AUDIENCE=1):
    * the reasoning says which of the chosen options Meta treats as suggestions. Absent = off.
    */

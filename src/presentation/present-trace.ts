@@ -84,7 +84,7 @@ export function presentTraceEvent(e: TraceEvent): TraceEntryDocument {
       return {
         step: 'budget',
         decision: `ad set gets ${e.adsetBudgetMinor} of ${e.campaignBudgetMinor} minor units`,
-        numbers: { adset_spend_minor: e.adsetSpendMinor, campaign_spend_minor: e.campaignSpendMinor, share: round(e.share, 4), rule: e.bySpend ? 'share of spend in the window' : 'equal split: no spend in the window' },
+        numbers: { adset_spend_minor: e.adsetSpendMinor, campaign_spend_minor: e.campaignSpendMinor, share: round(e.share, 4), rule: e.byBudgets === true ? "share of the ad sets' own daily budgets" : e.bySpend ? 'share of spend in the window' : 'equal split: no spend in the window' },
       };
     case 'scores':
       return {

@@ -6,7 +6,7 @@ import { presentDecision } from '../presentation/present-decision.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
-import { getCampaign } from '../store/insights.ts';
+import { averageDailySpend, getCampaign } from '../store/insights.ts';
 import { completeRun, failRun, findReusableRun, getRun, insertRecommendations, insertRun, type NewRun, recommendationsOfRun, type RunRecord } from '../store/runs.ts';
 import { insertDecisionInputs } from '../store/decision-inputs.ts';
 import { loadEarlierRuns } from '../store/earlier-runs.ts';
@@ -21,7 +21,7 @@ import { generateStubHistory } from './generate-stub.ts';
 import { metaSync } from './meta.ts';
 import { withDiscoveredCandidates } from './interest-candidates.ts';
 import { reconcileCampaign } from './reconcile-changes.ts';
-import { campaignSplitMembers, metaAdSetsOf, metaCampaignOf, type StoredMetaAdSet } from '../store/meta.ts';
+import { campaignSplitMembers, metaAdSetsOf, metaCampaignOf, splitCopies, type StoredMetaAdSet } from '../store/meta.ts';
 import type { Db } from '../store/db.ts';
 
 export type Mode = 'stub' | 'live';
@@ -59,6 +59,8 @@ export interface LiveStructure {
   budgetMode: 'campaign' | 'adset' | null;
   lifetimeBudgetAdSets: readonly string[];
   holding?: readonly HoldingCountries[];
+  /** The daily budget each ad set holds (a split's original with its delivering copies), by ad set. */
+  adsetBudgets?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -72,10 +74,12 @@ export function engineSettingsFor(ctx: AppContext, mode: Mode, structure: LiveSt
   const unsplit = [...structure.lifetimeBudgetAdSets].sort();
   const holding = structure.holding ?? [];
   const countryAdSets = { minDailyBudgetMinor: ctx.config.meta.splitMinDailyBudgetMinor, ...(unsplit.length > 0 ? { unsplitAdSets: unsplit } : {}), ...(holding.length > 0 ? { holding: holding.map((h) => ({ adsetId: h.adsetId, countries: [...h.countries] })) } : {}) };
+  const budgets = [...(structure.adsetBudgets ?? new Map<string, number>())].sort(([a], [b]) => (a < b ? -1 : 1)).map(([adsetId, amountMinor]) => ({ adsetId, amountMinor }));
   return {
     ...ctx.config.engine,
     ...(ctx.config.meta.advantageAudience === 1 ? { advantageAudience: true } : {}),
     ...(structure.budgetMode === 'adset' ? { countryAdSets } : {}),
+    ...(structure.budgetMode === 'adset' && budgets.length > 0 ? { adsetBudgetsMinor: budgets } : {}),
   };
 }
 
@@ -83,18 +87,34 @@ export function engineSettingsFor(ctx: AppContext, mode: Mode, structure: LiveSt
  * The campaign's LIVE structure as the last sync stored it, and its ad sets. A country holds its
  * own ad set from an earlier split where that ad set's status is ACTIVE, as LIVE apply reads it.
  */
-async function liveStructureOf(db: Db, campaignId: string): Promise<Required<LiveStructure> & { adsets: StoredMetaAdSet[] }> {
+async function liveStructureOf(db: Db, campaignId: string, window: { start: string; end: string }): Promise<Required<LiveStructure> & { adsets: StoredMetaAdSet[] }> {
   const campaign = await metaCampaignOf(db, campaignId);
   const adsets = await metaAdSetsOf(db, campaignId);
   const members = await campaignSplitMembers(db, campaignId);
   const active = new Set(adsets.filter((a) => a.status === 'ACTIVE').map((a) => a.adsetId));
+  const adsetBudgets = await adsetBudgetsOf(db, campaignId, adsets.filter((a) => a.effectiveStatus === 'ACTIVE'), splitCopies(members), window);
   const holdingBy = new Map<string, string[]>();
   for (const m of members) {
     if (m.groupKey === null || m.groupKey === POOL_KEY || !active.has(m.adsetId)) continue;
     holdingBy.set(m.sourceAdsetId, [...(holdingBy.get(m.sourceAdsetId) ?? []), m.groupKey]);
   }
   const holding = [...holdingBy].sort(([a], [b]) => (a < b ? -1 : 1)).map(([adsetId, countries]) => ({ adsetId, countries: countries.sort() }));
-  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), holding, adsets };
+  return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), holding, adsetBudgets, adsets };
+}
+
+/**
+ * The daily budget each delivering ad set holds, a geo split's copies counted in their original's:
+ * its own daily budget, or on a lifetime budget what it spent a day over the run's window.
+ */
+async function adsetBudgetsOf(db: Db, campaignId: string, delivering: readonly StoredMetaAdSet[], copyOf: ReadonlyMap<string, string>, window: { start: string; end: string }): Promise<Map<string, number>> {
+  const lifetime = delivering.filter((a) => a.dailyBudgetMinor === null && a.lifetimeBudgetMinor !== null).map((a) => a.adsetId);
+  const spent = await averageDailySpend(db, campaignId, lifetime, window.start, window.end);
+  const out = new Map<string, number>();
+  for (const a of delivering) {
+    const owner = copyOf.get(a.adsetId) ?? a.adsetId;
+    out.set(owner, (out.get(owner) ?? 0) + (a.dailyBudgetMinor ?? spent.get(a.adsetId) ?? 0));
+  }
+  return out;
 }
 
 /**
@@ -165,7 +185,8 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       if (totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
       if (totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
-      const live = req.mode === 'live' ? await liveStructureOf(tx, req.campaignId) : null;
+      const window = { start: addDays(campaign.lastDate, -(ctx.config.windowDays - 1)), end: campaign.lastDate };
+      const live = req.mode === 'live' ? await liveStructureOf(tx, req.campaignId, window) : null;
       const settings = engineSettingsFor(ctx, req.mode, live ?? undefined);
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
@@ -190,13 +211,13 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       };
       const runId = started.runId;
       await insertRun(tx, started);
-      const end = campaign.lastDate;
+      const { end } = window;
       // Fatigue rests belong to the bayes strategy; read first so that the snapshot carries the
       // resting segments' daily points.
       const bayes = ctx.config.engine.strategy === 'bayes';
       const resting = bayes ? await restsInForce(tx, req.campaignId) : [];
       const loaded = await loadCampaignSnapshot(tx, req.campaignId, campaign.currency, {
-        start: addDays(end, -(ctx.config.windowDays - 1)),
+        start: window.start,
         end,
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       }, { segmentDays: bayes, resting });
