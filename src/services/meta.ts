@@ -7,14 +7,13 @@ import { MetaClient, type MetaCallStats } from '../meta/client.ts';
 import { MetaApiError, MetaAsyncJobError, MetaNetworkError, MetaThrottledError, MetaTimeoutError } from '../meta/errors.ts';
 import { MetaDataError, parseAdSet, type WireTargeting, readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
 import { readInsights } from '../meta/insights.ts';
-import { readAdSet } from '../meta/adset-writes.ts';
 import { behaviorSizes, lookUpInterests, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
-import { toInsightRows, type EarlierTargeting } from '../meta/rows.ts';
+import { toInsightRows } from '../meta/rows.ts';
 import { accountToday } from '../meta/account-day.ts';
 import { unsupportedAccountCurrency } from '../meta/currency.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
-import { averageDailySpend, CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
+import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
 import { deleteMetaInsights, getSyncState, replaceInterestCandidates, upsertMetaAccount, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
 import type { InsightRow } from '../engine/types.ts';
 import type { Db } from '../store/db.ts';
@@ -22,8 +21,8 @@ import { addDays, isoDate } from './dates.ts';
 import { ConflictError, InputError, NotFoundError, UnavailableError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
-import type { ChangesDocument } from './live-changes.ts';
-import { liveChangesSince } from '../store/history.ts';
+import { dailyBudgetsOf } from './adset-budgets.ts';
+import { adsetsGoneFromTheEdge, earlierTargeting } from './meta-crediting.ts';
 import { discoverCandidates, interestsByLatestRun } from './interest-candidates.ts';
 
 /**
@@ -247,7 +246,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
           await upsertInsights(tx, r.rows, 'meta');
           await setSyncState(tx, c.id, r.range.until, at);
         }
-        await upsertCampaigns(tx, new Map([[c.id, { currency: account.currency, name: c.name, dailyBudgetMinor: await defaultDailyBudget(tx, c, r.adsets, { until, windowDays: ctx.config.windowDays }) }]]), 'meta');
+        await upsertCampaigns(tx, new Map([[c.id, { currency: account.currency, name: c.name, dailyBudgetMinor: await defaultDailyBudget(tx, c, r.adsets, { end: until, days: ctx.config.windowDays }) }]]), 'meta');
         await upsertMetaCampaign(tx, { campaignId: c.id, accountId, name: c.name, objective: c.objective, status: c.status, effectiveStatus: c.effectiveStatus, specialAdCategories: c.specialAdCategories, budgetMode: c.budgetMode, dailyBudgetMinor: c.dailyBudgetMinor, lifetimeBudgetMinor: c.lifetimeBudgetMinor }, at);
         await replaceMetaAdSets(tx, c.id, r.adsets.map((a) => ({ adsetId: a.id, campaignId: c.id, name: a.name, status: a.status, effectiveStatus: a.effectiveStatus, dailyBudgetMinor: a.dailyBudgetMinor, lifetimeBudgetMinor: a.lifetimeBudgetMinor, optimizationGoal: a.optimizationGoal, targeting: a.targeting })), at);
       }
@@ -308,50 +307,6 @@ function segmentSizeRows(campaignId: string, adsets: readonly MetaAdSet[], sizes
  * after the last complete one already read, less the look-back (Meta restates recent days), or
  * META_INSIGHTS_DAYS on a first sync. Null when there is nothing to read.
  */
-/**
- * What the optimizer's own changes since `since` replaced: each changed ad set's targeting before
- * the change, and the account's day of the change. A copy a change created had none before it.
- */
-async function earlierTargeting(db: Db, campaignId: string, since: string, dayOf: (at: Date) => string): Promise<EarlierTargeting[]> {
-  // A day before `since` in UTC: an account's day can start up to 14 hours either side of UTC's.
-  const changes = await liveChangesSince(db, campaignId, new Date(Date.parse(`${addDays(since, -1)}T00:00:00Z`)));
-  return changes.flatMap((row) =>
-    ((row.changes as ChangesDocument | null)?.adsets ?? []).flatMap((c) =>
-      c.adset_id === null || c.before === null || !c.sent ? [] : [{ adsetId: c.adset_id, changeDay: dayOf(row.appliedAt), adset: parseAdSet({ id: c.adset_id, campaign_id: campaignId, targeting: c.before.targeting }) }],
-    ),
-  );
-}
-
-/**
- * The ad sets that delivered in the rows read but that the campaign's ad sets no longer list (Meta
- * leaves deleted and archived ones out of the edge; it still reports their days and reads them by
- * id): their days' segment rows are credited from their targeting like any other's, so that a day
- * read again keeps them.
- */
-async function adsetsGoneFromTheEdge(client: MetaClient, listed: readonly MetaAdSet[], rows: readonly { adsetId: string }[]): Promise<MetaAdSet[]> {
-  const known = new Set(listed.map((a) => a.id));
-  const missing = [...new Set(rows.map((r) => r.adsetId).filter((id) => !known.has(id)))].sort();
-  const out: MetaAdSet[] = [];
-  for (const id of missing) out.push(await readAdSet(client, id));
-  return out;
-}
-
-/**
- * The budget a run optimizes by default: the campaign's own, or its active ad sets' daily budgets
- * together with what each active ad set on a lifetime budget spent a day over the run's window. A
- * run shares its budget among the ad sets by what each spent in that window, so a lifetime ad set
- * left out of the total would take its share from the others' daily budgets at every run.
- */
-async function defaultDailyBudget(tx: Db, campaign: MetaCampaign, adsets: readonly MetaAdSet[], window: { until: string; windowDays: number }): Promise<number | null> {
-  if (campaign.dailyBudgetMinor !== null) return campaign.dailyBudgetMinor;
-  const active = adsets.filter((a) => a.effectiveStatus === 'ACTIVE');
-  const daily = active.reduce((s, a) => s + (a.dailyBudgetMinor ?? 0), 0);
-  const lifetime = active.filter((a) => a.dailyBudgetMinor === null && a.lifetimeBudgetMinor !== null).map((a) => a.id);
-  const spent = await averageDailySpend(tx, campaign.id, lifetime, addDays(window.until, -(window.windowDays - 1)), window.until);
-  const total = daily + [...spent.values()].reduce((s, x) => s + x, 0);
-  return total > 0 ? total : null;
-}
-
 async function rangeFor(ctx: AppContext, campaignId: string, until: string, days: number | undefined, insightsDays: number, lookbackDays: number): Promise<{ since: string; until: string } | null> {
   if (days !== undefined) return { since: addDays(until, -(days - 1)), until };
   const windowStart = addDays(until, -(insightsDays - 1));
@@ -407,4 +362,15 @@ async function bestInterests(ctx: AppContext, campaignId: string): Promise<{ id:
     [campaignId],
   );
   return credited.map((r) => ({ id: r.id, name: r.name, score: null }));
+}
+
+/**
+ * The budget a run optimizes by default: the campaign's own, or its delivering ad sets' daily
+ * budgets together (dailyBudgetsOf: an ad set on a lifetime budget at what it spent a day).
+ */
+async function defaultDailyBudget(tx: Db, campaign: MetaCampaign, adsets: readonly MetaAdSet[], window: { end: string; days: number }): Promise<number | null> {
+  if (campaign.dailyBudgetMinor !== null) return campaign.dailyBudgetMinor;
+  const budgets = await dailyBudgetsOf(tx, campaign.id, adsets.filter((a) => a.effectiveStatus === 'ACTIVE'), window);
+  const total = [...budgets.values()].reduce((s, x) => s + x, 0);
+  return total > 0 ? total : null;
 }

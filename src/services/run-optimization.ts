@@ -6,13 +6,14 @@ import { presentDecision } from '../presentation/present-decision.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
 import { ENGINE_VERSION } from '../engine/version.ts';
 import type { AppContext } from '../context.ts';
-import { averageDailySpend, getCampaign } from '../store/insights.ts';
+import { getCampaign } from '../store/insights.ts';
 import { completeRun, failRun, findReusableRun, getRun, insertRecommendations, insertRun, type NewRun, recommendationsOfRun, type RunRecord } from '../store/runs.ts';
 import { insertDecisionInputs } from '../store/decision-inputs.ts';
 import { loadEarlierRuns } from '../store/earlier-runs.ts';
 import { recordRests, restsInForce, withRests } from '../store/resting-segments.ts';
 import { loadCampaignSnapshot } from '../store/snapshot.ts';
 import { parseDailyBudget } from './campaigns.ts';
+import { dailyBudgetsOf } from './adset-budgets.ts';
 import { addDays } from './dates.ts';
 import { auditChange } from './audit.ts';
 import { campaignIdFrom } from './campaign-id.ts';
@@ -87,7 +88,7 @@ export function engineSettingsFor(ctx: AppContext, mode: Mode, structure: LiveSt
  * The campaign's LIVE structure as the last sync stored it, and its ad sets. A country holds its
  * own ad set from an earlier split where that ad set's status is ACTIVE, as LIVE apply reads it.
  */
-async function liveStructureOf(db: Db, campaignId: string, window: { start: string; end: string }): Promise<Required<LiveStructure> & { adsets: StoredMetaAdSet[] }> {
+async function liveStructureOf(db: Db, campaignId: string, window: { end: string; days: number }): Promise<Required<LiveStructure> & { adsets: StoredMetaAdSet[] }> {
   const campaign = await metaCampaignOf(db, campaignId);
   const adsets = await metaAdSetsOf(db, campaignId);
   const members = await campaignSplitMembers(db, campaignId);
@@ -102,17 +103,13 @@ async function liveStructureOf(db: Db, campaignId: string, window: { start: stri
   return { budgetMode: campaign?.budgetMode ?? null, lifetimeBudgetAdSets: adsets.filter((a) => a.lifetimeBudgetMinor !== null).map((a) => a.adsetId), holding, adsetBudgets, adsets };
 }
 
-/**
- * The daily budget each delivering ad set holds, a geo split's copies counted in their original's:
- * its own daily budget, or on a lifetime budget what it spent a day over the run's window.
- */
-async function adsetBudgetsOf(db: Db, campaignId: string, delivering: readonly StoredMetaAdSet[], copyOf: ReadonlyMap<string, string>, window: { start: string; end: string }): Promise<Map<string, number>> {
-  const lifetime = delivering.filter((a) => a.dailyBudgetMinor === null && a.lifetimeBudgetMinor !== null).map((a) => a.adsetId);
-  const spent = await averageDailySpend(db, campaignId, lifetime, window.start, window.end);
+/** The daily budget each delivering ad set holds (dailyBudgetsOf), a geo split's copies counted in their original's. */
+async function adsetBudgetsOf(db: Db, campaignId: string, delivering: readonly StoredMetaAdSet[], copyOf: ReadonlyMap<string, string>, window: { end: string; days: number }): Promise<Map<string, number>> {
+  const own = await dailyBudgetsOf(db, campaignId, delivering.map((a) => ({ id: a.adsetId, dailyBudgetMinor: a.dailyBudgetMinor, lifetimeBudgetMinor: a.lifetimeBudgetMinor })), window);
   const out = new Map<string, number>();
-  for (const a of delivering) {
-    const owner = copyOf.get(a.adsetId) ?? a.adsetId;
-    out.set(owner, (out.get(owner) ?? 0) + (a.dailyBudgetMinor ?? spent.get(a.adsetId) ?? 0));
+  for (const [id, amount] of own) {
+    const owner = copyOf.get(id) ?? id;
+    out.set(owner, (out.get(owner) ?? 0) + amount);
   }
   return out;
 }
@@ -185,8 +182,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       if (totalBudgetMinor === null) throw new InputError('budget', `campaign ${req.campaignId} has no stored daily budget: give a budget for this run, or store one (campaign set --campaign ID --daily-budget AMOUNT, or PUT /meta/targeting/campaigns/{campaign_id})`);
       if (totalBudgetMinor <= 0) throw new InputError('budget', `must be greater than zero in ${campaign.currency}`);
 
-      const window = { start: addDays(campaign.lastDate, -(ctx.config.windowDays - 1)), end: campaign.lastDate };
-      const live = req.mode === 'live' ? await liveStructureOf(tx, req.campaignId, window) : null;
+      const live = req.mode === 'live' ? await liveStructureOf(tx, req.campaignId, { end: campaign.lastDate, days: ctx.config.windowDays }) : null;
       const settings = engineSettingsFor(ctx, req.mode, live ?? undefined);
       if (!forceRefresh) {
         const since = new Date(ctx.clock.now().getTime() - ctx.config.intervalHours * 3_600_000);
@@ -211,13 +207,13 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       };
       const runId = started.runId;
       await insertRun(tx, started);
-      const { end } = window;
+      const end = campaign.lastDate;
       // Fatigue rests belong to the bayes strategy; read first so that the snapshot carries the
       // resting segments' daily points.
       const bayes = ctx.config.engine.strategy === 'bayes';
       const resting = bayes ? await restsInForce(tx, req.campaignId) : [];
       const loaded = await loadCampaignSnapshot(tx, req.campaignId, campaign.currency, {
-        start: window.start,
+        start: addDays(end, -(ctx.config.windowDays - 1)),
         end,
         recentStart: addDays(end, -(ctx.config.engine.recentDays - 1)),
       }, { segmentDays: bayes, resting });
