@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts';
-import { NotFoundError } from './errors.ts';
+import { ConflictError, InputError, NotFoundError } from './errors.ts';
 import { type Mode, runOptimization } from './run-optimization.ts';
 
 /** The response of POST /meta/targeting/run, for one campaign or for all active ones. */
@@ -63,17 +63,23 @@ export async function runAllActive(ctx: AppContext, req: RunCampaignsRequest): P
   if (campaigns.length === 0) throw new NotFoundError('no active campaigns: generate (stub generate) or import history first, or give a campaign_id');
   const parts: RunSummary[] = [];
   const failed: string[] = [];
+  const reasons: string[] = [];
+  let theirsToFix = true;
   for (const { campaign_id } of campaigns) {
     try {
       parts.push(await runOneCampaign(ctx, campaign_id, { ...req, budget: null, generateStub: false }));
     } catch (error) {
       failed.push(campaign_id);
+      theirsToFix &&= error instanceof InputError || error instanceof NotFoundError || error instanceof ConflictError;
+      reasons.push(`${campaign_id}: ${error instanceof Error ? error.message : String(error)}`);
       ctx.logger.warn({ campaignId: campaign_id, err: error instanceof Error ? error.message : String(error) }, 'campaign run failed');
     }
   }
   const durationMs = Math.round(performance.now() - t0);
   const count = parts.reduce((n, p) => n + p.recommendations_count, 0);
   const runIds = parts.map((p) => p.run_id);
+  // Every campaign refused for a reason its owner can fix (no daily budget stored, say): say each.
+  if (parts.length === 0 && theirsToFix) throw new ConflictError(`no active campaign could be optimized: ${reasons.join('; ')}`);
   if (parts.length === 0) throw new Error(`every active campaign failed to optimize: ${failed.join(', ')}`);
   return {
     run_id: runIds[0]!,

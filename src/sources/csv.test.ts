@@ -163,6 +163,7 @@ describe('parseCanonicalCsv: one problem per rule, naming the field and the line
     ['date in another format', { date: '01/03/2024' }, 'date', 'YYYY-MM-DD'],
     ['date with a mistyped year', { date: '0024-03-01' }, 'date', 'before 2000'],
     ['campaign_id missing', { campaign_id: ' ' }, 'campaign_id', 'required'],
+    ['segment_name with bytes that were not UTF-8', { segment_name: 'Caf\uFFFD' }, 'segment_name', 'save the file as UTF-8'],
     ['campaign_id too long', { campaign_id: 'c'.repeat(129) }, 'campaign_id', '128'],
     ['campaign_id in scientific notation', { campaign_id: '1.20253E+17' }, 'campaign_id', 'mangled by a spreadsheet'],
     ['adset_id in scientific notation', { adset_id: '2.385E+10' }, 'adset_id', 'mangled by a spreadsheet'],
@@ -237,6 +238,23 @@ describe('parseCanonicalCsv: one problem per rule, naming the field and the line
     expect(result.problems[0]!.message).toContain('not valid CSV');
     expect(result.rows.map((r) => r.date)).toEqual(['2024-03-01', '2024-03-03']);
     expect(result.rowsRead).toBe(3);
+  });
+});
+
+describe('parseCanonicalCsv: bytes that are not text', () => {
+  it('a Latin-1 byte in a UTF-8 stream is the line\'s problem, never a silently changed id', async () => {
+    const bytes = Buffer.concat([Buffer.from(`${HEADER}\n${line({ campaign_id: 'cXX' })}\n`, 'utf8')]);
+    const at = bytes.indexOf('cXX');
+    bytes[at + 1] = 0xff;
+    bytes[at + 2] = 0xfe;
+    const result = await parseCanonicalCsv(Readable.from([bytes]), OPTIONS);
+    expect(result.rows).toEqual([]);
+    expect(result.problems).toEqual([expect.objectContaining({ line: 2, field: 'campaign_id', message: expect.stringMatching(/not UTF-8/) })]);
+  });
+  it('a NUL character is the line\'s problem, shown as \\0 so that the answer and the audit can hold it', async () => {
+    const result = await parseCanonicalCsv(csv(line({ campaign_id: 'c\u0000x' })), OPTIONS);
+    expect(result.rows).toEqual([]);
+    expect(result.problems).toEqual([{ line: 2, field: 'campaign_id', value: 'c\\0x', message: 'campaign_id holds a NUL character (a binary or damaged file?)' }]);
   });
 });
 

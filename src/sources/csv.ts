@@ -355,11 +355,22 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     return row;
   };
 
+  /** Every cell is text the store can hold: no NUL character, and bytes that were UTF-8. */
+  const hasReadableText = (): boolean => {
+    const before = problems.length;
+    for (const column of COLUMNS) {
+      const raw = cell(column);
+      if (raw.includes('\u0000')) report(column, raw.replaceAll('\u0000', '\\0'), `${column} holds a NUL character (a binary or damaged file?)`);
+      else if (raw.includes('\uFFFD')) report(column, raw, `${column} holds bytes that are not UTF-8: save the file as UTF-8 (in Excel, "CSV UTF-8")`);
+    }
+    return problems.length === before;
+  };
+
   return (fields: string[], physicalLine: number): InsightRow | null => {
     record = fields;
     line = physicalLine;
     const before = problems.length;
-    if (!hasHeaderWidth()) return null;
+    if (!hasHeaderWidth() || !hasReadableText()) return null;
     const keyIsValid = readKey();
     readMeasures();
     checkAgainstImpressions();

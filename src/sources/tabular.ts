@@ -6,6 +6,7 @@ import { parse } from 'csv-parse';
 import type { CsvError, InfoRecord } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
+import { InputError } from '../engine/input-error.ts';
 
 /** What a cell holds: CSV cells are text; XLSX cells keep their type (a number, a date). */
 export type Cell = string | number | Date | null;
@@ -111,8 +112,13 @@ const isEmpty = (c: Cell): boolean => c === null || (typeof c === 'string' && c.
 /** Reads the first worksheet with data; the first non-empty row is the header. */
 export async function readXlsxTable(file: string | Buffer, onRecord?: (n: number) => void): Promise<Table> {
   const workbook = new ExcelJS.Workbook();
-  if (typeof file === 'string') await workbook.xlsx.readFile(file);
-  else await workbook.xlsx.load(file as unknown as ArrayBuffer);
+  try {
+    if (typeof file === 'string') await workbook.xlsx.readFile(file);
+    else await workbook.xlsx.load(file as unknown as ArrayBuffer);
+  } catch (e) {
+    // A zip that is no readable workbook (damaged, truncated, another zip) is the user's to fix.
+    throw new InputError('file', `is not a readable XLSX workbook (${e instanceof Error ? e.message.slice(0, 160) : String(e)}): export it again, or as CSV; nothing was imported`);
+  }
   const sheet = workbook.worksheets.find((w) => w.actualRowCount > 0);
   const table: Table = { header: [], records: [], delimiter: null, broken: [] };
   if (!sheet) return table;

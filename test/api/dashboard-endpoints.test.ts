@@ -106,6 +106,18 @@ describe('dashboard endpoints', () => {
     expect(skipped.json()).toMatchObject({ imported: 1, skipped: 1, problems: [expect.objectContaining({ line: 3, field: 'clicks' })] });
   });
 
+  it('import upload: a NUL character in a cell is a 400 naming the line and field, never a 500', async () => {
+    const res = await upload('/meta/targeting/imports?file_name=nul.csv', [CSV_HEADER, csvRow('555000510\u0000x', '2026-11-01', '180')].join('\n'));
+    expect(res.statusCode).toBe(400);
+    expect(res.json().problems).toEqual([expect.objectContaining({ line: 2, field: 'campaign_id', message: expect.stringMatching(/NUL character/) })]);
+  });
+
+  it('import upload: a damaged XLSX (a zip signature, then garbage) is a 400 saying so, never a 500', async () => {
+    const res = await upload('/meta/targeting/imports?file_name=broken.xlsx', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 0x41)]), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/not a readable XLSX workbook/);
+  });
+
   it('import upload: over API_IMPORT_LIMIT_BYTES is a 413 naming the limit; JSON is refused; a viewer may not', async () => {
     const big = [CSV_HEADER, ...Array.from({ length: 40 }, (_, i) => csvRow('555000600', `2026-11-${String((i % 28) + 1).padStart(2, '0')}`, '1'))].join('\n');
     const tooBig = await upload('/meta/targeting/imports', big);

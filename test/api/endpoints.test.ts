@@ -76,6 +76,20 @@ describe(`HTTP API endpoints on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () 
       expect(body.status).toBe('completed');
     });
 
+    it('answers 409 naming each campaign and why when no active campaign can be optimized (none has a daily budget), never a 500', async () => {
+      const budgets = await h.ctx.db.query<{ campaign_id: string; daily_budget_minor: number | null }>('select campaign_id, daily_budget_minor::float8 as daily_budget_minor from campaigns');
+      await h.ctx.db.query('update campaigns set daily_budget_minor = null');
+      try {
+        const res = await post('/meta/targeting/run', { mode: 'stub', force_refresh: true });
+        expect(res.statusCode).toBe(409);
+        const message = res.json().error.message as string;
+        expect(message).toMatch(/^no active campaign could be optimized: /);
+        for (const id of [MULTI, SECOND, SINGLE]) expect(message).toContain(`${id}: budget: campaign ${id} has no stored daily budget`);
+      } finally {
+        for (const b of budgets) await h.ctx.db.query('update campaigns set daily_budget_minor = $2 where campaign_id = $1', [b.campaign_id, b.daily_budget_minor]);
+      }
+    });
+
     it('answers 404 when there is no active campaign to optimize', async () => {
       await h.ctx.db.query('update campaigns set active = false');
       try {
