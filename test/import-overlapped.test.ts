@@ -139,6 +139,11 @@ describe(`canonical import, read while written, on ${usingPostgres ? 'PostgreSQL
     }
     await expect(importInsightsFile(ctx, conflict)).rejects.toThrow(/stored in EUR/);
     await expect(importInsightsFile(ctx, bad)).rejects.toBeInstanceOf(ImportRejectedError);
+    // A mistyped year, after the latest day delivery can have reached (the clock's 2026-11-20, and a day for time zones).
+    const future = write(`${[...lines, '2062-10-07,c9,as-0,,,,ES,,,100,50,5,1,1.00,,EUR'].join('\n')}\n`);
+    const refused = await importInsightsFile(ctx, future).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ImportRejectedError);
+    expect((refused as ImportRejectedError).problems).toEqual([expect.objectContaining({ line: lines.length + 1, field: 'date', message: expect.stringMatching(/^date 2062-10-07 is after 2026-11-21/) })]);
     expect(await rows(ctx)).toEqual(before);
     expect(await table(ctx)).toEqual(tableBefore);
     expect((await ctx.db.query(`select 1 from campaigns where campaign_id = 'c9'`)).length).toBe(0);

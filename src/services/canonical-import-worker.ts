@@ -40,6 +40,7 @@ const flush = (): void => {
 
 const parsed = await parseCanonicalCsv(createReadStream(input.file), {
   defaultCurrency: input.defaultCurrency,
+  latestDate: input.latestDate,
   onProgress: (rowsRead) => post({ type: 'progress', rowsRead }),
   onRow: (r, clean) => {
     // A problem without --skip-invalid rejects the file: nothing more is written, every problem is still listed.

@@ -15,6 +15,7 @@ import { auditChange } from './audit.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 import { ImportRejectedError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
+import { latestDeliveryDay } from './dates.ts';
 
 export interface ReaderInput {
   file: string;
@@ -22,6 +23,7 @@ export interface ReaderInput {
   skipInvalid: boolean;
   source: string;
   batchRows: number;
+  latestDate: string;
 }
 
 export type ReaderMessage =
@@ -57,7 +59,7 @@ const SOURCE = 'csv';
  * refreshed segment table in one transaction, as storeInsights does for rows already read.
  */
 export async function importCanonicalOverlapped(ctx: AppContext, file: string, options: { defaultCurrency: string; skipInvalid: boolean; onProgress?: (rowsRead: number) => void; batchRows?: number }): Promise<ReaderEnd> {
-  const input: ReaderInput = { file, defaultCurrency: options.defaultCurrency, skipInvalid: options.skipInvalid, source: SOURCE, batchRows: options.batchRows ?? BATCH_ROWS };
+  const input: ReaderInput = { file, defaultCurrency: options.defaultCurrency, skipInvalid: options.skipInvalid, source: SOURCE, batchRows: options.batchRows ?? BATCH_ROWS, latestDate: latestDeliveryDay(ctx.clock.now()) };
   const worker = new Worker(new URL('./canonical-import-worker.ts', import.meta.url), { workerData: input });
   try {
     const end = await ctx.db.transaction(async (tx) => {

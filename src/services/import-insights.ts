@@ -16,6 +16,7 @@ import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 import { auditChange } from './audit.ts';
 import { importCanonicalOverlapped } from './canonical-import.ts';
+import { latestDeliveryDay } from './dates.ts';
 
 export const IMPORT_FORMATS = ['canonical', 'ads-manager', 'kaggle-conversion', 'pixel-events'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -120,7 +121,7 @@ async function parseFile(ctx: AppContext, file: string, format: Exclude<ImportFo
   const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
   if (format === 'canonical') {
     checkCanonical(file, options);
-    return parseCanonicalCsv(createReadStream(file), { defaultCurrency: options.currency ?? ctx.config.defaultCurrency, ...onProgress });
+    return parseCanonicalCsv(createReadStream(file), { defaultCurrency: options.currency ?? ctx.config.defaultCurrency, latestDate: latestDeliveryDay(ctx.clock.now()), ...onProgress });
   }
   const sourceOptions: SourceOptions = { defaultCurrency: ctx.config.defaultCurrency, currency: options.currency, date: options.date, ...onProgress };
   const withSource = <T extends { report: SourceReport }>(r: T) => ({ ...r, source: r.report });

@@ -241,6 +241,14 @@ describe('parseCanonicalCsv: one problem per rule, naming the field and the line
   });
 });
 
+describe('parseCanonicalCsv: a date delivery cannot have reached yet', () => {
+  it('is refused, naming the line (a mistyped year would end every run\'s window there, leaving the real history out)', async () => {
+    const result = await parseCanonicalCsv(csv(line({ date: '2026-11-21' }), line({ date: '2062-11-19', segment_id: '2' })), { ...OPTIONS, latestDate: '2026-11-21' });
+    expect(result.rows.map((r) => r.date)).toEqual(['2026-11-21']);
+    expect(result.problems).toEqual([{ line: 3, field: 'date', value: '2062-11-19', message: 'date 2062-11-19 is after 2026-11-21, the latest day delivery can have happened by now (a mistyped year?)' }]);
+  });
+});
+
 describe('parseCanonicalCsv: bytes that are not text', () => {
   it('a Latin-1 byte in a UTF-8 stream is the line\'s problem, never a silently changed id', async () => {
     const bytes = Buffer.concat([Buffer.from(`${HEADER}\n${line({ campaign_id: 'cXX' })}\n`, 'utf8')]);

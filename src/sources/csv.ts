@@ -73,6 +73,8 @@ export interface ParseOptions {
    * while the rest of the file is read); `clean` is false once any line has had a problem.
    */
   onRow?: (row: InsightRow, clean: boolean) => void;
+  /** The latest day a row may be dated (the importer's today, a day ahead for time zones): a later one is refused. */
+  latestDate?: string;
 }
 
 export interface ParseResult {
@@ -98,7 +100,7 @@ function readHeader(header: readonly string[]): { index: ColumnIndex; problems: 
 }
 
 /** The per-file validation state and the function that turns one record into a row or problems. */
-function createRowReader(index: ColumnIndex, width: number, defaultCurrency: string, problems: RowProblem[], dailyBudgets: Map<string, { date: string; minor: number; line: number }>) {
+function createRowReader(index: ColumnIndex, width: number, defaultCurrency: string, problems: RowProblem[], dailyBudgets: Map<string, { date: string; minor: number; line: number }>, latestDate: string | undefined) {
   const seenKeys = new Map<string, number>();
   const campaignCurrency = new Map<string, { currency: string; line: number }>();
   // Rows keep their strings until the caller drops them; sharing one instance per distinct id, date and
@@ -131,7 +133,7 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
     const text = raw.trim();
     const known = validDates.get(text);
     if (known !== undefined) return known;
-    const problem = text === '' ? 'date is required' : dateProblem('date', text);
+    const problem = text === '' ? 'date is required' : dateProblem('date', text, latestDate);
     if (problem !== null) report('date', raw, problem);
     else validDates.set(text, text);
     return text;
@@ -528,7 +530,7 @@ export function parseCanonicalCsv(input: NodeJS.ReadableStream | string, options
       headerSeen = true;
       const header = readHeader(record);
       headerProblems.push(...header.problems);
-      if (header.problems.length === 0) readRow = createRowReader(header.index, record.length, defaultCurrency, problems, budgets);
+      if (header.problems.length === 0) readRow = createRowReader(header.index, record.length, defaultCurrency, problems, budgets, options.latestDate);
       return;
     }
     if (readRow === null) return; // header problems: the rows cannot be interpreted
