@@ -125,6 +125,26 @@ describe(`canonical import, read while written, on ${usingPostgres ? 'PostgreSQL
     await expectSame();
   });
 
+  it("an older export's daily budget does not replace the stored one, on either path, and the report says so", async () => {
+    const withBudget = (text: string, day: string, budget: string) => {
+      const [header, ...rest] = text.trimEnd().split('\n');
+      return `${header},daily_budget\n${rest.map((l) => `${l},${l.startsWith(day) ? budget : ''}`).join('\n')}\n`;
+    };
+    const current = write(withBudget(csv([{ id: 'cb', currency: 'EUR' }], 10, 3), '2026-10-12', '100'));
+    const backfill = write(withBudget(csv([{ id: 'cb', currency: 'EUR' }], 1, 3), '2026-10-03', '5'));
+    const budget = async () => Number((await ctx.db.query<{ b: number }>(`select daily_budget_minor::float8 as b from campaigns where campaign_id = 'cb'`))[0]!.b);
+    expect((await importInsightsFile(ctx, current)).dailyBudgets).toEqual({ cb: 100 });
+    const report = await importInsightsFile(ctx, backfill);
+    expect(report.dailyBudgets).toEqual({});
+    expect(report.budgetsNotStored).toEqual(["cb: the file's daily budget was not stored: its rows end on 2026-10-03, before the stored 2026-10-12 (an older export's budget is not the campaign's budget now)"]);
+    expect(await budget()).toBe(10_000);
+    if (ctx.db.copyFrom !== undefined) {
+      const again = await importCanonicalOverlapped(ctx, backfill, { defaultCurrency: 'EUR', skipInvalid: false });
+      expect(again.olderBudgets.map((o) => o.campaignId)).toEqual(['cb']);
+      expect(await budget()).toBe(10_000);
+    }
+  });
+
   it('changes nothing when a late batch meets a campaign stored in another currency, or a late line is bad', async () => {
     const before = await rows(ctx);
     const tableBefore = await table(ctx);

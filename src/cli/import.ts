@@ -67,6 +67,7 @@ export function reportLines(report: ImportReport): string[] {
   }
   const budgets = Object.entries(report.dailyBudgets);
   if (budgets.length > 0) lines.push(`  daily budgets stored: ${budgets.map(([id, amount]) => `${id} ${amount} ${report.currencies.length === 1 ? report.currencies[0] : ''}`.trim()).join(', ')}`);
+  for (const note of report.budgetsNotStored) lines.push(`  daily budget not stored: ${note}`);
   const bad = report.problems.length > 0 ? new Set(report.problems.map((p) => p.line)).size : 0;
   if (bad > 0) lines.push(`  skipped ${bad} invalid row(s):`, ...report.problems.map((p) => `    line ${p.line}, ${p.field}: ${p.message}`));
   return lines;

@@ -16,6 +16,7 @@ import { refreshAfterMetrics } from './after-metrics.ts';
 import { ImportRejectedError } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { latestDeliveryDay } from './dates.ts';
+import { budgetsToStore, type OlderBudget } from './import-budgets.ts';
 
 export interface ReaderInput {
   file: string;
@@ -58,7 +59,7 @@ const SOURCE = 'csv';
  * Reads `file` in a worker and writes its rows, campaigns, budgets, audience sizes and the
  * refreshed segment table in one transaction, as storeInsights does for rows already read.
  */
-export async function importCanonicalOverlapped(ctx: AppContext, file: string, options: { defaultCurrency: string; skipInvalid: boolean; onProgress?: (rowsRead: number) => void; batchRows?: number }): Promise<ReaderEnd> {
+export async function importCanonicalOverlapped(ctx: AppContext, file: string, options: { defaultCurrency: string; skipInvalid: boolean; onProgress?: (rowsRead: number) => void; batchRows?: number }): Promise<ReaderEnd & { olderBudgets: OlderBudget[] }> {
   const input: ReaderInput = { file, defaultCurrency: options.defaultCurrency, skipInvalid: options.skipInvalid, source: SOURCE, batchRows: options.batchRows ?? BATCH_ROWS, latestDate: latestDeliveryDay(ctx.clock.now()) };
   const worker = new Worker(new URL('./canonical-import-worker.ts', import.meta.url), { workerData: input });
   try {
@@ -66,6 +67,7 @@ export async function importCanonicalOverlapped(ctx: AppContext, file: string, o
       const hadSegmentRows = await hasSegmentRows(tx);
       // Per campaign, its stored currency and days before this import wrote any of its rows.
       const stored = new Map<string, { currency: string | null; first: string | null; last: string | null }>();
+      const fileLastDay = new Map<string, string>();
       let replacing = false;
       let conflict: CurrencyConflictError | null = null;
       let finished: ReaderEnd | null = null;
@@ -83,6 +85,7 @@ export async function importCanonicalOverlapped(ctx: AppContext, file: string, o
         if (unknown.length > 0) for (const [id, s] of await storedCampaignDays(tx, unknown)) stored.set(id, s);
         let mayReplace = false;
         for (const c of message.campaigns) {
+          if ((fileLastDay.get(c.id) ?? '') < c.last) fileLastDay.set(c.id, c.last);
           const s = stored.get(c.id)!;
           if (s.currency !== null && s.currency !== c.currency) conflict ??= new CurrencyConflictError(c.id, s.currency, c.currency);
           if (s.first !== null && s.last !== null && c.first <= s.last && c.last >= s.first) mayReplace = true;
@@ -97,13 +100,14 @@ export async function importCanonicalOverlapped(ctx: AppContext, file: string, o
       if (finished.problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError([], finished.problems);
       if (conflict !== null) throw conflict;
 
-      const campaigns = new Map([...finished.campaigns].map(([id, currency]) => [id, { currency, name: null, dailyBudgetMinor: finished.dailyBudgets.get(id) ?? null }]));
+      const budgets = budgetsToStore(finished.dailyBudgets, fileLastDay, new Map([...stored].map(([id, s]) => [id, s.last])));
+      const campaigns = new Map([...finished.campaigns].map(([id, currency]) => [id, { currency, name: null, dailyBudgetMinor: budgets.stored.get(id) ?? null }]));
       await upsertCampaigns(tx, campaigns, SOURCE);
       await upsertSegmentSizeRanges(tx, finished.segmentSizes, 'csv');
       await refreshSegmentPerformance(tx, ctx.config.engine, { days: finished.segmentDays, hadSegmentRows, mayHaveReplaced: replacing });
       await refreshAfterMetrics(tx, [...campaigns.keys()]);
       await auditChange(tx, ctx, { action: 'import', summary: { source: SOURCE, rows: finished.written, campaigns: campaigns.size } });
-      return finished;
+      return { ...finished, dailyBudgets: budgets.stored, olderBudgets: budgets.older };
     });
     await refreshStatistics(ctx.db);
     return end;

@@ -9,7 +9,7 @@ import type { SourceOptions, SourceReport } from '../sources/import-report.ts';
 import { looksLikeKaggleConversion, parseKaggleConversion } from '../sources/kaggle-conversion.ts';
 import { looksLikePixelEvents, PIXEL_COLUMNS } from '../sources/pixel-events.ts';
 import { sniffDelimiter } from '../sources/tabular.ts';
-import { CurrencyConflictError, hasSegmentRows, mayReplaceStoredRows, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizes } from '../store/insights.ts';
+import { CurrencyConflictError, hasSegmentRows, mayReplaceStoredRows, refreshStatistics, storedCampaignDays, upsertCampaigns, upsertInsights, upsertSegmentSizes } from '../store/insights.ts';
 import { addSegmentDay, emptySegmentDays } from '../store/segment-days.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { refreshSegmentPerformance } from './segment-performance.ts';
@@ -17,6 +17,7 @@ import { refreshAfterMetrics } from './after-metrics.ts';
 import { auditChange } from './audit.ts';
 import { importCanonicalOverlapped } from './canonical-import.ts';
 import { latestDeliveryDay } from './dates.ts';
+import { budgetsToStore, olderBudgetNote, type OlderBudget } from './import-budgets.ts';
 
 export const IMPORT_FORMATS = ['canonical', 'ads-manager', 'kaggle-conversion', 'pixel-events'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
@@ -36,6 +37,8 @@ export interface ImportReport {
   source?: SourceReport;
   /** Daily budgets stored from the file, in major units by campaign id (canonical daily_budget, Ads Manager ad set budgets). */
   dailyBudgets: Record<string, number>;
+  /** The file's budgets left as stored, each saying why (an older export's: its rows end before the stored days). */
+  budgetsNotStored: string[];
 }
 
 export interface ImportOptions {
@@ -145,7 +148,7 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
   // A budget belongs to a campaign whose rows are imported; a skipped row's campaign may have none left.
   const campaignsWithRows = new Set(parsed.rows.map((r) => r.campaignId));
   const budgets = new Map([...(parsed.dailyBudgets ?? [])].filter(([id]) => campaignsWithRows.has(id)));
-  const imported = await storeInsights(ctx, parsed.rows, format === 'canonical' ? 'csv' : format, parsed.campaignNames, budgets);
+  const { written: imported, budgets: storedBudgets, older } = await storeInsights(ctx, parsed.rows, format === 'canonical' ? 'csv' : format, parsed.campaignNames, budgets);
   const currencyOf = new Map(parsed.rows.map((r) => [r.campaignId, r.currency]));
   const badLines = new Set(parsed.problems.map((p) => p.line));
   const deliberatelySkipped = parsed.source?.skippedRows.reduce((n, s) => n + s.count, 0) ?? 0;
@@ -159,7 +162,8 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
     ...summarise(parsed.rows),
     durationMs: Math.round(performance.now() - started),
     ...(parsed.source ? { source: parsed.source } : {}),
-    dailyBudgets: Object.fromEntries([...budgets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, minor]) => [id, toMajor(minor, currencyOf.get(id)!)])),
+    dailyBudgets: Object.fromEntries([...storedBudgets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, minor]) => [id, toMajor(minor, currencyOf.get(id)!)])),
+    budgetsNotStored: older.map(olderBudgetNote),
   };
 }
 
@@ -186,6 +190,7 @@ async function importCanonicalFile(ctx: AppContext, file: string, options: Impor
     currencies: r.currencies,
     durationMs: Math.round(performance.now() - started),
     dailyBudgets: Object.fromEntries([...r.dailyBudgets].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, minor]) => [id, toMajor(minor, r.campaigns.get(id)!)])),
+    budgetsNotStored: r.olderBudgets.map(olderBudgetNote),
   };
 }
 
@@ -193,13 +198,17 @@ async function importCanonicalFile(ctx: AppContext, file: string, options: Impor
  * Writes rows, their campaigns (with the daily budgets the file gave, which replace stored ones:
  * the latest export is the account's state) and the refreshed segment table in one transaction.
  */
-export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[], source: string, names?: ReadonlyMap<string, string>, dailyBudgets?: ReadonlyMap<string, number>): Promise<number> {
-  const campaigns = new Map<string, { currency: string; name?: string | null; dailyBudgetMinor?: number | null }>();
-  for (const r of rows) if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, { currency: r.currency, name: names?.get(r.campaignId) ?? null, dailyBudgetMinor: dailyBudgets?.get(r.campaignId) ?? null });
+export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[], source: string, names?: ReadonlyMap<string, string>, dailyBudgets?: ReadonlyMap<string, number>): Promise<{ written: number; budgets: Map<string, number>; older: OlderBudget[] }> {
+  const lastDay = new Map<string, string>();
+  for (const r of rows) if ((lastDay.get(r.campaignId) ?? '') < r.date) lastDay.set(r.campaignId, r.date);
   const days = emptySegmentDays();
   for (const r of rows) addSegmentDay(days, r);
   try {
     const n = await ctx.db.transaction(async (tx) => {
+      const storedDays = await storedCampaignDays(tx, [...lastDay.keys()]);
+      const budgets = budgetsToStore(dailyBudgets ?? new Map(), lastDay, new Map([...storedDays].map(([id, d]) => [id, d.last])));
+      const campaigns = new Map<string, { currency: string; name?: string | null; dailyBudgetMinor?: number | null }>();
+      for (const r of rows) if (!campaigns.has(r.campaignId)) campaigns.set(r.campaignId, { currency: r.currency, name: names?.get(r.campaignId) ?? null, dailyBudgetMinor: budgets.stored.get(r.campaignId) ?? null });
       await upsertCampaigns(tx, campaigns, source);
       const hadSegmentRows = await hasSegmentRows(tx);
       const mayReplace = await mayReplaceStoredRows(tx, rows);
@@ -208,7 +217,7 @@ export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[]
       await refreshSegmentPerformance(tx, ctx.config.engine, { days, hadSegmentRows, mayHaveReplaced: mayReplace });
       await refreshAfterMetrics(tx, [...campaigns.keys()]);
       await auditChange(tx, ctx, { action: 'import', summary: { source, rows: written, campaigns: campaigns.size } });
-      return written;
+      return { written, budgets: budgets.stored, older: budgets.older };
     });
     await refreshStatistics(ctx.db);
     return n;

@@ -3445,9 +3445,12 @@ export interface paths {
                             source?: {
                                 [key: string]: unknown;
                             };
+                            /** @description Daily budgets stored from the file, in major units by campaign id */
                             dailyBudgets: {
                                 [key: string]: number;
                             };
+                            /** @description The file's daily budgets left as stored, each saying why: an older export's (its rows end before the store's latest day for the campaign) is not the campaign's budget now */
+                            budgetsNotStored: string[];
                         };
                     };
                 };

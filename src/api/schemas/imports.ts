@@ -25,7 +25,8 @@ export const ImportReportResponse = Type.Object({
   currencies: Type.Array(Type.String()),
   durationMs: Type.Integer(),
   source: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'How an Ads Manager export was read: file type, language, delimiter, decimal mark, currency, breakdowns, skipped rows, decisions' })),
-  dailyBudgets: Type.Record(Type.String(), Type.Number()),
+  dailyBudgets: Type.Record(Type.String(), Type.Number(), { description: 'Daily budgets stored from the file, in major units by campaign id' }),
+  budgetsNotStored: Type.Array(Type.String(), { description: "The file's daily budgets left as stored, each saying why: an older export's (its rows end before the store's latest day for the campaign) is not the campaign's budget now" }),
 });
 
 export const ImportRejectedResponse = Type.Object(
