@@ -196,7 +196,8 @@ async function importCanonicalFile(ctx: AppContext, file: string, options: Impor
 
 /**
  * Writes rows, their campaigns (with the daily budgets the file gave, which replace stored ones:
- * the latest export is the account's state) and the refreshed segment table in one transaction.
+ * the latest export is the account's state; an older export's are left, budgetsToStore) and the
+ * refreshed segment table in one transaction.
  */
 export async function storeInsights(ctx: AppContext, rows: readonly InsightRow[], source: string, names?: ReadonlyMap<string, string>, dailyBudgets?: ReadonlyMap<string, number>): Promise<{ written: number; budgets: Map<string, number>; older: OlderBudget[] }> {
   const lastDay = new Map<string, string>();
