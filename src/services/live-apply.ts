@@ -16,7 +16,7 @@ import { setChangeProgress, settleChange, type StoredMetaError } from '../store/
 import { metaCampaignOf, recordAdStatuses, recordOptimizerStatuses, saveSplitAds, saveSplitMembers, splitAdsOf, splitMembersOf, splitSourceOf } from '../store/meta.ts';
 import { getRecommendationDecision } from '../store/runs.ts';
 import { ConflictError, InputError } from './errors.ts';
-import { activate, activatedAfterCopy, adCopyInto, adStatusesChanged, deliverySafeOrder, adWritesLanded, compensate, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
+import { activate, activatedAfterCopy, adCopyInto, adStatusesChanged, adWritesLanded, compensate, deliverySafeOrder, metaErrorOf, sendChange, stateOf, statusesChanged, type AdSetChange, type ChangesDocument } from './live-changes.ts';
 import { splitRecordOf } from './split-record.ts';
 import { targetingDecisionOf } from './targeting-decision.ts';
 
@@ -96,10 +96,7 @@ export async function planLiveApply(ctx: AppContext, client: MetaClient, rec: Re
   const heldBefore = new Map(recorded.map((m) => [m.adsetId, m.groupKey]));
   // Retired ad sets are paused first and ad sets activated again last, so that a country moving into
   // another ad set is never delivered by both if the apply stops part-way (copies are made paused).
-  const adsets = deliverySafeOrder(
-    steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors, heldBefore, unsplittable: !splittable })),
-    (c) => ({ now: c.before?.status ?? null, after: (c.update.params as AdSetWrite).status }),
-  );
+  const adsets = deliverySafeOrder(steps.map((s) => changeFor(s, { decision, current, rules, source, notesOf, pausedElsewhere, floored, ads, mirrors, heldBefore, unsplittable: !splittable })));
   // No copy delivering (none made yet, or every one paused by a rollback): the original holds the
   // budget in force, so the split is judged as a first one, against the history's split.
   const copies = members.filter((m) => m.adsetId !== source.id);
@@ -331,10 +328,10 @@ export interface SplitOf {
  * from one paused by someone else).
  */
 export async function settleLiveChange(ctx: AppContext, historyId: number, outcome: { state: 'applied' | 'failed'; changes: ChangesDocument; metaError: StoredMetaError | null; errorMessage: string | null }, split: SplitOf | null): Promise<void> {
-  const record = split === null ? null : splitRecordOf(outcome.changes, outcome.state, historyId);
+  const record = split === null ? null : { campaignId: split.campaignId, ...splitRecordOf(outcome.changes, outcome.state, historyId) };
   await ctx.db.transaction(async (tx) => {
     await settleChange(tx, historyId, outcome);
-    if (record !== null) await saveSplitMembers(tx, split!.campaignId, outcome.changes.source_adset_id, record.members, ctx.clock.now());
+    if (record !== null) await saveSplitMembers(tx, record.campaignId, outcome.changes.source_adset_id, record.members, ctx.clock.now());
     await recordOptimizerStatuses(tx, statusesChanged(outcome.changes));
     if (record !== null) await saveSplitAds(tx, record.ads);
     await recordAdStatuses(tx, adStatusesChanged(outcome.changes));

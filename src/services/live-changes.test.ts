@@ -118,9 +118,9 @@ describe('splitRecordOf: what the store keeps of a geo split as a change settles
 
 describe('deliverySafeOrder and statusLeftBy', () => {
   it('pauses first and activations last, each group in its own order', () => {
-    const c = (id: string, now: string | null, after: string | undefined) => ({ id, now, after });
-    const order = deliverySafeOrder([c('widen', 'ACTIVE', undefined), c('back', 'PAUSED', 'ACTIVE'), c('retire', 'ACTIVE', 'PAUSED'), c('copy', null, undefined), c('on', 'ACTIVE', 'ACTIVE'), c('pause2', 'PAUSED', 'PAUSED')], (x) => x);
-    expect(order.map((x) => x.id)).toEqual(['retire', 'pause2', 'widen', 'copy', 'on', 'back']);
+    const c = (id: string, now: string | null, after: string | undefined) => change(now === null ? 'create' : 'update', id, after === undefined ? { targeting: {} } : { status: after }, now === null ? null : state(now), false);
+    const order = deliverySafeOrder([c('widen', 'ACTIVE', undefined), c('back', 'PAUSED', 'ACTIVE'), c('retire', 'ACTIVE', 'PAUSED'), c('copy', null, undefined), c('on', 'ACTIVE', 'ACTIVE'), c('pause2', 'PAUSED', 'PAUSED')]);
+    expect(order.map((x) => x.adset_id)).toEqual(['retire', 'pause2', 'widen', 'copy', 'on', 'back']);
   });
   it('a copy is left as activated or not; an update as it sent, or as it found it', () => {
     expect(statusLeftBy(change('create', 'c1', { targeting: {} }, null, true, true))).toBe('ACTIVE');

@@ -109,8 +109,10 @@ export function readBackAds(change: AdSetChange, adsNow: readonly MetaAd[], reco
       ad.copied_ad_id = found.id;
       taken.add(found.id);
     }
-    if (activatedAfterCopy(change, ad) && ad.activated !== true) ad.activated = statusOf.get(ad.copied_ad_id) === 'ACTIVE';
-    if (activatedAfterCopy(change, ad) && ad.activated !== true) landed = false;
+    if (activatedAfterCopy(change, ad) && ad.activated !== true) {
+      ad.activated = statusOf.get(ad.copied_ad_id) === 'ACTIVE';
+      if (!ad.activated) landed = false;
+    }
   }
   for (const st of change.ad_statuses ?? []) {
     if (!st.sent) st.sent = statusOf.get(st.ad_id) === st.after;
@@ -245,13 +247,13 @@ export function statusLeftBy(change: AdSetChange): string | null {
 
 /**
  * The order that never has two ad sets deliver the same countries between two writes (the crash
- * that stops a sequence of writes can come between any two): the writes that pause an ad set first,
- * those that activate one last, the others between, each group in its own order.
+ * that stops a sequence of writes can come between any two): the changes that pause an ad set
+ * first, those that activate one last, the others between, each group in its own order.
  */
-export function deliverySafeOrder<T>(changes: readonly T[], statusOf: (c: T) => { now: string | null; after: string | undefined }): T[] {
-  const rank = (c: T) => {
-    const { now, after } = statusOf(c);
-    return after === 'PAUSED' ? 0 : after === 'ACTIVE' && now !== 'ACTIVE' ? 2 : 1;
+export function deliverySafeOrder(changes: readonly AdSetChange[]): AdSetChange[] {
+  const rank = (c: AdSetChange) => {
+    const after = (c.update.params as AdSetWrite).status;
+    return after === 'PAUSED' ? 0 : after === 'ACTIVE' && c.before?.status !== 'ACTIVE' ? 2 : 1;
   };
   return changes.map((c, i) => ({ c, i, r: rank(c) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.c);
 }
@@ -267,8 +269,7 @@ export function statusesChanged(doc: ChangesDocument): Map<string, string> {
   for (const c of doc.adsets) {
     if (c.adset_id === null) continue;
     const sent = (c.update.params as AdSetWrite).status;
-    if (c.step === 'create') out.set(c.adset_id, c.activated ? 'ACTIVE' : 'PAUSED');
-    else if (c.sent && sent !== undefined && sent !== c.before?.status) out.set(c.adset_id, sent);
+    if (c.step === 'create' || (c.sent && sent !== undefined && sent !== c.before?.status)) out.set(c.adset_id, statusLeftBy(c)!);
   }
   for (const r of doc.rolled_back) {
     if (!r.restored || !out.has(r.adset_id)) continue;

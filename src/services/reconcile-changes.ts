@@ -1,8 +1,8 @@
 // A LIVE change left pending (the process stopped between recording it and settling it) is settled
 // by reading its ad sets and their ads back from Meta: when every change had landed it is applied;
-// otherwise the ones that had landed are undone and it is failed. Either way an apply's geo split is
-// recorded as it is settled, as the apply itself would have: its copies hold their groups. A pending row younger than the longest an apply
-// can take is another apply still at work, and is left alone.
+// otherwise the ones that had landed are undone and it is failed. Either way the geo split is
+// recorded as the change itself would have recorded it. A pending row younger than the longest an
+// apply can take is another apply still at work, and is left alone.
 import type { AppContext } from '../context.ts';
 import { readAds } from '../meta/adset-writes.ts';
 import type { MetaClient } from '../meta/client.ts';
@@ -45,6 +45,8 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
   const landed: AdSetChange[] = [];
   let complete = true;
   try {
+    // Every ad any split records: an ad copy the crash did not record is none of them.
+    const recordedAds = new Set((await splitAdsOf(ctx.db, doc.adsets.flatMap((c) => (c.adset_id === null ? [] : [c.adset_id])))).map((r) => r.adId));
     // A copy whose id was not recorded is found by the name the plan gave it.
     if (doc.adsets.some((c) => c.step === 'create' && c.adset_id === null)) {
       const all = await readAdSets(client, row.campaignId);
@@ -60,7 +62,7 @@ async function reconcileOne(ctx: AppContext, client: MetaClient, row: StoredChan
       if (isNoop(c)) continue;
       const now = await readState(client, c.adset_id);
       // Its ads first (sent before its update): the ad copies whose ids the crash did not record are found, and the writes that landed marked.
-      const adsLanded = !hasAdWork(c) || readBackAds(c, await readAds(client, c.adset_id), new Set((await splitAdsOf(ctx.db, [c.adset_id])).map((r) => r.adId)));
+      const adsLanded = !hasAdWork(c) || readBackAds(c, await readAds(client, c.adset_id), recordedAds);
       const done = adsLanded && holds(now, c.after, c.before);
       // What the crash did not get to record: a rollback restores the changes marked sent.
       c.sent = done;

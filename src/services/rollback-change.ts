@@ -102,7 +102,7 @@ async function rollbackLive(ctx: AppContext, row: StoredChange, dryRun: boolean)
       changes.push(back.change);
     }
     // Pauses first, activations last: a rollback stopped part-way never has two ad sets deliver the same countries.
-    const steps = deliverySafeOrder(found, (st) => ({ now: st.before?.status ?? null, after: (st.update.params as AdSetWrite).status }));
+    const steps = deliverySafeOrder(found);
     changes.sort((a, b) => orderOf(steps, a.adset_id) - orderOf(steps, b.adset_id));
     const doc: ChangesDocument = { source_adset_id: applied.source_adset_id, adsets: steps, rolled_back: [] };
     const requests = requestsOf(doc);
