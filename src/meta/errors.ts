@@ -3,8 +3,10 @@
 
 /** Error codes worth retrying: temporary failures and throttles. */
 const TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 613]);
-// Code 2 also reports requests that will never work (no data for these breakdowns, bad custom metrics).
-const PERMANENT_SUBCODES = new Set([1504041, 1504042]);
+// Code 2 also reports requests that will never work (no data for these breakdowns, bad custom metrics),
+// and a synchronous insights call that timed out (1504038): the same call times out again, and the
+// insights reader asks for an asynchronous report instead.
+const PERMANENT_SUBCODES = new Set([1504038, 1504041, 1504042]);
 
 /** Throttle codes: Meta asks the caller to wait, not just to try again. */
 const THROTTLE_CODES = new Set([4, 17, 32, 613]);

@@ -47,6 +47,18 @@ describe('readInsights', () => {
     expect(h.sleeps).toEqual([1000, 2000]);
   });
 
+  it('goes to an asynchronous report at once when the synchronous call timed out (2/1504038), without retrying it', async () => {
+    const h = client((method, url) => {
+      if (method === 'GET' && url.pathname === '/v26.0/5/insights') return { status: 500, body: { error: { message: 'Service temporarily unavailable', code: 2, error_subcode: 1504038 } } };
+      if (method === 'POST') return { body: { report_run_id: '79' } };
+      if (url.pathname === '/v26.0/79') return { body: { id: '79', async_status: 'Job Completed' } };
+      return { body: { data: [row] } };
+    });
+    expect(await readInsights(h.c, { ...request, since: '2026-11-01', until: '2026-11-02' })).toHaveLength(1);
+    expect(h.calls).toEqual(['GET /v26.0/5/insights', 'POST /v26.0/5/insights', 'GET /v26.0/79', 'GET /v26.0/79/insights']);
+    expect(h.sleeps).toEqual([]);
+  });
+
   it('fails on "Job Skipped" with what Meta said, without reading rows', async () => {
     const h = client((method, url) => {
       if (method === 'POST') return { body: { report_run_id: '78' } };
