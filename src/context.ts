@@ -46,6 +46,8 @@ export interface AppContext {
   request?: AuditedRequest | null;
   /** Sleep, randomness and fetch of the Meta client: tests make retries instant and deterministic. */
   metaRuntime?: Partial<MetaRuntime>;
+  /** The end of the work this context serves (a scheduled job's): Meta calls stop when it aborts, and no run starts. */
+  signal?: AbortSignal;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
-import { MetaAsyncJobError } from '../src/meta/errors.ts';
+import { MetaAsyncJobError, MetaCallsStoppedError } from '../src/meta/errors.ts';
+import { optimizeCampaignJob } from '../src/jobs/optimize-campaign.ts';
 import { MetaAuthError, MetaUpstreamError, metaSync } from '../src/services/meta.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { explainRecommendation } from '../src/services/explain-recommendation.ts';
@@ -169,6 +170,32 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
       expect(retries[2]!.httpStatus).toBe(500);
       // Meta's estimated time to regain access (1 minute) is waited, not the shorter backoff.
       expect(h.sleeps.slice(0, 2)).toEqual([60_000, 60_000]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a scheduled LIVE job stopped by the queue while it waits out a throttle sends nothing more, stores nothing and runs nothing', async () => {
+    const h = await harness(fake, origin);
+    const stop = new AbortController();
+    try {
+      fake.inject({ kind: 'rate-limit', times: 1, regainMinutes: 15 });
+      // The throttle's wait ends only when the job is stopped.
+      const ctx = { ...h.ctx, signal: stop.signal, metaRuntime: { ...h.ctx.metaRuntime, sleep: (ms: number) => new Promise<void>(() => void h.sleeps.push(ms)) } };
+      const sent = fake.requests.length;
+      const job = optimizeCampaignJob(ctx, { campaignId: fake.market.campaigns[0]!.campaignId, mode: 'live' }).catch((e: unknown) => e);
+      while (h.sleeps.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(h.sleeps).toEqual([900_000]);
+      const before = fake.requests.length;
+      stop.abort(new Error('handler execution exceeded 10800s'));
+      const error = await job;
+      expect(error).toBeInstanceOf(MetaCallsStoppedError);
+      expect((error as Error).message).toMatch(/stopped before an answer \(handler execution exceeded 10800s\)/);
+      expect(fake.requests.length).toBe(before);
+      expect(before).toBeGreaterThan(sent);
+      for (const table of ['runs', 'insights', 'meta_adsets', 'meta_sync_state']) {
+        expect(await count(h.db, `select count(*)::int as n from ${table}`), table).toBe(0);
+      }
     } finally {
       await h.close();
     }

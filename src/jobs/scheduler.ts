@@ -25,9 +25,18 @@ export interface RetryPolicy {
 // tick brings the campaign back anyway.
 export const DEFAULT_RETRY: RetryPolicy = { limit: 4, delaySeconds: 60, maxDelaySeconds: 900 };
 
-// A run reads at most 400 days of one campaign and takes seconds; a job still active after
-// 10 minutes belongs to a process that died, and pg-boss hands it to another worker.
-const EXPIRE_SECONDS = 600;
+export interface JobTiming {
+  /** How often a running job's worker tells the queue it is alive; a job unheard of for this long is failed and retried. */
+  heartbeatSeconds: number;
+  /** The longest a job may run: past it, the job is failed and retried, and its signal stops the handler. */
+  expireInSeconds: number;
+}
+
+// A STUB run takes seconds, but a LIVE run first reads the campaign from Meta, which may wait out a
+// throttle (up to 15 minutes at a time) and poll asynchronous reports: its length is not bounded
+// by the work. A process that died is told by its missing heartbeat instead, within a minute or two;
+// the expiry only bounds a handler that hangs.
+export const DEFAULT_JOB_TIMING: JobTiming = { heartbeatSeconds: 60, expireInSeconds: 3 * 3600 };
 
 /**
  * `stately`: per singletonKey (the campaign id) at most one job queued and one active, enforced by
@@ -35,10 +44,10 @@ const EXPIRE_SECONDS = 600;
  * same campaign at once, and a tick that finds a campaign's job still waiting adds no second
  * one. (`singleton` alone would also keep one active, but queue every duplicate behind it.)
  */
-export function queueOptions(retry: RetryPolicy): Omit<Queue, 'name'> {
+export function queueOptions(retry: RetryPolicy, timing: JobTiming = DEFAULT_JOB_TIMING): Omit<Queue, 'name'> {
   // notify: a new job wakes the idle workers of every process at once (LISTEN/NOTIFY) instead of
   // the first one whose 2-second poll comes round taking the whole tick alone.
-  return { policy: 'stately', retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true, retryDelayMax: retry.maxDelaySeconds, expireInSeconds: EXPIRE_SECONDS, notify: true };
+  return { policy: 'stately', retryLimit: retry.limit, retryDelay: retry.delaySeconds, retryBackoff: true, retryDelayMax: retry.maxDelaySeconds, expireInSeconds: timing.expireInSeconds, heartbeatSeconds: timing.heartbeatSeconds, notify: true };
 }
 
 export interface SchedulerOptions extends Omit<BossOptions, 'schedule'> {
@@ -47,14 +56,15 @@ export interface SchedulerOptions extends Omit<BossOptions, 'schedule'> {
   /** How often idle workers look for jobs (and retries whose delay ran out). Default 2 s, 30 s while LISTEN/NOTIFY works. */
   pollingIntervalSeconds?: number;
   retry?: RetryPolicy;
+  timing?: JobTiming;
   /** How long stop() lets a running job finish before failing it back to the queue. Default 30 s. */
   stopTimeoutMs?: number;
   /** Register the cron schedule and run pg-boss's cron pass in this process. Default true. */
   schedule?: boolean;
   /** Enqueue a tick at start when a tick was missed (see missedTickSince). Default true. */
   catchUp?: boolean;
-  /** Replaces the optimize handler: tests instrument it. */
-  optimize?: (data: OptimizeCampaignData) => Promise<unknown>;
+  /** Replaces the optimize handler: tests instrument it. `signal` aborts when the queue has failed the job (expired, or its claim lost). */
+  optimize?: (data: OptimizeCampaignData, signal: AbortSignal) => Promise<unknown>;
 }
 
 export interface Scheduler {
@@ -73,8 +83,8 @@ export interface Scheduler {
 const DISABLED: Scheduler = { enabled: false, cron: null, boss: null, tick: async () => null, stop: async () => {} };
 
 /** Creates the two queues (idempotent) and brings their retry settings up to date. */
-export async function ensureQueues(boss: PgBoss, retry: RetryPolicy = DEFAULT_RETRY): Promise<void> {
-  const options = queueOptions(retry);
+export async function ensureQueues(boss: PgBoss, retry: RetryPolicy = DEFAULT_RETRY, timing: JobTiming = DEFAULT_JOB_TIMING): Promise<void> {
+  const options = queueOptions(retry, timing);
   for (const name of [TICK_QUEUE, OPTIMIZE_QUEUE]) {
     await boss.createQueue(name, options);
     // createQueue keeps an existing queue as it was; the policy cannot change, the rest can.
@@ -96,14 +106,14 @@ export async function startScheduler(serverCtx: AppContext, options: SchedulerOp
   const boss = createBoss(ctx, { ...options, schedule });
   await boss.start();
   try {
-    await ensureQueues(boss, retry);
+    await ensureQueues(boss, retry, options.timing);
     if (schedule) {
       // Upserted by name: every process registers the same row. `missed: 'once'` makes pg-boss's
       // cron pass send one tick for occurrences that came due while no process was running.
       await boss.schedule(TICK_QUEUE, cron, { reason: 'cron' }, { tz: 'UTC', missed: 'once' });
     }
     const enqueue = async (campaignId: string) => (await boss.send(OPTIMIZE_QUEUE, { campaignId, mode: ctx.config.meta.targetingMode } satisfies OptimizeCampaignData, { singletonKey: campaignId })) !== null;
-    const optimize = options.optimize ?? ((data: OptimizeCampaignData) => optimizeCampaignJob(ctx, data));
+    const optimize = options.optimize ?? ((data: OptimizeCampaignData, signal: AbortSignal) => optimizeCampaignJob({ ...ctx, signal }, data));
     // With LISTEN/NOTIFY up, new jobs wake the workers and the poll is only a backstop for what
     // no notification announces (a retry whose delay ran out): every 30 s unless told otherwise.
     const polling = options.pollingIntervalSeconds
@@ -124,7 +134,7 @@ export async function startScheduler(serverCtx: AppContext, options: SchedulerOp
       Promise.all(
         jobs.map(async (job): Promise<JobResult> => {
           try {
-            return { id: job.id, status: 'completed', output: await optimize(parseOptimizeCampaignData(job.data)) };
+            return { id: job.id, status: 'completed', output: await optimize(parseOptimizeCampaignData(job.data), job.signal) };
           } catch (error) {
             // Failed, not thrown: the batch's other jobs keep their own outcome; pg-boss retries this one.
             const message = error instanceof Error ? error.message : String(error);

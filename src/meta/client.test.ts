@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MetaClient, type MetaRuntime } from './client.ts';
-import { MetaApiError, MetaTimeoutError } from './errors.ts';
+import { MetaApiError, MetaCallsStoppedError, MetaTimeoutError } from './errors.ts';
 import { paceDelayMs, readUsage } from './usage.ts';
 
 const TOKEN = 'EAAtestTOKEN0123456789secret';
@@ -12,12 +12,13 @@ interface Scripted {
   hang?: boolean;
 }
 
-function harness(script: Scripted[]) {
+function harness(script: Scripted[], options: { signal?: AbortSignal; sleep?: (ms: number) => Promise<void> } = {}) {
   const requests: { url: string; method: string; auth: string | null; body: string | null }[] = [];
   const sleeps: number[] = [];
   const runtime: MetaRuntime = {
     sleep: async (ms) => {
       sleeps.push(ms);
+      await options.sleep?.(ms);
     },
     random: () => 0.5,
     fetch: (async (input: URL | string, init?: RequestInit) => {
@@ -32,7 +33,7 @@ function harness(script: Scripted[]) {
   };
   const logs: { obj: object; msg: string }[] = [];
   const logger = { info: (obj: object, msg: string) => logs.push({ obj, msg }), warn: (obj: object, msg: string) => logs.push({ obj, msg }), debug: () => {} };
-  const client = new MetaClient({ graphUrl: 'http://127.0.0.1:9', apiVersion: 'v26.0', accessToken: TOKEN, runtime, logger, timeoutMs: 50, baseBackoffMs: 1000 });
+  const client = new MetaClient({ graphUrl: 'http://127.0.0.1:9', apiVersion: 'v26.0', accessToken: TOKEN, runtime, logger, timeoutMs: 50, baseBackoffMs: 1000, ...(options.signal ? { signal: options.signal } : {}) });
   return { client, requests, sleeps, logs };
 }
 
@@ -72,6 +73,32 @@ describe('MetaClient', () => {
     expect(h.sleeps[0]).toBe(120_000);
     expect(h.client.stats).toMatchObject({ requests: 2, retries: 1 });
     expect(h.logs.some((l) => /retrying/.test(l.msg) && (l.obj as { code: number }).code === 17)).toBe(true);
+  });
+
+  it('stops waiting out a throttle when its work is stopped, and sends nothing more', async () => {
+    const stop = new AbortController();
+    const throttle = { status: 400, body: metaError(17, 2446079, 'User request limit reached') };
+    // The wait never ends by itself: only the stop can end it.
+    const h = harness([throttle, { body: { id: '1' } }], { signal: stop.signal, sleep: () => new Promise(() => {}) });
+    const call = h.client.get('1').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(h.sleeps).toHaveLength(1);
+    stop.abort(new Error('job expired'));
+    const error = await call;
+    expect(error).toBeInstanceOf(MetaCallsStoppedError);
+    expect((error as Error).message).toMatch(/stopped before an answer \(job expired\)/);
+    expect(h.requests).toHaveLength(1);
+  });
+
+  it('aborts a call in flight when its work is stopped, without retrying it as a timeout; once stopped, sends nothing', async () => {
+    const stop = new AbortController();
+    const h = harness([{ hang: true }, { body: { id: '1' } }], { signal: stop.signal });
+    const call = h.client.get('1').catch((e: unknown) => e);
+    stop.abort(new Error('claim lost'));
+    expect(await call).toBeInstanceOf(MetaCallsStoppedError);
+    expect(h.sleeps).toEqual([]);
+    await expect(h.client.get('2')).rejects.toBeInstanceOf(MetaCallsStoppedError);
+    expect(h.requests).toHaveLength(1);
   });
 
   it('backs off exponentially with jitter on 5xx and transient codes', async () => {

@@ -6,7 +6,7 @@
 // The token travels only in the Authorization header. Meta's own `paging.next` links carry it in
 // their query, so the client strips it before following them and only ever names a path, never a
 // URL, in logs and errors.
-import { MetaApiError, MetaNetworkError, MetaThrottledError, MetaTimeoutError, isThrottleCode, type MetaErrorBody } from './errors.ts';
+import { MetaApiError, MetaCallsStoppedError, MetaNetworkError, MetaThrottledError, MetaTimeoutError, isThrottleCode, type MetaErrorBody } from './errors.ts';
 import { paceDelayMs, readUsage, type UsageReading } from './usage.ts';
 
 export interface MetaLogger {
@@ -44,6 +44,8 @@ export interface MetaClientOptions {
   maxThrottleWaitMs?: number;
   runtime?: Partial<MetaRuntime>;
   logger?: MetaLogger;
+  /** The end of the work these calls serve: once aborted, no call is sent or retried and no wait goes on. */
+  signal?: AbortSignal;
 }
 
 export interface MetaCallStats {
@@ -78,6 +80,7 @@ export class MetaClient {
   private readonly maxThrottleWaitMs: number;
   private readonly runtime: MetaRuntime;
   private readonly logger: MetaLogger;
+  private readonly signal: AbortSignal | undefined;
   private paceMs = 0;
 
   constructor(options: MetaClientOptions) {
@@ -92,6 +95,7 @@ export class MetaClient {
     this.maxThrottleWaitMs = options.maxThrottleWaitMs ?? 15 * 60_000;
     this.runtime = { ...defaultRuntime, ...options.runtime };
     this.logger = options.logger ?? silentLogger;
+    this.signal = options.signal;
   }
 
   async get<T>(path: string, params: Params = {}): Promise<T> {
@@ -154,9 +158,10 @@ export class MetaClient {
     const path = url.pathname;
     if (this.paceMs > 0) {
       this.logger.info({ path, waitMs: this.paceMs, usagePct: this.lastUsage?.maxPct }, 'Meta usage is high: slowing down');
-      await this.wait(this.paceMs);
+      await this.wait(this.paceMs, path);
     }
     for (let attempt = 0; ; attempt++) {
+      this.stopIfAsked(path);
       let error: Error;
       try {
         return await this.once<T>(method, url, body);
@@ -175,8 +180,12 @@ export class MetaClient {
         { path, attempt: attempt + 1, of: maxRetries, waitMs, ...(error instanceof MetaApiError ? { code: error.code, subcode: error.subcode, httpStatus: error.httpStatus, fbtraceId: error.fbtraceId } : { error: error.name }) },
         `Meta call failed (${error.message}); retrying`,
       );
-      await this.wait(waitMs);
+      await this.wait(waitMs, path);
     }
+  }
+
+  private stopIfAsked(path: string): void {
+    if (this.signal?.aborted) throw new MetaCallsStoppedError(path, this.signal.reason);
   }
 
   /** Exponential backoff with "equal jitter": half the delay fixed, half random, so retries of many clients spread out but never come back at once. */
@@ -187,12 +196,24 @@ export class MetaClient {
 
   /** Waits with the client's own sleep (polling an asynchronous report). */
   pause(ms: number): Promise<void> {
-    return this.wait(ms);
+    return this.wait(ms, 'a wait between polls');
   }
 
-  private async wait(ms: number): Promise<void> {
+  private async wait(ms: number, path: string): Promise<void> {
+    this.stopIfAsked(path);
     this.stats.waitedMs += ms;
-    await this.runtime.sleep(ms);
+    const signal = this.signal;
+    if (signal === undefined) return this.runtime.sleep(ms);
+    let onAbort: (() => void) | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new MetaCallsStoppedError(path, signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.runtime.sleep(ms), stopped]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
   }
 
   private async once<T>(method: 'GET' | 'POST', url: URL, body: string | null): Promise<T> {
@@ -206,11 +227,12 @@ export class MetaClient {
         method,
         headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(body === null ? {} : { 'content-type': 'application/x-www-form-urlencoded' }) },
         ...(body === null ? {} : { body }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: this.signal === undefined ? AbortSignal.timeout(this.timeoutMs) : AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.signal]),
       });
       text = await response.text();
     } catch (e) {
       const err = e as Error;
+      this.stopIfAsked(path);
       if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new MetaTimeoutError(path, this.timeoutMs);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new MetaNetworkError(path, this.redact(cause?.code ?? cause?.message ?? err.message));

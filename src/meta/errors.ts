@@ -67,6 +67,16 @@ export class MetaApiError extends Error {
   }
 }
 
+/** The work the calls belong to was stopped (a scheduled job that timed out or lost its claim): never retried. */
+export class MetaCallsStoppedError extends Error {
+  readonly path: string;
+  constructor(path: string, reason: unknown) {
+    super(`Meta API ${path}: stopped before an answer (${reason instanceof Error ? reason.message : String(reason ?? 'the work was stopped')})`);
+    this.name = 'MetaCallsStoppedError';
+    this.path = path;
+  }
+}
+
 /** A call that did not answer within the request timeout (retried as transient). */
 export class MetaTimeoutError extends Error {
   readonly path: string;

@@ -61,6 +61,7 @@ export function metaClientFor(ctx: AppContext): { client: MetaClient; accountId:
     maxRetries: meta.maxRetries,
     logger,
     ...(ctx.metaRuntime ? { runtime: ctx.metaRuntime } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
   return { client, accountId: meta.adAccountId! };
 }

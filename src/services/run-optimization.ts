@@ -151,6 +151,8 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
     await reconcileCampaign(ctx, req.campaignId);
     await metaSync(ctx, { campaignId: req.campaignId });
   }
+  // A scheduled job that timed out while it read Meta has been handed back to the queue: its retry runs instead.
+  ctx.signal?.throwIfAborted();
   const forceRefresh = request.forceRefresh ?? true;
 
   let started: NewRun | null = null;

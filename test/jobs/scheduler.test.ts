@@ -197,6 +197,27 @@ describe(`scheduler on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     expect(ticks).toHaveLength(1);
   });
 
+  it('a job past its expiry has its signal aborted, so the handler stops, and the job is retried', async () => {
+    const attempts: { aborted: boolean }[] = [];
+    const scheduler = await start({
+      timing: { heartbeatSeconds: 10, expireInSeconds: 1 },
+      optimize: async (_data, signal) => {
+        if (attempts.length > 0) return void attempts.push({ aborted: signal.aborted });
+        // The first attempt hangs until the queue gives up on it (or 15 s, which fails the test).
+        const stopped = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 15_000);
+          signal.addEventListener('abort', () => { clearTimeout(timer); resolve(true); }, { once: true });
+        });
+        attempts.push({ aborted: stopped });
+      },
+    });
+    const id = await scheduler.boss!.send(OPTIMIZE_QUEUE, { campaignId: 'camp-hung', mode: 'stub' }, { singletonKey: 'camp-hung' });
+    await waitFor('the retry completed', async () => (await scheduler.boss!.findJobs(OPTIMIZE_QUEUE, { id: id! }))[0]?.state === 'completed', 30_000);
+    expect(attempts).toEqual([{ aborted: true }, { aborted: false }]);
+    const [job] = await scheduler.boss!.findJobs(OPTIMIZE_QUEUE, { id: id! });
+    expect(job).toMatchObject({ state: 'completed', retryCount: 1, heartbeatSeconds: 10, expireInSeconds: 1 });
+  });
+
   it('stop() lets the running job finish, and the job is completed, not failed back to the queue', async () => {
     let started = false;
     let finished = false;
