@@ -66,6 +66,8 @@ describe(`scheduler on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
     const boss = createBoss(ctx, { schema: jobSchema(), databaseUrl: process.env.TEST_DATABASE_URL ?? null, schedule: false });
     await boss.start();
     try {
+      // As an earlier version made it: ensureQueues brings it up to date.
+      await boss.createQueue(OPTIMIZE_QUEUE, { policy: 'stately', expireInSeconds: 600 });
       await ensureQueues(boss);
       const enqueue = async (id: string) => (await boss.send(OPTIMIZE_QUEUE, { campaignId: id, mode: 'stub' }, { singletonKey: id })) !== null;
       expect(await tickJob(ctx, enqueue)).toEqual({ campaigns: 2, enqueued: 2, alreadyQueued: 0, auditRowsPruned: 0 });
@@ -74,7 +76,7 @@ describe(`scheduler on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       expect(jobs.map((j) => j.data.campaignId).sort()).toEqual(activeIds);
       expect(jobs.map((j) => j.singletonKey).sort()).toEqual(activeIds);
       const queue = await boss.getQueue(OPTIMIZE_QUEUE);
-      expect(queue).toMatchObject({ policy: 'stately', retryLimit: 4, retryDelay: 60, retryBackoff: true });
+      expect(queue).toMatchObject({ policy: 'stately', retryLimit: 4, retryDelay: 60, retryBackoff: true, heartbeatSeconds: 60, expireInSeconds: 10_800 });
     } finally {
       await boss.stop({ graceful: false });
     }
