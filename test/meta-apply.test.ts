@@ -94,7 +94,12 @@ const liveRecommendation = async (h: Harness, campaignId: string, adsetId: strin
 const splitAdOf = async (h: Harness, copyAdsetId: string, sourceAdId: string) =>
   (await h.db.query<{ ad_id: string; optimizer_status: string }>('select ad_id, optimizer_status from meta_split_ads where copy_adset_id = $1 and source_ad_id = $2', [copyAdsetId, sourceAdId]))[0];
 
-const snapshot = (fake: FakeGraphApi, ids: readonly string[]) => ids.map((id) => JSON.stringify(fake.adSet(id)));
+/** The ad sets' fields as Meta holds them, less updated_time, which every write moves (a rollback restores the fields, not the time). */
+const snapshot = (fake: FakeGraphApi, ids: readonly string[]) =>
+  ids.map((id) => {
+    const { updated_time: _stamp, ...fields } = fake.adSet(id)!;
+    return JSON.stringify(fields);
+  });
 const minor = (amount: number) => Math.round(amount * 100);
 const writesTo = (fake: FakeGraphApi, since: number) => fake.requests.slice(since).filter((r) => r.kind === 'write');
 
@@ -1286,6 +1291,48 @@ describe(`Days read again after the optimizer changed the interests, against the
       const credited = async (date: string) => (await h.db.query<{ segment_id: string }>("select segment_id from insights where adset_id = $1 and date = $2::date and segment_type = 'interest' order by segment_id", [adsetId, date])).map((r) => r.segment_id);
       expect(await credited(END)).toEqual(old);
       expect(await credited(addDays(END, 1))).toEqual(now);
+    } finally {
+      await closeAccount(fake, h);
+    }
+  });
+});
+
+describe(`Days read again after the interests were changed in Ads Manager, against the fake Graph API (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  it('a day before the last sync that saw the old interests is credited to them, the days the change may have fallen on to no segment, the days after to the new ones', async () => {
+    let metaNow = new Date('2026-11-20T08:00:00Z');
+    const fake = new FakeGraphApi({ accessToken: TOKEN, endDate: END, campaigns: 1, adsetsPerCampaign: 3, days: 40, pageSize: 200, now: () => metaNow });
+    const h = await harness(fake, await fake.listen(), {});
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      const adsetId = fake.adSetsOf(campaignId)[0]!.id;
+      const credited = async (date: string) => (await h.db.query<{ segment_id: string }>("select segment_id from insights where adset_id = $1 and date = $2::date and segment_type = 'interest' order by segment_id", [adsetId, date])).map((r) => r.segment_id);
+      const countryRows = async (date: string) => Number((await h.db.query<{ n: number }>("select count(*)::int as n from insights where adset_id = $1 and date = $2::date and segment_type = '' and country <> ''", [adsetId, date]))[0]!.n);
+      await metaSync(h.ctx); // 2026-11-20 08:00: reads up to END (11-19), sees the old interests.
+      const old = await credited(END);
+      expect(old.length).toBeGreaterThan(0);
+      // Three more days; the advertiser changes the interests in Ads Manager on the second (11-21 15:00).
+      fake.advanceDays(1);
+      metaNow = new Date('2026-11-21T15:00:00Z');
+      fake.setInterests(adsetId, [{ id: '6003000000001', name: 'Trail running' }, { id: '6003000000002', name: 'Climbing' }]);
+      fake.advanceDays(2);
+      // No sync in between: the next one, on 11-23, reads the look-back again and sees the new interests.
+      h.setNow('2026-11-23T08:00:00Z');
+      await metaSync(h.ctx, { campaignId });
+      // Before 11-20 (the day of the last sync that saw the old ones): the old interests, as first read.
+      expect(await credited(addDays(END, -1))).toEqual(old);
+      // 11-20 and 11-21 (the change was after that sync and no later than the updated_time, 11-21): either could have been either.
+      expect(await credited(END)).toEqual(old);
+      expect(await credited('2026-11-20')).toEqual([]);
+      expect(await credited('2026-11-21')).toEqual(['6003000000001', '6003000000002']);
+      expect(await credited('2026-11-22')).toEqual(['6003000000001', '6003000000002']);
+      for (const date of ['2026-11-20', '2026-11-21', '2026-11-22']) expect(await countryRows(date), date).toBeGreaterThan(0);
+      // The sights are kept: the old one, and the new one first seen now with Meta's updated_time.
+      const sights = await h.db.query<{ segments_key: string; first_seen_at: Date; last_seen_at: Date; updated_at: Date | null }>('select segments_key, first_seen_at, last_seen_at, updated_at from meta_adset_targetings_seen where adset_id = $1 order by first_seen_at', [adsetId]);
+      const at = (d: Date | null) => (d === null ? null : new Date(d).toISOString());
+      expect(sights.map((r) => [at(r.first_seen_at), at(r.last_seen_at)])).toEqual([['2026-11-20T08:00:00.000Z', '2026-11-20T08:00:00.000Z'], ['2026-11-23T08:00:00.000Z', '2026-11-23T08:00:00.000Z']]);
+      expect(at(sights[1]!.updated_at)).toBe('2026-11-21T15:00:00.000Z');
+      for (const id of old) expect(sights[0]!.segments_key.split(',')).toContain(`interest:${id}`);
+      expect(sights[1]!.segments_key.split(',').filter((k) => k.startsWith('interest:'))).toEqual(['interest:6003000000001', 'interest:6003000000002']);
     } finally {
       await closeAccount(fake, h);
     }

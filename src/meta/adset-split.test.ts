@@ -46,7 +46,7 @@ describe('countryGroups', () => {
     expect(floorNote({ key: 'MX', countries: ['MX'], budgetMinor: 700 }, 1_000, floored)).toBeNull();
   });
   it('says where a copy bids or ends otherwise than its original; nothing where they match', () => {
-    const adset = (bidding: { strategy: string | null; amount: string | null; endTime: string | null }) => ({ id: 'a', campaignId: 'c', name: null, status: 'ACTIVE', effectiveStatus: 'ACTIVE', dailyBudgetMinor: 1_000, lifetimeBudgetMinor: null, optimizationGoal: null, bidding, targeting: {}, interests: [], behaviors: [], customAudiences: [], countries: [] });
+    const adset = (bidding: { strategy: string | null; amount: string | null; endTime: string | null }) => ({ id: 'a', campaignId: 'c', name: null, status: 'ACTIVE', effectiveStatus: 'ACTIVE', dailyBudgetMinor: 1_000, lifetimeBudgetMinor: null, optimizationGoal: null, bidding, targeting: {}, updatedAt: null, interests: [], behaviors: [], customAudiences: [], countries: [] });
     const original = adset({ strategy: 'COST_CAP', amount: '500', endTime: null });
     expect(biddingNote(adset({ strategy: 'COST_CAP', amount: '500', endTime: null }), original)).toBeNull();
     expect(biddingNote(adset({ strategy: 'COST_CAP', amount: '400', endTime: '2027-01-31T00:00:00+0000' }), original)).toEqual({

@@ -15,7 +15,7 @@ import { createStubMarket, getTruth, STUB_BEHAVIORS, STUB_INTERESTS, type StubMa
 import { zoneOffsetHours } from './account-day.ts';
 import type { WireAdSet, WireCampaign, WireCustomAudience, WireInsightRow } from './graph.ts';
 import { FakeLookalikes } from './fake-lookalikes.ts';
-import { copyAd, copyAdSet, GraphRefusal, isValidateOnly, updateAd, updateAdSet, type FakeAd, type WriteState } from './fake-graph-writes.ts';
+import { copyAd, copyAdSet, GraphRefusal, isValidateOnly, metaTime, updateAd, updateAdSet, type FakeAd, type WriteState } from './fake-graph-writes.ts';
 
 export type FaultKind = 'rate-limit' | 'server-error' | 'timeout' | 'token-expired' | 'async-failed' | 'invalid-parameter';
 export const FAULT_KINDS: readonly FaultKind[] = ['rate-limit', 'server-error', 'timeout', 'token-expired', 'async-failed', 'invalid-parameter'];
@@ -77,6 +77,8 @@ export interface FakeGraphOptions {
   timezone?: string;
   /** Milliseconds every answer waits before it is sent (default 0): a slow Meta, for tests that stop a sync part-way. */
   delayMs?: number;
+  /** Meta's clock, which stamps an ad set's updated_time when it changes (default: the machine's). */
+  now?: () => Date;
 }
 
 export interface RecordedRequest {
@@ -173,6 +175,7 @@ export class FakeGraphApi {
       usagePctPerCall: 0.05,
       timezone: 'Europe/Madrid',
       delayMs: 0,
+      now: () => new Date(),
       ...options,
     };
     this.adAccountId = this.options.adAccountId;
@@ -232,6 +235,8 @@ export class FakeGraphApi {
           effective_status: status,
           daily_budget: String(Math.max(100, Math.round(c.dailyBudgetMinor * a.budgetShare))),
           optimization_goal: 'OFFSITE_CONVERSIONS',
+          // Made before its first day of delivery.
+          updated_time: metaTime(new Date(Date.parse(`${this.options.endDate}T00:00:00Z`) - this.options.days * 86_400_000)),
           targeting: {
             geo_locations: { countries: c.countries.map((k) => k.countryCode) },
             age_min: 18,
@@ -462,7 +467,7 @@ export class FakeGraphApi {
 
   /** The state the write handlers change. */
   private writeState(): WriteState {
-    return { campaigns: this.campaigns, adsets: this.adsets, ads: this.ads, audiences: this.audiences, newAdsetId: () => String(this.nextAdsetId++), newAdId: () => String(this.nextAdId++) };
+    return { campaigns: this.campaigns, adsets: this.adsets, ads: this.ads, audiences: this.audiences, newAdsetId: () => String(this.nextAdsetId++), newAdId: () => String(this.nextAdId++), now: () => this.now() };
   }
 
   private write(node: string, edge: string | undefined, body: URLSearchParams): Reply {
@@ -485,6 +490,19 @@ export class FakeGraphApi {
     const a = this.heldAdSet(adsetId);
     delete a.daily_budget;
     a.lifetime_budget = String(lifetimeBudgetMinor);
+    a.updated_time = metaTime(this.now());
+  }
+
+  /** An ad set's interests replaced, as an advertiser may do in Ads Manager. */
+  setInterests(adsetId: string, interests: readonly { id: string; name: string }[]): void {
+    const a = this.heldAdSet(adsetId);
+    const [first, ...rest] = a.targeting?.flexible_spec ?? [{}];
+    a.targeting = { ...a.targeting, flexible_spec: [{ ...first, interests: interests.map((i) => ({ ...i })) }, ...rest] };
+    a.updated_time = metaTime(this.now());
+  }
+
+  private now(): Date {
+    return this.options.now();
   }
 
   /** An ad set deleted, as an advertiser may do in Ads Manager: readable by id, left out of its campaign's ad sets, never changed again. */
@@ -506,6 +524,7 @@ export class FakeGraphApi {
     const a = this.heldAdSet(adsetId);
     a.status = status;
     a.effective_status = status;
+    a.updated_time = metaTime(this.now());
   }
 
   private heldAdSet(adsetId: string): WireAdSet {

@@ -25,6 +25,13 @@ export interface WriteState {
   audiences: readonly WireCustomAudience[];
   newAdsetId(): string;
   newAdId(): string;
+  /** Meta's clock: a change stamps the ad set's updated_time. */
+  now(): Date;
+}
+
+/** A time as Meta writes it: 2026-11-20T08:00:00+0000. */
+export function metaTime(at: Date): string {
+  return at.toISOString().replace(/\.\d{3}Z$/, '+0000');
 }
 
 export type WriteResult = { status: number; body: unknown; changed: boolean };
@@ -88,6 +95,7 @@ export function updateAdSet(state: WriteState, adset: WireAdSet, body: URLSearch
   }
   const name = body.get('name');
   if (name !== null) adset.name = name;
+  adset.updated_time = metaTime(state.now());
   return { status: 200, body: { success: true }, changed: true };
 }
 
@@ -102,7 +110,7 @@ export function copyAdSet(state: WriteState, source: WireAdSet, body: URLSearchP
   }
   const id = state.newAdsetId();
   const status = statusOption === 'INHERITED_FROM_SOURCE' ? (source.status ?? 'PAUSED') : statusOption;
-  state.adsets.push({ ...structuredClone(source), id, name: `${source.name ?? source.id}${suffix}`, status, effective_status: status });
+  state.adsets.push({ ...structuredClone(source), id, name: `${source.name ?? source.id}${suffix}`, status, effective_status: status, updated_time: metaTime(state.now()) });
   const copiedAds = ads.map((a) => pushAdCopy(state, a, id, a.name, statusOption));
   return { status: 200, body: { copied_adset_id: id, ad_object_ids: [{ ad_object_type: 'ad_set', source_id: source.id, copied_id: id }, ...copiedAds.map((c, i) => ({ ad_object_type: 'ad', source_id: ads[i]!.id, copied_id: c.id }))] }, changed: true };
 }

@@ -44,6 +44,8 @@ export interface WireAdSet {
   bid_strategy?: string;
   bid_amount?: string | number;
   end_time?: string;
+  /** The last change of any of its fields, as Meta's time ("2026-11-20T08:00:00+0000"). */
+  updated_time?: string;
   targeting?: WireTargeting;
 }
 export interface WireCustomAudience { id: string; name?: string; subtype?: string; approximate_count_lower_bound?: number | string; approximate_count_upper_bound?: number | string }
@@ -76,7 +78,7 @@ export interface WireReportRun {
 
 const ACCOUNT_FIELDS = 'id,name,account_status,currency,timezone_name,timezone_offset_hours_utc';
 const CAMPAIGN_FIELDS = 'id,account_id,name,objective,status,effective_status,special_ad_categories,daily_budget,lifetime_budget';
-const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,targeting';
+const ADSET_FIELDS = 'id,name,campaign_id,status,effective_status,daily_budget,lifetime_budget,optimization_goal,targeting,updated_time';
 const AUDIENCE_FIELDS = 'id,name,subtype,approximate_count_lower_bound,approximate_count_upper_bound';
 // inline_link_clicks, not clicks: `clicks` counts every click on the ad (likes, comments, profile,
 // "see more"), while the engine's CTR and CVR are per link click, as in the CSV import's "Link clicks".
@@ -122,6 +124,8 @@ export interface MetaAdSet {
   bidding: { strategy: string | null; amount: string | null; endTime: string | null };
   /** The spec as Meta returned it: it is replaced whole on update, so it is kept whole. */
   targeting: WireTargeting;
+  /** When any of its fields last changed (Meta's updated_time), where read and readable. */
+  updatedAt: Date | null;
   interests: TargetingEntity[];
   behaviors: TargetingEntity[];
   customAudiences: TargetingEntity[];
@@ -212,6 +216,7 @@ export function parseAdSet(w: WireAdSet): MetaAdSet {
     optimizationGoal: w.optimization_goal ?? null,
     bidding: { strategy: w.bid_strategy ?? null, amount: w.bid_amount === undefined ? null : String(w.bid_amount), endTime: w.end_time ?? null },
     targeting: t,
+    updatedAt: w.updated_time === undefined || Number.isNaN(Date.parse(w.updated_time)) ? null : new Date(Date.parse(w.updated_time)),
     interests: dedupe([...entities(t.interests), ...flex.flatMap((f) => entities(f.interests))]),
     behaviors: dedupe([...entities(t.behaviors), ...flex.flatMap((f) => entities(f.behaviors))]),
     customAudiences: dedupe(entities(t.custom_audiences)),

@@ -83,4 +83,12 @@ describe('a day before a change the optimizer made', () => {
     const credited = out.rows.filter((r) => r.segmentType === 'interest').map((r) => [r.date, r.segmentId]);
     expect(credited).toEqual([['2026-11-01', 'A'], ['2026-11-02', 'B'], ['2026-11-03', 'B'], ['2026-11-04', 'C']]);
   });
+
+  it('credits no segment on the days whose targeting is not known, and keeps their country rows', () => {
+    const days = ['2026-11-01', '2026-11-02', '2026-11-03'].map((date) => row({ date, country: 'ES', impressions: 100, spendMinor: 500 }));
+    const earlier = [{ adsetId: 'a1', changeDay: '2026-11-02', adset: targeted(['A']) }, { adsetId: 'a1', changeDay: '2026-11-03', adset: null }];
+    const out = toInsightRows({ campaignId: 'c', currency: 'EUR', countryRows: days, demographicRows: [], adsets: [targeted(['C'])], audiences: new Map(), earlier });
+    expect(out.rows.filter((r) => r.segmentType === 'interest').map((r) => [r.date, r.segmentId])).toEqual([['2026-11-01', 'A'], ['2026-11-03', 'C']]);
+    expect(out.rows.filter((r) => r.segmentType === '').map((r) => r.date)).toEqual(['2026-11-01', '2026-11-02', '2026-11-03']);
+  });
 });

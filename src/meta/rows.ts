@@ -11,9 +11,10 @@
 // ad set-day once. Segments that appear in several ad sets gather evidence from each, which is how
 // they become distinguishable; `meta_segment_evidence` says from how many ad sets each one's came.
 // Delivery is credited by the targeting read at sync time: Meta does not say what the targeting
-// was on a past day. Where the optimizer changed an ad set's targeting, its history says what it
-// was before (`earlier`): a day before such a change is credited to the targeting it replaced. A
-// change made in Ads Manager is not known, and a day re-read after one is credited to the new one.
+// was on a past day. Where the targeting changed since, `earlier` says what held the days before:
+// the optimizer's history for its own changes, and the targetings earlier syncs saw for a change
+// made in Ads Manager, whose day is known only within the days between two syncs (those days are
+// credited to no segment).
 import { AGE_BUCKETS, GENDERS, type AgeBucket, type Gender, type InsightRow, type SegmentType } from '../engine/types.ts';
 import { equalShares } from '../engine/money.ts';
 import type { MetaAdSet, MetaCustomAudience, MetaInsightRow } from './graph.ts';
@@ -43,16 +44,25 @@ export function creditedSegments(adset: MetaAdSet, audiences: ReadonlyMap<string
   ];
 }
 
-/** An ad set's targeting before a change the optimizer made on `changeDay` (the account's day): the days before it were delivered under it. */
-export interface EarlierTargeting {
-  adsetId: string;
-  changeDay: string;
-  adset: MetaAdSet;
+/** The segments whose ids say whether an ad set's credited segments changed between two sights of it. */
+export function segmentsKeyOf(adset: Pick<MetaAdSet, 'interests' | 'behaviors' | 'customAudiences'>): string {
+  return [...adset.interests.map((e) => `interest:${e.id}`), ...adset.behaviors.map((e) => `behavior:${e.id}`), ...adset.customAudiences.map((e) => `audience:${e.id}`)].sort().join(',');
 }
 
 /**
- * The segments an ad set's delivery on `date` is credited to: the targeting the first later change
- * replaced (the day of a change itself mixes both, and goes to the later), else the current one.
+ * What held an ad set's days before `changeDay` (the account's day), up to any earlier entry's:
+ * the targeting a change replaced, or null where it is not known (no segment is credited).
+ */
+export interface EarlierTargeting {
+  adsetId: string;
+  changeDay: string;
+  adset: MetaAdSet | null;
+}
+
+/**
+ * The segments an ad set's delivery on `date` is credited to: what held the days before the first
+ * later entry (the day of a change itself mixes both, and goes to the later), else the current
+ * targeting; none where that is not known.
  */
 function segmentsOnDay(adsetId: string, date: string, current: ReadonlyMap<string, CreditedSegment[]>, earlier: readonly { adsetId: string; changeDay: string; segments: CreditedSegment[] }[]): CreditedSegment[] {
   let replaced: { changeDay: string; segments: CreditedSegment[] } | null = null;
@@ -102,7 +112,7 @@ export function toInsightRows(input: {
     out.counts.demographic++;
   }
   const segmentsOf = new Map(input.adsets.map((a) => [a.id, creditedSegments(a, input.audiences)]));
-  const earlier = (input.earlier ?? []).map((e) => ({ adsetId: e.adsetId, changeDay: e.changeDay, segments: creditedSegments(e.adset, input.audiences) }));
+  const earlier = (input.earlier ?? []).map((e) => ({ adsetId: e.adsetId, changeDay: e.changeDay, segments: e.adset === null ? [] : creditedSegments(e.adset, input.audiences) }));
   for (const t of totals.values()) {
     const segments = segmentsOnDay(t.adsetId, t.date, segmentsOf, earlier);
     if (segments.length === 0) continue;

@@ -8,13 +8,14 @@ import { MetaApiError, MetaAsyncJobError, MetaNetworkError, MetaThrottledError, 
 import { MetaDataError, parseAdSet, type WireTargeting, readAccount, readAdSets, readCampaign, readCampaigns, readCustomAudiences, readMe, readPermissions, type MetaAccount, type MetaAdSet, type MetaCampaign, type MetaCustomAudience } from '../meta/graph.ts';
 import { readInsights } from '../meta/insights.ts';
 import { behaviorSizes, lookUpInterests, suggestInterests, validateInterests, type AudienceSizeBounds, type InterestOption, type InterestValidity } from '../meta/discovery.ts';
-import { toInsightRows } from '../meta/rows.ts';
+import { segmentsKeyOf, toInsightRows } from '../meta/rows.ts';
 import { accountToday } from '../meta/account-day.ts';
 import { unsupportedAccountCurrency } from '../meta/currency.ts';
 import { versionStatus, type VersionStatus } from '../meta/versions.ts';
 import { type UsageReading } from '../meta/usage.ts';
 import { CurrencyConflictError, refreshStatistics, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges, type SegmentSizeRange } from '../store/insights.ts';
 import { deleteMetaInsights, getSyncState, replaceInterestCandidates, upsertMetaAccount, metaAdSetsOf, segmentEvidenceOf, replaceMetaAdSets, setSyncState, upsertMetaAudiences, upsertMetaCampaign } from '../store/meta.ts';
+import { recordTargetingsSeen, targetingsSeenOf } from '../store/targetings-seen.ts';
 import type { InsightRow } from '../engine/types.ts';
 import type { Db } from '../store/db.ts';
 import { addDays, isoDate } from './dates.ts';
@@ -22,7 +23,7 @@ import { ConflictError, InputError, NotFoundError, UnavailableError } from './er
 import { refreshSegmentPerformance } from './segment-performance.ts';
 import { refreshAfterMetrics } from './after-metrics.ts';
 import { dailyBudgetsOf } from './adset-budgets.ts';
-import { adsetsGoneFromTheEdge, earlierTargeting } from './meta-crediting.ts';
+import { adsetsGoneFromTheEdge, changesSeenElsewhere, earlierTargeting } from './meta-crediting.ts';
 import { discoverCandidates, interestsByLatestRun } from './interest-candidates.ts';
 
 /**
@@ -151,6 +152,8 @@ export interface MetaSyncReport {
 interface ReadCampaign {
   campaign: MetaCampaign;
   adsets: MetaAdSet[];
+  /** The ad sets whose targeting this sync saw (those Meta no longer lists but reported days of, too), and when. */
+  seen: { adsets: MetaAdSet[]; at: Date };
   range: { since: string; until: string } | null;
   rows: InsightRow[];
   report: CampaignSyncReport;
@@ -190,15 +193,18 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
     const read: ReadCampaign[] = [];
     for (const campaign of campaigns) {
       const adsets = await readAdSets(client, campaign.id);
+      const seen = { adsets, at: ctx.clock.now() };
       const range = await rangeFor(ctx, campaign.id, until, options.days, meta.insightsDays, meta.lookbackDays);
       let converted = { rows: [] as InsightRow[], counts: { country: 0, demographic: 0, segment: 0 }, skipped: { country: 0, demographic: 0 } };
       if (range !== null) {
         const common = { campaignId: campaign.id, since: range.since, until: range.until, currency: account.currency, purchaseActionType: meta.purchaseActionType };
         const countryRows = await readInsights(client, { ...common, breakdown: 'country' });
         const demographicRows = await readInsights(client, { ...common, breakdown: 'age,gender' });
-        const credited = [...adsets, ...(await adsetsGoneFromTheEdge(client, adsets, countryRows))];
-        const earlier = await earlierTargeting(ctx.db, campaign.id, range.since, (at) => accountToday(at, account.timezone, account.timezoneOffsetHours).today);
-        converted = toInsightRows({ campaignId: campaign.id, currency: account.currency, countryRows, demographicRows, adsets: credited, audiences, earlier });
+        seen.adsets = [...adsets, ...(await adsetsGoneFromTheEdge(client, adsets, countryRows))];
+        const dayOf = (at: Date) => accountToday(at, account.timezone, account.timezoneOffsetHours).today;
+        const ours = await earlierTargeting(ctx.db, campaign.id, range.since, dayOf);
+        const elsewhere = changesSeenElsewhere(campaign.id, await targetingsSeenOf(ctx.db, campaign.id), seen.adsets, seen.at, ours, dayOf);
+        converted = toInsightRows({ campaignId: campaign.id, currency: account.currency, countryRows, demographicRows, adsets: seen.adsets, audiences, earlier: [...ours, ...elsewhere] });
       }
       const report: CampaignSyncReport = {
         campaignId: campaign.id,
@@ -213,7 +219,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
         sizes: { targeted: 0, sized: 0 },
         candidates: 0,
       };
-      read.push({ campaign, adsets, range, rows: converted.rows, report });
+      read.push({ campaign, adsets, seen, range, rows: converted.rows, report });
       say(`campaign ${campaign.id}: ${adsets.length} ad set(s), ${range === null ? 'up to date' : `${range.since}..${range.until}`}, ${converted.rows.length} row(s)`);
     }
 
@@ -249,6 +255,7 @@ export async function metaSync(ctx: AppContext, options: MetaSyncOptions = {}): 
         }
         await upsertCampaigns(tx, new Map([[c.id, { currency: account.currency, name: c.name, dailyBudgetMinor: await defaultDailyBudget(tx, c, r.adsets, { end: until, days: ctx.config.windowDays }) }]]), 'meta');
         await upsertMetaCampaign(tx, { campaignId: c.id, accountId, name: c.name, objective: c.objective, status: c.status, effectiveStatus: c.effectiveStatus, specialAdCategories: c.specialAdCategories, budgetMode: c.budgetMode, dailyBudgetMinor: c.dailyBudgetMinor, lifetimeBudgetMinor: c.lifetimeBudgetMinor }, at);
+        await recordTargetingsSeen(tx, c.id, r.seen.adsets.map((a) => ({ adsetId: a.id, segmentsKey: segmentsKeyOf(a), targeting: a.targeting, updatedAt: a.updatedAt })), r.seen.at);
         await replaceMetaAdSets(tx, c.id, r.adsets.map((a) => ({ adsetId: a.id, campaignId: c.id, name: a.name, status: a.status, effectiveStatus: a.effectiveStatus, dailyBudgetMinor: a.dailyBudgetMinor, lifetimeBudgetMinor: a.lifetimeBudgetMinor, optimizationGoal: a.optimizationGoal, targeting: a.targeting })), at);
       }
       await upsertSegmentSizeRanges(tx, sizeRows.flat(), 'meta');
