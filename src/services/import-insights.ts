@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { expectedHeaders } from '../sources/ads-manager-headers.ts';
 import { looksLikeAdsManager, parseAdsManagerCsv, parseAdsManagerXlsx } from '../sources/ads-manager.ts';
 import { CANONICAL_COLUMNS, parseCanonicalCsv, type ParseResult } from '../sources/csv.ts';
+import { isCalendarDate, lateDateProblem } from '../sources/field-rules.ts';
 import type { SourceOptions, SourceReport } from '../sources/import-report.ts';
 import { looksLikeKaggleConversion, parseKaggleConversion } from '../sources/kaggle-conversion.ts';
 import { looksLikePixelEvents, PIXEL_COLUMNS } from '../sources/pixel-events.ts';
@@ -48,7 +49,7 @@ export interface ImportOptions {
   format?: ImportFormat;
   /** The currency of a file that does not state one (Ads Manager, Kaggle); the canonical default currency otherwise. */
   currency?: string;
-  /** YYYY-MM-DD: the day of rows in a file without dates (Ads Manager, Kaggle). */
+  /** YYYY-MM-DD: the day of rows in a file without dates (Ads Manager, Kaggle); no later than tomorrow in UTC. */
   date?: string;
 }
 
@@ -120,13 +121,25 @@ function checkCanonical(file: string, options: ImportOptions): void {
   if (isXlsx(readHead(file))) throw new InputError('format', `${file} is an XLSX workbook; the canonical format is CSV (an XLSX Ads Manager export imports with --format ads-manager)`);
 }
 
+/**
+ * A --date after the latest day delivery can have reached is refused before the file is read: every
+ * row of an undated file would be stored on it (a mistyped year would end every run's window there).
+ * A --date that is no date at all is the parser's header problem, as before.
+ */
+function checkDateOption(options: ImportOptions, latestDate: string): void {
+  const late = options.date !== undefined && isCalendarDate(options.date) ? lateDateProblem('--date', options.date, latestDate) : null;
+  if (late !== null) throw new InputError('date', late);
+}
+
 async function parseFile(ctx: AppContext, file: string, format: Exclude<ImportFormat, 'pixel-events'>, options: ImportOptions): Promise<ParseResult & { source?: SourceReport; campaignNames?: ReadonlyMap<string, string> }> {
   const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
+  const latestDate = latestDeliveryDay(ctx.clock.now());
   if (format === 'canonical') {
     checkCanonical(file, options);
-    return parseCanonicalCsv(createReadStream(file), { defaultCurrency: options.currency ?? ctx.config.defaultCurrency, latestDate: latestDeliveryDay(ctx.clock.now()), ...onProgress });
+    return parseCanonicalCsv(createReadStream(file), { defaultCurrency: options.currency ?? ctx.config.defaultCurrency, latestDate, ...onProgress });
   }
-  const sourceOptions: SourceOptions = { defaultCurrency: ctx.config.defaultCurrency, currency: options.currency, date: options.date, ...onProgress };
+  checkDateOption(options, latestDate);
+  const sourceOptions: SourceOptions = { defaultCurrency: ctx.config.defaultCurrency, currency: options.currency, date: options.date, latestDate, ...onProgress };
   const withSource = <T extends { report: SourceReport }>(r: T) => ({ ...r, source: r.report });
   if (format === 'kaggle-conversion') return withSource(await parseKaggleConversion(createReadStream(file), sourceOptions));
   return withSource(isXlsx(readHead(file)) ? await parseAdsManagerXlsx(file, sourceOptions) : await parseAdsManagerCsv(createReadStream(file), sourceOptions));

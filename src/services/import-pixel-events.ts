@@ -6,6 +6,7 @@ import { parsePixelEventsCsv } from '../sources/pixel-events.ts';
 import { upsertPixelEventDays } from '../store/pixel-events.ts';
 import { ImportRejectedError, InputError, type Problem } from './errors.ts';
 import { auditChange } from './audit.ts';
+import { latestDeliveryDay } from './dates.ts';
 
 export interface PixelImportReport {
   file: string;
@@ -28,7 +29,7 @@ export async function importPixelEventsFile(ctx: AppContext, file: string, optio
   const stat = statSync(file, { throwIfNoEntry: false });
   if (stat === undefined) throw new InputError('file', `${file} does not exist`);
   if (!stat.isFile()) throw new InputError('file', `${file} is not a file`);
-  const parsed = await parsePixelEventsCsv(createReadStream(file));
+  const parsed = await parsePixelEventsCsv(createReadStream(file), { latestDate: latestDeliveryDay(ctx.clock.now()) });
   if (parsed.headerProblems.length > 0) throw new ImportRejectedError(parsed.headerProblems, []);
   if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError([], parsed.problems);
 

@@ -294,3 +294,45 @@ describe('Ads Manager XLSX (generated here with exceljs, as Ads Manager\'s "Expo
     ]);
   });
 });
+
+describe('Ads Manager: a date delivery cannot have reached yet (a mistyped year would end every run\'s window there)', () => {
+  const LATEST = '2026-11-21';
+  const late = { ...opts, latestDate: LATEST };
+
+  it('a Day after the latest day is the line\'s problem; the latest day itself is read', async () => {
+    const r = await parseAdsManagerCsv(['Day,Campaign ID,Campaign name,Amount spent (EUR),Impressions,Link clicks', '2026-11-21,100,C,1.00,10,1', '2062-11-20,100,C,1.00,10,1'].join('\n'), late);
+    expect(r.rows.map((x) => x.date)).toEqual(['2026-11-21']);
+    expect(r.problems).toEqual([{ line: 3, field: 'date', value: '2062-11-20', message: 'date 2062-11-20 is after 2026-11-21, the latest day delivery can have happened by now (a mistyped year?)' }]);
+  });
+
+  it('Reporting starts and ends are each checked, also as DD/MM/YYYY in a Spanish export', async () => {
+    const r = await parseAdsManagerCsv([
+      'Inicio del informe;Fin del informe;Nombre de la campaña;Importe gastado (EUR);Impresiones;Clics en el enlace',
+      '21/11/2026;21/11/2026;Navidad;1,00;10;1',
+      '01/11/2026;20/11/2062;Navidad;1,00;10;1',
+      '20/11/2062;20/11/2062;Navidad;1,00;10;1',
+    ].join('\n'), late);
+    expect(r.rows.map((x) => x.date)).toEqual(['2026-11-21']);
+    expect(r.problems.map((p) => [p.line, p.field, p.value])).toEqual([[3, 'reporting_end', '20/11/2062'], [4, 'reporting_start', '20/11/2062'], [4, 'reporting_end', '20/11/2062']]);
+    expect(r.problems[0]!.message).toBe('reporting_end 2062-11-20 is after 2026-11-21, the latest day delivery can have happened by now (a mistyped year?)');
+  });
+
+  it('an XLSX date cell after the latest day is the line\'s problem', async () => {
+    const file = await xlsx([
+      ['Day', 'Campaign name', 'Amount spent (EUR)', 'Impressions', 'Link clicks'],
+      [new Date(Date.UTC(2026, 10, 21)), 'A', 1, 10, 1],
+      [new Date(Date.UTC(2062, 10, 20)), 'A', 1, 10, 1],
+    ]);
+    const r = await parseAdsManagerXlsx(file, late);
+    expect(r.rows.map((x) => x.date)).toEqual(['2026-11-21']);
+    expect(r.problems).toEqual([{ line: 3, field: 'date', value: '2062-11-20T00:00:00.000Z', message: expect.stringMatching(/^date 2062-11-20 is after 2026-11-21/) }]);
+  });
+
+  it('a --date after the latest day is refused for the file; the latest day itself is taken', async () => {
+    const undated = ['Campaign ID,Campaign name,Amount spent (EUR),Impressions,Link clicks', '100,C,1.00,10,1'].join('\n');
+    const refused = await parseAdsManagerCsv(undated, { ...late, date: '2062-11-20' });
+    expect(refused.rows).toEqual([]);
+    expect(refused.headerProblems).toEqual(['--date 2062-11-20 is after 2026-11-21, the latest day delivery can have happened by now (a mistyped year?)']);
+    expect((await parseAdsManagerCsv(undated, { ...late, date: LATEST })).rows.map((x) => x.date)).toEqual([LATEST]);
+  });
+});

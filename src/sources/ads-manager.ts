@@ -16,7 +16,7 @@ import { AdSetBudgets } from './ad-set-budgets.ts';
 import { expectedHeaders, type HeaderMatch, type HeaderMeaning, matchHeader, normaliseHeader } from './ads-manager-headers.ts';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
 import {
-  ageBucket, calendarDate, countryNames, isCalendarDate, isScientificNotation, MAX_ID_LENGTH,
+  ageBucket, calendarDate, countryNames, isCalendarDate, isScientificNotation, lateDateProblem, MAX_ID_LENGTH,
   numericIdText, roundedNumericIdMessage, scientificIdMessage, utcDay, validCurrency, WHOLE_NUMBER,
 } from './field-rules.ts';
 import { type Breakdowns, describeCapabilities, idFromName, RowMerger, SkipCounter, type SourceOptions, type SourceParseResult, type SourceReport } from './import-report.ts';
@@ -85,7 +85,10 @@ function readHeader(header: readonly string[], options: SourceOptions) {
   if (!at.has('day') && !at.has('reportingStart') && options.date === undefined) {
     problems.push(`missing a date column ${expectedHeaders(['day', 'reportingStart']).replace(/, /g, ' or ')}; give --date YYYY-MM-DD for an export without dates`);
   }
-  if (options.date !== undefined && !isIsoDate(options.date)) problems.push(`--date must be a real date written YYYY-MM-DD, got "${options.date}"`);
+  if (options.date !== undefined) {
+    const problem = isIsoDate(options.date) ? lateDateProblem('--date', options.date, options.latestDate) : `--date must be a real date written YYYY-MM-DD, got "${options.date}"`;
+    if (problem !== null) problems.push(problem);
+  }
   const spend = matches.get('spend');
   let currency: string | null = null;
   let currencySource: string;
@@ -238,10 +241,14 @@ function createRecordReader({ table, c, currency: fileCurrency, options, decimal
   });
   const readDate = (i: number, field: string): string => {
     const cell = cells[i];
-    if (cell instanceof Date) return utcDay(cell);
-    const t = text(cell);
-    const date = dateOf(t);
+    const t = cell instanceof Date ? '' : text(cell);
+    const date = cell instanceof Date ? utcDay(cell) : dateOf(t);
     if (date === null) report_(field, cell, t === '' ? `${field} is empty` : `${field} must be a date (YYYY-MM-DD, or DD/MM/YYYY in a Spanish export)`);
+    else {
+      // A day delivery cannot have reached yet (a mistyped year) would end every run's window there.
+      const late = lateDateProblem(field, date, options.latestDate);
+      if (late !== null) report_(field, cell, late);
+    }
     return date ?? '';
   };
 

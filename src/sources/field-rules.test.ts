@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ageBucket, calendarDate, countryCode, countryNames, currencyCode, dateProblem, DECIMAL_NUMBER, genderOf,
+  ageBucket, calendarDate, countryCode, countryNames, currencyCode, dateProblem, DECIMAL_NUMBER, genderOf, lateDateProblem,
   hasControlCharacter, isCalendarDate, locateNamedColumns, isScientificNotation, looksLocaleFormatted, MAX_ID_LENGTH, metaBucketContaining,
   NEGATIVE_NUMBER, numericIdText, STRICT_DECIMAL_NUMBER, utcDay, validCurrency, WHOLE_NUMBER,
 } from './field-rules.ts';
@@ -56,6 +56,13 @@ describe('field rules: dates', () => {
     expect(dateProblem('date', '0024-05-01')).toBe('date is in the year 0024, before 2000: no ad delivery is that old (a mistyped year?)');
     expect(dateProblem('date', '2024-02-30')).toBe('date must be a real calendar date written YYYY-MM-DD');
     expect(dateProblem('date', '2024-02-29')).toBeNull();
+  });
+
+  it('refuses a day after the latest day delivery can have reached, in the same words for every importer', () => {
+    expect(lateDateProblem('reporting_end', '2062-11-20', '2026-11-21')).toBe('reporting_end 2062-11-20 is after 2026-11-21, the latest day delivery can have happened by now (a mistyped year?)');
+    expect(dateProblem('date', '2062-11-20', '2026-11-21')).toBe(lateDateProblem('date', '2062-11-20', '2026-11-21'));
+    expect(lateDateProblem('date', '2026-11-21', '2026-11-21')).toBeNull();
+    expect(lateDateProblem('date', '2062-11-20', undefined)).toBeNull();
   });
 
   it('agrees with Date.UTC from year 100 on, and writes the date as the importers always have', () => {

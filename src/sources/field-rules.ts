@@ -70,14 +70,21 @@ export function isCalendarDate(text: string, earliestYear = EARLIEST_DATA_YEAR):
   return m !== null && calendarDate(Number(m[1]), Number(m[2]), Number(m[3]), earliestYear) !== null;
 }
 
-/** What is wrong with a date cell written YYYY-MM-DD, naming its field; null when it is a real day from EARLIEST_DATA_YEAR on. */
+/** What is wrong with a date cell written YYYY-MM-DD, naming its field; null when it is a real day from EARLIEST_DATA_YEAR on, and not after `latest` when given. */
 export function dateProblem(field: string, text: string, latest?: string): string | null {
   const m = ISO_DATE.exec(text);
   if (m === null || calendarDate(Number(m[1]), Number(m[2]), Number(m[3]), 1) === null) return `${field} must be a real calendar date written YYYY-MM-DD`;
   if (Number(m[1]) < EARLIEST_DATA_YEAR) return `${field} is in the year ${m[1]}, before ${EARLIEST_DATA_YEAR}: no ad delivery is that old (a mistyped year?)`;
-  // A day no delivery can have reached yet would end the run's window there, leaving the real history out.
-  if (latest !== undefined && text > latest) return `${field} ${text} is after ${latest}, the latest day delivery can have happened by now (a mistyped year?)`;
-  return null;
+  return lateDateProblem(field, text, latest);
+}
+
+/**
+ * What is wrong with a real day (YYYY-MM-DD) after `latest`, the latest day delivery can have
+ * reached; null when it is not later or no latest day is given. Every importer refuses such a day:
+ * a mistyped year such as 2062 would end every run's window there, leaving the real history out.
+ */
+export function lateDateProblem(field: string, date: string, latest: string | undefined): string | null {
+  return latest !== undefined && date > latest ? `${field} ${date} is after ${latest}, the latest day delivery can have happened by now (a mistyped year?)` : null;
 }
 
 /** The calendar day (UTC) of a spreadsheet date cell, as YYYY-MM-DD. */

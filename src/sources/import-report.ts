@@ -59,6 +59,8 @@ export interface SourceOptions {
   currency?: string | undefined;
   /** --date (YYYY-MM-DD): the day of rows that carry no date. */
   date?: string | undefined;
+  /** The latest day a row may be dated (the importer's tomorrow in UTC, from the service's clock): a later one is the row's problem. */
+  latestDate?: string | undefined;
   onProgress?: ((rowsRead: number) => void) | undefined;
 }
 

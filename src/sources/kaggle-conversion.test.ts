@@ -63,3 +63,24 @@ describe('Kaggle "Sales Conversion Optimization" data set', () => {
     expect(r.headerProblems[0]).toMatch(/missing column fb_campaign_id/);
   });
 });
+
+describe('Kaggle data set: a date delivery cannot have reached yet (a mistyped year would end every run\'s window there)', () => {
+  const late = { ...opts, latestDate: '2026-11-21' };
+
+  it('a reporting_start after the latest day is the line\'s problem; the latest day itself is read', async () => {
+    const r = await parseKaggleConversion([DATED,
+      '1,2026-11-21,2026-11-21,916,103916,30-34,M,15,17,17,7350,1,1.43,2,1',
+      '2,2062-11-20,2062-11-20,916,103916,30-34,M,16,17,17,7350,1,1.43,2,1',
+    ].join('\n'), late);
+    expect(r.rows.map((x) => x.date)).toEqual(['2026-11-21']);
+    expect(r.problems).toEqual([{ line: 3, field: 'date', value: '2062-11-20', message: 'reporting_start 2062-11-20 is after 2026-11-21, the latest day delivery can have happened by now (a mistyped year?)' }]);
+  });
+
+  it('a --date after the latest day is refused for the file; the latest day itself is taken', async () => {
+    const undated = [HEADER, '1,916,103928,30-34,M,28,4259,1,1.25,1,0'].join('\n');
+    const refused = await parseKaggleConversion(undated, { ...late, date: '2062-11-20' });
+    expect(refused.rows).toEqual([]);
+    expect(refused.headerProblems).toEqual(['--date 2062-11-20 is after 2026-11-21, the latest day delivery can have happened by now (a mistyped year?)']);
+    expect((await parseKaggleConversion(undated, { ...late, date: '2026-11-21' })).rows.map((x) => x.date)).toEqual(['2026-11-21']);
+  });
+});

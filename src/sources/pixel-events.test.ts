@@ -44,3 +44,11 @@ describe('parsePixelEventsCsv', () => {
     ]);
   });
 });
+
+describe('parsePixelEventsCsv: a date events cannot have reached yet', () => {
+  it('is the line\'s problem (a mistyped year such as 2062); the latest day itself is read', async () => {
+    const r = await parsePixelEventsCsv(`${HEADER}\n2026-11-21,111,Purchase,shoes,3\n2062-11-20,111,Purchase,shoes,4\n`, { latestDate: '2026-11-21' });
+    expect(r.rows.map((x) => x.date)).toEqual(['2026-11-21']);
+    expect(r.problems).toEqual([{ line: 3, field: 'date', value: '2062-11-20', message: 'date 2062-11-20 is after 2026-11-21, the latest day delivery can have happened by now (a mistyped year?)' }]);
+  });
+});

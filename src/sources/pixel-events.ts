@@ -35,7 +35,12 @@ function readHeader(header: readonly string[]): { index: Record<Column, number>;
   return locateNamedColumns(header, PIXEL_COLUMNS, REQUIRED, 'pixel-events');
 }
 
-export function parsePixelEventsCsv(input: NodeJS.ReadableStream | string): Promise<PixelParseResult> {
+export interface PixelParseOptions {
+  /** The latest day a row may be dated (the importer's tomorrow in UTC, from the service's clock): events cannot have happened later. */
+  latestDate?: string;
+}
+
+export function parsePixelEventsCsv(input: NodeJS.ReadableStream | string, options: PixelParseOptions = {}): Promise<PixelParseResult> {
   const rows: PixelEventRow[] = [];
   const problems: RowProblem[] = [];
   const headerProblems: string[] = [];
@@ -55,7 +60,7 @@ export function parsePixelEventsCsv(input: NodeJS.ReadableStream | string): Prom
     }
     const cell = (c: Column) => (index![c] < 0 ? '' : (record[index![c]] ?? ''));
     const date = cell('date').trim();
-    const dateMessage = date === '' ? 'date is required' : dateProblem('date', date);
+    const dateMessage = date === '' ? 'date is required' : dateProblem('date', date, options.latestDate);
     if (dateMessage !== null) report('date', cell('date'), dateMessage);
     const campaignId = cell('campaign_id').trim();
     if (campaignId === '') report('campaign_id', cell('campaign_id'), 'campaign_id is required');
