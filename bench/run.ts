@@ -212,7 +212,7 @@ async function benchImport(): Promise<void> {
     const copyDb = await openDatabase({ databaseUrl: null, dataDir: copyDir });
     try {
       const t = performance.now();
-      await copyDb.copyFrom!(`copy insights (date, campaign_id, adset_id, segment_type, segment_id, segment_name, country, age, gender, impressions, reach, clicks, conversions, spend_minor, revenue_minor, currency, source) from '/dev/blob' with (format csv)`, readFileSync(copyFile, 'utf8'));
+      await copyDb.copyCsv!('insights (date, campaign_id, adset_id, segment_type, segment_id, segment_name, country, age, gender, impressions, reach, clicks, conversions, spend_minor, revenue_minor, currency, source)', readFileSync(copyFile, 'utf8'));
       copyRates.push(rows / ((performance.now() - t) / 1000));
     } finally {
       await copyDb.close();

@@ -1,4 +1,4 @@
-// A canonical import on the embedded database reads the file in a worker while it writes the rows,
+// A canonical import (on PGlite and on PostgreSQL) reads the file in a worker while it writes the rows,
 // and builds the segment table from the sums it read when the store's segment rows are exactly the
 // ones it wrote. Both must leave the store as reading the whole file first and summing the table
 // in SQL does: the same rows, the same segment table, and nothing at all when the file is refused.
@@ -47,12 +47,12 @@ function write(text: string): string {
 describe(`canonical import, read while written, on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
   let ctx: TestContext;
   let other: TestContext;
-  // The same store without the embedded COPY: the file is read whole first, the rows written after.
+  // The same store without COPY (Db.copyCsv): the file is read whole first, the rows written after.
   let readFirst: AppContext;
   beforeAll(async () => {
     ctx = await openTestContext();
     other = await openTestContext();
-    const { copyFrom: _unused, ...db } = other.db;
+    const { copyCsv: _unused, ...db } = other.db;
     readFirst = { ...other, db };
   });
   afterAll(async () => {
@@ -119,8 +119,7 @@ describe(`canonical import, read while written, on ${usingPostgres ? 'PostgreSQL
     await importInsightsFile(readFirst, base);
     // c4 first (new), then c1 over stored days and new ones: batches of 7 rows take both paths.
     const mixed = write(csv([{ id: 'c4', currency: 'EUR' }, { id: 'c1', currency: 'EUR' }], 6, 10, 5));
-    if (ctx.db.copyFrom !== undefined) await importCanonicalOverlapped(ctx, mixed, { defaultCurrency: 'EUR', skipInvalid: false, batchRows: 7 });
-    else await importInsightsFile(ctx, mixed);
+    await importCanonicalOverlapped(ctx, mixed, { defaultCurrency: 'EUR', skipInvalid: false, batchRows: 7 });
     await importInsightsFile(readFirst, mixed);
     await expectSame();
   });
@@ -138,11 +137,9 @@ describe(`canonical import, read while written, on ${usingPostgres ? 'PostgreSQL
     expect(report.dailyBudgets).toEqual({});
     expect(report.budgetsNotStored).toEqual(["cb: the file's daily budget was not stored: its rows end on 2026-10-03, before the stored 2026-10-12 (an older export's budget is not the campaign's budget now)"]);
     expect(await budget()).toBe(10_000);
-    if (ctx.db.copyFrom !== undefined) {
-      const again = await importCanonicalOverlapped(ctx, backfill, { defaultCurrency: 'EUR', skipInvalid: false });
-      expect(again.olderBudgets.map((o) => o.campaignId)).toEqual(['cb']);
-      expect(await budget()).toBe(10_000);
-    }
+    const again = await importCanonicalOverlapped(ctx, backfill, { defaultCurrency: 'EUR', skipInvalid: false });
+    expect(again.olderBudgets.map((o) => o.campaignId)).toEqual(['cb']);
+    expect(await budget()).toBe(10_000);
   });
 
   it('changes nothing when a late batch meets a campaign stored in another currency, or a late line is bad', async () => {
@@ -151,12 +148,10 @@ describe(`canonical import, read while written, on ${usingPostgres ? 'PostgreSQL
     const lines = csv([{ id: 'c9', currency: 'EUR' }], 1, 6).trimEnd().split('\n');
     const conflict = write(`${[...lines, ...csv([{ id: 'c1', currency: 'USD' }], 1, 2).trimEnd().split('\n').slice(1)].join('\n')}\n`);
     const bad = write(`${[...lines, '2026-10-07,c9,as-0,,,,ES,,,100,50,500,1,1.00,,EUR'].join('\n')}\n`);
-    if (ctx.db.copyFrom !== undefined) {
-      await expect(importCanonicalOverlapped(ctx, conflict, { defaultCurrency: 'EUR', skipInvalid: false, batchRows: 4 })).rejects.toBeInstanceOf(CurrencyConflictError);
-      const error = await importCanonicalOverlapped(ctx, bad, { defaultCurrency: 'EUR', skipInvalid: false, batchRows: 4 }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ImportRejectedError);
-      expect((error as ImportRejectedError).problems).toEqual([expect.objectContaining({ line: lines.length + 1, field: 'clicks' })]);
-    }
+    await expect(importCanonicalOverlapped(ctx, conflict, { defaultCurrency: 'EUR', skipInvalid: false, batchRows: 4 })).rejects.toBeInstanceOf(CurrencyConflictError);
+    const error = await importCanonicalOverlapped(ctx, bad, { defaultCurrency: 'EUR', skipInvalid: false, batchRows: 4 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportRejectedError);
+    expect((error as ImportRejectedError).problems).toEqual([expect.objectContaining({ line: lines.length + 1, field: 'clicks' })]);
     await expect(importInsightsFile(ctx, conflict)).rejects.toThrow(/stored in EUR/);
     await expect(importInsightsFile(ctx, bad)).rejects.toBeInstanceOf(ImportRejectedError);
     // A mistyped year, after the latest day delivery can have reached (the clock's 2026-11-20, and a day for time zones).

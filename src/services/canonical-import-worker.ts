@@ -1,18 +1,40 @@
-// The worker thread of a canonical CSV import on the embedded database (canonical-import.ts):
-// reads and checks the file, and posts the valid rows as COPY text in batches, so the main thread,
-// where PGlite runs, writes one batch while the next is read. At the end it posts what the import
-// stores besides the rows (campaigns, budgets, audience sizes, the segment table's sums) and its report.
+// The worker thread of a canonical CSV import (canonical-import.ts): reads and checks the file, and
+// posts the valid rows as COPY text in batches, so the main thread writes one batch while the next
+// is read. At the end it posts what the import stores besides the rows (campaigns, budgets,
+// audience sizes, the segment table's sums) and its report.
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InsightRow } from '../engine/types.ts';
 import { parseCanonicalCsv } from '../sources/csv.ts';
 import { insightsCsv, noteSegmentSize, segmentSizeRanges, type LatestSegmentSizes } from '../store/insights.ts';
 import { addSegmentDay, emptySegmentDays } from '../store/segment-days.ts';
-import type { ReaderInput, ReaderMessage } from './canonical-import.ts';
+import type { ReaderInput, ReaderMessage, WriterMessage } from './canonical-import.ts';
 
 const input = workerData as ReaderInput;
 const FIRST_BATCH_ROWS = 2_000;
+// Batches posted and not yet written: one being written and one ready keeps the database busy;
+// beyond that the reading waits, so a slow database never has the file's rows queued in memory.
+const BATCHES_AHEAD = 2;
 const post = (message: ReaderMessage): void => parentPort!.postMessage(message);
+
+let unwritten = 0;
+let wake: (() => void) | null = null;
+const onWritten = (message: WriterMessage): void => {
+  if (message.type !== 'written') return;
+  unwritten--;
+  wake?.();
+  wake = null;
+};
+parentPort!.on('message', onWritten);
+
+/** The file's chunks, each read only while fewer than BATCHES_AHEAD batches wait to be written. */
+async function* paced(file: string): AsyncGenerator<Buffer> {
+  for await (const chunk of createReadStream(file)) {
+    while (unwritten >= BATCHES_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+    yield chunk as Buffer;
+  }
+}
 
 // The rows of the batch being gathered, and per campaign its currency and first and last day in it
 // (the main thread checks those against the stored rows before writing the batch).
@@ -32,13 +54,14 @@ let batchLimit = Math.min(FIRST_BATCH_ROWS, input.batchRows);
 const flush = (): void => {
   if (batch.length === 0) return;
   post({ type: 'batch', text: insightsCsv(batch, input.source), rows: batch.length, campaigns: [...batchCampaigns].map(([id, c]) => ({ id, ...c })) });
+  unwritten++;
   written += batch.length;
   batch = [];
   batchCampaigns = new Map();
   batchLimit = Math.min(batchLimit * 2, input.batchRows);
 };
 
-const parsed = await parseCanonicalCsv(createReadStream(input.file), {
+const parsed = await parseCanonicalCsv(Readable.from(paced(input.file), { objectMode: false }), {
   defaultCurrency: input.defaultCurrency,
   latestDate: input.latestDate,
   onProgress: (rowsRead) => post({ type: 'progress', rowsRead }),
@@ -73,3 +96,4 @@ post({
   segmentDays: days,
   segmentSizes: segmentSizeRanges(sizes),
 });
+parentPort!.off('message', onWritten); // nothing more to wait for: the thread may end

@@ -1,9 +1,12 @@
-// A canonical CSV import on the embedded database, with the reading and the writing overlapped.
-// PGlite runs on the main thread, so while it writes the file's rows nothing else can run there:
-// a worker thread (canonical-import-worker.ts) reads and checks the file and posts the valid rows as
-// COPY text in batches, which the main thread writes as they come, in one transaction with the
-// rest of the import. A file with a problem (without --skip-invalid) is still refused as a whole:
-// the worker stops posting rows at the first problem, reads on to list every one, and the
+// A canonical CSV import, on either driver, with the reading and the writing overlapped: a worker
+// thread (canonical-import-worker.ts) reads and checks the file and posts the valid rows as COPY
+// text in batches, which the main thread writes as they come (Db.copyCsv), in one transaction with
+// the rest of the import. PGlite runs on the main thread, so there the reading would otherwise wait
+// for every write; on PostgreSQL, the rows of a file are never all held in memory at once. The
+// worker keeps only a few batches ahead of the writes (it waits for each batch's "written"), so a
+// database that writes more slowly than the file is read slows the reading down instead of letting
+// unwritten batches pile up. A file with a problem (without --skip-invalid) is still refused as a
+// whole: the worker stops posting rows at the first problem, reads on to list every one, and the
 // transaction is rolled back.
 import { on } from 'node:events';
 import { Worker } from 'node:worker_threads';
@@ -26,6 +29,9 @@ export interface ReaderInput {
   batchRows: number;
   latestDate: string;
 }
+
+/** What the main thread tells the worker: a posted batch has been written (or, on a refused import, dropped). */
+export type WriterMessage = { type: 'written' };
 
 export type ReaderMessage =
   | { type: 'progress'; rowsRead: number }
@@ -80,19 +86,24 @@ export async function importCanonicalOverlapped(ctx: AppContext, file: string, o
           options.onProgress?.(message.rowsRead);
           continue;
         }
-        if (conflict !== null) continue; // the import fails; the worker reads on for the file's problems
-        const unknown = message.campaigns.filter((c) => !stored.has(c.id)).map((c) => c.id);
-        if (unknown.length > 0) for (const [id, s] of await storedCampaignDays(tx, unknown)) stored.set(id, s);
-        let mayReplace = false;
-        for (const c of message.campaigns) {
-          if ((fileLastDay.get(c.id) ?? '') < c.last) fileLastDay.set(c.id, c.last);
-          const s = stored.get(c.id)!;
-          if (s.currency !== null && s.currency !== c.currency) conflict ??= new CurrencyConflictError(c.id, s.currency, c.currency);
-          if (s.first !== null && s.last !== null && c.first <= s.last && c.last >= s.first) mayReplace = true;
+        if (conflict === null) {
+          const unknown = message.campaigns.filter((c) => !stored.has(c.id)).map((c) => c.id);
+          if (unknown.length > 0) for (const [id, s] of await storedCampaignDays(tx, unknown)) stored.set(id, s);
+          let mayReplace = false;
+          for (const c of message.campaigns) {
+            if ((fileLastDay.get(c.id) ?? '') < c.last) fileLastDay.set(c.id, c.last);
+            const s = stored.get(c.id)!;
+            if (s.currency !== null && s.currency !== c.currency) conflict ??= new CurrencyConflictError(c.id, s.currency, c.currency);
+            if (s.first !== null && s.last !== null && c.first <= s.last && c.last >= s.first) mayReplace = true;
+          }
+          if (conflict === null) {
+            await copyInsights(tx, message.text, mayReplace);
+            replacing ||= mayReplace;
+          }
         }
-        if (conflict !== null) continue;
-        await copyInsights(tx, message.text, mayReplace);
-        replacing ||= mayReplace;
+        // Written, or dropped after a conflict (the import fails; the worker reads on for the file's
+        // problems): either way the worker may read further.
+        worker.postMessage({ type: 'written' } satisfies WriterMessage);
       }
       if (finished === null) throw new Error('the CSV reader stopped before the end of the file');
       // As when the file is read first: its own problems are reported before a conflict with the store.

@@ -153,7 +153,7 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
 
   const format = options.format ?? detectFormat(file);
   if (format === 'pixel-events') throw new InputError('format', `${file} is a pixel-events file, not insights: import it with the import command (or importPixelEventsFile)`);
-  if (format === 'canonical' && ctx.db.copyFrom !== undefined) return importCanonicalFile(ctx, file, options, started);
+  if (format === 'canonical' && ctx.db.copyCsv !== undefined) return importCanonicalFile(ctx, file, options, started);
   const parsed = await parseFile(ctx, file, format, options);
   if (parsed.headerProblems.length > 0) throw new ImportRejectedError(parsed.headerProblems, []);
   if (parsed.problems.length > 0 && !options.skipInvalid) throw new ImportRejectedError([], parsed.problems);
@@ -180,7 +180,7 @@ export async function importInsightsFile(ctx: AppContext, file: string, options:
   };
 }
 
-/** A canonical file on the embedded database: read in a worker while its rows are written (canonical-import.ts). */
+/** A canonical file, on either driver: read in a worker while its rows are written, never held whole (canonical-import.ts). */
 async function importCanonicalFile(ctx: AppContext, file: string, options: ImportOptions, started: number): Promise<ImportReport> {
   checkCanonical(file, options);
   const defaultCurrency = options.currency ?? ctx.config.defaultCurrency;

@@ -16,6 +16,7 @@ import {
   ageBucket, countryCode, currencyCode, DECIMAL_NUMBER, dateProblem, genderOf, isScientificNotation, localeNumberMessage,
   locateNamedColumns, looksLocaleFormatted, MAX_ID_LENGTH, NEGATIVE_NUMBER, scientificIdMessage, WHOLE_NUMBER,
 } from './field-rules.ts';
+import { RowKeys } from './row-keys.ts';
 
 /**
  * The canonical columns, in the order the documentation lists them: whether a file must have the
@@ -101,7 +102,7 @@ function readHeader(header: readonly string[]): { index: ColumnIndex; problems: 
 
 /** The per-file validation state and the function that turns one record into a row or problems. */
 function createRowReader(index: ColumnIndex, width: number, defaultCurrency: string, problems: RowProblem[], dailyBudgets: Map<string, { date: string; minor: number; line: number }>, latestDate: string | undefined) {
-  const seenKeys = new Map<string, number>();
+  const seenKeys = new RowKeys();
   const campaignCurrency = new Map<string, { currency: string; line: number }>();
   // Rows keep their strings until the caller drops them; sharing one instance per distinct id, date and
   // name (a file repeats a few campaigns and ~30 dates over 100,000s of rows) lets the per-row copies die
@@ -316,9 +317,8 @@ function createRowReader(index: ColumnIndex, width: number, defaultCurrency: str
 
   const checkDuplicateKey = (): void => {
     const key = `${date}\u0001${campaignId}\u0001${adsetId}\u0001${segmentType}\u0001${segmentId}\u0001${country}\u0001${age}\u0001${gender}`;
-    const first = seenKeys.get(key);
-    if (first === undefined) seenKeys.set(key, line);
-    else {
+    const first = seenKeys.firstLine(key, line);
+    if (first !== undefined) {
       const value = KEY_COLUMNS.map((c) => cell(c)).join(',');
       report(ROW_FIELD, value, `duplicate of line ${first} (same ${KEY_COLUMNS.join(', ')})`);
     }

@@ -15,10 +15,13 @@ export interface Db {
   /** The embedded instance behind a `pglite` Db: pg-boss runs its job tables on the same one (fromPglite). */
   readonly pglite?: PGlite;
   /**
-   * Runs a `COPY … FROM '/dev/blob'` statement with `data` as its input. Only the embedded driver
-   * has it (PGlite reads the blob in-process); callers keep a plain SQL path for the other.
+   * Loads `csv` (COPY's CSV format, no header line) into `target`, a table and its column list such
+   * as `insights (date, campaign_id)`, by COPY. Each driver writes the statement its own way: PGlite
+   * reads the text as an in-process blob, node-postgres sends it as COPY FROM STDIN on its connection
+   * (inside a transaction, the transaction's). Wrappers that intercept queries (tests) may leave it
+   * out; callers then keep a plain SQL path.
    */
-  copyFrom?(sql: string, data: string): Promise<void>;
+  copyCsv?(target: string, csv: string): Promise<void>;
 }
 
 /** Schema names are interpolated into SQL, so they are restricted to plain identifiers. */

@@ -11,11 +11,11 @@ export async function upsertInsights(tx: Db, rows: readonly InsightRow[], source
   // a stored row in its date range nothing can conflict, and a plain insert skips the conflict
   // check.
   const mayConflict = mayReplace ?? (await mayReplaceStoredRows(tx, rows));
-  // New rows on the embedded driver go in by COPY, which parses them inside the database instead
-  // of through a parameter array per column. Rows that may replace stored ones take the upsert
-  // below: staging them by COPY and moving them over measured no faster.
-  if (!mayConflict && tx.copyFrom !== undefined && rows.length > 0) {
-    await tx.copyFrom(`copy insights (${INSIGHT_COLUMNS}) from '/dev/blob' with (format csv)`, insightsCsv(rows, source));
+  // New rows go in by COPY, which parses them inside the database instead of through a parameter
+  // array per column. Rows that may replace stored ones take the upsert below: staging them by
+  // COPY and moving them over measured no faster (on PGlite).
+  if (!mayConflict && tx.copyCsv !== undefined && rows.length > 0) {
+    await tx.copyCsv(`insights (${INSIGHT_COLUMNS})`, insightsCsv(rows, source));
     return rows.length;
   }
   for (let start = 0; start < rows.length; start += BATCH) {
@@ -161,17 +161,17 @@ export async function mayReplaceStoredRows(tx: Db, rows: readonly InsightRow[]):
 }
 
 /**
- * Writes rows given as insightsCsv text on the embedded driver, by COPY. Rows that may replace
- * stored ones go through a temporary table into the same upsert as upsertInsights'.
+ * Writes rows given as insightsCsv text by COPY. Rows that may replace stored ones go through a
+ * temporary table into the same upsert as upsertInsights'.
  */
 export async function copyInsights(tx: Db, text: string, mayReplace: boolean): Promise<void> {
-  if (tx.copyFrom === undefined) throw new Error('copyInsights needs the embedded driver (COPY from a blob)');
+  if (tx.copyCsv === undefined) throw new Error('copyInsights needs a driver that can COPY (Db.copyCsv)');
   if (!mayReplace) {
-    await tx.copyFrom(`copy insights (${INSIGHT_COLUMNS}) from '/dev/blob' with (format csv)`, text);
+    await tx.copyCsv(`insights (${INSIGHT_COLUMNS})`, text);
     return;
   }
   await tx.query('create temporary table if not exists insights_incoming (like insights including defaults) on commit drop');
-  await tx.copyFrom(`copy insights_incoming (${INSIGHT_COLUMNS}) from '/dev/blob' with (format csv)`, text);
+  await tx.copyCsv(`insights_incoming (${INSIGHT_COLUMNS})`, text);
   await tx.query(`insert into insights (${INSIGHT_COLUMNS}) select ${INSIGHT_COLUMNS} from insights_incoming ${UPSERT}`);
   await tx.query('truncate insights_incoming');
 }

@@ -24,9 +24,9 @@ function wrap(pg: PGlite, q: Queryable, schema: string, ownsInstance: boolean): 
       const result = await q.query<T>(sql, params as unknown[]);
       return result.rows;
     },
-    async copyFrom(sql: string, data: string) {
+    async copyCsv(target: string, csv: string) {
       await useSchema(pg, q, schema);
-      await q.query(sql, [], { blob: new Blob([data]) });
+      await q.query(`copy ${target} from '/dev/blob' with (format csv)`, [], { blob: new Blob([csv]) });
     },
     async transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
       if (q !== pg) return work(wrap(pg, q, schema, false)); // already inside one: join it

@@ -1,4 +1,6 @@
+import { finished } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import { assertSchemaName, type Db, type SqlValue } from './db.ts';
 
 // node-postgres returns int8 and numeric as strings to protect precision. Every amount we store
@@ -10,12 +12,26 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
   return n;
 });
 
+/**
+ * COPY FROM STDIN on `client`: the text goes to the server in the protocol's CopyData messages,
+ * parsed there as PGlite parses its blob. Resolves once the server has taken every row (the
+ * stream finishes after its ReadyForQuery); a row the table refuses rejects, as an insert would.
+ */
+async function copyCsvOn(client: pg.PoolClient, target: string, csv: string): Promise<void> {
+  const stream = client.query(copyFromStdin(`copy ${target} from stdin with (format csv)`));
+  stream.end(csv);
+  await finished(stream);
+}
+
 function wrapClient(client: pg.PoolClient): Db {
   return {
     kind: 'postgres',
     async query<T>(sql: string, params: readonly SqlValue[] = []) {
       const result = await client.query(sql, params as unknown[]);
       return result.rows as T[];
+    },
+    async copyCsv(target: string, csv: string) {
+      await copyCsvOn(client, target, csv);
     },
     async transaction<T>(work: (tx: Db) => Promise<T>) {
       return work(this); // nested: join the outer transaction
@@ -39,6 +55,14 @@ export async function openPostgres(options: { url: string; schema?: string; pool
     async query<T>(sql: string, params: readonly SqlValue[] = []) {
       const result = await pool.query(sql, params as unknown[]);
       return result.rows as T[];
+    },
+    async copyCsv(target: string, csv: string) {
+      const client = await pool.connect();
+      try {
+        await copyCsvOn(client, target, csv);
+      } finally {
+        client.release();
+      }
     },
     async transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
       const client = await pool.connect();

@@ -30,7 +30,7 @@ export async function openTestDb(): Promise<Db> {
   return {
     kind: db.kind,
     ...(db.pglite ? { pglite: db.pglite } : {}),
-    ...(db.copyFrom ? { copyFrom: (sql: string, data: string) => db.copyFrom!(sql, data) } : {}),
+    ...(db.copyCsv ? { copyCsv: (target: string, csv: string) => db.copyCsv!(target, csv) } : {}),
     query: (sql, params) => db.query(sql, params),
     transaction: (work) => db.transaction(work),
     async close() {
@@ -71,13 +71,18 @@ export async function openStubCampaignContext(options: { seed?: number; days?: n
   return { ctx, campaignId: report.campaigns[0]!.campaign_id };
 }
 
-/** A database whose queries matching `pattern` fail, inside transactions too: to prove a change and its rows land together. */
+/**
+ * A database whose queries matching `pattern` fail, inside transactions too: to prove a change and its
+ * rows land together. Its COPY (matched as `copy TARGET`) is kept, so an import takes the same path.
+ */
 export function failingOn(db: Db, pattern: RegExp): Db {
+  const injected = () => Promise.reject(new Error('injected failure'));
   const wrap = (inner: Db): Db => ({
     kind: inner.kind,
     close: () => inner.close(),
-    query: (sql, params) => (pattern.test(sql) ? Promise.reject(new Error('injected failure')) : inner.query(sql, params)),
+    query: (sql, params) => (pattern.test(sql) ? injected() : inner.query(sql, params)),
     transaction: (work) => inner.transaction((tx) => work(wrap(tx))),
+    ...(inner.copyCsv ? { copyCsv: (target: string, csv: string) => (pattern.test(`copy ${target}`) ? injected() : inner.copyCsv!(target, csv)) } : {}),
   });
   return wrap(db);
 }
