@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
 import { openTestDb, usingPostgres } from './helpers/db.ts';
 import type { Db } from '../src/store/db.ts';
+import { insertTargetingChange } from '../src/store/history.ts';
 
 const cli = (db: Db, argv: string[], env: Record<string, string> = {}) => runCli(argv, { db }, env);
 
@@ -85,6 +86,40 @@ describe(`CLI in-process on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
+  });
+
+  it('stub generate: an end date that is no calendar day, or empty, is bad input naming --end-date; a long seed is kept as typed', async () => {
+    for (const endDate of ['2026-02-30', '2026-04-31', '']) {
+      const r = await cli(db, ['stub', 'generate', '--campaigns', '1', '--days', '3', '--end-date', endDate]);
+      expect(r.code, endDate).toBe(2);
+      expect(r.stderr).toContain(`end-date: must be a real calendar date written YYYY-MM-DD from 2000 on, got ${JSON.stringify(endDate)}`);
+      expect(r.stderr).not.toMatch(/command failed/);
+    }
+    // Past 2^53 two seeds were one double (and 400 digits were Infinity, an unexpected failure).
+    const seeds = ['12345678901234567891', '9'.repeat(400)];
+    for (const seed of seeds) {
+      const r = await cli(db, ['stub', 'generate', '--campaigns', '1', '--days', '2', '--seed', seed, '--end-date', '2026-11-20', '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as { seed: unknown }).seed).toBe(seed);
+    }
+  });
+
+  it('history: the text says what --json says of each change (its id, pending, a holdout, a rollback), never a pending one as failed', async () => {
+    const at = new Date('2026-11-20T08:00:00Z');
+    const base = { run_id: null, recommendation_id: null, campaign_id: 'hist-1', mode: 'live' as const, dry_run: false, applied_at: at, old_targeting: null, new_targeting: {}, before_ctr: null, before_cvr: null, before_roas: null, after_ctr: null, after_cvr: null, after_roas: null, error_message: null, actor: 'me' };
+    const applied = await insertTargetingChange(db, { ...base, adset_id: 'a1', success: true });
+    const pending = await insertTargetingChange(db, { ...base, adset_id: 'a2', success: false, state: 'pending' });
+    const failed = await insertTargetingChange(db, { ...base, adset_id: 'a3', success: false, error_message: 'Meta said no' });
+    const rollback = await insertTargetingChange(db, { ...base, adset_id: 'a1', success: true, rolls_back_history_id: applied });
+    const text = await cli(db, ['history', '--campaign', 'hist-1']);
+    expect(text.code).toBe(0);
+    const line = (id: number) => text.stdout.split('\n').find((l) => l.startsWith(`#${id} `))!;
+    expect(line(applied)).toMatch(/ ok {2}by me$/);
+    expect(line(pending)).toMatch(/ PENDING \(recorded, not settled yet\) {2}by me$/);
+    expect(line(failed)).toMatch(/ FAILED: Meta said no {2}by me$/);
+    expect(line(rollback)).toMatch(new RegExp(` ok, rollback of #${applied} {2}by me$`));
+    expect(text.stdout).not.toMatch(/FAILED: null/);
   });
 
   it('stops on a bad configuration value, naming the variable', async () => {

@@ -221,3 +221,37 @@ describe('concurrent and repeated runs', () => {
     }
   });
 });
+
+describe('the split in force under a holdout experiment', () => {
+  it('tells the next run a holdout ad set holds what it held before, not the recommendation withheld from it', async () => {
+    const { applyRecommendation } = await import('../src/services/apply-recommendation.ts');
+    const { startExperiment } = await import('../src/services/holdout-experiment.ts');
+    const { loadEarlierRuns } = await import('../src/store/earlier-runs.ts');
+    const ctx = await openTestContext({}, '2026-11-20T08:00:00Z');
+    try {
+      const id = '880101';
+      await generateStubHistory(ctx, { campaigns: 1, seed: 77, campaignIds: [id], adsetsPerCampaign: 4, interestsPerCampaign: 20, behaviorsPerCampaign: 5, days: 30, endDate: '2026-11-19' });
+      const first = await runOptimization(ctx, { campaignId: id, budget: null, mode: 'stub' });
+      for (const r of first.recommendations) await applyRecommendation(ctx, { recommendationId: r.recommendation_id, mode: 'stub', dryRun: false });
+      ctx.setNow('2026-11-20T09:00:00Z');
+      const second = await runOptimization(ctx, { campaignId: id, budget: null, mode: 'stub' });
+      const started = await startExperiment(ctx, { campaignId: id, mode: 'stub', holdoutShare: 0.5, dryRun: false });
+      const arms = new Map(started.assignment.map((a) => [a.adset_id, a.arm]));
+      expect([...arms.values()].filter((a) => a === 'holdout')).toHaveLength(2);
+
+      const earlier = (await loadEarlierRuns(ctx.db, id))!;
+      const recOf = (runRecs: typeof first.recommendations, adset: string | null) => runRecs.find((r) => r.adset_id === adset)!;
+      for (const g of earlier.geo!) {
+        // Holdout: the first run's split, applied and still in force; treatment: the second run's.
+        const inForce = recOf(arms.get(g.adsetId) === 'holdout' ? first.recommendations : second.recommendations, g.adsetId);
+        expect(g.allocations, `${arms.get(g.adsetId)} ${g.adsetId}`).toEqual(inForce.geo_allocations.map((a) => ({ countryCode: a.country_code, amountMinor: Math.round(a.budget_amount * 100) })));
+      }
+      for (const t of earlier.targeting!) {
+        const inForce = recOf(arms.get(t.adsetId) === 'holdout' ? first.recommendations : second.recommendations, t.adsetId);
+        expect(t.interests).toEqual(inForce.interests.map((i) => i.interest_id));
+      }
+    } finally {
+      await ctx.close();
+    }
+  });
+});

@@ -8,7 +8,7 @@ import { STRATEGIES, strategyNamed, type Strategy } from '../engine/types.ts';
 import { parseFamily, type MarketFamily } from '../simulation/families.ts';
 import type { AppContext } from '../context.ts';
 import { addDays, isoDate } from '../services/dates.ts';
-import { type CliIo, printJson, printLines, UsageError } from './io.ts';
+import { type CliIo, parseSeed, printJson, printLines, UsageError } from './io.ts';
 
 export const usage = 'backtest [--days 28] [--history-days 14] [--window-days TARGETING_WINDOW_DAYS] [--audience-weighting delivery|optimized|equal (default: the family\'s)] [--audience-sizes estimated|unknown] [--interest-rows breakdown|shared] [--market-seed 7] [--family stub] [--strategy bayes] [--baseline spec] [--out FILE_PREFIX] [--json]';
 
@@ -63,7 +63,7 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
   } catch (e) {
     throw new UsageError(`--${(e as Error).message}`);
   }
-  const seed = /^\d+$/.test(values['market-seed']) ? Number(values['market-seed']) : values['market-seed'];
+  const seed = parseSeed(values['market-seed']);
   const prefix = values.out ?? `backtest-${String(seed)}`;
   // Checked before the loop runs, so that a mistyped path costs nothing.
   const directory = dirname(resolve(prefix));

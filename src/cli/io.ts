@@ -45,6 +45,14 @@ export function parseLimit(text: string | undefined, fallback = 50): number {
   return Number(text);
 }
 
+/**
+ * A seed as typed: a whole number while a double holds it exactly, else the text itself, so that
+ * two seeds typed differently never name one market (and a 400-digit one is not Infinity).
+ */
+export function parseSeed(text: string): number | string {
+  return /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+}
+
 export function money(amount: number, currency: string): string {
   return new Intl.NumberFormat('en', { style: 'currency', currency }).format(amount);
 }

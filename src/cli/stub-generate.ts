@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
 import { generateStubHistory } from '../services/generate-stub.ts';
 import { familyName, parseFamily, type MarketFamily } from '../simulation/families.ts';
-import { type CliIo, printJson, printLines, progress, UsageError } from './io.ts';
+import { type CliIo, parseSeed, printJson, printLines, progress, UsageError } from './io.ts';
 
 export const usage = 'stub generate --campaigns N --days N --seed S [--end-date YYYY-MM-DD] [--family stub|conversion-saturation|…|saturation/segment-rows/sizes[/prices[/reporting[/drift[/edits[/budget[/cost-swings[/delivery[/curve[/orders[/estimates[/pool[/funding[/country-count]]]]]]]]]]]]]] [--json]';
 
@@ -27,8 +27,9 @@ export async function stubGenerateCommand(ctx: AppContext, args: string[], io: C
     family,
     campaigns: whole('campaigns', values.campaigns),
     days: whole('days', values.days),
-    seed: /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
-    ...(values['end-date'] ? { endDate: values['end-date'] } : {}),
+    seed: parseSeed(values.seed),
+    // Given empty, it is refused by name rather than taken as the default.
+    ...(values['end-date'] !== undefined ? { endDate: values['end-date'] } : {}),
     onProgress: progress(io, 'generating'),
   });
   if (values.json) return printJson(io, report);

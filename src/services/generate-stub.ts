@@ -5,6 +5,7 @@ import { createStubMarket, getTruth } from '../simulation/market.ts';
 import type { Db } from '../store/db.ts';
 import { refreshStatistics, replacePixelEvents, upsertCampaigns, upsertInsights, upsertSegmentSizeRanges } from '../store/insights.ts';
 import { addDays, isoDate } from './dates.ts';
+import { EARLIEST_DATA_YEAR, isCalendarDate } from '../sources/field-rules.ts';
 import { dataSources, storeKindOf, STUB_SOURCE } from '../store/data-sources.ts';
 import { auditChange } from './audit.ts';
 import { ConflictError, InputError } from './errors.ts';
@@ -41,7 +42,8 @@ export async function generateStubHistory(ctx: AppContext, options: GenerateOpti
   if (!Number.isInteger(options.campaigns) || options.campaigns < 1 || options.campaigns > 1000) throw new InputError('campaigns', 'must be a whole number from 1 to 1000');
   if (!Number.isInteger(options.days) || options.days < 1 || options.days > 730) throw new InputError('days', 'must be a whole number from 1 to 730');
   const endDate = options.endDate ?? addDays(isoDate(ctx.clock.now()), -1);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(endDate) || Number.isNaN(Date.parse(endDate))) throw new InputError('end-date', 'must be a date YYYY-MM-DD');
+  // Date.parse takes 2026-02-30 as March 2; the market would then refuse it as an unexpected failure.
+  if (!isCalendarDate(endDate)) throw new InputError('end-date', `must be a real calendar date written YYYY-MM-DD from ${EARLIEST_DATA_YEAR} on, got ${JSON.stringify(endDate)}`);
 
   const market = createStubMarket({
     seed: options.seed,

@@ -25,7 +25,7 @@ interface InForce {
 
 /**
  * The recommendation in force of each ad set: its latest applied one (STUB or LIVE, not a dry run,
- * not rolled back since). Its geo split is what the `bayes` split's change-per-run limit is
+ * not rolled back since, not withheld from a holdout ad set, which kept its targeting). Its geo split is what the `bayes` split's change-per-run limit is
  * measured from, its interests and behaviors what an edit is weighed against. A recommendation
  * nobody applied is not in force, so it moves neither: an ad set none of whose recommendations was
  * applied gets none, and its run holds to the history's own split (settings.firstRunChangeLimit) —
@@ -37,6 +37,7 @@ async function recommendationsInForce(db: Db, campaignId: string): Promise<InFor
      from targeting_history h
      join recommendations r on r.recommendation_id = h.recommendation_id
      where h.campaign_id = $1 and not h.dry_run and h.success and h.state = 'applied' and h.rolls_back_history_id is null
+       and h.experiment_arm is distinct from 'holdout'
        and not exists (select 1 from targeting_history b where b.rolls_back_history_id = h.id and b.state = 'applied')
      order by r.adset_id nulls first, h.applied_at desc, h.id desc`,
     [campaignId],

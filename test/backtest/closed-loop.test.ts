@@ -190,6 +190,33 @@ describe('the backtest command', () => {
   });
 });
 
+describe('the backtest command\'s market seed', () => {
+  it('keeps a seed a number cannot hold as typed: two such seeds are two markets, and a very long one no failure', async () => {
+    const { runCli } = await import('../helpers/cli.ts');
+    const { openTestDb } = await import('../helpers/db.ts');
+    const db = await openTestDb();
+    const dir = mkdtempSync(path.join(tmpdir(), 'backtest-seed-'));
+    try {
+      const run = (seed: string) => runCli(['backtest', '--days', '1', '--history-days', '3', '--strategy', 'spec', '--market-seed', seed, '--out', path.join(dir, 'run'), '--json'], { db });
+      // Both are 12345678901234567000 as doubles.
+      const [a, b] = await Promise.all([run('12345678901234567891'), run('12345678901234567890')]);
+      expect(a.code).toBe(0);
+      const [ra, rb] = [JSON.parse(a.stdout), JSON.parse(b.stdout)] as { marketSeed: unknown; campaignId: string }[];
+      expect(ra!.marketSeed).toBe('12345678901234567891');
+      expect(rb!.marketSeed).toBe('12345678901234567890');
+      expect(ra!.campaignId).not.toBe(rb!.campaignId);
+      const long = await run('9'.repeat(400));
+      expect(long.stderr).toBe('');
+      expect(long.code).toBe(0);
+      // A seed a double holds is still a number.
+      expect((JSON.parse((await run('42')).stdout) as { marketSeed: unknown }).marketSeed).toBe(42);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await db.close();
+    }
+  });
+});
+
 describe('runBacktest on other market families', () => {
   it.each(['conversion-saturation', 'adset-per-segment', 'sharp-saturation', 'sharp-conversion-saturation', 'slow-saturation', 'heavy-tailed-orders'])('%s: names the family and no strategy beats the oracle', async (name) => {
     const { parseFamily } = await import('../../src/simulation/families.ts');
