@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignArms } from '../src/engine/holdout.ts';
 import { deriveSeed } from '../src/engine/random.ts';
+import { applyRecommendation } from '../src/services/apply-recommendation.ts';
 import { InputError, NotFoundError } from '../src/services/errors.ts';
 import { generateStubHistory } from '../src/services/generate-stub.ts';
 import { experimentReport, startExperiment } from '../src/services/holdout-experiment.ts';
@@ -168,5 +169,39 @@ describe(`holdout experiments on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, ()
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^error: /);
     }
+  });
+});
+
+describe(`a holdout experiment whose ad sets change later (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
+  const LATER = '880003';
+  const MARKET = { ...STUB, campaignIds: [LATER], seed: 78 };
+  let ctx: TestContext;
+
+  beforeAll(async () => {
+    ctx = await openTestContext({}, '2026-11-20T08:00:00Z');
+    await generateStubHistory(ctx, { ...MARKET, days: 30, endDate: '2026-11-19' });
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  it('counts no day from the day a later apply changes one of its ad sets: the holdout is no longer held out', async () => {
+    await runOptimization(ctx, { campaignId: LATER, budget: null, mode: 'stub' });
+    const started = await startExperiment(ctx, { campaignId: LATER, mode: 'stub', holdoutShare: 0.4, dryRun: false });
+    const holdout = started.assignment.find((a) => a.arm === 'holdout')!;
+    await generateStubHistory(ctx, { ...MARKET, days: 5, endDate: '2026-11-24' });
+    const before = await experimentReport(ctx, started.experiment_id!);
+    expect(before.period).toEqual({ start: '2026-11-21', end: '2026-11-24' });
+
+    // Five days in, a newer run's recommendation is applied to a holdout ad set.
+    ctx.setNow('2026-11-25T08:00:00Z');
+    const newer = (await runOptimization(ctx, { campaignId: LATER, budget: null, mode: 'stub' })).recommendations.find((r) => r.adset_id === holdout.adset_id)!;
+    expect((await applyRecommendation(ctx, { recommendationId: newer.recommendation_id, mode: 'stub', dryRun: false })).history_id).not.toBeNull();
+    await generateStubHistory(ctx, { ...MARKET, days: 10, endDate: '2026-12-05' });
+    // The apply's campaign day (2026-11-25) mixes both targetings: the period ends the day before.
+    const report = await experimentReport(ctx, started.experiment_id!);
+    expect(report.period).toEqual({ start: '2026-11-21', end: '2026-11-24' });
+    expect(report.arms).toEqual(before.arms);
+    expect(report.lift).toEqual(before.lift);
   });
 });

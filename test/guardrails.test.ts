@@ -213,4 +213,29 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     expect(dry.stdout).toContain('guardrail apply_disabled');
     expect((await runCli(['apply', rec.recommendation_id, '--yes'], overrides)).code).toBe(0);
   });
+
+  it('a holdout experiment applies its treatment ad sets under the same guardrails: the approval step and the kill switch refuse it, and nothing starts', async () => {
+    const recs = await run('115');
+    expect(recs.length).toBeGreaterThan(1);
+    const start = async (role: string) => h.app.inject({ method: 'POST', url: '/meta/targeting/experiments', headers: auth(await token(role)), payload: { campaign_id: CAMPAIGN, holdout_share: 0 } });
+    const state = async () => ({ experiments: await count('experiments'), history: await count('targeting_history'), passed: await count('apply_guardrail_events', "outcome = 'passed'") });
+    const before = await state();
+    h.ctx.config.guardrails.approvalRequired = true;
+    const unapproved = await start('manager');
+    expect(unapproved.statusCode).toBe(409);
+    expect(unapproved.json().error).toMatchObject({ code: 'conflict', rule: 'approval_required' });
+    h.ctx.config.guardrails = { ...structuredClone(defaults), applyEnabled: { stub: false, live: false } };
+    expect((await start('admin')).json().error).toMatchObject({ code: 'conflict', rule: 'apply_disabled' });
+    expect(await state()).toEqual(before);
+    const blocked = await h.ctx.db.query<{ rule: string; actor: string }>(`select rule, actor from apply_guardrail_events where outcome = 'blocked' order by id desc limit 2`);
+    expect(blocked).toEqual([{ rule: 'apply_disabled', actor: 'user-admin' }, { rule: 'approval_required', actor: 'user-manager' }]);
+    // An admin's start counts as approved: each treatment ad set's change passes and is in the ledger.
+    h.ctx.config.guardrails = { ...structuredClone(defaults), approvalRequired: true };
+    const started = await start('admin');
+    expect(started.statusCode).toBe(200);
+    // A treatment ad set already holding its recommendation changes nothing, so has nothing to judge (as an apply).
+    const changed = await count('targeting_history', `experiment_id = '${started.json().experiment_id}' and new_targeting is distinct from old_targeting`);
+    expect(changed).toBeGreaterThan(0);
+    expect(await state()).toEqual({ experiments: before.experiments + 1, history: before.history + recs.length, passed: before.passed + changed });
+  });
 });

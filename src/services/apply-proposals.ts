@@ -50,13 +50,16 @@ export interface ApprovalResult {
 
 /**
  * Approves and applies. The apply is the ordinary one (same checks, same history, same
- * guardrails); a guardrail that refuses it leaves the proposal open and answers the refusal. An
- * approval repeated answers the first one; a rejected proposal cannot be approved.
+ * guardrails); a guardrail that refuses it, or Meta refusing the change, leaves the proposal open.
+ * An approval repeated answers the first one; a rejected proposal cannot be approved.
  */
 export async function approveProposal(ctx: AppContext, id: number, opts: { force: boolean }): Promise<ApprovalResult> {
   const proposal = await openProposal(ctx, id, 'approve');
   if (proposal.status === 'approved') return { proposal, apply: null, message: `Proposal ${id} was already approved by ${proposal.decided_by} (targeting history row ${proposal.history_id})` };
   const apply = await applyRecommendation(ctx, { recommendationId: proposal.recommendation_id, mode: proposal.mode, dryRun: false, force: opts.force, viaApproval: true });
+  // Meta refused the change and nothing of it is in force: the proposal stays open, to be approved
+  // again or rejected (a failed row cannot be rolled back, so closing it would strand the proposal).
+  if (!apply.success) return { proposal, apply, message: `Proposal ${id} stays open: ${apply.message}` };
   // The apply has landed; closing the proposal is its own step. Should another approval close it
   // first, that one's apply found this targeting in force and sent nothing.
   const decided = await ctx.db.transaction(async (tx) => {

@@ -167,7 +167,7 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
 }
 
 /** One change of an ad set at a time (any process on the database): held until the transaction ends; taking it twice is harmless. */
-async function lockAdset(tx: Db, campaignId: string, adsetId: string | null): Promise<void> {
+export async function lockAdset(tx: Db, campaignId: string, adsetId: string | null): Promise<void> {
   await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-apply:${JSON.stringify([campaignId, adsetId])}`]);
 }
 

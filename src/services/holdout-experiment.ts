@@ -8,10 +8,13 @@ import { observedCtr, observedCvr, observedRoas } from '../engine/metrics.ts';
 import { toMajor } from '../engine/money.ts';
 import { deriveSeed } from '../engine/random.ts';
 import { adsetDailyMetrics } from '../store/adset-metrics.ts';
-import { type AssignedAdset, type ExperimentRecord, experimentOfRun, getExperiment, insertExperiment, updateExperimentAssignment } from '../store/experiments.ts';
+import { type AssignedAdset, type ExperimentRecord, experimentOfRun, firstChangeAfter, getExperiment, insertExperiment, updateExperimentAssignment } from '../store/experiments.ts';
 import { getCampaign } from '../store/insights.ts';
 import { latestRecommendations } from '../store/runs.ts';
-import { recordTargetingChange } from './apply-recommendation.ts';
+import { canonicalJson } from '../engine/canonical-json.ts';
+import { targetingInForce } from '../store/history.ts';
+import { approvedBy, enforceGuardrails, recordingGuardrailBlocks } from './apply-guardrails.ts';
+import { lockAdset, recordTargetingChange, targetingSpecOf } from './apply-recommendation.ts';
 import { auditChange } from './audit.ts';
 import { campaignDayOf } from './campaign-day.ts';
 import { addDays } from './dates.ts';
@@ -51,7 +54,7 @@ export async function startExperiment(ctx: AppContext, req: StartExperimentReque
   }
   if (req.mode === 'live') throw new UnavailableError('LIVE experiments need the Meta Marketing API client, which is not part of this version yet; use mode stub (simulated)');
 
-  return ctx.db.transaction(async (tx) => {
+  return recordingGuardrailBlocks(ctx, () => ctx.db.transaction(async (tx) => {
     // One start per campaign at a time: two concurrent starts on the same run would both pass the check below.
     await tx.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`targeting-experiment:${campaignId}`]);
     const recs = await latestRecommendations(tx, campaignId);
@@ -78,6 +81,17 @@ export async function startExperiment(ctx: AppContext, req: StartExperimentReque
       return { experiment_id: null, ...base, assignment, message: `Dry run in STUB mode: nothing applied; ${split}` };
     }
 
+    // Each treatment ad set is an apply: the same guardrails (kill switch, approval step, confidence,
+    // budget limits) judge it under its ad set's lock, and a refusal starts nothing.
+    for (const a of assignment) {
+      if (a.arm !== 'treatment') continue;
+      const rec = recOf.get(a.adset_id ?? '')!;
+      await lockAdset(tx, rec.campaign_id, rec.adset_id);
+      const inForce = await targetingInForce(tx, rec.campaign_id, rec.adset_id);
+      if (inForce !== null && canonicalJson(inForce.targeting) === canonicalJson(targetingSpecOf(rec))) continue;
+      await enforceGuardrails(ctx, tx, rec, { mode: req.mode, dryRun: false, approved: approvedBy(ctx, false) });
+    }
+
     const experimentId = ctx.newId();
     await insertExperiment(tx, { experiment_id: experimentId, campaign_id: campaignId, run_id: runId, holdout_share: req.holdoutShare, seed, started_at: startedAt, assignment });
     for (const a of assignment) {
@@ -87,7 +101,7 @@ export async function startExperiment(ctx: AppContext, req: StartExperimentReque
     await auditChange(tx, ctx, { action: 'experiment', summary: { campaign_id: campaignId, run_id: runId, experiment_id: experimentId, outcome: 'started' } });
     ctx.logger.info({ experimentId, campaignId, runId, holdouts, adsets: assignment.length }, 'experiment started (stub)');
     return { experiment_id: experimentId, ...base, assignment, message: `Experiment started in STUB mode (simulated): ${split}` };
-  });
+  }));
 }
 
 export interface ArmReport {
@@ -121,7 +135,7 @@ export interface LiftReport {
 /** The stored experiment (its assignment included) and what has happened since. */
 export interface ExperimentReport extends ExperimentRecord {
   currency: string;
-  /** First day counted (the day after the start: the start day mixes old and new targeting) and the last day with delivery. */
+  /** First day counted (the day after the start: the start day mixes old and new targeting) and the last day with delivery counted (never on or after the day of a later change of one of its ad sets). */
   period: { start: string; end: string | null };
   /** The days before the start whose arm ratios the adjusted lift divides out (TARGETING_WINDOW_DAYS). */
   baseline_period: { start: string; end: string };
@@ -148,7 +162,11 @@ export async function experimentReport(ctx: AppContext, experimentId: string): P
   const currency = campaign?.currency ?? ctx.config.defaultCurrency;
   const firstDay = addDays(await campaignDayOf(ctx.db, exp.campaign_id, new Date(exp.started_at)), 1);
   const adsetIds = exp.assignment.map((a) => a.adset_id);
-  const days = await adsetDailyMetrics(ctx.db, exp.campaign_id, adsetIds, firstDay);
+  // A later change of any of its ad sets ends the experiment the day before that change's day (which
+  // mixes both targetings): after it, the arms no longer compare the recommendation with the old targeting.
+  const changedAt = await firstChangeAfter(ctx.db, exp);
+  const lastCounted = changedAt === null ? null : addDays(await campaignDayOf(ctx.db, exp.campaign_id, changedAt), -1);
+  const days = await adsetDailyMetrics(ctx.db, exp.campaign_id, adsetIds, firstDay, lastCounted);
   // The baseline: the analysis window before the start day (whose delivery was all old targeting).
   const baselineEnd = addDays(firstDay, -2);
   const baselineStart = addDays(baselineEnd, -(ctx.config.windowDays - 1));

@@ -57,3 +57,19 @@ export async function experimentOfRun(db: Db, runId: string): Promise<string | n
 export async function updateExperimentAssignment(tx: Db, experimentId: string, assignment: readonly AssignedAdset[]): Promise<void> {
   await tx.query('update experiments set assignment = $2::jsonb where experiment_id = $1::uuid', [experimentId, JSON.stringify(assignment)]);
 }
+
+/**
+ * When the first change after the start reached one of the experiment's ad sets (an apply, a
+ * rollback, another experiment; not a dry run, not a failed change), or null: from then on its
+ * arms no longer hold the targeting the experiment compares.
+ */
+export async function firstChangeAfter(db: Db, e: Pick<ExperimentRecord, 'experiment_id' | 'campaign_id' | 'started_at' | 'assignment'>): Promise<Date | null> {
+  const rows = await db.query<{ at: string | Date | null }>(
+    `select min(applied_at) as at from targeting_history
+     where campaign_id = $1 and adset_id = any($2::text[]) and not dry_run and state <> 'failed'
+       and experiment_id is distinct from $3::uuid and applied_at >= $4`,
+    [e.campaign_id, e.assignment.map((a) => a.adset_id ?? ''), e.experiment_id, new Date(e.started_at)],
+  );
+  const at = rows[0]?.at;
+  return at === null || at === undefined ? null : new Date(at);
+}

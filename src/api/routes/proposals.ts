@@ -56,7 +56,7 @@ export function proposalRoutes(app: ApiInstance, { ctx, metrics, writeRateLimit 
       }
       try {
         const result = await approveProposal(rctx, req.params.proposal_id, { force: req.body.force ?? false });
-        if (result.apply !== null) metrics.applies.inc({ mode: result.proposal.mode, outcome: result.apply.already_in_force ? 'already_in_force' : 'applied' });
+        if (result.apply !== null) metrics.applies.inc({ mode: result.proposal.mode, outcome: result.apply.already_in_force ? 'already_in_force' : result.apply.success ? 'applied' : 'failed' });
         return result;
       } catch (error) {
         if (error instanceof GuardrailBlockedError) metrics.applies.inc({ mode: mode ?? 'stub', outcome: 'blocked' });
