@@ -2,7 +2,7 @@
 // admin approves it, which applies it through the same path as any apply, under the guardrails as
 // they stand at approval time, or rejects it. Proposing works whether or not approval is required.
 import type { AppContext } from '../context.ts';
-import { decideProposal, getProposal, insertOrFindOpenProposal, listProposals as listStored, type Proposal } from '../store/proposals.ts';
+import { changeRecordedFor, decideProposal, getProposal, insertOrFindOpenProposal, listProposals as listStored, type Proposal } from '../store/proposals.ts';
 import { getRecommendation } from '../store/runs.ts';
 import { applyRecommendation, type ApplyResult } from './apply-recommendation.ts';
 import { auditChange } from './audit.ts';
@@ -56,7 +56,7 @@ export interface ApprovalResult {
 export async function approveProposal(ctx: AppContext, id: number, opts: { force: boolean }): Promise<ApprovalResult> {
   const proposal = await openProposal(ctx, id, 'approve');
   if (proposal.status === 'approved') return { proposal, apply: null, message: `Proposal ${id} was already approved by ${proposal.decided_by} (targeting history row ${proposal.history_id})` };
-  const apply = await applyRecommendation(ctx, { recommendationId: proposal.recommendation_id, mode: proposal.mode, dryRun: false, force: opts.force, viaApproval: true });
+  const apply = await applyRecommendation(ctx, { recommendationId: proposal.recommendation_id, mode: proposal.mode, dryRun: false, force: opts.force, viaApproval: true, proposalId: id });
   // Meta refused the change and nothing of it is in force: the proposal stays open, to be approved
   // again or rejected (a failed row cannot be rolled back, so closing it would strand the proposal).
   if (!apply.success) return { proposal, apply, message: `Proposal ${id} stays open: ${apply.message}` };
@@ -68,13 +68,22 @@ export async function approveProposal(ctx: AppContext, id: number, opts: { force
     if (d !== null && ctx.request?.audited !== true) await auditChange(tx, ctx, { action: 'approve', summary: { proposal_id: id, recommendation_id: proposal.recommendation_id, history_id: apply.history_id } });
     return d;
   });
-  return { proposal: decided ?? (await getProposal(ctx.db, id))!, apply, message: `Proposal ${id} approved: ${apply.message}` };
+  if (decided === null) {
+    // Decided meanwhile: by another approval (this one's apply found its change in force), or rejected before this apply found nothing to change.
+    const now = (await getProposal(ctx.db, id))!;
+    return { proposal: now, apply, message: `Proposal ${id} was ${now.status} by ${now.decided_by} meanwhile: ${apply.message}` };
+  }
+  return { proposal: decided, apply, message: `Proposal ${id} approved: ${apply.message}` };
 }
 
 export async function rejectProposal(ctx: AppContext, id: number, note: string | null): Promise<{ proposal: Proposal; message: string }> {
   return ctx.db.transaction(async (tx) => {
     const proposal = await openProposal(ctx, id, 'reject', tx);
     if (proposal.status === 'rejected') return { proposal, message: `Proposal ${id} was already rejected by ${proposal.decided_by}` };
+    // An approval at work has recorded its change (it held this row until then), or someone applied
+    // the recommendation since: too late to reject.
+    const applying = await changeRecordedFor(tx, proposal);
+    if (applying !== null) throw new ConflictError(`proposal ${id}'s recommendation has been applied since it was proposed (targeting history row ${applying}, by an approval at work or directly); roll the change back instead`);
     const decided = await decideProposal(tx, id, { status: 'rejected', by: ctx.actor.id, at: ctx.clock.now(), historyId: null, note });
     if (decided === null) throw new ConflictError(`proposal ${id} was decided meanwhile; read it again`);
     await auditChange(tx, ctx, { action: 'reject', summary: { proposal_id: id, recommendation_id: proposal.recommendation_id } });

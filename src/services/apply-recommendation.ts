@@ -13,6 +13,7 @@ import { changesNothing, executeLivePlan, isNoop, planLiveApply, requestsOf, val
 import type { ChangesDocument } from './live-changes.ts';
 import { metaClientFor, translate } from './meta.ts';
 import { reconcilePendingChanges, PENDING_GRACE_MS } from './reconcile-changes.ts';
+import { getProposal } from '../store/proposals.ts';
 import { getRecommendation, newerRecommendation } from '../store/runs.ts';
 import { approvedBy, enforceGuardrails, enforceLiveGuardrails, type GuardrailReport, type LiveBudgetChange, type LivePass, type LiveSplitFacts, landedRefs, recordingGuardrailBlocks, withdrawLivePasses } from './apply-guardrails.ts';
 import { auditChange } from './audit.ts';
@@ -31,6 +32,8 @@ export interface ApplyRequest {
   force?: boolean;
   /** The apply carries out an admin's approval of a proposal (the approval step). */
   viaApproval?: boolean;
+  /** That proposal: the change is recorded only while it is still open, so a rejection that came first stops it. */
+  proposalId?: number;
 }
 
 /** The specification's apply response, plus dry_run, already_in_force and the history row's id. */
@@ -153,6 +156,7 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
       await audit('already_in_force', inForce.historyId);
       return { ...base, already_in_force: true, history_id: inForce.historyId, state: 'applied', guardrails: null, message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
     }
+    if (!req.dryRun) await checkStillProposed(tx, req.proposalId);
     const guardrails = await enforceGuardrails(ctx, tx, rec, { mode: req.mode, dryRun: req.dryRun, approved: approvedBy(ctx, req.viaApproval === true) });
     if (req.dryRun) {
       await audit('dry_run', null);
@@ -164,6 +168,14 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
     ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, historyId, actor: ctx.actor.id }, 'recommendation applied (stub)');
     return { ...base, already_in_force: false, history_id: historyId, state: 'applied', guardrails, message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
   }));
+}
+
+/** An approval's apply records its change only while the proposal is open: it holds the proposal's row until the record commits, which a rejection waits for. */
+async function checkStillProposed(tx: Db, proposalId: number | undefined): Promise<void> {
+  if (proposalId === undefined) return;
+  const p = await getProposal(tx, proposalId, true);
+  if (p !== null && p.status === 'proposed') return;
+  throw new ConflictError(`proposal ${proposalId} was ${p === null ? 'removed' : `${p.status} by ${p.decided_by}`} meanwhile: nothing applied`);
 }
 
 /** One change of an ad set at a time (any process on the database): held until the transaction ends; taking it twice is harmless. */
@@ -272,6 +284,7 @@ async function applyLive(ctx: AppContext, req: ApplyRequest): Promise<ApplyResul
     let guarded: { report: GuardrailReport; passes: LivePass[] } | null = null;
     const outcome = await executeLivePlan(ctx, client, plan, (_state, doc) =>
       recordLive(ctx, plan, doc, 'pending', null, async (tx) => {
+        await checkStillProposed(tx, req.proposalId);
         guarded = await enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: 'enforce', approved, split: splitFactsOf(plan) });
       }),
     );

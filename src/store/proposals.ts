@@ -44,6 +44,15 @@ export async function getProposal(db: Db, id: number, forUpdate = false): Promis
   return rows[0] === undefined ? null : proposalOf(rows[0]);
 }
 
+/** A change of the proposal's recommendation recorded since it was proposed, pending or applied (an approval at work, or an apply); its history row id, or null. A holdout's row changed nothing. */
+export async function changeRecordedFor(db: Db, p: Pick<Proposal, 'recommendation_id' | 'mode' | 'proposed_at'>): Promise<number | null> {
+  const rows = await db.query<{ id: number }>(
+    `select id from targeting_history where recommendation_id = $1 and mode = $2 and not dry_run and state in ('pending', 'applied') and experiment_arm is distinct from 'holdout' and applied_at >= $3 order by id limit 1`,
+    [p.recommendation_id, p.mode, new Date(p.proposed_at)],
+  );
+  return rows[0]?.id ?? null;
+}
+
 /** Closes an open proposal; null when it was no longer open (someone decided it meanwhile). */
 export async function decideProposal(tx: Db, id: number, d: { status: 'approved' | 'rejected'; by: string; at: Date; historyId: number | null; note: string | null }): Promise<Proposal | null> {
   const rows = await tx.query<Record<string, unknown>>(

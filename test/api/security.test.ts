@@ -24,7 +24,9 @@ describe(`security of every route on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`
     await runOptimization(h.ctx, { campaignId: `${CAMPAIGN}-x`, budget: null, mode: 'stub', generateStub: true });
     const experiment = await startExperiment(h.ctx, { campaignId: `${CAMPAIGN}-x`, mode: 'stub', holdoutShare: 0.5, dryRun: false });
     const toApprove = await proposeApply(h.ctx, { recommendationId: result.recommendations[0]!.recommendation_id, mode: 'stub' });
-    const toReject = await proposeApply(h.ctx, { recommendationId: result.recommendations[1]!.recommendation_id, mode: 'stub' });
+    // On a campaign of its own: a proposal whose recommendation was applied since (as `applied` below is) cannot be rejected.
+    const rejected = await runOptimization(h.ctx, { campaignId: `${CAMPAIGN}-r`, budget: null, mode: 'stub', generateStub: true });
+    const toReject = await proposeApply(h.ctx, { recommendationId: rejected.recommendations[0]!.recommendation_id, mode: 'stub' });
     const applied = await applyRecommendation(h.ctx, { recommendationId: result.recommendations.at(-1)!.recommendation_id, mode: 'stub', dryRun: false });
     ids = { campaignId: CAMPAIGN, recommendationId: result.recommendations[0]!.recommendation_id, experimentId: experiment.experiment_id!, approveProposalId: toApprove.proposal.id, rejectProposalId: toReject.proposal.id, historyId: applied.history_id! };
     bad = await badTokens();
