@@ -100,8 +100,12 @@ interface FamilyFigures {
    * the same split without narrowing (ad sets weighed by budget), and the best single targeting's.
    */
   demographics: Record<ReachExponent, { bayes: number[]; seed: number[]; best: number[] }>;
-  /** bayes with no audience size known (geo split, interest choice, delivered value, loop, loop vs seed's). */
-  unknownSizes: { geo: number[]; interests: number[]; delivered: number[]; loop: number[]; lift: number[] };
+  /**
+   * bayes with no audience size known (geo split, interest choice, delivered value, loop, loop vs
+   * seed's), and the delivered value's ceiling without sizes: the ceiling's estimator choosing its
+   * best union with every interest the same size to it, as no size known leaves it.
+   */
+  unknownSizes: { geo: number[]; interests: number[]; delivered: number[]; deliveredCeiling: number[]; loop: number[]; lift: number[] };
 }
 
 /** Countries' totals over every ad set of the history. */
@@ -242,6 +246,9 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
     const estimated = ceilingValues(c, histories, interestValues);
     const judged = pricedAudience(estimated, audienceWeights(deliveryModel, sizes, estimated).credit, paid ? priceOf : null);
     figures.delivered.ceiling.push(deliveredGap(bestInterests(judged.values, judged.weightOf, K), values, credited.weightOf));
+    const sameSize = new Map([...estimated.keys()].map((id) => [id, 1]));
+    const judgedUnsized = pricedAudience(estimated, audienceWeights(deliveryModel, sameSize, estimated).credit, paid ? priceOf : null);
+    figures.unknownSizes.deliveredCeiling.push(deliveredGap(bestInterests(judgedUnsized.values, judgedUnsized.weightOf, K), values, credited.weightOf));
   }
 
   // 3. The closed loop, its own decisions feeding its data.
@@ -276,7 +283,7 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, demographics: { 0: { bayes: [], seed: [], best: [] }, 0.5: { bayes: [], seed: [], best: [] }, 1: { bayes: [], seed: [], best: [] } }, unknownSizes: { geo: [], interests: [], delivered: [], loop: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, demographics: { 0: { bayes: [], seed: [], best: [] }, 0.5: { bayes: [], seed: [], best: [] }, 1: { bayes: [], seed: [], best: [] } }, unknownSizes: { geo: [], interests: [], delivered: [], deliveredCeiling: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
@@ -288,7 +295,7 @@ for (const [name, family] of FAMILIES) {
   const u = figures.unknownSizes;
   const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed), ceiling: figures.delivered.ceiling.length > 0 ? stats(figures.delivered.ceiling) : null };
   const demographics = Object.fromEntries(REACH_EXPONENTS.map((r) => [`reach^${r}`, { bayes: stats(figures.demographics[r].bayes, { seed: figures.demographics[r].seed }), seed: stats(figures.demographics[r].seed), best: stats(figures.demographics[r].best) }]));
-  const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
+  const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), deliveredCeiling: u.deliveredCeiling.length > 0 ? stats(u.deliveredCeiling) : null, ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
   const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, firstStep: figures.firstStep, interests: figures.interests, delivered: figures.delivered, demographics: figures.demographics, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
   results[name] = { axes: family, markets: SEEDS, geo, firstStep, interests, delivered, demographics, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
@@ -302,7 +309,7 @@ for (const [name, family] of FAMILIES) {
   console.log(`  age and gender, revenue against no narrowing at the decided split, by reach lost to a smaller audience: ${REACH_EXPONENTS.map((r) => { const d = demographics[`reach^${r}`]!; return `share^${r}: ${line('bayes', d.bayes)}, ${line('seed', d.seed)}, best ${pct(d.best.median)}`; }).join('; ')}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
   if (sharedLoop) console.log(`  ${LOOP_DAYS}-day loop, its interest rows shared as LIVE sync credits them: ${line('bayes', sharedLoop.bayes)}; seed ${pct(sharedLoop.seed.median)} (worst ${pct(sharedLoop.seed.worst)}); bayes vs seed cumulative ${pct(sharedLoop.bayesOverSeed.median)} (worst ${pct(sharedLoop.bayesOverSeed.worst)})`);
-  console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}; ${line('delivered', unknownSizes.delivered)}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
+  console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}; ${line('delivered', unknownSizes.delivered)}${unknownSizes.deliveredCeiling ? ` (${line('ceiling without sizes', unknownSizes.deliveredCeiling)})` : ''}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
 }
 
 // Summary: per measure, the worst family (by its median) and the median across families.
@@ -321,6 +328,7 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
   ['delivered value: seed', (f) => f.delivered.seed],
   ['delivered value: ceiling', (f) => f.delivered.ceiling],
   ['delivered value: bayes, no size known', (f) => f.unknownSizes.delivered],
+  ['delivered value: ceiling, no size known', (f) => f.unknownSizes.deliveredCeiling],
   ...REACH_EXPONENTS.flatMap((r): [string, (f: FamilyFigures) => number[]][] => [
     [`age and gender, reach share^${r}: bayes`, (f) => f.demographics[r].bayes],
     [`age and gender, reach share^${r}: seed`, (f) => f.demographics[r].seed],
