@@ -164,6 +164,23 @@ describe(`run optimization on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     const run = await getRun(ctx.db, failed[0]!.run_id);
     expect(run).toMatchObject({ status: 'failed', recommendationsCount: 0, error: 'disk full' });
   });
+
+  it("when the failure cannot be recorded either, the caller gets the run's own error and no run is left running", async () => {
+    const runsBefore = await count('runs');
+    const broken = (sql: string) => sql.includes("set status = 'completed'") || sql.includes("set status = 'failed'");
+    const wrap = (db: Db): Db => ({
+      ...db,
+      query: async <T,>(sql: string, params?: Parameters<Db['query']>[1]) => {
+        if (broken(sql)) throw new Error(sql.includes("'completed'") ? 'disk full' : 'database gone');
+        return db.query<T>(sql, params);
+      },
+      transaction: (work) => db.transaction((tx) => work(wrap(tx))),
+    });
+    const error = await runOptimization({ ...ctx, db: wrap(ctx.db) }, { campaignId, budget: '1000', mode: 'stub' }).catch((e: unknown) => e);
+    expect(String(error)).toContain('disk full');
+    expect(await count('runs')).toBe(runsBefore);
+    expect(await ctx.db.query(`select run_id from runs where status = 'running'`)).toEqual([]);
+  });
 });
 
 describe('run without an explicit budget', () => {

@@ -243,9 +243,15 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
     const run = started as NewRun | null;
     if (run !== null) {
       const message = error instanceof Error ? error.message : String(error);
-      await insertRun(ctx.db, run);
-      await failRun(ctx.db, run.runId, ctx.clock.now(), Math.round(performance.now() - t0), message);
       ctx.logger.error({ runId: run.runId, campaignId: req.campaignId, err: message }, 'run failed');
+      // One transaction: never a run left "running". Should the database be what failed, the
+      // record fails too; that is logged, and the caller gets the run's own error.
+      await ctx.db
+        .transaction(async (tx) => {
+          await insertRun(tx, run);
+          await failRun(tx, run.runId, ctx.clock.now(), Math.round(performance.now() - t0), message);
+        })
+        .catch((recordError: unknown) => ctx.logger.error({ runId: run.runId, err: recordError instanceof Error ? recordError.message : String(recordError) }, 'the failed run could not be recorded'));
     }
     throw error;
   }
