@@ -75,6 +75,9 @@ describe(`CLI in-process on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () => {
       [['segments', '--type', 'hobby'], /--type/],
       [['recommendation', 'nobody-ran-me'], /no recommendation stored/],
       [['import', 'missing.csv'], /does not exist/],
+      [['history', '--campaign', ''], /--campaign: must not be empty/],
+      [['history', '--adset', ' '], /--adset: must not be empty/],
+      [['backtest', '--days', '2', '--market-seed', '9'.repeat(300)], /--out: the file name "backtest-9{31}….json" is longer than the 255 bytes/],
       [['frobnicate'], /unknown command/],
       // In-process, main has no HTTP outlet: only the composition root (bin) hands one in.
       [['serve'], /no HTTP API/],

@@ -1,5 +1,5 @@
 import { statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AUDIENCE_SIZES, AUDIENCE_WEIGHTINGS, INTEREST_ROWS, runBacktest, type AudienceSizes, type AudienceWeighting, type BacktestStrategy, type InterestRows } from '../backtest/closed-loop.ts';
 import { backtestHtml } from '../backtest/report-html.ts';
@@ -68,6 +68,8 @@ export async function backtestCommand(ctx: AppContext, args: string[], io: CliIo
   // Checked before the loop runs, so that a mistyped path costs nothing.
   const directory = dirname(resolve(prefix));
   if (!(statSync(directory, { throwIfNoEntry: false })?.isDirectory() ?? false)) throw new UsageError(`--out: the folder ${JSON.stringify(directory)} does not exist`);
+  // A file system takes names of at most 255 bytes; a long seed makes the default one longer.
+  if (Buffer.byteLength(`${basename(prefix)}.json`) > 255) throw new UsageError(`--out: the file name ${JSON.stringify(`${basename(prefix).slice(0, 40)}….json`)} is longer than the 255 bytes a file name may have; give a shorter --out`);
   const report = runBacktest({
     marketSeed: seed,
     days: whole('days', values.days, 1, 365),

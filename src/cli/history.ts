@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '../context.ts';
 import { type TargetingChange, targetingHistory } from '../services/history.ts';
-import { type CliIo, parseLimit, printJson, printLines } from './io.ts';
+import { type CliIo, parseLimit, printJson, printLines, UsageError } from './io.ts';
 
 export const usage = 'history [--campaign ID] [--adset ID] [--limit 1..500] [--json]';
 
 export async function historyCommand(ctx: AppContext, args: string[], io: CliIo): Promise<void> {
   const { values } = parseArgs({ args, options: { campaign: { type: 'string' }, adset: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean', default: false } }, strict: true, allowPositionals: false });
+  // An empty id would filter nothing out and answer as if nothing were recorded.
+  for (const name of ['campaign', 'adset'] as const) if (values[name] !== undefined && values[name].trim() === '') throw new UsageError(`--${name}: must not be empty`);
   const rows = await targetingHistory(ctx, { campaignId: values.campaign ?? null, adsetId: values.adset ?? null, limit: parseLimit(values.limit) });
   if (values.json) return printJson(io, rows);
   if (rows.length === 0) return printLines(io, ['No targeting changes recorded yet.']);
