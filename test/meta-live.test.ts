@@ -8,6 +8,7 @@ import { MetaAsyncJobError, MetaCallsStoppedError } from '../src/meta/errors.ts'
 import { optimizeCampaignJob } from '../src/jobs/optimize-campaign.ts';
 import { MetaAuthError, MetaUpstreamError, metaSync } from '../src/services/meta.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
+import { InputError } from '../src/services/errors.ts';
 import { explainRecommendation } from '../src/services/explain-recommendation.ts';
 import type { Db } from '../src/store/db.ts';
 import { runCli } from './helpers/cli.ts';
@@ -196,6 +197,23 @@ describe(`LIVE mode against the fake Graph API (${usingPostgres ? 'PostgreSQL' :
       for (const table of ['runs', 'insights', 'meta_adsets', 'meta_sync_state']) {
         expect(await count(h.db, `select count(*)::int as n from ${table}`), table).toBe(0);
       }
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("refuses a budget the stored campaign's currency cannot hold before any call to Meta", async () => {
+    const h = await harness(fake, origin);
+    try {
+      const campaignId = fake.market.campaigns[0]!.campaignId;
+      await metaSync(h.ctx, { campaignId });
+      const sent = fake.requests.length;
+      for (const budget of ['12.345', '0']) {
+        const error = await runOptimization(h.ctx, { campaignId, budget, mode: 'live' }).catch((e: unknown) => e);
+        expect(error, budget).toBeInstanceOf(InputError);
+        expect((error as Error).message).toMatch(/^budget: /);
+      }
+      expect(fake.requests.length).toBe(sent);
     } finally {
       await h.close();
     }

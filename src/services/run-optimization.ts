@@ -148,6 +148,9 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
   // held across network calls. Reading only, except that a change an earlier process left pending
   // is settled first (undoing what of it had landed), so that the sync reads settled ad sets.
   if (req.mode === 'live') {
+    // A budget the stored campaign's currency refuses is refused before any call to Meta.
+    const known = req.budget === null ? null : await getCampaign(ctx.db, req.campaignId);
+    if (known !== null && req.budget !== null) parseDailyBudget(req.budget, known.currency, 'budget');
     await reconcileCampaign(ctx, req.campaignId);
     await metaSync(ctx, { campaignId: req.campaignId });
   }
