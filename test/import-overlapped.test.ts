@@ -10,7 +10,7 @@ import { ImportRejectedError } from '../src/services/errors.ts';
 import { importInsightsFile } from '../src/services/import-insights.ts';
 import { refreshSegmentPerformance } from '../src/services/segment-performance.ts';
 import { CurrencyConflictError } from '../src/store/insights.ts';
-import { openTestContext, type TestContext, usingPostgres } from './helpers/db.ts';
+import { openStreamedAndReadFirst, type TestContext, usingPostgres } from './helpers/db.ts';
 
 const HEADER = 'date,campaign_id,adset_id,segment_type,segment_id,segment_name,country,age,gender,impressions,reach,clicks,conversions,spend,revenue,currency';
 
@@ -50,10 +50,7 @@ describe(`canonical import, read while written, on ${usingPostgres ? 'PostgreSQL
   // The same store without COPY (Db.copyCsv): the file is read whole first, the rows written after.
   let readFirst: AppContext;
   beforeAll(async () => {
-    ctx = await openTestContext();
-    other = await openTestContext();
-    const { copyCsv: _unused, ...db } = other.db;
-    readFirst = { ...other, db };
+    ({ ctx, other, readFirst } = await openStreamedAndReadFirst());
   });
   afterAll(async () => {
     await ctx.close();

@@ -10,7 +10,7 @@ import { importInsightsFile } from '../src/services/import-insights.ts';
 import { importUploadedFile } from '../src/services/upload-import.ts';
 import { listAuditEntries } from '../src/store/audit.ts';
 import type { Db } from '../src/store/db.ts';
-import { openTestContext, type TestContext, usingPostgres } from './helpers/db.ts';
+import { openStreamedAndReadFirst, type TestContext, usingPostgres } from './helpers/db.ts';
 
 const HEADER = 'date,campaign_id,adset_id,segment_type,segment_id,segment_name,country,age,gender,impressions,reach,clicks,conversions,spend,revenue,currency';
 
@@ -64,10 +64,7 @@ describe.skipIf(!usingPostgres)('canonical import on PostgreSQL, streamed by COP
   // A second store without COPY: the file read whole first, then written (the path before streaming).
   let readFirst: AppContext;
   beforeAll(async () => {
-    ctx = await openTestContext();
-    other = await openTestContext();
-    const { copyCsv: _unused, ...db } = other.db;
-    readFirst = { ...other, db };
+    ({ ctx, other, readFirst } = await openStreamedAndReadFirst());
   });
   afterAll(async () => {
     await ctx?.close();

@@ -72,6 +72,17 @@ export async function openStubCampaignContext(options: { seed?: number; days?: n
 }
 
 /**
+ * Two stores of their own: `ctx`, and `other` seen as `readFirst`, a store without COPY (Db.copyCsv),
+ * on which a canonical import reads the file whole first and writes the rows after.
+ */
+export async function openStreamedAndReadFirst(): Promise<{ ctx: TestContext; other: TestContext; readFirst: AppContext }> {
+  const ctx = await openTestContext();
+  const other = await openTestContext();
+  const { copyCsv: _unused, ...db } = other.db;
+  return { ctx, other, readFirst: { ...other, db } };
+}
+
+/**
  * A database whose queries matching `pattern` fail, inside transactions too: to prove a change and its
  * rows land together. Its COPY (matched as `copy TARGET`) is kept, so an import takes the same path.
  */
