@@ -3,7 +3,7 @@
 import { toMajor } from '../engine/money.ts';
 import type { BacktestReport } from './closed-loop.ts';
 
-const COLORS: Record<string, string> = { oracle: '#222222', bayes: '#1f77b4', seed: '#d62728', uniform: '#7f7f7f' };
+const COLORS: Record<string, string> = { oracle: '#222222', bayes: '#1f77b4', spec: '#d62728', uniform: '#7f7f7f' };
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

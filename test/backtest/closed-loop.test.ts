@@ -45,6 +45,9 @@ describe('runBacktest', () => {
     const html = backtestHtml(report);
     expect(html).toContain('<svg');
     expect(html.match(/<polyline/g)).toHaveLength(8);
+    // Each strategy in a colour of its own (the specification's was drawn in the fallback green under its old name).
+    const colours = [...html.matchAll(/<polyline fill="none" stroke="(#[0-9a-f]{6})"[^>]*><title>([a-z]+)</g)].map((m) => `${m[2]} ${m[1]}`);
+    expect(new Set(colours)).toEqual(new Set(['uniform #7f7f7f', 'spec #d62728', 'bayes #1f77b4', 'oracle #222222']));
     expect(html).not.toMatch(/<script|https?:\/\//);
   });
 
