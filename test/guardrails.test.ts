@@ -215,9 +215,13 @@ describe(`apply guardrails on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
   });
 
   it('a holdout experiment applies its treatment ad sets under the same guardrails: the approval step and the kill switch refuse it, and nothing starts', async () => {
-    const recs = await run('115');
+    // A campaign of its own: the ad sets of CAMPAIGN may have used up their budget changes of the
+    // hour in the tests before (how many depends on which apply wins the race test).
+    const campaign = '777000222';
+    await generateStubHistory(h.ctx, { campaigns: 1, days: 30, seed: 6, campaignIds: [campaign] });
+    const recs = (await runOptimization({ ...h.ctx, actor: CLI }, { campaignId: campaign, budget: null, mode: 'stub' })).recommendations;
     expect(recs.length).toBeGreaterThan(1);
-    const start = async (role: string) => h.app.inject({ method: 'POST', url: '/meta/targeting/experiments', headers: auth(await token(role)), payload: { campaign_id: CAMPAIGN, holdout_share: 0 } });
+    const start = async (role: string) => h.app.inject({ method: 'POST', url: '/meta/targeting/experiments', headers: auth(await token(role)), payload: { campaign_id: campaign, holdout_share: 0 } });
     const state = async () => ({ experiments: await count('experiments'), history: await count('targeting_history'), passed: await count('apply_guardrail_events', "outcome = 'passed'") });
     const before = await state();
     h.ctx.config.guardrails.approvalRequired = true;
