@@ -152,7 +152,7 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
       auditChange(tx, ctx, { action: 'apply', summary: { recommendation_id: rec.recommendation_id, adset_id: rec.adset_id, outcome, history_id: historyId, forced: newer !== null } });
 
     const inForce = await targetingInForce(tx, rec.campaign_id, rec.adset_id);
-    if (inForce !== null && canonicalJson(inForce.targeting) === canonicalJson(targetingSpecOf(rec))) {
+    if (inForce !== null && isTargetingOf(inForce.targeting, rec)) {
       await audit('already_in_force', inForce.historyId);
       return { ...base, already_in_force: true, history_id: inForce.historyId, state: 'applied', guardrails: null, message: `Already in force (targeting history row ${inForce.historyId}): nothing applied, nothing recorded` };
     }
@@ -168,6 +168,11 @@ export async function applyRecommendation(ctx: AppContext, req: ApplyRequest): P
     ctx.logger.info({ recommendationId: rec.recommendation_id, adsetId: rec.adset_id, historyId, actor: ctx.actor.id }, 'recommendation applied (stub)');
     return { ...base, already_in_force: false, history_id: historyId, state: 'applied', guardrails, message: newer === null ? 'Applied in STUB mode (simulated)' : `Applied in STUB mode (simulated), forced over the newer recommendation ${newer.recommendationId}` };
   }));
+}
+
+/** Whether a targeting in force is exactly the recommendation's: applying it would change nothing. */
+export function isTargetingOf(targeting: unknown, rec: Recommendation): boolean {
+  return canonicalJson(targeting) === canonicalJson(targetingSpecOf(rec));
 }
 
 /** An approval's apply records its change only while the proposal is open: it holds the proposal's row until the record commits, which a rejection waits for. */

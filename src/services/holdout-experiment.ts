@@ -11,10 +11,9 @@ import { adsetDailyMetrics } from '../store/adset-metrics.ts';
 import { type AssignedAdset, type ExperimentRecord, experimentOfRun, firstChangeAfter, getExperiment, insertExperiment, updateExperimentAssignment } from '../store/experiments.ts';
 import { getCampaign } from '../store/insights.ts';
 import { latestRecommendations } from '../store/runs.ts';
-import { canonicalJson } from '../engine/canonical-json.ts';
-import { targetingInForce } from '../store/history.ts';
 import { approvedBy, enforceGuardrails, recordingGuardrailBlocks } from './apply-guardrails.ts';
-import { lockAdset, recordTargetingChange, targetingSpecOf } from './apply-recommendation.ts';
+import { isTargetingOf, lockAdset, recordTargetingChange } from './apply-recommendation.ts';
+import { targetingInForce } from '../store/history.ts';
 import { auditChange } from './audit.ts';
 import { campaignDayOf } from './campaign-day.ts';
 import { addDays } from './dates.ts';
@@ -88,7 +87,7 @@ export async function startExperiment(ctx: AppContext, req: StartExperimentReque
       const rec = recOf.get(a.adset_id ?? '')!;
       await lockAdset(tx, rec.campaign_id, rec.adset_id);
       const inForce = await targetingInForce(tx, rec.campaign_id, rec.adset_id);
-      if (inForce !== null && canonicalJson(inForce.targeting) === canonicalJson(targetingSpecOf(rec))) continue;
+      if (inForce !== null && isTargetingOf(inForce.targeting, rec)) continue;
       await enforceGuardrails(ctx, tx, rec, { mode: req.mode, dryRun: false, approved: approvedBy(ctx, false) });
     }
 

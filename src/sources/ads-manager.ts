@@ -16,7 +16,7 @@ import { AdSetBudgets } from './ad-set-budgets.ts';
 import { expectedHeaders, type HeaderMatch, type HeaderMeaning, matchHeader, normaliseHeader } from './ads-manager-headers.ts';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
 import {
-  ageBucket, calendarDate, countryNames, isCalendarDate, isScientificNotation, lateDateProblem, MAX_ID_LENGTH,
+  ageBucket, calendarDate, countryNames, dateOptionProblem, isCalendarDate, isScientificNotation, lateDateProblem, MAX_ID_LENGTH,
   numericIdText, roundedNumericIdMessage, scientificIdMessage, utcDay, validCurrency, WHOLE_NUMBER,
 } from './field-rules.ts';
 import { type Breakdowns, describeCapabilities, idFromName, RowMerger, SkipCounter, type SourceOptions, type SourceParseResult, type SourceReport } from './import-report.ts';
@@ -85,10 +85,8 @@ function readHeader(header: readonly string[], options: SourceOptions) {
   if (!at.has('day') && !at.has('reportingStart') && options.date === undefined) {
     problems.push(`missing a date column ${expectedHeaders(['day', 'reportingStart']).replace(/, /g, ' or ')}; give --date YYYY-MM-DD for an export without dates`);
   }
-  if (options.date !== undefined) {
-    const problem = isIsoDate(options.date) ? lateDateProblem('--date', options.date, options.latestDate) : `--date must be a real date written YYYY-MM-DD, got "${options.date}"`;
-    if (problem !== null) problems.push(problem);
-  }
+  const dateProblem = options.date === undefined ? null : dateOptionProblem(options.date, options.latestDate);
+  if (dateProblem !== null) problems.push(dateProblem);
   const spend = matches.get('spend');
   let currency: string | null = null;
   let currencySource: string;

@@ -87,6 +87,11 @@ export function lateDateProblem(field: string, date: string, latest: string | un
   return latest !== undefined && date > latest ? `${field} ${date} is after ${latest}, the latest day delivery can have happened by now (a mistyped year?)` : null;
 }
 
+/** What is wrong with a `--date` (the day of a file's undated rows): not a real day, or after `latest`; null when neither. */
+export function dateOptionProblem(date: string, latest: string | undefined): string | null {
+  return isCalendarDate(date) ? lateDateProblem('--date', date, latest) : `--date must be a real date written YYYY-MM-DD, got "${date}"`;
+}
+
 /** The calendar day (UTC) of a spreadsheet date cell, as YYYY-MM-DD. */
 export function utcDay(date: Date): string {
   return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;

@@ -20,7 +20,7 @@
 import type { Gender } from '../engine/types.ts';
 import { parseMinor } from '../engine/money.ts';
 import { ROW_FIELD, type RowProblem } from './csv.ts';
-import { DIGITS, isCalendarDate, lateDateProblem, metaBucketContaining, STRICT_DECIMAL_NUMBER, validCurrency, WHOLE_NUMBER } from './field-rules.ts';
+import { dateOptionProblem, DIGITS, isCalendarDate, lateDateProblem, metaBucketContaining, STRICT_DECIMAL_NUMBER, validCurrency, WHOLE_NUMBER } from './field-rules.ts';
 import { describeCapabilities, RowMerger, type SourceOptions, type SourceParseResult, type SourceReport } from './import-report.ts';
 import { readCsvTable } from './tabular.ts';
 
@@ -71,10 +71,8 @@ export async function parseKaggleConversion(input: string | AsyncIterable<Buffer
     else report.ignoredColumns.push(raw.trim());
   });
   const headerProblems = REQUIRED.filter((f) => !at.has(f)).map((f) => `missing column ${ALIASES[f].join(' or ')} (the Kaggle "Sales Conversion Optimization" header is ad_id,xyz_campaign_id,fb_campaign_id,age,gender,interest,Impressions,Clicks,Spent,Total_Conversion,Approved_Conversion)`);
-  if (options.date !== undefined) {
-    const problem = isIsoDate(options.date) ? lateDateProblem('--date', options.date, options.latestDate) : `--date must be a real date written YYYY-MM-DD, got "${options.date}"`;
-    if (problem !== null) headerProblems.push(problem);
-  }
+  const dateProblem = options.date === undefined ? null : dateOptionProblem(options.date, options.latestDate);
+  if (dateProblem !== null) headerProblems.push(dateProblem);
   let currency: string | null;
   if (options.currency !== undefined) {
     currency = validCurrency(options.currency);
