@@ -138,6 +138,21 @@ describe(`run optimization on ${usingPostgres ? 'PostgreSQL' : 'PGlite'}`, () =>
     expect(await count('runs')).toBe(runs);
   });
 
+  it('refuses a budget that leaves an ad set with nothing, naming the ad set and an amount that funds each, writing nothing', async () => {
+    const runs = await count('runs');
+    const error = await runOptimization(ctx, { campaignId, budget: '0.01', mode: 'stub' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).field).toBe('budget');
+    const message = (error as InputError).message;
+    expect(message).toMatch(/^budget: 0\.01 EUR a day leaves ad set\(s\) \d+ with nothing: the campaign's budget is shared among its 2 ad sets by what each spent in the window, and (\d+\.\d{2}) EUR a day funds each of them$/);
+    expect(await count('runs')).toBe(runs);
+    // The amount it names is enough: every ad set gets a share of it.
+    const enough = /and (\d+\.\d{2}) EUR/.exec(message)![1]!;
+    const result = await runOptimization(ctx, { campaignId, budget: enough, mode: 'stub' });
+    expect(result.recommendations).toHaveLength(2);
+    for (const r of result.recommendations) expect(r.total_budget).toBeGreaterThan(0);
+  });
+
   it('leaves a failed run and no partial recommendations when storing fails', async () => {
     const recommendationsBefore = await count('recommendations');
     const failing: Db = {

@@ -71,22 +71,46 @@ function ownBudgets(adsets: readonly AdSetSnapshot[], budgets: EngineSettings['a
   return out.every((x) => x !== undefined && x > 0) ? (out as number[]) : null;
 }
 
+function adsetsOf(snapshot: CampaignSnapshot): AdSetSnapshot[] {
+  return snapshot.adsets.length > 0
+    ? snapshot.adsets
+    : [{ adsetId: null, segments: [], countries: [], demographics: [], total: emptyMetrics(), recent: emptyMetrics() }];
+}
+
+/**
+ * The campaign budget is shared between ad sets in proportion to the daily budget each holds
+ * where they are known (LIVE), else to what each spent in the window: the advertiser's own
+ * structure is kept, and the optimizer re-targets inside it.
+ */
+function shareOfEachAdSet(adsets: readonly AdSetSnapshot[], totalBudgetMinor: number, settings: EngineSettings) {
+  const spend = adsets.map((a) => a.total.spendMinor);
+  const own = ownBudgets(adsets, settings.adsetBudgetsMinor);
+  const weights = own ?? (spend.some((s) => s > 0) ? spend.map((s) => Math.max(s, 0)) : adsets.map(() => 1));
+  return { spend, own, weights, budgets: splitExact(totalBudgetMinor, weights) };
+}
+
+/**
+ * The ad sets a campaign budget would leave with nothing although they delivered (or hold a
+ * budget of their own), and a total that funds each of them with at least one minor unit. No ad
+ * set when the budget reaches every ad set that has a share.
+ */
+export function adSetsLeftUnfunded(snapshot: CampaignSnapshot, totalBudgetMinor: number, settings: EngineSettings): { adsetIds: (string | null)[]; enoughMinor: number; sharedBy: 'budgets' | 'spend' } {
+  const adsets = adsetsOf(snapshot);
+  const { weights, budgets, own } = shareOfEachAdSet(adsets, totalBudgetMinor, settings);
+  const unfunded = adsets.filter((_, i) => weights[i]! > 0 && budgets[i] === 0).map((a) => a.adsetId);
+  const positive = weights.filter((w) => w > 0);
+  const sum = positive.reduce((a, b) => a + b, 0);
+  // At this total the smallest share's exact amount is at least one whole minor unit, which the split's floor keeps.
+  return { adsetIds: unfunded, enoughMinor: positive.length === 0 ? 1 : Math.ceil(sum / Math.min(...positive)), sharedBy: own === null ? 'spend' : 'budgets' };
+}
+
 export function optimizeCampaign(input: OptimizeInput): AdSetDecision[] {
   const { snapshot, totalBudgetMinor, settings } = input;
   if (!Number.isSafeInteger(totalBudgetMinor) || totalBudgetMinor <= 0) {
     throw new RangeError(`total budget must be a positive whole number of minor units, got ${totalBudgetMinor}`);
   }
-  const adsets: AdSetSnapshot[] = snapshot.adsets.length > 0
-    ? snapshot.adsets
-    : [{ adsetId: null, segments: [], countries: [], demographics: [], total: emptyMetrics(), recent: emptyMetrics() }];
-
-  // The campaign budget is shared between ad sets in proportion to the daily budget each holds
-  // where they are known (LIVE), else to what each spent in the window: the advertiser's own
-  // structure is kept, and the optimizer re-targets inside it.
-  const spend = adsets.map((a) => a.total.spendMinor);
-  const own = ownBudgets(adsets, settings.adsetBudgetsMinor);
-  const weights = own ?? (spend.some((s) => s > 0) ? spend.map((s) => Math.max(s, 0)) : adsets.map(() => 1));
-  const budgets = splitExact(totalBudgetMinor, weights);
+  const adsets = adsetsOf(snapshot);
+  const { spend, own, weights, budgets } = shareOfEachAdSet(adsets, totalBudgetMinor, settings);
   const spendTotal = spend.reduce((a, b) => a + b, 0);
   const strategy = strategyFor(settings);
 

@@ -1,5 +1,6 @@
 import { POOL_KEY } from '../engine/ad-set-groups.ts';
-import { optimizeCampaign } from '../engine/optimizer.ts';
+import { adSetsLeftUnfunded, optimizeCampaign } from '../engine/optimizer.ts';
+import { minorDigits, toMajor } from '../engine/money.ts';
 import { deriveSeed } from '../engine/random.ts';
 import type { CampaignSnapshot, EngineSettings, HoldingCountries } from '../engine/types.ts';
 import { presentDecision } from '../presentation/present-decision.ts';
@@ -114,6 +115,14 @@ async function adsetBudgetsOf(db: Db, campaignId: string, delivering: readonly S
   return out;
 }
 
+/** A budget too small to give every ad set that has a share of it at least one minor unit is refused, naming them. */
+function refuseUnfundedAdSets(snapshot: CampaignSnapshot, totalBudgetMinor: number, settings: EngineSettings, currency: string): void {
+  const { adsetIds, enoughMinor, sharedBy } = adSetsLeftUnfunded(snapshot, totalBudgetMinor, settings);
+  if (adsetIds.length === 0) return;
+  const amount = (minor: number) => `${toMajor(minor, currency).toFixed(minorDigits(currency))} ${currency}`;
+  throw new InputError('budget', `${amount(totalBudgetMinor)} a day leaves ad set(s) ${adsetIds.map((id) => id ?? '(campaign)').join(', ')} with nothing: the campaign's budget is shared among its ${snapshot.adsets.length} ad sets by ${sharedBy === 'budgets' ? 'the daily budget each holds' : 'what each spent in the window'}, and ${amount(enoughMinor)} a day funds each of them`);
+}
+
 /**
  * The exploration seed of a run, where it draws (exploration, budget exploration, or the discovery
  * share with discovered interests to draw among): derived from its id, so every run explores
@@ -224,6 +233,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
       }, { segmentDays: bayes, resting });
       // LIVE: the active ad sets only, and the interests discovery found, for the exploration share only.
       const snapshot = live !== null ? await withDiscoveredCandidates(tx, onlyActiveAdsets(loaded, live.adsets)) : loaded;
+      refuseUnfundedAdSets(snapshot, totalBudgetMinor, settings, campaign.currency);
       const randomSeed = explorationSeed(runId, settings, snapshot);
       // Read before this run's recommendations exist: the previous split bounds the change per run.
       const earlierRuns = withRests(await loadEarlierRuns(tx, req.campaignId), resting);
@@ -244,7 +254,7 @@ export async function runOptimization(ctx: AppContext, request: RunRequest & { f
   } catch (error) {
     // Only a run that had started leaves a record; bad input changes nothing.
     const run = started as NewRun | null;
-    if (run !== null) {
+    if (run !== null && !(error instanceof InputError)) {
       const message = error instanceof Error ? error.message : String(error);
       ctx.logger.error({ runId: run.runId, campaignId: req.campaignId, err: message }, 'run failed');
       // One transaction: never a run left "running". Should the database be what failed, the
