@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGraphApi } from '../src/meta/fake-graph-api.ts';
 import { approveProposal, proposeApply, rejectProposal } from '../src/services/apply-proposals.ts';
+import { ConflictError } from '../src/services/errors.ts';
 import { metaSync } from '../src/services/meta.ts';
 import { runOptimization } from '../src/services/run-optimization.ts';
 import { usingPostgres } from './helpers/db.ts';
@@ -23,6 +24,28 @@ describe(`LIVE proposals (${usingPostgres ? 'PostgreSQL' : 'PGlite'})`, () => {
   afterAll(async () => {
     await h.close();
     await fake.close();
+  });
+
+  it('a proposal rejected while its approval reads Meta stops the apply before it makes any lookalike', async () => {
+    const withLookalikes = (await runOptimization(h.ctx, { campaignId, budget: null, mode: 'live' })).recommendations.find((r) => r.lookalikes.length > 0)!;
+    const proposal = (await proposeApply(as('mgr', 'manager'), { recommendationId: withLookalikes.recommendation_id, mode: 'live' })).proposal;
+    const lookalikesBefore = fake.lookalikes.created.length;
+    const requestsBefore = fake.requests.length;
+    // The rejection lands in the first transaction after the approval has read the ad set from Meta (its plan).
+    let rejected = false;
+    const approving = { ...as('boss', 'admin'), db: { ...h.ctx.db, transaction: async <T,>(work: Parameters<typeof h.ctx.db.transaction<T>>[0]) => {
+      if (!rejected && fake.requests.slice(requestsBefore).some((r) => r.method === 'GET' && r.path.includes(withLookalikes.adset_id!))) {
+        rejected = true;
+        await rejectProposal(as('other', 'admin'), proposal.id, 'no');
+      }
+      return h.ctx.db.transaction(work);
+    } } };
+    const error = await approveProposal(approving, proposal.id, { force: false }).catch((e: unknown) => e);
+    expect(rejected).toBe(true);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toMatch(/was rejected by other meanwhile: nothing applied/);
+    expect(fake.lookalikes.created.length).toBe(lookalikesBefore);
+    expect(fake.requests.slice(requestsBefore).filter((r) => r.method === 'POST')).toEqual([]);
   });
 
   it('an approval whose change Meta refuses leaves the proposal open: approved again it applies, and a failed one can be rejected', async () => {

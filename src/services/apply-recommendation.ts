@@ -263,7 +263,11 @@ async function applyLive(ctx: AppContext, req: ApplyRequest): Promise<ApplyResul
     // The guardrails judge the budgets, which lookalikes do not change: checked on the first plan,
     // before any write reaches Meta (lookalikes and validate_only included). A refusal is thrown
     // (and recorded by recordingGuardrailBlocks); a dry run only reports.
-    const checked = await ctx.db.transaction((tx) => enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: req.dryRun ? 'report' : 'precheck', approved, split: splitFactsOf(plan) }));
+    // An approval's proposal rejected meanwhile stops it here too, before any lookalike is made.
+    const checked = await ctx.db.transaction(async (tx) => {
+      if (!req.dryRun) await checkStillProposed(tx, req.proposalId);
+      return enforceLiveGuardrails(ctx, tx, rec, budgetChangesOf(plan), { stage: req.dryRun ? 'report' : 'precheck', approved, split: splitFactsOf(plan) });
+    });
     const lookalikes = await lookalikesForLive(ctx, rec, !req.dryRun);
     if (lookalikes.target.length > 0) plan = await planLiveApply(ctx, client, rec, lookalikes.target);
     const shown = { ...base, ...answerOf(plan), lookalikes: lookalikes.answer };
