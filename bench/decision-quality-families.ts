@@ -1,6 +1,7 @@
 // npm run bench:quality — how good the engine's decisions are on every market family
 // (src/simulation/families.ts), judged against the market's hidden truth, with the worst family
-// beside the median. Each family gets --seeds markets (default 20); --family=NAME runs one.
+// beside the median. Each family gets --seeds markets (default 20); --family=NAME runs one;
+// --history-days (21) and --loop-history-days (14) set how much history the run and the loop start from.
 //   1. the geo split of one run on 21 days of history: share of the oracle's expected revenue
 //      (the true response of revenue to spend, src/simulation/response.ts) for the default
 //      strategy (bayes), the specification's (seed), uniform under Spain's floor, raw ROAS ratios
@@ -52,11 +53,15 @@ import { ceilingRanking, ceilingValues, interestCeilingApplies } from './interes
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const SEEDS = Number(arg('seeds') ?? 20);
 const LOOP_DAYS = Number(arg('loop-days') ?? 28);
-const HISTORY_DAYS = 21;
-const LOOP_HISTORY_DAYS = 14;
+// How many days of history the one run and the loop start from: a new campaign has only a few.
+const HISTORY_DAYS = Number(arg('history-days') ?? 21);
+const LOOP_HISTORY_DAYS = Number(arg('loop-history-days') ?? 14);
 const DECISION_DAY = '2026-11-10';
 if (!Number.isInteger(SEEDS) || SEEDS < 1) throw new RangeError('--seeds must be a whole number ≥ 1');
 if (!Number.isInteger(LOOP_DAYS) || LOOP_DAYS < 0 || LOOP_DAYS > 365) throw new RangeError('--loop-days must be a whole number from 0 to 365');
+for (const [name, days] of [['history-days', HISTORY_DAYS], ['loop-history-days', LOOP_HISTORY_DAYS]] as const) {
+  if (!Number.isInteger(days) || days < 2 || days > 90) throw new RangeError(`--${name} must be a whole number from 2 to 90`);
+}
 const FAMILIES: [string, MarketFamily][] = arg('family') === undefined ? Object.entries(NAMED_FAMILIES) : [[arg('family')!, parseFamily(arg('family')!)]];
 // The settings a new installation runs with (loadConfig's defaults), or a variant of them given as
 // TARGETING_* variables in the environment; seed is the same settings with the specification's strategy.
@@ -360,7 +365,7 @@ const seconds = (performance.now() - started) / 1000;
 console.log(`\n${perFamily.length} families × ${SEEDS} markets in ${seconds.toFixed(0)} s.`);
 
 // Only the defaults, over every family with 20 markets and the 28-day loop, write the file the docs cite.
-const full = FAMILIES.length === FAMILY_NAMES.length && SEEDS >= 20 && LOOP_DAYS === 28 && Object.keys(VARIANT).length === 0;
+const full = FAMILIES.length === FAMILY_NAMES.length && SEEDS >= 20 && LOOP_DAYS === 28 && HISTORY_DAYS === 21 && LOOP_HISTORY_DAYS === 14 && Object.keys(VARIANT).length === 0;
 const file = path.join(import.meta.dirname, 'results', full ? 'decision-quality.json' : 'decision-quality-partial.json');
 mkdirSync(path.dirname(file), { recursive: true });
 const round = (_: string, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toFixed(4)) : v);
