@@ -239,6 +239,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       measuredLevelNoise: true,
       testedValueBend: true,
       commonDayCost: true,
+      shortHistoryCheck: true,
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
       unknownSizes: readOneOf(r, 'TARGETING_UNKNOWN_SIZES', ['typical', 'unweighed']),
       // Expected value: the specification's rule narrows by scores alone, and a narrower audience

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { allocateByResponse, type CountryDaily } from './geo-bayes.ts';
 import { NO_COUNTRY_LIMITS, type CountryLimits } from './geo-constraints.ts';
 import { validateAllocation } from './geo.ts';
-import { checkOnHeldOutDays, chooseCandidate, decideGeoSplit, GEO_CANDIDATES, poolCountries, trustCeilings, type GeoCandidate } from './geo-value.ts';
+import { checkOnHeldOutDays, checkTrainDays, chooseCandidate, decideGeoSplit, GEO_CANDIDATES, poolCountries, trustCeilings, type GeoCandidate } from './geo-value.ts';
 import { fitValueCurves } from './value-curves.ts';
 import { totalOfDays } from './metrics.ts';
 import { decideDocuments } from '../presentation/test-documents.ts';
@@ -258,6 +258,21 @@ describe('the held-out check', () => {
     const decided = decideGeoSplit({ totalMinor: 1_000, countries: [{ countryCode: 'ES', total: totalOfDays([]), daily: [{ spendMinor: 100, impressions: 1_000 }] }], settings: BAYES, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null });
     expect(decided.chosen).toBe('specification');
     expect(presentTraceEvent(decided.trace[0]!)).toMatchObject({ step: 'geo.check', numbers: { chosen: 'specification' } });
+  });
+
+  it('checks the 4 to 6 days of a new campaign too, fitted on all but the last 2 or 3; settings stored before it left them unchecked', () => {
+    const days = (n: number) => [country('ES', varied(400).slice(0, n), (s) => 10 * s, () => 0.5), country('FR', varied(300).slice(0, n), (s) => 14 * s, () => 0.5)].map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily }));
+    const checked = (n: number) => {
+      const check = checkOnHeldOutDays(days(n), { ...BAYES, shortHistoryCheck: true }, 100, true, 1_000);
+      return typeof check === 'string' ? check : [check.trainDays, check.heldOutDays];
+    };
+    expect(checked(3)).toMatch(/^3 days of history, fewer than the 4 a check on held-out days needs$/);
+    expect([checked(4), checked(5), checked(6), checked(7), checked(8), checked(14)]).toEqual([[2, 2], [2, 3], [3, 3], [4, 3], [4, 4], [4, 10]]);
+    expect(checkOnHeldOutDays(days(6), BAYES, 100, true, 1_000)).toMatch(/^6 days of history, fewer than the 7/);
+    expect(checkTrainDays(21, BAYES)).toBe(4);
+    // Checked, the split is the model's; unchecked, the specification's.
+    const decide = (settings: EngineSettings) => decideGeoSplit({ totalMinor: 1_000, countries: days(5).map((u) => ({ countryCode: u.code, total: u.total, daily: u.daily })), settings, minorPerMajor: 100, limits: NO_COUNTRY_LIMITS, exploration: null }).chosen;
+    expect([decide({ ...BAYES, shortHistoryCheck: true }), decide(BAYES)]).toEqual(['value_response', 'specification']);
   });
 
   it('prefers the specification when the countries swap places halfway through the window', () => {

@@ -27,11 +27,20 @@ export type GeoCandidate = 'value_response' | 'constant_roas' | 'specification';
 /** Ties go to the first: the richer model, then the simpler, then the specification. */
 export const GEO_CANDIDATES: readonly GeoCandidate[] = ['value_response', 'constant_roas', 'specification'];
 
-// The held-out check needs enough days on both sides: at least 4 to fit on and 3 to predict. Every
-// day after the first 4 is predicted: with only the later half predicted, noise picked a worse
-// candidate more often on the stub markets.
+// The held-out check needs days on both sides. Every day after the first 4 is predicted: with only
+// the later half predicted, noise picked a worse candidate more often on the stub markets. A new
+// campaign's shorter history fits on fewer (n − 3, at least 2), so that a model is checked, not
+// passed over for the specification's split, on its first days.
 const MIN_TRAIN_DAYS = 4;
 const MIN_CHECK_DAYS = MIN_TRAIN_DAYS + 3;
+const MIN_SHORT_TRAIN_DAYS = 2;
+const MIN_SHORT_CHECK_DAYS = MIN_SHORT_TRAIN_DAYS + 2;
+
+/** The days a check on `days` days of history fits on before the first day it predicts; null: too few to check. */
+export function checkTrainDays(days: number, settings: Pick<EngineSettings, 'shortHistoryCheck'>): number | null {
+  if (settings.shortHistoryCheck !== true) return days < MIN_CHECK_DAYS ? null : MIN_TRAIN_DAYS;
+  return days < MIN_SHORT_CHECK_DAYS ? null : Math.min(MIN_TRAIN_DAYS, Math.max(MIN_SHORT_TRAIN_DAYS, days - 3));
+}
 // At most the last two weeks are predicted: each is a refit of every candidate.
 const MAX_HELD_OUT_DAYS = 14;
 export interface GeoSplitInput {
@@ -184,7 +193,8 @@ export interface HeldOutCheck {
 }
 
 /**
- * Rolling origin over every day after the window's first 4 (at least 3, at most the last 14): each held-out day is predicted by every candidate fitted on all the days before it, at the spends that
+ * Rolling origin over every day after the window's first 4 (at least 3, at most the last 14; on a
+ * history of 4 to 6 days, after its first n − 3, at least 2): each held-out day is predicted by every candidate fitted on all the days before it, at the spends that
  * day had. The predictions and the actual values are summed per country over the held-out days and
  * compared as shares: the split depends only on how the countries compare, so a change common to
  * all of them (a season, a creative wearing out) is held against no candidate. A string says why
@@ -195,8 +205,9 @@ export function checkOnHeldOutDays(units: readonly CountryUnit[], settings: Engi
     return 'the history carries no dated daily value per country (stored before it was kept)';
   }
   const dates = [...new Set(units.flatMap((u) => u.daily.map((d) => d.date!)))].sort();
-  if (dates.length < MIN_CHECK_DAYS) return `${dates.length} days of history, fewer than the ${MIN_CHECK_DAYS} a check on held-out days needs`;
-  const held = Math.min(MAX_HELD_OUT_DAYS, dates.length - MIN_TRAIN_DAYS);
+  const trainDays = checkTrainDays(dates.length, settings);
+  if (trainDays === null) return `${dates.length} days of history, fewer than the ${settings.shortHistoryCheck === true ? MIN_SHORT_CHECK_DAYS : MIN_CHECK_DAYS} a check on held-out days needs`;
+  const held = Math.min(MAX_HELD_OUT_DAYS, dates.length - trainDays);
   const heldDates = dates.slice(dates.length - held);
   const rates = new Map(units.map((u) => [u.code, valueRate(u.total, revenue)]));
   const actual = new Map(units.map((u) => [u.code, u.daily.filter((d) => d.date! >= heldDates[0]!).reduce((s, d) => s + dayValue(d, revenue, rates.get(u.code)!), 0)]));

@@ -424,6 +424,12 @@ export interface EngineSettings {
    */
   testedValueBend?: boolean;
   /**
+   * `bayes` only (src/engine/geo-value.ts, checkOnHeldOutDays): a history of 4 to 6 days is checked
+   * too, fitted on its first n − 3 days (at least 2) and predicting the rest. Absent (settings stored
+   * before it existed) reads as false: fewer than 7 days went to the specification's split unchecked.
+   */
+  shortHistoryCheck?: boolean;
+  /**
    * `bayes` only (src/engine/day-cost.ts): the days' swing in cost per impression common to every
    * country is fitted with the countries' impressions curves and taken out of them, where an F test
    * at the 5 % level says the days show it. Absent (settings stored before it existed) reads as
