@@ -260,14 +260,14 @@ describe('the held-out check', () => {
     expect(presentTraceEvent(decided.trace[0]!)).toMatchObject({ step: 'geo.check', numbers: { chosen: 'specification' } });
   });
 
-  it('checks the 4 to 6 days of a new campaign too, fitted on all but the last 2 or 3; settings stored before it left them unchecked', () => {
+  it('checks the 3 to 6 days of a new campaign too, fitted on the first n - 3 (at least 2); settings stored before it left them unchecked', () => {
     const days = (n: number) => [country('ES', varied(400).slice(0, n), (s) => 10 * s, () => 0.5), country('FR', varied(300).slice(0, n), (s) => 14 * s, () => 0.5)].map((c) => ({ code: c.countryCode, total: c.total, daily: c.daily }));
     const checked = (n: number) => {
       const check = checkOnHeldOutDays(days(n), { ...BAYES, shortHistoryCheck: true }, 100, true, 1_000);
       return typeof check === 'string' ? check : [check.trainDays, check.heldOutDays];
     };
-    expect(checked(3)).toMatch(/^3 days of history, fewer than the 4 a check on held-out days needs$/);
-    expect([checked(4), checked(5), checked(6), checked(7), checked(8), checked(14)]).toEqual([[2, 2], [2, 3], [3, 3], [4, 3], [4, 4], [4, 10]]);
+    expect(checked(2)).toMatch(/^2 days of history, fewer than the 3 a check on held-out days needs$/);
+    expect([checked(3), checked(4), checked(5), checked(6), checked(7), checked(8), checked(14)]).toEqual([[2, 1], [2, 2], [2, 3], [3, 3], [4, 3], [4, 4], [4, 10]]);
     expect(checkOnHeldOutDays(days(6), BAYES, 100, true, 1_000)).toMatch(/^6 days of history, fewer than the 7/);
     expect(checkTrainDays(21, BAYES)).toBe(4);
     // Checked, the split is the model's; unchecked, the specification's.

@@ -34,7 +34,7 @@ export const GEO_CANDIDATES: readonly GeoCandidate[] = ['value_response', 'const
 const MIN_TRAIN_DAYS = 4;
 const MIN_CHECK_DAYS = MIN_TRAIN_DAYS + 3;
 const MIN_SHORT_TRAIN_DAYS = 2;
-const MIN_SHORT_CHECK_DAYS = MIN_SHORT_TRAIN_DAYS + 2;
+const MIN_SHORT_CHECK_DAYS = MIN_SHORT_TRAIN_DAYS + 1;
 
 /** The days a check on `days` days of history fits on before the first day it predicts; null: too few to check. */
 export function checkTrainDays(days: number, settings: Pick<EngineSettings, 'shortHistoryCheck'>): number | null {
@@ -194,7 +194,7 @@ export interface HeldOutCheck {
 
 /**
  * Rolling origin over every day after the window's first 4 (at least 3, at most the last 14; on a
- * history of 4 to 6 days, after its first n − 3, at least 2): each held-out day is predicted by every candidate fitted on all the days before it, at the spends that
+ * history of 3 to 6 days, after its first n − 3, at least 2): each held-out day is predicted by every candidate fitted on all the days before it, at the spends that
  * day had. The predictions and the actual values are summed per country over the held-out days and
  * compared as shares: the split depends only on how the countries compare, so a change common to
  * all of them (a season, a creative wearing out) is held against no candidate. A string says why

@@ -424,7 +424,7 @@ export interface EngineSettings {
    */
   testedValueBend?: boolean;
   /**
-   * `bayes` only (src/engine/geo-value.ts, checkOnHeldOutDays): a history of 4 to 6 days is checked
+   * `bayes` only (src/engine/geo-value.ts, checkOnHeldOutDays): a history of 3 to 6 days is checked
    * too, fitted on its first n − 3 days (at least 2) and predicting the rest. Absent (settings stored
    * before it existed) reads as false: fewer than 7 days went to the specification's split unchecked.
    */
