@@ -35,14 +35,15 @@ const MIN_TRAIN_DAYS = 4;
 const MIN_CHECK_DAYS = MIN_TRAIN_DAYS + 3;
 const MIN_SHORT_TRAIN_DAYS = 2;
 const MIN_SHORT_CHECK_DAYS = MIN_SHORT_TRAIN_DAYS + 1;
+// At most the last two weeks are predicted: each is a refit of every candidate.
+const MAX_HELD_OUT_DAYS = 14;
 
 /** The days a check on `days` days of history fits on before the first day it predicts; null: too few to check. */
 export function checkTrainDays(days: number, settings: Pick<EngineSettings, 'shortHistoryCheck'>): number | null {
   if (settings.shortHistoryCheck !== true) return days < MIN_CHECK_DAYS ? null : MIN_TRAIN_DAYS;
   return days < MIN_SHORT_CHECK_DAYS ? null : Math.min(MIN_TRAIN_DAYS, Math.max(MIN_SHORT_TRAIN_DAYS, days - 3));
 }
-// At most the last two weeks are predicted: each is a refit of every candidate.
-const MAX_HELD_OUT_DAYS = 14;
+
 export interface GeoSplitInput {
   totalMinor: number;
   countries: readonly CountryHistory[];
