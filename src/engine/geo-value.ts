@@ -38,10 +38,14 @@ const MIN_SHORT_CHECK_DAYS = MIN_SHORT_TRAIN_DAYS + 1;
 // At most the last two weeks are predicted: each is a refit of every candidate.
 const MAX_HELD_OUT_DAYS = 14;
 
+/** The fewest days of history a check can be made on. */
+function fewestCheckDays(settings: Pick<EngineSettings, 'shortHistoryCheck'>): number {
+  return settings.shortHistoryCheck === true ? MIN_SHORT_CHECK_DAYS : MIN_CHECK_DAYS;
+}
+
 /** The days a check on `days` days of history fits on before the first day it predicts; null: too few to check. */
 export function checkTrainDays(days: number, settings: Pick<EngineSettings, 'shortHistoryCheck'>): number | null {
-  if (settings.shortHistoryCheck !== true) return days < MIN_CHECK_DAYS ? null : MIN_TRAIN_DAYS;
-  return days < MIN_SHORT_CHECK_DAYS ? null : Math.min(MIN_TRAIN_DAYS, Math.max(MIN_SHORT_TRAIN_DAYS, days - 3));
+  return days < fewestCheckDays(settings) ? null : Math.min(MIN_TRAIN_DAYS, Math.max(MIN_SHORT_TRAIN_DAYS, days - 3));
 }
 
 export interface GeoSplitInput {
@@ -207,7 +211,7 @@ export function checkOnHeldOutDays(units: readonly CountryUnit[], settings: Engi
   }
   const dates = [...new Set(units.flatMap((u) => u.daily.map((d) => d.date!)))].sort();
   const trainDays = checkTrainDays(dates.length, settings);
-  if (trainDays === null) return `${dates.length} days of history, fewer than the ${settings.shortHistoryCheck === true ? MIN_SHORT_CHECK_DAYS : MIN_CHECK_DAYS} a check on held-out days needs`;
+  if (trainDays === null) return `${dates.length} days of history, fewer than the ${fewestCheckDays(settings)} a check on held-out days needs`;
   const held = Math.min(MAX_HELD_OUT_DAYS, dates.length - trainDays);
   const heldDates = dates.slice(dates.length - held);
   const rates = new Map(units.map((u) => [u.code, valueRate(u.total, revenue)]));

@@ -28,6 +28,12 @@ export function toMajor(minor: number, currency: string): number {
   return Number((minor / 10 ** digits).toFixed(digits));
 }
 
+/** Minor units as a message shows them: 1234 EUR → "12.34 EUR", every digit the currency has. */
+export function moneyText(minor: number, currency: string): string {
+  const digits = minorDigits(currency);
+  return `${(minor / 10 ** digits).toFixed(digits)} ${currency}`;
+}
+
 /**
  * Parses a plain decimal string ("1.429999948", "350", "-2.5") into integer minor units, rounding
  * half away from zero on the decimal digits themselves, never through a float, so that

@@ -8,7 +8,7 @@ import { GUARDRAIL_RULE_KIND, type GuardrailRule, type GuardrailVerdict, judgeGu
 import { adsetSpendByCountry } from '../store/adset-metrics.ts';
 import { loadEarlierRuns } from '../store/earlier-runs.ts';
 import type { RecommendationDocument as Recommendation } from '../presentation/recommendation-document.ts';
-import { minorDigits, parseMinor } from '../engine/money.ts';
+import { minorDigits, moneyText, parseMinor } from '../engine/money.ts';
 import type { Db } from '../store/db.ts';
 import { budgetChangesSince, budgetMovedSince, type GuardrailEvent, insertGuardrailEvent, knownAdsetBudget, recommendedBudget, withdrawGuardrailPasses } from '../store/guardrails.ts';
 import { auditChange } from './audit.ts';
@@ -92,7 +92,7 @@ export async function enforceGuardrails(ctx: AppContext, tx: Db, rec: Recommenda
     budgetMovedLast24hMinor: await budgetMovedSince(tx, budget.currency, new Date(now.getTime() - 24 * HOUR_MS), opts.mode),
     approved: opts.approved,
   };
-  const verdict = judgeGuardrails(facts, guardrailSettings(ctx, opts.mode, budget.currency), (minor) => money(minor, budget.currency));
+  const verdict = judgeGuardrails(facts, guardrailSettings(ctx, opts.mode, budget.currency), (minor) => moneyText(minor, budget.currency));
   const report = reportOf(verdict, current, budget);
   if (opts.dryRun) return report;
   const event: GuardrailEvent = {
@@ -198,7 +198,7 @@ export async function enforceLiveGuardrails(
       newAdsetBaseMinor: split?.originalBudgetMinor ?? null,
     },
     opts.rollback === true ? rollbackSettings(guardrailSettings(ctx, 'live', currency)) : guardrailSettings(ctx, 'live', currency),
-    (minor) => money(minor, currency),
+    (minor) => moneyText(minor, currency),
   );
   const sum = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : xs.reduce<number>((a, x) => a + x!, 0));
   const currentTotal = changes.length === 0 ? null : sum(changes.filter((c) => c.adsetId !== null).map((c) => c.currentMinor));
@@ -365,7 +365,3 @@ function toMajorNumber(minor: number, currency: string): number {
   return minor / 10 ** minorDigits(currency);
 }
 
-function money(minor: number, currency: string): string {
-  const digits = minorDigits(currency);
-  return `${(minor / 10 ** digits).toFixed(digits)} ${currency}`;
-}

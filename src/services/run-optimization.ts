@@ -1,6 +1,6 @@
 import { POOL_KEY } from '../engine/ad-set-groups.ts';
 import { adSetsLeftUnfunded, optimizeCampaign } from '../engine/optimizer.ts';
-import { minorDigits, toMajor } from '../engine/money.ts';
+import { moneyText } from '../engine/money.ts';
 import { deriveSeed } from '../engine/random.ts';
 import type { CampaignSnapshot, EngineSettings, HoldingCountries } from '../engine/types.ts';
 import { presentDecision } from '../presentation/present-decision.ts';
@@ -119,8 +119,7 @@ async function adsetBudgetsOf(db: Db, campaignId: string, delivering: readonly S
 function refuseUnfundedAdSets(snapshot: CampaignSnapshot, totalBudgetMinor: number, settings: EngineSettings, currency: string): void {
   const { adsetIds, enoughMinor, sharedBy } = adSetsLeftUnfunded(snapshot, totalBudgetMinor, settings);
   if (adsetIds.length === 0) return;
-  const amount = (minor: number) => `${toMajor(minor, currency).toFixed(minorDigits(currency))} ${currency}`;
-  throw new InputError('budget', `${amount(totalBudgetMinor)} a day leaves ad set(s) ${adsetIds.map((id) => id ?? '(campaign)').join(', ')} with nothing: the campaign's budget is shared among its ${snapshot.adsets.length} ad sets by ${sharedBy === 'budgets' ? 'the daily budget each holds' : 'what each spent in the window'}, and ${amount(enoughMinor)} a day funds each of them`);
+  throw new InputError('budget', `${moneyText(totalBudgetMinor, currency)} a day leaves ad set(s) ${adsetIds.map((id) => id ?? '(campaign)').join(', ')} with nothing: the campaign's budget is shared among its ${snapshot.adsets.length} ad sets by ${sharedBy === 'budgets' ? 'the daily budget each holds' : 'what each spent in the window'}, and ${moneyText(enoughMinor, currency)} a day funds each of them`);
 }
 
 /**
