@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,9 @@ export default defineConfig({
     // PGlite takes seconds to initialise); each file gets its own schema.
     pool: 'forks',
     isolate: false,
+    // Vitest's default leaves one core to itself: one worker on a 2-core machine. Most files wait on
+    // a database, a child process or a socket, so a second worker there shortens the run.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
