@@ -11,8 +11,9 @@
 //      impression summed over the ad set's slots (an empty slot counts as a random interest), per
 //      ad set weighed by its budget, for bayes, seed and raw revenue per impression; beside the
 //      ceiling of bench/interest-ceiling.ts on the campaign's rows pooled over its ad sets (the
-//      most any estimator could close from them; not for shared ad sets, whose rows are blends
-//      that its model does not describe); and the same choice judged as the loop judges it, by the
+//      most any estimator could close from them; with heavy-tailed orders an upper bound, told each
+//      interest's mean order value; not for shared ad sets, whose rows are blends that its model
+//      does not describe); and the same choice judged as the loop judges it, by the
 //      value per impression a union of the chosen interests delivers when Meta delivers by their true
 //      size (tilted toward value where the family's delivery is optimized): (delivered − all
 //      interests') / (best set's − all interests'), the best set of the same size by
@@ -48,7 +49,7 @@ import { bestTargeting, NO_NARROWING, revenueWithTargeting, type DemographicTarg
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
 import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds } from './geo-ceiling.ts';
-import { ceilingRanking, ceilingValues, interestCeilingApplies } from './interest-ceiling.ts';
+import { ceilingRanking, ceilingValues, interestCeilingKind } from './interest-ceiling.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const SEEDS = Number(arg('seeds') ?? 20);
@@ -242,13 +243,14 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   const rawValue = (m: Metrics) => (paid ? (m.spendMinor > 0 ? m.revenueMinor / m.spendMinor : 0) : m.revenueMinor / m.impressions);
   const raw = [...pooled].filter(([, m]) => m.impressions > 0).sort((a, b) => rawValue(b[1]) - rawValue(a[1]) || (a[0] < b[0] ? -1 : 1));
   figures.interests.raw.push(gapClosed(raw.slice(0, K).map(([id]) => id), values));
-  if (interestCeilingApplies(family)) {
+  const ceilingKind = interestCeilingKind(family);
+  if (ceilingKind !== null) {
     const histories = [...pooled].map(([segmentId, total]) => ({ segmentType: 'interest' as const, segmentId, segmentName: segmentId, total, recent: emptyMetrics() }));
-    figures.interests.ceiling.push(gapClosed(ceilingRanking(c, histories, values).slice(0, K), values));
+    figures.interests.ceiling.push(gapClosed(ceilingRanking(c, histories, values, ceilingKind).slice(0, K), values));
     // The same estimator's best union, knowing each interest's size and price and how Meta delivers
     // (the tilt applied to its own values, not the true ones): what the rows allow on the loop's measure.
     // Its values per impression, priced and weighed as the truth is (each interest at its own price).
-    const estimated = ceilingValues(c, histories, interestValues);
+    const estimated = ceilingValues(c, histories, interestValues, ceilingKind);
     const judged = pricedAudience(estimated, audienceWeights(deliveryModel, sizes, estimated).credit, paid ? priceOf : null);
     figures.delivered.ceiling.push(deliveredGap(bestInterests(judged.values, judged.weightOf, K), values, credited.weightOf));
     const sameSize = new Map([...estimated.keys()].map((id) => [id, 1]));
@@ -303,14 +305,15 @@ for (const [name, family] of FAMILIES) {
   const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), deliveredCeiling: u.deliveredCeiling.length > 0 ? stats(u.deliveredCeiling) : null, ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
   const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, firstStep: figures.firstStep, interests: figures.interests, delivered: figures.delivered, demographics: figures.demographics, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
-  results[name] = { axes: family, markets: SEEDS, geo, firstStep, interests, delivered, demographics, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const interestCeiling = interestCeilingKind(family);
+  results[name] = { axes: family, markets: SEEDS, geo, firstStep, interests, interestCeiling, delivered, demographics, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`  geo split, share of the oracle's revenue: ${line('bayes', geo.bayes!)}; ${line('seed', geo.seed!)}; ${line('uniform', geo.uniform!)}; ${line('raw ratios', geo.raw!)}; oracle ${pct(geo.oracle!.median)}`);
   console.log(`  first step (±${PRODUCT.maxChangePct} % of the history's split), share of the oracle's revenue: ${line('history\'s split', firstStep.history)}; ${line('best within it', firstStep.best)}; ${firstStep.ceiling ? line('ceiling (Bayes estimator)', firstStep.ceiling) : 'ceiling n/a (incomplete or drifting rows, or heavy-tailed orders)'}`);
-  console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line('ceiling (campaign-wide)', interests.ceiling) : 'ceiling n/a (blended rows or heavy-tailed orders)'}`);
-  console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}; ${delivered.ceiling ? line('ceiling', delivered.ceiling) : 'ceiling n/a (blended rows or heavy-tailed orders)'}`);
+  console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line(interestCeiling === 'rows' ? 'ceiling (campaign-wide)' : 'upper bound (order values known)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
+  console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}; ${delivered.ceiling ? line(interestCeiling === 'rows' ? 'ceiling' : 'the estimator told the order values', delivered.ceiling) : 'ceiling n/a (blended rows)'}`);
   console.log(`  age and gender, revenue against no narrowing at the decided split, by reach lost to a smaller audience: ${REACH_EXPONENTS.map((r) => { const d = demographics[`reach^${r}`]!; return `share^${r}: ${line('bayes', d.bayes)}, ${line('seed', d.seed)}, best ${pct(d.best.median)}`; }).join('; ')}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
   if (sharedLoop) console.log(`  ${LOOP_DAYS}-day loop, its interest rows shared as LIVE sync credits them: ${line('bayes', sharedLoop.bayes)}; seed ${pct(sharedLoop.seed.median)} (worst ${pct(sharedLoop.seed.worst)}); bayes vs seed cumulative ${pct(sharedLoop.bayesOverSeed.median)} (worst ${pct(sharedLoop.bayesOverSeed.worst)})`);
@@ -331,9 +334,9 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
   ['interest choice: bayes, no size known', (f) => f.unknownSizes.interests],
   ['delivered value: bayes', (f) => f.delivered.bayes],
   ['delivered value: seed', (f) => f.delivered.seed],
-  ['delivered value: ceiling', (f) => f.delivered.ceiling],
+  ['delivered value: ceiling (told the order values where they are heavy-tailed)', (f) => f.delivered.ceiling],
   ['delivered value: bayes, no size known', (f) => f.unknownSizes.delivered],
-  ['delivered value: ceiling, no size known', (f) => f.unknownSizes.deliveredCeiling],
+  ['delivered value: ceiling, no size known (likewise)', (f) => f.unknownSizes.deliveredCeiling],
   ...REACH_EXPONENTS.flatMap((r): [string, (f: FamilyFigures) => number[]][] => [
     [`age and gender, reach share^${r}: bayes`, (f) => f.demographics[r].bayes],
     [`age and gender, reach share^${r}: seed`, (f) => f.demographics[r].seed],

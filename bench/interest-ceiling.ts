@@ -11,18 +11,32 @@ import { axisOf, type MarketFamily } from '../src/simulation/families.ts';
 import type { StubCampaignTruth } from '../src/simulation/market.ts';
 import { ORDER_VALUE_SHAPE } from '../src/simulation/orders.ts';
 
-/** Whether the ceiling's likelihood describes the family's interest rows: each an interest's own delivery, its orders gamma. */
-export function interestCeilingApplies(family: MarketFamily): boolean {
-  return family.segmentRows !== 'shared' && axisOf(family, 'orders') === 'steady';
+/**
+ * Which ceiling the family's interest rows allow:
+ * - 'rows': the likelihood describes them (each row an interest's own delivery, its orders gamma):
+ *   the most any estimator could close from them;
+ * - 'order_values_known': heavy-tailed orders, whose sums have no likelihood to write down: the
+ *   estimator is told each interest's true mean order value and judges only its clicks and
+ *   conversions. It knows more than the rows tell, so on the slot-by-slot measure (a sum of the
+ *   chosen interests' values, which posterior means rank best) no estimator of the rows does
+ *   better: an upper bound, not the ceiling itself. A union's value is not such a sum: there it is
+ *   only this estimator's choice;
+ * - null: blended rows (an ad set's delivery credited to each of its interests), which neither describes.
+ */
+export type InterestCeilingKind = 'rows' | 'order_values_known';
+
+export function interestCeilingKind(family: MarketFamily): InterestCeilingKind | null {
+  if (family.segmentRows === 'shared') return null;
+  return axisOf(family, 'orders') === 'steady' ? 'rows' : 'order_values_known';
 }
 
-export function ceilingRanking(c: StubCampaignTruth, histories: readonly SegmentHistory[], trueValue: ReadonlyMap<string, number>): string[] {
-  const values = ceilingValues(c, histories, trueValue);
+export function ceilingRanking(c: StubCampaignTruth, histories: readonly SegmentHistory[], trueValue: ReadonlyMap<string, number>, kind: InterestCeilingKind = 'rows'): string[] {
+  const values = ceilingValues(c, histories, trueValue, kind);
   return [...values].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([id]) => id);
 }
 
 /** Each interest's posterior mean of its true value per impression, as ceilingRanking ranks them. */
-export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentHistory[], trueValue: ReadonlyMap<string, number>): Map<string, number> {
+export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentHistory[], trueValue: ReadonlyMap<string, number>, kind: InterestCeilingKind = 'rows'): Map<string, number> {
   const truths = c.segments.filter((g) => g.segmentType === 'interest');
   const byId = new Map(truths.map((g) => [g.segmentId, g]));
   // The ad sets' creative and the days' swings scale every interest's rates alike: measured from
@@ -49,13 +63,17 @@ export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentH
       let ll = m.clicks * Math.log(ctr) + (m.impressions - m.clicks) * Math.log(1 - ctr);
       // Conversions over the clicks whose conversions are known; order values from the rows that know both.
       ll += m.conversions * Math.log(cvr) + Math.max(0, m.clicksWithConversions - m.conversions) * Math.log(1 - cvr);
+      if (kind === 'order_values_known') return ll;
       const scale = g.revenuePerConversionMinor / ORDER_VALUE_SHAPE;
       const known = orderEvidence(m);
       if (known.conversions > 0 && known.revenueMinor > 0) ll += logGammaDensity(known.revenueMinor, ORDER_VALUE_SHAPE * known.conversions, scale);
       ll += revenueOnlyLogLikelihood(m.revenueWithoutConversionsMinor ?? 0, m.clicksWithRevenueOnly ?? 0, cvr, scale);
       return ll;
     });
-    return [h.segmentId, posteriorMean(logLik, truths.map((g) => trueValue.get(g.segmentId) ?? 0))] as const;
+    if (kind === 'rows') return [h.segmentId, posteriorMean(logLik, truths.map((g) => trueValue.get(g.segmentId) ?? 0))] as const;
+    // Value per impression over the mean order value: what clicks and conversions tell, times the interest's own known order value.
+    const own = byId.get(h.segmentId)?.revenuePerConversionMinor ?? 0;
+    return [h.segmentId, own * posteriorMean(logLik, truths.map((g) => (trueValue.get(g.segmentId) ?? 0) / g.revenuePerConversionMinor))] as const;
   });
   return new Map(scored);
 }
