@@ -159,6 +159,12 @@ describe('loadConfig', () => {
     for (const bad of ['-0.1', '1.5', 'half']) expect(() => loadConfig({ TARGETING_SIZE_EXPONENT: bad }, '/srv')).toThrow(/TARGETING_SIZE_EXPONENT/);
   });
 
+  it('reads the size exponent where no segment row is a blend: 1 by default, 0 to 1', () => {
+    expect(loadConfig({}, '/srv').engine.ownRowsSizeExponent).toBe(1);
+    expect(loadConfig({ TARGETING_OWN_ROWS_SIZE_EXPONENT: '0.75' }, '/srv').engine.ownRowsSizeExponent).toBe(0.75);
+    for (const bad of ['-1', '2', 'all']) expect(() => loadConfig({ TARGETING_OWN_ROWS_SIZE_EXPONENT: bad }, '/srv')).toThrow(/TARGETING_OWN_ROWS_SIZE_EXPONENT/);
+  });
+
   it('reads how a candidate without a known audience size weighs: as the typical size by default', () => {
     expect(loadConfig({}, '/srv').engine.unknownSizes).toBe('typical');
     expect(loadConfig({ TARGETING_UNKNOWN_SIZES: 'unweighed' }, '/srv').engine.unknownSizes).toBe('unweighed');

@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { parseEnv } from 'node:util';
 import { DEFAULT_FATIGUE_REST_DAYS, STRATEGIES, strategyNamed, type EngineSettings, type Strategy } from './engine/types.ts';
 import { isCurrencyCode } from './engine/money.ts';
-import { DEFAULT_SIZE_EXPONENT } from './engine/segment-value.ts';
+import { DEFAULT_OWN_ROWS_SIZE_EXPONENT, DEFAULT_SIZE_EXPONENT } from './engine/segment-value.ts';
 import { DEFAULT_TRUST_MULTIPLE } from './engine/geo-value.ts';
 import { DEFAULT_EDIT_MIN_GAIN } from './engine/targeting-edits.ts';
 import { DEFAULT_SPLIT_MIN_DAILY_BUDGET_MINOR } from './engine/ad-set-groups.ts';
@@ -241,6 +241,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       commonDayCost: true,
       shortHistoryCheck: true,
       sizeExponent: r.number('TARGETING_SIZE_EXPONENT', DEFAULT_SIZE_EXPONENT, { min: 0, max: 1 }),
+      ownRowsSizeExponent: r.number('TARGETING_OWN_ROWS_SIZE_EXPONENT', DEFAULT_OWN_ROWS_SIZE_EXPONENT, { min: 0, max: 1 }),
       unknownSizes: readOneOf(r, 'TARGETING_UNKNOWN_SIZES', ['typical', 'unweighed']),
       // Expected value: the specification's rule narrows by scores alone, and a narrower audience
       // saturates sooner; where reach shrinks with the audience it lost 37 to 54 % of the revenue on
@@ -342,6 +343,7 @@ export const CONFIG_VARIABLES = [
   'TARGETING_SEGMENT_VALUE',
   'TARGETING_TRUST_MULTIPLE',
   'TARGETING_SIZE_EXPONENT',
+  'TARGETING_OWN_ROWS_SIZE_EXPONENT',
   'TARGETING_UNKNOWN_SIZES',
   'TARGETING_DEMOGRAPHIC_CHOICE',
   'TARGETING_EDIT_MIN_GAIN',

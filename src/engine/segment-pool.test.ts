@@ -122,6 +122,37 @@ describe('the campaign segment pool', () => {
     expect(decideDocuments({ snapshot: partial, totalBudgetMinor: 100_000, settings: BAYES })[0]!.draft.interests.map((i) => i.interest_id)).toEqual(['i-best-tiny', 'i-good-big', 'i-fair-big']);
   });
 
+  it('weighs sizes to the power ownRowsSizeExponent where no row is a blend, sizeExponent where some are', () => {
+    // Two slots. Weighed by size itself, good-big (three times best's audience) dilutes best more
+    // than fair-small adds; to the power 0.75 it dilutes less, and its value is nearly best's.
+    const sized = (n: number) => ({ size: { lower: n, upper: n, source: 'csv' as const } });
+    const behavior = (id: string, m: Metrics, shared?: Metrics): SegmentHistory => ({ ...interest(id, m), segmentType: 'behavior', ...(shared ? { shared } : {}) });
+    const half = metrics(500_000, 0.01, 0.02);
+    const build = (withBlend: boolean): CampaignSnapshot => {
+      const a = adset('A', [
+        interest('best', metrics(1_000_000, 0.02, 0.05), sized(10_000)),
+        interest('good-big', metrics(1_000_000, 0.019, 0.05), sized(30_000)),
+        interest('fair-small', metrics(1_000_000, 0.012, 0.05), sized(1_000)),
+        behavior('b1', half, withBlend ? half : undefined),
+        behavior('b2', half, withBlend ? half : undefined),
+      ]);
+      const blend = { segments: [{ segmentType: 'behavior' as const, segmentId: 'b1' }, { segmentType: 'behavior' as const, segmentId: 'b2' }], days: 30, total: metrics(1_000_000, 0.01, 0.02) };
+      return snapshot([withBlend ? { ...a, blends: [blend] } : a]);
+    };
+    const settings = { ...BAYES, maxInterests: 2, ownRowsSizeExponent: 1 };
+    const decide = (snap: CampaignSnapshot, s: EngineSettings) => decideDocuments({ snapshot: snap, totalBudgetMinor: 100_000, settings: s })[0]!.draft;
+    const own = decide(build(false), settings);
+    expect(own.interests.map((i) => i.interest_id).sort()).toEqual(['best', 'fair-small']);
+    expect(own.reasoning.trace.find((t) => t.step === 'segments.score')!.numbers).toMatchObject({ size_exponent: 1, size_exponent_for: 'own_rows' });
+    const blended = decide(build(true), settings);
+    expect(blended.interests.map((i) => i.interest_id).sort()).toEqual(['best', 'good-big']);
+    expect(blended.reasoning.trace.find((t) => t.step === 'segments.score')!.numbers).toMatchObject({ size_exponent: 0.75, size_exponent_for: 'blended_rows' });
+    // Settings stored before version 27 weigh every campaign to the power sizeExponent.
+    const before = decide(build(false), { ...BAYES, maxInterests: 2 });
+    expect(before.interests.map((i) => i.interest_id).sort()).toEqual(['best', 'good-big']);
+    expect(before.reasoning.trace.find((t) => t.step === 'segments.score')!.numbers.size_exponent_for).toBeUndefined();
+  });
+
   it('weighs a candidate without a known size as the median known size, and the rest by theirs', () => {
     const sized = (n: number) => ({ size: { lower: n, upper: n, source: 'meta' as const } });
     // i-best-tiny's size is unknown: it weighs as the median of 100,000, 100,000 and 1,000.

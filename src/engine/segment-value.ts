@@ -143,6 +143,19 @@ export function sizeExponentOf(settings: Pick<EngineSettings, 'sizeExponent'>): 
   return settings.sizeExponent ?? SIZE_EXPONENT_BEFORE_SETTING;
 }
 
+/** The exponent where no candidate's rows are blends (ownRowsSizeExponent); without it, sizeExponentOf. */
+export const DEFAULT_OWN_ROWS_SIZE_EXPONENT = 1;
+
+/**
+ * The exponent the campaign's set choice weighs sizes with. Where some rows are blends (an ad set
+ * of several segments credited to each in equal shares), a segment the set leaves out stays known
+ * only through its blends, and weighing by size itself settles the loop on bigger, less valuable
+ * sets; where every row is a segment's own delivery, size itself is the consistent weight.
+ */
+export function campaignSizeExponent(settings: Pick<EngineSettings, 'sizeExponent' | 'ownRowsSizeExponent'>, blends: number): number {
+  return blends === 0 && settings.ownRowsSizeExponent !== undefined ? settings.ownRowsSizeExponent : sizeExponentOf(settings);
+}
+
 /**
  * The `bayes` strategy's choice of a set. An ad set targets the union of its interests (and of its
  * behaviors), so the set earns a delivery-weighted mean of its segments' values, not their plain

@@ -443,6 +443,8 @@ export interface CampaignSegmentScoreEvent {
   kind: 'segments.score.campaign';
   segments: number;
   sizeExponent: number;
+  /** Which rows set the exponent (campaignSizeExponent); absent: settings with one exponent for every campaign. */
+  exponentFor?: 'own_rows' | 'blended_rows';
   choices: KnownSizeChoice[];
   /** 'spend': valued per unit of spend (settings.segmentValue 'per_spend'); absent: per impression. */
   per?: 'spend';

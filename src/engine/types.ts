@@ -444,6 +444,13 @@ export interface EngineSettings {
    */
   sizeExponent?: number;
   /**
+   * `bayes` only, with the campaign pool: the size exponent of a campaign none of whose segment rows
+   * are blends (every row a segment's own delivery: one ad set per segment, or a per-segment
+   * breakdown); sizeExponent holds where some are (campaignSizeExponent). Absent (settings stored
+   * before engine version 27): sizeExponent for every campaign, so those runs replay unchanged.
+   */
+  ownRowsSizeExponent?: number;
+  /**
    * `bayes` only, with the campaign segment pool (src/engine/segment-value.ts, weighByKnownSize):
    * how a candidate interest or behavior without a known audience size weighs where others of its
    * type have one. Absent (settings stored before it existed) reads as 'unweighed', as engine

@@ -6,4 +6,4 @@
  * from "the same engine now decides differently" (a determinism defect). Refactors that keep
  * every decision identical do not bump it. What each version changed: CHANGELOG.md.
  */
-export const ENGINE_VERSION = 26;
+export const ENGINE_VERSION = 27;

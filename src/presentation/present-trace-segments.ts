@@ -196,14 +196,21 @@ export function presentAdSetSegmentScore(e: AdSetSegmentScoreEvent): TraceEntryD
   };
 }
 
+/** Why the campaign's set choice weighs sizes with its exponent. */
+function exponentWhy(exponentFor: CampaignSegmentScoreEvent['exponentFor']): string {
+  if (exponentFor === 'own_rows') return " (every segment row is the segment's own delivery)";
+  if (exponentFor === 'blended_rows') return " (some segment rows are shares of an ad set's blend)";
+  return '';
+}
+
 export function presentCampaignSegmentScore(e: CampaignSegmentScoreEvent): TraceEntryDocument {
   const how = e.choices.filter((c) => c.candidates > 0).map((c) => c.weighed
-    ? `${c.type}s: the set whose audience earns the most, each weighing by its known audience size to the power ${e.sizeExponent}${c.typicalSize === undefined ? '' : ` (known for ${c.sized} of ${c.candidates}; the others weigh as the median known size, ${Math.round(c.typicalSize)})`}`
+    ? `${c.type}s: the set whose audience earns the most, each weighing by its known audience size to the power ${e.sizeExponent}${exponentWhy(e.exponentFor)}${c.typicalSize === undefined ? '' : ` (known for ${c.sized} of ${c.candidates}; the others weigh as the median known size, ${Math.round(c.typicalSize)})`}`
     : `${c.type}s: by value (audience size known for ${c.sized} of ${c.candidates}; delivery is not read as size)`);
   return {
     step: 'segments.score',
     decision: `interests and behaviors valued by expected revenue per ${valuedPer(e.per)} for this ad set, relative to the best; chosen ${how.length > 0 ? how.join('; ') : 'none: no candidates'} (src/engine/segment-value.ts)`,
-    numbers: { segments: e.segments, size_exponent: e.sizeExponent, ...(e.per === 'spend' ? { value_per: 'spend' } : {}), ...Object.fromEntries(e.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : []), ...(c.typicalSize === undefined ? [] : [[`${c.type}_typical_size`, Math.round(c.typicalSize)]])])) },
+    numbers: { segments: e.segments, size_exponent: e.sizeExponent, ...(e.exponentFor === undefined ? {} : { size_exponent_for: e.exponentFor }), ...(e.per === 'spend' ? { value_per: 'spend' } : {}), ...Object.fromEntries(e.choices.flatMap((c) => [[`${c.type}_slots`, c.slots], [`${c.type}_candidates`, c.candidates], [`${c.type}_sized`, c.sized], [`${c.type}_by_size`, c.weighed], ...(c.weighed ? [[`${c.type}_set_value`, round(c.setValue, 4)]] : []), ...(c.typicalSize === undefined ? [] : [[`${c.type}_typical_size`, Math.round(c.typicalSize)]])])) },
   };
 }
 
