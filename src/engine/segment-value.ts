@@ -147,13 +147,15 @@ export function sizeExponentOf(settings: Pick<EngineSettings, 'sizeExponent'>): 
 export const DEFAULT_OWN_ROWS_SIZE_EXPONENT = 1;
 
 /**
- * The exponent the campaign's set choice weighs sizes with. Where some rows are blends (an ad set
- * of several segments credited to each in equal shares), a segment the set leaves out stays known
- * only through its blends, and weighing by size itself settles the loop on bigger, less valuable
- * sets; where every row is a segment's own delivery, size itself is the consistent weight.
+ * The exponent the campaign's set choice weighs sizes with, and which rows set it (absent: settings
+ * with one exponent for every campaign). Where some rows are blends (an ad set of several segments
+ * credited to each in equal shares), a segment the set leaves out stays known only through its
+ * blends, and weighing by size itself settles the loop on bigger, less valuable sets; where every
+ * row is a segment's own delivery, size itself is the consistent weight.
  */
-export function campaignSizeExponent(settings: Pick<EngineSettings, 'sizeExponent' | 'ownRowsSizeExponent'>, blends: number): number {
-  return blends === 0 && settings.ownRowsSizeExponent !== undefined ? settings.ownRowsSizeExponent : sizeExponentOf(settings);
+export function campaignSizeExponent(settings: Pick<EngineSettings, 'sizeExponent' | 'ownRowsSizeExponent'>, blends: number): { exponent: number; exponentFor?: 'own_rows' | 'blended_rows' } {
+  if (settings.ownRowsSizeExponent === undefined) return { exponent: sizeExponentOf(settings) };
+  return blends === 0 ? { exponent: settings.ownRowsSizeExponent, exponentFor: 'own_rows' } : { exponent: sizeExponentOf(settings), exponentFor: 'blended_rows' };
 }
 
 /**

@@ -141,7 +141,7 @@ function chooseFromCampaign(
     if (!p) continue;
     trace.push({ kind: 'priors.fitted', pool: 'campaign', segmentType: type, priors: p });
   }
-  const sizeExponent = campaignSizeExponent(settings, pool.segments.blends);
+  const { exponent: sizeExponent, exponentFor } = campaignSizeExponent(settings, pool.segments.blends);
   const byKey = new Map(candidates.map((c) => [segmentKey(c.score), c]));
   // Valued per spend, a segment weighs by the spend its delivery takes (size × its cost per
   // impression): the set then earns the most revenue per unit of spend.
@@ -154,8 +154,7 @@ function chooseFromCampaign(
   const all = (type: string) => candidates.filter((c) => c.score.segmentType === type).length;
   const blends = pool.segments.blends > 0 ? { blends: { blends: pool.segments.blends, segments: pool.segments.blendShift.size } } : {};
   trace.push({ kind: 'segments.pool', interestCandidates: all('interest'), ownInterests: own('interest'), behaviorCandidates: all('behavior'), ownBehaviors: own('behavior'), ...blends });
-  const exponentFor = settings.ownRowsSizeExponent === undefined ? {} : { exponentFor: pool.segments.blends > 0 ? ('blended_rows' as const) : ('own_rows' as const) };
-  trace.push({ kind: 'segments.score.campaign', segments: candidates.length, sizeExponent, ...exponentFor, choices: weighed.choices, ...(perSpend ? { per: 'spend' as const } : {}) });
+  trace.push({ kind: 'segments.score.campaign', segments: candidates.length, sizeExponent, ...(exponentFor === undefined ? {} : { exponentFor }), choices: weighed.choices, ...(perSpend ? { per: 'spend' as const } : {}) });
   let ranked = weighed.scores;
   const minGain = settings.editMinGain ?? 0;
   if (inForce !== undefined && minGain > 0) {
