@@ -23,7 +23,9 @@
 //      targeting, under three assumptions of what a smaller audience costs in reach
 //      (src/simulation/demographic-response.ts: reach exponents 0, 0.5 and 1), since no row shows it;
 //   4. the 28-day closed loop of src/backtest/closed-loop.ts (`backtest`): cumulative expected
-//      revenue of bayes against the specification's loop, and both as shares of the oracle's; and
+//      revenue of bayes against the specification's loop, and both as shares of the oracle's, with
+//      where each falls short (its split's share of each day's oracle, its audience's against the
+//      oracle's); and
 //      the same loop with its own interest rows credited in equal shares of the day's delivery, as
 //      LIVE sync credits an ad set of several interests (`backtest --interest-rows shared`).
 // Every decision sees the market's Meta-like audience size estimates (StubMarket.audienceSizes,
@@ -93,6 +95,12 @@ interface FamilyFigures {
   firstStep: { history: number[]; best: number[]; ceiling: number[] };
   interests: Record<PickName, number[]>;
   loop: { bayes: number[]; seed: number[]; uniform: number[]; lift: number[] };
+  /**
+   * Where each loop's revenue falls short of the oracle's, per market: its split's share of each day's
+   * oracle revenue at the oracle's audience, and its audience's multiplier (learning included) over
+   * the oracle's, each a mean over the days. A day's share of the oracle's is about their product.
+   */
+  loopParts: Record<'bayes' | 'seed', { split: number[]; audience: number[] }>;
   /** The loop whose own interest rows are equal shares of each day's delivery, as LIVE sync writes them. */
   sharedLoop: { bayes: number[]; seed: number[]; lift: number[] };
   /**
@@ -266,6 +274,11 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
     figures.loop.seed.push(of('spec').shareOfOracle);
     figures.loop.uniform.push(of('uniform').shareOfOracle);
     figures.loop.lift.push(of('bayes').cumulativeExpectedRevenueMinor / of('spec').cumulativeExpectedRevenueMinor - 1);
+    for (const [name, strategy] of [['bayes', 'bayes'], ['seed', 'spec']] as const) {
+      const { days } = of(strategy);
+      figures.loopParts[name].split.push(days.reduce((a, d) => a + d.geoShareOfOracle, 0) / days.length);
+      figures.loopParts[name].audience.push(days.reduce((a, d) => a + d.audienceMultiplier, 0) / days.length / report.oracleAudienceMultiplier);
+    }
     const unknown = runBacktest({ marketSeed, days: LOOP_DAYS, historyDays: LOOP_HISTORY_DAYS, windowDays: DEFAULTS.windowDays, strategies: ['bayes'], settings: PRODUCT, startDate: DECISION_DAY, family, audienceSizes: 'unknown' }).series[0]!;
     figures.unknownSizes.loop.push(unknown.shareOfOracle);
     figures.unknownSizes.lift.push(unknown.cumulativeExpectedRevenueMinor / of('spec').cumulativeExpectedRevenueMinor - 1);
@@ -290,13 +303,14 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, demographics: { 0: { bayes: [], seed: [], best: [] }, 0.5: { bayes: [], seed: [], best: [] }, 1: { bayes: [], seed: [], best: [] } }, unknownSizes: { geo: [], interests: [], delivered: [], deliveredCeiling: [], loop: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, loopParts: { bayes: { split: [], audience: [] }, seed: { split: [], audience: [] } }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, demographics: { 0: { bayes: [], seed: [], best: [] }, 0.5: { bayes: [], seed: [], best: [] }, 1: { bayes: [], seed: [], best: [] } }, unknownSizes: { geo: [], interests: [], delivered: [], deliveredCeiling: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
   const geo = Object.fromEntries((['bayes', 'seed', 'uniform', 'raw', 'oracle'] as const).map((k) => [k, stats(g[k], k === 'seed' || k === 'oracle' ? { uniform: g.uniform } : k === 'uniform' ? { seed: g.seed } : { seed: g.seed, uniform: g.uniform })]));
   const interests = Object.fromEntries((['bayes', 'seed', 'raw', 'ceiling'] as const).map((k) => [k, figures.interests[k].length === 0 ? null : stats(figures.interests[k], k === 'seed' || k === 'ceiling' ? undefined : { seed: figures.interests.seed })]));
   const loop = LOOP_DAYS > 0 ? { bayes: stats(figures.loop.bayes, { seed: figures.loop.seed }), seed: stats(figures.loop.seed), uniform: stats(figures.loop.uniform), bayesOverSeed: stats(figures.loop.lift) } : null;
+  const loopParts = LOOP_DAYS > 0 ? Object.fromEntries((['bayes', 'seed'] as const).map((k) => [k, { split: stats(figures.loopParts[k].split), audience: stats(figures.loopParts[k].audience) }])) : null;
   const sharedLoop = LOOP_DAYS > 0 ? { bayes: stats(figures.sharedLoop.bayes, { seed: figures.sharedLoop.seed }), seed: stats(figures.sharedLoop.seed), bayesOverSeed: stats(figures.sharedLoop.lift) } : null;
   const firstStep = { history: stats(figures.firstStep.history), best: stats(figures.firstStep.best), ceiling: figures.firstStep.ceiling.length > 0 ? stats(figures.firstStep.ceiling) : null };
   const u = figures.unknownSizes;
@@ -304,9 +318,9 @@ for (const [name, family] of FAMILIES) {
   const demographics = Object.fromEntries(REACH_EXPONENTS.map((r) => [`reach^${r}`, { bayes: stats(figures.demographics[r].bayes, { seed: figures.demographics[r].seed }), seed: stats(figures.demographics[r].seed), best: stats(figures.demographics[r].best) }]));
   const unknownSizes = { geo: stats(u.geo, { seed: g.seed, uniform: g.uniform }), interests: stats(u.interests, { seed: figures.interests.seed }), delivered: stats(u.delivered, { seed: figures.delivered.seed }), deliveredCeiling: u.deliveredCeiling.length > 0 ? stats(u.deliveredCeiling) : null, ...(LOOP_DAYS > 0 ? { loop: stats(u.loop, { seed: figures.loop.seed }), bayesOverSeed: stats(u.lift) } : {}) };
   // Every market's figures too (seed 3000 + index), for paired comparisons between branches.
-  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, firstStep: figures.firstStep, interests: figures.interests, delivered: figures.delivered, demographics: figures.demographics, loop: LOOP_DAYS > 0 ? figures.loop : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
+  const perMarket = { marketSeeds: Array.from({ length: SEEDS }, (_, s) => 3000 + s), geo: figures.geo, firstStep: figures.firstStep, interests: figures.interests, delivered: figures.delivered, demographics: figures.demographics, loop: LOOP_DAYS > 0 ? figures.loop : null, loopParts: LOOP_DAYS > 0 ? figures.loopParts : null, sharedLoop: LOOP_DAYS > 0 ? figures.sharedLoop : null, unknownSizes: figures.unknownSizes };
   const interestCeiling = interestCeilingKind(family);
-  results[name] = { axes: family, markets: SEEDS, geo, firstStep, interests, interestCeiling, delivered, demographics, loop, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  results[name] = { axes: family, markets: SEEDS, geo, firstStep, interests, interestCeiling, delivered, demographics, loop, loopParts, sharedLoop, unknownSizes, perMarket, seconds: Math.round((performance.now() - t0) / 100) / 10 };
   const line = (label: string, x: { median: number; worst: number; belowSeed?: number; belowUniform?: number }) =>
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -316,6 +330,7 @@ for (const [name, family] of FAMILIES) {
   console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}; ${delivered.ceiling ? line(interestCeiling === 'rows' ? 'ceiling' : 'the estimator told the order values', delivered.ceiling) : 'ceiling n/a (blended rows)'}`);
   console.log(`  age and gender, revenue against no narrowing at the decided split, by reach lost to a smaller audience: ${REACH_EXPONENTS.map((r) => { const d = demographics[`reach^${r}`]!; return `share^${r}: ${line('bayes', d.bayes)}, ${line('seed', d.seed)}, best ${pct(d.best.median)}`; }).join('; ')}`);
   if (loop) console.log(`  ${LOOP_DAYS}-day loop, share of the oracle's revenue: ${line('bayes', loop.bayes)}; seed ${pct(loop.seed.median)} (worst ${pct(loop.seed.worst)}); uniform ${pct(loop.uniform.median)}; bayes vs seed cumulative ${pct(loop.bayesOverSeed.median)} (worst ${pct(loop.bayesOverSeed.worst)})`);
+  if (loopParts) console.log(`  ${LOOP_DAYS}-day loop, where it falls short (means over the days): the split's share of each day's oracle revenue at the oracle's audience, bayes ${pct(loopParts.bayes!.split.median)} (worst ${pct(loopParts.bayes!.split.worst)}), seed ${pct(loopParts.seed!.split.median)}; the audience's multiplier, learning included, over the oracle's, bayes ${pct(loopParts.bayes!.audience.median)} (worst ${pct(loopParts.bayes!.audience.worst)}), seed ${pct(loopParts.seed!.audience.median)}`);
   if (sharedLoop) console.log(`  ${LOOP_DAYS}-day loop, its interest rows shared as LIVE sync credits them: ${line('bayes', sharedLoop.bayes)}; seed ${pct(sharedLoop.seed.median)} (worst ${pct(sharedLoop.seed.worst)}); bayes vs seed cumulative ${pct(sharedLoop.bayesOverSeed.median)} (worst ${pct(sharedLoop.bayesOverSeed.worst)})`);
   console.log(`  bayes with no audience size known: ${line('geo split', unknownSizes.geo)}; ${line('interest choice', unknownSizes.interests)}; ${line('delivered', unknownSizes.delivered)}${unknownSizes.deliveredCeiling ? ` (${line('ceiling without sizes', unknownSizes.deliveredCeiling)})` : ''}${unknownSizes.loop && unknownSizes.bayesOverSeed ? `; ${line('loop', unknownSizes.loop)}; vs seed cumulative ${pct(unknownSizes.bayesOverSeed.median)} (worst ${pct(unknownSizes.bayesOverSeed.worst)})` : ''}`);
 }
@@ -347,6 +362,10 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
       ['loop: bayes share of oracle', (f: FamilyFigures) => f.loop.bayes],
       ['loop: seed share of oracle', (f: FamilyFigures) => f.loop.seed],
       ['loop: bayes vs seed cumulative revenue', (f: FamilyFigures) => f.loop.lift],
+      ["loop: bayes split's share of each day's oracle", (f: FamilyFigures) => f.loopParts.bayes.split],
+      ["loop: bayes audience over the oracle's", (f: FamilyFigures) => f.loopParts.bayes.audience],
+      ["loop: seed split's share of each day's oracle", (f: FamilyFigures) => f.loopParts.seed.split],
+      ["loop: seed audience over the oracle's", (f: FamilyFigures) => f.loopParts.seed.audience],
       ['loop: bayes share, no size known', (f: FamilyFigures) => f.unknownSizes.loop],
       ['loop: bayes vs seed, no size known', (f: FamilyFigures) => f.unknownSizes.lift],
       ['loop, shared rows: bayes share of oracle', (f: FamilyFigures) => f.sharedLoop.bayes],
