@@ -35,6 +35,17 @@ describe('createStubMarket: determinism', () => {
     expect(otherRows.map((r) => r.clicks)).not.toEqual(rows.map((r) => r.clicks));
   });
 
+  it('draws another history of the same market from a history seed, and the seed\'s own history without one', () => {
+    expect(JSON.stringify([...createStubMarket({ ...BASE, historySeed: BASE.seed }).rows()])).toBe(JSON.stringify(rows));
+    const redrawn = createStubMarket({ ...BASE, historySeed: 'another draw' });
+    expect(getTruth(redrawn)).toEqual(truth);
+    const id = truth.campaigns[0]!.campaignId;
+    expect(redrawn.audienceSizes(id)).toEqual(market.audienceSizes(id));
+    const redrawnRows = [...redrawn.rows()];
+    expect(redrawnRows.map((r) => [r.date, r.adsetId, r.country, r.segmentId])).toEqual(rows.map((r) => [r.date, r.adsetId, r.country, r.segmentId]));
+    expect(redrawnRows.map((r) => r.clicks)).not.toEqual(rows.map((r) => r.clicks));
+  });
+
   it('keeps a campaign the same when other campaigns are added (truth keyed by seed and campaign id)', () => {
     const one = getTruth(createStubMarket({ ...BASE, campaigns: 1, campaignIds: ['555'] }));
     const two = getTruth(createStubMarket({ ...BASE, campaigns: 2, campaignIds: ['555', '777'] }));

@@ -52,6 +52,11 @@ export interface StubMarketOptions {
   campaignIds?: string[];
   /** The market's assumptions (src/simulation/families.ts); default DEFAULT_FAMILY, the original market. */
   family?: MarketFamily;
+  /**
+   * Seeds the noise of the history's rows instead of `seed`: the same market (its truth,
+   * catalogue, sizes and pixel) with another draw of its days. Default `seed`.
+   */
+  historySeed?: number | string;
 }
 
 export interface StubCampaign {
@@ -1157,7 +1162,7 @@ export function createStubMarket(options: StubMarketOptions): StubMarket {
 
   const market: StubMarket = {
     campaigns: truth.campaigns.map((c) => ({ campaignId: c.campaignId, name: c.name, adsetIds: c.adsets.map((a) => a.adsetId) })),
-    rows: () => ({ [Symbol.iterator]: () => generateRows(truth, options.seed, dates) }),
+    rows: () => ({ [Symbol.iterator]: () => generateRows(truth, options.historySeed ?? options.seed, dates) }),
     pixelEvents: (campaignId) => {
       const c = byId.get(campaignId);
       return c ? simulatePixel(options.seed, c, days) : [];
