@@ -6,7 +6,8 @@
 //      (the true response of revenue to spend, src/simulation/response.ts) for the default
 //      strategy (bayes), the specification's (seed), uniform under Spain's floor, raw ROAS ratios
 //      and the oracle itself; beside it, what the first run's step around the history's split
-//      allows: the history's split, the best within the step, and the ceiling of bench/geo-ceiling.ts;
+//      allows: the history's split, the best within the step, and the ceilings of bench/geo-ceiling.ts
+//      (knowing the countries' values as a set, or only how the market draws them);
 //   2. the interest choice of the same run: (chosen − random)/(oracle − random) in true value per
 //      impression summed over the ad set's slots (an empty slot counts as a random interest), per
 //      ad set weighed by its budget, for bayes, seed and raw revenue per impression; beside the
@@ -90,9 +91,11 @@ interface FamilyFigures {
   /**
    * What the first run's step allows: the history's own split; the best split within the change
    * limit around it on the true curves; the best a Bayes estimator could choose there from the
-   * same rows (bench/geo-ceiling.ts; empty where its likelihood is not the market's).
+   * same rows (bench/geo-ceiling.ts; empty where its likelihood is not the market's), knowing the
+   * countries' values as a set (ceiling) or, countries alike, only how the market draws them
+   * (bayesCeiling).
    */
-  firstStep: { history: number[]; best: number[]; ceiling: number[] };
+  firstStep: { history: number[]; best: number[]; ceiling: number[]; bayesCeiling: number[] };
   interests: Record<PickName, number[]>;
   loop: { bayes: number[]; seed: number[]; uniform: number[]; lift: number[] };
   /**
@@ -228,7 +231,10 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   const bounds = stepBounds(history, budget, PRODUCT.spainMinPct, PRODUCT.firstRunChangeLimit ? (PRODUCT.maxChangePct ?? 100) : 100);
   figures.firstStep.history.push(share(history));
   figures.firstStep.best.push(share(oracleSplit(c.countries, budget, PRODUCT.spainMinPct, scale, bounds)));
-  if (geoCeilingApplies(family)) figures.firstStep.ceiling.push(share(ceilingSplit(c, rows, budget, PRODUCT.spainMinPct, bounds)));
+  if (geoCeilingApplies(family)) {
+    figures.firstStep.ceiling.push(share(ceilingSplit(c, rows, budget, PRODUCT.spainMinPct, bounds)));
+    figures.firstStep.bayesCeiling.push(share(ceilingSplit(c, rows, budget, PRODUCT.spainMinPct, bounds, { values: 'any-country-draws', currency: getTruth(market).currency })));
+  }
   figures.interests.bayes.push(bayes.interests);
   figures.interests.seed.push(seed.interests);
   for (const r of REACH_EXPONENTS) {
@@ -303,7 +309,7 @@ const perFamily: { name: string; figures: FamilyFigures }[] = [];
 console.log(`Decision quality on ${FAMILIES.length} market families, ${SEEDS} markets each (one run on ${HISTORY_DAYS} days of history; loop ${LOOP_DAYS} days after ${LOOP_HISTORY_DAYS}); the product's default settings, seed = the same with the specification's strategy.`);
 for (const [name, family] of FAMILIES) {
   const t0 = performance.now();
-  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, loopParts: { bayes: { split: [], audience: [] }, seed: { split: [], audience: [] } }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, demographics: { 0: { bayes: [], seed: [], best: [] }, 0.5: { bayes: [], seed: [], best: [] }, 1: { bayes: [], seed: [], best: [] } }, unknownSizes: { geo: [], interests: [], delivered: [], deliveredCeiling: [], loop: [], lift: [] } };
+  const figures: FamilyFigures = { geo: { bayes: [], seed: [], uniform: [], raw: [], oracle: [] }, firstStep: { history: [], best: [], ceiling: [], bayesCeiling: [] }, interests: { bayes: [], seed: [], raw: [], ceiling: [] }, loop: { bayes: [], seed: [], uniform: [], lift: [] }, loopParts: { bayes: { split: [], audience: [] }, seed: { split: [], audience: [] } }, sharedLoop: { bayes: [], seed: [], lift: [] }, delivered: { bayes: [], seed: [], ceiling: [] }, demographics: { 0: { bayes: [], seed: [], best: [] }, 0.5: { bayes: [], seed: [], best: [] }, 1: { bayes: [], seed: [], best: [] } }, unknownSizes: { geo: [], interests: [], delivered: [], deliveredCeiling: [], loop: [], lift: [] } };
   for (let s = 0; s < SEEDS; s++) runMarket(family, 3000 + s, figures);
   perFamily.push({ name, figures });
   const g = figures.geo;
@@ -313,7 +319,7 @@ for (const [name, family] of FAMILIES) {
   const partsOf = (k: 'bayes' | 'seed') => ({ split: stats(figures.loopParts[k].split), audience: stats(figures.loopParts[k].audience) });
   const loopParts = LOOP_DAYS > 0 ? { bayes: partsOf('bayes'), seed: partsOf('seed') } : null;
   const sharedLoop = LOOP_DAYS > 0 ? { bayes: stats(figures.sharedLoop.bayes, { seed: figures.sharedLoop.seed }), seed: stats(figures.sharedLoop.seed), bayesOverSeed: stats(figures.sharedLoop.lift) } : null;
-  const firstStep = { history: stats(figures.firstStep.history), best: stats(figures.firstStep.best), ceiling: figures.firstStep.ceiling.length > 0 ? stats(figures.firstStep.ceiling) : null };
+  const firstStep = { history: stats(figures.firstStep.history), best: stats(figures.firstStep.best), ceiling: figures.firstStep.ceiling.length > 0 ? stats(figures.firstStep.ceiling) : null, bayesCeiling: figures.firstStep.bayesCeiling.length > 0 ? stats(figures.firstStep.bayesCeiling, { uniform: figures.geo.uniform }) : null };
   const u = figures.unknownSizes;
   const delivered = { bayes: stats(figures.delivered.bayes, { seed: figures.delivered.seed }), seed: stats(figures.delivered.seed), ceiling: figures.delivered.ceiling.length > 0 ? stats(figures.delivered.ceiling) : null };
   const demographics = Object.fromEntries(REACH_EXPONENTS.map((r) => [`reach^${r}`, { bayes: stats(figures.demographics[r].bayes, { seed: figures.demographics[r].seed }), seed: stats(figures.demographics[r].seed), best: stats(figures.demographics[r].best) }]));
@@ -326,7 +332,7 @@ for (const [name, family] of FAMILIES) {
     `${label} ${pct(x.median)} (worst ${pct(x.worst)}${x.belowSeed !== undefined ? `, below seed ${x.belowSeed}/${SEEDS}` : ''}${x.belowUniform !== undefined ? `, below uniform ${x.belowUniform}/${SEEDS}` : ''})`;
   console.log(`\n${name} (saturation in ${family.saturation}; segment rows: ${family.segmentRows}; sizes ${family.sizes}) — ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(`  geo split, share of the oracle's revenue: ${line('bayes', geo.bayes!)}; ${line('seed', geo.seed!)}; ${line('uniform', geo.uniform!)}; ${line('raw ratios', geo.raw!)}; oracle ${pct(geo.oracle!.median)}`);
-  console.log(`  first step (±${PRODUCT.maxChangePct} % of the history's split), share of the oracle's revenue: ${line('history\'s split', firstStep.history)}; ${line('best within it', firstStep.best)}; ${firstStep.ceiling ? line('ceiling (Bayes estimator)', firstStep.ceiling) : 'ceiling n/a (incomplete or drifting rows, or heavy-tailed orders)'}`);
+  console.log(`  first step (±${PRODUCT.maxChangePct} % of the history's split), share of the oracle's revenue: ${line('history\'s split', firstStep.history)}; ${line('best within it', firstStep.best)}; ${firstStep.ceiling && firstStep.bayesCeiling ? `${line('ceiling (Bayes estimator knowing the values as a set)', firstStep.ceiling)}; ${line('Bayes ceiling (knowing how they are drawn)', firstStep.bayesCeiling)}` : 'ceilings n/a (incomplete or drifting rows, or heavy-tailed orders)'}`);
   console.log(`  interest choice, gap closed random → oracle: ${line('bayes', interests.bayes!)}; ${line('seed', interests.seed!)}; ${line('raw', interests.raw!)}; ${interests.ceiling ? line(interestCeiling === 'rows' ? 'ceiling (campaign-wide)' : 'upper bound (order values known)', interests.ceiling) : 'ceiling n/a (blended rows)'}`);
   console.log(`  interest choice, value a union delivers by true size, gap closed all interests → best set: ${line('bayes', delivered.bayes)}; ${line('seed', delivered.seed)}; ${delivered.ceiling ? line(interestCeiling === 'rows' ? 'ceiling' : 'the estimator told the order values', delivered.ceiling) : 'ceiling n/a (blended rows)'}`);
   console.log(`  age and gender, revenue against no narrowing at the decided split, by reach lost to a smaller audience: ${REACH_EXPONENTS.map((r) => { const d = demographics[`reach^${r}`]!; return `share^${r}: ${line('bayes', d.bayes)}, ${line('seed', d.seed)}, best ${pct(d.best.median)}`; }).join('; ')}`);
@@ -344,6 +350,7 @@ const measures: [string, (f: FamilyFigures) => number[]][] = [
   ['geo split: raw ratios', (f) => f.geo.raw],
   ['first step: best within it', (f) => f.firstStep.best],
   ['first step: ceiling', (f) => f.firstStep.ceiling],
+  ['first step: Bayes ceiling', (f) => f.firstStep.bayesCeiling],
   ['interest choice: bayes', (f) => f.interests.bayes],
   ['interest choice: seed', (f) => f.interests.seed],
   ['interest choice: raw', (f) => f.interests.raw],

@@ -10,10 +10,10 @@
 // (gamma) order values.
 import type { InsightRow, Metrics } from '../src/engine/types.ts';
 import { axisOf, type MarketFamily } from '../src/simulation/families.ts';
-import type { StubCampaignTruth } from '../src/simulation/market.ts';
+import { COUNTRY_RATE_DRAW, countryRateCentre, minorUnitsPerEur, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { ORDER_VALUE_SHAPE } from '../src/simulation/orders.ts';
 import { conversionFactor, oracleSplit, type CountryResponse, type SpendBounds } from '../src/simulation/response.ts';
-import { logGammaDensity, posteriorMean } from './interest-ceiling.ts';
+import { logGammaDensity, posteriorMean, weighedByLikelihood } from './interest-ceiling.ts';
 
 /** Whether the ceiling's likelihood describes the family's country rows. */
 export function geoCeilingApplies(family: MarketFamily): boolean {
@@ -41,8 +41,8 @@ export function stepBounds(history: ReadonlyMap<string, number>, budgetMinor: nu
 }
 
 /** The ceiling's split: the posterior expected revenue's best within the bounds. */
-export function ceilingSplit(c: StubCampaignTruth, rows: readonly InsightRow[], budgetMinor: number, spainMinPct: number, bounds: ReadonlyMap<string, SpendBounds>): Map<string, number> {
-  const value = posteriorFirstImpressionValues(c, rows);
+export function ceilingSplit(c: StubCampaignTruth, rows: readonly InsightRow[], budgetMinor: number, spainMinPct: number, bounds: ReadonlyMap<string, SpendBounds>, prior: { values: ValuePrior; currency: string } = { values: 'set', currency: 'EUR' }): Map<string, number> {
+  const value = posteriorFirstImpressionValues(c, rows, prior.currency, prior.values);
   // The response with the first impression's value the posterior's: ctr × cvr × order value = v̂.
   const believed: CountryResponse[] = c.countries.map((k) => ({ ...k, ctr: value.get(k.countryCode) ?? 0, cvr: 1, revenuePerConversionMinor: 1 }));
   return oracleSplit(believed, budgetMinor, spainMinPct, undefined, bounds);
@@ -56,8 +56,111 @@ interface CountryRow {
   readonly adsetId: string;
 }
 
+/**
+ * What the ceiling knows of the countries' values before the rows:
+ * - 'set': the market's own values, not which country has which;
+ * - 'country-draws': how the market draws each country's values around that country's centre
+ *   (what per-country benchmarks would tell), not the values drawn;
+ * - 'any-country-draws': the same draws, not knowing which country's centre a country's values
+ *   come from: the countries are alike before their rows.
+ * With the last two the posterior is the best any estimator can do on average over the markets so
+ * drawn, knowing the curves' true shapes.
+ */
+export type ValuePrior = 'set' | 'country-draws' | 'any-country-draws';
+export const VALUE_PRIORS: readonly ValuePrior[] = ['set', 'country-draws', 'any-country-draws'];
+
+// The draws are independent log-normals (CTR, CVR, order value) and each row's likelihood is a
+// product of one factor per rate, so each rate's posterior is one integral over its log, on a grid
+// of this step in standard deviations, 5 of them either side of every centre.
+const Z_STEP = 0.01;
+const Z_SPAN = 5;
+
+/**
+ * One rate's log evidence and posterior mean for each centre of its log-normal draw (log-sd
+ * `logSd`), its value at log l being value(l): the likelihood is computed once on a grid shared by
+ * every centre.
+ */
+function ratePosteriors(logCentres: readonly number[], logSd: number, value: (logRate: number) => number, logLikelihood: (v: number) => number): { logEvidence: number; mean: number }[] {
+  const lo = Math.min(...logCentres) - Z_SPAN * logSd;
+  const step = logSd * Z_STEP;
+  const grid = Array.from({ length: Math.round((Math.max(...logCentres) + Z_SPAN * logSd - lo) / step) + 1 }, (_, i) => lo + i * step);
+  const values = grid.map(value);
+  const ll = values.map(logLikelihood);
+  return logCentres.map((mu) => {
+    const terms = grid.map((g, i) => (Math.abs(g - mu) <= Z_SPAN * logSd + step / 2 ? ll[i]! - 0.5 * ((g - mu) / logSd) ** 2 : Number.NEGATIVE_INFINITY));
+    const { mean, logSum } = weighedByLikelihood(terms, values);
+    return { logEvidence: logSum + Math.log(Z_STEP) - 0.5 * Math.log(2 * Math.PI), mean };
+  });
+}
+
+/** A country's rows summed as far as each rate's likelihood allows: per ad set, and for conversions per ad set and saturation. */
+interface RateSums {
+  clicks: { scale: number; clicks: number; impressions: number }[];
+  conversions: { scale: number; saturation: number; conversions: number; nonConverting: number }[];
+  revenue: { scale: number; conversions: number; revenue: number }[];
+}
+
+function rateSums(own: readonly CountryRow[], scales: ReadonlyMap<string, Scales>): RateSums {
+  const clicks = new Map<string, RateSums['clicks'][number]>();
+  const conversions = new Map<string, RateSums['conversions'][number]>();
+  const revenue = new Map<string, RateSums['revenue'][number]>();
+  for (const { row, saturation, adsetId } of own) {
+    const scale = scales.get(adsetId)!;
+    const c = clicks.get(adsetId) ?? clicks.set(adsetId, { scale: scale.ctr, clicks: 0, impressions: 0 }).get(adsetId)!;
+    c.clicks += row.clicks;
+    c.impressions += row.impressions;
+    const n = row.conversions ?? 0;
+    const key = `${adsetId}|${saturation}`;
+    const v = conversions.get(key) ?? conversions.set(key, { scale: scale.cvr, saturation, conversions: 0, nonConverting: 0 }).get(key)!;
+    v.conversions += n;
+    v.nonConverting += Math.max(0, row.clicks - n);
+    const r = row.revenueMinor ?? 0;
+    if (n > 0 && r > 0) {
+      const o = revenue.get(adsetId) ?? revenue.set(adsetId, { scale: scale.aov, conversions: 0, revenue: 0 }).get(adsetId)!;
+      o.conversions += n;
+      o.revenue += r;
+    }
+  }
+  return { clicks: [...clicks.values()], conversions: [...conversions.values()], revenue: [...revenue.values()] };
+}
+
+/**
+ * A country's posterior mean of ctr × cvr × order value when its values are drawn around one of
+ * `centres` (alike before the rows): per centre, the product of the rates' posterior means,
+ * weighed by the centre's evidence.
+ */
+function drawnValue(own: readonly CountryRow[], scales: ReadonlyMap<string, Scales>, centres: readonly string[], currency: string): number {
+  const d = COUNTRY_RATE_DRAW;
+  const known = centres.map((code) => countryRateCentre(code) ?? raise(`no centre for country ${code}`));
+  const sums = rateSums(own, scales);
+  const clamp = (x: number, [lo, hi]: readonly [number, number]) => Math.min(hi, Math.max(lo, x));
+  // Order values' sums of K conversions are gamma(K·shape, mean/shape): the terms that do not depend on the mean are left out.
+  const orderLogLikelihood = (aov: number) => sums.revenue.reduce((ll, o) => ll - (ORDER_VALUE_SHAPE * o.revenue) / (aov * o.scale) - ORDER_VALUE_SHAPE * o.conversions * Math.log((aov * o.scale) / ORDER_VALUE_SHAPE), 0);
+  const minorPerEur = minorUnitsPerEur(currency);
+  // The order value's clamp (a typical ROAS of 0.7–4.8 at the drawn CPM) is left out: the prior is a little wider than the market's.
+  const rates = [
+    ratePosteriors(known.map((k) => Math.log(k.ctr)), d.ctrLogSd, (l) => clamp(Math.exp(l), d.ctrRange), (ctr) => sums.clicks.reduce((ll, x) => ll + binomialLogLikelihood(x.clicks, x.impressions - x.clicks, ctr * x.scale, 0.5), 0)),
+    ratePosteriors(known.map((k) => Math.log(k.cvr)), d.cvrLogSd, (l) => clamp(Math.exp(l), d.cvrRange), (cvr) => sums.conversions.reduce((ll, x) => ll + binomialLogLikelihood(x.conversions, x.nonConverting, cvr * x.scale * x.saturation, 0.9), 0)),
+    ratePosteriors(known.map((k) => Math.log(k.aovEur * minorPerEur)), d.aovLogSd, Math.exp, orderLogLikelihood),
+  ];
+  return posteriorMean(
+    known.map((_, j) => rates.reduce((a, r) => a + r[j]!.logEvidence, 0)),
+    known.map((_, j) => rates.reduce((a, r) => a * r[j]!.mean, 1)),
+  );
+}
+
+/** Successes and failures at probability p, capped at `cap` as the rows' rates are. */
+function binomialLogLikelihood(successes: number, failures: number, p: number, cap: number): number {
+  const q = Math.min(cap, p);
+  return successes * Math.log(q) + failures * Math.log(1 - q);
+}
+
+function raise(message: string): never {
+  throw new RangeError(message);
+}
+
 /** Each country's posterior mean of the first impression's value (ctr × cvr × order value, before the campaign's scales). */
-export function posteriorFirstImpressionValues(c: StubCampaignTruth, rows: readonly InsightRow[]): Map<string, number> {
+export function posteriorFirstImpressionValues(c: StubCampaignTruth, rows: readonly InsightRow[], currency: string, prior: ValuePrior = 'set'): Map<string, number> {
   const countries = new Map(c.countries.map((k) => [k.countryCode, k]));
   const adsetShare = new Map(c.adsets.map((a) => [a.adsetId, a.budgetShare]));
   const countryRows: CountryRow[] = [];
@@ -68,11 +171,15 @@ export function posteriorFirstImpressionValues(c: StubCampaignTruth, rows: reado
     countryRows.push({ row: r, country, saturation: conversionFactor(country, r.impressions / share), adsetId: r.adsetId });
   }
   const scales = adsetScales(countryRows);
-  const candidates = c.countries.map((k) => ({ ctr: k.ctr, cvr: k.cvr, aov: k.revenuePerConversionMinor }));
   const byCountry = new Map<string, CountryRow[]>();
   for (const x of countryRows) (byCountry.get(x.country.countryCode) ?? byCountry.set(x.country.countryCode, []).get(x.country.countryCode)!).push(x);
   const values = new Map<string, number>();
   for (const [code, own] of byCountry) {
+    if (prior !== 'set') {
+      values.set(code, drawnValue(own, scales, prior === 'country-draws' ? [code] : c.countries.map((k) => k.countryCode), currency));
+      continue;
+    }
+    const candidates = c.countries.map((k) => ({ ctr: k.ctr, cvr: k.cvr, aov: k.revenuePerConversionMinor }));
     const logLik = candidates.map((t) => own.reduce((ll, x) => ll + rowLogLikelihood(x, t, scales.get(x.adsetId)!), 0));
     values.set(code, posteriorMean(logLik, candidates.map((t) => t.ctr * t.cvr * t.aov)));
   }
@@ -103,11 +210,9 @@ function adsetScales(countryRows: readonly CountryRow[]): Map<string, Scales> {
 }
 
 function rowLogLikelihood({ row, saturation }: CountryRow, t: { ctr: number; cvr: number; aov: number }, scale: Scales): number {
-  const ctr = Math.min(0.5, t.ctr * scale.ctr);
-  const cvr = Math.min(0.9, t.cvr * scale.cvr * saturation);
   const conversions = row.conversions ?? 0;
-  let ll = row.clicks * Math.log(ctr) + (row.impressions - row.clicks) * Math.log(1 - ctr);
-  ll += conversions * Math.log(cvr) + Math.max(0, row.clicks - conversions) * Math.log(1 - cvr);
+  let ll = binomialLogLikelihood(row.clicks, row.impressions - row.clicks, t.ctr * scale.ctr, 0.5);
+  ll += binomialLogLikelihood(conversions, Math.max(0, row.clicks - conversions), t.cvr * scale.cvr * saturation, 0.9);
   const revenue = row.revenueMinor ?? 0;
   if (conversions > 0 && revenue > 0) ll += logGammaDensity(revenue, ORDER_VALUE_SHAPE * conversions, (t.aov * scale.aov) / ORDER_VALUE_SHAPE);
   return ll;

@@ -1,8 +1,11 @@
 // The first geo split on the same market with other draws of its history: how often a market's
 // split lands below uniform because of what its days happened to show, for `bayes` and for the
-// first-step ceiling (geo-ceiling.ts), which knows the true curves and the countries' values as a
-// set. Draw 0 is the market's own history, as `npm run bench:quality` sees it; the others keep the
-// market's truth and redraw the noise of its rows (createStubMarket's historySeed).
+// first-step ceilings (geo-ceiling.ts), which know the true curves and, before the rows, the
+// countries' values as a set ('set'), how the market draws each country's values around its
+// centre ('country-draws'), or the same draws without knowing which country's centre
+// ('any-country-draws'). Draw 0 is the market's own history, as `npm run bench:quality` sees it;
+// the others keep the market's truth and redraw the noise of its rows (createStubMarket's
+// historySeed).
 //
 //   npm run bench:geo-draws                                   # seed 3014, every family, 20 draws
 //   npm run bench:geo-draws -- --market-seeds=3000-3019 --draws=40 --family=small-budget
@@ -19,7 +22,7 @@ import type { InsightRow, Metrics, Strategy } from '../src/engine/types.ts';
 import { NAMED_FAMILIES, parseFamily, type MarketFamily } from '../src/simulation/families.ts';
 import { createStubMarket, getTruth, valueScaleAtEnd } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
-import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds } from './geo-ceiling.ts';
+import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds, VALUE_PRIORS, type ValuePrior } from './geo-ceiling.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const DRAWS = Number(arg('draws') ?? 20);
@@ -42,7 +45,8 @@ interface DrawFigures {
   uniform: number;
   history: number;
   bestWithinStep: number;
-  ceiling: number | null;
+  /** Per prior of the ceiling; empty where the ceiling's likelihood is not the family's. */
+  ceilings: Partial<Record<ValuePrior, number>>;
 }
 
 function countryTotals(rows: readonly InsightRow[]): Map<string, Metrics> {
@@ -78,7 +82,7 @@ function oneDraw(family: MarketFamily, marketSeed: number, draw: number): DrawFi
     uniform: share(uniformSplit(budget, c.countries.map((k) => k.countryCode), SETTINGS.spainMinPct)),
     history: share(history),
     bestWithinStep: share(oracleSplit(c.countries, budget, SETTINGS.spainMinPct, scale, bounds)),
-    ceiling: geoCeilingApplies(family) ? share(ceilingSplit(c, rows, budget, SETTINGS.spainMinPct, bounds)) : null,
+    ceilings: geoCeilingApplies(family) ? Object.fromEntries(VALUE_PRIORS.map((values) => [values, share(ceilingSplit(c, rows, budget, SETTINGS.spainMinPct, bounds, { values, currency: truth.currency }))])) : {},
   };
 }
 
@@ -87,27 +91,28 @@ const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const started = performance.now();
 const results: Record<string, unknown>[] = [];
 console.log(`The first geo split on ${DRAWS} draws of each market's history (draw 0 its own), machine: ${process.arch}, Node ${process.version}`);
-console.log('family | market | uniform | bayes: own history, mean of draws, draws below uniform | ceiling: own, mean, below uniform | bayes mean − uniform');
+console.log(`family | market | uniform | bayes: own history, mean of draws, draws below uniform | ceilings (${VALUE_PRIORS.join(', ')}): the same | bayes mean − uniform`);
 for (const [name, family] of FAMILIES) {
   for (const marketSeed of MARKET_SEEDS) {
     const draws = Array.from({ length: DRAWS }, (_, i) => oneDraw(family, marketSeed, i));
     const uniform = draws[0]!.uniform;
-    const below = (pick: (d: DrawFigures) => number | null) => draws.filter((d) => (pick(d) ?? Infinity) < d.uniform - 1e-9).length;
-    const ceilings = draws.map((d) => d.ceiling).filter((x): x is number => x !== null);
+    const below = (pick: (d: DrawFigures) => number) => draws.filter((d) => pick(d) < d.uniform - 1e-9).length;
+    const always = (pick: (d: DrawFigures) => number) => ({ own: pick(draws[0]!), mean: mean(draws.map(pick)), belowUniform: below(pick) });
+    const ceiling = (prior: ValuePrior) => (draws[0]!.ceilings[prior] === undefined ? null : always((d) => d.ceilings[prior] ?? Number.NaN));
     const row = {
       family: name,
       marketSeed,
       uniform,
-      bayes: { own: draws[0]!.bayes, mean: mean(draws.map((d) => d.bayes)), belowUniform: below((d) => d.bayes) },
-      spec: { own: draws[0]!.spec, mean: mean(draws.map((d) => d.spec)), belowUniform: below((d) => d.spec) },
-      history: { own: draws[0]!.history, mean: mean(draws.map((d) => d.history)), belowUniform: below((d) => d.history) },
-      bestWithinStep: { own: draws[0]!.bestWithinStep, mean: mean(draws.map((d) => d.bestWithinStep)), belowUniform: below((d) => d.bestWithinStep) },
-      ceiling: ceilings.length === 0 ? null : { own: draws[0]!.ceiling, mean: mean(ceilings), belowUniform: below((d) => d.ceiling) },
+      bayes: always((d) => d.bayes),
+      spec: always((d) => d.spec),
+      history: always((d) => d.history),
+      bestWithinStep: always((d) => d.bestWithinStep),
+      ceilings: Object.fromEntries(VALUE_PRIORS.map((prior) => [prior, ceiling(prior)])),
       draws: draws.length,
     };
     results.push(row);
-    const ceiling = row.ceiling === null ? 'no ceiling' : `${pct(row.ceiling.own!)}, ${pct(row.ceiling.mean)}, ${row.ceiling.belowUniform}/${DRAWS}`;
-    console.log(`${name} | ${marketSeed} | ${pct(uniform)} | ${pct(row.bayes.own)}, ${pct(row.bayes.mean)}, ${row.bayes.belowUniform}/${DRAWS} | ${ceiling} | ${((row.bayes.mean - uniform) * 100).toFixed(2)} points`);
+    const shown = (x: { own: number; mean: number; belowUniform: number } | null) => (x === null ? 'no ceiling' : `${pct(x.own)}, ${pct(x.mean)}, ${x.belowUniform}/${DRAWS}`);
+    console.log(`${name} | ${marketSeed} | ${pct(uniform)} | ${shown(row.bayes)} | ${VALUE_PRIORS.map((prior) => shown(row.ceilings[prior] ?? null)).join(' | ')} | ${((row.bayes.mean - uniform) * 100).toFixed(2)} points`);
   }
 }
 const seconds = Math.round((performance.now() - started) / 1000);

@@ -80,6 +80,11 @@ export function ceilingValues(c: StubCampaignTruth, histories: readonly SegmentH
 
 /** The mean of `values` under a uniform prior over them and these log-likelihoods (log-sum-exp safe). */
 export function posteriorMean(logLik: readonly number[], values: readonly number[]): number {
+  return weighedByLikelihood(logLik, values).mean;
+}
+
+/** The mean of `values` weighed by exp(logLik), and the log of those weights' sum (log-sum-exp safe). */
+export function weighedByLikelihood(logLik: readonly number[], values: readonly number[]): { mean: number; logSum: number } {
   const top = Math.max(...logLik);
   let weight = 0;
   let value = 0;
@@ -88,7 +93,7 @@ export function posteriorMean(logLik: readonly number[], values: readonly number
     weight += w;
     value += w * values[j]!;
   });
-  return value / weight;
+  return { mean: value / weight, logSum: top + Math.log(weight) };
 }
 
 /** The log-density of gamma(shape, scale) at x. */

@@ -309,6 +309,20 @@ const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > 
 /** A multiplicative noise factor with median 1. */
 const logNoise = (rng: Rng, sd: number): number => Math.exp(sd * rng.normal());
 
+/** How a campaign draws a country's CTR, CVR and order value around the country's centre: log-sds and clamps. */
+export const COUNTRY_RATE_DRAW = { ctrLogSd: 0.2, ctrRange: [0.006, 0.025], cvrLogSd: 0.25, cvrRange: [0.006, 0.05], aovLogSd: 0.2 } as const;
+
+/** The centre of a country's draws (order value in EUR), or undefined for a country the market has not. */
+export function countryRateCentre(code: string): { ctr: number; cvr: number; aovEur: number } | undefined {
+  const centre = COUNTRY_CENTRES.find((c) => c.code === code);
+  return centre && { ctr: centre.ctr, cvr: centre.cvr, aovEur: centre.aov };
+}
+
+/** Minor units of `currency` per euro, as the market prices a non-EUR account. */
+export function minorUnitsPerEur(currency: string): number {
+  return (UNITS_PER_EUR[currency] ?? 1) * 10 ** minorDigits(currency);
+}
+
 function digitsOf(rng: Rng, prefix: string, total: number, used: Set<string>): string {
   for (;;) {
     let id = prefix;
@@ -398,12 +412,12 @@ function planCampaign(s: Settings, campaignId: string, index: number, usedIds: S
   let countries: StubCountryTruth[] = COUNTRY_CENTRES.map((centre, i) => {
     // The clamps sit inside the realistic 2026 ranges (CTR 0.5–3 %, CVR 0.5–6 %, CPC 0.10–1.50 EUR,
     // ROAS 0.5–6) with room for the ad set multipliers and daily noise.
-    const ctr = clamp(centre.ctr * logNoise(rng, 0.2), 0.006, 0.025);
-    const cvr = clamp(centre.cvr * logNoise(rng, 0.25), 0.006, 0.05);
+    const ctr = clamp(centre.ctr * logNoise(rng, COUNTRY_RATE_DRAW.ctrLogSd), ...COUNTRY_RATE_DRAW.ctrRange);
+    const cvr = clamp(centre.cvr * logNoise(rng, COUNTRY_RATE_DRAW.cvrLogSd), ...COUNTRY_RATE_DRAW.cvrRange);
     // Typical CPC kept in 0.14–1.25 EUR by moving CPM, typical ROAS in 0.7–4.8 by moving AOV.
     const cpmTypical = clamp(centre.cpm * logNoise(rng, 0.2), 140 * ctr, 1250 * ctr);
     const cpc = cpmTypical / (1000 * ctr);
-    const aov = clamp(centre.aov * logNoise(rng, 0.2), (0.7 * cpc) / cvr, (4.8 * cpc) / cvr);
+    const aov = clamp(centre.aov * logNoise(rng, COUNTRY_RATE_DRAW.aovLogSd), (0.7 * cpc) / cvr, (4.8 * cpc) / cvr);
     // The typical spend sits at u times the saturation spend (typicalOverSaturation).
     const u = typicalOverSaturation(rng.next(), axisOf(s.family, 'funding'));
     const typicalSpendEur = dailyBudgetEur * shareOf(i);
@@ -1130,7 +1144,7 @@ export function createStubMarket(options: StubMarketOptions): StubMarket {
     family: options.family ?? DEFAULT_FAMILY,
     seed: options.seed,
     days,
-    minorPerEur: (UNITS_PER_EUR[currency] ?? 1) * 10 ** minorDigits(currency),
+    minorPerEur: minorUnitsPerEur(currency),
     interests: wholeNumber('interestsPerCampaign', options.interestsPerCampaign ?? 60, 0, STUB_INTERESTS.length * MAX_VARIANTS),
     behaviors: wholeNumber('behaviorsPerCampaign', options.behaviorsPerCampaign ?? 20, 0, STUB_BEHAVIORS.length * MAX_VARIANTS),
     adsets: wholeNumber('adsetsPerCampaign', options.adsetsPerCampaign ?? 2, 1, 100),
