@@ -1,13 +1,14 @@
-// The best first geo split any estimator could reach from the same history, within the same first
+// The best first geo split an estimator could reach from the same history, within the same first
 // step (the change limit against the history's own split): a Bayes estimator that knows every
 // country's true response shape (its impressions curve and where its conversion rate saturates)
-// and the market's country values as a set (every country's true CTR, CVR and order value), but
-// not which country has which. Each country's posterior over the set comes from the likelihood of
-// its own rows' clicks, conversions and revenue; the split maximises the posterior expected
-// revenue under Spain's floor and within the step. No estimator that sees only the data can do
-// better on average, so its share of the oracle is the most this history allows the first run.
-// Only where its likelihood is the market's: every row complete, countries not drifting, steady
-// (gamma) order values.
+// and, before the rows, either the market's country values as a set (every country's true CTR,
+// CVR and order value, not which country has which: the ceiling) or only how the market draws a
+// country's values (the Bayes ceiling, ValuePrior below). Each country's posterior comes from the
+// likelihood of its own rows' clicks, conversions and revenue; the split maximises the posterior
+// expected revenue under Spain's floor and within the step. Knowing more than the rows tell, the
+// ceiling bounds what an estimator of the data does on average; the Bayes ceiling is what the
+// best of them does, given the shapes. Only where its likelihood is the market's: every row
+// complete, countries not drifting, steady (gamma) order values.
 import type { InsightRow, Metrics } from '../src/engine/types.ts';
 import { axisOf, type MarketFamily } from '../src/simulation/families.ts';
 import { COUNTRY_RATE_DRAW, countryRateCentre, minorUnitsPerEur, type StubCampaignTruth } from '../src/simulation/market.ts';
