@@ -51,7 +51,7 @@ import { axisOf, FAMILY_NAMES, type MarketFamily, NAMED_FAMILIES, parseFamily } 
 import { bestTargeting, NO_NARROWING, revenueWithTargeting, type DemographicTargeting } from '../src/simulation/demographic-response.ts';
 import { createStubMarket, getTruth, trueSegmentValues, valueScaleAtEnd, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
-import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds } from './geo-ceiling.ts';
+import { ceilingSplit, countryTotals, firstStepBounds, geoCeilingApplies, historySplit } from './geo-ceiling.ts';
 import { ceilingRanking, ceilingValues, interestCeilingKind } from './interest-ceiling.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -125,15 +125,6 @@ interface FamilyFigures {
   unknownSizes: { geo: number[]; interests: number[]; delivered: number[]; deliveredCeiling: number[]; loop: number[]; lift: number[] };
 }
 
-/** Countries' totals over every ad set of the history. */
-function countryTotals(rows: readonly InsightRow[]): Map<string, Metrics> {
-  const out = new Map<string, Metrics>();
-  for (const r of rows) {
-    if (r.country === '') continue;
-    addRow(out.get(r.country) ?? out.set(r.country, emptyMetrics()).get(r.country)!, r);
-  }
-  return out;
-}
 
 /** Budget in proportion to each country's observed revenue per spend, Spain raised to its floor. */
 function rawRatioSplit(budget: number, totals: ReadonlyMap<string, Metrics>, spainMinPct: number): Map<string, number> {
@@ -228,7 +219,7 @@ function runMarket(family: MarketFamily, marketSeed: number, figures: FamilyFigu
   figures.geo.raw.push(share(rawRatioSplit(budget, totals, PRODUCT.spainMinPct)));
   figures.geo.oracle.push(share(oracle));
   const history = historySplit(totals, budget);
-  const bounds = stepBounds(history, budget, PRODUCT.spainMinPct, PRODUCT.firstRunChangeLimit ? (PRODUCT.maxChangePct ?? 100) : 100);
+  const bounds = firstStepBounds(history, budget, PRODUCT);
   figures.firstStep.history.push(share(history));
   figures.firstStep.best.push(share(oracleSplit(c.countries, budget, PRODUCT.spainMinPct, scale, bounds)));
   if (geoCeilingApplies(family)) {

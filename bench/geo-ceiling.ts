@@ -9,7 +9,8 @@
 // ceiling bounds what an estimator of the data does on average; the Bayes ceiling is what the
 // best of them does, given the shapes. Only where its likelihood is the market's: every row
 // complete, countries not drifting, steady (gamma) order values.
-import type { InsightRow, Metrics } from '../src/engine/types.ts';
+import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
+import type { EngineSettings, InsightRow, Metrics } from '../src/engine/types.ts';
 import { axisOf, type MarketFamily } from '../src/simulation/families.ts';
 import { COUNTRY_RATE_DRAW, countryRateCentre, minorUnitsPerEur, type StubCampaignTruth } from '../src/simulation/market.ts';
 import { ORDER_VALUE_SHAPE } from '../src/simulation/orders.ts';
@@ -19,6 +20,16 @@ import { logGammaDensity, posteriorMean, weighedByLikelihood } from './interest-
 /** Whether the ceiling's likelihood describes the family's country rows. */
 export function geoCeilingApplies(family: MarketFamily): boolean {
   return (family.reporting ?? 'complete') === 'complete' && (family.drift ?? 'none') === 'none' && axisOf(family, 'orders') === 'steady';
+}
+
+/** Countries' totals over every ad set of the history. */
+export function countryTotals(rows: readonly InsightRow[]): Map<string, Metrics> {
+  const out = new Map<string, Metrics>();
+  for (const r of rows) {
+    if (r.country === '') continue;
+    addRow(out.get(r.country) ?? out.set(r.country, emptyMetrics()).get(r.country)!, r);
+  }
+  return out;
 }
 
 /** Each country's spend in its totals, as the budget's split: the history's own split, which a first run steps from. */
@@ -39,6 +50,11 @@ export function stepBounds(history: ReadonlyMap<string, number>, budgetMinor: nu
     const high = [...bounds.values()].reduce((a, b) => a + b.maxMinor, 0);
     if ((low <= budgetMinor && high >= budgetMinor) || pct >= 100) return bounds;
   }
+}
+
+/** The first run's step around the history's split under these settings (±maxChangePct where the limit holds from the first run). */
+export function firstStepBounds(history: ReadonlyMap<string, number>, budgetMinor: number, settings: Pick<EngineSettings, 'spainMinPct' | 'firstRunChangeLimit' | 'maxChangePct'>): Map<string, SpendBounds> {
+  return stepBounds(history, budgetMinor, settings.spainMinPct, settings.firstRunChangeLimit ? (settings.maxChangePct ?? 100) : 100);
 }
 
 /** The ceiling's split: the posterior expected revenue's best within the bounds. */

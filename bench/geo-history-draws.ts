@@ -15,14 +15,13 @@ import { uniformSplit } from '../src/backtest/closed-loop.ts';
 import { segmentSizeMap, snapshotFromRows } from '../src/backtest/snapshot-from-rows.ts';
 import { loadConfig } from '../src/config.ts';
 import { addCalendarDays as addDays } from '../src/engine/calendar.ts';
-import { addRow, emptyMetrics } from '../src/engine/metrics.ts';
 import { optimizeCampaign } from '../src/engine/optimizer.ts';
 import { deriveSeed } from '../src/engine/random.ts';
-import type { InsightRow, Metrics, Strategy } from '../src/engine/types.ts';
+import type { InsightRow, Strategy } from '../src/engine/types.ts';
 import { NAMED_FAMILIES, parseFamily, type MarketFamily } from '../src/simulation/families.ts';
 import { createStubMarket, getTruth, valueScaleAtEnd } from '../src/simulation/market.ts';
 import { oracleSplit, revenueOfSplit } from '../src/simulation/response.ts';
-import { ceilingSplit, geoCeilingApplies, historySplit, stepBounds, VALUE_PRIORS, type ValuePrior } from './geo-ceiling.ts';
+import { ceilingSplit, countryTotals, firstStepBounds, geoCeilingApplies, historySplit, VALUE_PRIORS, type ValuePrior } from './geo-ceiling.ts';
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const DRAWS = Number(arg('draws') ?? 20);
@@ -49,12 +48,6 @@ interface DrawFigures {
   ceilings: Partial<Record<ValuePrior, number>>;
 }
 
-function countryTotals(rows: readonly InsightRow[]): Map<string, Metrics> {
-  const out = new Map<string, Metrics>();
-  for (const r of rows) if (r.country !== '') addRow(out.get(r.country) ?? out.set(r.country, emptyMetrics()).get(r.country)!, r);
-  return out;
-}
-
 /** Every strategy's first split on one draw of the market's history, each as a share of the oracle's revenue. */
 function oneDraw(family: MarketFamily, marketSeed: number, draw: number): DrawFigures {
   const market = createStubMarket({ seed: marketSeed, campaigns: 1, days: HISTORY_DAYS, endDate: DECISION_DAY, interestsPerCampaign: 120, behaviorsPerCampaign: 20, family, ...(draw === 0 ? {} : { historySeed: `${marketSeed}:history-draw:${draw}` }) });
@@ -75,7 +68,7 @@ function oneDraw(family: MarketFamily, marketSeed: number, draw: number): DrawFi
     return split;
   };
   const history = historySplit(countryTotals(rows), budget);
-  const bounds = stepBounds(history, budget, SETTINGS.spainMinPct, SETTINGS.firstRunChangeLimit ? (SETTINGS.maxChangePct ?? 100) : 100);
+  const bounds = firstStepBounds(history, budget, SETTINGS);
   return {
     bayes: share(decided('bayes')),
     spec: share(decided('spec')),
